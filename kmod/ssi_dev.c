@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi_dev.c - /dev/ssi, the control device of ssi.ko.
+ *
+ * Only root opens it (mode 0600 via the udev rule in etc/, and
+ * CAP_SYS_ADMIN checked on open, because every ioctl acts on other
+ * processes' memory).  The first ioctl on every open file must be
+ * SSI_IOC_API; anything else before it gets -EPROTO.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ssi_internal.h"
+
+struct ssi_file {
+	bool api_done;	/* SSI_IOC_API succeeded on this file */
+};
+
+static int ssi_open(struct inode *inode, struct file *file)
+{
+	struct ssi_file *sf;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	sf = kzalloc(sizeof(*sf), GFP_KERNEL);
+	if (!sf)
+		return -ENOMEM;
+	file->private_data = sf;
+	return 0;
+}
+
+static int ssi_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+static long ssi_ioctl_api(struct ssi_file *sf, void __user *argp)
+{
+	struct ssi_api api;
+	int i;
+
+	if (copy_from_user(&api, argp, sizeof(api)))
+		return -EFAULT;
+	if (api.api != SSI_API_VERSION)
+		return -EINVAL;
+	if (api.features & ~SSI_FEATURE_MASK)
+		return -EINVAL;
+	if (api.pad)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(api.reserved); i++)
+		if (api.reserved[i])
+			return -EINVAL;
+
+	memset(&api, 0, sizeof(api));
+	api.api = SSI_API_VERSION;
+	api.features = SSI_FEATURE_MASK;
+	if (copy_to_user(argp, &api, sizeof(api)))
+		return -EFAULT;
+	sf->api_done = true;
+	return 0;
+}
+
+static long ssi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct ssi_file *sf = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	if (cmd == SSI_IOC_API)
+		return ssi_ioctl_api(sf, argp);
+	if (!sf->api_done)
+		return -EPROTO;
+	return -ENOTTY;
+}
+
+static const struct file_operations ssi_fops = {
+	.owner		= THIS_MODULE,
+	.open		= ssi_open,
+	.release	= ssi_release,
+	.unlocked_ioctl	= ssi_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice ssi_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= SSI_DEVICE_NAME,
+	.fops	= &ssi_fops,
+	.mode	= 0600,
+};
+
+int ssi_dev_init(void)
+{
+	BUILD_BUG_ON(sizeof(struct ssi_api) != 48);
+	return misc_register(&ssi_misc);
+}
+
+void ssi_dev_exit(void)
+{
+	misc_deregister(&ssi_misc);
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi_main.c - module entry points of ssi.ko.
+ *
+ * Loading the module installs nothing global: no syscall or ftrace hooks.
+ * Processes that never migrate do not pay for it (ARCHITECTURE.md §3).
+ */
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "ssi_internal.h"
+
+static int __init ssi_init(void)
+{
+	int err;
+
+	err = ssi_dev_init();
+	if (err) {
+		pr_err("ssi: cannot register /dev/%s: %d\n", SSI_DEVICE_NAME, err);
+		return err;
+	}
+	pr_info("ssi: loaded, api %d\n", SSI_API_VERSION);
+	return 0;
+}
+
+static void __exit ssi_exit(void)
+{
+	ssi_dev_exit();
+	pr_info("ssi: unloaded\n");
+}
+
+module_init(ssi_init);
+module_exit(ssi_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("slurm-ssi developers");
+MODULE_DESCRIPTION("slurm-ssi: live migration of processes between nodes");
+MODULE_VERSION("0.1.0");
