@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * policy.h - the migration policy a job asks for with --ssi-migratable.
+ * Shared by the SPANK plugin (which parses the user's option), select/ssi
+ * (which reads it back from the job's SPANK environment) and ssid.
+ */
+#ifndef SSI_POLICY_H
+#define SSI_POLICY_H
+
+#include <stddef.h>
+
+enum ssi_policy {
+	SSI_POLICY_NONE = 0,	/* not migratable: the default for every job */
+	SSI_POLICY_AUTO,	/* the balancer may move its tasks by itself */
+	SSI_POLICY_MANUAL,	/* only `ssictl migrate/rebalance` moves them */
+};
+
+/*
+ * Name of the job control environment variable.  spank_job_control_setenv()
+ * prefixes it with "SPANK_", so slurmctld stores SSI_POLICY_JOB_ENV in the
+ * job's spank_job_env.
+ */
+#define SSI_POLICY_ENV		"SSI_MIGRATABLE"
+#define SSI_POLICY_JOB_ENV	"SPANK_SSI_MIGRATABLE"
+
+/*
+ * ssi_policy_parse - parse the argument of --ssi-migratable.
+ * @arg:	the option argument; NULL or "" (option given without a value)
+ *		means SSI_POLICY_AUTO.
+ * @out:	receives the policy on success.
+ * @err:	receives a message for the user on failure (may be NULL).
+ * @errlen:	size of @err.
+ *
+ * Return: 0 on success, -1 for an unknown value.
+ */
+int ssi_policy_parse(const char *arg, enum ssi_policy *out, char *err, size_t errlen);
+
+/* ssi_policy_name - "none", "auto" or "manual"; never NULL. */
+const char *ssi_policy_name(enum ssi_policy policy);
+
+/*
+ * ssi_policy_from_env - find SSI_POLICY_JOB_ENV in an environment array
+ * (such as a job record's spank_job_env) and parse it.
+ * @env:	NULL-terminated array of "NAME=value" strings, or NULL.
+ * @count:	number of entries to look at (the array need not be
+ *		NULL-terminated when @count is exact).
+ *
+ * Return: the policy; SSI_POLICY_NONE when absent or unparsable.
+ */
+enum ssi_policy ssi_policy_from_env(char **env, unsigned int count);
+
+#endif /* SSI_POLICY_H */
