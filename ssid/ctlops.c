@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctlops.c - the control operations (see ctlops.h, and doc/ssid.8 for the
+ * requests and replies).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "control.h"
+#include "ctlops.h"
+#include "ctlproto.h"
+#include "log.h"
+#include "loop.h"
+#include "peers.h"
+
+struct op {
+	const char *name;
+	enum ctl_access access;
+	void (*run)(struct ctlops *ops, struct ctl_client *cl,
+		    json_object *req, json_object *id);
+};
+
+/* ----------------------------------------------------------- arguments */
+
+/* A required string argument, or an error reply (returns NULL). */
+static const char *arg_string(struct ctl_client *cl, json_object *req,
+			      json_object *id, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "missing \"%s\" (a string)", key));
+		return NULL;
+	}
+	return json_object_get_string(v);
+}
+
+/* An optional integer argument in [min, max]; -1 after an error reply. */
+static int arg_int(struct ctl_client *cl, json_object *req, json_object *id,
+		   const char *key, int min, int max, int dflt, int *out)
+{
+	json_object *v;
+	int64_t n;
+
+	if (!json_object_object_get_ex(req, key, &v)) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_int)) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "\"%s\" must be an integer", key));
+		return -1;
+	}
+	n = json_object_get_int64(v);
+	if (n < min || n > max) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "\"%s\" must be in [%d, %d]", key, min, max));
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+/* The index of the node named by "node", or -1 after an error reply. */
+static int arg_node(struct ctlops *ops, struct ctl_client *cl,
+		    json_object *req, json_object *id)
+{
+	const char *name = arg_string(cl, req, id, "node");
+	int idx;
+
+	if (!name)
+		return -1;
+	idx = peers_find(ops->peers, name);
+	if (idx < 0)
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_NONODE,
+				 "no node '%.64s' in %s", name,
+				 ops->conf->path));
+	return idx;
+}
+
+/* ---------------------------------------------------------------- views */
+
+static void add_u64(json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static void add_i64_or_null(json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, v < 0 ? NULL : json_object_new_int64(v));
+}
+
+static json_object *node_json(struct ctlops *ops, int idx, uint64_t now)
+{
+	json_object *o = json_object_new_object();
+	struct peer_info pi;
+	const struct load_vector *l = &pi.load;
+
+	peers_info(ops->peers, idx, now, &pi);
+	json_object_object_add(o, "name", json_object_new_string(pi.name));
+	json_object_object_add(o, "addr", json_object_new_string(pi.addr));
+	json_object_object_add(o, "port", json_object_new_int(pi.port));
+	json_object_object_add(o, "self", json_object_new_boolean(pi.self));
+	json_object_object_add(o, "state",
+			       json_object_new_string(peers_state_name(pi.state)));
+	add_u64(o, "state_ms", (uint64_t)pi.state_ms);
+	if (pi.have_load) {
+		add_u64(o, "cores", l->cores);
+		add_u64(o, "cpus", l->pus);
+		add_u64(o, "numa", l->numa);
+		add_u64(o, "runnable", l->runnable);
+		json_object_object_add(o, "cpu_percent",
+			json_object_new_double(l->cpu_permille / 10.0));
+		json_object_object_add(o, "load",
+			json_object_new_double(l->loadavg_centi / 100.0));
+		add_u64(o, "load_score", load_score(l));
+		add_u64(o, "mem_total_kb", l->mem_total_kb);
+		add_u64(o, "mem_free_kb", l->mem_free_kb);
+	} else {
+		static const char *const unknown[] = {
+			"cores", "cpus", "numa", "runnable", "cpu_percent",
+			"load", "load_score", "mem_total_kb", "mem_free_kb",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+			json_object_object_add(o, unknown[i], NULL);
+	}
+	add_u64(o, "guests", l->guests);
+	add_u64(o, "deputies", l->deputies);
+	add_i64_or_null(o, "rtt_us", pi.rtt_us);
+	add_i64_or_null(o, "heard_ms_ago", pi.heard_ms_ago);
+	json_object_object_add(o, "connected_out",
+			       json_object_new_boolean(pi.conn_out));
+	json_object_object_add(o, "connected_in",
+			       json_object_new_boolean(pi.conn_in));
+	add_u64(o, "heartbeats", pi.heartbeats);
+	add_u64(o, "refused", pi.refused);
+	json_object_object_add(o, "last_error",
+			       json_object_new_string(pi.last_error));
+	add_u64(o, "incarnation", pi.incarnation);
+	return o;
+}
+
+static void op_show_nodes(struct ctlops *ops, struct ctl_client *cl,
+			  json_object *req, json_object *id)
+{
+	json_object *res = json_object_new_object();
+	json_object *arr = json_object_new_array();
+	uint64_t now = loop_now_ms();
+	size_t i, n = peers_count(ops->peers);
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, node_json(ops, (int)i, now));
+	json_object_object_add(res, "self", json_object_new_string(
+		ops->conf->nodes[peers_self(ops->peers)].name));
+	json_object_object_add(res, "nodes", arr);
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
+static void op_show_node(struct ctlops *ops, struct ctl_client *cl,
+			 json_object *req, json_object *id)
+{
+	json_object *res;
+	int idx = arg_node(ops, cl, req, id);
+
+	if (idx < 0)
+		return;
+	res = json_object_new_object();
+	json_object_object_add(res, "node", node_json(ops, idx, loop_now_ms()));
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
+static void op_version(struct ctlops *ops, struct ctl_client *cl,
+		       json_object *req, json_object *id)
+{
+	json_object *res = json_object_new_object();
+
+	json_object_object_add(res, "protocol",
+			       json_object_new_int(SSI_CTL_PROTO_VERSION));
+	json_object_object_add(res, "version",
+			       json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(res, "node", json_object_new_string(
+		ops->conf->nodes[peers_self(ops->peers)].name));
+	json_object_object_add(res, "transport",
+			       json_object_new_string(ops->conf->transport));
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
+static void op_whoami(struct ctlops *ops, struct ctl_client *cl,
+		      json_object *req, json_object *id)
+{
+	json_object *res = json_object_new_object();
+
+	add_u64(res, "uid", ctl_client_uid(cl));
+	json_object_object_add(res, "pid",
+			       json_object_new_int(ctl_client_pid(cl)));
+	json_object_object_add(res, "admin",
+			       json_object_new_boolean(ctl_client_admin(cl)));
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
+/* ----------------------------------------------------------------- ping */
+
+struct ping_req {
+	struct ctlops *ops;
+	struct ctl_client *cl;
+	json_object *id;
+	int idx;
+	int count, done, received;
+	uint32_t ping_id;
+	int64_t rtt[SSI_PING_COUNT_MAX];
+};
+
+static void ping_finish(struct ping_req *pr)
+{
+	json_object *res = json_object_new_object();
+	json_object *arr = json_object_new_array();
+	int64_t min = -1, max = -1, sum = 0;
+	int i;
+
+	for (i = 0; i < pr->done; i++) {
+		int64_t r = pr->rtt[i];
+
+		json_object_array_add(arr, r < 0 ? NULL :
+				      json_object_new_int64(r));
+		if (r < 0)
+			continue;
+		sum += r;
+		if (min < 0 || r < min)
+			min = r;
+		if (r > max)
+			max = r;
+	}
+	json_object_object_add(res, "node", json_object_new_string(
+		pr->ops->conf->nodes[pr->idx].name));
+	json_object_object_add(res, "sent", json_object_new_int(pr->done));
+	json_object_object_add(res, "received",
+			       json_object_new_int(pr->received));
+	json_object_object_add(res, "rtt_us", arr);
+	add_i64_or_null(res, "min_us", min);
+	add_i64_or_null(res, "avg_us", pr->received ? sum / pr->received : -1);
+	add_i64_or_null(res, "max_us", max);
+	ctl_client_reply(pr->cl, ctlproto_reply_ok(pr->id, res));
+	json_object_put(pr->id);
+	free(pr);
+}
+
+static void ping_done(void *arg, int64_t rtt_us);
+
+/* Send the next probe; on failure finish with what we have. */
+static int ping_next(struct ping_req *pr)
+{
+	int rc = peers_ping(pr->ops->peers, pr->idx, ping_done, pr,
+			    &pr->ping_id);
+
+	pr->ping_id = rc ? 0 : pr->ping_id;
+	return rc;
+}
+
+static void ping_done(void *arg, int64_t rtt_us)
+{
+	struct ping_req *pr = arg;
+
+	pr->ping_id = 0;
+	if (rtt_us == -ESHUTDOWN) {
+		ctl_client_reply(pr->cl, ctlproto_reply_err(pr->id,
+				 CTL_E_INTERNAL, "ssid is shutting down"));
+		json_object_put(pr->id);
+		free(pr);
+		return;
+	}
+	pr->rtt[pr->done++] = rtt_us;
+	if (rtt_us >= 0)
+		pr->received++;
+	if (pr->done < pr->count && ping_next(pr) == 0)
+		return;
+	ping_finish(pr);
+}
+
+static void ping_cancel(void *arg)
+{
+	struct ping_req *pr = arg;
+
+	if (pr->ping_id)
+		peers_ping_cancel(pr->ops->peers, pr->ping_id);
+	json_object_put(pr->id);
+	free(pr);
+}
+
+static void op_ping(struct ctlops *ops, struct ctl_client *cl,
+		    json_object *req, json_object *id)
+{
+	struct ping_req *pr;
+	int idx, count, rc;
+
+	idx = arg_node(ops, cl, req, id);
+	if (idx < 0)
+		return;
+	if (arg_int(cl, req, id, "count", 1, SSI_PING_COUNT_MAX,
+		    SSI_PING_COUNT, &count))
+		return;
+	if (idx == peers_self(ops->peers)) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "%s is this node", ops->conf->nodes[idx].name));
+		return;
+	}
+	pr = calloc(1, sizeof(*pr));
+	if (!pr) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL,
+				 "out of memory"));
+		return;
+	}
+	pr->ops = ops;
+	pr->cl = cl;
+	pr->id = json_object_get(id);
+	pr->idx = idx;
+	pr->count = count;
+	rc = ping_next(pr);
+	if (rc) {
+		ctl_client_reply(cl, ctlproto_reply_err(id,
+				 rc == -ENOTCONN ? CTL_E_NOTCONN : CTL_E_INTERNAL,
+				 "cannot ping %s: %s", ops->conf->nodes[idx].name,
+				 rc == -ENOTCONN ? "no authenticated connection" :
+				 strerror(-rc)));
+		json_object_put(pr->id);
+		free(pr);
+		return;
+	}
+	ctl_client_defer(cl, ping_cancel, pr);
+}
+
+/* ------------------------------------------------------- administration */
+
+static const char *const level_names[] = {
+	[LOG_ERR] = "error", [LOG_WARNING] = "warning",
+	[LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+};
+
+static void op_set_verbosity(struct ctlops *ops, struct ctl_client *cl,
+			     json_object *req, json_object *id)
+{
+	const char *name = arg_string(cl, req, id, "level");
+	json_object *res;
+	int lvl;
+
+	if (!name)
+		return;
+	for (lvl = LOG_ERR; lvl <= LOG_DEBUG; lvl++)
+		if (!strcasecmp(name, level_names[lvl]))
+			break;
+	if (lvl > LOG_DEBUG) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "\"level\" must be error, warning, notice, info or debug"));
+		return;
+	}
+	log_set_level(lvl);
+	log_notice("log level set to %s by uid %u", level_names[lvl],
+		   (unsigned int)ctl_client_uid(cl));
+	res = json_object_new_object();
+	json_object_object_add(res, "level",
+			       json_object_new_string(level_names[lvl]));
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
+static void op_shutdown(struct ctlops *ops, struct ctl_client *cl,
+			json_object *req, json_object *id)
+{
+	log_notice("shutdown requested by uid %u (pid %d)",
+		   (unsigned int)ctl_client_uid(cl), (int)ctl_client_pid(cl));
+	ctl_client_reply(cl, ctlproto_reply_ok(id, NULL));
+	ops->shutdown(ops->shutdown_arg);
+}
+
+/* ----------------------------------------------------------- dispatching */
+
+static const struct op op_table[] = {
+	{ "version",		CTL_ANYONE,	op_version },
+	{ "whoami",		CTL_ANYONE,	op_whoami },
+	{ "show_nodes",		CTL_ANYONE,	op_show_nodes },
+	{ "show_node",		CTL_ANYONE,	op_show_node },
+	{ "ping",		CTL_ANYONE,	op_ping },
+	{ "set_verbosity",	CTL_ADMIN,	op_set_verbosity },
+	{ "shutdown",		CTL_ADMIN,	op_shutdown },
+};
+
+void ctlops_handle(struct ctlops *ops, struct ctl_client *cl,
+		   json_object *req, json_object *id)
+{
+	const char *name = ctlproto_op(req);
+	size_t i;
+
+	for (i = 0; i < sizeof(op_table) / sizeof(op_table[0]); i++) {
+		const struct op *op = &op_table[i];
+
+		if (strcmp(name, op->name))
+			continue;
+		if (op->access == CTL_ADMIN && !ctl_client_admin(cl)) {
+			log_info("control: uid %u may not run '%s'",
+				 (unsigned int)ctl_client_uid(cl), name);
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_PERM,
+					 "'%s' needs root or SlurmUser", name));
+			return;
+		}
+		log_debug("control: uid %u runs '%s'",
+			  (unsigned int)ctl_client_uid(cl), name);
+		op->run(ops, cl, req, id);
+		return;
+	}
+	ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_UNKNOWN,
+			 "unknown op '%.64s'", name));
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ctlops.h - what control requests do: the table of operations, who may
+ * run each, and their replies.  The socket side is control.c.
+ */
+#ifndef SSID_CTLOPS_H
+#define SSID_CTLOPS_H
+
+#include <json-c/json.h>
+
+#include "conf.h"
+
+struct ctl_client;
+struct peers;
+
+/* Everything the operations need, filled in by main.c. */
+struct ctlops {
+	const struct ssi_conf *conf;
+	struct peers *peers;
+	/* ask the daemon to stop after this loop iteration */
+	void (*shutdown)(void *arg);
+	void *shutdown_arg;
+};
+
+/*
+ * ctlops_handle - run request @req (valid per ctlproto_parse_request())
+ * from @cl, whose "id" is @id (may be NULL).  Answers with
+ * ctl_client_reply(), now or later (ctl_client_defer()).  Unknown ops and
+ * ops the client may not run get an error reply.  Never fails otherwise.
+ */
+void ctlops_handle(struct ctlops *ops, struct ctl_client *cl,
+		   json_object *req, json_object *id);
+
+#endif /* SSID_CTLOPS_H */

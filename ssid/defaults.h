@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * defaults.h - every tunable and path of ssid and ssictl, with the reason
+ * for its value.  Values that an administrator may want to change are also
+ * keys of ssi.conf(5); the rest are limits that protect the daemon.
+ */
+#ifndef SSID_DEFAULTS_H
+#define SSID_DEFAULTS_H
+
+/* ------------------------------------------------------------------ paths */
+
+/* Slurm keeps its configuration in /etc/slurm; ours sits beside it. */
+#define SSI_CONF_PATH			"/etc/ssi/ssi.conf"
+
+/*
+ * /run is a tmpfs cleared at boot, so a stale socket never survives a
+ * reboot; systemd's RuntimeDirectory=ssi creates /run/ssi for us.
+ */
+#define SSI_CONTROL_SOCKET		"/run/ssi/ssid.sock"
+
+/* Only used in daemon mode (without -D); systemd tracks the pid itself. */
+#define SSI_PID_FILE			"/run/ssi/ssid.pid"
+
+/* ------------------------------------------------------------ membership */
+
+/* The port every ssid listens on unless a node or Port= says otherwise. */
+#define SSI_DEFAULT_PORT		7070
+
+/*
+ * One heartbeat a second: cheap (a ~100 byte message per peer) and fast
+ * enough for a balancer that acts on a scale of seconds.
+ */
+#define SSI_HEARTBEAT_INTERVAL_MS	1000
+
+/*
+ * A node is down after five silent intervals: tolerates a few lost or late
+ * heartbeats on a loaded node without flapping, and still declares a dead
+ * node within seconds, before Slurm's own (much longer) SlurmdTimeout.
+ */
+#define SSI_HEARTBEAT_TIMEOUT_MS	5000
+
+/*
+ * Reconnect backoff: the first retry comes quickly (a peer that restarts
+ * is back within a fraction of a second), later ones double up to the
+ * maximum so that a node that is powered off costs almost nothing.
+ */
+#define SSI_RECONNECT_MIN_MS		200
+#define SSI_RECONNECT_MAX_MS		5000
+
+/*
+ * A connection attempt (TCP handshake plus munge authentication) that has
+ * not finished in this time is abandoned and retried with backoff: a node
+ * whose network is gone must not hold a slot forever.
+ */
+#define SSI_CONNECT_TIMEOUT_MS		3000
+
+/* An explicit `ssictl ping` waits this long for each reply. */
+#define SSI_PING_TIMEOUT_MS		2000
+
+/* `ssictl ping` sends this many probes unless told otherwise, at most the max. */
+#define SSI_PING_COUNT			3
+#define SSI_PING_COUNT_MAX		100
+
+/*
+ * RTT shown in `ssictl show nodes` is an exponentially weighted average
+ * over the heartbeat probes with this weight (1/8, as TCP's SRTT), so one
+ * slow reply does not make a node look far away.
+ */
+#define SSI_RTT_EWMA_SHIFT		3
+
+/* ---------------------------------------------------------------- balancer */
+
+/*
+ * Balancing parameters are parsed and shown now; the balancer that uses
+ * them comes with migration.  MOSIX-like: compare with a few random peers,
+ * move when the gap in load per CPU exceeds the threshold, and do not move
+ * back and forth: a node must stay beyond the threshold plus hysteresis.
+ * Loads are in per-mille of one CPU per CPU (1000 = every CPU busy).
+ */
+#define SSI_BALANCE_INTERVAL_MS		5000
+#define SSI_BALANCE_THRESHOLD		250
+#define SSI_BALANCE_HYSTERESIS		100
+#define SSI_BALANCE_CANDIDATES		3
+
+/* ----------------------------------------------------------------- limits */
+
+/*
+ * Enough for thousands of nodes on one line is not needed: Slurm's own
+ * parser takes lines of up to 1024 bytes, so do we; longer is an error,
+ * not a silent truncation.
+ */
+#define SSI_CONF_LINE_MAX		1024
+
+/* Node names: Slurm's hostname limit; addresses: a numeric IPv6 or a name. */
+#define SSI_NODE_NAME_MAX		64
+#define SSI_ADDR_MAX			256
+
+/*
+ * A cluster of more nodes than this wants hierarchical gossip, which ssid
+ * does not do; refusing the file is better than a quadratic mesh.
+ */
+#define SSI_NODES_MAX			1024
+
+/* Heartbeat bounds: below 100 ms is busy polling, above 10 min is useless. */
+#define SSI_HEARTBEAT_MIN_MS		100
+#define SSI_HEARTBEAT_MAX_MS		600000
+
+/*
+ * A control request is a short JSON object; 64 KiB leaves room for future
+ * requests that carry lists while bounding what one client can make the
+ * daemon buffer.  A longer line gets an error reply and is discarded.
+ */
+#define SSI_CTL_LINE_MAX		65536
+
+/*
+ * Replies can be long (a node table); a client that does not read them is
+ * cut off once this much output is queued, rather than growing memory.
+ */
+#define SSI_CTL_OUTQ_MAX		(4 << 20)
+
+/* Control clients served at once; more are accepted and closed at once. */
+#define SSI_CTL_CLIENTS_MAX		256
+
+/* An idle control client is closed after this long (a stuck ssictl). */
+#define SSI_CTL_IDLE_MS			60000
+
+/* ssictl waits this long for a reply; ping adds its own time on top. */
+#define SSICTL_TIMEOUT_MS		5000
+
+/* epoll_wait returns at most this many events per call. */
+#define SSI_EPOLL_EVENTS		64
+
+#endif /* SSID_DEFAULTS_H */

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sample.c - read this node's load from hwloc and /proc.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <hwloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sample.h"
+
+struct sampler {
+	int stat_fd, loadavg_fd, meminfo_fd;
+	char *buf;		/* grows to fit the largest /proc file read */
+	size_t cap;
+	struct cpu_times prev;
+	uint32_t cores, pus, numa;
+};
+
+/* Read all of an open /proc file into s->buf, NUL-terminated. */
+static int read_proc(struct sampler *s, int fd)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (s->cap - len < 4096) {
+			size_t cap = s->cap ? s->cap * 2 : 16384;
+			char *b;
+
+			if (cap > (64u << 20)) {
+				errno = EFBIG;
+				return -1;
+			}
+			b = realloc(s->buf, cap);
+			if (!b)
+				return -1;
+			s->buf = b;
+			s->cap = cap;
+		}
+		n = pread(fd, s->buf + len, s->cap - len - 1, (off_t)len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	s->buf[len] = '\0';
+	return 0;
+}
+
+static int count_type(hwloc_topology_t t, hwloc_obj_type_t type)
+{
+	int n = hwloc_get_nbobjs_by_type(t, type);
+
+	return n > 0 ? n : 1;
+}
+
+struct sampler *sampler_open(char *err, size_t errlen)
+{
+	struct sampler *s = calloc(1, sizeof(*s));
+	hwloc_topology_t topo;
+	int saved;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->stat_fd = s->loadavg_fd = s->meminfo_fd = -1;
+	if (hwloc_topology_init(&topo) < 0) {
+		snprintf(err, errlen, "hwloc_topology_init: %m");
+		goto fail;
+	}
+	if (hwloc_topology_load(topo) < 0) {
+		snprintf(err, errlen, "hwloc_topology_load: %m");
+		hwloc_topology_destroy(topo);
+		goto fail;
+	}
+	s->cores = (uint32_t)count_type(topo, HWLOC_OBJ_CORE);
+	s->pus = (uint32_t)count_type(topo, HWLOC_OBJ_PU);
+	s->numa = (uint32_t)count_type(topo, HWLOC_OBJ_NUMANODE);
+	hwloc_topology_destroy(topo);
+
+	s->stat_fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+	s->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	s->meminfo_fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	if (s->stat_fd < 0 || s->loadavg_fd < 0 || s->meminfo_fd < 0) {
+		snprintf(err, errlen, "cannot open /proc: %m");
+		goto fail;
+	}
+	if (read_proc(s, s->stat_fd) ||
+	    load_parse_stat(s->buf, &s->prev, NULL)) {
+		snprintf(err, errlen, "cannot read /proc/stat: %s",
+			 errno ? strerror(errno) : "unexpected format");
+		goto fail;
+	}
+	return s;
+fail:
+	saved = errno;
+	sampler_close(s);
+	errno = saved ? saved : EINVAL;
+	return NULL;
+}
+
+int sampler_take(struct sampler *s, struct load_vector *v)
+{
+	struct cpu_times now;
+	uint32_t procs_running, la_running, centi;
+
+	/* procs_running from /proc/stat is exact; loadavg's count is a
+	 * sample of the same figure, only its average is used. */
+	uint64_t total, avail;
+
+	errno = 0;
+	if (read_proc(s, s->stat_fd) ||
+	    load_parse_stat(s->buf, &now, &procs_running))
+		goto fail;
+	if (read_proc(s, s->loadavg_fd) ||
+	    load_parse_loadavg(s->buf, &centi, &la_running))
+		goto fail;
+	if (read_proc(s, s->meminfo_fd) ||
+	    load_parse_meminfo(s->buf, &total, &avail))
+		goto fail;
+	v->cpu_permille = load_cpu_permille(&s->prev, &now);
+	s->prev = now;
+	v->cores = s->cores;
+	v->pus = s->pus;
+	v->numa = s->numa;
+	v->runnable = load_runnable(procs_running);
+	v->loadavg_centi = centi;
+	v->mem_total_kb = total;
+	v->mem_free_kb = avail;
+	return 0;
+fail:
+	if (!errno)
+		errno = EPROTO;
+	return -1;
+}
+
+void sampler_close(struct sampler *s)
+{
+	if (!s)
+		return;
+	if (s->stat_fd >= 0)
+		close(s->stat_fd);
+	if (s->loadavg_fd >= 0)
+		close(s->loadavg_fd);
+	if (s->meminfo_fd >= 0)
+		close(s->meminfo_fd);
+	free(s->buf);
+	free(s);
+}

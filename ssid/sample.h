@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sample.h - measure this node's load vector: hwloc for the topology (once,
+ * at start-up), /proc/stat, /proc/loadavg and /proc/meminfo every interval.
+ */
+#ifndef SSID_SAMPLE_H
+#define SSID_SAMPLE_H
+
+#include "load.h"
+
+struct sampler;
+
+/*
+ * sampler_open - discover the topology and take a first CPU sample so the
+ * first sampler_take() has a delta.  The /proc files stay open (pread from
+ * offset 0 each time).  Returns NULL with errno set; @err gets a reason.
+ */
+struct sampler *sampler_open(char *err, size_t errlen);
+
+/*
+ * sampler_take - fill @v with the current load vector; CPU use is over the
+ * time since the previous call.  guests and deputies are left as they are
+ * (the caller owns them).  Returns 0, or -1 with errno set if /proc could
+ * not be read or parsed; @v then keeps its previous figures.
+ */
+int sampler_take(struct sampler *s, struct load_vector *v);
+
+/* sampler_close - free @s; NULL is fine. */
+void sampler_close(struct sampler *s);
+
+#endif /* SSID_SAMPLE_H */

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssictl.c - the command line of slurm-ssi: talks to the local ssid over
+ * its control socket (one JSON request, one JSON reply; see ssid(8)) and
+ * prints the answer as a table or, with --json, as JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "config.h"
+#include "ctlproto.h"
+#include "defaults.h"
+#include "loop.h"
+
+struct ctl {
+	const char *socket;
+	bool json;
+	int count;		/* ping -c */
+	int timeout_ms;
+};
+
+static const char *prog = "ssictl";
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+"Usage: %s [OPTION]... COMMAND\n"
+"Query and control the local ssid.\n"
+"\n"
+"Commands:\n"
+"  show nodes             every node: state, cpus, load, free memory, RTT\n"
+"  show node NAME         one node in detail\n"
+"  ping NAME              echo through the transport, print the RTT\n"
+"  version                ssid's version and protocol\n"
+"  whoami                 how ssid sees you (uid, administrator or not)\n"
+"  loglevel LEVEL         set ssid's log level (root or SlurmUser)\n"
+"  shutdown               stop ssid (root or SlurmUser)\n"
+"  request JSON           send one raw request line, print the raw reply\n"
+"\n"
+"Options:\n"
+"  -s, --socket=PATH      ssid's control socket (default " SSI_CONTROL_SOCKET ")\n"
+"  -j, --json             print the result as JSON\n"
+"  -c, --count=N          probes for ping (default %d, at most %d)\n"
+"  -h, --help             print this help\n"
+"  -V, --version          print ssictl's version\n"
+"\n"
+"See ssictl(1).\n", prog, SSI_PING_COUNT, SSI_PING_COUNT_MAX);
+}
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+die(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	fprintf(stderr, "%s: ", prog);
+	errno = saved;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_FAILURE);
+}
+
+/* ----------------------------------------------------------- transport */
+
+static int ctl_connect(const struct ctl *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(c->socket) >= sizeof(sa.sun_path))
+		die("%s: path too long for a socket", c->socket);
+	strcpy(sa.sun_path, c->socket);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket: %m");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("cannot reach ssid at %s: %m%s", c->socket,
+		    errno == ENOENT || errno == ECONNREFUSED ?
+		    " (is ssid running? see -s)" : "");
+	return fd;
+}
+
+static void send_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("send to ssid: %m");
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Read one reply line; returns it malloc'd (without the newline). */
+static char *recv_line(int fd, int timeout_ms)
+{
+	struct linebuf lb;
+	uint64_t deadline = loop_now_ms() + (uint64_t)timeout_ms;
+	char buf[65536], *line, *copy;
+	size_t len;
+	ssize_t n;
+	int rc;
+
+	/* replies can be long: a node table of a big cluster */
+	linebuf_init(&lb, 64u << 20);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t now = loop_now_ms();
+
+		rc = linebuf_next(&lb, &line, &len);
+		if (rc == 1)
+			break;
+		if (rc < 0)
+			die("reply from ssid too long");
+		if (now >= deadline)
+			die("no reply from ssid within %d ms", timeout_ms);
+		rc = poll(&pfd, 1, (int)(deadline - now));
+		if (rc < 0 && errno != EINTR)
+			die("poll: %m");
+		if (rc <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("receive from ssid: %m");
+		}
+		if (n == 0) {
+			if (linebuf_rest(&lb, &line, &len) == 1)
+				break;
+			die("ssid closed the connection without a reply");
+		}
+		if (linebuf_append(&lb, buf, (size_t)n))
+			die("out of memory");
+	}
+	copy = strndup(line, len);
+	linebuf_free(&lb);
+	if (!copy)
+		die("out of memory");
+	return copy;
+}
+
+/*
+ * Send @req (consumed) and return the "result" of a successful reply (the
+ * caller puts the returned reply object, which owns the result).  An
+ * error reply is printed and ends the program.
+ */
+static json_object *call(const struct ctl *c, json_object *req,
+			 json_object **result)
+{
+	json_object *reply, *ok, *e, *code, *msg;
+	size_t len;
+	char *line = ctlproto_line(req, &len), *answer;
+	int fd;
+
+	json_object_put(req);
+	if (!line)
+		die("out of memory");
+	fd = ctl_connect(c);
+	send_all(fd, line, len);
+	free(line);
+	answer = recv_line(fd, c->timeout_ms);
+	close(fd);
+	reply = json_tokener_parse(answer);
+	if (!reply || !json_object_is_type(reply, json_type_object) ||
+	    !json_object_object_get_ex(reply, "ok", &ok))
+		die("ssid sent a malformed reply: %.200s", answer);
+	free(answer);
+	if (!json_object_get_boolean(ok)) {
+		const char *m = "unknown error", *k = "?";
+
+		if (json_object_object_get_ex(reply, "error", &e)) {
+			if (json_object_object_get_ex(e, "message", &msg))
+				m = json_object_get_string(msg);
+			if (json_object_object_get_ex(e, "code", &code))
+				k = json_object_get_string(code);
+		}
+		fprintf(stderr, "%s: %s (%s)\n", prog, m, k);
+		json_object_put(reply);
+		exit(EXIT_FAILURE);
+	}
+	if (!json_object_object_get_ex(reply, "result", result))
+		*result = NULL;
+	return reply;
+}
+
+static json_object *request(const char *op)
+{
+	json_object *r = json_object_new_object();
+
+	if (!r)
+		die("out of memory");
+	json_object_object_add(r, "op", json_object_new_string(op));
+	return r;
+}
+
+static void print_json(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* ------------------------------------------------------------ printing */
+
+static json_object *member(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(o, k, &v);
+	return v;
+}
+
+static const char *str(json_object *o, const char *k)
+{
+	json_object *v = member(o, k);
+
+	return v ? json_object_get_string(v) : "-";
+}
+
+static void fmt_mem(char *buf, size_t n, json_object *v)
+{
+	static const char units[] = "KMGTP";
+	double x;
+	int u = 0;
+
+	if (!v) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	x = (double)json_object_get_uint64(v);
+	while (x >= 1024 && u < 4) {
+		x /= 1024;
+		u++;
+	}
+	snprintf(buf, n, x < 10 ? "%.1f%c" : "%.0f%c", x, units[u]);
+}
+
+static void fmt_us(char *buf, size_t n, json_object *v)
+{
+	int64_t us;
+
+	if (!v) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	us = json_object_get_int64(v);
+	if (us < 1000)
+		snprintf(buf, n, "%lldus", (long long)us);
+	else if (us < 1000000)
+		snprintf(buf, n, "%.1fms", us / 1000.0);
+	else
+		snprintf(buf, n, "%.1fs", us / 1000000.0);
+}
+
+static void fmt_num(char *buf, size_t n, json_object *v, const char *fmt)
+{
+	if (!v)
+		snprintf(buf, n, "-");
+	else if (json_object_is_type(v, json_type_double))
+		snprintf(buf, n, fmt, json_object_get_double(v));
+	else
+		snprintf(buf, n, "%s", json_object_get_string(v));
+}
+
+#define NCOLS 9
+
+static void print_nodes(json_object *res)
+{
+	static const char *const head[NCOLS] = {
+		"NODE", "STATE", "CPUS", "LOAD", "CPU%", "MEMFREE", "GUESTS",
+		"DEPUTIES", "RTT"
+	};
+	json_object *nodes = member(res, "nodes");
+	size_t i, j, n = nodes ? json_object_array_length(nodes) : 0;
+	char (*cell)[NCOLS][32] = calloc(n ? n : 1, sizeof(*cell));
+	int width[NCOLS];
+
+	if (!cell)
+		die("out of memory");
+	for (j = 0; j < NCOLS; j++)
+		width[j] = (int)strlen(head[j]);
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(nodes, i);
+		json_object *self = member(o, "self");
+
+		snprintf(cell[i][0], 32, "%s%s", str(o, "name"),
+			 self && json_object_get_boolean(self) ? "*" : "");
+		snprintf(cell[i][1], 32, "%s", str(o, "state"));
+		fmt_num(cell[i][2], 32, member(o, "cpus"), "%g");
+		fmt_num(cell[i][3], 32, member(o, "load"), "%.2f");
+		fmt_num(cell[i][4], 32, member(o, "cpu_percent"), "%.1f");
+		fmt_mem(cell[i][5], 32, member(o, "mem_free_kb"));
+		fmt_num(cell[i][6], 32, member(o, "guests"), "%g");
+		fmt_num(cell[i][7], 32, member(o, "deputies"), "%g");
+		fmt_us(cell[i][8], 32, member(o, "rtt_us"));
+		for (j = 0; j < NCOLS; j++)
+			if ((int)strlen(cell[i][j]) > width[j])
+				width[j] = (int)strlen(cell[i][j]);
+	}
+	/* names and states to the left, numbers to the right (so no
+	 * padding after the last column) */
+	for (j = 0; j < NCOLS; j++)
+		printf(j < 2 ? "%-*s%s" : "%*s%s", width[j], head[j],
+		       j + 1 < NCOLS ? "  " : "\n");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < NCOLS; j++)
+			printf(j < 2 ? "%-*s%s" : "%*s%s", width[j], cell[i][j],
+			       j + 1 < NCOLS ? "  " : "\n");
+	free(cell);
+}
+
+static void print_node(json_object *node)
+{
+	char mem[32], tot[32], rtt[32];
+	json_object *heard = member(node, "heard_ms_ago");
+
+	fmt_mem(mem, sizeof(mem), member(node, "mem_free_kb"));
+	fmt_mem(tot, sizeof(tot), member(node, "mem_total_kb"));
+	fmt_us(rtt, sizeof(rtt), member(node, "rtt_us"));
+	printf("NodeName=%s Addr=%s Port=%s%s\n", str(node, "name"),
+	       str(node, "addr"), str(node, "port"),
+	       json_object_get_boolean(member(node, "self")) ? " (this node)" : "");
+	printf("   State=%s For=%.1fs LastHeard=%s%s Heartbeats=%s\n",
+	       str(node, "state"),
+	       json_object_get_int64(member(node, "state_ms")) / 1000.0,
+	       heard ? json_object_get_string(heard) : "never",
+	       heard ? "ms" : "", str(node, "heartbeats"));
+	printf("   Cores=%s CPUs=%s NUMA=%s\n", str(node, "cores"),
+	       str(node, "cpus"), str(node, "numa"));
+	printf("   Runnable=%s Load=%s CPU%%=%s LoadScore=%s\n",
+	       str(node, "runnable"), str(node, "load"),
+	       str(node, "cpu_percent"), str(node, "load_score"));
+	printf("   MemFree=%s MemTotal=%s\n", mem, tot);
+	printf("   Guests=%s Deputies=%s\n", str(node, "guests"),
+	       str(node, "deputies"));
+	printf("   RTT=%s ConnectedOut=%s ConnectedIn=%s Refused=%s\n", rtt,
+	       str(node, "connected_out"), str(node, "connected_in"),
+	       str(node, "refused"));
+	if (*str(node, "last_error"))
+		printf("   LastError=%s\n", str(node, "last_error"));
+}
+
+/* ------------------------------------------------------------ commands */
+
+static int cmd_show(struct ctl *c, int argc, char **argv)
+{
+	json_object *req, *reply, *res;
+	const char *what = argc > 0 ? argv[0] : NULL;
+
+	if (!what || (strcmp(what, "nodes") && strcmp(what, "node")))
+		die("usage: show nodes | show node NAME");
+	if (argc > 2)
+		die("show %s: unexpected '%s'", what, argv[2]);
+	if (argc == 1 && !strcmp(what, "node"))
+		die("usage: show node NAME");
+	if (argc == 2) {
+		/* scontrol accepts both "show node n1" and "show nodes n1" */
+		req = request("show_node");
+		json_object_object_add(req, "node",
+				       json_object_new_string(argv[1]));
+		reply = call(c, req, &res);
+		if (c->json)
+			print_json(res);
+		else
+			print_node(member(res, "node"));
+	} else {
+		reply = call(c, request("show_nodes"), &res);
+		if (c->json)
+			print_json(res);
+		else
+			print_nodes(res);
+	}
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_ping(struct ctl *c, int argc, char **argv)
+{
+	json_object *req, *reply, *res, *arr;
+	char a[32], b[32], d[32], r[32];
+	int received, sent;
+	size_t i;
+
+	if (argc != 1)
+		die("usage: ping NAME [-c COUNT]");
+	req = request("ping");
+	json_object_object_add(req, "node", json_object_new_string(argv[0]));
+	json_object_object_add(req, "count", json_object_new_int(c->count));
+	c->timeout_ms += c->count * SSI_PING_TIMEOUT_MS;
+	reply = call(c, req, &res);
+	received = json_object_get_int(member(res, "received"));
+	sent = json_object_get_int(member(res, "sent"));
+	if (c->json) {
+		print_json(res);
+	} else {
+		arr = member(res, "rtt_us");
+		for (i = 0; arr && i < json_object_array_length(arr); i++) {
+			json_object *v = json_object_array_get_idx(arr, i);
+
+			fmt_us(r, sizeof(r), v);
+			if (v)
+				printf("reply from %s: seq=%zu rtt=%s\n",
+				       argv[0], i + 1, r);
+			else
+				printf("no reply from %s: seq=%zu (timeout)\n",
+				       argv[0], i + 1);
+		}
+		fmt_us(a, sizeof(a), member(res, "min_us"));
+		fmt_us(b, sizeof(b), member(res, "avg_us"));
+		fmt_us(d, sizeof(d), member(res, "max_us"));
+		printf("%s: %d sent, %d received, rtt min/avg/max %s/%s/%s\n",
+		       argv[0], sent, received, a, b, d);
+	}
+	json_object_put(reply);
+	return received > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int cmd_simple(struct ctl *c, const char *op, json_object *req)
+{
+	json_object *reply, *res;
+
+	reply = call(c, req ? req : request(op), &res);
+	if (c->json || strcmp(op, "shutdown"))
+		print_json(res);
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_request(struct ctl *c, int argc, char **argv)
+{
+	size_t len;
+	char *line, *answer;
+	int fd;
+
+	if (argc != 1)
+		die("usage: request JSON");
+	len = strlen(argv[0]);
+	line = malloc(len + 2);
+	if (!line)
+		die("out of memory");
+	memcpy(line, argv[0], len);
+	line[len++] = '\n';
+	fd = ctl_connect(c);
+	send_all(fd, line, len);
+	free(line);
+	answer = recv_line(fd, c->timeout_ms);
+	close(fd);
+	puts(answer);
+	free(answer);
+	return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl c = {
+		.socket = SSI_CONTROL_SOCKET,
+		.count = SSI_PING_COUNT,
+		.timeout_ms = SSICTL_TIMEOUT_MS,
+	};
+	const char *env = getenv("SSI_CONTROL_SOCKET");
+	const char *cmd;
+	char *end;
+	int opt;
+
+	if (env && *env)
+		c.socket = env;
+	while ((opt = getopt_long(argc, argv, "s:jc:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			c.socket = optarg;
+			break;
+		case 'j':
+			c.json = true;
+			break;
+		case 'c':
+			errno = 0;
+			c.count = (int)strtol(optarg, &end, 10);
+			if (errno || *end || c.count < 1 ||
+			    c.count > SSI_PING_COUNT_MAX)
+				die("-c %s: not a count in [1, %d]", optarg,
+				    SSI_PING_COUNT_MAX);
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("ssictl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind++];
+	argc -= optind;
+	argv += optind;
+
+	if (!strcmp(cmd, "show"))
+		return cmd_show(&c, argc, argv);
+	if (!strcmp(cmd, "ping"))
+		return cmd_ping(&c, argc, argv);
+	if (!strcmp(cmd, "request"))
+		return cmd_request(&c, argc, argv);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "whoami") ||
+	    !strcmp(cmd, "shutdown")) {
+		if (argc)
+			die("%s takes no arguments", cmd);
+		return cmd_simple(&c, cmd, NULL);
+	}
+	if (!strcmp(cmd, "loglevel")) {
+		json_object *req;
+
+		if (argc != 1)
+			die("usage: loglevel error|warning|notice|info|debug");
+		req = request("set_verbosity");
+		json_object_object_add(req, "level",
+				       json_object_new_string(argv[0]));
+		return cmd_simple(&c, "set_verbosity", req);
+	}
+	fprintf(stderr, "%s: unknown command '%s'\n", prog, cmd);
+	usage(stderr);
+	return 2;
+}
