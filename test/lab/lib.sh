@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# test/lab/lib.sh - sourced by every lab test (t-*.sh, r-*.sh).
+#
+# run-all boots one lab per tier and runs each test script against it with:
+#   SSI_LAB_NAME   the lab's name (ssi-lab picks it up, no --name needed)
+#   SSI_LAB        path of contrib/ssi-lab
+#   SSI_LAB_NODES  its nodes, e.g. "n1 n2 n3"
+#   SSI_LAB_KVER   the kernel version the nodes run
+#   SSI_SRCDIR, SSI_BUILDDIR
+# A test is one check: exit 0 passes, anything else fails; what it prints
+# is shown as TAP comments.  Tests must leave the lab as they found it
+# (another test runs on it next) and must not trigger kernel warnings
+# unless that is what they test (run-all scans every console afterwards).
+set -euo pipefail
+
+: "${SSI_LAB_NAME:?run lab tests through test/lab/run-all}"
+: "${SSI_LAB:?run lab tests through test/lab/run-all}"
+: "${SSI_LAB_NODES:?}"
+
+# lab VERB ARGS...: contrib/ssi-lab on this tier's lab.
+lab() { "$SSI_LAB" "$@"; }
+# on NODE CMD...: CMD on NODE, its status returned.
+on() {
+	local n=$1
+	shift
+	"$SSI_LAB" exec "$n" -- "$@"
+}
+# slurm CMD...: a Slurm client command against the lab's controller.
+slurm() { "$SSI_LAB" slurm -- "$@"; }
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
