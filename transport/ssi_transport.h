@@ -154,8 +154,11 @@ struct ssi_tp_callbacks {
 	 *    never reached on_connect: [reason] says why) and for every accepted
 	 *    connection that reached on_connect.  [reason] is SSI_TP_ERR_CLOSED
 	 *    after ssi_conn_close(), SSI_TP_ERR_SHUTDOWN from ssi_tp_destroy(),
-	 *    otherwise the error that ended the connection.  Accepted
-	 *    connections that fail the handshake are logged, never shown.
+	 *    otherwise the error that ended the connection.  An acceptor
+	 *    hangs up on a credential it refuses, so an initiator whose peer
+	 *    hangs up during the handshake gets SSI_TP_ERR_AUTH (the reason
+	 *    is in the peer's log).  Accepted connections that fail the
+	 *    handshake are logged, never shown.
 	 */
 	void (*log)(int priority, const char *msg, void *arg);
 	/*

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * conn.c - a connection's life: connect/accept, the mutual munge handshake,
+ * sequence numbers, validation of every incoming frame, sending, closing,
+ * and the on_close contract (exactly once per handle the user holds).
+ *
+ * Connection memory is freed only from deferred work (the end of a dispatch
+ * round), so no code running inside an event handler can be left holding
+ * a dangling pointer, whatever the user's callbacks close.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "internal.h"
+
+#define IOV_STACK	16
+
+static const char *state_name(enum ssi_conn_state s)
+{
+	static const char *const names[] = {
+		"connecting", "awaiting HELLO", "awaiting HELLO_ACK",
+		"established", "closing", "dead",
+	};
+
+	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ?
+		names[s] : "?";
+}
+
+struct ssi_conn *ssi_conn_new(struct ssi_tp *tp, int initiator)
+{
+	struct ssi_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->tp = tp;
+	c->initiator = initiator;
+	c->next = tp->conns;
+	if (tp->conns)
+		tp->conns->prev = c;
+	tp->conns = c;
+	return c;
+}
+
+static void conn_unlink_free(struct ssi_conn *c)
+{
+	struct ssi_tp *tp = c->tp;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		tp->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c->expect_node);
+	free(c);
+}
+
+static void free_deferred(struct ssi_tp_deferred *d)
+{
+	conn_unlink_free(ssi_container_of(d, struct ssi_conn, close_d));
+}
+
+/* Frees [c] once nothing refers to it any more. */
+static void maybe_free(struct ssi_conn *c)
+{
+	if (c->state != CONN_DEAD || c->close_pending || c->doomed ||
+	    (c->visible && !c->released))
+		return;
+	if (c->tp->destroying)
+		return;		/* ssi_conn_shutdown() frees it */
+	/* close_d is free again: on_close was delivered or never queued */
+	c->doomed = 1;
+	ssi_tp_core_defer(c->tp, &c->close_d, free_deferred);
+}
+
+static void end_link(struct ssi_conn *c)
+{
+	if (c->link) {
+		c->tp->plugin.ops.close(c->link);
+		c->link = NULL;
+	}
+	c->state = CONN_DEAD;
+	c->deadline_ms = 0;
+}
+
+static void deliver_close(struct ssi_tp_deferred *d)
+{
+	struct ssi_conn *c = ssi_container_of(d, struct ssi_conn, close_d);
+
+	c->close_pending = 0;
+	if (!c->released) {
+		c->released = 1;
+		c->tp->cb->on_close(c, c->reason, c->tp->cb_arg);
+	}
+	maybe_free(c);
+}
+
+/* Queues on_close(reason) if the user holds [c] and has not had it yet. */
+static void queue_close(struct ssi_conn *c, ssi_tp_err_t reason)
+{
+	if (!c->visible || c->released || c->close_pending)
+		return;
+	c->reason = reason;
+	c->close_pending = 1;
+	if (!c->tp->destroying)
+		ssi_tp_core_defer(c->tp, &c->close_d, deliver_close);
+}
+
+void ssi_conn_fail(struct ssi_conn *c, ssi_tp_err_t reason)
+{
+	end_link(c);
+	queue_close(c, reason);
+	maybe_free(c);
+}
+
+/* Logs why [c] is being dropped: warnings for peers never authenticated. */
+static void conn_log(struct ssi_conn *c, int prio, const char *what,
+		     const char *why)
+{
+	ssi_tp_core_log(c->tp, prio, "transport: %s %s %s (%s): %s",
+			what, c->initiator ? "to" : "from", c->peer,
+			state_name(c->state), why);
+}
+
+void ssi_conn_tick(struct ssi_conn *c, int64_t now)
+{
+	if (!c->deadline_ms || now < c->deadline_ms)
+		return;
+	if (c->state == CONN_CLOSING) {
+		conn_log(c, LOG_WARNING, "dropping unsent data", "close timed out");
+		end_link(c);
+		maybe_free(c);
+		return;
+	}
+	conn_log(c, LOG_WARNING, "dropping connection", "handshake timed out");
+	ssi_conn_fail(c, SSI_TP_ERR_TIMEOUT);
+}
+
+void ssi_conn_shutdown(struct ssi_conn *c)
+{
+	end_link(c);
+	if (c->visible && !c->released) {
+		c->released = 1;
+		c->tp->cb->on_close(c, c->close_pending ? c->reason
+							: SSI_TP_ERR_SHUTDOWN,
+				    c->tp->cb_arg);
+	}
+	conn_unlink_free(c);
+}
+
+static void set_deadline(struct ssi_conn *c)
+{
+	c->deadline_ms = ssi_tp_now_ms() + c->tp->handshake_timeout_ms;
+	ssi_tp_arm_timer(c->tp);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sending                                                                  */
+
+static ssi_tp_err_t send_frame(struct ssi_conn *c, uint16_t type,
+			       uint64_t seq, const struct iovec *iov,
+			       int iovcnt, size_t len,
+			       struct ssi_tp_bulk *bulk, size_t bulk_len)
+{
+	struct iovec stack[IOV_STACK + 1], *v = stack;
+	uint8_t hdr[SSI_FRAME_HDR_LEN];
+	struct ssi_frame_hdr h = {
+		.version = SSI_FRAME_VERSION,
+		.flags = bulk ? SSI_FRAME_F_BULK : 0,
+		.type = type,
+		.length = (uint32_t)(len + bulk_len),
+		.bulk_off = bulk ? (uint32_t)len : 0,
+		.seq = seq,
+	};
+	ssi_tp_err_t err;
+
+	if (iovcnt > IOV_STACK) {
+		v = malloc(sizeof(*v) * (size_t)(iovcnt + 1));
+		if (!v)
+			return SSI_TP_ERR_NO_MEMORY;
+	}
+	ssi_frame_encode_hdr(hdr, &h);
+	v[0].iov_base = hdr;
+	v[0].iov_len = sizeof(hdr);
+	if (iovcnt)
+		memcpy(v + 1, iov, sizeof(*v) * (size_t)iovcnt);
+	err = c->tp->plugin.ops.send(c->link, v, iovcnt + 1,
+				     SSI_FRAME_HDR_LEN + len, bulk, bulk_len);
+	if (v != stack)
+		free(v);
+	return err;
+}
+
+static ssi_tp_err_t send_user(struct ssi_conn *c, uint16_t type,
+			      const struct iovec *iov, int iovcnt,
+			      struct ssi_tp_bulk *bulk, size_t bulk_len)
+{
+	struct ssi_tp *tp = c->tp;
+	size_t len = 0;
+	ssi_tp_err_t err;
+	int i;
+
+	if (c->state != CONN_UP || !c->link || c->released)
+		return SSI_TP_ERR_NOT_CONNECTED;
+	if (type < SSI_TP_TYPE_USER_MIN || iovcnt < 0 ||
+	    iovcnt > SSI_TP_IOV_MAX || (iovcnt && !iov))
+		return SSI_TP_ERR_BAD_ARG;
+	for (i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > tp->max_payload - len)
+			return SSI_TP_ERR_TOO_BIG;
+		if (iov[i].iov_len && !iov[i].iov_base)
+			return SSI_TP_ERR_BAD_ARG;
+		len += iov[i].iov_len;
+	}
+	if (bulk_len > tp->max_payload - len)
+		return SSI_TP_ERR_TOO_BIG;
+	if (tp->plugin.ops.queued(c->link) >= tp->sndq_max) {
+		c->want_writable = 1;
+		return SSI_TP_ERR_AGAIN;
+	}
+	err = send_frame(c, type, c->tx_seq, iov, iovcnt, len, bulk, bulk_len);
+	if (err == SSI_TP_OK)
+		c->tx_seq++;
+	return err;
+}
+
+ssi_tp_err_t ssi_conn_send(ssi_conn_t c, uint16_t type,
+			   const struct iovec *iov, int iovcnt)
+{
+	return send_user(c, type, iov, iovcnt, NULL, 0);
+}
+
+ssi_tp_err_t ssi_conn_send_bulk(ssi_conn_t c, uint16_t type,
+				const struct iovec *iov, int iovcnt,
+				void *bulk, size_t bulk_len)
+{
+	struct ssi_tp_bulk *b = bulk ? ssi_tp_core_bulk_of(c->tp, bulk) : NULL;
+
+	if (!b || bulk_len == 0 || bulk_len > b->size)
+		return SSI_TP_ERR_BAD_ARG;
+	return send_user(c, type, iov, iovcnt, b, bulk_len);
+}
+
+/* Sends a handshake frame carrying a munge credential. */
+static ssi_tp_err_t send_cred(struct ssi_conn *c, uint16_t type,
+			      const struct ssi_auth_msg *msg)
+{
+	char why[256];
+	struct iovec v;
+	ssi_tp_err_t err;
+	char *cred;
+
+	err = ssi_auth_seal(c->tp->munge, msg, &cred, why, sizeof(why));
+	if (err) {
+		conn_log(c, LOG_ERR, "cannot authenticate connection", why);
+		return err;
+	}
+	v.iov_base = cred;
+	v.iov_len = strlen(cred);
+	if (v.iov_len > SSI_FRAME_HANDSHAKE_MAX) {
+		conn_log(c, LOG_ERR, "cannot authenticate connection",
+			 "munge credential too long");
+		free(cred);
+		return SSI_TP_ERR_MUNGE;
+	}
+	err = send_frame(c, type, 0, &v, 1, v.iov_len, NULL, 0);
+	free(cred);
+	return err;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Connecting and accepting                                                 */
+
+ssi_tp_err_t ssi_tp_connect(ssi_tp_t tp, const char *host, uint16_t port,
+			    const char *expect_node, void *data,
+			    ssi_conn_t *connp)
+{
+	struct ssi_conn *c;
+	ssi_tp_err_t err;
+
+	*connp = NULL;
+	if (!host || !*host || (expect_node && !ssi_auth_name_ok(expect_node)) ||
+	    tp->destroying)
+		return SSI_TP_ERR_BAD_ARG;
+	c = ssi_conn_new(tp, 1);
+	if (!c)
+		return SSI_TP_ERR_NO_MEMORY;
+	if (expect_node && !(c->expect_node = strdup(expect_node))) {
+		conn_unlink_free(c);
+		return SSI_TP_ERR_NO_MEMORY;
+	}
+	snprintf(c->peer, sizeof(c->peer), "%s", host);
+	c->data = data;
+	c->state = CONN_CONNECTING;
+	tp->errmsg[0] = '\0';
+	err = tp->plugin.ops.connect(tp->plugin.state, c, host, port, &c->link);
+	if (err) {
+		conn_unlink_free(c);
+		return err;
+	}
+	c->visible = 1;
+	set_deadline(c);
+	*connp = c;
+	return SSI_TP_OK;
+}
+
+ssi_conn_t ssi_tp_core_accept(ssi_tp_t tp, void *link, const char *peer_addr)
+{
+	struct ssi_conn *c;
+
+	if (tp->destroying)
+		return NULL;
+	c = ssi_conn_new(tp, 0);
+	if (!c) {
+		ssi_tp_core_log(tp, LOG_ERR, "transport: out of memory, "
+				"refusing connection from %s", peer_addr);
+		return NULL;
+	}
+	c->link = link;
+	c->state = CONN_AWAIT_HELLO;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer_addr);
+	set_deadline(c);
+	ssi_tp_core_log(tp, LOG_DEBUG, "transport: connection from %s",
+			peer_addr);
+	return c;
+}
+
+int ssi_tp_core_connected(ssi_conn_t c)
+{
+	struct ssi_auth_msg m;
+	ssi_tp_err_t err;
+
+	if (c->state != CONN_CONNECTING || !c->link)
+		return !c->link;
+	memset(&m, 0, sizeof(m));
+	m.version = SSI_TP_PROTO_VERSION;
+	m.kind = SSI_AUTH_HELLO;
+	snprintf(m.from, sizeof(m.from), "%s", c->tp->node_name);
+	if (c->expect_node)
+		snprintf(m.to, sizeof(m.to), "%s", c->expect_node);
+	err = ssi_auth_nonce(c->nonce);
+	if (!err) {
+		memcpy(m.nonce, c->nonce, sizeof(m.nonce));
+		err = send_cred(c, SSI_FRAME_T_HELLO, &m);
+	}
+	if (err) {
+		ssi_conn_fail(c, err);
+		return 1;
+	}
+	c->state = CONN_AWAIT_ACK;
+	return !c->link;
+}
+
+/* Acceptor: HELLO received. */
+static int got_hello(struct ssi_conn *c, const void *cred, size_t len)
+{
+	struct ssi_tp *tp = c->tp;
+	struct ssi_auth_msg in, out;
+	ssi_tp_err_t err;
+	char why[512];
+	uid_t uid;
+
+	err = ssi_auth_open(tp->munge, cred, len, &in, &uid, why, sizeof(why));
+	if (!err)
+		err = ssi_auth_check(&in, SSI_AUTH_HELLO, uid, tp->peer_uid,
+				     tp->node_name, NULL, NULL, why, sizeof(why));
+	if (err) {
+		conn_log(c, err == SSI_TP_ERR_MUNGE ? LOG_ERR : LOG_WARNING,
+			 "rejecting connection", why);
+		ssi_conn_fail(c, err);
+		return 1;
+	}
+	snprintf(c->peer, sizeof(c->peer), "%s", in.from);
+
+	memset(&out, 0, sizeof(out));
+	out.version = SSI_TP_PROTO_VERSION;
+	out.kind = SSI_AUTH_HELLO_ACK;
+	snprintf(out.from, sizeof(out.from), "%s", tp->node_name);
+	snprintf(out.to, sizeof(out.to), "%s", in.from);
+	memcpy(out.echo, in.nonce, sizeof(out.echo));
+	err = ssi_auth_nonce(c->nonce);
+	if (!err) {
+		memcpy(out.nonce, c->nonce, sizeof(out.nonce));
+		err = send_cred(c, SSI_FRAME_T_HELLO_ACK, &out);
+	}
+	if (err) {
+		ssi_conn_fail(c, err);
+		return 1;
+	}
+	c->tx_seq = ssi_auth_seq0(in.nonce);
+	c->rx_seq = ssi_auth_seq0(c->nonce);
+	c->state = CONN_UP;
+	c->deadline_ms = 0;
+	c->visible = 1;
+	ssi_tp_core_log(tp, LOG_INFO, "transport: connection from %s authenticated",
+			c->peer);
+	tp->cb->on_connect(c, c->peer, tp->cb_arg);
+	return !c->link;
+}
+
+/* Initiator: HELLO_ACK received. */
+static int got_ack(struct ssi_conn *c, const void *cred, size_t len)
+{
+	struct ssi_tp *tp = c->tp;
+	struct ssi_auth_msg in;
+	ssi_tp_err_t err;
+	char why[512];
+	uid_t uid;
+
+	err = ssi_auth_open(tp->munge, cred, len, &in, &uid, why, sizeof(why));
+	if (!err)
+		err = ssi_auth_check(&in, SSI_AUTH_HELLO_ACK, uid, tp->peer_uid,
+				     tp->node_name, c->nonce, c->expect_node,
+				     why, sizeof(why));
+	if (err) {
+		conn_log(c, err == SSI_TP_ERR_MUNGE ? LOG_ERR : LOG_WARNING,
+			 "rejecting connection", why);
+		ssi_conn_fail(c, err);
+		return 1;
+	}
+	snprintf(c->peer, sizeof(c->peer), "%s", in.from);
+	c->tx_seq = ssi_auth_seq0(in.nonce);
+	c->rx_seq = ssi_auth_seq0(c->nonce);
+	c->state = CONN_UP;
+	c->deadline_ms = 0;
+	ssi_tp_core_log(tp, LOG_INFO, "transport: connection to %s authenticated",
+			c->peer);
+	tp->cb->on_connect(c, c->peer, tp->cb_arg);
+	return !c->link;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Receiving                                                                */
+
+/* Rejects a frame that is well-formed but wrong for [c] now. */
+static int frame_fits(struct ssi_conn *c, const struct ssi_frame_hdr *h)
+{
+	const char *why = NULL;
+	char buf[128];
+
+	switch (c->state) {
+	case CONN_AWAIT_HELLO:
+		if (h->type != SSI_FRAME_T_HELLO || h->seq != 0)
+			why = "expected a HELLO frame with sequence 0";
+		break;
+	case CONN_AWAIT_ACK:
+		if (h->type != SSI_FRAME_T_HELLO_ACK || h->seq != 0)
+			why = "expected a HELLO_ACK frame with sequence 0";
+		break;
+	case CONN_UP:
+		if (h->type < SSI_FRAME_T_USER_MIN) {
+			why = "handshake frame after the handshake";
+		} else if (h->seq != c->rx_seq) {
+			snprintf(buf, sizeof(buf), "%s: got %llu, expected %llu",
+				 ssi_frame_strerror(SSI_FRAME_ESEQ),
+				 (unsigned long long)h->seq,
+				 (unsigned long long)c->rx_seq);
+			why = buf;
+		}
+		break;
+	case CONN_CLOSING:
+		return 0;	/* dropped unread */
+	default:
+		why = "frame before the connection is up";
+		break;
+	}
+	if (!why)
+		return 0;
+	conn_log(c, LOG_WARNING, "protocol violation, closing connection", why);
+	ssi_conn_fail(c, SSI_TP_ERR_PROTOCOL);
+	return -1;
+}
+
+int ssi_tp_core_check_hdr(ssi_conn_t c, const void *hdr,
+			  struct ssi_frame_hdr *out)
+{
+	ssi_frame_err_t ferr;
+	char why[128];
+
+	if (!c->link)
+		return -1;
+	ferr = ssi_frame_decode_hdr(hdr, SSI_FRAME_HDR_LEN, &c->tp->lim, out);
+	if (ferr) {
+		if (ferr == SSI_FRAME_EVERSION)
+			snprintf(why, sizeof(why), "peer speaks protocol version "
+				 "%u, we speak %u", ((const uint8_t *)hdr)[4],
+				 SSI_FRAME_VERSION);
+		else
+			snprintf(why, sizeof(why), "%s", ssi_frame_strerror(ferr));
+		conn_log(c, LOG_WARNING, "bad frame, closing connection", why);
+		ssi_conn_fail(c, ferr == SSI_FRAME_EVERSION ? SSI_TP_ERR_VERSION
+							    : SSI_TP_ERR_PROTOCOL);
+		return -1;
+	}
+	return frame_fits(c, out);
+}
+
+int ssi_tp_core_recv(ssi_conn_t c, const void *frame, size_t len,
+		     const void *bulk, size_t bulk_len)
+{
+	struct ssi_frame_hdr h;
+	struct ssi_tp_msg msg;
+	size_t inl;
+
+	if (ssi_tp_core_check_hdr(c, frame, &h))
+		return 1;
+	inl = h.flags & SSI_FRAME_F_BULK ? h.bulk_off : h.length;
+	if (len - SSI_FRAME_HDR_LEN != inl || h.length - inl != bulk_len ||
+	    (bulk_len && !bulk)) {
+		/* the plugin cut the frame wrongly: a bug, not the peer */
+		conn_log(c, LOG_ERR, "closing connection", "frame length mismatch");
+		ssi_conn_fail(c, SSI_TP_ERR_SNAFU);
+		return 1;
+	}
+	switch (c->state) {
+	case CONN_AWAIT_HELLO:
+		return got_hello(c, (const uint8_t *)frame + SSI_FRAME_HDR_LEN, inl);
+	case CONN_AWAIT_ACK:
+		return got_ack(c, (const uint8_t *)frame + SSI_FRAME_HDR_LEN, inl);
+	case CONN_UP:
+		break;
+	default:
+		return !c->link;	/* closing: dropped */
+	}
+	c->rx_seq++;
+	msg.type = h.type;
+	msg.data = inl ? (const uint8_t *)frame + SSI_FRAME_HDR_LEN : NULL;
+	msg.len = inl;
+	msg.bulk = bulk_len ? bulk : NULL;
+	msg.bulk_len = bulk_len;
+	c->tp->cb->on_message(c, &msg, c->tp->cb_arg);
+	return !c->link;
+}
+
+int ssi_tp_core_sent(ssi_conn_t c)
+{
+	struct ssi_tp *tp = c->tp;
+
+	if (!c->link)
+		return 1;
+	if (c->state == CONN_CLOSING) {
+		if (tp->plugin.ops.queued(c->link) == 0) {
+			end_link(c);
+			maybe_free(c);
+			return 1;
+		}
+		return 0;
+	}
+	if (c->want_writable && c->state == CONN_UP && !c->released &&
+	    tp->plugin.ops.queued(c->link) < tp->sndq_max / 2) {
+		c->want_writable = 0;
+		if (tp->cb->on_writable)
+			tp->cb->on_writable(c, tp->cb_arg);
+	}
+	return !c->link;
+}
+
+void ssi_tp_core_closed(ssi_conn_t c, ssi_tp_err_t reason, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (!c->link)
+		return;
+	c->link = NULL;
+	/* an acceptor hangs up on credentials it refuses */
+	if (c->state == CONN_AWAIT_ACK && reason == SSI_TP_ERR_PEER_CLOSED) {
+		reason = SSI_TP_ERR_AUTH;
+		snprintf(why, sizeof(why), "peer hung up during the handshake "
+			 "(it refused our credential? see its log)");
+	}
+	if (c->state != CONN_CLOSING)
+		conn_log(c, c->visible || reason != SSI_TP_ERR_PEER_CLOSED ?
+			 LOG_INFO : LOG_DEBUG, "connection ended", why);
+	c->state = CONN_DEAD;
+	c->deadline_ms = 0;
+	queue_close(c, reason);
+	maybe_free(c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* User-facing accessors and close                                          */
+
+void ssi_conn_close(ssi_conn_t c)
+{
+	struct ssi_tp *tp = c->tp;
+
+	if (c->released || c->close_pending)
+		return;
+	if (c->state == CONN_UP && c->link &&
+	    tp->plugin.ops.queued(c->link) > 0) {
+		c->state = CONN_CLOSING;
+		set_deadline(c);
+	} else {
+		end_link(c);
+	}
+	queue_close(c, SSI_TP_ERR_CLOSED);
+	maybe_free(c);
+}
+
+size_t ssi_conn_queued(ssi_conn_t c)
+{
+	return c->link ? c->tp->plugin.ops.queued(c->link) : 0;
+}
+
+const char *ssi_conn_peer(ssi_conn_t c)
+{
+	return c->peer;
+}
+
+int ssi_conn_is_initiator(ssi_conn_t c)
+{
+	return c->initiator;
+}
+
+void *ssi_conn_data(ssi_conn_t c)
+{
+	return c->data;
+}
+
+void ssi_conn_set_data(ssi_conn_t c, void *data)
+{
+	c->data = data;
+}
+
+ssi_tp_t ssi_conn_tp(ssi_conn_t c)
+{
+	return c->tp;
+}
