@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * check_fwd.c - forwarded system calls end to end on one machine.
+ *
+ * A child closes every fd but 0-2, installs the remote-node seccomp filter
+ * and then uses fds and paths it does not have: they exist in the test
+ * process, which plays both ssid relays and the deputy.  For each trapped
+ * call the test marshals the request from the child's memory
+ * (fwd_remote.c), validates and lays it out as the home node would
+ * (fwd_home.c), runs the real syscall in its own context, and writes the
+ * results back into the child.  Any call that ran locally in the child
+ * would fail with EBADF or ENOENT, so every success below was forwarded.
+ *
+ * Plus: malformed requests and replies are refused, and a bad pointer in
+ * the child gets EFAULT without anything being forwarded.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <linux/seccomp.h>
+
+#include "ssid/fwd_home.h"
+#include "ssid/fwd_remote.h"
+#include "ssid/seccomp_filter.h"
+
+/* fds of the test process (the "home node") that the child uses blind */
+static int home_file, home_pipe_r, home_pipe_w, home_sock;
+static char home_dir[] = "/tmp/ssi-fwd-XXXXXX";
+static const char file_text[] = "the quick brown fox jumps over the lazy dog\n";
+#define CACHED_PID 4242
+
+/* ---------------------------------------------------------------------- */
+/* Memory of the child, through process_vm_readv/writev as ssid does it.   */
+
+static int child_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
+	pid_t pid = *(pid_t *)ctx;
+
+	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static int child_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec l = { (void *)buf, len }, r = { (void *)(uintptr_t)addr, len };
+	pid_t pid = *(pid_t *)ctx;
+
+	return process_vm_writev(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static const struct ssi_mem_ops child_mem = { child_read, child_write };
+
+/* ---------------------------------------------------------------------- */
+/* The child: the "migrated process".  Exit status = first failed step.   */
+
+#define STEP(n, cond) do { if (!(cond)) _exit(n); } while (0)
+
+static void child_main(const struct sock_fprog *prog)
+{
+	char buf[256], buf2[64];
+	struct stat st;
+	struct utsname un;
+	struct iovec iov[2];
+	struct msghdr mh;
+	int p[2], sv[2], ep, n;
+	struct epoll_event ev;
+	struct pollfd pfd;
+	fd_set rfds;
+	struct sockaddr_un sun;
+	socklen_t slen;
+
+	/* Keep only the standard fds: every other one exists at home only. */
+	syscall(__NR_close_range, 3, ~0U, 0);
+	if (ssi_seccomp_install(prog) < 0)
+		_exit(100);
+
+	STEP(1, syscall(__NR_getpid) == CACHED_PID);
+	STEP(2, write(home_pipe_w, "hello", 5) == 5);
+	n = (int)read(home_file, buf, sizeof(buf));
+	STEP(3, n == (int)strlen(file_text) && !memcmp(buf, file_text, n));
+	STEP(4, fstat(home_file, &st) == 0 && st.st_size == (off_t)strlen(file_text));
+	STEP(5, syscall(__NR_getcwd, buf, sizeof(buf)) > 0 && !strcmp(buf, home_dir));
+	/* readv scatters into two buffers */
+	STEP(6, lseek(home_file, 4, SEEK_SET) == 4);
+	iov[0].iov_base = buf2;
+	iov[0].iov_len = 6;
+	iov[1].iov_base = buf;
+	iov[1].iov_len = 5;
+	STEP(7, readv(home_file, iov, 2) == 11 && !memcmp(buf2, "quick ", 6) &&
+		!memcmp(buf, "brown", 5));
+	/* new fds are created at home */
+	STEP(8, pipe(p) == 0 && p[0] > 2 && p[1] > 2);
+	iov[0].iov_base = "ab";
+	iov[0].iov_len = 2;
+	iov[1].iov_base = "cde";
+	iov[1].iov_len = 3;
+	STEP(9, writev(p[1], iov, 2) == 5);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	STEP(10, poll(&pfd, 1, 1000) == 1 && (pfd.revents & POLLIN));
+	STEP(11, ioctl(p[0], FIONREAD, &n) == 0 && n == 5);
+	STEP(12, read(p[0], buf, sizeof(buf)) == 5 && !memcmp(buf, "abcde", 5));
+	STEP(13, (fcntl(p[1], F_GETFL) & O_ACCMODE) == O_WRONLY);
+	/* paths resolve at home */
+	STEP(14, mkdir("sub", 0700) == 0);
+	n = openat(AT_FDCWD, "sub/f", O_CREAT | O_WRONLY, 0600);
+	STEP(15, n > 2 && write(n, "xyz", 3) == 3 && close(n) == 0);
+	STEP(16, stat("sub/f", &st) == 0 && st.st_size == 3);
+	STEP(17, unlink("sub/f") == 0 && rmdir("sub") == 0);
+	STEP(18, access("sub", F_OK) == -1 && errno == ENOENT);
+	STEP(19, uname(&un) == 0 && !strcmp(un.nodename, "ssi-home-node"));
+	/* sockets, msghdr */
+	STEP(20, socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	memset(&mh, 0, sizeof(mh));
+	iov[0].iov_base = "mig";
+	iov[0].iov_len = 3;
+	iov[1].iov_base = "rated";
+	iov[1].iov_len = 5;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 2;
+	STEP(21, sendmsg(sv[0], &mh, 0) == 8);
+	memset(buf, 0, sizeof(buf));
+	iov[0].iov_base = buf;
+	iov[0].iov_len = 4;
+	iov[1].iov_base = buf2;
+	iov[1].iov_len = 10;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 2;
+	mh.msg_flags = -1;
+	STEP(22, recvmsg(sv[1], &mh, 0) == 8 && !memcmp(buf, "migr", 4) &&
+		 !memcmp(buf2, "ated", 4) && mh.msg_flags == 0);
+	slen = sizeof(sun);
+	memset(&sun, 0, sizeof(sun));
+	STEP(23, getsockname(home_sock, (struct sockaddr *)&sun, &slen) == 0 &&
+		 sun.sun_family == AF_UNIX && !strcmp(sun.sun_path, "sock") &&
+		 slen == offsetof(struct sockaddr_un, sun_path) + 5);
+	/* select and epoll on home fds */
+	STEP(24, write(p[1], "!", 1) == 1);
+	FD_ZERO(&rfds);
+	FD_SET(p[0], &rfds);
+	FD_SET(home_pipe_r, &rfds);
+	STEP(25, select(p[0] + 1, &rfds, NULL, NULL, NULL) >= 1 && FD_ISSET(p[0], &rfds));
+	ep = epoll_create1(0);
+	ev.events = EPOLLIN;
+	ev.data.u64 = 0x1122334455667788ULL;
+	STEP(26, ep > 2 && epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0);
+	memset(&ev, 0, sizeof(ev));
+	STEP(27, epoll_wait(ep, &ev, 1, 1000) == 1 && ev.data.u64 == 0x1122334455667788ULL);
+	/* errors come back as errors, bad pointers fault locally */
+	STEP(28, read(999, buf, 1) == -1 && errno == EBADF);
+	STEP(29, syscall(__NR_write, p[1], 16L, 10L) == -1 && errno == EFAULT);
+	STEP(30, open("/nonexistent/x", O_RDONLY) == -1 && errno == ENOENT);
+	_exit(0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The relays and the deputy, all in the test process.                    */
+
+static int find_listener(pid_t pid)
+{
+	char dir[64], path[384], link[128];
+	int pidfd, fd = -1, tries;
+	struct dirent *de;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	ck_assert_int_ge(pidfd, 0);
+	for (tries = 0; tries < 500 && fd < 0; tries++) {
+		d = opendir(dir);
+		ck_assert_ptr_nonnull(d);
+		while ((de = readdir(d)) && fd < 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = 0;
+			if (!strcmp(link, "anon_inode:seccomp notify"))
+				fd = (int)syscall(SYS_pidfd_getfd, pidfd, atoi(de->d_name), 0);
+		}
+		closedir(d);
+		if (fd < 0)
+			usleep(10000);
+	}
+	close(pidfd);
+	return fd;
+}
+
+/* Home: validate, lay out, execute as the deputy would, reply. */
+static void *home_execute(const void *req, size_t len, size_t *rlen)
+{
+	struct ssi_fwd_call call;
+	uint64_t args[6];
+	uint8_t *area;
+	char err[128];
+	int64_t ret;
+	void *rep;
+
+	ck_assert_msg(ssi_fwd_parse(req, len, &call, err, sizeof(err)) == 0, "parse: %s", err);
+	area = calloc(1, call.req->area_len + 8);
+	ck_assert_ptr_nonnull(area);
+	ssi_fwd_materialize(&call, area, (uint64_t)(uintptr_t)area, args);
+	if (call.req->nr == __NR_uname) {
+		/* the home node's name, without changing this machine's */
+		ret = syscall(__NR_uname, args[0]);
+		strcpy(((struct utsname *)(uintptr_t)args[0])->nodename, "ssi-home-node");
+	} else {
+		ret = syscall(call.req->nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+	}
+	if (ret < 0)
+		ret = -errno;
+	*rlen = ssi_fwd_reply_build(&call, ret, area, NULL, 0);
+	rep = malloc(*rlen);
+	ck_assert_uint_eq(ssi_fwd_reply_build(&call, ret, area, rep, *rlen), *rlen);
+	free(area);
+	return rep;
+}
+
+static void relay_one(int listener, pid_t pid, int *forwarded)
+{
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	struct ssi_fwd_pending p;
+	uint64_t args[6];
+	int64_t ret;
+	size_t rlen;
+	void *rep;
+	int err, i;
+
+	memset(&req, 0, sizeof(req));
+	ck_assert_int_eq(ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req), 0);
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	for (i = 0; i < 6; i++)
+		args[i] = req.data.args[i];
+
+	switch (ssi_sc_policy_of(req.data.nr)) {
+	case SSI_SC_CACHED:
+		resp.val = CACHED_PID;
+		break;
+	case SSI_SC_FORWARD:
+		memset(&p, 0, sizeof(p));
+		err = ssi_fwd_build(&p, req.data.nr, args, &child_mem, &pid);
+		/* the arguments were read: is the notification still alive? */
+		ck_assert_int_eq(ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id), 0);
+		if (err) {
+			ck_assert_msg(err != -ENOSYS, "%s not marshallable",
+				      ssi_sc_lookup(req.data.nr)->name);
+			resp.error = err;
+		} else {
+			rep = home_execute(p.msg, p.msg_len, &rlen);
+			ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &child_mem, &pid), 0);
+			free(rep);
+			if (ret < 0)
+				resp.error = (int)ret;
+			else
+				resp.val = ret;
+			(*forwarded)++;
+		}
+		ssi_fwd_pending_free(&p);
+		break;
+	default:
+		ck_abort_msg("unexpected notification for %s (%d)",
+			     ssi_sc_lookup(req.data.nr)->name ?: "?", req.data.nr);
+	}
+	ck_assert_int_eq(ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0);
+}
+
+START_TEST(test_forwarded_calls)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "sock" };
+	struct sock_fprog prog;
+	int listener, status, forwarded = 0, pp[2];
+	char buf[16], cwd[256];
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_ptr_nonnull(mkdtemp(home_dir));
+	ck_assert_int_eq(chdir(home_dir), 0);
+	home_file = open("file", O_CREAT | O_RDWR | O_TRUNC, 0600);
+	ck_assert_int_ge(home_file, 0);
+	ck_assert_int_eq(write(home_file, file_text, strlen(file_text)), strlen(file_text));
+	ck_assert_int_eq(lseek(home_file, 0, SEEK_SET), 0);
+	ck_assert_int_eq(pipe(pp), 0);
+	home_pipe_r = pp[0];
+	home_pipe_w = pp[1];
+	home_sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(bind(home_sock, (struct sockaddr *)&sun,
+			      offsetof(struct sockaddr_un, sun_path) + 5), 0);
+	ck_assert_int_eq(ssi_seccomp_build(NULL, &prog), 0);
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		child_main(&prog);
+	listener = find_listener(pid);
+	ck_assert_int_ge(listener, 0);
+	for (;;) {
+		struct pollfd pfd = { .fd = listener, .events = POLLIN };
+
+		ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+		if (pfd.revents & POLLHUP)
+			break;	/* the child is gone */
+		relay_one(listener, pid, &forwarded);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "step %d failed in the migrated child (status 0x%x)",
+		      WEXITSTATUS(status), status);
+	printf("forwarded %d calls\n", forwarded);
+	ck_assert_int_ge(forwarded, 30);
+	/* what the child wrote into a home fd arrived at home */
+	ck_assert_int_eq(read(home_pipe_r, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
+
+	close(listener);
+	ssi_seccomp_free(&prog);
+	unlink("sock");
+	unlink("file");
+	ck_assert_int_eq(chdir(cwd), 0);
+	ck_assert_int_eq(rmdir(home_dir), 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Malformed input on both sides.                                         */
+
+static int self_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	memcpy(buf, (void *)(uintptr_t)addr, len);
+	return 0;
+}
+
+static int self_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	memcpy((void *)(uintptr_t)addr, buf, len);
+	return 0;
+}
+
+static const struct ssi_mem_ops self_mem = { self_read, self_write };
+
+START_TEST(test_parse_rejects_malformed)
+{
+	struct ssi_fwd_pending p = { 0 };
+	struct ssi_fwd_call call;
+	char buf[64], err[128];
+	uint64_t args[6] = { 3, (uint64_t)(uintptr_t)buf, sizeof(buf) };
+	uint8_t *m;
+	size_t i;
+
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &self_mem, NULL), 0);
+	ck_assert_int_eq(ssi_fwd_parse(p.msg, p.msg_len, &call, err, sizeof(err)), 0);
+	m = malloc(p.msg_len);
+
+	/* every truncation is refused */
+	for (i = 0; i < p.msg_len; i++)
+		ck_assert_int_eq(ssi_fwd_parse(p.msg, i, &call, err, sizeof(err)), -EINVAL);
+	/* an area bigger than allowed, a prefix bigger than the area */
+	memcpy(m, p.msg, p.msg_len);
+	((struct ssi_fwd_req *)m)->area_len = SSI_FWD_AREA_MAX + 1;
+	ck_assert_int_eq(ssi_fwd_parse(m, p.msg_len, &call, err, sizeof(err)), -EINVAL);
+	memcpy(m, p.msg, p.msg_len);
+	((struct ssi_fwd_req *)m)->in_len = ((struct ssi_fwd_req *)m)->area_len + 8;
+	ck_assert_int_eq(ssi_fwd_parse(m, p.msg_len, &call, err, sizeof(err)), -EINVAL);
+	/* a pointer argument outside the area */
+	memcpy(m, p.msg, p.msg_len);
+	((struct ssi_fwd_req *)m)->args[1] = 1u << 30;
+	ck_assert_int_eq(ssi_fwd_parse(m, p.msg_len, &call, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "outside"));
+	/* an out segment beyond the area */
+	memcpy(m, p.msg, p.msg_len);
+	((struct ssi_fwd_out *)(m + sizeof(struct ssi_fwd_req)))->cap = 1u << 30;
+	ck_assert_int_eq(ssi_fwd_parse(m, p.msg_len, &call, err, sizeof(err)), -EINVAL);
+	/* reserved fields */
+	memcpy(m, p.msg, p.msg_len);
+	((struct ssi_fwd_req *)m)->flags = 1;
+	ck_assert_int_eq(ssi_fwd_parse(m, p.msg_len, &call, err, sizeof(err)), -EINVAL);
+	free(m);
+	ssi_fwd_pending_free(&p);
+}
+END_TEST
+
+START_TEST(test_apply_rejects_malformed)
+{
+	struct ssi_fwd_pending p = { 0 };
+	struct ssi_fwd_call call;
+	char buf[64], err[128];
+	uint64_t args[6] = { 3, (uint64_t)(uintptr_t)buf, sizeof(buf) };
+	uint8_t area[256], rep[256];
+	size_t n, i;
+	int64_t ret = 12345;
+
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &self_mem, NULL), 0);
+	ck_assert_int_eq(ssi_fwd_parse(p.msg, p.msg_len, &call, err, sizeof(err)), 0);
+	memset(area, 'z', sizeof(area));
+	n = ssi_fwd_reply_build(&call, 10, area, rep, sizeof(rep));
+	ck_assert_uint_gt(n, 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(ssi_fwd_apply(&p, rep, i, &ret, &self_mem, NULL), -EPROTO);
+	ck_assert_int_eq(ret, 12345);	/* nothing taken from a bad reply */
+	/* a segment longer than the buffer the process gave */
+	((uint64_t *)(rep + sizeof(struct ssi_fwd_reply)))[0] = sizeof(buf) + 8;
+	ck_assert_int_eq(ssi_fwd_apply(&p, rep, n, &ret, &self_mem, NULL), -EPROTO);
+	ssi_fwd_reply_build(&call, 10, area, rep, sizeof(rep));
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(ssi_fwd_apply(&p, rep, n, &ret, &self_mem, NULL), 0);
+	ck_assert_int_eq(ret, 10);
+	ck_assert_int_eq(memcmp(buf, "zzzzzzzzzz", 10), 0);
+	ck_assert_int_eq(buf[10], 0);	/* only ret bytes written */
+	ssi_fwd_pending_free(&p);
+}
+END_TEST
+
+START_TEST(test_build_limits)
+{
+	struct ssi_fwd_pending p = { 0 };
+	uint64_t args[6] = { 3, 0, 1ULL << 40 };
+	static char big[64];
+
+	/* unknown ioctl: cannot marshal -> pull home */
+	args[1] = 0x12345678;
+	args[2] = (uint64_t)(uintptr_t)big;
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_ioctl, args, &self_mem, NULL), -ENOSYS);
+	ssi_fwd_pending_free(&p);
+	/* not a forwarded syscall */
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_mmap, args, &self_mem, NULL), -ENOSYS);
+	ssi_fwd_pending_free(&p);
+	/* a huge read is shortened, not refused */
+	args[1] = (uint64_t)(uintptr_t)big;
+	args[2] = 1ULL << 40;
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &self_mem, NULL), 0);
+	ck_assert_uint_eq(((struct ssi_fwd_req *)p.msg)->args[2], SSI_FWD_IO_MAX);
+	ssi_fwd_pending_free(&p);
+	/* too many iovecs: EINVAL like the kernel */
+	args[2] = 5000;
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_writev, args, &self_mem, NULL), -EINVAL);
+	ssi_fwd_pending_free(&p);
+}
+END_TEST
+
+static Suite *fwd_suite(void)
+{
+	Suite *s = suite_create("fwd");
+	TCase *tc = tcase_create("relay");
+	TCase *tm = tcase_create("malformed");
+
+	tcase_add_test(tc, test_forwarded_calls);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tcase_add_test(tm, test_parse_rejects_malformed);
+	tcase_add_test(tm, test_apply_rejects_malformed);
+	tcase_add_test(tm, test_build_limits);
+	suite_add_tcase(s, tm);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(fwd_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
