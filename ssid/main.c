@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -199,6 +200,10 @@ static void daemonize_init(struct ssid *d)
 		log_fatal("fork: %m");
 	if (pid > 0) {
 		close(pfd[1]);
+		/* reap the intermediate child (it exits at once), then wait
+		 * for the daemon's word or its death (EOF) */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		while (read(pfd[0], &c, 1) < 0 && errno == EINTR)
 			;
 		_exit(c == 'R' ? EXIT_SUCCESS : EXIT_FAILURE);

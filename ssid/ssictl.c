@@ -221,6 +221,13 @@ static void print_json(json_object *o)
 
 /* ------------------------------------------------------------ printing */
 
+/* A command used wrongly: like die(), with status 2. */
+static void __attribute__((noreturn)) bad_usage(const char *what)
+{
+	fprintf(stderr, "%s: usage: %s %s\n", prog, prog, what);
+	exit(2);
+}
+
 static json_object *member(json_object *o, const char *k)
 {
 	json_object *v = NULL;
@@ -367,11 +374,11 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 	const char *what = argc > 0 ? argv[0] : NULL;
 
 	if (!what || (strcmp(what, "nodes") && strcmp(what, "node")))
-		die("usage: show nodes | show node NAME");
+		bad_usage("show nodes | show node NAME");
 	if (argc > 2)
-		die("show %s: unexpected '%s'", what, argv[2]);
+		bad_usage("show nodes | show node NAME");
 	if (argc == 1 && !strcmp(what, "node"))
-		die("usage: show node NAME");
+		bad_usage("show node NAME");
 	if (argc == 2) {
 		/* scontrol accepts both "show node n1" and "show nodes n1" */
 		req = request("show_node");
@@ -401,7 +408,7 @@ static int cmd_ping(struct ctl *c, int argc, char **argv)
 	size_t i;
 
 	if (argc != 1)
-		die("usage: ping NAME [-c COUNT]");
+		bad_usage("ping NAME [-c COUNT]");
 	req = request("ping");
 	json_object_object_add(req, "node", json_object_new_string(argv[0]));
 	json_object_object_add(req, "count", json_object_new_int(c->count));
@@ -452,7 +459,7 @@ static int cmd_request(struct ctl *c, int argc, char **argv)
 	int fd;
 
 	if (argc != 1)
-		die("usage: request JSON");
+		bad_usage("request JSON");
 	len = strlen(argv[0]);
 	line = malloc(len + 2);
 	if (!line)
@@ -503,9 +510,11 @@ int main(int argc, char **argv)
 			errno = 0;
 			c.count = (int)strtol(optarg, &end, 10);
 			if (errno || *end || c.count < 1 ||
-			    c.count > SSI_PING_COUNT_MAX)
-				die("-c %s: not a count in [1, %d]", optarg,
-				    SSI_PING_COUNT_MAX);
+			    c.count > SSI_PING_COUNT_MAX) {
+				fprintf(stderr, "%s: -c %s: not a count in [1, %d]\n",
+					prog, optarg, SSI_PING_COUNT_MAX);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -535,14 +544,14 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "whoami") ||
 	    !strcmp(cmd, "shutdown")) {
 		if (argc)
-			die("%s takes no arguments", cmd);
+			bad_usage(cmd);
 		return cmd_simple(&c, cmd, NULL);
 	}
 	if (!strcmp(cmd, "loglevel")) {
 		json_object *req;
 
 		if (argc != 1)
-			die("usage: loglevel error|warning|notice|info|debug");
+			bad_usage("loglevel error|warning|notice|info|debug");
 		req = request("set_verbosity");
 		json_object_object_add(req, "level",
 				       json_object_new_string(argv[0]));
