@@ -1,5 +1,6 @@
 #!/bin/bash
 # test: soft-RoCE: rxe0 on every node, and RC ping-pong between two nodes
+# shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 read -ra nodes <<<"$SSI_LAB_NODES"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test: srun -N<all> hostname runs one task on every node (distinct names)
+# shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 read -ra nodes <<<"$SSI_LAB_NODES"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test: every node runs the lab's kernel (uname -r is the detected version)
+# shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 : "${SSI_LAB_KVER:?}"

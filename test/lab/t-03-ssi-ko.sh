@@ -1,5 +1,6 @@
 #!/bin/bash
 # test: every node has ssi.ko loaded from the build tree (/sys/module/ssi, /dev/ssi)
+# shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$SSI_SRCDIR/kmod/ssi.ko" ] || fail "kmod/ssi.ko is not built (make -C kmod)"

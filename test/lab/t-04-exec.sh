@@ -1,5 +1,6 @@
 #!/bin/bash
 # test: exec returns the command's exit status, stdout and stderr apart
+# shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d)

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test: a file rewritten in the build tree on the host is seen fresh on every node
+# shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # The build tree is mounted with cache=none in the guests so that a rebuilt
