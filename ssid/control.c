@@ -40,7 +40,6 @@ struct ctl_client {
 	bool eof;			/* the client will send nothing more */
 	bool busy;			/* a request is being answered */
 	bool deferred;			/* ... later, by ctl_client_reply */
-	bool registered;		/* h.fd is in the loop */
 	void (*cancel)(void *arg);	/* of a deferred request */
 	void *cancel_arg;
 	json_object *cur_id;		/* "id" of the request in hand */
@@ -94,8 +93,7 @@ static void client_close(struct ctl_client *cl)
 	c->nclients--;
 	if (cl->busy && cl->cancel)
 		cl->cancel(cl->cancel_arg);
-	if (cl->registered)
-		loop_del(c->loop, &cl->h);
+	loop_del(c->loop, &cl->h);
 	close(cl->h.fd);
 	linebuf_free(&cl->in);
 	json_object_put(cl->cur_id);
@@ -120,20 +118,13 @@ static void client_update(struct ctl_client *cl)
 	}
 	if (!ev) {
 		/* waiting for a deferred reply with nothing to read or write:
-		 * leave the loop, else a hung-up socket would spin it */
-		if (cl->registered)
-			loop_del(cl->ctl->loop, &cl->h);
-		cl->registered = false;
-		cl->events = 0;
-		return;
+		 * watch only for the client hanging up, edge-triggered, so
+		 * that a hung-up socket neither spins the loop nor keeps a
+		 * long request running for nobody */
+		ev = EPOLLRDHUP | EPOLLET;
 	}
-	if (!cl->registered) {
-		if (loop_add(cl->ctl->loop, &cl->h, ev))
-			log_warn("control: epoll: %m");
-		cl->registered = true;
-	} else if (ev != cl->events && loop_mod(cl->ctl->loop, &cl->h, ev)) {
+	if (ev != cl->events && loop_mod(cl->ctl->loop, &cl->h, ev))
 		log_warn("control: epoll: %m");
-	}
 	cl->events = ev;
 }
 
@@ -304,6 +295,14 @@ static void client_ready(struct loop_handler *h, uint32_t events)
 {
 	struct ctl_client *cl = (struct ctl_client *)h;
 
+	if (cl->busy && (events & (EPOLLHUP | EPOLLERR))) {
+		/* gone for good (a half-close is only EPOLLRDHUP): drop the
+		 * deferred request */
+		log_debug("control: client pid %d hung up during a request",
+			  (int)cl->cred.pid);
+		client_close(cl);
+		return;
+	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		client_read(cl);
 	client_process(cl);
@@ -358,7 +357,6 @@ static void listener_ready(struct loop_handler *h, uint32_t events)
 		cl->admin = ctlproto_is_admin(cl->cred.uid, c->admin_uid);
 		cl->last_active_ms = loop_now_ms();
 		cl->events = EPOLLIN;
-		cl->registered = true;
 		linebuf_init(&cl->in, SSI_CTL_LINE_MAX);
 		if (loop_add(c->loop, &cl->h, EPOLLIN)) {
 			log_warn("control: epoll: %m; refusing a client");
