@@ -90,7 +90,10 @@ void ssi_tp_core_bulk_put(ssi_tp_t tp, struct ssi_tp_bulk *b)
 	if (!b)
 		return;
 	b->magic = BULK_FREE;
-	if (tp->bulk_cached[b->cls] >= SSI_TP_BULK_CACHE_PER || tp->destroying) {
+	/* a few buffers per class, or SSI_TP_BULK_CACHE_BYTES of them */
+	if ((tp->bulk_cached[b->cls] >= SSI_TP_BULK_CACHE_PER &&
+	     (tp->bulk_cached[b->cls] + 1) * b->size > SSI_TP_BULK_CACHE_BYTES) ||
+	    tp->destroying) {
 		bulk_destroy(tp, b);
 		return;
 	}

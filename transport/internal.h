@@ -16,7 +16,8 @@
 #include "ssi_transport.h"
 
 #define SSI_TP_BULK_CLASSES	20	/* 4 KiB .. 2 GiB */
-#define SSI_TP_BULK_CACHE_PER	8	/* cached buffers per class */
+#define SSI_TP_BULK_CACHE_PER	8	/* cached buffers per class, */
+#define SSI_TP_BULK_CACHE_BYTES	(32u << 20)	/* or up to this many bytes */
 #define SSI_TP_TICK_MS		200	/* deadline check period */
 #define SSI_TP_IOV_MAX		1023	/* UIO_MAXIOV minus the header */
 

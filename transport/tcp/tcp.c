@@ -82,6 +82,8 @@ struct tcp_link {
 	int direct;			/* reading one frame into dframe/dbulk */
 	uint8_t *dframe;
 	size_t dframe_len, dframe_got;
+	uint8_t *spare;			/* last dframe, kept for reuse */
+	size_t spare_cap;
 	struct ssi_tp_bulk *dbulk;
 	size_t dbulk_len, dbulk_got;
 };
@@ -109,6 +111,7 @@ static void link_free(struct ssi_tp_deferred *d)
 	txq_free(l);
 	ssi_tp_core_bulk_put(l->st->tp, l->dbulk);
 	free(l->dframe);
+	free(l->spare);
 	free(l->rxbuf);
 	free(l);
 }
@@ -345,7 +348,14 @@ static int direct_done(struct tcp_link *l)
 	gone = ssi_tp_core_recv(l->conn, l->dframe, l->dframe_len,
 				l->dbulk ? ssi_tp_core_bulk_data(l->dbulk) : NULL,
 				l->dbulk_len);
-	free(l->dframe);
+	/* keep the larger of the two buffers for the next big frame */
+	if (l->dframe_len > l->spare_cap) {
+		free(l->spare);
+		l->spare = l->dframe;
+		l->spare_cap = l->dframe_len;
+	} else {
+		free(l->dframe);
+	}
 	ssi_tp_core_bulk_put(tp, l->dbulk);
 	l->dframe = NULL;
 	l->dbulk = NULL;
@@ -362,9 +372,15 @@ static int direct_start(struct tcp_link *l, const struct ssi_frame_hdr *h)
 
 	l->dframe_len = SSI_FRAME_HDR_LEN + inl;
 	l->dbulk_len = h->length - inl;
-	l->dframe = malloc(l->dframe_len);
-	if (!l->dframe)
-		return -1;
+	if (l->spare && l->spare_cap >= l->dframe_len) {
+		l->dframe = l->spare;
+		l->spare = NULL;
+		l->spare_cap = 0;
+	} else {
+		l->dframe = malloc(l->dframe_len);
+		if (!l->dframe)
+			return -1;
+	}
 	if (l->dbulk_len) {
 		l->dbulk = ssi_tp_core_bulk_get(l->st->tp, l->dbulk_len);
 		if (!l->dbulk) {
@@ -428,10 +444,10 @@ static int parse(struct tcp_link *l)
 
 static void do_read(struct tcp_link *l)
 {
-	struct iovec v[2];
+	struct iovec v[3];
 	size_t want;
 	ssize_t n;
-	int i, cnt;
+	int i, j, cnt;
 
 	if (!l->rxbuf && !(l->rxbuf = malloc(RXBUF_SIZE))) {
 		link_fail(l, SSI_TP_ERR_NO_MEMORY, 0, "out of memory");
@@ -449,6 +465,12 @@ static void do_read(struct tcp_link *l)
 						  l->dbulk_got;
 				v[cnt++].iov_len = l->dbulk_len - l->dbulk_got;
 			}
+			/* and no more than the next header: the next
+			 * payload, if large, goes straight to its buffer */
+			if (l->rxoff == l->rxlen)
+				l->rxoff = l->rxlen = 0;
+			v[cnt].iov_base = l->rxbuf + l->rxlen;
+			v[cnt++].iov_len = SSI_FRAME_HDR_LEN;
 		} else {
 			if (l->rxoff && l->rxlen == RXBUF_SIZE) {
 				memmove(l->rxbuf, l->rxbuf + l->rxoff,
@@ -460,7 +482,8 @@ static void do_read(struct tcp_link *l)
 			v[0].iov_len = RXBUF_SIZE - l->rxlen;
 			cnt = 1;
 		}
-		want = v[0].iov_len + (cnt > 1 ? v[1].iov_len : 0);
+		for (want = 0, j = 0; j < cnt; j++)
+			want += v[j].iov_len;
 		do
 			n = readv(l->fd, v, cnt);
 		while (n < 0 && errno == EINTR);
@@ -475,12 +498,16 @@ static void do_read(struct tcp_link *l)
 			return;
 		}
 		if (l->direct) {
-			size_t a = (size_t)n;
-			size_t f = l->dframe_len - l->dframe_got;
+			size_t a = (size_t)n, f;
 
+			f = l->dframe_len - l->dframe_got;
 			f = a < f ? a : f;
 			l->dframe_got += f;
-			l->dbulk_got += a - f;
+			a -= f;
+			f = l->dbulk_len - l->dbulk_got;
+			f = a < f ? a : f;
+			l->dbulk_got += f;
+			l->rxlen += a - f;	/* the next header */
 			if (l->dframe_got == l->dframe_len &&
 			    l->dbulk_got == l->dbulk_len && direct_done(l))
 				return;

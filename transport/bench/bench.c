@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bench.c - the transport side of the benchmark (server handler, client
+ * measurements) and the report.  Prints, never asserts: the goals
+ * (RTT <= 1.1x plain, throughput >= 0.9x plain) are shown beside the
+ * ratios.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "bench_int.h"
+
+#define SSI_BENCH_T_START	0xfb06	/* resets the server's count */
+#define MAX_STREAMS		64
+
+/* ------------------------------------------------------------------------ */
+/* Server                                                                   */
+
+static struct {
+	ssi_conn_t conn;
+	uint64_t bytes;
+} streams[MAX_STREAMS];
+
+static uint64_t *stream_count(ssi_conn_t conn)
+{
+	int i, free_slot = -1;
+
+	for (i = 0; i < MAX_STREAMS; i++) {
+		if (streams[i].conn == conn)
+			return &streams[i].bytes;
+		if (!streams[i].conn && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0)
+		free_slot = (int)((uintptr_t)conn % MAX_STREAMS);
+	streams[free_slot].conn = conn;
+	streams[free_slot].bytes = 0;
+	return &streams[free_slot].bytes;
+}
+
+int ssi_bench_handle(ssi_conn_t conn, const struct ssi_tp_msg *msg)
+{
+	struct iovec v;
+	uint64_t *count;
+
+	switch (msg->type) {
+	case SSI_BENCH_T_ECHO:
+		v.iov_base = (void *)msg->data;
+		v.iov_len = msg->len;
+		ssi_conn_send(conn, SSI_BENCH_T_ECHO_REPLY, &v, 1);
+		return 1;
+	case SSI_BENCH_T_START:
+		*stream_count(conn) = 0;
+		return 1;
+	case SSI_BENCH_T_DATA:
+		*stream_count(conn) += msg->len + msg->bulk_len;
+		return 1;
+	case SSI_BENCH_T_END:
+		count = stream_count(conn);
+		v.iov_base = count;
+		v.iov_len = sizeof(*count);
+		ssi_conn_send(conn, SSI_BENCH_T_DONE, &v, 1);
+		*count = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Client                                                                   */
+
+struct client {
+	ssi_tp_t tp;
+	ssi_conn_t conn;
+	int connected, closed, replies, writable, done;
+	ssi_tp_err_t reason;
+	uint64_t done_bytes;
+	FILE *out;
+};
+
+static void cl_connect(ssi_conn_t conn, const char *peer, void *arg)
+{
+	((struct client *)arg)->connected = 1;
+}
+
+static void cl_message(ssi_conn_t conn, const struct ssi_tp_msg *msg,
+		       void *arg)
+{
+	struct client *c = arg;
+
+	if (msg->type == SSI_BENCH_T_ECHO_REPLY) {
+		c->replies++;
+	} else if (msg->type == SSI_BENCH_T_DONE && msg->len == 8) {
+		memcpy(&c->done_bytes, msg->data, 8);
+		c->done = 1;
+	}
+}
+
+static void cl_writable(ssi_conn_t conn, void *arg)
+{
+	((struct client *)arg)->writable = 1;
+}
+
+static void cl_close(ssi_conn_t conn, ssi_tp_err_t reason, void *arg)
+{
+	struct client *c = arg;
+
+	c->closed = 1;
+	c->reason = reason;
+	c->conn = NULL;
+}
+
+static void cl_log(int prio, const char *msg, void *arg)
+{
+	if (prio <= LOG_WARNING)
+		fprintf(((struct client *)arg)->out, "  [transport] %s\n", msg);
+}
+
+static const struct ssi_tp_callbacks client_cbs = {
+	.on_connect = cl_connect,
+	.on_message = cl_message,
+	.on_writable = cl_writable,
+	.on_close = cl_close,
+	.log = cl_log,
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Dispatches until [*flag] is set or the connection is gone. */
+static int wait_for(struct client *c, int *flag)
+{
+	while (!*flag && !c->closed)
+		if (ssi_tp_dispatch(c->tp, -1))
+			return -1;
+	return *flag ? 0 : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct lat {
+	double p50, p99, mean;
+};
+
+static void lat_stats(double *t, int n, struct lat *l)
+{
+	double sum = 0;
+	int i;
+
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	for (i = 0; i < n; i++)
+		sum += t[i];
+	l->p50 = t[n / 2] * 1e6;
+	l->p99 = t[(int)(n * 0.99)] * 1e6;
+	l->mean = sum / n * 1e6;
+}
+
+static int rtt_tp(struct client *c, size_t size, int iters, struct lat *l)
+{
+	char *buf = calloc(1, size);
+	struct iovec v = { buf, size };
+	double *t = malloc(sizeof(*t) * (size_t)iters), t0;
+	int i, warm = iters / 10 + 1, want;
+
+	if (!buf || !t)
+		goto fail;
+	for (i = -warm; i < iters; i++) {
+		want = c->replies + 1;
+		t0 = now_s();
+		if (ssi_conn_send(c->conn, SSI_BENCH_T_ECHO, &v, 1))
+			goto fail;
+		while (c->replies < want && !c->closed)
+			if (ssi_tp_dispatch(c->tp, -1))
+				goto fail;
+		if (c->closed)
+			goto fail;
+		if (i >= 0)
+			t[i] = now_s() - t0;
+	}
+	lat_stats(t, iters, l);
+	free(buf);
+	free(t);
+	return 0;
+fail:
+	free(buf);
+	free(t);
+	return -1;
+}
+
+/* Plain ping-pong; with [epoll], both ends wait in epoll_wait() first. */
+static int rtt_plain(const char *host, uint16_t port, size_t size, int iters,
+		     int epoll, struct lat *l)
+{
+	char *buf = calloc(1, size);
+	double *t = malloc(sizeof(*t) * (size_t)iters), t0;
+	int i, warm = iters / 10 + 1, fd = -1, epfd = -1, err;
+
+	if (!buf || !t)
+		goto fail;
+	fd = plain_connect(host, port, epoll ? 'e' : 'E', size);
+	if (fd < 0 || (epoll && (epfd = plain_epoll(fd)) < 0))
+		goto fail;
+	for (i = -warm; i < iters; i++) {
+		t0 = now_s();
+		err = plain_write_full(fd, buf, size);
+		if (!err)
+			err = epoll ? plain_read_epoll(epfd, fd, buf, size)
+				    : plain_read_full(fd, buf, size);
+		if (err)
+			goto fail;
+		if (i >= 0)
+			t[i] = now_s() - t0;
+	}
+	lat_stats(t, iters, l);
+	close(fd);
+	if (epfd >= 0)
+		close(epfd);
+	free(buf);
+	free(t);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (epfd >= 0)
+		close(epfd);
+	free(buf);
+	free(t);
+	return -1;
+}
+
+/* Streams [size]-byte messages for [secs]; returns bytes per second. */
+static double stream_tp(struct client *c, size_t size, double secs, int bulk)
+{
+	char *buf = calloc(1, size);
+	struct iovec v = { buf, size };
+	uint64_t sent = 0;
+	double t0, end;
+	ssi_tp_err_t err;
+	void *b;
+
+	if (!buf)
+		return -1;
+	c->done = 0;
+	if (ssi_conn_send(c->conn, SSI_BENCH_T_START, NULL, 0))
+		goto fail;
+	t0 = now_s();
+	end = t0 + secs;
+	while (now_s() < end) {
+		if (bulk) {
+			b = ssi_tp_bulk_alloc(c->tp, size);
+			if (!b)
+				goto fail;
+			err = ssi_conn_send_bulk(c->conn, SSI_BENCH_T_DATA, NULL,
+						 0, b, size);
+			if (err)
+				ssi_tp_bulk_free(c->tp, b);
+		} else {
+			err = ssi_conn_send(c->conn, SSI_BENCH_T_DATA, &v, 1);
+		}
+		if (err == SSI_TP_ERR_AGAIN) {
+			c->writable = 0;
+			if (wait_for(c, &c->writable))
+				goto fail;
+			continue;
+		}
+		if (err)
+			goto fail;
+		sent += size;
+		ssi_tp_dispatch(c->tp, 0);
+	}
+	v.iov_base = &sent;
+	v.iov_len = sizeof(sent);
+	if (ssi_conn_send(c->conn, SSI_BENCH_T_END, &v, 1) ||
+	    wait_for(c, &c->done) || c->done_bytes != sent)
+		goto fail;
+	free(buf);
+	return (double)sent / (now_s() - t0);
+fail:
+	free(buf);
+	return -1;
+}
+
+static double stream_plain(const char *host, uint16_t port, size_t size,
+			   double secs)
+{
+	char *buf = calloc(1, size);
+	uint64_t sent = 0, got = 0;
+	double t0, end;
+	int fd;
+
+	if (!buf)
+		return -1;
+	fd = plain_connect(host, port, 'S', 0);
+	if (fd < 0) {
+		free(buf);
+		return -1;
+	}
+	t0 = now_s();
+	end = t0 + secs;
+	while (now_s() < end) {
+		if (plain_write_full(fd, buf, size))
+			goto fail;
+		sent += size;
+	}
+	shutdown(fd, SHUT_WR);
+	if (plain_read_full(fd, &got, sizeof(got)) || got != sent)
+		goto fail;
+	close(fd);
+	free(buf);
+	return (double)sent / (now_s() - t0);
+fail:
+	close(fd);
+	free(buf);
+	return -1;
+}
+
+static const char *size_str(size_t size, char *buf, size_t len)
+{
+	if (size >= (1 << 20) && size % (1 << 20) == 0)
+		snprintf(buf, len, "%zuMiB", size >> 20);
+	else if (size >= 1024 && size % 1024 == 0)
+		snprintf(buf, len, "%zuKiB", size >> 10);
+	else
+		snprintf(buf, len, "%zuB", size);
+	return buf;
+}
+
+static void row(FILE *out, const char *what, size_t size, double tp,
+		double plain, int lower_better)
+{
+	char sz[32], goal[16] = "";
+	double ratio = plain > 0 && tp > 0 ? tp / plain : 0;
+
+	if (lower_better > 0)
+		snprintf(goal, sizeof(goal), "<= 1.10");
+	else if (lower_better < 0)
+		snprintf(goal, sizeof(goal), ">= 0.90");
+	size_str(size, sz, sizeof(sz));
+	if (plain > 0)
+		fprintf(out, "%-22s %7s %12.1f %12.1f %8.3f   %s%s\n", what, sz,
+			tp, plain, ratio, goal,
+			!goal[0] ? "" :
+			(lower_better > 0 ? ratio <= 1.10 : ratio >= 0.90) ?
+			"  ok" : "  MISSED");
+	else
+		fprintf(out, "%-22s %7s %12.1f %12s %8s\n", what, sz, tp, "-", "-");
+}
+
+int ssi_bench_run(const struct ssi_bench_cfg *cfg, FILE *out)
+{
+	static const size_t rtt_sizes[] = { 64, 4096 };
+	static const size_t stream_sizes[] = { 64 << 10, 256 << 10, 1 << 20,
+					       4 << 20 };
+	struct ssi_tp_config tc;
+	struct client c = { .out = out };
+	int iters = cfg->rtt_iters > 0 ? cfg->rtt_iters : 20000;
+	int runs = cfg->runs > 0 ? cfg->runs : 3;
+	double secs = cfg->stream_seconds > 0 ? cfg->stream_seconds : 1.0;
+	double best_tp, best_bulk, best_plain, v;
+	struct lat lt, lp = { 0, 0, 0 }, le = { 0, 0, 0 };
+	ssi_tp_err_t err;
+	size_t i;
+	int r;
+
+	ssi_tp_config_init(&tc);
+	tc.plugin = cfg->plugin;
+	tc.plugin_dir = cfg->plugin_dir;
+	tc.plugin_opts = cfg->plugin_opts;
+	tc.node_name = cfg->node_name;
+	tc.munge_socket = cfg->munge_socket;
+	tc.max_payload = 8 << 20;
+	tc.sndq_max = 16 << 20;		/* a streaming sender's window */
+	tc.cb = &client_cbs;
+	tc.cb_arg = &c;
+	err = ssi_tp_create(&tc, &c.tp);
+	if (err) {
+		fprintf(out, "bench: cannot create a %s endpoint: %s\n",
+			cfg->plugin, ssi_tp_strerror(err));
+		return -1;
+	}
+	err = ssi_tp_connect(c.tp, cfg->host, cfg->port, NULL, NULL, &c.conn);
+	if (err || wait_for(&c, &c.connected)) {
+		fprintf(out, "bench: cannot connect to %s:%u: %s %s\n", cfg->host,
+			cfg->port, ssi_tp_strerror(err ? err : c.reason),
+			ssi_tp_errmsg(c.tp));
+		ssi_tp_destroy(c.tp);
+		return -1;
+	}
+	fprintf(out, "ssi-tp-bench: plugin %s, server %s port %u (plain %u), "
+		"%d round trips per size, stream %.1f s x best of %d\n",
+		cfg->plugin, cfg->host, cfg->port, cfg->plain_port, iters, secs,
+		runs);
+	fprintf(out, "%-22s %7s %12s %12s %8s   %s\n", "measure", "size",
+		"transport", "plain", "ratio", "goal");
+
+	for (i = 0; i < sizeof(rtt_sizes) / sizeof(rtt_sizes[0]); i++) {
+		if (cfg->plain_port &&
+		    (rtt_plain(cfg->host, cfg->plain_port, rtt_sizes[i], iters,
+			       0, &lp) ||
+		     rtt_plain(cfg->host, cfg->plain_port, rtt_sizes[i], iters,
+			       1, &le)))
+			goto fail;
+		if (rtt_tp(&c, rtt_sizes[i], iters, &lt))
+			goto fail;
+		row(out, "RTT p50 (us)", rtt_sizes[i], lt.p50, lp.p50, 1);
+		row(out, "RTT mean (us)", rtt_sizes[i], lt.mean, lp.mean, 0);
+		row(out, "RTT p99 (us)", rtt_sizes[i], lt.p99, lp.p99, 0);
+		row(out, "RTT p50 vs epoll", rtt_sizes[i], lt.p50, le.p50, 0);
+	}
+	for (i = 0; i < sizeof(stream_sizes) / sizeof(stream_sizes[0]); i++) {
+		best_tp = best_bulk = best_plain = 0;
+		for (r = 0; r < runs; r++) {
+			if (cfg->plain_port) {
+				v = stream_plain(cfg->host, cfg->plain_port,
+						 stream_sizes[i], secs);
+				if (v < 0)
+					goto fail;
+				best_plain = v > best_plain ? v : best_plain;
+			}
+			v = stream_tp(&c, stream_sizes[i], secs, 0);
+			if (v < 0)
+				goto fail;
+			best_tp = v > best_tp ? v : best_tp;
+			v = stream_tp(&c, stream_sizes[i], secs, 1);
+			if (v < 0)
+				goto fail;
+			best_bulk = v > best_bulk ? v : best_bulk;
+		}
+		row(out, "stream (MB/s)", stream_sizes[i], best_tp / 1e6,
+		    best_plain / 1e6, -1);
+		row(out, "stream bulk (MB/s)", stream_sizes[i], best_bulk / 1e6,
+		    best_plain / 1e6, -1);
+	}
+	ssi_tp_destroy(c.tp);
+	return 0;
+fail:
+	fprintf(out, "bench: measurement failed (%s%s%s)\n",
+		c.closed ? "connection closed: " : "errno: ",
+		c.closed ? ssi_tp_strerror(c.reason) : strerror(errno),
+		"");
+	ssi_tp_destroy(c.tp);
+	return -1;
+}
