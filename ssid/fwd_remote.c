@@ -271,7 +271,7 @@ static int do_arg(struct ssi_fwd_pending *p, const struct ssi_sc_entry *e, int i
 	uint64_t v = args[i], len = args[a->len];
 	int64_t off;
 
-	if (a->kind == SSI_ARG_VAL)
+	if (a->kind == SSI_ARG_VAL || a->kind == SSI_ARG_FD)
 		return 0;
 	if (!v)		/* NULL stays NULL: the kernel at home decides */
 		return 0;

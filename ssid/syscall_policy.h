@@ -54,7 +54,8 @@ enum ssi_sc_cond {
  * home (IN), from home back to the remote process (OUT), or both.
  */
 enum ssi_arg_kind {
-	SSI_ARG_VAL = 0,	/* plain integer (fd, flags, size): copied as is */
+	SSI_ARG_VAL = 0,	/* plain integer (flags, size, pid): copied as is */
+	SSI_ARG_FD,		/* a file descriptor: copied as is; names a home fd */
 	SSI_ARG_IN_STR,		/* NUL-terminated string, at most PATH_MAX */
 	SSI_ARG_IN_BUF,		/* arg[len] bytes read by the kernel */
 	SSI_ARG_OUT_BUF,	/* up to arg[len] bytes written; a non-negative

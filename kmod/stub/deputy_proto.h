@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * deputy_proto.h - what ssid and the deputy stub say to each other.
+ *
+ * After a process migrates, its home task runs the deputy stub (stub.c,
+ * embedded in ssi.ko, which maps it and enters it; see "Entry" below).
+ * ssid on the home node drives the stub over a SOCK_SEQPACKET unix socket,
+ * the channel: one message per record, so a signal handler's message
+ * never interleaves with a reply.
+ *
+ *   ssid -> stub   struct ssi_dep_cmd      (SYSCALL, EXIT, KILL)
+ *   stub -> ssid   struct ssi_dep_event    (READY, RESULT, SIGNAL)
+ *
+ * Forwarded calls: ssid writes the call's data area into the stub's area
+ * (process_vm_writev at area_base), sends SYSCALL with the final arguments,
+ * the stub runs the real system call with the real restart semantics and
+ * answers RESULT; ssid reads the OUT segments back (process_vm_readv).
+ *
+ * Signals sent to the home pid are caught by the stub (every catchable
+ * signal, SA_SIGINFO | SA_RESTART) and sent as SIGNAL with their siginfo.
+ *
+ * Entry (the module's contract, and the test's): the stub's first byte is
+ * its entry point; the task enters it with
+ *   rdi = channel fd, rsi = area base, rdx = area length,
+ *   rsp = 16-byte aligned top of a private stack, minus 8 (as after a call).
+ * The stub moves the channel to a high fd (announced in READY) so that the
+ * process's own fd numbers stay free for forwarded calls.
+ *
+ * Native endianness and layout: the stub and ssid run on the same node.
+ */
+#ifndef SSI_DEPUTY_PROTO_H
+#define SSI_DEPUTY_PROTO_H
+
+#include <linux/types.h>
+
+#define SSI_DEP_MAGIC		0x53534450u	/* "SSDP" */
+
+enum ssi_dep_cmd_op {
+	SSI_DEP_SYSCALL = 1,	/* run nr(args); answer RESULT */
+	SSI_DEP_EXIT,		/* exit_group(value) */
+	SSI_DEP_KILL,		/* die of signal value, without a core file */
+};
+
+struct ssi_dep_cmd {
+	__u32 magic;
+	__u32 op;		/* enum ssi_dep_cmd_op */
+	__u64 seq;		/* echoed in RESULT */
+	__u64 nr;		/* SYSCALL: syscall number */
+	__u64 args[6];		/* SYSCALL: final arguments (area addresses) */
+	__s64 value;		/* EXIT: status; KILL: signal number */
+};
+
+enum ssi_dep_event_type {
+	SSI_DEP_READY = 1,	/* the stub runs; value = channel fd it moved to */
+	SSI_DEP_RESULT,		/* a SYSCALL finished; value = return value */
+	SSI_DEP_SIGNAL,		/* a signal arrived; siginfo holds it */
+	SSI_DEP_ERROR,		/* a malformed command; value = -errno */
+};
+
+struct ssi_dep_event {
+	__u32 magic;
+	__u32 type;		/* enum ssi_dep_event_type */
+	__u64 seq;		/* RESULT: the command's seq */
+	__s64 value;
+	__u8 siginfo[128];	/* SIGNAL: the siginfo_t the stub received */
+};
+
+#endif /* SSI_DEPUTY_PROTO_H */

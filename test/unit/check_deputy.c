@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * check_deputy.c - the deputy stub, run for real, driven by ssid's deputy
+ * code.
+ *
+ * A forked child maps the stub blob (kmod/stub/stub.bin, the very bytes
+ * ssi.ko embeds), an area and a stack, and enters it with the registers
+ * of the entry contract (deputy_proto.h), as the module does after a dump.
+ * From then on the child is a deputy: it owns "home" fds and a cwd, and
+ * the test sends it forwarded calls built by fwd_remote.c.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "kmod/stub/deputy_proto.h"
+#include "ssid/deputy.h"
+#include "ssid/fwd_remote.h"
+
+#ifndef STUB_BIN
+#error "STUB_BIN must name kmod/stub/stub.bin"
+#endif
+
+#define AREA_LEN	(1u << 20)
+#define STACK_LEN	(64u << 10)
+#define AREA_ADDR	0x7e0000000000UL	/* where the child maps its area */
+
+static int pipe_r, pipe_w, slow_r, slow_w;
+
+/* The "remote process" is the test itself: its memory is read directly. */
+static int self_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	memcpy(buf, (void *)(uintptr_t)addr, len);
+	return 0;
+}
+
+static int self_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	memcpy((void *)(uintptr_t)addr, buf, len);
+	return 0;
+}
+
+static const struct ssi_mem_ops self_mem = { self_read, self_write };
+
+static void *load_stub(size_t *len)
+{
+	struct stat st;
+	void *p;
+	int fd = open(STUB_BIN, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st))
+		return NULL;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	close(fd);
+	*len = (size_t)st.st_size;
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* In the child: become the deputy.  Never returns. */
+static __attribute__((noreturn)) void enter_stub(int chan)
+{
+	size_t len;
+	void *entry = load_stub(&len);
+	void *area = mmap((void *)AREA_ADDR, AREA_LEN, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	char *stack = mmap(NULL, STACK_LEN, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	register long r_sp __asm__("r8");
+
+	if (!entry || area == MAP_FAILED || stack == MAP_FAILED || chdir("/tmp"))
+		_exit(120);
+	/* 16-byte aligned top minus 8: as if stub_entry had been called */
+	r_sp = (long)(((uintptr_t)stack + STACK_LEN) & ~15UL) - 8;
+	__asm__ volatile ("mov %%r8, %%rsp\n\tjmp *%%rax"
+			  : : "r"(r_sp), "a"(entry), "D"((long)chan), "S"(area),
+			      "d"((long)AREA_LEN)
+			  : "memory");
+	__builtin_unreachable();
+}
+
+static pid_t spawn_deputy(struct ssi_deputy *d)
+{
+	int sv[2];
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(sv[0]);
+		enter_stub(sv[1]);
+	}
+	close(sv[1]);
+	memset(d, 0, sizeof(*d));
+	ck_assert_int_eq(ssi_deputy_attach(d, pid, sv[0], AREA_ADDR, AREA_LEN, 5000), 0);
+	ck_assert_int_gt(d->stub_chan, 1000);	/* moved out of the way */
+	return pid;
+}
+
+/* Forward nr(args) through the deputy; returns the syscall's result. */
+static int64_t fwd(struct ssi_deputy *d, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		   uint64_t a3)
+{
+	struct ssi_fwd_pending p = { 0 };
+	uint64_t args[6] = { a0, a1, a2, a3, 0, 0 };
+	void *rep;
+	size_t rlen;
+	int64_t ret;
+	int err;
+
+	err = ssi_fwd_build(&p, nr, args, &self_mem, NULL);
+	if (err) {
+		ssi_fwd_pending_free(&p);
+		return err;
+	}
+	ck_assert_int_eq(ssi_deputy_call(d, p.msg, p.msg_len, &rep, &rlen), 0);
+	ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &self_mem, NULL), 0);
+	free(rep);
+	ssi_fwd_pending_free(&p);
+	return ret;
+}
+
+static int last_sig, nsigs;
+static int32_t last_value;
+
+static void on_signal(struct ssi_deputy *d, int sig, const void *info, void *arg)
+{
+	const siginfo_t *si = info;
+
+	last_sig = sig;
+	last_value = si->si_value.sival_int;
+	nsigs++;
+}
+
+static void setup(void)
+{
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	pipe_r = p[0];
+	pipe_w = p[1];
+	ck_assert_int_eq(pipe(p), 0);
+	slow_r = p[0];
+	slow_w = p[1];
+}
+
+START_TEST(test_calls_run_in_the_deputy)
+{
+	struct ssi_deputy d;
+	char buf[256];
+	pid_t pid;
+	int status;
+
+	setup();
+	pid = spawn_deputy(&d);
+	ck_assert_int_eq(fwd(&d, __NR_write, pipe_w, (uintptr_t)"hello", 5, 0), 5);
+	ck_assert_int_eq(read(pipe_r, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
+	ck_assert_int_eq(write(pipe_w, "world", 5), 5);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(fwd(&d, __NR_read, pipe_r, (uintptr_t)buf, sizeof(buf), 0), 5);
+	ck_assert_str_eq(buf, "world");
+	/* the deputy's cwd, not ours */
+	ck_assert_int_gt(fwd(&d, __NR_getcwd, (uintptr_t)buf, sizeof(buf), 0, 0), 0);
+	ck_assert_str_eq(buf, "/tmp");
+	/* errors come back as errors */
+	ck_assert_int_eq(fwd(&d, __NR_read, 777, (uintptr_t)buf, 1, 0), -EBADF);
+	ck_assert_uint_ge(d.calls, 4);
+
+	ck_assert_int_eq(ssi_deputy_finish(&d, 7 << 8), 0);	/* exited 7 */
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 7);
+	close(d.chan);
+}
+END_TEST
+
+START_TEST(test_channel_is_invisible)
+{
+	struct ssi_deputy d;
+	pid_t pid;
+	int status;
+
+	setup();
+	pid = spawn_deputy(&d);
+	ck_assert_int_eq(fwd(&d, __NR_close, (uint64_t)d.stub_chan, 0, 0, 0), -EBADF);
+	ck_assert_int_eq(fwd(&d, __NR_dup2, 0, (uint64_t)d.stub_chan, 0, 0), -EBADF);
+	ck_assert_int_eq(fwd(&d, __NR_fcntl, (uint64_t)d.stub_chan, F_GETFD, 0, 0), -EBADF);
+	/* closing every fd from 3 up keeps the channel and closes the rest */
+	ck_assert_int_eq(fwd(&d, __NR_close_range, 3, ~0U, 0, 0), 0);
+	ck_assert_int_eq(fwd(&d, __NR_write, pipe_w, (uintptr_t)"x", 1, 0), -EBADF);
+	ck_assert_int_eq(fwd(&d, __NR_write, 2, (uintptr_t)"", 0, 0), 0);
+	/* the remote may only ask for what the table forwards */
+	{
+		struct ssi_fwd_pending p = { 0 };
+		uint64_t args[6] = { 1, (uintptr_t)"x", 1 };
+		void *rep;
+		size_t rlen;
+		int64_t ret;
+
+		ck_assert_int_eq(ssi_fwd_build(&p, __NR_write, args, &self_mem, NULL), 0);
+		((struct ssi_fwd_req *)p.msg)->nr = __NR_execve;
+		ck_assert_int_eq(ssi_deputy_call(&d, p.msg, p.msg_len, &rep, &rlen), 0);
+		ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &self_mem, NULL), 0);
+		ck_assert_int_eq(ret, -ENOSYS);
+		free(rep);
+		/* and a malformed request is refused before reaching the deputy */
+		ck_assert_int_eq(ssi_deputy_call(&d, p.msg, p.msg_len - 1, &rep, &rlen), -EINVAL);
+		ssi_fwd_pending_free(&p);
+	}
+	ck_assert_int_eq(ssi_deputy_finish(&d, 0), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(d.chan);
+}
+END_TEST
+
+START_TEST(test_signals_reach_ssid)
+{
+	struct ssi_deputy d;
+	union sigval v = { .sival_int = 31337 };
+	char buf[16];
+	pid_t pid, helper;
+	int status;
+
+	setup();
+	pid = spawn_deputy(&d);
+	d.on_signal = on_signal;
+	nsigs = 0;
+
+	/* a signal while idle: poll picks it up with its siginfo */
+	ck_assert_int_eq(sigqueue(pid, SIGUSR1, v), 0);
+	for (int i = 0; i < 100 && ssi_deputy_poll(&d) == -EAGAIN; i++)
+		usleep(10000);
+	ck_assert_int_eq(nsigs, 1);
+	ck_assert_int_eq(last_sig, SIGUSR1);
+	ck_assert_int_eq(last_value, 31337);
+
+	/*
+	 * A signal during a blocked forwarded read: reported at once, and the
+	 * read is restarted at home (SA_RESTART), completing with the data.
+	 */
+	helper = fork();
+	ck_assert_int_ge(helper, 0);
+	if (helper == 0) {
+		union sigval v2 = { .sival_int = 2 };
+
+		usleep(100000);
+		sigqueue(pid, SIGUSR2, v2);
+		usleep(100000);
+		_exit(write(slow_w, "late", 4) == 4 ? 0 : 1);
+	}
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(fwd(&d, __NR_read, slow_r, (uintptr_t)buf, sizeof(buf), 0), 4);
+	ck_assert_str_eq(buf, "late");
+	ck_assert_int_eq(nsigs, 2);
+	ck_assert_int_eq(last_sig, SIGUSR2);
+	ck_assert_int_eq(waitpid(helper, &status, 0), helper);
+
+	/* the remote died of SIGSEGV: so does the deputy, without a core */
+	ck_assert_int_eq(ssi_deputy_finish(&d, SIGSEGV), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(WTERMSIG(status), SIGSEGV);
+	ck_assert(!WCOREDUMP(status));
+	close(d.chan);
+}
+END_TEST
+
+START_TEST(test_ssid_gone_kills_deputy)
+{
+	struct ssi_deputy d;
+	struct ssi_dep_cmd junk;
+	struct ssi_dep_event ev;
+	pid_t pid;
+	int status;
+
+	setup();
+	pid = spawn_deputy(&d);
+	/* a malformed command gets an error, the stub carries on */
+	memset(&junk, 0x5a, sizeof(junk));
+	ck_assert_int_eq(send(d.chan, &junk, sizeof(junk), 0), sizeof(junk));
+	ck_assert_int_eq(recv(d.chan, &ev, sizeof(ev), 0), sizeof(ev));
+	ck_assert_int_eq(ev.type, SSI_DEP_ERROR);
+	ck_assert_int_eq(fwd(&d, __NR_write, pipe_w, (uintptr_t)"ok", 2, 0), 2);
+	/* ssid (or the remote node) is lost: the deputy ends as if SIGKILLed */
+	close(d.chan);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(WTERMSIG(status), SIGKILL);
+}
+END_TEST
+
+static Suite *deputy_suite(void)
+{
+	Suite *s = suite_create("deputy");
+	TCase *tc = tcase_create("stub");
+
+	tcase_add_test(tc, test_calls_run_in_the_deputy);
+	tcase_add_test(tc, test_channel_is_invisible);
+	tcase_add_test(tc, test_signals_reach_ssid);
+	tcase_add_test(tc, test_ssid_gone_kills_deputy);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(deputy_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
