@@ -15,6 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "peers.h"
+#include "tasks.h"
 
 struct op {
 	const char *name;
@@ -63,6 +64,27 @@ static int arg_int(struct ctl_client *cl, json_object *req, json_object *id,
 		return -1;
 	}
 	*out = (int)n;
+	return 0;
+}
+
+/* An optional id (an integer >= 0, or absent: -1); -1 after an error reply. */
+static int arg_id(struct ctl_client *cl, json_object *req, json_object *id,
+		  const char *key, int64_t *out)
+{
+	json_object *v;
+
+	*out = -1;
+	if (!json_object_object_get_ex(req, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0 ||
+	    json_object_get_int64(v) > UINT32_MAX) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "\"%s\" must be an integer in [0, %u]", key,
+				 UINT32_MAX));
+		return -1;
+	}
+	*out = json_object_get_int64(v);
 	return 0;
 }
 
@@ -335,6 +357,130 @@ static void op_ping(struct ctlops *ops, struct ctl_client *cl,
 	ctl_client_defer(cl, ping_cancel, pr);
 }
 
+
+/* ---------------------------------------------------------------- tasks */
+
+static json_object *task_json(struct ctlops *ops, const struct task *t,
+			      uint64_t now)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pid", json_object_new_int(t->pid));
+	add_u64(o, "uid", t->uid);
+	add_i64_or_null(o, "job", t->job);
+	add_i64_or_null(o, "step", t->step);
+	add_i64_or_null(o, "task", t->task);
+	json_object_object_add(o, "home", json_object_new_string(
+		ops->conf->nodes[peers_self(ops->peers)].name));
+	/* where it runs: home until migration exists */
+	json_object_object_add(o, "node", json_object_new_string(
+		ops->conf->nodes[peers_self(ops->peers)].name));
+	json_object_object_add(o, "state", json_object_new_string("home"));
+	add_u64(o, "registered_ms_ago", now - t->registered_ms);
+	return o;
+}
+
+/* The required "pid", or -1 after an error reply. */
+static pid_t arg_pid(struct ctl_client *cl, json_object *req, json_object *id)
+{
+	json_object *v;
+	int64_t pid;
+
+	if (!json_object_object_get_ex(req, "pid", &v) ||
+	    !json_object_is_type(v, json_type_int) ||
+	    (pid = json_object_get_int64(v)) <= 0 || pid > INT32_MAX) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "missing \"pid\" (a positive integer)"));
+		return -1;
+	}
+	return (pid_t)pid;
+}
+
+static void task_error(struct ctl_client *cl, json_object *id, pid_t pid,
+		       int rc)
+{
+	const char *code = CTL_E_INTERNAL;
+
+	if (rc == -ESRCH)
+		code = CTL_E_NOPROC;
+	else if (rc == -EPERM)
+		code = CTL_E_PERM;
+	else if (rc == -ENOENT)
+		code = CTL_E_NOTASK;
+	ctl_client_reply(cl, ctlproto_reply_err(id, code, "pid %d: %s",
+			 (int)pid, rc == -EPERM ? "not your process" :
+			 rc == -ENOENT ? "not a registered task" :
+			 strerror(-rc)));
+}
+
+static void op_task_register(struct ctlops *ops, struct ctl_client *cl,
+			     json_object *req, json_object *id)
+{
+	int64_t job, step, task;
+	json_object *res;
+	struct task t;
+	pid_t pid;
+	int rc;
+
+	pid = arg_pid(cl, req, id);
+	if (pid < 0 || arg_id(cl, req, id, "job", &job) ||
+	    arg_id(cl, req, id, "step", &step) ||
+	    arg_id(cl, req, id, "task", &task))
+		return;
+	rc = tasks_register(ops->tasks, pid, job, step, task,
+			    ctl_client_uid(cl), ctl_client_admin(cl),
+			    loop_now_ms(), &t);
+	if (rc) {
+		task_error(cl, id, pid, rc);
+		return;
+	}
+	log_info("task %d (uid %u, job %lld.%lld task %lld) registered by uid %u",
+		 (int)pid, (unsigned int)t.uid, (long long)job,
+		 (long long)step, (long long)task,
+		 (unsigned int)ctl_client_uid(cl));
+	res = json_object_new_object();
+	json_object_object_add(res, "task", task_json(ops, &t, loop_now_ms()));
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
+static void op_task_unregister(struct ctlops *ops, struct ctl_client *cl,
+			       json_object *req, json_object *id)
+{
+	pid_t pid = arg_pid(cl, req, id);
+	int rc;
+
+	if (pid < 0)
+		return;
+	rc = tasks_unregister(ops->tasks, pid, ctl_client_uid(cl),
+			      ctl_client_admin(cl));
+	if (rc) {
+		task_error(cl, id, pid, rc);
+		return;
+	}
+	log_info("task %d unregistered by uid %u", (int)pid,
+		 (unsigned int)ctl_client_uid(cl));
+	ctl_client_reply(cl, ctlproto_reply_ok(id, NULL));
+}
+
+static void op_show_tasks(struct ctlops *ops, struct ctl_client *cl,
+			  json_object *req, json_object *id)
+{
+	json_object *res = json_object_new_object();
+	json_object *arr = json_object_new_array();
+	uint64_t now = loop_now_ms();
+	size_t i;
+
+	for (i = 0; i < tasks_count(ops->tasks); i++) {
+		const struct task *t = tasks_at(ops->tasks, i);
+
+		if (ctlproto_may_see_task(ctl_client_admin(cl),
+					  ctl_client_uid(cl), t->uid))
+			json_object_array_add(arr, task_json(ops, t, now));
+	}
+	json_object_object_add(res, "tasks", arr);
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
 /* ------------------------------------------------------- administration */
 
 static const char *const level_names[] = {
@@ -385,6 +531,10 @@ static const struct op op_table[] = {
 	{ "show_nodes",		CTL_ANYONE,	op_show_nodes },
 	{ "show_node",		CTL_ANYONE,	op_show_node },
 	{ "ping",		CTL_ANYONE,	op_ping },
+	/* users: their own tasks only (checked by the op) */
+	{ "show_tasks",		CTL_ANYONE,	op_show_tasks },
+	{ "task_register",	CTL_ANYONE,	op_task_register },
+	{ "task_unregister",	CTL_ANYONE,	op_task_unregister },
 	{ "set_verbosity",	CTL_ADMIN,	op_set_verbosity },
 	{ "shutdown",		CTL_ADMIN,	op_shutdown },
 };

@@ -12,11 +12,13 @@
 
 struct ctl_client;
 struct peers;
+struct tasks;
 
 /* Everything the operations need, filled in by main.c. */
 struct ctlops {
 	const struct ssi_conf *conf;
 	struct peers *peers;
+	struct tasks *tasks;
 	/* ask the daemon to stop after this loop iteration */
 	void (*shutdown)(void *arg);
 	void *shutdown_arg;

@@ -298,7 +298,7 @@ bool ctlproto_may(enum ctl_access access, uid_t uid, uid_t admin_uid)
 	return access == CTL_ANYONE || ctlproto_is_admin(uid, admin_uid);
 }
 
-bool ctlproto_may_see_task(uid_t uid, uid_t admin_uid, uid_t owner)
+bool ctlproto_may_see_task(bool admin, uid_t uid, uid_t owner)
 {
-	return ctlproto_is_admin(uid, admin_uid) || uid == owner;
+	return admin || uid == owner;
 }

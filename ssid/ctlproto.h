@@ -32,6 +32,8 @@
 #define CTL_E_NONODE	"no_such_node"
 #define CTL_E_NOTCONN	"not_connected"
 #define CTL_E_TIMEOUT	"timeout"
+#define CTL_E_NOPROC	"no_such_process"
+#define CTL_E_NOTASK	"no_such_task"
 #define CTL_E_INTERNAL	"internal_error"
 
 /* --------------------------------------------------------------- framing */
@@ -138,9 +140,10 @@ bool ctlproto_is_admin(uid_t uid, uid_t admin_uid);
 bool ctlproto_may(enum ctl_access access, uid_t uid, uid_t admin_uid);
 
 /*
- * ctlproto_may_see_task - whether @uid may see or act on a task owned by
- * @owner: administrators see all, users their own.
+ * ctlproto_may_see_task - whether a client (@admin as ctlproto_is_admin()
+ * said, with @uid) may see or act on a task owned by @owner:
+ * administrators see all, users their own.
  */
-bool ctlproto_may_see_task(uid_t uid, uid_t admin_uid, uid_t owner);
+bool ctlproto_may_see_task(bool admin, uid_t uid, uid_t owner);
 
 #endif /* SSID_CTLPROTO_H */

@@ -127,6 +127,16 @@
 /* ssictl waits this long for a reply; ping adds its own time on top. */
 #define SSICTL_TIMEOUT_MS		5000
 
+/*
+ * Registered tasks: one per local task of a migratable job step, so a few
+ * hundred on a big node; the cap bounds what registrations can cost.
+ * Exited tasks are noticed within the prune period (a /proc read per
+ * task), soon enough for `ssictl show tasks`; migration will learn of
+ * exits at once from the kernel module.
+ */
+#define SSI_TASKS_MAX			65536
+#define SSI_TASKS_PRUNE_MS		2000
+
 /* epoll_wait returns at most this many events per call. */
 #define SSI_EPOLL_EVENTS		64
 

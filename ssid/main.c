@@ -33,6 +33,7 @@
 #include "loop.h"
 #include "peers.h"
 #include "sample.h"
+#include "tasks.h"
 
 struct opts {
 	const char *conf_path;
@@ -53,6 +54,7 @@ struct ssid {
 	struct loop_handler sig_h;
 	struct sampler *sampler;
 	struct peers *peers;
+	struct tasks *tasks;
 	struct ctlops ops;
 	struct control *control;
 	bool pid_written;
@@ -373,8 +375,12 @@ int main(int argc, char **argv)
 			       sizeof(err));
 	if (!d.peers)
 		log_fatal("%s", err);
+	d.tasks = tasks_create();
+	if (!d.tasks)
+		log_fatal("out of memory");
 	d.ops.conf = d.conf;
 	d.ops.peers = d.peers;
+	d.ops.tasks = d.tasks;
 	d.ops.shutdown = request_shutdown;
 	d.ops.shutdown_arg = &d;
 	d.control = control_create(d.conf->control_socket, d.loop, &d.ops,
@@ -395,8 +401,13 @@ int main(int argc, char **argv)
 		uint64_t now = loop_now_ms();
 		uint64_t t1 = peers_timer(d.peers, now);
 		uint64_t t2 = control_timer(d.control, now);
+		uint64_t t3 = tasks_timer(d.tasks, now);
 
-		if (loop_wait(d.loop, t1 < t2 ? t1 : t2) < 0) {
+		if (t2 < t1)
+			t1 = t2;
+		if (t3 < t1)
+			t1 = t3;
+		if (loop_wait(d.loop, t1) < 0) {
 			log_err("epoll_wait: %m");
 			rc = EXIT_FAILURE;
 			break;
@@ -406,6 +417,7 @@ int main(int argc, char **argv)
 	if (d.pid_written)
 		unlink(d.conf->pid_file);
 	control_destroy(d.control);
+	tasks_destroy(d.tasks);
 	peers_destroy(d.peers);
 	sampler_close(d.sampler);
 	loop_del(d.loop, &d.sig_h);

@@ -42,6 +42,10 @@ static void usage(FILE *fp)
 "  show nodes             every node: state, cpus, load, free memory, RTT\n"
 "  show node NAME         one node in detail\n"
 "  ping NAME              echo through the transport, print the RTT\n"
+"  show tasks             registered tasks (yours, or all for root)\n"
+"  register PID [job=J] [step=S] [task=T]\n"
+"                         register a task with ssid\n"
+"  unregister PID         forget a registered task\n"
 "  version                ssid's version and protocol\n"
 "  whoami                 how ssid sees you (uid, administrator or not)\n"
 "  loglevel LEVEL         set ssid's log level (root or SlurmUser)\n"
@@ -366,6 +370,24 @@ static void print_node(json_object *node)
 		printf("   LastError=%s\n", str(node, "last_error"));
 }
 
+static void print_tasks(json_object *res)
+{
+	json_object *tasks = member(res, "tasks");
+	size_t i, n = tasks ? json_object_array_length(tasks) : 0;
+
+	printf("%8s %8s %10s %6s %6s %-10s %-6s\n", "PID", "UID", "JOBID",
+	       "STEP", "TASK", "NODE", "STATE");
+	for (i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(tasks, i);
+
+		printf("%8s %8s %10s %6s %6s %-10s %-6s\n", str(t, "pid"),
+		       str(t, "uid"), member(t, "job") ? str(t, "job") : "-",
+		       member(t, "step") ? str(t, "step") : "-",
+		       member(t, "task") ? str(t, "task") : "-",
+		       str(t, "node"), str(t, "state"));
+	}
+}
+
 /* ------------------------------------------------------------ commands */
 
 static int cmd_show(struct ctl *c, int argc, char **argv)
@@ -373,8 +395,19 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 	json_object *req, *reply, *res;
 	const char *what = argc > 0 ? argv[0] : NULL;
 
+	if (what && !strcmp(what, "tasks")) {
+		if (argc > 1)
+			bad_usage("show tasks");
+		reply = call(c, request("show_tasks"), &res);
+		if (c->json)
+			print_json(res);
+		else
+			print_tasks(res);
+		json_object_put(reply);
+		return EXIT_SUCCESS;
+	}
 	if (!what || (strcmp(what, "nodes") && strcmp(what, "node")))
-		bad_usage("show nodes | show node NAME");
+		bad_usage("show nodes | show node NAME | show tasks");
 	if (argc > 2)
 		bad_usage("show nodes | show node NAME");
 	if (argc == 1 && !strcmp(what, "node"))
@@ -447,6 +480,50 @@ static int cmd_simple(struct ctl *c, const char *op, json_object *req)
 
 	reply = call(c, req ? req : request(op), &res);
 	if (c->json || strcmp(op, "shutdown"))
+		print_json(res);
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
+/* A positive decimal that fits @max, or bad_usage(). */
+static long long number(const char *s, long long max, const char *what)
+{
+	long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || end == s || v < 0 || v > max)
+		bad_usage(what);
+	return v;
+}
+
+static int cmd_register(struct ctl *c, int argc, char **argv, bool reg)
+{
+	static const char *const what[] = {
+		"register PID [job=J] [step=S] [task=T]", "unregister PID"
+	};
+	json_object *req, *reply, *res;
+	int i;
+
+	if (argc < 1 || (!reg && argc != 1))
+		bad_usage(what[!reg]);
+	req = request(reg ? "task_register" : "task_unregister");
+	json_object_object_add(req, "pid", json_object_new_int64(
+		number(argv[0], INT32_MAX, what[!reg])));
+	for (i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!eq || (strncmp(argv[i], "job=", 4) &&
+			    strncmp(argv[i], "step=", 5) &&
+			    strncmp(argv[i], "task=", 5)))
+			bad_usage(what[0]);
+		*eq = '\0';
+		json_object_object_add(req, argv[i], json_object_new_int64(
+			number(eq + 1, UINT32_MAX, what[0])));
+	}
+	reply = call(c, req, &res);
+	if (c->json)
 		print_json(res);
 	json_object_put(reply);
 	return EXIT_SUCCESS;
@@ -541,6 +618,8 @@ int main(int argc, char **argv)
 		return cmd_ping(&c, argc, argv);
 	if (!strcmp(cmd, "request"))
 		return cmd_request(&c, argc, argv);
+	if (!strcmp(cmd, "register") || !strcmp(cmd, "unregister"))
+		return cmd_register(&c, argc, argv, !strcmp(cmd, "register"));
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "whoami") ||
 	    !strcmp(cmd, "shutdown")) {
 		if (argc)

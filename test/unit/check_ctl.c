@@ -9,7 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ssid/ctlproto.h"
+#include "ssid/defaults.h"
+#include "ssid/tasks.h"
 
 /* ------------------------------------------------------------- framing */
 
@@ -223,10 +229,95 @@ START_TEST(test_access)
 	ck_assert(ctlproto_may(CTL_ADMIN, 0, none));
 	ck_assert(ctlproto_may(CTL_ADMIN, slurm, slurm));
 
-	ck_assert(ctlproto_may_see_task(1000, none, 1000));
-	ck_assert(!ctlproto_may_see_task(1000, none, 1001));
-	ck_assert(ctlproto_may_see_task(0, none, 1001));
-	ck_assert(ctlproto_may_see_task(slurm, slurm, 1001));
+	ck_assert(ctlproto_may_see_task(ctlproto_is_admin(1000, none), 1000, 1000));
+	ck_assert(!ctlproto_may_see_task(ctlproto_is_admin(1000, none), 1000, 1001));
+	ck_assert(ctlproto_may_see_task(ctlproto_is_admin(0, none), 0, 1001));
+	ck_assert(ctlproto_may_see_task(ctlproto_is_admin(slurm, slurm), slurm, 1001));
+	ck_assert(!ctlproto_may_see_task(ctlproto_is_admin(slurm, none), slurm, 1001));
+}
+END_TEST
+
+
+/* --------------------------------------------------------------- tasks */
+
+START_TEST(test_parse_proc)
+{
+	uint64_t st;
+	uid_t uid;
+
+	ck_assert_int_eq(tasks_parse_stat("42 (sleep) S 1 42 42 0 -1 4194304 "
+		"100 0 0 0 0 0 0 0 20 0 1 0 987654 1234 56 18446744073709551615",
+		&st), 0);
+	ck_assert_uint_eq(st, 987654);
+	/* comm with blanks and parentheses */
+	ck_assert_int_eq(tasks_parse_stat("7 (a) b (c)) R 1 7 7 0 -1 0 0 0 0 0 "
+		"0 0 0 0 20 0 1 0 55 0 0\n", &st), 0);
+	ck_assert_uint_eq(st, 55);
+	ck_assert_int_eq(tasks_parse_stat("7 (x) R 1 2 3", &st), -1);
+	ck_assert_int_eq(tasks_parse_stat("no paren", &st), -1);
+	ck_assert_int_eq(tasks_parse_stat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 "
+		"20 0 1 0 x5", &st), -1);
+
+	ck_assert_int_eq(tasks_parse_status_uid("Name:\tx\nUid:\t1000\t0\t0\t0\n"
+		"Gid:\t5\n", &uid), 0);
+	ck_assert_uint_eq(uid, 1000);
+	ck_assert_int_eq(tasks_parse_status_uid("Name:\tx\nGid:\t5\n", &uid), -1);
+	ck_assert_int_eq(tasks_parse_status_uid("Uid:\tabc\n", &uid), -1);
+	ck_assert_int_eq(tasks_parse_status_uid("Uid:\t4294967295\t0\n", &uid), -1);
+}
+END_TEST
+
+START_TEST(test_tasks_registry)
+{
+	struct tasks *t = tasks_create();
+	struct task e;
+	pid_t child;
+	int status;
+	uid_t me = getuid();
+
+	ck_assert_ptr_nonnull(t);
+	/* this process, as its owner; then the ids are updated in place */
+	ck_assert_int_eq(tasks_register(t, getpid(), 7, 0, 1, me, 0, 100, &e), 0);
+	ck_assert_int_eq(e.pid, getpid());
+	ck_assert_uint_eq(e.uid, me);
+	ck_assert_int_eq(e.job, 7);
+	ck_assert_int_eq(tasks_register(t, getpid(), 7, 0, 2, me, 0, 200, &e), 0);
+	ck_assert_int_eq(e.task, 2);
+	ck_assert_uint_eq(e.registered_ms, 100);
+	ck_assert_uint_eq(tasks_count(t), 1);
+	/* someone else's process: only for administrators */
+	ck_assert_int_eq(tasks_register(t, getpid(), -1, -1, -1, me + 1, 0, 0,
+					&e), -EPERM);
+	ck_assert_int_eq(tasks_unregister(t, getpid(), me + 1, 0), -EPERM);
+	/* no such process */
+	ck_assert_int_eq(tasks_register(t, 0, -1, -1, -1, me, 1, 0, &e), -ESRCH);
+	ck_assert_int_eq(tasks_register(t, 0x7ffffff0, -1, -1, -1, me, 1, 0, &e),
+			 -ESRCH);
+	/* a child, kept sorted; pruned once it has exited */
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(tasks_register(t, child, 1, 2, 3, me, 1, 0, &e), 0);
+	ck_assert_uint_eq(tasks_count(t), 2);
+	ck_assert_int_lt(tasks_at(t, 0)->pid, tasks_at(t, 1)->pid);
+	ck_assert_ptr_null(tasks_at(t, 2));
+	tasks_timer(t, 1000);
+	ck_assert_uint_eq(tasks_count(t), 2);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	/* not before the prune period */
+	tasks_timer(t, 1001);
+	ck_assert_uint_eq(tasks_count(t), 2);
+	tasks_timer(t, 1000 + SSI_TASKS_PRUNE_MS);
+	ck_assert_uint_eq(tasks_count(t), 1);
+	ck_assert_int_eq(tasks_at(t, 0)->pid, getpid());
+	ck_assert_int_eq(tasks_unregister(t, getpid(), me, 0), 0);
+	ck_assert_int_eq(tasks_unregister(t, getpid(), me, 0), -ENOENT);
+	ck_assert_uint_eq(tasks_count(t), 0);
+	tasks_destroy(t);
 }
 END_TEST
 
@@ -236,6 +327,7 @@ static Suite *ctl_suite(void)
 	TCase *frame = tcase_create("framing");
 	TCase *req = tcase_create("requests");
 	TCase *rep = tcase_create("replies");
+	TCase *tasks = tcase_create("tasks");
 
 	tcase_add_test(frame, test_lines_split_and_joined);
 	tcase_add_test(frame, test_lines_too_long);
@@ -247,7 +339,10 @@ static Suite *ctl_suite(void)
 	tcase_add_test(rep, test_access);
 	suite_add_tcase(s, frame);
 	suite_add_tcase(s, req);
+	tcase_add_test(tasks, test_parse_proc);
+	tcase_add_test(tasks, test_tasks_registry);
 	suite_add_tcase(s, rep);
+	suite_add_tcase(s, tasks);
 	return s;
 }
 
