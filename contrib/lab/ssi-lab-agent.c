@@ -541,12 +541,16 @@ static int do_exec(int argc, char **argv)
 				die("connection lost before the command's exit status");
 			switch (type) {
 			case 'O':
-				if (write_all(1, data, len) < 0 && errno != EPIPE)
-					die("write stdout: %s", strerror(errno));
-				break;
 			case 'E':
-				if (write_all(2, data, len) < 0 && errno != EPIPE)
-					die("write stderr: %s", strerror(errno));
+				/* Our reader went away (`exec ... | head`): end
+				 * as a shell pipeline would, by SIGPIPE; closing
+				 * the connection kills the remote command. */
+				if (write_all(type == 'O' ? 1 : 2, data, len) < 0) {
+					if (errno == EPIPE)
+						return 128 + SIGPIPE;
+					die("write %s: %s", type == 'O' ? "stdout" : "stderr",
+					    strerror(errno));
+				}
 				break;
 			case 'X':
 				if (len != 4)
