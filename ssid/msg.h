@@ -30,6 +30,13 @@ enum ssid_msg_type {
 	SSID_MSG_TYPE_MAX = SSID_MSG_HELLO
 };
 
+/*
+ * Highest type the transport delivers to ssid: its own, and those of the
+ * transport benchmark (0xfb01..0xfb06, transport/bench/bench.h), served to
+ * benchmark clients only.  Anything above is refused by the transport.
+ */
+#define SSID_MSG_TYPE_ACCEPT_MAX	0xfbff
+
 struct msg_heartbeat {
 	uint64_t incarnation;	/* sender's start time (ns, realtime):
 				 * changes when the peer restarts */

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "transport/ssi_transport.h"
+#include "transport/bench/bench.h"
 
 #include "log.h"
 #include "loop.h"
@@ -76,6 +77,27 @@ struct peers {
 	uint32_t next_ping_id;
 	bool stopping;
 };
+
+/*
+ * Connection data of a benchmark client ("NODE:bench", e.g. ssi-tp-bench
+ * run on a cluster node): it is served the transport benchmark's messages
+ * and nothing else, and never counts for membership.
+ */
+static char bench_conn;
+
+/* Is @name "NODE:bench" for a configured NODE? */
+static bool is_bench_client(const struct ssi_conf *conf, const char *name)
+{
+	char node[SSI_NODE_NAME_MAX + 1];
+	const char *colon = strrchr(name, ':');
+
+	if (!colon || strcmp(colon, ":bench") ||
+	    (size_t)(colon - name) > SSI_NODE_NAME_MAX)
+		return false;
+	memcpy(node, name, (size_t)(colon - name));
+	node[colon - name] = '\0';
+	return conf_node_index(conf, node) >= 0;
+}
 
 const char *peers_state_name(enum peer_state s)
 {
@@ -395,6 +417,11 @@ static void on_connect(ssi_conn_t conn, const char *peer_node, void *arg)
 		send_hello(p, conn);
 		return;
 	}
+	if (idx < 0 && is_bench_client(p->conf, peer_node)) {
+		log_info("benchmark client %s connected", peer_node);
+		ssi_conn_set_data(conn, &bench_conn);
+		return;
+	}
 	if (idx < 0 || idx == p->self) {
 		log_warn("refusing a connection from node '%s': %s",
 			 peer_node, idx < 0 ? "not a NodeName of the configuration"
@@ -424,6 +451,11 @@ static void on_message(ssi_conn_t conn, const struct ssi_tp_msg *msg,
 
 	if (!pr)
 		return;		/* a replaced connection: ignore its tail */
+	if ((void *)pr == &bench_conn) {
+		if (!ssi_bench_handle(conn, msg))
+			ssi_conn_close(conn);
+		return;
+	}
 	if (msg->type == SSID_MSG_HELLO) {
 		recv_hello(p, pr, conn, msg);
 		return;
@@ -458,6 +490,11 @@ static void on_close(ssi_conn_t conn, ssi_tp_err_t reason, void *arg)
 
 	if (!pr)
 		return;
+	if ((void *)pr == &bench_conn) {
+		log_info("benchmark client %s gone: %s", ssi_conn_peer(conn),
+			 ssi_tp_strerror(reason));
+		return;
+	}
 	if (conn == pr->in) {
 		pr->in = NULL;
 		pr->in_hello = false;
@@ -633,7 +670,7 @@ struct peers *peers_create(const struct ssi_conf *conf, int self,
 	cfg.node_name = me->name;
 	cfg.munge_socket = conf->munge_socket;
 	cfg.handshake_timeout_ms = SSI_CONNECT_TIMEOUT_MS;
-	cfg.user_type_max = SSID_MSG_TYPE_MAX;
+	cfg.user_type_max = SSID_MSG_TYPE_ACCEPT_MAX;
 	cfg.cb = &callbacks;
 	cfg.cb_arg = p;
 	e = ssi_tp_create(&cfg, &p->tp);
