@@ -6,6 +6,8 @@
 #   SSI_LAB        path of contrib/ssi-lab
 #   SSI_LAB_NODES  its nodes, e.g. "n1 n2 n3"
 #   SSI_LAB_KVER   the kernel version the nodes run
+#   SSI_LAB_WORK   a directory shared read-write by the host and every node
+#                  (sbatch --chdir there: the build tree is read-only on nodes)
 #   SSI_SRCDIR, SSI_BUILDDIR
 # A test is one check: exit 0 passes, anything else fails; what it prints
 # is shown as TAP comments.  Tests must leave the lab as they found it
