@@ -454,8 +454,9 @@ struct ssi_conf *conf_parse(FILE *fp, const char *name, char *err,
 	ssize_t len;
 
 	p.conf = calloc(1, sizeof(*p.conf));
-	if (!p.conf || set_defaults(p.conf) ||
-	    !(p.conf->path = strdup(name))) {
+	if (p.conf)
+		p.conf->path = strdup(name);
+	if (!p.conf || !p.conf->path || set_defaults(p.conf)) {
 		snprintf(err, errlen, "%s: out of memory", name);
 		goto fail;
 	}

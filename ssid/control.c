@@ -120,7 +120,8 @@ static void client_update(struct ctl_client *cl)
 		/* waiting for a deferred reply with nothing to read or write:
 		 * watch only for the client hanging up, edge-triggered, so
 		 * that a hung-up socket neither spins the loop nor keeps a
-		 * long request running for nobody */
+		 * long request running for nobody
+		 */
 		ev = EPOLLRDHUP | EPOLLET;
 	}
 	if (ev != cl->events && loop_mod(cl->ctl->loop, &cl->h, ev))
@@ -147,9 +148,8 @@ void ctl_client_reply(struct ctl_client *cl, json_object *reply)
 		cl->out_len = cl->out_off = 0;
 		return;
 	}
-	if (cl->out_off == cl->out_len) {
+	if (cl->out_off == cl->out_len)
 		cl->out_off = cl->out_len = 0;
-	}
 	{
 		char *o = realloc(cl->out, cl->out_len + len);
 
@@ -165,7 +165,8 @@ void ctl_client_reply(struct ctl_client *cl, json_object *reply)
 	free(line);
 	/* A deferred reply comes from another module's callback: only ask
 	 * for EPOLLOUT here; writing and further requests go through the
-	 * client's own handler, never re-entering the caller. */
+	 * client's own handler, never re-entering the caller.
+	 */
 	if (deferred)
 		client_update(cl);
 }
@@ -285,7 +286,8 @@ static void client_read(struct ctl_client *cl)
 			break;
 		}
 		/* stop reading once a full line is here: it is answered
-		 * before more input is taken in */
+		 * before more input is taken in
+		 */
 		if (memchr(buf, '\n', (size_t)n))
 			break;
 	}
@@ -297,7 +299,8 @@ static void client_ready(struct loop_handler *h, uint32_t events)
 
 	if (cl->busy && (events & (EPOLLHUP | EPOLLERR))) {
 		/* gone for good (a half-close is only EPOLLRDHUP): drop the
-		 * deferred request */
+		 * deferred request
+		 */
 		log_debug("control: client pid %d hung up during a request",
 			  (int)cl->cred.pid);
 		client_close(cl);
@@ -434,10 +437,14 @@ struct control *control_create(const char *path, struct loop *loop,
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->path = strdup(path)) || !(dir = strdup(path))) {
+	dir = strdup(path);
+	if (c)
+		c->path = strdup(path);
+	if (!c || !c->path || !dir) {
 		if (c)
 			free(c->path);
 		free(c);
+		free(dir);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}

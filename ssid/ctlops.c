@@ -386,9 +386,11 @@ static pid_t arg_pid(struct ctl_client *cl, json_object *req, json_object *id)
 	json_object *v;
 	int64_t pid;
 
-	if (!json_object_object_get_ex(req, "pid", &v) ||
-	    !json_object_is_type(v, json_type_int) ||
-	    (pid = json_object_get_int64(v)) <= 0 || pid > INT32_MAX) {
+	pid = 0;
+	if (json_object_object_get_ex(req, "pid", &v) &&
+	    json_object_is_type(v, json_type_int))
+		pid = json_object_get_int64(v);
+	if (pid <= 0 || pid > INT32_MAX) {
 		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
 				 "missing \"pid\" (a positive integer)"));
 		return -1;

@@ -107,7 +107,8 @@ int linebuf_next(struct linebuf *lb, char **line, size_t *len)
 			    line, len);
 	if (n > lb->max) {
 		/* no newline yet and already too long: drop what we have
-		 * and the rest of the line as it arrives */
+		 * and the rest of the line as it arrives
+		 */
 		lb->start = lb->len = 0;
 		lb->discarding = true;
 		return -E2BIG;

@@ -203,7 +203,8 @@ static void daemonize_init(struct ssid *d)
 	if (pid > 0) {
 		close(pfd[1]);
 		/* reap the intermediate child (it exits at once), then wait
-		 * for the daemon's word or its death (EOF) */
+		 * for the daemon's word or its death (EOF)
+		 */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		while (read(pfd[0], &c, 1) < 0 && errno == EINTR)

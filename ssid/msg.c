@@ -8,7 +8,8 @@
 #include "msg.h"
 
 /* A cursor over a buffer; every put/get is bounds-checked by the callers'
- * fixed lengths, get_* additionally against the received length. */
+ * fixed lengths, get_* additionally against the received length.
+ */
 struct cur {
 	unsigned char *p;
 	const unsigned char *end;

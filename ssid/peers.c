@@ -247,7 +247,8 @@ static void send_heartbeats(struct peers *p, uint64_t now)
 			continue;
 		}
 		/* An RTT probe with every heartbeat; it expires unanswered
-		 * at the next one, so at most one per peer is in flight. */
+		 * at the next one, so at most one per peer is in flight.
+		 */
 		pg = ping_new(p, (int)i, now, p->conf->hb_interval_ms);
 		if (!pg)
 			continue;
@@ -535,7 +536,8 @@ static void on_close(ssi_conn_t conn, ssi_tp_err_t reason, void *arg)
 	if (pr->backoff_ms > SSI_RECONNECT_MAX_MS)
 		pr->backoff_ms = SSI_RECONNECT_MAX_MS;
 	/* up to a quarter of jitter so that restarted nodes do not all
-	 * reconnect in the same millisecond */
+	 * reconnect in the same millisecond
+	 */
 	pr->next_connect_ms = now + pr->backoff_ms +
 			      (uint64_t)(rand() % (pr->backoff_ms / 4 + 1));
 }
@@ -643,7 +645,9 @@ struct peers *peers_create(const struct ssi_conf *conf, int self,
 	size_t i;
 
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->peer = calloc(conf->nnodes, sizeof(*p->peer)))) {
+	if (p)
+		p->peer = calloc(conf->nnodes, sizeof(*p->peer));
+	if (!p || !p->peer) {
 		free(p);
 		snprintf(err, errlen, "out of memory");
 		return NULL;

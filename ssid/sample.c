@@ -114,7 +114,8 @@ int sampler_take(struct sampler *s, struct load_vector *v)
 	uint32_t procs_running, la_running, centi;
 
 	/* procs_running from /proc/stat is exact; loadavg's count is a
-	 * sample of the same figure, only its average is used. */
+	 * sample of the same figure, only its average is used.
+	 */
 	uint64_t total, avail;
 
 	errno = 0;

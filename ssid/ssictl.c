@@ -328,7 +328,8 @@ static void print_nodes(json_object *res)
 				width[j] = (int)strlen(cell[i][j]);
 	}
 	/* names and states to the left, numbers to the right (so no
-	 * padding after the last column) */
+	 * padding after the last column)
+	 */
 	for (j = 0; j < NCOLS; j++)
 		printf(j < 2 ? "%-*s%s" : "%*s%s", width[j], head[j],
 		       j + 1 < NCOLS ? "  " : "\n");
