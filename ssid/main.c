@@ -348,6 +348,11 @@ int main(int argc, char **argv)
 	log_set_level(LOG_NOTICE + d.opt.verbose);
 
 	d.conf = conf_load(d.opt.conf_path, err, sizeof(err));
+	if (!d.conf && d.opt.test_only) {
+		/* a checker's output: the bare compiler-style message */
+		fprintf(stderr, "%s\n", err);
+		return EXIT_FAILURE;
+	}
 	if (!d.conf)
 		log_fatal("%s", err);
 	d.self = find_self(d.conf, d.opt.node, err, sizeof(err));
