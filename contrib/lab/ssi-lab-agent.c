@@ -256,13 +256,20 @@ static void serve_one(int sock, const char *token)
 	if (pid < 0)
 		_exit(1);
 	if (pid == 0) {
-		int nul;
+		sigset_t none;
+		int nul, sig;
 
 		/* Own session: killing the group on disconnect reaches every
 		 * process the command started, and none of them inherits our
 		 * socket (CLOEXEC). */
 		setsid();
-		signal(SIGPIPE, SIG_DFL);
+		/* The command starts as from a login: every signal at its
+		 * default, none blocked.  (Ignored signals survive exec, and
+		 * our own parent may have been started with some ignored.) */
+		for (sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (want_stdin) {
 			dup2(in[0], 0);
 		} else {
