@@ -236,6 +236,12 @@ struct ssi_tp_bulk *ssi_tp_core_bulk_of(ssi_tp_t tp, void *data);
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
 
+const struct ssi_frame_limits *ssi_tp_core_limits(ssi_tp_t tp);
+/*
+ *  Returns the limits frames of [tp] are checked against, for plugins
+ *    that validate lengths before handing a frame to the core.
+ */
+
 int ssi_tp_core_opt(const char *opts, const char *key, char *val,
 		    size_t vallen);
 /*

@@ -407,6 +407,11 @@ const char *ssi_tp_plugin_name(ssi_tp_t tp)
 	return tp->plugin_name;
 }
 
+const struct ssi_frame_limits *ssi_tp_core_limits(ssi_tp_t tp)
+{
+	return &tp->lim;
+}
+
 const char *ssi_tp_errmsg(ssi_tp_t tp)
 {
 	return tp->errmsg;
