@@ -293,6 +293,8 @@ static void fmt_num(char *buf, size_t n, json_object *v, const char *fmt)
 }
 
 #define NCOLS 9
+/* a cell holds a node name (64) and its "*" */
+#define CELL 72
 
 static void print_nodes(json_object *res)
 {
@@ -302,7 +304,7 @@ static void print_nodes(json_object *res)
 	};
 	json_object *nodes = member(res, "nodes");
 	size_t i, j, n = nodes ? json_object_array_length(nodes) : 0;
-	char (*cell)[NCOLS][32] = calloc(n ? n : 1, sizeof(*cell));
+	char (*cell)[NCOLS][CELL] = calloc(n ? n : 1, sizeof(*cell));
 	int width[NCOLS];
 
 	if (!cell)
@@ -313,16 +315,16 @@ static void print_nodes(json_object *res)
 		json_object *o = json_object_array_get_idx(nodes, i);
 		json_object *self = member(o, "self");
 
-		snprintf(cell[i][0], 32, "%s%s", str(o, "name"),
+		snprintf(cell[i][0], CELL, "%s%s", str(o, "name"),
 			 self && json_object_get_boolean(self) ? "*" : "");
-		snprintf(cell[i][1], 32, "%s", str(o, "state"));
-		fmt_num(cell[i][2], 32, member(o, "cpus"), "%g");
-		fmt_num(cell[i][3], 32, member(o, "load"), "%.2f");
-		fmt_num(cell[i][4], 32, member(o, "cpu_percent"), "%.1f");
-		fmt_mem(cell[i][5], 32, member(o, "mem_free_kb"));
-		fmt_num(cell[i][6], 32, member(o, "guests"), "%g");
-		fmt_num(cell[i][7], 32, member(o, "deputies"), "%g");
-		fmt_us(cell[i][8], 32, member(o, "rtt_us"));
+		snprintf(cell[i][1], CELL, "%s", str(o, "state"));
+		fmt_num(cell[i][2], CELL, member(o, "cpus"), "%g");
+		fmt_num(cell[i][3], CELL, member(o, "load"), "%.2f");
+		fmt_num(cell[i][4], CELL, member(o, "cpu_percent"), "%.1f");
+		fmt_mem(cell[i][5], CELL, member(o, "mem_free_kb"));
+		fmt_num(cell[i][6], CELL, member(o, "guests"), "%g");
+		fmt_num(cell[i][7], CELL, member(o, "deputies"), "%g");
+		fmt_us(cell[i][8], CELL, member(o, "rtt_us"));
 		for (j = 0; j < NCOLS; j++)
 			if ((int)strlen(cell[i][j]) > width[j])
 				width[j] = (int)strlen(cell[i][j]);
