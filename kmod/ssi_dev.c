@@ -3,9 +3,14 @@
  * ssi_dev.c - /dev/ssi, the control device of ssi.ko.
  *
  * Only root opens it (mode 0600 via the udev rule in etc/, and
- * CAP_SYS_ADMIN checked on open, because every ioctl acts on other
- * processes' memory).  The first ioctl on every open file must be
- * SSI_IOC_API; anything else before it gets -EPROTO.
+ * CAP_SYS_ADMIN checked on open, because ioctls act on other processes'
+ * memory).  The first ioctl on every open file must be SSI_IOC_API;
+ * anything else before it gets -EPROTO.
+ *
+ * SSI_IOC_DUMP and SSI_IOC_RESUME check CAP_SYS_ADMIN again at call time:
+ * the restore helper opens /dev/ssi as root and then drops to the job
+ * user, so an fd alone must not be enough to act on other tasks.
+ * SSI_IOC_RESTORE acts only on the caller itself.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -16,10 +21,6 @@
 
 #include "ssi_internal.h"
 
-struct ssi_file {
-	bool api_done;	/* SSI_IOC_API succeeded on this file */
-};
-
 static int ssi_open(struct inode *inode, struct file *file)
 {
 	struct ssi_file *sf;
@@ -29,13 +30,19 @@ static int ssi_open(struct inode *inode, struct file *file)
 	sf = kzalloc(sizeof(*sf), GFP_KERNEL);
 	if (!sf)
 		return -ENOMEM;
+	mutex_init(&sf->lock);
+	INIT_LIST_HEAD(&sf->frozen);
 	file->private_data = sf;
 	return 0;
 }
 
 static int ssi_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	struct ssi_file *sf = file->private_data;
+
+	/* Tasks this file froze go on at home: ssid is gone. */
+	ssi_dump_release(sf);
+	kfree(sf);
 	return 0;
 }
 
@@ -74,6 +81,14 @@ static long ssi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ssi_ioctl_api(sf, argp);
 	if (!sf->api_done)
 		return -EPROTO;
+	switch (cmd) {
+	case SSI_IOC_DUMP:
+		return ssi_dump_ioctl(sf, argp);
+	case SSI_IOC_RESUME:
+		return ssi_resume_ioctl(sf, argp);
+	case SSI_IOC_RESTORE:
+		return ssi_restore_ioctl(sf, file, argp);
+	}
 	return -ENOTTY;
 }
 

@@ -1,15 +1,97 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ssi_internal.h - declarations shared between the files of ssi.ko.
- * Nothing here is visible to user space: that is uapi/ssi.h.
+ * Nothing here is visible to user space: that is uapi/ssi.h and
+ * uapi/ssi_image.h.
  */
 #ifndef SSI_INTERNAL_H
 #define SSI_INTERNAL_H
 
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
 #include "uapi/ssi.h"
+#include "uapi/ssi_image.h"
+#include "ssi_imgcheck.h"
+
+struct file;
+struct mm_struct;
+
+/* Exported by arch/x86/kernel/fpu/init.c, declared only in a private header. */
+extern unsigned int mxcsr_feature_mask;
+
+/*
+ * One open /dev/ssi.  @frozen lists the dump requests (ssi_dump.c) whose
+ * task this file froze and has not resumed yet; closing the file resumes
+ * them.  Lock order: ssi_file.lock, then ssi_dump.c's busy lock.
+ */
+struct ssi_file {
+	bool api_done;		/* SSI_IOC_API succeeded on this file */
+	struct mutex lock;	/* protects @frozen */
+	struct list_head frozen;
+};
 
 /* ssi_dev.c */
 int ssi_dev_init(void);
 void ssi_dev_exit(void);
+
+/* ssi_dump.c */
+long ssi_dump_ioctl(struct ssi_file *sf, struct ssi_dump __user *uarg);
+long ssi_resume_ioctl(struct ssi_file *sf, struct ssi_resume __user *uarg);
+void ssi_dump_release(struct ssi_file *sf);
+
+/* ssi_restore.c */
+long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
+		       struct ssi_restore __user *uarg);
+
+/* ssi_image.c: image streams over a struct file */
+
+/*
+ * Reads an image from a file, pipe or socket.  @off counts image bytes
+ * consumed (for error reports and the END totals); @pos is the file
+ * position for files that have one.
+ */
+struct ssi_img_reader {
+	struct file *file;
+	loff_t pos;
+	bool seekable;		/* regular file: may be read twice */
+	u64 off;
+	struct ssi_img_err err;
+};
+
+void ssi_ir_init(struct ssi_img_reader *r, struct file *file);
+int ssi_ir_read(struct ssi_img_reader *r, void *buf, size_t len);
+/* Read a section header and check it against @want; errors filled in. */
+int ssi_ir_section(struct ssi_img_reader *r, u32 want,
+		   const struct ssi_img_header *h, struct ssi_img_section *s);
+/* Read a section payload of s->size bytes into @buf and check its CRC. */
+int ssi_ir_payload(struct ssi_img_reader *r, const struct ssi_img_section *s,
+		   void *buf);
+int ssi_ir_fail(struct ssi_img_reader *r, int err, u32 reason, u32 section,
+		u64 offset, const char *detail);
+
+struct ssi_img_writer {
+	struct file *file;
+	loff_t pos;
+	bool has_pos;
+	u64 off;		/* image bytes produced so far */
+	u8 *buf;
+	size_t fill;
+};
+
+int ssi_iw_init(struct ssi_img_writer *w, struct file *file);
+void ssi_iw_destroy(struct ssi_img_writer *w);
+int ssi_iw_write(struct ssi_img_writer *w, const void *p, size_t len);
+int ssi_iw_flush(struct ssi_img_writer *w);
+/* A whole section: header (CRCs filled in) and payload. */
+int ssi_iw_section(struct ssi_img_writer *w, u32 type, const void *payload,
+		   u64 size, u32 count);
+
+/* ssi_fileid.c: content identity of mapped files */
+int ssi_file_identity(struct file *file, struct ssi_img_file *id);
+int ssi_vdso_digest(struct mm_struct *mm, unsigned long start,
+		    unsigned long end, u8 digest[SSI_IMG_DIGEST_LEN],
+		    unsigned long *syscall_insn);
 
 #endif /* SSI_INTERNAL_H */

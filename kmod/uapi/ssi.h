@@ -12,6 +12,8 @@
  *
  * Changelog:
  *  1  initial: API handshake.
+ *  2  SSI_IOC_DUMP, SSI_IOC_RESUME, SSI_IOC_RESTORE; image format v1
+ *     (uapi/ssi_image.h).
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -20,7 +22,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		1
+#define SSI_API_VERSION		2
 
 /* Feature bits a caller may request in ssi_api.features. */
 #define SSI_FEATURE_MASK	0ULL
@@ -40,7 +42,131 @@ struct ssi_api {
 	__u64 reserved[4];
 };
 
+/*
+ * Why an operation was refused, beyond the errno: ssid logs it, ssi-img
+ * prints its name (enum order is ABI; append only).
+ */
+enum ssi_reason {
+	SSI_R_NONE = 0,
+	SSI_R_IO,		/* reading or writing the image fd failed */
+	SSI_R_TRUNCATED,	/* image ended early */
+	SSI_R_MAGIC,		/* not an image / unknown version / bad header */
+	SSI_R_ARCH,		/* other architecture or page size */
+	SSI_R_RELEASE,		/* other kernel release */
+	SSI_R_VDSO,		/* vDSO content or position differs */
+	SSI_R_CSUM,		/* a checksum does not match */
+	SSI_R_SECTION,		/* section missing, out of order, bad size */
+	SSI_R_RESERVED,		/* a reserved field is not zero */
+	SSI_R_TASK,		/* registers, signal state, limits invalid */
+	SSI_R_XSTATE,		/* FPU/vector state invalid or unsupported */
+	SSI_R_MM,		/* mm layout invalid */
+	SSI_R_FILES,		/* file table invalid */
+	SSI_R_FILE_OPEN,	/* a mapped file cannot be opened here */
+	SSI_R_FILE_CHANGED,	/* a mapped file's identity differs here */
+	SSI_R_VMAS,		/* VMA table invalid */
+	SSI_R_PAGES,		/* page run invalid */
+	SSI_R_END,		/* END section invalid or totals differ */
+	SSI_R_RLIMIT,		/* a limit would be raised above the hard one */
+	SSI_R_CALLER,		/* caller unsuitable (threads, shared mm, ...) */
+	SSI_R_TARGET,		/* dump target unsuitable */
+	SSI_R_MAPPING,		/* dump: a mapping kind not supported yet */
+	SSI_R_NOMEM,
+	SSI_R_INTR,		/* interrupted or timed out */
+	SSI_R_MAX
+};
+
+#define SSI_DETAIL_LEN		64
+
+/**
+ * struct ssi_dump - SSI_IOC_DUMP argument (home node, root only)
+ * @pid:	IN: task to dump, in the caller's pid namespace.  For now a
+ *		single-threaded, 64-bit, non-traced process with only private
+ *		mappings.
+ * @out_fd:	IN: fd the image is written to (file, pipe or socket; must be
+ *		blocking and have a reader: the caller's thread writes it).
+ * @flags:	IN: none defined yet; must be 0.
+ * @timeout_ms:	IN: how long to wait for the task to reach a safe point
+ *		(0: no limit; the wait is always killable).
+ * @bytes:	OUT: image bytes written.
+ * @pages:	OUT: pages in the image.
+ * @vmas:	OUT: VMAs in the image.
+ * @frozen_ns:	OUT: from the task stopping to the image being written.
+ * @reason:	OUT: enum ssi_reason when the ioctl fails.
+ * @detail:	OUT: NUL-terminated human-readable detail of @reason.
+ * @reserved:	must be zero.
+ *
+ * On success the task stays frozen (in the kernel, TASK_KILLABLE) until
+ * SSI_IOC_RESUME on the same open file, until it is SIGKILLed, or until
+ * that file is closed (which resumes it: a dead ssid never strands a task).
+ */
+struct ssi_dump {
+	__s32 pid;
+	__s32 out_fd;
+	__u32 flags;
+	__u32 timeout_ms;
+	__u64 bytes;
+	__u64 pages;
+	__u64 vmas;
+	__u64 frozen_ns;
+	__u32 reason;
+	__u32 pad;
+	char  detail[SSI_DETAIL_LEN];
+	__u64 reserved[4];
+};
+
+/**
+ * struct ssi_resume - SSI_IOC_RESUME argument (root only)
+ * @pid:	IN: a task frozen by SSI_IOC_DUMP through this open file.  It
+ *		continues at home exactly where it was.
+ * @flags:	IN: none defined yet; must be 0.
+ * @reserved:	must be zero.
+ */
+struct ssi_resume {
+	__s32 pid;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+/* Check the whole image (including every page run) and change nothing. */
+#define SSI_RESTORE_VERIFY_ONLY	0x1U
+#define SSI_RESTORE_FLAGS	SSI_RESTORE_VERIFY_ONLY
+
+/**
+ * struct ssi_restore - SSI_IOC_RESTORE argument (the helper, on itself)
+ * @in_fd:	IN: fd the image is read from.  If it is a regular file the
+ *		whole image is verified before anything is changed; from a
+ *		pipe or socket the page runs can only be checked as they
+ *		arrive, and a bad run after the point of no return kills the
+ *		caller with SIGKILL.
+ * @flags:	IN: SSI_RESTORE_*.
+ * @reason:	OUT: enum ssi_reason when the ioctl fails.
+ * @section:	OUT: section type the failure was found in (0: header).
+ * @offset:	OUT: image byte offset of the offending item.
+ * @detail:	OUT: NUL-terminated human-readable detail.
+ * @reserved:	must be zero.
+ *
+ * The caller must be single-threaded, not share its mm or signal handlers,
+ * and must have moved its [vvar] and [vdso] to the image's addresses
+ * (mremap) before the call.  On success the ioctl does not return: the
+ * calling process continues as the image (same pid as the helper, its
+ * credentials, fds, seccomp filter); the image fd and the /dev/ssi fd are
+ * closed.  Without SSI_RESTORE_VERIFY_ONLY and with a valid image the
+ * helper's address space is gone; a failure after that point is fatal.
+ */
+struct ssi_restore {
+	__s32 in_fd;
+	__u32 flags;
+	__u32 reason;
+	__u32 section;
+	__u64 offset;
+	char  detail[SSI_DETAIL_LEN];
+	__u64 reserved[4];
+};
+
 #define SSI_IOC_MAGIC		0xB5
 #define SSI_IOC_API		_IOWR(SSI_IOC_MAGIC, 0x00, struct ssi_api)
+#define SSI_IOC_DUMP		_IOWR(SSI_IOC_MAGIC, 0x01, struct ssi_dump)
+#define SSI_IOC_RESUME		_IOW(SSI_IOC_MAGIC, 0x02, struct ssi_resume)
+#define SSI_IOC_RESTORE		_IOWR(SSI_IOC_MAGIC, 0x03, struct ssi_restore)
 
 #endif /* _UAPI_LINUX_SSI_H */

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi_fileid.c - content identity of mapped files and of the vDSO.
+ *
+ * Nodes have their own root file systems: the same libc.so has another
+ * device and inode number on every node, so a file is identified by its
+ * content (ARCHITECTURE.md §3): the ELF build-id when the file has one
+ * (cheap: a few hundred bytes are read), else a SHA-256 of the whole file.
+ * Size is compared too; mtime is only recorded.
+ */
+#include <linux/elf.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/stat.h>
+#include <crypto/sha2.h>
+
+#include "ssi_internal.h"
+
+#define SSI_MAX_PHNUM		128
+#ifndef NT_GNU_BUILD_ID
+#define NT_GNU_BUILD_ID		3	/* include/linux/buildid.h is not in 6.1 */
+#endif
+#define SSI_MAX_NOTES		(16U << 10)
+#define SSI_HASH_CHUNK		(64U << 10)
+/* Beyond this a whole-file hash per migration is too slow to be useful. */
+#define SSI_HASH_MAX		(1ULL << 30)
+
+static int read_exact(struct file *file, void *buf, size_t len, loff_t pos)
+{
+	ssize_t n = kernel_read(file, buf, len, &pos);
+
+	if (n < 0)
+		return n;
+	return n == len ? 0 : -ENODATA;
+}
+
+/* Find NT_GNU_BUILD_ID in the notes of one PT_NOTE segment. */
+static int find_build_id(const u8 *notes, u64 size, u64 align,
+			 struct ssi_img_file *id)
+{
+	u64 off = 0;
+
+	while (size - off >= sizeof(Elf64_Nhdr)) {
+		const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(notes + off);
+		u64 name = off + sizeof(*nh);
+		u64 desc = name + ALIGN((u64)nh->n_namesz, align);
+		u64 next = desc + ALIGN((u64)nh->n_descsz, align);
+
+		if (desc > size || nh->n_descsz > size - desc)
+			break;
+		if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+		    !memcmp(notes + name, "GNU", 4) && nh->n_descsz >= 1 &&
+		    nh->n_descsz <= SSI_IMG_DIGEST_LEN) {
+			id->digest_kind = SSI_DIGEST_BUILDID;
+			id->digest_len = nh->n_descsz;
+			memcpy(id->digest, notes + desc, nh->n_descsz);
+			return 0;
+		}
+		if (next <= off)
+			break;
+		off = next;
+	}
+	return -ENOENT;
+}
+
+/* Everything read from the file is bounded by its size: it is not trusted. */
+static int file_build_id(struct file *file, u64 fsize, struct ssi_img_file *id)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph;
+	u8 *notes = NULL;
+	u64 phsize;
+	int i, err;
+
+	if (fsize < sizeof(eh))
+		return -ENOENT;
+	err = read_exact(file, &eh, sizeof(eh), 0);
+	if (err)
+		return err;
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_phentsize != sizeof(*ph) || !eh.e_phnum ||
+	    eh.e_phnum > SSI_MAX_PHNUM)
+		return -ENOENT;
+	phsize = (u64)eh.e_phnum * sizeof(*ph);
+	if (eh.e_phoff > fsize || phsize > fsize - eh.e_phoff)
+		return -ENOENT;
+
+	ph = kmalloc(phsize, GFP_KERNEL);
+	if (!ph)
+		return -ENOMEM;
+	err = read_exact(file, ph, phsize, eh.e_phoff);
+	if (err)
+		goto out;
+
+	err = -ENOENT;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type != PT_NOTE || ph[i].p_filesz < sizeof(Elf64_Nhdr) ||
+		    ph[i].p_filesz > SSI_MAX_NOTES || ph[i].p_offset > fsize ||
+		    ph[i].p_filesz > fsize - ph[i].p_offset)
+			continue;
+		kfree(notes);
+		notes = kmalloc(ph[i].p_filesz, GFP_KERNEL);
+		if (!notes) {
+			err = -ENOMEM;
+			break;
+		}
+		err = read_exact(file, notes, ph[i].p_filesz, ph[i].p_offset);
+		if (err)
+			break;
+		/* Notes are 4-aligned, or 8-aligned in an 8-aligned segment. */
+		err = find_build_id(notes, ph[i].p_filesz,
+				    ph[i].p_align == 8 ? 8 : 4, id);
+		if (!err)
+			break;
+	}
+out:
+	kfree(notes);
+	kfree(ph);
+	return err;
+}
+
+static int file_sha256(struct file *file, struct ssi_img_file *id)
+{
+	struct sha256_state sha;
+	loff_t pos = 0;
+	u64 total = 0;
+	ssize_t n;
+	u8 *buf;
+	int err = 0;
+
+	buf = kvmalloc(SSI_HASH_CHUNK, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	sha256_init(&sha);
+	for (;;) {
+		n = kernel_read(file, buf, SSI_HASH_CHUNK, &pos);
+		if (n <= 0) {
+			err = n;
+			break;
+		}
+		total += n;
+		if (total > SSI_HASH_MAX) {
+			err = -EFBIG;
+			break;
+		}
+		sha256_update(&sha, buf, n);
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	if (!err) {
+		sha256_final(&sha, id->digest);
+		id->digest_kind = SSI_DIGEST_SHA256;
+		id->digest_len = SHA256_DIGEST_SIZE;
+	}
+	kvfree(buf);
+	return err;
+}
+
+/**
+ * ssi_file_identity() - fill size, mtime, mode and digest of a file
+ * @file:	open for reading.
+ * @id:		out; path_len and rec_size are not touched.
+ * Return: 0, or -EINVAL if @file is not a regular file, or an I/O error.
+ */
+int ssi_file_identity(struct file *file, struct ssi_img_file *id)
+{
+	struct kstat st;
+	int err;
+
+	err = vfs_getattr(&file->f_path, &st, STATX_BASIC_STATS,
+			  AT_STATX_SYNC_AS_STAT);
+	if (err)
+		return err;
+	if (!S_ISREG(st.mode) || !(file->f_mode & FMODE_READ))
+		return -EINVAL;
+	id->size = st.size;
+	id->mtime_sec = st.mtime.tv_sec;
+	id->mtime_nsec = st.mtime.tv_nsec;
+	id->mode = st.mode;
+	memset(id->digest, 0, sizeof(id->digest));
+
+	err = file_build_id(file, st.size, id);
+	if (err == -ENOENT || err == -ENODATA)
+		err = file_sha256(file, id);
+	return err;
+}
+
+/**
+ * ssi_vdso_digest() - SHA-256 of the vDSO, and a syscall instruction in it
+ * @mm:		the address space (the dump target's or current's).
+ * @start:	first byte of [vdso].
+ * @end:	end of [vdso].
+ * @digest:	out.
+ * @syscall_insn: out, may be NULL: address of a 0f 05 byte pair, or 0.
+ *
+ * The vDSO text is the same for every process on a node, so the digest
+ * identifies the kernel build's vDSO.  The syscall instruction is where a
+ * restored task executes rt_sigreturn (ssi_restore.c): any 0f 05 byte pair
+ * in an executable page decodes as syscall when jumped to.
+ */
+int ssi_vdso_digest(struct mm_struct *mm, unsigned long start,
+		    unsigned long end, u8 digest[SSI_IMG_DIGEST_LEN],
+		    unsigned long *syscall_insn)
+{
+	struct sha256_state sha;
+	unsigned long addr;
+	u8 prev = 0;
+	int err = 0;
+
+	if (syscall_insn)
+		*syscall_insn = 0;
+	sha256_init(&sha);
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		struct page *page;
+		const u8 *p;
+		long got;
+		int i;
+
+		got = get_user_pages_remote(mm, addr, 1, FOLL_FORCE, &page,
+					    NULL, NULL);
+		if (got != 1) {
+			err = got < 0 ? (int)got : -EFAULT;
+			break;
+		}
+		p = kmap_local_page(page);
+		sha256_update(&sha, p, PAGE_SIZE);
+		for (i = 0; syscall_insn && !*syscall_insn && i < PAGE_SIZE; i++) {
+			if (prev == 0x0f && p[i] == 0x05)
+				*syscall_insn = addr + i - 1;
+			prev = p[i];
+		}
+		kunmap_local(p);
+		put_page(page);
+	}
+	mmap_read_unlock(mm);
+	if (!err)
+		sha256_final(&sha, digest);
+	return err;
+}

@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi_imgcheck.c - pure validation of image items, shared by ssi.ko and
+ * user space (see ssi_imgcheck.h for why).
+ *
+ * The rules here are the image format's rules (doc/image-format.md).  They
+ * are deliberately strict: an image is produced by our own dumper, so
+ * anything unusual is corruption or an attack, and refusing it costs a
+ * migration, while accepting it could cost the node.
+ */
+#ifdef __KERNEL__
+#include <linux/kernel.h>
+#else
+#include <stdarg.h>
+#include <stdio.h>
+#endif
+
+#include "ssi_imgcheck.h"
+
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
+
+typedef unsigned long long ull;
+
+/*
+ * ABI constants of x86-64 Linux the checks need, spelled out here because
+ * the kernel and user-space headers that define them cannot both be
+ * included by this file.
+ */
+#define SSI_SIGKILL		9
+#define SSI_SIGSTOP		19
+#define SSI_SA_KNOWN		0xdc000807ULL	/* UAPI_SA_FLAGS | SA_RESTORER */
+#define SSI_SS_DISABLE		2U
+#define SSI_SS_AUTODISARM	(1U << 31)
+#define SSI_MINSIGSTKSZ		2048
+#define SSI_PER_MASK		0xffU		/* personality type: PER_LINUX only */
+#define SSI_PER_FLAGS		0x77e0000U	/* UNAME26 .. STICKY_TIMEOUTS, without
+						 * ADDR_LIMIT_32BIT/3GB (compat) */
+#define SSI_ROBUST_LIST_LEN	24		/* sizeof(struct robust_list_head) */
+#define SSI_RSEQ_LEN		32		/* sizeof(struct rseq), v0 */
+#define SSI_XSAVE_HDR_OFF	512
+#define SSI_XSAVE_MIN		(512 + 64)
+#define SSI_MXCSR_OFF		24
+
+static __printf(3, 4) int bad(struct ssi_img_err *e, u32 reason,
+			      const char *fmt, ...)
+{
+	va_list ap;
+
+	e->reason = reason;
+	va_start(ap, fmt);
+	vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static bool is_zero(const void *p, size_t n)
+{
+	return !memchr_inv(p, 0, n);
+}
+
+/* [start, start + len) lies below @limit without wrapping. */
+static bool range_ok(u64 start, u64 len, u64 limit)
+{
+	return start <= limit && len <= limit - start;
+}
+
+/* CRC of @size bytes at @p whose u32 at @crc_off is taken as zero. */
+static u32 crc_with_hole(const void *p, size_t size, size_t crc_off)
+{
+	static const u32 zero;
+	u32 crc;
+
+	crc = ssi_crc32c(0, p, crc_off);
+	crc = ssi_crc32c(crc, &zero, sizeof(zero));
+	return ssi_crc32c(crc, (const u8 *)p + crc_off + sizeof(u32),
+			  size - crc_off - sizeof(u32));
+}
+
+void ssi_img_seal(void *p, size_t size, size_t crc_off)
+{
+	u32 crc = crc_with_hole(p, size, crc_off);
+
+	memcpy((u8 *)p + crc_off, &crc, sizeof(crc));
+}
+
+int ssi_img_check_header(const struct ssi_img_header *h,
+			 const struct ssi_img_env *env, struct ssi_img_err *e)
+{
+	u64 vdso_len, vvar_len;
+
+	if (h->magic != SSI_IMG_MAGIC)
+		return bad(e, SSI_R_MAGIC, "bad magic %#x", h->magic);
+	if (h->version != SSI_IMG_VERSION)
+		return bad(e, SSI_R_MAGIC, "image version %u, reader %u",
+			   h->version, SSI_IMG_VERSION);
+	if (h->header_size != sizeof(*h))
+		return bad(e, SSI_R_MAGIC, "header size %u", h->header_size);
+	if (h->crc != crc_with_hole(h, sizeof(*h),
+				    offsetof(struct ssi_img_header, crc)))
+		return bad(e, SSI_R_CSUM, "header checksum");
+	if (h->arch != SSI_IMG_ARCH_X86_64)
+		return bad(e, SSI_R_ARCH, "architecture %u", h->arch);
+	if (env->page_size && h->page_size != env->page_size)
+		return bad(e, SSI_R_ARCH, "page size %u", h->page_size);
+	if (!h->page_size || (h->page_size & (h->page_size - 1)))
+		return bad(e, SSI_R_ARCH, "page size %u", h->page_size);
+	if (h->flags || h->reserved32 || h->pad ||
+	    !is_zero(h->reserved, sizeof(h->reserved)))
+		return bad(e, SSI_R_RESERVED, "header reserved fields");
+	if (!memchr(h->release, 0, sizeof(h->release)) ||
+	    !is_zero(h->release + strlen(h->release),
+		     sizeof(h->release) - strlen(h->release)))
+		return bad(e, SSI_R_MAGIC, "release not NUL-padded");
+	if (env->release && strcmp(h->release, env->release))
+		return bad(e, SSI_R_RELEASE, "kernel %.40s here %.16s",
+			   h->release, env->release);
+	if (env->vdso_digest &&
+	    memcmp(h->vdso_digest, env->vdso_digest, SSI_IMG_DIGEST_LEN))
+		return bad(e, SSI_R_VDSO, "vDSO content differs");
+
+	/* [vvar] directly precedes [vdso], as arch/x86 maps them. */
+	vdso_len = h->vdso_end - h->vdso_start;
+	vvar_len = h->vvar_end - h->vvar_start;
+	if (h->vdso_start >= h->vdso_end || h->vvar_start >= h->vvar_end ||
+	    h->vvar_end != h->vdso_start ||
+	    ((h->vdso_start | h->vdso_end | h->vvar_start) & (h->page_size - 1)) ||
+	    vdso_len > (1U << 20) || vvar_len > (1U << 20) ||
+	    (env->task_size && h->vdso_end > env->task_size))
+		return bad(e, SSI_R_VDSO, "vdso %llx-%llx vvar %llx-%llx",
+			   (ull)h->vdso_start, (ull)h->vdso_end,
+			   (ull)h->vvar_start, (ull)h->vvar_end);
+	if (h->xstate_size < SSI_XSAVE_MIN || h->xstate_size > SSI_IMG_MAX_XSTATE ||
+	    (h->xstate_size & 7))
+		return bad(e, SSI_R_XSTATE, "xstate size %u", h->xstate_size);
+	/* x87 and SSE are part of every x86-64 XSAVE feature set. */
+	if ((h->xfeatures & 3) != 3)
+		return bad(e, SSI_R_XSTATE, "xfeatures %#llx", (ull)h->xfeatures);
+	if (env->user_xfeatures && (h->xfeatures & ~env->user_xfeatures))
+		return bad(e, SSI_R_XSTATE, "xfeatures %#llx, here %#llx",
+			   (ull)h->xfeatures, (ull)env->user_xfeatures);
+	return 0;
+}
+
+int ssi_img_check_section(const struct ssi_img_section *s, u32 want,
+			  const struct ssi_img_header *h, struct ssi_img_err *e)
+{
+	if (s->crc != crc_with_hole(s, sizeof(*s),
+				    offsetof(struct ssi_img_section, crc)))
+		return bad(e, SSI_R_CSUM, "section header checksum");
+	if (s->reserved || (s->flags & ~SSI_SECF_MASK))
+		return bad(e, SSI_R_RESERVED, "section reserved fields");
+	if (s->type != want)
+		return bad(e, SSI_R_SECTION, "section type %u, expected %u",
+			   s->type, want);
+
+	switch (s->type) {
+	case SSI_SEC_TASK:
+		if (s->size != sizeof(struct ssi_img_task) || s->count != 1)
+			goto size;
+		break;
+	case SSI_SEC_XSTATE:
+		if (s->size != h->xstate_size || s->count != 1)
+			goto size;
+		break;
+	case SSI_SEC_MM:
+		if (s->size != sizeof(struct ssi_img_mm) || s->count != 1)
+			goto size;
+		break;
+	case SSI_SEC_FILES:
+		if (s->count > SSI_IMG_MAX_FILES ||
+		    s->size > SSI_IMG_MAX_FILES_BYTES || (s->size & 7) ||
+		    s->size < (u64)s->count * sizeof(struct ssi_img_file))
+			goto size;
+		break;
+	case SSI_SEC_VMAS:
+		if (!s->count || s->count > SSI_IMG_MAX_VMAS ||
+		    s->size != (u64)s->count * sizeof(struct ssi_img_vma))
+			goto size;
+		break;
+	case SSI_SEC_PAGES:
+		/* Streamed: the runs carry their own sizes and checksums. */
+		if (s->size || s->count || s->data_crc)
+			goto size;
+		break;
+	case SSI_SEC_END:
+		if (s->size != sizeof(struct ssi_img_end) || s->count != 1)
+			goto size;
+		break;
+	default:
+		return bad(e, SSI_R_SECTION, "unknown section %u", s->type);
+	}
+	return 0;
+size:
+	return bad(e, SSI_R_SECTION, "section %u: size %llu count %u",
+		   s->type, (ull)s->size, s->count);
+}
+
+static int check_regs(const struct ssi_img_regs *r,
+		      const struct ssi_img_env *env, struct ssi_img_err *e)
+{
+	/* 64-bit user segments only; fs/gs live in fs_base/gs_base. */
+	if ((env->user_cs && r->cs != env->user_cs) ||
+	    (env->user_ss && r->ss != env->user_ss) ||
+	    r->ds || r->es || r->fs || r->gs)
+		return bad(e, SSI_R_TASK, "segments cs %llx ss %llx",
+			   (ull)r->cs, (ull)r->ss);
+	if (r->orig_ax != ~0ULL)
+		return bad(e, SSI_R_TASK, "orig_ax %llx not normalised",
+			   (ull)r->orig_ax);
+	if (env->task_size && (r->ip >= env->task_size ||
+			       r->fs_base >= env->task_size ||
+			       r->gs_base >= env->task_size))
+		return bad(e, SSI_R_TASK, "ip %llx fs %llx gs %llx",
+			   (ull)r->ip, (ull)r->fs_base, (ull)r->gs_base);
+	return 0;
+}
+
+int ssi_img_check_task(const struct ssi_img_task *t,
+		       const struct ssi_img_env *env, struct ssi_img_err *e)
+{
+	u64 limit = env->task_size ? env->task_size : ~0ULL;
+	u64 stopkill = (1ULL << (SSI_SIGKILL - 1)) | (1ULL << (SSI_SIGSTOP - 1));
+	int i, err;
+
+	err = check_regs(&t->regs, env, e);
+	if (err)
+		return err;
+	if (t->pad || !is_zero(t->reserved, sizeof(t->reserved)))
+		return bad(e, SSI_R_RESERVED, "task reserved fields");
+	if (t->sigmask & stopkill)
+		return bad(e, SSI_R_TASK, "SIGKILL/SIGSTOP blocked");
+
+	if (t->altstack_flags & ~(SSI_SS_DISABLE | SSI_SS_AUTODISARM))
+		return bad(e, SSI_R_TASK, "altstack flags %#x", t->altstack_flags);
+	if (t->altstack_flags & SSI_SS_DISABLE) {
+		if (t->altstack_sp || t->altstack_size ||
+		    t->altstack_flags != SSI_SS_DISABLE)
+			return bad(e, SSI_R_TASK, "disabled altstack not empty");
+	} else if (t->altstack_size < SSI_MINSIGSTKSZ ||
+		   !range_ok(t->altstack_sp, t->altstack_size, limit)) {
+		return bad(e, SSI_R_TASK, "altstack %llx+%llx",
+			   (ull)t->altstack_sp, (ull)t->altstack_size);
+	}
+
+	if ((t->personality & SSI_PER_MASK) ||
+	    (t->personality & ~(SSI_PER_MASK | SSI_PER_FLAGS)))
+		return bad(e, SSI_R_TASK, "personality %#x", t->personality);
+
+	if (t->rseq) {
+		if ((t->rseq & 31) || t->rseq_len != SSI_RSEQ_LEN ||
+		    !range_ok(t->rseq, t->rseq_len, limit))
+			return bad(e, SSI_R_TASK, "rseq %llx len %u",
+				   (ull)t->rseq, t->rseq_len);
+	} else if (t->rseq_len || t->rseq_sig) {
+		return bad(e, SSI_R_TASK, "rseq fields without rseq");
+	}
+	if (t->clear_child_tid >= limit || (t->clear_child_tid & 3))
+		return bad(e, SSI_R_TASK, "clear_child_tid %llx",
+			   (ull)t->clear_child_tid);
+	if (t->robust_list ? (t->robust_list_len != SSI_ROBUST_LIST_LEN ||
+			      !range_ok(t->robust_list, t->robust_list_len, limit))
+			   : t->robust_list_len != 0)
+		return bad(e, SSI_R_TASK, "robust list %llx len %llu",
+			   (ull)t->robust_list, (ull)t->robust_list_len);
+
+	if (t->restart > SSI_RESTART_BLOCK || t->syscall_nr < -1 ||
+	    (t->restart == SSI_RESTART_NONE) != (t->syscall_nr == -1))
+		return bad(e, SSI_R_TASK, "restart %u syscall %d",
+			   t->restart, t->syscall_nr);
+	if (!memchr(t->comm, 0, sizeof(t->comm)) ||
+	    !is_zero(t->comm + strlen(t->comm),
+		     sizeof(t->comm) - strlen(t->comm)))
+		return bad(e, SSI_R_TASK, "comm not NUL-padded");
+
+	if (t->nr_rlimits != SSI_IMG_NRLIMIT)
+		return bad(e, SSI_R_TASK, "%u rlimits", t->nr_rlimits);
+	for (i = 0; i < SSI_IMG_NRLIMIT; i++)
+		if (t->rlim[i].cur > t->rlim[i].max)
+			return bad(e, SSI_R_TASK, "rlimit %d: %llu > %llu", i,
+				   (ull)t->rlim[i].cur, (ull)t->rlim[i].max);
+
+	for (i = 0; i < SSI_IMG_NSIG; i++) {
+		const struct ssi_img_sigaction *sa = &t->sigactions[i];
+		int sig = i + 1;
+
+		if (sa->flags & ~SSI_SA_KNOWN)
+			return bad(e, SSI_R_TASK, "signal %d flags %#llx", sig,
+				   (ull)sa->flags);
+		if (sa->handler >= limit || sa->restorer >= limit)
+			return bad(e, SSI_R_TASK, "signal %d handler %llx", sig,
+				   (ull)sa->handler);
+		if ((sig == SSI_SIGKILL || sig == SSI_SIGSTOP) &&
+		    (sa->handler || sa->flags || sa->restorer || sa->mask))
+			return bad(e, SSI_R_TASK, "signal %d not default", sig);
+	}
+	return 0;
+}
+
+int ssi_img_check_xstate(const void *xs, u32 size,
+			 const struct ssi_img_header *h,
+			 const struct ssi_img_env *env, struct ssi_img_err *e)
+{
+	const u8 *p = xs;
+	u64 hdr[8];
+	u32 mxcsr;
+
+	if (size != h->xstate_size || size < SSI_XSAVE_MIN)
+		return bad(e, SSI_R_XSTATE, "size %u", size);
+	/*
+	 * Components are laid out at fixed offsets up to the node's UABI
+	 * size; a smaller image cannot hold this node's state.
+	 */
+	if (env->xstate_user_size && size < env->xstate_user_size)
+		return bad(e, SSI_R_XSTATE, "size %u, here %u", size,
+			   env->xstate_user_size);
+
+	memcpy(&mxcsr, p + SSI_MXCSR_OFF, sizeof(mxcsr));
+	if (env->mxcsr_mask && (mxcsr & ~env->mxcsr_mask))
+		return bad(e, SSI_R_XSTATE, "mxcsr %#x", mxcsr);
+
+	/* The checks of the kernel's validate_user_xstate_header(). */
+	memcpy(hdr, p + SSI_XSAVE_HDR_OFF, sizeof(hdr));
+	if (hdr[0] & ~h->xfeatures)
+		return bad(e, SSI_R_XSTATE, "xfeatures %#llx beyond %#llx",
+			   (ull)hdr[0], (ull)h->xfeatures);
+	if (env->user_xfeatures && (hdr[0] & ~env->user_xfeatures))
+		return bad(e, SSI_R_XSTATE, "xfeatures %#llx, here %#llx",
+			   (ull)hdr[0], (ull)env->user_xfeatures);
+	if (hdr[1])
+		return bad(e, SSI_R_XSTATE, "compacted format");
+	if (!is_zero(&hdr[2], sizeof(hdr) - 2 * sizeof(hdr[0])))
+		return bad(e, SSI_R_XSTATE, "XSAVE header reserved bytes");
+	return 0;
+}
+
+int ssi_img_check_mm(const struct ssi_img_mm *m,
+		     const struct ssi_img_env *env, struct ssi_img_err *e)
+{
+	u64 limit = env->task_size ? env->task_size : ~0ULL;
+	const u64 *f = &m->start_code;
+	u32 i, max;
+
+	if (m->pad || !is_zero(m->reserved, sizeof(m->reserved)))
+		return bad(e, SSI_R_RESERVED, "mm reserved fields");
+	/* start_code .. env_end are 11 consecutive u64s. */
+	for (i = 0; i < 11; i++)
+		if (f[i] >= limit)
+			return bad(e, SSI_R_MM, "mm field %u: %llx", i, (ull)f[i]);
+	/* The ordering prctl(PR_SET_MM_MAP) insists on. */
+	if (m->start_code > m->end_code || m->start_data > m->end_data ||
+	    m->start_brk > m->brk || m->arg_start > m->arg_end ||
+	    m->env_start > m->env_end)
+		return bad(e, SSI_R_MM, "mm ranges out of order");
+
+	max = env->auxv_words ? env->auxv_words : SSI_IMG_AUXV_WORDS;
+	if (max > SSI_IMG_AUXV_WORDS)
+		max = SSI_IMG_AUXV_WORDS;
+	if (m->nr_auxv < 2 || m->nr_auxv > max || (m->nr_auxv & 1))
+		return bad(e, SSI_R_MM, "%u auxv words", m->nr_auxv);
+	for (i = 0; i + 2 < m->nr_auxv; i += 2)
+		if (m->auxv[i] == 0)
+			return bad(e, SSI_R_MM, "AT_NULL at auxv word %u", i);
+	if (m->auxv[m->nr_auxv - 2] != 0 || m->auxv[m->nr_auxv - 1] != 0)
+		return bad(e, SSI_R_MM, "auxv not terminated");
+	if (!is_zero(&m->auxv[m->nr_auxv],
+		     (SSI_IMG_AUXV_WORDS - m->nr_auxv) * sizeof(m->auxv[0])))
+		return bad(e, SSI_R_MM, "auxv tail not zero");
+	return 0;
+}
+
+int ssi_img_check_files(const void *buf, u64 size, u32 count, u32 *offs,
+			struct ssi_img_err *e)
+{
+	const u8 *p = buf;
+	u64 off = 0;
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		struct ssi_img_file f;
+		const char *path;
+		u64 need;
+
+		if (size - off < sizeof(f))
+			return bad(e, SSI_R_FILES, "file %u truncated", i);
+		memcpy(&f, p + off, sizeof(f));
+		need = sizeof(f) + (u64)f.path_len + 1;
+		if (f.path_len < 1 || f.path_len >= SSI_IMG_MAX_PATH ||
+		    f.rec_size < need || (f.rec_size & 7) ||
+		    f.rec_size > size - off)
+			return bad(e, SSI_R_FILES, "file %u: record %u path %u",
+				   i, f.rec_size, f.path_len);
+		path = (const char *)p + off + sizeof(f);
+		if (path[0] != '/' || memchr(path, 0, f.path_len) ||
+		    !is_zero(path + f.path_len, f.rec_size - sizeof(f) - f.path_len))
+			return bad(e, SSI_R_FILES, "file %u: bad path", i);
+		switch (f.digest_kind) {
+		case SSI_DIGEST_BUILDID:
+			if (f.digest_len < 1 || f.digest_len > SSI_IMG_DIGEST_LEN)
+				goto digest;
+			break;
+		case SSI_DIGEST_SHA256:
+			if (f.digest_len != 32)
+				goto digest;
+			break;
+		default:
+			goto digest;
+		}
+		if (!is_zero(f.digest + f.digest_len,
+			     SSI_IMG_DIGEST_LEN - f.digest_len))
+			goto digest;
+		offs[i] = (u32)off;
+		off += f.rec_size;
+		continue;
+digest:
+		return bad(e, SSI_R_FILES, "file %u: digest kind %u len %u",
+			   i, f.digest_kind, f.digest_len);
+	}
+	if (off != size)
+		return bad(e, SSI_R_FILES, "%llu stray bytes", (ull)(size - off));
+	return 0;
+}
+
+int ssi_img_check_vmas(const struct ssi_img_vma *v, u32 n, u32 nfiles,
+		       const struct ssi_img_header *h,
+		       const struct ssi_img_env *env, struct ssi_img_err *e)
+{
+	u64 limit = env->task_size ? env->task_size : ~0ULL;
+	u64 pmask = h->page_size - 1;
+	unsigned int seen_vdso = 0, seen_vvar = 0, seen_heap = 0, seen_stack = 0;
+	u64 prev_end = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++, v++) {
+		if (!is_zero(v->reserved, sizeof(v->reserved)))
+			return bad(e, SSI_R_RESERVED, "vma %u reserved fields", i);
+		if (v->start >= v->end || ((v->start | v->end) & pmask) ||
+		    v->end > limit || v->start < prev_end)
+			return bad(e, SSI_R_VMAS, "vma %u: %llx-%llx after %llx",
+				   i, (ull)v->start, (ull)v->end, (ull)prev_end);
+		if ((v->prot & ~SSI_PROT_MASK) || (v->flags & ~SSI_VMAF_MASK))
+			return bad(e, SSI_R_VMAS, "vma %u: prot %#x flags %#x",
+				   i, v->prot, v->flags);
+		if (v->kind == SSI_VMA_FILE) {
+			/* pgoff is shifted into a byte offset by the restorer. */
+			if (v->file >= nfiles || v->pgoff >= (1ULL << 40))
+				return bad(e, SSI_R_VMAS, "vma %u: file %u pgoff %llx",
+					   i, v->file, (ull)v->pgoff);
+		} else if (v->file || v->pgoff) {
+			return bad(e, SSI_R_VMAS, "vma %u: file fields on kind %u",
+				   i, v->kind);
+		}
+		switch (v->kind) {
+		case SSI_VMA_ANON:
+		case SSI_VMA_FILE:
+			break;
+		case SSI_VMA_HEAP:
+			seen_heap++;
+			break;
+		case SSI_VMA_STACK:
+			seen_stack++;
+			break;
+		case SSI_VMA_VDSO:
+			seen_vdso++;
+			if (v->start != h->vdso_start || v->end != h->vdso_end)
+				return bad(e, SSI_R_VMAS, "vma %u: vdso not at header's", i);
+			break;
+		case SSI_VMA_VVAR:
+			seen_vvar++;
+			if (v->start != h->vvar_start || v->end != h->vvar_end)
+				return bad(e, SSI_R_VMAS, "vma %u: vvar not at header's", i);
+			break;
+		default:
+			return bad(e, SSI_R_VMAS, "vma %u: kind %u", i, v->kind);
+		}
+		prev_end = v->end;
+	}
+	if (seen_vdso != 1 || seen_vvar != 1 || seen_heap > 1 || seen_stack > 1)
+		return bad(e, SSI_R_VMAS, "vdso %u vvar %u heap %u stack %u",
+			   seen_vdso, seen_vvar, seen_heap, seen_stack);
+	return 0;
+}
+
+int ssi_img_check_run(struct ssi_img_runs *rs, const struct ssi_img_pages *p,
+		      const struct ssi_img_vma **vma, struct ssi_img_err *e)
+{
+	u64 len;
+
+	if (p->crc != crc_with_hole(p, sizeof(*p),
+				    offsetof(struct ssi_img_pages, crc)))
+		return bad(e, SSI_R_CSUM, "run header checksum");
+	if (p->reserved)
+		return bad(e, SSI_R_RESERVED, "run reserved field");
+	if (!p->nr_pages) {
+		if (p->addr || p->data_crc)
+			return bad(e, SSI_R_PAGES, "bad terminating run");
+		return 1;
+	}
+	if (p->nr_pages > SSI_IMG_MAX_RUN || (p->addr & (rs->page_size - 1)) ||
+	    p->addr < rs->next)
+		return bad(e, SSI_R_PAGES, "run %llx+%u after %llx",
+			   (ull)p->addr, p->nr_pages, (ull)rs->next);
+	len = (u64)p->nr_pages * rs->page_size;
+
+	/* Runs are sorted, so the VMA cursor only moves forward. */
+	while (rs->cur < rs->nr_vmas && rs->vmas[rs->cur].end <= p->addr)
+		rs->cur++;
+	if (rs->cur == rs->nr_vmas || p->addr < rs->vmas[rs->cur].start ||
+	    len > rs->vmas[rs->cur].end - p->addr)
+		return bad(e, SSI_R_PAGES, "run %llx+%u outside any vma",
+			   (ull)p->addr, p->nr_pages);
+	if (rs->vmas[rs->cur].kind == SSI_VMA_VDSO ||
+	    rs->vmas[rs->cur].kind == SSI_VMA_VVAR)
+		return bad(e, SSI_R_PAGES, "run %llx in vdso/vvar", (ull)p->addr);
+
+	*vma = &rs->vmas[rs->cur];
+	rs->next = p->addr + len;
+	rs->nr_pages += p->nr_pages;
+	rs->nr_runs++;
+	return 0;
+}
+
+int ssi_img_check_end(const struct ssi_img_end *end,
+		      const struct ssi_img_runs *rs, u64 image_bytes,
+		      struct ssi_img_err *e)
+{
+	if (!is_zero(end->reserved, sizeof(end->reserved)))
+		return bad(e, SSI_R_RESERVED, "end reserved fields");
+	if (end->nr_pages != rs->nr_pages || end->nr_runs != rs->nr_runs ||
+	    end->image_bytes != image_bytes)
+		return bad(e, SSI_R_END, "totals %llu/%llu/%llu, read %llu/%llu/%llu",
+			   (ull)end->nr_pages, (ull)end->nr_runs,
+			   (ull)end->image_bytes, (ull)rs->nr_pages,
+			   (ull)rs->nr_runs, (ull)image_bytes);
+	return 0;
+}
+
+const char *ssi_reason_name(u32 reason)
+{
+	static const char *const names[SSI_R_MAX] = {
+		[SSI_R_NONE]		= "none",
+		[SSI_R_IO]		= "io",
+		[SSI_R_TRUNCATED]	= "truncated",
+		[SSI_R_MAGIC]		= "magic",
+		[SSI_R_ARCH]		= "arch",
+		[SSI_R_RELEASE]		= "release",
+		[SSI_R_VDSO]		= "vdso",
+		[SSI_R_CSUM]		= "checksum",
+		[SSI_R_SECTION]		= "section",
+		[SSI_R_RESERVED]	= "reserved",
+		[SSI_R_TASK]		= "task",
+		[SSI_R_XSTATE]		= "xstate",
+		[SSI_R_MM]		= "mm",
+		[SSI_R_FILES]		= "files",
+		[SSI_R_FILE_OPEN]	= "file-open",
+		[SSI_R_FILE_CHANGED]	= "file-changed",
+		[SSI_R_VMAS]		= "vmas",
+		[SSI_R_PAGES]		= "pages",
+		[SSI_R_END]		= "end",
+		[SSI_R_RLIMIT]		= "rlimit",
+		[SSI_R_CALLER]		= "caller",
+		[SSI_R_TARGET]		= "target",
+		[SSI_R_MAPPING]		= "mapping",
+		[SSI_R_NOMEM]		= "nomem",
+		[SSI_R_INTR]		= "interrupted",
+	};
+
+	return reason < SSI_R_MAX && names[reason] ? names[reason] : "unknown";
+}

@@ -1,0 +1,827 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi_restore.c - SSI_IOC_RESTORE on the remote node: the calling helper
+ * process turns itself into the process of an image.
+ *
+ * The order is the point of this file:
+ *
+ *  1. Everything is read and validated while the helper is still intact:
+ *     header (release, vDSO identity and position), task, xstate, mm,
+ *     files (each opened with the helper's credentials and compared by
+ *     content), VMAs (each probed against mmap_min_addr), rlimits.  If the
+ *     image fd is a regular file, every page run is read and checked too.
+ *     Any failure returns an error and a reason; the helper lives on.
+ *  2. The point of no return: the helper's mappings except [vvar]/[vdso]
+ *     are unmapped, the image's VMAs are mapped (vm_mmap), pages filled,
+ *     mm fields, signal dispositions, limits, rseq/futex registrations and
+ *     fs/gs base set.  A failure from here on kills the helper.
+ *  3. Registers, FPU state, signal mask and sigaltstack are not written by
+ *     hand.  A struct rt_sigframe is built on the restored stack (below the
+ *     red zone, as signal delivery would) and the ioctl returns into a
+ *     syscall instruction inside the vDSO with ax = __NR_rt_sigreturn.  The
+ *     kernel's own rt_sigreturn then validates and loads everything,
+ *     xstate included (as CRIU's restorer does); a malformed xstate cannot
+ *     fault inside the kernel, and was refused in step 1 anyway.
+ *
+ * The vDSO cannot be moved from a module (no exported mremap), and
+ * restored code holds pointers into it, so the helper mremap()s its [vvar]
+ * and [vdso] to the image's addresses before the call (same kernel build:
+ * same vDSO, checked by digest).
+ */
+#include <linux/capability.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/futex.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/mmap_lock.h>
+#include <linux/personality.h>
+#include <linux/ptrace.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+#include <linux/vmalloc.h>
+#include <asm/fpu/types.h>
+#include <asm/fsgsbase.h>
+#include <asm/msr.h>
+#include <asm/segment.h>
+#include <asm/sigcontext.h>
+#include <asm/sigframe.h>
+#include <asm/ucontext.h>
+#include <asm/unistd.h>
+
+#include "ssi_internal.h"
+
+/* Pages read (and written) per step while filling memory. */
+#define SSI_RST_CHUNK		64
+
+/* Limits that shape the address space; the others are ssid's business. */
+static const int ssi_rst_rlimits[] = { RLIMIT_STACK, RLIMIT_DATA, RLIMIT_AS,
+				       RLIMIT_CORE };
+
+struct ssi_rst {
+	struct ssi_img_reader r;
+	struct ssi_img_env env;
+	u32 flags;
+
+	/* The helper's own vDSO. */
+	unsigned long vdso_start, vdso_end, vvar_start, vvar_end;
+	unsigned long vdso_syscall;
+	u8 vdso_digest[SSI_IMG_DIGEST_LEN];
+
+	struct ssi_img_header h;
+	struct ssi_img_task t;
+	struct ssi_img_mm m;
+	void *xstate;
+	void *fbuf;
+	u32 *foffs;
+	u32 nr_files;
+	struct file **files;
+	struct ssi_img_vma *vmas;
+	u32 nr_vmas;
+
+	loff_t pages_pos;	/* where PAGES starts, for the second pass */
+	u64 pages_off;
+	u8 *buf;		/* SSI_RST_CHUNK pages */
+};
+
+static int rst_fail(struct ssi_rst *rs, int err, u32 reason, u32 section,
+		    const char *detail)
+{
+	return ssi_ir_fail(&rs->r, err, reason, section, rs->r.off, detail);
+}
+
+static int check_caller(struct ssi_rst *rs)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned int fsel, gsel;
+
+	if (!mm || get_nr_threads(current) != 1 || current->ptrace)
+		return rst_fail(rs, -EBUSY, SSI_R_CALLER, 0,
+				"caller must be single-threaded, not traced");
+	if (test_bit(MMF_MULTIPROCESS, &mm->flags) || current->vfork_done ||
+	    refcount_read(&current->sighand->count) != 1)
+		return rst_fail(rs, -EBUSY, SSI_R_CALLER, 0,
+				"caller shares its mm or signal handlers");
+	if (!user_64bit_mode(current_pt_regs()) || test_thread_flag(TIF_ADDR32) ||
+	    in_compat_syscall())
+		return rst_fail(rs, -EINVAL, SSI_R_CALLER, 0,
+				"caller is not a 64-bit process");
+	/* Only the bases are restored; 64-bit code keeps null selectors. */
+	savesegment(fs, fsel);
+	savesegment(gs, gsel);
+	if (fsel || gsel)
+		return rst_fail(rs, -EINVAL, SSI_R_CALLER, 0,
+				"caller has fs/gs selectors");
+#ifdef CONFIG_IO_URING
+	if (current->io_uring)
+		return rst_fail(rs, -EBUSY, SSI_R_CALLER, 0, "caller uses io_uring");
+#endif
+	return 0;
+}
+
+/* Find the helper's [vvar]/[vdso] and describe this node in rs->env. */
+static int local_env(struct ssi_rst *rs)
+{
+	struct mm_struct *mm = current->mm;
+	struct fpstate *fps = current->thread.fpu.fpstate;
+	struct vm_area_struct *vma;
+	int err;
+
+	if (mmap_read_lock_killable(mm))
+		return rst_fail(rs, -EINTR, SSI_R_INTR, 0, "interrupted");
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			const char *name;
+
+			if (vma->vm_file || !vma->vm_ops || !vma->vm_ops->name)
+				continue;
+			name = vma->vm_ops->name(vma);
+			if (name && !strcmp(name, "[vdso]")) {
+				rs->vdso_start = vma->vm_start;
+				rs->vdso_end = vma->vm_end;
+			} else if (name && !strcmp(name, "[vvar]")) {
+				rs->vvar_start = vma->vm_start;
+				rs->vvar_end = vma->vm_end;
+			}
+		}
+	}
+	mmap_read_unlock(mm);
+	if (!rs->vdso_start || !rs->vvar_start)
+		return rst_fail(rs, -EINVAL, SSI_R_VDSO, 0, "caller has no vDSO");
+
+	err = ssi_vdso_digest(mm, rs->vdso_start, rs->vdso_end, rs->vdso_digest,
+			      &rs->vdso_syscall);
+	if (err)
+		return rst_fail(rs, err, SSI_R_VDSO, 0, "cannot read the vDSO");
+	if (!rs->vdso_syscall)
+		return rst_fail(rs, -EINVAL, SSI_R_VDSO, 0,
+				"no syscall instruction in the vDSO");
+
+	rs->env.task_size = TASK_SIZE;
+	rs->env.page_size = PAGE_SIZE;
+	rs->env.xstate_user_size = fps->user_size;
+	rs->env.user_xfeatures = fps->user_xfeatures;
+	rs->env.mxcsr_mask = mxcsr_feature_mask;
+	rs->env.auxv_words = AT_VECTOR_SIZE;
+	rs->env.user_cs = __USER_CS;
+	rs->env.user_ss = __USER_DS;
+	rs->env.release = init_utsname()->release;
+	rs->env.vdso_digest = rs->vdso_digest;
+	return 0;
+}
+
+/* Read a fixed-size section into @buf and validate its framing. */
+static int read_section(struct ssi_rst *rs, u32 type, void *buf, u64 size)
+{
+	struct ssi_img_section s;
+	int err;
+
+	err = ssi_ir_section(&rs->r, type, &rs->h, &s);
+	if (err)
+		return err;
+	if (s.size != size)
+		return rst_fail(rs, -EINVAL, SSI_R_SECTION, type, "section size");
+	return ssi_ir_payload(&rs->r, &s, buf);
+}
+
+/* Run a pure check; on failure record where the item started. */
+static int checked(struct ssi_rst *rs, int err, u32 section, u64 at)
+{
+	if (err) {
+		rs->r.err.section = section;
+		rs->r.err.offset = at;
+	}
+	return err;
+}
+
+static int read_meta(struct ssi_rst *rs)
+{
+	struct ssi_img_reader *r = &rs->r;
+	struct ssi_img_section s;
+	u64 at;
+	int err;
+
+	BUILD_BUG_ON(sizeof(struct ssi_img_header) != 256);
+	BUILD_BUG_ON(sizeof(struct ssi_img_section) != 32);
+	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2688);
+	BUILD_BUG_ON(sizeof(struct ssi_img_mm) != 640);
+	BUILD_BUG_ON(sizeof(struct ssi_img_file) != 72);
+	BUILD_BUG_ON(sizeof(struct ssi_img_vma) != 64);
+	BUILD_BUG_ON(sizeof(struct ssi_img_pages) != 24);
+	BUILD_BUG_ON(sizeof(struct ssi_img_end) != 64);
+
+	err = ssi_ir_read(r, &rs->h, sizeof(rs->h));
+	if (!err)
+		err = checked(rs, ssi_img_check_header(&rs->h, &rs->env, &r->err),
+			      0, 0);
+	if (err)
+		return err;
+	if (!(rs->flags & SSI_RESTORE_VERIFY_ONLY) &&
+	    (rs->h.vdso_start != rs->vdso_start || rs->h.vdso_end != rs->vdso_end ||
+	     rs->h.vvar_start != rs->vvar_start || rs->h.vvar_end != rs->vvar_end)) {
+		rs->r.err.offset = 0;
+		snprintf(r->err.detail, sizeof(r->err.detail),
+			 "vdso at %lx, image's at %llx", rs->vdso_start,
+			 (unsigned long long)rs->h.vdso_start);
+		r->err.reason = SSI_R_VDSO;
+		return -EINVAL;
+	}
+
+	at = r->off;
+	err = read_section(rs, SSI_SEC_TASK, &rs->t, sizeof(rs->t));
+	if (!err)
+		err = checked(rs, ssi_img_check_task(&rs->t, &rs->env, &r->err),
+			      SSI_SEC_TASK, at);
+	if (err)
+		return err;
+
+	at = r->off;
+	rs->xstate = kvzalloc(rs->h.xstate_size, GFP_KERNEL);
+	if (!rs->xstate)
+		return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_XSTATE, "no memory");
+	err = read_section(rs, SSI_SEC_XSTATE, rs->xstate, rs->h.xstate_size);
+	if (!err)
+		err = checked(rs, ssi_img_check_xstate(rs->xstate, rs->h.xstate_size,
+						       &rs->h, &rs->env, &r->err),
+			      SSI_SEC_XSTATE, at);
+	if (err)
+		return err;
+
+	at = r->off;
+	err = read_section(rs, SSI_SEC_MM, &rs->m, sizeof(rs->m));
+	if (!err)
+		err = checked(rs, ssi_img_check_mm(&rs->m, &rs->env, &r->err),
+			      SSI_SEC_MM, at);
+	if (err)
+		return err;
+
+	at = r->off;
+	err = ssi_ir_section(r, SSI_SEC_FILES, &rs->h, &s);
+	if (err)
+		return err;
+	rs->nr_files = s.count;
+	rs->fbuf = kvmalloc(s.size ?: 1, GFP_KERNEL);
+	rs->foffs = kcalloc(s.count ?: 1, sizeof(*rs->foffs), GFP_KERNEL);
+	rs->files = kcalloc(s.count ?: 1, sizeof(*rs->files), GFP_KERNEL);
+	if (!rs->fbuf || !rs->foffs || !rs->files)
+		return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_FILES, "no memory");
+	err = ssi_ir_payload(r, &s, rs->fbuf);
+	if (!err)
+		err = checked(rs, ssi_img_check_files(rs->fbuf, s.size, s.count,
+						      rs->foffs, &r->err),
+			      SSI_SEC_FILES, at);
+	if (err)
+		return err;
+
+	at = r->off;
+	err = ssi_ir_section(r, SSI_SEC_VMAS, &rs->h, &s);
+	if (err)
+		return err;
+	rs->nr_vmas = s.count;
+	rs->vmas = kvmalloc(s.size, GFP_KERNEL);
+	if (!rs->vmas)
+		return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_VMAS, "no memory");
+	err = ssi_ir_payload(r, &s, rs->vmas);
+	if (!err)
+		err = checked(rs, ssi_img_check_vmas(rs->vmas, rs->nr_vmas,
+						     rs->nr_files, &rs->h,
+						     &rs->env, &r->err),
+			      SSI_SEC_VMAS, at);
+	return err;
+}
+
+/*
+ * Open every mapped file as the helper (so the job user's permissions
+ * apply) and compare its content identity with the image's.
+ */
+static int open_files(struct ssi_rst *rs)
+{
+	u32 i;
+	int err;
+
+	for (i = 0; i < rs->nr_files; i++) {
+		const struct ssi_img_file *want = rs->fbuf + rs->foffs[i];
+		struct ssi_img_file have = {};
+		struct file *f;
+
+		f = filp_open(ssi_img_file_path(want), O_RDONLY | O_LARGEFILE, 0);
+		if (IS_ERR(f)) {
+			err = PTR_ERR(f);
+			rs->r.err.offset = i;
+			snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
+				 "%d opening %.48s", err, ssi_img_file_path(want));
+			rs->r.err.reason = SSI_R_FILE_OPEN;
+			rs->r.err.section = SSI_SEC_FILES;
+			return err;
+		}
+		rs->files[i] = f;
+		err = ssi_file_identity(f, &have);
+		if (err == -EINTR)
+			return rst_fail(rs, err, SSI_R_INTR, SSI_SEC_FILES,
+					"interrupted");
+		if (err || have.size != want->size ||
+		    have.digest_kind != want->digest_kind ||
+		    have.digest_len != want->digest_len ||
+		    memcmp(have.digest, want->digest, SSI_IMG_DIGEST_LEN)) {
+			snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
+				 "differs here: %.48s", ssi_img_file_path(want));
+			rs->r.err.reason = SSI_R_FILE_CHANGED;
+			rs->r.err.section = SSI_SEC_FILES;
+			rs->r.err.offset = i;
+			return -ESTALE;
+		}
+	}
+	return 0;
+}
+
+/* Checks that need this node's state and change nothing. */
+static int check_local(struct ssi_rst *rs)
+{
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(ssi_rst_rlimits); i++) {
+		int res = ssi_rst_rlimits[i];
+
+		if (rs->t.rlim[res].max > rlimit_max(res) &&
+		    !capable(CAP_SYS_RESOURCE))
+			return rst_fail(rs, -EPERM, SSI_R_RLIMIT, SSI_SEC_TASK,
+					"hard limit above the caller's");
+	}
+	for (i = 0; i < rs->nr_vmas; i++) {
+		const struct ssi_img_vma *v = &rs->vmas[i];
+		unsigned long addr;
+
+		if (v->kind == SSI_VMA_VDSO || v->kind == SSI_VMA_VVAR)
+			continue;
+		/* Non-destructive: mmap_min_addr, LSMs, address limits. */
+		addr = get_unmapped_area(NULL, v->start, v->end - v->start, 0,
+					 MAP_FIXED | MAP_PRIVATE);
+		if (addr != v->start) {
+			rs->r.err.offset = i;
+			snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
+				 "vma %u at %llx not mappable here", i,
+				 (unsigned long long)v->start);
+			rs->r.err.reason = SSI_R_VMAS;
+			rs->r.err.section = SSI_SEC_VMAS;
+			return IS_ERR_VALUE(addr) ? (long)addr : -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Write restored bytes; read-only private mappings go through COW. */
+static int poke(unsigned long addr, const void *buf, size_t len, bool writable)
+{
+	if (writable && !copy_to_user((void __user *)addr, buf, len))
+		return 0;
+	if (access_process_vm(current, addr, (void *)buf, len,
+			      FOLL_FORCE | FOLL_WRITE) == len)
+		return 0;
+	return -EFAULT;
+}
+
+/* The PAGES and END sections; with @apply the data is written to memory. */
+static int read_pages(struct ssi_rst *rs, bool apply)
+{
+	struct ssi_img_reader *r = &rs->r;
+	struct ssi_img_runs runs = {
+		.vmas = rs->vmas,
+		.nr_vmas = rs->nr_vmas,
+		.page_size = PAGE_SIZE,
+	};
+	struct ssi_img_section s;
+	struct ssi_img_end end;
+	int err;
+
+	err = ssi_ir_section(r, SSI_SEC_PAGES, &rs->h, &s);
+	if (err)
+		return err;
+	for (;;) {
+		const struct ssi_img_vma *vma;
+		struct ssi_img_pages ph;
+		unsigned long addr;
+		u64 at = r->off;
+		u32 left, crc = 0;
+
+		err = ssi_ir_read(r, &ph, sizeof(ph));
+		if (err)
+			return err;
+		err = ssi_img_check_run(&runs, &ph, &vma, &r->err);
+		if (err < 0)
+			return checked(rs, err, SSI_SEC_PAGES, at);
+		if (err == 1)
+			break;
+
+		addr = ph.addr;
+		for (left = ph.nr_pages; left; ) {
+			u32 n = min_t(u32, left, SSI_RST_CHUNK);
+			size_t len = (size_t)n << PAGE_SHIFT;
+
+			err = ssi_ir_read(r, rs->buf, len);
+			if (err)
+				return err;
+			crc = ssi_crc32c(crc, rs->buf, len);
+			if (apply && poke(addr, rs->buf, len, vma->prot & PROT_WRITE))
+				return ssi_ir_fail(r, -EFAULT, SSI_R_PAGES,
+						   SSI_SEC_PAGES, at,
+						   "cannot write page");
+			addr += len;
+			left -= n;
+		}
+		if (crc != ph.data_crc)
+			return ssi_ir_fail(r, -EINVAL, SSI_R_CSUM, SSI_SEC_PAGES,
+					   at, "page data checksum");
+		if (fatal_signal_pending(current))
+			return rst_fail(rs, -EINTR, SSI_R_INTR, SSI_SEC_PAGES,
+					"interrupted");
+		cond_resched();
+	}
+
+	err = read_section(rs, SSI_SEC_END, &end, sizeof(end));
+	if (!err)
+		err = checked(rs, ssi_img_check_end(&end, &runs,
+						    r->off - sizeof(end) -
+						    sizeof(struct ssi_img_section),
+						    &r->err),
+			      SSI_SEC_END, r->off - sizeof(end));
+	return err;
+}
+
+/* --- past the point of no return --- */
+
+static int replace_mm(struct ssi_rst *rs)
+{
+	unsigned long lo = rs->vvar_start, hi = rs->vdso_end;
+	u32 i;
+	int err;
+
+	/* [vvar][vdso] are adjacent (checked); everything else goes. */
+	err = vm_munmap(0, lo);
+	if (!err)
+		err = vm_munmap(hi, TASK_SIZE - hi);
+	if (err)
+		return rst_fail(rs, err, SSI_R_VMAS, SSI_SEC_VMAS, "munmap failed");
+
+	for (i = 0; i < rs->nr_vmas; i++) {
+		const struct ssi_img_vma *v = &rs->vmas[i];
+		unsigned long len = v->end - v->start, addr;
+
+		switch (v->kind) {
+		case SSI_VMA_VDSO:
+		case SSI_VMA_VVAR:
+			continue;
+		case SSI_VMA_FILE:
+			addr = vm_mmap(rs->files[v->file], v->start, len, v->prot,
+				       MAP_PRIVATE | MAP_FIXED,
+				       v->pgoff << PAGE_SHIFT);
+			break;
+		default:
+			/* The heap too: brk() later extends a plain anon VMA. */
+			addr = vm_mmap(NULL, v->start, len, v->prot,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+				       (v->flags & SSI_VMAF_GROWSDOWN ?
+					MAP_GROWSDOWN : 0), 0);
+			break;
+		}
+		if (addr != v->start) {
+			rs->r.err.offset = i;
+			snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
+				 "mapping vma %u failed: %ld", i, (long)addr);
+			rs->r.err.reason = SSI_R_VMAS;
+			rs->r.err.section = SSI_SEC_VMAS;
+			return IS_ERR_VALUE(addr) ? (long)addr : -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int set_mm_fields(struct ssi_rst *rs)
+{
+	struct mm_struct *mm = current->mm;
+	const struct ssi_img_mm *m = &rs->m;
+
+	if (mmap_write_lock_killable(mm))
+		return rst_fail(rs, -EINTR, SSI_R_INTR, SSI_SEC_MM, "interrupted");
+	mm->start_code = m->start_code;
+	mm->end_code = m->end_code;
+	mm->start_data = m->start_data;
+	mm->end_data = m->end_data;
+	mm->start_brk = m->start_brk;
+	mm->brk = m->brk;
+	mm->start_stack = m->start_stack;
+	spin_lock(&mm->arg_lock);
+	mm->arg_start = m->arg_start;
+	mm->arg_end = m->arg_end;
+	mm->env_start = m->env_start;
+	mm->env_end = m->env_end;
+	spin_unlock(&mm->arg_lock);
+	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
+	memcpy(mm->saved_auxv, m->auxv, m->nr_auxv * sizeof(m->auxv[0]));
+	mmap_write_unlock(mm);
+	return 0;
+}
+
+static void set_rlimits(struct ssi_rst *rs)
+{
+	u32 i;
+
+	task_lock(current->group_leader);
+	for (i = 0; i < ARRAY_SIZE(ssi_rst_rlimits); i++) {
+		int res = ssi_rst_rlimits[i];
+
+		current->signal->rlim[res].rlim_cur = rs->t.rlim[res].cur;
+		current->signal->rlim[res].rlim_max = rs->t.rlim[res].max;
+	}
+	task_unlock(current->group_leader);
+}
+
+/* Everything of the task that rt_sigreturn does not restore. */
+static void set_task_state(struct ssi_rst *rs)
+{
+	const struct ssi_img_task *t = &rs->t;
+	sigset_t all;
+	int i;
+
+	spin_lock_irq(&current->sighand->siglock);
+	for (i = 0; i < _NSIG; i++) {
+		struct sigaction *sa = &current->sighand->action[i].sa;
+
+		if (i + 1 == SIGKILL || i + 1 == SIGSTOP)
+			continue;
+		sa->sa_handler = (__sighandler_t)(unsigned long)t->sigactions[i].handler;
+		sa->sa_flags = t->sigactions[i].flags;
+		sa->sa_restorer = (__sigrestore_t)(unsigned long)t->sigactions[i].restorer;
+		sa->sa_mask.sig[0] = t->sigactions[i].mask &
+				     ~(sigmask(SIGKILL) | sigmask(SIGSTOP));
+	}
+	spin_unlock_irq(&current->sighand->siglock);
+
+	/* Until rt_sigreturn installs the image's mask, nothing but SIGKILL. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+
+	task_lock(current);
+	strscpy_pad(current->comm, t->comm, sizeof(current->comm));
+	task_unlock(current);
+	current->personality = t->personality;
+
+	/*
+	 * The helper's registrations point into its own TLS, which is gone;
+	 * leaving them would let the kernel write into restored memory.
+	 */
+#ifdef CONFIG_RSEQ
+	current->rseq = (struct rseq __user *)(unsigned long)t->rseq;
+	current->rseq_sig = t->rseq_sig;
+	current->rseq_event_mask = 0;
+	rseq_set_notify_resume(current);
+#endif
+	current->clear_child_tid = (int __user *)(unsigned long)t->clear_child_tid;
+#ifdef CONFIG_FUTEX
+	current->robust_list =
+		(struct robust_list_head __user *)(unsigned long)t->robust_list;
+#ifdef CONFIG_COMPAT
+	current->compat_robust_list = NULL;
+#endif
+#endif
+
+	/*
+	 * As arch_prctl(ARCH_SET_FS/GS) does for current (the selectors are
+	 * null, checked).  Both the CPU and thread are written: with FSGSBASE
+	 * the context switch saves the CPU's value, without it the thread's.
+	 * In the kernel the user's GS base is the inactive one.
+	 */
+	preempt_disable();
+	x86_fsbase_write_cpu(t->regs.fs_base);
+	current->thread.fsbase = t->regs.fs_base;
+	wrmsrl(MSR_KERNEL_GS_BASE, t->regs.gs_base);
+	current->thread.gsbase = t->regs.gs_base;
+	preempt_enable();
+}
+
+/*
+ * Build the signal frame rt_sigreturn will consume and point the helper's
+ * return at the vDSO's syscall instruction.  Returns the value the ioctl
+ * must return: it becomes ax, the syscall number.
+ */
+static long enter_image(struct ssi_rst *rs)
+{
+	const struct ssi_img_task *t = &rs->t;
+	const struct ssi_img_regs *ir = &t->regs;
+	struct fpstate *fps = current->thread.fpu.fpstate;
+	u32 usize = fps->user_size;
+	struct pt_regs *regs = current_pt_regs();
+	struct _fpx_sw_bytes *sw;
+	struct rt_sigframe *f;
+	struct sigcontext *sc;
+	unsigned long fp_addr, frame;
+	u8 *xbuf;
+	int err = 0;
+
+	xbuf = kvzalloc(usize + FP_XSTATE_MAGIC2_SIZE, GFP_KERNEL);
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!xbuf || !f) {
+		err = rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_XSTATE, "no memory");
+		goto out;
+	}
+
+	/*
+	 * The image's XSAVE area (checked: at least usize bytes, features a
+	 * subset of this task's), with the software bytes that tell
+	 * rt_sigreturn its extent, as a signal frame carries them.
+	 */
+	memcpy(xbuf, rs->xstate, usize);
+	sw = (struct _fpx_sw_bytes *)(xbuf + offsetof(struct fxregs_state,
+						      sw_reserved));
+	memset(sw, 0, sizeof(*sw));
+	sw->magic1 = FP_XSTATE_MAGIC1;
+	sw->extended_size = usize + FP_XSTATE_MAGIC2_SIZE;
+	sw->xfeatures = fps->user_xfeatures;
+	sw->xstate_size = usize;
+	*(u32 *)(xbuf + usize) = FP_XSTATE_MAGIC2;
+
+	/* Below the 128-byte red zone; XRSTOR needs 64-byte alignment. */
+	fp_addr = round_down(ir->sp - 128 - (usize + FP_XSTATE_MAGIC2_SIZE), 64);
+	frame = round_down(fp_addr - sizeof(*f), 16) - 8;
+
+	f->uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	f->uc.uc_stack.ss_sp = (void __user *)(unsigned long)t->altstack_sp;
+	f->uc.uc_stack.ss_flags = t->altstack_flags;
+	f->uc.uc_stack.ss_size = t->altstack_size;
+	f->uc.uc_sigmask.sig[0] = t->sigmask;
+	sc = &f->uc.uc_mcontext;
+	sc->r8 = ir->r8;
+	sc->r9 = ir->r9;
+	sc->r10 = ir->r10;
+	sc->r11 = ir->r11;
+	sc->r12 = ir->r12;
+	sc->r13 = ir->r13;
+	sc->r14 = ir->r14;
+	sc->r15 = ir->r15;
+	sc->di = ir->di;
+	sc->si = ir->si;
+	sc->bp = ir->bp;
+	sc->bx = ir->bx;
+	sc->dx = ir->dx;
+	sc->ax = ir->ax;
+	sc->cx = ir->cx;
+	sc->sp = ir->sp;
+	sc->ip = ir->ip;
+	sc->flags = ir->flags;
+	sc->cs = __USER_CS;
+	sc->ss = __USER_DS;
+	sc->fpstate = fp_addr;
+
+	if (copy_to_user((void __user *)fp_addr, xbuf, usize + FP_XSTATE_MAGIC2_SIZE) ||
+	    copy_to_user((void __user *)frame, f, sizeof(*f))) {
+		err = rst_fail(rs, -EFAULT, SSI_R_TASK, SSI_SEC_TASK,
+			       "no room for the frame below sp");
+		goto out;
+	}
+
+	/* rt_sigreturn finds its frame at sp - 8, as after a handler's ret. */
+	regs->ip = rs->vdso_syscall;
+	regs->sp = frame + 8;
+out:
+	kfree(f);
+	kvfree(xbuf);
+	return err ? err : __NR_rt_sigreturn;
+}
+
+static int match_file(const void *p, struct file *file, unsigned int fd)
+{
+	return file == p ? fd + 1 : 0;
+}
+
+/* The restored process must not keep the root-only device, nor the image. */
+static void close_helper_fds(struct file *devfile, int in_fd)
+{
+	int fd;
+
+	close_fd(in_fd);
+	while ((fd = iterate_fd(current->files, 0, match_file, devfile)) > 0)
+		close_fd(fd - 1);
+}
+
+static void ssi_rst_free(struct ssi_rst *rs)
+{
+	u32 i;
+
+	for (i = 0; rs->files && i < rs->nr_files; i++)
+		if (rs->files[i])
+			fput(rs->files[i]);
+	kfree(rs->files);
+	kfree(rs->foffs);
+	kvfree(rs->fbuf);
+	kvfree(rs->vmas);
+	kvfree(rs->xstate);
+	vfree(rs->buf);
+	kvfree(rs);
+}
+
+long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
+		       struct ssi_restore __user *uarg)
+{
+	struct ssi_restore arg;
+	struct ssi_rst *rs;
+	struct file *in;
+	long ret;
+	int err;
+
+	BUILD_BUG_ON(sizeof(arg) != 120);
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.flags & ~SSI_RESTORE_FLAGS) ||
+	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+		return -EINVAL;
+
+	rs = kvzalloc(sizeof(*rs), GFP_KERNEL);
+	if (!rs)
+		return -ENOMEM;
+	rs->flags = arg.flags;
+	rs->buf = vmalloc(SSI_RST_CHUNK << PAGE_SHIFT);
+	in = fget(arg.in_fd);
+	err = -EBADF;
+	if (!in)
+		goto out_report;
+	if (!(in->f_mode & FMODE_READ))
+		goto out_in;
+	ssi_ir_init(&rs->r, in);
+	err = -ENOMEM;
+	if (!rs->buf)
+		goto out_in;
+
+	err = check_caller(rs);
+	if (!err)
+		err = local_env(rs);
+	if (!err)
+		err = read_meta(rs);
+	if (!err)
+		err = open_files(rs);
+	if (!err)
+		err = check_local(rs);
+	if (err)
+		goto out_in;
+
+	rs->pages_pos = rs->r.pos;
+	rs->pages_off = rs->r.off;
+	if (rs->r.seekable || (rs->flags & SSI_RESTORE_VERIFY_ONLY)) {
+		err = read_pages(rs, false);
+		if (err || (rs->flags & SSI_RESTORE_VERIFY_ONLY))
+			goto out_in;
+		rs->r.pos = rs->pages_pos;
+		rs->r.off = rs->pages_off;
+	}
+
+	/* ---- point of no return: the helper's address space goes ---- */
+	set_rlimits(rs);
+	err = replace_mm(rs);
+	if (!err)
+		err = read_pages(rs, true);
+	if (!err)
+		err = set_mm_fields(rs);
+	if (err)
+		goto out_fatal;
+	set_task_state(rs);
+	ret = enter_image(rs);
+	if (ret < 0) {
+		err = ret;
+		goto out_fatal;
+	}
+	close_helper_fds(devfile, arg.in_fd);
+	fput(in);
+	ssi_rst_free(rs);
+	return ret;
+
+out_fatal:
+	pr_warn_ratelimited("ssi: restore of pid %d failed after the point of no return: %s: %s\n",
+			    task_pid_nr(current), ssi_reason_name(rs->r.err.reason),
+			    rs->r.err.detail);
+	force_sig(SIGKILL);
+	fput(in);
+	ssi_rst_free(rs);
+	return err;
+
+out_in:
+	fput(in);
+out_report:
+	if (err && !rs->r.err.reason)
+		rs->r.err.reason = err == -ENOMEM ? SSI_R_NOMEM : SSI_R_IO;
+	arg.reason = err ? rs->r.err.reason : SSI_R_NONE;
+	arg.section = rs->r.err.section;
+	arg.offset = rs->r.err.offset;
+	memcpy(arg.detail, rs->r.err.detail, sizeof(arg.detail));
+	arg.detail[sizeof(arg.detail) - 1] = 0;
+	ssi_rst_free(rs);
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return err ?: -EFAULT;
+	return err;
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi-restore - reference restore helper: becomes the process of an image.
+ *
+ *   ssi-restore [-n] [-u UID:GID] IMAGE|-
+ *
+ * What ssid's helper does, in the order it must be done:
+ *  1. open /dev/ssi (root) and do the API handshake;
+ *  2. read the image header to learn where the image's [vvar]/[vdso] are;
+ *  3. drop to the job user (-u), keeping the /dev/ssi fd;
+ *  4. mremap its own [vvar] and [vdso] to the image's addresses (the module
+ *     cannot move them; restored code holds pointers into the vDSO);
+ *  5. block signals and call SSI_IOC_RESTORE, which does not return on
+ *     success: this process continues as the image, with this process's
+ *     pid, credentials and open fds (stdout, stderr, ...).
+ * -n only verifies (SSI_RESTORE_VERIFY_ONLY): every check, no change.
+ * From a pipe, the header is read here and fed back to the module through
+ * a second pipe by a copier process.  This binary is static and non-PIE so
+ * that its own few mappings stay out of the way of the image's vDSO.
+ * Exit status (when it returns): 0 verified, 1 refused, 2 other error.
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "ssi_tool.h"
+
+struct range {
+	unsigned long start, end;
+};
+
+static void find_vdso(struct range *vvar, struct range *vdso)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		die("/proc/self/maps: %s", strerror(errno));
+	memset(vvar, 0, sizeof(*vvar));
+	memset(vdso, 0, sizeof(*vdso));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+
+		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
+			continue;
+		if (strstr(line, "[vvar]"))
+			*vvar = (struct range){ s, e };
+		else if (strstr(line, "[vdso]"))
+			*vdso = (struct range){ s, e };
+	}
+	fclose(f);
+}
+
+/* Does [s, e) overlap any mapping other than @skip? */
+static int collides(unsigned long s, unsigned long e, const struct range *skip)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int hit = 0;
+
+	if (!f)
+		die("/proc/self/maps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long ms, me;
+
+		if (sscanf(line, "%lx-%lx", &ms, &me) != 2)
+			continue;
+		if (ms >= skip->start && me <= skip->end)
+			continue;
+		if (ms < e && s < me) {
+			fprintf(stderr, "ssi-restore: image vDSO collides with %s", line);
+			hit = 1;
+		}
+	}
+	fclose(f);
+	return hit;
+}
+
+static void move(unsigned long from, unsigned long len, unsigned long to)
+{
+	void *p = mremap((void *)from, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+			 (void *)to);
+
+	if (p == MAP_FAILED)
+		die("mremap %lx -> %lx: %s", from, to, strerror(errno));
+}
+
+/*
+ * Put [vvar][vdso] where the image has them.  Through a scratch area so
+ * that an overlap of old and new positions is harmless.  No vDSO function
+ * may be called afterwards: libc still points at the old address.
+ */
+static void move_vdso(const struct ssi_img_header *h)
+{
+	struct range vvar, vdso, scratch;
+	unsigned long vvar_len, vdso_len;
+	void *p;
+
+	find_vdso(&vvar, &vdso);
+	if (vvar.start == h->vvar_start && vdso.start == h->vdso_start)
+		return;
+	vvar_len = vvar.end - vvar.start;
+	vdso_len = vdso.end - vdso.start;
+	if (!vdso.start || !vvar.start || vvar_len != h->vvar_end - h->vvar_start ||
+	    vdso_len != h->vdso_end - h->vdso_start)
+		die("this node's vDSO/vvar sizes differ from the image's");
+
+	p = mmap(NULL, vvar_len + vdso_len, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	scratch = (struct range){ (unsigned long)p,
+				  (unsigned long)p + vvar_len + vdso_len };
+	if (scratch.start < h->vdso_end && h->vvar_start < scratch.end)
+		die("scratch area overlaps the image's vDSO; retry");
+	move(vvar.start, vvar_len, scratch.start);
+	move(vdso.start, vdso_len, scratch.start + vvar_len);
+	if (collides(h->vvar_start, h->vdso_end, &scratch))
+		exit(1);
+	move(scratch.start, vvar_len, h->vvar_start);
+	move(scratch.start + vvar_len, vdso_len, h->vdso_start);
+}
+
+/* Feed @hdr and then the rest of stdin into a pipe; return its read end. */
+static int refeed(const struct ssi_img_header *hdr)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		die("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* Grandchild copies, so that the restored task has no child. */
+		if (fork() != 0)
+			_exit(0);
+		close(p[0]);
+		if (write(p[1], hdr, sizeof(*hdr)) == sizeof(*hdr)) {
+			char buf[1 << 16];
+			ssize_t n;
+
+			while ((n = read(0, buf, sizeof(buf))) > 0)
+				if (write(p[1], buf, n) != n)
+					break;
+		}
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	close(p[1]);
+	return p[0];
+}
+
+int main(int argc, char **argv)
+{
+	struct ssi_restore r = { 0 };
+	struct ssi_img_header h;
+	struct stat st;
+	sigset_t all;
+	int c, dev, in, verify = 0;
+	unsigned int uid = 0, gid = 0, drop = 0;
+
+	prog_name = "ssi-restore";
+	while ((c = getopt(argc, argv, "nu:")) != -1) {
+		switch (c) {
+		case 'n': verify = 1; break;
+		case 'u':
+			if (sscanf(optarg, "%u:%u", &uid, &gid) != 2)
+				goto usage;
+			drop = 1;
+			break;
+		default: goto usage;
+		}
+	}
+	if (argc - optind != 1)
+		goto usage;
+
+	dev = ssi_open_dev();
+	if (!strcmp(argv[optind], "-"))
+		in = 0;
+	else
+		in = open(argv[optind], O_RDONLY);
+	if (in < 0)
+		die("%s: %s", argv[optind], strerror(errno));
+	if (fstat(in, &st) < 0)
+		die("fstat: %s", strerror(errno));
+	if (S_ISREG(st.st_mode)) {
+		if (pread(in, &h, sizeof(h), lseek(in, 0, SEEK_CUR)) != sizeof(h))
+			die("cannot read the image header");
+	} else {
+		if (read(in, &h, sizeof(h)) != sizeof(h))
+			die("cannot read the image header");
+		in = refeed(&h);
+		if (dup2(open("/dev/null", O_RDONLY), 0) < 0)
+			die("dup2: %s", strerror(errno));
+	}
+	if (h.magic != SSI_IMG_MAGIC)
+		die("not an image");
+
+	if (drop && (setgroups(0, NULL) || setgid(gid) || setuid(uid)))
+		die("dropping to %u:%u: %s", uid, gid, strerror(errno));
+	if (!verify)
+		move_vdso(&h);
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	r.in_fd = in;
+	r.flags = verify ? SSI_RESTORE_VERIFY_ONLY : 0;
+	if (ioctl(dev, SSI_IOC_RESTORE, &r) < 0) {
+		fprintf(stderr, "ssi-restore: refused: %s (%s in %s at %llu: %s)\n",
+			strerror(errno), ssi_reason_name(r.reason),
+			ssi_section_name(r.section), (unsigned long long)r.offset,
+			r.detail);
+		return 1;
+	}
+	if (!verify)
+		die("SSI_IOC_RESTORE returned without restoring");
+	fprintf(stderr, "ssi-restore: image verified\n");
+	return 0;
+usage:
+	fprintf(stderr, "usage: ssi-restore [-n] [-u UID:GID] IMAGE|-\n");
+	return 2;
+}

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ssi_image.h - the process image format of slurm-ssi, version 1.
+ *
+ * Written by ssi.ko on the home node (SSI_IOC_DUMP), carried by ssid over
+ * the wire, read by ssi.ko on the remote node (SSI_IOC_RESTORE) and by
+ * ssi-img(1).  The prose specification is doc/image-format.md; this header
+ * is its normative C form and the only definition of the layout.
+ *
+ * An image is a byte stream (it may arrive through a pipe or a socket):
+ *
+ *   struct ssi_img_header                  fixed, checksummed
+ *   section TASK    struct ssi_img_task     registers, signals, limits
+ *   section XSTATE  raw XSAVE (UABI) area   FPU/SSE/AVX state
+ *   section MM      struct ssi_img_mm       mm layout fields, auxv
+ *   section FILES   struct ssi_img_file[]   identities of mapped files
+ *   section VMAS    struct ssi_img_vma[]    address space layout
+ *   section PAGES   runs of pages           streamed, terminated by a 0 run
+ *   section END     struct ssi_img_end      totals
+ *
+ * Every section starts with a struct ssi_img_section whose own CRC and
+ * the CRC of its payload are checked before anything in it is used.  All
+ * integers are in the byte order of the architecture named in the header
+ * (little endian for x86-64, the only one so far).  CRCs are CRC-32C
+ * (Castagnoli), initial value ~0, final xor ~0 (the iSCSI/ext4 variant:
+ * crc32c("123456789") == 0xe3069283).
+ *
+ * Rules for changes: any change of layout or meaning bumps
+ * SSI_IMG_VERSION; new optional data goes into a new section type with
+ * SSI_SECF_OPTIONAL set, which older readers skip.  Reserved fields are
+ * written as zero and a reader refuses non-zero ones.
+ *
+ * Changelog:
+ *  1  initial: single-threaded x86-64 tasks, private mappings only.
+ */
+#ifndef _UAPI_LINUX_SSI_IMAGE_H
+#define _UAPI_LINUX_SSI_IMAGE_H
+
+#include <linux/types.h>
+
+#define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
+#define SSI_IMG_VERSION		1
+#define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
+
+/* Bounds a reader enforces before allocating anything. */
+#define SSI_IMG_MAX_VMAS	65536		/* > default vm.max_map_count */
+#define SSI_IMG_MAX_FILES	1024
+#define SSI_IMG_MAX_FILES_BYTES	(1U << 20)	/* whole FILES payload */
+#define SSI_IMG_MAX_PATH	4096		/* PATH_MAX, NUL included */
+#define SSI_IMG_MAX_XSTATE	(64U << 10)	/* UABI XSAVE with AMX is ~11 KiB */
+#define SSI_IMG_MAX_RUN		512		/* pages per run: 2 MiB */
+#define SSI_IMG_AUXV_WORDS	64		/* >= the kernel's AT_VECTOR_SIZE */
+#define SSI_IMG_NSIG		64
+#define SSI_IMG_NRLIMIT		16
+#define SSI_IMG_RELEASE_LEN	72		/* utsname release (65) padded */
+#define SSI_IMG_DIGEST_LEN	32		/* room for SHA-256 */
+
+/**
+ * struct ssi_img_header - first 256 bytes of every image
+ * @magic:	SSI_IMG_MAGIC.
+ * @version:	SSI_IMG_VERSION.
+ * @header_size: sizeof(struct ssi_img_header) of the writer.
+ * @arch:	SSI_IMG_ARCH_*.
+ * @page_size:	page size of the home node; must equal the reader's.
+ * @flags:	none defined; must be 0.
+ * @home_pid:	pid of the task on the home node (informational).
+ * @dump_time_ns: CLOCK_REALTIME at the dump (informational).
+ * @release:	utsname release of the home kernel, NUL-padded; the reader
+ *		requires an exact match (homogeneous nodes, ARCHITECTURE §3).
+ * @vdso_digest: SHA-256 of the [vdso] pages of the dumped task.  Restored
+ *		code may hold pointers into the vDSO (glibc caches them), so the
+ *		remote vDSO must be byte-identical and at the same address.
+ * @vdso_start, @vdso_end, @vvar_start, @vvar_end: where [vdso] and [vvar]
+ *		are mapped in the task; 0 if absent.
+ * @xfeatures:	XSAVE features valid in the task's UABI buffers.
+ * @xstate_size: size of the XSTATE section payload.
+ * @reserved:	must be zero.
+ * @crc:	CRC-32C of the 256 header bytes with @crc taken as zero.
+ */
+struct ssi_img_header {
+	__u32 magic;
+	__u16 version;
+	__u16 header_size;
+	__u32 arch;
+	__u32 page_size;
+	__u32 flags;
+	__s32 home_pid;
+	__u64 dump_time_ns;
+	char  release[SSI_IMG_RELEASE_LEN];
+	__u8  vdso_digest[SSI_IMG_DIGEST_LEN];
+	__u64 vdso_start;
+	__u64 vdso_end;
+	__u64 vvar_start;
+	__u64 vvar_end;
+	__u64 xfeatures;
+	__u32 xstate_size;
+	__u32 reserved32;
+	__u64 reserved[8];
+	__u32 pad;
+	__u32 crc;
+};
+
+/* Section types, in the order they must appear. */
+enum ssi_img_section_type {
+	SSI_SEC_TASK	= 1,
+	SSI_SEC_XSTATE	= 2,
+	SSI_SEC_MM	= 3,
+	SSI_SEC_FILES	= 4,
+	SSI_SEC_VMAS	= 5,
+	SSI_SEC_PAGES	= 6,
+	SSI_SEC_END	= 7,
+};
+
+/* A reader that does not know the type may skip the section. */
+#define SSI_SECF_OPTIONAL	0x1U
+#define SSI_SECF_MASK		SSI_SECF_OPTIONAL
+
+/**
+ * struct ssi_img_section - header in front of every section
+ * @type:	enum ssi_img_section_type.
+ * @flags:	SSI_SECF_*.
+ * @size:	payload bytes following this header; 0 for PAGES, whose
+ *		payload is a stream of runs ended by a run of 0 pages.
+ * @count:	number of items in the payload (see each section).
+ * @data_crc:	CRC-32C of the payload (0 for PAGES: every run has its own).
+ * @reserved:	must be zero.
+ * @crc:	CRC-32C of this header with @crc taken as zero.
+ */
+struct ssi_img_section {
+	__u32 type;
+	__u32 flags;
+	__u64 size;
+	__u32 count;
+	__u32 data_crc;
+	__u32 reserved;
+	__u32 crc;
+};
+
+/*
+ * User registers in the layout of struct user_regs_struct (x86-64), so
+ * that ptrace-minded readers recognise them.  @orig_ax is always -1 in an
+ * image: an interrupted system call has been turned back into "about to
+ * execute the syscall instruction" (see ssi_img_task.restart).
+ */
+struct ssi_img_regs {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	__u64 ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+	__u64 fs_base, gs_base, ds, es, fs, gs;
+};
+
+/* One signal's disposition, as in the kernel's struct sigaction. */
+struct ssi_img_sigaction {
+	__u64 handler;		/* SIG_DFL (0), SIG_IGN (1) or a user address */
+	__u64 flags;		/* SA_* */
+	__u64 restorer;
+	__u64 mask;		/* signals 1..64 as bits 0..63 */
+};
+
+struct ssi_img_rlimit {
+	__u64 cur;
+	__u64 max;
+};
+
+/* How the dump found the task (ssi_img_task.restart). */
+enum ssi_img_restart {
+	SSI_RESTART_NONE	= 0,	/* not in a system call */
+	SSI_RESTART_DONE	= 1,	/* syscall finished: ax is its result */
+	SSI_RESTART_SYSCALL	= 2,	/* -ERESTART{SYS,NOINTR,NOHAND}: re-executed */
+	SSI_RESTART_BLOCK	= 3,	/* -ERESTART_RESTARTBLOCK: re-executed from
+					 * the start (relative timeouts restart) */
+};
+
+/**
+ * struct ssi_img_task - payload of SSI_SEC_TASK (count 1)
+ * @regs:	user registers, normalised (see enum ssi_img_restart).
+ * @sigmask:	blocked signals (the mask to return to if the task sat in
+ *		sigsuspend/ppoll/pselect with a temporary mask).
+ * @altstack_sp, @altstack_size, @altstack_flags: sigaltstack (SS_* flags;
+ *		SS_DISABLE when none).
+ * @personality: personality(2) value.
+ * @rseq, @rseq_len, @rseq_sig: rseq(2) registration; @rseq 0 if none.
+ * @clear_child_tid: set_tid_address(2) value.
+ * @robust_list, @robust_list_len: set_robust_list(2) values.
+ * @restart:	enum ssi_img_restart.
+ * @syscall_nr:	the interrupted or finished system call, -1 if none.
+ * @comm:	task name, NUL-terminated.
+ * @nr_rlimits:	SSI_IMG_NRLIMIT; @rlim is indexed by RLIMIT_*.
+ * @sigactions:	signal n is at index n - 1.
+ * @reserved:	must be zero.
+ */
+struct ssi_img_task {
+	struct ssi_img_regs regs;
+	__u64 sigmask;
+	__u64 altstack_sp;
+	__u64 altstack_size;
+	__u32 altstack_flags;
+	__u32 personality;
+	__u64 rseq;
+	__u32 rseq_len;
+	__u32 rseq_sig;
+	__u64 clear_child_tid;
+	__u64 robust_list;
+	__u64 robust_list_len;
+	__u32 restart;
+	__s32 syscall_nr;
+	char  comm[16];
+	__u32 nr_rlimits;
+	__u32 pad;
+	struct ssi_img_rlimit rlim[SSI_IMG_NRLIMIT];
+	struct ssi_img_sigaction sigactions[SSI_IMG_NSIG];
+	__u64 reserved[8];
+};
+
+/*
+ * SSI_SEC_XSTATE (count 1): the task's FPU/vector state in the standard
+ * (non-compacted) XSAVE layout that ptrace's NT_X86_XSTATE uses: 512-byte
+ * legacy area, 64-byte XSAVE header, extended components at their CPUID
+ * offsets.  Its size is ssi_img_header.xstate_size.
+ */
+
+/**
+ * struct ssi_img_mm - payload of SSI_SEC_MM (count 1)
+ * Fields as in struct mm_struct (and prctl(PR_SET_MM_MAP)).
+ * @nr_auxv:	number of words used in @auxv (id/value pairs, AT_NULL pair
+ *		included).
+ * @reserved:	must be zero.
+ */
+struct ssi_img_mm {
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack;
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u32 nr_auxv;
+	__u32 pad;
+	__u64 auxv[SSI_IMG_AUXV_WORDS];
+	__u64 reserved[4];
+};
+
+enum ssi_img_digest_kind {
+	SSI_DIGEST_BUILDID	= 1,	/* ELF NT_GNU_BUILD_ID, 1..32 bytes */
+	SSI_DIGEST_SHA256	= 2,	/* SHA-256 of the whole file */
+};
+
+/**
+ * struct ssi_img_file - one record of SSI_SEC_FILES (count = records)
+ * Identity of a file that private mappings refer to.  Nodes have their own
+ * root file systems, so identity is content (digest + size), never dev/ino.
+ * @rec_size:	bytes of this record including the path; a multiple of 8.
+ * @path_len:	strlen(path); the path follows this struct, NUL-terminated,
+ *		zero-padded to @rec_size.
+ * @size:	file size at the dump.
+ * @mtime_sec, @mtime_nsec: modification time (recorded, not compared: a
+ *		package installed on two nodes has equal content, maybe not
+ *		equal mtime).
+ * @digest_kind: enum ssi_img_digest_kind.
+ * @digest_len: bytes used in @digest.
+ * @mode:	st_mode (informational).
+ */
+struct ssi_img_file {
+	__u32 rec_size;
+	__u32 path_len;
+	__u64 size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 digest_kind;
+	__u32 digest_len;
+	__u32 mode;
+	__u8  digest[SSI_IMG_DIGEST_LEN];
+};
+
+enum ssi_img_vma_kind {
+	SSI_VMA_ANON	= 1,	/* private anonymous */
+	SSI_VMA_FILE	= 2,	/* private file mapping (ssi_img_vma.file) */
+	SSI_VMA_HEAP	= 3,	/* the brk area [start_brk, brk) */
+	SSI_VMA_STACK	= 4,	/* the main stack (grows down) */
+	SSI_VMA_VDSO	= 5,	/* [vdso]: not restored, must already match */
+	SSI_VMA_VVAR	= 6,	/* [vvar]: idem */
+};
+
+#define SSI_VMAF_GROWSDOWN	0x1U	/* MAP_GROWSDOWN */
+#define SSI_VMAF_LOCKED		0x2U	/* was mlock()ed; not restored (info) */
+#define SSI_VMAF_MASK		(SSI_VMAF_GROWSDOWN | SSI_VMAF_LOCKED)
+
+#define SSI_PROT_MASK		0x7U	/* PROT_READ | PROT_WRITE | PROT_EXEC */
+
+/**
+ * struct ssi_img_vma - one record of SSI_SEC_VMAS (count = records)
+ * Records are sorted by address and do not overlap.
+ * @start, @end: page-aligned range [start, end).
+ * @pgoff:	file offset in pages (SSI_VMA_FILE), else 0.
+ * @vm_flags:	the home kernel's vm_flags (informational only).
+ * @prot:	PROT_* bits.
+ * @kind:	enum ssi_img_vma_kind.
+ * @flags:	SSI_VMAF_*.
+ * @file:	index into FILES for SSI_VMA_FILE, else 0.
+ * @reserved:	must be zero.
+ */
+struct ssi_img_vma {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;
+	__u64 vm_flags;
+	__u32 prot;
+	__u32 kind;
+	__u32 flags;
+	__u32 file;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ssi_img_pages - header of one run in SSI_SEC_PAGES
+ * @nr_pages pages of data follow.  Runs are sorted by address, lie inside
+ * one VMA each and do not overlap.  Pages not in any run are: never
+ * touched or all-zero (anonymous memory: restored as zero-fill-on-demand)
+ * or unmodified file pages (file mappings: read from the file again).
+ * A run with @nr_pages == 0 and @addr == 0 ends the section.
+ * @data_crc:	CRC-32C of the run's data.
+ * @reserved:	must be zero.
+ * @crc:	CRC-32C of this header with @crc taken as zero.
+ */
+struct ssi_img_pages {
+	__u64 addr;
+	__u32 nr_pages;
+	__u32 data_crc;
+	__u32 reserved;
+	__u32 crc;
+};
+
+/**
+ * struct ssi_img_end - payload of SSI_SEC_END (count 1)
+ * @nr_pages, @nr_runs: totals of the PAGES section.
+ * @image_bytes: bytes of the image before the END section header.
+ * @reserved:	must be zero.
+ */
+struct ssi_img_end {
+	__u64 nr_pages;
+	__u64 nr_runs;
+	__u64 image_bytes;
+	__u64 reserved[5];
+};
+
+#endif /* _UAPI_LINUX_SSI_IMAGE_H */
