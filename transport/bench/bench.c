@@ -54,6 +54,22 @@ int ssi_bench_handle(ssi_conn_t conn, const struct ssi_tp_msg *msg)
 		v.iov_len = msg->len;
 		ssi_conn_send(conn, SSI_BENCH_T_ECHO_REPLY, &v, 1);
 		return 1;
+	case SSI_BENCH_T_ECHO_BULK: {
+		void *b = msg->bulk_len ?
+			  ssi_tp_bulk_alloc(ssi_conn_tp(conn), msg->bulk_len) : NULL;
+
+		v.iov_base = (void *)msg->data;
+		v.iov_len = msg->len;
+		if (!b) {
+			ssi_conn_send(conn, SSI_BENCH_T_BULK_REPLY, &v, 1);
+			return 1;
+		}
+		memcpy(b, msg->bulk, msg->bulk_len);
+		if (ssi_conn_send_bulk(conn, SSI_BENCH_T_BULK_REPLY, &v, 1, b,
+				       msg->bulk_len))
+			ssi_tp_bulk_free(ssi_conn_tp(conn), b);
+		return 1;
+	}
 	case SSI_BENCH_T_START:
 		*stream_count(conn) = 0;
 		return 1;
@@ -81,6 +97,11 @@ struct client {
 	ssi_tp_err_t reason;
 	uint64_t done_bytes;
 	FILE *out;
+	int verbose;
+	int keep;			/* copy replies (check mode) */
+	uint8_t *data, *bulk;
+	size_t len, bulk_len;
+	int aligned;
 };
 
 static void cl_connect(ssi_conn_t conn, const char *peer, void *arg)
@@ -93,7 +114,21 @@ static void cl_message(ssi_conn_t conn, const struct ssi_tp_msg *msg,
 {
 	struct client *c = arg;
 
-	if (msg->type == SSI_BENCH_T_ECHO_REPLY) {
+	if (msg->type == SSI_BENCH_T_ECHO_REPLY ||
+	    msg->type == SSI_BENCH_T_BULK_REPLY) {
+		if (c->keep) {
+			free(c->data);
+			free(c->bulk);
+			c->data = malloc(msg->len + 1);
+			c->bulk = malloc(msg->bulk_len + 1);
+			if (c->data && msg->len)
+				memcpy(c->data, msg->data, msg->len);
+			if (c->bulk && msg->bulk_len)
+				memcpy(c->bulk, msg->bulk, msg->bulk_len);
+			c->len = msg->len;
+			c->bulk_len = msg->bulk_len;
+			c->aligned = ((uintptr_t)msg->bulk & 4095) == 0;
+		}
 		c->replies++;
 	} else if (msg->type == SSI_BENCH_T_DONE && msg->len == 8) {
 		memcpy(&c->done_bytes, msg->data, 8);
@@ -117,8 +152,10 @@ static void cl_close(ssi_conn_t conn, ssi_tp_err_t reason, void *arg)
 
 static void cl_log(int prio, const char *msg, void *arg)
 {
-	if (prio <= LOG_WARNING)
-		fprintf(((struct client *)arg)->out, "  [transport] %s\n", msg);
+	struct client *c = arg;
+
+	if (prio <= LOG_WARNING || c->verbose)
+		fprintf(c->out, "  [transport] %s\n", msg);
 }
 
 static const struct ssi_tp_callbacks client_cbs = {
@@ -361,22 +398,13 @@ static void row(FILE *out, const char *what, size_t size, double tp,
 		fprintf(out, "%-22s %7s %12.1f %12s %8s\n", what, sz, tp, "-", "-");
 }
 
-int ssi_bench_run(const struct ssi_bench_cfg *cfg, FILE *out)
+/* Creates the client's endpoint and connects it to the server. */
+static int client_open(struct client *c, const struct ssi_bench_cfg *cfg)
 {
-	static const size_t rtt_sizes[] = { 64, 4096 };
-	static const size_t stream_sizes[] = { 64 << 10, 256 << 10, 1 << 20,
-					       4 << 20 };
 	struct ssi_tp_config tc;
-	struct client c = { .out = out };
-	int iters = cfg->rtt_iters > 0 ? cfg->rtt_iters : 20000;
-	int runs = cfg->runs > 0 ? cfg->runs : 3;
-	double secs = cfg->stream_seconds > 0 ? cfg->stream_seconds : 1.0;
-	double best_tp, best_bulk, best_plain, v;
-	struct lat lt, lp = { 0, 0, 0 }, le = { 0, 0, 0 };
 	ssi_tp_err_t err;
-	size_t i;
-	int r;
 
+	c->verbose = cfg->verbose;
 	ssi_tp_config_init(&tc);
 	tc.plugin = cfg->plugin;
 	tc.plugin_dir = cfg->plugin_dir;
@@ -386,21 +414,152 @@ int ssi_bench_run(const struct ssi_bench_cfg *cfg, FILE *out)
 	tc.max_payload = 8 << 20;
 	tc.sndq_max = 16 << 20;		/* a streaming sender's window */
 	tc.cb = &client_cbs;
-	tc.cb_arg = &c;
-	err = ssi_tp_create(&tc, &c.tp);
+	tc.cb_arg = c;
+	err = ssi_tp_create(&tc, &c->tp);
 	if (err) {
-		fprintf(out, "bench: cannot create a %s endpoint: %s\n",
+		fprintf(c->out, "bench: cannot create a %s endpoint: %s\n",
 			cfg->plugin, ssi_tp_strerror(err));
 		return -1;
 	}
-	err = ssi_tp_connect(c.tp, cfg->host, cfg->port, NULL, NULL, &c.conn);
-	if (err || wait_for(&c, &c.connected)) {
-		fprintf(out, "bench: cannot connect to %s:%u: %s %s\n", cfg->host,
-			cfg->port, ssi_tp_strerror(err ? err : c.reason),
-			ssi_tp_errmsg(c.tp));
-		ssi_tp_destroy(c.tp);
+	err = ssi_tp_connect(c->tp, cfg->host, cfg->port, NULL, NULL, &c->conn);
+	if (err || wait_for(c, &c->connected)) {
+		fprintf(c->out, "bench: cannot connect to %s:%u: %s %s\n",
+			cfg->host, cfg->port,
+			ssi_tp_strerror(err ? err : c->reason),
+			ssi_tp_errmsg(c->tp));
+		ssi_tp_destroy(c->tp);
 		return -1;
 	}
+	return 0;
+}
+
+static void fill(uint8_t *p, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 12));
+}
+
+/* Sends one pattern message and checks the echo.  Returns 0 if equal. */
+static int check_one(struct client *c, size_t inl, size_t bulk,
+		     unsigned int seed, FILE *out)
+{
+	uint8_t *a = malloc(inl + 1), *b = NULL, *want = malloc(bulk + 1);
+	struct iovec v[2] = { { a, inl / 3 }, { a + inl / 3, inl - inl / 3 } };
+	int want_replies = c->replies + 1, rc = -1;
+	ssi_tp_err_t err;
+
+	if (!a || !want)
+		goto out;
+	fill(a, inl, seed);
+	fill(want, bulk, seed + 1);
+	if (bulk) {
+		b = ssi_tp_bulk_alloc(c->tp, bulk);
+		if (!b)
+			goto out;
+		memcpy(b, want, bulk);
+		err = ssi_conn_send_bulk(c->conn, SSI_BENCH_T_ECHO_BULK, v, 2, b,
+					 bulk);
+		if (err)
+			ssi_tp_bulk_free(c->tp, b);
+	} else {
+		err = ssi_conn_send(c->conn, SSI_BENCH_T_ECHO_BULK, v, 2);
+	}
+	if (err) {
+		fprintf(out, "check: send inline %zu bulk %zu: %s\n", inl, bulk,
+			ssi_tp_strerror(err));
+		goto out;
+	}
+	while (c->replies < want_replies && !c->closed)
+		if (ssi_tp_dispatch(c->tp, -1))
+			goto out;
+	if (c->closed) {
+		fprintf(out, "check: connection closed: %s\n",
+			ssi_tp_strerror(c->reason));
+		goto out;
+	}
+	if (c->len != inl || c->bulk_len != bulk ||
+	    (inl && memcmp(c->data, a, inl)) ||
+	    (bulk && (memcmp(c->bulk, want, bulk) || !c->aligned))) {
+		fprintf(out, "check: inline %zu bulk %zu: echo differs (got "
+			"inline %zu bulk %zu%s)\n", inl, bulk, c->len,
+			c->bulk_len, bulk && !c->aligned ? ", unaligned" : "");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(a);
+	free(want);
+	return rc;
+}
+
+int ssi_bench_check(const struct ssi_bench_cfg *cfg, FILE *out)
+{
+	/* boundaries of the tcp receive buffer (256 KiB), the verbs message
+	 * size (16 KiB, with 24- and 48-byte overheads) and READ chunk
+	 * (256 KiB), a bulk part of several chunks, odd sizes */
+	static const size_t sizes[] = {
+		0, 1, 100, 4095, 4096, 16312, 16336, 16360, 16384, 16385,
+		65536, 262119, 262144, 262145, 262144 + 4096, 1 << 20,
+		(4 << 20) + 5,
+	};
+	static const size_t big_inline[] = { 16384, 20000, 300000 };
+	struct client c = { .out = out, .keep = 1 };
+	size_t i, j, n = sizeof(sizes) / sizeof(sizes[0]);
+	unsigned int seed = 1;
+	int checks = 0;
+
+	if (client_open(&c, cfg))
+		return -1;
+	for (i = 0; i < n; i++) {		/* inline only */
+		if (check_one(&c, sizes[i], 0, seed++, out))
+			goto fail;
+		checks++;
+	}
+	for (i = 1; i < n; i++) {		/* bulk, small inline part */
+		for (j = 0; j < 2; j++) {
+			if (check_one(&c, j ? 40 : 0, sizes[i], seed++, out))
+				goto fail;
+			checks++;
+		}
+	}
+	for (i = 0; i < 3; i++) {		/* bulk, large inline part */
+		for (j = 1; j < n; j += 5) {
+			if (check_one(&c, big_inline[i], sizes[j], seed++, out))
+				goto fail;
+			checks++;
+		}
+	}
+	fprintf(out, "check: %d echoes over %s verified byte for byte\n",
+		checks, cfg->plugin);
+	ssi_tp_destroy(c.tp);
+	free(c.data);
+	free(c.bulk);
+	return 0;
+fail:
+	ssi_tp_destroy(c.tp);
+	free(c.data);
+	free(c.bulk);
+	return -1;
+}
+
+int ssi_bench_run(const struct ssi_bench_cfg *cfg, FILE *out)
+{
+	static const size_t rtt_sizes[] = { 64, 4096 };
+	static const size_t stream_sizes[] = { 64 << 10, 256 << 10, 1 << 20,
+					       4 << 20 };
+	struct client c = { .out = out };
+	int iters = cfg->rtt_iters > 0 ? cfg->rtt_iters : 20000;
+	int runs = cfg->runs > 0 ? cfg->runs : 3;
+	double secs = cfg->stream_seconds > 0 ? cfg->stream_seconds : 1.0;
+	double best_tp, best_bulk, best_plain, v;
+	struct lat lt, lp = { 0, 0, 0 }, le = { 0, 0, 0 };
+	size_t i;
+	int r;
+
+	if (client_open(&c, cfg))
+		return -1;
 	fprintf(out, "ssi-tp-bench: plugin %s, server %s port %u (plain %u), "
 		"%d round trips per size, stream %.1f s x best of %d\n",
 		cfg->plugin, cfg->host, cfg->port, cfg->plain_port, iters, secs,

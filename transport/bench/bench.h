@@ -23,6 +23,8 @@
 #define SSI_BENCH_T_DATA	0xfb03	/* stream data, counted */
 #define SSI_BENCH_T_END		0xfb04	/* u64 bytes sent; answer DONE */
 #define SSI_BENCH_T_DONE	0xfb05	/* u64 bytes received */
+#define SSI_BENCH_T_ECHO_BULK	0xfb07	/* echo inline and bulk parts */
+#define SSI_BENCH_T_BULK_REPLY	0xfb08
 
 struct ssi_bench_cfg {
 	/* the client's endpoint */
@@ -39,6 +41,7 @@ struct ssi_bench_cfg {
 	int rtt_iters;			/* per size (default 20000) */
 	double stream_seconds;		/* per size and run (default 1.0) */
 	int runs;			/* throughput: best of N (default 3) */
+	int verbose;			/* print every transport log line */
 };
 
 int ssi_bench_handle(ssi_conn_t conn, const struct ssi_tp_msg *msg);
@@ -55,6 +58,15 @@ int ssi_bench_plain_start(const char *addr, uint16_t port, uint16_t *bound);
  */
 
 int ssi_bench_run(const struct ssi_bench_cfg *cfg, FILE *out);
+int ssi_bench_check(const struct ssi_bench_cfg *cfg, FILE *out);
+/*
+ *  Correctness, not speed: sends pattern-filled messages of every size
+ *    class that takes a different path in a plugin (empty, around the verbs
+ *    message size, chunk boundaries, several MiB; inline, bulk, bulk with
+ *    a large inline part) and checks the server's echo byte for byte.
+ *  Returns 0 if every echo matched, or -1 after printing the first
+ *    mismatch to [out].
+ */
 /*
  *  Runs every measurement against the server and prints a table with the
  *    transport's figures, the plain socket's, and their ratios to [out].

@@ -7,6 +7,8 @@
  *   ssi-tp-bench client HOST [options]   measure against a server
  *   ssi-tp-bench local [options]         fork a server on 127.0.0.1 and
  *                                        measure against it
+ *   ssi-tp-bench check HOST [options]    verify echoes of every size class
+ *   ssi-tp-bench local-check [options]   the same against a local server
  * Options: -p PLUGIN (tcp)  -P PORT (7077)  -Q PLAIN_PORT (7078; 0: skip)
  *   -l ADDR (server: listen address)  -n NODE (hostname)  -m MUNGE_SOCKET
  *   -d PLUGIN_DIR  -o PLUGIN_OPTS  -i RTT_ITERS (20000)  -t SECONDS (1)
@@ -117,7 +119,7 @@ static int server(struct opts *o, int report_fd)
 	}
 }
 
-static int local(struct opts *o)
+static int local(struct opts *o, int check)
 {
 	uint16_t ports[2];
 	int p[2], rc, st;
@@ -144,7 +146,8 @@ static int local(struct opts *o)
 	o->b.host = "127.0.0.1";
 	o->b.port = ports[0];
 	o->b.plain_port = ports[1];
-	rc = ssi_bench_run(&o->b, stdout) ? 1 : 0;
+	rc = (check ? ssi_bench_check(&o->b, stdout)
+		    : ssi_bench_run(&o->b, stdout)) ? 1 : 0;
 	kill(pid, SIGTERM);
 	waitpid(pid, &st, 0);
 	return rc;
@@ -153,7 +156,8 @@ static int local(struct opts *o)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: ssi-tp-bench server|client HOST|local [-p PLUGIN] [-P PORT]\n"
+		"usage: ssi-tp-bench server|client HOST|check HOST|local|local-check\n"
+		"       [-p PLUGIN] [-P PORT]\n"
 		"       [-Q PLAIN_PORT] [-l ADDR] [-n NODE] [-m MUNGE_SOCKET]\n"
 		"       [-d PLUGIN_DIR] [-o PLUGIN_OPTS] [-i ITERS] [-t SECONDS]\n"
 		"       [-r RUNS] [-v]\n");
@@ -172,7 +176,7 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	argv++;
 	argc--;
-	if (!strcmp(mode, "client")) {
+	if (!strcmp(mode, "client") || !strcmp(mode, "check")) {
 		if (argc < 2)
 			usage();
 		o.b.host = argv[1];
@@ -192,7 +196,7 @@ int main(int argc, char **argv)
 		case 'i': o.b.rtt_iters = atoi(optarg); break;
 		case 't': o.b.stream_seconds = atof(optarg); break;
 		case 'r': o.b.runs = atoi(optarg); break;
-		case 'v': verbose = 1; break;
+		case 'v': verbose = 1; o.b.verbose = 1; break;
 		default: usage();
 		}
 	}
@@ -206,8 +210,10 @@ int main(int argc, char **argv)
 		return server(&o, -1);
 	if (!strcmp(mode, "client"))
 		return ssi_bench_run(&o.b, stdout) ? 1 : 0;
-	if (!strcmp(mode, "local"))
-		return local(&o);
+	if (!strcmp(mode, "check"))
+		return ssi_bench_check(&o.b, stdout) ? 1 : 0;
+	if (!strcmp(mode, "local") || !strcmp(mode, "local-check"))
+		return local(&o, !strcmp(mode, "local-check"));
 	usage();
 	return 2;
 }

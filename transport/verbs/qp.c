@@ -151,7 +151,7 @@ int vb_link_setup(struct vb_link *l)
 	qa.send_cq = l->cq;
 	qa.recv_cq = l->cq;
 	qa.qp_type = IBV_QPT_RC;
-	qa.sq_sig_all = 1;
+	qa.sq_sig_all = 0;
 	qa.cap.max_send_wr = l->sq_max;
 	qa.cap.max_recv_wr = depth;
 	qa.cap.max_send_sge = 2;	/* a READ scatters into head + bulk */
@@ -171,7 +171,10 @@ int vb_link_setup(struct vb_link *l)
 	if (!l->buf_mr)
 		goto fail_errno;
 	l->slots = calloc(2 * depth, sizeof(*l->slots));
-	if (!l->slots)
+	for (l->sq_mask = 1; l->sq_mask < l->sq_max; l->sq_mask <<= 1)
+		;
+	l->sq = calloc(l->sq_mask--, sizeof(*l->sq));
+	if (!l->slots || !l->sq)
 		goto fail_nomem;
 	for (i = 0; i < 2 * depth; i++) {
 		l->slots[i].idx = (int)i;
@@ -243,6 +246,7 @@ void vb_link_destroy(struct vb_link *l)
 		ibv_dereg_mr(l->buf_mr);
 	free(l->buf);
 	free(l->slots);
+	free(l->sq);
 	txq_free(l, &l->ctlq);
 	txq_free(l, &l->txq);
 	txq_free(l, &l->outst);
@@ -273,11 +277,19 @@ int vb_post_send(struct vb_link *l, enum vb_kind kind,
 	struct ibv_send_wr wr, *bad;
 	struct ibv_sge sge;
 	uint32_t ret = l->credits_to_return;
+	size_t n;
 	uint8_t *p;
 	int i, err;
 
 	if (ret > VB_CREDIT_MASK)
 		ret = VB_CREDIT_MASK;
+	for (i = 0, n = 0; i < iovcnt; i++)
+		n += iov[i].iov_len;
+	if (n > l->send_max) {		/* a bug of ours, never the peer's */
+		vb_fail(l, SSI_TP_ERR_SNAFU, "message of %zu bytes for %u-byte "
+			"buffers", n, l->send_max);
+		return -1;
+	}
 	p = slot_buf(l, s);
 	for (i = 0; i < iovcnt; i++) {
 		memcpy(p, iov[i].iov_base, iov[i].iov_len);
@@ -287,10 +299,16 @@ int vb_post_send(struct vb_link *l, enum vb_kind kind,
 	sge.length = (uint32_t)(p - slot_buf(l, s));
 	sge.lkey = l->buf_mr->lkey;
 	memset(&wr, 0, sizeof(wr));
-	wr.wr_id = (uintptr_t)s;
+	wr.wr_id = VB_SQ_TAG | l->sq_tail;
 	wr.opcode = IBV_WR_SEND_WITH_IMM;
 	wr.imm_data = htonl((uint32_t)kind << 24 | ret);
-	wr.send_flags = IBV_SEND_SIGNALED;
+	/* signal now and then, and always when this takes the last slot
+	 * or the last send-queue entry: something must free them */
+	if (++l->unsignaled >= VB_SIGNAL_EVERY || !s->next ||
+	    l->sq_used + 1 >= l->sq_max) {
+		wr.send_flags = IBV_SEND_SIGNALED;
+		l->unsignaled = 0;
+	}
 	if (sge.length <= l->max_inline)
 		wr.send_flags |= IBV_SEND_INLINE;
 	wr.sg_list = &sge;
@@ -303,6 +321,8 @@ int vb_post_send(struct vb_link *l, enum vb_kind kind,
 	l->tx_free = s->next;
 	l->credits--;
 	l->credits_to_return -= ret;
+	l->sq[l->sq_tail & l->sq_mask] = (struct vb_sqe){ VB_WR_SEND, s, NULL };
+	l->sq_tail++;
 	l->sq_used++;
 	return 0;
 }
@@ -349,7 +369,7 @@ int vb_post_read(struct vb_link *l, struct vb_rxe *e)
 		sge[k].length = (uint32_t)(e->rd_posted + n - off);
 		sge[k++].lkey = mr->lkey;
 	}
-	wr.wr_id = (uintptr_t)e;
+	wr.wr_id = VB_SQ_TAG | l->sq_tail;
 	wr.opcode = IBV_WR_RDMA_READ;
 	wr.send_flags = IBV_SEND_SIGNALED;
 	wr.sg_list = sge;
@@ -362,6 +382,8 @@ int vb_post_read(struct vb_link *l, struct vb_rxe *e)
 	e->rd_posted += (uint32_t)n;
 	e->rd_pending++;
 	l->rd_used++;
+	l->sq[l->sq_tail & l->sq_mask] = (struct vb_sqe){ VB_WR_READ, NULL, e };
+	l->sq_tail++;
 	l->sq_used++;
 	return 0;
 }
@@ -445,7 +467,6 @@ static int recv_frame(struct vb_link *l, const uint8_t *buf, size_t len)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		goto nomem;
-	e->wr_kind = VB_WR_READ;
 	e->ready = 1;
 	e->head_len = SSI_FRAME_HDR_LEN + inl;
 	e->bulk_len = h.length - inl;
@@ -495,7 +516,6 @@ static int recv_rts(struct vb_link *l, const uint8_t *buf, size_t len)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		goto nomem;
-	e->wr_kind = VB_WR_READ;
 	e->carried = head - SSI_FRAME_HDR_LEN;
 	e->head_len = SSI_FRAME_HDR_LEN + inl;
 	e->bulk_len = bulk;
@@ -627,46 +647,64 @@ static const char *wr_name(uint8_t kind)
 								   : "RDMA READ";
 }
 
+/* A READ chunk of [e] is done.  Returns -1 if the link ended, else 0. */
+static int read_done(struct vb_link *l, struct vb_rxe *e)
+{
+	l->rd_used--;
+	if (--e->rd_pending || e->rd_posted < e->rlen)
+		return post_reads(l);	/* the slot just freed */
+	e->ready = 1;
+	if (vb_queue_ctl(l, VB_K_FIN, e->cookie))
+		return -1;
+	vb_deliver(l);
+	if (l->state == VB_ENDED || post_reads(l))
+		return -1;
+	return 0;
+}
+
+/* The send-queue WR at [pos] completed: retire it and every earlier,
+ * unsignaled one.  Returns -1 if the link ended, else 0. */
+static int sq_done(struct vb_link *l, uint32_t pos)
+{
+	struct vb_sqe q;
+
+	if ((uint32_t)(pos - l->sq_head) >= l->sq_tail - l->sq_head) {
+		vb_fail(l, SSI_TP_ERR_SNAFU, "completion of unknown work request");
+		return -1;
+	}
+	while (l->sq_head != pos + 1) {
+		q = l->sq[l->sq_head & l->sq_mask];
+		l->sq_head++;
+		l->sq_used--;
+		if (q.kind == VB_WR_SEND) {
+			q.slot->next = l->tx_free;
+			l->tx_free = q.slot;
+		} else if (l->sq_head - 1 == pos && read_done(l, q.rxe)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Returns -1 if the link ended, 1 if the send queue shrank, else 0. */
 static int completion(struct vb_link *l, struct ibv_wc *wc)
 {
-	uint8_t kind = *(uint8_t *)(uintptr_t)wc->wr_id;
 	struct vb_slot *s = (struct vb_slot *)(uintptr_t)wc->wr_id;
-	struct vb_rxe *e = (struct vb_rxe *)(uintptr_t)wc->wr_id;
+	int sq = !!(wc->wr_id & VB_SQ_TAG);
+	uint8_t kind;
 
 	if (wc->status != IBV_WC_SUCCESS) {
+		kind = sq ? l->sq[(uint32_t)wc->wr_id & l->sq_mask].kind
+			  : VB_WR_RECV;
 		vb_fail(l, wc->status == IBV_WC_WR_FLUSH_ERR ?
 			SSI_TP_ERR_PEER_CLOSED : SSI_TP_ERR_SYSTEM,
 			"%s failed: %s", wr_name(kind),
 			ibv_wc_status_str(wc->status));
 		return -1;
 	}
-	switch (kind) {
-	case VB_WR_SEND:
-		l->sq_used--;
-		s->next = l->tx_free;
-		l->tx_free = s;
-		return 0;
-	case VB_WR_READ:
-		l->sq_used--;
-		l->rd_used--;
-		if (--e->rd_pending || e->rd_posted < e->rlen) {
-			if (post_reads(l))	/* the slot just freed */
-				return -1;
-			return 0;
-		}
-		e->ready = 1;
-		if (vb_queue_ctl(l, VB_K_FIN, e->cookie))
-			return -1;
-		vb_deliver(l);
-		if (l->state == VB_ENDED || post_reads(l))
-			return -1;
-		return 0;
-	case VB_WR_RECV:
-		return recv_msg(l, s, wc);
-	}
-	vb_fail(l, SSI_TP_ERR_SNAFU, "completion of unknown work request");
-	return -1;
+	if (sq)
+		return sq_done(l, (uint32_t)wc->wr_id);
+	return recv_msg(l, s, wc);
 }
 
 static void cq_event(struct ssi_tp_watch *w, uint32_t events)

@@ -270,7 +270,7 @@ ssi_tp_err_t tp_p_send(void *link, const struct iovec *iov, int iovcnt,
 	if (!e)
 		return SSI_TP_ERR_NO_MEMORY;
 	e->weight = total;
-	if (total <= l->peer_msg_size) {
+	if (total <= l->send_max) {
 		/* one SEND, bulk part included */
 		e->kind = VB_K_FRAME;
 		e->len = total;
@@ -284,8 +284,8 @@ ssi_tp_err_t tp_p_send(void *link, const struct iovec *iov, int iovcnt,
 	} else {
 		e->kind = VB_K_RTS;
 		/* carry the inline part if it fits beside the descriptor */
-		head = len + VB_DESC_LEN <= l->peer_msg_size ? len
-							    : SSI_FRAME_HDR_LEN;
+		head = len + VB_DESC_LEN <= l->send_max ? len
+						       : SSI_FRAME_HDR_LEN;
 		e->len = head;
 		e->data = malloc(head + VB_DESC_LEN);
 		if (!e->data)

@@ -53,8 +53,22 @@ struct vb_priv {
 	uint32_t msg_size;	/* bytes each can take */
 } __attribute__((packed));
 
-/* wr_id points at one of these; the first byte says which. */
+/*
+ * Work request ids: a receive's is a pointer to its slot; a send-queue
+ * WR's is VB_SQ_TAG | its position in the send-queue ring.  SENDs are
+ * signaled only every VB_SIGNAL_EVERY (or when send slots run out): an RC
+ * send queue completes in order, so a completion retires every earlier
+ * unsignaled WR too.
+ */
 enum vb_wr_kind { VB_WR_RECV = 1, VB_WR_SEND, VB_WR_READ };
+#define VB_SQ_TAG		(1ull << 63)
+#define VB_SIGNAL_EVERY		16
+
+struct vb_sqe {			/* one posted send-queue WR */
+	uint8_t kind;			/* VB_WR_SEND or VB_WR_READ */
+	struct vb_slot *slot;
+	struct vb_rxe *rxe;
+};
 
 struct vb_slot {		/* a receive or send buffer */
 	uint8_t wr_kind;
@@ -70,7 +84,6 @@ struct vb_slot {		/* a receive or send buffer */
  * into [head] (behind what was carried) and [bulk].
  */
 struct vb_rxe {
-	uint8_t wr_kind;		/* VB_WR_READ */
 	struct vb_rxe *next;
 	int ready;			/* complete, may be delivered */
 	uint32_t rd_posted;		/* bytes asked for by READs so far */
@@ -146,9 +159,14 @@ struct vb_link {
 
 	/* flow control */
 	uint32_t peer_depth, peer_msg_size;
+	uint32_t send_max;		/* largest SEND: min(ours, peer's) */
 	uint32_t credits;		/* SENDs the peer can take */
 	uint32_t credits_to_return;
 	uint32_t sq_used, sq_max;
+	struct vb_sqe *sq;		/* ring of posted WRs */
+	uint32_t sq_mask;		/* ring size - 1 (a power of 2) */
+	uint32_t sq_head, sq_tail;	/* oldest in flight, next */
+	uint32_t unsignaled;
 	uint32_t rd_used, rd_max;
 
 	/* sender */
