@@ -189,11 +189,13 @@ static void normalise_restart(struct ssi_img_task *t)
 	t->syscall_nr = (s32)r->orig_ax;
 	switch (ax) {
 	case -ERESTARTSYS:
+		t->restart = SSI_RESTART_SYS;
+		break;
 	case -ERESTARTNOINTR:
+		t->restart = SSI_RESTART_NOINTR;
+		break;
 	case -ERESTARTNOHAND:
-		t->restart = SSI_RESTART_SYSCALL;
-		r->ax = r->orig_ax;
-		r->ip -= 2;
+		t->restart = SSI_RESTART_NOHAND;
 		break;
 	case -ERESTART_RESTARTBLOCK:
 		/*
@@ -202,12 +204,14 @@ static void normalise_restart(struct ssi_img_task *t)
 		 * absolute timeout is exact, a relative one starts over.
 		 */
 		t->restart = SSI_RESTART_BLOCK;
-		r->ax = r->orig_ax;
-		r->ip -= 2;
 		break;
 	default:
 		t->restart = SSI_RESTART_DONE;
 		break;
+	}
+	if (t->restart != SSI_RESTART_DONE) {
+		r->ax = r->orig_ax;
+		r->ip -= 2;
 	}
 	r->orig_ax = ~0ULL;
 }

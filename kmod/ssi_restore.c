@@ -608,6 +608,50 @@ static void set_task_state(struct ssi_rst *rs)
 }
 
 /*
+ * The image's task sat in an interrupted syscall and is set up to execute
+ * it again.  If a signal with a handler is already pending (it arrived
+ * while the helper had everything blocked), the kernel would have run the
+ * handler *instead* of restarting the call in some cases; re-executing
+ * would then swallow the wakeup (a handler that sets a flag before pause()
+ * re-blocks).  Apply arch/x86 handle_signal()'s rule to the signal that
+ * will be delivered first (synchronous ones, then the lowest number).
+ * Returns true if the call must return -EINTR instead of restarting.
+ */
+static bool pending_interrupts_call(const struct ssi_img_task *t)
+{
+	const u64 sync = sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) |
+			 sigmask(SIGTRAP) | sigmask(SIGFPE) | sigmask(SIGSYS);
+	u64 pending, m, order[2];
+	int i, sig;
+
+	if (t->restart != SSI_RESTART_SYS && t->restart != SSI_RESTART_NOHAND &&
+	    t->restart != SSI_RESTART_BLOCK)
+		return false;
+	spin_lock_irq(&current->sighand->siglock);
+	pending = current->pending.signal.sig[0] |
+		  current->signal->shared_pending.signal.sig[0];
+	spin_unlock_irq(&current->sighand->siglock);
+	pending &= ~t->sigmask;
+
+	order[0] = pending & sync;
+	order[1] = pending & ~sync;
+	for (i = 0; i < 2; i++) {
+		for (m = order[i]; m; m &= m - 1) {
+			const struct ssi_img_sigaction *sa;
+
+			sig = __ffs64(m) + 1;
+			sa = &t->sigactions[sig - 1];
+			/* SIG_IGN is dropped, SIG_DFL ends or stops the task. */
+			if (sa->handler <= 1)
+				continue;
+			return t->restart != SSI_RESTART_SYS ||
+			       !(sa->flags & SA_RESTART);
+		}
+	}
+	return false;
+}
+
+/*
  * Build the signal frame rt_sigreturn will consume and point the helper's
  * return at the vDSO's syscall instruction.  Returns the value the ioctl
  * must return: it becomes ax, the syscall number.
@@ -675,6 +719,11 @@ static long enter_image(struct ssi_rst *rs)
 	sc->cx = ir->cx;
 	sc->sp = ir->sp;
 	sc->ip = ir->ip;
+	if (pending_interrupts_call(t)) {
+		/* Undo the rewind: the call returns -EINTR, the handler runs. */
+		sc->ax = -EINTR;
+		sc->ip = ir->ip + 2;
+	}
 	sc->flags = ir->flags;
 	sc->cs = __USER_CS;
 	sc->ss = __USER_DS;

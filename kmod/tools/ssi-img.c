@@ -94,9 +94,10 @@ static const char *kind_name(u32 kind)
 
 static const char *restart_name(u32 r)
 {
-	static const char *const n[] = { "none", "done", "syscall", "block" };
+	static const char *const n[] = { "none", "done", "sys", "nointr",
+					 "nohand", "block" };
 
-	return r < 4 ? n[r] : "?";
+	return r < 6 ? n[r] : "?";
 }
 
 static void print_task(const struct ssi_img_task *t)

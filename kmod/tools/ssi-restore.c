@@ -14,6 +14,8 @@
  *     success: this process continues as the image, with this process's
  *     pid, credentials and open fds (stdout, stderr, ...).
  * -n only verifies (SSI_RESTORE_VERIFY_ONLY): every check, no change.
+ * -S SIG sends SIG to itself just before the ioctl (tests: a signal that
+ * is pending while the image is restored).
  * From a pipe, the header is read here and fed back to the module through
  * a second pipe by a copier process.  This binary is static and non-PIE so
  * that its own few mappings stay out of the way of the image's vDSO.
@@ -161,13 +163,14 @@ int main(int argc, char **argv)
 	struct ssi_img_header h;
 	struct stat st;
 	sigset_t all;
-	int c, dev, in, verify = 0;
+	int c, dev, in, verify = 0, early_sig = 0;
 	unsigned int uid = 0, gid = 0, drop = 0;
 
 	prog_name = "ssi-restore";
-	while ((c = getopt(argc, argv, "nu:")) != -1) {
+	while ((c = getopt(argc, argv, "nu:S:")) != -1) {
 		switch (c) {
 		case 'n': verify = 1; break;
+		case 'S': early_sig = atoi(optarg); break;
 		case 'u':
 			if (sscanf(optarg, "%u:%u", &uid, &gid) != 2)
 				goto usage;
@@ -208,6 +211,8 @@ int main(int argc, char **argv)
 
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	if (early_sig)
+		kill(getpid(), early_sig);
 	r.in_fd = in;
 	r.flags = verify ? SSI_RESTORE_VERIFY_ONLY : 0;
 	if (ioctl(dev, SSI_IOC_RESTORE, &r) < 0) {
@@ -222,6 +227,6 @@ int main(int argc, char **argv)
 	fprintf(stderr, "ssi-restore: image verified\n");
 	return 0;
 usage:
-	fprintf(stderr, "usage: ssi-restore [-n] [-u UID:GID] IMAGE|-\n");
+	fprintf(stderr, "usage: ssi-restore [-n] [-u UID:GID] [-S SIG] IMAGE|-\n");
 	return 2;
 }

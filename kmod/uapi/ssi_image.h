@@ -161,13 +161,24 @@ struct ssi_img_rlimit {
 	__u64 max;
 };
 
-/* How the dump found the task (ssi_img_task.restart). */
+/*
+ * How the dump found the task (ssi_img_task.restart).  For the four
+ * interrupted kinds the registers are rewound to re-execute the syscall
+ * (ax = number, ip at the syscall instruction), and the kind keeps the
+ * kernel's restart rule for the restorer: if a signal with a handler is
+ * already pending when the task resumes, it behaves as if that signal had
+ * interrupted the call (-EINTR for NOHAND and BLOCK, for SYS without
+ * SA_RESTART), exactly as arch/x86 handle_signal() decides.
+ */
 enum ssi_img_restart {
 	SSI_RESTART_NONE	= 0,	/* not in a system call */
 	SSI_RESTART_DONE	= 1,	/* syscall finished: ax is its result */
-	SSI_RESTART_SYSCALL	= 2,	/* -ERESTART{SYS,NOINTR,NOHAND}: re-executed */
-	SSI_RESTART_BLOCK	= 3,	/* -ERESTART_RESTARTBLOCK: re-executed from
-					 * the start (relative timeouts restart) */
+	SSI_RESTART_SYS		= 2,	/* -ERESTARTSYS */
+	SSI_RESTART_NOINTR	= 3,	/* -ERESTARTNOINTR */
+	SSI_RESTART_NOHAND	= 4,	/* -ERESTARTNOHAND */
+	SSI_RESTART_BLOCK	= 5,	/* -ERESTART_RESTARTBLOCK: re-executed from
+					 * the start (the restart_block is the home
+					 * kernel's); a relative timeout starts over */
 };
 
 /**

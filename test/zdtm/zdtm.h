@@ -64,6 +64,18 @@ static inline void zdtm_ready(void)
 		close(fd);
 }
 
+/* Nonzero unless all @n bytes at @p equal @c. */
+static inline int memchr_inv_check(const void *p, int c, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != (unsigned char)c)
+			return 1;
+	return 0;
+}
+
 /* Wait for SIGUSR1 in pause(): the dump sees an interrupted syscall. */
 static inline void zdtm_wait_pause(void)
 {
