@@ -133,6 +133,13 @@ static void on_message(ssi_conn_t conn, const struct ssi_tp_msg *m, void *arg)
 		ssi_conn_close(conn);
 }
 
+static void rec_done(struct rec *r)
+{
+	free(r->data);
+	free(r->bulk);
+	r->data = r->bulk = NULL;
+}
+
 static void on_writable(ssi_conn_t conn, void *arg)
 {
 	((struct rec *)arg)->writable++;
@@ -293,6 +300,8 @@ START_TEST(test_handshake_messages)
 	ck_assert_int_eq(ra.closes, 1);
 	ck_assert_int_eq(rb.closes, 1);
 	ck_assert_int_eq(rb.reason, SSI_TP_ERR_SHUTDOWN);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -315,6 +324,8 @@ START_TEST(test_ordering)
 	ck_assert_uint_eq(ra.next_counter, 5000);
 	ssi_tp_destroy(b);
 	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -361,6 +372,8 @@ START_TEST(test_bulk)
 	ck_assert_ptr_null(ssi_tp_bulk_alloc(b, SSI_TP_MAX_PAYLOAD_DEFAULT + 1));
 	ssi_tp_destroy(b);
 	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -392,6 +405,8 @@ START_TEST(test_big_message)
 	free(big);
 	ssi_tp_destroy(b);
 	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -424,6 +439,8 @@ START_TEST(test_send_errors)
 	ck_assert_ptr_null(c);
 	ssi_tp_destroy(b);
 	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -448,6 +465,8 @@ START_TEST(test_close)
 	ssi_tp_destroy(a);
 	ck_assert_int_eq(rb.closes, 1);
 	ck_assert_int_eq(ra.closes, 1);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -472,6 +491,8 @@ START_TEST(test_close_flushes)
 	ck_assert_int_eq(rb.closes, 1);
 	ssi_tp_destroy(b);
 	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -493,6 +514,8 @@ START_TEST(test_close_in_callback)
 	ck_assert_int_eq(rb.reason, SSI_TP_ERR_PEER_CLOSED);
 	ssi_tp_destroy(b);
 	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -510,6 +533,8 @@ START_TEST(test_destroy_live)
 	PUMP_UNTIL(b, NULL, rb.closes == 1);
 	ck_assert_int_eq(rb.reason, SSI_TP_ERR_PEER_CLOSED);
 	ssi_tp_destroy(b);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -537,6 +562,8 @@ START_TEST(test_many)
 	PUMP_UNTIL(a, NULL, ra.closes == 20);
 	ssi_tp_destroy(a);
 	ck_assert_int_eq(rb.closes, 20);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -571,6 +598,8 @@ START_TEST(test_backpressure)
 	ck_assert_int_eq(rb.writable, 1);
 	ssi_tp_destroy(b);
 	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -596,6 +625,7 @@ START_TEST(test_connect_refused)
 	ck_assert_int_eq(rb.connects, 0);
 	ssi_tp_destroy(b);
 	ck_assert_int_eq(rb.closes, 1);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -617,6 +647,8 @@ START_TEST(test_expect_mismatch)
 	ck_assert_ptr_nonnull(strstr(ra.log, "addressed to 'nX'"));
 	ssi_tp_destroy(b);
 	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -642,6 +674,8 @@ START_TEST(test_uid_mismatch)
 	ck_assert_ptr_nonnull(strstr(ra.log, "need uid 4242"));
 	ssi_tp_destroy(b);
 	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -665,6 +699,8 @@ START_TEST(test_munge_down)
 	ck_assert_ptr_nonnull(strstr(rb.log, "munge_encode"));
 	ssi_tp_destroy(b);
 	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
 }
 END_TEST
 
@@ -998,10 +1034,15 @@ START_TEST(test_raw_not_root)
 		munge_ctx_t ctx = ctx_on(msock);
 		char *cred;
 
-		if (setgid(pw->pw_gid) || setuid(pw->pw_uid) ||
-		    ssi_auth_seal(ctx, &m, &cred, why, sizeof(why)))
-			_exit(1);
-		_exit(write(p[1], cred, strlen(cred)) > 0 ? 0 : 1);
+		int rc = 1;
+
+		if (!setgid(pw->pw_gid) && !setuid(pw->pw_uid) &&
+		    !ssi_auth_seal(ctx, &m, &cred, why, sizeof(why))) {
+			rc = write(p[1], cred, strlen(cred)) > 0 ? 0 : 1;
+			free(cred);
+		}
+		munge_ctx_destroy(ctx);
+		_exit(rc);
 	}
 	close(p[1]);
 	n = read(p[0], buf, sizeof(buf) - 1);
