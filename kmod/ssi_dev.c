@@ -86,6 +86,8 @@ static long ssi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ssi_dump_ioctl(sf, argp);
 	case SSI_IOC_RESUME:
 		return ssi_resume_ioctl(sf, argp);
+	case SSI_IOC_DEPUTY:
+		return ssi_deputy_ioctl(sf, argp);
 	case SSI_IOC_RESTORE:
 		return ssi_restore_ioctl(sf, file, argp);
 	}

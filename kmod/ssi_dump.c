@@ -80,6 +80,7 @@ enum ssi_dump_state {
 enum ssi_verdict {
 	SSI_V_NONE,
 	SSI_V_RESUME,		/* continue at home */
+	SSI_V_DEPUTY,		/* become the deputy (ssi_deputy.c) */
 };
 
 struct ssi_dump_req {
@@ -102,6 +103,14 @@ struct ssi_dump_req {
 	u32 xstate_size;
 	u64 xfeatures;
 	u64 frozen_at;
+
+	/* SSI_V_DEPUTY: set by the caller, answered by the target. */
+	struct file *deputy_chan;
+	u64 deputy_area_len;
+	u64 deputy_area;
+	int deputy_err;
+	u32 deputy_reason;
+	struct completion became;	/* target -> caller: answered, or left */
 
 	struct list_head busy;		/* ssi_busy, under ssi_busy_lock */
 	struct list_head node;		/* ssi_file.frozen, under its lock */
@@ -362,11 +371,26 @@ static void ssi_dump_work(struct callback_head *cb)
 	 * suspend does not fail on us, NOLOAD so that a frozen job does not
 	 * inflate the load average the balancer reads.
 	 */
-	wait_event_state(req->wq, READ_ONCE(req->verdict) != SSI_V_NONE,
-			 (TASK_KILLABLE | TASK_FREEZABLE | TASK_NOLOAD));
+	for (;;) {
+		wait_event_state(req->wq, READ_ONCE(req->verdict) != SSI_V_NONE,
+				 (TASK_KILLABLE | TASK_FREEZABLE | TASK_NOLOAD));
+		if (fatal_signal_pending(current) ||
+		    READ_ONCE(req->verdict) != SSI_V_DEPUTY)
+			break;
+		req->deputy_err = ssi_deputy_become(req->deputy_chan, req->deputy_area_len,
+						    &req->deputy_area, &req->deputy_reason);
+		if (!req->deputy_err) {
+			complete(&req->became);
+			break;		/* on the way out to the stub */
+		}
+		/* Still frozen and intact: wait for the next verdict. */
+		WRITE_ONCE(req->verdict, SSI_V_NONE);
+		complete(&req->became);
+	}
 out:
 	ssi_busy_del(req);
 	WRITE_ONCE(req->left, true);
+	complete_all(&req->became);	/* a DEPUTY caller must not wait for us */
 	ssi_dump_put(req);
 	module_put(THIS_MODULE);
 }
@@ -445,6 +469,15 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 	if (name && !vma->vm_file && !strcmp(name, "[vvar]")) {
 		v->kind = SSI_VMA_VVAR;
 		return 0;
+	}
+	/*
+	 * A shared file mapping that can never be written (the file was
+	 * opened read-only, as glibc maps gconv-modules.cache) shows the same
+	 * bytes as a private read-only one: carry it as one.
+	 */
+	if (vma->vm_file && (f & VM_MAYSHARE) && !(f & (VM_SHARED | VM_MAYWRITE))) {
+		f &= ~VM_MAYSHARE;
+		v->vm_flags = f;
 	}
 	/* Shared memory needs the DSM (a later wave). */
 	if (f & (VM_SHARED | VM_MAYSHARE))
@@ -917,6 +950,7 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 	req->pid = arg->pid;
 	atomic_set(&req->state, SSI_DS_QUEUED);
 	init_completion(&req->captured);
+	init_completion(&req->became);
 	init_waitqueue_head(&req->wq);
 	INIT_LIST_HEAD(&req->node);
 	init_task_work(&req->work, ssi_dump_work);
@@ -1055,6 +1089,95 @@ long ssi_resume_ioctl(struct ssi_file *sf, struct ssi_resume __user *uarg)
 	ssi_dump_verdict(found, SSI_V_RESUME);
 	ssi_dump_put(found);
 	return left ? -ESRCH : 0;
+}
+
+/* Take the frozen request of @pid off @sf's list (the caller owns it then). */
+static struct ssi_dump_req *take_frozen(struct ssi_file *sf, pid_t pid)
+{
+	struct ssi_dump_req *req, *found = NULL;
+
+	mutex_lock(&sf->lock);
+	list_for_each_entry(req, &sf->frozen, node) {
+		if (req->pid == pid) {
+			list_del_init(&req->node);
+			found = req;
+			break;
+		}
+	}
+	mutex_unlock(&sf->lock);
+	return found;
+}
+
+long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg)
+{
+	struct ssi_become_deputy arg;
+	struct ssi_dump_req *req;
+	struct file *chan;
+	long err;
+
+	BUILD_BUG_ON(sizeof(arg) != 64);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+		return -EINVAL;
+	if (!arg.area_len)
+		arg.area_len = SSI_DEPUTY_AREA_DEFAULT;
+	if (!PAGE_ALIGNED(arg.area_len) || arg.area_len < SSI_DEPUTY_AREA_MIN ||
+	    arg.area_len > SSI_DEPUTY_AREA_MAX)
+		return -EINVAL;
+	chan = fget(arg.chan_fd);
+	if (!chan)
+		return -EBADF;
+	if (!S_ISSOCK(file_inode(chan)->i_mode)) {
+		fput(chan);
+		return -ENOTSOCK;
+	}
+	req = take_frozen(sf, arg.pid);
+	if (!req) {
+		fput(chan);
+		return -ESRCH;
+	}
+
+	req->deputy_chan = chan;
+	req->deputy_area_len = arg.area_len;
+	req->deputy_err = -ESRCH;	/* stays so if it dies before answering */
+	reinit_completion(&req->became);
+	smp_mb();	/* reinit before reading @left: see ssi_dump_work() */
+	if (READ_ONCE(req->left)) {
+		err = -ESRCH;	/* killed while frozen */
+		goto out_put;
+	}
+	ssi_dump_verdict(req, SSI_V_DEPUTY);
+	/* The target answers at once: it is in the kernel, woken by us. */
+	wait_for_completion(&req->became);
+
+	if (READ_ONCE(req->verdict) == SSI_V_DEPUTY && !req->deputy_err) {
+		arg.area_addr = req->deputy_area;
+		arg.reason = 0;
+		err = 0;
+		goto out_put;
+	}
+	if (READ_ONCE(req->left)) {
+		err = req->deputy_err ?: -ESRCH;
+		goto out_put;
+	}
+	/* Failed before the point of no return: still frozen, still ours. */
+	err = req->deputy_err;
+	arg.reason = req->deputy_reason;
+	mutex_lock(&sf->lock);
+	list_add_tail(&req->node, &sf->frozen);
+	mutex_unlock(&sf->lock);
+	fput(chan);
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : err;
+
+out_put:
+	fput(chan);
+	ssi_dump_put(req);
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return err ?: -EFAULT;
+	return err;
 }
 
 /* The file is going away: every task it froze goes on at home. */

@@ -41,6 +41,16 @@ long ssi_dump_ioctl(struct ssi_file *sf, struct ssi_dump __user *uarg);
 long ssi_resume_ioctl(struct ssi_file *sf, struct ssi_resume __user *uarg);
 void ssi_dump_release(struct ssi_file *sf);
 
+long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg);
+
+/* ssi_deputy.c: the frozen task becomes the deputy stub */
+#define SSI_DEPUTY_STACK	(64UL << 10)
+#define SSI_DEPUTY_STUB_MAX	(64UL << 10)
+int ssi_deputy_init(void);
+void ssi_deputy_exit(void);
+/* In the target's context.  On failure *reason is set; see uapi/ssi.h. */
+int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reason);
+
 /* ssi_restore.c */
 long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 		       struct ssi_restore __user *uarg);

@@ -14,9 +14,15 @@ static int __init ssi_init(void)
 {
 	int err;
 
+	err = ssi_deputy_init();
+	if (err) {
+		pr_err("ssi: cannot prepare the deputy stub: %d\n", err);
+		return err;
+	}
 	err = ssi_dev_init();
 	if (err) {
 		pr_err("ssi: cannot register /dev/%s: %d\n", SSI_DEVICE_NAME, err);
+		ssi_deputy_exit();
 		return err;
 	}
 	pr_info("ssi: loaded, api %d\n", SSI_API_VERSION);
@@ -26,6 +32,7 @@ static int __init ssi_init(void)
 static void __exit ssi_exit(void)
 {
 	ssi_dev_exit();
+	ssi_deputy_exit();
 	pr_info("ssi: unloaded\n");
 }
 

@@ -14,6 +14,7 @@
  *  1  initial: API handshake.
  *  2  SSI_IOC_DUMP, SSI_IOC_RESUME, SSI_IOC_RESTORE; image format v1
  *     (uapi/ssi_image.h).
+ *  3  SSI_IOC_DEPUTY: a frozen task becomes the deputy of its migrated self.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -22,7 +23,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		2
+#define SSI_API_VERSION		3
 
 /* Feature bits a caller may request in ssi_api.features. */
 #define SSI_FEATURE_MASK	0ULL
@@ -163,10 +164,45 @@ struct ssi_restore {
 	__u64 reserved[4];
 };
 
+/* Bounds of the deputy's area (the data of one forwarded call). */
+#define SSI_DEPUTY_AREA_MIN	(64ULL << 10)
+#define SSI_DEPUTY_AREA_DEFAULT	((8ULL << 20) + (64ULL << 10))
+#define SSI_DEPUTY_AREA_MAX	(64ULL << 20)
+
+/**
+ * struct ssi_become_deputy - SSI_IOC_DEPUTY argument (root only)
+ * @pid:	IN: a task frozen by SSI_IOC_DUMP through this open file, whose
+ *		image now runs on another node.
+ * @chan_fd:	IN: a SOCK_SEQPACKET socket of the caller; the task gets its
+ *		own descriptor of it as the stub's channel.
+ * @area_len:	IN: bytes of the stub's data area (a page multiple within
+ *		SSI_DEPUTY_AREA_MIN..MAX), or 0 for SSI_DEPUTY_AREA_DEFAULT.
+ * @area_addr:	OUT: where the area is in the deputy (for process_vm_*).
+ * @reason:	OUT: SSI_R_* when the ioctl fails.
+ * @flags:	IN: none defined yet; must be 0.
+ * @reserved:	must be zero.
+ *
+ * The task loses its user memory and runs the deputy stub
+ * (kmod/stub/deputy_proto.h), which announces itself on the channel.  It
+ * keeps its pid, parent, fds, cwd and credentials.  If the ioctl fails the
+ * task is still frozen and intact (resume it with SSI_IOC_RESUME), except
+ * after a failure past the point of no return, when it has been killed.
+ */
+struct ssi_become_deputy {
+	__s32 pid;
+	__s32 chan_fd;
+	__u64 area_len;
+	__u64 area_addr;
+	__u32 reason;
+	__u32 flags;
+	__u64 reserved[4];
+};
+
 #define SSI_IOC_MAGIC		0xB5
 #define SSI_IOC_API		_IOWR(SSI_IOC_MAGIC, 0x00, struct ssi_api)
 #define SSI_IOC_DUMP		_IOWR(SSI_IOC_MAGIC, 0x01, struct ssi_dump)
 #define SSI_IOC_RESUME		_IOW(SSI_IOC_MAGIC, 0x02, struct ssi_resume)
 #define SSI_IOC_RESTORE		_IOWR(SSI_IOC_MAGIC, 0x03, struct ssi_restore)
+#define SSI_IOC_DEPUTY		_IOWR(SSI_IOC_MAGIC, 0x04, struct ssi_become_deputy)
 
 #endif /* _UAPI_LINUX_SSI_H */

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi_deputy.c - turn a dumped, frozen task into the deputy of its migrated
+ * self.
+ *
+ * After SSI_IOC_DEPUTY the home task keeps what makes it the process at
+ * home (pid, parent, fds, cwd, credentials, signal handlers' owner) and
+ * loses its user memory: the deputy stub (kmod/stub/, embedded here) runs
+ * in its place and executes the system calls the remote process forwards.
+ * The stub's entry contract is in kmod/stub/deputy_proto.h.
+ *
+ * Runs in the target's own context (ssi_dump_work(), on the DEPUTY
+ * verdict), so every mm, fd and signal operation is on current.  Nothing
+ * of the task is changed until every new mapping exists: a failure before
+ * that leaves it frozen and intact, to be resumed at home.
+ */
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/ptrace.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
+#include <linux/shmem_fs.h>
+#include <linux/signal.h>
+#include <linux/sort.h>
+#include <asm/ptrace.h>
+
+#include "ssi_internal.h"
+
+/* The stub blob, embedded by ssi_stub_blob.S. */
+extern const u8 ssi_stub_blob[];
+extern const u8 ssi_stub_blob_end[];
+
+/* One shmem copy of the blob, mapped read-only and executable into every
+ * deputy: no page of the module's memory is exposed, and no mapping is
+ * ever writable and executable at once. */
+static struct file *stub_file;
+static size_t stub_len;
+
+int ssi_deputy_init(void)
+{
+	size_t len = ssi_stub_blob_end - ssi_stub_blob;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (!len || len > SSI_DEPUTY_STUB_MAX)
+		return -EINVAL;
+	f = shmem_file_setup("ssi-deputy-stub", PAGE_ALIGN(len), VM_NORESERVE);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, ssi_stub_blob, len, &pos);
+	if (n != (ssize_t)len) {
+		fput(f);
+		return n < 0 ? (int)n : -EIO;
+	}
+	stub_file = f;
+	stub_len = len;
+	return 0;
+}
+
+void ssi_deputy_exit(void)
+{
+	if (stub_file)
+		fput(stub_file);
+	stub_file = NULL;
+}
+
+struct keep {
+	unsigned long start, end;
+};
+
+static int keep_cmp(const void *a, const void *b)
+{
+	const struct keep *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Unmap every user address except the @n ranges of @keep. */
+static int unmap_all_but(struct keep *keep, int n)
+{
+	unsigned long from = 0;
+	int i, err;
+
+	sort(keep, n, sizeof(*keep), keep_cmp, NULL);
+	for (i = 0; i <= n; i++) {
+		unsigned long to = i < n ? keep[i].start : TASK_SIZE;
+
+		if (to > from) {
+			err = vm_munmap(from, to - from);
+			if (err)
+				return err;
+		}
+		if (i < n)
+			from = keep[i].end;
+	}
+	return 0;
+}
+
+static void unmap_new(unsigned long code, unsigned long area, u64 area_len,
+		      unsigned long stack)
+{
+	if (code)
+		vm_munmap(code, PAGE_ALIGN(stub_len));
+	if (area)
+		vm_munmap(area, area_len);
+	if (stack)
+		vm_munmap(stack, SSI_DEPUTY_STACK);
+}
+
+int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reason)
+{
+	struct pt_regs *regs = current_pt_regs();
+	unsigned long code = 0, area = 0, stack = 0, sp;
+	struct keep keep[3];
+	sigset_t all;
+	int fd, err;
+
+	*reason = SSI_R_NOMEM;
+	if (!stub_file)
+		return -ENODEV;
+	code = vm_mmap(stub_file, 0, PAGE_ALIGN(stub_len), PROT_READ | PROT_EXEC,
+		       MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(code)) {
+		err = (int)code;
+		code = 0;
+		goto out_unmap;
+	}
+	area = vm_mmap(NULL, 0, area_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, 0);
+	if (IS_ERR_VALUE(area)) {
+		err = (int)area;
+		area = 0;
+		goto out_unmap;
+	}
+	stack = vm_mmap(NULL, 0, SSI_DEPUTY_STACK, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (IS_ERR_VALUE(stack)) {
+		err = (int)stack;
+		stack = 0;
+		goto out_unmap;
+	}
+	fd = receive_fd(chan, O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		*reason = SSI_R_TARGET;	/* its fd table is full */
+		goto out_unmap;
+	}
+
+	/*
+	 * Point of no return: the process's memory goes.  A failure from here
+	 * on cannot give it back, so the task is killed (its remote self then
+	 * loses its home and is killed too: nothing hangs).
+	 */
+	keep[0] = (struct keep){ code, code + PAGE_ALIGN(stub_len) };
+	keep[1] = (struct keep){ area, area + area_len };
+	keep[2] = (struct keep){ stack, stack + SSI_DEPUTY_STACK };
+	err = unmap_all_but(keep, 3);
+	if (err) {
+		pr_warn("ssi: deputy %d: unmapping failed (%d): killing it\n",
+			task_pid_nr(current), err);
+		force_sig(SIGKILL);
+		*reason = SSI_R_NOMEM;
+		return err;
+	}
+
+	/* User pointers the kernel would follow into memory that is gone. */
+	current->rseq = NULL;
+	current->rseq_sig = 0;
+	current->robust_list = NULL;
+	current->clear_child_tid = NULL;
+	current->sas_ss_sp = 0;
+	current->sas_ss_size = 0;
+	current->sas_ss_flags = SS_DISABLE;
+
+	/*
+	 * Block every signal until the stub has installed its handlers: a
+	 * pending one must reach the stub (and be forwarded), never a handler
+	 * of the process that is no longer mapped.  A saved mask (the task
+	 * was in ppoll/pselect/sigsuspend) must not be restored over it.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	clear_restore_sigmask();
+
+	/* Enter the stub as if called: 16-byte aligned stack top minus 8. */
+	sp = ((stack + SSI_DEPUTY_STACK) & ~15UL) - 8;
+	regs->ip = code;
+	regs->sp = sp;
+	regs->di = fd;
+	regs->si = area;
+	regs->dx = area_len;
+	regs->ax = 0;
+	regs->bx = regs->cx = regs->bp = regs->r8 = regs->r9 = 0;
+	regs->r10 = regs->r11 = regs->r12 = regs->r13 = regs->r14 = regs->r15 = 0;
+	regs->flags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
+	/* not in a system call any more: no restart on the way out */
+	regs->orig_ax = -1;
+
+	*area_addr = area;
+	*reason = 0;
+	return 0;
+
+out_unmap:
+	unmap_new(code, area, area_len, stack);
+	return err;
+}
