@@ -64,6 +64,7 @@ int ssi_deputy_attach(struct ssi_deputy *d, pid_t pid, int chan, uint64_t area_b
 	d->area_len = area_len;
 	d->seq = 0;
 	d->calls = 0;
+	memset(&d->cur, 0, sizeof(d->cur));
 	err = recv_event(d, &ev, timeout_ms);
 	if (err)
 		return err;
@@ -86,34 +87,16 @@ static int send_cmd(struct ssi_deputy *d, struct ssi_dep_cmd *cmd)
 	return n == sizeof(*cmd) ? 0 : -EIO;
 }
 
-/* Run nr(args) in the deputy; returns its result in *ret. */
-static int run_syscall(struct ssi_deputy *d, long nr, const uint64_t args[6], int64_t *ret)
+/* Send SYSCALL nr(args); its RESULT is awaited as d->cur.seq. */
+static int send_syscall(struct ssi_deputy *d, long nr, const uint64_t args[6])
 {
 	struct ssi_dep_cmd cmd = { .op = SSI_DEP_SYSCALL };
-	struct ssi_dep_event ev;
-	int err;
 
 	cmd.seq = ++d->seq;
 	cmd.nr = (uint64_t)nr;
 	memcpy(cmd.args, args, sizeof(cmd.args));
-	err = send_cmd(d, &cmd);
-	if (err)
-		return err;
-	for (;;) {
-		err = recv_event(d, &ev, -1);
-		if (err)
-			return err;
-		if (ev.type == SSI_DEP_SIGNAL) {
-			deliver_signal(d, &ev);
-			continue;
-		}
-		if (ev.type == SSI_DEP_RESULT && ev.seq == cmd.seq) {
-			*ret = ev.value;
-			d->calls++;
-			return 0;
-		}
-		return -EPROTO;
-	}
+	d->cur.seq = cmd.seq;
+	return send_cmd(d, &cmd);
 }
 
 static int area_io(struct ssi_deputy *d, void *buf, size_t len, int write)
@@ -133,29 +116,25 @@ static int area_io(struct ssi_deputy *d, void *buf, size_t len, int write)
 /*
  * Calls that would touch the channel, which the process must not see:
  * any fd argument naming it behaves as a closed fd (EBADF), and
- * close_range() skips it.  Returns 1 when *ret holds the answer, 0 to run
- * the call (with args possibly adjusted).
+ * close_range() skips it: [first, ch - 1] runs first (stage 1), then
+ * [ch + 1, last] as the call itself.  Returns 1 when *ret holds the
+ * answer, 0 to run the call (with args possibly adjusted).
  */
 static int guard_channel(struct ssi_deputy *d, long nr, uint64_t args[6], int64_t *ret)
 {
 	const struct ssi_sc_entry *e = ssi_sc_lookup(nr);
-	uint64_t ch = (uint64_t)d->stub_chan, lo_args[6];
-	int i, err;
+	uint64_t ch = (uint64_t)d->stub_chan;
+	int i;
 
+	d->cur.stage = 0;
 	if (nr == __NR_close_range) {
 		if (args[0] > ch || args[1] < ch)
 			return 0;
-		/* [first, ch - 1] first, then [ch + 1, last] as the call itself */
 		if (args[0] < ch) {
-			memcpy(lo_args, args, sizeof(lo_args));
-			lo_args[1] = ch - 1;
-			err = run_syscall(d, nr, lo_args, ret);
-			if (err || *ret < 0 || args[1] == ch) {
-				if (err)
-					*ret = err;
-				return 1;
-			}
-		} else if (args[1] == ch) {
+			d->cur.stage = 1;
+			return 0;
+		}
+		if (args[1] == ch) {
 			*ret = 0;
 			return 1;
 		}
@@ -171,57 +150,158 @@ static int guard_channel(struct ssi_deputy *d, long nr, uint64_t args[6], int64_
 	return 0;
 }
 
-int ssi_deputy_call(struct ssi_deputy *d, const void *req, size_t len,
-		    void **reply, size_t *rlen)
+void ssi_deputy_abandon(struct ssi_deputy *d)
 {
-	struct ssi_fwd_call call;
-	uint64_t args[6];
-	uint8_t *area = NULL;
+	free(d->cur.area);
+	free(d->cur.req);
+	memset(&d->cur, 0, sizeof(d->cur));
+}
+
+/* Encode the reply of the call in flight for @ret and end it. */
+static int finish_call(struct ssi_deputy *d, int64_t ret, void **reply, size_t *rlen)
+{
+	*rlen = ssi_fwd_reply_build(&d->cur.call, ret, d->cur.area, NULL, 0);
+	*reply = malloc(*rlen);
+	if (!*reply) {
+		ssi_deputy_abandon(d);
+		return -ENOMEM;
+	}
+	ssi_fwd_reply_build(&d->cur.call, ret, d->cur.area, *reply, *rlen);
+	ssi_deputy_abandon(d);
+	return 1;
+}
+
+/* Send the SYSCALL of the current stage. */
+static int run_stage(struct ssi_deputy *d)
+{
+	uint64_t a[6];
+
+	memcpy(a, d->cur.args, sizeof(a));
+	if (d->cur.stage == 1)
+		a[1] = (uint64_t)d->stub_chan - 1;
+	return send_syscall(d, d->cur.call.req->nr, a);
+}
+
+int ssi_deputy_start(struct ssi_deputy *d, const void *req, size_t len,
+		     void **reply, size_t *rlen)
+{
+	struct ssi_deputy_inflight *c = &d->cur;
 	int64_t ret;
 	int err;
 
-	err = ssi_fwd_parse(req, len, &call, NULL, 0);
+	if (c->busy)
+		return -EBUSY;
+	memset(c, 0, sizeof(*c));
+	c->req = malloc(len ? len : 1);
+	if (!c->req)
+		return -ENOMEM;
+	memcpy(c->req, req, len);
+	err = ssi_fwd_parse(c->req, len, &c->call, NULL, 0);
 	if (err)
-		return err;
-	if (ssi_sc_policy_of(call.req->nr) != SSI_SC_FORWARD) {
+		goto fail;
+	if (ssi_sc_policy_of(c->call.req->nr) != SSI_SC_FORWARD)
 		/* the remote node may only ask for what the table forwards */
-		ret = -ENOSYS;
-		goto answer;
+		return finish_call(d, -ENOSYS, reply, rlen);
+	err = -E2BIG;
+	if (c->call.req->area_len > d->area_len)
+		goto fail;
+	err = -ENOMEM;
+	c->area = malloc(c->call.req->area_len ? c->call.req->area_len : 1);
+	if (!c->area)
+		goto fail;
+	ssi_fwd_materialize(&c->call, c->area, d->area_base, c->args);
+	if (guard_channel(d, c->call.req->nr, c->args, &ret))
+		return finish_call(d, ret, reply, rlen);
+	err = area_io(d, c->area, c->call.req->area_len, 1);
+	if (!err)
+		err = run_stage(d);
+	if (err)
+		goto fail;
+	c->busy = 1;
+	return 0;
+fail:
+	ssi_deputy_abandon(d);
+	return err;
+}
+
+/* The RESULT of the call in flight arrived with @ret. */
+static int call_result(struct ssi_deputy *d, int64_t ret, void **reply, size_t *rlen)
+{
+	struct ssi_deputy_inflight *c = &d->cur;
+	int err;
+
+	if (c->stage == 1) {
+		/* lower half of a close_range done: now the upper half */
+		if (ret < 0 || c->args[1] == (uint64_t)d->stub_chan)
+			return finish_call(d, ret, reply, rlen);
+		c->stage = 2;
+		c->args[0] = (uint64_t)d->stub_chan + 1;
+		err = run_stage(d);
+		if (err) {
+			ssi_deputy_abandon(d);
+			return err;
+		}
+		return 0;
 	}
-	if (call.req->area_len > d->area_len)
-		return -E2BIG;
-	area = malloc(call.req->area_len ? call.req->area_len : 1);
-	if (!area)
-		return -ENOMEM;
-	ssi_fwd_materialize(&call, area, d->area_base, args);
-	if (guard_channel(d, call.req->nr, args, &ret))
-		goto answer;
-	err = area_io(d, area, call.req->area_len, 1);
-	if (!err)
-		err = run_syscall(d, call.req->nr, args, &ret);
-	if (!err)
-		err = area_io(d, area, call.req->area_len, 0);
+	d->calls++;
+	err = area_io(d, c->area, c->call.req->area_len, 0);
 	if (err) {
-		free(area);
+		ssi_deputy_abandon(d);
 		return err;
 	}
-answer:
-	*rlen = ssi_fwd_reply_build(&call, ret, area, NULL, 0);
-	*reply = malloc(*rlen);
-	if (!*reply) {
-		free(area);
-		return -ENOMEM;
+	return finish_call(d, ret, reply, rlen);
+}
+
+int ssi_deputy_event(struct ssi_deputy *d, void **reply, size_t *rlen)
+{
+	struct ssi_dep_event ev;
+	int err = recv_event(d, &ev, 0);
+
+	if (err == -ETIMEDOUT)
+		return -EAGAIN;
+	if (err)
+		goto fail;
+	if (ev.type == SSI_DEP_SIGNAL) {
+		deliver_signal(d, &ev);
+		return 0;
 	}
-	ssi_fwd_reply_build(&call, ret, area, *reply, *rlen);
-	free(area);
-	return 0;
+	err = -EPROTO;
+	if (ev.type != SSI_DEP_RESULT || !d->cur.busy || ev.seq != d->cur.seq)
+		goto fail;
+	return call_result(d, ev.value, reply, rlen);
+fail:
+	ssi_deputy_abandon(d);
+	return err;
+}
+
+/* The synchronous form, for tests and tools: start, then wait. */
+int ssi_deputy_call(struct ssi_deputy *d, const void *req, size_t len,
+		    void **reply, size_t *rlen)
+{
+	struct pollfd pfd = { .fd = d->chan, .events = POLLIN };
+	int r = ssi_deputy_start(d, req, len, reply, rlen);
+
+	while (r == 0) {
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			r = -errno;
+			ssi_deputy_abandon(d);
+			break;
+		}
+		r = ssi_deputy_event(d, reply, rlen);
+		if (r == -EAGAIN)
+			r = 0;
+	}
+	return r < 0 ? r : 0;
 }
 
 int ssi_deputy_poll(struct ssi_deputy *d)
 {
 	struct ssi_dep_event ev;
-	int err = recv_event(d, &ev, 0);
+	int err;
 
+	if (d->cur.busy)
+		return -EBUSY;
+	err = recv_event(d, &ev, 0);
 	if (err == -ETIMEDOUT)
 		return -EAGAIN;
 	if (err)

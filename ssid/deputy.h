@@ -14,6 +14,28 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fwd_home.h"
+
+/*
+ * Why asynchronous (and not a thread per deputy): a forwarded call may
+ * block at home for ever (a read on an empty pipe), so ssid must not wait
+ * for it; but the transport is not thread-safe and the stub runs one call
+ * at a time anyway.  So a call is started (its area written, SYSCALL sent)
+ * and the loop watches the channel: each event is either a SIGNAL, handed
+ * to on_signal, or the RESULT that completes the call.  No thread, no
+ * lock; one call in flight per deputy (the migrated process is
+ * single-threaded; callers queue further requests).
+ */
+struct ssi_deputy_inflight {
+	int busy;		/* a call is in flight */
+	int stage;		/* close_range split: 1 = lower half running */
+	void *req;		/* copy of the request (call points into it) */
+	struct ssi_fwd_call call;
+	uint8_t *area;
+	uint64_t args[6];
+	uint64_t seq;		/* of the SYSCALL command awaited */
+};
+
 struct ssi_deputy {
 	pid_t pid;		/* the home pid the process keeps */
 	int chan;		/* our end of the channel (SOCK_SEQPACKET) */
@@ -25,6 +47,7 @@ struct ssi_deputy {
 	/* Called for each signal the home task received (siginfo: 128 bytes). */
 	void (*on_signal)(struct ssi_deputy *d, int sig, const void *siginfo, void *arg);
 	void *arg;
+	struct ssi_deputy_inflight cur;
 };
 
 /*
@@ -51,6 +74,31 @@ int ssi_deputy_attach(struct ssi_deputy *d, pid_t pid, int chan, uint64_t area_b
  */
 int ssi_deputy_call(struct ssi_deputy *d, const void *req, size_t len,
 		    void **reply, size_t *rlen);
+
+/*
+ * ssi_deputy_start - start one forwarded call (as ssi_deputy_call) without
+ * waiting for it.
+ * Return: 1 when the answer is known at once (@reply and @rlen set, as
+ * ssi_deputy_call: refused syscall, the channel's fd); 0 when the call
+ * runs: call ssi_deputy_event() whenever d->chan is readable until it
+ * returns 1; -EBUSY if a call is already in flight; otherwise the errors
+ * of ssi_deputy_call (nothing is in flight then).
+ */
+int ssi_deputy_start(struct ssi_deputy *d, const void *req, size_t len,
+		     void **reply, size_t *rlen);
+
+/*
+ * ssi_deputy_event - take one event from the channel without blocking.
+ * A SIGNAL goes to d->on_signal.  Return: 1 when the call in flight
+ * completed (@reply and @rlen as ssi_deputy_call); 0 after an event that did
+ * not complete it; -EAGAIN when there was nothing to read; -EPIPE if the
+ * deputy is gone; -EPROTO for an event that makes no sense.  After an
+ * error nothing is in flight any more.
+ */
+int ssi_deputy_event(struct ssi_deputy *d, void **reply, size_t *rlen);
+
+/* ssi_deputy_abandon - forget the call in flight (the deputy is gone). */
+void ssi_deputy_abandon(struct ssi_deputy *d);
 
 /*
  * ssi_deputy_poll - read one event that arrived while no call was running

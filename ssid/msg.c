@@ -166,3 +166,222 @@ int msg_decode_hello(const void *buf, size_t len, struct msg_hello *m)
 	m->cluster[n] = '\0';
 	return 0;
 }
+
+/* ------------------------------------------------------------ migration */
+
+static void put_bytes(struct cur *c, const void *p, size_t n)
+{
+	memcpy(c->p, p, n);
+	c->p += n;
+}
+
+static void get_bytes(struct cur *c, void *p, size_t n)
+{
+	memcpy(p, c->p, n);
+	c->p += n;
+}
+
+/* Keep printable ASCII, turn anything else into '?'; NUL-terminate. */
+static void sanitize(char *s, size_t cap)
+{
+	size_t i;
+
+	s[cap - 1] = '\0';
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < ' ' || (unsigned char)s[i] >= 0x7f)
+			s[i] = '?';
+}
+
+size_t msg_encode_mig_offer(const struct msg_mig_offer *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+	char comm[MSG_MIG_COMM_LEN] = "";
+	uint32_t i, n = m->ngroups > MSG_MIG_GROUPS_MAX ? MSG_MIG_GROUPS_MAX :
+			m->ngroups;
+
+	memcpy(comm, m->comm, strnlen(m->comm, sizeof(comm) - 1));
+	put_version(&c);
+	put64(&c, m->id);
+	put32(&c, m->pid);
+	put32(&c, m->ppid);
+	put32(&c, m->tid);
+	put32(&c, m->uid);
+	put32(&c, m->gid);
+	put32(&c, n);
+	put64(&c, m->image_size);
+	put_bytes(&c, comm, sizeof(comm));
+	for (i = 0; i < n; i++)
+		put32(&c, m->groups[i]);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_offer(const void *buf, size_t len, struct msg_mig_offer *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+	uint32_t i;
+
+	if (!buf || get_version(&c, MSG_MIG_OFFER_LEN))
+		return -1;
+	m->id = get64(&c);
+	m->pid = get32(&c);
+	m->ppid = get32(&c);
+	m->tid = get32(&c);
+	m->uid = get32(&c);
+	m->gid = get32(&c);
+	m->ngroups = get32(&c);
+	m->image_size = get64(&c);
+	get_bytes(&c, m->comm, sizeof(m->comm));
+	sanitize(m->comm, sizeof(m->comm));
+	if (!m->pid || m->pid > INT32_MAX || m->ppid > INT32_MAX ||
+	    !m->tid || m->tid > INT32_MAX || m->ngroups > MSG_MIG_GROUPS_MAX ||
+	    !m->image_size || m->image_size > MSG_MIG_IMAGE_MAX ||
+	    m->uid == UINT32_MAX || m->gid == UINT32_MAX ||
+	    (size_t)(c.end - c.p) < 4 * (size_t)m->ngroups)
+		return -1;
+	for (i = 0; i < m->ngroups; i++) {
+		m->groups[i] = get32(&c);
+		if (m->groups[i] == UINT32_MAX)
+			return -1;
+	}
+	return 0;
+}
+
+size_t msg_encode_mig_image(const struct msg_mig_image *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put64(&c, m->id);
+	put64(&c, m->offset);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_image(const void *buf, size_t len, struct msg_mig_image *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIG_IMAGE_LEN))
+		return -1;
+	m->id = get64(&c);
+	m->offset = get64(&c);
+	return m->offset > MSG_MIG_IMAGE_MAX ? -1 : 0;
+}
+
+size_t msg_encode_mig_value(const struct msg_mig_value *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put64(&c, m->id);
+	put32(&c, (uint32_t)m->value);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_value(const void *buf, size_t len, struct msg_mig_value *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIG_VALUE_LEN))
+		return -1;
+	m->id = get64(&c);
+	m->value = (int32_t)get32(&c);
+	return 0;
+}
+
+int msg_decode_mig_exit(const void *buf, size_t len, struct msg_mig_value *m)
+{
+	int st;
+
+	if (msg_decode_mig_value(buf, len, m))
+		return -1;
+	st = m->value;
+	/* an exit (code << 8) or a death by signal 1..64, maybe with core */
+	if ((st & 0x7f) == 0)
+		return (st & ~0xff00) ? -1 : 0;
+	return ((st & 0x7f) > 64 || (st & ~0xff)) ? -1 : 0;
+}
+
+size_t msg_encode_mig_failed(const struct msg_mig_failed *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+	size_t n = strnlen(m->detail, MSG_MIG_DETAIL_MAX);
+
+	put_version(&c);
+	put64(&c, m->id);
+	put32(&c, m->reason);
+	put32(&c, (uint32_t)m->err);
+	c.p[0] = (unsigned char)(n >> 8);
+	c.p[1] = (unsigned char)n;
+	c.p += 2;
+	put_bytes(&c, m->detail, n);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_failed(const void *buf, size_t len, struct msg_mig_failed *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+	size_t n;
+
+	if (!buf || get_version(&c, 4 + 8 + 4 + 4 + 2))
+		return -1;
+	m->id = get64(&c);
+	m->reason = get32(&c);
+	m->err = (int32_t)get32(&c);
+	n = (size_t)c.p[0] << 8 | c.p[1];
+	c.p += 2;
+	if (n > MSG_MIG_DETAIL_MAX || (size_t)(c.end - c.p) < n ||
+	    m->err < 0 || m->err > 4095)
+		return -1;
+	get_bytes(&c, m->detail, n);
+	m->detail[n] = '\0';
+	sanitize(m->detail, n + 1);
+	return 0;
+}
+
+size_t msg_encode_fwd(const struct msg_fwd *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put64(&c, m->id);
+	put64(&c, m->seq);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_fwd(const void *buf, size_t len, struct msg_fwd *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_FWD_HDR_LEN))
+		return -1;
+	m->id = get64(&c);
+	m->seq = get64(&c);
+	m->data = c.p;
+	m->len = (size_t)(c.end - c.p);
+	return 0;
+}
+
+size_t msg_encode_mig_signal(const struct msg_mig_signal *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put64(&c, m->id);
+	put32(&c, m->signo);
+	put32(&c, 0);
+	put_bytes(&c, m->siginfo, sizeof(m->siginfo));
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_signal(const void *buf, size_t len, struct msg_mig_signal *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIG_SIGNAL_LEN))
+		return -1;
+	m->id = get64(&c);
+	m->signo = get32(&c);
+	c.p += 4;
+	get_bytes(&c, m->siginfo, sizeof(m->siginfo));
+	return (m->signo < 1 || m->signo > 64) ? -1 : 0;
+}

@@ -27,7 +27,17 @@ enum ssid_msg_type {
 	SSID_MSG_PING = 0x0101,		/* echo request */
 	SSID_MSG_PONG = 0x0102,		/* echo reply: the ping's fields back */
 	SSID_MSG_HELLO = 0x0103,	/* first on every connection: cluster */
-	SSID_MSG_TYPE_MAX = SSID_MSG_HELLO
+	/* migration and forwarding (doc/ssid.8 PEER MESSAGES) */
+	SSID_MSG_MIG_OFFER = 0x0110,	/* home -> remote: a process is coming */
+	SSID_MSG_MIG_IMAGE = 0x0111,	/* home -> remote: image bytes (bulk) */
+	SSID_MSG_MIG_ACCEPTED = 0x0112,	/* remote -> home: it runs here now */
+	SSID_MSG_MIG_FAILED = 0x0113,	/* remote -> home: refused, and why */
+	SSID_MSG_FWD_REQ = 0x0114,	/* remote -> home: a forwarded call */
+	SSID_MSG_FWD_REP = 0x0115,	/* home -> remote: its result */
+	SSID_MSG_MIG_SIGNAL = 0x0116,	/* home -> remote: the home pid got it */
+	SSID_MSG_MIG_EXIT = 0x0117,	/* remote -> home: the wait status */
+	SSID_MSG_MIG_ABORT = 0x0118,	/* home -> remote: cancel, kill it */
+	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_ABORT
 };
 
 /*
@@ -57,6 +67,71 @@ struct msg_hello {
 
 #define MSG_PING_PROBE	0x1	/* a heartbeat RTT probe, not ssictl's */
 
+/* ------------------------------------------------------------ migration */
+
+/* Bounds a receiver enforces before allocating anything. */
+#define MSG_MIG_GROUPS_MAX	1024		/* supplementary groups */
+#define MSG_MIG_IMAGE_MAX	(64ULL << 30)	/* bytes of one image */
+#define MSG_MIG_DETAIL_MAX	200		/* failure text */
+#define MSG_MIG_COMM_LEN	16		/* as TASK_COMM_LEN */
+#define MSG_MIG_SIGINFO_LEN	128
+
+/*
+ * A migration is named by the id its home node chose; the remote node
+ * keys it by (peer, id), so ids of different homes never collide.
+ */
+struct msg_mig_offer {
+	uint64_t id;
+	uint32_t pid, ppid, tid;	/* home values: getpid/getppid/gettid */
+	uint32_t uid, gid;		/* credentials the process runs with */
+	uint32_t ngroups;
+	uint64_t image_size;		/* bytes that MIG_IMAGE will carry */
+	char comm[MSG_MIG_COMM_LEN];	/* NUL-terminated, printable */
+	uint32_t groups[MSG_MIG_GROUPS_MAX];
+};
+
+/* MIG_IMAGE: header; the bytes are the message's bulk part. */
+struct msg_mig_image {
+	uint64_t id;
+	uint64_t offset;		/* of the bulk part in the image */
+};
+
+/* MIG_ACCEPTED, MIG_EXIT, MIG_ABORT: an id and one value. */
+struct msg_mig_value {
+	uint64_t id;
+	int32_t value;			/* ACCEPTED: remote pid; EXIT: wait
+					 * status; ABORT: 0 */
+};
+
+struct msg_mig_failed {
+	uint64_t id;
+	uint32_t reason;		/* enum ssi_reason, 0 if none */
+	int32_t err;			/* positive errno */
+	char detail[MSG_MIG_DETAIL_MAX + 1];
+};
+
+/* FWD_REQ, FWD_REP: header, then fwd_proto.h bytes to the end. */
+struct msg_fwd {
+	uint64_t id;
+	uint64_t seq;			/* the request's, echoed in the reply */
+	const void *data;		/* decode: points into the payload */
+	size_t len;
+};
+
+struct msg_mig_signal {
+	uint64_t id;
+	uint32_t signo;			/* 1..64 */
+	uint8_t siginfo[MSG_MIG_SIGINFO_LEN];
+};
+
+#define MSG_MIG_OFFER_LEN	(4 + 8 + 6 * 4 + 8 + MSG_MIG_COMM_LEN)
+#define MSG_MIG_IMAGE_LEN	(4 + 8 + 8)
+#define MSG_MIG_VALUE_LEN	(4 + 8 + 4)
+#define MSG_MIG_FAILED_MAX	(4 + 8 + 4 + 4 + 2 + MSG_MIG_DETAIL_MAX)
+#define MSG_FWD_HDR_LEN		(4 + 8 + 8)
+#define MSG_MIG_SIGNAL_LEN	(4 + 8 + 4 + 4 + MSG_MIG_SIGINFO_LEN)
+#define MSG_MIG_OFFER_MAX	(MSG_MIG_OFFER_LEN + 4 * MSG_MIG_GROUPS_MAX)
+
 /* Encoded sizes (version 1). */
 #define MSG_HEARTBEAT_LEN	(4 + 8 + 4 + 4 + 6 * 4 + 2 * 8 + 2 * 4)
 #define MSG_PING_LEN		(4 + 4 + 4 + 8)
@@ -81,5 +156,30 @@ int msg_decode_heartbeat(const void *buf, size_t len, struct msg_heartbeat *m);
 int msg_decode_ping(const void *buf, size_t len, struct msg_ping *m);
 /* msg_decode_hello - also -1 for a name that is too long or not printable. */
 int msg_decode_hello(const void *buf, size_t len, struct msg_hello *m);
+
+/*
+ * Migration messages.  Encoders write into @buf of the _LEN/_MAX size
+ * and return the length (MIG_FWD: the header only; the fwd_proto.h bytes
+ * follow as a second iovec).  Decoders return 0, or -1 for another
+ * version, a short payload or a field out of range: an offer with pid 0,
+ * more than MSG_MIG_GROUPS_MAX groups or an image of 0 or more than
+ * MSG_MIG_IMAGE_MAX bytes; a signal outside 1..64; an exit status that
+ * is neither an exit nor a death by signal; a detail that is too long.
+ * Strings are sanitised to printable ASCII.
+ */
+size_t msg_encode_mig_offer(const struct msg_mig_offer *m, void *buf);
+int msg_decode_mig_offer(const void *buf, size_t len, struct msg_mig_offer *m);
+size_t msg_encode_mig_image(const struct msg_mig_image *m, void *buf);
+int msg_decode_mig_image(const void *buf, size_t len, struct msg_mig_image *m);
+size_t msg_encode_mig_value(const struct msg_mig_value *m, void *buf);
+int msg_decode_mig_value(const void *buf, size_t len, struct msg_mig_value *m);
+/* msg_decode_mig_exit - as _value, and the value must be a wait status. */
+int msg_decode_mig_exit(const void *buf, size_t len, struct msg_mig_value *m);
+size_t msg_encode_mig_failed(const struct msg_mig_failed *m, void *buf);
+int msg_decode_mig_failed(const void *buf, size_t len, struct msg_mig_failed *m);
+size_t msg_encode_fwd(const struct msg_fwd *m, void *buf);
+int msg_decode_fwd(const void *buf, size_t len, struct msg_fwd *m);
+size_t msg_encode_mig_signal(const struct msg_mig_signal *m, void *buf);
+int msg_decode_mig_signal(const void *buf, size_t len, struct msg_mig_signal *m);
 
 #endif /* SSID_MSG_H */
