@@ -551,7 +551,7 @@ int ssi_tp_core_sent(ssi_conn_t c)
 		return 0;
 	}
 	if (c->want_writable && c->state == CONN_UP && !c->released &&
-	    tp->plugin.ops.queued(c->link) < tp->sndq_max / 2) {
+	    tp->plugin.ops.queued(c->link) == 0) {
 		c->want_writable = 0;
 		if (tp->cb->on_writable)
 			tp->cb->on_writable(c, tp->cb_arg);

@@ -144,7 +144,8 @@ struct ssi_tp_callbacks {
 	/*
 	 *  Optional.  After an ssi_conn_send*() on [conn] failed with
 	 *    SSI_TP_ERR_AGAIN, called once when the send queue has drained
-	 *    below half of sndq_max.
+	 *    (ssi_conn_queued() == 0), so what is sent next goes straight from
+	 *    the caller's buffers to the network instead of being copied.
 	 */
 	void (*on_close)(ssi_conn_t conn, ssi_tp_err_t reason, void *arg);
 	/*

@@ -8,6 +8,7 @@
 
 #include "bench.h"
 
+uint64_t thread_cpu_ns(void);
 int plain_read_full(int fd, void *buf, size_t len);
 int plain_write_full(int fd, const void *buf, size_t len);
 int plain_read_epoll(int epfd, int fd, void *buf, size_t len);

@@ -7,7 +7,7 @@
  * Commands, one per connection: 'E' + u64 size: echo size-byte messages
  * until EOF; 'e': the same, but waiting in epoll_wait() before each read,
  * as an event loop does; 'S' + u64 0: read until EOF, answer with the u64
- * byte count.
+ * byte count and the u64 nanoseconds of CPU the reading thread used.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,10 +23,19 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "bench_int.h"
 
 #define STREAM_BUF	(4u << 20)
+
+uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 int plain_read_full(int fd, void *buf, size_t len)
 {
@@ -139,6 +148,8 @@ static void serve(int fd)
 		if (epfd >= 0)
 			close(epfd);
 	} else if (cmd[0] == 'S') {
+		uint64_t reply[2], cpu0 = thread_cpu_ns();
+
 		buf = malloc(STREAM_BUF);
 		while (buf && (n = read(fd, buf, STREAM_BUF)) != 0) {
 			if (n < 0 && errno == EINTR)
@@ -148,7 +159,9 @@ static void serve(int fd)
 			total += (uint64_t)n;
 		}
 		free(buf);
-		plain_write_full(fd, &total, sizeof(total));
+		reply[0] = total;
+		reply[1] = thread_cpu_ns() - cpu0;
+		plain_write_full(fd, reply, sizeof(reply));
 	}
 }
 

@@ -4,10 +4,11 @@
  * epoll set, TCP_NODELAY, keepalive, frames cut from the byte stream.
  *
  * Receiving: small frames are read in batches into a per-link buffer and
- * delivered in place; a frame that does not fit, or one with a bulk part,
- * switches the link to "direct" mode where the rest of the frame is read
- * straight into its own buffer (a page-aligned bulk buffer for the bulk
- * part), so large payloads are copied once, by the kernel.
+ * delivered in place; a larger frame (over DIRECT_MIN) not yet complete in
+ * it, or one with a bulk part, switches the link to "direct" mode where the
+ * rest of the frame is read straight into its own buffer (a page-aligned
+ * bulk buffer for the bulk part) together with the next header only, so
+ * large payloads are copied once, by the kernel.
  * Sending: frames are written at once with sendmsg() from the caller's
  * iovecs; only what the socket does not take is copied (bulk buffers are
  * queued by reference, not copied).
@@ -38,6 +39,7 @@ const char plugin_type[] = "transport/tcp";
 const uint32_t plugin_version = SSI_TP_PLUGIN_VERSION;
 
 #define RXBUF_SIZE	(256u << 10)	/* batch of small frames */
+#define DIRECT_MIN	(32u << 10)	/* larger frames: read directly */
 #define READ_BUDGET	16		/* reads per readiness event */
 #define ACCEPT_BUDGET	32
 #define TX_IOV		64		/* iovecs per sendmsg */
@@ -421,8 +423,8 @@ static int parse(struct tcp_link *l)
 				return 1;
 			continue;
 		}
-		if (!(h.flags & SSI_FRAME_F_BULK) && total <= RXBUF_SIZE)
-			break;		/* fits the buffer: read more */
+		if (!(h.flags & SSI_FRAME_F_BULK) && total <= DIRECT_MIN)
+			break;		/* small: read more into the buffer */
 		if (direct_start(l, &h)) {
 			link_fail(l, SSI_TP_ERR_NO_MEMORY, 0,
 				  "out of memory for a frame");
