@@ -22,19 +22,35 @@
  * A job without the option is never touched.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <slurm/spank.h>
 
 #include "policy.h"
+#include "ssid_client.h"
 
 SPANK_PLUGIN(ssi, 1);
 
 static enum ssi_policy job_policy = SSI_POLICY_NONE;
 
+/* plugstack.conf arguments: socket=PATH, timeout=MS */
+static char ssid_socket[108] = SSID_CLIENT_SOCKET_DEFAULT;
+static int ssid_timeout_ms = SSID_CLIENT_TIMEOUT_MS_DEFAULT;
+/* slurmstepd says why a step's tasks are not migratable once, not per task. */
+static int ssid_down_logged;
+
 static int opt_migratable_cb(int val, const char *optarg, int remote)
 {
 	char err[160];
+
+	/*
+	 * sbatch passes its options to the job's sruns through the
+	 * environment, where Slurm writes an option given without a value as
+	 * the string "(null)": that is the option without a value.
+	 */
+	if (optarg && !strcmp(optarg, "(null)"))
+		optarg = NULL;
 
 	if (ssi_policy_parse(optarg, &job_policy, err, sizeof(err))) {
 		slurm_error("ssi: %s", err);
@@ -54,15 +70,38 @@ static struct spank_option opt_migratable = {
 	.cb		= opt_migratable_cb,
 };
 
-int slurm_spank_init(spank_t sp, int ac, char **av)
+static int parse_args(int ac, char **av)
 {
-	spank_err_t rc;
+	char *end;
+	long v;
 	int i;
 
 	for (i = 0; i < ac; i++) {
-		slurm_error("ssi: unknown plugstack.conf argument '%s'", av[i]);
+		if (!strncmp(av[i], "socket=", 7) && av[i][7] &&
+		    strlen(av[i] + 7) < sizeof(ssid_socket)) {
+			strcpy(ssid_socket, av[i] + 7);
+			continue;
+		}
+		if (!strncmp(av[i], "timeout=", 8)) {
+			v = strtol(av[i] + 8, &end, 10);
+			if (av[i][8] && !*end && v > 0 && v <= 60000) {
+				ssid_timeout_ms = (int)v;
+				continue;
+			}
+		}
+		slurm_error("ssi: invalid plugstack.conf argument '%s' "
+			    "(expected socket=PATH or timeout=MS, 1-60000)", av[i]);
 		return -1;
 	}
+	return 0;
+}
+
+int slurm_spank_init(spank_t sp, int ac, char **av)
+{
+	spank_err_t rc;
+
+	if (parse_args(ac, av))
+		return -1;
 	/* Every context the option can be given or seen in. */
 	switch (spank_context()) {
 	case S_CTX_ALLOCATOR:
@@ -96,5 +135,53 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 		slurm_error("ssi: cannot mark the job migratable: %s", spank_strerror(rc));
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Remote context, once per task, in slurmstepd after the task's fork: a
+ * task of a migratable step is registered with the node's ssid.  If ssid
+ * is not there the task runs all the same, unmigratable, and the step
+ * says why once.
+ */
+int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
+{
+	uint32_t job = 0, step = 0, task = 0;
+	char err[256];
+	pid_t pid = 0;
+
+	if (job_policy == SSI_POLICY_NONE)
+		return 0;
+	if (spank_get_item(sp, S_TASK_PID, &pid) != ESPANK_SUCCESS ||
+	    spank_get_item(sp, S_JOB_ID, &job) != ESPANK_SUCCESS ||
+	    spank_get_item(sp, S_JOB_STEPID, &step) != ESPANK_SUCCESS ||
+	    spank_get_item(sp, S_TASK_GLOBAL_ID, &task) != ESPANK_SUCCESS) {
+		slurm_error("ssi: cannot read the task's ids; it will not migrate");
+		return 0;
+	}
+	if (ssid_task_register(ssid_socket, ssid_timeout_ms, pid, job, step, task,
+			       ssi_policy_name(job_policy), err, sizeof(err))) {
+		if (!ssid_down_logged++)
+			slurm_info("ssi: job %u.%u runs unmigratable: %s", job, step, err);
+		return 0;
+	}
+	slurm_debug("ssi: task %u (pid %d) of job %u.%u registered with ssid",
+		    task, (int)pid, job, step);
+	return 0;
+}
+
+/* Remote context, when a task exits: ssid forgets it. */
+int slurm_spank_task_exit(spank_t sp, int ac, char **av)
+{
+	char err[256];
+	pid_t pid = 0;
+
+	if (job_policy == SSI_POLICY_NONE || ssid_down_logged)
+		return 0;
+	if (spank_get_item(sp, S_TASK_PID, &pid) != ESPANK_SUCCESS)
+		return 0;
+	/* ssid forgets exited tasks by itself too: a failure here is harmless. */
+	if (ssid_task_unregister(ssid_socket, ssid_timeout_ms, pid, err, sizeof(err)))
+		slurm_debug("ssi: unregistering pid %d: %s", (int)pid, err);
 	return 0;
 }

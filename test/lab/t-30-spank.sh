@@ -1,0 +1,56 @@
+#!/bin/bash
+# test: --ssi-migratable is validated at submission and registers a step's tasks with ssid
+# shellcheck source=test/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+ssictl=$SSI_BUILDDIR/ssid/ssictl
+n=${SSI_LAB_NODES%% *}
+
+# A bad value is refused at submission, with the value and the accepted ones.
+if out=$(slurm sbatch --ssi-migratable=bogus --chdir "$SSI_LAB_WORK" --wrap true 2>&1); then
+	fail "sbatch accepted --ssi-migratable=bogus: $out"
+fi
+echo "$out" | grep -q "invalid --ssi-migratable value 'bogus'" ||
+	fail "no clear message for a bad value: $out"
+echo "bad value refused: $(echo "$out" | head -n 1)"
+
+# tasks_of JOBID: the pids ssid on $n has registered for that job.
+tasks_of() {
+	on "$n" "$ssictl" show tasks --json |
+		jq -r --argjson j "$1" '.tasks[] | select(.job == $j) | .pid'
+}
+wait_job_running() {
+	local i
+	for i in $(seq 1 50); do
+		[ "$(slurm squeue -h -j "$1" -o %T)" = RUNNING ] && return 0
+		sleep 0.2
+	done
+	fail "job $1 never ran"
+}
+
+# A migratable step: its task is registered with the node's ssid.
+job=$(slurm sbatch --parsable --ssi-migratable -w "$n" --chdir "$SSI_LAB_WORK" \
+	--wrap 'srun sleep 6')
+wait_job_running "$job"
+pids=""
+for i in $(seq 1 40); do
+	pids=$(tasks_of "$job")
+	[ -n "$pids" ] && break
+	sleep 0.25
+done
+[ -n "$pids" ] || fail "job $job (--ssi-migratable): no task registered with ssid on $n"
+echo "job $job: ssid on $n registered pid(s) $(echo $pids)"
+
+# A step without the option: never registered.
+plain=$(slurm sbatch --parsable -w "$n" --chdir "$SSI_LAB_WORK" --wrap 'srun sleep 3')
+wait_job_running "$plain"
+sleep 1.5
+[ -z "$(tasks_of "$plain")" ] || fail "job $plain without --ssi-migratable was registered"
+echo "job $plain (no option): nothing registered"
+
+for j in "$job" "$plain"; do
+	for _ in $(seq 1 60); do
+		[ -z "$(slurm squeue -h -j "$j" 2>/dev/null)" ] && break
+		sleep 0.25
+	done
+done
