@@ -13,6 +13,7 @@
 #include "ctlops.h"
 #include "ctlproto.h"
 #include "log.h"
+#include "migrate.h"
 #include "loop.h"
 #include "peers.h"
 #include "tasks.h"
@@ -483,6 +484,162 @@ static void op_show_tasks(struct ctlops *ops, struct ctl_client *cl,
 	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
 }
 
+/* ------------------------------------------------------------ migration */
+
+/* May this client act on process @pid?  0, or an error reply sent. */
+static int may_act_on(struct ctl_client *cl, json_object *id, pid_t pid)
+{
+	char path[64], text[4096];
+	uid_t owner;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_NOPROC,
+				 "pid %d: no such process", (int)pid));
+		return -1;
+	}
+	n = (ssize_t)fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n > 0 ? n : 0] = '\0';
+	if (tasks_parse_status_uid(text, &owner)) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_NOPROC,
+				 "pid %d: cannot read its owner", (int)pid));
+		return -1;
+	}
+	if (!ctlproto_may_see_task(ctl_client_admin(cl), ctl_client_uid(cl), owner)) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_PERM,
+				 "pid %d: not your process", (int)pid));
+		return -1;
+	}
+	return 0;
+}
+
+struct migrate_req {
+	struct ctlops *ops;
+	struct ctl_client *cl;
+	json_object *id;
+	void *handle;
+};
+
+static void migrate_done(void *arg, const struct migrate_result *r)
+{
+	struct migrate_req *mr = arg;
+	json_object *res;
+
+	if (r->err) {
+		ctl_client_reply(mr->cl, ctlproto_reply_err(mr->id, CTL_E_MIGRATE,
+				 "%s", r->msg));
+	} else {
+		res = json_object_new_object();
+		json_object_object_add(res, "pid", json_object_new_int(r->pid));
+		json_object_object_add(res, "node", json_object_new_string(r->node));
+		json_object_object_add(res, "remote_pid",
+				       json_object_new_int(r->remote_pid));
+		add_u64(res, "bytes", r->bytes);
+		add_u64(res, "pages", r->pages);
+		add_u64(res, "vmas", r->vmas);
+		add_u64(res, "dump_us", r->dump_ns / 1000);
+		add_u64(res, "transfer_us", r->transfer_ns / 1000);
+		add_u64(res, "frozen_us", r->frozen_ns / 1000);
+		ctl_client_reply(mr->cl, ctlproto_reply_ok(mr->id, res));
+	}
+	json_object_put(mr->id);
+	free(mr);
+}
+
+static void migrate_cancel(void *arg)
+{
+	struct migrate_req *mr = arg;
+
+	migrate_forget(mr->ops->migrate, mr->handle);
+	json_object_put(mr->id);
+	free(mr);
+}
+
+static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
+		       json_object *req, json_object *id)
+{
+	struct migrate_req *mr;
+	char err[512];
+	pid_t pid;
+	int idx, rc;
+
+	pid = arg_pid(cl, req, id);
+	if (pid < 0)
+		return;
+	idx = arg_node(ops, cl, req, id);
+	if (idx < 0 || may_act_on(cl, id, pid))
+		return;
+	if (idx == peers_self(ops->peers)) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "%s is this node", ops->conf->nodes[idx].name));
+		return;
+	}
+	mr = calloc(1, sizeof(*mr));
+	if (!mr) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL,
+				 "out of memory"));
+		return;
+	}
+	mr->ops = ops;
+	mr->cl = cl;
+	mr->id = json_object_get(id);
+	rc = migrate_start(ops->migrate, pid, idx, migrate_done, mr, &mr->handle,
+			   err, sizeof(err));
+	if (rc) {
+		ctl_client_reply(cl, ctlproto_reply_err(id,
+				 rc == ESRCH ? CTL_E_NOPROC :
+				 rc == ENOTCONN ? CTL_E_NOTCONN : CTL_E_MIGRATE,
+				 "%s", err));
+		json_object_put(mr->id);
+		free(mr);
+		return;
+	}
+	log_notice("migration of pid %d to %s requested by uid %u", (int)pid,
+		   ops->conf->nodes[idx].name, (unsigned int)ctl_client_uid(cl));
+	ctl_client_defer(cl, migrate_cancel, mr);
+}
+
+static void op_show_procs(struct ctlops *ops, struct ctl_client *cl,
+			  json_object *req, json_object *id)
+{
+	json_object *res = json_object_new_object();
+	json_object *arr = json_object_new_array();
+	struct migrate_proc *p;
+	size_t i, n, max = 4096;
+
+	p = calloc(max, sizeof(*p));
+	n = p ? migrate_procs(ops->migrate, p, max) : 0;
+	for (i = 0; i < n && i < max; i++) {
+		json_object *o;
+
+		if (!ctlproto_may_see_task(ctl_client_admin(cl), ctl_client_uid(cl),
+					   p[i].uid))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "pid", json_object_new_int(p[i].pid));
+		json_object_object_add(o, "local_pid",
+				       json_object_new_int(p[i].local_pid));
+		add_u64(o, "uid", p[i].uid);
+		json_object_object_add(o, "comm", json_object_new_string(p[i].comm));
+		json_object_object_add(o, "home", json_object_new_string(p[i].home));
+		json_object_object_add(o, "where", json_object_new_string(p[i].where));
+		json_object_object_add(o, "state", json_object_new_string(p[i].state));
+		add_u64(o, "forwarded", p[i].forwarded);
+		add_u64(o, "bytes", p[i].bytes);
+		add_u64(o, "pull_home", p[i].pull_home);
+		add_u64(o, "signals", p[i].signals);
+		add_u64(o, "age_ms", p[i].age_ms);
+		json_object_array_add(arr, o);
+	}
+	free(p);
+	json_object_object_add(res, "procs", arr);
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
 /* ------------------------------------------------------- administration */
 
 static const char *const level_names[] = {
@@ -537,6 +694,9 @@ static const struct op op_table[] = {
 	{ "show_tasks",		CTL_ANYONE,	op_show_tasks },
 	{ "task_register",	CTL_ANYONE,	op_task_register },
 	{ "task_unregister",	CTL_ANYONE,	op_task_unregister },
+	/* users: their own processes only (checked by the op) */
+	{ "migrate",		CTL_ANYONE,	op_migrate },
+	{ "show_procs",		CTL_ANYONE,	op_show_procs },
 	{ "set_verbosity",	CTL_ADMIN,	op_set_verbosity },
 	{ "shutdown",		CTL_ADMIN,	op_shutdown },
 };

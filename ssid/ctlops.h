@@ -13,12 +13,14 @@
 struct ctl_client;
 struct peers;
 struct tasks;
+struct migrate;
 
 /* Everything the operations need, filled in by main.c. */
 struct ctlops {
 	const struct ssi_conf *conf;
 	struct peers *peers;
 	struct tasks *tasks;
+	struct migrate *migrate;
 	/* ask the daemon to stop after this loop iteration */
 	void (*shutdown)(void *arg);
 	void *shutdown_arg;

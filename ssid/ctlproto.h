@@ -34,6 +34,7 @@
 #define CTL_E_TIMEOUT	"timeout"
 #define CTL_E_NOPROC	"no_such_process"
 #define CTL_E_NOTASK	"no_such_task"
+#define CTL_E_MIGRATE	"migration_failed"	/* the process stays home */
 #define CTL_E_INTERNAL	"internal_error"
 
 /* --------------------------------------------------------------- framing */

@@ -126,6 +126,8 @@
 
 /* ssictl waits this long for a reply; ping adds its own time on top. */
 #define SSICTL_TIMEOUT_MS		5000
+/* ssictl migrate: dump, transfer and restore of a big image */
+#define SSICTL_MIGRATE_TIMEOUT_MS	120000
 
 /*
  * Registered tasks: one per local task of a migratable job step, so a few

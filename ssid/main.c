@@ -31,6 +31,7 @@
 #include "defaults.h"
 #include "log.h"
 #include "loop.h"
+#include "migrate.h"
 #include "peers.h"
 #include "sample.h"
 #include "tasks.h"
@@ -55,6 +56,7 @@ struct ssid {
 	struct sampler *sampler;
 	struct peers *peers;
 	struct tasks *tasks;
+	struct migrate *migrate;
 	struct ctlops ops;
 	struct control *control;
 	bool pid_written;
@@ -384,7 +386,11 @@ int main(int argc, char **argv)
 	d.tasks = tasks_create();
 	if (!d.tasks)
 		log_fatal("out of memory");
+	d.migrate = migrate_create(d.peers, d.loop);
+	if (!d.migrate)
+		log_fatal("out of memory");
 	d.ops.conf = d.conf;
+	d.ops.migrate = d.migrate;
 	d.ops.peers = d.peers;
 	d.ops.tasks = d.tasks;
 	d.ops.shutdown = request_shutdown;
@@ -408,11 +414,14 @@ int main(int argc, char **argv)
 		uint64_t t1 = peers_timer(d.peers, now);
 		uint64_t t2 = control_timer(d.control, now);
 		uint64_t t3 = tasks_timer(d.tasks, now);
+		uint64_t t4 = migrate_timer(d.migrate, now);
 
 		if (t2 < t1)
 			t1 = t2;
 		if (t3 < t1)
 			t1 = t3;
+		if (t4 < t1)
+			t1 = t4;
 		if (loop_wait(d.loop, t1) < 0) {
 			log_err("epoll_wait: %m");
 			rc = EXIT_FAILURE;
@@ -424,6 +433,7 @@ int main(int argc, char **argv)
 		unlink(d.conf->pid_file);
 	control_destroy(d.control);
 	tasks_destroy(d.tasks);
+	migrate_destroy(d.migrate);
 	peers_destroy(d.peers);
 	sampler_close(d.sampler);
 	loop_del(d.loop, &d.sig_h);

@@ -76,6 +76,7 @@ struct peers {
 	struct ping *pings;
 	uint32_t next_ping_id;
 	bool stopping;
+	struct peers_mig_hooks mig;
 };
 
 /*
@@ -107,12 +108,16 @@ const char *peers_state_name(enum peer_state s)
 static void set_state(struct peer *pr, enum peer_state s, uint64_t now,
 		      const char *why)
 {
+	struct peers *p = pr->owner;
+
 	if (pr->state == s)
 		return;
 	pr->state = s;
 	pr->state_since_ms = now;
 	log_notice("node %s is %s (%s)", pr->node->name, peers_state_name(s),
 		   why);
+	if (s == PEER_DOWN && p->mig.lost)
+		p->mig.lost(p->mig.arg, pr->idx);
 }
 
 /* The connection to send on: ours if established, else the peer's. */
@@ -273,8 +278,11 @@ static void recv_heartbeat(struct peers *p, struct peer *pr, ssi_conn_t conn,
 		ssi_conn_close(conn);
 		return;
 	}
-	if (pr->incarnation && hb.incarnation != pr->incarnation)
+	if (pr->incarnation && hb.incarnation != pr->incarnation) {
 		log_info("node %s restarted", pr->node->name);
+		if (p->mig.lost)
+			p->mig.lost(p->mig.arg, pr->idx);
+	}
 	pr->incarnation = hb.incarnation;
 	pr->load = hb.load;
 	pr->have_load = true;
@@ -475,6 +483,10 @@ static void on_message(ssi_conn_t conn, const struct ssi_tp_msg *msg,
 	case SSID_MSG_PONG:
 		recv_pong(p, pr, conn, msg);
 		break;
+	case SSID_MSG_MIG_OFFER ... SSID_MSG_TYPE_MAX:
+		if (p->mig.msg)
+			p->mig.msg(p->mig.arg, pr->idx, msg);
+		break;
 	default:
 		log_debug("node %s: ignoring message type 0x%04x",
 			  pr->node->name, msg->type);
@@ -542,6 +554,15 @@ static void on_close(ssi_conn_t conn, ssi_tp_err_t reason, void *arg)
 			      (uint64_t)(rand() % (pr->backoff_ms / 4 + 1));
 }
 
+static void on_writable(ssi_conn_t conn, void *arg)
+{
+	struct peers *p = arg;
+	struct peer *pr = ssi_conn_data(conn);
+
+	if (pr && (void *)pr != &bench_conn && p->mig.writable)
+		p->mig.writable(p->mig.arg, pr->idx);
+}
+
 static void on_log(int priority, const char *msg, void *arg)
 {
 	/* the library's lines already start with "transport: " */
@@ -551,6 +572,7 @@ static void on_log(int priority, const char *msg, void *arg)
 static const struct ssi_tp_callbacks callbacks = {
 	.on_connect = on_connect,
 	.on_message = on_message,
+	.on_writable = on_writable,
 	.on_close = on_close,
 	.log = on_log,
 };
@@ -776,4 +798,81 @@ void peers_info(const struct peers *p, int idx, uint64_t now,
 	out->heartbeats = pr->heartbeats;
 	out->refused = pr->refused;
 	out->last_error = pr->last_error;
+}
+
+/* ------------------------------------------------------------ migration */
+
+void peers_set_mig_hooks(struct peers *p, const struct peers_mig_hooks *h)
+{
+	if (h)
+		p->mig = *h;
+	else
+		memset(&p->mig, 0, sizeof(p->mig));
+}
+
+static int tp_errno(ssi_tp_err_t e)
+{
+	switch (e) {
+	case SSI_TP_OK:
+		return 0;
+	case SSI_TP_ERR_AGAIN:
+		return -EAGAIN;
+	case SSI_TP_ERR_TOO_BIG:
+		return -E2BIG;
+	case SSI_TP_ERR_BAD_ARG:
+		return -EINVAL;
+	default:
+		return -ENOTCONN;
+	}
+}
+
+int peers_send(struct peers *p, int idx, uint16_t type,
+	       const struct iovec *iov, int iovcnt)
+{
+	ssi_conn_t c;
+
+	if (idx < 0 || (size_t)idx >= p->conf->nnodes || idx == p->self)
+		return -EINVAL;
+	c = send_conn(&p->peer[idx]);
+	if (!c)
+		return -ENOTCONN;
+	return tp_errno(ssi_conn_send(c, type, iov, iovcnt));
+}
+
+int peers_send_bulk(struct peers *p, int idx, uint16_t type,
+		    const struct iovec *iov, int iovcnt, void *bulk,
+		    size_t bulk_len)
+{
+	ssi_conn_t c;
+
+	if (idx < 0 || (size_t)idx >= p->conf->nnodes || idx == p->self)
+		return -EINVAL;
+	c = send_conn(&p->peer[idx]);
+	if (!c)
+		return -ENOTCONN;
+	return tp_errno(ssi_conn_send_bulk(c, type, iov, iovcnt, bulk,
+					   bulk_len));
+}
+
+void *peers_bulk_alloc(struct peers *p, size_t len)
+{
+	return ssi_tp_bulk_alloc(p->tp, len);
+}
+
+void peers_bulk_free(struct peers *p, void *buf)
+{
+	ssi_tp_bulk_free(p->tp, buf);
+}
+
+bool peers_is_up(const struct peers *p, int idx)
+{
+	if (idx < 0 || (size_t)idx >= p->conf->nnodes || idx == p->self)
+		return false;
+	return p->peer[idx].state == PEER_UP &&
+	       send_conn((struct peer *)&p->peer[idx]) != NULL;
+}
+
+const char *peers_node_name(const struct peers *p, int idx)
+{
+	return p->conf->nodes[idx].name;
 }

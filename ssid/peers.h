@@ -115,6 +115,50 @@ int peers_ping(struct peers *p, int idx, peers_ping_cb cb, void *arg,
 /* peers_ping_cancel - forget ping @id; its callback will not run. */
 void peers_ping_cancel(struct peers *p, uint32_t id);
 
+/* ------------------------------------------------------------ migration */
+
+struct ssi_tp_msg;
+struct iovec;
+
+/*
+ * The migration module's hooks, all called from the loop:
+ * @msg:      a message of type SSID_MSG_MIG_OFFER..SSID_MSG_TYPE_MAX from
+ *            node @idx (already authenticated and greeted; the payload is
+ *            untrusted and valid only during the call);
+ * @lost:     node @idx went down (heartbeat timeout) or restarted: what
+ *            was in flight with it is gone;
+ * @writable: a send to @idx that failed with -EAGAIN may be retried.
+ */
+struct peers_mig_hooks {
+	void (*msg)(void *arg, int idx, const struct ssi_tp_msg *msg);
+	void (*lost)(void *arg, int idx);
+	void (*writable)(void *arg, int idx);
+	void *arg;
+};
+
+/* peers_set_mig_hooks - install @h (copied); NULL removes them. */
+void peers_set_mig_hooks(struct peers *p, const struct peers_mig_hooks *h);
+
+/*
+ * peers_send, peers_send_bulk - send one message to node @idx on its
+ * current connection.  peers_send_bulk takes @bulk (from peers_bulk_alloc)
+ * on success only.  Returns 0, -ENOTCONN, -EAGAIN (queue full: wait for
+ * the writable hook), -E2BIG, -EINVAL.
+ */
+int peers_send(struct peers *p, int idx, uint16_t type,
+	       const struct iovec *iov, int iovcnt);
+int peers_send_bulk(struct peers *p, int idx, uint16_t type,
+		    const struct iovec *iov, int iovcnt, void *bulk,
+		    size_t bulk_len);
+void *peers_bulk_alloc(struct peers *p, size_t len);
+void peers_bulk_free(struct peers *p, void *buf);
+
+/* peers_is_up - node @idx is up and has a greeted connection. */
+bool peers_is_up(const struct peers *p, int idx);
+
+/* peers_node_name - the NodeName of @idx. */
+const char *peers_node_name(const struct peers *p, int idx);
+
 /* peers_state_name - "up" or "down". */
 const char *peers_state_name(enum peer_state s);
 

@@ -43,6 +43,8 @@ static void usage(FILE *fp)
 "  show node NAME         one node in detail\n"
 "  ping NAME              echo through the transport, print the RTT\n"
 "  show tasks             registered tasks (yours, or all for root)\n"
+"  show procs             migrated processes: from here, and guests here\n"
+"  migrate PID NODE       move a running process to NODE (its IO stays home)\n"
 "  register PID [job=J] [step=S] [task=T]\n"
 "                         register a task with ssid\n"
 "  unregister PID         forget a registered task\n"
@@ -391,13 +393,76 @@ static void print_tasks(json_object *res)
 	}
 }
 
+static void print_procs(json_object *res)
+{
+	json_object *procs = member(res, "procs");
+	size_t i, n = procs ? json_object_array_length(procs) : 0;
+
+	printf("%8s %8s %-16s %-10s %-10s %-9s %8s %10s %9s\n", "PID", "LOCALPID",
+	       "COMMAND", "HOME", "WHERE", "STATE", "SYSCALLS", "BYTES",
+	       "PULLHOME");
+	for (i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(procs, i);
+
+		printf("%8s %8s %-16s %-10s %-10s %-9s %8s %10s %9s\n", str(t, "pid"),
+		       str(t, "local_pid"), str(t, "comm"), str(t, "home"),
+		       str(t, "where"), str(t, "state"), str(t, "forwarded"),
+		       str(t, "bytes"), str(t, "pull_home"));
+	}
+}
+
 /* ------------------------------------------------------------ commands */
+
+static int cmd_migrate(struct ctl *c, int argc, char **argv)
+{
+	json_object *req, *reply, *res;
+	double mib, xfer_s;
+	long pid;
+	char *end;
+
+	if (argc != 2)
+		bad_usage("migrate PID NODE");
+	errno = 0;
+	pid = strtol(argv[0], &end, 10);
+	if (errno || *end || pid <= 0 || pid > INT32_MAX)
+		bad_usage("migrate PID NODE  (PID: a process id)");
+	req = request("migrate");
+	json_object_object_add(req, "pid", json_object_new_int((int)pid));
+	json_object_object_add(req, "node", json_object_new_string(argv[1]));
+	/* a big image over a slow link takes a while */
+	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
+	reply = call(c, req, &res);
+	if (c->json) {
+		print_json(res);
+	} else {
+		mib = json_object_get_uint64(member(res, "bytes")) / 1048576.0;
+		xfer_s = json_object_get_uint64(member(res, "transfer_us")) / 1e6;
+		printf("pid %s migrated to %s (pid %s there): %s pages, %.1f MiB, %.1f MiB/s, frozen %.0f ms (dump %.0f ms)\n",
+		       str(res, "pid"), str(res, "node"), str(res, "remote_pid"),
+		       str(res, "pages"), mib, xfer_s > 0 ? mib / xfer_s : 0.0,
+		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0,
+		       json_object_get_uint64(member(res, "dump_us")) / 1000.0);
+	}
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
 
 static int cmd_show(struct ctl *c, int argc, char **argv)
 {
 	json_object *req, *reply, *res;
 	const char *what = argc > 0 ? argv[0] : NULL;
 
+	if (what && !strcmp(what, "procs")) {
+		if (argc > 1)
+			bad_usage("show procs");
+		reply = call(c, request("show_procs"), &res);
+		if (c->json)
+			print_json(res);
+		else
+			print_procs(res);
+		json_object_put(reply);
+		return EXIT_SUCCESS;
+	}
 	if (what && !strcmp(what, "tasks")) {
 		if (argc > 1)
 			bad_usage("show tasks");
@@ -410,7 +475,7 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (!what || (strcmp(what, "nodes") && strcmp(what, "node")))
-		bad_usage("show nodes | show node NAME | show tasks");
+		bad_usage("show nodes | show node NAME | show tasks | show procs");
 	if (argc > 2)
 		bad_usage("show nodes | show node NAME");
 	if (argc == 1 && !strcmp(what, "node"))
@@ -619,6 +684,8 @@ int main(int argc, char **argv)
 		return cmd_show(&c, argc, argv);
 	if (!strcmp(cmd, "ping"))
 		return cmd_ping(&c, argc, argv);
+	if (!strcmp(cmd, "migrate"))
+		return cmd_migrate(&c, argc, argv);
 	if (!strcmp(cmd, "request"))
 		return cmd_request(&c, argc, argv);
 	if (!strcmp(cmd, "register") || !strcmp(cmd, "unregister"))

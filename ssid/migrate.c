@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migrate.c - the migration module's glue: peer hooks, timers, listing
+ * (see migrate.h).  Each message type has one direction, so it goes to
+ * the home side or the remote side by type alone.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "transport/ssi_transport.h"
+
+#include "log.h"
+#include "loop.h"
+#include "migrate_int.h"
+#include "msg.h"
+#include "peers.h"
+
+static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
+{
+	struct migrate *m = arg;
+
+	switch (msg->type) {
+	case SSID_MSG_MIG_OFFER:
+	case SSID_MSG_MIG_IMAGE:
+	case SSID_MSG_FWD_REP:
+	case SSID_MSG_MIG_SIGNAL:
+	case SSID_MSG_MIG_ABORT:
+		mig_remote_msg(m, idx, msg);
+		break;
+	case SSID_MSG_MIG_ACCEPTED:
+	case SSID_MSG_MIG_FAILED:
+	case SSID_MSG_FWD_REQ:
+	case SSID_MSG_MIG_EXIT:
+		mig_home_msg(m, idx, msg);
+		break;
+	default:
+		log_debug("node %s: ignoring message type 0x%04x",
+			  peers_node_name(m->peers, idx), msg->type);
+	}
+}
+
+static void hook_lost(void *arg, int idx)
+{
+	struct migrate *m = arg;
+
+	mig_home_lost(m, idx);
+	mig_remote_lost(m, idx);
+}
+
+static void hook_writable(void *arg, int idx)
+{
+	mig_home_writable(arg, idx);
+}
+
+struct migrate *migrate_create(struct peers *peers, struct loop *loop)
+{
+	struct migrate *m = calloc(1, sizeof(*m));
+	struct peers_mig_hooks h = {
+		.msg = hook_msg, .lost = hook_lost, .writable = hook_writable,
+	};
+
+	if (!m)
+		return NULL;
+	m->peers = peers;
+	m->loop = loop;
+	/* ids unique across restarts of this ssid, for the remote's logs */
+	m->next_id = loop_now_ns() << 8;
+	h.arg = m;
+	peers_set_mig_hooks(peers, &h);
+	return m;
+}
+
+void migrate_destroy(struct migrate *m)
+{
+	if (!m)
+		return;
+	mig_home_destroy_all(m);
+	mig_remote_destroy_all(m);
+	peers_set_mig_hooks(m->peers, NULL);
+	free(m);
+}
+
+uint64_t migrate_timer(struct migrate *m, uint64_t now)
+{
+	uint64_t a = mig_home_timer(m, now), b = mig_remote_timer(m, now);
+
+	return a < b ? a : b;
+}
+
+size_t migrate_procs(struct migrate *m, struct migrate_proc *out, size_t max)
+{
+	size_t n = mig_home_procs(m, out, max, 0);
+
+	return mig_remote_procs(m, out, max, n);
+}

@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migrate_home.c - the home side of a migration (see migrate.h):
+ *
+ *   migrate_start: SSI_IOC_DUMP into a memfd (the task stays frozen),
+ *     OFFER + IMAGE chunks to the remote node;
+ *   ACCEPTED: SSI_IOC_DEPUTY, attach: the home task is now the deputy;
+ *     FWD_REQ runs through it (one at a time, queued), FWD_REP goes back;
+ *     signals the stub catches go to the remote node as MIG_SIGNAL;
+ *   MIG_EXIT: the deputy ends with the remote's wait status.
+ *
+ * Failure rules: before ACCEPTED every failure (FAILED, timeout, node
+ * lost, SSI_IOC_DEPUTY refused) resumes the task at home, untouched.
+ * After it, losing the remote node closes the channel: the stub dies of
+ * SIGKILL, so Slurm sees a failed task and nothing hangs; the deputy dying
+ * at home (SIGKILL to the home pid) kills the remote process (MIG_ABORT).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include "kmod/uapi/ssi.h"
+#include "transport/ssi_transport.h"
+
+#include "deputy.h"
+#include "log.h"
+#include "loop.h"
+#include "migrate_int.h"
+#include "msg.h"
+#include "peers.h"
+
+enum home_state {
+	H_SENDING,		/* image going out */
+	H_WAIT_ACCEPT,		/* image sent, remote restoring */
+	H_DEPUTY,		/* the remote runs it; we serve its calls */
+	H_ENDING,		/* exit sent to the stub; waiting for EOF */
+};
+
+static const char *const state_names[] = {
+	[H_SENDING] = "migrating", [H_WAIT_ACCEPT] = "migrating",
+	[H_DEPUTY] = "deputy", [H_ENDING] = "exited",
+};
+
+struct fwd_req {
+	struct fwd_req *next;
+	uint64_t seq;
+	size_t len;
+	uint8_t data[];
+};
+
+struct mig_home {
+	struct mig_home *next;
+	struct migrate *m;
+	uint64_t id;
+	pid_t pid;
+	struct msg_mig_offer offer;
+	int peer;
+	enum home_state state;
+	int dev;			/* /dev/ssi that froze it */
+	int img;			/* the image (memfd) */
+	uint64_t img_size, sent;
+	struct ssi_dump dump;
+	uint64_t t0_ns, t_sent_ns;
+	uint64_t deadline_ms;
+	pid_t remote_pid;
+	struct migrate_result res;
+
+	/* the deputy */
+	struct ssi_deputy dep;
+	struct loop_handler chan_h;
+	bool chan_added;
+	struct fwd_req *q, **q_tail;	/* requests waiting for the stub */
+	uint64_t cur_seq;		/* request the stub runs, if busy */
+	uint64_t forwarded, bytes, signals;
+	uint64_t started_ms;
+
+	migrate_done_cb cb;
+	void *cb_arg;
+};
+
+static struct mig_home *find(struct migrate *m, int idx, uint64_t id)
+{
+	struct mig_home *h;
+
+	for (h = m->homes; h; h = h->next)
+		if (h->id == id && h->peer == idx)
+			return h;
+	return NULL;
+}
+
+static void report(struct mig_home *h, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Tell the requester (once) how it went. */
+static void report(struct mig_home *h, int err, const char *fmt, ...)
+{
+	migrate_done_cb cb = h->cb;
+	va_list ap;
+
+	h->cb = NULL;
+	h->res.err = err;
+	va_start(ap, fmt);
+	vsnprintf(h->res.msg, sizeof(h->res.msg), fmt, ap);
+	va_end(ap);
+	if (cb)
+		cb(h->cb_arg, &h->res);
+}
+
+static void send_value(struct mig_home *h, uint16_t type, int32_t value)
+{
+	unsigned char buf[MSG_MIG_VALUE_LEN];
+	struct msg_mig_value v = { .id = h->id, .value = value };
+	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
+
+	peers_send(h->m->peers, h->peer, type, &iov, 1);
+}
+
+static void free_home(struct mig_home *h)
+{
+	struct mig_home **pp;
+	struct fwd_req *r;
+
+	for (pp = &h->m->homes; *pp; pp = &(*pp)->next) {
+		if (*pp == h) {
+			*pp = h->next;
+			break;
+		}
+	}
+	if (h->chan_added)
+		loop_del(h->m->loop, &h->chan_h);
+	if (h->dep.chan > 0)
+		close(h->dep.chan);
+	ssi_deputy_abandon(&h->dep);
+	while ((r = h->q)) {
+		h->q = r->next;
+		free(r);
+	}
+	if (h->img >= 0)
+		close(h->img);
+	if (h->dev >= 0)
+		close(h->dev);	/* resumes it if it is still frozen */
+	free(h);
+}
+
+/* Before ACCEPTED: the task continues at home; tell the remote to drop it. */
+static void fail_and_resume(struct mig_home *h, int err, const char *why)
+{
+	struct ssi_resume r = { .pid = h->pid };
+
+	if (ioctl(h->dev, SSI_IOC_RESUME, &r))
+		log_err("pid %d: SSI_IOC_RESUME: %m (closing /dev/ssi resumes it)",
+			(int)h->pid);
+	send_value(h, SSID_MSG_MIG_ABORT, 0);
+	log_notice("migration of pid %d to %s failed: %s; it continues here",
+		   (int)h->pid, peers_node_name(h->m->peers, h->peer), why);
+	report(h, err, "%s; pid %d continues on this node", why, (int)h->pid);
+	free_home(h);
+}
+
+/* ---------------------------------------------------------- the image */
+
+/* Send image chunks until done or the queue is full. */
+static void pump(struct mig_home *h)
+{
+	unsigned char hdr[MSG_MIG_IMAGE_LEN];
+	struct msg_mig_image mi = { .id = h->id };
+	struct iovec iov = { hdr, 0 };
+	size_t len;
+	void *buf;
+	ssize_t n;
+	int rc;
+
+	while (h->state == H_SENDING && h->sent < h->img_size) {
+		len = h->img_size - h->sent > MIG_CHUNK ? MIG_CHUNK :
+		      (size_t)(h->img_size - h->sent);
+		buf = peers_bulk_alloc(h->m->peers, len);
+		if (!buf) {
+			fail_and_resume(h, ENOMEM, "no buffer for the image");
+			return;
+		}
+		n = pread(h->img, buf, len, (off_t)h->sent);
+		if (n != (ssize_t)len) {
+			peers_bulk_free(h->m->peers, buf);
+			fail_and_resume(h, EIO, "cannot read the image back");
+			return;
+		}
+		mi.offset = h->sent;
+		iov.iov_len = msg_encode_mig_image(&mi, hdr);
+		rc = peers_send_bulk(h->m->peers, h->peer, SSID_MSG_MIG_IMAGE,
+				     &iov, 1, buf, len);
+		if (rc) {
+			peers_bulk_free(h->m->peers, buf);
+			if (rc == -EAGAIN)
+				return;	/* mig_home_writable continues */
+			fail_and_resume(h, -rc == EAGAIN ? EIO : -rc,
+					"sending the image failed");
+			return;
+		}
+		h->sent += len;
+	}
+	if (h->state == H_SENDING) {
+		h->state = H_WAIT_ACCEPT;
+		h->t_sent_ns = loop_now_ns();
+		h->deadline_ms = loop_now_ms() + MIG_ACCEPT_TIMEOUT_MS;
+	}
+}
+
+void mig_home_writable(struct migrate *m, int idx)
+{
+	struct mig_home *h, *next;
+
+	for (h = m->homes; h; h = next) {
+		next = h->next;
+		if (h->peer == idx && h->state == H_SENDING)
+			pump(h);
+	}
+}
+
+/* ------------------------------------------------------------- start */
+
+/* Credentials and identity from /proc/PID/status. */
+static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t errlen)
+{
+	char path[64], line[4096];
+	unsigned int threads = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "pid %d: %s", (int)pid, strerror(errno));
+		return errno == ENOENT ? ESRCH : errno;
+	}
+	o->uid = o->gid = UINT32_MAX;
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+
+		if (!strncmp(line, "Name:", 5)) {
+			p = line + 5 + strspn(line + 5, " \t");
+			p[strcspn(p, "\n")] = '\0';
+			snprintf(o->comm, sizeof(o->comm), "%s", p);
+		} else if (sscanf(line, "PPid: %u", &o->ppid) == 1) {
+			continue;
+		} else if (sscanf(line, "Uid: %u", &o->uid) == 1) {
+			continue;
+		} else if (sscanf(line, "Gid: %u", &o->gid) == 1) {
+			continue;
+		} else if (sscanf(line, "Threads: %u", &threads) == 1) {
+			continue;
+		} else if (!strncmp(line, "Groups:", 7)) {
+			char *tok, *save = NULL;
+
+			o->ngroups = 0;
+			for (tok = strtok_r(line + 7, " \t\n", &save); tok &&
+			     o->ngroups < MSG_MIG_GROUPS_MAX;
+			     tok = strtok_r(NULL, " \t\n", &save))
+				o->groups[o->ngroups++] = (uint32_t)strtoul(tok, NULL, 10);
+		}
+	}
+	fclose(f);
+	if (o->uid == UINT32_MAX || o->gid == UINT32_MAX) {
+		snprintf(err, errlen, "pid %d: cannot read its credentials", (int)pid);
+		return EIO;
+	}
+	if (threads != 1) {
+		snprintf(err, errlen, "pid %d has %u threads; only single-threaded processes migrate for now",
+			 (int)pid, threads);
+		return EINVAL;
+	}
+	return 0;
+}
+
+static const char *const reason_names[] = {
+	"none", "io", "truncated", "magic", "arch", "release", "vdso", "csum",
+	"section", "reserved", "task", "xstate", "mm", "files", "file_open",
+	"file_changed", "vmas", "pages", "end", "rlimit", "caller", "target",
+	"mapping", "nomem", "intr",
+};
+
+static const char *reason_name(unsigned int r)
+{
+	return r < sizeof(reason_names) / sizeof(reason_names[0]) ?
+	       reason_names[r] : "unknown";
+}
+
+static int send_offer(struct mig_home *h)
+{
+	static unsigned char buf[MSG_MIG_OFFER_MAX];
+	struct iovec iov = { buf, msg_encode_mig_offer(&h->offer, buf) };
+
+	return peers_send(h->m->peers, h->peer, SSID_MSG_MIG_OFFER, &iov, 1);
+}
+
+int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
+		  void *arg, void **handle, char *err, size_t errlen)
+{
+	struct ssi_api api = { .api = SSI_API_VERSION };
+	struct mig_home *h;
+	int rc;
+
+	if (!peers_is_up(m->peers, idx)) {
+		snprintf(err, errlen, "node %s is not up", peers_node_name(m->peers, idx));
+		return ENOTCONN;
+	}
+	if (pid == getpid() || pid == 1) {
+		snprintf(err, errlen, "pid %d cannot migrate", (int)pid);
+		return EINVAL;
+	}
+	for (h = m->homes; h; h = h->next) {
+		if (h->pid == pid) {
+			snprintf(err, errlen, "pid %d is already migrated (to %s)",
+				 (int)pid, peers_node_name(m->peers, h->peer));
+			return EBUSY;
+		}
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		snprintf(err, errlen, "out of memory");
+		return ENOMEM;
+	}
+	h->m = m;
+	h->pid = pid;
+	h->peer = idx;
+	h->img = -1;
+	h->dep.chan = -1;
+	h->q_tail = &h->q;
+	h->id = ++m->next_id;
+	h->started_ms = loop_now_ms();
+	rc = read_status(pid, &h->offer, err, errlen);
+	if (rc)
+		goto fail;
+	h->offer.id = h->id;
+	h->offer.pid = (uint32_t)pid;
+	h->offer.tid = (uint32_t)pid;
+	h->dev = open("/dev/ssi", O_RDWR | O_CLOEXEC);
+	if (h->dev < 0 || ioctl(h->dev, SSI_IOC_API, &api)) {
+		rc = errno;
+		snprintf(err, errlen, "/dev/ssi: %s (is ssi.ko loaded, API %u?)",
+			 strerror(rc), SSI_API_VERSION);
+		goto fail;
+	}
+	h->img = memfd_create("ssi-image", MFD_CLOEXEC);
+	if (h->img < 0) {
+		rc = errno;
+		snprintf(err, errlen, "memfd_create: %s", strerror(rc));
+		goto fail;
+	}
+
+	/* Synchronous for now: the module writes the whole image here. */
+	h->t0_ns = loop_now_ns();
+	h->dump.pid = pid;
+	h->dump.out_fd = h->img;
+	h->dump.timeout_ms = 10000;
+	if (ioctl(h->dev, SSI_IOC_DUMP, &h->dump)) {
+		rc = errno;
+		snprintf(err, errlen, "pid %d cannot be dumped: %s (%s: %s)",
+			 (int)pid, strerror(rc), reason_name(h->dump.reason),
+			 h->dump.detail);
+		goto fail;
+	}
+	h->img_size = h->dump.bytes;
+	h->offer.image_size = h->img_size;
+	h->res.pid = pid;
+	h->res.node = peers_node_name(m->peers, idx);
+	h->res.bytes = h->dump.bytes;
+	h->res.pages = h->dump.pages;
+	h->res.vmas = h->dump.vmas;
+	h->res.dump_ns = h->dump.frozen_ns;
+
+	rc = -send_offer(h);
+	if (rc) {
+		struct ssi_resume r = { .pid = pid };
+
+		ioctl(h->dev, SSI_IOC_RESUME, &r);
+		snprintf(err, errlen, "cannot send the offer to %s: %s",
+			 peers_node_name(m->peers, idx), strerror(rc));
+		goto fail;
+	}
+	h->state = H_SENDING;
+	h->cb = cb;
+	h->cb_arg = arg;
+	h->next = m->homes;
+	m->homes = h;
+	*handle = h;
+	log_info("pid %d (%s, uid %u): %llu bytes, %llu pages dumped in %llu us; sending to %s",
+		 (int)pid, h->offer.comm, h->offer.uid,
+		 (unsigned long long)h->dump.bytes, (unsigned long long)h->dump.pages,
+		 (unsigned long long)h->dump.frozen_ns / 1000,
+		 peers_node_name(m->peers, idx));
+	pump(h);
+	return 0;
+fail:
+	if (h->img >= 0)
+		close(h->img);
+	if (h->dev >= 0)
+		close(h->dev);
+	free(h);
+	return rc;
+}
+
+void migrate_forget(struct migrate *m, void *handle)
+{
+	struct mig_home *h;
+
+	for (h = m->homes; h; h = h->next)
+		if (h == handle)
+			h->cb = NULL;
+}
+
+/* ---------------------------------------------------------- the deputy */
+
+static void on_signal(struct ssi_deputy *d, int sig, const void *siginfo, void *arg)
+{
+	struct mig_home *h = arg;
+	unsigned char buf[MSG_MIG_SIGNAL_LEN];
+	struct msg_mig_signal s = { .id = h->id, .signo = (uint32_t)sig };
+	struct iovec iov = { buf, 0 };
+
+	if (sig < 1 || sig > 64)
+		return;
+	memcpy(s.siginfo, siginfo, sizeof(s.siginfo));
+	iov.iov_len = msg_encode_mig_signal(&s, buf);
+	h->signals++;
+	if (peers_send(h->m->peers, h->peer, SSID_MSG_MIG_SIGNAL, &iov, 1))
+		log_warn("pid %d: signal %d not relayed to %s", (int)h->pid, sig,
+			 peers_node_name(h->m->peers, h->peer));
+}
+
+static void send_reply(struct mig_home *h, uint64_t seq, const void *rep, size_t len)
+{
+	unsigned char hdr[MSG_FWD_HDR_LEN];
+	struct msg_fwd f = { .id = h->id, .seq = seq };
+	struct iovec iov[2] = { { hdr, msg_encode_fwd(&f, hdr) }, { (void *)rep, len } };
+	int rc;
+
+	h->bytes += len;
+	rc = peers_send(h->m->peers, h->peer, SSID_MSG_FWD_REP, iov, 2);
+	if (rc)
+		log_warn("pid %d: reply to %s lost: %s", (int)h->pid,
+			 peers_node_name(h->m->peers, h->peer), strerror(-rc));
+}
+
+/* The deputy is gone (or must go): end this migration. */
+static void deputy_gone(struct mig_home *h, const char *why)
+{
+	if (h->state == H_DEPUTY) {
+		log_notice("pid %d: deputy ended (%s); killing its remote self on %s",
+			   (int)h->pid, why, peers_node_name(h->m->peers, h->peer));
+		send_value(h, SSID_MSG_MIG_ABORT, 0);
+	} else {
+		log_info("pid %d: deputy ended", (int)h->pid);
+	}
+	free_home(h);
+}
+
+/* Start queued requests while the stub is idle.  Returns -1 if h is freed. */
+static int run_queue(struct mig_home *h)
+{
+	struct fwd_req *r;
+	void *rep;
+	size_t rlen;
+	int rc;
+
+	while (!h->dep.cur.busy && (r = h->q)) {
+		h->q = r->next;
+		if (!h->q)
+			h->q_tail = &h->q;
+		rc = ssi_deputy_start(&h->dep, r->data, r->len, &rep, &rlen);
+		if (rc == 1) {
+			send_reply(h, r->seq, rep, rlen);
+			free(rep);
+			h->forwarded++;
+		} else if (rc == 0) {
+			h->cur_seq = r->seq;
+		} else if (rc == -EPIPE || rc == -ESRCH) {
+			free(r);
+			deputy_gone(h, "channel closed");
+			return -1;
+		} else {
+			/* malformed: an empty reply, which the remote refuses
+			 * and answers with EIO; the process goes on
+			 */
+			log_warn("pid %d: forwarded request from %s refused: %s",
+				 (int)h->pid, peers_node_name(h->m->peers, h->peer),
+				 strerror(-rc));
+			send_reply(h, r->seq, NULL, 0);
+		}
+		free(r);
+	}
+	return 0;
+}
+
+static void chan_ready(struct loop_handler *lh, uint32_t events)
+{
+	struct mig_home *h = (struct mig_home *)((char *)lh -
+						 offsetof(struct mig_home, chan_h));
+	void *rep;
+	size_t rlen;
+	int rc;
+
+	for (;;) {
+		rc = ssi_deputy_event(&h->dep, &rep, &rlen);
+		if (rc == -EAGAIN)
+			break;
+		if (rc < 0) {
+			deputy_gone(h, rc == -EPIPE ? "channel closed" : strerror(-rc));
+			return;
+		}
+		if (rc == 1) {
+			send_reply(h, h->cur_seq, rep, rlen);
+			free(rep);
+			h->forwarded++;
+			if (run_queue(h))
+				return;
+		}
+	}
+	if (events & (EPOLLHUP | EPOLLERR))
+		deputy_gone(h, "channel hung up");
+}
+
+static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
+{
+	struct ssi_become_deputy bd = { .pid = h->pid };
+	int sv[2], rc;
+
+	if (h->state != H_WAIT_ACCEPT) {
+		log_warn("pid %d: %s accepted a migration not yet sent; killing it there",
+			 (int)h->pid, peers_node_name(h->m->peers, h->peer));
+		fail_and_resume(h, EPROTO, "the remote node accepted before the image was complete");
+		return;
+	}
+	h->remote_pid = v->value;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		fail_and_resume(h, errno, "socketpair failed");
+		return;
+	}
+	bd.chan_fd = sv[1];
+	if (ioctl(h->dev, SSI_IOC_DEPUTY, &bd)) {
+		rc = errno;
+		close(sv[0]);
+		close(sv[1]);
+		/* still frozen and intact, unless past its point of no return */
+		fail_and_resume(h, rc, "SSI_IOC_DEPUTY refused");
+		return;
+	}
+	close(sv[1]);
+	close(h->img);
+	h->img = -1;
+	h->dep.on_signal = on_signal;
+	h->dep.arg = h;
+	rc = ssi_deputy_attach(&h->dep, h->pid, sv[0], bd.area_addr,
+			       SSI_DEPUTY_AREA_DEFAULT, 5000);
+	h->dep.chan = sv[0];
+	h->state = H_DEPUTY;
+	h->res.frozen_ns = loop_now_ns() - h->t0_ns;
+	h->res.transfer_ns = loop_now_ns() - h->t0_ns - h->dump.frozen_ns;
+	h->res.remote_pid = h->remote_pid;
+	if (rc) {
+		report(h, -rc, "the deputy did not start: %s", strerror(-rc));
+		deputy_gone(h, "attach failed");
+		return;
+	}
+	h->chan_h.fd = sv[0];
+	h->chan_h.cb = chan_ready;
+	if (loop_add(h->m->loop, &h->chan_h, EPOLLIN)) {
+		report(h, errno, "epoll: %s", strerror(errno));
+		deputy_gone(h, "epoll failed");
+		return;
+	}
+	h->chan_added = true;
+	log_notice("pid %d (%s) migrated to %s (pid %d there): %llu bytes, frozen %llu ms",
+		   (int)h->pid, h->offer.comm, peers_node_name(h->m->peers, h->peer),
+		   (int)h->remote_pid, (unsigned long long)h->img_size,
+		   (unsigned long long)h->res.frozen_ns / 1000000);
+	report(h, 0, "%s", "");
+	run_queue(h);
+}
+
+static void on_fwd_req(struct mig_home *h, const struct msg_fwd *f)
+{
+	struct fwd_req *r;
+
+	if (h->state != H_DEPUTY)
+		return;	/* a request after the end: nobody waits for it */
+	r = malloc(sizeof(*r) + f->len);
+	if (!r) {
+		send_reply(h, f->seq, NULL, 0);
+		return;
+	}
+	r->next = NULL;
+	r->seq = f->seq;
+	r->len = f->len;
+	memcpy(r->data, f->data, f->len);
+	h->bytes += f->len;
+	*h->q_tail = r;
+	h->q_tail = &r->next;
+	run_queue(h);
+}
+
+static void on_exit_msg(struct mig_home *h, int wstatus)
+{
+	int rc;
+
+	if (h->state != H_DEPUTY)
+		return;
+	log_info("pid %d: its remote self on %s ended (status 0x%x); ending the deputy",
+		 (int)h->pid, peers_node_name(h->m->peers, h->peer), wstatus);
+	/*
+	 * A call still running at home (a read on a pipe) keeps the stub
+	 * from seeing EXIT until it returns; the module will need a way to
+	 * interrupt it (see the report of issue 5).
+	 */
+	rc = ssi_deputy_finish(&h->dep, wstatus);
+	h->state = H_ENDING;
+	if (rc)
+		deputy_gone(h, "exit not delivered");
+}
+
+void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
+{
+	const char *node = peers_node_name(m->peers, idx);
+	struct msg_mig_failed fm;
+	struct msg_mig_value v;
+	struct msg_fwd f;
+	struct mig_home *h;
+
+	switch (msg->type) {
+	case SSID_MSG_MIG_ACCEPTED:
+		if (msg_decode_mig_value(msg->data, msg->len, &v))
+			goto bad;
+		h = find(m, idx, v.id);
+		if (h && h->state == H_DEPUTY)
+			return;
+		if (h)
+			on_accepted(h, &v);
+		return;
+	case SSID_MSG_MIG_FAILED:
+		if (msg_decode_mig_failed(msg->data, msg->len, &fm))
+			goto bad;
+		h = find(m, idx, fm.id);
+		if (!h)
+			return;
+		if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT) {
+			char why[320];
+
+			snprintf(why, sizeof(why), "%s refused it: %s%s%s%s", node,
+				 fm.err ? strerror(fm.err) : "",
+				 fm.reason ? " (" : "", fm.reason ? reason_name(fm.reason) : "",
+				 fm.reason ? ")" : "");
+			if (fm.detail[0]) {
+				size_t n = strlen(why);
+
+				snprintf(why + n, sizeof(why) - n, ": %s", fm.detail);
+			}
+			fail_and_resume(h, fm.err ? fm.err : EIO, why);
+		}
+		return;
+	case SSID_MSG_FWD_REQ:
+		if (msg_decode_fwd(msg->data, msg->len, &f))
+			goto bad;
+		h = find(m, idx, f.id);
+		if (h)
+			on_fwd_req(h, &f);
+		return;
+	case SSID_MSG_MIG_EXIT:
+		if (msg_decode_mig_exit(msg->data, msg->len, &v))
+			goto bad;
+		h = find(m, idx, v.id);
+		if (h)
+			on_exit_msg(h, v.value);
+		return;
+	}
+	return;
+bad:
+	log_warn("node %s sent an invalid message 0x%04x (%zu bytes): ignored",
+		 node, msg->type, msg->len);
+}
+
+void mig_home_lost(struct migrate *m, int idx)
+{
+	struct mig_home *h, *next;
+
+	for (h = m->homes; h; h = next) {
+		next = h->next;
+		if (h->peer != idx)
+			continue;
+		if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT) {
+			fail_and_resume(h, ECONNRESET, "the node was lost");
+		} else {
+			/* closing the channel: the stub dies of SIGKILL */
+			log_notice("pid %d: node %s lost; its deputy ends as if killed",
+				   (int)h->pid, peers_node_name(m->peers, idx));
+			free_home(h);
+		}
+	}
+}
+
+uint64_t mig_home_timer(struct migrate *m, uint64_t now)
+{
+	struct mig_home *h, *next;
+	uint64_t d = LOOP_NEVER;
+
+	for (h = m->homes; h; h = next) {
+		next = h->next;
+		if (h->state != H_WAIT_ACCEPT)
+			continue;
+		if (now >= h->deadline_ms)
+			fail_and_resume(h, ETIMEDOUT, "no answer from the node");
+		else if (h->deadline_ms < d)
+			d = h->deadline_ms;
+	}
+	return d;
+}
+
+void mig_home_destroy_all(struct migrate *m)
+{
+	while (m->homes) {
+		struct mig_home *h = m->homes;
+
+		if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT)
+			fail_and_resume(h, ESHUTDOWN, "ssid is stopping");
+		else
+			free_home(h);
+	}
+}
+
+size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
+		      size_t n)
+{
+	struct mig_home *h;
+	uint64_t now = loop_now_ms();
+
+	for (h = m->homes; h; h = h->next, n++) {
+		struct migrate_proc *p = &out[n];
+
+		if (n >= max)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->pid = h->pid;
+		p->local_pid = h->pid;
+		p->uid = h->offer.uid;
+		snprintf(p->comm, sizeof(p->comm), "%s", h->offer.comm);
+		p->home = peers_node_name(m->peers, peers_self(m->peers));
+		p->where = peers_node_name(m->peers, h->peer);
+		p->state = state_names[h->state];
+		p->forwarded = h->forwarded;
+		p->bytes = h->bytes;
+		p->signals = h->signals;
+		p->age_ms = now - h->started_ms;
+	}
+	return n;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * migrate_int.h - state shared by migrate.c, migrate_home.c and
+ * migrate_remote.c.  Not for other modules: they use migrate.h.
+ */
+#ifndef SSID_MIGRATE_INT_H
+#define SSID_MIGRATE_INT_H
+
+#include "migrate.h"
+
+struct ssi_tp_msg;
+struct mig_home;
+struct mig_remote;
+
+struct migrate {
+	struct peers *peers;
+	struct loop *loop;
+	struct mig_home *homes;		/* processes of this node elsewhere */
+	struct mig_remote *guests;	/* processes of other nodes here */
+	uint64_t next_id;
+};
+
+/* Largest bulk part of one MIG_IMAGE message. */
+#define MIG_CHUNK		(4u << 20)
+/* Offer sent until the remote node must have accepted or refused. */
+#define MIG_ACCEPT_TIMEOUT_MS	60000
+/* How long the remote node tries to take the helper's seccomp listener. */
+#define MIG_STEAL_TIMEOUT_MS	10000
+
+/* migrate_home.c */
+void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg);
+void mig_home_lost(struct migrate *m, int idx);
+void mig_home_writable(struct migrate *m, int idx);
+uint64_t mig_home_timer(struct migrate *m, uint64_t now);
+void mig_home_destroy_all(struct migrate *m);
+size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
+		      size_t n);
+
+/* migrate_remote.c */
+void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg);
+void mig_remote_lost(struct migrate *m, int idx);
+uint64_t mig_remote_timer(struct migrate *m, uint64_t now);
+void mig_remote_destroy_all(struct migrate *m);
+size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
+			size_t max, size_t n);
+
+#endif /* SSID_MIGRATE_INT_H */

@@ -1,0 +1,759 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migrate_remote.c - the remote side of a migration (see migrate.h):
+ *
+ *   OFFER + IMAGE: the image lands in a memfd;
+ *   complete: fork+exec ssi-restore-helper (restore_helper.c) with the
+ *     job user's credentials; its "OK" (image verified here) is answered
+ *     home with ACCEPTED, an "ERR" or its death with FAILED;
+ *   running: its seccomp listener (fd 0 of the helper, taken with
+ *     pidfd_getfd) delivers the calls the policy table does not run
+ *     locally: cached ones are answered from the offer's home values,
+ *     forwarded ones go home as FWD_REQ and are answered on FWD_REP,
+ *     pull-home ones get ENOSYS for now (one log line per syscall name,
+ *     counted in `ssictl show procs`);
+ *   exit: the pidfd becomes readable, waitid gives the exact status, which
+ *     goes home as MIG_EXIT.
+ *
+ * Home node lost (or ABORT): the process is killed and reaped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/seccomp.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "transport/ssi_transport.h"
+
+#include "fwd_remote.h"
+#include "log.h"
+#include "loop.h"
+#include "migrate_int.h"
+#include "msg.h"
+#include "peers.h"
+#include "syscall_policy.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD		3
+#endif
+#ifndef SSI_LIBEXECDIR
+#define SSI_LIBEXECDIR "/usr/local/libexec"
+#endif
+#define HELPER_NAME	"ssi-restore-helper"
+
+enum remote_state {
+	R_RECEIVING,		/* image arriving */
+	R_VERIFYING,		/* helper checking the image */
+	R_RUNNING,		/* restored (or restoring), served */
+	R_DEAD,			/* exited; being cleaned up */
+};
+
+static const char *const state_names[] = {
+	[R_RECEIVING] = "receiving", [R_VERIFYING] = "restoring",
+	[R_RUNNING] = "running", [R_DEAD] = "exited",
+};
+
+struct pending {
+	struct pending *next;
+	uint64_t seq;
+	uint64_t notif_id;
+	struct ssi_fwd_pending p;
+};
+
+struct mig_remote {
+	struct mig_remote *next;
+	struct migrate *m;
+	int peer;
+	struct msg_mig_offer offer;
+	enum remote_state state;
+	bool aborted;			/* home gave up: report nothing */
+	int img;
+	uint64_t received;
+	pid_t pid;
+	struct loop_handler pidfd_h;	/* -1 when none */
+	struct loop_handler report_h;
+	char report[256];
+	size_t report_len;
+	struct loop_handler listen_h;
+	uint64_t steal_deadline_ms, steal_next_ms;
+	struct pending *pend;
+	uint64_t seq;
+	uint64_t forwarded, bytes, pull_home, signals;
+	uint64_t started_ms;
+	uint64_t warned[(SSI_SC_MAX + 64) / 64];	/* pull-home logged */
+};
+
+static struct mig_remote *find(struct migrate *m, int idx, uint64_t id)
+{
+	struct mig_remote *g;
+
+	for (g = m->guests; g; g = g->next)
+		if (g->offer.id == id && g->peer == idx)
+			return g;
+	return NULL;
+}
+
+static const char *home_name(struct mig_remote *g)
+{
+	return peers_node_name(g->m->peers, g->peer);
+}
+
+static void unwatch(struct mig_remote *g, struct loop_handler *lh)
+{
+	if (lh->fd < 0)
+		return;
+	loop_del(g->m->loop, lh);
+	close(lh->fd);
+	lh->fd = -1;
+}
+
+static void free_guest(struct mig_remote *g)
+{
+	struct mig_remote **pp;
+	struct pending *p;
+
+	for (pp = &g->m->guests; *pp; pp = &(*pp)->next) {
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	}
+	if (g->pidfd_h.fd >= 0) {
+		/* still alive: a guest never outlives its record */
+		syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+		waitpid(g->pid, NULL, 0);
+	}
+	unwatch(g, &g->pidfd_h);
+	unwatch(g, &g->report_h);
+	unwatch(g, &g->listen_h);
+	while ((p = g->pend)) {
+		g->pend = p->next;
+		ssi_fwd_pending_free(&p->p);
+		free(p);
+	}
+	if (g->img >= 0)
+		close(g->img);
+	free(g);
+}
+
+static void send_failed(struct mig_remote *g, unsigned int reason, int err,
+			const char *detail)
+{
+	unsigned char buf[MSG_MIG_FAILED_MAX];
+	struct msg_mig_failed f = { .id = g->offer.id, .reason = reason, .err = err };
+	struct iovec iov = { buf, 0 };
+
+	snprintf(f.detail, sizeof(f.detail), "%s", detail);
+	iov.iov_len = msg_encode_mig_failed(&f, buf);
+	peers_send(g->m->peers, g->peer, SSID_MSG_MIG_FAILED, &iov, 1);
+	log_notice("migration of pid %d from %s refused: %s%s%s", (int)g->offer.pid,
+		   home_name(g), err ? strerror(err) : "", detail[0] ? ": " : "", detail);
+}
+
+static void send_value(struct mig_remote *g, uint16_t type, int32_t value)
+{
+	unsigned char buf[MSG_MIG_VALUE_LEN];
+	struct msg_mig_value v = { .id = g->offer.id, .value = value };
+	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
+	int rc = peers_send(g->m->peers, g->peer, type, &iov, 1);
+
+	if (rc)
+		log_warn("pid %d: message 0x%04x to %s lost: %s", (int)g->offer.pid,
+			 type, home_name(g), strerror(-rc));
+}
+
+/* --------------------------------------------------- process memory */
+
+static int pvm_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
+	pid_t pid = *(pid_t *)ctx;
+
+	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static int pvm_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec l = { (void *)buf, len }, r = { (void *)(uintptr_t)addr, len };
+	pid_t pid = *(pid_t *)ctx;
+
+	return process_vm_writev(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static const struct ssi_mem_ops pvm = { pvm_read, pvm_write };
+
+/* ------------------------------------------------------ notifications */
+
+static void answer(struct mig_remote *g, uint64_t id, int64_t ret)
+{
+	struct seccomp_notif_resp resp = { .id = id };
+
+	if (ret < 0 && ret >= -4095)
+		resp.error = (int32_t)ret;
+	else
+		resp.val = ret;
+	/* ENOENT: the call was interrupted (a signal) or the process died */
+	if (ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) && errno != ENOENT)
+		log_debug("pid %d: NOTIF_SEND: %m", (int)g->offer.pid);
+}
+
+static void pull_home(struct mig_remote *g, int nr)
+{
+	const struct ssi_sc_entry *e = ssi_sc_lookup(nr);
+
+	g->pull_home++;
+	if (nr >= 0 && nr <= SSI_SC_MAX) {
+		if (g->warned[nr / 64] & (1ULL << (nr % 64)))
+			return;
+		g->warned[nr / 64] |= 1ULL << (nr % 64);
+	}
+	log_notice("pid %d from %s: %s (%d) needs pull-home, not implemented yet: ENOSYS",
+		   (int)g->offer.pid, home_name(g), e->name ? e->name : "unnamed syscall", nr);
+}
+
+static void forward(struct mig_remote *g, const struct seccomp_notif *n)
+{
+	unsigned char hdr[MSG_FWD_HDR_LEN];
+	struct msg_fwd f = { .id = g->offer.id };
+	struct iovec iov[2];
+	struct pending *p = calloc(1, sizeof(*p));
+	uint64_t args[6];
+	int i, err;
+
+	if (!p) {
+		answer(g, n->id, -ENOMEM);
+		return;
+	}
+	for (i = 0; i < 6; i++)
+		args[i] = n->data.args[i];
+	err = ssi_fwd_build(&p->p, n->data.nr, args, &pvm, &g->pid);
+	/* the arguments were read: is the notification still the same call? */
+	if (ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id))
+		goto drop;
+	if (err == -ENOSYS) {
+		pull_home(g, n->data.nr);
+		answer(g, n->id, -ENOSYS);
+		goto drop;
+	}
+	if (err) {
+		answer(g, n->id, err);
+		goto drop;
+	}
+	p->seq = ++g->seq;
+	p->notif_id = n->id;
+	f.seq = p->seq;
+	iov[0] = (struct iovec){ hdr, msg_encode_fwd(&f, hdr) };
+	iov[1] = (struct iovec){ p->p.msg, p->p.msg_len };
+	err = peers_send(g->m->peers, g->peer, SSID_MSG_FWD_REQ, iov, 2);
+	if (err) {
+		log_warn("pid %d: cannot forward %s to %s: %s", (int)g->offer.pid,
+			 ssi_sc_lookup(n->data.nr)->name, home_name(g), strerror(-err));
+		answer(g, n->id, -EIO);
+		goto drop;
+	}
+	g->bytes += p->p.msg_len;
+	p->next = g->pend;
+	g->pend = p;
+	return;
+drop:
+	ssi_fwd_pending_free(&p->p);
+	free(p);
+}
+
+static void listener_ready(struct loop_handler *lh, uint32_t events)
+{
+	struct mig_remote *g = (struct mig_remote *)((char *)lh -
+						     offsetof(struct mig_remote, listen_h));
+	struct seccomp_notif n;
+	int nr;
+
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		/* no task uses the filter any more: the pidfd tells the rest */
+		unwatch(g, &g->listen_h);
+		return;
+	}
+	memset(&n, 0, sizeof(n));
+	if (ioctl(lh->fd, SECCOMP_IOCTL_NOTIF_RECV, &n))
+		return;		/* ENOENT: gone before we looked */
+	nr = n.data.nr;
+	switch (ssi_sc_policy_of(nr)) {
+	case SSI_SC_CACHED:
+		answer(g, n.id, nr == __NR_getppid ? (int64_t)g->offer.ppid :
+				nr == __NR_gettid ? (int64_t)g->offer.tid :
+				(int64_t)g->offer.pid);
+		break;
+	case SSI_SC_FORWARD:
+		forward(g, &n);
+		break;
+	default:
+		/* pull-home, or local-if whose condition failed */
+		pull_home(g, nr);
+		answer(g, n.id, -ENOSYS);
+		break;
+	}
+}
+
+static void on_reply(struct mig_remote *g, const struct msg_fwd *f)
+{
+	struct pending **pp, *p;
+	int64_t ret = -EIO;
+
+	for (pp = &g->pend; (p = *pp); pp = &p->next)
+		if (p->seq == f->seq)
+			break;
+	if (!p)
+		return;
+	*pp = p->next;
+	g->bytes += f->len;
+	g->forwarded++;
+	if (ssi_fwd_apply(&p->p, f->data, f->len, &ret, &pvm, &g->pid) == -EPROTO) {
+		log_warn("pid %d: malformed reply from %s: EIO", (int)g->offer.pid,
+			 home_name(g));
+		ret = -EIO;
+	}
+	if (g->listen_h.fd >= 0)
+		answer(g, p->notif_id, ret);
+	ssi_fwd_pending_free(&p->p);
+	free(p);
+}
+
+/* Take the helper's seccomp listener (its fd 0 once installed). */
+static void try_steal(struct mig_remote *g, uint64_t now)
+{
+	char path[64], link[64];
+	ssize_t n;
+	int fd;
+
+	fd = (int)syscall(SYS_pidfd_getfd, g->pidfd_h.fd, 0, 0);
+	if (fd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = '\0';
+		if (!strcmp(link, "anon_inode:seccomp notify")) {
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+			g->listen_h.fd = fd;
+			g->listen_h.cb = listener_ready;
+			if (loop_add(g->m->loop, &g->listen_h, EPOLLIN)) {
+				log_err("pid %d: epoll: %m", (int)g->offer.pid);
+				close(fd);
+				g->listen_h.fd = -1;
+				syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+			}
+			g->steal_next_ms = LOOP_NEVER;
+			return;
+		}
+		close(fd);
+	}
+	if (now >= g->steal_deadline_ms) {
+		log_err("pid %d: the helper's seccomp listener never appeared; killing it",
+			(int)g->offer.pid);
+		syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+		g->steal_next_ms = LOOP_NEVER;
+		return;
+	}
+	g->steal_next_ms = now + 2;
+}
+
+/* ------------------------------------------------------------- helper */
+
+static int find_helper(char *path, size_t len)
+{
+	const char *env = getenv("SSI_RESTORE_HELPER");
+	char exe[512], *dir;
+	ssize_t n;
+
+	if (env && env[0]) {
+		snprintf(path, len, "%s", env);
+		return access(path, X_OK);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		dir = dirname(exe);
+		snprintf(path, len, "%s/%s", dir, HELPER_NAME);
+		if (!access(path, X_OK))
+			return 0;
+		/* libtool's .libs/lt-ssid in a build tree */
+		snprintf(path, len, "%s/../%s", dir, HELPER_NAME);
+		if (!access(path, X_OK))
+			return 0;
+	}
+	snprintf(path, len, "%s/%s", SSI_LIBEXECDIR, HELPER_NAME);
+	return access(path, X_OK);
+}
+
+/* In the child: fds 3 (image) and 4 (report), defaults, exec. */
+static void __attribute__((noreturn))
+exec_helper(struct mig_remote *g, const char *path, int img, int rep)
+{
+	char uid[16], gid[16], *groups, *argv[5] = { HELPER_NAME, uid, gid, NULL, NULL };
+	char *envp[] = { "PATH=/usr/bin:/bin", NULL };
+	size_t i, off = 0;
+	sigset_t none;
+	int a, b, sig;
+
+	/* above 4 first, so that dup2 never clobbers the other one */
+	a = fcntl(img, F_DUPFD, 10);
+	b = fcntl(rep, F_DUPFD, 10);
+	if (a < 0 || b < 0 || dup2(a, 3) != 3 || dup2(b, 4) != 4)
+		_exit(126);
+	syscall(__NR_close_range, 5, ~0U, 0);
+	for (sig = 1; sig < 65; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	snprintf(uid, sizeof(uid), "%u", g->offer.uid);
+	snprintf(gid, sizeof(gid), "%u", g->offer.gid);
+	groups = malloc(12 * (g->offer.ngroups + 1));
+	if (groups && g->offer.ngroups) {
+		for (i = 0; i < g->offer.ngroups; i++)
+			off += (size_t)sprintf(groups + off, "%s%u", i ? "," : "",
+					       g->offer.groups[i]);
+		argv[3] = groups;
+	}
+	execve(path, argv, envp);
+	_exit(127);
+}
+
+static void report_ready(struct loop_handler *lh, uint32_t events);
+static void pidfd_ready(struct loop_handler *lh, uint32_t events);
+
+static void start_helper(struct mig_remote *g)
+{
+	char path[600];
+	int sv[2], pidfd;
+	pid_t pid;
+
+	if (find_helper(path, sizeof(path))) {
+		send_failed(g, 0, ENOENT, "no " HELPER_NAME " on this node");
+		free_guest(g);
+		return;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		send_failed(g, 0, errno, "socketpair");
+		free_guest(g);
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		send_failed(g, 0, errno, "fork");
+		close(sv[0]);
+		close(sv[1]);
+		free_guest(g);
+		return;
+	}
+	if (pid == 0)
+		exec_helper(g, path, g->img, sv[1]);
+	close(sv[1]);
+	g->pid = pid;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	g->report_h.fd = sv[0];
+	g->report_h.cb = report_ready;
+	if (pidfd < 0 || loop_add(g->m->loop, &g->report_h, EPOLLIN)) {
+		send_failed(g, 0, errno, "pidfd/epoll");
+		if (pidfd >= 0)
+			close(pidfd);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		g->pidfd_h.fd = -1;
+		close(sv[0]);
+		g->report_h.fd = -1;
+		free_guest(g);
+		return;
+	}
+	fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+	g->pidfd_h.fd = pidfd;
+	g->pidfd_h.cb = pidfd_ready;
+	loop_add(g->m->loop, &g->pidfd_h, EPOLLIN);
+	g->state = R_VERIFYING;
+	log_info("pid %d (%s) from %s: image of %llu bytes received; restoring as pid %d",
+		 (int)g->offer.pid, g->offer.comm, home_name(g),
+		 (unsigned long long)g->offer.image_size, (int)pid);
+}
+
+/* What the helper said: "OK" or "ERR reason errno detail". */
+static void report_ready(struct loop_handler *lh, uint32_t events)
+{
+	struct mig_remote *g = (struct mig_remote *)((char *)lh -
+						     offsetof(struct mig_remote, report_h));
+	ssize_t n;
+
+	n = read(lh->fd, g->report + g->report_len, sizeof(g->report) - 1 - g->report_len);
+	if (n > 0) {
+		g->report_len += (size_t)n;
+		g->report[g->report_len] = '\0';
+		if (!strchr(g->report, '\n') && g->report_len < sizeof(g->report) - 1)
+			return;
+	}
+	unwatch(g, &g->report_h);
+	if (!strncmp(g->report, "OK\n", 3) && g->state == R_VERIFYING) {
+		g->state = R_RUNNING;
+		g->steal_deadline_ms = loop_now_ms() + MIG_STEAL_TIMEOUT_MS;
+		try_steal(g, loop_now_ms());
+		send_value(g, SSID_MSG_MIG_ACCEPTED, g->pid);
+		log_notice("pid %d (%s) from %s runs here as pid %d", (int)g->offer.pid,
+			   g->offer.comm, home_name(g), (int)g->pid);
+	}
+	/* an ERR line is sent home when the helper's exit is seen */
+}
+
+static int wait_status(const siginfo_t *si)
+{
+	switch (si->si_code) {
+	case CLD_EXITED:
+		return (si->si_status & 0xff) << 8;
+	case CLD_KILLED:
+		return si->si_status & 0x7f;
+	case CLD_DUMPED:
+		return (si->si_status & 0x7f) | 0x80;
+	default:
+		return -1;
+	}
+}
+
+static void pidfd_ready(struct loop_handler *lh, uint32_t events)
+{
+	struct mig_remote *g = (struct mig_remote *)((char *)lh -
+						     offsetof(struct mig_remote, pidfd_h));
+	siginfo_t si;
+	int st;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)lh->fd, &si, WEXITED | WNOHANG) || !si.si_pid)
+		return;
+	st = wait_status(&si);
+	unwatch(g, &g->pidfd_h);
+	if (g->report_h.fd >= 0)
+		report_ready(&g->report_h, EPOLLIN);	/* take a last ERR line */
+	if (g->aborted) {
+		log_info("pid %d (from %s) ended after an abort", (int)g->offer.pid,
+			 home_name(g));
+	} else if (g->state == R_VERIFYING) {
+		unsigned int reason = 0;
+		int err = 0, off = 0;
+
+		if (sscanf(g->report, "ERR %u %d %n", &reason, &err, &off) >= 2 && off) {
+			g->report[strcspn(g->report, "\n")] = '\0';
+			send_failed(g, reason, err > 0 && err < 4096 ? err : EIO,
+				    g->report + off);
+		} else {
+			char d[64];
+
+			snprintf(d, sizeof(d), "the restore helper ended (status 0x%x)", st);
+			send_failed(g, 0, EIO, d);
+		}
+	} else if (st >= 0) {
+		log_notice("pid %d (from %s) ended here: status 0x%x; %llu calls forwarded",
+			   (int)g->offer.pid, home_name(g), st,
+			   (unsigned long long)g->forwarded);
+		send_value(g, SSID_MSG_MIG_EXIT, st);
+	}
+	free_guest(g);
+}
+
+/* ---------------------------------------------------------- messages */
+
+static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
+{
+	struct mig_remote *g;
+
+	if (find(m, idx, o->id)) {
+		log_warn("node %s offered migration %llu twice: ignored",
+			 peers_node_name(m->peers, idx), (unsigned long long)o->id);
+		return;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		struct mig_remote tmp = { .m = m, .peer = idx, .offer = *o };
+
+		send_failed(&tmp, 0, ENOMEM, "out of memory");
+		return;
+	}
+	g->m = m;
+	g->peer = idx;
+	g->offer = *o;
+	g->pidfd_h.fd = g->report_h.fd = g->listen_h.fd = -1;
+	g->steal_next_ms = LOOP_NEVER;
+	g->started_ms = loop_now_ms();
+	g->img = memfd_create("ssi-image", MFD_CLOEXEC);
+	g->next = m->guests;
+	m->guests = g;
+	if (g->img < 0) {
+		send_failed(g, 0, errno, "memfd_create");
+		free_guest(g);
+		return;
+	}
+	log_info("node %s offers pid %d (%s, uid %u): %llu bytes",
+		 home_name(g), (int)o->pid, o->comm, o->uid,
+		 (unsigned long long)o->image_size);
+}
+
+static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
+		     const struct ssi_tp_msg *msg)
+{
+	const char *p = msg->bulk ? msg->bulk : msg->data;
+	size_t len = msg->bulk ? msg->bulk_len : 0, off = 0;
+	ssize_t n;
+
+	if (g->state != R_RECEIVING || mi->offset != g->received ||
+	    len > g->offer.image_size - g->received) {
+		send_failed(g, 0, EPROTO, "image data out of order or beyond its size");
+		free_guest(g);
+		return;
+	}
+	while (off < len) {
+		n = pwrite(g->img, p + off, len - off, (off_t)(g->received + off));
+		if (n <= 0) {
+			send_failed(g, 0, n < 0 ? errno : EIO, "storing the image");
+			free_guest(g);
+			return;
+		}
+		off += (size_t)n;
+	}
+	g->received += len;
+	if (g->received == g->offer.image_size)
+		start_helper(g);
+}
+
+void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
+{
+	static struct msg_mig_offer o;
+	struct msg_mig_image mi;
+	struct msg_mig_signal s;
+	struct msg_mig_value v;
+	struct msg_fwd f;
+	struct mig_remote *g;
+
+	switch (msg->type) {
+	case SSID_MSG_MIG_OFFER:
+		if (msg_decode_mig_offer(msg->data, msg->len, &o))
+			goto bad;
+		on_offer(m, idx, &o);
+		return;
+	case SSID_MSG_MIG_IMAGE:
+		if (msg_decode_mig_image(msg->data, msg->len, &mi))
+			goto bad;
+		g = find(m, idx, mi.id);
+		if (g)
+			on_image(g, &mi, msg);
+		return;
+	case SSID_MSG_FWD_REP:
+		if (msg_decode_fwd(msg->data, msg->len, &f))
+			goto bad;
+		g = find(m, idx, f.id);
+		if (g)
+			on_reply(g, &f);
+		return;
+	case SSID_MSG_MIG_SIGNAL:
+		if (msg_decode_mig_signal(msg->data, msg->len, &s))
+			goto bad;
+		g = find(m, idx, s.id);
+		if (!g || g->pidfd_h.fd < 0)
+			return;
+		/*
+		 * The signal number only: delivering the exact siginfo (sender
+		 * pid, si_value) to another task needs a module ioctl
+		 * (rt_tgsigqueueinfo refuses a forged si_code from us).
+		 */
+		g->signals++;
+		if (syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, (int)s.signo, NULL, 0))
+			log_warn("pid %d: signal %u: %m", (int)g->offer.pid, s.signo);
+		return;
+	case SSID_MSG_MIG_ABORT:
+		if (msg_decode_mig_value(msg->data, msg->len, &v))
+			goto bad;
+		g = find(m, idx, v.id);
+		if (!g)
+			return;
+		log_notice("pid %d: %s aborted its migration; killing it here",
+			   (int)g->offer.pid, home_name(g));
+		g->aborted = true;
+		if (g->pidfd_h.fd < 0)
+			free_guest(g);
+		else
+			syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+		return;
+	}
+	return;
+bad:
+	log_warn("node %s sent an invalid message 0x%04x (%zu bytes): ignored",
+		 peers_node_name(m->peers, idx), msg->type, msg->len);
+}
+
+void mig_remote_lost(struct migrate *m, int idx)
+{
+	struct mig_remote *g, *next;
+
+	for (g = m->guests; g; g = next) {
+		next = g->next;
+		if (g->peer != idx)
+			continue;
+		log_notice("pid %d: home node %s lost; killing it here",
+			   (int)g->offer.pid, home_name(g));
+		g->aborted = true;
+		free_guest(g);	/* kills and reaps */
+	}
+}
+
+uint64_t mig_remote_timer(struct migrate *m, uint64_t now)
+{
+	struct mig_remote *g;
+	uint64_t d = LOOP_NEVER;
+
+	for (g = m->guests; g; g = g->next) {
+		if (g->steal_next_ms != LOOP_NEVER && g->pidfd_h.fd >= 0 &&
+		    g->listen_h.fd < 0 && now >= g->steal_next_ms)
+			try_steal(g, now);
+		if (g->steal_next_ms < d)
+			d = g->steal_next_ms;
+	}
+	return d;
+}
+
+void mig_remote_destroy_all(struct migrate *m)
+{
+	while (m->guests) {
+		m->guests->aborted = true;
+		free_guest(m->guests);
+	}
+}
+
+size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
+			size_t max, size_t n)
+{
+	struct mig_remote *g;
+	uint64_t now = loop_now_ms();
+
+	for (g = m->guests; g; g = g->next, n++) {
+		struct migrate_proc *p = &out[n];
+
+		if (n >= max)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->pid = (pid_t)g->offer.pid;
+		p->local_pid = g->pid;
+		p->uid = g->offer.uid;
+		snprintf(p->comm, sizeof(p->comm), "%s", g->offer.comm);
+		p->home = home_name(g);
+		p->where = peers_node_name(m->peers, peers_self(m->peers));
+		p->state = state_names[g->state];
+		p->forwarded = g->forwarded;
+		p->bytes = g->bytes;
+		p->pull_home = g->pull_home;
+		p->signals = g->signals;
+		p->age_ms = now - g->started_ms;
+	}
+	return n;
+}

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * restore_helper.c - ssi-restore-helper: becomes a migrated process on the
+ * remote node.  Fork+exec'd by ssid (migrate_remote.c); never run by hand.
+ *
+ *   ssi-restore-helper UID GID [GID,GID,...]
+ *
+ * Contract with ssid:
+ *  - fd 3: the image (a memfd: a regular file, so the module checks the
+ *    whole image before it changes anything); fd 4: the report socket;
+ *    nothing else is open.  Signals are at their defaults.
+ *  - Before the point of no return the helper writes one line on fd 4:
+ *      "OK\n"                           the image was verified here
+ *      "ERR REASON ERRNO DETAIL\n"      refused (enum ssi_reason, errno)
+ *    and exits 1 after an ERR.  After "OK" it closes fd 4, so ssid sees EOF.
+ *  - Then, with fds 0-2 closed, it installs the forwarding seccomp filter
+ *    (its listener becomes fd 0, which ssid takes with pidfd_getfd) and
+ *    calls SSI_IOC_RESTORE, the one ioctl the filter lets run locally.  On
+ *    success that call does not return: this process is the image.
+ *
+ * Static and non-PIE (as kmod/tools/ssi-restore): its own few mappings stay
+ * out of the way of the image's, and a fork of ssid (PIE, shared libs)
+ * would collide with them.  The steps follow kmod/tools/ssi-restore.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "kmod/uapi/ssi.h"
+#include "kmod/uapi/ssi_image.h"
+#include "seccomp_filter.h"
+
+#define IMG_FD		3
+#define REPORT_FD	4
+#define DEV_FD		5
+
+static void __attribute__((noreturn, format(printf, 3, 4)))
+refuse(unsigned int reason, int err, const char *fmt, ...)
+{
+	char detail[160], line[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	n = snprintf(line, sizeof(line), "ERR %u %d %s\n", reason, err, detail);
+	if (write(REPORT_FD, line, (size_t)n) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+struct range {
+	unsigned long start, end;
+};
+
+static void find_vdso(struct range *vvar, struct range *vdso)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		refuse(SSI_R_NONE, errno, "/proc/self/maps: %s", strerror(errno));
+	memset(vvar, 0, sizeof(*vvar));
+	memset(vdso, 0, sizeof(*vdso));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+
+		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
+			continue;
+		if (strstr(line, "[vvar]"))
+			*vvar = (struct range){ s, e };
+		else if (strstr(line, "[vdso]"))
+			*vdso = (struct range){ s, e };
+	}
+	fclose(f);
+}
+
+/* Does [s, e) overlap any mapping other than @skip? */
+static int collides(unsigned long s, unsigned long e, const struct range *skip)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+	int hit = 0;
+
+	if (!f)
+		refuse(SSI_R_NONE, errno, "/proc/self/maps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long ms, me;
+
+		if (sscanf(line, "%lx-%lx", &ms, &me) != 2)
+			continue;
+		if (ms >= skip->start && me <= skip->end)
+			continue;
+		if (ms < e && s < me)
+			hit = 1;
+	}
+	fclose(f);
+	return hit;
+}
+
+static void move(unsigned long from, unsigned long len, unsigned long to)
+{
+	void *p = mremap((void *)from, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+			 (void *)to);
+
+	if (p == MAP_FAILED)
+		refuse(SSI_R_VDSO, errno, "mremap %lx -> %lx: %s", from, to,
+		       strerror(errno));
+}
+
+/*
+ * Put [vvar][vdso] where the image has them, through a scratch area so that
+ * an overlap of old and new positions is harmless.  No vDSO function may
+ * be called afterwards (libc still points at the old address).
+ */
+static void move_vdso(const struct ssi_img_header *h)
+{
+	struct range vvar, vdso, scratch;
+	unsigned long vvar_len, vdso_len;
+	void *p;
+
+	find_vdso(&vvar, &vdso);
+	if (vvar.start == h->vvar_start && vdso.start == h->vdso_start)
+		return;
+	vvar_len = vvar.end - vvar.start;
+	vdso_len = vdso.end - vdso.start;
+	if (!vdso.start || !vvar.start || vvar_len != h->vvar_end - h->vvar_start ||
+	    vdso_len != h->vdso_end - h->vdso_start)
+		refuse(SSI_R_VDSO, EINVAL, "this node's vDSO/vvar sizes differ from the image's");
+	p = mmap(NULL, vvar_len + vdso_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		refuse(SSI_R_NOMEM, errno, "mmap: %s", strerror(errno));
+	scratch = (struct range){ (unsigned long)p, (unsigned long)p + vvar_len + vdso_len };
+	if (scratch.start < h->vdso_end && h->vvar_start < scratch.end)
+		refuse(SSI_R_VDSO, EBUSY, "scratch area overlaps the image's vDSO");
+	move(vvar.start, vvar_len, scratch.start);
+	move(vdso.start, vdso_len, scratch.start + vvar_len);
+	if (collides(h->vvar_start, h->vdso_end, &scratch))
+		refuse(SSI_R_VDSO, EBUSY, "the image's vDSO address is taken in the helper");
+	move(scratch.start, vvar_len, h->vvar_start);
+	move(scratch.start + vvar_len, vdso_len, h->vdso_start);
+}
+
+static int parse_groups(const char *s, gid_t *g, int max)
+{
+	int n = 0;
+	char *end;
+
+	while (*s && n < max) {
+		unsigned long v = strtoul(s, &end, 10);
+
+		if (end == s || v >= UINT32_MAX)
+			return -1;
+		g[n++] = (gid_t)v;
+		s = *end == ',' ? end + 1 : end;
+		if (*end && *end != ',')
+			return -1;
+	}
+	return *s ? -1 : n;
+}
+
+int main(int argc, char **argv)
+{
+	static gid_t groups[1024];
+	struct ssi_api api = { .api = SSI_API_VERSION };
+	struct ssi_restore r = { 0 };
+	struct ssi_img_header h;
+	struct sock_fprog prog;
+	unsigned long uid, gid;
+	sigset_t all;
+	int dev, ngroups = 0, listener;
+
+	if (argc < 3 || argc > 4)
+		refuse(SSI_R_NONE, EINVAL, "usage: ssi-restore-helper UID GID [GROUPS]");
+	uid = strtoul(argv[1], NULL, 10);
+	gid = strtoul(argv[2], NULL, 10);
+	if (argc == 4) {
+		ngroups = parse_groups(argv[3], groups, 1024);
+		if (ngroups < 0)
+			refuse(SSI_R_NONE, EINVAL, "bad group list");
+	}
+	/* nothing on 0-2: the seccomp listener must become fd 0 */
+	close(0);
+	close(1);
+	close(2);
+	dev = open("/dev/ssi", O_RDWR);
+	if (dev < 0)
+		refuse(SSI_R_NONE, errno, "/dev/ssi: %s", strerror(errno));
+	if (dup2(dev, DEV_FD) != DEV_FD)
+		refuse(SSI_R_NONE, errno, "dup2: %s", strerror(errno));
+	close(dev);
+	if (ioctl(DEV_FD, SSI_IOC_API, &api))
+		refuse(SSI_R_NONE, errno, "SSI_IOC_API: %s (module API %u, ours %u)",
+		       strerror(errno), api.api, SSI_API_VERSION);
+	if (pread(IMG_FD, &h, sizeof(h), 0) != sizeof(h))
+		refuse(SSI_R_TRUNCATED, EIO, "cannot read the image header");
+	if (h.magic != SSI_IMG_MAGIC)
+		refuse(SSI_R_MAGIC, EINVAL, "not an image");
+
+	if (setgroups((size_t)ngroups, groups) || setresgid(gid, gid, gid) ||
+	    setresuid(uid, uid, uid))
+		refuse(SSI_R_NONE, errno, "taking the credentials %lu:%lu: %s", uid, gid,
+		       strerror(errno));
+	move_vdso(&h);
+
+	r.in_fd = IMG_FD;
+	r.flags = SSI_RESTORE_VERIFY_ONLY;
+	if (ioctl(DEV_FD, SSI_IOC_RESTORE, &r))
+		refuse(r.reason, errno, "%s (section %u, offset %llu)", r.detail,
+		       r.section, (unsigned long long)r.offset);
+
+	{
+		struct ssi_seccomp_opts o = { .allow_ioctl_cmd = SSI_IOC_RESTORE };
+
+		if (ssi_seccomp_build(&o, &prog))
+			refuse(SSI_R_NOMEM, errno, "building the seccomp filter: %s",
+			       strerror(errno));
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	if (write(REPORT_FD, "OK\n", 3) != 3)
+		_exit(2);
+	close(REPORT_FD);
+
+	/* From here on every syscall but the one ioctl goes to ssid. */
+	/*
+	 * Past "OK" the home node has made the process its deputy: a failure
+	 * now must look like a crash of the process (ssid reports the wait
+	 * status home), never like a clean exit.
+	 */
+	listener = ssi_seccomp_install(&prog);
+	if (listener != 0)
+		syscall(__NR_kill, getpid(), SIGKILL);	/* no filter: local */
+	memset(&r, 0, sizeof(r));
+	r.in_fd = IMG_FD;
+	ioctl(DEV_FD, SSI_IOC_RESTORE, &r);
+	/* refused after it verified the same image: die of SIGSEGV */
+	*(volatile int *)0 = 0;
+	_exit(4);
+}
