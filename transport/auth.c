@@ -260,6 +260,7 @@ ssi_tp_err_t ssi_auth_open(munge_ctx_t ctx, const void *cred, size_t len,
 			   char *why, size_t whylen)
 {
 	munge_err_t merr;
+	munge_ctx_t dctx;
 	ssi_tp_err_t err;
 	void *payload = NULL;
 	char *text;
@@ -281,15 +282,30 @@ ssi_tp_err_t ssi_auth_open(munge_ctx_t ctx, const void *cred, size_t len,
 	}
 	memcpy(text, cred, len);
 	text[len] = '\0';
-	merr = munge_decode(text, ctx, &payload, &plen, uid, &gid);
+	/*
+	 * munge_decode() stores what it decoded (cipher, MAC, ...) in the
+	 * context it is given, and a refused credential can leave values
+	 * there that make the next munge_encode() fail ("Invalid MAC type").
+	 * Decode on a private copy so the endpoint's context stays as
+	 * configured.
+	 */
+	dctx = munge_ctx_copy(ctx);
+	if (!dctx) {
+		free(text);
+		say(why, whylen, "munge_ctx_copy: out of memory");
+		return SSI_TP_ERR_NO_MEMORY;
+	}
+	merr = munge_decode(text, dctx, &payload, &plen, uid, &gid);
 	free(text);
 	if (merr != EMUNGE_SUCCESS) {
 		say(why, whylen, "munge_decode: %s",
-		    munge_ctx_strerror(ctx) ?: munge_strerror(merr));
+		    munge_ctx_strerror(dctx) ?: munge_strerror(merr));
+		munge_ctx_destroy(dctx);
 		free(payload);
 		return munge_err_is_cred(merr) ? SSI_TP_ERR_AUTH
 					       : SSI_TP_ERR_MUNGE;
 	}
+	munge_ctx_destroy(dctx);
 	if (plen < 0) {
 		free(payload);
 		say(why, whylen, "munge_decode: negative payload length");

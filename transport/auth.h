@@ -105,6 +105,7 @@ ssi_tp_err_t ssi_auth_open(munge_ctx_t ctx, const void *cred, size_t len,
  *    sets [*uid] to the credential's uid.  Expired, rewound, replayed and
  *    invalid credentials are SSI_TP_ERR_AUTH; munged being unreachable is
  *    SSI_TP_ERR_MUNGE; a bad payload is as ssi_auth_parse().
+ *    [ctx] is only read: decoding happens on a copy of it.
  */
 
 #endif /* SSI_AUTH_H */

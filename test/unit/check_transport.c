@@ -819,6 +819,12 @@ START_TEST(test_munge_seal_open)
 				       why, sizeof(why)), SSI_TP_ERR_PROTOCOL);
 	ck_assert_int_eq(ssi_auth_open(ctx, "", 0, &out, &uid,
 				       why, sizeof(why)), SSI_TP_ERR_PROTOCOL);
+	/* refusing credentials leaves the context able to encode */
+	ck_assert_msg(ssi_auth_seal(ctx, &m, &cred, why, sizeof(why)) == SSI_TP_OK,
+		      "seal after refusals: %s", why);
+	ck_assert_int_eq(ssi_auth_open(ctx, cred, strlen(cred), &out, &uid,
+				       why, sizeof(why)), SSI_TP_OK);
+	free(cred);
 	/* munged unreachable: our problem, not the peer's */
 	ck_assert_int_eq(ssi_auth_seal(bad, &m, &cred, why, sizeof(why)),
 			 SSI_TP_ERR_MUNGE);
