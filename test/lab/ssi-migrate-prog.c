@@ -11,6 +11,8 @@
  *    prints what it saw: getpid() (the home pid, even remotely), the
  *    memory check, a checksum of stdin, and a line written in pieces;
  * 4. exits with EXITCODE.
+ * With SSI_TEST_MAP=FILE in the environment it also maps FILE privately
+ * (a node-local file makes the remote node refuse the image).
  * The output is the same whether or not it was migrated in step 2, so
  * the tests compare a migrated run with an unmigrated one byte for byte.
  * The pid differs between runs: it is printed on its own lines, and the
@@ -24,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 static uint64_t pattern(uint64_t i)
 {
@@ -55,6 +58,12 @@ int main(int argc, char **argv)
 		return 3;
 	for (i = 0; i < n; i++)
 		mem[i] = pattern(i);
+	if (getenv("SSI_TEST_MAP")) {
+		fd = open(getenv("SSI_TEST_MAP"), O_RDONLY);
+		if (fd < 0 || mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+			return 6;
+		close(fd);
+	}
 	printf("pid before=%d\n", (int)getpid());
 	fflush(stdout);
 

@@ -1,0 +1,46 @@
+#!/bin/bash
+# test: ssictl migrate moves a running process to another node: same memory, output, file, stdin, pid and exit status as an unmigrated run
+# shellcheck source=test/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lab/migrate-lib.sh
+. "$(dirname "$0")/migrate-lib.sh"
+
+mib=16
+# The reference: the same program, not migrated.
+mig_start ref $mib 7
+mig_finish
+ref=$(mig_output)
+ref_stdin=$dir/stdin
+
+# The migrated run, with the same stdin.
+mkdir -p "$SSI_LAB_WORK/mig.$$.moved"
+cp "$ref_stdin" "$SSI_LAB_WORK/mig.$$.moved/stdin"
+mig_start moved $mib 7
+line=$(on "$home" "$ssictl" migrate "$pid" "$away") || fail "ssictl migrate $pid $away: $line"
+echo "$line"
+# It runs on $away now: its ssid lists it, with a local pid, running.
+procs=$(on "$away" "$ssictl" --json show procs)
+lpid=$(jq -r --argjson p "$pid" '.procs[] | select(.pid == $p and .state == "running") | .local_pid' <<<"$procs")
+[ -n "$lpid" ] || fail "$away does not list pid $pid as running: $procs"
+comm=$(on "$away" cat "/proc/$lpid/comm") || fail "no process $lpid on $away"
+echo "on $away: pid $lpid ($comm), home $home pid $pid"
+[ "$comm" = ssi-migrate-pro ] || fail "process $lpid on $away is '$comm'"
+home_state=$(on "$home" "$ssictl" --json show procs | jq -r --argjson p "$pid" '.procs[] | select(.pid == $p) | .state')
+[ "$home_state" = deputy ] || fail "$home shows pid $pid as '$home_state', not deputy"
+mig_finish
+moved=$(mig_output)
+
+before=$(sed -n 's/^pid before=//p' "$dir/stdout")
+after=$(sed -n 's/^pid after=//p' "$dir/stdout")
+[ "$before" = "$after" ] || fail "getpid() changed: $before before, $after after the migration"
+if [ "$ref" != "$moved" ]; then
+	diff <(echo "$ref") <(echo "$moved") || true
+	fail "the migrated run's output differs from the reference"
+fi
+echo "$moved" | grep -E '^(memory|stdin|--- status)'
+# Nothing left behind on either node.
+sleep 0.5
+for n in "$home" "$away"; do
+	left=$(on "$n" "$ssictl" --json show procs | jq '.procs | length')
+	[ "$left" = 0 ] || fail "$n still lists $left migrated processes"
+done
