@@ -212,6 +212,12 @@ int main(int argc, char **argv)
 	    setresuid(uid, uid, uid))
 		refuse(SSI_R_NONE, errno, "taking the credentials %lu:%lu: %s", uid, gid,
 		       strerror(errno));
+	/*
+	 * Dies with ssid (set after the credential change, which clears it):
+	 * a guest nobody serves any more must not linger.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
+		refuse(SSI_R_NONE, ESRCH, "ssid is gone");
 	move_vdso(&h);
 
 	r.in_fd = IMG_FD;

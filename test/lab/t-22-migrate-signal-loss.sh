@@ -1,0 +1,64 @@
+#!/bin/bash
+# test: a signal to the home pid reaches the migrated process; losing the remote node ends the deputy as if SIGKILLed, nothing hangs
+# shellcheck source=test/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lab/migrate-lib.sh
+. "$(dirname "$0")/migrate-lib.sh"
+
+# SIGTERM to the home pid: the deputy relays it, the remote process dies
+# of it, and the parent at home sees exactly that.
+mig_start sig 2 0
+on "$home" "$ssictl" migrate "$pid" "$away" || fail "migrate"
+on "$home" kill -TERM "$pid"
+for ((i = 0; i < 100; i++)); do
+	[ -f "$dir/status" ] && break
+	sleep 0.1
+done
+[ -f "$dir/status" ] || fail "SIGTERM to the home pid did not end the migrated process"
+status=$(cat "$dir/status")
+echo "after SIGTERM: $status"
+[ "$status" = status=143 ] || fail "expected status=143 (SIGTERM), got $status"
+rm -f "$dir/pid"
+sigs=$(on "$away" "$ssictl" --json show procs | jq '.procs | length')
+[ "$sigs" = 0 ] || fail "$away still lists the process"
+
+# The remote node's ssid dies: its guest dies with it, the home node
+# notices (connection, heartbeats) and the deputy ends as if SIGKILLed.
+ssid_pid() {
+	on "$1" sh -c 'for p in /proc/[0-9]*; do
+		tr "\0" " " <"$p/cmdline" 2>/dev/null | grep -q "ssid -D -f /etc/ssi/ssi.conf" &&
+			{ echo "${p#/proc/}"; break; }; done' 
+}
+restart_ssid() {
+	on "$1" sh -c 'share=$(sed -n "s/.*ssilab.share=\([^ ]*\).*/\1/p" /proc/cmdline)
+		setsid env --default-signal '"$SSI_BUILDDIR"'/ssid/ssid -D -f /etc/ssi/ssi.conf \
+			</dev/null >>"$share/log/ssid-$(hostname).log" 2>&1 &'
+	for ((i = 0; i < 100; i++)); do
+		on "$1" "$ssictl" show nodes >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "ssid did not come back on $1"
+}
+mig_start loss 2 0
+on "$home" "$ssictl" migrate "$pid" "$away" || fail "migrate"
+spid=$(ssid_pid "$away")
+[ -n "$spid" ] || fail "cannot find ssid on $away"
+lpid=$(on "$away" "$ssictl" --json show procs | jq --argjson p "$pid" '.procs[] | select(.pid == $p) | .local_pid')
+on "$away" kill -KILL "$spid"
+for ((i = 0; i < 200; i++)); do
+	[ -f "$dir/status" ] && break
+	sleep 0.1
+done
+restart_ssid "$away"
+[ -f "$dir/status" ] || fail "the deputy did not end within 20 s of losing $away"
+status=$(cat "$dir/status")
+echo "after losing ssid on $away: $status"
+[ "$status" = status=137 ] || fail "expected status=137 (SIGKILL), got $status"
+rm -f "$dir/pid"
+on "$away" test ! -d "/proc/$lpid" || fail "the guest $lpid outlived ssid on $away"
+# Peers up again before the next test.
+for ((i = 0; i < 30; i++)); do
+	up=$(on "$home" "$ssictl" show nodes | awk 'NR > 1 && $2 == "up"' | wc -l)
+	[ "$up" -ge 2 ] && break
+	sleep 1
+done
