@@ -80,6 +80,17 @@ struct ssi_img_env {
 	const u8 *vdso_digest;	/* SHA-256 of this node's vDSO */
 };
 
+/*
+ * What every x86-64 node has in common: an image checked away from a node
+ * (ssi-img) is held to these.  TASK_SIZE_MAX with 5-level paging is the
+ * largest user address space; segment selectors and page size are ABI.
+ */
+#define SSI_X86_64_TASK_SIZE_MAX	((1ULL << 56) - 4096)
+#define SSI_X86_64_USER_CS		0x33ULL
+#define SSI_X86_64_USER_SS		0x2bULL
+#define SSI_X86_64_MXCSR_MASK		0xffffU	/* bits 16..31 are reserved */
+#define SSI_X86_64_PAGE_SIZE		4096U
+
 /* The two fields of ssi_img_file that are found by record offset. */
 static inline const char *ssi_img_file_path(const struct ssi_img_file *f)
 {

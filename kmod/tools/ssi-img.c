@@ -147,7 +147,14 @@ static void print_mm(const struct ssi_img_mm *m)
 
 int main(int argc, char **argv)
 {
-	struct ssi_img_env env = { 0 };	/* node-independent checks only */
+	/* Node-independent checks: what every x86-64 node agrees on. */
+	struct ssi_img_env env = {
+		.task_size	= SSI_X86_64_TASK_SIZE_MAX,
+		.page_size	= SSI_X86_64_PAGE_SIZE,
+		.user_cs	= SSI_X86_64_USER_CS,
+		.user_ss	= SSI_X86_64_USER_SS,
+		.mxcsr_mask	= SSI_X86_64_MXCSR_MASK,
+	};
 	struct ssi_img_header h;
 	struct ssi_img_section s;
 	struct ssi_img_task *t;

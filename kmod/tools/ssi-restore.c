@@ -15,7 +15,10 @@
  *     pid, credentials and open fds (stdout, stderr, ...).
  * -n only verifies (SSI_RESTORE_VERIFY_ONLY): every check, no change.
  * -S SIG sends SIG to itself just before the ioctl (tests: a signal that
- * is pending while the image is restored).
+ * is pending while the image is restored).  -M leaves the vDSO where it
+ * is and does not read the header (tests: the module must refuse).
+ * Exit status 2 means this helper could not prepare (e.g. the header is
+ * too broken to say where the vDSO goes); the module was not asked.
  * From a pipe, the header is read here and fed back to the module through
  * a second pipe by a copier process.  This binary is static and non-PIE so
  * that its own few mappings stay out of the way of the image's vDSO.
@@ -163,13 +166,14 @@ int main(int argc, char **argv)
 	struct ssi_img_header h;
 	struct stat st;
 	sigset_t all;
-	int c, dev, in, verify = 0, early_sig = 0;
+	int c, dev, in, verify = 0, early_sig = 0, no_move = 0;
 	unsigned int uid = 0, gid = 0, drop = 0;
 
 	prog_name = "ssi-restore";
-	while ((c = getopt(argc, argv, "nu:S:")) != -1) {
+	while ((c = getopt(argc, argv, "nu:S:M")) != -1) {
 		switch (c) {
 		case 'n': verify = 1; break;
+		case 'M': no_move = 1; break;
 		case 'S': early_sig = atoi(optarg); break;
 		case 'u':
 			if (sscanf(optarg, "%u:%u", &uid, &gid) != 2)
@@ -191,22 +195,25 @@ int main(int argc, char **argv)
 		die("%s: %s", argv[optind], strerror(errno));
 	if (fstat(in, &st) < 0)
 		die("fstat: %s", strerror(errno));
-	if (S_ISREG(st.st_mode)) {
-		if (pread(in, &h, sizeof(h), lseek(in, 0, SEEK_CUR)) != sizeof(h))
-			die("cannot read the image header");
-	} else {
-		if (read(in, &h, sizeof(h)) != sizeof(h))
-			die("cannot read the image header");
-		in = refeed(&h);
-		if (dup2(open("/dev/null", O_RDONLY), 0) < 0)
-			die("dup2: %s", strerror(errno));
+	/* The header says where the vDSO must go; nothing else needs it. */
+	if (!verify && !no_move) {
+		if (S_ISREG(st.st_mode)) {
+			if (pread(in, &h, sizeof(h), lseek(in, 0, SEEK_CUR)) != sizeof(h))
+				die("cannot read the image header");
+		} else {
+			if (read(in, &h, sizeof(h)) != sizeof(h))
+				die("cannot read the image header");
+			in = refeed(&h);
+			if (dup2(open("/dev/null", O_RDONLY), 0) < 0)
+				die("dup2: %s", strerror(errno));
+		}
+		if (h.magic != SSI_IMG_MAGIC)
+			die("not an image");
 	}
-	if (h.magic != SSI_IMG_MAGIC)
-		die("not an image");
 
 	if (drop && (setgroups(0, NULL) || setgid(gid) || setuid(uid)))
 		die("dropping to %u:%u: %s", uid, gid, strerror(errno));
-	if (!verify)
+	if (!verify && !no_move)
 		move_vdso(&h);
 
 	sigfillset(&all);
@@ -227,6 +234,6 @@ int main(int argc, char **argv)
 	fprintf(stderr, "ssi-restore: image verified\n");
 	return 0;
 usage:
-	fprintf(stderr, "usage: ssi-restore [-n] [-u UID:GID] [-S SIG] IMAGE|-\n");
+	fprintf(stderr, "usage: ssi-restore [-n] [-u UID:GID] [-S SIG] [-M] IMAGE|-\n");
 	return 2;
 }

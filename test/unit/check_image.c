@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check_image.c - the image format's layout and the module's validation
+ * rules (kmod/ssi_imgcheck.c, the very code ssi.ko runs), on the host.
+ *
+ * A small valid image is built in memory; every rule is then broken one at
+ * a time and the check must refuse it with the right reason.  The lab does
+ * the same against the real restore ioctl (test/zdtm/mutate-run.sh).
+ *
+ * Build (until automake wires it): cc -I. -Ikmod -Ikmod/tools
+ *   test/unit/check_image.c kmod/ssi_imgcheck.c kmod/tools/ssi_crc32c.c
+ *   $(pkg-config --cflags --libs check)
+ */
+#include <check.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+
+#include "kmod/ssi_imgcheck.h"
+
+#define PS	4096ULL
+#define VVAR	0x7ffff7fc0000ULL
+#define VDSO	(VVAR + 4 * PS)
+
+static struct ssi_img_header hdr;
+static struct ssi_img_task task;
+static unsigned char xs[576];
+static struct ssi_img_mm mm;
+static unsigned char files[128];
+static u64 files_size;
+static struct ssi_img_vma vmas[4];
+static struct ssi_img_err err;
+
+static const struct ssi_img_env env = {
+	.task_size	= (1ULL << 47) - PS,
+	.page_size	= PS,
+	.xstate_user_size = 576,
+	.user_xfeatures	= 3,
+	.mxcsr_mask	= 0xffff,
+	.auxv_words	= 52,
+	.user_cs	= SSI_X86_64_USER_CS,
+	.user_ss	= SSI_X86_64_USER_SS,
+	.release	= "6.1.0-test",
+};
+
+static void build(void)
+{
+	struct ssi_img_file *f = (void *)files;
+	const char *path = "/bin/true";
+	int i;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.magic = SSI_IMG_MAGIC;
+	hdr.version = SSI_IMG_VERSION;
+	hdr.header_size = sizeof(hdr);
+	hdr.arch = SSI_IMG_ARCH_X86_64;
+	hdr.page_size = PS;
+	strcpy(hdr.release, "6.1.0-test");
+	hdr.vvar_start = VVAR;
+	hdr.vvar_end = hdr.vdso_start = VDSO;
+	hdr.vdso_end = VDSO + 2 * PS;
+	hdr.xfeatures = 3;
+	hdr.xstate_size = sizeof(xs);
+	ssi_img_seal(&hdr, sizeof(hdr), offsetof(struct ssi_img_header, crc));
+
+	memset(&task, 0, sizeof(task));
+	task.regs.cs = SSI_X86_64_USER_CS;
+	task.regs.ss = SSI_X86_64_USER_SS;
+	task.regs.orig_ax = ~0ULL;
+	task.regs.ip = 0x401000;
+	task.regs.sp = 0x7ffffffde000;
+	task.altstack_flags = 2;	/* SS_DISABLE */
+	task.restart = SSI_RESTART_NOHAND;
+	task.syscall_nr = 34;
+	strcpy(task.comm, "t");
+	task.nr_rlimits = SSI_IMG_NRLIMIT;
+	for (i = 0; i < SSI_IMG_NRLIMIT; i++)
+		task.rlim[i].cur = task.rlim[i].max = ~0ULL;
+	task.sigactions[9].handler = 0x401100;	/* SIGUSR1 */
+	task.sigactions[9].flags = 0x04000000;	/* SA_RESTORER */
+	task.sigactions[9].restorer = 0x401200;
+
+	memset(xs, 0, sizeof(xs));
+	xs[24] = 0x80;				/* MXCSR 0x1f80 */
+	xs[25] = 0x1f;
+	xs[512] = 3;				/* XSAVE header: x87 | SSE */
+
+	memset(&mm, 0, sizeof(mm));
+	mm.start_code = 0x400000;
+	mm.end_code = 0x401000;
+	mm.start_data = mm.end_data = 0x402000;
+	mm.start_brk = mm.brk = 0x403000;
+	mm.start_stack = 0x7ffffffde000;
+	mm.arg_start = mm.arg_end = mm.env_start = mm.env_end = 0x7ffffffdf000;
+	mm.nr_auxv = 4;
+	mm.auxv[0] = 6;				/* AT_PAGESZ */
+	mm.auxv[1] = PS;
+
+	memset(files, 0, sizeof(files));
+	f->path_len = strlen(path);
+	f->rec_size = (sizeof(*f) + f->path_len + 1 + 7) & ~7U;
+	f->size = 12345;
+	f->digest_kind = SSI_DIGEST_BUILDID;
+	f->digest_len = 20;
+	memset(f->digest, 0xab, 20);
+	memcpy(f + 1, path, f->path_len);
+	files_size = f->rec_size;
+
+	memset(vmas, 0, sizeof(vmas));
+	vmas[0] = (struct ssi_img_vma){ .start = 0x400000, .end = 0x402000,
+					.prot = 5, .kind = SSI_VMA_FILE };
+	vmas[1] = (struct ssi_img_vma){ .start = 0x402000, .end = 0x404000,
+					.prot = 3, .kind = SSI_VMA_HEAP };
+	vmas[2] = (struct ssi_img_vma){ .start = VVAR, .end = VDSO, .prot = 1,
+					.kind = SSI_VMA_VVAR };
+	vmas[3] = (struct ssi_img_vma){ .start = VDSO, .end = VDSO + 2 * PS,
+					.prot = 5, .kind = SSI_VMA_VDSO };
+	memset(&err, 0, sizeof(err));
+}
+
+static int check_all(void)
+{
+	u32 offs[4];
+
+	return ssi_img_check_header(&hdr, &env, &err) ?:
+	       ssi_img_check_task(&task, &env, &err) ?:
+	       ssi_img_check_xstate(xs, sizeof(xs), &hdr, &env, &err) ?:
+	       ssi_img_check_mm(&mm, &env, &err) ?:
+	       ssi_img_check_files(files, files_size, 1, offs, &err) ?:
+	       ssi_img_check_vmas(vmas, 4, 1, &hdr, &env, &err);
+}
+
+static void reseal(void)
+{
+	ssi_img_seal(&hdr, sizeof(hdr), offsetof(struct ssi_img_header, crc));
+}
+
+/* Break one rule, expect the checks to refuse with @reason. */
+#define REFUSED(want, ...) do {						\
+	build();							\
+	__VA_ARGS__;							\
+	reseal();							\
+	ck_assert_int_eq(check_all(), -EINVAL);				\
+	ck_assert_msg(err.reason == (want), "%s: reason %s (%s), want %s", \
+		      #__VA_ARGS__, ssi_reason_name(err.reason), err.detail, \
+		      ssi_reason_name(want));				\
+} while (0)
+
+START_TEST(test_layout)
+{
+	ck_assert_uint_eq(sizeof(struct ssi_img_header), 256);
+	ck_assert_uint_eq(offsetof(struct ssi_img_header, crc), 252);
+	ck_assert_uint_eq(sizeof(struct ssi_img_section), 32);
+	ck_assert_uint_eq(sizeof(struct ssi_img_regs), 27 * 8);
+	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2688);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 320);
+	ck_assert_uint_eq(sizeof(struct ssi_img_mm), 640);
+	ck_assert_uint_eq(sizeof(struct ssi_img_file), 72);
+	ck_assert_uint_eq(sizeof(struct ssi_img_vma), 64);
+	ck_assert_uint_eq(sizeof(struct ssi_img_pages), 24);
+	ck_assert_uint_eq(sizeof(struct ssi_img_end), 64);
+	ck_assert_uint_eq(sizeof(struct ssi_dump), 152);
+	ck_assert_uint_eq(sizeof(struct ssi_resume), 32);
+	ck_assert_uint_eq(sizeof(struct ssi_restore), 120);
+	ck_assert_uint_eq(_IOC_SIZE(SSI_IOC_DUMP), sizeof(struct ssi_dump));
+	ck_assert_uint_eq(_IOC_SIZE(SSI_IOC_RESUME), sizeof(struct ssi_resume));
+	ck_assert_uint_eq(_IOC_SIZE(SSI_IOC_RESTORE), sizeof(struct ssi_restore));
+	ck_assert_uint_eq(_IOC_DIR(SSI_IOC_DUMP), _IOC_READ | _IOC_WRITE);
+	ck_assert_uint_eq(_IOC_DIR(SSI_IOC_RESUME), _IOC_WRITE);
+	ck_assert_uint_eq(_IOC_DIR(SSI_IOC_RESTORE), _IOC_READ | _IOC_WRITE);
+}
+END_TEST
+
+START_TEST(test_crc)
+{
+	ck_assert_uint_eq(ssi_crc32c(0, "123456789", 9), 0xe3069283);
+	/* Chaining equals one pass. */
+	ck_assert_uint_eq(ssi_crc32c(ssi_crc32c(0, "1234", 4), "56789", 5),
+			  0xe3069283);
+	ck_assert_uint_eq(ssi_crc32c(0, "", 0), 0);
+}
+END_TEST
+
+START_TEST(test_valid)
+{
+	build();
+	ck_assert_msg(check_all() == 0, "valid image refused: %s: %s",
+		      ssi_reason_name(err.reason), err.detail);
+	ck_assert_str_eq(ssi_reason_name(SSI_R_FILE_CHANGED), "file-changed");
+	ck_assert_str_eq(ssi_reason_name(9999), "unknown");
+}
+END_TEST
+
+START_TEST(test_header)
+{
+	REFUSED(SSI_R_MAGIC, hdr.magic ^= 1);
+	REFUSED(SSI_R_MAGIC, hdr.version = 2);
+	REFUSED(SSI_R_ARCH, hdr.arch = 3);
+	REFUSED(SSI_R_ARCH, hdr.page_size = 8192);
+	REFUSED(SSI_R_RELEASE, strcpy(hdr.release, "6.1.0-other"));
+	REFUSED(SSI_R_MAGIC, hdr.release[sizeof(hdr.release) - 1] = 'x');
+	REFUSED(SSI_R_RESERVED, hdr.reserved[7] = 1);
+	REFUSED(SSI_R_VDSO, hdr.vvar_end = hdr.vdso_start - PS);
+	REFUSED(SSI_R_VDSO, hdr.vdso_end = 1ULL << 50);
+	REFUSED(SSI_R_XSTATE, hdr.xstate_size = 100);
+	REFUSED(SSI_R_XSTATE, hdr.xfeatures = 7);	/* beyond the node's */
+	/* A header changed without resealing is a checksum failure. */
+	build();
+	hdr.home_pid = 77;
+	ck_assert_int_eq(ssi_img_check_header(&hdr, &env, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_CSUM);
+}
+END_TEST
+
+START_TEST(test_section)
+{
+	struct ssi_img_section s = { .type = SSI_SEC_VMAS, .size = 4 * 64, .count = 4 };
+
+	build();
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_VMAS, &hdr, &err), 0);
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_FILES, &hdr, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_SECTION);
+	s.count = 0xffffffff;
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_VMAS, &hdr, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_SECTION);
+	s.count = 4;
+	s.size = 1ULL << 62;
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_VMAS, &hdr, &err), -EINVAL);
+	s.size = 4 * 64;
+	s.flags = 2;
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_VMAS, &hdr, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_RESERVED);
+	s.flags = 0;
+	s.crc ^= 1;
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_VMAS, &hdr, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_CSUM);
+}
+END_TEST
+
+START_TEST(test_task)
+{
+	REFUSED(SSI_R_TASK, task.regs.cs = 0x10);
+	REFUSED(SSI_R_TASK, task.regs.fs = 0x2b);
+	REFUSED(SSI_R_TASK, task.regs.ip = 1ULL << 47);
+	REFUSED(SSI_R_TASK, task.regs.gs_base = ~0ULL);
+	REFUSED(SSI_R_TASK, task.regs.orig_ax = 1);
+	REFUSED(SSI_R_TASK, task.sigmask = 1ULL << 18);		/* SIGSTOP */
+	REFUSED(SSI_R_TASK, task.sigactions[8].handler = 0x401100);	/* SIGKILL */
+	REFUSED(SSI_R_TASK, task.sigactions[9].flags |= 0x400);
+	REFUSED(SSI_R_TASK, task.sigactions[9].restorer = 1ULL << 48);
+	REFUSED(SSI_R_TASK, task.altstack_flags = 0);	/* enabled, size 0 */
+	REFUSED(SSI_R_TASK, task.altstack_flags = 0; task.altstack_size = 8192;
+		task.altstack_sp = (1ULL << 47) - 4096);
+	REFUSED(SSI_R_TASK, task.personality = 0x0800000);	/* ADDR_LIMIT_32BIT */
+	REFUSED(SSI_R_TASK, task.rseq = 0x10010; task.rseq_len = 32);
+	REFUSED(SSI_R_TASK, task.rseq_sig = 1);
+	REFUSED(SSI_R_TASK, task.robust_list = 0x10000; task.robust_list_len = 16);
+	REFUSED(SSI_R_TASK, task.restart = 6);
+	REFUSED(SSI_R_TASK, task.restart = SSI_RESTART_NONE);	/* with a syscall */
+	REFUSED(SSI_R_TASK, memset(task.comm, 'a', 16));
+	REFUSED(SSI_R_TASK, task.rlim[3].cur = 5; task.rlim[3].max = 4);
+	REFUSED(SSI_R_TASK, task.nr_rlimits = 15);
+	REFUSED(SSI_R_RESERVED, task.pad = 1);
+}
+END_TEST
+
+START_TEST(test_xstate)
+{
+	REFUSED(SSI_R_XSTATE, xs[512] = 7);		/* AVX not in the header */
+	REFUSED(SSI_R_XSTATE, xs[520] = 1);		/* xcomp_bv */
+	REFUSED(SSI_R_XSTATE, xs[575] = 1);		/* header reserved */
+	REFUSED(SSI_R_XSTATE, xs[26] = 1);		/* MXCSR bit 16 */
+}
+END_TEST
+
+START_TEST(test_mm)
+{
+	REFUSED(SSI_R_MM, mm.env_end = 1ULL << 47);
+	REFUSED(SSI_R_MM, mm.end_code = mm.start_code - 1);
+	REFUSED(SSI_R_MM, mm.nr_auxv = 3);
+	REFUSED(SSI_R_MM, mm.nr_auxv = 54);		/* > the node's 52 */
+	REFUSED(SSI_R_MM, mm.auxv[3] = 1);		/* AT_NULL pair not zero */
+	REFUSED(SSI_R_MM, mm.nr_auxv = 6; mm.auxv[2] = 0; mm.auxv[4] = 9);
+	REFUSED(SSI_R_MM, mm.auxv[10] = 1);		/* tail not zero */
+	REFUSED(SSI_R_RESERVED, mm.reserved[3] = 1);
+}
+END_TEST
+
+START_TEST(test_files)
+{
+	struct ssi_img_file *f = (void *)files;
+	u32 offs[2];
+
+#define FILES_REFUSED(...) do {						\
+	build();							\
+	__VA_ARGS__;							\
+	ck_assert_int_eq(ssi_img_check_files(files, files_size, 1, offs, &err), -EINVAL); \
+	ck_assert_uint_eq(err.reason, SSI_R_FILES);			\
+} while (0)
+	FILES_REFUSED(f->path_len = 0);
+	FILES_REFUSED(f->path_len = 5000);
+	FILES_REFUSED(f->rec_size = 1U << 30);
+	FILES_REFUSED(f->rec_size += 1);
+	FILES_REFUSED(((char *)(f + 1))[0] = 'b');
+	FILES_REFUSED(((char *)(f + 1))[3] = 0);
+	FILES_REFUSED(((char *)(f + 1))[f->path_len + 1] = 'x');	/* padding */
+	FILES_REFUSED(f->digest_kind = 0);
+	FILES_REFUSED(f->digest_kind = SSI_DIGEST_SHA256);		/* len 20 */
+	FILES_REFUSED(f->digest[31] = 1);				/* beyond len */
+	FILES_REFUSED(files_size += 8);					/* stray bytes */
+	build();
+	ck_assert_int_eq(ssi_img_check_files(files, files_size, 2, offs, &err), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_vmas)
+{
+	REFUSED(SSI_R_VMAS, vmas[0].end = vmas[0].start);
+	REFUSED(SSI_R_VMAS, vmas[0].start += 1);
+	REFUSED(SSI_R_VMAS, vmas[1].start = 0x401000);		/* overlap */
+	REFUSED(SSI_R_VMAS, vmas[0].prot = 8);
+	REFUSED(SSI_R_VMAS, vmas[0].flags = 4);
+	REFUSED(SSI_R_VMAS, vmas[0].file = 1);
+	REFUSED(SSI_R_VMAS, vmas[0].pgoff = 1ULL << 40);
+	REFUSED(SSI_R_VMAS, vmas[1].pgoff = 1);			/* anon with pgoff */
+	REFUSED(SSI_R_VMAS, vmas[1].kind = 0);
+	REFUSED(SSI_R_VMAS, vmas[3].kind = SSI_VMA_ANON);	/* no vdso */
+	REFUSED(SSI_R_VMAS, vmas[2].kind = SSI_VMA_VDSO);	/* two, wrong place */
+	REFUSED(SSI_R_VMAS, vmas[0].kind = SSI_VMA_HEAP; vmas[0].file = 0);
+	REFUSED(SSI_R_RESERVED, vmas[2].reserved[0] = 1);
+	build();
+	ck_assert_int_eq(ssi_img_check_vmas(vmas, 4, 1, &hdr,
+			 &(struct ssi_img_env){ .task_size = VDSO }, &err), -EINVAL);
+}
+END_TEST
+
+static struct ssi_img_pages run(u64 addr, u32 nr)
+{
+	struct ssi_img_pages p = { .addr = addr, .nr_pages = nr };
+
+	ssi_img_seal(&p, sizeof(p), offsetof(struct ssi_img_pages, crc));
+	return p;
+}
+
+START_TEST(test_runs)
+{
+	struct ssi_img_runs rs = { .vmas = vmas, .nr_vmas = 4, .page_size = PS };
+	const struct ssi_img_vma *v;
+	struct ssi_img_pages p;
+	struct ssi_img_end end = { 0 };
+
+	build();
+	p = run(0x400000, 1);
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), 0);
+	ck_assert_ptr_eq(v, &vmas[0]);
+	p = run(0x400000, 1);					/* overlap */
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), -EINVAL);
+	p = run(0x401000, 2);					/* crosses a vma */
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), -EINVAL);
+	p = run(0x403000, 1);
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), 0);
+	ck_assert_ptr_eq(v, &vmas[1]);
+	p = run(0x500000, 1);					/* in no vma */
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), -EINVAL);
+	p = run(VDSO, 1);
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), -EINVAL);
+	p = run(VDSO + 2 * PS + 12, 1);
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), -EINVAL);
+	p = run(VDSO + 2 * PS, SSI_IMG_MAX_RUN + 1);
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), -EINVAL);
+	p = run(0x1000, 0);					/* bad terminator */
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), -EINVAL);
+	p = run(0, 0);
+	p.crc ^= 1;
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_CSUM);
+	p = run(0, 0);
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), 1);
+
+	end.nr_pages = 2;
+	end.nr_runs = 2;
+	end.image_bytes = 1000;
+	ck_assert_int_eq(ssi_img_check_end(&end, &rs, 1000, &err), 0);
+	ck_assert_int_eq(ssi_img_check_end(&end, &rs, 1001, &err), -EINVAL);
+	end.nr_pages = 3;
+	ck_assert_int_eq(ssi_img_check_end(&end, &rs, 1000, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_END);
+}
+END_TEST
+
+static Suite *image_suite(void)
+{
+	Suite *s = suite_create("image");
+	TCase *tc = tcase_create("checks");
+
+	tcase_add_test(tc, test_layout);
+	tcase_add_test(tc, test_crc);
+	tcase_add_test(tc, test_valid);
+	tcase_add_test(tc, test_header);
+	tcase_add_test(tc, test_section);
+	tcase_add_test(tc, test_task);
+	tcase_add_test(tc, test_xstate);
+	tcase_add_test(tc, test_mm);
+	tcase_add_test(tc, test_files);
+	tcase_add_test(tc, test_vmas);
+	tcase_add_test(tc, test_runs);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(image_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
