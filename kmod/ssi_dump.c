@@ -1060,37 +1060,6 @@ long ssi_dump_ioctl(struct ssi_file *sf, struct ssi_dump __user *uarg)
 	return err;
 }
 
-long ssi_resume_ioctl(struct ssi_file *sf, struct ssi_resume __user *uarg)
-{
-	struct ssi_dump_req *req, *found = NULL;
-	struct ssi_resume arg;
-	bool left;
-
-	BUILD_BUG_ON(sizeof(arg) != 32);
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
-		return -EINVAL;
-
-	mutex_lock(&sf->lock);
-	list_for_each_entry(req, &sf->frozen, node) {
-		if (req->pid == arg.pid) {
-			list_del_init(&req->node);
-			found = req;
-			break;
-		}
-	}
-	mutex_unlock(&sf->lock);
-	if (!found)
-		return -ESRCH;
-	left = READ_ONCE(found->left);	/* killed while frozen? */
-	ssi_dump_verdict(found, SSI_V_RESUME);
-	ssi_dump_put(found);
-	return left ? -ESRCH : 0;
-}
-
 /* Take the frozen request of @pid off @sf's list (the caller owns it then). */
 static struct ssi_dump_req *take_frozen(struct ssi_file *sf, pid_t pid)
 {
@@ -1106,6 +1075,29 @@ static struct ssi_dump_req *take_frozen(struct ssi_file *sf, pid_t pid)
 	}
 	mutex_unlock(&sf->lock);
 	return found;
+}
+
+long ssi_resume_ioctl(struct ssi_file *sf, struct ssi_resume __user *uarg)
+{
+	struct ssi_dump_req *found;
+	struct ssi_resume arg;
+	bool left;
+
+	BUILD_BUG_ON(sizeof(arg) != 32);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+		return -EINVAL;
+
+	found = take_frozen(sf, arg.pid);
+	if (!found)
+		return -ESRCH;
+	left = READ_ONCE(found->left);	/* killed while frozen? */
+	ssi_dump_verdict(found, SSI_V_RESUME);
+	ssi_dump_put(found);
+	return left ? -ESRCH : 0;
 }
 
 long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg)

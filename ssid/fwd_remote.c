@@ -31,6 +31,38 @@
 #define K_FLOCK_SIZE	32	/* struct flock */
 
 /* ---------------------------------------------------------------------- */
+/* Memory accessors                                                        */
+
+static int process_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
+
+	return process_vm_readv(*(pid_t *)ctx, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static int process_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec l = { (void *)buf, len }, r = { (void *)(uintptr_t)addr, len };
+
+	return process_vm_writev(*(pid_t *)ctx, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static int self_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	memcpy(buf, (const void *)(uintptr_t)addr, len);
+	return 0;
+}
+
+static int self_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	memcpy((void *)(uintptr_t)addr, buf, len);
+	return 0;
+}
+
+const struct ssi_mem_ops ssi_mem_process = { process_read, process_write };
+const struct ssi_mem_ops ssi_mem_self = { self_read, self_write };
+
+/* ---------------------------------------------------------------------- */
 /* Growing arrays                                                          */
 
 static int grow(void **v, uint32_t *cap, uint32_t need, size_t elem)

@@ -23,6 +23,16 @@ struct ssi_mem_ops {
 	int (*write)(void *ctx, uint64_t addr, const void *buf, size_t len);
 };
 
+/*
+ * ssi_mem_process: the memory of another process through
+ * process_vm_readv/writev; ctx points to its pid_t.  What the relay uses
+ * on the remote node (the caller needs ptrace access: ssid is root).
+ * ssi_mem_self: the caller's own memory; ctx is unused (tests, and calls
+ * whose arguments ssid builds itself).
+ */
+extern const struct ssi_mem_ops ssi_mem_process;
+extern const struct ssi_mem_ops ssi_mem_self;
+
 /* Where the bytes of one OUT segment go in the process (in order). */
 struct ssi_fwd_dest {
 	uint32_t out;		/* index of the OUT segment */

@@ -47,20 +47,6 @@ static int failures;
 		putchar('\n');						\
 	} while (0)
 
-static int self_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	memcpy(buf, (void *)(uintptr_t)addr, len);
-	return 0;
-}
-
-static int self_write(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	memcpy((void *)(uintptr_t)addr, buf, len);
-	return 0;
-}
-
-static const struct ssi_mem_ops self_mem = { self_read, self_write };
-
 static int64_t fwd(struct ssi_deputy *d, long nr, uint64_t a0, uint64_t a1, uint64_t a2)
 {
 	struct ssi_fwd_pending p = { 0 };
@@ -70,11 +56,11 @@ static int64_t fwd(struct ssi_deputy *d, long nr, uint64_t a0, uint64_t a1, uint
 	size_t rlen;
 	int err;
 
-	err = ssi_fwd_build(&p, nr, args, &self_mem, NULL);
+	err = ssi_fwd_build(&p, nr, args, &ssi_mem_self, NULL);
 	if (!err)
 		err = ssi_deputy_call(d, p.msg, p.msg_len, &rep, &rlen);
 	if (!err) {
-		err = ssi_fwd_apply(&p, rep, rlen, &ret, &self_mem, NULL);
+		err = ssi_fwd_apply(&p, rep, rlen, &ret, &ssi_mem_self, NULL);
 		free(rep);
 	}
 	ssi_fwd_pending_free(&p);

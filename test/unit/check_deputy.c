@@ -37,21 +37,6 @@
 
 static int pipe_r, pipe_w, slow_r, slow_w;
 
-/* The "remote process" is the test itself: its memory is read directly. */
-static int self_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	memcpy(buf, (void *)(uintptr_t)addr, len);
-	return 0;
-}
-
-static int self_write(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	memcpy((void *)(uintptr_t)addr, buf, len);
-	return 0;
-}
-
-static const struct ssi_mem_ops self_mem = { self_read, self_write };
-
 static void *load_stub(size_t *len)
 {
 	struct stat st;
@@ -118,13 +103,13 @@ static int64_t fwd(struct ssi_deputy *d, long nr, uint64_t a0, uint64_t a1, uint
 	int64_t ret;
 	int err;
 
-	err = ssi_fwd_build(&p, nr, args, &self_mem, NULL);
+	err = ssi_fwd_build(&p, nr, args, &ssi_mem_self, NULL);
 	if (err) {
 		ssi_fwd_pending_free(&p);
 		return err;
 	}
 	ck_assert_int_eq(ssi_deputy_call(d, p.msg, p.msg_len, &rep, &rlen), 0);
-	ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &self_mem, NULL), 0);
+	ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &ssi_mem_self, NULL), 0);
 	free(rep);
 	ssi_fwd_pending_free(&p);
 	return ret;
@@ -208,10 +193,10 @@ START_TEST(test_channel_is_invisible)
 		size_t rlen;
 		int64_t ret;
 
-		ck_assert_int_eq(ssi_fwd_build(&p, __NR_write, args, &self_mem, NULL), 0);
+		ck_assert_int_eq(ssi_fwd_build(&p, __NR_write, args, &ssi_mem_self, NULL), 0);
 		((struct ssi_fwd_req *)p.msg)->nr = __NR_execve;
 		ck_assert_int_eq(ssi_deputy_call(&d, p.msg, p.msg_len, &rep, &rlen), 0);
-		ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &self_mem, NULL), 0);
+		ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &ssi_mem_self, NULL), 0);
 		ck_assert_int_eq(ret, -ENOSYS);
 		free(rep);
 		/* and a malformed request is refused before reaching the deputy */

@@ -48,24 +48,6 @@ static const char file_text[] = "the quick brown fox jumps over the lazy dog\n";
 /* ---------------------------------------------------------------------- */
 /* Memory of the child, through process_vm_readv/writev as ssid does it.   */
 
-static int child_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
-	pid_t pid = *(pid_t *)ctx;
-
-	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
-}
-
-static int child_write(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	struct iovec l = { (void *)buf, len }, r = { (void *)(uintptr_t)addr, len };
-	pid_t pid = *(pid_t *)ctx;
-
-	return process_vm_writev(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
-}
-
-static const struct ssi_mem_ops child_mem = { child_read, child_write };
-
 /* ---------------------------------------------------------------------- */
 /* The child: the "migrated process".  Exit status = first failed step.   */
 
@@ -258,7 +240,7 @@ static void relay_one(int listener, pid_t pid, int *forwarded)
 		break;
 	case SSI_SC_FORWARD:
 		memset(&p, 0, sizeof(p));
-		err = ssi_fwd_build(&p, req.data.nr, args, &child_mem, &pid);
+		err = ssi_fwd_build(&p, req.data.nr, args, &ssi_mem_process, &pid);
 		/* the arguments were read: is the notification still alive? */
 		ck_assert_int_eq(ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id), 0);
 		if (err) {
@@ -267,7 +249,7 @@ static void relay_one(int listener, pid_t pid, int *forwarded)
 			resp.error = err;
 		} else {
 			rep = home_execute(p.msg, p.msg_len, &rlen);
-			ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &child_mem, &pid), 0);
+			ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &ssi_mem_process, &pid), 0);
 			free(rep);
 			if (ret < 0)
 				resp.error = (int)ret;
@@ -343,20 +325,6 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* Malformed input on both sides.                                         */
 
-static int self_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	memcpy(buf, (void *)(uintptr_t)addr, len);
-	return 0;
-}
-
-static int self_write(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	memcpy((void *)(uintptr_t)addr, buf, len);
-	return 0;
-}
-
-static const struct ssi_mem_ops self_mem = { self_read, self_write };
-
 START_TEST(test_parse_rejects_malformed)
 {
 	struct ssi_fwd_pending p = { 0 };
@@ -366,7 +334,7 @@ START_TEST(test_parse_rejects_malformed)
 	uint8_t *m;
 	size_t i;
 
-	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &self_mem, NULL), 0);
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &ssi_mem_self, NULL), 0);
 	ck_assert_int_eq(ssi_fwd_parse(p.msg, p.msg_len, &call, err, sizeof(err)), 0);
 	m = malloc(p.msg_len);
 
@@ -408,20 +376,20 @@ START_TEST(test_apply_rejects_malformed)
 	size_t n, i;
 	int64_t ret = 12345;
 
-	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &self_mem, NULL), 0);
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &ssi_mem_self, NULL), 0);
 	ck_assert_int_eq(ssi_fwd_parse(p.msg, p.msg_len, &call, err, sizeof(err)), 0);
 	memset(area, 'z', sizeof(area));
 	n = ssi_fwd_reply_build(&call, 10, area, rep, sizeof(rep));
 	ck_assert_uint_gt(n, 0);
 	for (i = 0; i < n; i++)
-		ck_assert_int_eq(ssi_fwd_apply(&p, rep, i, &ret, &self_mem, NULL), -EPROTO);
+		ck_assert_int_eq(ssi_fwd_apply(&p, rep, i, &ret, &ssi_mem_self, NULL), -EPROTO);
 	ck_assert_int_eq(ret, 12345);	/* nothing taken from a bad reply */
 	/* a segment longer than the buffer the process gave */
 	((uint64_t *)(rep + sizeof(struct ssi_fwd_reply)))[0] = sizeof(buf) + 8;
-	ck_assert_int_eq(ssi_fwd_apply(&p, rep, n, &ret, &self_mem, NULL), -EPROTO);
+	ck_assert_int_eq(ssi_fwd_apply(&p, rep, n, &ret, &ssi_mem_self, NULL), -EPROTO);
 	ssi_fwd_reply_build(&call, 10, area, rep, sizeof(rep));
 	memset(buf, 0, sizeof(buf));
-	ck_assert_int_eq(ssi_fwd_apply(&p, rep, n, &ret, &self_mem, NULL), 0);
+	ck_assert_int_eq(ssi_fwd_apply(&p, rep, n, &ret, &ssi_mem_self, NULL), 0);
 	ck_assert_int_eq(ret, 10);
 	ck_assert_int_eq(memcmp(buf, "zzzzzzzzzz", 10), 0);
 	ck_assert_int_eq(buf[10], 0);	/* only ret bytes written */
@@ -438,20 +406,20 @@ START_TEST(test_build_limits)
 	/* unknown ioctl: cannot marshal -> pull home */
 	args[1] = 0x12345678;
 	args[2] = (uint64_t)(uintptr_t)big;
-	ck_assert_int_eq(ssi_fwd_build(&p, __NR_ioctl, args, &self_mem, NULL), -ENOSYS);
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_ioctl, args, &ssi_mem_self, NULL), -ENOSYS);
 	ssi_fwd_pending_free(&p);
 	/* not a forwarded syscall */
-	ck_assert_int_eq(ssi_fwd_build(&p, __NR_mmap, args, &self_mem, NULL), -ENOSYS);
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_mmap, args, &ssi_mem_self, NULL), -ENOSYS);
 	ssi_fwd_pending_free(&p);
 	/* a huge read is shortened, not refused */
 	args[1] = (uint64_t)(uintptr_t)big;
 	args[2] = 1ULL << 40;
-	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &self_mem, NULL), 0);
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &ssi_mem_self, NULL), 0);
 	ck_assert_uint_eq(((struct ssi_fwd_req *)p.msg)->args[2], SSI_FWD_IO_MAX);
 	ssi_fwd_pending_free(&p);
 	/* too many iovecs: EINVAL like the kernel */
 	args[2] = 5000;
-	ck_assert_int_eq(ssi_fwd_build(&p, __NR_writev, args, &self_mem, NULL), -EINVAL);
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_writev, args, &ssi_mem_self, NULL), -EINVAL);
 	ssi_fwd_pending_free(&p);
 }
 END_TEST
