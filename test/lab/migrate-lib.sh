@@ -79,3 +79,51 @@ mig_output() {
 	cat "$dir/stderr"
 	echo "--- $status"
 }
+
+# mig_cmd TAG CMD...: start any command on $home as mig_start does (stdin
+# from $dir/stdin if it exists, else /dev/null); sets dir and pid.
+mig_cmd() {
+	local tag=$1 in
+	shift
+	dir=$SSI_LAB_WORK/mig.$$.$tag
+	mig_dirs+=("$dir")
+	mkdir -p "$dir"
+	in=/dev/null
+	[ -f "$dir/stdin" ] && in=$dir/stdin
+	printf '#!/bin/bash\ncd %q\n' "$dir" >"$dir/run.sh"
+	printf '%q ' "$@" >>"$dir/run.sh"
+	cat >>"$dir/run.sh" <<-SH
+	<"$in" >"$dir/stdout" 2>"$dir/stderr" &
+	echo \$! >"$dir/pid.tmp"
+	mv "$dir/pid.tmp" "$dir/pid"
+	wait \$!
+	echo "status=\$?" >"$dir/status.tmp"
+	mv "$dir/status.tmp" "$dir/status"
+	SH
+	chmod +x "$dir/run.sh"
+	on "$home" bash -c "setsid '$dir/run.sh' </dev/null >/dev/null 2>&1 &"
+	for ((i = 0; i < 100; i++)); do
+		[ -f "$dir/pid" ] && break
+		sleep 0.1
+	done
+	[ -f "$dir/pid" ] || fail "$tag: did not start"
+	pid=$(cat "$dir/pid")
+}
+
+# mig_wait [TIMEOUT_S]: wait for the status of the command in $dir.
+mig_wait() {
+	local t=${1:-120}
+	for ((i = 0; i < t * 10; i++)); do
+		[ -f "$dir/status" ] && break
+		sleep 0.1
+	done
+	[ -f "$dir/status" ] || fail "no exit status after ${t}s"
+	status=$(cat "$dir/status")
+	rm -f "$dir/pid"
+}
+
+# mig_pull_home_lines: what $away's ssid logged about pull-home calls.
+mig_pull_home_lines() {
+	on "$away" sh -c 'share=$(sed -n "s/.*ssilab.share=\([^ ]*\).*/\1/p" /proc/cmdline)
+		grep "needs pull-home" "$share/log/ssid-$(hostname).log" || true'
+}
