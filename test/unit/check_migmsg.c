@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check_migmsg.c - the migration and forwarding peer messages (ssid/msg.c):
+ * round trips, and every truncation or out-of-range field refused.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "ssid/msg.h"
+
+START_TEST(test_offer)
+{
+	static unsigned char buf[MSG_MIG_OFFER_MAX];
+	static struct msg_mig_offer in, out;
+	size_t n, i;
+
+	in.id = 0x1122334455667788ULL;
+	in.pid = 4242;
+	in.ppid = 17;
+	in.tid = 4242;
+	in.uid = 1000;
+	in.gid = 100;
+	in.ngroups = 3;
+	in.groups[0] = 100;
+	in.groups[1] = 27;
+	in.groups[2] = 5;
+	in.image_size = 123456789;
+	strcpy(in.comm, "python3");
+	n = msg_encode_mig_offer(&in, buf);
+	ck_assert_uint_eq(n, MSG_MIG_OFFER_LEN + 12);
+	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), 0);
+	ck_assert_uint_eq(out.id, in.id);
+	ck_assert_uint_eq(out.pid, 4242);
+	ck_assert_uint_eq(out.ppid, 17);
+	ck_assert_uint_eq(out.uid, 1000);
+	ck_assert_uint_eq(out.ngroups, 3);
+	ck_assert_uint_eq(out.groups[1], 27);
+	ck_assert_uint_eq(out.image_size, 123456789);
+	ck_assert_str_eq(out.comm, "python3");
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_mig_offer(buf, i, &out), -1);
+
+	/* more groups than the payload holds */
+	buf[4 + 8 + 5 * 4 + 3] = 4;
+	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
+	/* absurd counts and sizes */
+	in.ngroups = 0;
+	in.image_size = 0;
+	n = msg_encode_mig_offer(&in, buf);
+	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
+	in.image_size = MSG_MIG_IMAGE_MAX + 1;
+	n = msg_encode_mig_offer(&in, buf);
+	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
+	in.image_size = 1;
+	in.pid = 0;
+	n = msg_encode_mig_offer(&in, buf);
+	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
+	in.pid = 1;
+	/* a comm that is not text is made printable */
+	memcpy(in.comm, "a\nb\x01", 5);
+	n = msg_encode_mig_offer(&in, buf);
+	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), 0);
+	ck_assert_str_eq(out.comm, "a?b?");
+	/* another version */
+	buf[0] = 2;
+	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
+	ck_assert_int_eq(msg_decode_mig_offer(NULL, 0, &out), -1);
+}
+END_TEST
+
+START_TEST(test_image_value_exit)
+{
+	unsigned char buf[64];
+	struct msg_mig_image im = { 7, 4096 }, imo;
+	struct msg_mig_value v = { 9, -5 }, vo;
+	size_t n, i;
+
+	n = msg_encode_mig_image(&im, buf);
+	ck_assert_uint_eq(n, MSG_MIG_IMAGE_LEN);
+	ck_assert_int_eq(msg_decode_mig_image(buf, n, &imo), 0);
+	ck_assert_uint_eq(imo.offset, 4096);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_mig_image(buf, i, &imo), -1);
+
+	n = msg_encode_mig_value(&v, buf);
+	ck_assert_int_eq(msg_decode_mig_value(buf, n, &vo), 0);
+	ck_assert_int_eq(vo.value, -5);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_mig_value(buf, i, &vo), -1);
+	/* exit: only real wait statuses */
+	ck_assert_int_eq(msg_decode_mig_exit(buf, n, &vo), -1);
+	v.value = 7 << 8;
+	n = msg_encode_mig_value(&v, buf);
+	ck_assert_int_eq(msg_decode_mig_exit(buf, n, &vo), 0);
+	ck_assert(WIFEXITED(vo.value) && WEXITSTATUS(vo.value) == 7);
+	v.value = SIGKILL;
+	n = msg_encode_mig_value(&v, buf);
+	ck_assert_int_eq(msg_decode_mig_exit(buf, n, &vo), 0);
+	ck_assert(WIFSIGNALED(vo.value) && WTERMSIG(vo.value) == SIGKILL);
+	v.value = SIGSEGV | 0x80;
+	n = msg_encode_mig_value(&v, buf);
+	ck_assert_int_eq(msg_decode_mig_exit(buf, n, &vo), 0);
+	v.value = 0x7f;		/* "stopped": not an end */
+	n = msg_encode_mig_value(&v, buf);
+	ck_assert_int_eq(msg_decode_mig_exit(buf, n, &vo), -1);
+	v.value = 0x10000;
+	n = msg_encode_mig_value(&v, buf);
+	ck_assert_int_eq(msg_decode_mig_exit(buf, n, &vo), -1);
+}
+END_TEST
+
+START_TEST(test_failed)
+{
+	unsigned char buf[MSG_MIG_FAILED_MAX];
+	struct msg_mig_failed f = { .id = 3, .reason = 14, .err = 2 }, o;
+	size_t n, i;
+
+	strcpy(f.detail, "-2 opening /tmp/x");
+	n = msg_encode_mig_failed(&f, buf);
+	ck_assert_int_eq(msg_decode_mig_failed(buf, n, &o), 0);
+	ck_assert_str_eq(o.detail, "-2 opening /tmp/x");
+	ck_assert_uint_eq(o.reason, 14);
+	ck_assert_int_eq(o.err, 2);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_mig_failed(buf, i, &o), -1);
+	/* a detail length beyond the limit */
+	buf[4 + 8 + 8] = 0xff;
+	ck_assert_int_eq(msg_decode_mig_failed(buf, n, &o), -1);
+	/* a negative errno */
+	f.err = -1;
+	n = msg_encode_mig_failed(&f, buf);
+	ck_assert_int_eq(msg_decode_mig_failed(buf, n, &o), -1);
+}
+END_TEST
+
+START_TEST(test_fwd_signal)
+{
+	unsigned char buf[MSG_MIG_SIGNAL_LEN + 16];
+	struct msg_fwd f = { .id = 5, .seq = 77 }, fo;
+	struct msg_mig_signal s = { .id = 5, .signo = 10 }, so;
+	size_t n, i;
+
+	n = msg_encode_fwd(&f, buf);
+	ck_assert_uint_eq(n, MSG_FWD_HDR_LEN);
+	memcpy(buf + n, "abc", 3);
+	ck_assert_int_eq(msg_decode_fwd(buf, n + 3, &fo), 0);
+	ck_assert_uint_eq(fo.seq, 77);
+	ck_assert_uint_eq(fo.len, 3);
+	ck_assert_ptr_eq(fo.data, buf + n);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_fwd(buf, i, &fo), -1);
+
+	memset(s.siginfo, 0xab, sizeof(s.siginfo));
+	n = msg_encode_mig_signal(&s, buf);
+	ck_assert_uint_eq(n, MSG_MIG_SIGNAL_LEN);
+	ck_assert_int_eq(msg_decode_mig_signal(buf, n, &so), 0);
+	ck_assert_uint_eq(so.signo, 10);
+	ck_assert_uint_eq(so.siginfo[127], 0xab);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_mig_signal(buf, i, &so), -1);
+	s.signo = 0;
+	n = msg_encode_mig_signal(&s, buf);
+	ck_assert_int_eq(msg_decode_mig_signal(buf, n, &so), -1);
+	s.signo = 65;
+	n = msg_encode_mig_signal(&s, buf);
+	ck_assert_int_eq(msg_decode_mig_signal(buf, n, &so), -1);
+}
+END_TEST
+
+/* Random bytes never crash a decoder. */
+START_TEST(test_garbage)
+{
+	static unsigned char buf[MSG_MIG_OFFER_MAX];
+	static struct msg_mig_offer o;
+	struct msg_mig_failed f;
+	struct msg_mig_value v;
+	struct msg_mig_signal s;
+	struct msg_mig_image im;
+	struct msg_fwd fw;
+	size_t i, len;
+	int k;
+
+	srand(1);
+	for (k = 0; k < 20000; k++) {
+		len = (size_t)rand() % sizeof(buf);
+		for (i = 0; i < len; i++)
+			buf[i] = (unsigned char)rand();
+		buf[0] = SSID_MSG_VERSION;
+		msg_decode_mig_offer(buf, len, &o);
+		msg_decode_mig_failed(buf, len, &f);
+		msg_decode_mig_exit(buf, len, &v);
+		msg_decode_mig_signal(buf, len, &s);
+		msg_decode_mig_image(buf, len, &im);
+		msg_decode_fwd(buf, len, &fw);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("migmsg");
+	TCase *tc = tcase_create("wire");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_offer);
+	tcase_add_test(tc, test_image_value_exit);
+	tcase_add_test(tc, test_failed);
+	tcase_add_test(tc, test_fwd_signal);
+	tcase_add_test(tc, test_garbage);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
