@@ -52,11 +52,22 @@ static void hook_writable(void *arg, int idx)
 	mig_home_writable(arg, idx);
 }
 
+static void hook_counts(void *arg, uint32_t *guests, uint32_t *deputies)
+{
+	struct migrate_proc p[1];
+	struct migrate *m = arg;
+	size_t homes = mig_home_procs(m, p, 0, 0);
+
+	*deputies = (uint32_t)homes;
+	*guests = (uint32_t)(mig_remote_procs(m, p, 0, homes) - homes);
+}
+
 struct migrate *migrate_create(struct peers *peers, struct loop *loop)
 {
 	struct migrate *m = calloc(1, sizeof(*m));
 	struct peers_mig_hooks h = {
 		.msg = hook_msg, .lost = hook_lost, .writable = hook_writable,
+		.counts = hook_counts,
 	};
 
 	if (!m)

@@ -231,6 +231,9 @@ static void send_heartbeats(struct peers *p, uint64_t now)
 		log_warn("cannot measure the load: %m");
 	else
 		p->have_self_load = true;
+	if (p->mig.counts)
+		p->mig.counts(p->mig.arg, &p->self_load.guests,
+			      &p->self_load.deputies);
 	hb.incarnation = p->incarnation;
 	hb.seq = ++p->hb_seq;
 	hb.interval_ms = p->conf->hb_interval_ms;

@@ -128,11 +128,13 @@ struct iovec;
  * @lost:     node @idx went down (heartbeat timeout) or restarted: what
  *            was in flight with it is gone;
  * @writable: a send to @idx that failed with -EAGAIN may be retried.
+ * @counts:   this node's guests and deputies, for its load vector.
  */
 struct peers_mig_hooks {
 	void (*msg)(void *arg, int idx, const struct ssi_tp_msg *msg);
 	void (*lost)(void *arg, int idx);
 	void (*writable)(void *arg, int idx);
+	void (*counts)(void *arg, uint32_t *guests, uint32_t *deputies);
 	void *arg;
 };
 
