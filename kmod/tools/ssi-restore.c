@@ -28,6 +28,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -213,6 +214,9 @@ int main(int argc, char **argv)
 
 	if (drop && (setgroups(0, NULL) || setgid(gid) || setuid(uid)))
 		die("dropping to %u:%u: %s", uid, gid, strerror(errno));
+	/* setuid() made the mm non-dumpable; the job's process was not. */
+	if (drop && prctl(PR_SET_DUMPABLE, 1))
+		die("PR_SET_DUMPABLE: %s", strerror(errno));
 	if (!verify && !no_move)
 		move_vdso(&h);
 

@@ -16,7 +16,9 @@
 # Files in DIR: NAME.plain.{out,rc}, NAME.img, NAME.home.out, NAME.rst.{out,rc},
 # NAME.migrated.out.
 # NAME.desc says what NAME needs (args, exit code, go signal, dump delay,
-# expected restart kind).  Exit status 0 on success; messages on stderr.
+# expected restart kind).  ZDTM_RESTORE_AS=UID:GID makes the restore helper
+# drop to that user first, as ssid's helper drops to the job user.
+# Exit status 0 on success; messages on stderr.
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -85,16 +87,18 @@ dump)
 	;;
 restore)
 	via=${4:-file} nogo=
+	as=()
+	[ -z "${ZDTM_RESTORE_AS:-}" ] || as=(-u "$ZDTM_RESTORE_AS")
 	case $via in
-	file) "$tools/ssi-restore" "$dir/$name.img" >"$dir/$name.rst.out" 2>&1 & ;;
+	file) "$tools/ssi-restore" "${as[@]}" "$dir/$name.img" >"$dir/$name.rst.out" 2>&1 & ;;
 	pipe)
 		# shellcheck disable=SC2002 # a pipe, not a file, is the point
-		cat "$dir/$name.img" | "$tools/ssi-restore" - >"$dir/$name.rst.out" 2>&1 &
+		cat "$dir/$name.img" | "$tools/ssi-restore" "${as[@]}" - >"$dir/$name.rst.out" 2>&1 &
 		;;
 	early)
 		# Only meaningful for tests that wait for SIGUSR1.
 		[ "$go" = usr1 ] || { echo "zdtm-run: $name has no go signal" >&2; exit 2; }
-		"$tools/ssi-restore" -S 10 "$dir/$name.img" >"$dir/$name.rst.out" 2>&1 &
+		"$tools/ssi-restore" "${as[@]}" -S 10 "$dir/$name.img" >"$dir/$name.rst.out" 2>&1 &
 		nogo=1
 		;;
 	*) echo "zdtm-run: unknown restore source $via" >&2; exit 2 ;;
