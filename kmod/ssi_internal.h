@@ -56,6 +56,7 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 		       struct ssi_restore __user *uarg);
 
 /* ssi_image.c: image streams over a struct file */
+void ssi_crc_init(void);
 
 /*
  * Reads an image from a file, pipe or socket.  @off counts image bytes

@@ -14,6 +14,7 @@ static int __init ssi_init(void)
 {
 	int err;
 
+	ssi_crc_init();
 	err = ssi_deputy_init();
 	if (err) {
 		pr_err("ssi: cannot prepare the deputy stub: %d\n", err);
