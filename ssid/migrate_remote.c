@@ -603,12 +603,15 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 		     const struct ssi_tp_msg *msg)
 {
-	const char *p = msg->bulk ? msg->bulk : msg->data;
+	const char *p = msg->bulk;
 	size_t len = msg->bulk ? msg->bulk_len : 0, off = 0;
+	uint64_t limit = g->offer.image_size ? g->offer.image_size : MSG_MIG_IMAGE_MAX;
+	bool last = mi->flags & MSG_MIG_IMAGE_LAST;
 	ssize_t n;
 
 	if (g->state != R_RECEIVING || mi->offset != g->received ||
-	    len > g->offer.image_size - g->received) {
+	    len > limit - g->received ||
+	    (last && g->offer.image_size && g->received + len != g->offer.image_size)) {
 		send_failed(g, 0, EPROTO, "image data out of order or beyond its size");
 		free_guest(g);
 		return;
@@ -623,8 +626,10 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 		off += (size_t)n;
 	}
 	g->received += len;
-	if (g->received == g->offer.image_size)
+	if (last) {
+		g->offer.image_size = g->received;
 		start_helper(g);
+	}
 }
 
 void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)

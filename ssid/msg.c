@@ -234,7 +234,7 @@ int msg_decode_mig_offer(const void *buf, size_t len, struct msg_mig_offer *m)
 	sanitize(m->comm, sizeof(m->comm));
 	if (!m->pid || m->pid > INT32_MAX || m->ppid > INT32_MAX ||
 	    !m->tid || m->tid > INT32_MAX || m->ngroups > MSG_MIG_GROUPS_MAX ||
-	    !m->image_size || m->image_size > MSG_MIG_IMAGE_MAX ||
+	    m->image_size > MSG_MIG_IMAGE_MAX ||
 	    m->uid == UINT32_MAX || m->gid == UINT32_MAX ||
 	    (size_t)(c.end - c.p) < 4 * (size_t)m->ngroups)
 		return -1;
@@ -253,6 +253,8 @@ size_t msg_encode_mig_image(const struct msg_mig_image *m, void *buf)
 	put_version(&c);
 	put64(&c, m->id);
 	put64(&c, m->offset);
+	put32(&c, m->flags);
+	put32(&c, 0);
 	return (size_t)(c.p - (unsigned char *)buf);
 }
 
@@ -264,7 +266,9 @@ int msg_decode_mig_image(const void *buf, size_t len, struct msg_mig_image *m)
 		return -1;
 	m->id = get64(&c);
 	m->offset = get64(&c);
-	return m->offset > MSG_MIG_IMAGE_MAX ? -1 : 0;
+	m->flags = get32(&c);
+	return (m->offset > MSG_MIG_IMAGE_MAX ||
+		(m->flags & ~MSG_MIG_IMAGE_LAST)) ? -1 : 0;
 }
 
 size_t msg_encode_mig_value(const struct msg_mig_value *m, void *buf)

@@ -85,7 +85,8 @@ struct msg_mig_offer {
 	uint32_t pid, ppid, tid;	/* home values: getpid/getppid/gettid */
 	uint32_t uid, gid;		/* credentials the process runs with */
 	uint32_t ngroups;
-	uint64_t image_size;		/* bytes that MIG_IMAGE will carry */
+	uint64_t image_size;		/* bytes that MIG_IMAGE will carry, or
+					 * 0: streamed, the LAST one says */
 	char comm[MSG_MIG_COMM_LEN];	/* NUL-terminated, printable */
 	uint32_t groups[MSG_MIG_GROUPS_MAX];
 };
@@ -94,7 +95,11 @@ struct msg_mig_offer {
 struct msg_mig_image {
 	uint64_t id;
 	uint64_t offset;		/* of the bulk part in the image */
+	uint32_t flags;			/* MSG_MIG_IMAGE_* */
 };
+
+/* The image is complete after this message's bytes (maybe none). */
+#define MSG_MIG_IMAGE_LAST	0x1u
 
 /* MIG_ACCEPTED, MIG_EXIT, MIG_ABORT: an id and one value. */
 struct msg_mig_value {
@@ -125,7 +130,7 @@ struct msg_mig_signal {
 };
 
 #define MSG_MIG_OFFER_LEN	(4 + 8 + 6 * 4 + 8 + MSG_MIG_COMM_LEN)
-#define MSG_MIG_IMAGE_LEN	(4 + 8 + 8)
+#define MSG_MIG_IMAGE_LEN	(4 + 8 + 8 + 4 + 4)
 #define MSG_MIG_VALUE_LEN	(4 + 8 + 4)
 #define MSG_MIG_FAILED_MAX	(4 + 8 + 4 + 4 + 2 + MSG_MIG_DETAIL_MAX)
 #define MSG_FWD_HDR_LEN		(4 + 8 + 8)
@@ -162,8 +167,8 @@ int msg_decode_hello(const void *buf, size_t len, struct msg_hello *m);
  * and return the length (MIG_FWD: the header only; the fwd_proto.h bytes
  * follow as a second iovec).  Decoders return 0, or -1 for another
  * version, a short payload or a field out of range: an offer with pid 0,
- * more than MSG_MIG_GROUPS_MAX groups or an image of 0 or more than
- * MSG_MIG_IMAGE_MAX bytes; a signal outside 1..64; an exit status that
+ * more than MSG_MIG_GROUPS_MAX groups or an image of more than
+ * MSG_MIG_IMAGE_MAX bytes; image data with unknown flags; a signal outside 1..64; an exit status that
  * is neither an exit nor a death by signal; a detail that is too long.
  * Strings are sanitised to printable ASCII.
  */

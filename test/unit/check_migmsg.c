@@ -45,11 +45,11 @@ START_TEST(test_offer)
 	/* more groups than the payload holds */
 	buf[4 + 8 + 5 * 4 + 3] = 4;
 	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
-	/* absurd counts and sizes */
+	/* absurd counts and sizes; 0 is a streamed image */
 	in.ngroups = 0;
 	in.image_size = 0;
 	n = msg_encode_mig_offer(&in, buf);
-	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
+	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), 0);
 	in.image_size = MSG_MIG_IMAGE_MAX + 1;
 	n = msg_encode_mig_offer(&in, buf);
 	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
@@ -73,7 +73,7 @@ END_TEST
 START_TEST(test_image_value_exit)
 {
 	unsigned char buf[64];
-	struct msg_mig_image im = { 7, 4096 }, imo;
+	struct msg_mig_image im = { 7, 4096, MSG_MIG_IMAGE_LAST }, imo;
 	struct msg_mig_value v = { 9, -5 }, vo;
 	size_t n, i;
 
@@ -81,8 +81,12 @@ START_TEST(test_image_value_exit)
 	ck_assert_uint_eq(n, MSG_MIG_IMAGE_LEN);
 	ck_assert_int_eq(msg_decode_mig_image(buf, n, &imo), 0);
 	ck_assert_uint_eq(imo.offset, 4096);
+	ck_assert_uint_eq(imo.flags, MSG_MIG_IMAGE_LAST);
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(msg_decode_mig_image(buf, i, &imo), -1);
+	im.flags = 2;
+	n = msg_encode_mig_image(&im, buf);
+	ck_assert_int_eq(msg_decode_mig_image(buf, n, &imo), -1);
 
 	n = msg_encode_mig_value(&v, buf);
 	ck_assert_int_eq(msg_decode_mig_value(buf, n, &vo), 0);
