@@ -36,6 +36,8 @@ mbps=
 if out=$(on "$home" timeout 120 "$tpbench" client "$addr" -P "$port" -Q 0 -n "$home:bench" \
 	-i 100 -t 1 -r 1 2>&1); then
 	mbps=$(awk '$1 == "stream" && $2 == "bulk" && $3 == "(MB/s)" { if ($5 > m) m = $5 } END { print m }' <<<"$out")
+else
+	echo "ssi-tp-bench: $(tail -n 2 <<<"$out")"
 fi
 
 awk -v b="$bytes" -v f="$frozen_us" -v d="$dump_us" -v r="$read64" -v c="$cached" \

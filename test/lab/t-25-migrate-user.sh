@@ -1,0 +1,45 @@
+#!/bin/bash
+# test: a user migrates their own process; it runs remotely with their credentials, others' processes stay out of reach
+# shellcheck source=test/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lab/migrate-lib.sh
+. "$(dirname "$0")/migrate-lib.sh"
+
+as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+dir=$SSI_LAB_WORK/mig.$$.user
+mig_dirs+=("$dir")
+mkdir -p "$dir"
+chmod 777 "$dir"
+head -c 100000 /dev/urandom >"$dir/stdin"
+chmod 644 "$dir/stdin"
+cat >"$dir/run.sh" <<SH
+#!/bin/bash
+cd "$dir"
+${as_nobody[*]} "$prog" 4 "$dir/go" "$dir/out" 9 <"$dir/stdin" >"$dir/stdout" 2>"$dir/stderr" &
+echo \$! >"$dir/pid.tmp"
+mv "$dir/pid.tmp" "$dir/pid"
+wait \$!
+echo "status=\$?" >"$dir/status.tmp"
+mv "$dir/status.tmp" "$dir/status"
+SH
+chmod +x "$dir/run.sh"
+on "$home" bash -c "setsid '$dir/run.sh' </dev/null >/dev/null 2>&1 &"
+for ((i = 0; i < 100; i++)); do
+	grep -q '^pid before=' "$dir/stdout" 2>/dev/null && break
+	sleep 0.1
+done
+pid=$(cat "$dir/pid")
+on "$home" "${as_nobody[@]}" "$ssictl" migrate "$pid" "$away" || fail "nobody could not migrate its own process"
+procs=$(on "$away" "${as_nobody[@]}" "$ssictl" --json show procs)
+lpid=$(jq --argjson p "$pid" '.procs[] | select(.pid == $p) | .local_pid' <<<"$procs")
+[ -n "$lpid" ] || fail "nobody does not see its process on $away: $procs"
+uids=$(on "$away" sed -n 's/^Uid:\s*//p' "/proc/$lpid/status")
+gids=$(on "$away" sed -n 's/^Gid:\s*//p' "/proc/$lpid/status")
+echo "on $away: pid $lpid, Uid: $uids, Gid: $gids"
+[ "$(tr -s '\t ' ' ' <<<"$uids")" = "65534 65534 65534 65534" ] || fail "remote uids: $uids"
+[ "$(tr -s '\t ' ' ' <<<"$gids")" = "65534 65534 65534 65534" ] || fail "remote gids: $gids"
+mig_finish
+[ "$status" = status=9 ] || fail "exit $status, expected 9"
+grep -qx 'memory intact (0 bad words of 524288)' "$dir/stdout" || fail "$(cat "$dir/stdout")"
+[ "$(stat -c %U "$dir/out")" = nobody ] || fail "the file it wrote belongs to $(stat -c %U "$dir/out")"
+echo "exit 9, memory intact, its file owned by nobody"
