@@ -365,7 +365,11 @@ static json_object *task_json(struct ctlops *ops, const struct task *t,
 			      uint64_t now)
 {
 	json_object *o = json_object_new_object();
+	const char *state = "home";
+	const char *where = ops->migrate ? migrate_where(ops->migrate, t->pid, &state) : NULL;
 
+	if (!where)
+		where = ops->conf->nodes[peers_self(ops->peers)].name;
 	json_object_object_add(o, "pid", json_object_new_int(t->pid));
 	add_u64(o, "uid", t->uid);
 	add_i64_or_null(o, "job", t->job);
@@ -373,10 +377,9 @@ static json_object *task_json(struct ctlops *ops, const struct task *t,
 	add_i64_or_null(o, "task", t->task);
 	json_object_object_add(o, "home", json_object_new_string(
 		ops->conf->nodes[peers_self(ops->peers)].name));
-	/* where it runs: home until migration exists */
-	json_object_object_add(o, "node", json_object_new_string(
-		ops->conf->nodes[peers_self(ops->peers)].name));
-	json_object_object_add(o, "state", json_object_new_string("home"));
+	/* where it runs: here, or where it migrated */
+	json_object_object_add(o, "node", json_object_new_string(where));
+	json_object_object_add(o, "state", json_object_new_string(state));
 	add_u64(o, "registered_ms_ago", now - t->registered_ms);
 	return o;
 }

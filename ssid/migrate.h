@@ -62,6 +62,12 @@ int migrate_start(struct migrate *m, pid_t pid, int node_idx,
 /* migrate_forget - the requester went away: do not call its callback. */
 void migrate_forget(struct migrate *m, void *handle);
 
+/*
+ * migrate_where - where process @pid of this node runs, if it migrated:
+ * the node's name (and *@state: "migrating" or "deputy"), else NULL.
+ */
+const char *migrate_where(struct migrate *m, pid_t pid, const char **state);
+
 /* One migrated process, as `ssictl show procs` shows it. */
 struct migrate_proc {
 	pid_t pid;		/* the home pid (what the process sees) */

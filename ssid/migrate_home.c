@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 
 #include "kmod/uapi/ssi.h"
@@ -95,6 +97,7 @@ struct mig_home {
 	struct ssi_deputy dep;
 	struct loop_handler chan_h;
 	bool chan_added;
+	int pidfd;			/* of the deputy, for the last SIGKILL */
 	struct fwd_req *q, **q_tail;	/* requests waiting for the stub */
 	uint64_t cur_seq;		/* request the stub runs, if busy */
 	uint64_t forwarded, bytes, signals;
@@ -186,6 +189,8 @@ static void free_home(struct mig_home *h)
 		free(r);
 	}
 	stop_dump(h);
+	if (h->pidfd >= 0)
+		close(h->pidfd);
 	if (h->chunk)
 		peers_bulk_free(h->m->peers, h->chunk);
 	if (h->dev >= 0)
@@ -464,6 +469,7 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->pipe_h.fd = -1;
 	h->dev = -1;
 	h->dep.chan = -1;
+	h->pidfd = -1;
 	h->q_tail = &h->q;
 	h->id = ++m->next_id;
 	h->started_ms = loop_now_ms();
@@ -690,6 +696,9 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 		return;
 	}
 	close(sv[1]);
+	h->pidfd = (int)syscall(SYS_pidfd_open, h->pid, 0);
+	if (h->pidfd >= 0)
+		fcntl(h->pidfd, F_SETFD, FD_CLOEXEC);
 	h->dep.on_signal = on_signal;
 	h->dep.arg = h;
 	rc = ssi_deputy_attach(&h->dep, h->pid, sv[0], bd.area_addr,
@@ -750,12 +759,17 @@ static void on_exit_msg(struct mig_home *h, int wstatus)
 	log_info("pid %d: its remote self on %s ended (status 0x%x); ending the deputy",
 		 (int)h->pid, peers_node_name(h->m->peers, h->peer), wstatus);
 	/*
-	 * A call still running at home (a read on a pipe) keeps the stub
-	 * from seeing EXIT until it returns; the module will need a way to
-	 * interrupt it (see the report of issue 5).
+	 * A call still running at home (the process was killed remotely
+	 * while its read of a pipe waited here) keeps the stub from seeing
+	 * EXIT until it returns, and the stub restarts it after any signal
+	 * it catches.  Give it MIG_END_GRACE_MS, then SIGKILL the deputy:
+	 * its parent then sees SIGKILL instead of the exact status, but
+	 * nothing hangs.  The exact way needs the stub to take EXIT while a
+	 * call blocks (a module change).
 	 */
 	rc = ssi_deputy_finish(&h->dep, wstatus);
 	h->state = H_ENDING;
+	h->deadline_ms = loop_now_ms() + MIG_END_GRACE_MS;
 	if (rc)
 		deputy_gone(h, "exit not delivered");
 }
@@ -846,12 +860,22 @@ uint64_t mig_home_timer(struct migrate *m, uint64_t now)
 
 	for (h = m->homes; h; h = next) {
 		next = h->next;
-		if (h->state != H_WAIT_ACCEPT)
+		if (h->state != H_WAIT_ACCEPT && h->state != H_ENDING)
 			continue;
-		if (now >= h->deadline_ms)
+		if (now < h->deadline_ms) {
+			if (h->deadline_ms < d)
+				d = h->deadline_ms;
+			continue;
+		}
+		if (h->state == H_WAIT_ACCEPT) {
 			fail_and_resume(h, ETIMEDOUT, "no answer from the node");
-		else if (h->deadline_ms < d)
-			d = h->deadline_ms;
+			continue;
+		}
+		log_warn("pid %d: its deputy is still in a forwarded call %d ms after the remote exit; killing it",
+			 (int)h->pid, MIG_END_GRACE_MS);
+		if (h->pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+		h->deadline_ms = LOOP_NEVER;
 	}
 	return d;
 }
@@ -893,4 +917,17 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 		p->age_ms = now - h->started_ms;
 	}
 	return n;
+}
+
+const char *migrate_where(struct migrate *m, pid_t pid, const char **state)
+{
+	struct mig_home *h;
+
+	for (h = m->homes; h; h = h->next) {
+		if (h->pid == pid) {
+			*state = state_names[h->state];
+			return peers_node_name(m->peers, h->peer);
+		}
+	}
+	return NULL;
 }

@@ -24,6 +24,8 @@ struct migrate {
 #define MIG_CHUNK		(4u << 20)
 /* Offer sent until the remote node must have accepted or refused. */
 #define MIG_ACCEPT_TIMEOUT_MS	60000
+/* After the remote exit, how long a forwarded call may keep the deputy. */
+#define MIG_END_GRACE_MS	2000
 /* How long the remote node tries to take the helper's seccomp listener. */
 #define MIG_STEAL_TIMEOUT_MS	10000
 

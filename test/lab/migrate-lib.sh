@@ -35,7 +35,7 @@ mig_start() {
 	dir=$SSI_LAB_WORK/mig.$$.$tag
 	mig_dirs+=("$dir")
 	mkdir -p "$dir"
-	[ -f "$dir/stdin" ] || head -c 300000 /dev/urandom >"$dir/stdin"
+	[ -e "$dir/stdin" ] || head -c 300000 /dev/urandom >"$dir/stdin"
 	cat >"$dir/run.sh" <<-SH
 	#!/bin/bash
 	cd "$dir"

@@ -16,6 +16,7 @@ ref_stdin=$dir/stdin
 mkdir -p "$SSI_LAB_WORK/mig.$$.moved"
 cp "$ref_stdin" "$SSI_LAB_WORK/mig.$$.moved/stdin"
 mig_start moved $mib 7
+on "$home" "$ssictl" register "$pid" job=1 step=0 task=0 >/dev/null || fail "register $pid"
 line=$(on "$home" "$ssictl" migrate "$pid" "$away") || fail "ssictl migrate $pid $away: $line"
 echo "$line"
 # It runs on $away now: its ssid lists it, with a local pid, running.
@@ -27,6 +28,9 @@ echo "on $away: pid $lpid ($comm), home $home pid $pid"
 [ "$comm" = ssi-migrate-pro ] || fail "process $lpid on $away is '$comm'"
 home_state=$(on "$home" "$ssictl" --json show procs | jq -r --argjson p "$pid" '.procs[] | select(.pid == $p) | .state')
 [ "$home_state" = deputy ] || fail "$home shows pid $pid as '$home_state', not deputy"
+task=$(on "$home" "$ssictl" --json show tasks | jq -c --argjson p "$pid" '.tasks[] | select(.pid == $p) | [.node, .state]')
+[ "$task" = "[\"$away\",\"deputy\"]" ] || fail "show tasks on $home says $task"
+echo "show tasks on $home: the task runs on $away (deputy here)"
 mig_finish
 moved=$(mig_output)
 

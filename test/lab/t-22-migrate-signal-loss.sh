@@ -22,6 +22,32 @@ rm -f "$dir/pid"
 sigs=$(on "$away" "$ssictl" --json show procs | jq '.procs | length')
 [ "$sigs" = 0 ] || fail "$away still lists the process"
 
+# Killed while a forwarded read waits at home (stdin: a FIFO whose writer
+# never writes): the deputy cannot take the exit until the read returns,
+# so after a grace period ssid kills it: the parent sees SIGKILL (not the
+# exact SIGTERM: that needs the stub to take EXIT during a call), and
+# nothing hangs.
+dir=$SSI_LAB_WORK/mig.$$.blocked
+mig_dirs+=("$dir")
+mkdir -p "$dir"
+mkfifo "$dir/stdin"
+on "$home" bash -c "setsid sleep 300 >'$dir/stdin' </dev/null 2>/dev/null & echo \$! >'$dir/writer'"
+mig_start blocked 1 0
+on "$home" "$ssictl" migrate "$pid" "$away" || fail "migrate"
+touch "$dir/go"
+sleep 1
+on "$home" kill -TERM "$pid"
+for ((i = 0; i < 100; i++)); do
+	[ -f "$dir/status" ] && break
+	sleep 0.1
+done
+on "$home" kill "$(cat "$dir/writer")" || true
+[ -f "$dir/status" ] || fail "killed during a forwarded read: the deputy hangs"
+status=$(cat "$dir/status")
+echo "killed during a forwarded read at home: $status"
+[ "$status" = status=137 ] || [ "$status" = status=143 ] || fail "expected SIGKILL or SIGTERM, got $status"
+rm -f "$dir/pid"
+
 # The remote node's ssid dies: its guest dies with it, the home node
 # notices (connection, heartbeats) and the deputy ends as if SIGKILLed.
 ssid_pid() {
