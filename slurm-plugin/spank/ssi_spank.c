@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <slurm/slurm.h>
 #include <slurm/spank.h>
 
 #include "policy.h"
@@ -159,6 +160,12 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 		slurm_error("ssi: cannot read the task's ids; it will not migrate");
 		return 0;
 	}
+	/*
+	 * Only the tasks of ordinary steps: the batch script, the extern and
+	 * interactive steps only start other steps and hold no computation.
+	 */
+	if (step > SLURM_MAX_NORMAL_STEP_ID)
+		return 0;
 	if (ssid_task_register(ssid_socket, ssid_timeout_ms, pid, job, step, task,
 			       ssi_policy_name(job_policy), err, sizeof(err))) {
 		if (!ssid_down_logged++)

@@ -20,8 +20,7 @@ tasks_of() {
 		jq -r --argjson j "$1" '.tasks[] | select(.job == $j) | .pid'
 }
 wait_job_running() {
-	local i
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		[ "$(slurm squeue -h -j "$1" -o %T)" = RUNNING ] && return 0
 		sleep 0.2
 	done
@@ -33,13 +32,17 @@ job=$(slurm sbatch --parsable --ssi-migratable -w "$n" --chdir "$SSI_LAB_WORK" \
 	--wrap 'srun sleep 6')
 wait_job_running "$job"
 pids=""
-for i in $(seq 1 40); do
+for _ in $(seq 1 40); do
 	pids=$(tasks_of "$job")
 	[ -n "$pids" ] && break
 	sleep 0.25
 done
 [ -n "$pids" ] || fail "job $job (--ssi-migratable): no task registered with ssid on $n"
 echo "job $job: ssid on $n registered pid(s) $(echo $pids)"
+# Only ordinary steps: the batch script's step (4294967291) is not a task.
+special=$(on "$n" "$ssictl" show tasks --json |
+	jq -r --argjson j "$job" '.tasks[] | select(.job == $j and .step > 4294967280) | .pid')
+[ -z "$special" ] || fail "job $job: the batch step was registered (pid $special)"
 
 # A step without the option: never registered.
 plain=$(slurm sbatch --parsable -w "$n" --chdir "$SSI_LAB_WORK" --wrap 'srun sleep 3')

@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""One CPU-bound task of the demo job: count the primes below a bound.
+
+Task T (SLURM_PROCID) counts the primes below 100000 * (T + 1) by trial
+division, which keeps one CPU busy for a while, then prints the count.
+It says "started" once its imports are done, so the demo migrates it in
+its compute loop.  The counts are known (9592, 17984, 25997, ...), so the
+output shows at a glance that migration changed nothing.
+"""
+import os
+import socket
+import sys
+
+task = int(os.environ.get("SLURM_PROCID", "0"))
+bound = 100000 * (task + 1)
+print(f"task {task}: started, pid {os.getpid()}", flush=True)
+
+
+def is_prime(n):
+    if n < 2:
+        return False
+    if n % 2 == 0:
+        return n == 2
+    d = 3
+    while d * d <= n:
+        if n % d == 0:
+            return False
+        d += 2
+    return True
+
+
+count = sum(1 for n in range(bound) if is_prime(n))
+print(f"task {task}: {count} primes below {bound} "
+      f"(home node {socket.gethostname()}, pid {os.getpid()})", flush=True)
+sys.exit(0)
