@@ -102,6 +102,8 @@ struct mig_home {
 	uint64_t cur_seq;		/* request the stub runs, if busy */
 	uint64_t forwarded, bytes, signals;
 	uint64_t started_ms;
+	bool early_exit;		/* MIG_EXIT overtook ACCEPTED */
+	int early_status;
 
 	migrate_done_cb cb;
 	void *cb_arg;
@@ -670,6 +672,8 @@ static void chan_ready(struct loop_handler *lh, uint32_t events)
 		deputy_gone(h, "channel hung up");
 }
 
+static void on_exit_msg(struct mig_home *h, int wstatus);
+
 static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 {
 	struct ssi_become_deputy bd = { .pid = h->pid };
@@ -726,15 +730,23 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 		   (int)h->remote_pid, (unsigned long long)h->sent,
 		   (unsigned long long)h->res.frozen_ns / 1000000);
 	report(h, 0, "%s", "");
-	run_queue(h);
+	if (run_queue(h))
+		return;
+	if (h->early_exit)
+		on_exit_msg(h, h->early_status);
 }
 
 static void on_fwd_req(struct mig_home *h, const struct msg_fwd *f)
 {
 	struct fwd_req *r;
 
-	if (h->state != H_DEPUTY)
-		return;	/* a request after the end: nobody waits for it */
+	/*
+	 * Before ACCEPTED is handled (the peer may have switched between its
+	 * two connections, which do not order against each other), queue:
+	 * on_accepted runs the queue.  After the end, nobody waits for it.
+	 */
+	if (h->state == H_ENDING)
+		return;
 	r = malloc(sizeof(*r) + f->len);
 	if (!r) {
 		send_reply(h, f->seq, NULL, 0);
@@ -747,13 +759,19 @@ static void on_fwd_req(struct mig_home *h, const struct msg_fwd *f)
 	h->bytes += f->len;
 	*h->q_tail = r;
 	h->q_tail = &r->next;
-	run_queue(h);
+	if (h->state == H_DEPUTY)
+		run_queue(h);
 }
 
 static void on_exit_msg(struct mig_home *h, int wstatus)
 {
 	int rc;
 
+	if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT) {
+		h->early_exit = true;	/* see on_fwd_req */
+		h->early_status = wstatus;
+		return;
+	}
 	if (h->state != H_DEPUTY)
 		return;
 	log_info("pid %d: its remote self on %s ended (status 0x%x); ending the deputy",

@@ -91,6 +91,7 @@ struct mig_remote {
 	uint64_t seq;
 	uint64_t forwarded, bytes, pull_home, signals;
 	uint64_t started_ms;
+	bool restored;			/* seen running as the image */
 	uint64_t warned[(SSI_SC_MAX + 64) / 64];	/* pull-home logged */
 };
 
@@ -286,6 +287,7 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 	memset(&n, 0, sizeof(n));
 	if (ioctl(lh->fd, SECCOMP_IOCTL_NOTIF_RECV, &n))
 		return;		/* ENOENT: gone before we looked */
+	g->restored = true;	/* the helper makes no call after the filter */
 	nr = n.data.nr;
 	switch (ssi_sc_policy_of(nr)) {
 	case SSI_SC_CACHED:
@@ -735,6 +737,31 @@ void mig_remote_destroy_all(struct migrate *m)
 	}
 }
 
+/*
+ * Accepted means verified; the restore itself follows.  Until the process
+ * made a call, tell by its name whether the helper still runs.
+ */
+static const char *state_of(struct mig_remote *g)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (g->state != R_RUNNING || g->restored)
+		return state_names[g->state];
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)g->pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	comm[strcspn(comm, "\n")] = '\0';
+	if (!strcmp(comm, "ssi-restore-hel"))
+		return state_names[R_VERIFYING];
+	g->restored = true;
+	return state_names[R_RUNNING];
+}
+
 size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
 			size_t max, size_t n)
 {
@@ -753,7 +780,7 @@ size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
 		snprintf(p->comm, sizeof(p->comm), "%s", g->offer.comm);
 		p->home = home_name(g);
 		p->where = peers_node_name(m->peers, peers_self(m->peers));
-		p->state = state_names[g->state];
+		p->state = state_of(g);
 		p->forwarded = g->forwarded;
 		p->bytes = g->bytes;
 		p->pull_home = g->pull_home;

@@ -19,9 +19,14 @@ mig_start moved $mib 7
 on "$home" "$ssictl" register "$pid" job=1 step=0 task=0 >/dev/null || fail "register $pid"
 line=$(on "$home" "$ssictl" migrate "$pid" "$away") || fail "ssictl migrate $pid $away: $line"
 echo "$line"
-# It runs on $away now: its ssid lists it, with a local pid, running.
-procs=$(on "$away" "$ssictl" --json show procs)
-lpid=$(jq -r --argjson p "$pid" '.procs[] | select(.pid == $p and .state == "running") | .local_pid' <<<"$procs")
+# It runs on $away now: its ssid lists it, with a local pid, running (it
+# says "restoring" while the helper, past its verification, restores it).
+for ((i = 0; i < 50; i++)); do
+	procs=$(on "$away" "$ssictl" --json show procs)
+	lpid=$(jq -r --argjson p "$pid" '.procs[] | select(.pid == $p and .state == "running") | .local_pid' <<<"$procs")
+	[ -n "$lpid" ] && break
+	sleep 0.1
+done
 [ -n "$lpid" ] || fail "$away does not list pid $pid as running: $procs"
 comm=$(on "$away" cat "/proc/$lpid/comm") || fail "no process $lpid on $away"
 echo "on $away: pid $lpid ($comm), home $home pid $pid"
