@@ -68,6 +68,8 @@
 
 /* Pages fetched per get_user_pages_remote() call and copied per run. */
 #define SSI_DUMP_BATCH	64
+/* Rounds of "freeze the threads created meanwhile" before giving up. */
+#define SSI_DUMP_ROUNDS	16
 
 enum ssi_dump_state {
 	SSI_DS_QUEUED,		/* task_work queued, not run yet */
@@ -88,6 +90,7 @@ struct ssi_dump_req {
 	refcount_t ref;
 	struct task_struct *task;
 	pid_t pid;			/* as the caller named it */
+	u32 flags;			/* SSI_DUMP_* */
 	atomic_t state;			/* enum ssi_dump_state */
 	struct completion captured;	/* target -> caller */
 	wait_queue_head_t wq;		/* caller -> target: @verdict set */
@@ -104,6 +107,16 @@ struct ssi_dump_req {
 	u64 xfeatures;
 	u64 frozen_at;
 
+	/*
+	 * The other threads (SSI_DUMP_THREADS): each runs ssi_dump_thread_work()
+	 * and waits on @wq like the leader.  @pending counts the threads, the
+	 * leader included, that have not reported yet; the last completes
+	 * @captured.  @threads is only changed by the caller, before queueing.
+	 */
+	struct list_head threads;
+	u32 nr_threads;			/* on @threads */
+	atomic_t pending;
+
 	/* SSI_V_DEPUTY: set by the caller, answered by the target. */
 	struct file *deputy_chan;
 	u64 deputy_area_len;
@@ -116,14 +129,35 @@ struct ssi_dump_req {
 	struct list_head node;		/* ssi_file.frozen, under its lock */
 };
 
+/* Another thread of a multi-threaded target; the leader is the request. */
+struct ssi_dump_thread {
+	struct callback_head work;
+	struct ssi_dump_req *req;	/* holds a reference */
+	struct task_struct *task;
+	atomic_t state;			/* enum ssi_dump_state */
+	int err;
+	u32 reason;
+	const char *detail;
+	struct ssi_img_thread img;
+	void *xstate;
+	struct list_head node;		/* req->threads */
+};
+
 /* Tasks with a dump in progress or frozen: at most one request each. */
 static LIST_HEAD(ssi_busy);
 static DEFINE_SPINLOCK(ssi_busy_lock);
 
 static void ssi_dump_put(struct ssi_dump_req *req)
 {
+	struct ssi_dump_thread *th, *tmp;
+
 	if (!refcount_dec_and_test(&req->ref))
 		return;
+	list_for_each_entry_safe(th, tmp, &req->threads, node) {
+		put_task_struct(th->task);
+		kvfree(th->xstate);
+		kfree(th);
+	}
 	put_task_struct(req->task);
 	kvfree(req->xstate);
 	kfree(req->img);
@@ -185,7 +219,7 @@ static const struct user_regset *find_regset(const struct user_regset_view *v,
  * never see.  The live registers are left alone: if the task is resumed
  * the kernel does its own rewinding.
  */
-static void normalise_restart(struct ssi_img_task *t)
+static void normalise_restart(struct ssi_img_thread *t)
 {
 	struct ssi_img_regs *r = &t->regs;
 	long ax = (long)r->ax;
@@ -225,61 +259,63 @@ static void normalise_restart(struct ssi_img_task *t)
 	r->orig_ax = ~0ULL;
 }
 
-/* In the target's context. */
-static int ssi_dump_capture(struct ssi_dump_req *req)
+/* Why a thread cannot be dumped, for the caller. */
+struct ssi_cap_err {
+	u32 reason;
+	const char *detail;
+};
+
+static int cap_fail(struct ssi_cap_err *ce, int err, u32 reason,
+		    const char *detail)
+{
+	ce->reason = reason;
+	ce->detail = detail;
+	return err;
+}
+
+/*
+ * What only the thread itself can read reliably, in its own context:
+ * registers, FPU state, blocked mask, sigaltstack, rseq and futex
+ * registrations.  *@xstate is allocated here (*@xsize bytes).
+ */
+static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
+			  struct ssi_cap_err *ce)
 {
 	struct pt_regs *regs = current_pt_regs();
 	const struct user_regset_view *view;
 	const struct user_regset *rs_gen, *rs_xs;
-	struct mm_struct *mm = current->mm;
 	struct user_regs_struct ur;
-	struct ssi_img_task *t;
 	sigset_t *mask;
-	u32 xsize;
-	int i, err;
+	int err;
 
 	BUILD_BUG_ON(sizeof(ur) != sizeof(struct ssi_img_regs));
-	BUILD_BUG_ON(_NSIG != SSI_IMG_NSIG);
-	BUILD_BUG_ON(RLIM_NLIMITS != SSI_IMG_NRLIMIT);
 	BUILD_BUG_ON(sizeof(current->comm) != sizeof(t->comm));
 
 	if (current->flags & PF_EXITING)
-		return capture_fail(req, -ESRCH, SSI_R_TARGET, "task is exiting");
+		return cap_fail(ce, -ESRCH, SSI_R_TARGET, "task is exiting");
 	if (!user_64bit_mode(regs) || test_thread_flag(TIF_ADDR32))
-		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
-				    "not a 64-bit task");
+		return cap_fail(ce, -EOPNOTSUPP, SSI_R_TARGET, "not a 64-bit task");
 	/* A tracer may run us from a syscall-entry stop: ax is not a result. */
 	if (current->ptrace)
-		return capture_fail(req, -EBUSY, SSI_R_TARGET, "task is traced");
+		return cap_fail(ce, -EBUSY, SSI_R_TARGET, "task is traced");
 #ifdef CONFIG_IO_URING
 	/* io_uring runs task_work inside its syscall: registers mid-call. */
 	if (current->io_uring)
-		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
-				    "task uses io_uring");
+		return cap_fail(ce, -EOPNOTSUPP, SSI_R_TARGET, "task uses io_uring");
 #endif
-	if (get_nr_threads(current) != 1)
-		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
-				    "multi-threaded task");
-	if (!mm || test_bit(MMF_MULTIPROCESS, &mm->flags) || current->vfork_done)
-		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
-				    "mm shared with another process");
 
 	view = task_user_regset_view(current);
 	rs_gen = find_regset(view, NT_PRSTATUS);
 	rs_xs = find_regset(view, NT_X86_XSTATE);
 	if (!rs_gen || !rs_xs || rs_gen->n * rs_gen->size != sizeof(ur))
-		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
-				    "no XSAVE regset");
-	xsize = rs_xs->n * rs_xs->size;
-	if (xsize < 576 || xsize > SSI_IMG_MAX_XSTATE || (xsize & 7))
-		return capture_fail(req, -EOPNOTSUPP, SSI_R_XSTATE,
-				    "unsupported XSAVE size");
-
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	req->xstate = kvzalloc(xsize, GFP_KERNEL);
-	req->img = t;
-	if (!t || !req->xstate)
-		return capture_fail(req, -ENOMEM, SSI_R_NOMEM, "no memory");
+		return cap_fail(ce, -EOPNOTSUPP, SSI_R_TARGET, "no XSAVE regset");
+	*xsize = rs_xs->n * rs_xs->size;
+	if (*xsize < 576 || *xsize > SSI_IMG_MAX_XSTATE || (*xsize & 7))
+		return cap_fail(ce, -EOPNOTSUPP, SSI_R_XSTATE,
+				"unsupported XSAVE size");
+	*xstate = kvzalloc(*xsize, GFP_KERNEL);
+	if (!*xstate)
+		return cap_fail(ce, -ENOMEM, SSI_R_NOMEM, "no memory");
 
 	/*
 	 * The regsets are what core dumps use on current: they read fs/gs
@@ -287,28 +323,33 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 	 */
 	err = regset_get(current, rs_gen, sizeof(ur), &ur);
 	if (err < 0)
-		return capture_fail(req, err, SSI_R_TASK, "cannot read registers");
-	err = regset_get(current, rs_xs, xsize, req->xstate);
+		return cap_fail(ce, err, SSI_R_TASK, "cannot read registers");
+	err = regset_get(current, rs_xs, *xsize, *xstate);
 	if (err < 0)
-		return capture_fail(req, err, SSI_R_XSTATE, "cannot read xstate");
-	req->xstate_size = xsize;
-	req->xfeatures = current->thread.fpu.fpstate->user_xfeatures;
+		return cap_fail(ce, err, SSI_R_XSTATE, "cannot read xstate");
 
+	/*
+	 * Our notification interrupts a sleep like a signal does.  Calls that
+	 * restart (-ERESTART*) hide that; calls that report -EINTR instead
+	 * (sigtimedwait, epoll_wait, semtimedop, ...) would show the
+	 * application an EINTR no signal caused.  With no signal pending the
+	 * interruption was ours: make the call start over, in the live
+	 * registers (for a resume at home) and in the image, as NOHAND (a
+	 * signal that arrives by the time it runs again interrupts it).
+	 */
+	if ((long)ur.orig_ax >= 0 && (long)ur.ax == -EINTR && !task_sigpending(current)) {
+		regs->ax = regs->orig_ax;
+		regs->ip -= 2;
+		ur.ax = (unsigned long)-ERESTARTNOHAND;
+	}
 	memcpy(&t->regs, &ur, sizeof(ur));
 	normalise_restart(t);
+	t->home_tid = task_pid_vnr(current);
 
 	spin_lock_irq(&current->sighand->siglock);
 	/* Inside sigsuspend/ppoll/pselect: the real mask is the saved one. */
 	mask = test_restore_sigmask() ? &current->saved_sigmask : &current->blocked;
 	t->sigmask = mask->sig[0];
-	for (i = 0; i < _NSIG; i++) {
-		const struct sigaction *sa = &current->sighand->action[i].sa;
-
-		t->sigactions[i].handler = (unsigned long)sa->sa_handler;
-		t->sigactions[i].flags = sa->sa_flags;
-		t->sigactions[i].restorer = (unsigned long)sa->sa_restorer;
-		t->sigactions[i].mask = sa->sa_mask.sig[0];
-	}
 	spin_unlock_irq(&current->sighand->siglock);
 
 	if (current->sas_ss_size) {
@@ -318,7 +359,6 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 	} else {
 		t->altstack_flags = SS_DISABLE;
 	}
-	t->personality = current->personality;
 #ifdef CONFIG_RSEQ
 	if (current->rseq) {
 		t->rseq = (unsigned long)current->rseq;
@@ -334,15 +374,127 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 	}
 #endif
 	__get_task_comm(t->comm, sizeof(t->comm), current);
+	return 0;
+}
 
-	task_lock(current->group_leader);
-	for (i = 0; i < RLIM_NLIMITS; i++) {
-		t->rlim[i].cur = current->signal->rlim[i].rlim_cur;
-		t->rlim[i].max = current->signal->rlim[i].rlim_max;
+/* In the leader's context: the leader's thread state and the process's. */
+static int ssi_dump_capture(struct ssi_dump_req *req)
+{
+	struct mm_struct *mm = current->mm;
+	struct ssi_cap_err ce = {};
+	struct ssi_img_task *t;
+	int err;
+
+	BUILD_BUG_ON(_NSIG != SSI_IMG_NSIG);
+	BUILD_BUG_ON(RLIM_NLIMITS != SSI_IMG_NRLIMIT);
+
+	/* Threads that appeared since the caller looked are found afterwards. */
+	if (get_nr_threads(current) != 1 && !(req->flags & SSI_DUMP_THREADS))
+		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
+				    "multi-threaded task");
+	if (!mm || test_bit(MMF_MULTIPROCESS, &mm->flags) || current->vfork_done)
+		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
+				    "mm shared with another process");
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	req->img = t;
+	if (!t)
+		return capture_fail(req, -ENOMEM, SSI_R_NOMEM, "no memory");
+	err = capture_thread(&t->leader, &req->xstate, &req->xstate_size, &ce);
+	if (err)
+		return capture_fail(req, err, ce.reason, ce.detail);
+	req->xfeatures = current->thread.fpu.fpstate->user_xfeatures;
+	return 0;
+}
+
+/*
+ * Process-wide state, read by the caller once every thread is frozen (a
+ * thread still running could change a disposition or a limit until then).
+ */
+static int capture_process(struct ssi_dump_req *req)
+{
+	struct task_struct *task = req->task;
+	struct ssi_img_task *t = req->img;
+	struct sighand_struct *sighand;
+	unsigned long flags;
+	int i;
+
+	/*
+	 * lock_task_sighand() is not exported; its retry is not needed here:
+	 * the frozen process cannot exec, and the sighand is RCU-freed.
+	 */
+	rcu_read_lock();
+	sighand = rcu_dereference(task->sighand);
+	if (!sighand) {
+		rcu_read_unlock();
+		return -ESRCH;
 	}
-	task_unlock(current->group_leader);
+	spin_lock_irqsave(&sighand->siglock, flags);
+	for (i = 0; i < _NSIG; i++) {
+		const struct sigaction *sa = &sighand->action[i].sa;
+
+		t->sigactions[i].handler = (unsigned long)sa->sa_handler;
+		t->sigactions[i].flags = sa->sa_flags;
+		t->sigactions[i].restorer = (unsigned long)sa->sa_restorer;
+		t->sigactions[i].mask = sa->sa_mask.sig[0];
+	}
+	spin_unlock_irqrestore(&sighand->siglock, flags);
+	rcu_read_unlock();
+
+	t->personality = task->personality;
+	task_lock(task->group_leader);
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		t->rlim[i].cur = task->signal->rlim[i].rlim_cur;
+		t->rlim[i].max = task->signal->rlim[i].rlim_max;
+	}
+	task_unlock(task->group_leader);
 	t->nr_rlimits = RLIM_NLIMITS;
 	return 0;
+}
+
+/* A thread (the leader or another) has captured its state or given up. */
+static void ssi_dump_arrived(struct ssi_dump_req *req)
+{
+	if (atomic_dec_and_test(&req->pending))
+		complete(&req->captured);
+}
+
+/*
+ * task_work callback of a thread other than the leader.  It freezes like
+ * the leader and leaves on any verdict (the deputy is refused for a
+ * multi-threaded task before it could be given), or when killed.
+ */
+static void ssi_dump_thread_work(struct callback_head *cb)
+{
+	struct ssi_dump_thread *th = container_of(cb, struct ssi_dump_thread, work);
+	struct ssi_dump_req *req = th->req;
+	struct ssi_cap_err ce = {};
+	u32 xsize = 0;
+
+	if (READ_ONCE(req->verdict) != SSI_V_NONE ||
+	    atomic_cmpxchg(&th->state, SSI_DS_QUEUED, SSI_DS_RUNNING) !=
+	    SSI_DS_QUEUED) {
+		ssi_dump_arrived(req);
+		goto out;		/* the caller gave up */
+	}
+	th->err = capture_thread(&th->img, &th->xstate, &xsize, &ce);
+	if (!th->err && xsize != req->xstate_size)
+		th->err = cap_fail(&ce, -EOPNOTSUPP, SSI_R_XSTATE,
+				   "threads with different XSAVE sizes");
+	if (th->err) {
+		th->reason = ce.reason;
+		th->detail = ce.detail;
+		atomic_set(&th->state, SSI_DS_FAILED);
+		ssi_dump_arrived(req);
+		goto out;
+	}
+	atomic_set(&th->state, SSI_DS_FROZEN);
+	ssi_dump_arrived(req);
+	wait_event_state(req->wq, READ_ONCE(req->verdict) != SSI_V_NONE,
+			 (TASK_KILLABLE | TASK_FREEZABLE | TASK_NOLOAD));
+out:
+	ssi_dump_put(req);
+	module_put(THIS_MODULE);
 }
 
 /* task_work callback: runs in the target, from get_signal() (or exit). */
@@ -352,19 +504,21 @@ static void ssi_dump_work(struct callback_head *cb)
 	int err;
 
 	if (atomic_cmpxchg(&req->state, SSI_DS_QUEUED, SSI_DS_RUNNING) !=
-	    SSI_DS_QUEUED)
+	    SSI_DS_QUEUED) {
+		ssi_dump_arrived(req);
 		goto out;		/* the caller gave up */
+	}
 
 	err = ssi_dump_capture(req);
 	if (err) {
 		req->err = err;
 		atomic_set(&req->state, SSI_DS_FAILED);
-		complete(&req->captured);
+		ssi_dump_arrived(req);
 		goto out;
 	}
 	req->frozen_at = ktime_get_ns();
 	atomic_set(&req->state, SSI_DS_FROZEN);
-	complete(&req->captured);
+	ssi_dump_arrived(req);
 
 	/*
 	 * Frozen.  Killable so that SIGKILL always works, freezable so that
@@ -777,6 +931,7 @@ static int self_check(struct ssi_dump_ctx *c)
 		.auxv_words	= AT_VECTOR_SIZE,
 	};
 	struct ssi_img_err e = {};
+	struct ssi_dump_thread *th;
 	u32 *offs;
 	int err;
 
@@ -798,6 +953,16 @@ static int self_check(struct ssi_dump_ctx *c)
 	if (!err)
 		err = ssi_img_check_vmas(c->vmas, c->nr_vmas, c->nr_files,
 					 &c->hdr, &env, &e);
+	list_for_each_entry(th, &c->req->threads, node) {
+		if (err)
+			break;
+		if (atomic_read(&th->state) != SSI_DS_FROZEN)
+			continue;
+		err = ssi_img_check_thread(&th->img, &env, &e);
+		if (!err)
+			err = ssi_img_check_xstate(th->xstate, c->req->xstate_size,
+						   &c->hdr, &env, &e);
+	}
 	if (err) {
 		pr_info_ratelimited("ssi: dump of %d refused: %s: %s\n",
 				    c->req->pid, ssi_reason_name(e.reason),
@@ -808,10 +973,37 @@ static int self_check(struct ssi_dump_ctx *c)
 	return 0;
 }
 
+/* One THREAD section per frozen thread other than the leader. */
+static int write_threads(struct ssi_img_writer *w, struct ssi_dump_ctx *c)
+{
+	size_t size = sizeof(struct ssi_img_thread) + c->req->xstate_size;
+	struct ssi_dump_thread *th;
+	u8 *buf;
+	int err = 0;
+
+	if (list_empty(&c->req->threads))
+		return 0;
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	list_for_each_entry(th, &c->req->threads, node) {
+		if (atomic_read(&th->state) != SSI_DS_FROZEN)
+			continue;
+		memcpy(buf, &th->img, sizeof(th->img));
+		memcpy(buf + sizeof(th->img), th->xstate, c->req->xstate_size);
+		err = ssi_iw_section(w, SSI_SEC_THREAD, buf, size, 1);
+		if (err)
+			break;
+	}
+	kvfree(buf);
+	return err;
+}
+
 static int ssi_dump_write(struct ssi_dump_ctx *c, struct file *out)
 {
 	struct ssi_dump_req *req = c->req;
 	struct ssi_img_header *h = &c->hdr;
+	struct ssi_dump_thread *th;
 	struct ssi_img_writer w;
 	struct ssi_img_end end = {};
 	int err;
@@ -819,6 +1011,12 @@ static int ssi_dump_write(struct ssi_dump_ctx *c, struct file *out)
 	c->mm = get_task_mm(req->task);
 	if (!c->mm)
 		return dump_fail(c, -ESRCH, SSI_R_TARGET, "task has no mm");
+	if (capture_process(req))
+		return dump_fail(c, -ESRCH, SSI_R_TARGET, "task is gone");
+	h->nr_threads = 1;
+	list_for_each_entry(th, &req->threads, node)
+		if (atomic_read(&th->state) == SSI_DS_FROZEN)
+			h->nr_threads++;
 
 	err = collect_mm(c);
 	if (!err)
@@ -865,6 +1063,8 @@ static int ssi_dump_write(struct ssi_dump_ctx *c, struct file *out)
 	if (!err)
 		err = ssi_iw_section(&w, SSI_SEC_VMAS, c->vmas,
 				     (u64)c->nr_vmas * sizeof(*c->vmas), c->nr_vmas);
+	if (!err)
+		err = write_threads(&w, c);
 	if (err) {
 		dump_fail(c, err, err == -EINTR ? SSI_R_INTR : SSI_R_IO,
 			  "write error");
@@ -905,15 +1105,114 @@ static void ssi_dump_ctx_free(struct ssi_dump_ctx *c)
 	kvfree(c);
 }
 
+/*
+ * Queue the capture on every thread of the target not yet asked (the
+ * leader is always asked first).  Returns how many were queued, or -ENOMEM.
+ * A thread that is exiting cannot be queued: it is simply not part of the
+ * image, as if it had exited just before the dump.
+ */
+static int queue_new_threads(struct ssi_dump_req *req)
+{
+	struct ssi_dump_thread *th, *tmp;
+	struct task_struct *t;
+	LIST_HEAD(fresh);
+	LIST_HEAD(batch);
+	int n, want, queued = 0;
+
+	rcu_read_lock();
+	want = get_nr_threads(req->task);
+	rcu_read_unlock();
+	want = min_t(int, want, SSI_IMG_MAX_THREADS);
+	for (n = 0; n < want; n++) {
+		th = kzalloc(sizeof(*th), GFP_KERNEL);
+		if (!th)
+			break;
+		list_add(&th->node, &fresh);
+	}
+
+	/* Pair each unknown thread with one of the new structures. */
+	rcu_read_lock();
+	for_each_thread(req->task, t) {
+		bool known = t == req->task;
+
+		list_for_each_entry(th, &req->threads, node)
+			if (th->task == t)
+				known = true;
+		if (known || list_empty(&fresh))
+			continue;
+		th = list_first_entry(&fresh, struct ssi_dump_thread, node);
+		get_task_struct(t);
+		th->task = t;
+		th->req = req;
+		atomic_set(&th->state, SSI_DS_QUEUED);
+		init_task_work(&th->work, ssi_dump_thread_work);
+		list_move_tail(&th->node, &batch);
+		queued++;
+	}
+	rcu_read_unlock();
+	list_for_each_entry_safe(th, tmp, &fresh, node)
+		kfree(th);
+	if (!queued)
+		return n < want ? -ENOMEM : 0;
+
+	/* A bias of one, so that @captured completes only after all queued. */
+	reinit_completion(&req->captured);
+	atomic_inc(&req->pending);
+	list_for_each_entry(th, &batch, node) {
+		refcount_inc(&req->ref);
+		__module_get(THIS_MODULE);
+		atomic_inc(&req->pending);
+		if (task_work_add(th->task, &th->work, TWA_SIGNAL)) {
+			th->err = -ESRCH;	/* exiting: not in the image */
+			atomic_set(&th->state, SSI_DS_FAILED);
+			module_put(THIS_MODULE);
+			ssi_dump_arrived(req);
+			ssi_dump_put(req);
+		}
+	}
+	list_splice_tail(&batch, &req->threads);
+	req->nr_threads += queued;
+	ssi_dump_arrived(req);
+	return queued;
+}
+
+/* How many threads other than the leader are frozen. */
+static u32 frozen_threads(struct ssi_dump_req *req)
+{
+	struct ssi_dump_thread *th;
+	u32 n = 0;
+
+	list_for_each_entry(th, &req->threads, node)
+		if (atomic_read(&th->state) == SSI_DS_FROZEN)
+			n++;
+	return n;
+}
+
+/* A thread that could not be captured fails the dump, unless it exited. */
+static int threads_failed(struct ssi_dump_req *req, struct ssi_dump *arg)
+{
+	struct ssi_dump_thread *th;
+
+	list_for_each_entry(th, &req->threads, node) {
+		if (atomic_read(&th->state) != SSI_DS_FAILED || th->err == -ESRCH)
+			continue;
+		arg->reason = th->reason;
+		strscpy(arg->detail, th->detail, sizeof(arg->detail));
+		return th->err;
+	}
+	return 0;
+}
+
 static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 {
 	struct ssi_dump_req *req;
 	struct ssi_dump_ctx *c = NULL;
 	struct task_struct *task;
+	unsigned long deadline;
 	struct file *out;
 	struct pid *pid;
 	long left;
-	int err;
+	int round, err;
 
 	out = fget(arg->out_fd);
 	if (!out)
@@ -934,7 +1233,8 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 	    (task->flags & (PF_KTHREAD | PF_IO_WORKER)))
 		goto out_task;
 	err = -EOPNOTSUPP;
-	if (!thread_group_leader(task) || get_nr_threads(task) != 1)
+	if (!thread_group_leader(task) ||
+	    (!(arg->flags & SSI_DUMP_THREADS) && get_nr_threads(task) != 1))
 		goto out_task;
 	err = -EBUSY;
 	if (task->ptrace)
@@ -948,7 +1248,10 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 	refcount_set(&req->ref, 2);	/* caller + task_work */
 	req->task = task;		/* takes over our task reference */
 	req->pid = arg->pid;
+	req->flags = arg->flags;
 	atomic_set(&req->state, SSI_DS_QUEUED);
+	atomic_set(&req->pending, 1);
+	INIT_LIST_HEAD(&req->threads);
 	init_completion(&req->captured);
 	init_completion(&req->became);
 	init_waitqueue_head(&req->wq);
@@ -969,24 +1272,48 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 		goto out_req2;
 	}
 
-	left = wait_for_completion_killable_timeout(&req->captured,
-			arg->timeout_ms ? msecs_to_jiffies(arg->timeout_ms) :
-					  MAX_SCHEDULE_TIMEOUT);
-	if (left <= 0) {
-		err = left ? -EINTR : -ETIMEDOUT;
-		arg->reason = SSI_R_INTR;
-		if (atomic_cmpxchg(&req->state, SSI_DS_QUEUED, SSI_DS_ABANDONED) ==
-		    SSI_DS_QUEUED)
-			goto out_req;
-		/* Already capturing: that is quick and touches no user memory. */
-		wait_for_completion(&req->captured);
-		goto out_resume;
-	}
-	if (atomic_read(&req->state) == SSI_DS_FAILED) {
-		err = req->err;
-		arg->reason = req->reason;
-		strscpy(arg->detail, req->detail, sizeof(arg->detail));
-		goto out_req;
+	deadline = arg->timeout_ms ? jiffies + msecs_to_jiffies(arg->timeout_ms) : 0;
+	for (round = 0; ; round++) {
+		long timeout = MAX_SCHEDULE_TIMEOUT;
+
+		if (deadline)
+			timeout = max_t(long, (long)(deadline - jiffies), 1);
+		left = wait_for_completion_killable_timeout(&req->captured, timeout);
+		if (left <= 0) {
+			err = left ? -EINTR : -ETIMEDOUT;
+			arg->reason = SSI_R_INTR;
+			/*
+			 * Nobody waits for threads still on their way: whoever
+			 * has not captured yet skips it, whoever has leaves.
+			 */
+			atomic_cmpxchg(&req->state, SSI_DS_QUEUED, SSI_DS_ABANDONED);
+			goto out_resume;
+		}
+		if (atomic_read(&req->state) == SSI_DS_FAILED) {
+			err = req->err;
+			arg->reason = req->reason;
+			strscpy(arg->detail, req->detail, sizeof(arg->detail));
+			goto out_resume;
+		}
+		err = threads_failed(req, arg);
+		if (err)
+			goto out_resume;
+		if (!(req->flags & SSI_DUMP_THREADS))
+			break;
+		/* Threads created meanwhile by threads not frozen yet. */
+		err = queue_new_threads(req);
+		if (err < 0) {
+			arg->reason = SSI_R_NOMEM;
+			goto out_resume;
+		}
+		if (!err)
+			break;
+		if (round == SSI_DUMP_ROUNDS) {
+			err = -EAGAIN;
+			arg->reason = SSI_R_TARGET;
+			strscpy(arg->detail, "threads keep appearing", sizeof(arg->detail));
+			goto out_resume;
+		}
 	}
 
 	c = kvzalloc(sizeof(*c), GFP_KERNEL);
@@ -1018,8 +1345,8 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 	return 0;
 
 out_resume:
-	if (atomic_read(&req->state) == SSI_DS_FROZEN)
-		ssi_dump_verdict(req, SSI_V_RESUME);
+	/* Every thread that froze, or will, goes on at home. */
+	ssi_dump_verdict(req, SSI_V_RESUME);
 	goto out_req;
 out_req2:
 	ssi_dump_put(req);	/* the task_work's reference, never queued */
@@ -1046,7 +1373,8 @@ long ssi_dump_ioctl(struct ssi_file *sf, struct ssi_dump __user *uarg)
 		return -EPERM;
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.pad || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+	if ((arg.flags & ~SSI_DUMP_FLAGS) || arg.pad ||
+	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 	arg.bytes = arg.pages = arg.vmas = arg.frozen_ns = 0;
 	arg.reason = SSI_R_NONE;
@@ -1130,6 +1458,14 @@ long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg
 	if (!req) {
 		fput(chan);
 		return -ESRCH;
+	}
+	if (frozen_threads(req)) {
+		/* One deputy per process: the other threads have nowhere to go. */
+		mutex_lock(&sf->lock);
+		list_add_tail(&req->node, &sf->frozen);
+		mutex_unlock(&sf->lock);
+		fput(chan);
+		return -EOPNOTSUPP;
 	}
 
 	req->deputy_chan = chan;

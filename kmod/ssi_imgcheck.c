@@ -106,9 +106,10 @@ int ssi_img_check_header(const struct ssi_img_header *h,
 		return bad(e, SSI_R_ARCH, "page size %u", h->page_size);
 	if (!h->page_size || (h->page_size & (h->page_size - 1)))
 		return bad(e, SSI_R_ARCH, "page size %u", h->page_size);
-	if (h->flags || h->reserved32 || h->pad ||
-	    !is_zero(h->reserved, sizeof(h->reserved)))
+	if (h->flags || h->pad || !is_zero(h->reserved, sizeof(h->reserved)))
 		return bad(e, SSI_R_RESERVED, "header reserved fields");
+	if (!h->nr_threads || h->nr_threads > SSI_IMG_MAX_THREADS)
+		return bad(e, SSI_R_MAGIC, "%u threads", h->nr_threads);
 	if (!memchr(h->release, 0, sizeof(h->release)) ||
 	    !is_zero(h->release + strlen(h->release),
 		     sizeof(h->release) - strlen(h->release)))
@@ -188,6 +189,11 @@ int ssi_img_check_section(const struct ssi_img_section *s, u32 want,
 		if (s->size != sizeof(struct ssi_img_end) || s->count != 1)
 			goto size;
 		break;
+	case SSI_SEC_THREAD:
+		if (s->size != sizeof(struct ssi_img_thread) + (u64)h->xstate_size ||
+		    s->count != 1)
+			goto size;
+		break;
 	default:
 		return bad(e, SSI_R_SECTION, "unknown section %u", s->type);
 	}
@@ -217,18 +223,18 @@ static int check_regs(const struct ssi_img_regs *r,
 	return 0;
 }
 
-int ssi_img_check_task(const struct ssi_img_task *t,
-		       const struct ssi_img_env *env, struct ssi_img_err *e)
+int ssi_img_check_thread(const struct ssi_img_thread *t,
+			 const struct ssi_img_env *env, struct ssi_img_err *e)
 {
 	u64 limit = env->task_size ? env->task_size : ~0ULL;
 	u64 stopkill = (1ULL << (SSI_SIGKILL - 1)) | (1ULL << (SSI_SIGSTOP - 1));
-	int i, err;
+	int err;
 
 	err = check_regs(&t->regs, env, e);
 	if (err)
 		return err;
-	if (t->pad || !is_zero(t->reserved, sizeof(t->reserved)))
-		return bad(e, SSI_R_RESERVED, "task reserved fields");
+	if (!is_zero(t->reserved, sizeof(t->reserved)))
+		return bad(e, SSI_R_RESERVED, "thread reserved fields");
 	if (t->sigmask & stopkill)
 		return bad(e, SSI_R_TASK, "SIGKILL/SIGSTOP blocked");
 
@@ -243,10 +249,6 @@ int ssi_img_check_task(const struct ssi_img_task *t,
 		return bad(e, SSI_R_TASK, "altstack %llx+%llx",
 			   (ull)t->altstack_sp, (ull)t->altstack_size);
 	}
-
-	if ((t->personality & SSI_PER_MASK) ||
-	    (t->personality & ~(SSI_PER_MASK | SSI_PER_FLAGS)))
-		return bad(e, SSI_R_TASK, "personality %#x", t->personality);
 
 	if (t->rseq) {
 		if ((t->rseq & 31) || t->rseq_len != SSI_RSEQ_LEN ||
@@ -273,6 +275,24 @@ int ssi_img_check_task(const struct ssi_img_task *t,
 	    !is_zero(t->comm + strlen(t->comm),
 		     sizeof(t->comm) - strlen(t->comm)))
 		return bad(e, SSI_R_TASK, "comm not NUL-padded");
+	return 0;
+}
+
+int ssi_img_check_task(const struct ssi_img_task *t,
+		       const struct ssi_img_env *env, struct ssi_img_err *e)
+{
+	u64 limit = env->task_size ? env->task_size : ~0ULL;
+	int i, err;
+
+	err = ssi_img_check_thread(&t->leader, env, e);
+	if (err)
+		return err;
+	if (!is_zero(t->reserved, sizeof(t->reserved)))
+		return bad(e, SSI_R_RESERVED, "task reserved fields");
+
+	if ((t->personality & SSI_PER_MASK) ||
+	    (t->personality & ~(SSI_PER_MASK | SSI_PER_FLAGS)))
+		return bad(e, SSI_R_TASK, "personality %#x", t->personality);
 
 	if (t->nr_rlimits != SSI_IMG_NRLIMIT)
 		return bad(e, SSI_R_TASK, "%u rlimits", t->nr_rlimits);

@@ -102,6 +102,8 @@ int ssi_img_check_header(const struct ssi_img_header *h,
 int ssi_img_check_section(const struct ssi_img_section *s, u32 want,
 			  const struct ssi_img_header *h,
 			  struct ssi_img_err *e);
+int ssi_img_check_thread(const struct ssi_img_thread *t,
+			 const struct ssi_img_env *env, struct ssi_img_err *e);
 int ssi_img_check_task(const struct ssi_img_task *t,
 		       const struct ssi_img_env *env, struct ssi_img_err *e);
 int ssi_img_check_xstate(const void *xs, u32 size,

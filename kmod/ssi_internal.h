@@ -54,6 +54,8 @@ int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reas
 /* ssi_restore.c */
 long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 		       struct ssi_restore __user *uarg);
+long ssi_restore_thread_ioctl(struct ssi_file *sf,
+			      struct ssi_restore_thread __user *uarg);
 
 /* ssi_image.c: image streams over a struct file */
 void ssi_crc_init(void);

@@ -60,6 +60,8 @@
 
 /* Pages read (and written) per step while filling memory. */
 #define SSI_RST_CHUNK		64
+/* How long a restore waits for the helper's threads to park. */
+#define SSI_PARK_TIMEOUT	(10 * HZ)
 
 /* Limits that shape the address space; the others are ssid's business. */
 static const int ssi_rst_rlimits[] = { RLIMIT_STACK, RLIMIT_DATA, RLIMIT_AS,
@@ -86,10 +88,58 @@ struct ssi_rst {
 	struct ssi_img_vma *vmas;
 	u32 nr_vmas;
 
+	/* Threads other than the leader: their state, and who becomes them. */
+	u32 nr_others;			/* header.nr_threads - 1 */
+	u8 *threads;			/* nr_others x (thread + XSAVE area) */
+	struct ssi_parked **parked;	/* claimed helper threads */
+	u32 nr_parked;
+
 	loff_t pages_pos;	/* where PAGES starts, for the second pass */
 	u64 pages_off;
+	bool pages_hdr_read;	/* PAGES' section header is consumed already */
 	u8 *buf;		/* SSI_RST_CHUNK pages */
 };
+
+/*
+ * A helper thread waiting in SSI_IOC_RESTORE_THREAD.  Refcounted: the
+ * thread holds one reference, the parking list (and then the restore that
+ * claims it) the other, so that either may leave first.
+ */
+struct ssi_parked {
+	refcount_t ref;
+	struct task_struct *task;
+	struct list_head node;		/* ssi_parked_list until claimed */
+	bool claimed;			/* under ssi_park_lock */
+	int verdict;			/* SSI_PARK_*, then read by the thread */
+	/* With SSI_PARK_GO: what to become. */
+	struct ssi_img_thread img;
+	void *xstate;
+	unsigned long vdso_syscall;
+};
+
+enum {
+	SSI_PARK_WAIT,
+	SSI_PARK_GO,
+	SSI_PARK_CANCEL,
+};
+
+static LIST_HEAD(ssi_parked_list);
+static DEFINE_SPINLOCK(ssi_park_lock);
+static DECLARE_WAIT_QUEUE_HEAD(ssi_park_wq);
+
+static void ssi_parked_put(struct ssi_parked *p)
+{
+	if (!refcount_dec_and_test(&p->ref))
+		return;
+	kvfree(p->xstate);
+	kfree(p);
+}
+
+static void ssi_parked_verdict(struct ssi_parked *p, int verdict)
+{
+	WRITE_ONCE(p->verdict, verdict);
+	wake_up_all(&ssi_park_wq);
+}
 
 static int rst_fail(struct ssi_rst *rs, int err, u32 reason, u32 section,
 		    const char *detail)
@@ -102,11 +152,12 @@ static int check_caller(struct ssi_rst *rs)
 	struct mm_struct *mm = current->mm;
 	unsigned int fsel, gsel;
 
-	if (!mm || get_nr_threads(current) != 1 || current->ptrace)
+	if (!mm || current->ptrace || !thread_group_leader(current))
 		return rst_fail(rs, -EBUSY, SSI_R_CALLER, 0,
-				"caller must be single-threaded, not traced");
+				"caller must be a thread-group leader, not traced");
+	/* Every other thread of the helper shares the handlers, nobody else. */
 	if (test_bit(MMF_MULTIPROCESS, &mm->flags) || current->vfork_done ||
-	    refcount_read(&current->sighand->count) != 1)
+	    refcount_read(&current->sighand->count) != get_nr_threads(current))
 		return rst_fail(rs, -EBUSY, SSI_R_CALLER, 0,
 				"caller shares its mm or signal handlers");
 	if (!user_64bit_mode(current_pt_regs()) || test_thread_flag(TIF_ADDR32) ||
@@ -203,16 +254,24 @@ static int checked(struct ssi_rst *rs, int err, u32 section, u64 at)
 	return err;
 }
 
+/* A THREAD section's payload: the thread's state and its XSAVE area. */
+static size_t thread_rec_size(const struct ssi_rst *rs)
+{
+	return sizeof(struct ssi_img_thread) + rs->h.xstate_size;
+}
+
 static int read_meta(struct ssi_rst *rs)
 {
 	struct ssi_img_reader *r = &rs->r;
 	struct ssi_img_section s;
+	u32 i;
 	u64 at;
 	int err;
 
 	BUILD_BUG_ON(sizeof(struct ssi_img_header) != 256);
 	BUILD_BUG_ON(sizeof(struct ssi_img_section) != 32);
 	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2688);
+	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 336);
 	BUILD_BUG_ON(sizeof(struct ssi_img_mm) != 640);
 	BUILD_BUG_ON(sizeof(struct ssi_img_file) != 72);
 	BUILD_BUG_ON(sizeof(struct ssi_img_vma) != 64);
@@ -296,7 +355,57 @@ static int read_meta(struct ssi_rst *rs)
 						     rs->nr_files, &rs->h,
 						     &rs->env, &r->err),
 			      SSI_SEC_VMAS, at);
+	if (err)
+		return err;
+
+	rs->nr_others = rs->h.nr_threads - 1;
+	if (!rs->nr_others)
+		return 0;
+	rs->threads = kvmalloc_array(rs->nr_others, thread_rec_size(rs), GFP_KERNEL);
+	if (!rs->threads)
+		return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_THREAD, "no memory");
+	for (i = 0; i < rs->nr_others; i++) {
+		u8 *rec = rs->threads + i * thread_rec_size(rs);
+
+		at = r->off;
+		err = read_section(rs, SSI_SEC_THREAD, rec, thread_rec_size(rs));
+		if (!err)
+			err = checked(rs, ssi_img_check_thread((void *)rec, &rs->env,
+							       &r->err),
+				      SSI_SEC_THREAD, at);
+		if (!err)
+			err = checked(rs, ssi_img_check_xstate(rec + sizeof(struct ssi_img_thread),
+							       rs->h.xstate_size, &rs->h,
+							       &rs->env, &r->err),
+				      SSI_SEC_THREAD, at);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * The PAGES section header too is checked before the point of no return,
+ * even from a stream: a missing or extra THREAD section shows here.
+ */
+static int read_pages_header(struct ssi_rst *rs)
+{
+	struct ssi_img_section s;
+	int err;
+
+	rs->pages_pos = rs->r.pos;
+	rs->pages_off = rs->r.off;
+	err = ssi_ir_section(&rs->r, SSI_SEC_PAGES, &rs->h, &s);
+	rs->pages_hdr_read = !err;
 	return err;
+}
+
+/* Go back to the start of PAGES (regular files only). */
+static void rewind_pages(struct ssi_rst *rs)
+{
+	rs->r.pos = rs->pages_pos;
+	rs->r.off = rs->pages_off;
+	rs->pages_hdr_read = false;
 }
 
 /*
@@ -402,9 +511,12 @@ static int read_pages(struct ssi_rst *rs, bool apply)
 	struct ssi_img_end end;
 	int err;
 
-	err = ssi_ir_section(r, SSI_SEC_PAGES, &rs->h, &s);
-	if (err)
-		return err;
+	if (!rs->pages_hdr_read) {
+		err = ssi_ir_section(r, SSI_SEC_PAGES, &rs->h, &s);
+		if (err)
+			return err;
+	}
+	rs->pages_hdr_read = false;
 	for (;;) {
 		const struct ssi_img_vma *vma;
 		struct ssi_img_pages ph;
@@ -544,11 +656,10 @@ static void set_rlimits(struct ssi_rst *rs)
 	task_unlock(current->group_leader);
 }
 
-/* Everything of the task that rt_sigreturn does not restore. */
-static void set_task_state(struct ssi_rst *rs)
+/* The process-wide state: signal dispositions, personality. */
+static void set_process_state(struct ssi_rst *rs)
 {
 	const struct ssi_img_task *t = &rs->t;
-	sigset_t all;
 	int i;
 
 	spin_lock_irq(&current->sighand->siglock);
@@ -564,6 +675,13 @@ static void set_task_state(struct ssi_rst *rs)
 				     ~(sigmask(SIGKILL) | sigmask(SIGSTOP));
 	}
 	spin_unlock_irq(&current->sighand->siglock);
+	current->personality = t->personality;
+}
+
+/* Everything of one thread that rt_sigreturn does not restore; in its context. */
+static void set_thread_state(const struct ssi_img_thread *t)
+{
+	sigset_t all;
 
 	/* Until rt_sigreturn installs the image's mask, nothing but SIGKILL. */
 	sigfillset(&all);
@@ -572,7 +690,6 @@ static void set_task_state(struct ssi_rst *rs)
 	task_lock(current);
 	strscpy_pad(current->comm, t->comm, sizeof(current->comm));
 	task_unlock(current);
-	current->personality = t->personality;
 
 	/*
 	 * The helper's registrations point into its own TLS, which is gone;
@@ -617,11 +734,12 @@ static void set_task_state(struct ssi_rst *rs)
  * will be delivered first (synchronous ones, then the lowest number).
  * Returns true if the call must return -EINTR instead of restarting.
  */
-static bool pending_interrupts_call(const struct ssi_img_task *t)
+static bool pending_interrupts_call(const struct ssi_img_thread *t)
 {
 	const u64 sync = sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) |
 			 sigmask(SIGTRAP) | sigmask(SIGFPE) | sigmask(SIGSYS);
 	u64 pending, m, order[2];
+	bool interrupts = false;
 	int i, sig;
 
 	if (t->restart != SSI_RESTART_SYS && t->restart != SSI_RESTART_NOHAND &&
@@ -635,20 +753,25 @@ static bool pending_interrupts_call(const struct ssi_img_task *t)
 
 	order[0] = pending & sync;
 	order[1] = pending & ~sync;
+	/* The image's dispositions are installed by now. */
+	spin_lock_irq(&current->sighand->siglock);
 	for (i = 0; i < 2; i++) {
 		for (m = order[i]; m; m &= m - 1) {
-			const struct ssi_img_sigaction *sa;
+			const struct sigaction *sa;
 
 			sig = __ffs64(m) + 1;
-			sa = &t->sigactions[sig - 1];
+			sa = &current->sighand->action[sig - 1].sa;
 			/* SIG_IGN is dropped, SIG_DFL ends or stops the task. */
-			if (sa->handler <= 1)
+			if (sa->sa_handler == SIG_DFL || sa->sa_handler == SIG_IGN)
 				continue;
-			return t->restart != SSI_RESTART_SYS ||
-			       !(sa->flags & SA_RESTART);
+			interrupts = t->restart != SSI_RESTART_SYS ||
+				     !(sa->sa_flags & SA_RESTART);
+			goto out;
 		}
 	}
-	return false;
+out:
+	spin_unlock_irq(&current->sighand->siglock);
+	return interrupts;
 }
 
 /*
@@ -656,9 +779,9 @@ static bool pending_interrupts_call(const struct ssi_img_task *t)
  * return at the vDSO's syscall instruction.  Returns the value the ioctl
  * must return: it becomes ax, the syscall number.
  */
-static long enter_image(struct ssi_rst *rs)
+static long enter_thread(const struct ssi_img_thread *t, const void *xstate,
+			 unsigned long vdso_syscall)
 {
-	const struct ssi_img_task *t = &rs->t;
 	const struct ssi_img_regs *ir = &t->regs;
 	struct fpstate *fps = current->thread.fpu.fpstate;
 	u32 usize = fps->user_size;
@@ -673,7 +796,7 @@ static long enter_image(struct ssi_rst *rs)
 	xbuf = kvzalloc(usize + FP_XSTATE_MAGIC2_SIZE, GFP_KERNEL);
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!xbuf || !f) {
-		err = rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_XSTATE, "no memory");
+		err = -ENOMEM;
 		goto out;
 	}
 
@@ -682,7 +805,7 @@ static long enter_image(struct ssi_rst *rs)
 	 * subset of this task's), with the software bytes that tell
 	 * rt_sigreturn its extent, as a signal frame carries them.
 	 */
-	memcpy(xbuf, rs->xstate, usize);
+	memcpy(xbuf, xstate, usize);
 	sw = (struct _fpx_sw_bytes *)(xbuf + offsetof(struct fxregs_state,
 						      sw_reserved));
 	memset(sw, 0, sizeof(*sw));
@@ -731,13 +854,12 @@ static long enter_image(struct ssi_rst *rs)
 
 	if (copy_to_user((void __user *)fp_addr, xbuf, usize + FP_XSTATE_MAGIC2_SIZE) ||
 	    copy_to_user((void __user *)frame, f, sizeof(*f))) {
-		err = rst_fail(rs, -EFAULT, SSI_R_TASK, SSI_SEC_TASK,
-			       "no room for the frame below sp");
+		err = -EFAULT;	/* no room for the frame below sp */
 		goto out;
 	}
 
 	/* rt_sigreturn finds its frame at sp - 8, as after a handler's ret. */
-	regs->ip = rs->vdso_syscall;
+	regs->ip = vdso_syscall;
 	regs->sp = frame + 8;
 out:
 	kfree(f);
@@ -760,9 +882,121 @@ static void close_helper_fds(struct file *devfile, int in_fd)
 		close_fd(fd - 1);
 }
 
+/*
+ * Wait (killable, bounded) until every other thread of the helper waits in
+ * SSI_IOC_RESTORE_THREAD, then claim them and give each the state it will
+ * become.  Only then is the point of no return crossed: a helper thread
+ * that never arrives costs a refusal, not a half-restored process.
+ */
+static int claim_threads(struct ssi_rst *rs)
+{
+	unsigned long deadline = jiffies + SSI_PARK_TIMEOUT;
+	struct ssi_parked *p, *tmp;
+	u32 i, n;
+
+	if (!rs->nr_others) {
+		if (get_nr_threads(current) != 1)
+			return rst_fail(rs, -EBUSY, SSI_R_CALLER, 0,
+					"single-threaded image, helper has threads");
+		return 0;
+	}
+	rs->parked = kcalloc(rs->nr_others, sizeof(*rs->parked), GFP_KERNEL);
+	if (!rs->parked)
+		return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_THREAD, "no memory");
+	for (i = 0; i < rs->nr_others; i++) {
+		/* Prepared before claiming: nothing to allocate afterwards. */
+		p = kzalloc(sizeof(*p), GFP_KERNEL);
+		if (p)
+			p->xstate = kvmalloc(rs->h.xstate_size, GFP_KERNEL);
+		if (!p || !p->xstate) {
+			kfree(p);
+			return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_THREAD,
+					"no memory");
+		}
+		memcpy(&p->img, rs->threads + i * thread_rec_size(rs), sizeof(p->img));
+		memcpy(p->xstate, rs->threads + i * thread_rec_size(rs) +
+		       sizeof(p->img), rs->h.xstate_size);
+		p->vdso_syscall = rs->vdso_syscall;
+		rs->parked[i] = p;	/* a template until claimed */
+	}
+
+	for (;;) {
+		spin_lock(&ssi_park_lock);
+		n = 0;
+		list_for_each_entry(p, &ssi_parked_list, node)
+			if (same_thread_group(p->task, current))
+				n++;
+		if (n == rs->nr_others && get_nr_threads(current) == n + 1)
+			break;		/* still holding the lock */
+		spin_unlock(&ssi_park_lock);
+		if (n > rs->nr_others || get_nr_threads(current) > rs->nr_others + 1)
+			return rst_fail(rs, -EBUSY, SSI_R_CALLER, 0,
+					"helper has more threads than the image");
+		if (time_after(jiffies, deadline))
+			return rst_fail(rs, -ETIMEDOUT, SSI_R_CALLER, 0,
+					"helper threads did not arrive");
+		if (schedule_timeout_killable(HZ / 50) && fatal_signal_pending(current))
+			return rst_fail(rs, -EINTR, SSI_R_INTR, 0, "interrupted");
+	}
+	/* Claim: the templates' contents move into the waiting threads' records. */
+	i = 0;
+	list_for_each_entry_safe(p, tmp, &ssi_parked_list, node) {
+		struct ssi_parked *tpl = rs->parked[i];
+
+		if (!same_thread_group(p->task, current))
+			continue;
+		list_del_init(&p->node);
+		p->claimed = true;
+		p->img = tpl->img;
+		swap(p->xstate, tpl->xstate);
+		p->vdso_syscall = tpl->vdso_syscall;
+		rs->parked[i++] = p;	/* the list's reference is ours now */
+		kvfree(tpl->xstate);
+		kfree(tpl);
+	}
+	spin_unlock(&ssi_park_lock);
+	rs->nr_parked = i;
+	return 0;
+}
+
+/* A refused restore sends the helper's waiting threads back to it. */
+static void cancel_parked_group(void)
+{
+	struct ssi_parked *p;
+
+	spin_lock(&ssi_park_lock);
+	list_for_each_entry(p, &ssi_parked_list, node)
+		if (same_thread_group(p->task, current))
+			WRITE_ONCE(p->verdict, SSI_PARK_CANCEL);
+	spin_unlock(&ssi_park_lock);
+	wake_up_all(&ssi_park_wq);
+}
+
+/* Tell every claimed thread to go (become its image) or to give up. */
+static void release_threads(struct ssi_rst *rs, int verdict)
+{
+	u32 i;
+
+	for (i = 0; i < rs->nr_parked; i++) {
+		ssi_parked_verdict(rs->parked[i], verdict);
+		ssi_parked_put(rs->parked[i]);
+	}
+	rs->nr_parked = 0;
+}
+
 static void ssi_rst_free(struct ssi_rst *rs)
 {
 	u32 i;
+
+	/* Claimed threads not released yet go back to the helper. */
+	release_threads(rs, SSI_PARK_CANCEL);
+	for (i = 0; rs->parked && i < rs->nr_others; i++)
+		if (rs->parked[i] && !rs->parked[i]->claimed) {
+			kvfree(rs->parked[i]->xstate);
+			kfree(rs->parked[i]);
+		}
+	kfree(rs->parked);
+	kvfree(rs->threads);
 
 	for (i = 0; rs->files && i < rs->nr_files; i++)
 		if (rs->files[i])
@@ -814,21 +1048,24 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 	if (!err)
 		err = read_meta(rs);
 	if (!err)
+		err = read_pages_header(rs);
+	if (!err)
 		err = open_files(rs);
 	if (!err)
 		err = check_local(rs);
 	if (err)
 		goto out_in;
 
-	rs->pages_pos = rs->r.pos;
-	rs->pages_off = rs->r.off;
 	if (rs->r.seekable || (rs->flags & SSI_RESTORE_VERIFY_ONLY)) {
 		err = read_pages(rs, false);
 		if (err || (rs->flags & SSI_RESTORE_VERIFY_ONLY))
 			goto out_in;
-		rs->r.pos = rs->pages_pos;
-		rs->r.off = rs->pages_off;
+		rewind_pages(rs);
 	}
+
+	err = claim_threads(rs);
+	if (err)
+		goto out_in;
 
 	/* ---- point of no return: the helper's address space goes ---- */
 	set_rlimits(rs);
@@ -839,10 +1076,13 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 		err = set_mm_fields(rs);
 	if (err)
 		goto out_fatal;
-	set_task_state(rs);
-	ret = enter_image(rs);
+	set_process_state(rs);
+	release_threads(rs, SSI_PARK_GO);
+	set_thread_state(&rs->t.leader);
+	ret = enter_thread(&rs->t.leader, rs->xstate, rs->vdso_syscall);
 	if (ret < 0) {
-		err = ret;
+		err = rst_fail(rs, ret, SSI_R_TASK, SSI_SEC_TASK,
+			       "no room for the signal frame below sp");
 		goto out_fatal;
 	}
 	close_helper_fds(devfile, arg.in_fd);
@@ -862,6 +1102,8 @@ out_fatal:
 out_in:
 	fput(in);
 out_report:
+	if (err)
+		cancel_parked_group();
 	if (err && !rs->r.err.reason)
 		rs->r.err.reason = err == -ENOMEM ? SSI_R_NOMEM : SSI_R_IO;
 	arg.reason = err ? rs->r.err.reason : SSI_R_NONE;
@@ -873,4 +1115,55 @@ out_report:
 	if (copy_to_user(uarg, &arg, sizeof(arg)))
 		return err ?: -EFAULT;
 	return err;
+}
+
+long ssi_restore_thread_ioctl(struct ssi_file *sf,
+			      struct ssi_restore_thread __user *uarg)
+{
+	struct ssi_restore_thread arg;
+	struct ssi_parked *p;
+	long ret;
+
+	BUILD_BUG_ON(sizeof(arg) != 32);
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+		return -EINVAL;
+	/* The leader calls SSI_IOC_RESTORE; only its other threads park. */
+	if (!current->mm || thread_group_leader(current))
+		return -EINVAL;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	refcount_set(&p->ref, 2);	/* this thread + the list / its claimer */
+	p->task = current;
+	INIT_LIST_HEAD(&p->node);
+	spin_lock(&ssi_park_lock);
+	list_add_tail(&p->node, &ssi_parked_list);
+	spin_unlock(&ssi_park_lock);
+
+	ret = wait_event_killable(ssi_park_wq,
+				  READ_ONCE(p->verdict) != SSI_PARK_WAIT);
+	spin_lock(&ssi_park_lock);
+	if (!p->claimed) {
+		list_del_init(&p->node);
+		refcount_dec(&p->ref);		/* the list's */
+	}
+	spin_unlock(&ssi_park_lock);
+	if (ret || READ_ONCE(p->verdict) != SSI_PARK_GO) {
+		ssi_parked_put(p);
+		return ret ?: -ECANCELED;
+	}
+
+	/* The address space is the image's now; become this thread of it. */
+	set_thread_state(&p->img);
+	ret = enter_thread(&p->img, p->xstate, p->vdso_syscall);
+	ssi_parked_put(p);
+	if (ret < 0) {
+		pr_warn_ratelimited("ssi: restore of thread %d failed: %ld\n",
+				    task_pid_nr(current), ret);
+		force_sig(SIGKILL);
+	}
+	return ret;
 }

@@ -3,7 +3,7 @@
  * ssi-dump - drive SSI_IOC_DUMP (tests and manual use; ssid does this in
  * production).
  *
- *   ssi-dump [-t MS] [-k|-w] PID FILE|-
+ *   ssi-dump [-t MS] [-T] [-k|-w] PID FILE|-
  *
  * Dumps PID into FILE (or stdout), prints statistics to stderr, then:
  *   default  resumes PID (it goes on at home as if nothing happened)
@@ -11,6 +11,7 @@
  *   -w       keeps PID frozen until a line or EOF arrives on stdin, then
  *            resumes it (closing /dev/ssi resumes it in any case)
  *   -t MS    give up if PID does not reach a safe point within MS ms
+ *   -T       dump a multi-threaded process too (SSI_DUMP_THREADS)
  * Exit status: 0 dumped, 1 refused (reason printed), 2 usage error.
  */
 #include <signal.h>
@@ -25,9 +26,10 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 
 	prog_name = "ssi-dump";
-	while ((c = getopt(argc, argv, "t:kw")) != -1) {
+	while ((c = getopt(argc, argv, "t:Tkw")) != -1) {
 		switch (c) {
 		case 't': d.timeout_ms = atoi(optarg); break;
+		case 'T': d.flags |= SSI_DUMP_THREADS; break;
 		case 'k': mode = 'k'; break;
 		case 'w': mode = 'w'; break;
 		default: goto usage;
@@ -77,6 +79,6 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: ssi-dump [-t MS] [-k|-w] PID FILE|-\n");
+	fprintf(stderr, "usage: ssi-dump [-t MS] [-T] [-k|-w] PID FILE|-\n");
 	return 2;
 }

@@ -100,13 +100,12 @@ static const char *restart_name(u32 r)
 	return r < 6 ? n[r] : "?";
 }
 
-static void print_task(const struct ssi_img_task *t)
+static void print_thread(const char *what, const struct ssi_img_thread *t)
 {
 	const struct ssi_img_regs *r = &t->regs;
-	int i, shown = 0;
 
-	out("task: comm \"%s\" restart %s syscall %d personality %#x\n",
-	    t->comm, restart_name(t->restart), t->syscall_nr, t->personality);
+	out("%s: comm \"%s\" tid %d restart %s syscall %d\n", what, t->comm,
+	    t->home_tid, restart_name(t->restart), t->syscall_nr);
 	out("  ip %016llx sp %016llx flags %08llx ax %016llx\n",
 	    (unsigned long long)r->ip, (unsigned long long)r->sp,
 	    (unsigned long long)r->flags, (unsigned long long)r->ax);
@@ -119,6 +118,14 @@ static void print_task(const struct ssi_img_task *t)
 	    (unsigned long long)t->rseq, t->rseq_sig,
 	    (unsigned long long)t->clear_child_tid,
 	    (unsigned long long)t->robust_list);
+}
+
+static void print_task(const struct ssi_img_task *t)
+{
+	int i, shown = 0;
+
+	print_thread("task", &t->leader);
+	out("  personality %#x\n", t->personality);
 	for (i = 0; i < SSI_IMG_NSIG; i++) {
 		const struct ssi_img_sigaction *sa = &t->sigactions[i];
 
@@ -188,8 +195,8 @@ int main(int argc, char **argv)
 
 	rd(&h, sizeof(h), 0);
 	check(ssi_img_check_header(&h, &env, &err), 0, 0);
-	out("image v%u arch %u page %u, from pid %d, kernel %s\n", h.version,
-	    h.arch, h.page_size, h.home_pid, h.release);
+	out("image v%u arch %u page %u, from pid %d (%u threads), kernel %s\n",
+	    h.version, h.arch, h.page_size, h.home_pid, h.nr_threads, h.release);
 	out("  vvar %llx-%llx vdso %llx-%llx digest ", (unsigned long long)h.vvar_start,
 	    (unsigned long long)h.vvar_end, (unsigned long long)h.vdso_start,
 	    (unsigned long long)h.vdso_end);
@@ -255,6 +262,20 @@ int main(int argc, char **argv)
 	runs.vmas = v;
 	runs.nr_vmas = s.count;
 	runs.page_size = h.page_size;
+
+	for (i = 1; i < h.nr_threads; i++) {
+		char *rec;
+
+		at = off;
+		section(SSI_SEC_THREAD, &h, &s);
+		rec = payload(&s);
+		check(ssi_img_check_thread((void *)rec, &env, &err), SSI_SEC_THREAD, at);
+		check(ssi_img_check_xstate(rec + sizeof(struct ssi_img_thread),
+					   h.xstate_size, &h, &env, &err),
+		      SSI_SEC_THREAD, at);
+		print_thread("thread", (void *)rec);
+		free(rec);
+	}
 
 	section(SSI_SEC_PAGES, &h, &s);
 	buf = malloc((size_t)SSI_IMG_MAX_RUN * h.page_size);

@@ -37,7 +37,8 @@ struct run {
 
 static u8 *img, *buf;
 static size_t len, outlen;
-static struct sec secs[8];
+#define MAX_SECS	(8 + SSI_IMG_MAX_THREADS)
+static struct sec secs[MAX_SECS];
 static int nsecs;
 static struct run runs[4096];
 static int nruns;
@@ -61,7 +62,7 @@ static void parse(void)
 	if (len < sizeof(*h) || h->magic != SSI_IMG_MAGIC)
 		die("not an image");
 	page_size = h->page_size;
-	while (off + sizeof(struct ssi_img_section) <= len && nsecs < 8) {
+	while (off + sizeof(struct ssi_img_section) <= len && nsecs < MAX_SECS) {
 		struct ssi_img_section *s = (void *)(img + off);
 		struct sec *e = &secs[nsecs++];
 
@@ -88,7 +89,7 @@ static void parse(void)
 		if (s->type == SSI_SEC_END)
 			break;
 	}
-	if (nsecs != 7 || nruns < 3)
+	if (nsecs != 6 + (int)h->nr_threads || nruns < 3)
 		die("need a complete image with at least 3 page runs");
 }
 
@@ -117,6 +118,8 @@ static void reseal_run(const struct run *r)
 #define HDR		((struct ssi_img_header *)buf)
 #define SEC(t)		((struct ssi_img_section *)(buf + sec(t)->hoff))
 #define TASK		((struct ssi_img_task *)(buf + sec(SSI_SEC_TASK)->poff))
+#define LEAD		(&TASK->leader)
+#define THREAD1		((struct ssi_img_thread *)(buf + sec(SSI_SEC_THREAD)->poff))
 #define MM		((struct ssi_img_mm *)(buf + sec(SSI_SEC_MM)->poff))
 #define VMA(i)		((struct ssi_img_vma *)(buf + sec(SSI_SEC_VMAS)->poff) + (i))
 #define FILE0		((struct ssi_img_file *)(buf + sec(SSI_SEC_FILES)->poff))
@@ -124,6 +127,8 @@ static void reseal_run(const struct run *r)
 #define RUN(i)		((struct ssi_img_pages *)(buf + runs[i].hoff))
 #define END		((struct ssi_img_end *)(buf + sec(SSI_SEC_END)->poff))
 #define NVMAS		(SEC(SSI_SEC_VMAS)->count)
+/* From the pristine image: mutations must not depend on earlier ones. */
+#define HDR_THREADS	(((struct ssi_img_header *)img)->nr_threads)
 
 /* The index of the first VMA of a kind. */
 static u32 vma_of(u32 kind)
@@ -140,6 +145,10 @@ struct mut {
 	const char *errno_name, *reason, *scope;
 	char what[96];
 };
+
+/* Damage in PAGES or END is found only after the point of no return when streamed. */
+#define SCOPE(t) (secs[t].type == SSI_SEC_PAGES || secs[t].type == SSI_SEC_END ? \
+		  "pages" : "format")
 
 #define M(e, r, s, ...) do {						\
 	if (k++ == n) {							\
@@ -165,10 +174,10 @@ static int mutate(int n, struct mut *m)
 	/* 1. Truncations. */
 	for (i = 0; i < 4; i++)
 		M("EINVAL", "truncated", "format", "truncated at %zu (header)", tr_hdr[i]);
-	for (t = 0; t < 7; t++) {
-		M("EINVAL", "truncated", t >= 5 ? "pages" : "format",
+	for (t = 0; t < nsecs; t++) {
+		M("EINVAL", "truncated", SCOPE(t),
 		  "truncated inside the %s section header", ssi_section_name(secs[t].type));
-		M("EINVAL", "truncated", t >= 5 ? "pages" : "format",
+		M("EINVAL", "truncated", SCOPE(t),
 		  "truncated inside the %s payload", ssi_section_name(secs[t].type));
 	}
 	M("EINVAL", "truncated", "pages", "truncated inside a run header");
@@ -178,13 +187,13 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "*", "format", "flipped header magic");
 	M("EINVAL", "*", "format", "flipped header release");
 	M("EINVAL", "*", "format", "flipped header crc");
-	for (t = 0; t < 7; t++) {
-		M("EINVAL", "*", t >= 5 ? "pages" : "format", "flipped %s section header",
+	for (t = 0; t < nsecs; t++) {
+		M("EINVAL", "*", SCOPE(t), "flipped %s section header",
 		  ssi_section_name(secs[t].type));
 		if (secs[t].size) {
-			M("EINVAL", "*", t >= 5 ? "pages" : "format", "flipped first %s payload byte",
+			M("EINVAL", "*", SCOPE(t), "flipped first %s payload byte",
 			  ssi_section_name(secs[t].type));
-			M("EINVAL", "*", t >= 5 ? "pages" : "format", "flipped last %s payload byte",
+			M("EINVAL", "*", SCOPE(t), "flipped last %s payload byte",
 			  ssi_section_name(secs[t].type));
 		}
 	}
@@ -194,7 +203,7 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "*", "pages", "flipped terminating run");
 
 	/* 3. Field changes, every CRC recomputed. */
-	M("EINVAL", "magic", "format", "header version 2");
+	M("EINVAL", "magic", "format", "header version %d", SSI_IMG_VERSION + 1);
 	M("EINVAL", "magic", "format", "header size 512");
 	M("EINVAL", "arch", "format", "architecture 3");
 	M("EINVAL", "arch", "format", "page size 8192");
@@ -207,6 +216,16 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "xstate", "format", "xstate size 4 GiB - 8");
 	M("EINVAL", "xstate", "format", "xstate size 0");
 	M("EINVAL", "xstate", "format", "xfeatures without x87/SSE");
+	M("EINVAL", "magic", "format", "header nr_threads 0");
+	M("EINVAL", "magic", "format", "header nr_threads 2000");
+	M("EINVAL", "section", "format", "header nr_threads one more than sections");
+	if (HDR_THREADS > 1) {
+		M("EINVAL", "section", "format", "header nr_threads one less than sections");
+		M("EINVAL", "task", "format", "thread cs = kernel code segment");
+		M("EINVAL", "task", "format", "thread ip at a kernel address");
+		M("EINVAL", "xstate", "format", "thread XSAVE header: compacted format");
+		M("EINVAL", "section", "format", "thread section size - 8");
+	}
 
 	M("EINVAL", "section", "format", "task section size + 8");
 	M("EINVAL", "section", "format", "task and xstate sections swapped types");
@@ -292,7 +311,7 @@ apply:
 #define IS() (k++ == n)
 	for (i = 0; i < 4; i++)
 		if (IS()) { outlen = tr_hdr[i]; return 0; }
-	for (t = 0; t < 7; t++) {
+	for (t = 0; t < nsecs; t++) {
 		if (IS()) { outlen = secs[t].hoff + 7; return 0; }
 		if (IS()) {
 			outlen = secs[t].poff + (secs[t].size ? secs[t].size / 2 : 3);
@@ -305,7 +324,7 @@ apply:
 	if (IS()) { buf[0] ^= 0x40; return 0; }
 	if (IS()) { buf[offsetof(struct ssi_img_header, release)] ^= 0x01; return 0; }
 	if (IS()) { buf[offsetof(struct ssi_img_header, crc)] ^= 0x40; return 0; }
-	for (t = 0; t < 7; t++) {
+	for (t = 0; t < nsecs; t++) {
 		if (IS()) { buf[secs[t].hoff + 9] ^= 0x40; return 0; }
 		if (secs[t].size) {
 			if (IS()) { buf[secs[t].poff] ^= 0x40; return 0; }
@@ -320,7 +339,7 @@ apply:
 	}
 	if (IS()) { buf[runs[nruns].hoff + 2] ^= 0x40; return 0; }
 
-	if (IS()) { HDR->version = 2; goto hdr; }
+	if (IS()) { HDR->version = SSI_IMG_VERSION + 1; goto hdr; }
 	if (IS()) { HDR->header_size = 512; goto hdr; }
 	if (IS()) { HDR->arch = 3; goto hdr; }
 	if (IS()) { HDR->page_size = 8192; goto hdr; }
@@ -344,6 +363,19 @@ apply:
 	if (IS()) { HDR->xstate_size = 0xfffffff8U; goto hdr; }
 	if (IS()) { HDR->xstate_size = 0; goto hdr; }
 	if (IS()) { HDR->xfeatures &= ~3ULL; goto hdr; }
+	if (IS()) { HDR->nr_threads = 0; goto hdr; }
+	if (IS()) { HDR->nr_threads = 2000; goto hdr; }
+	if (IS()) { HDR->nr_threads += 1; goto hdr; }
+	if (HDR_THREADS > 1) {
+		if (IS()) { HDR->nr_threads -= 1; goto hdr; }
+		if (IS()) { THREAD1->regs.cs = 0x10; goto thread; }
+		if (IS()) { THREAD1->regs.ip = KERNEL_ADDR; goto thread; }
+		if (IS()) {
+			*(u64 *)((u8 *)THREAD1 + sizeof(struct ssi_img_thread) + 520) = 1ULL << 63;
+			goto thread;
+		}
+		if (IS()) { SEC(SSI_SEC_THREAD)->size -= 8; reseal_sec(sec(SSI_SEC_THREAD)); return 0; }
+	}
 
 	if (IS()) { SEC(SSI_SEC_TASK)->size += 8; reseal_sec(sec(SSI_SEC_TASK)); return 0; }
 	if (IS()) {
@@ -361,38 +393,38 @@ apply:
 	if (IS()) { SEC(SSI_SEC_PAGES)->size = 4096; reseal_sec(sec(SSI_SEC_PAGES)); return 0; }
 	if (IS()) { SEC(SSI_SEC_END)->type = 99; reseal_sec(sec(SSI_SEC_END)); return 0; }
 
-	if (IS()) { TASK->regs.cs = 0x10; goto task; }
-	if (IS()) { TASK->regs.ss = 0; goto task; }
-	if (IS()) { TASK->regs.ds = 0x2b; goto task; }
-	if (IS()) { TASK->regs.ip = KERNEL_ADDR; goto task; }
-	if (IS()) { TASK->regs.fs_base = KERNEL_ADDR; goto task; }
-	if (IS()) { TASK->regs.orig_ax = 0; goto task; }
-	if (IS()) { TASK->sigmask |= 1ULL << 8; goto task; }
+	if (IS()) { LEAD->regs.cs = 0x10; goto task; }
+	if (IS()) { LEAD->regs.ss = 0; goto task; }
+	if (IS()) { LEAD->regs.ds = 0x2b; goto task; }
+	if (IS()) { LEAD->regs.ip = KERNEL_ADDR; goto task; }
+	if (IS()) { LEAD->regs.fs_base = KERNEL_ADDR; goto task; }
+	if (IS()) { LEAD->regs.orig_ax = 0; goto task; }
+	if (IS()) { LEAD->sigmask |= 1ULL << 8; goto task; }
 	if (IS()) { TASK->sigactions[8].handler = 0x1000; goto task; }
 	if (IS()) { TASK->sigactions[9].handler = KERNEL_ADDR; goto task; }
 	if (IS()) { TASK->sigactions[9].flags |= 0x100; goto task; }
 	if (IS()) {
-		TASK->altstack_flags = 0;
-		TASK->altstack_sp = 0x7fff00000000ULL;
-		TASK->altstack_size = ~0ULL - 0x1000;
+		LEAD->altstack_flags = 0;
+		LEAD->altstack_sp = 0x7fff00000000ULL;
+		LEAD->altstack_size = ~0ULL - 0x1000;
 		goto task;
 	}
-	if (IS()) { TASK->altstack_flags = 0x10; goto task; }
+	if (IS()) { LEAD->altstack_flags = 0x10; goto task; }
 	if (IS()) {
-		if (!TASK->rseq) {
-			TASK->rseq = 0x10000;
-			TASK->rseq_len = 32;
+		if (!LEAD->rseq) {
+			LEAD->rseq = 0x10000;
+			LEAD->rseq_len = 32;
 		}
-		TASK->rseq += 4;
+		LEAD->rseq += 4;
 		goto task;
 	}
-	if (IS()) { TASK->robust_list = 0x10000; TASK->robust_list_len = 7; goto task; }
-	if (IS()) { TASK->restart = 9; goto task; }
-	if (IS()) { memset(TASK->comm, 'x', sizeof(TASK->comm)); goto task; }
+	if (IS()) { LEAD->robust_list = 0x10000; LEAD->robust_list_len = 7; goto task; }
+	if (IS()) { LEAD->restart = 9; goto task; }
+	if (IS()) { memset(LEAD->comm, 'x', sizeof(LEAD->comm)); goto task; }
 	if (IS()) { TASK->nr_rlimits = 17; goto task; }
 	if (IS()) { TASK->rlim[3].cur = 10; TASK->rlim[3].max = 5; goto task; }
 	if (IS()) { TASK->personality = 0x0004; goto task; }
-	if (IS()) { TASK->reserved[7] = 1; goto task; }
+	if (IS()) { TASK->reserved[4] = 1; goto task; }
 
 	if (IS()) { *(u64 *)(XS + 512) |= 1ULL << 62; goto xs; }
 	if (IS()) { *(u64 *)(XS + 520) = 1ULL << 63 | 3; goto xs; }
@@ -451,6 +483,9 @@ apply:
 	die("catalogue and replay disagree at %d", n);
 hdr:
 	reseal_header();
+	return 0;
+thread:
+	reseal_sec(sec(SSI_SEC_THREAD));
 	return 0;
 task:
 	reseal_sec(sec(SSI_SEC_TASK));

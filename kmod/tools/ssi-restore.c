@@ -10,9 +10,11 @@
  *  3. drop to the job user (-u), keeping the /dev/ssi fd;
  *  4. mremap its own [vvar] and [vdso] to the image's addresses (the module
  *     cannot move them; restored code holds pointers into the vDSO);
- *  5. block signals and call SSI_IOC_RESTORE, which does not return on
- *     success: this process continues as the image, with this process's
- *     pid, credentials and open fds (stdout, stderr, ...).
+ *  5. block signals; for an image of N threads start N - 1 threads that
+ *     wait in SSI_IOC_RESTORE_THREAD;
+ *  6. call SSI_IOC_RESTORE, which does not return on success: this process
+ *     continues as the image, with this process's pid, credentials and
+ *     open fds (stdout, stderr, ...), its threads as the image's threads.
  * -n only verifies (SSI_RESTORE_VERIFY_ONLY): every check, no change.
  * -S SIG sends SIG to itself just before the ioctl (tests: a signal that
  * is pending while the image is restored).  -M leaves the vDSO where it
@@ -26,6 +28,7 @@
  */
 #define _GNU_SOURCE
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -130,6 +133,19 @@ static void move_vdso(const struct ssi_img_header *h)
 	move(scratch.start + vvar_len, vdso_len, h->vdso_start);
 }
 
+static int dev_fd;
+
+/* A helper thread: becomes one of the image's threads, or comes back. */
+static void *park(void *unused)
+{
+	struct ssi_restore_thread rt = { 0 };
+
+	if (ioctl(dev_fd, SSI_IOC_RESTORE_THREAD, &rt) < 0 && errno != ECANCELED)
+		fprintf(stderr, "ssi-restore: SSI_IOC_RESTORE_THREAD: %s\n",
+			strerror(errno));
+	return NULL;
+}
+
 /* Feed @hdr and then the rest of stdin into a pipe; return its read end. */
 static int refeed(const struct ssi_img_header *hdr)
 {
@@ -187,7 +203,7 @@ int main(int argc, char **argv)
 	if (argc - optind != 1)
 		goto usage;
 
-	dev = ssi_open_dev();
+	dev = dev_fd = ssi_open_dev();
 	if (!strcmp(argv[optind], "-"))
 		in = 0;
 	else
@@ -222,6 +238,16 @@ int main(int argc, char **argv)
 
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* The threads inherit the blocked mask. */
+	for (c = 1; !verify && !no_move && c < (int)h.nr_threads; c++) {
+		pthread_t t;
+		pthread_attr_t a;
+
+		pthread_attr_init(&a);
+		pthread_attr_setstacksize(&a, 64 << 10);
+		if (pthread_create(&t, &a, park, NULL))
+			die("pthread_create: %s", strerror(errno));
+	}
 	if (early_sig)
 		kill(getpid(), early_sig);
 	r.in_fd = in;

@@ -15,6 +15,8 @@
  *  2  SSI_IOC_DUMP, SSI_IOC_RESUME, SSI_IOC_RESTORE; image format v1
  *     (uapi/ssi_image.h).
  *  3  SSI_IOC_DEPUTY: a frozen task becomes the deputy of its migrated self.
+ *  4  SSI_DUMP_THREADS, SSI_IOC_RESTORE_THREAD: multi-threaded processes;
+ *     image format v2.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -23,7 +25,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		3
+#define SSI_API_VERSION		4
 
 /* Feature bits a caller may request in ssi_api.features. */
 #define SSI_FEATURE_MASK	0ULL
@@ -80,12 +82,12 @@ enum ssi_reason {
 
 /**
  * struct ssi_dump - SSI_IOC_DUMP argument (home node, root only)
- * @pid:	IN: task to dump, in the caller's pid namespace.  For now a
- *		single-threaded, 64-bit, non-traced process with only private
- *		mappings.
+ * @pid:	IN: process to dump (its thread-group leader), in the caller's
+ *		pid namespace.  For now a 64-bit, non-traced process with only
+ *		private mappings; single-threaded unless SSI_DUMP_THREADS.
  * @out_fd:	IN: fd the image is written to (file, pipe or socket; must be
  *		blocking and have a reader: the caller's thread writes it).
- * @flags:	IN: none defined yet; must be 0.
+ * @flags:	IN: SSI_DUMP_*.
  * @timeout_ms:	IN: how long to wait for the task to reach a safe point
  *		(0: no limit; the wait is always killable).
  * @bytes:	OUT: image bytes written.
@@ -99,7 +101,13 @@ enum ssi_reason {
  * On success the task stays frozen (in the kernel, TASK_KILLABLE) until
  * SSI_IOC_RESUME on the same open file, until it is SIGKILLed, or until
  * that file is closed (which resumes it: a dead ssid never strands a task).
+ * With SSI_DUMP_THREADS every thread freezes (threads created meanwhile
+ * too) and is resumed with it; SSI_IOC_DEPUTY refuses such a process for
+ * now (-EOPNOTSUPP).
  */
+#define SSI_DUMP_THREADS	0x1U	/* a multi-threaded process is fine */
+#define SSI_DUMP_FLAGS		SSI_DUMP_THREADS
+
 struct ssi_dump {
 	__s32 pid;
 	__s32 out_fd;
@@ -148,7 +156,10 @@ struct ssi_resume {
  *
  * The caller must be single-threaded, not share its mm or signal handlers,
  * and must have moved its [vvar] and [vdso] to the image's addresses
- * (mremap) before the call.  On success the ioctl does not return: the
+ * (mremap) before the call.  For an image of N threads, N - 1 other
+ * threads of the helper must be waiting in SSI_IOC_RESTORE_THREAD (the
+ * restore waits up to a few seconds for them to arrive); they become the
+ * image's other threads.  On success the ioctl does not return: the
  * calling process continues as the image (same pid as the helper, its
  * credentials, fds, seccomp filter); the image fd and the /dev/ssi fd are
  * closed.  Without SSI_RESTORE_VERIFY_ONLY and with a valid image the
@@ -162,6 +173,24 @@ struct ssi_restore {
 	__u64 offset;
 	char  detail[SSI_DETAIL_LEN];
 	__u64 reserved[4];
+};
+
+/**
+ * struct ssi_restore_thread - SSI_IOC_RESTORE_THREAD argument
+ * @flags:	IN: none defined yet; must be 0.
+ * @reserved:	must be zero.
+ *
+ * Called by a thread of the restore helper other than the one calling
+ * SSI_IOC_RESTORE (any open /dev/ssi will do).  It waits, killable, until
+ * that restore has rebuilt the address space, then becomes one of the
+ * image's threads and does not return.  If the restore is refused before
+ * its point of no return, it returns -ECANCELED and the thread is the
+ * helper's again; if the restore fails after it, the process is killed.
+ */
+struct ssi_restore_thread {
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[3];
 };
 
 /* Bounds of the deputy's area (the data of one forwarded call). */
@@ -204,5 +233,6 @@ struct ssi_become_deputy {
 #define SSI_IOC_RESUME		_IOW(SSI_IOC_MAGIC, 0x02, struct ssi_resume)
 #define SSI_IOC_RESTORE		_IOWR(SSI_IOC_MAGIC, 0x03, struct ssi_restore)
 #define SSI_IOC_DEPUTY		_IOWR(SSI_IOC_MAGIC, 0x04, struct ssi_become_deputy)
+#define SSI_IOC_RESTORE_THREAD	_IOW(SSI_IOC_MAGIC, 0x05, struct ssi_restore_thread)
 
 #endif /* _UAPI_LINUX_SSI_H */

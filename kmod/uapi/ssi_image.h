@@ -15,6 +15,8 @@
  *   section MM      struct ssi_img_mm       mm layout fields, auxv
  *   section FILES   struct ssi_img_file[]   identities of mapped files
  *   section VMAS    struct ssi_img_vma[]    address space layout
+ *   section THREAD  struct ssi_img_thread   one per thread but the leader,
+ *                   + its XSAVE area        (header.nr_threads - 1 of them)
  *   section PAGES   runs of pages           streamed, terminated by a 0 run
  *   section END     struct ssi_img_end      totals
  *
@@ -32,6 +34,9 @@
  *
  * Changelog:
  *  1  initial: single-threaded x86-64 tasks, private mappings only.
+ *  2  threads: per-thread state in struct ssi_img_thread (the leader's in
+ *     ssi_img_task.leader, the others' in THREAD sections);
+ *     header.nr_threads.
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -39,7 +44,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		1
+#define SSI_IMG_VERSION		2
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -49,6 +54,7 @@
 #define SSI_IMG_MAX_PATH	4096		/* PATH_MAX, NUL included */
 #define SSI_IMG_MAX_XSTATE	(64U << 10)	/* UABI XSAVE with AMX is ~11 KiB */
 #define SSI_IMG_MAX_RUN		512		/* pages per run: 2 MiB */
+#define SSI_IMG_MAX_THREADS	1024
 #define SSI_IMG_AUXV_WORDS	64		/* >= the kernel's AT_VECTOR_SIZE */
 #define SSI_IMG_NSIG		64
 #define SSI_IMG_NRLIMIT		16
@@ -73,7 +79,9 @@
  * @vdso_start, @vdso_end, @vvar_start, @vvar_end: where [vdso] and [vvar]
  *		are mapped in the task; 0 if absent.
  * @xfeatures:	XSAVE features valid in the task's UABI buffers.
- * @xstate_size: size of the XSTATE section payload.
+ * @xstate_size: size of the XSTATE section payload (and of the XSAVE area
+ *		in each THREAD section).
+ * @nr_threads:	threads of the process, the leader included (>= 1).
  * @reserved:	must be zero.
  * @crc:	CRC-32C of the 256 header bytes with @crc taken as zero.
  */
@@ -94,7 +102,7 @@ struct ssi_img_header {
 	__u64 vvar_end;
 	__u64 xfeatures;
 	__u32 xstate_size;
-	__u32 reserved32;
+	__u32 nr_threads;
 	__u64 reserved[8];
 	__u32 pad;
 	__u32 crc;
@@ -109,6 +117,7 @@ enum ssi_img_section_type {
 	SSI_SEC_VMAS	= 5,
 	SSI_SEC_PAGES	= 6,
 	SSI_SEC_END	= 7,
+	SSI_SEC_THREAD	= 8,	/* between VMAS and PAGES */
 };
 
 /* A reader that does not know the type may skip the section. */
@@ -140,7 +149,7 @@ struct ssi_img_section {
  * User registers in the layout of struct user_regs_struct (x86-64), so
  * that ptrace-minded readers recognise them.  @orig_ax is always -1 in an
  * image: an interrupted system call has been turned back into "about to
- * execute the syscall instruction" (see ssi_img_task.restart).
+ * execute the syscall instruction" (see enum ssi_img_restart).
  */
 struct ssi_img_regs {
 	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
@@ -162,7 +171,7 @@ struct ssi_img_rlimit {
 };
 
 /*
- * How the dump found the task (ssi_img_task.restart).  For the four
+ * How the dump found a thread (ssi_img_thread.restart).  For the four
  * interrupted kinds the registers are rewound to re-execute the syscall
  * (ax = number, ip at the syscall instruction), and the kind keeps the
  * kernel's restart rule for the restorer: if a signal with a handler is
@@ -182,45 +191,62 @@ enum ssi_img_restart {
 };
 
 /**
- * struct ssi_img_task - payload of SSI_SEC_TASK (count 1)
+ * struct ssi_img_thread - the state of one thread
  * @regs:	user registers, normalised (see enum ssi_img_restart).
- * @sigmask:	blocked signals (the mask to return to if the task sat in
+ * @sigmask:	blocked signals (the mask to return to if the thread sat in
  *		sigsuspend/ppoll/pselect with a temporary mask).
  * @altstack_sp, @altstack_size, @altstack_flags: sigaltstack (SS_* flags;
  *		SS_DISABLE when none).
- * @personality: personality(2) value.
+ * @restart:	enum ssi_img_restart.
  * @rseq, @rseq_len, @rseq_sig: rseq(2) registration; @rseq 0 if none.
  * @clear_child_tid: set_tid_address(2) value.
  * @robust_list, @robust_list_len: set_robust_list(2) values.
- * @restart:	enum ssi_img_restart.
  * @syscall_nr:	the interrupted or finished system call, -1 if none.
- * @comm:	task name, NUL-terminated.
- * @nr_rlimits:	SSI_IMG_NRLIMIT; @rlim is indexed by RLIMIT_*.
- * @sigactions:	signal n is at index n - 1.
+ * @home_tid:	the thread's id on the home node (informational).
+ * @comm:	thread name, NUL-terminated.
  * @reserved:	must be zero.
  */
-struct ssi_img_task {
+struct ssi_img_thread {
 	struct ssi_img_regs regs;
 	__u64 sigmask;
 	__u64 altstack_sp;
 	__u64 altstack_size;
 	__u32 altstack_flags;
-	__u32 personality;
+	__u32 restart;
 	__u64 rseq;
 	__u32 rseq_len;
 	__u32 rseq_sig;
 	__u64 clear_child_tid;
 	__u64 robust_list;
 	__u64 robust_list_len;
-	__u32 restart;
 	__s32 syscall_nr;
+	__s32 home_tid;
 	char  comm[16];
+	__u64 reserved[3];
+};
+
+/**
+ * struct ssi_img_task - payload of SSI_SEC_TASK (count 1)
+ * @leader:	the thread-group leader's state.
+ * @personality: personality(2) value.
+ * @nr_rlimits:	SSI_IMG_NRLIMIT; @rlim is indexed by RLIMIT_*.
+ * @sigactions:	signal n is at index n - 1.
+ * @reserved:	must be zero.
+ */
+struct ssi_img_task {
+	struct ssi_img_thread leader;
+	__u32 personality;
 	__u32 nr_rlimits;
-	__u32 pad;
 	struct ssi_img_rlimit rlim[SSI_IMG_NRLIMIT];
 	struct ssi_img_sigaction sigactions[SSI_IMG_NSIG];
-	__u64 reserved[8];
+	__u64 reserved[5];
 };
+
+/*
+ * SSI_SEC_THREAD (count 1): a struct ssi_img_thread followed by the
+ * thread's XSAVE area (header.xstate_size bytes, as in SSI_SEC_XSTATE).
+ * One section per thread other than the leader, in no particular order.
+ */
 
 /*
  * SSI_SEC_XSTATE (count 1): the task's FPU/vector state in the standard

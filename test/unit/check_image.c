@@ -61,18 +61,19 @@ static void build(void)
 	hdr.vdso_end = VDSO + 2 * PS;
 	hdr.xfeatures = 3;
 	hdr.xstate_size = sizeof(xs);
+	hdr.nr_threads = 1;
 	ssi_img_seal(&hdr, sizeof(hdr), offsetof(struct ssi_img_header, crc));
 
 	memset(&task, 0, sizeof(task));
-	task.regs.cs = SSI_X86_64_USER_CS;
-	task.regs.ss = SSI_X86_64_USER_SS;
-	task.regs.orig_ax = ~0ULL;
-	task.regs.ip = 0x401000;
-	task.regs.sp = 0x7ffffffde000;
-	task.altstack_flags = 2;	/* SS_DISABLE */
-	task.restart = SSI_RESTART_NOHAND;
-	task.syscall_nr = 34;
-	strcpy(task.comm, "t");
+	task.leader.regs.cs = SSI_X86_64_USER_CS;
+	task.leader.regs.ss = SSI_X86_64_USER_SS;
+	task.leader.regs.orig_ax = ~0ULL;
+	task.leader.regs.ip = 0x401000;
+	task.leader.regs.sp = 0x7ffffffde000;
+	task.leader.altstack_flags = 2;	/* SS_DISABLE */
+	task.leader.restart = SSI_RESTART_NOHAND;
+	task.leader.syscall_nr = 34;
+	strcpy(task.leader.comm, "t");
 	task.nr_rlimits = SSI_IMG_NRLIMIT;
 	for (i = 0; i < SSI_IMG_NRLIMIT; i++)
 		task.rlim[i].cur = task.rlim[i].max = ~0ULL;
@@ -152,8 +153,10 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(offsetof(struct ssi_img_header, crc), 252);
 	ck_assert_uint_eq(sizeof(struct ssi_img_section), 32);
 	ck_assert_uint_eq(sizeof(struct ssi_img_regs), 27 * 8);
+	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 336);
 	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2688);
-	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 320);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 336);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 344);
 	ck_assert_uint_eq(sizeof(struct ssi_img_mm), 640);
 	ck_assert_uint_eq(sizeof(struct ssi_img_file), 72);
 	ck_assert_uint_eq(sizeof(struct ssi_img_vma), 64);
@@ -165,6 +168,8 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(_IOC_SIZE(SSI_IOC_DUMP), sizeof(struct ssi_dump));
 	ck_assert_uint_eq(_IOC_SIZE(SSI_IOC_RESUME), sizeof(struct ssi_resume));
 	ck_assert_uint_eq(_IOC_SIZE(SSI_IOC_RESTORE), sizeof(struct ssi_restore));
+	ck_assert_uint_eq(sizeof(struct ssi_restore_thread), 32);
+	ck_assert_uint_eq(_IOC_SIZE(SSI_IOC_RESTORE_THREAD), sizeof(struct ssi_restore_thread));
 	ck_assert_uint_eq(_IOC_DIR(SSI_IOC_DUMP), _IOC_READ | _IOC_WRITE);
 	ck_assert_uint_eq(_IOC_DIR(SSI_IOC_RESUME), _IOC_WRITE);
 	ck_assert_uint_eq(_IOC_DIR(SSI_IOC_RESTORE), _IOC_READ | _IOC_WRITE);
@@ -194,7 +199,8 @@ END_TEST
 START_TEST(test_header)
 {
 	REFUSED(SSI_R_MAGIC, hdr.magic ^= 1);
-	REFUSED(SSI_R_MAGIC, hdr.version = 2);
+	REFUSED(SSI_R_MAGIC, hdr.version = SSI_IMG_VERSION + 1);
+	REFUSED(SSI_R_MAGIC, hdr.version = 1);		/* no thread support */
 	REFUSED(SSI_R_ARCH, hdr.arch = 3);
 	REFUSED(SSI_R_ARCH, hdr.page_size = 8192);
 	REFUSED(SSI_R_RELEASE, strcpy(hdr.release, "6.1.0-other"));
@@ -204,6 +210,8 @@ START_TEST(test_header)
 	REFUSED(SSI_R_VDSO, hdr.vdso_end = 1ULL << 50);
 	REFUSED(SSI_R_XSTATE, hdr.xstate_size = 100);
 	REFUSED(SSI_R_XSTATE, hdr.xfeatures = 7);	/* beyond the node's */
+	REFUSED(SSI_R_MAGIC, hdr.nr_threads = 0);
+	REFUSED(SSI_R_MAGIC, hdr.nr_threads = SSI_IMG_MAX_THREADS + 1);
 	/* A header changed without resealing is a checksum failure. */
 	build();
 	hdr.home_pid = 77;
@@ -243,28 +251,56 @@ END_TEST
 
 START_TEST(test_task)
 {
-	REFUSED(SSI_R_TASK, task.regs.cs = 0x10);
-	REFUSED(SSI_R_TASK, task.regs.fs = 0x2b);
-	REFUSED(SSI_R_TASK, task.regs.ip = 1ULL << 47);
-	REFUSED(SSI_R_TASK, task.regs.gs_base = ~0ULL);
-	REFUSED(SSI_R_TASK, task.regs.orig_ax = 1);
-	REFUSED(SSI_R_TASK, task.sigmask = 1ULL << 18);		/* SIGSTOP */
+	REFUSED(SSI_R_TASK, task.leader.regs.cs = 0x10);
+	REFUSED(SSI_R_TASK, task.leader.regs.fs = 0x2b);
+	REFUSED(SSI_R_TASK, task.leader.regs.ip = 1ULL << 47);
+	REFUSED(SSI_R_TASK, task.leader.regs.gs_base = ~0ULL);
+	REFUSED(SSI_R_TASK, task.leader.regs.orig_ax = 1);
+	REFUSED(SSI_R_TASK, task.leader.sigmask = 1ULL << 18);		/* SIGSTOP */
 	REFUSED(SSI_R_TASK, task.sigactions[8].handler = 0x401100);	/* SIGKILL */
 	REFUSED(SSI_R_TASK, task.sigactions[9].flags |= 0x400);
 	REFUSED(SSI_R_TASK, task.sigactions[9].restorer = 1ULL << 48);
-	REFUSED(SSI_R_TASK, task.altstack_flags = 0);	/* enabled, size 0 */
-	REFUSED(SSI_R_TASK, task.altstack_flags = 0; task.altstack_size = 8192;
-		task.altstack_sp = (1ULL << 47) - 4096);
+	REFUSED(SSI_R_TASK, task.leader.altstack_flags = 0);	/* enabled, size 0 */
+	REFUSED(SSI_R_TASK, task.leader.altstack_flags = 0; task.leader.altstack_size = 8192;
+		task.leader.altstack_sp = (1ULL << 47) - 4096);
 	REFUSED(SSI_R_TASK, task.personality = 0x0800000);	/* ADDR_LIMIT_32BIT */
-	REFUSED(SSI_R_TASK, task.rseq = 0x10010; task.rseq_len = 32);
-	REFUSED(SSI_R_TASK, task.rseq_sig = 1);
-	REFUSED(SSI_R_TASK, task.robust_list = 0x10000; task.robust_list_len = 16);
-	REFUSED(SSI_R_TASK, task.restart = 6);
-	REFUSED(SSI_R_TASK, task.restart = SSI_RESTART_NONE);	/* with a syscall */
-	REFUSED(SSI_R_TASK, memset(task.comm, 'a', 16));
+	REFUSED(SSI_R_TASK, task.leader.rseq = 0x10010; task.leader.rseq_len = 32);
+	REFUSED(SSI_R_TASK, task.leader.rseq_sig = 1);
+	REFUSED(SSI_R_TASK, task.leader.robust_list = 0x10000; task.leader.robust_list_len = 16);
+	REFUSED(SSI_R_TASK, task.leader.restart = 6);
+	REFUSED(SSI_R_TASK, task.leader.restart = SSI_RESTART_NONE);	/* with a syscall */
+	REFUSED(SSI_R_TASK, memset(task.leader.comm, 'a', 16));
 	REFUSED(SSI_R_TASK, task.rlim[3].cur = 5; task.rlim[3].max = 4);
 	REFUSED(SSI_R_TASK, task.nr_rlimits = 15);
-	REFUSED(SSI_R_RESERVED, task.pad = 1);
+	REFUSED(SSI_R_RESERVED, task.reserved[4] = 1);
+	REFUSED(SSI_R_RESERVED, task.leader.reserved[0] = 1);
+}
+END_TEST
+
+/* A THREAD section: the same rules as the leader's state, and its size. */
+START_TEST(test_thread)
+{
+	struct ssi_img_section s = { .type = SSI_SEC_THREAD,
+				     .size = sizeof(struct ssi_img_thread) + sizeof(xs),
+				     .count = 1 };
+	struct ssi_img_thread th;
+
+	build();
+	th = task.leader;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &env, &err), 0);
+	th.regs.ss = 0x10;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &env, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_TASK);
+	th = task.leader;
+	th.clear_child_tid = 0x10002;			/* misaligned */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &env, &err), -EINVAL);
+
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_THREAD, &hdr, &err), 0);
+	s.size -= 8;
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_THREAD, &hdr, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_SECTION);
 }
 END_TEST
 
@@ -403,6 +439,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, test_header);
 	tcase_add_test(tc, test_section);
 	tcase_add_test(tc, test_task);
+	tcase_add_test(tc, test_thread);
 	tcase_add_test(tc, test_xstate);
 	tcase_add_test(tc, test_mm);
 	tcase_add_test(tc, test_files);

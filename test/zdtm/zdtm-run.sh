@@ -16,7 +16,7 @@
 # Files in DIR: NAME.plain.{out,rc}, NAME.img, NAME.home.out, NAME.rst.{out,rc},
 # NAME.migrated.out.
 # NAME.desc says what NAME needs (args, exit code, go signal, dump delay,
-# expected restart kind).  ZDTM_RESTORE_AS=UID:GID makes the restore helper
+# expected restart kind of the leader, options for ssi-dump).  ZDTM_RESTORE_AS=UID:GID makes the restore helper
 # drop to that user first, as ssid's helper drops to the job user.
 # Exit status 0 on success; messages on stderr.
 set -euo pipefail
@@ -26,7 +26,7 @@ tools=$(cd "$here/../../kmod/tools" && pwd)
 mode=${1:?mode} name=${2:?name} dir=${3:?dir}
 desc=$here/$name.desc
 [ -f "$desc" ] || { echo "zdtm-run: no $desc" >&2; exit 2; }
-args='' exit='' go='' dump_delay='' restart=
+args='' exit='' go='' dump_delay='' restart='' dump_opts=
 # shellcheck disable=SC1090
 . "$desc"
 prog=$here/$name
@@ -73,7 +73,8 @@ plain)
 	;;
 dump)
 	start "$dir/$name.home.out"
-	if ! "$tools/ssi-dump" -k "$pid" "$dir/$name.img"; then
+	# shellcheck disable=SC2086 # options, split on purpose
+	if ! "$tools/ssi-dump" $dump_opts -k "$pid" "$dir/$name.img"; then
 		kill -9 "$pid" 2>/dev/null || true
 		exit 1
 	fi
