@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * check_deputy_async.c - the asynchronous deputy API (ssi_deputy_start /
+ * ssi_deputy_event) that ssid's event loop uses: a forwarded call that
+ * blocks at home never blocks the caller, signals arrive while it waits,
+ * and the deputy's death ends it.  The stub is the real one
+ * (kmod/stub/stub.bin), entered in a forked child as check_deputy.c does.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "ssid/deputy.h"
+#include "ssid/fwd_remote.h"
+
+#ifndef STUB_BIN
+#error "STUB_BIN must name kmod/stub/stub.bin"
+#endif
+
+#define AREA_LEN	(1u << 20)
+#define STACK_LEN	(64u << 10)
+#define AREA_ADDR	0x7e0000000000UL
+
+static int pipe_r, pipe_w;
+
+static __attribute__((noreturn)) void enter_stub(int chan)
+{
+	struct stat st;
+	int fd = open(STUB_BIN, O_RDONLY);
+	void *entry, *area;
+	char *stack;
+	register long r_sp __asm__("r8");
+
+	if (fd < 0 || fstat(fd, &st))
+		_exit(120);
+	entry = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	area = mmap((void *)AREA_ADDR, AREA_LEN, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	stack = mmap(NULL, STACK_LEN, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (entry == MAP_FAILED || area == MAP_FAILED || stack == MAP_FAILED)
+		_exit(121);
+	r_sp = (long)(((uintptr_t)stack + STACK_LEN) & ~15UL) - 8;
+	__asm__ volatile ("mov %%r8, %%rsp\n\tjmp *%%rax"
+			  : : "r"(r_sp), "a"(entry), "D"((long)chan), "S"(area),
+			      "d"((long)AREA_LEN)
+			  : "memory");
+	__builtin_unreachable();
+}
+
+static int nsigs, last_sig;
+
+static void on_signal(struct ssi_deputy *d, int sig, const void *info, void *arg)
+{
+	last_sig = sig;
+	nsigs++;
+}
+
+static pid_t spawn(struct ssi_deputy *d)
+{
+	int sv[2], p[2];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pipe_r = p[0];
+	pipe_w = p[1];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(sv[0]);
+		enter_stub(sv[1]);
+	}
+	close(sv[1]);
+	memset(d, 0, sizeof(*d));
+	ck_assert_int_eq(ssi_deputy_attach(d, pid, sv[0], AREA_ADDR, AREA_LEN, 5000), 0);
+	d->on_signal = on_signal;
+	nsigs = 0;
+	return pid;
+}
+
+/* Wait up to @ms for the channel; then one event. */
+static int event(struct ssi_deputy *d, int ms, void **rep, size_t *rlen)
+{
+	struct pollfd pfd = { .fd = d->chan, .events = POLLIN };
+
+	if (poll(&pfd, 1, ms) == 0)
+		return -EAGAIN;
+	return ssi_deputy_event(d, rep, rlen);
+}
+
+START_TEST(test_blocking_read_does_not_block)
+{
+	struct ssi_fwd_pending p = { 0 };
+	struct ssi_deputy d;
+	char buf[16] = "";
+	uint64_t args[6] = { 0, (uintptr_t)buf, sizeof(buf) };
+	void *rep = NULL;
+	size_t rlen;
+	int64_t ret;
+	int status;
+	pid_t pid = spawn(&d);
+
+	args[0] = (uint64_t)pipe_r;
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &ssi_mem_self, NULL), 0);
+	ck_assert_int_eq(ssi_deputy_start(&d, p.msg, p.msg_len, &rep, &rlen), 0);
+	ck_assert(d.cur.busy);
+	/* the pipe is empty: nothing comes, and we are free meanwhile */
+	ck_assert_int_eq(event(&d, 200, &rep, &rlen), -EAGAIN);
+	ck_assert_int_eq(ssi_deputy_start(&d, p.msg, p.msg_len, &rep, &rlen), -EBUSY);
+	/* a signal to the deputy arrives while the call waits */
+	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
+	ck_assert_int_eq(event(&d, 5000, &rep, &rlen), 0);
+	ck_assert_int_eq(last_sig, SIGUSR1);
+	ck_assert(d.cur.busy);
+	/* data at home: the call completes */
+	ck_assert_int_eq(write(pipe_w, "home", 4), 4);
+	ck_assert_int_eq(event(&d, 5000, &rep, &rlen), 1);
+	ck_assert(!d.cur.busy);
+	ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &ssi_mem_self, NULL), 0);
+	ck_assert_int_eq(ret, 4);
+	ck_assert_int_eq(memcmp(buf, "home", 4), 0);
+	free(rep);
+	ssi_fwd_pending_free(&p);
+
+	ck_assert_int_eq(ssi_deputy_finish(&d, 3 << 8), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+	close(d.chan);
+	close(pipe_r);
+	close(pipe_w);
+}
+END_TEST
+
+START_TEST(test_close_range_in_two_stages)
+{
+	struct ssi_fwd_pending p = { 0 };
+	struct ssi_deputy d;
+	uint64_t args[6] = { 3, ~0U, 0 };
+	void *rep = NULL;
+	size_t rlen;
+	int64_t ret;
+	int r, status;
+	pid_t pid = spawn(&d);
+
+	/* [3, ~0] spans the channel: two SYSCALLs behind one start */
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_close_range, args, &ssi_mem_self, NULL), 0);
+	ck_assert_int_eq(ssi_deputy_start(&d, p.msg, p.msg_len, &rep, &rlen), 0);
+	while ((r = event(&d, 5000, &rep, &rlen)) == 0)
+		;
+	ck_assert_int_eq(r, 1);
+	ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &ssi_mem_self, NULL), 0);
+	ck_assert_int_eq(ret, 0);
+	free(rep);
+	ssi_fwd_pending_free(&p);
+	/* the channel survived: the deputy still answers (its pipe is closed) */
+	{
+		char buf[4];
+
+		memset(&p, 0, sizeof(p));
+		args[0] = (uint64_t)pipe_r;
+		args[1] = (uintptr_t)buf;
+		args[2] = sizeof(buf);
+		ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &ssi_mem_self, NULL), 0);
+		ck_assert_int_eq(ssi_deputy_call(&d, p.msg, p.msg_len, &rep, &rlen), 0);
+		ck_assert_int_eq(ssi_fwd_apply(&p, rep, rlen, &ret, &ssi_mem_self, NULL), 0);
+		ck_assert_int_eq(ret, -EBADF);
+		free(rep);
+		ssi_fwd_pending_free(&p);
+	}
+	ck_assert_int_eq(ssi_deputy_finish(&d, 0), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(d.chan);
+	close(pipe_r);
+	close(pipe_w);
+}
+END_TEST
+
+START_TEST(test_deputy_dies_during_a_call)
+{
+	struct ssi_fwd_pending p = { 0 };
+	struct ssi_deputy d;
+	char buf[8];
+	uint64_t args[6] = { 0, (uintptr_t)buf, sizeof(buf) };
+	void *rep = NULL;
+	size_t rlen;
+	int r;
+	pid_t pid = spawn(&d);
+
+	args[0] = (uint64_t)pipe_r;
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_read, args, &ssi_mem_self, NULL), 0);
+	ck_assert_int_eq(ssi_deputy_start(&d, p.msg, p.msg_len, &rep, &rlen), 0);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	while ((r = event(&d, 5000, &rep, &rlen)) == 0)
+		;
+	ck_assert_int_eq(r, -EPIPE);
+	ck_assert(!d.cur.busy);
+	waitpid(pid, NULL, 0);
+	ssi_fwd_pending_free(&p);
+	close(d.chan);
+	close(pipe_r);
+	close(pipe_w);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("deputy_async");
+	TCase *tc = tcase_create("async");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_blocking_read_does_not_block);
+	tcase_add_test(tc, test_close_range_in_two_stages);
+	tcase_add_test(tc, test_deputy_dies_during_a_call);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
