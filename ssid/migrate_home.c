@@ -102,6 +102,8 @@ struct mig_home {
 	uint64_t cur_seq;		/* request the stub runs, if busy */
 	uint64_t forwarded, bytes, signals;
 	uint64_t started_ms;
+	bool stopped;			/* SIGSTOP relayed, not yet continued */
+	uint64_t next_stop_check_ms;
 	bool early_exit;		/* MIG_EXIT overtook ACCEPTED */
 	int early_status;
 
@@ -871,6 +873,41 @@ void mig_home_lost(struct migrate *m, int idx)
 	}
 }
 
+/*
+ * SIGSTOP cannot be caught, so the stub cannot report it (Slurm's
+ * suspend sends it): look at the deputy's state now and then, and stop
+ * the remote process too.  SIGCONT is caught and relayed by the stub.
+ */
+static void check_stopped(struct mig_home *h, uint64_t now)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	h->next_stop_check_ms = now + MIG_STOP_POLL_MS;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)h->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return;
+	if (p[2] == 'T' && !h->stopped) {
+		unsigned char info[MSG_MIG_SIGINFO_LEN] = { 0 };
+
+		h->stopped = true;
+		log_info("pid %d: its deputy is stopped; stopping its remote self", (int)h->pid);
+		on_signal(&h->dep, SIGSTOP, info, h);
+	} else if (p[2] != 'T' && p[2] != 't') {
+		h->stopped = false;
+	}
+}
+
 uint64_t mig_home_timer(struct migrate *m, uint64_t now)
 {
 	struct mig_home *h, *next;
@@ -878,6 +915,13 @@ uint64_t mig_home_timer(struct migrate *m, uint64_t now)
 
 	for (h = m->homes; h; h = next) {
 		next = h->next;
+		if (h->state == H_DEPUTY) {
+			if (now >= h->next_stop_check_ms)
+				check_stopped(h, now);
+			if (h->next_stop_check_ms < d)
+				d = h->next_stop_check_ms;
+			continue;
+		}
 		if (h->state != H_WAIT_ACCEPT && h->state != H_ENDING)
 			continue;
 		if (now < h->deadline_ms) {

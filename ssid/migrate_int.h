@@ -26,6 +26,8 @@ struct migrate {
 #define MIG_ACCEPT_TIMEOUT_MS	60000
 /* After the remote exit, how long a forwarded call may keep the deputy. */
 #define MIG_END_GRACE_MS	2000
+/* How often a deputy's state is checked for SIGSTOP. */
+#define MIG_STOP_POLL_MS	250
 /* How long the remote node tries to take the helper's seccomp listener. */
 #define MIG_STEAL_TIMEOUT_MS	10000
 

@@ -5,6 +5,30 @@
 # shellcheck source=test/lab/migrate-lib.sh
 . "$(dirname "$0")/migrate-lib.sh"
 
+# SIGSTOP (Slurm's suspend) cannot be caught by the deputy: ssid sees the
+# deputy stopped and stops the remote process; SIGCONT is relayed.
+remote_state() {
+	on "$away" sh -c "sed 's/.*) //' /proc/$1/stat | cut -d' ' -f1"
+}
+mig_start stop 1 0
+on "$home" "$ssictl" migrate "$pid" "$away" || fail "migrate"
+lpid=$(on "$away" "$ssictl" --json show procs | jq --argjson p "$pid" '.procs[] | select(.pid == $p) | .local_pid')
+on "$home" kill -STOP "$pid"
+for ((i = 0; i < 30; i++)); do
+	[ "$(remote_state "$lpid")" = T ] && break
+	sleep 0.1
+done
+[ "$(remote_state "$lpid")" = T ] || fail "SIGSTOP to the home pid did not stop pid $lpid on $away"
+on "$home" kill -CONT "$pid"
+for ((i = 0; i < 30; i++)); do
+	[ "$(remote_state "$lpid")" != T ] && break
+	sleep 0.1
+done
+[ "$(remote_state "$lpid")" != T ] || fail "SIGCONT to the home pid did not continue pid $lpid on $away"
+echo "SIGSTOP and SIGCONT to the home pid stop and continue pid $lpid on $away"
+mig_finish
+[ "$status" = status=0 ] || fail "after stop/continue: $status"
+
 # SIGTERM to the home pid: the deputy relays it, the remote process dies
 # of it, and the parent at home sees exactly that.
 mig_start sig 2 0
