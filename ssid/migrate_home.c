@@ -977,6 +977,7 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 		p->bytes = h->bytes;
 		p->signals = h->signals;
 		p->age_ms = now - h->started_ms;
+		p->cpu_ms = p->rss_kb = -1;	/* the remote node knows */
 	}
 	return n;
 }

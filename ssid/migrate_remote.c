@@ -762,6 +762,34 @@ static const char *state_of(struct mig_remote *g)
 	return state_names[R_RUNNING];
 }
 
+/* CPU time and resident memory of @pid from /proc/PID/stat. */
+static void usage_of(pid_t pid, int64_t *cpu_ms, int64_t *rss_kb)
+{
+	unsigned long long utime, stime;
+	long long rss;
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	*cpu_ms = *rss_kb = -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* after the comm: state, then fields 4..; utime 14, stime 15, rss 24 */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+			 "%*d %*d %*d %*d %*d %*d %*u %*u %lld", &utime, &stime, &rss) != 3)
+		return;
+	*cpu_ms = (int64_t)((utime + stime) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
+	*rss_kb = rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
 			size_t max, size_t n)
 {
@@ -786,6 +814,7 @@ size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
 		p->pull_home = g->pull_home;
 		p->signals = g->signals;
 		p->age_ms = now - g->started_ms;
+		usage_of(g->pid, &p->cpu_ms, &p->rss_kb);
 	}
 	return n;
 }

@@ -398,16 +398,25 @@ static void print_procs(json_object *res)
 	json_object *procs = member(res, "procs");
 	size_t i, n = procs ? json_object_array_length(procs) : 0;
 
-	printf("%8s %8s %-16s %-10s %-10s %-9s %8s %10s %9s\n", "PID", "LOCALPID",
-	       "COMMAND", "HOME", "WHERE", "STATE", "SYSCALLS", "BYTES",
-	       "PULLHOME");
+	printf("%8s %8s %-16s %-10s %-10s %-9s %8s %10s %9s %8s %7s\n", "PID",
+	       "LOCALPID", "COMMAND", "HOME", "WHERE", "STATE", "SYSCALLS",
+	       "BYTES", "PULLHOME", "CPU", "RSS");
 	for (i = 0; i < n; i++) {
 		json_object *t = json_object_array_get_idx(procs, i);
+		json_object *cpu = member(t, "cpu_ms");
+		char cbuf[32], rbuf[32];
 
-		printf("%8s %8s %-16s %-10s %-10s %-9s %8s %10s %9s\n", str(t, "pid"),
-		       str(t, "local_pid"), str(t, "comm"), str(t, "home"),
-		       str(t, "where"), str(t, "state"), str(t, "forwarded"),
-		       str(t, "bytes"), str(t, "pull_home"));
+		if (cpu)
+			snprintf(cbuf, sizeof(cbuf), "%.1fs",
+				 json_object_get_int64(cpu) / 1000.0);
+		else
+			snprintf(cbuf, sizeof(cbuf), "-");
+		fmt_mem(rbuf, sizeof(rbuf), member(t, "rss_kb"));
+		printf("%8s %8s %-16s %-10s %-10s %-9s %8s %10s %9s %8s %7s\n",
+		       str(t, "pid"), str(t, "local_pid"), str(t, "comm"),
+		       str(t, "home"), str(t, "where"), str(t, "state"),
+		       str(t, "forwarded"), str(t, "bytes"), str(t, "pull_home"),
+		       cbuf, rbuf);
 	}
 }
 
