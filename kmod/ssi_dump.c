@@ -17,7 +17,7 @@
  *    the target keeps the consequences of I/O with the caller: an EPIPE
  *    raises SIGPIPE in ssid, not in the job; the file is written with
  *    ssid's credentials; the CPU time of streaming is ssid's; and killing
- *    ssid aborts the write.  The target is frozen and single-threaded, so
+ *    ssid aborts the write.  Every thread of the target is frozen, so
  *    its mm does not change underneath.
  *
  * After a successful dump the target waits for SSI_IOC_RESUME (it goes on

@@ -154,9 +154,9 @@ struct ssi_resume {
  * @detail:	OUT: NUL-terminated human-readable detail.
  * @reserved:	must be zero.
  *
- * The caller must be single-threaded, not share its mm or signal handlers,
- * and must have moved its [vvar] and [vdso] to the image's addresses
- * (mremap) before the call.  For an image of N threads, N - 1 other
+ * The caller must be its thread-group leader, must not share its mm or
+ * signal handlers with another process, and must have moved its [vvar]
+ * and [vdso] to the image's addresses (mremap) before the call.  For an image of N threads, N - 1 other
  * threads of the helper must be waiting in SSI_IOC_RESTORE_THREAD (the
  * restore waits up to a few seconds for them to arrive); they become the
  * image's other threads.  On success the ioctl does not return: the
