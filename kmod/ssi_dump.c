@@ -1209,6 +1209,7 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 	struct ssi_dump_ctx *c = NULL;
 	struct task_struct *task;
 	unsigned long deadline;
+	const char *why = NULL;
 	struct file *out;
 	struct pid *pid;
 	long left;
@@ -1229,16 +1230,22 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 		goto out_file;
 	err = -EINVAL;
 	arg->reason = SSI_R_TARGET;
+	why = "the caller itself or a kernel thread";
 	if (same_thread_group(task, current) ||
 	    (task->flags & (PF_KTHREAD | PF_IO_WORKER)))
 		goto out_task;
 	err = -EOPNOTSUPP;
-	if (!thread_group_leader(task) ||
-	    (!(arg->flags & SSI_DUMP_THREADS) && get_nr_threads(task) != 1))
+	why = "not a process (thread-group leader)";
+	if (!thread_group_leader(task))
+		goto out_task;
+	why = "multi-threaded task";
+	if (!(arg->flags & SSI_DUMP_THREADS) && get_nr_threads(task) != 1)
 		goto out_task;
 	err = -EBUSY;
+	why = "task is traced";
 	if (task->ptrace)
 		goto out_task;
+	why = NULL;
 
 	err = -ENOMEM;
 	arg->reason = SSI_R_NOMEM;
@@ -1357,6 +1364,8 @@ out_req:
 	fput(out);
 	return err;
 out_task:
+	if (why)
+		strscpy(arg->detail, why, sizeof(arg->detail));
 	put_task_struct(task);
 out_file:
 	fput(out);

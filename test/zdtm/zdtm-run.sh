@@ -12,9 +12,12 @@
 #                                  with SIGUSR1 already pending while the
 #                                  restore runs (early)
 #   zdtm-run.sh compare NAME DIR   migrated output == unmigrated output?
+#   zdtm-run.sh resumed NAME DIR   run NAME, dump it, resume it at home: its
+#                                  output and status must be the unmigrated
+#                                  ones (a dump is invisible to the task)
 #
 # Files in DIR: NAME.plain.{out,rc}, NAME.img, NAME.home.out, NAME.rst.{out,rc},
-# NAME.migrated.out.
+# NAME.migrated.out, NAME.resumed.{out,rc}.
 # NAME.desc says what NAME needs (args, exit code, go signal, dump delay,
 # expected restart kind of the leader, options for ssi-dump).  ZDTM_RESTORE_AS=UID:GID makes the restore helper
 # drop to that user first, as ssid's helper drops to the job user.
@@ -119,6 +122,19 @@ compare)
 	p=$(cat "$dir/$name.plain.rc") r=$(cat "$dir/$name.rst.rc")
 	if [ "$p" != "$exit" ] || [ "$r" != "$exit" ]; then
 		echo "zdtm-run: $name exit status unmigrated $p, migrated $r, expected $exit" >&2
+		exit 1
+	fi
+	;;
+resumed)
+	start "$dir/$name.resumed.out"
+	# shellcheck disable=SC2086 # options, split on purpose
+	"$tools/ssi-dump" $dump_opts "$pid" "$dir/$name.resumed.img" || { kill -9 "$pid"; exit 1; }
+	rm -f "$dir/$name.resumed.img"
+	finish "$pid" "$dir/$name.resumed.rc"
+	if ! cmp -s "$dir/$name.resumed.out" "$dir/$name.plain.out" ||
+		[ "$(cat "$dir/$name.resumed.rc")" != "$(cat "$dir/$name.plain.rc")" ]; then
+		echo "zdtm-run: $name dumped and resumed differs from unmigrated:" >&2
+		cat "$dir/$name.resumed.out" "$dir/$name.resumed.rc" >&2
 		exit 1
 	fi
 	;;

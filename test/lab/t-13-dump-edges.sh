@@ -1,0 +1,23 @@
+#!/bin/bash
+# test: a dump is invisible to a task resumed at home, and aborted or refused dumps (timeout, busy, killed, dumper killed, traced, bad pids) leave every task as it was
+# shellcheck source=test/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# On one node: test/zdtm/dump-edges.sh, then every test/zdtm program dumped
+# and resumed at home must print and exit exactly as when not dumped.
+zdtm=$SSI_SRCDIR/test/zdtm
+if ! make -s -C "$zdtm" >/dev/null || ! make -s -C "$SSI_SRCDIR/kmod/tools" >/dev/null; then
+	fail "cannot build test/zdtm and kmod/tools"
+fi
+n=${SSI_LAB_NODES%% *}
+dir=$SSI_LAB_WORK/edges.$$
+mkdir -p "$dir"
+trap 'rm -rf "$dir"' EXIT
+
+on "$n" "$zdtm/dump-edges.sh" "$dir" || fail "some aborted or refused dumps did not leave the task as it was"
+for desc in "$zdtm"/*.desc; do
+	t=$(basename "$desc" .desc)
+	on "$n" "$zdtm/zdtm-run.sh" plain "$t" "$dir" || fail "$t: unmigrated run failed"
+	on "$n" "$zdtm/zdtm-run.sh" resumed "$t" "$dir" || fail "$t: dumped and resumed at home, it behaved differently"
+	echo "$t dumped and resumed at home: $(cat "$dir/$t.resumed.out")"
+done
