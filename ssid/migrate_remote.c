@@ -459,6 +459,9 @@ static void start_helper(struct mig_remote *g)
 	if (pid == 0)
 		exec_helper(g, path, g->img, sv[1]);
 	close(sv[1]);
+	/* the helper holds the image now; the restore frees it */
+	close(g->img);
+	g->img = -1;
 	g->pid = pid;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	g->report_h.fd = sv[0];

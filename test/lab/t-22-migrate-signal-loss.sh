@@ -75,9 +75,13 @@ rm -f "$dir/pid"
 # The remote node's ssid dies: its guest dies with it, the home node
 # notices (connection, heartbeats) and the deputy ends as if SIGKILLed.
 ssid_pid() {
+	# by its executable (libtool runs .libs/lt-ssid or .libs/ssid), not by
+	# a command line this very shell would match too
 	on "$1" sh -c 'for p in /proc/[0-9]*; do
-		tr "\0" " " <"$p/cmdline" 2>/dev/null | grep -q "ssid -D -f /etc/ssi/ssi.conf" &&
-			{ echo "${p#/proc/}"; break; }; done' 
+		case $(readlink "$p/exe" 2>/dev/null) in
+		*/ssid/.libs/lt-ssid | */ssid/.libs/ssid | */ssid/ssid)
+			echo "${p#/proc/}"; break ;;
+		esac; done'
 }
 restart_ssid() {
 	on "$1" sh -c 'share=$(sed -n "s/.*ssilab.share=\([^ ]*\).*/\1/p" /proc/cmdline)
