@@ -34,3 +34,22 @@ fail() {
 	echo "FAIL: $*" >&2
 	exit 1
 }
+
+# ssid_pid NODE: the pid of the lab's ssid on NODE (empty if none).  One
+# pgrep: a shell loop over /proc forks per process, seconds under TCG.
+ssid_pid() {
+	on "$1" pgrep -o -f '/ssid -D -f /etc/ssi/ssi.conf$' || true
+}
+
+# restart_ssid NODE: start ssid on NODE the way the lab does; wait for it.
+restart_ssid() {
+	local i
+	on "$1" sh -c 'share=$(sed -n "s/.*ssilab.share=\([^ ]*\).*/\1/p" /proc/cmdline)
+		setsid env --default-signal '"$SSI_BUILDDIR"'/ssid/ssid -D -f /etc/ssi/ssi.conf \
+			</dev/null >>"$share/log/ssid-$(hostname).log" 2>&1 &'
+	for ((i = 0; i < 100; i++)); do
+		on "$1" "$SSI_BUILDDIR/ssid/ssictl" show nodes >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "ssid did not come back on $1"
+}
