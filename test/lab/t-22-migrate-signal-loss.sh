@@ -74,25 +74,7 @@ rm -f "$dir/pid"
 
 # The remote node's ssid dies: its guest dies with it, the home node
 # notices (connection, heartbeats) and the deputy ends as if SIGKILLed.
-ssid_pid() {
-	# by its executable (libtool runs .libs/lt-ssid or .libs/ssid), not by
-	# a command line this very shell would match too
-	on "$1" sh -c 'for p in /proc/[0-9]*; do
-		case $(readlink "$p/exe" 2>/dev/null) in
-		*/ssid/.libs/lt-ssid | */ssid/.libs/ssid | */ssid/ssid)
-			echo "${p#/proc/}"; break ;;
-		esac; done'
-}
-restart_ssid() {
-	on "$1" sh -c 'share=$(sed -n "s/.*ssilab.share=\([^ ]*\).*/\1/p" /proc/cmdline)
-		setsid env --default-signal '"$SSI_BUILDDIR"'/ssid/ssid -D -f /etc/ssi/ssi.conf \
-			</dev/null >>"$share/log/ssid-$(hostname).log" 2>&1 &'
-	for ((i = 0; i < 100; i++)); do
-		on "$1" "$ssictl" show nodes >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	fail "ssid did not come back on $1"
-}
+# ssid_pid and restart_ssid come from lib.sh.
 mig_start loss 2 0
 on "$home" "$ssictl" migrate "$pid" "$away" || fail "migrate"
 spid=$(ssid_pid "$away")
