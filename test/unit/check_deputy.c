@@ -26,71 +26,10 @@
 #include "kmod/stub/deputy_proto.h"
 #include "ssid/deputy.h"
 #include "ssid/fwd_remote.h"
+#include "stub_child.h"
 
-#ifndef STUB_BIN
-#error "STUB_BIN must name kmod/stub/stub.bin"
-#endif
-
-#define AREA_LEN	(1u << 20)
-#define STACK_LEN	(64u << 10)
-#define AREA_ADDR	0x7e0000000000UL	/* where the child maps its area */
 
 static int pipe_r, pipe_w, slow_r, slow_w;
-
-static void *load_stub(size_t *len)
-{
-	struct stat st;
-	void *p;
-	int fd = open(STUB_BIN, O_RDONLY);
-
-	if (fd < 0 || fstat(fd, &st))
-		return NULL;
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
-	close(fd);
-	*len = (size_t)st.st_size;
-	return p == MAP_FAILED ? NULL : p;
-}
-
-/* In the child: become the deputy.  Never returns. */
-static __attribute__((noreturn)) void enter_stub(int chan)
-{
-	size_t len;
-	void *entry = load_stub(&len);
-	void *area = mmap((void *)AREA_ADDR, AREA_LEN, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	char *stack = mmap(NULL, STACK_LEN, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	register long r_sp __asm__("r8");
-
-	if (!entry || area == MAP_FAILED || stack == MAP_FAILED || chdir("/tmp"))
-		_exit(120);
-	/* 16-byte aligned top minus 8: as if stub_entry had been called */
-	r_sp = (long)(((uintptr_t)stack + STACK_LEN) & ~15UL) - 8;
-	__asm__ volatile ("mov %%r8, %%rsp\n\tjmp *%%rax"
-			  : : "r"(r_sp), "a"(entry), "D"((long)chan), "S"(area),
-			      "d"((long)AREA_LEN)
-			  : "memory");
-	__builtin_unreachable();
-}
-
-static pid_t spawn_deputy(struct ssi_deputy *d)
-{
-	int sv[2];
-	pid_t pid;
-
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(sv[0]);
-		enter_stub(sv[1]);
-	}
-	close(sv[1]);
-	memset(d, 0, sizeof(*d));
-	ck_assert_int_eq(ssi_deputy_attach(d, pid, sv[0], AREA_ADDR, AREA_LEN, 5000), 0);
-	ck_assert_int_gt(d->stub_chan, 1000);	/* moved out of the way */
-	return pid;
-}
 
 /* Forward nr(args) through the deputy; returns the syscall's result. */
 static int64_t fwd(struct ssi_deputy *d, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
@@ -147,7 +86,7 @@ START_TEST(test_calls_run_in_the_deputy)
 	int status;
 
 	setup();
-	pid = spawn_deputy(&d);
+	pid = stub_child_spawn(&d);
 	ck_assert_int_eq(fwd(&d, __NR_write, pipe_w, (uintptr_t)"hello", 5, 0), 5);
 	ck_assert_int_eq(read(pipe_r, buf, sizeof(buf)), 5);
 	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
@@ -177,7 +116,7 @@ START_TEST(test_channel_is_invisible)
 	int status;
 
 	setup();
-	pid = spawn_deputy(&d);
+	pid = stub_child_spawn(&d);
 	ck_assert_int_eq(fwd(&d, __NR_close, (uint64_t)d.stub_chan, 0, 0, 0), -EBADF);
 	ck_assert_int_eq(fwd(&d, __NR_dup2, 0, (uint64_t)d.stub_chan, 0, 0), -EBADF);
 	ck_assert_int_eq(fwd(&d, __NR_fcntl, (uint64_t)d.stub_chan, F_GETFD, 0, 0), -EBADF);
@@ -219,7 +158,7 @@ START_TEST(test_signals_reach_ssid)
 	int status;
 
 	setup();
-	pid = spawn_deputy(&d);
+	pid = stub_child_spawn(&d);
 	d.on_signal = on_signal;
 	nsigs = 0;
 
@@ -271,7 +210,7 @@ START_TEST(test_ssid_gone_kills_deputy)
 	int status;
 
 	setup();
-	pid = spawn_deputy(&d);
+	pid = stub_child_spawn(&d);
 	/* a malformed command gets an error, the stub carries on */
 	memset(&junk, 0x5a, sizeof(junk));
 	ck_assert_int_eq(send(d.chan, &junk, sizeof(junk), 0), sizeof(junk));

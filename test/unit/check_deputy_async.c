@@ -22,41 +22,9 @@
 
 #include "ssid/deputy.h"
 #include "ssid/fwd_remote.h"
-
-#ifndef STUB_BIN
-#error "STUB_BIN must name kmod/stub/stub.bin"
-#endif
-
-#define AREA_LEN	(1u << 20)
-#define STACK_LEN	(64u << 10)
-#define AREA_ADDR	0x7e0000000000UL
+#include "stub_child.h"
 
 static int pipe_r, pipe_w;
-
-static __attribute__((noreturn)) void enter_stub(int chan)
-{
-	struct stat st;
-	int fd = open(STUB_BIN, O_RDONLY);
-	void *entry, *area;
-	char *stack;
-	register long r_sp __asm__("r8");
-
-	if (fd < 0 || fstat(fd, &st))
-		_exit(120);
-	entry = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
-	area = mmap((void *)AREA_ADDR, AREA_LEN, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	stack = mmap(NULL, STACK_LEN, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (entry == MAP_FAILED || area == MAP_FAILED || stack == MAP_FAILED)
-		_exit(121);
-	r_sp = (long)(((uintptr_t)stack + STACK_LEN) & ~15UL) - 8;
-	__asm__ volatile ("mov %%r8, %%rsp\n\tjmp *%%rax"
-			  : : "r"(r_sp), "a"(entry), "D"((long)chan), "S"(area),
-			      "d"((long)AREA_LEN)
-			  : "memory");
-	__builtin_unreachable();
-}
 
 static int nsigs, last_sig;
 
@@ -68,22 +36,13 @@ static void on_signal(struct ssi_deputy *d, int sig, const void *info, void *arg
 
 static pid_t spawn(struct ssi_deputy *d)
 {
-	int sv[2], p[2];
+	int p[2];
 	pid_t pid;
 
 	ck_assert_int_eq(pipe(p), 0);
 	pipe_r = p[0];
 	pipe_w = p[1];
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(sv[0]);
-		enter_stub(sv[1]);
-	}
-	close(sv[1]);
-	memset(d, 0, sizeof(*d));
-	ck_assert_int_eq(ssi_deputy_attach(d, pid, sv[0], AREA_ADDR, AREA_LEN, 5000), 0);
+	pid = stub_child_spawn(d);
 	d->on_signal = on_signal;
 	nsigs = 0;
 	return pid;
