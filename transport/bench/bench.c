@@ -105,6 +105,7 @@ struct client {
 	ssi_conn_t conn;
 	int connected, closed, replies, writable, done;
 	ssi_tp_err_t reason;
+	char why[160];			/* the step that failed, and why */
 	uint64_t done_bytes, done_cpu;
 	FILE *out;
 	int verbose;
@@ -194,6 +195,24 @@ static int wait_for(struct client *c, int *flag)
 	return *flag ? 0 : -1;
 }
 
+/* Sends one control message, waiting out a full send queue: after a
+ * stream the queue is often at its high-water mark. */
+static int send_ctl(struct client *c, uint16_t type, const struct iovec *v,
+		    int n)
+{
+	ssi_tp_err_t err;
+
+	while ((err = ssi_conn_send(c->conn, type, v, n)) == SSI_TP_ERR_AGAIN) {
+		c->writable = 0;
+		if (wait_for(c, &c->writable))
+			return -1;
+	}
+	if (err)
+		snprintf(c->why, sizeof(c->why), "send of type %u: %s",
+			 (unsigned int)type, ssi_tp_strerror(err));
+	return err ? -1 : 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -230,7 +249,7 @@ static int rtt_tp(struct client *c, size_t size, int iters, struct lat *l)
 	for (i = -warm; i < iters; i++) {
 		want = c->replies + 1;
 		t0 = now_s();
-		if (ssi_conn_send(c->conn, SSI_BENCH_T_ECHO, &v, 1))
+		if (send_ctl(c, SSI_BENCH_T_ECHO, &v, 1))
 			goto fail;
 		while (c->replies < want && !c->closed)
 			if (ssi_tp_dispatch(c->tp, -1))
@@ -321,15 +340,18 @@ static int stream_tp(struct client *c, size_t size, double secs, int bulk,
 	if (!buf)
 		return -1;
 	c->done = 0;
-	if (ssi_conn_send(c->conn, SSI_BENCH_T_START, NULL, 0))
+	if (send_ctl(c, SSI_BENCH_T_START, NULL, 0))
 		goto fail;
 	t0 = now_s();
 	end = t0 + secs;
 	while (now_s() < end) {
 		if (bulk) {
 			b = ssi_tp_bulk_alloc(c->tp, size);
-			if (!b)
+			if (!b) {
+				snprintf(c->why, sizeof(c->why),
+					 "stream %zu: bulk_alloc failed", size);
 				goto fail;
+			}
 			err = ssi_conn_send_bulk(c->conn, SSI_BENCH_T_DATA, NULL,
 						 0, b, size);
 			if (err)
@@ -343,16 +365,24 @@ static int stream_tp(struct client *c, size_t size, double secs, int bulk,
 				goto fail;
 			continue;
 		}
-		if (err)
+		if (err) {
+			snprintf(c->why, sizeof(c->why), "stream %zu%s: send: %s",
+				 size, bulk ? " bulk" : "", ssi_tp_strerror(err));
 			goto fail;
+		}
 		sent += size;
 		ssi_tp_dispatch(c->tp, 0);
 	}
 	v.iov_base = &sent;
 	v.iov_len = sizeof(sent);
-	if (ssi_conn_send(c->conn, SSI_BENCH_T_END, &v, 1) ||
-	    wait_for(c, &c->done) || c->done_bytes != sent)
+	if (send_ctl(c, SSI_BENCH_T_END, &v, 1) ||
+	    wait_for(c, &c->done) || c->done_bytes != sent) {
+		snprintf(c->why, sizeof(c->why),
+			 "stream %zu%s: end: sent %llu, server counted %llu",
+			 size, bulk ? " bulk" : "", (unsigned long long)sent,
+			 (unsigned long long)c->done_bytes);
 		goto fail;
+	}
 	r->wall = (double)sent / (now_s() - t0);
 	r->cpu = cpu_bound(sent, thread_cpu_ns() - cpu0, c->done_cpu);
 	free(buf);
@@ -526,6 +556,41 @@ out:
 	return rc;
 }
 
+/*
+ * Destroys the endpoint while the server is still fetching several bulk
+ * messages: teardown must be prompt and leave the peer able to serve the
+ * next client (the test that runs the check scans the consoles too).
+ */
+static int abort_in_flight(struct client *c, FILE *out)
+{
+	const size_t size = 1 << 20;
+	double t0, took;
+	ssi_tp_err_t err;
+	void *b;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		b = ssi_tp_bulk_alloc(c->tp, size);
+		if (!b)
+			break;
+		memset(b, i, size);
+		err = ssi_conn_send_bulk(c->conn, SSI_BENCH_T_ECHO_BULK, NULL, 0,
+					 b, size);
+		if (err) {
+			ssi_tp_bulk_free(c->tp, b);
+			break;
+		}
+	}
+	ssi_tp_dispatch(c->tp, 0);
+	t0 = now_s();
+	ssi_tp_destroy(c->tp);
+	c->tp = NULL;
+	took = now_s() - t0;
+	fprintf(out, "check: endpoint destroyed with %d bulk echoes in flight "
+		"in %.3f s\n", i, took);
+	return took > 5.0 ? -1 : 0;
+}
+
 int ssi_bench_check(const struct ssi_bench_cfg *cfg, FILE *out)
 {
 	/* boundaries of the tcp receive buffer (256 KiB), the verbs message
@@ -565,7 +630,8 @@ int ssi_bench_check(const struct ssi_bench_cfg *cfg, FILE *out)
 	}
 	fprintf(out, "check: %d echoes over %s verified byte for byte\n",
 		checks, cfg->plugin);
-	ssi_tp_destroy(c.tp);
+	if (abort_in_flight(&c, out))
+		goto fail;
 	free(c.data);
 	free(c.bulk);
 	return 0;
@@ -644,10 +710,10 @@ int ssi_bench_run(const struct ssi_bench_cfg *cfg, FILE *out)
 	ssi_tp_destroy(c.tp);
 	return 0;
 fail:
-	fprintf(out, "bench: measurement failed (%s%s%s)\n",
+	fprintf(out, "bench: measurement failed (%s%s%s%s)\n",
+		c.why[0] ? c.why : "", c.why[0] ? "; " : "",
 		c.closed ? "connection closed: " : "errno: ",
-		c.closed ? ssi_tp_strerror(c.reason) : strerror(errno),
-		"");
+		c.closed ? ssi_tp_strerror(c.reason) : strerror(errno));
 	ssi_tp_destroy(c.tp);
 	return -1;
 }
