@@ -106,6 +106,8 @@ static int post_recv(struct vb_link *l, struct vb_slot *s)
 	struct ibv_recv_wr wr = { .wr_id = (uintptr_t)s, .sg_list = &sge,
 				  .num_sge = 1 }, *bad;
 
+	if (l->state == VB_ENDED)	/* the QP is gone */
+		return -1;
 	return ibv_post_recv(l->id->qp, &wr, &bad);
 }
 
@@ -281,6 +283,8 @@ int vb_post_send(struct vb_link *l, enum vb_kind kind,
 	uint8_t *p;
 	int i, err;
 
+	if (l->state == VB_ENDED)	/* the QP is gone */
+		return -1;
 	if (ret > VB_CREDIT_MASK)
 		ret = VB_CREDIT_MASK;
 	for (i = 0, n = 0; i < iovcnt; i++)
@@ -343,6 +347,8 @@ int vb_post_read(struct vb_link *l, struct vb_rxe *e)
 	struct ibv_mr *mr;
 	int k = 0, err;
 
+	if (l->state == VB_ENDED)	/* the QP is gone */
+		return -1;
 	n = e->rlen - off;
 	if (n > l->st->rd_chunk)
 		n = l->st->rd_chunk;

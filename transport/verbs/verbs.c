@@ -68,6 +68,15 @@ void vb_link_drop(struct vb_link *l)
 	l->state = VB_ENDED;
 	l->conn = NULL;
 	ssi_tp_core_unwatch(l->st->tp, &l->cc_w);
+	/*
+	 * The QP goes now, the rest of the link later.  The core may release
+	 * bulk buffers as soon as this returns, and soft-RoCE's responder
+	 * keeps a reference on the MR the peer was reading until the QP is
+	 * destroyed: deregistering first stalls ibv_dereg_mr() for 50 s and
+	 * warns on the console.
+	 */
+	if (l->id && l->id->qp)
+		rdma_destroy_qp(l->id);
 	ssi_tp_core_defer(l->st->tp, &l->free_d, link_free);
 }
 
