@@ -167,6 +167,18 @@ static json_object *node_json(struct ctlops *ops, int idx, uint64_t now)
 	json_object_object_add(o, "last_error",
 			       json_object_new_string(pi.last_error));
 	add_u64(o, "incarnation", pi.incarnation);
+	json_object_object_add(o, "kernel", pi.kernel[0] ?
+			       json_object_new_string(pi.kernel) : NULL);
+	if (pi.kernel[0]) {
+		char fp[17];
+
+		snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)pi.vdso);
+		json_object_object_add(o, "vdso", json_object_new_string(fp));
+	} else {
+		json_object_object_add(o, "vdso", NULL);
+	}
+	json_object_object_add(o, "migration_refused",
+			       json_object_new_string(pi.mig_refusal));
 	return o;
 }
 

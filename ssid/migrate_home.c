@@ -451,6 +451,12 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 		snprintf(err, errlen, "node %s is not up", peers_node_name(m->peers, idx));
 		return ENOTCONN;
 	}
+	if (peers_mig_refusal(m->peers, idx)) {
+		snprintf(err, errlen, "node %s cannot run this node's processes: %s",
+			 peers_node_name(m->peers, idx),
+			 peers_mig_refusal(m->peers, idx));
+		return EXDEV;
+	}
 	if (pid == getpid() || pid == 1) {
 		snprintf(err, errlen, "pid %d cannot migrate", (int)pid);
 		return EINVAL;

@@ -595,6 +595,12 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	g->img = memfd_create("ssi-image", MFD_CLOEXEC);
 	g->next = m->guests;
 	m->guests = g;
+	if (peers_mig_refusal(m->peers, idx)) {	/* its ssid should know */
+		send_failed(g, 0, EXDEV,
+			    peers_mig_refusal(m->peers, idx));
+		free_guest(g);
+		return;
+	}
 	if (g->img < 0) {
 		send_failed(g, 0, errno, "memfd_create");
 		free_guest(g);

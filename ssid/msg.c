@@ -145,25 +145,50 @@ size_t msg_encode_hello(const struct msg_hello *m, void *buf)
 	c.p[1] = (unsigned char)n;
 	memcpy(c.p + 2, m->cluster, n);
 	c.p += 2 + n;
+	n = strnlen(m->id.release, NODE_ID_RELEASE_MAX);
+	*c.p++ = (unsigned char)n;
+	memcpy(c.p, m->id.release, n);
+	c.p += n;
+	put64(&c, m->id.vdso);
 	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+/* [n] printable, non-blank ASCII bytes */
+static int printable(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] <= ' ' || p[i] >= 0x7f)
+			return 0;
+	return 1;
 }
 
 int msg_decode_hello(const void *buf, size_t len, struct msg_hello *m)
 {
 	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
-	size_t n, i;
+	size_t n;
 
 	if (!buf || get_version(&c, 4 + 2))
 		return -1;
 	n = (size_t)c.p[0] << 8 | c.p[1];
 	c.p += 2;
-	if (n > SSI_NODE_NAME_MAX || (size_t)(c.end - c.p) < n)
+	if (n > SSI_NODE_NAME_MAX || (size_t)(c.end - c.p) < n ||
+	    !printable(c.p, n))
 		return -1;
-	for (i = 0; i < n; i++)
-		if (c.p[i] <= ' ' || c.p[i] >= 0x7f)
-			return -1;
 	memcpy(m->cluster, c.p, n);
 	m->cluster[n] = '\0';
+	c.p += n;
+	if (c.end - c.p < 1)
+		return -1;
+	n = *c.p++;
+	if (n > NODE_ID_RELEASE_MAX || (size_t)(c.end - c.p) < n + 8 ||
+	    !printable(c.p, n))
+		return -1;
+	memcpy(m->id.release, c.p, n);
+	m->id.release[n] = '\0';
+	c.p += n;
+	m->id.vdso = get64(&c);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include "defaults.h"
 #include "load.h"
+#include "node_id.h"
 
 #define SSID_MSG_VERSION	1
 
@@ -63,6 +64,7 @@ struct msg_ping {
 
 struct msg_hello {
 	char cluster[SSI_NODE_NAME_MAX + 1];	/* ClusterName, "" if unset */
+	struct node_id id;		/* kernel release and vDSO */
 };
 
 #define MSG_PING_PROBE	0x1	/* a heartbeat RTT probe, not ssictl's */
@@ -140,7 +142,7 @@ struct msg_mig_signal {
 /* Encoded sizes (version 1). */
 #define MSG_HEARTBEAT_LEN	(4 + 8 + 4 + 4 + 6 * 4 + 2 * 8 + 2 * 4)
 #define MSG_PING_LEN		(4 + 4 + 4 + 8)
-#define MSG_HELLO_MAX		(4 + 2 + SSI_NODE_NAME_MAX)
+#define MSG_HELLO_MAX		(4 + 2 + SSI_NODE_NAME_MAX + 1 + NODE_ID_RELEASE_MAX + 8)
 
 /*
  * msg_encode_heartbeat, msg_encode_ping - write @m into @buf, which must

@@ -48,6 +48,8 @@ struct peer {
 	uint64_t heartbeats;
 	uint64_t refused;
 	int64_t srtt_us;		/* -1 until the first probe returns */
+	struct node_id id;		/* from its hello */
+	char mig_refusal[160];		/* why it cannot take or give ours */
 };
 
 struct ping {
@@ -73,6 +75,7 @@ struct peers {
 	uint64_t next_hb_ms;
 	struct load_vector self_load;
 	bool have_self_load;
+	struct node_id id;		/* this node's */
 	struct ping *pings;
 	uint32_t next_ping_id;
 	bool stopping;
@@ -148,6 +151,7 @@ static void send_hello(struct peers *p, ssi_conn_t conn)
 	ssi_tp_err_t e;
 
 	snprintf(m.cluster, sizeof(m.cluster), "%s", p->conf->cluster_name);
+	m.id = p->id;
 	iov.iov_len = msg_encode_hello(&m, buf);
 	e = ssi_conn_send(conn, SSID_MSG_HELLO, &iov, 1);
 	if (e != SSI_TP_OK) {
@@ -173,6 +177,17 @@ static void recv_hello(struct peers *p, struct peer *pr, ssi_conn_t conn,
 			 m.cluster, p->conf->cluster_name);
 		refuse(pr, conn, why);
 		return;
+	}
+	/* Unlike nodes still share load; only migration between them is
+	 * refused, with this reason. */
+	pr->id = m.id;
+	if (node_id_mismatch(&p->id, &m.id, why, sizeof(why))) {
+		if (strcmp(why, pr->mig_refusal))
+			log_warn("node %s cannot exchange processes with this "
+				 "node: %s", pr->node->name, why);
+		snprintf(pr->mig_refusal, sizeof(pr->mig_refusal), "%s", why);
+	} else {
+		pr->mig_refusal[0] = '\0';
 	}
 	if (conn == pr->out) {
 		pr->out_hello = true;
@@ -693,6 +708,12 @@ struct peers *peers_create(const struct ssi_conf *conf, int self,
 		p->peer[i].state_since_ms = loop_now_ms();
 	}
 	p->peer[self].state = PEER_UP;
+	if (node_id_self(&p->id, err, errlen)) {
+		free(p->peer);
+		free(p);
+		return NULL;
+	}
+	p->peer[self].id = p->id;
 
 	ssi_tp_config_init(&cfg);
 	cfg.plugin = conf->transport;
@@ -789,6 +810,9 @@ void peers_info(const struct peers *p, int idx, uint64_t now,
 		out->heard_ms_ago = 0;
 		out->incarnation = p->incarnation;
 		out->last_error = "";
+		out->kernel = p->id.release;
+		out->vdso = p->id.vdso;
+		out->mig_refusal = "";
 		return;
 	}
 	out->have_load = pr->have_load;
@@ -801,6 +825,9 @@ void peers_info(const struct peers *p, int idx, uint64_t now,
 	out->heartbeats = pr->heartbeats;
 	out->refused = pr->refused;
 	out->last_error = pr->last_error;
+	out->kernel = pr->id.release;
+	out->vdso = pr->id.vdso;
+	out->mig_refusal = pr->mig_refusal;
 }
 
 /* ------------------------------------------------------------ migration */
@@ -873,6 +900,14 @@ bool peers_is_up(const struct peers *p, int idx)
 		return false;
 	return p->peer[idx].state == PEER_UP &&
 	       send_conn((struct peer *)&p->peer[idx]) != NULL;
+}
+
+const char *peers_mig_refusal(const struct peers *p, int idx)
+{
+	if (idx < 0 || (size_t)idx >= p->conf->nnodes || idx == p->self ||
+	    !p->peer[idx].mig_refusal[0])
+		return NULL;
+	return p->peer[idx].mig_refusal;
 }
 
 const char *peers_node_name(const struct peers *p, int idx)

@@ -48,6 +48,10 @@ struct peer_info {
 	uint64_t heartbeats;		/* heartbeats received from it */
 	uint64_t refused;		/* connections refused (auth, protocol) */
 	const char *last_error;		/* "" or why the last attempt failed */
+	const char *kernel;		/* its release, "" before its hello */
+	uint64_t vdso;			/* its vDSO fingerprint (node_id.h) */
+	const char *mig_refusal;	/* "" or why no process may move
+					 * between it and this node */
 };
 
 /*
@@ -157,6 +161,12 @@ void peers_bulk_free(struct peers *p, void *buf);
 
 /* peers_is_up - node @idx is up and has a greeted connection. */
 bool peers_is_up(const struct peers *p, int idx);
+
+/*
+ * peers_mig_refusal - NULL if processes may move between node @idx and
+ * this one as far as their kernels go, else the reason (from its hello).
+ */
+const char *peers_mig_refusal(const struct peers *p, int idx);
 
 /* peers_node_name - the NodeName of @idx. */
 const char *peers_node_name(const struct peers *p, int idx);

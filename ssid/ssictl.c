@@ -371,6 +371,9 @@ static void print_node(json_object *node)
 	printf("   RTT=%s ConnectedOut=%s ConnectedIn=%s Refused=%s\n", rtt,
 	       str(node, "connected_out"), str(node, "connected_in"),
 	       str(node, "refused"));
+	printf("   Kernel=%s vDSO=%s\n", str(node, "kernel"), str(node, "vdso"));
+	if (*str(node, "migration_refused"))
+		printf("   MigrationRefused=%s\n", str(node, "migration_refused"));
 	if (*str(node, "last_error"))
 		printf("   LastError=%s\n", str(node, "last_error"));
 }
