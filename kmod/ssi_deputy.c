@@ -115,9 +115,10 @@ int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reas
 {
 	struct pt_regs *regs = current_pt_regs();
 	unsigned long code = 0, area = 0, stack = 0, sp;
-	struct keep keep[3];
+	struct keep keep[5];
+	unsigned long vdso[4];
 	sigset_t all;
-	int fd, err;
+	int fd, err, n;
 
 	*reason = SSI_R_NOMEM;
 	if (!stub_file)
@@ -143,6 +144,9 @@ int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reas
 		stack = 0;
 		goto out_unmap;
 	}
+	err = ssi_vdso_ranges(vdso);
+	if (err)
+		goto out_unmap;
 	fd = receive_fd(chan, O_CLOEXEC);
 	if (fd < 0) {
 		err = fd;
@@ -158,7 +162,17 @@ int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reas
 	keep[0] = (struct keep){ code, code + PAGE_ALIGN(stub_len) };
 	keep[1] = (struct keep){ area, area + area_len };
 	keep[2] = (struct keep){ stack, stack + SSI_DEPUTY_STACK };
-	err = unmap_all_but(keep, 3);
+	n = 3;
+	/*
+	 * [vvar] and [vdso] stay where the process had them: the image that
+	 * comes home (SSI_IOC_RETURN) expects its vDSO there, and a module
+	 * cannot map it anew.
+	 */
+	if (vdso[1])
+		keep[n++] = (struct keep){ vdso[0], vdso[1] };
+	if (vdso[3])
+		keep[n++] = (struct keep){ vdso[2], vdso[3] };
+	err = unmap_all_but(keep, n);
 	if (err) {
 		pr_warn("ssi: deputy %d: unmapping failed (%d): killing it\n",
 			task_pid_nr(current), err);

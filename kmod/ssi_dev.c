@@ -92,6 +92,8 @@ static long ssi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ssi_restore_ioctl(sf, file, argp);
 	case SSI_IOC_RESTORE_THREAD:
 		return ssi_restore_thread_ioctl(sf, argp);
+	case SSI_IOC_RETURN:
+		return ssi_return_ioctl(sf, argp);
 	}
 	return -ENOTTY;
 }

@@ -20,10 +20,13 @@
  *    ssid aborts the write.  Every thread of the target is frozen, so
  *    its mm does not change underneath.
  *
- * After a successful dump the target waits for SSI_IOC_RESUME (it goes on
- * at home as if nothing happened), for SIGKILL, or for the /dev/ssi file
- * to be closed (resume: a dead ssid never strands a job).  The deputy
- * (issue 5, next step) will be a third verdict.
+ * After a successful dump the target waits for a verdict: SSI_IOC_RESUME
+ * (it goes on at home as if nothing happened), SSI_IOC_DEPUTY (it becomes
+ * the deputy of its migrated self, ssi_deputy.c), SSI_IOC_RETURN (a frozen
+ * deputy becomes its process again from the image its remote node sent
+ * back, ssi_restore.c), SIGKILL, or the /dev/ssi file being closed
+ * (resume: a dead ssid never strands a job).  SSI_DUMP_FREEZE_ONLY freezes
+ * without writing an image, as a deputy is frozen before SSI_IOC_RETURN.
  *
  * Lifetime: a request is refcounted (caller + task_work, later the file's
  * frozen list takes over the caller's reference).  The task_work also
@@ -83,6 +86,7 @@ enum ssi_verdict {
 	SSI_V_NONE,
 	SSI_V_RESUME,		/* continue at home */
 	SSI_V_DEPUTY,		/* become the deputy (ssi_deputy.c) */
+	SSI_V_RETURN,		/* a deputy becomes its image (ssi_restore.c) */
 };
 
 struct ssi_dump_req {
@@ -123,6 +127,11 @@ struct ssi_dump_req {
 	u64 deputy_area;
 	int deputy_err;
 	u32 deputy_reason;
+	/* SSI_V_RETURN: likewise. */
+	struct file *ret_in;
+	int ret_close_fd;
+	struct ssi_return *ret_arg;
+	int ret_err;
 	struct completion became;	/* target -> caller: answered, or left */
 
 	struct list_head busy;		/* ssi_busy, under ssi_busy_lock */
@@ -526,16 +535,25 @@ static void ssi_dump_work(struct callback_head *cb)
 	 * inflate the load average the balancer reads.
 	 */
 	for (;;) {
+		int v;
+
 		wait_event_state(req->wq, READ_ONCE(req->verdict) != SSI_V_NONE,
 				 (TASK_KILLABLE | TASK_FREEZABLE | TASK_NOLOAD));
+		v = READ_ONCE(req->verdict);
 		if (fatal_signal_pending(current) ||
-		    READ_ONCE(req->verdict) != SSI_V_DEPUTY)
+		    (v != SSI_V_DEPUTY && v != SSI_V_RETURN))
 			break;
-		req->deputy_err = ssi_deputy_become(req->deputy_chan, req->deputy_area_len,
-						    &req->deputy_area, &req->deputy_reason);
-		if (!req->deputy_err) {
+		if (v == SSI_V_DEPUTY)
+			err = req->deputy_err =
+				ssi_deputy_become(req->deputy_chan, req->deputy_area_len,
+						  &req->deputy_area, &req->deputy_reason);
+		else
+			err = req->ret_err = ssi_restore_return(req->ret_in,
+								req->ret_close_fd,
+								req->ret_arg);
+		if (!err) {
 			complete(&req->became);
-			break;		/* on the way out to the stub */
+			break;		/* on the way out to the stub or image */
 		}
 		/* Still frozen and intact: wait for the next verdict. */
 		WRITE_ONCE(req->verdict, SSI_V_NONE);
@@ -1203,6 +1221,14 @@ static int threads_failed(struct ssi_dump_req *req, struct ssi_dump *arg)
 	return 0;
 }
 
+/* @sf holds @req's frozen task (again): its list takes the reference. */
+static void give_back(struct ssi_file *sf, struct ssi_dump_req *req)
+{
+	mutex_lock(&sf->lock);
+	list_add_tail(&req->node, &sf->frozen);
+	mutex_unlock(&sf->lock);
+}
+
 static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 {
 	struct ssi_dump_req *req;
@@ -1215,12 +1241,18 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 	long left;
 	int round, err;
 
-	out = fget(arg->out_fd);
-	if (!out)
-		return -EBADF;
-	err = -EBADF;
-	if (!(out->f_mode & FMODE_WRITE))
-		goto out_file;
+	if (arg->flags & SSI_DUMP_FREEZE_ONLY) {
+		out = NULL;
+		if (arg->out_fd != -1)
+			return -EINVAL;
+	} else {
+		out = fget(arg->out_fd);
+		if (!out)
+			return -EBADF;
+		err = -EBADF;
+		if (!(out->f_mode & FMODE_WRITE))
+			goto out_file;
+	}
 
 	pid = find_get_pid(arg->pid);
 	task = get_pid_task(pid, PIDTYPE_PID);
@@ -1323,32 +1355,32 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 		}
 	}
 
-	c = kvzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c) {
-		err = -ENOMEM;
-		arg->reason = SSI_R_NOMEM;
-		goto out_resume;
-	}
-	c->req = req;
-	err = ssi_dump_write(c, out);
-	if (err) {
-		arg->reason = c->reason;
-		if (c->detail)
-			strscpy(arg->detail, c->detail, sizeof(arg->detail));
-		goto out_resume;
+	if (out) {
+		c = kvzalloc(sizeof(*c), GFP_KERNEL);
+		if (!c) {
+			err = -ENOMEM;
+			arg->reason = SSI_R_NOMEM;
+			goto out_resume;
+		}
+		c->req = req;
+		err = ssi_dump_write(c, out);
+		if (err) {
+			arg->reason = c->reason;
+			if (c->detail)
+				strscpy(arg->detail, c->detail, sizeof(arg->detail));
+			goto out_resume;
+		}
+		arg->bytes = c->bytes;
+		arg->pages = c->nr_pages;
+		arg->vmas = c->nr_vmas;
+		ssi_dump_ctx_free(c);
+		fput(out);
 	}
 	arg->reason = SSI_R_NONE;
-	arg->bytes = c->bytes;
-	arg->pages = c->nr_pages;
-	arg->vmas = c->nr_vmas;
 	arg->frozen_ns = ktime_get_ns() - req->frozen_at;
 
 	/* The file's frozen list takes over the caller's reference. */
-	mutex_lock(&sf->lock);
-	list_add_tail(&req->node, &sf->frozen);
-	mutex_unlock(&sf->lock);
-	ssi_dump_ctx_free(c);
-	fput(out);
+	give_back(sf, req);
 	return 0;
 
 out_resume:
@@ -1361,14 +1393,16 @@ out_req:
 	if (c)
 		ssi_dump_ctx_free(c);
 	ssi_dump_put(req);
-	fput(out);
+	if (out)
+		fput(out);
 	return err;
 out_task:
 	if (why)
 		strscpy(arg->detail, why, sizeof(arg->detail));
 	put_task_struct(task);
 out_file:
-	fput(out);
+	if (out)
+		fput(out);
 	return err;
 }
 
@@ -1437,6 +1471,27 @@ long ssi_resume_ioctl(struct ssi_file *sf, struct ssi_resume __user *uarg)
 	return left ? -ESRCH : 0;
 }
 
+/*
+ * Give the frozen target of @req @verdict and wait for its answer in
+ * *@result.  Returns 0 when it took the verdict, 1 when it refused and is
+ * still frozen and intact, -1 when it left (killed while frozen, or failed
+ * past a point of no return).
+ */
+static int verdict_answered(struct ssi_dump_req *req, int verdict,
+			    const int *result)
+{
+	reinit_completion(&req->became);
+	smp_mb();	/* reinit before reading @left: see ssi_dump_work() */
+	if (READ_ONCE(req->left))
+		return -1;
+	ssi_dump_verdict(req, verdict);
+	/* The target answers at once: it is in the kernel, woken by us. */
+	wait_for_completion(&req->became);
+	if (READ_ONCE(req->verdict) == verdict && !*result)
+		return 0;
+	return READ_ONCE(req->left) ? -1 : 1;
+}
+
 long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg)
 {
 	struct ssi_become_deputy arg;
@@ -1470,9 +1525,7 @@ long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg
 	}
 	if (frozen_threads(req)) {
 		/* One deputy per process: the other threads have nowhere to go. */
-		mutex_lock(&sf->lock);
-		list_add_tail(&req->node, &sf->frozen);
-		mutex_unlock(&sf->lock);
+		give_back(sf, req);
 		fput(chan);
 		return -EOPNOTSUPP;
 	}
@@ -1480,38 +1533,95 @@ long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg
 	req->deputy_chan = chan;
 	req->deputy_area_len = arg.area_len;
 	req->deputy_err = -ESRCH;	/* stays so if it dies before answering */
-	reinit_completion(&req->became);
-	smp_mb();	/* reinit before reading @left: see ssi_dump_work() */
-	if (READ_ONCE(req->left)) {
-		err = -ESRCH;	/* killed while frozen */
-		goto out_put;
-	}
-	ssi_dump_verdict(req, SSI_V_DEPUTY);
-	/* The target answers at once: it is in the kernel, woken by us. */
-	wait_for_completion(&req->became);
-
-	if (READ_ONCE(req->verdict) == SSI_V_DEPUTY && !req->deputy_err) {
+	switch (verdict_answered(req, SSI_V_DEPUTY, &req->deputy_err)) {
+	case 0:
 		arg.area_addr = req->deputy_area;
 		arg.reason = 0;
 		err = 0;
 		goto out_put;
-	}
-	if (READ_ONCE(req->left)) {
+	case -1:
 		err = req->deputy_err ?: -ESRCH;
 		goto out_put;
 	}
 	/* Failed before the point of no return: still frozen, still ours. */
 	err = req->deputy_err;
 	arg.reason = req->deputy_reason;
-	mutex_lock(&sf->lock);
-	list_add_tail(&req->node, &sf->frozen);
-	mutex_unlock(&sf->lock);
+	give_back(sf, req);
 	fput(chan);
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : err;
 
 out_put:
 	fput(chan);
 	ssi_dump_put(req);
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return err ?: -EFAULT;
+	return err;
+}
+
+long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
+{
+	struct ssi_return arg;
+	struct ssi_dump_req *req;
+	struct file *in;
+	long err;
+
+	BUILD_BUG_ON(sizeof(arg) != 128);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.close_fd < -1 ||
+	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+		return -EINVAL;
+	arg.reason = SSI_R_NONE;
+	arg.section = 0;
+	arg.offset = 0;
+	memset(arg.detail, 0, sizeof(arg.detail));
+	in = fget(arg.in_fd);
+	if (!in)
+		return -EBADF;
+	if (!(in->f_mode & FMODE_READ)) {
+		fput(in);
+		return -EBADF;
+	}
+	req = take_frozen(sf, arg.pid);
+	if (!req) {
+		fput(in);
+		return -ESRCH;
+	}
+	if (frozen_threads(req)) {
+		give_back(sf, req);
+		fput(in);
+		return -EOPNOTSUPP;
+	}
+
+	req->ret_in = in;
+	req->ret_close_fd = arg.close_fd;
+	req->ret_arg = &arg;	/* written by the target, read after @became */
+	req->ret_err = -ESRCH;
+	switch (verdict_answered(req, SSI_V_RETURN, &req->ret_err)) {
+	case 0:
+		err = 0;
+		break;
+	case -1:
+		err = req->ret_err ?: -ESRCH;
+		break;
+	default:
+		/* Refused before the point of no return: still frozen, ours. */
+		err = req->ret_err;
+		req->ret_arg = NULL;
+		give_back(sf, req);
+		fput(in);
+		goto out_copy;
+	}
+	req->ret_arg = NULL;
+	ssi_dump_put(req);
+	fput(in);
+out_copy:
+	if (err && !arg.reason)
+		arg.reason = SSI_R_TARGET;
+	if (err && !arg.detail[0])
+		strscpy(arg.detail, ssi_reason_name(arg.reason), sizeof(arg.detail));
 	if (copy_to_user(uarg, &arg, sizeof(arg)))
 		return err ?: -EFAULT;
 	return err;

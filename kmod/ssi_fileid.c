@@ -195,6 +195,40 @@ int ssi_file_identity(struct file *file, struct ssi_img_file *id)
 }
 
 /**
+ * ssi_vdso_ranges() - where current maps [vdso] and [vvar]
+ * @r:		out: r[0], r[1] the vDSO's start and end, r[2], r[3] the vvar
+ *		area's; zeros for what is not mapped.
+ *
+ * Returns 0, or -EINTR if a fatal signal interrupted the wait for the lock.
+ */
+int ssi_vdso_ranges(unsigned long r[4])
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	memset(r, 0, 4 * sizeof(*r));
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for_each_vma(vmi, vma) {
+		const char *name;
+
+		if (vma->vm_file || !vma->vm_ops || !vma->vm_ops->name)
+			continue;
+		name = vma->vm_ops->name(vma);
+		if (name && !strcmp(name, "[vdso]")) {
+			r[0] = vma->vm_start;
+			r[1] = vma->vm_end;
+		} else if (name && !strcmp(name, "[vvar]")) {
+			r[2] = vma->vm_start;
+			r[3] = vma->vm_end;
+		}
+	}
+	mmap_read_unlock(mm);
+	return 0;
+}
+
+/**
  * ssi_vdso_digest() - SHA-256 of the vDSO, and a syscall instruction in it
  * @mm:		the address space (the dump target's or current's).
  * @start:	first byte of [vdso].

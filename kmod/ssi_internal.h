@@ -42,6 +42,7 @@ long ssi_resume_ioctl(struct ssi_file *sf, struct ssi_resume __user *uarg);
 void ssi_dump_release(struct ssi_file *sf);
 
 long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg);
+long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg);
 
 /* ssi_deputy.c: the frozen task becomes the deputy stub */
 #define SSI_DEPUTY_STACK	(64UL << 10)
@@ -56,6 +57,14 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 		       struct ssi_restore __user *uarg);
 long ssi_restore_thread_ioctl(struct ssi_file *sf,
 			      struct ssi_restore_thread __user *uarg);
+/*
+ * In the context of a frozen deputy (SSI_IOC_RETURN): become the process
+ * of the image on @in again and close the stub's channel @close_fd.
+ * 0: current runs the image on its way out.  Else @arg's reason fields say
+ * why, and current is untouched, or has been killed past the point of no
+ * return.
+ */
+int ssi_restore_return(struct file *in, int close_fd, struct ssi_return *arg);
 
 /* ssi_image.c: image streams over a struct file */
 void ssi_crc_init(void);
@@ -103,6 +112,7 @@ int ssi_iw_section(struct ssi_img_writer *w, u32 type, const void *payload,
 
 /* ssi_fileid.c: content identity of mapped files */
 int ssi_file_identity(struct file *file, struct ssi_img_file *id);
+int ssi_vdso_ranges(unsigned long r[4]);
 int ssi_vdso_digest(struct mm_struct *mm, unsigned long start,
 		    unsigned long end, u8 digest[SSI_IMG_DIGEST_LEN],
 		    unsigned long *syscall_insn);

@@ -23,6 +23,12 @@
  *     xstate included (as CRIU's restorer does); a malformed xstate cannot
  *     fault inside the kernel, and was refused in step 1 anyway.
  *
+ * SSI_IOC_RETURN runs the same steps in a frozen deputy, in its own
+ * context (ssi_dump.c's verdict): the process comes back home into the
+ * task that kept its pid, fds and credentials.  The deputy kept its [vvar]
+ * and [vdso] where the process had them, which is where the image wants
+ * them.
+ *
  * The vDSO cannot be moved from a module (no exported mremap), and
  * restored code holds pointers into it, so the helper mremap()s its [vvar]
  * and [vdso] to the image's addresses before the call (same kernel build:
@@ -71,6 +77,8 @@ struct ssi_rst {
 	struct ssi_img_reader r;
 	struct ssi_img_env env;
 	u32 flags;
+	bool into_deputy;	/* SSI_IOC_RETURN: no helper threads */
+	bool past_ponr;		/* the point of no return is crossed */
 
 	/* The helper's own vDSO. */
 	unsigned long vdso_start, vdso_end, vvar_start, vvar_end;
@@ -182,30 +190,15 @@ static int local_env(struct ssi_rst *rs)
 {
 	struct mm_struct *mm = current->mm;
 	struct fpstate *fps = current->thread.fpu.fpstate;
-	struct vm_area_struct *vma;
+	unsigned long r[4];
 	int err;
 
-	if (mmap_read_lock_killable(mm))
+	if (ssi_vdso_ranges(r))
 		return rst_fail(rs, -EINTR, SSI_R_INTR, 0, "interrupted");
-	{
-		VMA_ITERATOR(vmi, mm, 0);
-
-		for_each_vma(vmi, vma) {
-			const char *name;
-
-			if (vma->vm_file || !vma->vm_ops || !vma->vm_ops->name)
-				continue;
-			name = vma->vm_ops->name(vma);
-			if (name && !strcmp(name, "[vdso]")) {
-				rs->vdso_start = vma->vm_start;
-				rs->vdso_end = vma->vm_end;
-			} else if (name && !strcmp(name, "[vvar]")) {
-				rs->vvar_start = vma->vm_start;
-				rs->vvar_end = vma->vm_end;
-			}
-		}
-	}
-	mmap_read_unlock(mm);
+	rs->vdso_start = r[0];
+	rs->vdso_end = r[1];
+	rs->vvar_start = r[2];
+	rs->vvar_end = r[3];
 	if (!rs->vdso_start || !rs->vvar_start)
 		return rst_fail(rs, -EINVAL, SSI_R_VDSO, 0, "caller has no vDSO");
 
@@ -894,6 +887,9 @@ static int claim_threads(struct ssi_rst *rs)
 	struct ssi_parked *p, *tmp;
 	u32 i, n;
 
+	if (rs->nr_others && rs->into_deputy)
+		return rst_fail(rs, -EOPNOTSUPP, SSI_R_CALLER, SSI_SEC_THREAD,
+				"a multi-threaded image cannot return to its deputy");
 	if (!rs->nr_others) {
 		if (get_nr_threads(current) != 1)
 			return rst_fail(rs, -EBUSY, SSI_R_CALLER, 0,
@@ -1010,37 +1006,17 @@ static void ssi_rst_free(struct ssi_rst *rs)
 	kvfree(rs);
 }
 
-long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
-		       struct ssi_restore __user *uarg)
+/*
+ * Turn current into the process of the image on rs->r: steps 1 to 3 of
+ * the comment at the top.  Returns the value ax must hold on the way out
+ * to user space (> 0), 0 if the image was only verified, or an error:
+ * with rs->past_ponr false current is untouched and rs->r.err says why,
+ * else current has been killed.
+ */
+static long restore_current(struct ssi_rst *rs)
 {
-	struct ssi_restore arg;
-	struct ssi_rst *rs;
-	struct file *in;
 	long ret;
 	int err;
-
-	BUILD_BUG_ON(sizeof(arg) != 120);
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if ((arg.flags & ~SSI_RESTORE_FLAGS) ||
-	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
-		return -EINVAL;
-
-	rs = kvzalloc(sizeof(*rs), GFP_KERNEL);
-	if (!rs)
-		return -ENOMEM;
-	rs->flags = arg.flags;
-	rs->buf = vmalloc(SSI_RST_CHUNK << PAGE_SHIFT);
-	in = fget(arg.in_fd);
-	err = -EBADF;
-	if (!in)
-		goto out_report;
-	if (!(in->f_mode & FMODE_READ))
-		goto out_in;
-	ssi_ir_init(&rs->r, in);
-	err = -ENOMEM;
-	if (!rs->buf)
-		goto out_in;
 
 	err = check_caller(rs);
 	if (!err)
@@ -1054,20 +1030,21 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 	if (!err)
 		err = check_local(rs);
 	if (err)
-		goto out_in;
+		return err;
 
 	if (rs->r.seekable || (rs->flags & SSI_RESTORE_VERIFY_ONLY)) {
 		err = read_pages(rs, false);
 		if (err || (rs->flags & SSI_RESTORE_VERIFY_ONLY))
-			goto out_in;
+			return err;
 		rewind_pages(rs);
 	}
 
 	err = claim_threads(rs);
 	if (err)
-		goto out_in;
+		return err;
 
-	/* ---- point of no return: the helper's address space goes ---- */
+	/* ---- point of no return: the address space goes ---- */
+	rs->past_ponr = true;
 	set_rlimits(rs);
 	err = replace_mm(rs);
 	if (!err)
@@ -1075,46 +1052,141 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 	if (!err)
 		err = set_mm_fields(rs);
 	if (err)
-		goto out_fatal;
+		goto fatal;
 	set_process_state(rs);
 	release_threads(rs, SSI_PARK_GO);
 	set_thread_state(&rs->t.leader);
 	ret = enter_thread(&rs->t.leader, rs->xstate, rs->vdso_syscall);
-	if (ret < 0) {
-		err = rst_fail(rs, ret, SSI_R_TASK, SSI_SEC_TASK,
-			       "no room for the signal frame below sp");
-		goto out_fatal;
-	}
-	close_helper_fds(devfile, arg.in_fd);
-	fput(in);
-	ssi_rst_free(rs);
-	return ret;
-
-out_fatal:
+	if (ret > 0)
+		return ret;
+	err = rst_fail(rs, ret, SSI_R_TASK, SSI_SEC_TASK,
+		       "no room for the signal frame below sp");
+fatal:
 	pr_warn_ratelimited("ssi: restore of pid %d failed after the point of no return: %s: %s\n",
 			    task_pid_nr(current), ssi_reason_name(rs->r.err.reason),
 			    rs->r.err.detail);
 	force_sig(SIGKILL);
-	fput(in);
-	ssi_rst_free(rs);
 	return err;
+}
 
-out_in:
-	fput(in);
-out_report:
-	if (err)
-		cancel_parked_group();
+static struct ssi_rst *rst_alloc(struct file *in, u32 flags)
+{
+	struct ssi_rst *rs = kvzalloc(sizeof(*rs), GFP_KERNEL);
+
+	if (!rs)
+		return NULL;
+	rs->flags = flags;
+	rs->buf = vmalloc(SSI_RST_CHUNK << PAGE_SHIFT);
+	if (!rs->buf) {
+		kvfree(rs);
+		return NULL;
+	}
+	ssi_ir_init(&rs->r, in);
+	return rs;
+}
+
+/* The failure report of a refused restore, as both ioctls return it. */
+static u32 rst_report(struct ssi_rst *rs, int err, u32 *section, u64 *offset,
+		      char *detail)
+{
 	if (err && !rs->r.err.reason)
 		rs->r.err.reason = err == -ENOMEM ? SSI_R_NOMEM : SSI_R_IO;
-	arg.reason = err ? rs->r.err.reason : SSI_R_NONE;
-	arg.section = rs->r.err.section;
-	arg.offset = rs->r.err.offset;
-	memcpy(arg.detail, rs->r.err.detail, sizeof(arg.detail));
-	arg.detail[sizeof(arg.detail) - 1] = 0;
+	*section = rs->r.err.section;
+	*offset = rs->r.err.offset;
+	memcpy(detail, rs->r.err.detail, SSI_DETAIL_LEN);
+	detail[SSI_DETAIL_LEN - 1] = 0;
+	return err ? rs->r.err.reason : SSI_R_NONE;
+}
+
+long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
+		       struct ssi_restore __user *uarg)
+{
+	struct ssi_restore arg;
+	struct ssi_rst *rs;
+	struct file *in;
+	long ret;
+
+	BUILD_BUG_ON(sizeof(arg) != 120);
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.flags & ~SSI_RESTORE_FLAGS) ||
+	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+		return -EINVAL;
+
+	in = fget(arg.in_fd);
+	if (!in || !(in->f_mode & FMODE_READ)) {
+		ret = -EBADF;
+		arg.reason = SSI_R_IO;
+		goto early;
+	}
+	rs = rst_alloc(in, arg.flags);
+	if (!rs) {
+		ret = -ENOMEM;
+		arg.reason = SSI_R_NOMEM;
+		goto early;
+	}
+
+	ret = restore_current(rs);
+	if (ret > 0)		/* on the way out into the image */
+		close_helper_fds(devfile, arg.in_fd);
+	fput(in);
+	if (ret > 0 || rs->past_ponr) {
+		ssi_rst_free(rs);
+		return ret;
+	}
+	if (ret)
+		cancel_parked_group();
+	arg.reason = rst_report(rs, (int)ret, &arg.section, &arg.offset,
+				arg.detail);
 	ssi_rst_free(rs);
 	if (copy_to_user(uarg, &arg, sizeof(arg)))
-		return err ?: -EFAULT;
-	return err;
+		return ret ?: -EFAULT;
+	return ret;
+
+early:
+	if (in)
+		fput(in);
+	cancel_parked_group();
+	arg.section = 0;
+	arg.offset = 0;
+	memset(arg.detail, 0, sizeof(arg.detail));
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : ret;
+}
+
+int ssi_restore_return(struct file *in, int chan_fd, struct ssi_return *arg)
+{
+	struct pt_regs *regs = current_pt_regs();
+	struct ssi_rst *rs;
+	struct file *chan;
+	long ret;
+
+	rs = rst_alloc(in, 0);
+	if (!rs) {
+		arg->reason = SSI_R_NOMEM;
+		return -ENOMEM;
+	}
+	rs->into_deputy = true;
+	ret = restore_current(rs);
+	if (ret > 0) {
+		/* As the ioctl would have returned: see enter_thread(). */
+		regs->ax = ret;
+		regs->orig_ax = -1;	/* the stub's call is not restarted */
+		clear_restore_sigmask();
+		chan = chan_fd >= 0 ? fget(chan_fd) : NULL;
+		if (chan) {
+			if (S_ISSOCK(file_inode(chan)->i_mode))
+				close_fd(chan_fd);
+			fput(chan);
+		}
+		ret = 0;
+	} else if (!ret) {
+		ret = -EINVAL;		/* cannot happen: no VERIFY_ONLY */
+	}
+	if (ret && !rs->past_ponr)
+		arg->reason = rst_report(rs, (int)ret, &arg->section,
+					 &arg->offset, arg->detail);
+	ssi_rst_free(rs);
+	return (int)ret;
 }
 
 long ssi_restore_thread_ioctl(struct ssi_file *sf,

@@ -17,6 +17,8 @@
  *  3  SSI_IOC_DEPUTY: a frozen task becomes the deputy of its migrated self.
  *  4  SSI_DUMP_THREADS, SSI_IOC_RESTORE_THREAD: multi-threaded processes;
  *     image format v2.
+ *  5  SSI_DUMP_FREEZE_ONLY, SSI_IOC_RETURN: a process comes back home into
+ *     its deputy; the deputy keeps its [vvar] and [vdso].
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -25,7 +27,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		4
+#define SSI_API_VERSION		5
 
 /* Feature bits a caller may request in ssi_api.features. */
 #define SSI_FEATURE_MASK	0ULL
@@ -103,10 +105,13 @@ enum ssi_reason {
  * that file is closed (which resumes it: a dead ssid never strands a task).
  * With SSI_DUMP_THREADS every thread freezes (threads created meanwhile
  * too) and is resumed with it; SSI_IOC_DEPUTY refuses such a process for
- * now (-EOPNOTSUPP).
+ * now (-EOPNOTSUPP).  With SSI_DUMP_FREEZE_ONLY nothing is written
+ * (@out_fd must be -1): the task is only frozen, e.g. a deputy before
+ * SSI_IOC_RETURN.
  */
 #define SSI_DUMP_THREADS	0x1U	/* a multi-threaded process is fine */
-#define SSI_DUMP_FLAGS		SSI_DUMP_THREADS
+#define SSI_DUMP_FREEZE_ONLY	0x2U	/* freeze, write no image */
+#define SSI_DUMP_FLAGS		(SSI_DUMP_THREADS | SSI_DUMP_FREEZE_ONLY)
 
 struct ssi_dump {
 	__s32 pid;
@@ -227,6 +232,39 @@ struct ssi_become_deputy {
 	__u64 reserved[4];
 };
 
+/**
+ * struct ssi_return - SSI_IOC_RETURN argument (home node, root only)
+ * @pid:	IN: a deputy frozen by SSI_IOC_DUMP through this open file.
+ * @in_fd:	IN: fd of the process's image, as its remote node dumped it
+ *		(read from its current position).
+ * @close_fd:	IN: the stub's channel, as a descriptor of the deputy: it is
+ *		closed in the deputy (it must be a socket), or -1.
+ * @flags:	IN: none defined yet; must be 0.
+ * @reason:	OUT: enum ssi_reason when the ioctl fails.
+ * @section:	OUT: the image section at fault, 0 for the header.
+ * @offset:	OUT: the image offset at fault.
+ * @detail:	OUT: NUL-terminated human-readable detail of @reason.
+ * @reserved:	must be zero.
+ *
+ * The deputy, in its own context, becomes the process of the image again,
+ * as SSI_IOC_RESTORE would (same checks; single-threaded images only), and
+ * keeps its pid, parent, fds, cwd and credentials: the process runs at
+ * home natively.  If the image is refused the deputy is still frozen and
+ * intact (resume it with SSI_IOC_RESUME and it serves its remote self
+ * again); after a failure past the point of no return it has been killed.
+ */
+struct ssi_return {
+	__s32 pid;
+	__s32 in_fd;
+	__s32 close_fd;
+	__u32 flags;
+	__u32 reason;
+	__u32 section;
+	__u64 offset;
+	char  detail[SSI_DETAIL_LEN];
+	__u64 reserved[4];
+};
+
 #define SSI_IOC_MAGIC		0xB5
 #define SSI_IOC_API		_IOWR(SSI_IOC_MAGIC, 0x00, struct ssi_api)
 #define SSI_IOC_DUMP		_IOWR(SSI_IOC_MAGIC, 0x01, struct ssi_dump)
@@ -234,5 +272,6 @@ struct ssi_become_deputy {
 #define SSI_IOC_RESTORE		_IOWR(SSI_IOC_MAGIC, 0x03, struct ssi_restore)
 #define SSI_IOC_DEPUTY		_IOWR(SSI_IOC_MAGIC, 0x04, struct ssi_become_deputy)
 #define SSI_IOC_RESTORE_THREAD	_IOW(SSI_IOC_MAGIC, 0x05, struct ssi_restore_thread)
+#define SSI_IOC_RETURN		_IOWR(SSI_IOC_MAGIC, 0x06, struct ssi_return)
 
 #endif /* _UAPI_LINUX_SSI_H */

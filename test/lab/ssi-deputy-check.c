@@ -31,41 +31,7 @@
 
 #include "kmod/uapi/ssi.h"
 #include "ssid/deputy.h"
-#include "ssid/fwd_remote.h"
-
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (cond) {						\
-			printf("ok: ");					\
-		} else {					\
-			printf("FAILED: ");				\
-			failures++;					\
-		}							\
-		printf(__VA_ARGS__);					\
-		putchar('\n');						\
-	} while (0)
-
-static int64_t fwd(struct ssi_deputy *d, long nr, uint64_t a0, uint64_t a1, uint64_t a2)
-{
-	struct ssi_fwd_pending p = { 0 };
-	uint64_t args[6] = { a0, a1, a2 };
-	int64_t ret = -EIO;
-	void *rep;
-	size_t rlen;
-	int err;
-
-	err = ssi_fwd_build(&p, nr, args, &ssi_mem_self, NULL);
-	if (!err)
-		err = ssi_deputy_call(d, p.msg, p.msg_len, &rep, &rlen);
-	if (!err) {
-		err = ssi_fwd_apply(&p, rep, rlen, &ret, &ssi_mem_self, NULL);
-		free(rep);
-	}
-	ssi_fwd_pending_free(&p);
-	return err ? err : ret;
-}
+#include "lab_tool.h"
 
 static int got_sig;
 static int32_t got_value;
@@ -140,12 +106,12 @@ int main(int argc, char **argv)
 	      "the stub announced itself (channel at fd %ld)", d.stub_chan);
 	d.on_signal = on_signal;
 
-	CHECK(fwd(&d, __NR_write, 1, (uintptr_t)text, strlen(text)) == (int64_t)strlen(text),
+	CHECK(fwd_self(&d, __NR_write, 1, (uintptr_t)text, strlen(text)) == (int64_t)strlen(text),
 	      "a forwarded write ran on the deputy's stdout");
 	memset(cwd, 0, sizeof(cwd));
-	CHECK(fwd(&d, __NR_getcwd, (uintptr_t)cwd, sizeof(cwd), 0) > 0 && !strcmp(cwd, "/var"),
+	CHECK(fwd_self(&d, __NR_getcwd, (uintptr_t)cwd, sizeof(cwd), 0) > 0 && !strcmp(cwd, "/var"),
 	      "a forwarded getcwd sees the deputy's cwd (%s)", cwd);
-	CHECK(fwd(&d, __NR_read, 9999, (uintptr_t)cwd, 1) == -EBADF,
+	CHECK(fwd_self(&d, __NR_read, 9999, (uintptr_t)cwd, 1) == -EBADF,
 	      "a bad fd gives EBADF from the deputy");
 
 	sigqueue(pid, SIGUSR1, v);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * lab_tool.h - what the lab's C check tools share: one line per check,
+ * and running one syscall in a deputy as ssid does for a remote process
+ * (buffers in the calling process).
+ */
+#ifndef SSI_TEST_LAB_TOOL_H
+#define SSI_TEST_LAB_TOOL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ssid/deputy.h"
+
+/* Checks that failed so far. */
+extern int failures;
+
+/* Prints "ok: ..." or "FAILED: ..." and counts the failures. */
+#define CHECK(cond, ...)						\
+	do {								\
+		if (cond) {						\
+			printf("ok: ");					\
+		} else {						\
+			printf("FAILED: ");				\
+			failures++;					\
+		}							\
+		printf(__VA_ARGS__);					\
+		putchar('\n');						\
+	} while (0)
+
+/* Returns the syscall's result (a negative errno on failure). */
+int64_t fwd_self(struct ssi_deputy *d, long nr, uint64_t a0, uint64_t a1, uint64_t a2);
+
+#endif
