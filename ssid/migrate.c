@@ -15,6 +15,19 @@
 #include "msg.h"
 #include "peers.h"
 
+static const char *const reason_names[] = {
+	"none", "io", "truncated", "magic", "arch", "release", "vdso", "csum",
+	"section", "reserved", "task", "xstate", "mm", "files", "file_open",
+	"file_changed", "vmas", "pages", "end", "rlimit", "caller", "target",
+	"mapping", "nomem", "intr",
+};
+
+const char *mig_reason_name(unsigned int r)
+{
+	return r < sizeof(reason_names) / sizeof(reason_names[0]) ?
+	       reason_names[r] : "unknown";
+}
+
 static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 {
 	struct migrate *m = arg;

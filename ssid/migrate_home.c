@@ -2,12 +2,9 @@
 /*
  * migrate_home.c - the home side of a migration (see migrate.h):
  *
- *   migrate_start: OFFER to the remote node; a thread runs SSI_IOC_DUMP
- *     into a pipe (the module writes the image from the caller's thread,
- *     so the loop must not be that thread: heartbeats and other
- *     migrations go on, and the image streams out while it is written);
- *     the loop reads the pipe and sends IMAGE chunks, the last one marked;
- *     the task stays frozen after the dump;
+ *   migrate_start: OFFER to the remote node; the image is dumped and
+ *     streamed as IMAGE chunks (mig_stream.c); the task stays frozen
+ *     after the dump;
  *   ACCEPTED: SSI_IOC_DEPUTY, attach: the home task is now the deputy;
  *     FWD_REQ runs through it (one at a time, queued), FWD_REP goes back;
  *     signals the stub catches go to the remote node as MIG_SIGNAL;
@@ -21,7 +18,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,6 +38,7 @@
 #include "deputy.h"
 #include "log.h"
 #include "loop.h"
+#include "mig_stream.h"
 #include "migrate_int.h"
 #include "msg.h"
 #include "peers.h"
@@ -74,20 +71,7 @@ struct mig_home {
 	int peer;
 	enum home_state state;
 	int dev;			/* /dev/ssi that froze it */
-	uint64_t sent;			/* image bytes sent */
-	struct ssi_dump dump;		/* the thread's, read after join */
-
-	/* streaming the dump */
-	pthread_t thread;
-	bool thread_running;
-	int dump_err;			/* the thread's errno, 0 if dumped */
-	int pipe_w;			/* the thread's end; it closes it */
-	struct loop_handler pipe_h;	/* our end, -1 once closed */
-	bool pipe_added;
-	bool eof;			/* the pipe ended: the dump is over */
-	bool stalled;			/* a chunk waits for the transport */
-	void *chunk;			/* bulk buffer being filled */
-	size_t chunk_len;
+	struct mig_stream st;		/* dumping and streaming the image */
 	uint64_t t0_ns, t_sent_ns;
 	uint64_t deadline_ms;
 	pid_t remote_pid;
@@ -148,30 +132,6 @@ static void send_value(struct mig_home *h, uint16_t type, int32_t value)
 	peers_send(h->m->peers, h->peer, type, &iov, 1);
 }
 
-static void unwatch_pipe(struct mig_home *h)
-{
-	if (h->pipe_added)
-		loop_del(h->m->loop, &h->pipe_h);
-	h->pipe_added = false;
-	if (h->pipe_h.fd >= 0)
-		close(h->pipe_h.fd);
-	h->pipe_h.fd = -1;
-}
-
-/*
- * End the dump thread: with our end of the pipe closed its writes fail
- * (EPIPE; SIGPIPE is ignored) and the module resumes the task.  Returns
- * after the thread is gone; h->dump_err says how the dump ended.
- */
-static void stop_dump(struct mig_home *h)
-{
-	unwatch_pipe(h);
-	if (h->thread_running) {
-		pthread_join(h->thread, NULL);
-		h->thread_running = false;
-	}
-}
-
 static void free_home(struct mig_home *h)
 {
 	struct mig_home **pp;
@@ -192,11 +152,9 @@ static void free_home(struct mig_home *h)
 		h->q = r->next;
 		free(r);
 	}
-	stop_dump(h);
+	mig_stream_stop(&h->st);
 	if (h->pidfd >= 0)
 		close(h->pidfd);
-	if (h->chunk)
-		peers_bulk_free(h->m->peers, h->chunk);
 	if (h->dev >= 0)
 		close(h->dev);	/* resumes it if it is still frozen */
 	free(h);
@@ -207,9 +165,9 @@ static void fail_and_resume(struct mig_home *h, int err, const char *why)
 {
 	struct ssi_resume r = { .pid = h->pid };
 
-	stop_dump(h);
+	mig_stream_stop(&h->st);
 	/* a dump that failed has resumed the task itself */
-	if (!h->dump_err && ioctl(h->dev, SSI_IOC_RESUME, &r))
+	if (!h->st.dump_err && ioctl(h->dev, SSI_IOC_RESUME, &r))
 		log_err("pid %d: SSI_IOC_RESUME: %m (closing /dev/ssi resumes it)",
 			(int)h->pid);
 	send_value(h, SSID_MSG_MIG_ABORT, 0);
@@ -221,114 +179,28 @@ static void fail_and_resume(struct mig_home *h, int err, const char *why)
 
 /* ---------------------------------------------------------- the image */
 
-static const char *reason_name(unsigned int r);
-
-/*
- * Send the chunk in hand (@last: and say the image is complete).
- * Returns 0 when sent, -EAGAIN when the transport queue is full (the
- * chunk stays; the writable hook retries), or -1 after failing @h.
- */
-static int flush_chunk(struct mig_home *h, bool last)
+/* The image is out (or could not be): wait for the remote's answer. */
+static void stream_done(struct mig_stream *s, int err, const char *why)
 {
-	unsigned char hdr[MSG_MIG_IMAGE_LEN];
-	struct msg_mig_image mi = { .id = h->id, .offset = h->sent };
-	struct iovec iov = { hdr, 0 };
-	int rc;
+	struct mig_home *h = (struct mig_home *)((char *)s -
+						 offsetof(struct mig_home, st));
 
-	mi.flags = last ? MSG_MIG_IMAGE_LAST : 0;
-	iov.iov_len = msg_encode_mig_image(&mi, hdr);
-	if (h->chunk_len)
-		rc = peers_send_bulk(h->m->peers, h->peer, SSID_MSG_MIG_IMAGE,
-				     &iov, 1, h->chunk, h->chunk_len);
-	else
-		rc = peers_send(h->m->peers, h->peer, SSID_MSG_MIG_IMAGE, &iov, 1);
-	if (rc == -EAGAIN)
-		return -EAGAIN;
-	if (rc) {
-		fail_and_resume(h, -rc, "sending the image failed");
-		return -1;
-	}
-	if (h->chunk_len)
-		h->chunk = NULL;	/* the transport owns it now */
-	h->sent += h->chunk_len;
-	h->chunk_len = 0;
-	return 0;
-}
-
-/* The pipe ended: the dump is over, well or not. */
-static void dump_ended(struct mig_home *h)
-{
-	char why[160];
-	int rc;
-
-	stop_dump(h);
-	if (h->dump_err) {
-		snprintf(why, sizeof(why), "it cannot be dumped: %s (%s: %s)",
-			 strerror(h->dump_err), reason_name(h->dump.reason),
-			 h->dump.detail);
-		fail_and_resume(h, h->dump_err, why);
+	if (err) {
+		fail_and_resume(h, err, why);
 		return;
 	}
-	rc = flush_chunk(h, true);
-	if (rc == -EAGAIN)
-		h->stalled = true;	/* the writable hook sends it */
-	if (rc)
-		return;
-	h->res.bytes = h->dump.bytes;
-	h->res.pages = h->dump.pages;
-	h->res.vmas = h->dump.vmas;
-	h->res.dump_ns = h->dump.frozen_ns;
+	h->res.bytes = s->dump.bytes;
+	h->res.pages = s->dump.pages;
+	h->res.vmas = s->dump.vmas;
+	h->res.dump_ns = s->dump.frozen_ns;
 	h->state = H_WAIT_ACCEPT;
 	h->t_sent_ns = loop_now_ns();
 	h->deadline_ms = loop_now_ms() + MIG_ACCEPT_TIMEOUT_MS;
 	log_info("pid %d (%s, uid %u): %llu bytes, %llu pages streamed to %s in %llu us",
 		 (int)h->pid, h->offer.comm, h->offer.uid,
-		 (unsigned long long)h->dump.bytes, (unsigned long long)h->dump.pages,
+		 (unsigned long long)s->dump.bytes, (unsigned long long)s->dump.pages,
 		 peers_node_name(h->m->peers, h->peer),
-		 (unsigned long long)h->dump.frozen_ns / 1000);
-}
-
-/* Image bytes from the dump thread: fill chunks, send full ones. */
-static void pipe_ready(struct loop_handler *lh, uint32_t events)
-{
-	struct mig_home *h = (struct mig_home *)((char *)lh -
-						 offsetof(struct mig_home, pipe_h));
-	ssize_t n;
-	int rc;
-
-	while (!h->stalled) {
-		if (!h->chunk) {
-			h->chunk = peers_bulk_alloc(h->m->peers, MIG_CHUNK);
-			if (!h->chunk) {
-				fail_and_resume(h, ENOMEM, "no buffer for the image");
-				return;
-			}
-		}
-		n = read(lh->fd, (char *)h->chunk + h->chunk_len,
-			 MIG_CHUNK - h->chunk_len);
-		if (n > 0) {
-			h->chunk_len += (size_t)n;
-			if (h->chunk_len < MIG_CHUNK)
-				continue;
-			rc = flush_chunk(h, false);
-			if (rc == -1)
-				return;
-			if (rc == -EAGAIN) {
-				/* stop reading: the dump waits on the pipe */
-				h->stalled = true;
-				loop_del(h->m->loop, &h->pipe_h);
-				h->pipe_added = false;
-			}
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		h->eof = true;
-		dump_ended(h);
-		return;
-	}
+		 (unsigned long long)s->dump.frozen_ns / 1000);
 }
 
 void mig_home_writable(struct migrate *m, int idx)
@@ -337,32 +209,9 @@ void mig_home_writable(struct migrate *m, int idx)
 
 	for (h = m->homes; h; h = next) {
 		next = h->next;
-		if (h->peer != idx || h->state != H_SENDING || !h->stalled)
-			continue;
-		if (h->eof) {
-			/* the last chunk is waiting */
-			h->stalled = false;
-			dump_ended(h);
-			continue;
-		}
-		if (flush_chunk(h, false))
-			continue;	/* still full, or failed */
-		h->stalled = false;
-		if (loop_add(m->loop, &h->pipe_h, EPOLLIN)) {
-			fail_and_resume(h, errno, "epoll failed");
-			continue;
-		}
-		h->pipe_added = true;
+		if (h->peer == idx && h->state == H_SENDING)
+			mig_stream_writable(&h->st);	/* may free h */
 	}
-}
-
-static void *dump_main(void *arg)
-{
-	struct mig_home *h = arg;
-
-	h->dump_err = ioctl(h->dev, SSI_IOC_DUMP, &h->dump) ? errno : 0;
-	close(h->pipe_w);	/* EOF for the loop */
-	return NULL;
 }
 
 /* ------------------------------------------------------------- start */
@@ -419,19 +268,6 @@ static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t err
 	return 0;
 }
 
-static const char *const reason_names[] = {
-	"none", "io", "truncated", "magic", "arch", "release", "vdso", "csum",
-	"section", "reserved", "task", "xstate", "mm", "files", "file_open",
-	"file_changed", "vmas", "pages", "end", "rlimit", "caller", "target",
-	"mapping", "nomem", "intr",
-};
-
-static const char *reason_name(unsigned int r)
-{
-	return r < sizeof(reason_names) / sizeof(reason_names[0]) ?
-	       reason_names[r] : "unknown";
-}
-
 static int send_offer(struct mig_home *h)
 {
 	static unsigned char buf[MSG_MIG_OFFER_MAX];
@@ -476,7 +312,6 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->m = m;
 	h->pid = pid;
 	h->peer = idx;
-	h->pipe_h.fd = -1;
 	h->dev = -1;
 	h->dep.chan = -1;
 	h->pidfd = -1;
@@ -496,21 +331,6 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 			 strerror(rc), SSI_API_VERSION);
 		goto fail;
 	}
-	{
-		int p[2];
-
-		if (pipe2(p, O_CLOEXEC)) {
-			rc = errno;
-			snprintf(err, errlen, "pipe: %s", strerror(rc));
-			goto fail;
-		}
-		h->pipe_h.fd = p[0];
-		h->pipe_w = p[1];
-	}
-	/* fewer, bigger reads; the default 64 KiB works too */
-	fcntl(h->pipe_w, F_SETPIPE_SZ, 1 << 20);
-	fcntl(h->pipe_h.fd, F_SETFL, O_NONBLOCK);
-	h->pipe_h.cb = pipe_ready;
 	h->res.pid = pid;
 	h->res.node = peers_node_name(m->peers, idx);
 	h->offer.image_size = 0;	/* streamed: the last chunk says */
@@ -518,30 +338,15 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	if (rc) {
 		snprintf(err, errlen, "cannot send the offer to %s: %s",
 			 peers_node_name(m->peers, idx), strerror(rc));
-		close(h->pipe_w);
 		goto fail;
 	}
-	if (loop_add(m->loop, &h->pipe_h, EPOLLIN)) {
-		rc = errno;
-		snprintf(err, errlen, "epoll: %s", strerror(rc));
-		close(h->pipe_w);
-		send_value(h, SSID_MSG_MIG_ABORT, 0);
-		goto fail;
-	}
-	h->pipe_added = true;
 	h->t0_ns = loop_now_ns();
-	h->dump.pid = pid;
-	h->dump.out_fd = h->pipe_w;
-	h->dump.timeout_ms = 10000;
-	rc = pthread_create(&h->thread, NULL, dump_main, h);
+	rc = mig_stream_start(&h->st, m, idx, SSID_MSG_MIG_IMAGE, h->id, h->dev,
+			      pid, stream_done, err, errlen);
 	if (rc) {
-		snprintf(err, errlen, "cannot start the dump: %s", strerror(rc));
-		loop_del(m->loop, &h->pipe_h);
-		close(h->pipe_w);
 		send_value(h, SSID_MSG_MIG_ABORT, 0);
 		goto fail;
 	}
-	h->thread_running = true;
 	h->state = H_SENDING;
 	h->cb = cb;
 	h->cb_arg = arg;
@@ -552,8 +357,6 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 		 (int)pid, h->offer.comm, h->offer.uid, peers_node_name(m->peers, idx));
 	return 0;
 fail:
-	if (h->pipe_h.fd >= 0)
-		close(h->pipe_h.fd);
 	if (h->dev >= 0)
 		close(h->dev);
 	free(h);
@@ -735,7 +538,7 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 	h->chan_added = true;
 	log_notice("pid %d (%s) migrated to %s (pid %d there): %llu bytes, frozen %llu ms",
 		   (int)h->pid, h->offer.comm, peers_node_name(h->m->peers, h->peer),
-		   (int)h->remote_pid, (unsigned long long)h->sent,
+		   (int)h->remote_pid, (unsigned long long)h->st.sent,
 		   (unsigned long long)h->res.frozen_ns / 1000000);
 	report(h, 0, "%s", "");
 	if (run_queue(h))
@@ -829,7 +632,7 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 
 			snprintf(why, sizeof(why), "%s refused it: %s%s%s%s", node,
 				 fm.err ? strerror(fm.err) : "",
-				 fm.reason ? " (" : "", fm.reason ? reason_name(fm.reason) : "",
+				 fm.reason ? " (" : "", fm.reason ? mig_reason_name(fm.reason) : "",
 				 fm.reason ? ")" : "");
 			if (fm.detail[0]) {
 				size_t n = strlen(why);

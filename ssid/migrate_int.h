@@ -31,6 +31,9 @@ struct migrate {
 /* How long the remote node tries to take the helper's seccomp listener. */
 #define MIG_STEAL_TIMEOUT_MS	10000
 
+/* migrate.c: the name of an enum ssi_reason, for messages */
+const char *mig_reason_name(unsigned int r);
+
 /* migrate_home.c */
 void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg);
 void mig_home_lost(struct migrate *m, int idx);
