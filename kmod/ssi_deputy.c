@@ -195,8 +195,10 @@ int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reas
 	 * pending one must reach the stub (and be forwarded), never a handler
 	 * of the process that is no longer mapped.  A saved mask (the task
 	 * was in ppoll/pselect/sigsuspend) must not be restored over it.
+	 * SIGKILL and SIGSTOP cannot be blocked (ssid watches for the stop).
 	 */
 	sigfillset(&all);
+	sigdelsetmask(&all, sigmask(SIGKILL) | sigmask(SIGSTOP));
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	clear_restore_sigmask();
 

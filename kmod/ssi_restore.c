@@ -676,8 +676,14 @@ static void set_thread_state(const struct ssi_img_thread *t)
 {
 	sigset_t all;
 
-	/* Until rt_sigreturn installs the image's mask, nothing but SIGKILL. */
+	/*
+	 * Until rt_sigreturn installs the image's mask, nothing but SIGKILL
+	 * and SIGSTOP, which are left out as set_current_blocked() would: a
+	 * dump caught before rt_sigreturn runs must see a mask an image can
+	 * carry (it then resumes at the rt_sigreturn, frame and all).
+	 */
 	sigfillset(&all);
+	sigdelsetmask(&all, sigmask(SIGKILL) | sigmask(SIGSTOP));
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
 	task_lock(current);

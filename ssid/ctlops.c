@@ -551,6 +551,8 @@ static void migrate_done(void *arg, const struct migrate_result *r)
 		res = json_object_new_object();
 		json_object_object_add(res, "pid", json_object_new_int(r->pid));
 		json_object_object_add(res, "node", json_object_new_string(r->node));
+		json_object_object_add(res, "home",
+				       json_object_new_boolean(r->home));
 		json_object_object_add(res, "remote_pid",
 				       json_object_new_int(r->remote_pid));
 		add_u64(res, "bytes", r->bytes);
@@ -582,17 +584,21 @@ static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 	pid_t pid;
 	int idx, rc;
 
+	const char *node;
+	bool home;
+
 	pid = arg_pid(cl, req, id);
 	if (pid < 0)
 		return;
-	idx = arg_node(ops, cl, req, id);
+	node = arg_string(cl, req, id, "node");
+	if (!node)
+		return;
+	/* "home", or this node's name: bring a migrated process back */
+	home = !strcmp(node, "home");
+	idx = home ? peers_self(ops->peers) : arg_node(ops, cl, req, id);
 	if (idx < 0 || may_act_on(cl, id, pid))
 		return;
-	if (idx == peers_self(ops->peers)) {
-		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
-				 "%s is this node", ops->conf->nodes[idx].name));
-		return;
-	}
+	home = idx == peers_self(ops->peers);
 	mr = calloc(1, sizeof(*mr));
 	if (!mr) {
 		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL,
@@ -602,19 +608,24 @@ static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 	mr->ops = ops;
 	mr->cl = cl;
 	mr->id = json_object_get(id);
-	rc = migrate_start(ops->migrate, pid, idx, migrate_done, mr, &mr->handle,
-			   err, sizeof(err));
+	if (home)
+		rc = migrate_recall(ops->migrate, pid, migrate_done, mr, &mr->handle,
+				    err, sizeof(err));
+	else
+		rc = migrate_start(ops->migrate, pid, idx, migrate_done, mr,
+				   &mr->handle, err, sizeof(err));
 	if (rc) {
 		ctl_client_reply(cl, ctlproto_reply_err(id,
-				 rc == ESRCH ? CTL_E_NOPROC :
+				 rc == ESRCH && !home ? CTL_E_NOPROC :
 				 rc == ENOTCONN ? CTL_E_NOTCONN : CTL_E_MIGRATE,
 				 "%s", err));
 		json_object_put(mr->id);
 		free(mr);
 		return;
 	}
-	log_notice("migration of pid %d to %s requested by uid %u", (int)pid,
-		   ops->conf->nodes[idx].name, (unsigned int)ctl_client_uid(cl));
+	log_notice("migration of pid %d %s%s requested by uid %u", (int)pid,
+		   home ? "back home" : "to ", home ? "" : ops->conf->nodes[idx].name,
+		   (unsigned int)ctl_client_uid(cl));
 	ctl_client_defer(cl, migrate_cancel, mr);
 }
 

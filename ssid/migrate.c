@@ -38,12 +38,16 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_FWD_REP:
 	case SSID_MSG_MIG_SIGNAL:
 	case SSID_MSG_MIG_ABORT:
+	case SSID_MSG_MIG_RECALL:
+	case SSID_MSG_MIG_BACK_DONE:
 		mig_remote_msg(m, idx, msg);
 		break;
 	case SSID_MSG_MIG_ACCEPTED:
 	case SSID_MSG_MIG_FAILED:
 	case SSID_MSG_FWD_REQ:
 	case SSID_MSG_MIG_EXIT:
+	case SSID_MSG_MIG_BACK:
+	case SSID_MSG_MIG_BACK_FAILED:
 		mig_home_msg(m, idx, msg);
 		break;
 	default:
@@ -63,6 +67,7 @@ static void hook_lost(void *arg, int idx)
 static void hook_writable(void *arg, int idx)
 {
 	mig_home_writable(arg, idx);
+	mig_remote_writable(arg, idx);
 }
 
 static void hook_counts(void *arg, uint32_t *guests, uint32_t *deputies)

@@ -36,7 +36,8 @@ struct migrate_result {
 	int err;		/* 0, or a positive errno */
 	char msg[256];		/* why it failed, "" on success */
 	pid_t pid;
-	const char *node;
+	const char *node;	/* where it runs now */
+	bool home;		/* it came back home (migrate_recall) */
 	pid_t remote_pid;
 	uint64_t bytes, pages, vmas;
 	uint64_t dump_ns;	/* the module's freeze-to-written time */
@@ -58,6 +59,15 @@ typedef void (*migrate_done_cb)(void *arg, const struct migrate_result *r);
 int migrate_start(struct migrate *m, pid_t pid, int node_idx,
 		  migrate_done_cb cb, void *arg, void **handle,
 		  char *err, size_t errlen);
+
+/*
+ * migrate_recall - bring process @pid of this node, running elsewhere,
+ * back home: it runs here natively again, same pid.  Like migrate_start
+ * for @cb and @handle; on failure it goes on where it was.  Returns 0, or
+ * ESRCH (not migrated), EBUSY (not running remotely right now) with @err.
+ */
+int migrate_recall(struct migrate *m, pid_t pid, migrate_done_cb cb, void *arg,
+		   void **handle, char *err, size_t errlen);
 
 /* migrate_forget - the requester went away: do not call its callback. */
 void migrate_forget(struct migrate *m, void *handle);

@@ -9,6 +9,10 @@
  *     FWD_REQ runs through it (one at a time, queued), FWD_REP goes back;
  *     signals the stub catches go to the remote node as MIG_SIGNAL;
  *   MIG_EXIT: the deputy ends with the remote's wait status.
+ *   migrate_recall: RECALL; the remote dumps it (once no call of it is in
+ *     flight) and streams it back as BACK chunks into a memfd; the deputy
+ *     is frozen and becomes the process again (SSI_IOC_RETURN); BACK_DONE
+ *     tells the remote (0: drop your copy; an errno: resume it).
  *
  * Failure rules: before ACCEPTED every failure (FAILED, timeout, node
  * lost, SSI_IOC_DEPUTY refused) resumes the task at home, untouched.
@@ -47,12 +51,14 @@ enum home_state {
 	H_SENDING,		/* image being dumped and streamed out */
 	H_WAIT_ACCEPT,		/* image sent, remote restoring */
 	H_DEPUTY,		/* the remote runs it; we serve its calls */
+	H_RECALLING,		/* called back: its image is coming home */
 	H_ENDING,		/* exit sent to the stub; waiting for EOF */
 };
 
 static const char *const state_names[] = {
 	[H_SENDING] = "migrating", [H_WAIT_ACCEPT] = "migrating",
-	[H_DEPUTY] = "deputy", [H_ENDING] = "exited",
+	[H_DEPUTY] = "deputy", [H_RECALLING] = "returning",
+	[H_ENDING] = "exited",
 };
 
 struct fwd_req {
@@ -90,6 +96,11 @@ struct mig_home {
 	uint64_t next_stop_check_ms;
 	bool early_exit;		/* MIG_EXIT overtook ACCEPTED */
 	int early_status;
+
+	/* coming back (H_RECALLING) */
+	int back_img;			/* memfd, -1 */
+	uint64_t back_recv;		/* image bytes received */
+	uint64_t recall_ns;		/* when RECALL was sent */
 
 	migrate_done_cb cb;
 	void *cb_arg;
@@ -137,6 +148,10 @@ static void free_home(struct mig_home *h)
 	struct mig_home **pp;
 	struct fwd_req *r;
 
+	if (h->cb)	/* a recall in progress when the node or deputy went */
+		report(h, ECONNRESET, "pid %d: its deputy or its node is gone",
+		       (int)h->pid);
+
 	for (pp = &h->m->homes; *pp; pp = &(*pp)->next) {
 		if (*pp == h) {
 			*pp = h->next;
@@ -153,6 +168,8 @@ static void free_home(struct mig_home *h)
 		free(r);
 	}
 	mig_stream_stop(&h->st);
+	if (h->back_img >= 0)
+		close(h->back_img);
 	if (h->pidfd >= 0)
 		close(h->pidfd);
 	if (h->dev >= 0)
@@ -315,6 +332,7 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->dev = -1;
 	h->dep.chan = -1;
 	h->pidfd = -1;
+	h->back_img = -1;
 	h->q_tail = &h->q;
 	h->id = ++m->next_id;
 	h->started_ms = loop_now_ms();
@@ -570,7 +588,7 @@ static void on_fwd_req(struct mig_home *h, const struct msg_fwd *f)
 	h->bytes += f->len;
 	*h->q_tail = r;
 	h->q_tail = &r->next;
-	if (h->state == H_DEPUTY)
+	if (h->state == H_DEPUTY || h->state == H_RECALLING)
 		run_queue(h);
 }
 
@@ -582,6 +600,13 @@ static void on_exit_msg(struct mig_home *h, int wstatus)
 		h->early_exit = true;	/* see on_fwd_req */
 		h->early_status = wstatus;
 		return;
+	}
+	if (h->state == H_RECALLING) {
+		report(h, ESRCH, "pid %d ended on %s before it could come back",
+		       (int)h->pid, peers_node_name(h->m->peers, h->peer));
+		close(h->back_img);
+		h->back_img = -1;
+		h->state = H_DEPUTY;
 	}
 	if (h->state != H_DEPUTY)
 		return;
@@ -603,10 +628,153 @@ static void on_exit_msg(struct mig_home *h, int wstatus)
 		deputy_gone(h, "exit not delivered");
 }
 
+/* ------------------------------------------------------- coming back */
+
+static void recall_failed(struct mig_home *h, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The process stays where it is; the deputy serves it as before. */
+static void recall_failed(struct mig_home *h, int err, const char *fmt, ...)
+{
+	char why[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (h->back_img >= 0)
+		close(h->back_img);
+	h->back_img = -1;
+	h->state = H_DEPUTY;
+	log_notice("pid %d does not come back from %s: %s", (int)h->pid,
+		   peers_node_name(h->m->peers, h->peer), why);
+	report(h, err, "%s; pid %d goes on on %s", why, (int)h->pid,
+	       peers_node_name(h->m->peers, h->peer));
+	run_queue(h);
+}
+
+/* The whole image is here: the deputy becomes the process again. */
+static void back_home(struct mig_home *h)
+{
+	struct ssi_dump fz = { .pid = h->pid, .out_fd = -1,
+			       .flags = SSI_DUMP_FREEZE_ONLY, .timeout_ms = 5000 };
+	struct ssi_return r = { .pid = h->pid, .in_fd = h->back_img,
+				.close_fd = (int)h->dep.stub_chan };
+	struct ssi_resume res = { .pid = h->pid };
+	int rc;
+
+	/* No call runs in the stub: the remote sent its image only after
+	 * every call it forwarded was answered. */
+	if (ioctl(h->dev, SSI_IOC_DUMP, &fz)) {
+		rc = errno;
+		send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+		recall_failed(h, rc, "its deputy cannot be frozen: %s (%s)",
+			      strerror(rc), fz.detail);
+		return;
+	}
+	if (lseek(h->back_img, 0, SEEK_SET) || ioctl(h->dev, SSI_IOC_RETURN, &r)) {
+		rc = errno;
+		if (ioctl(h->dev, SSI_IOC_RESUME, &res)) {
+			/* killed past the point of no return: nothing to go on */
+			send_value(h, SSID_MSG_MIG_ABORT, 0);
+			report(h, rc, "pid %d died coming back: %s (%s: %s)", (int)h->pid,
+			       strerror(rc), mig_reason_name(r.reason), r.detail);
+			free_home(h);
+			return;
+		}
+		send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+		recall_failed(h, rc, "this node refused its image: %s (%s: %s)",
+			      strerror(rc), mig_reason_name(r.reason), r.detail);
+		return;
+	}
+	send_value(h, SSID_MSG_MIG_BACK_DONE, 0);
+	h->res.bytes = h->back_recv;
+	h->res.home = true;
+	h->res.remote_pid = h->pid;
+	h->res.node = peers_node_name(h->m->peers, peers_self(h->m->peers));
+	h->res.frozen_ns = h->res.transfer_ns = loop_now_ns() - h->recall_ns;
+	h->res.dump_ns = 0;
+	h->res.pages = h->res.vmas = 0;
+	log_notice("pid %d (%s) is back from %s: %llu bytes, %llu ms after the recall",
+		   (int)h->pid, h->offer.comm, peers_node_name(h->m->peers, h->peer),
+		   (unsigned long long)h->back_recv,
+		   (unsigned long long)h->res.frozen_ns / 1000000);
+	report(h, 0, "%s", "");
+	free_home(h);		/* the channel is closed in the process */
+}
+
+static void on_back(struct mig_home *h, const struct msg_mig_image *mi,
+		    const struct ssi_tp_msg *msg)
+{
+	const char *p = msg->bulk;
+	size_t len = msg->bulk ? msg->bulk_len : 0, off = 0;
+	ssize_t n;
+
+	if (mi->offset != h->back_recv || len > MSG_MIG_IMAGE_MAX - h->back_recv) {
+		send_value(h, SSID_MSG_MIG_BACK_DONE, EPROTO);
+		recall_failed(h, EPROTO, "its image came out of order");
+		return;
+	}
+	while (off < len) {
+		n = pwrite(h->back_img, p + off, len - off, (off_t)(h->back_recv + off));
+		if (n <= 0) {
+			int rc = n < 0 ? errno : EIO;
+
+			send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+			recall_failed(h, rc, "storing its image: %s", strerror(rc));
+			return;
+		}
+		off += (size_t)n;
+	}
+	h->back_recv += len;
+	if (mi->flags & MSG_MIG_IMAGE_LAST)
+		back_home(h);
+}
+
+int migrate_recall(struct migrate *m, pid_t pid, migrate_done_cb cb, void *arg,
+		   void **handle, char *err, size_t errlen)
+{
+	struct mig_home *h;
+	int rc;
+
+	for (h = m->homes; h; h = h->next)
+		if (h->pid == pid)
+			break;
+	if (!h) {
+		snprintf(err, errlen, "pid %d has not migrated: it runs on this node", (int)pid);
+		return ESRCH;
+	}
+	if (h->state != H_DEPUTY || h->cb) {
+		snprintf(err, errlen, "pid %d is %s, not running on %s", (int)pid,
+			 state_names[h->state], peers_node_name(m->peers, h->peer));
+		return EBUSY;
+	}
+	h->back_img = memfd_create("ssi-image-back", MFD_CLOEXEC);
+	if (h->back_img < 0) {
+		rc = errno;
+		snprintf(err, errlen, "memfd_create: %s", strerror(rc));
+		return rc;
+	}
+	h->back_recv = 0;
+	memset(&h->res, 0, sizeof(h->res));
+	h->res.pid = pid;
+	h->recall_ns = loop_now_ns();
+	h->deadline_ms = loop_now_ms() + MIG_RECALL_TIMEOUT_MS;
+	send_value(h, SSID_MSG_MIG_RECALL, 0);
+	h->state = H_RECALLING;
+	h->cb = cb;
+	h->cb_arg = arg;
+	*handle = h;
+	log_info("pid %d (%s): calling it back from %s", (int)pid, h->offer.comm,
+		 peers_node_name(m->peers, h->peer));
+	return 0;
+}
+
 void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 {
 	const char *node = peers_node_name(m->peers, idx);
 	struct msg_mig_failed fm;
+	struct msg_mig_image mi;
 	struct msg_mig_value v;
 	struct msg_fwd f;
 	struct mig_home *h;
@@ -655,6 +823,22 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		h = find(m, idx, v.id);
 		if (h)
 			on_exit_msg(h, v.value);
+		return;
+	case SSID_MSG_MIG_BACK:
+		if (msg_decode_mig_image(msg->data, msg->len, &mi))
+			goto bad;
+		h = find(m, idx, mi.id);
+		if (h && h->state == H_RECALLING)
+			on_back(h, &mi, msg);
+		return;
+	case SSID_MSG_MIG_BACK_FAILED:
+		if (msg_decode_mig_failed(msg->data, msg->len, &fm))
+			goto bad;
+		h = find(m, idx, fm.id);
+		if (h && h->state == H_RECALLING)
+			recall_failed(h, fm.err ? fm.err : EIO, "%s did not send it: %s%s%s",
+				      node, fm.err ? strerror(fm.err) : "",
+				      fm.detail[0] ? ": " : "", fm.detail);
 		return;
 	}
 	return;
@@ -729,6 +913,16 @@ uint64_t mig_home_timer(struct migrate *m, uint64_t now)
 				check_stopped(h, now);
 			if (h->next_stop_check_ms < d)
 				d = h->next_stop_check_ms;
+			continue;
+		}
+		if (h->state == H_RECALLING) {
+			if (now < h->deadline_ms) {
+				d = h->deadline_ms < d ? h->deadline_ms : d;
+			} else {
+				send_value(h, SSID_MSG_MIG_BACK_DONE, ETIMEDOUT);
+				recall_failed(h, ETIMEDOUT, "its image did not arrive in %d s",
+					      MIG_RECALL_TIMEOUT_MS / 1000);
+			}
 			continue;
 		}
 		if (h->state != H_WAIT_ACCEPT && h->state != H_ENDING)

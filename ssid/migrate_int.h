@@ -28,6 +28,12 @@ struct migrate {
 #define MIG_END_GRACE_MS	2000
 /* How often a deputy's state is checked for SIGSTOP. */
 #define MIG_STOP_POLL_MS	250
+/* How long a recalled process may stay in a forwarded call before the
+ * recall is refused (it would have to be interrupted). */
+#define MIG_RECALL_WAIT_MS	10000
+/* How long the home node waits for a recalled image, and the remote node
+ * for the home's verdict on it. */
+#define MIG_RECALL_TIMEOUT_MS	120000
 /* How long the remote node tries to take the helper's seccomp listener. */
 #define MIG_STEAL_TIMEOUT_MS	10000
 
@@ -46,6 +52,7 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 /* migrate_remote.c */
 void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg);
 void mig_remote_lost(struct migrate *m, int idx);
+void mig_remote_writable(struct migrate *m, int idx);
 uint64_t mig_remote_timer(struct migrate *m, uint64_t now);
 void mig_remote_destroy_all(struct migrate *m);
 size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,

@@ -15,6 +15,13 @@
  *   exit: the pidfd becomes readable, waitid gives the exact status, which
  *     goes home as MIG_EXIT.
  *
+ * RECALL (`ssictl migrate PID home` on the home node): new calls are held
+ *   (the listener is paused), calls in flight finish, then the process is
+ *   dumped and streamed home as BACK chunks (mig_stream.c) and stays
+ *   frozen; BACK_DONE 0 (it runs at home now) kills it here without an
+ *   exit report, anything else resumes it.  A held call is interrupted by
+ *   the freeze and restarts at home, natively.
+ *
  * Home node lost (or ABORT): the process is killed and reaped.
  */
 #include <errno.h>
@@ -39,6 +46,7 @@
 #include "fwd_remote.h"
 #include "log.h"
 #include "loop.h"
+#include "mig_stream.h"
 #include "migrate_int.h"
 #include "msg.h"
 #include "peers.h"
@@ -93,6 +101,14 @@ struct mig_remote {
 	uint64_t started_ms;
 	bool restored;			/* seen running as the image */
 	uint64_t warned[(SSI_SC_MAX + 64) / 64];	/* pull-home logged */
+
+	/* going back home (RECALL) */
+	bool recalling;			/* calls are held */
+	bool listen_paused;		/* listener out of the loop */
+	bool back_sent;			/* image home, frozen: BACK_DONE? */
+	uint64_t recall_deadline_ms;	/* for calls in flight to finish */
+	int dev;			/* /dev/ssi that froze it, or -1 */
+	struct mig_stream st;
 };
 
 static struct mig_remote *find(struct migrate *m, int idx, uint64_t id)
@@ -137,7 +153,13 @@ static void free_guest(struct mig_remote *g)
 	}
 	unwatch(g, &g->pidfd_h);
 	unwatch(g, &g->report_h);
-	unwatch(g, &g->listen_h);
+	if (g->listen_paused)
+		close(g->listen_h.fd);	/* not in the loop */
+	else
+		unwatch(g, &g->listen_h);
+	mig_stream_stop(&g->st);
+	if (g->dev >= 0)
+		close(g->dev);
 	while ((p = g->pend)) {
 		g->pend = p->next;
 		ssi_fwd_pending_free(&p->p);
@@ -148,8 +170,9 @@ static void free_guest(struct mig_remote *g)
 	free(g);
 }
 
-static void send_failed(struct mig_remote *g, unsigned int reason, int err,
-			const char *detail)
+/* A FAILED-shaped message: MIG_FAILED or MIG_BACK_FAILED. */
+static void send_refusal(struct mig_remote *g, uint16_t type, unsigned int reason,
+			 int err, const char *detail)
 {
 	unsigned char buf[MSG_MIG_FAILED_MAX];
 	struct msg_mig_failed f = { .id = g->offer.id, .reason = reason, .err = err };
@@ -157,7 +180,13 @@ static void send_failed(struct mig_remote *g, unsigned int reason, int err,
 
 	snprintf(f.detail, sizeof(f.detail), "%s", detail);
 	iov.iov_len = msg_encode_mig_failed(&f, buf);
-	peers_send(g->m->peers, g->peer, SSID_MSG_MIG_FAILED, &iov, 1);
+	peers_send(g->m->peers, g->peer, type, &iov, 1);
+}
+
+static void send_failed(struct mig_remote *g, unsigned int reason, int err,
+			const char *detail)
+{
+	send_refusal(g, SSID_MSG_MIG_FAILED, reason, err, detail);
 	log_notice("migration of pid %d from %s refused: %s%s%s", (int)g->offer.pid,
 		   home_name(g), err ? strerror(err) : "", detail[0] ? ": " : "", detail);
 }
@@ -306,6 +335,159 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 	}
 }
 
+/* ------------------------------------------------------ going home */
+
+/*
+ * Accepted means verified; the restore itself follows.  The restore
+ * ioctl gives the task the image's name past its point of no return, so
+ * a task that no longer has the helper's name is the image (a freeze lands
+ * once that ioctl returned).  Until then, a dump would take the helper.
+ */
+static bool is_restored(struct mig_remote *g)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (g->restored)
+		return true;
+	if (g->state != R_RUNNING)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)g->pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	comm[strcspn(comm, "\n")] = '\0';
+	if (!comm[0] || !strcmp(comm, "ssi-restore-hel"))
+		return false;
+	g->restored = true;
+	return true;
+}
+
+static void listen_pause(struct mig_remote *g)
+{
+	if (g->listen_paused || g->listen_h.fd < 0)
+		return;
+	loop_del(g->m->loop, &g->listen_h);
+	g->listen_paused = true;
+}
+
+static void listen_resume(struct mig_remote *g)
+{
+	if (!g->listen_paused)
+		return;
+	g->listen_paused = false;
+	if (loop_add(g->m->loop, &g->listen_h, EPOLLIN)) {
+		log_err("pid %d: epoll: %m; killing it", (int)g->offer.pid);
+		close(g->listen_h.fd);
+		g->listen_h.fd = -1;
+		syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+	}
+}
+
+/* The recall did not happen: the process goes on here, as it was. */
+static void recall_refuse(struct mig_remote *g, int err, const char *why)
+{
+	mig_stream_stop(&g->st);
+	if (g->dev >= 0)
+		close(g->dev);		/* resumes it if it is frozen */
+	g->dev = -1;
+	g->recalling = false;
+	g->back_sent = false;
+	send_refusal(g, SSID_MSG_MIG_BACK_FAILED, 0, err, why);
+	log_notice("pid %d: not sent back to %s: %s; it goes on here",
+		   (int)g->offer.pid, home_name(g), why);
+	listen_resume(g);
+}
+
+static void back_stream_done(struct mig_stream *s, int err, const char *why)
+{
+	struct mig_remote *g = (struct mig_remote *)((char *)s -
+						     offsetof(struct mig_remote, st));
+
+	if (err) {
+		recall_refuse(g, err, why);
+		return;
+	}
+	g->back_sent = true;
+	log_info("pid %d: %llu bytes sent back to %s, frozen until it answers",
+		 (int)g->offer.pid, (unsigned long long)s->sent, home_name(g));
+}
+
+static void recall_dump(struct mig_remote *g)
+{
+	struct ssi_api api = { .api = SSI_API_VERSION };
+	char err[200];
+	int rc;
+
+	g->dev = open("/dev/ssi", O_RDWR | O_CLOEXEC);
+	if (g->dev < 0 || ioctl(g->dev, SSI_IOC_API, &api)) {
+		snprintf(err, sizeof(err), "/dev/ssi here: %s", strerror(errno));
+		recall_refuse(g, errno, err);
+		return;
+	}
+	rc = mig_stream_start(&g->st, g->m, g->peer, SSID_MSG_MIG_BACK, g->offer.id,
+			      g->dev, g->pid, back_stream_done, err, sizeof(err));
+	if (rc)
+		recall_refuse(g, rc, err);
+}
+
+/*
+ * Dump it once it is the image (not the helper any more) and no call of
+ * it waits for its home: the timer and each reply try again until
+ * recall_deadline_ms.
+ */
+static void recall_try(struct mig_remote *g)
+{
+	if (g->recalling && !g->st.active && !g->back_sent && !g->pend &&
+	    is_restored(g))
+		recall_dump(g);
+}
+
+static void on_recall(struct mig_remote *g)
+{
+	if (g->state != R_RUNNING || g->listen_h.fd < 0 || g->recalling) {
+		send_refusal(g, SSID_MSG_MIG_BACK_FAILED, 0, EBUSY,
+			     g->recalling ? "it is already going back" :
+			     "it is not running here yet");
+		return;
+	}
+	log_info("pid %d: %s calls it back", (int)g->offer.pid, home_name(g));
+	g->recalling = true;
+	g->recall_deadline_ms = loop_now_ms() + MIG_RECALL_WAIT_MS;
+	listen_pause(g);		/* new calls wait in the kernel */
+	recall_try(g);
+}
+
+static void on_back_done(struct mig_remote *g, int32_t value)
+{
+	if (!g->back_sent)
+		return;
+	if (value == 0) {
+		log_notice("pid %d went back home to %s (%llu calls forwarded from here)",
+			   (int)g->offer.pid, home_name(g),
+			   (unsigned long long)g->forwarded);
+		g->aborted = true;	/* it lives on at home: no exit report */
+		free_guest(g);
+		return;
+	}
+	g->back_sent = false;
+	recall_refuse(g, value > 0 ? value : EIO, "its home node did not take the image");
+}
+
+void mig_remote_writable(struct migrate *m, int idx)
+{
+	struct mig_remote *g, *next;
+
+	for (g = m->guests; g; g = next) {
+		next = g->next;
+		if (g->peer == idx && g->st.active)
+			mig_stream_writable(&g->st);	/* may free g */
+	}
+}
+
 static void on_reply(struct mig_remote *g, const struct msg_fwd *f)
 {
 	struct pending **pp, *p;
@@ -328,6 +510,7 @@ static void on_reply(struct mig_remote *g, const struct msg_fwd *f)
 		answer(g, p->notif_id, ret);
 	ssi_fwd_pending_free(&p->p);
 	free(p);
+	recall_try(g);
 }
 
 /* Take the helper's seccomp listener (its fd 0 once installed). */
@@ -590,6 +773,7 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	g->peer = idx;
 	g->offer = *o;
 	g->pidfd_h.fd = g->report_h.fd = g->listen_h.fd = -1;
+	g->dev = -1;
 	g->steal_next_ms = LOOP_NEVER;
 	g->started_ms = loop_now_ms();
 	g->img = memfd_create("ssi-image", MFD_CLOEXEC);
@@ -687,6 +871,16 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		if (syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, (int)s.signo, NULL, 0))
 			log_warn("pid %d: signal %u: %m", (int)g->offer.pid, s.signo);
 		return;
+	case SSID_MSG_MIG_RECALL:
+	case SSID_MSG_MIG_BACK_DONE:
+		if (msg_decode_mig_value(msg->data, msg->len, &v))
+			goto bad;
+		g = find(m, idx, v.id);
+		if (g && msg->type == SSID_MSG_MIG_RECALL)
+			on_recall(g);
+		else if (g)
+			on_back_done(g, v.value);
+		return;
 	case SSID_MSG_MIG_ABORT:
 		if (msg_decode_mig_value(msg->data, msg->len, &v))
 			goto bad;
@@ -728,12 +922,25 @@ uint64_t mig_remote_timer(struct migrate *m, uint64_t now)
 	struct mig_remote *g;
 	uint64_t d = LOOP_NEVER;
 
-	for (g = m->guests; g; g = g->next) {
+	struct mig_remote *next;
+
+	for (g = m->guests; g; g = next) {
+		next = g->next;
 		if (g->steal_next_ms != LOOP_NEVER && g->pidfd_h.fd >= 0 &&
 		    g->listen_h.fd < 0 && now >= g->steal_next_ms)
 			try_steal(g, now);
 		if (g->steal_next_ms < d)
 			d = g->steal_next_ms;
+		if (!g->recalling || g->st.active || g->back_sent)
+			continue;
+		if (now >= g->recall_deadline_ms) {
+			recall_refuse(g, EBUSY, g->pend ? "it stays in a forwarded call at home" :
+				      "its restore here does not finish");
+			continue;
+		}
+		recall_try(g);		/* the dump starts once it can */
+		if (!g->st.active && now + 10 < d)
+			d = now + 10;	/* restore or calls: look again soon */
 	}
 	return d;
 }
@@ -752,23 +959,11 @@ void mig_remote_destroy_all(struct migrate *m)
  */
 static const char *state_of(struct mig_remote *g)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	if (g->state != R_RUNNING || g->restored)
+	if (g->recalling)
+		return "returning";
+	if (g->state != R_RUNNING || is_restored(g))
 		return state_names[g->state];
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)g->pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-	}
-	comm[strcspn(comm, "\n")] = '\0';
-	if (!strcmp(comm, "ssi-restore-hel"))
-		return state_names[R_VERIFYING];
-	g->restored = true;
-	return state_names[R_RUNNING];
+	return state_names[R_VERIFYING];
 }
 
 /* CPU time and resident memory of @pid from /proc/PID/stat. */

@@ -38,7 +38,11 @@ enum ssid_msg_type {
 	SSID_MSG_MIG_SIGNAL = 0x0116,	/* home -> remote: the home pid got it */
 	SSID_MSG_MIG_EXIT = 0x0117,	/* remote -> home: the wait status */
 	SSID_MSG_MIG_ABORT = 0x0118,	/* home -> remote: cancel, kill it */
-	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_ABORT
+	SSID_MSG_MIG_RECALL = 0x0119,	/* home -> remote: send it back */
+	SSID_MSG_MIG_BACK = 0x011a,	/* remote -> home: its image (bulk) */
+	SSID_MSG_MIG_BACK_FAILED = 0x011b, /* remote -> home: recall refused */
+	SSID_MSG_MIG_BACK_DONE = 0x011c, /* home -> remote: landed (0) or not */
+	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_BACK_DONE
 };
 
 /*

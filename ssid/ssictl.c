@@ -44,7 +44,8 @@ static void usage(FILE *fp)
 "  ping NAME              echo through the transport, print the RTT\n"
 "  show tasks             registered tasks (yours, or all for root)\n"
 "  show procs             migrated processes: from here, and guests here\n"
-"  migrate PID NODE       move a running process to NODE (its IO stays home)\n"
+"  migrate PID NODE|home  move a running process to NODE (its IO stays home),\n"
+"                         or bring it back home\n"
 "  register PID [job=J] [step=S] [task=T]\n"
 "                         register a task with ssid\n"
 "  unregister PID         forget a registered task\n"
@@ -433,11 +434,11 @@ static int cmd_migrate(struct ctl *c, int argc, char **argv)
 	char *end;
 
 	if (argc != 2)
-		bad_usage("migrate PID NODE");
+		bad_usage("migrate PID NODE|home");
 	errno = 0;
 	pid = strtol(argv[0], &end, 10);
 	if (errno || *end || pid <= 0 || pid > INT32_MAX)
-		bad_usage("migrate PID NODE  (PID: a process id)");
+		bad_usage("migrate PID NODE|home  (PID: a process id)");
 	req = request("migrate");
 	json_object_object_add(req, "pid", json_object_new_int((int)pid));
 	json_object_object_add(req, "node", json_object_new_string(argv[1]));
@@ -446,6 +447,13 @@ static int cmd_migrate(struct ctl *c, int argc, char **argv)
 	reply = call(c, req, &res);
 	if (c->json) {
 		print_json(res);
+	} else if (json_object_get_boolean(member(res, "home"))) {
+		mib = json_object_get_uint64(member(res, "bytes")) / 1048576.0;
+		xfer_s = json_object_get_uint64(member(res, "transfer_us")) / 1e6;
+		printf("pid %s is back home on %s: %.1f MiB, %.1f MiB/s, away from its CPU %.0f ms\n",
+		       str(res, "pid"), str(res, "node"), mib,
+		       xfer_s > 0 ? mib / xfer_s : 0.0,
+		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0);
 	} else {
 		mib = json_object_get_uint64(member(res, "bytes")) / 1048576.0;
 		xfer_s = json_object_get_uint64(member(res, "transfer_us")) / 1e6;

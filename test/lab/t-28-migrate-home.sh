@@ -1,0 +1,57 @@
+#!/bin/bash
+# test: ssictl migrate PID home brings a migrated process back: it runs natively at home again, same pid, output and exit status as an unmigrated run
+# shellcheck source=test/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lab/migrate-lib.sh
+. "$(dirname "$0")/migrate-lib.sh"
+
+mib=16
+mig_start ref $mib 9
+mig_finish
+ref=$(mig_output)
+ref_stdin=$dir/stdin
+
+mkdir -p "$SSI_LAB_WORK/mig.$$.back"
+cp "$ref_stdin" "$SSI_LAB_WORK/mig.$$.back/stdin"
+mig_start back $mib 9
+
+# Not migrated yet: there is nothing to bring back.
+if out=$(on "$home" "$ssictl" migrate "$pid" home 2>&1); then
+	fail "migrate home of a process that never left succeeded: $out"
+fi
+echo "refused while at home: $out"
+[[ $out == *"has not migrated"* ]] || fail "unexpected refusal: $out"
+
+line=$(on "$home" "$ssictl" migrate "$pid" "$away") || fail "ssictl migrate $pid $away: $line"
+echo "$line"
+# Forwarded calls happen while it is away (it polls for the go file).
+sleep 1
+line=$(on "$home" "$ssictl" migrate "$pid" home) || fail "ssictl migrate $pid home: $line"
+echo "$line"
+[[ $line == "pid $pid is back home on $home:"* ]] || fail "unexpected answer: $line"
+
+# Home again: no deputy, no guest; the process is itself, not the stub.
+for n in "$home" "$away"; do
+	left=$(on "$n" "$ssictl" --json show procs | jq '.procs | length')
+	[ "$left" = 0 ] || fail "$n still lists $left migrated processes"
+done
+comm=$(on "$home" cat "/proc/$pid/comm") || fail "pid $pid is gone from $home"
+[ "$comm" = ssi-migrate-pro ] || fail "pid $pid on $home is '$comm'"
+on "$home" grep -q ssi-migrate-prog "/proc/$pid/maps" || fail "pid $pid does not map its program"
+echo "pid $pid runs natively on $home again ($comm)"
+
+# It can leave again, and come back again.
+line=$(on "$home" "$ssictl" migrate "$pid" "$away") || fail "second migration: $line"
+line=$(on "$home" "$ssictl" migrate "$pid" "$home") || fail "second return (by node name): $line"
+echo "$line"
+
+mig_finish
+back=$(mig_output)
+before=$(sed -n 's/^pid before=//p' "$dir/stdout")
+after=$(sed -n 's/^pid after=//p' "$dir/stdout")
+[ "$before" = "$after" ] || fail "getpid() changed: $before, then $after"
+if [ "$ref" != "$back" ]; then
+	diff <(echo "$ref") <(echo "$back") || true
+	fail "the returned run's output differs from the reference"
+fi
+echo "$back" | grep -E '^(memory|stdin|--- status)'
