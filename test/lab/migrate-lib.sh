@@ -56,6 +56,33 @@ mig_start() {
 	pid=$(cat "$dir/pid")
 }
 
+# mig_against_ref TAG MIB EXITCODE: run the program unmigrated to its end
+# (what it printed in $ref), then start it again as TAG with the same
+# stdin; sets dir and pid like mig_start.
+mig_against_ref() {
+	mig_start ref "$2" "$3"
+	mig_finish
+	ref=$(mig_output)
+	mkdir -p "$SSI_LAB_WORK/mig.$$.$1"
+	cp "$dir/stdin" "$SSI_LAB_WORK/mig.$$.$1/stdin"
+	mig_start "$1" "$2" "$3"
+}
+
+# mig_check_ref: after mig_finish, the run printed what $ref holds and
+# getpid() gave the same pid before and after.
+mig_check_ref() {
+	local out before after
+	out=$(mig_output)
+	before=$(sed -n 's/^pid before=//p' "$dir/stdout")
+	after=$(sed -n 's/^pid after=//p' "$dir/stdout")
+	[ "$before" = "$after" ] || fail "getpid() changed: $before before, $after after"
+	if [ "$ref" != "$out" ]; then
+		diff <(echo "$ref") <(echo "$out") || true
+		fail "the output differs from the unmigrated run's"
+	fi
+	echo "$out" | grep -E '^(memory|stdin|--- status)'
+}
+
 # mig_finish [TIMEOUT_S]: let the program go on (touch go) and wait for
 # its status; sets status.
 mig_finish() {

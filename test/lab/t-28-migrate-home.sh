@@ -5,15 +5,7 @@
 # shellcheck source=test/lab/migrate-lib.sh
 . "$(dirname "$0")/migrate-lib.sh"
 
-mib=16
-mig_start ref $mib 9
-mig_finish
-ref=$(mig_output)
-ref_stdin=$dir/stdin
-
-mkdir -p "$SSI_LAB_WORK/mig.$$.back"
-cp "$ref_stdin" "$SSI_LAB_WORK/mig.$$.back/stdin"
-mig_start back $mib 9
+mig_against_ref back 16 9
 
 # Not migrated yet: there is nothing to bring back.
 if out=$(on "$home" "$ssictl" migrate "$pid" home 2>&1); then
@@ -46,12 +38,4 @@ line=$(on "$home" "$ssictl" migrate "$pid" "$home") || fail "second return (by n
 echo "$line"
 
 mig_finish
-back=$(mig_output)
-before=$(sed -n 's/^pid before=//p' "$dir/stdout")
-after=$(sed -n 's/^pid after=//p' "$dir/stdout")
-[ "$before" = "$after" ] || fail "getpid() changed: $before, then $after"
-if [ "$ref" != "$back" ]; then
-	diff <(echo "$ref") <(echo "$back") || true
-	fail "the returned run's output differs from the reference"
-fi
-echo "$back" | grep -E '^(memory|stdin|--- status)'
+mig_check_ref
