@@ -537,13 +537,31 @@ struct migrate_req {
 	struct ctl_client *cl;
 	json_object *id;
 	void *handle;
+	int then_idx;		/* back home first, then on to this node */
+	bool via_home;
 };
 
 static void migrate_done(void *arg, const struct migrate_result *r)
 {
 	struct migrate_req *mr = arg;
 	json_object *res;
+	char err[512];
+	int rc;
 
+	if (!r->err && mr->then_idx >= 0) {
+		/* Home again: the second hop is an ordinary migration. */
+		rc = migrate_start(mr->ops->migrate, r->pid, mr->then_idx, migrate_done,
+				   mr, &mr->handle, err, sizeof(err));
+		mr->then_idx = -1;
+		mr->via_home = true;
+		if (!rc)
+			return;
+		ctl_client_reply(mr->cl, ctlproto_reply_err(mr->id, CTL_E_MIGRATE,
+				 "pid %d came back home, but: %s", (int)r->pid, err));
+		json_object_put(mr->id);
+		free(mr);
+		return;
+	}
 	if (r->err) {
 		ctl_client_reply(mr->cl, ctlproto_reply_err(mr->id, CTL_E_MIGRATE,
 				 "%s", r->msg));
@@ -561,6 +579,8 @@ static void migrate_done(void *arg, const struct migrate_result *r)
 		add_u64(res, "dump_us", r->dump_ns / 1000);
 		add_u64(res, "transfer_us", r->transfer_ns / 1000);
 		add_u64(res, "frozen_us", r->frozen_ns / 1000);
+		json_object_object_add(res, "via_home",
+				       json_object_new_boolean(mr->via_home));
 		ctl_client_reply(mr->cl, ctlproto_reply_ok(mr->id, res));
 	}
 	json_object_put(mr->id);
@@ -584,7 +604,7 @@ static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 	pid_t pid;
 	int idx, rc;
 
-	const char *node;
+	const char *node, *where, *state;
 	bool home;
 
 	pid = arg_pid(cl, req, id);
@@ -608,6 +628,16 @@ static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 	mr->ops = ops;
 	mr->cl = cl;
 	mr->id = json_object_get(id);
+	mr->then_idx = -1;
+	/*
+	 * Running elsewhere already: from there to another node goes through
+	 * home (its deputy is here), as two migrations.
+	 */
+	where = home ? NULL : migrate_where(ops->migrate, pid, &state);
+	if (where && strcmp(where, ops->conf->nodes[idx].name)) {
+		mr->then_idx = idx;
+		home = true;
+	}
 	if (home)
 		rc = migrate_recall(ops->migrate, pid, migrate_done, mr, &mr->handle,
 				    err, sizeof(err));

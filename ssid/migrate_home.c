@@ -660,7 +660,10 @@ static void back_home(struct mig_home *h)
 			       .flags = SSI_DUMP_FREEZE_ONLY, .timeout_ms = 5000 };
 	struct ssi_return r = { .pid = h->pid, .in_fd = h->back_img,
 				.close_fd = (int)h->dep.stub_chan };
-	struct ssi_resume res = { .pid = h->pid };
+	struct ssi_resume rs = { .pid = h->pid };
+	struct migrate_result res;
+	migrate_done_cb cb;
+	void *cb_arg;
 	int rc;
 
 	/* No call runs in the stub: the remote sent its image only after
@@ -674,7 +677,7 @@ static void back_home(struct mig_home *h)
 	}
 	if (lseek(h->back_img, 0, SEEK_SET) || ioctl(h->dev, SSI_IOC_RETURN, &r)) {
 		rc = errno;
-		if (ioctl(h->dev, SSI_IOC_RESUME, &res)) {
+		if (ioctl(h->dev, SSI_IOC_RESUME, &rs)) {
 			/* killed past the point of no return: nothing to go on */
 			send_value(h, SSID_MSG_MIG_ABORT, 0);
 			report(h, rc, "pid %d died coming back: %s (%s: %s)", (int)h->pid,
@@ -699,8 +702,14 @@ static void back_home(struct mig_home *h)
 		   (int)h->pid, h->offer.comm, peers_node_name(h->m->peers, h->peer),
 		   (unsigned long long)h->back_recv,
 		   (unsigned long long)h->res.frozen_ns / 1000000);
-	report(h, 0, "%s", "");
+	/* Forgotten before the requester hears of it: it may move it again. */
+	cb = h->cb;
+	cb_arg = h->cb_arg;
+	res = h->res;
+	h->cb = NULL;
 	free_home(h);		/* the channel is closed in the process */
+	if (cb)
+		cb(cb_arg, &res);
 }
 
 static void on_back(struct mig_home *h, const struct msg_mig_image *mi,

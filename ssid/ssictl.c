@@ -457,8 +457,9 @@ static int cmd_migrate(struct ctl *c, int argc, char **argv)
 	} else {
 		mib = json_object_get_uint64(member(res, "bytes")) / 1048576.0;
 		xfer_s = json_object_get_uint64(member(res, "transfer_us")) / 1e6;
-		printf("pid %s migrated to %s (pid %s there): %s pages, %.1f MiB, %.1f MiB/s, frozen %.0f ms (dump %.0f ms)\n",
+		printf("pid %s migrated to %s (pid %s there)%s: %s pages, %.1f MiB, %.1f MiB/s, frozen %.0f ms (dump %.0f ms)\n",
 		       str(res, "pid"), str(res, "node"), str(res, "remote_pid"),
+		       json_object_get_boolean(member(res, "via_home")) ? " through home" : "",
 		       str(res, "pages"), mib, xfer_s > 0 ? mib / xfer_s : 0.0,
 		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0,
 		       json_object_get_uint64(member(res, "dump_us")) / 1000.0);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: ssictl migrate PID home brings a migrated process back: it runs natively at home again, same pid, output and exit status as an unmigrated run
+# test: ssictl migrate PID home brings a migrated process back (it runs natively at home again), and n1 -> n2 -> n3 keeps n1 its home: same pid, output and exit status as an unmigrated run
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -36,6 +36,20 @@ echo "pid $pid runs natively on $home again ($comm)"
 line=$(on "$home" "$ssictl" migrate "$pid" "$away") || fail "second migration: $line"
 line=$(on "$home" "$ssictl" migrate "$pid" "$home") || fail "second return (by node name): $line"
 echo "$line"
+
+# n1 -> n2 -> n3, the home staying n1 (the second hop goes through it).
+[ "${#lab_nodes[@]}" -ge 3 ] || fail "needs three nodes"
+third=${lab_nodes[2]}
+line=$(on "$home" "$ssictl" migrate "$pid" "$away") || fail "to $away: $line"
+sleep 0.5
+line=$(on "$home" "$ssictl" migrate "$pid" "$third") || fail "from $away to $third: $line"
+echo "$line"
+[[ $line == "pid $pid migrated to $third (pid "*") through home:"* ]] || fail "unexpected answer: $line"
+where=$(on "$home" "$ssictl" --json show procs | jq -r --argjson p "$pid" '.procs[] | select(.pid == $p) | [.where, .state] | join(" ")')
+[ "$where" = "$third deputy" ] || fail "$home says pid $pid is '$where'"
+left=$(on "$away" "$ssictl" --json show procs | jq '.procs | length')
+[ "$left" = 0 ] || fail "$away still lists $left migrated processes"
+echo "pid $pid runs on $third, its deputy on $home, nothing on $away"
 
 mig_finish
 mig_check_ref
