@@ -740,6 +740,21 @@ static void on_back(struct mig_home *h, const struct msg_mig_image *mi,
 		back_home(h);
 }
 
+/* Ready for the image coming home: H_RECALLING.  Returns 0 or an errno. */
+static int recall_begin(struct mig_home *h)
+{
+	h->back_img = memfd_create("ssi-image-back", MFD_CLOEXEC);
+	if (h->back_img < 0)
+		return errno;
+	h->back_recv = 0;
+	memset(&h->res, 0, sizeof(h->res));
+	h->res.pid = h->pid;
+	h->recall_ns = loop_now_ns();
+	h->deadline_ms = loop_now_ms() + MIG_RECALL_TIMEOUT_MS;
+	h->state = H_RECALLING;
+	return 0;
+}
+
 int migrate_recall(struct migrate *m, pid_t pid, migrate_done_cb cb, void *arg,
 		   void **handle, char *err, size_t errlen)
 {
@@ -758,19 +773,12 @@ int migrate_recall(struct migrate *m, pid_t pid, migrate_done_cb cb, void *arg,
 			 state_names[h->state], peers_node_name(m->peers, h->peer));
 		return EBUSY;
 	}
-	h->back_img = memfd_create("ssi-image-back", MFD_CLOEXEC);
-	if (h->back_img < 0) {
-		rc = errno;
+	rc = recall_begin(h);
+	if (rc) {
 		snprintf(err, errlen, "memfd_create: %s", strerror(rc));
 		return rc;
 	}
-	h->back_recv = 0;
-	memset(&h->res, 0, sizeof(h->res));
-	h->res.pid = pid;
-	h->recall_ns = loop_now_ns();
-	h->deadline_ms = loop_now_ms() + MIG_RECALL_TIMEOUT_MS;
 	send_value(h, SSID_MSG_MIG_RECALL, 0);
-	h->state = H_RECALLING;
 	h->cb = cb;
 	h->cb_arg = arg;
 	*handle = h;
@@ -837,6 +845,17 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		if (msg_decode_mig_image(msg->data, msg->len, &mi))
 			goto bad;
 		h = find(m, idx, mi.id);
+		if (h && h->state == H_DEPUTY && mi.offset == 0) {
+			/* it made a call only home can run (pull-home) */
+			int rc = recall_begin(h);
+
+			log_info("pid %d comes home from %s for a call only home runs",
+				 (int)h->pid, node);
+			if (rc) {
+				send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+				return;
+			}
+		}
 		if (h && h->state == H_RECALLING)
 			on_back(h, &mi, msg);
 		return;

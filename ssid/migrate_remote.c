@@ -10,8 +10,8 @@
  *     pidfd_getfd) delivers the calls the policy table does not run
  *     locally: cached ones are answered from the offer's home values,
  *     forwarded ones go home as FWD_REQ and are answered on FWD_REP,
- *     pull-home ones get ENOSYS for now (one log line per syscall name,
- *     counted in `ssictl show procs`);
+ *     pull-home ones send the process home (as RECALL does, below), where
+ *     the call runs natively;
  *   exit: the pidfd becomes readable, waitid gives the exact status, which
  *     goes home as MIG_EXIT.
  *
@@ -102,8 +102,11 @@ struct mig_remote {
 	bool restored;			/* seen running as the image */
 	uint64_t warned[(SSI_SC_MAX + 64) / 64];	/* pull-home logged */
 
-	/* going back home (RECALL) */
+	/* going back home (RECALL, or a call only home can run) */
 	bool recalling;			/* calls are held */
+	bool pulled;			/* by the call held_id, not by home */
+	bool pull_failed;		/* then pull-home calls get ENOSYS */
+	uint64_t held_id;		/* that call's notification */
 	bool listen_paused;		/* listener out of the loop */
 	bool back_sent;			/* image home, frozen: BACK_DONE? */
 	uint64_t recall_deadline_ms;	/* for calls in flight to finish */
@@ -238,19 +241,7 @@ static void answer(struct mig_remote *g, uint64_t id, int64_t ret)
 		log_debug("pid %d: NOTIF_SEND: %m", (int)g->offer.pid);
 }
 
-static void pull_home(struct mig_remote *g, int nr)
-{
-	const struct ssi_sc_entry *e = ssi_sc_lookup(nr);
-
-	g->pull_home++;
-	if (nr >= 0 && nr <= SSI_SC_MAX) {
-		if (g->warned[nr / 64] & (1ULL << (nr % 64)))
-			return;
-		g->warned[nr / 64] |= 1ULL << (nr % 64);
-	}
-	log_notice("pid %d from %s: %s (%d) needs pull-home, not implemented yet: ENOSYS",
-		   (int)g->offer.pid, home_name(g), e->name ? e->name : "unnamed syscall", nr);
-}
+static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr);
 
 static void forward(struct mig_remote *g, const struct seccomp_notif *n)
 {
@@ -271,9 +262,8 @@ static void forward(struct mig_remote *g, const struct seccomp_notif *n)
 	/* the arguments were read: is the notification still the same call? */
 	if (ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id))
 		goto drop;
-	if (err == -ENOSYS) {
-		pull_home(g, n->data.nr);
-		answer(g, n->id, -ENOSYS);
+	if (err == -ENOSYS) {		/* an argument only home understands */
+		pull_home(g, n->id, n->data.nr);
 		goto drop;
 	}
 	if (err) {
@@ -329,8 +319,7 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 		break;
 	default:
 		/* pull-home, or local-if whose condition failed */
-		pull_home(g, nr);
-		answer(g, n.id, -ENOSYS);
+		pull_home(g, n.id, nr);
 		break;
 	}
 }
@@ -396,6 +385,13 @@ static void recall_refuse(struct mig_remote *g, int err, const char *why)
 	g->dev = -1;
 	g->recalling = false;
 	g->back_sent = false;
+	if (g->pulled) {
+		/* its call fails now (if the freeze interrupted it, it comes
+		 * again and fails then), and so will the next ones */
+		g->pulled = false;
+		g->pull_failed = true;
+		answer(g, g->held_id, -ENOSYS);
+	}
 	send_refusal(g, SSID_MSG_MIG_BACK_FAILED, 0, err, why);
 	log_notice("pid %d: not sent back to %s: %s; it goes on here",
 		   (int)g->offer.pid, home_name(g), why);
@@ -446,11 +442,48 @@ static void recall_try(struct mig_remote *g)
 		recall_dump(g);
 }
 
+/*
+ * A call that only its home can run (policy pull-home, or an argument the
+ * relay does not know): the process goes home, where that call, which the
+ * freeze interrupts, runs again natively.  It stays unanswered meanwhile.
+ * If the process cannot go home, the call fails with ENOSYS, and so do the
+ * later ones of this process (logged once per syscall).
+ */
+static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr)
+{
+	const struct ssi_sc_entry *e = ssi_sc_lookup(nr);
+	const char *name = e->name ? e->name : "unnamed syscall";
+
+	g->pull_home++;
+	if (g->recalling)
+		return;		/* on its way home already: the call waits */
+	if (!g->pull_failed) {
+		log_notice("pid %d from %s: %s (%d) runs at home only: sending it home",
+			   (int)g->offer.pid, home_name(g), name, nr);
+		g->pulled = true;
+		g->held_id = notif_id;
+		g->recalling = true;
+		g->recall_deadline_ms = loop_now_ms() + MIG_RECALL_WAIT_MS;
+		listen_pause(g);
+		recall_try(g);
+		return;
+	}
+	answer(g, notif_id, -ENOSYS);
+	if (nr >= 0 && nr <= SSI_SC_MAX) {
+		if (g->warned[nr / 64] & (1ULL << (nr % 64)))
+			return;
+		g->warned[nr / 64] |= 1ULL << (nr % 64);
+	}
+	log_notice("pid %d from %s: %s (%d) runs at home only, and it could not go home: ENOSYS",
+		   (int)g->offer.pid, home_name(g), name, nr);
+}
+
 static void on_recall(struct mig_remote *g)
 {
-	if (g->state != R_RUNNING || g->listen_h.fd < 0 || g->recalling) {
+	if (g->recalling)
+		return;		/* pulled home already: that image comes */
+	if (g->state != R_RUNNING || g->listen_h.fd < 0) {
 		send_refusal(g, SSID_MSG_MIG_BACK_FAILED, 0, EBUSY,
-			     g->recalling ? "it is already going back" :
 			     "it is not running here yet");
 		return;
 	}
@@ -463,7 +496,7 @@ static void on_recall(struct mig_remote *g)
 
 static void on_back_done(struct mig_remote *g, int32_t value)
 {
-	if (!g->back_sent)
+	if (!g->recalling || (value == 0 && !g->back_sent))
 		return;
 	if (value == 0) {
 		log_notice("pid %d went back home to %s (%llu calls forwarded from here)",

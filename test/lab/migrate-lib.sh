@@ -152,5 +152,5 @@ mig_wait() {
 # mig_pull_home_lines: what $away's ssid logged about pull-home calls.
 mig_pull_home_lines() {
 	on "$away" sh -c 'share=$(sed -n "s/.*ssilab.share=\([^ ]*\).*/\1/p" /proc/cmdline)
-		grep "needs pull-home" "$share/log/ssid-$(hostname).log" || true'
+		grep "runs at home only" "$share/log/ssid-$(hostname).log" || true'
 }

@@ -50,4 +50,6 @@ echo "gzip: output decompresses to the input"
 
 after=$(mig_pull_home_lines | wc -l)
 echo "pull-home calls logged on $away: $((after - before))"
-mig_pull_home_lines | tail -n $((after - before))
+if [ "$after" -gt "$before" ]; then
+	mig_pull_home_lines | tail -n $((after - before))
+fi
