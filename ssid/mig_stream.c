@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -74,6 +75,10 @@ static int flush_chunk(struct mig_stream *s, bool last)
 	int rc;
 
 	mi.flags = last ? MSG_MIG_IMAGE_LAST : 0;
+	if (last) {		/* the process is frozen: its clocks stop here */
+		mi.mono_ns = mig_clock_ns(CLOCK_MONOTONIC);
+		mi.boot_ns = mig_clock_ns(CLOCK_BOOTTIME);
+	}
 	iov.iov_len = msg_encode_mig_image(&mi, hdr);
 	if (s->chunk_len)
 		rc = peers_send_bulk(s->m->peers, s->peer, s->type, &iov, 1,

@@ -28,6 +28,14 @@ const char *mig_reason_name(unsigned int r)
 	       reason_names[r] : "unknown";
 }
 
+uint64_t mig_clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 {
 	struct migrate *m = arg;

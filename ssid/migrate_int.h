@@ -6,6 +6,8 @@
 #ifndef SSID_MIGRATE_INT_H
 #define SSID_MIGRATE_INT_H
 
+#include <time.h>
+
 #include "migrate.h"
 
 struct ssi_tp_msg;
@@ -39,6 +41,8 @@ struct migrate {
 
 /* migrate.c: the name of an enum ssi_reason, for messages */
 const char *mig_reason_name(unsigned int r);
+/* migrate.c: @clock now, in ns */
+uint64_t mig_clock_ns(clockid_t clock);
 
 /* migrate_home.c */
 void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg);

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/seccomp.h>
 #include <sys/epoll.h>
@@ -99,6 +100,7 @@ struct mig_remote {
 	uint64_t seq;
 	uint64_t forwarded, bytes, pull_home, signals;
 	uint64_t started_ms;
+	uint64_t home_mono_ns, home_boot_ns;	/* its clocks when it froze */
 	bool restored;			/* seen running as the image */
 	uint64_t warned[(SSI_SC_MAX + 64) / 64];	/* pull-home logged */
 
@@ -616,7 +618,7 @@ static void __attribute__((noreturn))
 exec_helper(struct mig_remote *g, const char *path, int img, int rep)
 {
 	char uid[16], gid[16], *groups, *argv[5] = { HELPER_NAME, uid, gid, NULL, NULL };
-	char *envp[] = { "PATH=/usr/bin:/bin", NULL };
+	char timens[80], *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
 	size_t i, off = 0;
 	sigset_t none;
 	int a, b, sig;
@@ -632,6 +634,16 @@ exec_helper(struct mig_remote *g, const char *path, int img, int rep)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
+	/*
+	 * The process's clocks continue from where they stopped at home:
+	 * the helper puts itself in a time namespace with these offsets.
+	 */
+	if (g->home_mono_ns && g->home_boot_ns) {
+		snprintf(timens, sizeof(timens), "SSI_TIMENS=%lld %lld",
+			 (long long)(g->home_mono_ns - mig_clock_ns(CLOCK_MONOTONIC)),
+			 (long long)(g->home_boot_ns - mig_clock_ns(CLOCK_BOOTTIME)));
+		envp[1] = timens;
+	}
 	snprintf(uid, sizeof(uid), "%u", g->offer.uid);
 	snprintf(gid, sizeof(gid), "%u", g->offer.gid);
 	groups = malloc(12 * (g->offer.ngroups + 1));
@@ -856,6 +868,8 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 	g->received += len;
 	if (last) {
 		g->offer.image_size = g->received;
+		g->home_mono_ns = mi->mono_ns;
+		g->home_boot_ns = mi->boot_ns;
 		start_helper(g);
 	}
 }

@@ -280,6 +280,8 @@ size_t msg_encode_mig_image(const struct msg_mig_image *m, void *buf)
 	put64(&c, m->offset);
 	put32(&c, m->flags);
 	put32(&c, 0);
+	put64(&c, m->mono_ns);
+	put64(&c, m->boot_ns);
 	return (size_t)(c.p - (unsigned char *)buf);
 }
 
@@ -292,6 +294,9 @@ int msg_decode_mig_image(const void *buf, size_t len, struct msg_mig_image *m)
 	m->id = get64(&c);
 	m->offset = get64(&c);
 	m->flags = get32(&c);
+	get32(&c);
+	m->mono_ns = get64(&c);
+	m->boot_ns = get64(&c);
 	return (m->offset > MSG_MIG_IMAGE_MAX ||
 		(m->flags & ~MSG_MIG_IMAGE_LAST)) ? -1 : 0;
 }

@@ -102,6 +102,13 @@ struct msg_mig_image {
 	uint64_t id;
 	uint64_t offset;		/* of the bulk part in the image */
 	uint32_t flags;			/* MSG_MIG_IMAGE_* */
+	/*
+	 * With MSG_MIG_IMAGE_LAST: the sender's CLOCK_MONOTONIC and
+	 * CLOCK_BOOTTIME in ns, read after the process froze (else 0).  The
+	 * receiver's clocks for the process start there: they never run
+	 * backwards across a migration.
+	 */
+	uint64_t mono_ns, boot_ns;
 };
 
 /* The image is complete after this message's bytes (maybe none). */
@@ -136,7 +143,7 @@ struct msg_mig_signal {
 };
 
 #define MSG_MIG_OFFER_LEN	(4 + 8 + 6 * 4 + 8 + MSG_MIG_COMM_LEN)
-#define MSG_MIG_IMAGE_LEN	(4 + 8 + 8 + 4 + 4)
+#define MSG_MIG_IMAGE_LEN	(4 + 8 + 8 + 4 + 4 + 8 + 8)
 #define MSG_MIG_VALUE_LEN	(4 + 8 + 4)
 #define MSG_MIG_FAILED_MAX	(4 + 8 + 4 + 4 + 2 + MSG_MIG_DETAIL_MAX)
 #define MSG_FWD_HDR_LEN		(4 + 8 + 8)

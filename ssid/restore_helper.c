@@ -13,6 +13,9 @@
  *      "OK\n"                           the image was verified here
  *      "ERR REASON ERRNO DETAIL\n"      refused (enum ssi_reason, errno)
  *    and exits 1 after an ERR.  After "OK" it closes fd 4, so ssid sees EOF.
+ *  - With SSI_TIMENS="MONO_NS BOOT_NS" in its environment it enters a new
+ *    time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are offset by
+ *    those ns: the process's clocks go on from where they were at home.
  *  - Then, with fds 0-2 closed, it installs the forwarding seccomp filter
  *    (its listener becomes fd 0, which ssid takes with pidfd_getfd) and
  *    calls SSI_IOC_RESTORE, the one ioctl the filter lets run locally.  On
@@ -25,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -170,6 +174,51 @@ static int parse_groups(const char *s, gid_t *g, int max)
 	return *s ? -1 : n;
 }
 
+/* "SECS NSECS" of a signed ns offset, as /proc/PID/timens_offsets wants:
+ * the ns part in 0..999999999. */
+static void split_ns(long long ns, long long *sec, long long *nsec)
+{
+	*sec = ns / 1000000000LL;
+	*nsec = ns % 1000000000LL;
+	if (*nsec < 0) {
+		*nsec += 1000000000LL;
+		*sec -= 1;
+	}
+}
+
+/*
+ * A new time namespace with the offsets of @spec ("MONO_NS BOOT_NS"), and
+ * this process in it: the kernel maps the namespace's vvar page on the
+ * next access, so the vDSO's clocks read home's time.  Offsets can only
+ * be written before a task enters the namespace, hence the order.
+ */
+static void join_timens(const char *spec)
+{
+	long long mono, boot, ms, mn, bs, bn;
+	char line[160];
+	int fd, n;
+
+	if (!spec)
+		return;
+	if (sscanf(spec, "%lld %lld", &mono, &boot) != 2)
+		refuse(SSI_R_NONE, EINVAL, "bad SSI_TIMENS '%.40s'", spec);
+	if (unshare(CLONE_NEWTIME))
+		refuse(SSI_R_NONE, errno, "unshare(CLONE_NEWTIME): %s", strerror(errno));
+	split_ns(mono, &ms, &mn);
+	split_ns(boot, &bs, &bn);
+	n = snprintf(line, sizeof(line), "monotonic %lld %lld\nboottime %lld %lld\n",
+		     ms, mn, bs, bn);
+	fd = open("/proc/self/timens_offsets", O_WRONLY);
+	if (fd < 0 || write(fd, line, (size_t)n) != n)
+		refuse(SSI_R_NONE, errno, "timens_offsets: %s", strerror(errno));
+	close(fd);
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY);
+	if (fd < 0 || setns(fd, CLONE_NEWTIME))
+		refuse(SSI_R_NONE, errno, "entering the time namespace: %s",
+		       strerror(errno));
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	static gid_t groups[1024];
@@ -208,6 +257,7 @@ int main(int argc, char **argv)
 	if (h.magic != SSI_IMG_MAGIC)
 		refuse(SSI_R_MAGIC, EINVAL, "not an image");
 
+	join_timens(getenv("SSI_TIMENS"));	/* needs root: before the drop */
 	if (setgroups((size_t)ngroups, groups) || setresgid(gid, gid, gid) ||
 	    setresuid(uid, uid, uid))
 		refuse(SSI_R_NONE, errno, "taking the credentials %lu:%lu: %s", uid, gid,

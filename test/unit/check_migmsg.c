@@ -73,7 +73,8 @@ END_TEST
 START_TEST(test_image_value_exit)
 {
 	unsigned char buf[64];
-	struct msg_mig_image im = { 7, 4096, MSG_MIG_IMAGE_LAST }, imo;
+	struct msg_mig_image im = { 7, 4096, MSG_MIG_IMAGE_LAST, 123456789012ULL,
+				    123456789999ULL }, imo;
 	struct msg_mig_value v = { 9, -5 }, vo;
 	size_t n, i;
 
@@ -82,6 +83,8 @@ START_TEST(test_image_value_exit)
 	ck_assert_int_eq(msg_decode_mig_image(buf, n, &imo), 0);
 	ck_assert_uint_eq(imo.offset, 4096);
 	ck_assert_uint_eq(imo.flags, MSG_MIG_IMAGE_LAST);
+	ck_assert_uint_eq(imo.mono_ns, 123456789012ULL);
+	ck_assert_uint_eq(imo.boot_ns, 123456789999ULL);
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(msg_decode_mig_image(buf, i, &imo), -1);
 	im.flags = 2;
