@@ -94,6 +94,8 @@ static long ssi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ssi_restore_thread_ioctl(sf, argp);
 	case SSI_IOC_RETURN:
 		return ssi_return_ioctl(sf, argp);
+	case SSI_IOC_SIGNAL:
+		return ssi_signal_ioctl(argp);
 	}
 	return -ENOTTY;
 }

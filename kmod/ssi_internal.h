@@ -44,6 +44,9 @@ void ssi_dump_release(struct ssi_file *sf);
 long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg);
 long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg);
 
+/* ssi_signal.c */
+long ssi_signal_ioctl(struct ssi_signal __user *uarg);
+
 /* ssi_deputy.c: the frozen task becomes the deputy stub */
 #define SSI_DEPUTY_STACK	(64UL << 10)
 #define SSI_DEPUTY_STUB_MAX	(64UL << 10)

@@ -874,6 +874,30 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 	}
 }
 
+/*
+ * A signal its home pid received: with the same siginfo (the sender's pid
+ * and uid at home, si_value, si_code) through the module, else by number.
+ */
+static void deliver_signal(struct mig_remote *g, const struct msg_mig_signal *s)
+{
+	struct ssi_signal sig = { .pid = g->pid, .signo = (int32_t)s->signo };
+	struct ssi_api api = { .api = SSI_API_VERSION };
+	int dev, rc = -1;
+
+	_Static_assert(sizeof(sig.siginfo) == MSG_MIG_SIGINFO_LEN, "siginfo sizes");
+	memcpy(sig.siginfo, s->siginfo, sizeof(sig.siginfo));
+	dev = open("/dev/ssi", O_RDWR | O_CLOEXEC);
+	if (dev >= 0 && !ioctl(dev, SSI_IOC_API, &api))
+		rc = ioctl(dev, SSI_IOC_SIGNAL, &sig);
+	if (rc)
+		log_debug("pid %d: signal %u with its siginfo: %m; by number",
+			  (int)g->offer.pid, s->signo);
+	if (dev >= 0)
+		close(dev);
+	if (rc && syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, (int)s->signo, NULL, 0))
+		log_warn("pid %d: signal %u: %m", (int)g->offer.pid, s->signo);
+}
+
 void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 {
 	static struct msg_mig_offer o;
@@ -909,14 +933,8 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		g = find(m, idx, s.id);
 		if (!g || g->pidfd_h.fd < 0)
 			return;
-		/*
-		 * The signal number only: delivering the exact siginfo (sender
-		 * pid, si_value) to another task needs a module ioctl
-		 * (rt_tgsigqueueinfo refuses a forged si_code from us).
-		 */
 		g->signals++;
-		if (syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, (int)s.signo, NULL, 0))
-			log_warn("pid %d: signal %u: %m", (int)g->offer.pid, s.signo);
+		deliver_signal(g, &s);
 		return;
 	case SSID_MSG_MIG_RECALL:
 	case SSID_MSG_MIG_BACK_DONE:

@@ -18,7 +18,8 @@
  *  4  SSI_DUMP_THREADS, SSI_IOC_RESTORE_THREAD: multi-threaded processes;
  *     image format v2.
  *  5  SSI_DUMP_FREEZE_ONLY, SSI_IOC_RETURN: a process comes back home into
- *     its deputy; the deputy keeps its [vvar] and [vdso].
+ *     its deputy; the deputy keeps its [vvar] and [vdso].  SSI_IOC_SIGNAL:
+ *     a relayed signal with its siginfo.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -265,6 +266,28 @@ struct ssi_return {
 	__u64 reserved[4];
 };
 
+/* Bytes of a siginfo_t (as in struct msg_mig_signal of ssid). */
+#define SSI_SIGINFO_LEN		128
+
+/**
+ * struct ssi_signal - SSI_IOC_SIGNAL argument (root only)
+ * @pid:	IN: process (thread-group leader) to signal, in the caller's
+ *		pid namespace: a migrated process on the remote node.
+ * @signo:	IN: 1..64, not SIGKILL or SIGSTOP.
+ * @flags:	IN: none defined yet; must be 0.
+ * @siginfo:	IN: the siginfo_t its deputy received at home; si_signo
+ *		must be @signo and si_errno 0.  Delivered as it is.
+ * @reserved:	must be zero.
+ */
+struct ssi_signal {
+	__s32 pid;
+	__s32 signo;
+	__u32 flags;
+	__u32 pad;
+	__u8  siginfo[SSI_SIGINFO_LEN];
+	__u64 reserved[2];
+};
+
 #define SSI_IOC_MAGIC		0xB5
 #define SSI_IOC_API		_IOWR(SSI_IOC_MAGIC, 0x00, struct ssi_api)
 #define SSI_IOC_DUMP		_IOWR(SSI_IOC_MAGIC, 0x01, struct ssi_dump)
@@ -273,5 +296,6 @@ struct ssi_return {
 #define SSI_IOC_DEPUTY		_IOWR(SSI_IOC_MAGIC, 0x04, struct ssi_become_deputy)
 #define SSI_IOC_RESTORE_THREAD	_IOW(SSI_IOC_MAGIC, 0x05, struct ssi_restore_thread)
 #define SSI_IOC_RETURN		_IOWR(SSI_IOC_MAGIC, 0x06, struct ssi_return)
+#define SSI_IOC_SIGNAL		_IOW(SSI_IOC_MAGIC, 0x07, struct ssi_signal)
 
 #endif /* _UAPI_LINUX_SSI_H */

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi_signal.c - SSI_IOC_SIGNAL on the remote node: a signal the home pid
+ * received reaches the migrated process with the same siginfo.
+ *
+ * The deputy's stub catches the signal with SA_SIGINFO and ssid carries
+ * the siginfo over; from user space ssid could only send it as its own
+ * (kill: si_pid would be ssid's, si_code SI_USER) or as a queued signal
+ * with a forged si_code, which rt_sigqueueinfo refuses.  send_sig_info()
+ * takes the siginfo as given: the sender's pid and uid as the home node
+ * saw them, si_value, and the codes of signals the kernel sent at home
+ * (SIGCHLD's CLD_*, SIGPIPE, ...).
+ */
+#include <linux/capability.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "ssi_internal.h"
+
+long ssi_signal_ioctl(struct ssi_signal __user *uarg)
+{
+	struct kernel_siginfo info;
+	struct task_struct *task;
+	struct ssi_signal arg;
+	struct pid *pid;
+	long err;
+
+	BUILD_BUG_ON(sizeof(arg) != 16 + SSI_SIGINFO_LEN + 16);
+	BUILD_BUG_ON(sizeof(info) > SSI_SIGINFO_LEN);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+		return -EINVAL;
+	/* SIGKILL and SIGSTOP need no siginfo: ssid sends them itself. */
+	if (!valid_signal(arg.signo) || arg.signo == 0 || sig_kernel_only(arg.signo))
+		return -EINVAL;
+	/* The head of a user siginfo_t is a kernel_siginfo. */
+	memcpy(&info, arg.siginfo, sizeof(info));
+	if (info.si_signo != arg.signo || info.si_errno)
+		return -EINVAL;
+
+	pid = find_get_pid(arg.pid);
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	if (!task)
+		return -ESRCH;
+	err = thread_group_leader(task) ? send_sig_info(arg.signo, &info, task)
+					: -ESRCH;
+	put_task_struct(task);
+	return err;
+}
