@@ -393,6 +393,8 @@ static json_object *task_json(struct ctlops *ops, const struct task *t,
 	json_object_object_add(o, "node", json_object_new_string(where));
 	json_object_object_add(o, "state", json_object_new_string(state));
 	add_u64(o, "registered_ms_ago", now - t->registered_ms);
+	json_object_object_add(o, "policy",
+			       json_object_new_string(t->auto_move ? "auto" : "manual"));
 	return o;
 }
 
@@ -440,12 +442,28 @@ static void op_task_register(struct ctlops *ops, struct ctl_client *cl,
 	pid_t pid;
 	int rc;
 
+	json_object *pol;
+	bool auto_move = false;
+
 	pid = arg_pid(cl, req, id);
 	if (pid < 0 || arg_id(cl, req, id, "job", &job) ||
 	    arg_id(cl, req, id, "step", &step) ||
 	    arg_id(cl, req, id, "task", &task))
 		return;
-	rc = tasks_register(ops->tasks, pid, job, step, task,
+	/* "policy": "auto" lets the balancer move it; "manual" (the default)
+	 * leaves that to administrators' commands */
+	if (json_object_object_get_ex(req, "policy", &pol)) {
+		const char *p = json_object_get_string(pol);
+
+		if (!json_object_is_type(pol, json_type_string) ||
+		    (strcmp(p, "auto") && strcmp(p, "manual"))) {
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+					 "policy must be \"auto\" or \"manual\""));
+			return;
+		}
+		auto_move = !strcmp(p, "auto");
+	}
+	rc = tasks_register(ops->tasks, pid, job, step, task, auto_move,
 			    ctl_client_uid(cl), ctl_client_admin(cl),
 			    loop_now_ms(), &t);
 	if (rc) {

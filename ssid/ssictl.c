@@ -46,7 +46,7 @@ static void usage(FILE *fp)
 "  show procs             migrated processes: from here, and guests here\n"
 "  migrate PID NODE|home  move a running process to NODE (its IO stays home),\n"
 "                         or bring it back home\n"
-"  register PID [job=J] [step=S] [task=T]\n"
+"  register PID [job=J] [step=S] [task=T] [policy=auto|manual]\n"
 "                         register a task with ssid\n"
 "  unregister PID         forget a registered task\n"
 "  version                ssid's version and protocol\n"
@@ -590,7 +590,8 @@ static long long number(const char *s, long long max, const char *what)
 static int cmd_register(struct ctl *c, int argc, char **argv, bool reg)
 {
 	static const char *const what[] = {
-		"register PID [job=J] [step=S] [task=T]", "unregister PID"
+		"register PID [job=J] [step=S] [task=T] [policy=auto|manual]",
+		"unregister PID"
 	};
 	json_object *req, *reply, *res;
 	int i;
@@ -603,6 +604,12 @@ static int cmd_register(struct ctl *c, int argc, char **argv, bool reg)
 	for (i = 1; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 
+		if (reg && (!strcmp(argv[i], "policy=auto") ||
+			    !strcmp(argv[i], "policy=manual"))) {
+			json_object_object_add(req, "policy",
+					       json_object_new_string(argv[i] + 7));
+			continue;
+		}
 		if (!eq || (strncmp(argv[i], "job=", 4) &&
 			    strncmp(argv[i], "step=", 5) &&
 			    strncmp(argv[i], "task=", 5)))

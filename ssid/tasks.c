@@ -146,11 +146,11 @@ static size_t find(const struct tasks *t, pid_t pid, int *found)
 }
 
 int tasks_register(struct tasks *t, pid_t pid, int64_t job, int64_t step,
-		   int64_t task, uid_t caller, int admin, uint64_t now_ms,
-		   struct task *out)
+		   int64_t task, bool auto_move, uid_t caller, int admin,
+		   uint64_t now_ms, struct task *out)
 {
 	struct task e = { .pid = pid, .job = job, .step = step, .task = task,
-			  .registered_ms = now_ms };
+			  .auto_move = auto_move, .registered_ms = now_ms };
 	size_t i;
 	int found, rc;
 

@@ -11,6 +11,7 @@
 #ifndef SSID_TASKS_H
 #define SSID_TASKS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -21,6 +22,8 @@ struct task {
 	uid_t uid;		/* the process's real uid at registration */
 	uint64_t starttime;	/* /proc/PID/stat field 22, clock ticks */
 	int64_t job, step, task;	/* Slurm ids, -1 when not given */
+	bool auto_move;		/* the balancer may move it (policy auto);
+				 * else only an administrator's command */
 	uint64_t registered_ms;	/* monotonic */
 };
 
@@ -33,6 +36,7 @@ void tasks_destroy(struct tasks *t);
 /*
  * tasks_register - register (or update the ids of) process @pid.
  * @job/@step/@task: Slurm ids or -1.
+ * @auto_move:       --ssi-migratable=auto: the balancer may move it.
  * @caller/@admin:   who asks: a non-administrator may only register a
  *                   process whose real uid is @caller.
  * @out:             on success, a copy of the entry.
@@ -40,8 +44,8 @@ void tasks_destroy(struct tasks *t);
  * -ENOSPC (SSI_TASKS_MAX reached), -ENOMEM.
  */
 int tasks_register(struct tasks *t, pid_t pid, int64_t job, int64_t step,
-		   int64_t task, uid_t caller, int admin, uint64_t now_ms,
-		   struct task *out);
+		   int64_t task, bool auto_move, uid_t caller, int admin,
+		   uint64_t now_ms, struct task *out);
 
 /*
  * tasks_unregister - forget @pid.  Returns 0, -ENOENT (not registered),

@@ -277,21 +277,23 @@ START_TEST(test_tasks_registry)
 
 	ck_assert_ptr_nonnull(t);
 	/* this process, as its owner; then the ids are updated in place */
-	ck_assert_int_eq(tasks_register(t, getpid(), 7, 0, 1, me, 0, 100, &e), 0);
+	ck_assert_int_eq(tasks_register(t, getpid(), 7, 0, 1, true, me, 0, 100, &e), 0);
 	ck_assert_int_eq(e.pid, getpid());
 	ck_assert_uint_eq(e.uid, me);
 	ck_assert_int_eq(e.job, 7);
-	ck_assert_int_eq(tasks_register(t, getpid(), 7, 0, 2, me, 0, 200, &e), 0);
+	ck_assert(e.auto_move);
+	ck_assert_int_eq(tasks_register(t, getpid(), 7, 0, 2, false, me, 0, 200, &e), 0);
 	ck_assert_int_eq(e.task, 2);
+	ck_assert(!e.auto_move);
 	ck_assert_uint_eq(e.registered_ms, 100);
 	ck_assert_uint_eq(tasks_count(t), 1);
 	/* someone else's process: only for administrators */
-	ck_assert_int_eq(tasks_register(t, getpid(), -1, -1, -1, me + 1, 0, 0,
+	ck_assert_int_eq(tasks_register(t, getpid(), -1, -1, -1, false, me + 1, 0, 0,
 					&e), -EPERM);
 	ck_assert_int_eq(tasks_unregister(t, getpid(), me + 1, 0), -EPERM);
 	/* no such process */
-	ck_assert_int_eq(tasks_register(t, 0, -1, -1, -1, me, 1, 0, &e), -ESRCH);
-	ck_assert_int_eq(tasks_register(t, 0x7ffffff0, -1, -1, -1, me, 1, 0, &e),
+	ck_assert_int_eq(tasks_register(t, 0, -1, -1, -1, false, me, 1, 0, &e), -ESRCH);
+	ck_assert_int_eq(tasks_register(t, 0x7ffffff0, -1, -1, -1, false, me, 1, 0, &e),
 			 -ESRCH);
 	/* a child, kept sorted; pruned once it has exited */
 	child = fork();
@@ -300,7 +302,7 @@ START_TEST(test_tasks_registry)
 		pause();
 		_exit(0);
 	}
-	ck_assert_int_eq(tasks_register(t, child, 1, 2, 3, me, 1, 0, &e), 0);
+	ck_assert_int_eq(tasks_register(t, child, 1, 2, 3, false, me, 1, 0, &e), 0);
 	ck_assert_uint_eq(tasks_count(t), 2);
 	ck_assert_int_lt(tasks_at(t, 0)->pid, tasks_at(t, 1)->pid);
 	ck_assert_ptr_null(tasks_at(t, 2));
