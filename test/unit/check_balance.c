@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check_balance.c - the balancer's plan (ssid/balance.c): spreading, the
+ * threshold, no ping-pong, ineligible nodes and unmovable tasks left
+ * alone, the move limit.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include "ssid/balance.h"
+
+static const struct balance_params params = { 250, 100 };
+
+static void node(struct balance_node *n, const char *name, uint32_t pus,
+		 uint32_t runnable)
+{
+	n->name = name;
+	n->load = (struct load_vector){ .cores = pus, .pus = pus, .numa = 1,
+					.runnable = runnable };
+	n->eligible = true;
+}
+
+static void task(struct balance_task *t, int id, int where)
+{
+	*t = (struct balance_task){ .pid = 100 + id, .job = 7, .step = 0,
+				    .task = id, .where = where, .movable = true };
+}
+
+START_TEST(test_spread)
+{
+	struct balance_node n[3];
+	struct balance_task t[3];
+	struct balance_move m[8];
+	size_t k;
+
+	/* three busy tasks on one single-CPU node, two idle nodes */
+	node(&n[0], "n1", 1, 3);
+	node(&n[1], "n2", 1, 0);
+	node(&n[2], "n3", 1, 0);
+	for (k = 0; k < 3; k++)
+		task(&t[k], (int)k, 0);
+	ck_assert_uint_eq(balance_plan(n, 3, t, 3, &params, m, 8), 2);
+	ck_assert_int_eq(m[0].from, 0);
+	ck_assert_int_eq(m[0].to, 1);
+	ck_assert_uint_eq(m[0].from_before, 3000);
+	ck_assert_uint_eq(m[0].from_after, 2000);
+	ck_assert_uint_eq(m[0].to_before, 0);
+	ck_assert_uint_eq(m[0].to_after, 1000);
+	ck_assert_int_eq(m[1].from, 0);
+	ck_assert_int_eq(m[1].to, 2);
+	ck_assert_uint_ne(m[0].task, m[1].task);
+	ck_assert_uint_eq(n[0].load.runnable, 1);
+	ck_assert_uint_eq(n[1].load.runnable, 1);
+	ck_assert_uint_eq(n[2].load.runnable, 1);
+}
+END_TEST
+
+START_TEST(test_no_ping_pong)
+{
+	struct balance_node n[2];
+	struct balance_task t[1];
+	struct balance_move m[4];
+
+	/* one task on one of two nodes: moving it only turns the gap round */
+	node(&n[0], "n1", 1, 1);
+	node(&n[1], "n2", 1, 0);
+	task(&t[0], 0, 0);
+	ck_assert_uint_eq(balance_plan(n, 2, t, 1, &params, m, 4), 0);
+	/* below the threshold: nothing either */
+	node(&n[0], "n1", 8, 2);
+	node(&n[1], "n2", 8, 1);
+	ck_assert_uint_eq(balance_plan(n, 2, t, 1, &params, m, 4), 0);
+	/* two tasks on a 2-CPU node next to an idle 2-CPU node: one moves */
+	node(&n[0], "n1", 2, 4);
+	node(&n[1], "n2", 2, 0);
+	ck_assert_uint_eq(balance_plan(n, 2, t, 1, &params, m, 4), 1);
+}
+END_TEST
+
+START_TEST(test_eligibility)
+{
+	struct balance_node n[3];
+	struct balance_task t[4];
+	struct balance_move m[8];
+	size_t k;
+
+	node(&n[0], "n1", 1, 4);
+	node(&n[1], "n2", 1, 0);
+	node(&n[2], "n3", 1, 0);
+	n[1].eligible = false;		/* down, other kernel, other partition */
+	for (k = 0; k < 4; k++)
+		task(&t[k], (int)k, 0);
+	t[0].movable = false;		/* manual, or mid-migration */
+	t[1].movable = false;
+	ck_assert_uint_eq(balance_plan(n, 3, t, 4, &params, m, 8), 2);
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(m[k].to, 2);
+		ck_assert_uint_ge(m[k].task, 2);
+	}
+	/* the limit */
+	node(&n[0], "n1", 1, 4);
+	node(&n[2], "n3", 1, 0);
+	ck_assert_uint_eq(balance_plan(n, 3, t, 4, &params, m, 1), 1);
+	/* nothing movable, no node, no task */
+	t[2].movable = t[3].movable = false;
+	ck_assert_uint_eq(balance_plan(n, 3, t, 4, &params, m, 8), 0);
+	ck_assert_uint_eq(balance_plan(n, 0, t, 0, &params, m, 8), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("balance");
+	TCase *tc = tcase_create("plan");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_spread);
+	tcase_add_test(tc, test_no_ping_pong);
+	tcase_add_test(tc, test_eligibility);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
