@@ -29,7 +29,10 @@ base=$(mktemp -d "/tmp/zdtm-ssid.$name.XXXXXX")
 pid=
 cleanup() {
 	# a run that went wrong must not outlive the test (its session)
-	[ -z "$pid" ] || kill -KILL -- "-$pid" 2>/dev/null || true
+	if [ -n "$pid" ]; then
+		disown "$pid" 2>/dev/null || true	# no "Killed" notice from bash
+		kill -KILL -- "-$pid" 2>/dev/null || true
+	fi
 	rm -rf "$base"
 }
 trap cleanup EXIT
@@ -91,7 +94,12 @@ ref_rc=$rc
 
 start moved
 sleep "$delay"
-line=$("$ssictl" migrate "$mpid" "$away" 2>&1) || die "ssictl migrate $mpid $away after ${delay}s: $line"
+if ! line=$("$ssictl" migrate "$mpid" "$away" 2>&1); then
+	# A refused migration must leave the process running here.
+	sleep 0.2
+	[ -d "/proc/$mpid" ] && left="it still runs here" || left="the process is gone"
+	die "ssictl migrate $mpid $away after ${delay}s: $line; $left"
+fi
 # Let it run some rounds where it is now, then look where that is.
 sleep 0.5
 now=$(state "$mpid")
