@@ -1,0 +1,44 @@
+#!/bin/bash
+# test: zdtm-ssid: one program per behaviour (pipes, TCP, epoll, SA_RESTART, sigaltstack, itimers, a tty, cwd, clocks, large IO, O_APPEND, locks, signals to itself, pull-home) migrated through ssid at a random moment: output and exit status as unmigrated
+# shellcheck source=test/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lab/migrate-lib.sh
+. "$(dirname "$0")/migrate-lib.sh"
+
+# Each program of test/zdtm-ssid runs on $home twice, unmigrated and then
+# migrated to $away by ssid after a random delay within its busy phase
+# (zdtm-ssid-run.sh, on the node: no round trip through the host per
+# step).  Every delay is printed; to replay one program with it:
+#   ZDTM_SSID_ONLY="NAME..." ZDTM_SSID_DELAY=SECONDS bash test/lab/t-31-zdtm-ssid.sh
+zs=$SSI_SRCDIR/test/zdtm-ssid
+make -s -C "$zs" >/dev/null || fail "cannot build test/zdtm-ssid"
+only=${ZDTM_SSID_ONLY:-}
+pulled=$(mig_pull_home_lines | wc -l)
+
+failed=() runs=0
+for desc in "$zs"/*.desc; do
+	t=$(basename "$desc" .desc)
+	[ -z "$only" ] || [[ " $only " == *" $t "* ]] || continue
+	ms=$((RANDOM % 1500))
+	delay=${ZDTM_SSID_DELAY:-$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))}
+	runs=$((runs + 1))
+	if ! on "$home" env SSICTL="$ssictl" "$zs/zdtm-ssid-run.sh" "$t" "$away" "$delay"; then
+		failed+=("$t")
+		echo "    replay: ZDTM_SSID_ONLY=$t ZDTM_SSID_DELAY=$delay"
+	fi
+done
+[ "$runs" -gt 0 ] || fail "no program matches ZDTM_SSID_ONLY=$only"
+
+# What $away sent home by itself (the pull_home programs; any other is a
+# surprise, and zdtm-ssid-run.sh has already failed it).
+now=$(mig_pull_home_lines | wc -l)
+echo "pull-home calls logged on $away: $((now - pulled))"
+[ "$now" -le "$pulled" ] || mig_pull_home_lines | tail -n $((now - pulled))
+
+# Nothing left behind, whatever failed.
+for n in "$home" "$away"; do
+	left=$(on "$n" "$ssictl" --json show procs | jq '.procs | length')
+	[ "$left" = 0 ] || fail "$n still lists $left migrated processes"
+done
+[ "${#failed[@]}" = 0 ] || fail "${#failed[@]} of $runs programs differ when migrated: ${failed[*]}"
+echo "$runs programs migrated at random moments: output and exit status as unmigrated"
