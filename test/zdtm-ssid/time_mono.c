@@ -52,6 +52,12 @@ int main(void)
 	unsigned round;
 	int i, bad = 0;
 
+	/*
+	 * 0.3 s of CPU first: more than the remote restore helper uses, so a
+	 * CPU clock that starts again from the helper's shows as going back.
+	 */
+	while (now(CPU) < 300000000LL)
+		;
 	for (i = 0; i < NCLOCKS; i++)
 		prev[i] = now(i);
 	zs_ready(getpid());
