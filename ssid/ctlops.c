@@ -13,6 +13,7 @@
 #include "ctlops.h"
 #include "ctlproto.h"
 #include "log.h"
+#include "balancer.h"
 #include "migrate.h"
 #include "loop.h"
 #include "peers.h"
@@ -677,6 +678,95 @@ static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 	ctl_client_defer(cl, migrate_cancel, mr);
 }
 
+static json_object *id_or_null(int64_t v)
+{
+	return v < 0 ? NULL : json_object_new_int64(v);
+}
+
+/*
+ * The balancer's plan for the tasks of this node the client may move
+ * (all for administrators), over "nodes" if given.  ssictl rebalance
+ * prints it and carries it out move by move with "migrate".
+ */
+static void op_rebalance(struct ctlops *ops, struct ctl_client *cl,
+			 json_object *req, json_object *id)
+{
+	struct balancer_filter f = { .admin = ctl_client_admin(cl),
+				     .uid = ctl_client_uid(cl) };
+	json_object *arg, *res, *arr, *o;
+	const char **names = NULL;
+	struct balancer_plan p;
+	size_t i, n = 0;
+
+	if (json_object_object_get_ex(req, "nodes", &arg)) {
+		if (!json_object_is_type(arg, json_type_array)) {
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+					 "\"nodes\" must be a list of node names"));
+			return;
+		}
+		n = json_object_array_length(arg);
+		names = calloc(n ? n : 1, sizeof(*names));
+		for (i = 0; names && i < n; i++) {
+			o = json_object_array_get_idx(arg, i);
+			names[i] = json_object_get_string(o);
+			if (!json_object_is_type(o, json_type_string) ||
+			    peers_find(ops->peers, names[i]) < 0) {
+				ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_NONODE,
+						 "no node '%.64s' in %s", names[i],
+						 ops->conf->path));
+				free(names);
+				return;
+			}
+		}
+		f.nodes = names;
+		f.nnodes = n;
+	}
+	if (!names && n) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL, "out of memory"));
+		return;
+	}
+	if (balancer_plan(ops->bal, &f, &p)) {
+		free(names);
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL, "out of memory"));
+		return;
+	}
+	free(names);
+	res = json_object_new_object();
+	arr = json_object_new_array();
+	for (i = 0; i < p.nn; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(p.nodes[i].name));
+		json_object_object_add(o, "eligible",
+				       json_object_new_boolean(p.nodes[i].eligible));
+		add_u64(o, "load_before", p.before[i]);
+		add_u64(o, "load_after", load_score(&p.nodes[i].load));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(res, "nodes", arr);
+	arr = json_object_new_array();
+	for (i = 0; i < p.nmoves; i++) {
+		const struct balance_move *mv = &p.moves[i];
+		const struct balance_task *t = &p.tasks[mv->task];
+
+		o = json_object_new_object();
+		json_object_object_add(o, "pid", json_object_new_int(t->pid));
+		json_object_object_add(o, "job", id_or_null(t->job));
+		json_object_object_add(o, "step", id_or_null(t->step));
+		json_object_object_add(o, "task", id_or_null(t->task));
+		json_object_object_add(o, "from", json_object_new_string(p.nodes[mv->from].name));
+		json_object_object_add(o, "to", json_object_new_string(p.nodes[mv->to].name));
+		add_u64(o, "from_load_before", mv->from_before);
+		add_u64(o, "from_load_after", mv->from_after);
+		add_u64(o, "to_load_before", mv->to_before);
+		add_u64(o, "to_load_after", mv->to_after);
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(res, "moves", arr);
+	add_u64(res, "tasks", p.nt);
+	balancer_plan_free(&p);
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
 static void op_show_procs(struct ctlops *ops, struct ctl_client *cl,
 			  json_object *req, json_object *id)
 {
@@ -773,6 +863,8 @@ static const struct op op_table[] = {
 	/* users: their own processes only (checked by the op) */
 	{ "migrate",		CTL_ANYONE,	op_migrate },
 	{ "show_procs",		CTL_ANYONE,	op_show_procs },
+	/* users: a plan for their own tasks only */
+	{ "rebalance",		CTL_ANYONE,	op_rebalance },
 	{ "set_verbosity",	CTL_ADMIN,	op_set_verbosity },
 	{ "shutdown",		CTL_ADMIN,	op_shutdown },
 };

@@ -16,11 +16,14 @@ struct tasks;
 struct migrate;
 
 /* Everything the operations need, filled in by main.c. */
+struct balancer_ctx;
+
 struct ctlops {
 	const struct ssi_conf *conf;
 	struct peers *peers;
 	struct tasks *tasks;
 	struct migrate *migrate;
+	const struct balancer_ctx *bal;
 	/* ask the daemon to stop after this loop iteration */
 	void (*shutdown)(void *arg);
 	void *shutdown_arg;

@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "conf.h"
+#include "balancer.h"
 #include "control.h"
 #include "ctlops.h"
 #include "defaults.h"
@@ -57,6 +58,7 @@ struct ssid {
 	struct peers *peers;
 	struct tasks *tasks;
 	struct migrate *migrate;
+	struct balancer_ctx bal;
 	struct ctlops ops;
 	struct control *control;
 	bool pid_written;
@@ -393,6 +395,8 @@ int main(int argc, char **argv)
 	d.ops.migrate = d.migrate;
 	d.ops.peers = d.peers;
 	d.ops.tasks = d.tasks;
+	d.bal = (struct balancer_ctx){ d.conf, d.peers, d.tasks, d.migrate };
+	d.ops.bal = &d.bal;
 	d.ops.shutdown = request_shutdown;
 	d.ops.shutdown_arg = &d;
 	d.control = control_create(d.conf->control_socket, d.loop, &d.ops,
@@ -415,7 +419,10 @@ int main(int argc, char **argv)
 		uint64_t t2 = control_timer(d.control, now);
 		uint64_t t3 = tasks_timer(d.tasks, now);
 		uint64_t t4 = migrate_timer(d.migrate, now);
+		uint64_t t5 = balancer_timer(&d.bal, now);
 
+		if (t5 < t4)
+			t4 = t5;
 		if (t2 < t1)
 			t1 = t2;
 		if (t3 < t1)

@@ -69,6 +69,9 @@ int migrate_start(struct migrate *m, pid_t pid, int node_idx,
 int migrate_recall(struct migrate *m, pid_t pid, migrate_done_cb cb, void *arg,
 		   void **handle, char *err, size_t errlen);
 
+/* migrate_busy - a process of this node is leaving or coming back. */
+bool migrate_busy(struct migrate *m);
+
 /* migrate_forget - the requester went away: do not call its callback. */
 void migrate_forget(struct migrate *m, void *handle);
 

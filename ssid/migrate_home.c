@@ -1013,6 +1013,16 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 	return n;
 }
 
+bool migrate_busy(struct migrate *m)
+{
+	struct mig_home *h;
+
+	for (h = m->homes; h; h = h->next)
+		if (h->state != H_DEPUTY && h->state != H_ENDING)
+			return true;
+	return false;
+}
+
 const char *migrate_where(struct migrate *m, pid_t pid, const char **state)
 {
 	struct mig_home *h;

@@ -20,6 +20,9 @@
 
 #include "config.h"
 #include "ctlproto.h"
+#ifdef HAVE_LIBSLURM
+#include "ssictl_slurm.h"
+#endif
 #include "defaults.h"
 #include "loop.h"
 
@@ -44,6 +47,9 @@ static void usage(FILE *fp)
 "  ping NAME              echo through the transport, print the RTT\n"
 "  show tasks             registered tasks (yours, or all for root)\n"
 "  show procs             migrated processes: from here, and guests here\n"
+"  rebalance [partition=P] [dryrun]\n"
+"                         plan moves of this node's tasks over the loads,\n"
+"                         print them, and carry them out\n"
 "  migrate PID NODE|home  move a running process to NODE (its IO stays home),\n"
 "                         or bring it back home\n"
 "  register PID [job=J] [step=S] [task=T] [policy=auto|manual]\n"
@@ -170,8 +176,13 @@ static char *recv_line(int fd, int timeout_ms)
  * caller puts the returned reply object, which owns the result).  An
  * error reply is printed and ends the program.
  */
-static json_object *call(const struct ctl *c, json_object *req,
-			 json_object **result)
+/*
+ * One request, one reply.  Returns the reply (its "result" in *@result)
+ * or NULL when ssid answered an error, described in @err.  Transport and
+ * protocol failures end the program.
+ */
+static json_object *try_call(const struct ctl *c, json_object *req,
+			     json_object **result, char *err, size_t errlen)
 {
 	json_object *reply, *ok, *e, *code, *msg;
 	size_t len;
@@ -200,12 +211,26 @@ static json_object *call(const struct ctl *c, json_object *req,
 			if (json_object_object_get_ex(e, "code", &code))
 				k = json_object_get_string(code);
 		}
-		fprintf(stderr, "%s: %s (%s)\n", prog, m, k);
+		snprintf(err, errlen, "%s (%s)", m, k);
 		json_object_put(reply);
-		exit(EXIT_FAILURE);
+		return NULL;
 	}
 	if (!json_object_object_get_ex(reply, "result", result))
 		*result = NULL;
+	return reply;
+}
+
+/* As try_call(); an error reply ends the program. */
+static json_object *call(const struct ctl *c, json_object *req,
+			 json_object **result)
+{
+	char err[600];
+	json_object *reply = try_call(c, req, result, err, sizeof(err));
+
+	if (!reply) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		exit(EXIT_FAILURE);
+	}
 	return reply;
 }
 
@@ -384,16 +409,16 @@ static void print_tasks(json_object *res)
 	json_object *tasks = member(res, "tasks");
 	size_t i, n = tasks ? json_object_array_length(tasks) : 0;
 
-	printf("%8s %8s %10s %6s %6s %-10s %-6s\n", "PID", "UID", "JOBID",
-	       "STEP", "TASK", "NODE", "STATE");
+	printf("%8s %8s %10s %6s %6s %-6s %-10s %-6s\n", "PID", "UID", "JOBID",
+	       "STEP", "TASK", "POLICY", "NODE", "STATE");
 	for (i = 0; i < n; i++) {
 		json_object *t = json_object_array_get_idx(tasks, i);
 
-		printf("%8s %8s %10s %6s %6s %-10s %-6s\n", str(t, "pid"),
+		printf("%8s %8s %10s %6s %6s %-6s %-10s %-6s\n", str(t, "pid"),
 		       str(t, "uid"), member(t, "job") ? str(t, "job") : "-",
 		       member(t, "step") ? str(t, "step") : "-",
 		       member(t, "task") ? str(t, "task") : "-",
-		       str(t, "node"), str(t, "state"));
+		       str(t, "policy"), str(t, "node"), str(t, "state"));
 	}
 }
 
@@ -426,10 +451,30 @@ static void print_procs(json_object *res)
 
 /* ------------------------------------------------------------ commands */
 
+/* One line for a migrate result: where it runs now, and what it cost. */
+static void print_migrated(json_object *res)
+{
+	double mib = json_object_get_uint64(member(res, "bytes")) / 1048576.0;
+	double xfer_s = json_object_get_uint64(member(res, "transfer_us")) / 1e6;
+
+	if (json_object_get_boolean(member(res, "home"))) {
+		printf("pid %s is back home on %s: %.1f MiB, %.1f MiB/s, away from its CPU %.0f ms\n",
+		       str(res, "pid"), str(res, "node"), mib,
+		       xfer_s > 0 ? mib / xfer_s : 0.0,
+		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0);
+	} else {
+		printf("pid %s migrated to %s (pid %s there)%s: %s pages, %.1f MiB, %.1f MiB/s, frozen %.0f ms (dump %.0f ms)\n",
+		       str(res, "pid"), str(res, "node"), str(res, "remote_pid"),
+		       json_object_get_boolean(member(res, "via_home")) ? " through home" : "",
+		       str(res, "pages"), mib, xfer_s > 0 ? mib / xfer_s : 0.0,
+		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0,
+		       json_object_get_uint64(member(res, "dump_us")) / 1000.0);
+	}
+}
+
 static int cmd_migrate(struct ctl *c, int argc, char **argv)
 {
 	json_object *req, *reply, *res;
-	double mib, xfer_s;
 	long pid;
 	char *end;
 
@@ -445,27 +490,135 @@ static int cmd_migrate(struct ctl *c, int argc, char **argv)
 	/* a big image over a slow link takes a while */
 	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
 	reply = call(c, req, &res);
-	if (c->json) {
+	if (c->json)
 		print_json(res);
-	} else if (json_object_get_boolean(member(res, "home"))) {
-		mib = json_object_get_uint64(member(res, "bytes")) / 1048576.0;
-		xfer_s = json_object_get_uint64(member(res, "transfer_us")) / 1e6;
-		printf("pid %s is back home on %s: %.1f MiB, %.1f MiB/s, away from its CPU %.0f ms\n",
-		       str(res, "pid"), str(res, "node"), mib,
-		       xfer_s > 0 ? mib / xfer_s : 0.0,
-		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0);
-	} else {
-		mib = json_object_get_uint64(member(res, "bytes")) / 1048576.0;
-		xfer_s = json_object_get_uint64(member(res, "transfer_us")) / 1e6;
-		printf("pid %s migrated to %s (pid %s there)%s: %s pages, %.1f MiB, %.1f MiB/s, frozen %.0f ms (dump %.0f ms)\n",
-		       str(res, "pid"), str(res, "node"), str(res, "remote_pid"),
-		       json_object_get_boolean(member(res, "via_home")) ? " through home" : "",
-		       str(res, "pages"), mib, xfer_s > 0 ? mib / xfer_s : 0.0,
-		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0,
-		       json_object_get_uint64(member(res, "dump_us")) / 1000.0);
-	}
+	else
+		print_migrated(res);
 	json_object_put(reply);
 	return EXIT_SUCCESS;
+}
+
+/* A load score (per-mille of a CPU per CPU) as "1.25". */
+static double load_of(json_object *o, const char *key)
+{
+	return json_object_get_uint64(member(o, key)) / 1000.0;
+}
+
+static const char *ids_of(json_object *mv, char *buf, size_t len)
+{
+	if (!member(mv, "job"))
+		return "-";
+	snprintf(buf, len, "%s.%s", str(mv, "job"),
+		 member(mv, "step") ? str(mv, "step") : "-");
+	return buf;
+}
+
+/*
+ * rebalance [partition=P] [dryrun]: ssid's plan for this node's tasks,
+ * printed as a table, then carried out one migration at a time (each
+ * line as `migrate` prints it).  Exit 1 if any move failed.
+ */
+static int cmd_rebalance(struct ctl *c, int argc, char **argv)
+{
+	const char *use = "rebalance [partition=P] [dryrun]";
+	json_object *req, *reply, *res, *moves, *nodes, *r2, *res2;
+	bool dryrun = false;
+	const char *part = NULL;
+	char err[600], ids[64];
+	size_t i, n;
+	int failed = 0;
+
+	for (i = 0; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "dryrun"))
+			dryrun = true;
+		else if (!strncmp(argv[i], "partition=", 10) && argv[i][10])
+			part = argv[i] + 10;
+		else
+			bad_usage(use);
+	}
+	req = request("rebalance");
+	if (part) {
+#ifdef HAVE_LIBSLURM
+		char **names;
+		int k, nn = ssictl_partition_nodes(part, &names, err, sizeof(err));
+		json_object *arr;
+
+		if (nn < 0)
+			die("%s", err);
+		arr = json_object_new_array();
+		for (k = 0; k < nn; k++) {
+			json_object_array_add(arr, json_object_new_string(names[k]));
+			free(names[k]);
+		}
+		free(names);
+		json_object_object_add(req, "nodes", arr);
+#else
+		die("partition=%s: this ssictl was built without libslurm", part);
+#endif
+	}
+	reply = call(c, req, &res);
+	moves = member(res, "moves");
+	nodes = member(res, "nodes");
+	n = moves ? json_object_array_length(moves) : 0;
+	if (c->json) {
+		print_json(res);
+	} else if (!n) {
+		printf("nothing to move; loads:");
+		for (i = 0; nodes && i < json_object_array_length(nodes); i++) {
+			json_object *nd = json_object_array_get_idx(nodes, i);
+
+			if (json_object_get_boolean(member(nd, "eligible")))
+				printf(" %s %.2f", str(nd, "name"), load_of(nd, "load_before"));
+		}
+		printf("\n");
+	} else {
+		printf("%-12s %-6s %-8s %-8s %-8s %-16s %-16s\n", "JOB.STEP", "TASK",
+		       "PID", "FROM", "TO", "LOAD FROM", "LOAD TO");
+		for (i = 0; i < n; i++) {
+			json_object *mv = json_object_array_get_idx(moves, i);
+			char lf[32], lt[32];
+
+			snprintf(lf, sizeof(lf), "%.2f->%.2f", load_of(mv, "from_load_before"),
+				 load_of(mv, "from_load_after"));
+			snprintf(lt, sizeof(lt), "%.2f->%.2f", load_of(mv, "to_load_before"),
+				 load_of(mv, "to_load_after"));
+			printf("%-12s %-6s %-8s %-8s %-8s %-16s %-16s\n",
+			       ids_of(mv, ids, sizeof(ids)),
+			       member(mv, "task") ? str(mv, "task") : "-", str(mv, "pid"),
+			       str(mv, "from"), str(mv, "to"), lf, lt);
+		}
+	}
+	if (dryrun || !n) {
+		json_object_put(reply);
+		return EXIT_SUCCESS;
+	}
+	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
+	for (i = 0; i < n; i++) {
+		json_object *mv = json_object_array_get_idx(moves, i);
+
+		req = request("migrate");
+		json_object_object_add(req, "pid", json_object_new_int(
+			(int)json_object_get_int64(member(mv, "pid"))));
+		json_object_object_add(req, "node", json_object_new_string(str(mv, "to")));
+		r2 = try_call(c, req, &res2, err, sizeof(err));
+		if (!r2) {
+			failed++;
+			printf("%s task %s (pid %s) not moved to %s: %s\n",
+			       ids_of(mv, ids, sizeof(ids)),
+			       member(mv, "task") ? str(mv, "task") : "-",
+			       str(mv, "pid"), str(mv, "to"), err);
+			continue;
+		}
+		if (c->json)
+			print_json(res2);
+		else
+			print_migrated(res2);
+		json_object_put(r2);
+	}
+	if (!c->json)
+		printf("%zu of %zu moves done\n", n - (size_t)failed, n);
+	json_object_put(reply);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 static int cmd_show(struct ctl *c, int argc, char **argv)
@@ -714,6 +867,8 @@ int main(int argc, char **argv)
 		return cmd_ping(&c, argc, argv);
 	if (!strcmp(cmd, "migrate"))
 		return cmd_migrate(&c, argc, argv);
+	if (!strcmp(cmd, "rebalance"))
+		return cmd_rebalance(&c, argc, argv);
 	if (!strcmp(cmd, "request"))
 		return cmd_request(&c, argc, argv);
 	if (!strcmp(cmd, "register") || !strcmp(cmd, "unregister"))

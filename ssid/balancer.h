@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * balancer.h - ssid's balancer: a plan over the cluster's load for the
+ * tasks registered here (ssictl rebalance asks for one and carries it
+ * out), and the automatic balancer that moves tasks of policy auto by
+ * itself, one migration at a time, every BalanceInterval.
+ *
+ * A node balances only the tasks registered with it (its home tasks):
+ * their deputies are here, and so is the decision.
+ */
+#ifndef SSID_BALANCER_H
+#define SSID_BALANCER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "balance.h"
+
+struct ssi_conf;
+struct peers;
+struct tasks;
+struct migrate;
+
+struct balancer_ctx {
+	const struct ssi_conf *conf;
+	struct peers *peers;
+	struct tasks *tasks;
+	struct migrate *migrate;
+};
+
+/* Who plans: which nodes count, whose tasks, which policies. */
+struct balancer_filter {
+	const char *const *nodes;	/* NULL: every node, else these */
+	size_t nnodes;
+	bool admin;			/* all tasks, else @uid's only */
+	uid_t uid;
+	bool auto_only;			/* policy auto only (the automatic one) */
+	bool here_only;			/* tasks running on this node only */
+	unsigned int candidates;	/* 0: every other node; else that many,
+					 * drawn at random (BalanceCandidates) */
+};
+
+struct balancer_plan {
+	size_t nn, nt, nmoves;
+	struct balance_node *nodes;	/* conf->nnodes, loads as planned */
+	uint32_t *before;		/* each node's load score before */
+	struct balance_task *tasks;
+	struct balance_move *moves;
+};
+
+/*
+ * balancer_plan - plan over the current heartbeats.  Eligible nodes are up
+ * (or this node), have sent a load vector, run this node's kernel and
+ * pass @f.  Returns 0 or -ENOMEM; free with balancer_plan_free().
+ */
+int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
+		  struct balancer_plan *out);
+void balancer_plan_free(struct balancer_plan *p);
+
+/*
+ * balancer_timer - the automatic balancer: every conf->balance_interval_ms,
+ * with no migration of this node in progress, the first move of an
+ * auto-only plan of this node's tasks is started.  Returns the next
+ * deadline.
+ */
+uint64_t balancer_timer(const struct balancer_ctx *c, uint64_t now_ms);
+
+#endif
