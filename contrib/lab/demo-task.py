@@ -6,6 +6,9 @@ division, which keeps one CPU busy for a while, then prints the count.
 It says "started" once its imports are done, so the demo migrates it in
 its compute loop.  The counts are known (9592, 17984, 25997, ...), so the
 output shows at a glance that migration changed nothing.
+
+With DEMO_UNTIL=PATH in the environment it counts again and again until
+PATH exists (the lab tests decide when the work ends), then prints.
 """
 import os
 import socket
@@ -29,7 +32,11 @@ def is_prime(n):
     return True
 
 
-count = sum(1 for n in range(bound) if is_prime(n))
+until = os.environ.get("DEMO_UNTIL")
+while True:
+    count = sum(1 for n in range(bound) if is_prime(n))
+    if not until or os.path.exists(until):
+        break
 print(f"task {task}: {count} primes below {bound} "
       f"(home node {socket.gethostname()}, pid {os.getpid()})", flush=True)
 sys.exit(0)

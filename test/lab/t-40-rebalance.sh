@@ -1,0 +1,26 @@
+#!/bin/bash
+# test: ssictl rebalance spreads a Slurm job's CPU-bound tasks that all started on one node; the job completes with the right output and exit code
+# shellcheck source=test/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lab/migrate-lib.sh
+. "$(dirname "$0")/migrate-lib.sh"
+# shellcheck source=test/lab/balance-lib.sh
+. "$(dirname "$0")/balance-lib.sh"
+
+# manual: only the administrator's command moves them
+bal_submit --ssi-migratable=manual
+[ "$(bal_tasks | wc -l)" = 3 ] || fail "job $job: expected 3 registered tasks: $(bal_tasks)"
+sleep 2		# a heartbeat or two with the load
+part=$(slurm scontrol show job "$job" | sed -n 's/.* Partition=\([^ ]*\).*/\1/p')
+plan=$(on "$home" "$ssictl" rebalance "partition=$part" dryrun) || fail "rebalance dryrun: $plan"
+echo "$plan"
+# heartbeats count whatever else runs on $home too: two moves at least
+[ "$(grep -c "^$job\.0 " <<<"$plan")" -ge 2 ] || fail "the plan does not move two of job $job's tasks"
+[ "$(bal_tasks | awk -v h="$home" '$2 == h' | wc -l)" = 3 ] || fail "dryrun moved something"
+res=$(on "$home" "$ssictl" rebalance "partition=$part") || fail "rebalance: $res"
+echo "$res"
+bal_tasks
+[ "$(bal_tasks | awk -v h="$home" '$2 != h' | wc -l)" -ge 2 ] || fail "job $job's tasks were not spread"
+[ "$(bal_tasks | awk '{ print $2 }' | sort -u | wc -l)" -ge 2 ] || fail "all on one node"
+bal_finish
+bal_nothing_left
