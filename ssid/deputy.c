@@ -65,9 +65,19 @@ int ssi_deputy_attach(struct ssi_deputy *d, pid_t pid, int chan, uint64_t area_b
 	d->seq = 0;
 	d->calls = 0;
 	memset(&d->cur, 0, sizeof(d->cur));
-	err = recv_event(d, &ev, timeout_ms);
-	if (err)
-		return err;
+	/*
+	 * A signal pending on the task when it became the deputy (a periodic
+	 * SIGALRM, one that came during the freeze) reaches the stub as soon
+	 * as it unblocks signals, which may be before it says READY: relay it
+	 * like any other.
+	 */
+	do {
+		err = recv_event(d, &ev, timeout_ms);
+		if (err)
+			return err;
+		if (ev.type == SSI_DEP_SIGNAL)
+			deliver_signal(d, &ev);
+	} while (ev.type == SSI_DEP_SIGNAL);
 	if (ev.type != SSI_DEP_READY || ev.value < 0)
 		return -EPROTO;
 	d->stub_chan = ev.value;

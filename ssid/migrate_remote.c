@@ -77,6 +77,8 @@ struct pending {
 	struct pending *next;
 	uint64_t seq;
 	uint64_t notif_id;
+	int nr;
+	uint64_t args[6];
 	struct ssi_fwd_pending p;
 };
 
@@ -99,6 +101,13 @@ struct mig_remote {
 	struct pending *pend;
 	uint64_t seq;
 	uint64_t forwarded, bytes, pull_home, signals;
+	/* the answer to a call a signal interrupted after home ran it */
+	struct {
+		bool set;
+		int nr;
+		uint64_t args[6];
+		int64_t ret;
+	} orphan;
 	uint64_t started_ms;
 	uint64_t home_mono_ns, home_boot_ns;	/* its clocks when it froze */
 	bool restored;			/* seen running as the image */
@@ -230,7 +239,9 @@ static const struct ssi_mem_ops pvm = { pvm_read, pvm_write };
 
 /* ------------------------------------------------------ notifications */
 
-static void answer(struct mig_remote *g, uint64_t id, int64_t ret)
+/* Returns 0, or -ENOENT if the call was interrupted (a signal) or the
+ * process died meanwhile. */
+static int answer(struct mig_remote *g, uint64_t id, int64_t ret)
 {
 	struct seccomp_notif_resp resp = { .id = id };
 
@@ -238,9 +249,52 @@ static void answer(struct mig_remote *g, uint64_t id, int64_t ret)
 		resp.error = (int32_t)ret;
 	else
 		resp.val = ret;
-	/* ENOENT: the call was interrupted (a signal) or the process died */
-	if (ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) && errno != ENOENT)
+	if (!ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_SEND, &resp))
+		return 0;
+	if (errno != ENOENT)
 		log_debug("pid %d: NOTIF_SEND: %m", (int)g->offer.pid);
+	return -errno;
+}
+
+static bool same_call(int nr, const uint64_t *args, const struct seccomp_notif *n)
+{
+	int i;
+
+	if (nr != n->data.nr)
+		return false;
+	for (i = 0; i < 6; i++)
+		if (args[i] != n->data.args[i])
+			return false;
+	return true;
+}
+
+/*
+ * A signal interrupts a forwarded call on this node, but not its run at
+ * home.  Under SA_RESTART (or a kernel restart) the process makes the
+ * same call again: it must get the first one's answer, not run it twice
+ * (a write written twice, a read that loses data).  The process is
+ * single-threaded, so a new call means any earlier one was interrupted.
+ * Returns true if @n was taken care of.
+ */
+static bool restarted_call(struct mig_remote *g, const struct seccomp_notif *n)
+{
+	struct pending *p;
+
+	if (g->orphan.set) {
+		g->orphan.set = false;
+		if (same_call(g->orphan.nr, g->orphan.args, n)) {
+			answer(g, n->id, g->orphan.ret);	/* outputs are there */
+			return true;
+		}
+	}
+	for (p = g->pend; p; p = p->next) {
+		if (same_call(p->nr, p->args, n) &&
+		    ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &p->notif_id)) {
+			p->notif_id = n->id;	/* it waits for that answer */
+			return true;
+		}
+	}
+	return false;
 }
 
 static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr);
@@ -258,8 +312,14 @@ static void forward(struct mig_remote *g, const struct seccomp_notif *n)
 		answer(g, n->id, -ENOMEM);
 		return;
 	}
+	if (restarted_call(g, n)) {
+		free(p);
+		return;
+	}
 	for (i = 0; i < 6; i++)
 		args[i] = n->data.args[i];
+	p->nr = n->data.nr;
+	memcpy(p->args, args, sizeof(p->args));
 	err = ssi_fwd_build(&p->p, n->data.nr, args, &pvm, &g->pid);
 	/* the arguments were read: is the notification still the same call? */
 	if (ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id))
@@ -541,8 +601,13 @@ static void on_reply(struct mig_remote *g, const struct msg_fwd *f)
 			 home_name(g));
 		ret = -EIO;
 	}
-	if (g->listen_h.fd >= 0)
-		answer(g, p->notif_id, ret);
+	if (g->listen_h.fd >= 0 && answer(g, p->notif_id, ret) == -ENOENT) {
+		/* interrupted: a restart of it gets this answer */
+		g->orphan.set = true;
+		g->orphan.nr = p->nr;
+		memcpy(g->orphan.args, p->args, sizeof(g->orphan.args));
+		g->orphan.ret = ret;
+	}
 	ssi_fwd_pending_free(&p->p);
 	free(p);
 	recall_try(g);
