@@ -451,6 +451,16 @@ static int capture_process(struct ssi_dump_req *req)
 	rcu_read_unlock();
 
 	t->personality = task->personality;
+	/* Every thread is frozen: their runtimes stand still. */
+	{
+		struct task_struct *th;
+
+		t->cputime_ns = task->signal->sum_sched_runtime;
+		rcu_read_lock();
+		for_each_thread(task, th)
+			t->cputime_ns += th->se.sum_exec_runtime;
+		rcu_read_unlock();
+	}
 	task_lock(task->group_leader);
 	for (i = 0; i < RLIM_NLIMITS; i++) {
 		t->rlim[i].cur = task->signal->rlim[i].rlim_cur;

@@ -649,7 +649,29 @@ static void set_rlimits(struct ssi_rst *rs)
 	task_unlock(current->group_leader);
 }
 
-/* The process-wide state: signal dispositions, personality. */
+/*
+ * The process's CPU clock goes on from the image's value: the difference
+ * goes into the runtime the signal struct keeps for exited threads, the
+ * one part of CLOCK_PROCESS_CPUTIME_ID (and of RLIMIT_CPU and the process
+ * CPU timers) that is not a live thread's.  u64 arithmetic: an offset
+ * below zero wraps and the sum is still right.
+ */
+static void restore_cputime(u64 want)
+{
+	struct signal_struct *sig = current->signal;
+	struct task_struct *th;
+	u64 now = 0;
+
+	rcu_read_lock();
+	for_each_thread(current, th)
+		now += th->se.sum_exec_runtime;
+	rcu_read_unlock();
+	write_seqlock(&sig->stats_lock);
+	sig->sum_sched_runtime = want - now;
+	write_sequnlock(&sig->stats_lock);
+}
+
+/* The process-wide state: signal dispositions, personality, CPU time. */
 static void set_process_state(struct ssi_rst *rs)
 {
 	const struct ssi_img_task *t = &rs->t;
@@ -669,6 +691,7 @@ static void set_process_state(struct ssi_rst *rs)
 	}
 	spin_unlock_irq(&current->sighand->siglock);
 	current->personality = t->personality;
+	restore_cputime(t->cputime_ns);
 }
 
 /* Everything of one thread that rt_sigreturn does not restore; in its context. */

@@ -424,7 +424,7 @@ apply:
 	if (IS()) { TASK->nr_rlimits = 17; goto task; }
 	if (IS()) { TASK->rlim[3].cur = 10; TASK->rlim[3].max = 5; goto task; }
 	if (IS()) { TASK->personality = 0x0004; goto task; }
-	if (IS()) { TASK->reserved[4] = 1; goto task; }
+	if (IS()) { TASK->reserved[3] = 1; goto task; }
 
 	if (IS()) { *(u64 *)(XS + 512) |= 1ULL << 62; goto xs; }
 	if (IS()) { *(u64 *)(XS + 520) = 1ULL << 63 | 3; goto xs; }

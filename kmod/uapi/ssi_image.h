@@ -231,6 +231,8 @@ struct ssi_img_thread {
  * @personality: personality(2) value.
  * @nr_rlimits:	SSI_IMG_NRLIMIT; @rlim is indexed by RLIMIT_*.
  * @sigactions:	signal n is at index n - 1.
+ * @cputime_ns:	CPU time the process used so far (its CLOCK_PROCESS_CPUTIME_ID),
+ *		which goes on from there after the restore.
  * @reserved:	must be zero.
  */
 struct ssi_img_task {
@@ -239,7 +241,8 @@ struct ssi_img_task {
 	__u32 nr_rlimits;
 	struct ssi_img_rlimit rlim[SSI_IMG_NRLIMIT];
 	struct ssi_img_sigaction sigactions[SSI_IMG_NSIG];
-	__u64 reserved[5];
+	__u64 cputime_ns;
+	__u64 reserved[4];
 };
 
 /*

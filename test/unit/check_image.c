@@ -272,7 +272,7 @@ START_TEST(test_task)
 	REFUSED(SSI_R_TASK, memset(task.leader.comm, 'a', 16));
 	REFUSED(SSI_R_TASK, task.rlim[3].cur = 5; task.rlim[3].max = 4);
 	REFUSED(SSI_R_TASK, task.nr_rlimits = 15);
-	REFUSED(SSI_R_RESERVED, task.reserved[4] = 1);
+	REFUSED(SSI_R_RESERVED, task.reserved[3] = 1);
 	REFUSED(SSI_R_RESERVED, task.leader.reserved[0] = 1);
 }
 END_TEST
