@@ -15,14 +15,25 @@ make -s -C "$zs" >/dev/null || fail "cannot build test/zdtm-ssid"
 only=${ZDTM_SSID_ONLY:-}
 pulled=$(mig_pull_home_lines | wc -l)
 
-failed=() runs=0
+# A .desc with gap="WHY" names a behaviour not carried over yet: the
+# program must still fail (when it passes, the gap is closed and its
+# gap= line must go), and the run says so; it fails nothing else.
+failed=() runs=0 gaps=()
 for desc in "$zs"/*.desc; do
 	t=$(basename "$desc" .desc)
 	[ -z "$only" ] || [[ " $only " == *" $t "* ]] || continue
+	gap=$(sed -n 's/^gap="\(.*\)"$/\1/p' "$desc")
 	ms=$((RANDOM % 1500))
 	delay=${ZDTM_SSID_DELAY:-$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))}
 	runs=$((runs + 1))
-	if ! on "$home" env SSICTL="$ssictl" "$zs/zdtm-ssid-run.sh" "$t" "$away" "$delay"; then
+	if on "$home" env SSICTL="$ssictl" "$zs/zdtm-ssid-run.sh" "$t" "$away" "$delay"; then
+		[ -z "$gap" ] && continue
+		failed+=("$t")
+		echo "    $t passes: its known gap ($gap) is closed; remove gap= from $t.desc"
+	elif [ -n "$gap" ]; then
+		gaps+=("$t")
+		echo "    known gap, as expected: $gap"
+	else
 		failed+=("$t")
 		echo "    replay: ZDTM_SSID_ONLY=$t ZDTM_SSID_DELAY=$delay"
 	fi
@@ -41,4 +52,4 @@ for n in "$home" "$away"; do
 	[ "$left" = 0 ] || fail "$n still lists $left migrated processes"
 done
 [ "${#failed[@]}" = 0 ] || fail "${#failed[@]} of $runs programs differ when migrated: ${failed[*]}"
-echo "$runs programs migrated at random moments: output and exit status as unmigrated"
+echo "$runs programs migrated at random moments: output and exit status as unmigrated${gaps[*]:+, but the known gaps of ${gaps[*]}}"
