@@ -52,6 +52,8 @@ static void usage(FILE *fp)
 "                         print them, and carry them out\n"
 "  migrate PID NODE|home  move a running process to NODE (its IO stays home),\n"
 "                         or bring it back home\n"
+"  migrate jobid=J[.S] [task=T] node=N|home\n"
+"                         the same for the tasks of a Slurm job registered here\n"
 "  register PID [job=J] [step=S] [task=T] [policy=auto|manual]\n"
 "                         register a task with ssid\n"
 "  unregister PID         forget a registered task\n"
@@ -472,12 +474,87 @@ static void print_migrated(json_object *res)
 	}
 }
 
+/*
+ * migrate jobid=J[.S] [task=T] node=N|home, in scontrol's grammar: the
+ * tasks of job J (step S, task T) registered with this node's ssid, each
+ * moved as `migrate PID N` would.  Exit 1 if one could not be.
+ */
+static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
+{
+	const char *use = "migrate jobid=J[.S] [task=T] node=N|home";
+	long long job = -1, step = -1, task = -1;
+	json_object *reply, *res, *tasks, *req, *r2, *res2;
+	const char *node = NULL;
+	char err[600], *end;
+	size_t i, n;
+	int moved = 0, failed = 0;
+
+	for (i = 0; i < (size_t)argc; i++) {
+		errno = 0;
+		if (!strncmp(argv[i], "jobid=", 6)) {
+			job = strtoll(argv[i] + 6, &end, 10);
+			if (*end == '.')
+				step = strtoll(end + 1, &end, 10);
+			if (errno || *end || job < 0 || (step < 0 && strchr(argv[i], '.')))
+				bad_usage(use);
+		} else if (!strncmp(argv[i], "task=", 5)) {
+			task = strtoll(argv[i] + 5, &end, 10);
+			if (errno || *end || task < 0)
+				bad_usage(use);
+		} else if (!strncmp(argv[i], "node=", 5) && argv[i][5]) {
+			node = argv[i] + 5;
+		} else {
+			bad_usage(use);
+		}
+	}
+	if (job < 0 || !node)
+		bad_usage(use);
+	reply = call(c, request("show_tasks"), &res);
+	tasks = member(res, "tasks");
+	n = tasks ? json_object_array_length(tasks) : 0;
+	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
+	for (i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(tasks, i);
+
+		if (json_object_get_int64(member(t, "job")) != job || !member(t, "job") ||
+		    (step >= 0 && (!member(t, "step") ||
+				   json_object_get_int64(member(t, "step")) != step)) ||
+		    (task >= 0 && (!member(t, "task") ||
+				   json_object_get_int64(member(t, "task")) != task)))
+			continue;
+		req = request("migrate");
+		json_object_object_add(req, "pid", json_object_new_int(
+			(int)json_object_get_int64(member(t, "pid"))));
+		json_object_object_add(req, "node", json_object_new_string(node));
+		r2 = try_call(c, req, &res2, err, sizeof(err));
+		if (!r2) {
+			failed++;
+			printf("job %lld task %s (pid %s): %s\n", job,
+			       member(t, "task") ? str(t, "task") : "-", str(t, "pid"), err);
+			continue;
+		}
+		moved++;
+		if (c->json)
+			print_json(res2);
+		else
+			print_migrated(res2);
+		json_object_put(r2);
+	}
+	json_object_put(reply);
+	if (!moved && !failed)
+		die("no task of job %lld%s%s registered with this node's ssid", job,
+		    step >= 0 ? " (that step)" : "", task >= 0 ? " with that task id" : "");
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 static int cmd_migrate(struct ctl *c, int argc, char **argv)
 {
 	json_object *req, *reply, *res;
 	long pid;
 	char *end;
 
+	if (argc >= 1 && !strncmp(argv[0], "jobid=", 6))
+		return cmd_migrate_job(c, argc, argv);
 	if (argc != 2)
 		bad_usage("migrate PID NODE|home");
 	errno = 0;
