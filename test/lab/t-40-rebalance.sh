@@ -12,7 +12,11 @@ bal_submit --ssi-migratable=manual
 [ "$(bal_tasks | wc -l)" = 3 ] || fail "job $job: expected 3 registered tasks: $(bal_tasks)"
 sleep 2		# a heartbeat or two with the load
 part=$(slurm scontrol show job "$job" | sed -n 's/.* Partition=\([^ ]*\).*/\1/p')
-plan=$(on "$home" "$ssictl" rebalance "partition=$part" dryrun) || fail "rebalance dryrun: $plan"
+# through contrib/scontrol, the optional wrapper in scontrol's grammar
+plan=$(on "$home" env SSICTL="$ssictl" "$SSI_SRCDIR/contrib/scontrol" rebalance "partition=$part" dryrun) ||
+	fail "scontrol rebalance dryrun: $plan"
+on "$home" env SSICTL="$ssictl" "$SSI_SRCDIR/contrib/scontrol" show partition "$part" | grep -q "PartitionName=$part" ||
+	fail "the wrapper did not hand 'show partition' to the real scontrol"
 echo "$plan"
 # heartbeats count whatever else runs on $home too: two moves at least
 [ "$(grep -c "^$job\.0 " <<<"$plan")" -ge 2 ] || fail "the plan does not move two of job $job's tasks"
