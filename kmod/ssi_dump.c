@@ -45,6 +45,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mmap_lock.h>
+#include <linux/nsproxy.h>
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/ptrace.h>
@@ -64,6 +65,7 @@
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <asm/fpu/types.h>
+#include <asm/vdso.h>
 #include <asm/segment.h>
 #include <asm/user.h>
 
@@ -94,6 +96,7 @@ struct ssi_dump_req {
 	refcount_t ref;
 	struct task_struct *task;
 	pid_t pid;			/* as the caller named it */
+	const void *caller_time_ns;	/* compared only: the caller's */
 	u32 flags;			/* SSI_DUMP_* */
 	atomic_t state;			/* enum ssi_dump_state */
 	struct completion captured;	/* target -> caller */
@@ -387,6 +390,15 @@ static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
 }
 
 /* In the leader's context: the leader's thread state and the process's. */
+static bool in_vdso(struct mm_struct *mm)
+{
+	unsigned long ip = instruction_pointer(current_pt_regs());
+	unsigned long start = (unsigned long)mm->context.vdso;
+
+	return mm->context.vdso_image && ip >= start &&
+	       ip - start < mm->context.vdso_image->size;
+}
+
 static int ssi_dump_capture(struct ssi_dump_req *req)
 {
 	struct mm_struct *mm = current->mm;
@@ -404,6 +416,16 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 	if (!mm || test_bit(MMF_MULTIPROCESS, &mm->flags) || current->vfork_done)
 		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
 				    "mm shared with another process");
+	/*
+	 * A task of another time namespace (a guest: ssid restored it in
+	 * one) caught inside the vDSO may be reading its namespace's vvar
+	 * page, which a task restored in the caller's namespace (its deputy,
+	 * at home) does not have: the read would fault with SIGBUS.  The
+	 * caller tries again a moment later.
+	 */
+	if (current->nsproxy->time_ns != req->caller_time_ns && in_vdso(mm))
+		return capture_fail(req, -EAGAIN, SSI_R_TARGET,
+				    "inside the vDSO of its time namespace");
 
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	req->img = t;
@@ -1297,6 +1319,7 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 	refcount_set(&req->ref, 2);	/* caller + task_work */
 	req->task = task;		/* takes over our task reference */
 	req->pid = arg->pid;
+	req->caller_time_ns = current->nsproxy->time_ns;
 	req->flags = arg->flags;
 	atomic_set(&req->state, SSI_DS_QUEUED);
 	atomic_set(&req->pending, 1);

@@ -183,11 +183,25 @@ void mig_stream_writable(struct mig_stream *s)
 	s->pipe_added = true;
 }
 
+/*
+ * EAGAIN: the task was caught where it cannot be dumped for a moment
+ * (inside the vDSO of its time namespace, threads still appearing); it
+ * went on, nothing was written, and a little later is fine.
+ */
+#define DUMP_TRIES	200
+#define DUMP_RETRY_US	2000
+
 static void *dump_main(void *arg)
 {
 	struct mig_stream *s = arg;
+	int i;
 
-	s->dump_err = ioctl(s->dev, SSI_IOC_DUMP, &s->dump) ? errno : 0;
+	for (i = 0; i < DUMP_TRIES; i++) {
+		s->dump_err = ioctl(s->dev, SSI_IOC_DUMP, &s->dump) ? errno : 0;
+		if (s->dump_err != EAGAIN)
+			break;
+		usleep(DUMP_RETRY_US);
+	}
 	close(s->pipe_w);	/* EOF for the loop */
 	return NULL;
 }

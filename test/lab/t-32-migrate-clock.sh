@@ -35,4 +35,4 @@ sleep 1
 touch "$dir/go"
 mig_wait 60
 cat "$dir/stdout"
-[ "$status" = status=0 ] || fail "its clocks ran backwards: $(tail -n 1 "$dir/stdout")"
+[ "$status" = status=0 ] || fail "$status: its clocks ran backwards, or it failed: $(tail -n 1 "$dir/stdout")"
