@@ -28,7 +28,8 @@ trap mig_cleanup EXIT
 
 # mig_start TAG MIB EXITCODE [ENV=VAL...]: start the program on $home in
 # the background (a shell that waits for it and writes its status); sets
-# dir and pid.  Its stdin is $dir/stdin, which must exist.
+# dir and pid.  Its stdin is $dir/stdin, which must exist.  $MIG_AS, if
+# set, prefixes the program (e.g. setpriv to run it as another user).
 mig_start() {
 	local tag=$1 mib=$2 code=$3
 	shift 3
@@ -39,7 +40,7 @@ mig_start() {
 	cat >"$dir/run.sh" <<-SH
 	#!/bin/bash
 	cd "$dir"
-	env $* "$prog" $mib "$dir/go" "$dir/out" $code <"$dir/stdin" >"$dir/stdout" 2>"$dir/stderr" &
+	${MIG_AS:-} env $* "$prog" $mib "$dir/go" "$dir/out" $code <"$dir/stdin" >"$dir/stdout" 2>"$dir/stderr" &
 	echo \$! >"$dir/pid.tmp"
 	mv "$dir/pid.tmp" "$dir/pid"
 	wait \$!

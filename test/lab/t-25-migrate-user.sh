@@ -6,29 +6,13 @@
 . "$(dirname "$0")/migrate-lib.sh"
 
 as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+# its directory and stdin made before mig_start, so that nobody can use them
 dir=$SSI_LAB_WORK/mig.$$.user
-mig_dirs+=("$dir")
 mkdir -p "$dir"
 chmod 777 "$dir"
 head -c 100000 /dev/urandom >"$dir/stdin"
 chmod 644 "$dir/stdin"
-cat >"$dir/run.sh" <<SH
-#!/bin/bash
-cd "$dir"
-${as_nobody[*]} "$prog" 4 "$dir/go" "$dir/out" 9 <"$dir/stdin" >"$dir/stdout" 2>"$dir/stderr" &
-echo \$! >"$dir/pid.tmp"
-mv "$dir/pid.tmp" "$dir/pid"
-wait \$!
-echo "status=\$?" >"$dir/status.tmp"
-mv "$dir/status.tmp" "$dir/status"
-SH
-chmod +x "$dir/run.sh"
-on "$home" bash -c "setsid '$dir/run.sh' </dev/null >/dev/null 2>&1 &"
-for ((i = 0; i < 100; i++)); do
-	grep -q '^pid before=' "$dir/stdout" 2>/dev/null && break
-	sleep 0.1
-done
-pid=$(cat "$dir/pid")
+MIG_AS="${as_nobody[*]}" mig_start user 4 9
 on "$home" "${as_nobody[@]}" "$ssictl" migrate "$pid" "$away" || fail "nobody could not migrate its own process"
 procs=$(on "$away" "${as_nobody[@]}" "$ssictl" --json show procs)
 lpid=$(jq --argjson p "$pid" '.procs[] | select(.pid == $p) | .local_pid' <<<"$procs")
