@@ -4,8 +4,11 @@
  * (see migrate.h).  Each message type has one direction, so it goes to
  * the home side or the remote side by type alone.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "transport/ssi_transport.h"
 
@@ -26,6 +29,26 @@ const char *mig_reason_name(unsigned int r)
 {
 	return r < sizeof(reason_names) / sizeof(reason_names[0]) ?
 	       reason_names[r] : "unknown";
+}
+
+const char *mig_proc_stat(pid_t pid, char *buf, size_t len)
+{
+	char path[64], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	/* the comm may hold spaces and ')': the last ')' ends it */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p + 2 : NULL;
 }
 
 uint64_t mig_clock_ns(clockid_t clock)

@@ -901,30 +901,20 @@ void mig_home_lost(struct migrate *m, int idx)
  */
 static void check_stopped(struct mig_home *h, uint64_t now)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char buf[512];
+	const char *p;
 
 	h->next_stop_check_ms = now + MIG_STOP_POLL_MS;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)h->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	p = mig_proc_stat(h->pid, buf, sizeof(buf));	/* from the state on */
+	if (!p)
 		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return;
-	if (p[2] == 'T' && !h->stopped) {
+	if (p[0] == 'T' && !h->stopped) {
 		unsigned char info[MSG_MIG_SIGINFO_LEN] = { 0 };
 
 		h->stopped = true;
 		log_info("pid %d: its deputy is stopped; stopping its remote self", (int)h->pid);
 		on_signal(&h->dep, SIGSTOP, info, h);
-	} else if (p[2] != 'T' && p[2] != 't') {
+	} else if (p[0] != 'T' && p[0] != 't') {
 		h->stopped = false;
 	}
 }

@@ -1101,23 +1101,13 @@ static void usage_of(pid_t pid, int64_t *cpu_ms, int64_t *rss_kb)
 {
 	unsigned long long utime, stime;
 	long long rss;
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd;
+	const char *p;
+	char buf[1024];
 
 	*cpu_ms = *rss_kb = -1;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* after the comm: state, then fields 4..; utime 14, stime 15, rss 24 */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+	p = mig_proc_stat(pid, buf, sizeof(buf));
+	/* from the state (field 3) on; utime 14, stime 15, rss 24 */
+	if (!p || sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
 			 "%*d %*d %*d %*d %*d %*d %*u %*u %lld", &utime, &stime, &rss) != 3)
 		return;
 	*cpu_ms = (int64_t)((utime + stime) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
