@@ -7,6 +7,7 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "check_run.h"
 #include "ssid/balance.h"
 
 static const struct balance_params params = { 250, 100 };
@@ -112,16 +113,12 @@ int main(void)
 {
 	Suite *s = suite_create("balance");
 	TCase *tc = tcase_create("plan");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, test_spread);
 	tcase_add_test(tc, test_no_ping_pong);
 	tcase_add_test(tc, test_eligibility);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "check_run.h"
 #include "kmod/stub/deputy_proto.h"
 #include "ssid/deputy.h"
 #include "ssid/fwd_remote.h"
@@ -241,11 +242,7 @@ static Suite *deputy_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(deputy_suite());
-	int failed;
+	int failed = check_run(deputy_suite());
 
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

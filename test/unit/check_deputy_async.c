@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "check_run.h"
 #include "ssid/deputy.h"
 #include "ssid/fwd_remote.h"
 #include "stub_child.h"
@@ -177,7 +178,6 @@ int main(void)
 {
 	Suite *s = suite_create("deputy_async");
 	TCase *tc = tcase_create("async");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, test_blocking_read_does_not_block);
@@ -185,9 +185,6 @@ int main(void)
 	tcase_add_test(tc, test_deputy_dies_during_a_call);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <linux/seccomp.h>
 
+#include "check_run.h"
 #include "ssid/fwd_home.h"
 #include "ssid/fwd_remote.h"
 #include "ssid/seccomp_filter.h"
@@ -442,11 +443,7 @@ static Suite *fwd_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(fwd_suite());
-	int failed;
+	int failed = check_run(fwd_suite());
 
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "ssid/load.h"
 #include "ssid/msg.h"
 
@@ -327,11 +328,7 @@ static Suite *load_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(load_suite());
-	int failed;
+	int failed = check_run(load_suite());
 
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "check_run.h"
 #include "ssid/msg.h"
 
 START_TEST(test_offer)
@@ -209,7 +210,6 @@ int main(void)
 {
 	Suite *s = suite_create("migmsg");
 	TCase *tc = tcase_create("wire");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, test_offer);
@@ -218,9 +218,6 @@ int main(void)
 	tcase_add_test(tc, test_fwd_signal);
 	tcase_add_test(tc, test_garbage);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "ssid/msg.h"
 #include "ssid/node_id.h"
 
@@ -109,7 +110,6 @@ int main(int argc, char **argv)
 {
 	Suite *s = suite_create("node_id");
 	TCase *tc = tcase_create("identity");
-	SRunner *sr;
 	int failed;
 
 	if (argc > 1 && !strcmp(argv[1], "--child")) {
@@ -125,9 +125,6 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_mismatch);
 	tcase_add_test(tc, test_hello);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "check_run.h"
 #include "transport/auth.h"
 #include "transport/frame.h"
 #include "transport/ssi_transport.h"
@@ -1172,7 +1173,6 @@ static Suite *transport_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
 	int failed;
 
 	if (munged_start()) {
@@ -1181,10 +1181,7 @@ int main(void)
 		munged_stop();
 		return EXIT_FAILURE;
 	}
-	sr = srunner_create(transport_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = check_run(transport_suite());
 	munged_stop();
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "transport/auth.h"
 
 static struct ssi_auth_msg hello(void)
@@ -274,7 +275,6 @@ int main(void)
 {
 	Suite *s = suite_create("transport_auth");
 	TCase *tc = tcase_create("payload");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, test_names);
@@ -290,9 +290,6 @@ int main(void)
 	tcase_add_test(tc, test_seq0_nonce);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

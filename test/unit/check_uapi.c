@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 
+#include "check_run.h"
 #include "kmod/uapi/ssi.h"
 
 START_TEST(test_api_struct_layout)
@@ -43,11 +44,7 @@ static Suite *uapi_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(uapi_suite());
-	int failed;
+	int failed = check_run(uapi_suite());
 
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
