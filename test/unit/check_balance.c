@@ -7,7 +7,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "ssid/balance.h"
 
 static const struct balance_params params = { 250, 100 };

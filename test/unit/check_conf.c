@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "ssid/conf.h"
 
 static char err[1024];

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "ssid/ctlproto.h"
 #include "ssid/defaults.h"
 #include "ssid/tasks.h"

@@ -23,7 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "kmod/stub/deputy_proto.h"
 #include "ssid/deputy.h"
 #include "ssid/fwd_remote.h"

@@ -20,7 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "ssid/deputy.h"
 #include "ssid/fwd_remote.h"
 #include "stub_child.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "transport/frame.h"
 
 static const struct ssi_frame_limits lim = {

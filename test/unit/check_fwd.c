@@ -35,7 +35,7 @@
 #include <sys/wait.h>
 #include <linux/seccomp.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "ssid/fwd_home.h"
 #include "ssid/fwd_remote.h"
 #include "ssid/seccomp_filter.h"

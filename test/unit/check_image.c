@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "kmod/ssi_imgcheck.h"
 
 #define PS	4096ULL

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "ssid/load.h"
 #include "ssid/msg.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "ssid/msg.h"
 
 START_TEST(test_offer)

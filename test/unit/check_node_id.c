@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "ssid/msg.h"
 #include "ssid/node_id.h"
 

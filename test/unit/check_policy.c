@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "slurm-plugin/spank/policy.h"
 
 START_TEST(test_parse_values)

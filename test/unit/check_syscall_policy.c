@@ -26,7 +26,7 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "ssid/seccomp_filter.h"
 #include "ssid/syscall_policy.h"
 

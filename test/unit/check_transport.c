@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "transport/auth.h"
 #include "transport/frame.h"
 #include "transport/ssi_transport.h"

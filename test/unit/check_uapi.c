@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 
-#include "check_run.h"
+#include "run_suite.h"
 #include "kmod/uapi/ssi.h"
 
 START_TEST(test_api_struct_layout)
