@@ -9,12 +9,14 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "kmod/stub/deputy_proto.h"
 #include "deputy.h"
@@ -302,6 +304,23 @@ int ssi_deputy_call(struct ssi_deputy *d, const void *req, size_t len,
 			r = 0;
 	}
 	return r < 0 ? r : 0;
+}
+
+int ssi_deputy_cancel(struct ssi_deputy *d)
+{
+	siginfo_t si;
+
+	if (!d->cur.busy)
+		return 0;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SSI_DEP_CANCEL_SIG;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = (int)SSI_DEP_MAGIC;
+	if (syscall(SYS_rt_tgsigqueueinfo, d->pid, d->pid, SSI_DEP_CANCEL_SIG, &si))
+		return -errno;
+	return 0;
 }
 
 int ssi_deputy_poll(struct ssi_deputy *d)

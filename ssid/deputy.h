@@ -101,6 +101,17 @@ int ssi_deputy_event(struct ssi_deputy *d, void **reply, size_t *rlen);
 void ssi_deputy_abandon(struct ssi_deputy *d);
 
 /*
+ * ssi_deputy_cancel - ask the stub to give up the call in flight (a signal
+ * interrupted it on the remote node): its RESULT then comes at once, with
+ * -ERESTARTSYS (512) if it had not completed and the kernel would restart
+ * it, -EINTR if the kernel does not restart it, or its own result if it had
+ * completed.  A cancel that arrives before the call blocks is lost: call
+ * again until the RESULT comes.  Return: 0 (also when nothing is in
+ * flight), or -errno.
+ */
+int ssi_deputy_cancel(struct ssi_deputy *d);
+
+/*
  * ssi_deputy_poll - read one event that arrived while no call was running
  * (a signal: the channel fd is readable).  Return: 0, -EAGAIN when there
  * was none, -EPIPE if the deputy is gone.

@@ -19,6 +19,16 @@
  * Signals sent to the home pid are caught by the stub (every catchable
  * signal, SA_SIGINFO | SA_RESTART) and sent as SIGNAL with their siginfo.
  *
+ * Cancelling the call in flight (a signal interrupted it on the remote
+ * node): ssid queues SSI_DEP_CANCEL_SIG to the deputy with si_code
+ * SI_QUEUE and si_int SSI_DEP_MAGIC.  The stub never relays that one.  If
+ * the kernel was about to restart the call, or had not started it, the
+ * stub makes it return -SSI_DEP_ERESTARTSYS instead; a call the kernel
+ * does not restart after a handler returns -EINTR by itself; a call that
+ * completed keeps its result.  Exactly one RESULT answers each SYSCALL.
+ * A cancel that lands before the call blocks is lost: ssid sends it again
+ * until the RESULT comes.
+ *
  * Entry (the module's contract, and the test's): the stub's first byte is
  * its entry point; the task enters it with
  *   rdi = channel fd, rsi = area base, rdx = area length,
@@ -34,6 +44,8 @@
 #include <linux/types.h>
 
 #define SSI_DEP_MAGIC		0x53534450u	/* "SSDP" */
+#define SSI_DEP_CANCEL_SIG	64		/* SIGRTMAX: queued, never merged */
+#define SSI_DEP_ERESTARTSYS	512		/* the kernel's ERESTARTSYS */
 
 enum ssi_dep_cmd_op {
 	SSI_DEP_SYSCALL = 1,	/* run nr(args); answer RESULT */

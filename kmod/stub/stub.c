@@ -16,6 +16,9 @@
 #include <asm/unistd.h>
 #include <asm/prctl.h>
 #include <asm/signal.h>
+#include <asm/siginfo.h>
+#include <asm/sigcontext.h>
+#include <asm/ucontext.h>
 #include <linux/resource.h>
 #include <linux/socket.h>
 
@@ -106,17 +109,61 @@ static void send_event(long chan, __u32 type, __u64 seq, __s64 value, const void
 	sys6(__NR_sendto, chan, (long)&ev, sizeof(ev), MSG_NOSIGNAL_, 0, 0);
 }
 
+/*
+ * The forwarded call's syscall instruction, alone in its own function so
+ * that the cancel handler can tell "interrupted in the forwarded call" from
+ * any other syscall by the saved instruction pointer.
+ */
+static __attribute__((noinline)) long fwd_syscall(const struct ssi_dep_cmd *cmd)
+{
+	register long r10 __asm__("r10") = (long)cmd->args[3];
+	register long r8 __asm__("r8") = (long)cmd->args[4];
+	register long r9 __asm__("r9") = (long)cmd->args[5];
+	long ret;
+
+	__asm__ volatile (".globl stub_fwd_insn\n\t.hidden stub_fwd_insn\n"
+			  "stub_fwd_insn:\n\tsyscall"
+			  : "=a"(ret)
+			  : "a"((long)cmd->nr), "D"((long)cmd->args[0]), "S"((long)cmd->args[1]),
+			    "d"((long)cmd->args[2]), "r"(r10), "r"(r8), "r"(r9)
+			  : "rcx", "r11", "memory");
+	return ret;
+}
+
 /* The kernel returns from a handler through this (SA_RESTORER). */
 __attribute__((naked)) static void stub_restorer(void)
 {
 	__asm__ volatile ("mov $%c0, %%eax\n\tsyscall\n\thlt" : : "i"(__NR_rt_sigreturn));
 }
 
-/* Every catchable signal sent to the home pid goes to ssid. */
-static void on_signal(int sig, void *info, void *uc)
+/*
+ * ssid's cancel: with SA_RESTART the kernel has already rewound a call it
+ * restarts (ip back on the syscall instruction, ax = the syscall number),
+ * and a call interrupted before it started looks the same.  Make it
+ * return -ERESTARTSYS instead: the remote node restarts it, or not, as its
+ * own kernel decides.  Anything else is left alone.
+ */
+static void cancel(struct ucontext *uc)
 {
-	(void)sig;
-	(void)uc;
+	struct sigcontext *mc = &uc->uc_mcontext;
+	unsigned long insn;
+
+	/* where the blob is mapped now: the link-time address is 0-based */
+	__asm__ ("lea stub_fwd_insn(%%rip), %0" : "=r"(insn));
+	if (mc->rip != insn)
+		return;
+	mc->rax = (__u64)-SSI_DEP_ERESTARTSYS;
+	mc->rip += 2;		/* past the syscall instruction */
+}
+
+/* Every catchable signal sent to the home pid goes to ssid. */
+static void on_signal(int sig, siginfo_t *info, struct ucontext *uc)
+{
+	if (sig == SSI_DEP_CANCEL_SIG && info->si_code == SI_QUEUE &&
+	    info->si_int == (int)SSI_DEP_MAGIC) {
+		cancel(uc);
+		return;
+	}
 	send_event(state()->chan, SSI_DEP_SIGNAL, 0, sig, info);
 }
 
@@ -187,9 +234,7 @@ void stub_entry(long chan, long area, long area_len)
 		}
 		switch (cmd.op) {
 		case SSI_DEP_SYSCALL:
-			n = sys6((long)cmd.nr, (long)cmd.args[0], (long)cmd.args[1],
-				 (long)cmd.args[2], (long)cmd.args[3], (long)cmd.args[4],
-				 (long)cmd.args[5]);
+			n = fwd_syscall(&cmd);
 			send_event(st.chan, SSI_DEP_RESULT, cmd.seq, n, 0);
 			break;
 		case SSI_DEP_EXIT:
