@@ -10,22 +10,65 @@
  * takes the siginfo as given: the sender's pid and uid as the home node
  * saw them, si_value, and the codes of signals the kernel sent at home
  * (SIGCHLD's CLD_*, SIGPIPE, ...).
+ *
+ * SSI_SIGNAL_KICK (no signal) lets ssid answer a seccomp notification of a
+ * migrated process with a restart code when no signal is pending: see
+ * uapi/ssi.h.
  */
 #include <linux/capability.h>
+#include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/task_work.h>
 #include <linux/uaccess.h>
 
 #include "ssi_internal.h"
+
+/* The kick's task_work: its only effect was to be queued. */
+static void ssi_kick_work(struct callback_head *work)
+{
+	kfree(work);
+	module_put(THIS_MODULE);	/* the last thing done in our code */
+}
+
+static long ssi_kick(struct task_struct *task)
+{
+	struct callback_head *work;
+
+	if (!thread_group_leader(task))
+		return -ESRCH;
+	work = kmalloc(sizeof(*work), GFP_KERNEL);
+	if (!work)
+		return -ENOMEM;
+	init_task_work(work, ssi_kick_work);
+	__module_get(THIS_MODULE);
+	if (task_work_add(task, work, TWA_SIGNAL)) {
+		module_put(THIS_MODULE);
+		kfree(work);
+		return -ESRCH;		/* exiting */
+	}
+	return 0;
+}
+
+static struct task_struct *target(pid_t nr)
+{
+	struct task_struct *task;
+	struct pid *pid;
+
+	pid = find_get_pid(nr);
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	return task;
+}
 
 long ssi_signal_ioctl(struct ssi_signal __user *uarg)
 {
 	struct kernel_siginfo info;
 	struct task_struct *task;
 	struct ssi_signal arg;
-	struct pid *pid;
 	long err;
 
 	BUILD_BUG_ON(sizeof(arg) != 16 + SSI_SIGINFO_LEN + 16);
@@ -34,8 +77,19 @@ long ssi_signal_ioctl(struct ssi_signal __user *uarg)
 		return -EPERM;
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.pad || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+	if ((arg.flags & ~SSI_SIGNAL_KICK) || arg.pad ||
+	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
+	if (arg.flags & SSI_SIGNAL_KICK) {
+		if (arg.signo)
+			return -EINVAL;
+		task = target(arg.pid);
+		if (!task)
+			return -ESRCH;
+		err = ssi_kick(task);
+		put_task_struct(task);
+		return err;
+	}
 	/* SIGKILL and SIGSTOP need no siginfo: ssid sends them itself. */
 	if (!valid_signal(arg.signo) || arg.signo == 0 || sig_kernel_only(arg.signo))
 		return -EINVAL;
@@ -44,9 +98,7 @@ long ssi_signal_ioctl(struct ssi_signal __user *uarg)
 	if (info.si_signo != arg.signo || info.si_errno)
 		return -EINVAL;
 
-	pid = find_get_pid(arg.pid);
-	task = get_pid_task(pid, PIDTYPE_PID);
-	put_pid(pid);
+	task = target(arg.pid);
 	if (!task)
 		return -ESRCH;
 	err = thread_group_leader(task) ? send_sig_info(arg.signo, &info, task)

@@ -76,6 +76,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_ACCEPTED:
 	case SSID_MSG_MIG_FAILED:
 	case SSID_MSG_FWD_REQ:
+	case SSID_MSG_FWD_CANCEL:
 	case SSID_MSG_MIG_EXIT:
 	case SSID_MSG_MIG_BACK:
 	case SSID_MSG_MIG_BACK_FAILED:

@@ -90,6 +90,8 @@ struct mig_home {
 	int pidfd;			/* of the deputy, for the last SIGKILL */
 	struct fwd_req *q, **q_tail;	/* requests waiting for the stub */
 	uint64_t cur_seq;		/* request the stub runs, if busy */
+	uint64_t cancel_seq;		/* request the remote gave up, or 0 */
+	uint64_t cancel_next_ms;	/* when to send its cancel again */
 	uint64_t forwarded, bytes, signals;
 	uint64_t started_ms;
 	bool stopped;			/* SIGSTOP relayed, not yet continued */
@@ -436,6 +438,24 @@ static void deputy_gone(struct mig_home *h, const char *why)
 	free_home(h);
 }
 
+/* Ask the stub to give up the call in flight; the timer repeats it. */
+static void cancel_now(struct mig_home *h)
+{
+	int rc = ssi_deputy_cancel(&h->dep);
+
+	if (rc)
+		log_debug("pid %d: cancel: %s", (int)h->pid, strerror(-rc));
+	h->cancel_next_ms = loop_now_ms() + MIG_CANCEL_RETRY_MS;
+}
+
+/* The stub answered request @seq: a cancel of it is over. */
+static void answered(struct mig_home *h, uint64_t seq)
+{
+	if (h->cancel_seq == seq)
+		h->cancel_seq = 0;
+	h->forwarded++;
+}
+
 /* Start queued requests while the stub is idle.  Returns -1 if h is freed. */
 static int run_queue(struct mig_home *h)
 {
@@ -452,9 +472,11 @@ static int run_queue(struct mig_home *h)
 		if (rc == 1) {
 			send_reply(h, r->seq, rep, rlen);
 			free(rep);
-			h->forwarded++;
+			answered(h, r->seq);
 		} else if (rc == 0) {
 			h->cur_seq = r->seq;
+			if (h->cancel_seq == r->seq)
+				cancel_now(h);	/* cancelled before it started */
 		} else if (rc == -EPIPE || rc == -ESRCH) {
 			free(r);
 			deputy_gone(h, "channel closed");
@@ -492,7 +514,7 @@ static void chan_ready(struct loop_handler *lh, uint32_t events)
 		if (rc == 1) {
 			send_reply(h, h->cur_seq, rep, rlen);
 			free(rep);
-			h->forwarded++;
+			answered(h, h->cur_seq);
 			if (run_queue(h))
 				return;
 		}
@@ -592,6 +614,25 @@ static void on_fwd_req(struct mig_home *h, const struct msg_fwd *f)
 		run_queue(h);
 }
 
+/*
+ * A signal interrupted request @seq on the remote node: stop it here (the
+ * stub answers at once), or as soon as it starts if it waits in the queue.
+ * An answered request needs nothing: its reply is on its way.
+ */
+static void on_fwd_cancel(struct mig_home *h, const struct msg_fwd *f)
+{
+	struct fwd_req *r;
+
+	if (h->dep.cur.busy && h->cur_seq == f->seq) {
+		h->cancel_seq = f->seq;
+		cancel_now(h);
+		return;
+	}
+	for (r = h->q; r; r = r->next)
+		if (r->seq == f->seq)
+			h->cancel_seq = f->seq;
+}
+
 static void on_exit_msg(struct mig_home *h, int wstatus)
 {
 	int rc;
@@ -615,12 +656,15 @@ static void on_exit_msg(struct mig_home *h, int wstatus)
 	/*
 	 * A call still running at home (the process was killed remotely
 	 * while its read of a pipe waited here) keeps the stub from seeing
-	 * EXIT until it returns, and the stub restarts it after any signal
-	 * it catches.  Give it MIG_END_GRACE_MS, then SIGKILL the deputy:
-	 * its parent then sees SIGKILL instead of the exact status, but
-	 * nothing hangs.  The exact way needs the stub to take EXIT while a
-	 * call blocks (a module change).
+	 * EXIT until it returns: cancel it first.  If it still does not
+	 * return (a sleep no signal interrupts), SIGKILL the deputy after
+	 * MIG_END_GRACE_MS: its parent then sees SIGKILL instead of the
+	 * exact status, but nothing hangs.
 	 */
+	if (h->dep.cur.busy) {
+		h->cancel_seq = h->cur_seq;
+		cancel_now(h);
+	}
 	rc = ssi_deputy_finish(&h->dep, wstatus);
 	h->state = H_ENDING;
 	h->deadline_ms = loop_now_ms() + MIG_END_GRACE_MS;
@@ -828,11 +872,14 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		}
 		return;
 	case SSID_MSG_FWD_REQ:
+	case SSID_MSG_FWD_CANCEL:
 		if (msg_decode_fwd(msg->data, msg->len, &f))
 			goto bad;
 		h = find(m, idx, f.id);
-		if (h)
+		if (h && msg->type == SSID_MSG_FWD_REQ)
 			on_fwd_req(h, &f);
+		else if (h)
+			on_fwd_cancel(h, &f);
 		return;
 	case SSID_MSG_MIG_EXIT:
 		if (msg_decode_mig_exit(msg->data, msg->len, &v))
@@ -926,6 +973,12 @@ uint64_t mig_home_timer(struct migrate *m, uint64_t now)
 
 	for (h = m->homes; h; h = next) {
 		next = h->next;
+		if (h->cancel_seq && h->dep.cur.busy && h->cur_seq == h->cancel_seq) {
+			if (now >= h->cancel_next_ms)
+				cancel_now(h);
+			if (h->cancel_next_ms < d)
+				d = h->cancel_next_ms;
+		}
 		if (h->state == H_DEPUTY) {
 			if (now >= h->next_stop_check_ms)
 				check_stopped(h, now);

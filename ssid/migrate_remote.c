@@ -12,6 +12,10 @@
  *     forwarded ones go home as FWD_REQ and are answered on FWD_REP,
  *     pull-home ones send the process home (as RECALL does, below), where
  *     the call runs natively;
+ *   a signal for a process whose call runs at home (received calls wait
+ *     killable only, seccomp_filter.h): FWD_CANCEL stops the call there,
+ *     and the answer is the restart code its own kernel would have seen,
+ *     so the signal, SA_RESTART and the restart are exactly native;
  *   exit: the pidfd becomes readable, waitid gives the exact status, which
  *     goes home as MIG_EXIT.
  *
@@ -19,12 +23,14 @@
  *   (the listener is paused), calls in flight finish, then the process is
  *   dumped and streamed home as BACK chunks (mig_stream.c) and stays
  *   frozen; BACK_DONE 0 (it runs at home now) kills it here without an
- *   exit report, anything else resumes it.  A held call is interrupted by
- *   the freeze and restarts at home, natively.
+ *   exit report, anything else resumes it.  A held call (not received) is
+ *   interrupted by the freeze and restarts at home, natively; a call in
+ *   flight is cancelled at home and made again, so it is held too.
  *
  * Home node lost (or ABORT): the process is killed and reaped.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
@@ -78,7 +84,7 @@ struct pending {
 	uint64_t seq;
 	uint64_t notif_id;
 	int nr;
-	uint64_t args[6];
+	bool cancelling;		/* FWD_CANCEL sent */
 	struct ssi_fwd_pending p;
 };
 
@@ -101,13 +107,7 @@ struct mig_remote {
 	struct pending *pend;
 	uint64_t seq;
 	uint64_t forwarded, bytes, pull_home, signals;
-	/* the answer to a call a signal interrupted after home ran it */
-	struct {
-		bool set;
-		int nr;
-		uint64_t args[6];
-		int64_t ret;
-	} orphan;
+	uint64_t sig_check_ms;		/* next look for signals, or LOOP_NEVER */
 	uint64_t started_ms;
 	uint64_t home_mono_ns, home_boot_ns;	/* its clocks when it froze */
 	bool restored;			/* seen running as the image */
@@ -116,9 +116,10 @@ struct mig_remote {
 	/* going back home (RECALL, or a call only home can run) */
 	bool recalling;			/* calls are held */
 	bool pulled;			/* by the call held_id, not by home */
+	bool held_released;		/* held_id answered with a restart */
 	bool pull_failed;		/* then pull-home calls get ENOSYS */
 	uint64_t held_id;		/* that call's notification */
-	bool listen_paused;		/* listener out of the loop */
+	bool listen_paused;		/* listeners out of the loop */
 	bool back_sent;			/* image home, frozen: BACK_DONE? */
 	uint64_t recall_deadline_ms;	/* for calls in flight to finish */
 	int dev;			/* /dev/ssi that froze it, or -1 */
@@ -239,8 +240,11 @@ static const struct ssi_mem_ops pvm = { pvm_read, pvm_write };
 
 /* ------------------------------------------------------ notifications */
 
-/* Returns 0, or -ENOENT if the call was interrupted (a signal) or the
- * process died meanwhile. */
+/*
+ * Answer notification @id.  Returns 0, or -ENOENT if the process died
+ * meanwhile.  A negative @ret down to -4095 is an error, -ERESTART*
+ * included (see kick()).
+ */
 static int answer(struct mig_remote *g, uint64_t id, int64_t ret)
 {
 	struct seccomp_notif_resp resp = { .id = id };
@@ -256,54 +260,80 @@ static int answer(struct mig_remote *g, uint64_t id, int64_t ret)
 	return -errno;
 }
 
-static bool same_call(int nr, const uint64_t *args, const struct seccomp_notif *n)
+/* /dev/ssi, checked for our API; -1 with errno set. */
+static int open_dev(void)
 {
-	int i;
+	struct ssi_api api = { .api = SSI_API_VERSION };
+	int dev = open("/dev/ssi", O_RDWR | O_CLOEXEC);
 
-	if (nr != n->data.nr)
-		return false;
-	for (i = 0; i < 6; i++)
-		if (args[i] != n->data.args[i])
-			return false;
-	return true;
+	if (dev >= 0 && ioctl(dev, SSI_IOC_API, &api)) {
+		int e = errno;
+
+		close(dev);
+		errno = e;
+		return -1;
+	}
+	return dev;
 }
 
 /*
- * A signal interrupts a forwarded call on this node, but not its run at
- * home.  Under SA_RESTART (or a kernel restart) the process makes the
- * same call again: it must get the first one's answer, not run it twice
- * (a write written twice, a read that loses data).  The process is
- * single-threaded, so a new call means any earlier one was interrupted.
- * Returns true if @n was taken care of.
+ * A -ERESTART* answer is acted on in the process's signal-delivery path,
+ * which it takes only with something pending: kick it there (no signal is
+ * sent) before such an answer, else the code would reach user space.
  */
-static bool restarted_call(struct mig_remote *g, const struct seccomp_notif *n)
+static int kick(struct mig_remote *g)
 {
-	struct pending *p;
+	struct ssi_signal k = { .pid = g->pid, .flags = SSI_SIGNAL_KICK };
+	int dev = open_dev(), rc;
 
-	if (g->orphan.set) {
-		g->orphan.set = false;
-		if (same_call(g->orphan.nr, g->orphan.args, n)) {
-			answer(g, n->id, g->orphan.ret);	/* outputs are there */
-			return true;
-		}
-	}
-	for (p = g->pend; p; p = p->next) {
-		if (same_call(p->nr, p->args, n) &&
-		    ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &p->notif_id)) {
-			p->notif_id = n->id;	/* it waits for that answer */
-			return true;
-		}
-	}
-	return false;
+	if (dev < 0)
+		return -errno;
+	rc = ioctl(dev, SSI_IOC_SIGNAL, &k) ? -errno : 0;
+	close(dev);
+	if (rc)
+		log_warn("pid %d: SSI_SIGNAL_KICK: %s", (int)g->offer.pid, strerror(-rc));
+	return rc;
+}
+
+/* Answer a restart code: the process makes the call again. */
+static int answer_restart(struct mig_remote *g, uint64_t id, int64_t code)
+{
+	int rc = kick(g);
+
+	return rc ? rc : answer(g, id, code);
 }
 
 static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr);
 
-static void forward(struct mig_remote *g, const struct seccomp_notif *n)
+/* Send request @p home (again, under a new seq) and keep it pending. */
+static int send_request(struct mig_remote *g, struct pending *p)
 {
 	unsigned char hdr[MSG_FWD_HDR_LEN];
 	struct msg_fwd f = { .id = g->offer.id };
 	struct iovec iov[2];
+	int err;
+
+	p->seq = ++g->seq;
+	p->cancelling = false;
+	f.seq = p->seq;
+	iov[0] = (struct iovec){ hdr, msg_encode_fwd(&f, hdr) };
+	iov[1] = (struct iovec){ p->p.msg, p->p.msg_len };
+	err = peers_send(g->m->peers, g->peer, SSID_MSG_FWD_REQ, iov, 2);
+	if (err) {
+		log_warn("pid %d: cannot forward %s to %s: %s", (int)g->offer.pid,
+			 ssi_sc_lookup(p->nr)->name, home_name(g), strerror(-err));
+		return err;
+	}
+	g->bytes += p->p.msg_len;
+	p->next = g->pend;
+	g->pend = p;
+	if (g->sig_check_ms == LOOP_NEVER)
+		g->sig_check_ms = loop_now_ms() + MIG_SIGNAL_POLL_MS;
+	return 0;
+}
+
+static void forward(struct mig_remote *g, const struct seccomp_notif *n)
+{
 	struct pending *p = calloc(1, sizeof(*p));
 	uint64_t args[6];
 	int i, err;
@@ -312,14 +342,9 @@ static void forward(struct mig_remote *g, const struct seccomp_notif *n)
 		answer(g, n->id, -ENOMEM);
 		return;
 	}
-	if (restarted_call(g, n)) {
-		free(p);
-		return;
-	}
 	for (i = 0; i < 6; i++)
 		args[i] = n->data.args[i];
 	p->nr = n->data.nr;
-	memcpy(p->args, args, sizeof(p->args));
 	err = ssi_fwd_build(&p->p, n->data.nr, args, &pvm, &g->pid);
 	/* the arguments were read: is the notification still the same call? */
 	if (ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id))
@@ -332,25 +357,70 @@ static void forward(struct mig_remote *g, const struct seccomp_notif *n)
 		answer(g, n->id, err);
 		goto drop;
 	}
-	p->seq = ++g->seq;
 	p->notif_id = n->id;
-	f.seq = p->seq;
-	iov[0] = (struct iovec){ hdr, msg_encode_fwd(&f, hdr) };
-	iov[1] = (struct iovec){ p->p.msg, p->p.msg_len };
-	err = peers_send(g->m->peers, g->peer, SSID_MSG_FWD_REQ, iov, 2);
-	if (err) {
-		log_warn("pid %d: cannot forward %s to %s: %s", (int)g->offer.pid,
-			 ssi_sc_lookup(n->data.nr)->name, home_name(g), strerror(-err));
+	if (send_request(g, p)) {
 		answer(g, n->id, -EIO);
 		goto drop;
 	}
-	g->bytes += p->p.msg_len;
-	p->next = g->pend;
-	g->pend = p;
 	return;
 drop:
 	ssi_fwd_pending_free(&p->p);
 	free(p);
+}
+
+/*
+ * Is a signal pending for @pid that it does not block?  Then it would have
+ * interrupted a call that ran here.  (Ignored signals are never pending.)
+ */
+static bool signal_wanted(pid_t pid)
+{
+	uint64_t pnd = 0, shd = 0, blk = 0, v;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SigPnd: %" SCNx64, &v) == 1)
+			pnd = v;
+		else if (sscanf(line, "ShdPnd: %" SCNx64, &v) == 1)
+			shd = v;
+		else if (sscanf(line, "SigBlk: %" SCNx64, &v) == 1)
+			blk = v;
+	}
+	fclose(f);
+	return ((pnd | shd) & ~blk) != 0;
+}
+
+/*
+ * A call in flight at home waits killable only (seccomp_filter.h): a signal
+ * for the process stays pending meanwhile.  If one is there, cancel the
+ * call at home; on_reply() then lets the kernel here deliver it.
+ */
+static void cancel_pending(struct mig_remote *g)
+{
+	unsigned char hdr[MSG_FWD_HDR_LEN];
+	struct msg_fwd f = { .id = g->offer.id };
+	struct iovec iov;
+	struct pending *p;
+
+	for (p = g->pend; p; p = p->next) {
+		if (p->cancelling)
+			continue;
+		f.seq = p->seq;
+		iov = (struct iovec){ hdr, msg_encode_fwd(&f, hdr) };
+		if (!peers_send(g->m->peers, g->peer, SSID_MSG_FWD_CANCEL, &iov, 1))
+			p->cancelling = true;
+	}
+}
+
+static void check_signals(struct mig_remote *g)
+{
+	g->sig_check_ms = g->pend ? loop_now_ms() + MIG_SIGNAL_POLL_MS : LOOP_NEVER;
+	if (g->pend && signal_wanted(g->pid))
+		cancel_pending(g);
 }
 
 static void listener_ready(struct loop_handler *lh, uint32_t events)
@@ -452,7 +522,9 @@ static void recall_refuse(struct mig_remote *g, int err, const char *why)
 		 * again and fails then), and so will the next ones */
 		g->pulled = false;
 		g->pull_failed = true;
-		answer(g, g->held_id, -ENOSYS);
+		if (!g->held_released)
+			answer(g, g->held_id, -ENOSYS);
+		g->held_released = false;
 	}
 	send_refusal(g, SSID_MSG_MIG_BACK_FAILED, 0, err, why);
 	log_notice("pid %d: not sent back to %s: %s; it goes on here",
@@ -476,20 +548,29 @@ static void back_stream_done(struct mig_stream *s, int err, const char *why)
 
 static void recall_dump(struct mig_remote *g)
 {
-	struct ssi_api api = { .api = SSI_API_VERSION };
 	char err[200];
 	int rc;
 
-	g->dev = open("/dev/ssi", O_RDWR | O_CLOEXEC);
-	if (g->dev < 0 || ioctl(g->dev, SSI_IOC_API, &api)) {
+	g->dev = open_dev();
+	if (g->dev < 0) {
 		snprintf(err, sizeof(err), "/dev/ssi here: %s", strerror(errno));
 		recall_refuse(g, errno, err);
 		return;
 	}
 	rc = mig_stream_start(&g->st, g->m, g->peer, SSID_MSG_MIG_BACK, g->offer.id,
 			      g->dev, g->pid, back_stream_done, err, sizeof(err));
-	if (rc)
+	if (rc) {
 		recall_refuse(g, rc, err);
+		return;
+	}
+	/*
+	 * The held call waits killable only, which the freeze does not
+	 * interrupt: let it go with a restart.  The process makes it again,
+	 * into the paused listener, where the freeze interrupts it; the
+	 * image has it as a restart, and it runs at home.
+	 */
+	if (g->pulled && !g->held_released && !answer_restart(g, g->held_id, -SSI_SC_ERESTARTNOINTR))
+		g->held_released = true;
 }
 
 /*
@@ -506,8 +587,8 @@ static void recall_try(struct mig_remote *g)
 
 /*
  * A call that only its home can run (policy pull-home, or an argument the
- * relay does not know): the process goes home, where that call, which the
- * freeze interrupts, runs again natively.  It stays unanswered meanwhile.
+ * relay does not know): the process goes home, where that call runs again
+ * natively.  It stays unanswered until the dump starts (recall_dump()).
  * If the process cannot go home, the call fails with ENOSYS, and so do the
  * later ones of this process (logged once per syscall).
  */
@@ -523,6 +604,7 @@ static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr)
 		log_notice("pid %d from %s: %s (%d) runs at home only: sending it home",
 			   (int)g->offer.pid, home_name(g), name, nr);
 		g->pulled = true;
+		g->held_released = false;
 		g->held_id = notif_id;
 		g->recalling = true;
 		g->recall_deadline_ms = loop_now_ms() + MIG_RECALL_WAIT_MS;
@@ -553,6 +635,7 @@ static void on_recall(struct mig_remote *g)
 	g->recalling = true;
 	g->recall_deadline_ms = loop_now_ms() + MIG_RECALL_WAIT_MS;
 	listen_pause(g);		/* new calls wait in the kernel */
+	cancel_pending(g);		/* a call blocked at home comes back */
 	recall_try(g);
 }
 
@@ -601,12 +684,26 @@ static void on_reply(struct mig_remote *g, const struct msg_fwd *f)
 			 home_name(g));
 		ret = -EIO;
 	}
-	if (g->listen_h.fd >= 0 && answer(g, p->notif_id, ret) == -ENOENT) {
-		/* interrupted: a restart of it gets this answer */
-		g->orphan.set = true;
-		g->orphan.nr = p->nr;
-		memcpy(g->orphan.args, p->args, sizeof(g->orphan.args));
-		g->orphan.ret = ret;
+	if (ret == -EINTR || ret == -SSI_SC_ERESTARTSYS) {
+		/*
+		 * A signal stopped it at home: ours (a cancel) or one the home
+		 * pid got, which comes here as MIG_SIGNAL.  If a signal waits
+		 * here, the kernel here delivers it and restarts the call or
+		 * not, as it would have; if none does (it is blocked here, or
+		 * not here yet), the call goes on as if nothing happened.
+		 */
+		if (signal_wanted(g->pid))
+			ret = ssi_sc_interrupted(p->nr, ret);
+		else if (g->recalling)
+			ret = -SSI_SC_ERESTARTNOINTR;	/* it runs again at home */
+		else if (!send_request(g, p))
+			return;
+	}
+	if (g->listen_h.fd >= 0) {
+		if (ret >= -SSI_SC_ERESTART_MAX && ret <= -SSI_SC_ERESTARTSYS)
+			answer_restart(g, p->notif_id, ret);
+		else
+			answer(g, p->notif_id, ret);
 	}
 	ssi_fwd_pending_free(&p->p);
 	free(p);
@@ -883,6 +980,7 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	g->peer = idx;
 	g->offer = *o;
 	g->pidfd_h.fd = g->report_h.fd = g->listen_h.fd = -1;
+	g->sig_check_ms = LOOP_NEVER;
 	g->dev = -1;
 	g->steal_next_ms = LOOP_NEVER;
 	g->started_ms = loop_now_ms();
@@ -946,13 +1044,12 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 static void deliver_signal(struct mig_remote *g, const struct msg_mig_signal *s)
 {
 	struct ssi_signal sig = { .pid = g->pid, .signo = (int32_t)s->signo };
-	struct ssi_api api = { .api = SSI_API_VERSION };
 	int dev, rc = -1;
 
 	_Static_assert(sizeof(sig.siginfo) == MSG_MIG_SIGINFO_LEN, "siginfo sizes");
 	memcpy(sig.siginfo, s->siginfo, sizeof(sig.siginfo));
-	dev = open("/dev/ssi", O_RDWR | O_CLOEXEC);
-	if (dev >= 0 && !ioctl(dev, SSI_IOC_API, &api))
+	dev = open_dev();
+	if (dev >= 0)
 		rc = ioctl(dev, SSI_IOC_SIGNAL, &sig);
 	if (rc)
 		log_debug("pid %d: signal %u with its siginfo: %m; by number",
@@ -1000,6 +1097,7 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 			return;
 		g->signals++;
 		deliver_signal(g, &s);
+		check_signals(g);	/* may interrupt a call at home */
 		return;
 	case SSID_MSG_MIG_RECALL:
 	case SSID_MSG_MIG_BACK_DONE:
@@ -1061,6 +1159,10 @@ uint64_t mig_remote_timer(struct migrate *m, uint64_t now)
 			try_steal(g, now);
 		if (g->steal_next_ms < d)
 			d = g->steal_next_ms;
+		if (now >= g->sig_check_ms)
+			check_signals(g);
+		if (g->sig_check_ms < d)
+			d = g->sig_check_ms;
 		if (!g->recalling || g->st.active || g->back_sent)
 			continue;
 		if (now >= g->recall_deadline_ms) {

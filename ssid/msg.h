@@ -42,7 +42,8 @@ enum ssid_msg_type {
 	SSID_MSG_MIG_BACK = 0x011a,	/* remote -> home: its image (bulk) */
 	SSID_MSG_MIG_BACK_FAILED = 0x011b, /* remote -> home: recall refused */
 	SSID_MSG_MIG_BACK_DONE = 0x011c, /* home -> remote: landed (0) or not */
-	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_BACK_DONE
+	SSID_MSG_FWD_CANCEL = 0x011d,	/* remote -> home: a signal interrupted it */
+	SSID_MSG_TYPE_MAX = SSID_MSG_FWD_CANCEL
 };
 
 /*

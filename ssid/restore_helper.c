@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 	 * now must look like a crash of the process (ssid reports the wait
 	 * status home), never like a clean exit.
 	 */
-	listener = ssi_seccomp_install(&prog);
+	listener = ssi_seccomp_install(&prog, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
 	if (listener != 0)
 		syscall(__NR_kill, getpid(), SIGKILL);	/* no filter: local */
 	memset(&r, 0, sizeof(r));

@@ -189,10 +189,10 @@ void ssi_seccomp_free(struct sock_fprog *prog)
 	prog->len = 0;
 }
 
-int ssi_seccomp_install(const struct sock_fprog *prog)
+int ssi_seccomp_install(const struct sock_fprog *prog, unsigned int flags)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
 	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
-			    SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
+			    SECCOMP_FILTER_FLAG_NEW_LISTENER | flags, prog);
 }

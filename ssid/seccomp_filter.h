@@ -41,9 +41,20 @@ void ssi_seccomp_free(struct sock_fprog *prog);
 
 /*
  * ssi_seccomp_install - install @prog on the calling thread with
- * SECCOMP_FILTER_FLAG_NEW_LISTENER (sets no_new_privs first).
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER and @flags; sets no_new_privs first.
  * Return: the listener fd, or -1 with errno set.
+ *
+ * A migrated process's filter has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV:
+ * once ssid has received a call, only a fatal signal ends its wait.  Any
+ * other signal stays pending: ssid sees it, cancels the call at home and
+ * answers with the restart code the call would have had here, so the
+ * kernel delivers the signal and restarts the call, or not, exactly as
+ * natively.  (A call not received yet is interrupted as usual.)
  */
-int ssi_seccomp_install(const struct sock_fprog *prog);
+int ssi_seccomp_install(const struct sock_fprog *prog, unsigned int flags);
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV	(1UL << 5)	/* Linux 5.19 */
+#endif
 
 #endif /* SSI_SECCOMP_FILTER_H */

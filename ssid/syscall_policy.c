@@ -26,6 +26,7 @@
  * copied, pointers are copied in, out or both.  NULL pointers stay NULL.
  */
 #include <stddef.h>
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -78,6 +79,16 @@ struct k_mq_attr { long v[8]; };		/* struct mq_attr */
 #define FWD_CUSTOM(nr, n, handler, w, ...)				\
 	[__NR_##nr] = { .name = #nr, .policy = SSI_SC_FORWARD,		\
 			.nargs = n, .args = { __VA_ARGS__ },		\
+			.custom = handler, .why = w }
+/* The same, for calls that a signal interrupts in their own way. */
+#define FWD_I(nr, n, i, w, ...)						\
+	[__NR_##nr] = { .name = #nr, .policy = SSI_SC_FORWARD,		\
+			.nargs = n, .intr = SSI_SC_INTR_##i,		\
+			.args = { __VA_ARGS__ }, .why = w }
+#define FWD_CUSTOM_I(nr, n, i, handler, w, ...)				\
+	[__NR_##nr] = { .name = #nr, .policy = SSI_SC_FORWARD,		\
+			.nargs = n, .intr = SSI_SC_INTR_##i,		\
+			.args = { __VA_ARGS__ },			\
 			.custom = handler, .why = w }
 #define LOCAL_IF(nr, arg, mask, want, w)				\
 	[__NR_##nr] = { .name = #nr, .policy = SSI_SC_LOCAL_IF,	\
@@ -160,17 +171,19 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	PULL(open_by_handle_at, W_NYI),
 
 	/* Readiness. */
-	FWD(poll, 3, W_FD, IOARR(1, struct pollfd), V, V),
-	FWD(ppoll, 5, W_FD, IOARR(1, struct pollfd), V, IOF(struct timespec), INB(4), V),
-	FWD_CUSTOM(select, 5, "select", W_FD, V, CUST, CUST, CUST, CUST),
-	FWD_CUSTOM(pselect6, 6, "select", W_FD, V, CUST, CUST, CUST, CUST, CUST),
+	FWD_I(poll, 3, NOHAND, W_FD, IOARR(1, struct pollfd), V, V),
+	FWD_I(ppoll, 5, NOHAND, W_FD, IOARR(1, struct pollfd), V, IOF(struct timespec),
+	      INB(4), V),
+	FWD_CUSTOM_I(select, 5, NOHAND, "select", W_FD, V, CUST, CUST, CUST, CUST),
+	FWD_CUSTOM_I(pselect6, 6, NOHAND, "select", W_FD, V, CUST, CUST, CUST, CUST, CUST),
 	FWD(epoll_create, 1, W_FD, V),
 	FWD(epoll_create1, 1, W_FD, V),
 	FWD(epoll_ctl, 4, W_FD, FD, V, FD, INF(struct epoll_event)),
-	FWD(epoll_wait, 4, W_FD, FD, OUTARR(2, struct epoll_event), V, V),
-	FWD(epoll_pwait, 6, W_FD, FD, OUTARR(2, struct epoll_event), V, V, INB(5), V),
-	FWD(epoll_pwait2, 6, W_FD, FD, OUTARR(2, struct epoll_event), V,
-	    INF(struct timespec), INB(5), V),
+	FWD_I(epoll_wait, 4, EINTR, W_FD, FD, OUTARR(2, struct epoll_event), V, V),
+	FWD_I(epoll_pwait, 6, EINTR, W_FD, FD, OUTARR(2, struct epoll_event), V, V,
+	      INB(5), V),
+	FWD_I(epoll_pwait2, 6, EINTR, W_FD, FD, OUTARR(2, struct epoll_event), V,
+	      INF(struct timespec), INB(5), V),
 	LOCAL(epoll_ctl_old, W_ENOSYS),
 	LOCAL(epoll_wait_old, W_ENOSYS),
 
@@ -524,6 +537,19 @@ const char *ssi_sc_policy_name(enum ssi_sc_policy policy)
 	if ((unsigned int)policy >= SSI_SC_POLICY_COUNT)
 		return "invalid";
 	return names[policy];
+}
+
+int64_t ssi_sc_interrupted(long nr, int64_t home_ret)
+{
+	switch (ssi_sc_lookup(nr)->intr) {
+	case SSI_SC_INTR_NOHAND:
+		return -SSI_SC_ERESTARTNOHAND;
+	case SSI_SC_INTR_EINTR:
+		return -EINTR;
+	default:
+		/* -EINTR at home: a call that never restarts (SO_RCVTIMEO) */
+		return home_ret == -EINTR ? -EINTR : -SSI_SC_ERESTARTSYS;
+	}
 }
 
 unsigned int ssi_sc_counts(unsigned int counts[SSI_SC_POLICY_COUNT])

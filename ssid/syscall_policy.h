@@ -84,10 +84,32 @@ struct ssi_sc_arg {
 	uint16_t size;		/* bytes of a FIXED struct / ARRAY element */
 };
 
+/*
+ * How a forwarded call ends when a signal interrupts it (signal(7)): what
+ * the remote process's kernel is told, so that it restarts the call or
+ * returns EINTR exactly as it would have if the call had run there.
+ */
+enum ssi_sc_intr {
+	/* ERESTARTSYS: restarted under SA_RESTART or without a handler */
+	SSI_SC_INTR_RESTARTSYS = 0,
+	/* ERESTARTNOHAND: EINTR after a handler, restarted without one
+	 * (poll, select: a timeout starts over) */
+	SSI_SC_INTR_NOHAND,
+	/* EINTR, never restarted, not even after a stop (epoll_wait) */
+	SSI_SC_INTR_EINTR,
+};
+
+/* The kernel's restart codes (512..516), which user space never sees. */
+#define SSI_SC_ERESTARTSYS	512
+#define SSI_SC_ERESTARTNOINTR	513
+#define SSI_SC_ERESTARTNOHAND	514
+#define SSI_SC_ERESTART_MAX	516
+
 struct ssi_sc_entry {
 	const char *name;	/* NULL: not named by the table (pull-home) */
 	uint8_t policy;		/* enum ssi_sc_policy */
 	uint8_t nargs;		/* arguments the syscall takes */
+	uint8_t intr;		/* SSI_SC_FORWARD: enum ssi_sc_intr */
 	/* SSI_SC_LOCAL_IF: local when (arg[cond_arg] & cond_mask) == cond_want */
 	uint8_t cond;		/* enum ssi_sc_cond */
 	uint8_t cond_arg;
@@ -116,6 +138,15 @@ enum ssi_sc_policy ssi_sc_policy_of(long nr);
 
 /* ssi_sc_policy_name - "pull-home", "local", "forward", "cached", "local-if". */
 const char *ssi_sc_policy_name(enum ssi_sc_policy policy);
+
+/*
+ * ssi_sc_interrupted - the return value the remote process's kernel must
+ * see for forwarded call @nr that a signal interrupted at home with
+ * @home_ret: -SSI_SC_ERESTARTSYS (it would have restarted there, or never
+ * ran) or -EINTR.  Either a -ERESTART* code or -EINTR, per the entry's
+ * ssi_sc_intr; a -EINTR at home stays -EINTR unless the call is NOHAND.
+ */
+int64_t ssi_sc_interrupted(long nr, int64_t home_ret);
 
 /*
  * ssi_sc_counts - how many of the numbers 0..SSI_SC_MAX have each policy.

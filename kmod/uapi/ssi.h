@@ -20,6 +20,8 @@
  *  5  SSI_DUMP_FREEZE_ONLY, SSI_IOC_RETURN: a process comes back home into
  *     its deputy; the deputy keeps its [vvar] and [vdso].  SSI_IOC_SIGNAL:
  *     a relayed signal with its siginfo.
+ *  6  SSI_SIGNAL_KICK: send the task through its signal-delivery path once,
+ *     with no signal (a seccomp restart code answered to it is acted on).
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -28,7 +30,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		5
+#define SSI_API_VERSION		6
 
 /* Feature bits a caller may request in ssi_api.features. */
 #define SSI_FEATURE_MASK	0ULL
@@ -273,12 +275,22 @@ struct ssi_return {
  * struct ssi_signal - SSI_IOC_SIGNAL argument (root only)
  * @pid:	IN: process (thread-group leader) to signal, in the caller's
  *		pid namespace: a migrated process on the remote node.
- * @signo:	IN: 1..64, not SIGKILL or SIGSTOP.
- * @flags:	IN: none defined yet; must be 0.
+ * @signo:	IN: 1..64, not SIGKILL or SIGSTOP; 0 with SSI_SIGNAL_KICK.
+ * @flags:	IN: 0, or SSI_SIGNAL_KICK.
  * @siginfo:	IN: the siginfo_t its deputy received at home; si_signo
- *		must be @signo and si_errno 0.  Delivered as it is.
+ *		must be @signo and si_errno 0.  Delivered as it is.  Ignored
+ *		with SSI_SIGNAL_KICK.
  * @reserved:	must be zero.
+ *
+ * SSI_SIGNAL_KICK sends no signal: the task passes through its
+ * signal-delivery path once on its way back to user mode (a no-op
+ * task_work queued with TWA_SIGNAL), where a -ERESTART* return value that
+ * ssid answered to its seccomp notification restarts the call.  Without
+ * that pass the code would reach user space.  A task in a killable-only
+ * wait is not woken by it.
  */
+#define SSI_SIGNAL_KICK		0x1u
+
 struct ssi_signal {
 	__s32 pid;
 	__s32 signo;

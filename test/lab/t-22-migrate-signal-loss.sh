@@ -6,25 +6,47 @@
 . "$(dirname "$0")/migrate-lib.sh"
 
 # SIGSTOP (Slurm's suspend) cannot be caught by the deputy: ssid sees the
-# deputy stopped and stops the remote process; SIGCONT is relayed.
+# deputy stopped and stops the remote process; SIGCONT is relayed.  The
+# program loops on access() (forwarded) and nanosleep (local): stopped,
+# it is either stopped there (T) or waits (killable: D) in an access() its
+# stopped deputy does not run; either way it makes no progress: neither
+# its CPU time nor its forwarded calls move.
 remote_state() {
 	on "$away" sh -c "sed 's/.*) //' /proc/$1/stat | cut -d' ' -f1"
+}
+# progress: its forwarded calls and CPU time as the remote node counts them
+progress() {
+	on "$away" "$ssictl" --json show procs |
+		jq -r --argjson p "$pid" '.procs[] | select(.pid == $p) | "\(.forwarded) \(.cpu_ms)"'
 }
 mig_start stop 1 0
 on "$home" "$ssictl" migrate "$pid" "$away" || fail "migrate"
 lpid=$(on "$away" "$ssictl" --json show procs | jq --argjson p "$pid" '.procs[] | select(.pid == $p) | .local_pid')
+p0=$(progress)
+sleep 0.5
+[ "$(progress)" != "$p0" ] || fail "pid $lpid on $away makes no progress before SIGSTOP"
 on "$home" kill -STOP "$pid"
 for ((i = 0; i < 30; i++)); do
-	[ "$(remote_state "$lpid")" = T ] && break
+	[ "$(on "$home" sh -c "sed 's/.*) //' /proc/$pid/stat | cut -d' ' -f1")" = T ] && break
 	sleep 0.1
 done
-[ "$(remote_state "$lpid")" = T ] || fail "SIGSTOP to the home pid did not stop pid $lpid on $away"
+sleep 0.5	# relayed within MIG_STOP_POLL_MS
+p1=$(progress) st1=$(remote_state "$lpid")
+sleep 1
+p2=$(progress)
+[ "$p1" = "$p2" ] || fail "SIGSTOP to the home pid did not stop pid $lpid on $away ($p1 -> $p2, state $st1)"
+case $st1 in
+T | D) ;;
+*) fail "stopped, pid $lpid on $away is in state $st1" ;;
+esac
 on "$home" kill -CONT "$pid"
 for ((i = 0; i < 30; i++)); do
-	[ "$(remote_state "$lpid")" != T ] && break
+	[ "$(progress)" != "$p2" ] && break
 	sleep 0.1
 done
-[ "$(remote_state "$lpid")" != T ] || fail "SIGCONT to the home pid did not continue pid $lpid on $away"
+[ "$(progress)" != "$p2" ] || fail "SIGCONT to the home pid did not continue pid $lpid on $away"
+[ "$(remote_state "$lpid")" != T ] || fail "continued, pid $lpid on $away is still stopped"
+echo "stopped at home, pid $lpid on $away was in state $st1 and made no progress"
 echo "SIGSTOP and SIGCONT to the home pid stop and continue pid $lpid on $away"
 mig_finish
 [ "$status" = status=0 ] || fail "after stop/continue: $status"

@@ -70,7 +70,7 @@ static void child_main(const struct sock_fprog *prog)
 
 	/* Keep only the standard fds: every other one exists at home only. */
 	syscall(__NR_close_range, 3, ~0U, 0);
-	if (ssi_seccomp_install(prog) < 0)
+	if (ssi_seccomp_install(prog, 0) < 0)
 		_exit(100);
 
 	STEP(1, syscall(__NR_getpid) == CACHED_PID);

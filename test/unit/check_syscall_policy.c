@@ -8,7 +8,10 @@
  *  - the generated BPF gives every number the table's verdict (run through
  *    a small interpreter of the opcodes the generator emits);
  *  - the filter, installed for real in a child, lets local calls through
- *    and turns the others into user notifications in order.
+ *    and turns the others into user notifications in order;
+ *  - a received call waits killable only: a signal stays pending until
+ *    the answer, which may be a restart code the child's kernel then acts
+ *    on (SA_RESTART or not) as if it had run the call.
  */
 #include <check.h>
 #include <dirent.h>
@@ -25,6 +28,8 @@
 #include <sys/wait.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
+
+#include <signal.h>
 
 #include "run_suite.h"
 #include "ssid/seccomp_filter.h"
@@ -318,7 +323,7 @@ START_TEST(test_filter_in_kernel)
 		int bad = 0;
 		void *p;
 
-		if (ssi_seccomp_install(&prog) < 0)
+		if (ssi_seccomp_install(&prog, 0) < 0)
 			_exit(100);
 		/* From here every non-local call waits for the parent. */
 		if (syscall(__NR_getpid) != 4242)		/* cached: answered */
@@ -365,6 +370,129 @@ START_TEST(test_filter_in_kernel)
 }
 END_TEST
 
+static int handled;
+
+static void on_usr1(int sig)
+{
+	handled++;
+}
+
+/*
+ * A child blocks in a "forwarded" read; SIGUSR1 arrives after the parent
+ * received the notification.  It must stay in the call until answered,
+ * and then act on the answer: with SA_RESTART, -ERESTARTSYS runs the
+ * handler and restarts the read (a second notification, answered 3);
+ * without, it runs the handler and returns EINTR.
+ */
+static void killable_child(int restart)
+{
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = restart ? SA_RESTART : 0 };
+	struct sock_fprog prog;
+	char buf[8];
+	ssize_t n;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	if (ssi_seccomp_build(NULL, &prog))
+		_exit(100);
+	close(0);	/* the listener becomes fd 0, as in the restore helper */
+	if (ssi_seccomp_install(&prog, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != 0)
+		_exit(101);
+	n = read(77, buf, sizeof(buf));
+	if (restart && (n != 3 || handled != 1))
+		_exit(1);
+	if (!restart && (n != -1 || errno != EINTR || handled != 1))
+		_exit(2);
+	_exit(0);
+}
+
+static void recv_notif(int fd, struct seccomp_notif *req, int nr)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+	memset(req, 0, sizeof(*req));
+	ck_assert_int_eq(ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req), 0);
+	ck_assert_int_eq(req->data.nr, nr);
+}
+
+static void send_answer(int fd, uint64_t id, int err, int64_t val)
+{
+	struct seccomp_notif_resp resp = { .id = id, .error = err, .val = val };
+
+	ck_assert_int_eq(ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0);
+}
+
+/* The child's listener at its fd @n. */
+static int take_fd(pid_t pid, int n)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), fd = -1, tries;
+
+	ck_assert_int_ge(pidfd, 0);
+	for (tries = 0; tries < 500 && fd < 0; tries++) {
+		char path[64], link[64] = "";
+
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, n, 0);
+		if (fd >= 0) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+			if (readlink(path, link, sizeof(link) - 1) < 0 ||
+			    strcmp(link, "anon_inode:seccomp notify")) {
+				close(fd);
+				fd = -1;
+			}
+		}
+		if (fd < 0)
+			usleep(10000);
+	}
+	close(pidfd);
+	return fd;
+}
+
+static void killable_case(int restart)
+{
+	struct seccomp_notif req;
+	int fwd, status;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		killable_child(restart);
+	fwd = take_fd(pid, 0);
+	ck_assert_int_ge(fwd, 0);
+	recv_notif(fwd, &req, __NR_read);
+	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
+	usleep(100000);
+	/* still waiting for us: the signal did not cut the call short */
+	ck_assert_int_eq(ioctl(fwd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id), 0);
+	send_answer(fwd, req.id, -SSI_SC_ERESTARTSYS, 0);
+	if (restart) {
+		recv_notif(fwd, &req, __NR_read);	/* restarted */
+		send_answer(fwd, req.id, 0, 3);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "child (SA_RESTART %d): status 0x%x", restart, status);
+	close(fwd);
+}
+
+START_TEST(test_forwarded_calls_wait_killable)
+{
+	killable_case(1);
+	killable_case(0);
+}
+END_TEST
+
+START_TEST(test_interrupted_codes)
+{
+	ck_assert_int_eq(ssi_sc_interrupted(__NR_read, -SSI_SC_ERESTARTSYS), -SSI_SC_ERESTARTSYS);
+	ck_assert_int_eq(ssi_sc_interrupted(__NR_recvfrom, -EINTR), -EINTR);
+	ck_assert_int_eq(ssi_sc_interrupted(__NR_poll, -EINTR), -SSI_SC_ERESTARTNOHAND);
+	ck_assert_int_eq(ssi_sc_interrupted(__NR_pselect6, -SSI_SC_ERESTARTSYS),
+			 -SSI_SC_ERESTARTNOHAND);
+	ck_assert_int_eq(ssi_sc_interrupted(__NR_epoll_wait, -SSI_SC_ERESTARTSYS), -EINTR);
+	ck_assert_int_eq(ssi_sc_interrupted(__NR_epoll_pwait2, -EINTR), -EINTR);
+}
+END_TEST
+
 static Suite *policy_suite(void)
 {
 	Suite *s = suite_create("syscall_policy");
@@ -376,9 +504,11 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, test_known_decisions);
 	tcase_add_test(tc, test_forward_descriptors);
 	tcase_add_test(tc, test_counts_cover_everything);
+	tcase_add_test(tc, test_interrupted_codes);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tf, test_filter_verdicts_match_table);
 	tcase_add_test(tf, test_filter_in_kernel);
+	tcase_add_test(tf, test_forwarded_calls_wait_killable);
 	tcase_set_timeout(tf, 30);
 	suite_add_tcase(s, tf);
 	return s;

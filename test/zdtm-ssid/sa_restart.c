@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sa_restart: a periodic ITIMER_REAL delivers SIGALRM during a futex wait
- * (a local blocking call: forwarded ones are not cancelled by a signal
- * yet, see doc/forwarding.md).  Even rounds: the handler has SA_RESTART
+ * (a local blocking call; intr_fwd does the same with forwarded ones).  Even rounds: the handler has SA_RESTART
  * and sets the futex word, so the wait is restarted and ends in EAGAIN,
  * never EINTR.  Odd rounds: the handler has no SA_RESTART and leaves the
  * word alone, so only EINTR can end the wait.  The handler, its flags

@@ -91,9 +91,9 @@ static inline int zs_more(void)
 
 /*
  * zs_more() with @sigs blocked: the stop check is forwarded once the
- * process has moved, and a signal that interrupts a forwarded call has it
- * run at home again when restarted (doc/forwarding.md, known limits); a
- * signal every few milliseconds could even restart it forever.
+ * process has moved, and a program whose signals come every few
+ * milliseconds would otherwise see its stop check interrupted and made
+ * again, each time a little later, without end.
  */
 static inline int zs_more_blocking(const sigset_t *sigs)
 {
