@@ -14,6 +14,7 @@
 #include "ctlproto.h"
 #include "log.h"
 #include "balancer.h"
+#include "cluster.h"
 #include "migrate.h"
 #include "loop.h"
 #include "peers.h"
@@ -499,13 +500,110 @@ static void op_task_unregister(struct ctlops *ops, struct ctl_client *cl,
 	ctl_client_reply(cl, ctlproto_reply_ok(id, NULL));
 }
 
+/* ------------------------------------------------------ cluster views */
+
+struct view_req {
+	struct ctlops *ops;
+	struct ctl_client *cl;
+	json_object *id;
+	void *handle;
+};
+
+static json_object *cluster_task_json(const struct taskview_task *t)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pid", json_object_new_int(t->pid));
+	add_i64_or_null(o, "local_pid", t->local_pid);
+	add_u64(o, "uid", t->uid);
+	add_i64_or_null(o, "job", t->job);
+	add_i64_or_null(o, "step", t->step);
+	add_i64_or_null(o, "task", t->task);
+	json_object_object_add(o, "home", json_object_new_string(t->home));
+	json_object_object_add(o, "node", json_object_new_string(t->node));
+	json_object_object_add(o, "state", json_object_new_string(t->state));
+	json_object_object_add(o, "policy",
+			       json_object_new_string(t->auto_move ? "auto" : "manual"));
+	return o;
+}
+
+static void view_done(void *arg, const struct cluster_view *v)
+{
+	struct view_req *vr = arg;
+	struct ctl_client *cl = vr->cl;
+	json_object *res, *arr;
+	size_t i;
+
+	if (!v) {
+		ctl_client_reply(cl, ctlproto_reply_err(vr->id, CTL_E_INTERNAL,
+				 "no view of the cluster (out of memory, or stopping)"));
+		goto out;
+	}
+	res = json_object_new_object();
+	arr = json_object_new_array();
+	for (i = 0; i < v->n; i++)
+		if (ctlproto_may_see_task(ctl_client_admin(cl), ctl_client_uid(cl),
+					  v->tasks[i].uid))
+			json_object_array_add(arr, cluster_task_json(&v->tasks[i]));
+	json_object_object_add(res, "tasks", arr);
+	arr = json_object_new_array();
+	for (i = 0; i < v->nmissing; i++)
+		json_object_array_add(arr, json_object_new_string(v->missing[i]));
+	json_object_object_add(res, "missing", arr);
+	json_object_object_add(res, "truncated", json_object_new_boolean(v->truncated));
+	ctl_client_reply(cl, ctlproto_reply_ok(vr->id, res));
+out:
+	json_object_put(vr->id);
+	free(vr);
+}
+
+static void view_cancel(void *arg)
+{
+	struct view_req *vr = arg;
+
+	cluster_forget(vr->ops->cluster, vr->handle);
+	json_object_put(vr->id);
+	free(vr);
+}
+
+/* show_tasks with "cluster": true: every node's tasks, answered later. */
+static void show_cluster_tasks(struct ctlops *ops, struct ctl_client *cl,
+			       json_object *id)
+{
+	struct view_req *vr = calloc(1, sizeof(*vr));
+
+	if (!vr || cluster_tasks(ops->cluster, view_done, vr, &vr->handle)) {
+		free(vr);
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL,
+				 "out of memory"));
+		return;
+	}
+	vr->ops = ops;
+	vr->cl = cl;
+	vr->id = json_object_get(id);
+	ctl_client_defer(cl, view_cancel, vr);
+}
+
 static void op_show_tasks(struct ctlops *ops, struct ctl_client *cl,
 			  json_object *req, json_object *id)
 {
-	json_object *res = json_object_new_object();
-	json_object *arr = json_object_new_array();
+	json_object *res, *arr, *v;
 	uint64_t now = loop_now_ms();
 	size_t i;
+
+	if (json_object_object_get_ex(req, "cluster", &v)) {
+		if (!json_object_is_type(v, json_type_boolean)) {
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+					 "\"cluster\" must be true or false"));
+			return;
+		}
+		if (json_object_get_boolean(v)) {
+			show_cluster_tasks(ops, cl, id);
+			return;
+		}
+	}
+	res = json_object_new_object();
+	arr = json_object_new_array();
 
 	for (i = 0; i < tasks_count(ops->tasks); i++) {
 		const struct task *t = tasks_at(ops->tasks, i);

@@ -42,7 +42,12 @@ enum ssid_msg_type {
 	SSID_MSG_MIG_BACK = 0x011a,	/* remote -> home: its image (bulk) */
 	SSID_MSG_MIG_BACK_FAILED = 0x011b, /* remote -> home: recall refused */
 	SSID_MSG_MIG_BACK_DONE = 0x011c, /* home -> remote: landed (0) or not */
-	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_BACK_DONE
+	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_BACK_DONE,
+	/* cluster-wide views and requests (cluster.c) */
+	SSID_MSG_TASKS_QUERY = 0x0200,	/* what tasks are yours, who are your guests */
+	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
+	SSID_MSG_CLUSTER_MIN = SSID_MSG_TASKS_QUERY,
+	SSID_MSG_CLUSTER_MAX = SSID_MSG_TASKS_REPLY
 };
 
 /*
@@ -199,5 +204,73 @@ size_t msg_encode_fwd(const struct msg_fwd *m, void *buf);
 int msg_decode_fwd(const void *buf, size_t len, struct msg_fwd *m);
 size_t msg_encode_mig_signal(const struct msg_mig_signal *m, void *buf);
 int msg_decode_mig_signal(const void *buf, size_t len, struct msg_mig_signal *m);
+
+/* ------------------------------------------------------- cluster views */
+
+/*
+ * TASKS_QUERY asks a peer for its registry; TASKS_REPLY answers with one
+ * record per task registered there (kind TASK, where it runs now) and per
+ * guest running there (kind GUEST, with its home and its pid here), so
+ * that the asking node can say of every task where it runs and under
+ * which pid.  A node that has more records than MSG_TASKS_REC_MAX sends
+ * the first ones and sets MSG_TASKS_TRUNCATED.
+ */
+#define MSG_TASKS_REC_MAX	16384
+#define MSG_TASKS_TRUNCATED	0x1u
+#define MSG_TASK_STATE_LEN	16
+
+enum msg_task_kind {
+	MSG_TASK_TASK = 1,		/* registered with the sender */
+	MSG_TASK_GUEST = 2,		/* migrated in, running at the sender */
+};
+
+#define MSG_TASK_AUTO	0x1u		/* policy auto */
+
+struct msg_task {
+	uint32_t kind;			/* enum msg_task_kind */
+	uint32_t flags;			/* MSG_TASK_* */
+	uint32_t pid;			/* the home pid */
+	uint32_t local_pid;		/* TASK: = pid; GUEST: its pid here */
+	uint32_t uid;
+	int64_t job, step, task;	/* Slurm ids, -1 if none (GUEST: -1) */
+	char state[MSG_TASK_STATE_LEN];	/* "home", "deputy", "running", ... */
+	char node[SSI_NODE_NAME_MAX + 1]; /* TASK: where it runs; GUEST: home */
+};
+
+struct msg_tasks_query {
+	uint32_t id;			/* chosen by the asker, echoed */
+};
+
+/* TASKS_REPLY: this header, then @count records of MSG_TASK_REC_LEN. */
+struct msg_tasks_reply {
+	uint32_t id;
+	uint32_t flags;			/* MSG_TASKS_TRUNCATED */
+	uint32_t count;
+	const void *recs;		/* decode: points into the payload */
+};
+
+#define MSG_TASKS_QUERY_LEN	(4 + 4)
+#define MSG_TASKS_REPLY_HDR_LEN	(4 + 4 + 4 + 4)
+#define MSG_TASK_REC_LEN	(5 * 4 + 3 * 8 + MSG_TASK_STATE_LEN + SSI_NODE_NAME_MAX)
+
+size_t msg_encode_tasks_query(const struct msg_tasks_query *m, void *buf);
+int msg_decode_tasks_query(const void *buf, size_t len, struct msg_tasks_query *m);
+/* msg_encode_tasks_reply - the header only; the records follow it. */
+size_t msg_encode_tasks_reply(const struct msg_tasks_reply *m, void *buf);
+/*
+ * msg_decode_tasks_reply - -1 also if the payload does not hold @count
+ * records or @count exceeds MSG_TASKS_REC_MAX.  m->recs points at the
+ * first record, for msg_decode_task().
+ */
+int msg_decode_tasks_reply(const void *buf, size_t len, struct msg_tasks_reply *m);
+/* msg_encode_task - one record into @buf (MSG_TASK_REC_LEN bytes). */
+size_t msg_encode_task(const struct msg_task *m, void *buf);
+/*
+ * msg_decode_task - record @i of a decoded reply.  -1 for an unknown kind,
+ * a pid of 0, an id below -1, or a node name that is not a valid NodeName;
+ * the state is sanitised to printable ASCII.
+ */
+int msg_decode_task(const struct msg_tasks_reply *r, uint32_t i,
+		    struct msg_task *m);
 
 #endif /* SSID_MSG_H */

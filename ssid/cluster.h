@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cluster.h - views of the whole cluster from any node: the tasks
+ * registered with every ssid, where each runs now and under which pid.
+ *
+ * A task's registry lives on its home node (the SPANK plugin registers it
+ * there) and its guest record on the node it runs on; the asking ssid
+ * sends TASKS_QUERY to every up peer, answers itself from its own
+ * registry, and joins the answers (taskview.c).  Nodes that are down or
+ * do not answer within SSI_CLUSTER_QUERY_MS are named in the view, so a
+ * partial answer is never mistaken for the whole.
+ */
+#ifndef SSID_CLUSTER_H
+#define SSID_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "taskview.h"
+
+struct ssi_conf;
+struct peers;
+struct tasks;
+struct migrate;
+struct cluster;
+
+struct cluster_view {
+	struct taskview_task *tasks;
+	size_t n;
+	const char **missing;		/* nodes that gave no answer */
+	size_t nmissing;
+	bool truncated;			/* a node had too many to send */
+};
+
+/*
+ * Called once with the view, from the loop; the view is valid during the
+ * call only.  @v is NULL when ssid ran out of memory or is stopping.
+ */
+typedef void (*cluster_view_cb)(void *arg, const struct cluster_view *v);
+
+/* cluster_create - answer peers' queries from now on; NULL without memory. */
+struct cluster *cluster_create(const struct ssi_conf *conf, struct peers *peers,
+			       struct tasks *tasks, struct migrate *migrate);
+
+/* cluster_destroy - pending views are called back with NULL.  NULL is fine. */
+void cluster_destroy(struct cluster *c);
+
+/*
+ * cluster_tasks - ask every up node.  @cb runs exactly once, later (never
+ * from inside this call), unless cluster_forget(*@handle) comes first.
+ * Returns 0 or -ENOMEM.
+ */
+int cluster_tasks(struct cluster *c, cluster_view_cb cb, void *arg,
+		  void **handle);
+
+/* cluster_forget - the asker went away: do not call it back. */
+void cluster_forget(struct cluster *c, void *handle);
+
+/* cluster_timer - finish views whose time is up; the next deadline. */
+uint64_t cluster_timer(struct cluster *c, uint64_t now_ms);
+
+#endif /* SSID_CLUSTER_H */
