@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,6 +47,8 @@ static void usage(FILE *fp)
 "  show node NAME         one node in detail\n"
 "  ping NAME              echo through the transport, print the RTT\n"
 "  show tasks             registered tasks (yours, or all for root)\n"
+"  show jobs              Slurm jobs with registered tasks on any node: each\n"
+"                         task's pid, home, where it runs now, its pid there\n"
 "  show procs             migrated processes: from here, and guests here\n"
 "  rebalance [partition=P] [dryrun]\n"
 "                         plan moves of this node's tasks over the loads,\n"
@@ -451,6 +454,183 @@ static void print_procs(json_object *res)
 	}
 }
 
+/* ------------------------------------------------------------ show jobs */
+
+static int64_t id_of(json_object *o, const char *k)
+{
+	json_object *v = member(o, k);
+
+	return v ? json_object_get_int64(v) : -1;
+}
+
+/* By job, step, task, then home and pid: the order squeue would list. */
+static int task_order(const void *a, const void *b)
+{
+	json_object *x = *(json_object *const *)a, *y = *(json_object *const *)b;
+	static const char *const keys[] = { "job", "step", "task" };
+	size_t i;
+	int c;
+
+	for (i = 0; i < 3; i++)
+		if (id_of(x, keys[i]) != id_of(y, keys[i]))
+			return id_of(x, keys[i]) < id_of(y, keys[i]) ? -1 : 1;
+	c = strcmp(str(x, "home"), str(y, "home"));
+	if (c)
+		return c;
+	return id_of(x, "pid") < id_of(y, "pid") ? -1 : id_of(x, "pid") > id_of(y, "pid");
+}
+
+static const char *step_name(int64_t step, char *buf, size_t len)
+{
+#ifdef HAVE_LIBSLURM
+	return ssictl_step_name(step, buf, len);
+#else
+	if (step < 0)
+		return "-";
+	snprintf(buf, len, "%lld", (long long)step);
+	return buf;
+#endif
+}
+
+/*
+ * Add what Slurm says of each task's job to it: "job_name", "user",
+ * "partition", "step_name" (null where unknown).  One slurmctld query
+ * per job; a job slurmctld does not answer for keeps nulls, and the
+ * first such failure is reported on stderr.
+ */
+static void add_slurm_info(json_object **v, size_t n)
+{
+	json_object *info = NULL;
+	int64_t last = -2;
+	bool warned = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int64_t job = id_of(v[i], "job");
+		const char *user = NULL;
+		char buf[32], err[300];
+		json_object *steps;
+
+		if (job != last) {
+			json_object_put(info);
+			info = NULL;
+			last = job;
+#ifdef HAVE_LIBSLURM
+			if (job >= 0)
+				info = ssictl_job_info((uint32_t)job, err, sizeof(err));
+			if (job >= 0 && !info && !warned) {
+				fprintf(stderr, "%s: %s\n", prog, err);
+				warned = true;
+			}
+#else
+			(void)err;
+			(void)warned;
+#endif
+		}
+		json_object_object_add(v[i], "job_name",
+				       json_object_get(member(info, "name")));
+		json_object_object_add(v[i], "partition",
+				       json_object_get(member(info, "partition")));
+		steps = member(info, "steps");
+		json_object_object_add(v[i], "step_name", json_object_get(
+			member(steps, step_name(id_of(v[i], "step"), buf, sizeof(buf)))));
+		if (member(info, "user")) {
+			user = str(info, "user");
+		} else {
+			struct passwd *pw = getpwuid((uid_t)id_of(v[i], "uid"));
+
+			user = pw ? pw->pw_name : NULL;
+		}
+		json_object_object_add(v[i], "user", user ? json_object_new_string(user) : NULL);
+	}
+	json_object_put(info);
+}
+
+#define JCOLS 11
+
+/*
+ * show jobs: every node's registered tasks (ssid asks its peers) joined
+ * with slurmctld's names, one line per task.  Nodes that did not answer
+ * are named on stderr: their tasks are missing from the table.
+ */
+static int cmd_show_jobs(struct ctl *c)
+{
+	static const char *const head[JCOLS] = {
+		"JOBID", "STEP", "TASK", "NAME", "USER", "PID", "HOME", "NODE",
+		"LOCALPID", "STATE", "POLICY"
+	};
+	json_object *req = request("show_tasks"), *reply, *res, *tasks, *missing;
+	json_object **v;
+	size_t i, j, n;
+	char (*cell)[JCOLS][CELL];
+	int width[JCOLS];
+
+	json_object_object_add(req, "cluster", json_object_new_boolean(1));
+	reply = call(c, req, &res);
+	tasks = member(res, "tasks");
+	missing = member(res, "missing");
+	n = tasks ? json_object_array_length(tasks) : 0;
+	v = calloc(n ? n : 1, sizeof(*v));
+	cell = calloc(n ? n : 1, sizeof(*cell));
+	if (!v || !cell)
+		die("out of memory");
+	for (i = 0; i < n; i++)
+		v[i] = json_object_array_get_idx(tasks, i);
+	qsort(v, n, sizeof(*v), task_order);
+	add_slurm_info(v, n);
+	for (i = 0; missing && i < json_object_array_length(missing); i++)
+		fprintf(stderr, "%s: no answer from node %s: its tasks are not shown\n",
+			prog, json_object_get_string(json_object_array_get_idx(missing, i)));
+	if (json_object_get_boolean(member(res, "truncated")))
+		fprintf(stderr, "%s: a node has more tasks than it can list: some are not shown\n",
+			prog);
+	if (c->json) {
+		json_object *out = json_object_new_object(), *arr = json_object_new_array();
+
+		for (i = 0; i < n; i++)
+			json_object_array_add(arr, json_object_get(v[i]));
+		json_object_object_add(out, "tasks", arr);
+		json_object_object_add(out, "missing", json_object_get(missing));
+		print_json(out);
+		json_object_put(out);
+		goto out;
+	}
+	for (j = 0; j < JCOLS; j++)
+		width[j] = (int)strlen(head[j]);
+	for (i = 0; i < n; i++) {
+		json_object *t = v[i];
+		char sbuf[32];
+
+		snprintf(cell[i][0], CELL, "%s", member(t, "job") ? str(t, "job") : "-");
+		snprintf(cell[i][1], CELL, "%s", step_name(id_of(t, "step"), sbuf, sizeof(sbuf)));
+		snprintf(cell[i][2], CELL, "%s", member(t, "task") ? str(t, "task") : "-");
+		snprintf(cell[i][3], CELL, "%s", member(t, "step_name") ? str(t, "step_name") :
+			 member(t, "job_name") ? str(t, "job_name") : "-");
+		snprintf(cell[i][4], CELL, "%s", member(t, "user") ? str(t, "user") : str(t, "uid"));
+		snprintf(cell[i][5], CELL, "%s", str(t, "pid"));
+		snprintf(cell[i][6], CELL, "%s", str(t, "home"));
+		snprintf(cell[i][7], CELL, "%s", str(t, "node"));
+		snprintf(cell[i][8], CELL, "%s", member(t, "local_pid") ? str(t, "local_pid") : "-");
+		snprintf(cell[i][9], CELL, "%s", str(t, "state"));
+		snprintf(cell[i][10], CELL, "%s", str(t, "policy"));
+		for (j = 0; j < JCOLS; j++)
+			if ((int)strlen(cell[i][j]) > width[j])
+				width[j] = (int)strlen(cell[i][j]);
+	}
+	for (j = 0; j < JCOLS; j++)
+		printf("%-*s%s", j + 1 < JCOLS ? width[j] : 0, head[j],
+		       j + 1 < JCOLS ? "  " : "\n");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < JCOLS; j++)
+			printf("%-*s%s", j + 1 < JCOLS ? width[j] : 0, cell[i][j],
+			       j + 1 < JCOLS ? "  " : "\n");
+out:
+	free(cell);
+	free(v);
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
 /* ------------------------------------------------------------ commands */
 
 /* One line for a migrate result: where it runs now, and what it cost. */
@@ -714,6 +894,11 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 		json_object_put(reply);
 		return EXIT_SUCCESS;
 	}
+	if (what && (!strcmp(what, "jobs") || !strcmp(what, "job"))) {
+		if (argc > 1)
+			bad_usage("show jobs");
+		return cmd_show_jobs(c);
+	}
 	if (what && !strcmp(what, "tasks")) {
 		if (argc > 1)
 			bad_usage("show tasks");
@@ -726,7 +911,7 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (!what || (strcmp(what, "nodes") && strcmp(what, "node")))
-		bad_usage("show nodes | show node NAME | show tasks | show procs");
+		bad_usage("show nodes | show node NAME | show tasks | show jobs | show procs");
 	if (argc > 2)
 		bad_usage("show nodes | show node NAME");
 	if (argc == 1 && !strcmp(what, "node"))
