@@ -12,6 +12,7 @@
 
 #include "cluster.h"
 #include "conf.h"
+#include "ctlproto.h"
 #include "defaults.h"
 #include "log.h"
 #include "loop.h"
@@ -33,12 +34,33 @@ struct view_req {
 	bool truncated;
 };
 
+/* A MIGRATE_REQ this node sent for its client. */
+struct asked_mig {
+	struct asked_mig *next;
+	uint32_t id;
+	int idx;			/* the home node asked */
+	migreq_cb cb;
+	void *arg;
+	uint64_t deadline;
+};
+
+/* A MIGRATE_REQ this node serves for a peer's client. */
+struct served_mig {
+	struct served_mig *next;
+	struct cluster *c;
+	int idx;			/* the asker */
+	uint32_t id;
+	void *handle;			/* migreq.c's */
+};
+
 struct cluster {
 	const struct ssi_conf *conf;
 	struct peers *peers;
 	struct tasks *tasks;
 	struct migrate *migrate;
 	struct view_req *views;
+	struct asked_mig *asked;
+	struct served_mig *served;
 	uint32_t next_id;
 };
 
@@ -244,6 +266,187 @@ static void take_reply(struct cluster *c, int idx, const struct ssi_tp_msg *msg)
 	view_finish(c, v);
 }
 
+/* ------------------------------------------------- migrations for peers */
+
+static void send_rep(struct cluster *c, int idx, uint32_t id,
+		     const struct migreq_result *q)
+{
+	struct msg_migrate_rep rep = { .id = id };
+	unsigned char buf[MSG_MIGRATE_REP_LEN];
+	struct iovec iov = { buf, 0 };
+	int rc;
+
+	if (q->code) {
+		snprintf(rep.code, sizeof(rep.code), "%s", q->code);
+		/* the reason may be cut: the wire carries 200 bytes */
+		snprintf(rep.msg, sizeof(rep.msg), "%.200s", q->msg);
+		rep.pid = 1;	/* unused, but a valid pid */
+	} else {
+		rep.flags = (q->r.home ? MSG_MIGRATE_HOME : 0) |
+			    (q->via_home ? MSG_MIGRATE_VIA_HOME : 0);
+		rep.pid = (uint32_t)q->r.pid;
+		rep.remote_pid = (uint32_t)q->r.remote_pid;
+		rep.bytes = q->r.bytes;
+		rep.pages = q->r.pages;
+		rep.vmas = q->r.vmas;
+		rep.dump_ns = q->r.dump_ns;
+		rep.transfer_ns = q->r.transfer_ns;
+		rep.frozen_ns = q->r.frozen_ns;
+		snprintf(rep.node, sizeof(rep.node), "%s", q->r.node);
+	}
+	iov.iov_len = msg_encode_migrate_rep(&rep, buf);
+	rc = peers_send(c->peers, idx, SSID_MSG_MIGRATE_REP, &iov, 1);
+	if (rc)
+		log_notice("node %s: migration result not sent: %s",
+			   peers_node_name(c->peers, idx), strerror(-rc));
+}
+
+static void served_done(void *arg, const struct migreq_result *q)
+{
+	struct served_mig *sm = arg, **pp;
+	struct cluster *c = sm->c;
+
+	send_rep(c, sm->idx, sm->id, q);
+	for (pp = &c->served; *pp; pp = &(*pp)->next) {
+		if (*pp == sm) {
+			*pp = sm->next;
+			break;
+		}
+	}
+	free(sm);
+}
+
+static void serve_migrate(struct cluster *c, int idx, const struct ssi_tp_msg *msg)
+{
+	struct msg_migrate_req req;
+	struct migreq_result res;
+	struct served_mig *sm;
+	int to;
+
+	if (msg_decode_migrate_req(msg->data, msg->len, &req)) {
+		log_warn("node %s: malformed migrate request", peers_node_name(c->peers, idx));
+		return;
+	}
+	to = peers_find(c->peers, req.node);
+	sm = calloc(1, sizeof(*sm));
+	if (to < 0 || !sm) {
+		memset(&res, 0, sizeof(res));
+		res.code = to < 0 ? CTL_E_NONODE : CTL_E_INTERNAL;
+		snprintf(res.msg, sizeof(res.msg), to < 0 ? "no node '%s' in %s" :
+			 "out of memory on %s", to < 0 ? req.node : "the home node",
+			 c->conf->path);
+		send_rep(c, idx, req.id, &res);
+		free(sm);
+		return;
+	}
+	log_info("node %s asks for pid %d to move to %s, for uid %u",
+		 peers_node_name(c->peers, idx), (int)req.pid, req.node,
+		 (unsigned int)req.uid);
+	sm->c = c;
+	sm->idx = idx;
+	sm->id = req.id;
+	if (migreq_start(c->migrate, c->peers, (pid_t)req.pid, to, req.uid,
+			 req.flags & MSG_MIGRATE_ADMIN, served_done, sm,
+			 &sm->handle, &res)) {
+		send_rep(c, idx, req.id, &res);
+		free(sm);
+		return;
+	}
+	sm->next = c->served;
+	c->served = sm;
+}
+
+static struct asked_mig *asked_take(struct cluster *c, uint32_t id, int idx)
+{
+	struct asked_mig **pp, *a;
+
+	for (pp = &c->asked; (a = *pp); pp = &a->next) {
+		if (a->id == id && (idx < 0 || a->idx == idx)) {
+			*pp = a->next;
+			return a;
+		}
+	}
+	return NULL;
+}
+
+static void take_migrate_rep(struct cluster *c, int idx, const struct ssi_tp_msg *msg)
+{
+	struct msg_migrate_rep rep;
+	struct migreq_result res = { 0 };
+	struct asked_mig *a;
+
+	if (msg_decode_migrate_rep(msg->data, msg->len, &rep)) {
+		log_warn("node %s: malformed migrate reply", peers_node_name(c->peers, idx));
+		return;
+	}
+	a = asked_take(c, rep.id, idx);
+	if (!a)
+		return;		/* its client went away */
+	if (rep.code[0]) {
+		res.code = rep.code;
+		snprintf(res.msg, sizeof(res.msg), "%s", rep.msg);
+	} else {
+		res.r.pid = (pid_t)rep.pid;
+		res.r.node = rep.node;
+		res.r.home = rep.flags & MSG_MIGRATE_HOME;
+		res.r.remote_pid = (pid_t)rep.remote_pid;
+		res.r.bytes = rep.bytes;
+		res.r.pages = rep.pages;
+		res.r.vmas = rep.vmas;
+		res.r.dump_ns = rep.dump_ns;
+		res.r.transfer_ns = rep.transfer_ns;
+		res.r.frozen_ns = rep.frozen_ns;
+		res.via_home = rep.flags & MSG_MIGRATE_VIA_HOME;
+	}
+	a->cb(a->arg, &res);
+	free(a);
+}
+
+int cluster_migrate(struct cluster *c, int home_idx, pid_t pid, int to_idx,
+		    uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
+		    struct migreq_result *res)
+{
+	struct msg_migrate_req req = { .pid = (uint32_t)pid, .uid = uid,
+				       .flags = admin ? MSG_MIGRATE_ADMIN : 0 };
+	unsigned char buf[MSG_MIGRATE_REQ_LEN];
+	struct iovec iov = { buf, 0 };
+	struct asked_mig *a;
+
+	memset(res, 0, sizeof(*res));
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		res->code = CTL_E_INTERNAL;
+		snprintf(res->msg, sizeof(res->msg), "out of memory");
+		return -1;
+	}
+	req.id = a->id = ++c->next_id;
+	snprintf(req.node, sizeof(req.node), "%s", c->conf->nodes[to_idx].name);
+	iov.iov_len = msg_encode_migrate_req(&req, buf);
+	if (!peers_is_up(c->peers, home_idx) ||
+	    peers_send(c->peers, home_idx, SSID_MSG_MIGRATE_REQ, &iov, 1)) {
+		res->code = CTL_E_NOTCONN;
+		snprintf(res->msg, sizeof(res->msg), "pid %d lives on %s, which is not connected",
+			 (int)pid, c->conf->nodes[home_idx].name);
+		free(a);
+		return -1;
+	}
+	a->idx = home_idx;
+	a->cb = cb;
+	a->arg = arg;
+	a->deadline = loop_now_ms() + SSICTL_MIGRATE_TIMEOUT_MS;
+	a->next = c->asked;
+	c->asked = a;
+	*handle = a;
+	return 0;
+}
+
+void cluster_forget_migrate(struct cluster *c, void *handle)
+{
+	struct asked_mig *a = handle;
+
+	free(asked_take(c, a->id, -1));
+}
+
 static void on_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 {
 	struct cluster *c = arg;
@@ -254,6 +457,12 @@ static void on_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 		break;
 	case SSID_MSG_TASKS_REPLY:
 		take_reply(c, idx, msg);
+		break;
+	case SSID_MSG_MIGRATE_REQ:
+		serve_migrate(c, idx, msg);
+		break;
+	case SSID_MSG_MIGRATE_REP:
+		take_migrate_rep(c, idx, msg);
 		break;
 	default:
 		break;
@@ -322,6 +531,23 @@ uint64_t cluster_timer(struct cluster *c, uint64_t now)
 {
 	uint64_t next = LOOP_NEVER;
 	struct view_req *v, *due;
+	struct asked_mig *a;
+	struct migreq_result res = { .code = CTL_E_TIMEOUT };
+
+	for (;;) {
+		for (a = c->asked; a && a->deadline > now; a = a->next)
+			;
+		if (!a)
+			break;
+		asked_take(c, a->id, -1);
+		snprintf(res.msg, sizeof(res.msg), "%s did not say how the migration went",
+			 c->conf->nodes[a->idx].name);
+		a->cb(a->arg, &res);
+		free(a);
+	}
+	for (a = c->asked; a; a = a->next)
+		if (a->deadline < next)
+			next = a->deadline;
 
 	for (;;) {
 		for (due = c->views; due && due->deadline > now; due = due->next)
@@ -356,11 +582,24 @@ struct cluster *cluster_create(const struct ssi_conf *conf, struct peers *peers,
 
 void cluster_destroy(struct cluster *c)
 {
+	struct migreq_result res = { .code = CTL_E_INTERNAL, .msg = "ssid is stopping" };
+	struct served_mig *sm;
+	struct asked_mig *a;
 	struct view_req *v;
 
 	if (!c)
 		return;
 	peers_set_cluster_hook(c->peers, NULL, NULL);
+	while ((sm = c->served)) {
+		c->served = sm->next;
+		migreq_forget(c->migrate, sm->handle);
+		free(sm);
+	}
+	while ((a = c->asked)) {
+		c->asked = a->next;
+		a->cb(a->arg, &res);
+		free(a);
+	}
 	while ((v = c->views)) {
 		c->views = v->next;
 		v->cb(v->arg, NULL);

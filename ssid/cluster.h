@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "migreq.h"
 #include "taskview.h"
 
 struct ssi_conf;
@@ -56,7 +57,20 @@ int cluster_tasks(struct cluster *c, cluster_view_cb cb, void *arg,
 /* cluster_forget - the asker went away: do not call it back. */
 void cluster_forget(struct cluster *c, void *handle);
 
-/* cluster_timer - finish views whose time is up; the next deadline. */
+/*
+ * cluster_migrate - ask node @home_idx to move its process @pid to node
+ * @to_idx (@home_idx itself: bring it back), for a client @uid (@admin).
+ * As migreq_start(): 0 and @cb later (a CTL_E_TIMEOUT result if the home
+ * says nothing within SSICTL_MIGRATE_TIMEOUT_MS), or -1 with *@res.
+ */
+int cluster_migrate(struct cluster *c, int home_idx, pid_t pid, int to_idx,
+		    uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
+		    struct migreq_result *res);
+
+/* cluster_forget_migrate - the client went away: no callback. */
+void cluster_forget_migrate(struct cluster *c, void *handle);
+
+/* cluster_timer - finish views and requests whose time is up; the next deadline. */
 uint64_t cluster_timer(struct cluster *c, uint64_t now_ms);
 
 #endif /* SSID_CLUSTER_H */

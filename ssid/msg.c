@@ -535,3 +535,96 @@ int msg_decode_task(const struct msg_tasks_reply *r, uint32_t i,
 		return -1;
 	return 0;
 }
+
+/* A NUL-padded string field of @n bytes (no NUL when it fills them). */
+static void put_str(struct cur *c, const char *s, size_t n)
+{
+	size_t l = strnlen(s, n);
+
+	memcpy(c->p, s, l);
+	memset(c->p + l, 0, n - l);
+	c->p += n;
+}
+
+/* Into @s of @n + 1 bytes, sanitised. */
+static void get_str(struct cur *c, char *s, size_t n)
+{
+	get_bytes(c, s, n);
+	s[n] = '\0';
+	sanitize(s, n + 1);
+}
+
+size_t msg_encode_migrate_req(const struct msg_migrate_req *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put32(&c, m->id);
+	put32(&c, m->pid);
+	put32(&c, m->uid);
+	put32(&c, m->flags);
+	put_str(&c, m->node, SSI_NODE_NAME_MAX);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_migrate_req(const void *buf, size_t len, struct msg_migrate_req *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIGRATE_REQ_LEN))
+		return -1;
+	m->id = get32(&c);
+	m->pid = get32(&c);
+	m->uid = get32(&c);
+	m->flags = get32(&c);
+	get_str(&c, m->node, SSI_NODE_NAME_MAX);
+	if (!m->pid || m->pid > INT32_MAX || !conf_valid_node_name(m->node))
+		return -1;
+	return 0;
+}
+
+size_t msg_encode_migrate_rep(const struct msg_migrate_rep *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put32(&c, m->id);
+	put32(&c, m->flags);
+	put32(&c, m->pid);
+	put32(&c, m->remote_pid);
+	put64(&c, m->bytes);
+	put64(&c, m->pages);
+	put64(&c, m->vmas);
+	put64(&c, m->dump_ns);
+	put64(&c, m->transfer_ns);
+	put64(&c, m->frozen_ns);
+	put_str(&c, m->code, MSG_MIGRATE_CODE_LEN);
+	put_str(&c, m->node, SSI_NODE_NAME_MAX);
+	put_str(&c, m->msg, MSG_MIGRATE_TEXT_MAX);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_migrate_rep(const void *buf, size_t len, struct msg_migrate_rep *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIGRATE_REP_LEN))
+		return -1;
+	m->id = get32(&c);
+	m->flags = get32(&c);
+	m->pid = get32(&c);
+	m->remote_pid = get32(&c);
+	m->bytes = get64(&c);
+	m->pages = get64(&c);
+	m->vmas = get64(&c);
+	m->dump_ns = get64(&c);
+	m->transfer_ns = get64(&c);
+	m->frozen_ns = get64(&c);
+	get_str(&c, m->code, MSG_MIGRATE_CODE_LEN);
+	get_str(&c, m->node, SSI_NODE_NAME_MAX);
+	get_str(&c, m->msg, MSG_MIGRATE_TEXT_MAX);
+	if (!m->pid || m->pid > INT32_MAX ||
+	    (!m->code[0] && !conf_valid_node_name(m->node)))
+		return -1;
+	return 0;
+}

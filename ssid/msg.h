@@ -46,8 +46,10 @@ enum ssid_msg_type {
 	/* cluster-wide views and requests (cluster.c) */
 	SSID_MSG_TASKS_QUERY = 0x0200,	/* what tasks are yours, who are your guests */
 	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
+	SSID_MSG_MIGRATE_REQ = 0x0202,	/* move your process, for my client */
+	SSID_MSG_MIGRATE_REP = 0x0203,	/* how that went */
 	SSID_MSG_CLUSTER_MIN = SSID_MSG_TASKS_QUERY,
-	SSID_MSG_CLUSTER_MAX = SSID_MSG_TASKS_REPLY
+	SSID_MSG_CLUSTER_MAX = SSID_MSG_MIGRATE_REP
 };
 
 /*
@@ -272,5 +274,54 @@ size_t msg_encode_task(const struct msg_task *m, void *buf);
  */
 int msg_decode_task(const struct msg_tasks_reply *r, uint32_t i,
 		    struct msg_task *m);
+
+/*
+ * MIGRATE_REQ: a node's ssid asks a task's home to move it, on behalf of
+ * its own client (ssictl rebalance or migrate run on a node that is not
+ * the task's home).  The home checks the client's uid as its own control
+ * socket would; peers are ssids that passed the munge handshake.
+ */
+#define MSG_MIGRATE_ADMIN	0x1u	/* the client is root or SlurmUser */
+#define MSG_MIGRATE_CODE_LEN	32
+#define MSG_MIGRATE_TEXT_MAX	200
+
+struct msg_migrate_req {
+	uint32_t id;			/* chosen by the asker, echoed */
+	uint32_t pid;			/* the home pid */
+	uint32_t uid;			/* the client's */
+	uint32_t flags;			/* MSG_MIGRATE_ADMIN */
+	char node[SSI_NODE_NAME_MAX + 1]; /* where to; the home's own name:
+					 * bring it back */
+};
+
+/* MIGRATE_REP: the result, as the home's control socket would give it. */
+#define MSG_MIGRATE_HOME	0x1u	/* it came back home */
+#define MSG_MIGRATE_VIA_HOME	0x2u	/* it went through home */
+
+struct msg_migrate_rep {
+	uint32_t id;
+	uint32_t flags;			/* MSG_MIGRATE_HOME, _VIA_HOME */
+	uint32_t pid, remote_pid;
+	uint64_t bytes, pages, vmas;
+	uint64_t dump_ns, transfer_ns, frozen_ns;
+	char code[MSG_MIGRATE_CODE_LEN + 1];	/* "" done, else a CTL_E_* code */
+	char node[SSI_NODE_NAME_MAX + 1];	/* where it runs now */
+	char msg[MSG_MIGRATE_TEXT_MAX + 1];	/* why it failed */
+};
+
+#define MSG_MIGRATE_REQ_LEN	(4 + 4 * 4 + SSI_NODE_NAME_MAX)
+#define MSG_MIGRATE_REP_LEN	(4 + 4 * 4 + 6 * 8 + MSG_MIGRATE_CODE_LEN + \
+				 SSI_NODE_NAME_MAX + MSG_MIGRATE_TEXT_MAX)
+
+/*
+ * Encoders write the _LEN bytes into @buf.  Decoders return -1 for a short
+ * payload, another version, a pid of 0 or beyond INT32_MAX, or a node name
+ * that is not a NodeName (a reply's node may be empty when it failed);
+ * texts are sanitised.
+ */
+size_t msg_encode_migrate_req(const struct msg_migrate_req *m, void *buf);
+int msg_decode_migrate_req(const void *buf, size_t len, struct msg_migrate_req *m);
+size_t msg_encode_migrate_rep(const struct msg_migrate_rep *m, void *buf);
+int msg_decode_migrate_rep(const void *buf, size_t len, struct msg_migrate_rep *m);
 
 #endif /* SSID_MSG_H */

@@ -51,12 +51,12 @@ static void usage(FILE *fp)
 "                         task's pid, home, where it runs now, its pid there\n"
 "  show procs             migrated processes: from here, and guests here\n"
 "  rebalance [partition=P] [dryrun]\n"
-"                         plan moves of this node's tasks over the loads,\n"
-"                         print them, and carry them out\n"
+"                         plan moves of every node's tasks over the loads,\n"
+"                         print them, and carry them out one at a time\n"
 "  migrate PID NODE|home  move a running process to NODE (its IO stays home),\n"
 "                         or bring it back home\n"
 "  migrate jobid=J[.S] [task=T] node=N|home\n"
-"                         the same for the tasks of a Slurm job registered here\n"
+"                         the same for the tasks of a Slurm job (any node's)\n"
 "  register PID [job=J] [step=S] [task=T] [policy=auto|manual]\n"
 "                         register a task with ssid\n"
 "  unregister PID         forget a registered task\n"
@@ -546,6 +546,17 @@ static void add_slurm_info(json_object **v, size_t n)
 	json_object_put(info);
 }
 
+/* Name on stderr the nodes of a cluster view that did not answer. */
+static void warn_missing(json_object *missing, const char *what)
+{
+	size_t i;
+
+	for (i = 0; missing && i < json_object_array_length(missing); i++)
+		fprintf(stderr, "%s: no answer from node %s: its tasks are not %s\n",
+			prog, json_object_get_string(json_object_array_get_idx(missing, i)),
+			what);
+}
+
 #define JCOLS 11
 
 /*
@@ -578,9 +589,7 @@ static int cmd_show_jobs(struct ctl *c)
 		v[i] = json_object_array_get_idx(tasks, i);
 	qsort(v, n, sizeof(*v), task_order);
 	add_slurm_info(v, n);
-	for (i = 0; missing && i < json_object_array_length(missing); i++)
-		fprintf(stderr, "%s: no answer from node %s: its tasks are not shown\n",
-			prog, json_object_get_string(json_object_array_get_idx(missing, i)));
+	warn_missing(missing, "shown");
 	if (json_object_get_boolean(member(res, "truncated")))
 		fprintf(stderr, "%s: a node has more tasks than it can list: some are not shown\n",
 			prog);
@@ -656,8 +665,9 @@ static void print_migrated(json_object *res)
 
 /*
  * migrate jobid=J[.S] [task=T] node=N|home, in scontrol's grammar: the
- * tasks of job J (step S, task T) registered with this node's ssid, each
- * moved as `migrate PID N` would.  Exit 1 if one could not be.
+ * tasks of job J (step S, task T) registered with any node's ssid, each
+ * moved by its home as `migrate PID N` run there would.  Exit 1 if one
+ * could not be.
  */
 static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
 {
@@ -689,7 +699,9 @@ static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
 	}
 	if (job < 0 || !node)
 		bad_usage(use);
-	reply = call(c, request("show_tasks"), &res);
+	req = request("show_tasks");
+	json_object_object_add(req, "cluster", json_object_new_boolean(1));
+	reply = call(c, req, &res);
 	tasks = member(res, "tasks");
 	n = tasks ? json_object_array_length(tasks) : 0;
 	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
@@ -706,6 +718,7 @@ static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
 		json_object_object_add(req, "pid", json_object_new_int(
 			(int)json_object_get_int64(member(t, "pid"))));
 		json_object_object_add(req, "node", json_object_new_string(node));
+		json_object_object_add(req, "home", json_object_new_string(str(t, "home")));
 		r2 = try_call(c, req, &res2, err, sizeof(err));
 		if (!r2) {
 			failed++;
@@ -722,7 +735,7 @@ static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
 	}
 	json_object_put(reply);
 	if (!moved && !failed)
-		die("no task of job %lld%s%s registered with this node's ssid", job,
+		die("no task of job %lld%s%s registered with any node's ssid", job,
 		    step >= 0 ? " (that step)" : "", task >= 0 ? " with that task id" : "");
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
@@ -771,9 +784,10 @@ static const char *ids_of(json_object *mv, char *buf, size_t len)
 }
 
 /*
- * rebalance [partition=P] [dryrun]: ssid's plan for this node's tasks,
+ * rebalance [partition=P] [dryrun]: ssid's plan for every node's tasks,
  * printed as a table, then carried out one migration at a time (each
- * line as `migrate` prints it).  Exit 1 if any move failed.
+ * line as `migrate` prints it), each by the task's home.  Exit 1 if any
+ * move failed.
  */
 static int cmd_rebalance(struct ctl *c, int argc, char **argv)
 {
@@ -814,6 +828,7 @@ static int cmd_rebalance(struct ctl *c, int argc, char **argv)
 #endif
 	}
 	reply = call(c, req, &res);
+	warn_missing(member(res, "missing"), "in the plan");
 	moves = member(res, "moves");
 	nodes = member(res, "nodes");
 	n = moves ? json_object_array_length(moves) : 0;
@@ -857,6 +872,8 @@ static int cmd_rebalance(struct ctl *c, int argc, char **argv)
 		json_object_object_add(req, "pid", json_object_new_int(
 			(int)json_object_get_int64(member(mv, "pid"))));
 		json_object_object_add(req, "node", json_object_new_string(str(mv, "to")));
+		/* the task's home makes the move, wherever ssictl runs */
+		json_object_object_add(req, "home", json_object_new_string(str(mv, "home")));
 		r2 = try_call(c, req, &res2, err, sizeof(err));
 		if (!r2) {
 			failed++;
