@@ -119,6 +119,7 @@ static int plan_nodes(const struct balancer_ctx *c, const struct balancer_filter
 		n->name = pi.name;
 		n->load = pi.load;
 		n->eligible = pi.have_load && node_wanted(f, pi.name) &&
+			      !c->conf->nodes[i].no_migrate &&
 			      (pi.self || (pi.state == PEER_UP && !pi.mig_refusal[0]));
 		out->before[i] = load_score(&n->load);
 	}
@@ -204,6 +205,12 @@ int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filte
 /* ------------------------------------------------------------- automatic */
 
 static uint64_t next_ms;
+
+void balancer_kick(uint64_t at_ms)
+{
+	if (at_ms < next_ms)
+		next_ms = at_ms;
+}
 
 
 static void auto_done(void *arg, const struct migrate_result *r)

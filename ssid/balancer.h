@@ -81,4 +81,12 @@ int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filte
  */
 uint64_t balancer_timer(const struct balancer_ctx *c, uint64_t now_ms);
 
+/*
+ * balancer_kick - a job started or ended somewhere (select/ssi says so
+ * through the controller's ssid): run the automatic balancer's next round
+ * at @at_ms at the latest, rather than a whole BalanceInterval later, so
+ * that freed cores are used soon and busy ones are relieved.
+ */
+void balancer_kick(uint64_t at_ms);
+
 #endif

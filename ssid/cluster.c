@@ -10,6 +10,7 @@
 
 #include "transport/ssi_transport.h"
 
+#include "balancer.h"
 #include "cluster.h"
 #include "conf.h"
 #include "ctlproto.h"
@@ -345,7 +346,7 @@ static void serve_migrate(struct cluster *c, int idx, const struct ssi_tp_msg *m
 	sm->c = c;
 	sm->idx = idx;
 	sm->id = req.id;
-	if (migreq_start(c->migrate, c->peers, (pid_t)req.pid, to, req.uid,
+	if (migreq_start(c->migrate, c->conf, c->peers, (pid_t)req.pid, to, req.uid,
 			 req.flags & MSG_MIGRATE_ADMIN, served_done, sm,
 			 &sm->handle, &res)) {
 		send_rep(c, idx, req.id, &res);
@@ -447,6 +448,40 @@ void cluster_forget_migrate(struct cluster *c, void *handle)
 	free(asked_take(c, a->id, -1));
 }
 
+/* ------------------------------------------------------------ job events */
+
+/* Loads show a job's start or end by the next heartbeat; give it two. */
+static void kick(struct cluster *c)
+{
+	balancer_kick(loop_now_ms() + 2 * (uint64_t)c->conf->hb_interval_ms);
+}
+
+void cluster_job_event(struct cluster *c, uint32_t job, bool start)
+{
+	struct msg_job_event ev = { job, start ? MSG_JOB_START : MSG_JOB_END };
+	unsigned char buf[MSG_JOB_EVENT_LEN];
+	struct iovec iov = { buf, msg_encode_job_event(&ev, buf) };
+	size_t i;
+
+	for (i = 0; i < c->conf->nnodes; i++)
+		if ((int)i != peers_self(c->peers) && peers_is_up(c->peers, (int)i))
+			peers_send(c->peers, (int)i, SSID_MSG_JOB_EVENT, &iov, 1);
+	kick(c);
+}
+
+static void take_job_event(struct cluster *c, int idx, const struct ssi_tp_msg *msg)
+{
+	struct msg_job_event ev;
+
+	if (msg_decode_job_event(msg->data, msg->len, &ev)) {
+		log_warn("node %s: malformed job event", peers_node_name(c->peers, idx));
+		return;
+	}
+	log_info("node %s: job %u %s", peers_node_name(c->peers, idx), ev.job,
+		 ev.event == MSG_JOB_START ? "started" : "ended");
+	kick(c);
+}
+
 static void on_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 {
 	struct cluster *c = arg;
@@ -463,6 +498,9 @@ static void on_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 		break;
 	case SSID_MSG_MIGRATE_REP:
 		take_migrate_rep(c, idx, msg);
+		break;
+	case SSID_MSG_JOB_EVENT:
+		take_job_event(c, idx, msg);
 		break;
 	default:
 		break;

@@ -70,6 +70,13 @@ int cluster_migrate(struct cluster *c, int home_idx, pid_t pid, int to_idx,
 /* cluster_forget_migrate - the client went away: no callback. */
 void cluster_forget_migrate(struct cluster *c, void *handle);
 
+/*
+ * cluster_job_event - job @job started (@start) or ended: every up node's
+ * balancer, this one's too, looks again within two heartbeats (the loads
+ * show the change by then).
+ */
+void cluster_job_event(struct cluster *c, uint32_t job, bool start);
+
 /* cluster_timer - finish views and requests whose time is up; the next deadline. */
 uint64_t cluster_timer(struct cluster *c, uint64_t now_ms);
 

@@ -718,7 +718,7 @@ static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 				     ctl_client_uid(cl), ctl_client_admin(cl),
 				     migrate_done, mr, &mr->handle, &res);
 	else
-		rc = migreq_start(ops->migrate, ops->peers, pid, idx,
+		rc = migreq_start(ops->migrate, ops->conf, ops->peers, pid, idx,
 				  ctl_client_uid(cl), ctl_client_admin(cl),
 				  migrate_done, mr, &mr->handle, &res);
 	if (rc) {
@@ -926,6 +926,31 @@ static void op_show_procs(struct ctlops *ops, struct ctl_client *cl,
 
 /* ------------------------------------------------------- administration */
 
+/*
+ * job_event: select/ssi in slurmctld reports that a job started or
+ * ended ("event": "start"|"end", "job"); every node's balancer looks
+ * again soon, so freed cores are used and busy ones relieved.
+ */
+static void op_job_event(struct ctlops *ops, struct ctl_client *cl,
+			 json_object *req, json_object *id)
+{
+	const char *ev = arg_string(cl, req, id, "event");
+	int64_t job;
+
+	if (!ev || arg_id(cl, req, id, "job", &job))
+		return;
+	if ((strcmp(ev, "start") && strcmp(ev, "end")) || job < 0) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "need \"event\": \"start\" or \"end\", and \"job\""));
+		return;
+	}
+	log_info("job %lld %s (told by uid %u)", (long long)job,
+		 !strcmp(ev, "start") ? "started" : "ended",
+		 (unsigned int)ctl_client_uid(cl));
+	cluster_job_event(ops->cluster, (uint32_t)job, !strcmp(ev, "start"));
+	ctl_client_reply(cl, ctlproto_reply_ok(id, NULL));
+}
+
 static const char *const level_names[] = {
 	[LOG_ERR] = "error", [LOG_WARNING] = "warning",
 	[LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
@@ -983,6 +1008,7 @@ static const struct op op_table[] = {
 	{ "show_procs",		CTL_ANYONE,	op_show_procs },
 	/* users: a plan for their own tasks only */
 	{ "rebalance",		CTL_ANYONE,	op_rebalance },
+	{ "job_event",		CTL_ADMIN,	op_job_event },
 	{ "set_verbosity",	CTL_ADMIN,	op_set_verbosity },
 	{ "shutdown",		CTL_ADMIN,	op_shutdown },
 };

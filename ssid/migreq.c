@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "ctlproto.h"
 #include "log.h"
 #include "migreq.h"
@@ -93,7 +94,8 @@ static void done(void *arg, const struct migrate_result *r)
 	free(q);
 }
 
-int migreq_start(struct migrate *m, struct peers *peers, pid_t pid, int idx,
+int migreq_start(struct migrate *m, const struct ssi_conf *conf,
+		 struct peers *peers, pid_t pid, int idx,
 		 uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
 		 struct migreq_result *res)
 {
@@ -105,6 +107,11 @@ int migreq_start(struct migrate *m, struct peers *peers, pid_t pid, int idx,
 
 	if (may_act_on(pid, uid, admin, res))
 		return -1;
+	if (conf->nodes[idx].no_migrate) {
+		fail(res, CTL_E_MIGRATE, "node %s takes no processes (Migrate=no in %s)",
+		     conf->nodes[idx].name, conf->path);
+		return -1;
+	}
 	q = calloc(1, sizeof(*q));
 	if (!q) {
 		fail(res, CTL_E_INTERNAL, "out of memory");

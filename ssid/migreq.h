@@ -16,6 +16,7 @@
 #include "migrate.h"
 
 struct peers;
+struct ssi_conf;
 
 struct migreq_result {
 	const char *code;	/* NULL: done; else a CTL_E_* error code */
@@ -31,9 +32,11 @@ typedef void (*migreq_cb)(void *arg, const struct migreq_result *res);
  * migreq_start - move process @pid of this node to node @idx (this node:
  * bring it back home), asked by @uid (@admin: root or SlurmUser).
  * Returns 0 with *@handle set and @cb to come, or -1 with *@res saying
- * why (no such process, not the asker's, the migration refused at once).
+ * why (no such process, not the asker's, a Migrate=no node, the
+ * migration refused at once).
  */
-int migreq_start(struct migrate *m, struct peers *peers, pid_t pid, int idx,
+int migreq_start(struct migrate *m, const struct ssi_conf *conf,
+		 struct peers *peers, pid_t pid, int idx,
 		 uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
 		 struct migreq_result *res);
 

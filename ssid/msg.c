@@ -628,3 +628,24 @@ int msg_decode_migrate_rep(const void *buf, size_t len, struct msg_migrate_rep *
 		return -1;
 	return 0;
 }
+
+size_t msg_encode_job_event(const struct msg_job_event *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put32(&c, m->job);
+	put32(&c, m->event);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_job_event(const void *buf, size_t len, struct msg_job_event *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_JOB_EVENT_LEN))
+		return -1;
+	m->job = get32(&c);
+	m->event = get32(&c);
+	return m->event == MSG_JOB_START || m->event == MSG_JOB_END ? 0 : -1;
+}

@@ -48,8 +48,9 @@ enum ssid_msg_type {
 	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
 	SSID_MSG_MIGRATE_REQ = 0x0202,	/* move your process, for my client */
 	SSID_MSG_MIGRATE_REP = 0x0203,	/* how that went */
+	SSID_MSG_JOB_EVENT = 0x0204,	/* a Slurm job started or ended */
 	SSID_MSG_CLUSTER_MIN = SSID_MSG_TASKS_QUERY,
-	SSID_MSG_CLUSTER_MAX = SSID_MSG_MIGRATE_REP
+	SSID_MSG_CLUSTER_MAX = SSID_MSG_JOB_EVENT
 };
 
 /*
@@ -323,5 +324,25 @@ size_t msg_encode_migrate_req(const struct msg_migrate_req *m, void *buf);
 int msg_decode_migrate_req(const void *buf, size_t len, struct msg_migrate_req *m);
 size_t msg_encode_migrate_rep(const struct msg_migrate_rep *m, void *buf);
 int msg_decode_migrate_rep(const void *buf, size_t len, struct msg_migrate_rep *m);
+
+/*
+ * JOB_EVENT: select/ssi told the controller's ssid that a job started or
+ * ended; that ssid tells every node, whose balancer then looks again soon.
+ */
+enum msg_job_event_kind {
+	MSG_JOB_START = 1,
+	MSG_JOB_END = 2,
+};
+
+struct msg_job_event {
+	uint32_t job;
+	uint32_t event;			/* enum msg_job_event_kind */
+};
+
+#define MSG_JOB_EVENT_LEN	(4 + 4 + 4)
+
+size_t msg_encode_job_event(const struct msg_job_event *m, void *buf);
+/* msg_decode_job_event - also -1 for an unknown event. */
+int msg_decode_job_event(const void *buf, size_t len, struct msg_job_event *m);
 
 #endif /* SSID_MSG_H */

@@ -261,6 +261,23 @@ START_TEST(test_migrate_req_rep)
 }
 END_TEST
 
+START_TEST(test_job_event)
+{
+	unsigned char buf[MSG_JOB_EVENT_LEN];
+	struct msg_job_event e = { 4242, MSG_JOB_END }, o;
+	size_t n = msg_encode_job_event(&e, buf);
+
+	ck_assert_uint_eq(n, MSG_JOB_EVENT_LEN);
+	ck_assert_int_eq(msg_decode_job_event(buf, n, &o), 0);
+	ck_assert_uint_eq(o.job, 4242);
+	ck_assert_uint_eq(o.event, MSG_JOB_END);
+	ck_assert_int_eq(msg_decode_job_event(buf, n - 1, &o), -1);
+	e.event = 3;
+	n = msg_encode_job_event(&e, buf);
+	ck_assert_int_eq(msg_decode_job_event(buf, n, &o), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("migmsg");
@@ -273,6 +290,7 @@ int main(void)
 	tcase_add_test(tc, test_fwd_signal);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_migrate_req_rep);
+	tcase_add_test(tc, test_job_event);
 	suite_add_tcase(s, tc);
 	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
