@@ -67,9 +67,11 @@ run ideal manual -N"$nn"	# Slurm spreads the tasks in blocks: two per node
 ideal=$makespan
 run imbalanced manual -w n1
 none=$makespan
-# the administrator's command, on the last node, two heartbeats after the
-# tasks started (the plan works from the loads the heartbeats carry)
-during='sleep 2; lon "n$nn" "$ssictl" rebalance >/dev/null || fail "rebalance failed"'
+# the administrator's command, two heartbeats after the tasks started (the
+# plan works from the loads the heartbeats carry), on n1: ssictl's own run
+# counts in the heartbeat of the node it runs on, and on a target node of
+# one vCPU that could cost a move
+during='sleep 2; lon n1 "$ssictl" rebalance >/dev/null || fail "rebalance failed"'
 run rebalance manual -w n1
 reb=$makespan
 during=
