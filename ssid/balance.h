@@ -30,6 +30,7 @@ struct balance_task {
 	pid_t pid;
 	int64_t job, step, task;	/* Slurm ids, -1 if none */
 	int where;			/* index of the node it runs on */
+	int home;			/* index of its home node (its deputy's) */
 	bool movable;			/* its policy and state allow it */
 };
 

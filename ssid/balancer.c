@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "migrate.h"
 #include "peers.h"
+#include "taskview.h"
 #include "tasks.h"
 
 static bool node_wanted(const struct balancer_filter *f, const char *name)
@@ -93,13 +94,11 @@ void balancer_plan_free(struct balancer_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
-		  struct balancer_plan *out)
+/* The nodes of a plan, and room for @nt tasks and moves. */
+static int plan_nodes(const struct balancer_ctx *c, const struct balancer_filter *f,
+		      size_t nt, struct balancer_plan *out)
 {
-	struct balance_params bp = { c->conf->balance_threshold,
-				     c->conf->balance_hysteresis };
-	size_t nn = c->conf->nnodes, nt = tasks_count(c->tasks), i;
-	int self = peers_self(c->peers);
+	size_t nn = c->conf->nnodes, i;
 	uint64_t now = loop_now_ms();
 
 	memset(out, 0, sizeof(*out));
@@ -120,11 +119,33 @@ int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 		n->name = pi.name;
 		n->load = pi.load;
 		n->eligible = pi.have_load && node_wanted(f, pi.name) &&
+			      !c->conf->nodes[i].no_migrate &&
 			      (pi.self || (pi.state == PEER_UP && !pi.mig_refusal[0]));
 		out->before[i] = load_score(&n->load);
 	}
 	if (f->candidates)
-		draw_candidates(out->nodes, nn, self, f->candidates);
+		draw_candidates(out->nodes, nn, peers_self(c->peers), f->candidates);
+	return 0;
+}
+
+static void plan_moves(const struct balancer_ctx *c, struct balancer_plan *out)
+{
+	struct balance_params bp = { c->conf->balance_threshold,
+				     c->conf->balance_hysteresis };
+
+	out->nmoves = balance_plan(out->nodes, out->nn, out->tasks, out->nt, &bp,
+				   out->moves, out->nt);
+}
+
+int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
+		  struct balancer_plan *out)
+{
+	size_t nt = tasks_count(c->tasks), i;
+	int self = peers_self(c->peers);
+	uint64_t now = loop_now_ms();
+
+	if (plan_nodes(c, f, nt, out))
+		return -ENOMEM;
 	for (i = 0; i < nt; i++) {
 		const struct task *t = tasks_at(c->tasks, i);
 		struct balance_task *b = &out->tasks[out->nt];
@@ -137,6 +158,7 @@ int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 		b->job = t->job;
 		b->step = t->step;
 		b->task = t->task;
+		b->home = self;
 		b->where = where ? peers_find(c->peers, where) : self;
 		/* steady (here, or running there), and allowed to move */
 		b->movable = (!where || !strcmp(state, "deputy")) && b->where >= 0 &&
@@ -145,14 +167,50 @@ int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 			     (!f->here_only || b->where == self);
 		out->nt++;
 	}
-	out->nmoves = balance_plan(out->nodes, nn, out->tasks, out->nt, &bp,
-				   out->moves, out->nt);
+	plan_moves(c, out);
+	return 0;
+}
+
+int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filter *f,
+		       const struct taskview_task *t, size_t nt,
+		       struct balancer_plan *out)
+{
+	int self = peers_self(c->peers);
+	size_t i;
+
+	if (plan_nodes(c, f, nt, out))
+		return -ENOMEM;
+	for (i = 0; i < nt; i++) {
+		struct balance_task *b = &out->tasks[out->nt];
+
+		if (!ctlproto_may_see_task(f->admin, f->uid, t[i].uid))
+			continue;
+		b->pid = t[i].pid;
+		b->job = t[i].job;
+		b->step = t[i].step;
+		b->task = t[i].task;
+		b->home = peers_find(c->peers, t[i].home);
+		b->where = peers_find(c->peers, t[i].node);
+		/* at home or settled elsewhere; not on its way anywhere */
+		b->movable = b->home >= 0 && b->where >= 0 &&
+			     (!strcmp(t[i].state, "home") || !strcmp(t[i].state, "migrated")) &&
+			     (!f->auto_only || t[i].auto_move) &&
+			     (!f->here_only || b->where == self);
+		out->nt++;
+	}
+	plan_moves(c, out);
 	return 0;
 }
 
 /* ------------------------------------------------------------- automatic */
 
 static uint64_t next_ms;
+
+void balancer_kick(uint64_t at_ms)
+{
+	if (at_ms < next_ms)
+		next_ms = at_ms;
+}
 
 
 static void auto_done(void *arg, const struct migrate_result *r)

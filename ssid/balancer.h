@@ -5,8 +5,11 @@
  * out), and the automatic balancer that moves tasks of policy auto by
  * itself, one migration at a time, every BalanceInterval.
  *
- * A node balances only the tasks registered with it (its home tasks):
- * their deputies are here, and so is the decision.
+ * The automatic balancer of a node moves only the tasks registered with
+ * it (its home tasks): their deputies are here, and so is the decision.
+ * An administrator's plan (ssictl rebalance) covers every node's tasks,
+ * from the cluster view (cluster.h); each move is then made by the task's
+ * home.
  */
 #ifndef SSID_BALANCER_H
 #define SSID_BALANCER_H
@@ -59,6 +62,17 @@ int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 		  struct balancer_plan *out);
 void balancer_plan_free(struct balancer_plan *p);
 
+struct taskview_task;
+
+/*
+ * balancer_plan_view - as balancer_plan(), over the @nt tasks of every node
+ * in @t (a cluster view): a task may move if it runs at home or steadily
+ * on another node, and its home and node are known.
+ */
+int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filter *f,
+		       const struct taskview_task *t, size_t nt,
+		       struct balancer_plan *out);
+
 /*
  * balancer_timer - the automatic balancer: every conf->balance_interval_ms,
  * with no migration of this node in progress, the first move of an
@@ -66,5 +80,13 @@ void balancer_plan_free(struct balancer_plan *p);
  * deadline.
  */
 uint64_t balancer_timer(const struct balancer_ctx *c, uint64_t now_ms);
+
+/*
+ * balancer_kick - a job started or ended somewhere (select/ssi says so
+ * through the controller's ssid): run the automatic balancer's next round
+ * at @at_ms at the latest, rather than a whole BalanceInterval later, so
+ * that freed cores are used soon and busy ones are relieved.
+ */
+void balancer_kick(uint64_t at_ms);
 
 #endif

@@ -303,8 +303,12 @@ static int add_node(struct parse *p, char **tok, int ntok)
 			if (parse_port(p, key, val, &node.port))
 				return -1;
 			have_port = true;
+		} else if (!strcasecmp(key, "Migrate")) {
+			if (strcasecmp(val, "yes") && strcasecmp(val, "no"))
+				return perr(p, "Migrate=%s: must be yes or no", val);
+			node.no_migrate = !strcasecmp(val, "no");
 		} else {
-			return perr(p, "unknown key '%s' on the line of node %s (known: NodeName, Addr, NodeAddr, Port)",
+			return perr(p, "unknown key '%s' on the line of node %s (known: NodeName, Addr, NodeAddr, Port, Migrate)",
 				    key, node.name);
 		}
 	}

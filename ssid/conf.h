@@ -10,6 +10,7 @@
 #ifndef SSID_CONF_H
 #define SSID_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@ struct ssi_node {
 	char name[SSI_NODE_NAME_MAX + 1];
 	char addr[SSI_ADDR_MAX + 1];
 	uint16_t port;		/* the node's Port=, else the global Port= */
+	bool no_migrate;	/* Migrate=no: runs ssid, never a task (e.g.
+				 * the Slurm controller's host, for select/ssi) */
 	int line;		/* where it was defined, for later messages */
 };
 

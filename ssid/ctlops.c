@@ -14,7 +14,9 @@
 #include "ctlproto.h"
 #include "log.h"
 #include "balancer.h"
+#include "cluster.h"
 #include "migrate.h"
+#include "migreq.h"
 #include "loop.h"
 #include "peers.h"
 #include "tasks.h"
@@ -499,13 +501,110 @@ static void op_task_unregister(struct ctlops *ops, struct ctl_client *cl,
 	ctl_client_reply(cl, ctlproto_reply_ok(id, NULL));
 }
 
+/* ------------------------------------------------------ cluster views */
+
+struct view_req {
+	struct ctlops *ops;
+	struct ctl_client *cl;
+	json_object *id;
+	void *handle;
+};
+
+static json_object *cluster_task_json(const struct taskview_task *t)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pid", json_object_new_int(t->pid));
+	add_i64_or_null(o, "local_pid", t->local_pid);
+	add_u64(o, "uid", t->uid);
+	add_i64_or_null(o, "job", t->job);
+	add_i64_or_null(o, "step", t->step);
+	add_i64_or_null(o, "task", t->task);
+	json_object_object_add(o, "home", json_object_new_string(t->home));
+	json_object_object_add(o, "node", json_object_new_string(t->node));
+	json_object_object_add(o, "state", json_object_new_string(t->state));
+	json_object_object_add(o, "policy",
+			       json_object_new_string(t->auto_move ? "auto" : "manual"));
+	return o;
+}
+
+static void view_done(void *arg, const struct cluster_view *v)
+{
+	struct view_req *vr = arg;
+	struct ctl_client *cl = vr->cl;
+	json_object *res, *arr;
+	size_t i;
+
+	if (!v) {
+		ctl_client_reply(cl, ctlproto_reply_err(vr->id, CTL_E_INTERNAL,
+				 "no view of the cluster (out of memory, or stopping)"));
+		goto out;
+	}
+	res = json_object_new_object();
+	arr = json_object_new_array();
+	for (i = 0; i < v->n; i++)
+		if (ctlproto_may_see_task(ctl_client_admin(cl), ctl_client_uid(cl),
+					  v->tasks[i].uid))
+			json_object_array_add(arr, cluster_task_json(&v->tasks[i]));
+	json_object_object_add(res, "tasks", arr);
+	arr = json_object_new_array();
+	for (i = 0; i < v->nmissing; i++)
+		json_object_array_add(arr, json_object_new_string(v->missing[i]));
+	json_object_object_add(res, "missing", arr);
+	json_object_object_add(res, "truncated", json_object_new_boolean(v->truncated));
+	ctl_client_reply(cl, ctlproto_reply_ok(vr->id, res));
+out:
+	json_object_put(vr->id);
+	free(vr);
+}
+
+static void view_cancel(void *arg)
+{
+	struct view_req *vr = arg;
+
+	cluster_forget(vr->ops->cluster, vr->handle);
+	json_object_put(vr->id);
+	free(vr);
+}
+
+/* show_tasks with "cluster": true: every node's tasks, answered later. */
+static void show_cluster_tasks(struct ctlops *ops, struct ctl_client *cl,
+			       json_object *id)
+{
+	struct view_req *vr = calloc(1, sizeof(*vr));
+
+	if (!vr || cluster_tasks(ops->cluster, view_done, vr, &vr->handle)) {
+		free(vr);
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL,
+				 "out of memory"));
+		return;
+	}
+	vr->ops = ops;
+	vr->cl = cl;
+	vr->id = json_object_get(id);
+	ctl_client_defer(cl, view_cancel, vr);
+}
+
 static void op_show_tasks(struct ctlops *ops, struct ctl_client *cl,
 			  json_object *req, json_object *id)
 {
-	json_object *res = json_object_new_object();
-	json_object *arr = json_object_new_array();
+	json_object *res, *arr, *v;
 	uint64_t now = loop_now_ms();
 	size_t i;
+
+	if (json_object_object_get_ex(req, "cluster", &v)) {
+		if (!json_object_is_type(v, json_type_boolean)) {
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+					 "\"cluster\" must be true or false"));
+			return;
+		}
+		if (json_object_get_boolean(v)) {
+			show_cluster_tasks(ops, cl, id);
+			return;
+		}
+	}
+	res = json_object_new_object();
+	arr = json_object_new_array();
 
 	for (i = 0; i < tasks_count(ops->tasks); i++) {
 		const struct task *t = tasks_at(ops->tasks, i);
@@ -520,70 +619,22 @@ static void op_show_tasks(struct ctlops *ops, struct ctl_client *cl,
 
 /* ------------------------------------------------------------ migration */
 
-/* May this client act on process @pid?  0, or an error reply sent. */
-static int may_act_on(struct ctl_client *cl, json_object *id, pid_t pid)
-{
-	char path[64], text[4096];
-	uid_t owner;
-	ssize_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f) {
-		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_NOPROC,
-				 "pid %d: no such process", (int)pid));
-		return -1;
-	}
-	n = (ssize_t)fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n > 0 ? n : 0] = '\0';
-	if (tasks_parse_status_uid(text, &owner)) {
-		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_NOPROC,
-				 "pid %d: cannot read its owner", (int)pid));
-		return -1;
-	}
-	if (!ctlproto_may_see_task(ctl_client_admin(cl), ctl_client_uid(cl), owner)) {
-		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_PERM,
-				 "pid %d: not your process", (int)pid));
-		return -1;
-	}
-	return 0;
-}
-
 struct migrate_req {
 	struct ctlops *ops;
 	struct ctl_client *cl;
 	json_object *id;
 	void *handle;
-	int then_idx;		/* back home first, then on to this node */
-	bool via_home;
+	bool remote;		/* asked of the home node (cluster.c) */
 };
 
-static void migrate_done(void *arg, const struct migrate_result *r)
+static void migrate_done(void *arg, const struct migreq_result *q)
 {
 	struct migrate_req *mr = arg;
+	const struct migrate_result *r = &q->r;
 	json_object *res;
-	char err[512];
-	int rc;
 
-	if (!r->err && mr->then_idx >= 0) {
-		/* Home again: the second hop is an ordinary migration. */
-		rc = migrate_start(mr->ops->migrate, r->pid, mr->then_idx, migrate_done,
-				   mr, &mr->handle, err, sizeof(err));
-		mr->then_idx = -1;
-		mr->via_home = true;
-		if (!rc)
-			return;
-		ctl_client_reply(mr->cl, ctlproto_reply_err(mr->id, CTL_E_MIGRATE,
-				 "pid %d came back home, but: %s", (int)r->pid, err));
-		json_object_put(mr->id);
-		free(mr);
-		return;
-	}
-	if (r->err) {
-		ctl_client_reply(mr->cl, ctlproto_reply_err(mr->id, CTL_E_MIGRATE,
-				 "%s", r->msg));
+	if (q->code) {
+		ctl_client_reply(mr->cl, ctlproto_reply_err(mr->id, q->code, "%s", q->msg));
 	} else {
 		res = json_object_new_object();
 		json_object_object_add(res, "pid", json_object_new_int(r->pid));
@@ -599,7 +650,7 @@ static void migrate_done(void *arg, const struct migrate_result *r)
 		add_u64(res, "transfer_us", r->transfer_ns / 1000);
 		add_u64(res, "frozen_us", r->frozen_ns / 1000);
 		json_object_object_add(res, "via_home",
-				       json_object_new_boolean(mr->via_home));
+				       json_object_new_boolean(q->via_home));
 		ctl_client_reply(mr->cl, ctlproto_reply_ok(mr->id, res));
 	}
 	json_object_put(mr->id);
@@ -610,21 +661,28 @@ static void migrate_cancel(void *arg)
 {
 	struct migrate_req *mr = arg;
 
-	migrate_forget(mr->ops->migrate, mr->handle);
+	if (mr->remote)
+		cluster_forget_migrate(mr->ops->cluster, mr->handle);
+	else
+		migreq_forget(mr->ops->migrate, mr->handle);
 	json_object_put(mr->id);
 	free(mr);
 }
 
+/*
+ * migrate: "pid" to "node" (or "home").  With "home", the name of another
+ * node, the pid is that node's and the request goes to its ssid, which
+ * checks it as if the client had asked there.
+ */
 static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 		       json_object *req, json_object *id)
 {
+	struct migreq_result res;
 	struct migrate_req *mr;
-	char err[512];
+	json_object *h;
+	const char *node;
 	pid_t pid;
-	int idx, rc;
-
-	const char *node, *where, *state;
-	bool home;
+	int idx, home_idx, self = peers_self(ops->peers), rc;
 
 	pid = arg_pid(cl, req, id);
 	if (pid < 0)
@@ -632,12 +690,20 @@ static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 	node = arg_string(cl, req, id, "node");
 	if (!node)
 		return;
-	/* "home", or this node's name: bring a migrated process back */
-	home = !strcmp(node, "home");
-	idx = home ? peers_self(ops->peers) : arg_node(ops, cl, req, id);
-	if (idx < 0 || may_act_on(cl, id, pid))
+	home_idx = self;
+	if (json_object_object_get_ex(req, "home", &h)) {
+		home_idx = json_object_is_type(h, json_type_string) ?
+			   peers_find(ops->peers, json_object_get_string(h)) : -1;
+		if (home_idx < 0) {
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_NONODE,
+					 "\"home\" must name a node of %s", ops->conf->path));
+			return;
+		}
+	}
+	/* "home", or the home node's name: bring a migrated process back */
+	idx = !strcmp(node, "home") ? home_idx : arg_node(ops, cl, req, id);
+	if (idx < 0)
 		return;
-	home = idx == peers_self(ops->peers);
 	mr = calloc(1, sizeof(*mr));
 	if (!mr) {
 		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL,
@@ -646,35 +712,21 @@ static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 	}
 	mr->ops = ops;
 	mr->cl = cl;
-	mr->id = json_object_get(id);
-	mr->then_idx = -1;
-	/*
-	 * Running elsewhere already: from there to another node goes through
-	 * home (its deputy is here), as two migrations.
-	 */
-	where = home ? NULL : migrate_where(ops->migrate, pid, &state);
-	if (where && strcmp(where, ops->conf->nodes[idx].name)) {
-		mr->then_idx = idx;
-		home = true;
-	}
-	if (home)
-		rc = migrate_recall(ops->migrate, pid, migrate_done, mr, &mr->handle,
-				    err, sizeof(err));
+	mr->remote = home_idx != self;
+	if (mr->remote)
+		rc = cluster_migrate(ops->cluster, home_idx, pid, idx,
+				     ctl_client_uid(cl), ctl_client_admin(cl),
+				     migrate_done, mr, &mr->handle, &res);
 	else
-		rc = migrate_start(ops->migrate, pid, idx, migrate_done, mr,
-				   &mr->handle, err, sizeof(err));
+		rc = migreq_start(ops->migrate, ops->conf, ops->peers, pid, idx,
+				  ctl_client_uid(cl), ctl_client_admin(cl),
+				  migrate_done, mr, &mr->handle, &res);
 	if (rc) {
-		ctl_client_reply(cl, ctlproto_reply_err(id,
-				 rc == ESRCH && !home ? CTL_E_NOPROC :
-				 rc == ENOTCONN ? CTL_E_NOTCONN : CTL_E_MIGRATE,
-				 "%s", err));
-		json_object_put(mr->id);
+		ctl_client_reply(cl, ctlproto_reply_err(id, res.code, "%s", res.msg));
 		free(mr);
 		return;
 	}
-	log_notice("migration of pid %d %s%s requested by uid %u", (int)pid,
-		   home ? "back home" : "to ", home ? "" : ops->conf->nodes[idx].name,
-		   (unsigned int)ctl_client_uid(cl));
+	mr->id = json_object_get(id);
 	ctl_client_defer(cl, migrate_cancel, mr);
 }
 
@@ -683,78 +735,56 @@ static json_object *id_or_null(int64_t v)
 	return v < 0 ? NULL : json_object_new_int64(v);
 }
 
-/*
- * The balancer's plan for the tasks of this node the client may move
- * (all for administrators), over "nodes" if given.  ssictl rebalance
- * prints it and carries it out move by move with "migrate".
- */
-static void op_rebalance(struct ctlops *ops, struct ctl_client *cl,
-			 json_object *req, json_object *id)
-{
-	struct balancer_filter f = { .admin = ctl_client_admin(cl),
-				     .uid = ctl_client_uid(cl) };
-	json_object *arg, *res, *arr, *o;
-	const char **names = NULL;
-	struct balancer_plan p;
-	size_t i, n = 0;
+struct rebalance_req {
+	struct ctlops *ops;
+	struct ctl_client *cl;
+	json_object *id;
+	void *handle;
+	char **names;		/* "nodes", or NULL: every node */
+	size_t n;
+};
 
-	if (json_object_object_get_ex(req, "nodes", &arg)) {
-		if (!json_object_is_type(arg, json_type_array)) {
-			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
-					 "\"nodes\" must be a list of node names"));
-			return;
-		}
-		n = json_object_array_length(arg);
-		names = calloc(n ? n : 1, sizeof(*names));
-		for (i = 0; names && i < n; i++) {
-			o = json_object_array_get_idx(arg, i);
-			names[i] = json_object_get_string(o);
-			if (!json_object_is_type(o, json_type_string) ||
-			    peers_find(ops->peers, names[i]) < 0) {
-				ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_NONODE,
-						 "no node '%.64s' in %s", names[i],
-						 ops->conf->path));
-				free(names);
-				return;
-			}
-		}
-		f.nodes = names;
-		f.nnodes = n;
-	}
-	if (!names && n) {
-		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL, "out of memory"));
-		return;
-	}
-	if (balancer_plan(ops->bal, &f, &p)) {
-		free(names);
-		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL, "out of memory"));
-		return;
-	}
-	free(names);
-	res = json_object_new_object();
+static void rebalance_free(struct rebalance_req *rr)
+{
+	size_t i;
+
+	for (i = 0; i < rr->n; i++)
+		free(rr->names[i]);
+	free(rr->names);
+	json_object_put(rr->id);
+	free(rr);
+}
+
+static json_object *plan_json(const struct balancer_plan *p,
+			      const struct cluster_view *v)
+{
+	json_object *res = json_object_new_object(), *arr, *o;
+	size_t i;
+
 	arr = json_object_new_array();
-	for (i = 0; i < p.nn; i++) {
+	for (i = 0; i < p->nn; i++) {
 		o = json_object_new_object();
-		json_object_object_add(o, "name", json_object_new_string(p.nodes[i].name));
+		json_object_object_add(o, "name", json_object_new_string(p->nodes[i].name));
 		json_object_object_add(o, "eligible",
-				       json_object_new_boolean(p.nodes[i].eligible));
-		add_u64(o, "load_before", p.before[i]);
-		add_u64(o, "load_after", load_score(&p.nodes[i].load));
+				       json_object_new_boolean(p->nodes[i].eligible));
+		add_u64(o, "load_before", p->before[i]);
+		add_u64(o, "load_after", load_score(&p->nodes[i].load));
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(res, "nodes", arr);
 	arr = json_object_new_array();
-	for (i = 0; i < p.nmoves; i++) {
-		const struct balance_move *mv = &p.moves[i];
-		const struct balance_task *t = &p.tasks[mv->task];
+	for (i = 0; i < p->nmoves; i++) {
+		const struct balance_move *mv = &p->moves[i];
+		const struct balance_task *t = &p->tasks[mv->task];
 
 		o = json_object_new_object();
 		json_object_object_add(o, "pid", json_object_new_int(t->pid));
 		json_object_object_add(o, "job", id_or_null(t->job));
 		json_object_object_add(o, "step", id_or_null(t->step));
 		json_object_object_add(o, "task", id_or_null(t->task));
-		json_object_object_add(o, "from", json_object_new_string(p.nodes[mv->from].name));
-		json_object_object_add(o, "to", json_object_new_string(p.nodes[mv->to].name));
+		json_object_object_add(o, "home", json_object_new_string(p->nodes[t->home].name));
+		json_object_object_add(o, "from", json_object_new_string(p->nodes[mv->from].name));
+		json_object_object_add(o, "to", json_object_new_string(p->nodes[mv->to].name));
 		add_u64(o, "from_load_before", mv->from_before);
 		add_u64(o, "from_load_after", mv->from_after);
 		add_u64(o, "to_load_before", mv->to_before);
@@ -762,9 +792,97 @@ static void op_rebalance(struct ctlops *ops, struct ctl_client *cl,
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(res, "moves", arr);
-	add_u64(res, "tasks", p.nt);
-	balancer_plan_free(&p);
-	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+	add_u64(res, "tasks", p->nt);
+	arr = json_object_new_array();
+	for (i = 0; i < v->nmissing; i++)
+		json_object_array_add(arr, json_object_new_string(v->missing[i]));
+	json_object_object_add(res, "missing", arr);
+	return res;
+}
+
+static void rebalance_view(void *arg, const struct cluster_view *v)
+{
+	struct rebalance_req *rr = arg;
+	struct ctl_client *cl = rr->cl;
+	struct balancer_filter f = { .admin = ctl_client_admin(cl),
+				     .uid = ctl_client_uid(cl),
+				     .nodes = (const char *const *)rr->names,
+				     .nnodes = rr->n };
+	struct balancer_plan p;
+
+	if (!v || balancer_plan_view(rr->ops->bal, &f, v->tasks, v->n, &p)) {
+		ctl_client_reply(cl, ctlproto_reply_err(rr->id, CTL_E_INTERNAL,
+				 "no plan (out of memory, or stopping)"));
+	} else {
+		ctl_client_reply(cl, ctlproto_reply_ok(rr->id, plan_json(&p, v)));
+		balancer_plan_free(&p);
+	}
+	rebalance_free(rr);
+}
+
+static void rebalance_cancel(void *arg)
+{
+	struct rebalance_req *rr = arg;
+
+	cluster_forget(rr->ops->cluster, rr->handle);
+	rebalance_free(rr);
+}
+
+/*
+ * The balancer's plan for the tasks of every node the client may move
+ * (all for administrators), over "nodes" if given; each move names the
+ * task's home.  ssictl rebalance prints it and carries it out move by
+ * move with "migrate".
+ */
+static void op_rebalance(struct ctlops *ops, struct ctl_client *cl,
+			 json_object *req, json_object *id)
+{
+	struct rebalance_req *rr = calloc(1, sizeof(*rr));
+	json_object *arg, *o;
+	size_t i, n;
+
+	if (!rr) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL, "out of memory"));
+		return;
+	}
+	rr->ops = ops;
+	rr->cl = cl;
+	if (json_object_object_get_ex(req, "nodes", &arg)) {
+		if (!json_object_is_type(arg, json_type_array)) {
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+					 "\"nodes\" must be a list of node names"));
+			rebalance_free(rr);
+			return;
+		}
+		n = json_object_array_length(arg);
+		rr->names = calloc(n ? n : 1, sizeof(*rr->names));
+		for (i = 0; rr->names && i < n; i++, rr->n++) {
+			o = json_object_array_get_idx(arg, i);
+			if (!json_object_is_type(o, json_type_string) ||
+			    peers_find(ops->peers, json_object_get_string(o)) < 0) {
+				ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_NONODE,
+						 "no node '%.64s' in %s",
+						 json_object_get_string(o), ops->conf->path));
+				rebalance_free(rr);
+				return;
+			}
+			rr->names[i] = strdup(json_object_get_string(o));
+			if (!rr->names[i])
+				break;
+		}
+		if (!rr->names || rr->n < n) {
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL, "out of memory"));
+			rebalance_free(rr);
+			return;
+		}
+	}
+	if (cluster_tasks(ops->cluster, rebalance_view, rr, &rr->handle)) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL, "out of memory"));
+		rebalance_free(rr);
+		return;
+	}
+	rr->id = json_object_get(id);
+	ctl_client_defer(cl, rebalance_cancel, rr);
 }
 
 static void op_show_procs(struct ctlops *ops, struct ctl_client *cl,
@@ -807,6 +925,31 @@ static void op_show_procs(struct ctlops *ops, struct ctl_client *cl,
 }
 
 /* ------------------------------------------------------- administration */
+
+/*
+ * job_event: select/ssi in slurmctld reports that a job started or
+ * ended ("event": "start"|"end", "job"); every node's balancer looks
+ * again soon, so freed cores are used and busy ones relieved.
+ */
+static void op_job_event(struct ctlops *ops, struct ctl_client *cl,
+			 json_object *req, json_object *id)
+{
+	const char *ev = arg_string(cl, req, id, "event");
+	int64_t job;
+
+	if (!ev || arg_id(cl, req, id, "job", &job))
+		return;
+	if ((strcmp(ev, "start") && strcmp(ev, "end")) || job < 0) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "need \"event\": \"start\" or \"end\", and \"job\""));
+		return;
+	}
+	log_info("job %lld %s (told by uid %u)", (long long)job,
+		 !strcmp(ev, "start") ? "started" : "ended",
+		 (unsigned int)ctl_client_uid(cl));
+	cluster_job_event(ops->cluster, (uint32_t)job, !strcmp(ev, "start"));
+	ctl_client_reply(cl, ctlproto_reply_ok(id, NULL));
+}
 
 static const char *const level_names[] = {
 	[LOG_ERR] = "error", [LOG_WARNING] = "warning",
@@ -865,6 +1008,7 @@ static const struct op op_table[] = {
 	{ "show_procs",		CTL_ANYONE,	op_show_procs },
 	/* users: a plan for their own tasks only */
 	{ "rebalance",		CTL_ANYONE,	op_rebalance },
+	{ "job_event",		CTL_ADMIN,	op_job_event },
 	{ "set_verbosity",	CTL_ADMIN,	op_set_verbosity },
 	{ "shutdown",		CTL_ADMIN,	op_shutdown },
 };

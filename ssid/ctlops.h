@@ -14,6 +14,7 @@ struct ctl_client;
 struct peers;
 struct tasks;
 struct migrate;
+struct cluster;
 
 /* Everything the operations need, filled in by main.c. */
 struct balancer_ctx;
@@ -24,6 +25,7 @@ struct ctlops {
 	struct tasks *tasks;
 	struct migrate *migrate;
 	const struct balancer_ctx *bal;
+	struct cluster *cluster;
 	/* ask the daemon to stop after this loop iteration */
 	void (*shutdown)(void *arg);
 	void *shutdown_arg;

@@ -139,6 +139,14 @@
 #define SSI_TASKS_MAX			65536
 #define SSI_TASKS_PRUNE_MS		2000
 
+/*
+ * A cluster-wide view (ssictl show jobs, rebalance) waits this long for
+ * every up node's answer; a node that stays silent is listed as such
+ * rather than holding the command: an up node answers within one round
+ * trip, so this is the heartbeat's order of patience, not a migration's.
+ */
+#define SSI_CLUSTER_QUERY_MS		3000
+
 /* epoll_wait returns at most this many events per call. */
 #define SSI_EPOLL_EVENTS		64
 

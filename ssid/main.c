@@ -27,6 +27,7 @@
 #include "config.h"
 #include "conf.h"
 #include "balancer.h"
+#include "cluster.h"
 #include "control.h"
 #include "ctlops.h"
 #include "defaults.h"
@@ -60,6 +61,7 @@ struct ssid {
 	struct migrate *migrate;
 	struct balancer_ctx bal;
 	struct ctlops ops;
+	struct cluster *cluster;
 	struct control *control;
 	bool pid_written;
 	bool stop;
@@ -391,6 +393,10 @@ int main(int argc, char **argv)
 	d.migrate = migrate_create(d.peers, d.loop);
 	if (!d.migrate)
 		log_fatal("out of memory");
+	d.cluster = cluster_create(d.conf, d.peers, d.tasks, d.migrate);
+	if (!d.cluster)
+		log_fatal("out of memory");
+	d.ops.cluster = d.cluster;
 	d.ops.conf = d.conf;
 	d.ops.migrate = d.migrate;
 	d.ops.peers = d.peers;
@@ -420,9 +426,12 @@ int main(int argc, char **argv)
 		uint64_t t3 = tasks_timer(d.tasks, now);
 		uint64_t t4 = migrate_timer(d.migrate, now);
 		uint64_t t5 = balancer_timer(&d.bal, now);
+		uint64_t t6 = cluster_timer(d.cluster, now);
 
 		if (t5 < t4)
 			t4 = t5;
+		if (t6 < t4)
+			t4 = t6;
 		if (t2 < t1)
 			t1 = t2;
 		if (t3 < t1)
@@ -439,6 +448,7 @@ int main(int argc, char **argv)
 	if (d.pid_written)
 		unlink(d.conf->pid_file);
 	control_destroy(d.control);
+	cluster_destroy(d.cluster);
 	tasks_destroy(d.tasks);
 	migrate_destroy(d.migrate);
 	peers_destroy(d.peers);

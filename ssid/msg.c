@@ -5,6 +5,7 @@
 #include <endian.h>
 #include <string.h>
 
+#include "conf.h"
 #include "msg.h"
 
 /* A cursor over a buffer; every put/get is bounds-checked by the callers'
@@ -418,4 +419,233 @@ int msg_decode_mig_signal(const void *buf, size_t len, struct msg_mig_signal *m)
 	c.p += 4;
 	get_bytes(&c, m->siginfo, sizeof(m->siginfo));
 	return (m->signo < 1 || m->signo > 64) ? -1 : 0;
+}
+
+/* ------------------------------------------------------- cluster views */
+
+size_t msg_encode_tasks_query(const struct msg_tasks_query *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put32(&c, m->id);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_tasks_query(const void *buf, size_t len, struct msg_tasks_query *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_TASKS_QUERY_LEN))
+		return -1;
+	m->id = get32(&c);
+	return 0;
+}
+
+size_t msg_encode_tasks_reply(const struct msg_tasks_reply *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put32(&c, m->id);
+	put32(&c, m->flags);
+	put32(&c, m->count);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_tasks_reply(const void *buf, size_t len, struct msg_tasks_reply *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_TASKS_REPLY_HDR_LEN))
+		return -1;
+	m->id = get32(&c);
+	m->flags = get32(&c);
+	m->count = get32(&c);
+	m->recs = c.p;
+	if (m->count > MSG_TASKS_REC_MAX ||
+	    (size_t)(c.end - c.p) < (size_t)m->count * MSG_TASK_REC_LEN)
+		return -1;
+	return 0;
+}
+
+/* Slurm ids travel as u64, -1 as all ones. */
+static void put_id(struct cur *c, int64_t v)
+{
+	put64(c, v < 0 ? UINT64_MAX : (uint64_t)v);
+}
+
+static int get_id(struct cur *c, int64_t *v)
+{
+	uint64_t u = get64(c);
+
+	if (u == UINT64_MAX) {
+		*v = -1;
+		return 0;
+	}
+	if (u > INT64_MAX)
+		return -1;
+	*v = (int64_t)u;
+	return 0;
+}
+
+size_t msg_encode_task(const struct msg_task *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+	char state[MSG_TASK_STATE_LEN] = "", node[SSI_NODE_NAME_MAX] = "";
+
+	memcpy(state, m->state, strnlen(m->state, sizeof(state) - 1));
+	memcpy(node, m->node, strnlen(m->node, sizeof(node)));
+	put32(&c, m->kind);
+	put32(&c, m->flags);
+	put32(&c, m->pid);
+	put32(&c, m->local_pid);
+	put32(&c, m->uid);
+	put_id(&c, m->job);
+	put_id(&c, m->step);
+	put_id(&c, m->task);
+	put_bytes(&c, state, sizeof(state));
+	put_bytes(&c, node, sizeof(node));
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_task(const struct msg_tasks_reply *r, uint32_t i,
+		    struct msg_task *m)
+{
+	const unsigned char *p = (const unsigned char *)r->recs +
+				 (size_t)i * MSG_TASK_REC_LEN;
+	struct cur c = { (unsigned char *)p, p + MSG_TASK_REC_LEN };
+
+	if (i >= r->count)
+		return -1;
+	m->kind = get32(&c);
+	m->flags = get32(&c);
+	m->pid = get32(&c);
+	m->local_pid = get32(&c);
+	m->uid = get32(&c);
+	if (get_id(&c, &m->job) || get_id(&c, &m->step) || get_id(&c, &m->task))
+		return -1;
+	get_bytes(&c, m->state, MSG_TASK_STATE_LEN);
+	sanitize(m->state, sizeof(m->state));
+	memset(m->node, 0, sizeof(m->node));
+	get_bytes(&c, m->node, SSI_NODE_NAME_MAX);
+	if ((m->kind != MSG_TASK_TASK && m->kind != MSG_TASK_GUEST) ||
+	    !m->pid || !m->local_pid || m->pid > INT32_MAX ||
+	    m->local_pid > INT32_MAX || !conf_valid_node_name(m->node))
+		return -1;
+	return 0;
+}
+
+/* A NUL-padded string field of @n bytes (no NUL when it fills them). */
+static void put_str(struct cur *c, const char *s, size_t n)
+{
+	size_t l = strnlen(s, n);
+
+	memcpy(c->p, s, l);
+	memset(c->p + l, 0, n - l);
+	c->p += n;
+}
+
+/* Into @s of @n + 1 bytes, sanitised. */
+static void get_str(struct cur *c, char *s, size_t n)
+{
+	get_bytes(c, s, n);
+	s[n] = '\0';
+	sanitize(s, n + 1);
+}
+
+size_t msg_encode_migrate_req(const struct msg_migrate_req *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put32(&c, m->id);
+	put32(&c, m->pid);
+	put32(&c, m->uid);
+	put32(&c, m->flags);
+	put_str(&c, m->node, SSI_NODE_NAME_MAX);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_migrate_req(const void *buf, size_t len, struct msg_migrate_req *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIGRATE_REQ_LEN))
+		return -1;
+	m->id = get32(&c);
+	m->pid = get32(&c);
+	m->uid = get32(&c);
+	m->flags = get32(&c);
+	get_str(&c, m->node, SSI_NODE_NAME_MAX);
+	if (!m->pid || m->pid > INT32_MAX || !conf_valid_node_name(m->node))
+		return -1;
+	return 0;
+}
+
+size_t msg_encode_migrate_rep(const struct msg_migrate_rep *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put32(&c, m->id);
+	put32(&c, m->flags);
+	put32(&c, m->pid);
+	put32(&c, m->remote_pid);
+	put64(&c, m->bytes);
+	put64(&c, m->pages);
+	put64(&c, m->vmas);
+	put64(&c, m->dump_ns);
+	put64(&c, m->transfer_ns);
+	put64(&c, m->frozen_ns);
+	put_str(&c, m->code, MSG_MIGRATE_CODE_LEN);
+	put_str(&c, m->node, SSI_NODE_NAME_MAX);
+	put_str(&c, m->msg, MSG_MIGRATE_TEXT_MAX);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_migrate_rep(const void *buf, size_t len, struct msg_migrate_rep *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIGRATE_REP_LEN))
+		return -1;
+	m->id = get32(&c);
+	m->flags = get32(&c);
+	m->pid = get32(&c);
+	m->remote_pid = get32(&c);
+	m->bytes = get64(&c);
+	m->pages = get64(&c);
+	m->vmas = get64(&c);
+	m->dump_ns = get64(&c);
+	m->transfer_ns = get64(&c);
+	m->frozen_ns = get64(&c);
+	get_str(&c, m->code, MSG_MIGRATE_CODE_LEN);
+	get_str(&c, m->node, SSI_NODE_NAME_MAX);
+	get_str(&c, m->msg, MSG_MIGRATE_TEXT_MAX);
+	if (!m->pid || m->pid > INT32_MAX ||
+	    (!m->code[0] && !conf_valid_node_name(m->node)))
+		return -1;
+	return 0;
+}
+
+size_t msg_encode_job_event(const struct msg_job_event *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put32(&c, m->job);
+	put32(&c, m->event);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_job_event(const void *buf, size_t len, struct msg_job_event *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_JOB_EVENT_LEN))
+		return -1;
+	m->job = get32(&c);
+	m->event = get32(&c);
+	return m->event == MSG_JOB_START || m->event == MSG_JOB_END ? 0 : -1;
 }

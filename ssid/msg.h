@@ -43,7 +43,15 @@ enum ssid_msg_type {
 	SSID_MSG_MIG_BACK_FAILED = 0x011b, /* remote -> home: recall refused */
 	SSID_MSG_MIG_BACK_DONE = 0x011c, /* home -> remote: landed (0) or not */
 	SSID_MSG_FWD_CANCEL = 0x011d,	/* remote -> home: a signal interrupted it */
-	SSID_MSG_TYPE_MAX = SSID_MSG_FWD_CANCEL
+	SSID_MSG_TYPE_MAX = SSID_MSG_FWD_CANCEL,
+	/* cluster-wide views and requests (cluster.c) */
+	SSID_MSG_TASKS_QUERY = 0x0200,	/* what tasks are yours, who are your guests */
+	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
+	SSID_MSG_MIGRATE_REQ = 0x0202,	/* move your process, for my client */
+	SSID_MSG_MIGRATE_REP = 0x0203,	/* how that went */
+	SSID_MSG_JOB_EVENT = 0x0204,	/* a Slurm job started or ended */
+	SSID_MSG_CLUSTER_MIN = SSID_MSG_TASKS_QUERY,
+	SSID_MSG_CLUSTER_MAX = SSID_MSG_JOB_EVENT
 };
 
 /*
@@ -200,5 +208,142 @@ size_t msg_encode_fwd(const struct msg_fwd *m, void *buf);
 int msg_decode_fwd(const void *buf, size_t len, struct msg_fwd *m);
 size_t msg_encode_mig_signal(const struct msg_mig_signal *m, void *buf);
 int msg_decode_mig_signal(const void *buf, size_t len, struct msg_mig_signal *m);
+
+/* ------------------------------------------------------- cluster views */
+
+/*
+ * TASKS_QUERY asks a peer for its registry; TASKS_REPLY answers with one
+ * record per task registered there (kind TASK, where it runs now) and per
+ * guest running there (kind GUEST, with its home and its pid here), so
+ * that the asking node can say of every task where it runs and under
+ * which pid.  A node that has more records than MSG_TASKS_REC_MAX sends
+ * the first ones and sets MSG_TASKS_TRUNCATED.
+ */
+#define MSG_TASKS_REC_MAX	16384
+#define MSG_TASKS_TRUNCATED	0x1u
+#define MSG_TASK_STATE_LEN	16
+
+enum msg_task_kind {
+	MSG_TASK_TASK = 1,		/* registered with the sender */
+	MSG_TASK_GUEST = 2,		/* migrated in, running at the sender */
+};
+
+#define MSG_TASK_AUTO	0x1u		/* policy auto */
+
+struct msg_task {
+	uint32_t kind;			/* enum msg_task_kind */
+	uint32_t flags;			/* MSG_TASK_* */
+	uint32_t pid;			/* the home pid */
+	uint32_t local_pid;		/* TASK: = pid; GUEST: its pid here */
+	uint32_t uid;
+	int64_t job, step, task;	/* Slurm ids, -1 if none (GUEST: -1) */
+	char state[MSG_TASK_STATE_LEN];	/* "home", "deputy", "running", ... */
+	char node[SSI_NODE_NAME_MAX + 1]; /* TASK: where it runs; GUEST: home */
+};
+
+struct msg_tasks_query {
+	uint32_t id;			/* chosen by the asker, echoed */
+};
+
+/* TASKS_REPLY: this header, then @count records of MSG_TASK_REC_LEN. */
+struct msg_tasks_reply {
+	uint32_t id;
+	uint32_t flags;			/* MSG_TASKS_TRUNCATED */
+	uint32_t count;
+	const void *recs;		/* decode: points into the payload */
+};
+
+#define MSG_TASKS_QUERY_LEN	(4 + 4)
+#define MSG_TASKS_REPLY_HDR_LEN	(4 + 4 + 4 + 4)
+#define MSG_TASK_REC_LEN	(5 * 4 + 3 * 8 + MSG_TASK_STATE_LEN + SSI_NODE_NAME_MAX)
+
+size_t msg_encode_tasks_query(const struct msg_tasks_query *m, void *buf);
+int msg_decode_tasks_query(const void *buf, size_t len, struct msg_tasks_query *m);
+/* msg_encode_tasks_reply - the header only; the records follow it. */
+size_t msg_encode_tasks_reply(const struct msg_tasks_reply *m, void *buf);
+/*
+ * msg_decode_tasks_reply - -1 also if the payload does not hold @count
+ * records or @count exceeds MSG_TASKS_REC_MAX.  m->recs points at the
+ * first record, for msg_decode_task().
+ */
+int msg_decode_tasks_reply(const void *buf, size_t len, struct msg_tasks_reply *m);
+/* msg_encode_task - one record into @buf (MSG_TASK_REC_LEN bytes). */
+size_t msg_encode_task(const struct msg_task *m, void *buf);
+/*
+ * msg_decode_task - record @i of a decoded reply.  -1 for an unknown kind,
+ * a pid of 0, an id below -1, or a node name that is not a valid NodeName;
+ * the state is sanitised to printable ASCII.
+ */
+int msg_decode_task(const struct msg_tasks_reply *r, uint32_t i,
+		    struct msg_task *m);
+
+/*
+ * MIGRATE_REQ: a node's ssid asks a task's home to move it, on behalf of
+ * its own client (ssictl rebalance or migrate run on a node that is not
+ * the task's home).  The home checks the client's uid as its own control
+ * socket would; peers are ssids that passed the munge handshake.
+ */
+#define MSG_MIGRATE_ADMIN	0x1u	/* the client is root or SlurmUser */
+#define MSG_MIGRATE_CODE_LEN	32
+#define MSG_MIGRATE_TEXT_MAX	200
+
+struct msg_migrate_req {
+	uint32_t id;			/* chosen by the asker, echoed */
+	uint32_t pid;			/* the home pid */
+	uint32_t uid;			/* the client's */
+	uint32_t flags;			/* MSG_MIGRATE_ADMIN */
+	char node[SSI_NODE_NAME_MAX + 1]; /* where to; the home's own name:
+					 * bring it back */
+};
+
+/* MIGRATE_REP: the result, as the home's control socket would give it. */
+#define MSG_MIGRATE_HOME	0x1u	/* it came back home */
+#define MSG_MIGRATE_VIA_HOME	0x2u	/* it went through home */
+
+struct msg_migrate_rep {
+	uint32_t id;
+	uint32_t flags;			/* MSG_MIGRATE_HOME, _VIA_HOME */
+	uint32_t pid, remote_pid;
+	uint64_t bytes, pages, vmas;
+	uint64_t dump_ns, transfer_ns, frozen_ns;
+	char code[MSG_MIGRATE_CODE_LEN + 1];	/* "" done, else a CTL_E_* code */
+	char node[SSI_NODE_NAME_MAX + 1];	/* where it runs now */
+	char msg[MSG_MIGRATE_TEXT_MAX + 1];	/* why it failed */
+};
+
+#define MSG_MIGRATE_REQ_LEN	(4 + 4 * 4 + SSI_NODE_NAME_MAX)
+#define MSG_MIGRATE_REP_LEN	(4 + 4 * 4 + 6 * 8 + MSG_MIGRATE_CODE_LEN + \
+				 SSI_NODE_NAME_MAX + MSG_MIGRATE_TEXT_MAX)
+
+/*
+ * Encoders write the _LEN bytes into @buf.  Decoders return -1 for a short
+ * payload, another version, a pid of 0 or beyond INT32_MAX, or a node name
+ * that is not a NodeName (a reply's node may be empty when it failed);
+ * texts are sanitised.
+ */
+size_t msg_encode_migrate_req(const struct msg_migrate_req *m, void *buf);
+int msg_decode_migrate_req(const void *buf, size_t len, struct msg_migrate_req *m);
+size_t msg_encode_migrate_rep(const struct msg_migrate_rep *m, void *buf);
+int msg_decode_migrate_rep(const void *buf, size_t len, struct msg_migrate_rep *m);
+
+/*
+ * JOB_EVENT: select/ssi told the controller's ssid that a job started or
+ * ended; that ssid tells every node, whose balancer then looks again soon.
+ */
+enum msg_job_event_kind {
+	MSG_JOB_START = 1,
+	MSG_JOB_END = 2,
+};
+
+struct msg_job_event {
+	uint32_t job;
+	uint32_t event;			/* enum msg_job_event_kind */
+};
+
+#define MSG_JOB_EVENT_LEN	(4 + 4 + 4)
+
+size_t msg_encode_job_event(const struct msg_job_event *m, void *buf);
+/* msg_decode_job_event - also -1 for an unknown event. */
+int msg_decode_job_event(const void *buf, size_t len, struct msg_job_event *m);
 
 #endif /* SSID_MSG_H */

@@ -80,6 +80,9 @@ struct peers {
 	uint32_t next_ping_id;
 	bool stopping;
 	struct peers_mig_hooks mig;
+	/* cluster-wide queries (cluster.c) */
+	void (*cluster_msg)(void *arg, int idx, const struct ssi_tp_msg *msg);
+	void *cluster_arg;
 };
 
 /*
@@ -505,6 +508,10 @@ static void on_message(ssi_conn_t conn, const struct ssi_tp_msg *msg,
 		if (p->mig.msg)
 			p->mig.msg(p->mig.arg, pr->idx, msg);
 		break;
+	case SSID_MSG_CLUSTER_MIN ... SSID_MSG_CLUSTER_MAX:
+		if (p->cluster_msg)
+			p->cluster_msg(p->cluster_arg, pr->idx, msg);
+		break;
 	default:
 		log_debug("node %s: ignoring message type 0x%04x",
 			  pr->node->name, msg->type);
@@ -838,6 +845,15 @@ void peers_set_mig_hooks(struct peers *p, const struct peers_mig_hooks *h)
 		p->mig = *h;
 	else
 		memset(&p->mig, 0, sizeof(p->mig));
+}
+
+void peers_set_cluster_hook(struct peers *p,
+			    void (*msg)(void *arg, int idx,
+					const struct ssi_tp_msg *msg),
+			    void *arg)
+{
+	p->cluster_msg = msg;
+	p->cluster_arg = arg;
 }
 
 static int tp_errno(ssi_tp_err_t e)

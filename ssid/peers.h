@@ -146,6 +146,16 @@ struct peers_mig_hooks {
 void peers_set_mig_hooks(struct peers *p, const struct peers_mig_hooks *h);
 
 /*
+ * peers_set_cluster_hook - @msg gets every message of type
+ * SSID_MSG_CLUSTER_MIN..SSID_MSG_CLUSTER_MAX from node @idx, as the
+ * migration hook does for its types (cluster.c); @msg NULL removes it.
+ */
+void peers_set_cluster_hook(struct peers *p,
+			    void (*msg)(void *arg, int idx,
+					const struct ssi_tp_msg *msg),
+			    void *arg);
+
+/*
  * peers_send, peers_send_bulk - send one message to node @idx on its
  * current connection.  peers_send_bulk takes @bulk (from peers_bulk_alloc)
  * on success only.  Returns 0, -ENOTCONN, -EAGAIN (queue full: wait for

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,14 +47,16 @@ static void usage(FILE *fp)
 "  show node NAME         one node in detail\n"
 "  ping NAME              echo through the transport, print the RTT\n"
 "  show tasks             registered tasks (yours, or all for root)\n"
+"  show jobs              Slurm jobs with registered tasks on any node: each\n"
+"                         task's pid, home, where it runs now, its pid there\n"
 "  show procs             migrated processes: from here, and guests here\n"
 "  rebalance [partition=P] [dryrun]\n"
-"                         plan moves of this node's tasks over the loads,\n"
-"                         print them, and carry them out\n"
+"                         plan moves of every node's tasks over the loads,\n"
+"                         print them, and carry them out one at a time\n"
 "  migrate PID NODE|home  move a running process to NODE (its IO stays home),\n"
 "                         or bring it back home\n"
 "  migrate jobid=J[.S] [task=T] node=N|home\n"
-"                         the same for the tasks of a Slurm job registered here\n"
+"                         the same for the tasks of a Slurm job (any node's)\n"
 "  register PID [job=J] [step=S] [task=T] [policy=auto|manual]\n"
 "                         register a task with ssid\n"
 "  unregister PID         forget a registered task\n"
@@ -451,6 +454,192 @@ static void print_procs(json_object *res)
 	}
 }
 
+/* ------------------------------------------------------------ show jobs */
+
+static int64_t id_of(json_object *o, const char *k)
+{
+	json_object *v = member(o, k);
+
+	return v ? json_object_get_int64(v) : -1;
+}
+
+/* By job, step, task, then home and pid: the order squeue would list. */
+static int task_order(const void *a, const void *b)
+{
+	json_object *x = *(json_object *const *)a, *y = *(json_object *const *)b;
+	static const char *const keys[] = { "job", "step", "task" };
+	size_t i;
+	int c;
+
+	for (i = 0; i < 3; i++)
+		if (id_of(x, keys[i]) != id_of(y, keys[i]))
+			return id_of(x, keys[i]) < id_of(y, keys[i]) ? -1 : 1;
+	c = strcmp(str(x, "home"), str(y, "home"));
+	if (c)
+		return c;
+	return id_of(x, "pid") < id_of(y, "pid") ? -1 : id_of(x, "pid") > id_of(y, "pid");
+}
+
+static const char *step_name(int64_t step, char *buf, size_t len)
+{
+#ifdef HAVE_LIBSLURM
+	return ssictl_step_name(step, buf, len);
+#else
+	if (step < 0)
+		return "-";
+	snprintf(buf, len, "%lld", (long long)step);
+	return buf;
+#endif
+}
+
+/*
+ * Add what Slurm says of each task's job to it: "job_name", "user",
+ * "partition", "step_name" (null where unknown).  One slurmctld query
+ * per job; a job slurmctld does not answer for keeps nulls, and the
+ * first such failure is reported on stderr.
+ */
+static void add_slurm_info(json_object **v, size_t n)
+{
+	json_object *info = NULL;
+	int64_t last = -2;
+	bool warned = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int64_t job = id_of(v[i], "job");
+		const char *user = NULL;
+		char buf[32], err[300];
+		json_object *steps;
+
+		if (job != last) {
+			json_object_put(info);
+			info = NULL;
+			last = job;
+#ifdef HAVE_LIBSLURM
+			if (job >= 0)
+				info = ssictl_job_info((uint32_t)job, err, sizeof(err));
+			if (job >= 0 && !info && !warned) {
+				fprintf(stderr, "%s: %s\n", prog, err);
+				warned = true;
+			}
+#else
+			(void)err;
+			(void)warned;
+#endif
+		}
+		json_object_object_add(v[i], "job_name",
+				       json_object_get(member(info, "name")));
+		json_object_object_add(v[i], "partition",
+				       json_object_get(member(info, "partition")));
+		steps = member(info, "steps");
+		json_object_object_add(v[i], "step_name", json_object_get(
+			member(steps, step_name(id_of(v[i], "step"), buf, sizeof(buf)))));
+		if (member(info, "user")) {
+			user = str(info, "user");
+		} else {
+			struct passwd *pw = getpwuid((uid_t)id_of(v[i], "uid"));
+
+			user = pw ? pw->pw_name : NULL;
+		}
+		json_object_object_add(v[i], "user", user ? json_object_new_string(user) : NULL);
+	}
+	json_object_put(info);
+}
+
+/* Name on stderr the nodes of a cluster view that did not answer. */
+static void warn_missing(json_object *missing, const char *what)
+{
+	size_t i;
+
+	for (i = 0; missing && i < json_object_array_length(missing); i++)
+		fprintf(stderr, "%s: no answer from node %s: its tasks are not %s\n",
+			prog, json_object_get_string(json_object_array_get_idx(missing, i)),
+			what);
+}
+
+#define JCOLS 11
+
+/*
+ * show jobs: every node's registered tasks (ssid asks its peers) joined
+ * with slurmctld's names, one line per task.  Nodes that did not answer
+ * are named on stderr: their tasks are missing from the table.
+ */
+static int cmd_show_jobs(struct ctl *c)
+{
+	static const char *const head[JCOLS] = {
+		"JOBID", "STEP", "TASK", "NAME", "USER", "PID", "HOME", "NODE",
+		"LOCALPID", "STATE", "POLICY"
+	};
+	json_object *req = request("show_tasks"), *reply, *res, *tasks, *missing;
+	json_object **v;
+	size_t i, j, n;
+	char (*cell)[JCOLS][CELL];
+	int width[JCOLS];
+
+	json_object_object_add(req, "cluster", json_object_new_boolean(1));
+	reply = call(c, req, &res);
+	tasks = member(res, "tasks");
+	missing = member(res, "missing");
+	n = tasks ? json_object_array_length(tasks) : 0;
+	v = calloc(n ? n : 1, sizeof(*v));
+	cell = calloc(n ? n : 1, sizeof(*cell));
+	if (!v || !cell)
+		die("out of memory");
+	for (i = 0; i < n; i++)
+		v[i] = json_object_array_get_idx(tasks, i);
+	qsort(v, n, sizeof(*v), task_order);
+	add_slurm_info(v, n);
+	warn_missing(missing, "shown");
+	if (json_object_get_boolean(member(res, "truncated")))
+		fprintf(stderr, "%s: a node has more tasks than it can list: some are not shown\n",
+			prog);
+	if (c->json) {
+		json_object *out = json_object_new_object(), *arr = json_object_new_array();
+
+		for (i = 0; i < n; i++)
+			json_object_array_add(arr, json_object_get(v[i]));
+		json_object_object_add(out, "tasks", arr);
+		json_object_object_add(out, "missing", json_object_get(missing));
+		print_json(out);
+		json_object_put(out);
+		goto out;
+	}
+	for (j = 0; j < JCOLS; j++)
+		width[j] = (int)strlen(head[j]);
+	for (i = 0; i < n; i++) {
+		json_object *t = v[i];
+		char sbuf[32];
+
+		snprintf(cell[i][0], CELL, "%s", member(t, "job") ? str(t, "job") : "-");
+		snprintf(cell[i][1], CELL, "%s", step_name(id_of(t, "step"), sbuf, sizeof(sbuf)));
+		snprintf(cell[i][2], CELL, "%s", member(t, "task") ? str(t, "task") : "-");
+		snprintf(cell[i][3], CELL, "%s", member(t, "step_name") ? str(t, "step_name") :
+			 member(t, "job_name") ? str(t, "job_name") : "-");
+		snprintf(cell[i][4], CELL, "%s", member(t, "user") ? str(t, "user") : str(t, "uid"));
+		snprintf(cell[i][5], CELL, "%s", str(t, "pid"));
+		snprintf(cell[i][6], CELL, "%s", str(t, "home"));
+		snprintf(cell[i][7], CELL, "%s", str(t, "node"));
+		snprintf(cell[i][8], CELL, "%s", member(t, "local_pid") ? str(t, "local_pid") : "-");
+		snprintf(cell[i][9], CELL, "%s", str(t, "state"));
+		snprintf(cell[i][10], CELL, "%s", str(t, "policy"));
+		for (j = 0; j < JCOLS; j++)
+			if ((int)strlen(cell[i][j]) > width[j])
+				width[j] = (int)strlen(cell[i][j]);
+	}
+	for (j = 0; j < JCOLS; j++)
+		printf("%-*s%s", j + 1 < JCOLS ? width[j] : 0, head[j],
+		       j + 1 < JCOLS ? "  " : "\n");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < JCOLS; j++)
+			printf("%-*s%s", j + 1 < JCOLS ? width[j] : 0, cell[i][j],
+			       j + 1 < JCOLS ? "  " : "\n");
+out:
+	free(cell);
+	free(v);
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
 /* ------------------------------------------------------------ commands */
 
 /* One line for a migrate result: where it runs now, and what it cost. */
@@ -476,8 +665,9 @@ static void print_migrated(json_object *res)
 
 /*
  * migrate jobid=J[.S] [task=T] node=N|home, in scontrol's grammar: the
- * tasks of job J (step S, task T) registered with this node's ssid, each
- * moved as `migrate PID N` would.  Exit 1 if one could not be.
+ * tasks of job J (step S, task T) registered with any node's ssid, each
+ * moved by its home as `migrate PID N` run there would.  Exit 1 if one
+ * could not be.
  */
 static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
 {
@@ -509,7 +699,9 @@ static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
 	}
 	if (job < 0 || !node)
 		bad_usage(use);
-	reply = call(c, request("show_tasks"), &res);
+	req = request("show_tasks");
+	json_object_object_add(req, "cluster", json_object_new_boolean(1));
+	reply = call(c, req, &res);
 	tasks = member(res, "tasks");
 	n = tasks ? json_object_array_length(tasks) : 0;
 	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
@@ -526,6 +718,7 @@ static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
 		json_object_object_add(req, "pid", json_object_new_int(
 			(int)json_object_get_int64(member(t, "pid"))));
 		json_object_object_add(req, "node", json_object_new_string(node));
+		json_object_object_add(req, "home", json_object_new_string(str(t, "home")));
 		r2 = try_call(c, req, &res2, err, sizeof(err));
 		if (!r2) {
 			failed++;
@@ -542,7 +735,7 @@ static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
 	}
 	json_object_put(reply);
 	if (!moved && !failed)
-		die("no task of job %lld%s%s registered with this node's ssid", job,
+		die("no task of job %lld%s%s registered with any node's ssid", job,
 		    step >= 0 ? " (that step)" : "", task >= 0 ? " with that task id" : "");
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
@@ -591,9 +784,10 @@ static const char *ids_of(json_object *mv, char *buf, size_t len)
 }
 
 /*
- * rebalance [partition=P] [dryrun]: ssid's plan for this node's tasks,
+ * rebalance [partition=P] [dryrun]: ssid's plan for every node's tasks,
  * printed as a table, then carried out one migration at a time (each
- * line as `migrate` prints it).  Exit 1 if any move failed.
+ * line as `migrate` prints it), each by the task's home.  Exit 1 if any
+ * move failed.
  */
 static int cmd_rebalance(struct ctl *c, int argc, char **argv)
 {
@@ -634,6 +828,7 @@ static int cmd_rebalance(struct ctl *c, int argc, char **argv)
 #endif
 	}
 	reply = call(c, req, &res);
+	warn_missing(member(res, "missing"), "in the plan");
 	moves = member(res, "moves");
 	nodes = member(res, "nodes");
 	n = moves ? json_object_array_length(moves) : 0;
@@ -677,6 +872,8 @@ static int cmd_rebalance(struct ctl *c, int argc, char **argv)
 		json_object_object_add(req, "pid", json_object_new_int(
 			(int)json_object_get_int64(member(mv, "pid"))));
 		json_object_object_add(req, "node", json_object_new_string(str(mv, "to")));
+		/* the task's home makes the move, wherever ssictl runs */
+		json_object_object_add(req, "home", json_object_new_string(str(mv, "home")));
 		r2 = try_call(c, req, &res2, err, sizeof(err));
 		if (!r2) {
 			failed++;
@@ -714,6 +911,11 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 		json_object_put(reply);
 		return EXIT_SUCCESS;
 	}
+	if (what && (!strcmp(what, "jobs") || !strcmp(what, "job"))) {
+		if (argc > 1)
+			bad_usage("show jobs");
+		return cmd_show_jobs(c);
+	}
 	if (what && !strcmp(what, "tasks")) {
 		if (argc > 1)
 			bad_usage("show tasks");
@@ -726,7 +928,7 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (!what || (strcmp(what, "nodes") && strcmp(what, "node")))
-		bad_usage("show nodes | show node NAME | show tasks | show procs");
+		bad_usage("show nodes | show node NAME | show tasks | show jobs | show procs");
 	if (argc > 2)
 		bad_usage("show nodes | show node NAME");
 	if (argc == 1 && !strcmp(what, "node"))

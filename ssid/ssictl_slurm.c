@@ -9,6 +9,8 @@
 #include <slurm/slurm.h>
 #include <slurm/slurm_errno.h>
 
+#include <json-c/json.h>
+
 #include "ssictl_slurm.h"
 
 int ssictl_partition_nodes(const char *name, char ***nodes, char *err, size_t errlen)
@@ -74,4 +76,67 @@ out:
 	}
 	*nodes = v;
 	return n;
+}
+
+const char *ssictl_step_name(int64_t step, char *buf, size_t len)
+{
+	if (step < 0)
+		return "-";
+	switch (step) {
+	case SLURM_BATCH_SCRIPT:
+		return "batch";
+	case SLURM_EXTERN_CONT:
+		return "extern";
+	case SLURM_INTERACTIVE_STEP:
+		return "interactive";
+	default:
+		snprintf(buf, len, "%lld", (long long)step);
+		return buf;
+	}
+}
+
+static json_object *str_or_null(const char *s)
+{
+	return s && *s ? json_object_new_string(s) : NULL;
+}
+
+json_object *ssictl_job_info(uint32_t job_id, char *err, size_t errlen)
+{
+	job_info_msg_t *jobs = NULL;
+	job_step_info_response_msg_t *steps = NULL;
+	slurm_job_info_t *j;
+	json_object *o, *so;
+	char buf[32];
+	uint32_t i;
+
+	if (slurm_load_job(&jobs, job_id, SHOW_ALL) || !jobs->record_count) {
+		snprintf(err, errlen, "job %u: %s", job_id,
+			 jobs ? "unknown to slurmctld" :
+			 slurm_strerror(slurm_get_errno()));
+		if (jobs)
+			slurm_free_job_info_msg(jobs);
+		return NULL;
+	}
+	j = &jobs->job_array[0];
+	o = json_object_new_object();
+	json_object_object_add(o, "name", str_or_null(j->name));
+	json_object_object_add(o, "user", str_or_null(j->user_name));
+	json_object_object_add(o, "uid", json_object_new_int64(j->user_id));
+	json_object_object_add(o, "partition", str_or_null(j->partition));
+	json_object_object_add(o, "nodes", str_or_null(j->nodes));
+	so = json_object_new_object();
+	/* step names are a nicety: a job without steps (yet) has none */
+	if (!slurm_get_job_steps(0, job_id, NO_VAL, &steps, SHOW_ALL) && steps) {
+		for (i = 0; i < steps->job_step_count; i++) {
+			job_step_info_t *s = &steps->job_steps[i];
+
+			json_object_object_add(so, ssictl_step_name(s->step_id.step_id,
+								    buf, sizeof(buf)),
+					       str_or_null(s->name));
+		}
+		slurm_free_job_step_info_response_msg(steps);
+	}
+	json_object_object_add(o, "steps", so);
+	slurm_free_job_info_msg(jobs);
+	return o;
 }

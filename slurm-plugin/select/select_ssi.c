@@ -5,7 +5,10 @@
  *
  * Every entry point forwards to select/cons_tres, loaded through
  * plugin_context_create() with Slurm's own symbol table, the way Slurm's
- * select/other does for select/cray_aries.  Where other code asks which
+ * select/other does for select/cray_aries.  Three add to it (guests.c):
+ * job_test also excludes the cores busy with migrated-in guests, as
+ * ssid counts them; job_begin and job_fini tell ssid, whose balancers
+ * then look again.  Without a reachable ssid they add nothing.  Where other code asks which
  * plugin is in use (select_g_get_info_from_plugin(SELECT_CR_PLUGIN)), the
  * answer is cons_tres's, so gres and job code behave as under cons_tres.
  *
@@ -32,6 +35,8 @@
 #include "src/common/select.h"
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
+
+#include "guests.h"
 
 const char plugin_name[] = "slurm-ssi: cons_tres aware of migrated processes";
 const char plugin_type[] = "select/ssi";
@@ -139,15 +144,34 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 			     List *preemptee_job_list,
 			     bitstr_t *exc_core_bitmap)
 {
-	FORWARD(SLURM_ERROR, job_test, job_ptr, bitmap, min_nodes, max_nodes,
-				       req_nodes, mode, preemptee_candidates,
-				       preemptee_job_list, exc_core_bitmap);
+	bitstr_t *exc;
+	int rc;
+
+	if (wrapped_init() != SLURM_SUCCESS)
+		return SLURM_ERROR;
+	/*
+	 * Only where cores are really handed out: SELECT_MODE_TEST_ONLY asks
+	 * whether the job could ever run, which guests do not change.
+	 */
+	exc = mode == SELECT_MODE_TEST_ONLY ? NULL : guests_exclude_cores(exc_core_bitmap);
+	rc = (*(ops.job_test))(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
+			       mode, preemptee_candidates, preemptee_job_list,
+			       exc ? exc : exc_core_bitmap);
+	FREE_NULL_BITMAP(exc);
+	return rc;
 }
 
-/* A job was allocated the resources job_test picked. */
+/* A job was allocated the resources job_test picked; ssid hears of it. */
 extern int select_p_job_begin(job_record_t *job_ptr)
 {
-	FORWARD(SLURM_ERROR, job_begin, job_ptr);
+	int rc;
+
+	if (wrapped_init() != SLURM_SUCCESS)
+		return SLURM_ERROR;
+	rc = (*(ops.job_begin))(job_ptr);
+	if (rc == SLURM_SUCCESS)
+		guests_job_event(job_ptr, true);
+	return rc;
 }
 
 /* RET 1 when the job's nodes are ready to run it. */
@@ -174,10 +198,16 @@ extern int select_p_job_signal(job_record_t *job_ptr, int signal)
 	FORWARD(SLURM_ERROR, job_signal, job_ptr, signal);
 }
 
-/* The job ended: its resources are free again. */
+/* The job ended: its resources are free again, and ssid hears of it. */
 extern int select_p_job_fini(job_record_t *job_ptr)
 {
-	FORWARD(SLURM_ERROR, job_fini, job_ptr);
+	int rc;
+
+	if (wrapped_init() != SLURM_SUCCESS)
+		return SLURM_ERROR;
+	rc = (*(ops.job_fini))(job_ptr);
+	guests_job_event(job_ptr, false);
+	return rc;
 }
 
 /* scontrol suspend.  IN indf_susp: suspended indefinitely (not gang). */

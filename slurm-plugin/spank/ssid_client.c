@@ -2,13 +2,16 @@
 /*
  * ssid_client.c - one request on ssid's control socket, with a deadline.
  *
- * slurmstepd calls this while it starts tasks: a slow or dead ssid must
- * cost at most the timeout, and the job runs anyway (unmigratable).
+ * slurmstepd calls this while it starts tasks, slurmctld (select/ssi)
+ * while it places jobs: a slow or dead ssid must cost at most the
+ * timeout, and the job runs anyway (unmigratable, or placed as cons_tres
+ * would).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,16 +49,22 @@ static int wait_fd(int fd, short events, long long deadline)
 	}
 }
 
-static int request(const char *sock, int timeout_ms, json_object *req, char *err,
-		   size_t errlen)
+/* Replies to select/ssi carry a node table: room for a big cluster. */
+#define REPLY_MAX	(4u << 20)
+
+int ssid_call(const char *sock, int timeout_ms, json_object *req,
+	      json_object **result, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	long long deadline = now_ms() + timeout_ms;
-	char reply[4096];
+	char *reply = NULL;
 	const char *line;
-	size_t len, got = 0, sent = 0;
+	size_t len, got = 0, sent = 0, cap = 0;
 	json_object *rep = NULL, *v, *m;
 	int fd, rc = -1;
+
+	if (result)
+		*result = NULL;
 
 	if (strlen(sock) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "socket path too long: %s", sock);
@@ -96,16 +105,22 @@ static int request(const char *sock, int timeout_ms, json_object *req, char *err
 		if (sent == len + 1)
 			break;
 	}
-	while (!memchr(reply, '\n', got)) {
+	while (!got || !memchr(reply, '\n', got)) {
 		ssize_t r;
 
-		if (got == sizeof(reply) - 1) {
-			snprintf(err, errlen, "ssid's reply is too long");
-			goto out;
+		if (got + 1 >= cap) {
+			char *nr = cap < REPLY_MAX ? realloc(reply, cap ? 2 * cap : 4096) : NULL;
+
+			if (!nr) {
+				snprintf(err, errlen, "ssid's reply is too long");
+				goto out;
+			}
+			reply = nr;
+			cap = cap ? 2 * cap : 4096;
 		}
 		if (wait_fd(fd, POLLIN, deadline))
 			goto timeout;
-		r = recv(fd, reply + got, sizeof(reply) - 1 - got, 0);
+		r = recv(fd, reply + got, cap - 1 - got, 0);
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (r <= 0) {
@@ -128,12 +143,15 @@ static int request(const char *sock, int timeout_ms, json_object *req, char *err
 			snprintf(err, errlen, "ssid refused the request");
 		goto out;
 	}
+	if (result && json_object_object_get_ex(rep, "result", &v))
+		*result = json_object_get(v);
 	rc = 0;
 	goto out;
 timeout:
 	snprintf(err, errlen, "ssid at %s did not answer within %d ms", sock, timeout_ms);
 out:
 	json_object_put(rep);
+	free(reply);
 	close(fd);
 	return rc;
 }
@@ -151,7 +169,7 @@ int ssid_task_register(const char *sock, int timeout_ms, pid_t pid, uint32_t job
 	json_object_object_add(req, "step", json_object_new_int64(step));
 	json_object_object_add(req, "task", json_object_new_int64(task));
 	json_object_object_add(req, "policy", json_object_new_string(policy));
-	rc = request(sock, timeout_ms, req, err, errlen);
+	rc = ssid_call(sock, timeout_ms, req, NULL, err, errlen);
 	json_object_put(req);
 	return rc;
 }
@@ -164,7 +182,7 @@ int ssid_task_unregister(const char *sock, int timeout_ms, pid_t pid, char *err,
 
 	json_object_object_add(req, "op", json_object_new_string("task_unregister"));
 	json_object_object_add(req, "pid", json_object_new_int64(pid));
-	rc = request(sock, timeout_ms, req, err, errlen);
+	rc = ssid_call(sock, timeout_ms, req, NULL, err, errlen);
 	json_object_put(req);
 	return rc;
 }

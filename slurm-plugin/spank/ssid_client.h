@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ssid_client.h - the SPANK plugin's side of ssid's control socket
+ * ssid_client.h - the Slurm plugins' side of ssid's control socket
  * (protocol: doc/ssid.8, CONTROL SOCKET): one JSON request, one reply.
  */
 #ifndef SSI_SSID_CLIENT_H
@@ -10,8 +10,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <json-c/json.h>
+
 #define SSID_CLIENT_SOCKET_DEFAULT	"/run/ssi/ssid.sock"
 #define SSID_CLIENT_TIMEOUT_MS_DEFAULT	1000
+
+/*
+ * ssid_call - send @req (not consumed) and wait for the reply.
+ * @result: if not NULL, the reply's "result" (a new reference the caller
+ *          puts; NULL when the reply has none).
+ * Return: as ssid_task_register().
+ */
+int ssid_call(const char *sock, int timeout_ms, json_object *req,
+	      json_object **result, char *err, size_t errlen);
 
 /*
  * ssid_task_register - tell ssid that @pid is task @task of job @job step

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: ssictl rebalance spreads a Slurm job's CPU-bound tasks that all started on one node; the job completes with the right output and exit code
+# test: ssictl rebalance, run on a node that hosts none of the job's tasks, spreads a Slurm job's CPU-bound tasks that all started on one node; the job completes with the right output and exit code
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -12,16 +12,20 @@ bal_submit --ssi-migratable=manual
 [ "$(bal_tasks | wc -l)" = 3 ] || fail "job $job: expected 3 registered tasks: $(bal_tasks)"
 sleep 2		# a heartbeat or two with the load
 part=$(slurm scontrol show job "$job" | sed -n 's/.* Partition=\([^ ]*\).*/\1/p')
+# the plan covers every node's tasks: an administrator runs it anywhere,
+# here on the last node, which hosts none of them
+admin=${lab_nodes[-1]}
+[ "$admin" != "$home" ] || fail "needs a node besides $home"
 # through contrib/scontrol, the optional wrapper in scontrol's grammar
-plan=$(on "$home" env SSICTL="$ssictl" "$SSI_SRCDIR/contrib/scontrol" rebalance "partition=$part" dryrun) ||
+plan=$(on "$admin" env SSICTL="$ssictl" "$SSI_SRCDIR/contrib/scontrol" rebalance "partition=$part" dryrun) ||
 	fail "scontrol rebalance dryrun: $plan"
-on "$home" env SSICTL="$ssictl" "$SSI_SRCDIR/contrib/scontrol" show partition "$part" | grep -q "PartitionName=$part" ||
+on "$admin" env SSICTL="$ssictl" "$SSI_SRCDIR/contrib/scontrol" show partition "$part" | grep -q "PartitionName=$part" ||
 	fail "the wrapper did not hand 'show partition' to the real scontrol"
 echo "$plan"
 # heartbeats count whatever else runs on $home too: two moves at least
 [ "$(grep -c "^$job\.0 " <<<"$plan")" -ge 2 ] || fail "the plan does not move two of job $job's tasks"
 [ "$(bal_tasks | awk -v h="$home" '$2 == h' | wc -l)" = 3 ] || fail "dryrun moved something"
-res=$(on "$home" "$ssictl" rebalance "partition=$part") || fail "rebalance: $res"
+res=$(on "$admin" "$ssictl" rebalance "partition=$part") || fail "rebalance on $admin: $res"
 echo "$res"
 bal_tasks
 [ "$(bal_tasks | awk -v h="$home" '$2 != h' | wc -l)" -ge 2 ] || fail "job $job's tasks were not spread"

@@ -87,7 +87,7 @@ START_TEST(test_full_file)
 		"BalanceCandidates=2\n"
 		"\t NodeName=n1   Addr=10.251.0.1\r\n"
 		"NodeName=n2 NodeAddr=fd00::2 Port=7080\n"
-		"NodeName=node-3.cluster Addr=node3.example.org\n");
+		"NodeName=node-3.cluster Addr=node3.example.org Migrate=no\n");
 
 	ck_assert_msg(c != NULL, "%s", err);
 	ck_assert_uint_eq(c->port, 7075);
@@ -108,6 +108,8 @@ START_TEST(test_full_file)
 	ck_assert_int_eq(c->nodes[0].line, 15);
 	ck_assert_str_eq(c->nodes[1].addr, "fd00::2");
 	ck_assert_uint_eq(c->nodes[1].port, 7080);
+	ck_assert(!c->nodes[1].no_migrate);
+	ck_assert(c->nodes[2].no_migrate);
 	ck_assert_str_eq(c->nodes[2].name, "node-3.cluster");
 	ck_assert_int_eq(conf_node_index(c, "n2"), 1);
 	ck_assert_int_eq(conf_node_index(c, "n9"), -1);
@@ -165,6 +167,7 @@ START_TEST(test_syntax_errors)
 	refuse("NodeName=n1 Addr=a Port=1 Port=2\n", 1, "given twice");
 	refuse("NodeName=n1 NodeName=n2 Addr=a\n", 1, "given twice");
 	refuse("NodeName=n1 Addr=a Weight=3\n", 1, "unknown key 'Weight'");
+	refuse("NodeName=n1 Addr=a Migrate=maybe\n", 1, "Migrate=maybe: must be yes or no");
 	refuse("NodeName=n1 a b c d e f g h i j k l m n o p q\n", 1,
 	       "settings on one line");
 	refuse(NODES "Port=1\x01\n", 3, "control character 0x01");

@@ -206,6 +206,78 @@ START_TEST(test_garbage)
 }
 END_TEST
 
+/* MIGRATE_REQ/REP: a node asks a task's home to move it for its client. */
+START_TEST(test_migrate_req_rep)
+{
+	static unsigned char buf[MSG_MIGRATE_REP_LEN];
+	struct msg_migrate_req q = { .id = 9, .pid = 4242, .uid = 1000,
+				     .flags = MSG_MIGRATE_ADMIN }, q2;
+	struct msg_migrate_rep r = { .id = 9, .flags = MSG_MIGRATE_VIA_HOME,
+				     .pid = 4242, .remote_pid = 77,
+				     .bytes = 1ULL << 33, .frozen_ns = 123456789 }, r2;
+	size_t n, i;
+
+	strcpy(q.node, "n3");
+	n = msg_encode_migrate_req(&q, buf);
+	ck_assert_uint_eq(n, MSG_MIGRATE_REQ_LEN);
+	ck_assert_int_eq(msg_decode_migrate_req(buf, n, &q2), 0);
+	ck_assert_uint_eq(q2.id, 9);
+	ck_assert_uint_eq(q2.pid, 4242);
+	ck_assert_uint_eq(q2.uid, 1000);
+	ck_assert_uint_eq(q2.flags, MSG_MIGRATE_ADMIN);
+	ck_assert_str_eq(q2.node, "n3");
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_migrate_req(buf, i, &q2), -1);
+	strcpy(q.node, "n3;rm");
+	n = msg_encode_migrate_req(&q, buf);
+	ck_assert_int_eq(msg_decode_migrate_req(buf, n, &q2), -1);
+	strcpy(q.node, "n3");
+	q.pid = 0;
+	n = msg_encode_migrate_req(&q, buf);
+	ck_assert_int_eq(msg_decode_migrate_req(buf, n, &q2), -1);
+
+	strcpy(r.node, "n2");
+	n = msg_encode_migrate_rep(&r, buf);
+	ck_assert_uint_eq(n, MSG_MIGRATE_REP_LEN);
+	ck_assert_int_eq(msg_decode_migrate_rep(buf, n, &r2), 0);
+	ck_assert_uint_eq(r2.remote_pid, 77);
+	ck_assert_uint_eq(r2.bytes, 1ULL << 33);
+	ck_assert_uint_eq(r2.frozen_ns, 123456789);
+	ck_assert_uint_eq(r2.flags, MSG_MIGRATE_VIA_HOME);
+	ck_assert_str_eq(r2.code, "");
+	ck_assert_str_eq(r2.node, "n2");
+	ck_assert_int_eq(msg_decode_migrate_rep(buf, n - 1, &r2), -1);
+	/* a success must say where it runs; a failure need not */
+	r.node[0] = '\0';
+	n = msg_encode_migrate_rep(&r, buf);
+	ck_assert_int_eq(msg_decode_migrate_rep(buf, n, &r2), -1);
+	strcpy(r.code, "permission_denied");
+	strcpy(r.msg, "pid 4242: not your process\n");
+	n = msg_encode_migrate_rep(&r, buf);
+	ck_assert_int_eq(msg_decode_migrate_rep(buf, n, &r2), 0);
+	ck_assert_str_eq(r2.code, "permission_denied");
+	/* texts are sanitised: no control characters reach a terminal */
+	ck_assert_str_eq(r2.msg, "pid 4242: not your process?");
+}
+END_TEST
+
+START_TEST(test_job_event)
+{
+	unsigned char buf[MSG_JOB_EVENT_LEN];
+	struct msg_job_event e = { 4242, MSG_JOB_END }, o;
+	size_t n = msg_encode_job_event(&e, buf);
+
+	ck_assert_uint_eq(n, MSG_JOB_EVENT_LEN);
+	ck_assert_int_eq(msg_decode_job_event(buf, n, &o), 0);
+	ck_assert_uint_eq(o.job, 4242);
+	ck_assert_uint_eq(o.event, MSG_JOB_END);
+	ck_assert_int_eq(msg_decode_job_event(buf, n - 1, &o), -1);
+	e.event = 3;
+	n = msg_encode_job_event(&e, buf);
+	ck_assert_int_eq(msg_decode_job_event(buf, n, &o), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("migmsg");
@@ -217,6 +289,8 @@ int main(void)
 	tcase_add_test(tc, test_failed);
 	tcase_add_test(tc, test_fwd_signal);
 	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_migrate_req_rep);
+	tcase_add_test(tc, test_job_event);
 	suite_add_tcase(s, tc);
 	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * guests.c - select/ssi's view of migrated load (see guests.h).
+ *
+ * slurmctld calls job_test with its job and node locks held: every call
+ * to ssid here is bounded by GUESTS_TIMEOUT_MS, and the node table it
+ * answers is cached for GUESTS_REFRESH_MS, so a busy scheduler asks at
+ * most once a second.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "src/common/log.h"
+#include "src/common/node_conf.h"
+
+#include "guests.h"
+#include "ssid_client.h"
+
+/* job_test waits this long at most for ssid (it holds slurmctld's locks) */
+#define GUESTS_TIMEOUT_MS	300
+/* guest counts move with migrations, seconds apart: ask once a second */
+#define GUESTS_REFRESH_MS	1000
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static json_object *nodes;		/* show_nodes' "nodes", or NULL */
+static long long fetched_ms;
+static enum { UNKNOWN, REACHABLE, UNREACHABLE } state = UNKNOWN;
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static const char *sock_path(void)
+{
+	const char *s = getenv("SSI_CONTROL_SOCKET");
+
+	return s && *s ? s : SSID_CLIENT_SOCKET_DEFAULT;
+}
+
+/* Log when ssid becomes reachable or not: once per change, not per job. */
+static void set_state(bool ok, const char *err)
+{
+	if (ok && state != REACHABLE)
+		info("select/ssi: ssid at %s reachable: cores busy with migrated processes are kept from new jobs",
+		     sock_path());
+	else if (!ok && state != UNREACHABLE)
+		error("select/ssi: %s: placing jobs as select/cons_tres does until ssid answers",
+		      err);
+	state = ok ? REACHABLE : UNREACHABLE;
+}
+
+/* Call with @lock held. */
+static void refresh(void)
+{
+	long long now = mono_ms();
+	json_object *req, *res = NULL, *arr;
+	char err[300];
+
+	if (fetched_ms && now - fetched_ms < GUESTS_REFRESH_MS)
+		return;
+	fetched_ms = now;
+	req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("show_nodes"));
+	if (ssid_call(sock_path(), GUESTS_TIMEOUT_MS, req, &res, err, sizeof(err))) {
+		json_object_put(req);
+		json_object_put(nodes);
+		nodes = NULL;
+		set_state(false, err);
+		return;
+	}
+	json_object_put(req);
+	json_object_put(nodes);
+	nodes = json_object_object_get_ex(res, "nodes", &arr) ? json_object_get(arr) : NULL;
+	json_object_put(res);
+	set_state(true, NULL);
+}
+
+bitstr_t *guests_exclude_cores(bitstr_t *exc)
+{
+	bitstr_t *out = NULL;
+	size_t i, n;
+
+	slurm_mutex_lock(&lock);
+	refresh();
+	n = nodes ? json_object_array_length(nodes) : 0;
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(nodes, i), *v;
+		node_record_t *node;
+		uint32_t first, end, g;
+
+		if (!json_object_object_get_ex(o, "guests", &v) ||
+		    !(g = (uint32_t)json_object_get_int64(v)) ||
+		    !json_object_object_get_ex(o, "name", &v))
+			continue;
+		/* ssid's nodes are Slurm's, plus maybe the controller's host */
+		node = find_node_record2((char *)json_object_get_string(v));
+		if (!node)
+			continue;
+		if (!out) {
+			out = cr_create_cluster_core_bitmap(1);
+			if (exc)
+				bit_or(out, exc);
+		}
+		first = cr_get_coremap_offset(node->index);
+		end = cr_get_coremap_offset(node->index + 1);
+		if (g > end - first)
+			g = end - first;
+		if (g)
+			bit_nset(out, end - g, end - 1);
+		debug("select/ssi: %s runs %u guests: its last %u cores are kept from new jobs",
+		      node->name, g, g);
+	}
+	slurm_mutex_unlock(&lock);
+	return out;
+}
+
+void guests_job_event(job_record_t *job_ptr, bool start)
+{
+	json_object *req;
+	char err[300];
+
+	slurm_mutex_lock(&lock);
+	/* ssid was down a moment ago: the next refresh will tell */
+	if (state == UNREACHABLE) {
+		slurm_mutex_unlock(&lock);
+		return;
+	}
+	req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("job_event"));
+	json_object_object_add(req, "event", json_object_new_string(start ? "start" : "end"));
+	json_object_object_add(req, "job", json_object_new_int64(job_ptr->job_id));
+	if (ssid_call(sock_path(), GUESTS_TIMEOUT_MS, req, NULL, err, sizeof(err)))
+		set_state(false, err);
+	/* the guests' cores may have changed hands: ask again next time */
+	fetched_ms = 0;
+	json_object_put(req);
+	slurm_mutex_unlock(&lock);
+}
