@@ -422,31 +422,6 @@ static void send_answer(int fd, uint64_t id, int err, int64_t val)
 	ck_assert_int_eq(ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0);
 }
 
-/* The child's listener at its fd @n. */
-static int take_fd(pid_t pid, int n)
-{
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), fd = -1, tries;
-
-	ck_assert_int_ge(pidfd, 0);
-	for (tries = 0; tries < 500 && fd < 0; tries++) {
-		char path[64], link[64] = "";
-
-		fd = (int)syscall(SYS_pidfd_getfd, pidfd, n, 0);
-		if (fd >= 0) {
-			snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-			if (readlink(path, link, sizeof(link) - 1) < 0 ||
-			    strcmp(link, "anon_inode:seccomp notify")) {
-				close(fd);
-				fd = -1;
-			}
-		}
-		if (fd < 0)
-			usleep(10000);
-	}
-	close(pidfd);
-	return fd;
-}
-
 static void killable_case(int restart)
 {
 	struct seccomp_notif req;
@@ -456,7 +431,7 @@ static void killable_case(int restart)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
 		killable_child(restart);
-	fwd = take_fd(pid, 0);
+	fwd = steal_listener(pid);
 	ck_assert_int_ge(fwd, 0);
 	recv_notif(fwd, &req, __NR_read);
 	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
