@@ -68,9 +68,7 @@ ideal=$makespan
 run imbalanced manual -w n1
 none=$makespan
 # the administrator's command, two heartbeats after the tasks started (the
-# plan works from the loads the heartbeats carry), on n1: ssictl's own run
-# counts in the heartbeat of the node it runs on, and on a target node of
-# one vCPU that could cost a move
+# plan works from the loads the heartbeats carry)
 during='sleep 2; lon n1 "$ssictl" rebalance >/dev/null || fail "rebalance failed"'
 run rebalance manual -w n1
 reb=$makespan
