@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "migrate.h"
 #include "peers.h"
+#include "sample.h"
 #include "taskview.h"
 #include "tasks.h"
 
@@ -121,6 +122,8 @@ static int plan_nodes(const struct balancer_ctx *c, const struct balancer_filter
 		n->eligible = pi.have_load && node_wanted(f, pi.name) &&
 			      !c->conf->nodes[i].no_migrate &&
 			      (pi.self || (pi.state == PEER_UP && !pi.mig_refusal[0]));
+		if (pi.self && c->sampler)
+			sampler_runnable(c->sampler, &n->load.runnable);
 		out->before[i] = load_score(&n->load);
 	}
 	if (f->candidates)

@@ -26,11 +26,14 @@ struct peers;
 struct tasks;
 struct migrate;
 
+struct sampler;
+
 struct balancer_ctx {
 	const struct ssi_conf *conf;
 	struct peers *peers;
 	struct tasks *tasks;
 	struct migrate *migrate;
+	struct sampler *sampler;	/* this node's runnable count at plan time */
 };
 
 /* Who plans: which nodes count, whose tasks, which policies. */
@@ -54,9 +57,12 @@ struct balancer_plan {
 };
 
 /*
- * balancer_plan - plan over the current heartbeats.  Eligible nodes are up
- * (or this node), have sent a load vector, run this node's kernel and
- * pass @f.  Returns 0 or -ENOMEM; free with balancer_plan_free().
+ * balancer_plan - plan over the current heartbeats, this node's runnable
+ * count taken afresh: its last heartbeat may have counted the very ssictl
+ * that asks for the plan (on a node of one CPU, one task too many, and a
+ * move lost), which now waits for the answer and runs no more.  Eligible
+ * nodes are up (or this node), have sent a load vector, run this node's
+ * kernel and pass @f.  Returns 0 or -ENOMEM; free with balancer_plan_free().
  */
 int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 		  struct balancer_plan *out);

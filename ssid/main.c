@@ -401,7 +401,8 @@ int main(int argc, char **argv)
 	d.ops.migrate = d.migrate;
 	d.ops.peers = d.peers;
 	d.ops.tasks = d.tasks;
-	d.bal = (struct balancer_ctx){ d.conf, d.peers, d.tasks, d.migrate };
+	d.bal = (struct balancer_ctx){ d.conf, d.peers, d.tasks, d.migrate,
+				       d.sampler };
 	d.ops.bal = &d.bal;
 	d.ops.shutdown = request_shutdown;
 	d.ops.shutdown_arg = &d;

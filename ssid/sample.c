@@ -144,6 +144,22 @@ fail:
 	return -1;
 }
 
+int sampler_runnable(struct sampler *s, uint32_t *runnable)
+{
+	struct cpu_times now;
+	uint32_t procs_running;
+
+	errno = 0;
+	if (read_proc(s, s->stat_fd) ||
+	    load_parse_stat(s->buf, &now, &procs_running)) {
+		if (!errno)
+			errno = EPROTO;
+		return -1;
+	}
+	*runnable = load_runnable(procs_running);
+	return 0;
+}
+
 void sampler_close(struct sampler *s)
 {
 	if (!s)

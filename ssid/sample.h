@@ -25,6 +25,13 @@ struct sampler *sampler_open(char *err, size_t errlen);
  */
 int sampler_take(struct sampler *s, struct load_vector *v);
 
+/*
+ * sampler_runnable - this node's runnable tasks right now (as
+ * sampler_take() counts them), for a plan made between two heartbeats.
+ * Returns 0, or -1 with errno set.
+ */
+int sampler_runnable(struct sampler *s, uint32_t *runnable);
+
 /* sampler_close - free @s; NULL is fine. */
 void sampler_close(struct sampler *s);
 
