@@ -58,9 +58,8 @@ struct balancer_plan {
 
 /*
  * balancer_plan - plan over the current heartbeats, this node's runnable
- * count taken afresh: its last heartbeat may have counted the very ssictl
- * that asks for the plan (on a node of one CPU, one task too many, and a
- * move lost), which now waits for the answer and runs no more.  Eligible
+ * count brought up to date (sampler_runnable()): a plan asked for just
+ * after work started here must see it.  Eligible
  * nodes are up (or this node), have sent a load vector, run this node's
  * kernel and pass @f.  Returns 0 or -ENOMEM; free with balancer_plan_free().
  */

@@ -72,6 +72,58 @@ int load_parse_stat(const char *text, struct cpu_times *t, uint32_t *running)
 	return 0;
 }
 
+int load_parse_schedstat(const char *text, uint64_t *demand_ns)
+{
+	const char *s = find_line(text, "version ");
+	uint64_t v, f, sum = 0;
+	int cpus = 0, i;
+
+	if (!s || next_u64(&s, &v) || v < 15)
+		return -1;
+	for (s = text; (s = strstr(s, "\ncpu")); ) {
+		s += 4;
+		if (!isdigit((unsigned char)*s))
+			continue;
+		while (isdigit((unsigned char)*s))
+			s++;
+		/* yld_count, legacy, sched_count, sched_goidle, ttwu_count,
+		 * ttwu_local, then rq_cpu_time and run_delay */
+		for (i = 0; i < 8; i++) {
+			if (next_u64(&s, &f))
+				return -1;
+			if (i >= 6)
+				sum += f;
+		}
+		cpus++;
+	}
+	if (!cpus)
+		return -1;
+	*demand_ns = sum;
+	return 0;
+}
+
+int load_parse_task_schedstat(const char *text, uint64_t *demand_ns)
+{
+	const char *s = text;
+	uint64_t run, wait;
+
+	if (next_u64(&s, &run) || next_u64(&s, &wait))
+		return -1;
+	*demand_ns = run + wait;
+	return 0;
+}
+
+uint32_t load_runnable_avg(uint64_t demand_ns, uint64_t wall_ns)
+{
+	uint64_t n;
+
+	if (!wall_ns)
+		return 0;
+	/* a task counts from 0.7 on: see load.h */
+	n = (demand_ns + wall_ns / 10 * 3) / wall_ns;
+	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
 int load_parse_loadavg(const char *text, uint32_t *centi, uint32_t *running)
 {
 	const char *s = text;

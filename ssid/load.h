@@ -21,7 +21,8 @@ struct load_vector {
 	uint32_t cores;		/* physical cores (hwloc) */
 	uint32_t pus;		/* hardware threads (hwloc), >= 1 */
 	uint32_t numa;		/* NUMA nodes (hwloc), >= 1 */
-	uint32_t runnable;	/* tasks running or ready, not counting ssid */
+	uint32_t runnable;	/* tasks running or ready (averaged over the
+				 * last interval), not counting ssid */
 	uint32_t cpu_permille;	/* CPU busy over the last interval, 0..1000 */
 	uint32_t loadavg_centi;	/* 1-minute load average x 100 */
 	uint64_t mem_total_kb;	/* MemTotal */
@@ -72,6 +73,31 @@ uint32_t load_cpu_permille(const struct cpu_times *prev,
  * counts the reading task as running in procs_running; subtract it.
  */
 uint32_t load_runnable(uint32_t procs_running);
+
+/*
+ * load_parse_schedstat - CPU demand from /proc/schedstat (version 15 and
+ * later): the nanoseconds tasks spent running (field 7 of each "cpuN"
+ * line) plus waiting on a run queue (field 8), summed over every CPU.
+ * Returns 0, or -1 for another version or malformed text.
+ */
+int load_parse_schedstat(const char *text, uint64_t *demand_ns);
+
+/*
+ * load_parse_task_schedstat - the same for one task, from
+ * /proc/PID/schedstat ("run_ns wait_ns timeslices").  Returns 0 or -1.
+ */
+int load_parse_task_schedstat(const char *text, uint64_t *demand_ns);
+
+/*
+ * load_runnable_avg - tasks running or ready on average over @wall_ns, in
+ * which they demanded @demand_ns of CPU: the whole part, plus one if the
+ * rest is 0.7 or more.  A CPU-bound task demands all the time (running or
+ * waiting), 1.0, however busy the node; what runs now and then (the shell
+ * and client an administrator started, a kworker) does not add up to a
+ * task.  An instant's procs_running would count whatever ran just then,
+ * and miss a task that just blocked.  0 when no time passed.
+ */
+uint32_t load_runnable_avg(uint64_t demand_ns, uint64_t wall_ns);
 
 /*
  * load_score - the balancer's load figure: runnable tasks per hardware

@@ -5,18 +5,39 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hwloc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sample.h"
 
+/* CPU demand of every task but ssid's, at one instant. */
+struct demand {
+	uint64_t mono_ns, ns;
+	bool ok;
+};
+
+/*
+ * The runnable count is averaged over the last second at least: on a
+ * node of one CPU, the shell and client an administrator starts to ask for
+ * a plan demand a few hundred milliseconds, which must not round up to a
+ * task.  Until a second of samples exists, a quarter second will do.
+ */
+#define SAMPLE_WINDOW_NS	1000000000ull
+#define SAMPLE_MIN_WINDOW_NS	250000000ull
+#define SAMPLE_RING		16	/* demands kept: heartbeats of 1/8 s */
+
 struct sampler {
 	int stat_fd, loadavg_fd, meminfo_fd;
+	int schedstat_fd, self_fd;	/* -1 on kernels without them */
 	char *buf;		/* grows to fit the largest /proc file read */
 	size_t cap;
 	struct cpu_times prev;
+	struct demand ring[SAMPLE_RING];	/* at the last sampler_take()s */
+	unsigned int ring_next;
 	uint32_t cores, pus, numa;
 };
 
@@ -55,6 +76,63 @@ static int read_proc(struct sampler *s, int fd)
 	return 0;
 }
 
+/*
+ * Everything's time running or waiting so far, less ssid's own (it runs
+ * to measure).  ok is false without /proc/schedstat.
+ */
+static struct demand read_demand(struct sampler *s)
+{
+	struct demand d = { 0 };
+	struct timespec ts;
+	uint64_t self = 0;
+
+	if (s->schedstat_fd < 0 || clock_gettime(CLOCK_MONOTONIC, &ts) ||
+	    read_proc(s, s->schedstat_fd) || load_parse_schedstat(s->buf, &d.ns))
+		return d;
+	if (s->self_fd >= 0 && !read_proc(s, s->self_fd) &&
+	    !load_parse_task_schedstat(s->buf, &self) && self <= d.ns)
+		d.ns -= self;
+	d.mono_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	d.ok = true;
+	return d;
+}
+
+/*
+ * The average runnable count up to @now, over the window from the newest
+ * kept demand at least SAMPLE_WINDOW_NS older (or the oldest one, if
+ * SAMPLE_MIN_WINDOW_NS older).  False without such a demand.
+ */
+static bool window_runnable(const struct sampler *s, const struct demand *now,
+			    uint32_t *runnable)
+{
+	const struct demand *from = NULL, *d;
+	unsigned int i;
+
+	if (!now->ok)
+		return false;
+	for (i = 1; i <= SAMPLE_RING; i++) {
+		d = &s->ring[(s->ring_next + SAMPLE_RING - i) % SAMPLE_RING];
+		if (!d->ok || d->mono_ns > now->mono_ns || d->ns > now->ns ||
+		    now->mono_ns - d->mono_ns < SAMPLE_MIN_WINDOW_NS)
+			continue;
+		from = d;
+		if (now->mono_ns - d->mono_ns >= SAMPLE_WINDOW_NS)
+			break;
+	}
+	if (!from)
+		return false;
+	*runnable = load_runnable_avg(now->ns - from->ns, now->mono_ns - from->mono_ns);
+	return true;
+}
+
+static void keep_demand(struct sampler *s, const struct demand *d)
+{
+	if (!d->ok)
+		return;
+	s->ring[s->ring_next] = *d;
+	s->ring_next = (s->ring_next + 1) % SAMPLE_RING;
+}
+
 static int count_type(hwloc_topology_t t, hwloc_obj_type_t type)
 {
 	int n = hwloc_get_nbobjs_by_type(t, type);
@@ -66,6 +144,7 @@ struct sampler *sampler_open(char *err, size_t errlen)
 {
 	struct sampler *s = calloc(1, sizeof(*s));
 	hwloc_topology_t topo;
+	struct demand d;
 	int saved;
 
 	if (!s) {
@@ -73,6 +152,7 @@ struct sampler *sampler_open(char *err, size_t errlen)
 		return NULL;
 	}
 	s->stat_fd = s->loadavg_fd = s->meminfo_fd = -1;
+	s->schedstat_fd = s->self_fd = -1;
 	if (hwloc_topology_init(&topo) < 0) {
 		snprintf(err, errlen, "hwloc_topology_init: %m");
 		goto fail;
@@ -94,12 +174,17 @@ struct sampler *sampler_open(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open /proc: %m");
 		goto fail;
 	}
+	/* optional: without them, runnable is procs_running's instant */
+	s->schedstat_fd = open("/proc/schedstat", O_RDONLY | O_CLOEXEC);
+	s->self_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
 	if (read_proc(s, s->stat_fd) ||
 	    load_parse_stat(s->buf, &s->prev, NULL)) {
 		snprintf(err, errlen, "cannot read /proc/stat: %s",
 			 errno ? strerror(errno) : "unexpected format");
 		goto fail;
 	}
+	d = read_demand(s);
+	keep_demand(s, &d);
 	return s;
 fail:
 	saved = errno;
@@ -111,6 +196,7 @@ fail:
 int sampler_take(struct sampler *s, struct load_vector *v)
 {
 	struct cpu_times now;
+	struct demand d;
 	uint32_t procs_running, la_running, centi;
 
 	/* procs_running from /proc/stat is exact; loadavg's count is a
@@ -133,7 +219,10 @@ int sampler_take(struct sampler *s, struct load_vector *v)
 	v->cores = s->cores;
 	v->pus = s->pus;
 	v->numa = s->numa;
-	v->runnable = load_runnable(procs_running);
+	d = read_demand(s);
+	if (!window_runnable(s, &d, &v->runnable))
+		v->runnable = load_runnable(procs_running);
+	keep_demand(s, &d);
 	v->loadavg_centi = centi;
 	v->mem_total_kb = total;
 	v->mem_free_kb = avail;
@@ -147,8 +236,11 @@ fail:
 int sampler_runnable(struct sampler *s, uint32_t *runnable)
 {
 	struct cpu_times now;
+	struct demand d = read_demand(s);
 	uint32_t procs_running;
 
+	if (window_runnable(s, &d, runnable))
+		return 0;
 	errno = 0;
 	if (read_proc(s, s->stat_fd) ||
 	    load_parse_stat(s->buf, &now, &procs_running)) {
@@ -170,6 +262,10 @@ void sampler_close(struct sampler *s)
 		close(s->loadavg_fd);
 	if (s->meminfo_fd >= 0)
 		close(s->meminfo_fd);
+	if (s->schedstat_fd >= 0)
+		close(s->schedstat_fd);
+	if (s->self_fd >= 0)
+		close(s->self_fd);
 	free(s->buf);
 	free(s);
 }

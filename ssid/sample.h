@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * sample.h - measure this node's load vector: hwloc for the topology (once,
- * at start-up), /proc/stat, /proc/loadavg and /proc/meminfo every interval.
+ * at start-up), /proc/stat, /proc/schedstat, /proc/loadavg and /proc/meminfo
+ * every interval.
  */
 #ifndef SSID_SAMPLE_H
 #define SSID_SAMPLE_H
@@ -26,9 +27,10 @@ struct sampler *sampler_open(char *err, size_t errlen);
 int sampler_take(struct sampler *s, struct load_vector *v);
 
 /*
- * sampler_runnable - this node's runnable tasks right now (as
- * sampler_take() counts them), for a plan made between two heartbeats.
- * Returns 0, or -1 with errno set.
+ * sampler_runnable - this node's runnable tasks up to now (as
+ * sampler_take() counts them: averaged over the last second or
+ * more), for a plan made between two heartbeats.  Returns 0, or -1 with
+ * errno set.
  */
 int sampler_runnable(struct sampler *s, uint32_t *runnable);
 

@@ -72,10 +72,9 @@ run ideal manual -N"$nn"	# Slurm spreads the tasks in blocks: two per node
 ideal=$makespan
 run imbalanced manual -w n1
 none=$makespan
-# the administrator's command on n1 as soon as the tasks started: the plan
-# reads n1's own runnable count at once, and the idle node's heartbeat
-# says it is idle
-during='lon n1 "$ssictl" rebalance >/dev/null || fail "rebalance failed"'
+# the administrator's command on n1 a second after the tasks started:
+# the runnable counts are averages over that long
+during='sleep 1; lon n1 "$ssictl" rebalance >/dev/null || fail "rebalance failed"'
 run rebalance manual -w n1
 reb=$makespan
 during=

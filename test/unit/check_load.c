@@ -114,6 +114,48 @@ START_TEST(test_parse_meminfo)
 }
 END_TEST
 
+/* two CPUs of a 6.1 kernel; its domain lines are skipped */
+static const char schedstat_text[] =
+	"version 15\n"
+	"timestamp 4294930579\n"
+	"cpu0 0 0 0 0 0 0 1000 200 13\n"
+	"domain0 3 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18\n"
+	"cpu1 0 0 5 6 7 8 30 70 14\n"
+	"domain0 3 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18\n";
+
+START_TEST(test_parse_schedstat)
+{
+	uint64_t d = 0;
+
+	ck_assert_int_eq(load_parse_schedstat(schedstat_text, &d), 0);
+	ck_assert_uint_eq(d, 1000 + 200 + 30 + 70);
+	ck_assert_int_eq(load_parse_task_schedstat("123 456 7\n", &d), 0);
+	ck_assert_uint_eq(d, 579);
+	/* the fields moved in other versions; no cpu line; short lines */
+	ck_assert_int_eq(load_parse_schedstat("version 14\ncpu0 0 0 0 0 0 0 1 2 3\n", &d), -1);
+	ck_assert_int_eq(load_parse_schedstat("timestamp 1\ncpu0 0 0 0 0 0 0 1 2\n", &d), -1);
+	ck_assert_int_eq(load_parse_schedstat("version 15\ntimestamp 1\n", &d), -1);
+	ck_assert_int_eq(load_parse_schedstat("version 15\ncpu0 0 0 0 0 0 0 1\n", &d), -1);
+	ck_assert_int_eq(load_parse_task_schedstat("123\n", &d), -1);
+	ck_assert_int_eq(load_parse_task_schedstat("", &d), -1);
+}
+END_TEST
+
+START_TEST(test_runnable_avg)
+{
+	/* three CPU-bound tasks on one CPU for a second: one runs, two wait */
+	ck_assert_uint_eq(load_runnable_avg(3000000000ull, 1000000000ull), 3);
+	/* an agent that ran 40 ms of the second is not a task */
+	ck_assert_uint_eq(load_runnable_avg(40000000ull, 1000000000ull), 0);
+	/* nor one that ran 600 ms of it; a task from 0.7 on */
+	ck_assert_uint_eq(load_runnable_avg(600000000ull, 1000000000ull), 0);
+	ck_assert_uint_eq(load_runnable_avg(2700000000ull, 1000000000ull), 3);
+	ck_assert_uint_eq(load_runnable_avg(2690000000ull, 1000000000ull), 2);
+	ck_assert_uint_eq(load_runnable_avg(5, 0), 0);
+	ck_assert_uint_eq(load_runnable_avg(UINT64_MAX / 2, 1), UINT32_MAX);
+}
+END_TEST
+
 START_TEST(test_cpu_permille)
 {
 	struct cpu_times a = { .user = 100, .system = 50, .idle = 800,
@@ -313,6 +355,8 @@ static Suite *load_suite(void)
 	tcase_add_test(parse, test_parse_stat_bad);
 	tcase_add_test(parse, test_parse_loadavg);
 	tcase_add_test(parse, test_parse_meminfo);
+	tcase_add_test(parse, test_parse_schedstat);
+	tcase_add_test(arith, test_runnable_avg);
 	tcase_add_test(arith, test_cpu_permille);
 	tcase_add_test(arith, test_runnable_and_mem);
 	tcase_add_test(arith, test_score_and_compare);
