@@ -113,6 +113,7 @@ struct ssi_dump_req {
 	u32 xstate_size;
 	u64 xfeatures;
 	u64 frozen_at;
+	bool real_frozen;		/* ITIMER_REAL stopped, left in img */
 
 	/*
 	 * The other threads (SSI_DUMP_THREADS): each runs ssi_dump_thread_work()
@@ -427,6 +428,11 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 		return capture_fail(req, -EAGAIN, SSI_R_TARGET,
 				    "inside the vDSO of its time namespace");
 
+	/* not carried yet; timer_create pulls a process home (syscall_policy.c) */
+	if (!list_empty(&current->signal->posix_timers))
+		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
+				    "has POSIX timers (timer_create)");
+
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	req->img = t;
 	if (!t)
@@ -483,6 +489,14 @@ static int capture_process(struct ssi_dump_req *req)
 			t->cputime_ns += th->se.sum_exec_runtime;
 		rcu_read_unlock();
 	}
+	ssi_cpu_itimers_save(task, t);
+	ssi_real_itimer_freeze(task, &t->itimer_real);
+	req->real_frozen = true;
+	spin_lock_irqsave(&task->sighand->siglock, flags);
+	t->sigpending = (task->pending.signal.sig[0] |
+			 task->signal->shared_pending.signal.sig[0]) &
+			0x7fffffffUL & ~(sigmask(SIGKILL) | sigmask(SIGSTOP));
+	spin_unlock_irqrestore(&task->sighand->siglock, flags);
 	task_lock(task->group_leader);
 	for (i = 0; i < RLIM_NLIMITS; i++) {
 		t->rlim[i].cur = task->signal->rlim[i].rlim_cur;
@@ -542,6 +556,7 @@ out:
 static void ssi_dump_work(struct callback_head *cb)
 {
 	struct ssi_dump_req *req = container_of(cb, struct ssi_dump_req, work);
+	bool became = false;
 	int err;
 
 	if (atomic_cmpxchg(&req->state, SSI_DS_QUEUED, SSI_DS_RUNNING) !=
@@ -584,6 +599,7 @@ static void ssi_dump_work(struct callback_head *cb)
 								req->ret_close_fd,
 								req->ret_arg);
 		if (!err) {
+			became = true;
 			complete(&req->became);
 			break;		/* on the way out to the stub or image */
 		}
@@ -591,6 +607,10 @@ static void ssi_dump_work(struct callback_head *cb)
 		WRITE_ONCE(req->verdict, SSI_V_NONE);
 		complete(&req->became);
 	}
+	/* going on here after all: its alarm goes on too */
+	if (!became && req->real_frozen && !fatal_signal_pending(current))
+		ssi_real_itimer_thaw(&req->img->itimer_real,
+				     ktime_get_ns() - req->frozen_at, NSEC_PER_USEC);
 out:
 	ssi_busy_del(req);
 	WRITE_ONCE(req->left, true);

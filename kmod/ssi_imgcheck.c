@@ -287,8 +287,18 @@ int ssi_img_check_task(const struct ssi_img_task *t,
 	err = ssi_img_check_thread(&t->leader, env, e);
 	if (err)
 		return err;
-	if (!is_zero(t->reserved, sizeof(t->reserved)))
-		return bad(e, SSI_R_RESERVED, "task reserved fields");
+	if (t->itimer_real.value > SSI_IMG_ITIMER_MAX ||
+	    t->itimer_real.interval > SSI_IMG_ITIMER_MAX ||
+	    t->itimer_virt.value > SSI_IMG_ITIMER_MAX ||
+	    t->itimer_virt.interval > SSI_IMG_ITIMER_MAX ||
+	    t->itimer_prof.value > SSI_IMG_ITIMER_MAX ||
+	    t->itimer_prof.interval > SSI_IMG_ITIMER_MAX)
+		return bad(e, SSI_R_TASK, "itimer beyond %llu ns",
+			   (unsigned long long)SSI_IMG_ITIMER_MAX);
+	if (t->sigpending & ~(u64)0x7fffffff ||
+	    t->sigpending & ((1ULL << (SSI_SIGKILL - 1)) | (1ULL << (SSI_SIGSTOP - 1))))
+		return bad(e, SSI_R_TASK, "pending signals %#llx",
+			   (unsigned long long)t->sigpending);
 
 	if ((t->personality & SSI_PER_MASK) ||
 	    (t->personality & ~(SSI_PER_MASK | SSI_PER_FLAGS)))

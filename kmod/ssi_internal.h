@@ -44,6 +44,14 @@ void ssi_dump_release(struct ssi_file *sf);
 long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg);
 long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg);
 
+/* ssi_itimer.c */
+struct task_struct;
+void ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t);
+void ssi_cpu_itimers_restore(const struct ssi_img_task *t);
+void ssi_cputime_restore(u64 want);
+void ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out);
+void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 min_ns);
+
 /* ssi_signal.c */
 long ssi_signal_ioctl(struct ssi_signal __user *uarg);
 

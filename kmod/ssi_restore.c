@@ -263,7 +263,7 @@ static int read_meta(struct ssi_rst *rs)
 
 	BUILD_BUG_ON(sizeof(struct ssi_img_header) != 256);
 	BUILD_BUG_ON(sizeof(struct ssi_img_section) != 32);
-	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2688);
+	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2712);
 	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 336);
 	BUILD_BUG_ON(sizeof(struct ssi_img_mm) != 640);
 	BUILD_BUG_ON(sizeof(struct ssi_img_file) != 72);
@@ -649,28 +649,6 @@ static void set_rlimits(struct ssi_rst *rs)
 	task_unlock(current->group_leader);
 }
 
-/*
- * The process's CPU clock goes on from the image's value: the difference
- * goes into the runtime the signal struct keeps for exited threads, the
- * one part of CLOCK_PROCESS_CPUTIME_ID (and of RLIMIT_CPU and the process
- * CPU timers) that is not a live thread's.  u64 arithmetic: an offset
- * below zero wraps and the sum is still right.
- */
-static void restore_cputime(u64 want)
-{
-	struct signal_struct *sig = current->signal;
-	struct task_struct *th;
-	u64 now = 0;
-
-	rcu_read_lock();
-	for_each_thread(current, th)
-		now += th->se.sum_exec_runtime;
-	rcu_read_unlock();
-	write_seqlock(&sig->stats_lock);
-	sig->sum_sched_runtime = want - now;
-	write_sequnlock(&sig->stats_lock);
-}
-
 /* The process-wide state: signal dispositions, personality, CPU time. */
 static void set_process_state(struct ssi_rst *rs)
 {
@@ -691,7 +669,25 @@ static void set_process_state(struct ssi_rst *rs)
 	}
 	spin_unlock_irq(&current->sighand->siglock);
 	current->personality = t->personality;
-	restore_cputime(t->cputime_ns);
+	ssi_cputime_restore(t->cputime_ns);
+	ssi_cpu_itimers_restore(t);
+	/*
+	 * Not sooner than 10 ms: a task restored inside sigsuspend() or
+	 * pause() executes the call again after rt_sigreturn, and a SIGALRM
+	 * handled before it gets there would leave it waiting for ever.  The
+	 * timer is late by the time frozen anyway.
+	 */
+	ssi_real_itimer_thaw(&t->itimer_real, 0, 10 * NSEC_PER_MSEC);
+	/*
+	 * Coming home, the remote copy with its pending signals is discarded:
+	 * queue them again (going away, the deputy keeps and relays them).
+	 * The kernel keeps one of each standard signal; the timers that
+	 * send them use SEND_SIG_PRIV, to the process, too.
+	 */
+	if (rs->into_deputy)
+		for (i = 1; i < 32; i++)
+			if (t->sigpending & (1ULL << (i - 1)))
+				kill_pid(task_tgid(current), i, 1);
 }
 
 /* Everything of one thread that rt_sigreturn does not restore; in its context. */

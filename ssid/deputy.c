@@ -14,11 +14,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "kmod/stub/deputy_proto.h"
+#include "kmod/uapi/ssi.h"
 #include "deputy.h"
 #include "fwd_home.h"
 #include "syscall_policy.h"
@@ -304,6 +306,54 @@ int ssi_deputy_call(struct ssi_deputy *d, const void *req, size_t len,
 			r = 0;
 	}
 	return r < 0 ? r : 0;
+}
+
+/* Run one call of ssid's own in the idle deputy, and wait for it. */
+static int run_own(struct ssi_deputy *d, long nr, const uint64_t args[6],
+		   int timeout_ms, int64_t *ret)
+{
+	struct ssi_dep_event ev;
+	int err;
+
+	if (d->cur.busy)
+		return -EBUSY;
+	err = send_syscall(d, nr, args);
+	for (;;) {
+		if (err)
+			return err;
+		err = recv_event(d, &ev, timeout_ms);
+		if (err)
+			return err;
+		if (ev.type == SSI_DEP_SIGNAL) {
+			deliver_signal(d, &ev);
+			continue;
+		}
+		if (ev.type != SSI_DEP_RESULT || ev.seq != d->cur.seq)
+			return -EPROTO;
+		*ret = ev.value;
+		return 0;
+	}
+}
+
+int ssi_deputy_park_itimers(struct ssi_deputy *d, int timeout_ms)
+{
+	static const int which[] = { ITIMER_VIRTUAL, ITIMER_PROF };
+	struct itimerval park = { .it_value = { .tv_sec = SSI_ITIMER_PARK_SEC } };
+	uint64_t args[6] = { 0, d->area_base, 0 };
+	int64_t ret;
+	size_t i;
+	int err;
+
+	if (d->area_len < sizeof(park))
+		return -ENOSPC;
+	err = area_io(d, &park, sizeof(park), 1);
+	for (i = 0; !err && i < sizeof(which) / sizeof(which[0]); i++) {
+		args[0] = (uint64_t)which[i];
+		err = run_own(d, SYS_setitimer, args, timeout_ms, &ret);
+		if (!err && ret < 0)
+			err = (int)ret;
+	}
+	return err;
 }
 
 int ssi_deputy_cancel(struct ssi_deputy *d)

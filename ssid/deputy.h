@@ -97,6 +97,15 @@ int ssi_deputy_start(struct ssi_deputy *d, const void *req, size_t len,
  */
 int ssi_deputy_event(struct ssi_deputy *d, void **reply, size_t *rlen);
 
+/*
+ * ssi_deputy_park_itimers - arm the deputy's ITIMER_VIRTUAL and ITIMER_PROF
+ * far out (SSI_ITIMER_PARK_SEC), with no call in flight: the remote node
+ * runs the process's, and a return home sets them to those (a module can
+ * only move an armed CPU timer).  Waits up to @timeout_ms for each.
+ * Return: 0, -EBUSY, or the errors of ssi_deputy_call.
+ */
+int ssi_deputy_park_itimers(struct ssi_deputy *d, int timeout_ms);
+
 /* ssi_deputy_abandon - forget the call in flight (the deputy is gone). */
 void ssi_deputy_abandon(struct ssi_deputy *d);
 

@@ -558,6 +558,8 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 	h->dep.arg = h;
 	rc = ssi_deputy_attach(&h->dep, h->pid, sv[0], bd.area_addr,
 			       SSI_DEPUTY_AREA_DEFAULT, 5000);
+	if (!rc)
+		rc = ssi_deputy_park_itimers(&h->dep, 5000);
 	h->dep.chan = sv[0];
 	h->state = H_DEPUTY;
 	h->res.frozen_ns = loop_now_ns() - h->t0_ns;

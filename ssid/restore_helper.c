@@ -38,6 +38,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 
 #include "kmod/uapi/ssi.h"
@@ -285,6 +286,15 @@ int main(int argc, char **argv)
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	{
+		/* for the restore to set to the image's (uapi/ssi.h) */
+		struct itimerval park = { .it_value = { .tv_sec = SSI_ITIMER_PARK_SEC } };
+
+		if (setitimer(ITIMER_VIRTUAL, &park, NULL) ||
+		    setitimer(ITIMER_PROF, &park, NULL))
+			refuse(SSI_R_NONE, errno, "parking the CPU-time itimers: %s",
+			       strerror(errno));
+	}
 	if (write(REPORT_FD, "OK\n", 3) != 3)
 		_exit(2);
 	close(REPORT_FD);

@@ -256,7 +256,7 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "task", "format", "17 rlimits");
 	M("EINVAL", "task", "format", "rlimit cur > max");
 	M("EINVAL", "task", "format", "personality PER_SVR4");
-	M("EINVAL", "reserved", "format", "task reserved word");
+	M("EINVAL", "task", "format", "ITIMER_PROF interval beyond 2^62 ns");
 
 	M("EINVAL", "xstate", "format", "XSAVE header: feature beyond the header's");
 	M("EINVAL", "xstate", "format", "XSAVE header: compacted format");
@@ -424,7 +424,7 @@ apply:
 	if (IS()) { TASK->nr_rlimits = 17; goto task; }
 	if (IS()) { TASK->rlim[3].cur = 10; TASK->rlim[3].max = 5; goto task; }
 	if (IS()) { TASK->personality = 0x0004; goto task; }
-	if (IS()) { TASK->reserved[3] = 1; goto task; }
+	if (IS()) { TASK->itimer_prof.interval = SSI_IMG_ITIMER_MAX + 1; goto task; }
 
 	if (IS()) { *(u64 *)(XS + 512) |= 1ULL << 62; goto xs; }
 	if (IS()) { *(u64 *)(XS + 520) = 1ULL << 63 | 3; goto xs; }

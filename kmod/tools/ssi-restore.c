@@ -33,6 +33,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "ssi_tool.h"
@@ -250,6 +251,13 @@ int main(int argc, char **argv)
 	}
 	if (early_sig)
 		kill(getpid(), early_sig);
+	if (!verify) {
+		/* for the restore to set to the image's (uapi/ssi.h) */
+		struct itimerval p = { .it_value = { .tv_sec = SSI_ITIMER_PARK_SEC } };
+
+		if (setitimer(ITIMER_VIRTUAL, &p, NULL) || setitimer(ITIMER_PROF, &p, NULL))
+			die("parking the CPU-time itimers: %s", strerror(errno));
+	}
 	r.in_fd = in;
 	r.flags = verify ? SSI_RESTORE_VERIFY_ONLY : 0;
 	if (ioctl(dev, SSI_IOC_RESTORE, &r) < 0) {

@@ -22,6 +22,8 @@
  *     a relayed signal with its siginfo.
  *  6  SSI_SIGNAL_KICK: send the task through its signal-delivery path once,
  *     with no signal (a seccomp restart code answered to it is acted on).
+ *  7  image format v3 (CPU-time itimers); the restore sets parked itimers
+ *     (SSI_ITIMER_PARK_SEC).
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -30,7 +32,17 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		6
+#define SSI_API_VERSION		7
+
+/*
+ * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
+ * exported), only move one that is armed.  So whatever task is to become
+ * a migrated process (the restore helper, a deputy that may take its
+ * process back) first arms ITIMER_VIRTUAL and ITIMER_PROF this far out
+ * with setitimer(2): it "parks" them.  The restore then sets them to what
+ * the image carries, or disarms them.
+ */
+#define SSI_ITIMER_PARK_SEC	(10L * 365 * 24 * 3600)
 
 /* Feature bits a caller may request in ssi_api.features. */
 #define SSI_FEATURE_MASK	0ULL

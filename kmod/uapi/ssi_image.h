@@ -37,6 +37,8 @@
  *  2  threads: per-thread state in struct ssi_img_thread (the leader's in
  *     ssi_img_task.leader, the others' in THREAD sections);
  *     header.nr_threads.
+ *  3  itimers: ssi_img_task.itimer_real, itimer_virt, itimer_prof;
+ *     ssi_img_task.sigpending (no reserved fields left).
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -44,7 +46,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		2
+#define SSI_IMG_VERSION		3
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -225,6 +227,15 @@ struct ssi_img_thread {
 	__u64 reserved[3];
 };
 
+/* A CPU-time itimer (ns): what is left of it, and its interval. */
+struct ssi_img_itimer {
+	__u64 value;
+	__u64 interval;
+};
+
+/* Longest itimer value or interval an image may carry (about 146 years). */
+#define SSI_IMG_ITIMER_MAX	(1ULL << 62)
+
 /**
  * struct ssi_img_task - payload of SSI_SEC_TASK (count 1)
  * @leader:	the thread-group leader's state.
@@ -233,7 +244,14 @@ struct ssi_img_thread {
  * @sigactions:	signal n is at index n - 1.
  * @cputime_ns:	CPU time the process used so far (its CLOCK_PROCESS_CPUTIME_ID),
  *		which goes on from there after the restore.
- * @reserved:	must be zero.
+ * @itimer_real: ITIMER_REAL (and alarm()): time left until it fires when
+ *		the process was frozen (0: disarmed), and its interval, in ns.
+ * @itimer_virt, @itimer_prof: ITIMER_VIRTUAL and ITIMER_PROF: CPU time
+ *		left until they fire (0: disarmed) and their interval, in ns.
+ * @sigpending:	standard signals (1..31, bit n - 1) pending on the process
+ *		when it was frozen, SIGKILL and SIGSTOP excepted.  A process
+ *		coming home gets them again (its remote copy is discarded); one
+ *		going away leaves them with its deputy, which relays them.
  */
 struct ssi_img_task {
 	struct ssi_img_thread leader;
@@ -242,7 +260,10 @@ struct ssi_img_task {
 	struct ssi_img_rlimit rlim[SSI_IMG_NRLIMIT];
 	struct ssi_img_sigaction sigactions[SSI_IMG_NSIG];
 	__u64 cputime_ns;
-	__u64 reserved[4];
+	struct ssi_img_itimer itimer_real;
+	struct ssi_img_itimer itimer_virt;
+	struct ssi_img_itimer itimer_prof;
+	__u64 sigpending;
 };
 
 /*

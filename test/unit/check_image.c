@@ -155,7 +155,7 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(sizeof(struct ssi_img_section), 32);
 	ck_assert_uint_eq(sizeof(struct ssi_img_regs), 27 * 8);
 	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 336);
-	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2688);
+	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2712);
 	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 336);
 	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 344);
 	ck_assert_uint_eq(sizeof(struct ssi_img_mm), 640);
@@ -252,6 +252,15 @@ END_TEST
 
 START_TEST(test_task)
 {
+	/* armed itimers up to the bound are fine */
+	build();
+	task.itimer_real = (struct ssi_img_itimer){ SSI_IMG_ITIMER_MAX, 1000 };
+	task.itimer_virt = (struct ssi_img_itimer){ 1, SSI_IMG_ITIMER_MAX };
+	task.itimer_prof = (struct ssi_img_itimer){ 5000000, 5000000 };
+	task.sigpending = 1ULL << 13;	/* SIGALRM */
+	reseal();
+	ck_assert_int_eq(check_all(), 0);
+
 	REFUSED(SSI_R_TASK, task.leader.regs.cs = 0x10);
 	REFUSED(SSI_R_TASK, task.leader.regs.fs = 0x2b);
 	REFUSED(SSI_R_TASK, task.leader.regs.ip = 1ULL << 47);
@@ -273,7 +282,11 @@ START_TEST(test_task)
 	REFUSED(SSI_R_TASK, memset(task.leader.comm, 'a', 16));
 	REFUSED(SSI_R_TASK, task.rlim[3].cur = 5; task.rlim[3].max = 4);
 	REFUSED(SSI_R_TASK, task.nr_rlimits = 15);
-	REFUSED(SSI_R_RESERVED, task.reserved[3] = 1);
+	REFUSED(SSI_R_TASK, task.itimer_real.value = SSI_IMG_ITIMER_MAX + 1);
+	REFUSED(SSI_R_TASK, task.itimer_virt.interval = SSI_IMG_ITIMER_MAX + 1);
+	REFUSED(SSI_R_TASK, task.itimer_prof.value = ~0ULL);
+	REFUSED(SSI_R_TASK, task.sigpending = 1ULL << 33);	/* a real-time one */
+	REFUSED(SSI_R_TASK, task.sigpending = 1ULL << 8);	/* SIGKILL */
 	REFUSED(SSI_R_RESERVED, task.leader.reserved[0] = 1);
 }
 END_TEST

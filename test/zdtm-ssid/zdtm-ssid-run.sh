@@ -10,7 +10,9 @@
 #   exit=   the program's exit status
 #   where=  where the migrated process must be after its move: away (it
 #           runs there, forwarded: nothing it did pulled it home) or home
-#           (a call only home can run pulled it back)
+#           (a call only home can run pulled it back) or back (it runs
+#           there, then `ssictl migrate PID home` brings it back, where it
+#           does its last rounds)
 #   prog=   the program, default NAME; args= its arguments
 #   wrap=   a command that starts it (pty_run.py: a tty on stdin)
 #
@@ -114,6 +116,13 @@ if [ "$where" = home ]; then
 else
 	[ "$now" = "deputy $away" ] || die "pid $mpid is not running on $away (ssid: '$now'): pulled home?"
 	at="ran on $away"
+fi
+if [ "$where" = back ]; then
+	line=$("$ssictl" migrate "$mpid" home 2>&1) || die "ssictl migrate $mpid home: $line"
+	sleep 0.5
+	now=$(state "$mpid")
+	[ -z "$now" ] || die "pid $mpid is not back home (ssid: '$now')"
+	at+=", came back home"
 fi
 finish moved
 
