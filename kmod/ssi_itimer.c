@@ -85,7 +85,6 @@ static bool restore_one(struct signal_struct *sig, int clock, bool active,
 	it->expires = group_sample(sig, clock) + in->value;
 	if (it->expires < *nextevt)
 		*nextevt = it->expires;
-
 	return true;
 }
 
@@ -149,8 +148,8 @@ void ssi_cputime_restore(u64 want)
 /*
  * Stop ITIMER_REAL of @task for the freeze; @out gets what was left of it
  * (0: not armed, or a one-shot that just fired: its SIGALRM is pending
- * and goes with the process).  Every thread of @task is frozen, so no setitimer() races
- * with this, and it_real_fn() does not need the siglock.
+ * and goes with the process).  Every thread of @task is frozen, so no
+ * setitimer() races with this, and it_real_fn() does not need the siglock.
  */
 void ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out)
 {
