@@ -928,24 +928,34 @@ static void op_show_procs(struct ctlops *ops, struct ctl_client *cl,
 
 /*
  * job_event: select/ssi in slurmctld reports that a job started or
- * ended ("event": "start"|"end", "job"); every node's balancer looks
- * again soon, so freed cores are used and busy ones relieved.
+ * ended ("event": "start"|"end", "job", and optionally "policy": what
+ * its --ssi-migratable asked for, "none"|"auto"|"manual"); every node's
+ * balancer looks again soon, so freed cores are used and busy ones
+ * relieved.
  */
 static void op_job_event(struct ctlops *ops, struct ctl_client *cl,
 			 json_object *req, json_object *id)
 {
 	const char *ev = arg_string(cl, req, id, "event");
+	const char *policy = NULL;
+	json_object *pol;
 	int64_t job;
 
 	if (!ev || arg_id(cl, req, id, "job", &job))
 		return;
-	if ((strcmp(ev, "start") && strcmp(ev, "end")) || job < 0) {
+	if (json_object_object_get_ex(req, "policy", &pol))
+		policy = json_object_is_type(pol, json_type_string) ?
+			 json_object_get_string(pol) : "";
+	if ((strcmp(ev, "start") && strcmp(ev, "end")) || job < 0 ||
+	    (policy && strcmp(policy, "none") && strcmp(policy, "auto") &&
+	     strcmp(policy, "manual"))) {
 		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
-				 "need \"event\": \"start\" or \"end\", and \"job\""));
+				 "need \"event\": \"start\" or \"end\", \"job\", and if any "
+				 "a \"policy\": \"none\", \"auto\" or \"manual\""));
 		return;
 	}
-	log_info("job %lld %s (told by uid %u)", (long long)job,
-		 !strcmp(ev, "start") ? "started" : "ended",
+	log_info("job %lld %s, ssi-migratable=%s (told by uid %u)", (long long)job,
+		 !strcmp(ev, "start") ? "started" : "ended", policy ? policy : "unknown",
 		 (unsigned int)ctl_client_uid(cl));
 	cluster_job_event(ops->cluster, (uint32_t)job, !strcmp(ev, "start"));
 	ctl_client_reply(cl, ctlproto_reply_ok(id, NULL));

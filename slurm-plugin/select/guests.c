@@ -20,6 +20,7 @@
 #include "src/common/node_conf.h"
 
 #include "guests.h"
+#include "policy.h"
 #include "ssid_client.h"
 
 /* job_test waits this long at most for ssid (it holds slurmctld's locks) */
@@ -139,6 +140,9 @@ void guests_job_event(job_record_t *job_ptr, bool start)
 	json_object_object_add(req, "op", json_object_new_string("job_event"));
 	json_object_object_add(req, "event", json_object_new_string(start ? "start" : "end"));
 	json_object_object_add(req, "job", json_object_new_int64(job_ptr->job_id));
+	/* what sbatch --ssi-migratable asked for (ssi_spank.c marks the job) */
+	json_object_object_add(req, "policy", json_object_new_string(ssi_policy_name(
+		ssi_policy_from_env(job_ptr->spank_job_env, job_ptr->spank_job_env_size))));
 	if (ssid_call(sock_path(), GUESTS_TIMEOUT_MS, req, NULL, err, sizeof(err)))
 		set_state(false, err);
 	/* the guests' cores may have changed hands: ask again next time */

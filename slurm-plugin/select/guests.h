@@ -28,9 +28,10 @@
 bitstr_t *guests_exclude_cores(bitstr_t *exc);
 
 /*
- * guests_job_event - tell ssid that @job_ptr started (@start) or ended, so
- * that every node's balancer looks again at once (freed cores get
- * migrated tasks, busy ones are relieved).  Best effort, short timeout.
+ * guests_job_event - tell ssid that @job_ptr started (@start) or ended,
+ * and its migration policy (from its SPANK environment), so that every
+ * node's balancer looks again at once (freed cores get migrated tasks,
+ * busy ones are relieved).  Best effort, short timeout.
  */
 void guests_job_event(job_record_t *job_ptr, bool start);
 

@@ -7,9 +7,10 @@
  * plugin_context_create() with Slurm's own symbol table, the way Slurm's
  * select/other does for select/cray_aries.  Three add to it (guests.c):
  * job_test also excludes the cores busy with migrated-in guests, as
- * ssid counts them; job_begin and job_fini tell ssid, whose balancers
- * then look again.  Without a reachable ssid they add nothing.  Where other code asks which
- * plugin is in use (select_g_get_info_from_plugin(SELECT_CR_PLUGIN)), the
+ * ssid counts them; job_begin and job_fini tell ssid, with the job's
+ * --ssi-migratable policy from its SPANK environment, and its balancers
+ * then look again.  Without a reachable ssid they add nothing.  Where
+ * other code asks which plugin is in use (select_g_get_info_from_plugin(SELECT_CR_PLUGIN)), the
  * answer is cons_tres's, so gres and job code behave as under cons_tres.
  *
  * Rules for this file (slurmctld loads every select_*.so it finds, and so

@@ -42,18 +42,22 @@ const char *ssi_policy_name(enum ssi_policy policy)
 
 enum ssi_policy ssi_policy_from_env(char **env, unsigned int count)
 {
-	static const char key[] = SSI_POLICY_JOB_ENV "=";
+	static const char key[] = SSI_POLICY_ENV "=", spank_key[] = SSI_POLICY_JOB_ENV "=";
 	enum ssi_policy policy;
+	const char *val;
 	unsigned int i;
 
 	if (!env)
 		return SSI_POLICY_NONE;
 	for (i = 0; i < count && env[i]; i++) {
-		if (strncmp(env[i], key, sizeof(key) - 1))
+		if (!strncmp(env[i], key, sizeof(key) - 1))
+			val = env[i] + sizeof(key) - 1;
+		else if (!strncmp(env[i], spank_key, sizeof(spank_key) - 1))
+			val = env[i] + sizeof(spank_key) - 1;
+		else
 			continue;
 		/* An empty value here is not "auto": the plugin never sets it. */
-		if (!env[i][sizeof(key) - 1] ||
-		    ssi_policy_parse(env[i] + sizeof(key) - 1, &policy, NULL, 0))
+		if (!*val || ssi_policy_parse(val, &policy, NULL, 0))
 			return SSI_POLICY_NONE;
 		return policy;
 	}

@@ -16,9 +16,9 @@ enum ssi_policy {
 };
 
 /*
- * Name of the job control environment variable.  spank_job_control_setenv()
- * prefixes it with "SPANK_", so slurmctld stores SSI_POLICY_JOB_ENV in the
- * job's spank_job_env.
+ * Name of the job control environment variable.  The job record in
+ * slurmctld (job_ptr->spank_job_env) holds it as it is; prologs and
+ * epilogs see it prefixed with "SPANK_", as SSI_POLICY_JOB_ENV.
  */
 #define SSI_POLICY_ENV		"SSI_MIGRATABLE"
 #define SSI_POLICY_JOB_ENV	"SPANK_SSI_MIGRATABLE"
@@ -39,8 +39,9 @@ int ssi_policy_parse(const char *arg, enum ssi_policy *out, char *err, size_t er
 const char *ssi_policy_name(enum ssi_policy policy);
 
 /*
- * ssi_policy_from_env - find SSI_POLICY_JOB_ENV in an environment array
- * (such as a job record's spank_job_env) and parse it.
+ * ssi_policy_from_env - find SSI_POLICY_ENV (a job record's spank_job_env)
+ * or SSI_POLICY_JOB_ENV (a prolog's environment) in an environment array
+ * and parse it.
  * @env:	NULL-terminated array of "NAME=value" strings, or NULL.
  * @count:	number of entries to look at (the array need not be
  *		NULL-terminated when @count is exact).

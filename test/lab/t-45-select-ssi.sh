@@ -62,8 +62,12 @@ done
 read -r where j <<<"$(probe)"
 echo "no guests: probe job $j ran on $where"
 [ "$where" = n2 ] || fail "without guests the probe ran on $where, cons_tres picks n2"
-grep -q "job $j started" "$state/log/ssid-ctl.log" && grep -q "job $j ended" "$state/log/ssid-ctl.log" ||
+grep -q "job $j started, ssi-migratable=none" "$state/log/ssid-ctl.log" &&
+	grep -q "job $j ended" "$state/log/ssid-ctl.log" ||
 	fail "select/ssi did not report job $j's start and end to ssid"
+# the migratable job's policy, from its SPANK environment
+grep -q "job $job started, ssi-migratable=manual" "$state/log/ssid-ctl.log" ||
+	fail "select/ssi did not report job $job as --ssi-migratable=manual: $(grep "job $job " "$state/log/ssid-ctl.log")"
 
 # One of its tasks runs on n2 now: n2's only core is a guest's.
 res=$(lon n1 "$ssictl" migrate "jobid=$job.0" task=1 node=n2) || fail "migrate: $res"

@@ -61,6 +61,9 @@ START_TEST(test_from_env)
 	char *env_bad[] = { "SPANK_SSI_MIGRATABLE=bogus", NULL };
 	char *env_empty[] = { "SPANK_SSI_MIGRATABLE=", NULL };
 	char *env_prefix[] = { "SPANK_SSI_MIGRATABLEX=auto", NULL };
+	/* as the job record in slurmctld holds it */
+	char *env_job[] = { "OTHER=1", "SSI_MIGRATABLE=auto", NULL };
+	char *env_job_prefix[] = { "SSI_MIGRATABLE_X=manual", NULL };
 
 	ck_assert_int_eq(ssi_policy_from_env(env, 2), SSI_POLICY_MANUAL);
 	/* count bounds the scan: the match is beyond it */
@@ -71,6 +74,8 @@ START_TEST(test_from_env)
 	ck_assert_int_eq(ssi_policy_from_env(env_empty, 1), SSI_POLICY_NONE);
 	ck_assert_int_eq(ssi_policy_from_env(env_prefix, 1), SSI_POLICY_NONE);
 	ck_assert_int_eq(ssi_policy_from_env(NULL, 5), SSI_POLICY_NONE);
+	ck_assert_int_eq(ssi_policy_from_env(env_job, 2), SSI_POLICY_AUTO);
+	ck_assert_int_eq(ssi_policy_from_env(env_job_prefix, 1), SSI_POLICY_NONE);
 }
 END_TEST
 
