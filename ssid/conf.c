@@ -177,7 +177,7 @@ static int valid_user(const char *s)
 enum key_id {
 	K_CLUSTER_NAME, K_TRANSPORT, K_PORT, K_HB_INTERVAL, K_HB_TIMEOUT, K_CONTROL_SOCKET,
 	K_PID_FILE, K_MUNGE_SOCKET, K_SLURM_USER, K_BAL_INTERVAL,
-	K_BAL_THRESHOLD, K_BAL_HYSTERESIS, K_BAL_CANDIDATES,
+	K_BAL_THRESHOLD, K_BAL_HYSTERESIS, K_BAL_CANDIDATES, K_NICE,
 	K_NKEYS
 };
 
@@ -195,6 +195,7 @@ static const char *const key_names[K_NKEYS] = {
 	[K_BAL_THRESHOLD] = "BalanceThreshold",
 	[K_BAL_HYSTERESIS] = "BalanceHysteresis",
 	[K_BAL_CANDIDATES] = "BalanceCandidates",
+	[K_NICE] = "Nice",
 };
 
 static int set_global(struct parse *p, enum key_id id, const char *key,
@@ -258,6 +259,18 @@ static int set_global(struct parse *p, enum key_id id, const char *key,
 	case K_BAL_CANDIDATES:
 		return parse_uint(p, key, val, 1, SSI_NODES_MAX,
 				  &c->balance_candidates);
+	case K_NICE: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(val, &end, 10);
+		if (!isdigit((unsigned char)val[val[0] == '-']) || *end || errno ||
+		    v < -20 || v > 19)
+			return perr(p, "%s=%s: not a nice value (-20 to 19)", key, val);
+		c->nice = (int)v;
+		return 0;
+	}
 	case K_NKEYS:
 		break;
 	}
@@ -410,6 +423,7 @@ static int set_defaults(struct ssi_conf *c)
 	c->balance_threshold = SSI_BALANCE_THRESHOLD;
 	c->balance_hysteresis = SSI_BALANCE_HYSTERESIS;
 	c->balance_candidates = SSI_BALANCE_CANDIDATES;
+	c->nice = SSI_NICE;
 	return c->cluster_name && c->transport && c->control_socket &&
 	       c->pid_file ? 0 : -1;
 }

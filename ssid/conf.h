@@ -41,6 +41,7 @@ struct ssi_conf {
 	unsigned int balance_threshold;	/* per-mille of a CPU, per CPU */
 	unsigned int balance_hysteresis;
 	unsigned int balance_candidates;
+	int nice;			/* ssid's own, -20..19 */
 	size_t nnodes;
 	struct ssi_node *nodes;		/* in file order */
 };

@@ -82,6 +82,14 @@
 #define SSI_BALANCE_HYSTERESIS		100
 #define SSI_BALANCE_CANDIDATES		3
 
+/*
+ * ssid's nice value.  Migrations are asked of overloaded nodes: at the
+ * default nice, the dump and stream compete with the very tasks they
+ * relieve (on a node of one CPU with four CPU-bound tasks, for a fifth of
+ * it).  ssid itself uses little CPU.
+ */
+#define SSI_NICE			(-5)
+
 /* ----------------------------------------------------------------- limits */
 
 /*

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -373,6 +374,9 @@ int main(int argc, char **argv)
 	if (d.self < 0)
 		log_fatal("%s", err);
 	d.admin_uid = resolve_admin(d.conf);
+	/* before any thread: they inherit it (see SSI_NICE) */
+	if (setpriority(PRIO_PROCESS, 0, d.conf->nice))
+		log_warn("cannot set Nice=%d: %m", d.conf->nice);
 
 	if (!d.opt.foreground)
 		daemonize_init(&d);

@@ -43,6 +43,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -796,6 +797,8 @@ exec_helper(struct mig_remote *g, const char *path, int img, int rep)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
+	/* the job's process runs at the default nice, not at ssid's */
+	setpriority(PRIO_PROCESS, 0, 0);
 	/*
 	 * The process's clocks continue from where they stopped at home:
 	 * the helper puts itself in a time namespace with these offsets.

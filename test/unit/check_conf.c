@@ -60,6 +60,7 @@ START_TEST(test_minimal_defaults)
 	ck_assert_str_eq(c->pid_file, SSI_PID_FILE);
 	ck_assert_ptr_null(c->munge_socket);
 	ck_assert_ptr_null(c->slurm_user);
+	ck_assert_int_eq(c->nice, SSI_NICE);
 	ck_assert_uint_eq(c->nnodes, 1);
 	ck_assert_uint_eq(c->nodes[0].port, SSI_DEFAULT_PORT);
 	ck_assert_int_eq(c->nodes[0].line, 1);
@@ -85,6 +86,7 @@ START_TEST(test_full_file)
 		"BalanceThreshold=300\n"
 		"BalanceHysteresis=50\n"
 		"BalanceCandidates=2\n"
+		"Nice=-20\n"
 		"\t NodeName=n1   Addr=10.251.0.1\r\n"
 		"NodeName=n2 NodeAddr=fd00::2 Port=7080\n"
 		"NodeName=node-3.cluster Addr=node3.example.org Migrate=no\n");
@@ -101,11 +103,12 @@ START_TEST(test_full_file)
 	ck_assert_uint_eq(c->balance_threshold, 300);
 	ck_assert_uint_eq(c->balance_hysteresis, 50);
 	ck_assert_uint_eq(c->balance_candidates, 2);
+	ck_assert_int_eq(c->nice, -20);
 	ck_assert_uint_eq(c->nnodes, 3);
 	ck_assert_str_eq(c->nodes[0].name, "n1");
 	ck_assert_str_eq(c->nodes[0].addr, "10.251.0.1");
 	ck_assert_uint_eq(c->nodes[0].port, 7075);	/* global, set later */
-	ck_assert_int_eq(c->nodes[0].line, 15);
+	ck_assert_int_eq(c->nodes[0].line, 16);
 	ck_assert_str_eq(c->nodes[1].addr, "fd00::2");
 	ck_assert_uint_eq(c->nodes[1].port, 7080);
 	ck_assert(!c->nodes[1].no_migrate);
@@ -227,7 +230,11 @@ START_TEST(test_value_errors)
 	refuse(NODES "BalanceInterval=10ms\n", 3, "not a duration");
 	refuse(NODES "BalanceThreshold=0\n", 3, "out of range");
 	refuse(NODES "BalanceCandidates=0\n", 3, "out of range");
-}
+	refuse(NODES "Nice=-21\n", 3, "not a nice value (-20 to 19)");
+	refuse(NODES "Nice=20\n", 3, "not a nice value");
+	refuse(NODES "Nice=+5\n", 3, "not a nice value");
+	refuse(NODES "Nice=-\n", 3, "not a nice value");
+	refuse(NODES "Nice=5x\n", 3, "not a nice value");
 END_TEST
 
 START_TEST(test_node_errors)
