@@ -235,6 +235,7 @@ START_TEST(test_value_errors)
 	refuse(NODES "Nice=+5\n", 3, "not a nice value");
 	refuse(NODES "Nice=-\n", 3, "not a nice value");
 	refuse(NODES "Nice=5x\n", 3, "not a nice value");
+}
 END_TEST
 
 START_TEST(test_node_errors)
