@@ -408,6 +408,8 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 	int err;
 
 	BUILD_BUG_ON(_NSIG != SSI_IMG_NSIG);
+	BUILD_BUG_ON(SSI_IMG_SIGPENDING_MASK !=
+		     (0x7fffffffULL & ~(u64)(sigmask(SIGKILL) | sigmask(SIGSTOP))));
 	BUILD_BUG_ON(RLIM_NLIMITS != SSI_IMG_NRLIMIT);
 
 	/* Threads that appeared since the caller looked are found afterwards. */
@@ -494,8 +496,7 @@ static int capture_process(struct ssi_dump_req *req)
 	req->real_frozen = true;
 	spin_lock_irqsave(&task->sighand->siglock, flags);
 	t->sigpending = (task->pending.signal.sig[0] |
-			 task->signal->shared_pending.signal.sig[0]) &
-			0x7fffffffUL & ~(sigmask(SIGKILL) | sigmask(SIGSTOP));
+			 task->signal->shared_pending.signal.sig[0]) & SSI_IMG_SIGPENDING_MASK;
 	spin_unlock_irqrestore(&task->sighand->siglock, flags);
 	task_lock(task->group_leader);
 	for (i = 0; i < RLIM_NLIMITS; i++) {

@@ -295,8 +295,7 @@ int ssi_img_check_task(const struct ssi_img_task *t,
 	    t->itimer_prof.interval > SSI_IMG_ITIMER_MAX)
 		return bad(e, SSI_R_TASK, "itimer beyond %llu ns",
 			   (unsigned long long)SSI_IMG_ITIMER_MAX);
-	if (t->sigpending & ~(u64)0x7fffffff ||
-	    t->sigpending & ((1ULL << (SSI_SIGKILL - 1)) | (1ULL << (SSI_SIGSTOP - 1))))
+	if (t->sigpending & ~SSI_IMG_SIGPENDING_MASK)
 		return bad(e, SSI_R_TASK, "pending signals %#llx",
 			   (unsigned long long)t->sigpending);
 

@@ -233,6 +233,12 @@ struct ssi_img_itimer {
 	__u64 interval;
 };
 
+/*
+ * The signals ssi_img_task.sigpending may hold: 1..31 (bit n - 1), less
+ * SIGKILL (9) and SIGSTOP (19).
+ */
+#define SSI_IMG_SIGPENDING_MASK	(0x7fffffffULL & ~((1ULL << 8) | (1ULL << 18)))
+
 /* Longest itimer value or interval an image may carry (about 146 years). */
 #define SSI_IMG_ITIMER_MAX	(1ULL << 62)
 
