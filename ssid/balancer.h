@@ -59,9 +59,9 @@ struct balancer_plan {
 /*
  * balancer_plan - plan over the current heartbeats, this node's runnable
  * count brought up to date (sampler_runnable()): a plan asked for just
- * after work started here must see it.  Eligible
- * nodes are up (or this node), have sent a load vector, run this node's
- * kernel and pass @f.  Returns 0 or -ENOMEM; free with balancer_plan_free().
+ * after work started here must see it.  Eligible nodes are up (or this
+ * node), have sent a load vector, run this node's kernel and pass @f.
+ * Returns 0 or -ENOMEM; free with balancer_plan_free().
  */
 int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 		  struct balancer_plan *out);
