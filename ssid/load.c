@@ -124,6 +124,13 @@ uint32_t load_runnable_avg(uint64_t demand_ns, uint64_t wall_ns)
 	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
+uint32_t load_runnable_present(uint32_t avg, uint32_t procs_running)
+{
+	uint32_t now = load_runnable(procs_running);
+
+	return avg < now ? avg : now;
+}
+
 int load_parse_loadavg(const char *text, uint32_t *centi, uint32_t *running)
 {
 	const char *s = text;

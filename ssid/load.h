@@ -100,6 +100,16 @@ int load_parse_task_schedstat(const char *text, uint64_t *demand_ns);
 uint32_t load_runnable_avg(uint64_t demand_ns, uint64_t wall_ns);
 
 /*
+ * load_runnable_present - of @avg tasks runnable on average over the last
+ * window (load_runnable_avg()), as many as are runnable at this instant
+ * (@procs_running, which counts the reader).  On the node that plans, the
+ * shell and scontrol an administrator ran just before asking still fill
+ * the window's tail, but they have ended: only load both sustained and
+ * present is worth moving work away from, or not towards.
+ */
+uint32_t load_runnable_present(uint32_t avg, uint32_t procs_running);
+
+/*
  * load_score - the balancer's load figure: runnable tasks per hardware
  * thread in per-mille (1000 = one runnable task per thread); guests count
  * like any task since they are in procs_running.  Saturates at UINT32_MAX.

@@ -125,6 +125,15 @@ static bool window_runnable(const struct sampler *s, const struct demand *now,
 	return true;
 }
 
+/* The window's average, or procs_running's instant without /proc/schedstat. */
+static uint32_t runnable_of(const struct sampler *s, const struct demand *d,
+			    uint32_t procs_running)
+{
+	uint32_t avg;
+
+	return window_runnable(s, d, &avg) ? avg : load_runnable(procs_running);
+}
+
 static void keep_demand(struct sampler *s, const struct demand *d)
 {
 	if (!d->ok)
@@ -220,8 +229,7 @@ int sampler_take(struct sampler *s, struct load_vector *v)
 	v->pus = s->pus;
 	v->numa = s->numa;
 	d = read_demand(s);
-	if (!window_runnable(s, &d, &v->runnable))
-		v->runnable = load_runnable(procs_running);
+	v->runnable = runnable_of(s, &d, procs_running);
 	keep_demand(s, &d);
 	v->loadavg_centi = centi;
 	v->mem_total_kb = total;
@@ -239,8 +247,6 @@ int sampler_runnable(struct sampler *s, uint32_t *runnable)
 	struct demand d = read_demand(s);
 	uint32_t procs_running;
 
-	if (window_runnable(s, &d, runnable))
-		return 0;
 	errno = 0;
 	if (read_proc(s, s->stat_fd) ||
 	    load_parse_stat(s->buf, &now, &procs_running)) {
@@ -248,7 +254,8 @@ int sampler_runnable(struct sampler *s, uint32_t *runnable)
 			errno = EPROTO;
 		return -1;
 	}
-	*runnable = load_runnable(procs_running);
+	*runnable = load_runnable_present(runnable_of(s, &d, procs_running),
+					  procs_running);
 	return 0;
 }
 

@@ -27,10 +27,10 @@ struct sampler *sampler_open(char *err, size_t errlen);
 int sampler_take(struct sampler *s, struct load_vector *v);
 
 /*
- * sampler_runnable - this node's runnable tasks up to now (as
- * sampler_take() counts them: averaged over the last second or
- * more), for a plan made between two heartbeats.  Returns 0, or -1 with
- * errno set.
+ * sampler_runnable - this node's runnable tasks up to now, for a plan made
+ * between two heartbeats: as sampler_take() counts them (averaged over the
+ * last second or more), but no more than are runnable at this instant
+ * (load_runnable_present()).  Returns 0, or -1 with errno set.
  */
 int sampler_runnable(struct sampler *s, uint32_t *runnable);
 

@@ -156,6 +156,20 @@ START_TEST(test_runnable_avg)
 }
 END_TEST
 
+START_TEST(test_runnable_present)
+{
+	/* the admin's scontrol filled the window and has ended: none now */
+	ck_assert_uint_eq(load_runnable_present(1, 1), 0);
+	/* three CPU-bound tasks, the reader makes four */
+	ck_assert_uint_eq(load_runnable_present(3, 4), 3);
+	/* a task that started a moment ago is not yet sustained */
+	ck_assert_uint_eq(load_runnable_present(2, 4), 2);
+	ck_assert_uint_eq(load_runnable_present(0, 0), 0);
+	ck_assert_uint_eq(load_runnable_present(UINT32_MAX, UINT32_MAX),
+			  UINT32_MAX - 1);
+}
+END_TEST
+
 START_TEST(test_cpu_permille)
 {
 	struct cpu_times a = { .user = 100, .system = 50, .idle = 800,
@@ -357,6 +371,7 @@ static Suite *load_suite(void)
 	tcase_add_test(parse, test_parse_meminfo);
 	tcase_add_test(parse, test_parse_schedstat);
 	tcase_add_test(arith, test_runnable_avg);
+	tcase_add_test(arith, test_runnable_present);
 	tcase_add_test(arith, test_cpu_permille);
 	tcase_add_test(arith, test_runnable_and_mem);
 	tcase_add_test(arith, test_score_and_compare);
