@@ -109,6 +109,31 @@ static int arg_node(struct ctlops *ops, struct ctl_client *cl,
 	return idx;
 }
 
+/*
+ * An optional "policy": a job's --ssi-migratable, "auto" or "manual", or
+ * also "none" if @none.  0 with *out NULL when absent; -1 after an error
+ * reply.
+ */
+static int arg_policy(struct ctl_client *cl, json_object *req, json_object *id,
+		      bool none, const char **out)
+{
+	json_object *v;
+	const char *p;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(req, "policy", &v))
+		return 0;
+	p = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+	if (strcmp(p, "auto") && strcmp(p, "manual") && (!none || strcmp(p, "none"))) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST, none ?
+				 "\"policy\" must be \"none\", \"auto\" or \"manual\"" :
+				 "\"policy\" must be \"auto\" or \"manual\""));
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- views */
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
@@ -440,33 +465,22 @@ static void op_task_register(struct ctlops *ops, struct ctl_client *cl,
 			     json_object *req, json_object *id)
 {
 	int64_t job, step, task;
+	const char *policy;
 	json_object *res;
 	struct task t;
 	pid_t pid;
 	int rc;
 
-	json_object *pol;
-	bool auto_move = false;
-
+	/* "policy": "auto" lets the balancer move it; "manual" (the default)
+	 * leaves that to administrators' commands */
 	pid = arg_pid(cl, req, id);
 	if (pid < 0 || arg_id(cl, req, id, "job", &job) ||
 	    arg_id(cl, req, id, "step", &step) ||
-	    arg_id(cl, req, id, "task", &task))
+	    arg_id(cl, req, id, "task", &task) ||
+	    arg_policy(cl, req, id, false, &policy))
 		return;
-	/* "policy": "auto" lets the balancer move it; "manual" (the default)
-	 * leaves that to administrators' commands */
-	if (json_object_object_get_ex(req, "policy", &pol)) {
-		const char *p = json_object_get_string(pol);
-
-		if (!json_object_is_type(pol, json_type_string) ||
-		    (strcmp(p, "auto") && strcmp(p, "manual"))) {
-			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
-					 "policy must be \"auto\" or \"manual\""));
-			return;
-		}
-		auto_move = !strcmp(p, "auto");
-	}
-	rc = tasks_register(ops->tasks, pid, job, step, task, auto_move,
+	rc = tasks_register(ops->tasks, pid, job, step, task,
+			    policy && !strcmp(policy, "auto"),
 			    ctl_client_uid(cl), ctl_client_admin(cl),
 			    loop_now_ms(), &t);
 	if (rc) {
@@ -937,21 +951,15 @@ static void op_job_event(struct ctlops *ops, struct ctl_client *cl,
 			 json_object *req, json_object *id)
 {
 	const char *ev = arg_string(cl, req, id, "event");
-	const char *policy = NULL;
-	json_object *pol;
+	const char *policy;
 	int64_t job;
 
-	if (!ev || arg_id(cl, req, id, "job", &job))
+	if (!ev || arg_id(cl, req, id, "job", &job) ||
+	    arg_policy(cl, req, id, true, &policy))
 		return;
-	if (json_object_object_get_ex(req, "policy", &pol))
-		policy = json_object_is_type(pol, json_type_string) ?
-			 json_object_get_string(pol) : "";
-	if ((strcmp(ev, "start") && strcmp(ev, "end")) || job < 0 ||
-	    (policy && strcmp(policy, "none") && strcmp(policy, "auto") &&
-	     strcmp(policy, "manual"))) {
+	if ((strcmp(ev, "start") && strcmp(ev, "end")) || job < 0) {
 		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
-				 "need \"event\": \"start\" or \"end\", \"job\", and if any "
-				 "a \"policy\": \"none\", \"auto\" or \"manual\""));
+				 "need \"event\": \"start\" or \"end\", and a \"job\""));
 		return;
 	}
 	log_info("job %lld %s, ssi-migratable=%s (told by uid %u)", (long long)job,

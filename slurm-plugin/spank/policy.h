@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy.h - the migration policy a job asks for with --ssi-migratable.
- * Shared by the SPANK plugin (which parses the user's option), select/ssi
- * (which reads it back from the job's SPANK environment) and ssid.
+ * Shared by the SPANK plugin (which parses the user's option) and select/ssi
+ * (which reads it back from the job's SPANK environment); both send ssid
+ * its name (ssi_policy_name()), which ssid's control socket checks.
  */
 #ifndef SSI_POLICY_H
 #define SSI_POLICY_H
