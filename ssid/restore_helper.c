@@ -43,6 +43,7 @@
 
 #include "kmod/uapi/ssi.h"
 #include "kmod/uapi/ssi_image.h"
+#include "kmod/tools/vdso_move.h"
 #include "seccomp_filter.h"
 
 #define IMG_FD		3
@@ -63,98 +64,6 @@ refuse(unsigned int reason, int err, const char *fmt, ...)
 	if (write(REPORT_FD, line, (size_t)n) < 0)
 		_exit(2);
 	_exit(1);
-}
-
-struct range {
-	unsigned long start, end;
-};
-
-static void find_vdso(struct range *vvar, struct range *vdso)
-{
-	char line[512];
-	FILE *f = fopen("/proc/self/maps", "re");
-
-	if (!f)
-		refuse(SSI_R_NONE, errno, "/proc/self/maps: %s", strerror(errno));
-	memset(vvar, 0, sizeof(*vvar));
-	memset(vdso, 0, sizeof(*vdso));
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long s, e;
-
-		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
-			continue;
-		if (strstr(line, "[vvar]"))
-			*vvar = (struct range){ s, e };
-		else if (strstr(line, "[vdso]"))
-			*vdso = (struct range){ s, e };
-	}
-	fclose(f);
-}
-
-/* Does [s, e) overlap any mapping other than @skip? */
-static int collides(unsigned long s, unsigned long e, const struct range *skip)
-{
-	char line[512];
-	FILE *f = fopen("/proc/self/maps", "re");
-	int hit = 0;
-
-	if (!f)
-		refuse(SSI_R_NONE, errno, "/proc/self/maps: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long ms, me;
-
-		if (sscanf(line, "%lx-%lx", &ms, &me) != 2)
-			continue;
-		if (ms >= skip->start && me <= skip->end)
-			continue;
-		if (ms < e && s < me)
-			hit = 1;
-	}
-	fclose(f);
-	return hit;
-}
-
-static void move(unsigned long from, unsigned long len, unsigned long to)
-{
-	void *p = mremap((void *)from, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
-			 (void *)to);
-
-	if (p == MAP_FAILED)
-		refuse(SSI_R_VDSO, errno, "mremap %lx -> %lx: %s", from, to,
-		       strerror(errno));
-}
-
-/*
- * Put [vvar][vdso] where the image has them, through a scratch area so that
- * an overlap of old and new positions is harmless.  No vDSO function may
- * be called afterwards (libc still points at the old address).
- */
-static void move_vdso(const struct ssi_img_header *h)
-{
-	struct range vvar, vdso, scratch;
-	unsigned long vvar_len, vdso_len;
-	void *p;
-
-	find_vdso(&vvar, &vdso);
-	if (vvar.start == h->vvar_start && vdso.start == h->vdso_start)
-		return;
-	vvar_len = vvar.end - vvar.start;
-	vdso_len = vdso.end - vdso.start;
-	if (!vdso.start || !vvar.start || vvar_len != h->vvar_end - h->vvar_start ||
-	    vdso_len != h->vdso_end - h->vdso_start)
-		refuse(SSI_R_VDSO, EINVAL, "this node's vDSO/vvar sizes differ from the image's");
-	p = mmap(NULL, vvar_len + vdso_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		refuse(SSI_R_NOMEM, errno, "mmap: %s", strerror(errno));
-	scratch = (struct range){ (unsigned long)p, (unsigned long)p + vvar_len + vdso_len };
-	if (scratch.start < h->vdso_end && h->vvar_start < scratch.end)
-		refuse(SSI_R_VDSO, EBUSY, "scratch area overlaps the image's vDSO");
-	move(vvar.start, vvar_len, scratch.start);
-	move(vdso.start, vdso_len, scratch.start + vvar_len);
-	if (collides(h->vvar_start, h->vdso_end, &scratch))
-		refuse(SSI_R_VDSO, EBUSY, "the image's vDSO address is taken in the helper");
-	move(scratch.start, vvar_len, h->vvar_start);
-	move(scratch.start + vvar_len, vdso_len, h->vdso_start);
 }
 
 static int parse_groups(const char *s, gid_t *g, int max)
@@ -230,6 +139,7 @@ int main(int argc, char **argv)
 	unsigned long uid, gid;
 	sigset_t all;
 	int dev, ngroups = 0, listener;
+	char detail[160];
 
 	if (argc < 3 || argc > 4)
 		refuse(SSI_R_NONE, EINVAL, "usage: ssi-restore-helper UID GID [GROUPS]");
@@ -269,7 +179,8 @@ int main(int argc, char **argv)
 	 */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
 		refuse(SSI_R_NONE, ESRCH, "ssid is gone");
-	move_vdso(&h);
+	if (ssi_vdso_move(&h, detail, sizeof(detail)))
+		refuse(errno == ENOMEM ? SSI_R_NOMEM : SSI_R_VDSO, errno, "%s", detail);
 
 	r.in_fd = IMG_FD;
 	r.flags = SSI_RESTORE_VERIFY_ONLY;

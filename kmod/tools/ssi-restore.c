@@ -37,102 +37,7 @@
 #include <sys/wait.h>
 
 #include "ssi_tool.h"
-
-struct range {
-	unsigned long start, end;
-};
-
-static void find_vdso(struct range *vvar, struct range *vdso)
-{
-	char line[512];
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	if (!f)
-		die("/proc/self/maps: %s", strerror(errno));
-	memset(vvar, 0, sizeof(*vvar));
-	memset(vdso, 0, sizeof(*vdso));
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long s, e;
-
-		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
-			continue;
-		if (strstr(line, "[vvar]"))
-			*vvar = (struct range){ s, e };
-		else if (strstr(line, "[vdso]"))
-			*vdso = (struct range){ s, e };
-	}
-	fclose(f);
-}
-
-/* Does [s, e) overlap any mapping other than @skip? */
-static int collides(unsigned long s, unsigned long e, const struct range *skip)
-{
-	char line[512];
-	FILE *f = fopen("/proc/self/maps", "r");
-	int hit = 0;
-
-	if (!f)
-		die("/proc/self/maps: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long ms, me;
-
-		if (sscanf(line, "%lx-%lx", &ms, &me) != 2)
-			continue;
-		if (ms >= skip->start && me <= skip->end)
-			continue;
-		if (ms < e && s < me) {
-			fprintf(stderr, "ssi-restore: image vDSO collides with %s", line);
-			hit = 1;
-		}
-	}
-	fclose(f);
-	return hit;
-}
-
-static void move(unsigned long from, unsigned long len, unsigned long to)
-{
-	void *p = mremap((void *)from, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
-			 (void *)to);
-
-	if (p == MAP_FAILED)
-		die("mremap %lx -> %lx: %s", from, to, strerror(errno));
-}
-
-/*
- * Put [vvar][vdso] where the image has them.  Through a scratch area so
- * that an overlap of old and new positions is harmless.  No vDSO function
- * may be called afterwards: libc still points at the old address.
- */
-static void move_vdso(const struct ssi_img_header *h)
-{
-	struct range vvar, vdso, scratch;
-	unsigned long vvar_len, vdso_len;
-	void *p;
-
-	find_vdso(&vvar, &vdso);
-	if (vvar.start == h->vvar_start && vdso.start == h->vdso_start)
-		return;
-	vvar_len = vvar.end - vvar.start;
-	vdso_len = vdso.end - vdso.start;
-	if (!vdso.start || !vvar.start || vvar_len != h->vvar_end - h->vvar_start ||
-	    vdso_len != h->vdso_end - h->vdso_start)
-		die("this node's vDSO/vvar sizes differ from the image's");
-
-	p = mmap(NULL, vvar_len + vdso_len, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		die("mmap: %s", strerror(errno));
-	scratch = (struct range){ (unsigned long)p,
-				  (unsigned long)p + vvar_len + vdso_len };
-	if (scratch.start < h->vdso_end && h->vvar_start < scratch.end)
-		die("scratch area overlaps the image's vDSO; retry");
-	move(vvar.start, vvar_len, scratch.start);
-	move(vdso.start, vdso_len, scratch.start + vvar_len);
-	if (collides(h->vvar_start, h->vdso_end, &scratch))
-		exit(1);
-	move(scratch.start, vvar_len, h->vvar_start);
-	move(scratch.start + vvar_len, vdso_len, h->vdso_start);
-}
+#include "vdso_move.h"
 
 static int dev_fd;
 
@@ -186,6 +91,7 @@ int main(int argc, char **argv)
 	sigset_t all;
 	int c, dev, in, verify = 0, early_sig = 0, no_move = 0;
 	unsigned int uid = 0, gid = 0, drop = 0;
+	char err[256];
 
 	prog_name = "ssi-restore";
 	while ((c = getopt(argc, argv, "nu:S:M")) != -1) {
@@ -234,8 +140,8 @@ int main(int argc, char **argv)
 	/* setuid() made the mm non-dumpable; the job's process was not. */
 	if (drop && prctl(PR_SET_DUMPABLE, 1))
 		die("PR_SET_DUMPABLE: %s", strerror(errno));
-	if (!verify && !no_move)
-		move_vdso(&h);
+	if (!verify && !no_move && ssi_vdso_move(&h, err, sizeof(err)))
+		die("%s", err);
 
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);

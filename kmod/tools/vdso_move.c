@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vdso_move.c - move this process's [vvar][vdso] to the image's addresses.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* mremap() */
+#endif
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../uapi/ssi_image.h"
+#include "vdso_move.h"
+
+struct range {
+	unsigned long start, end;
+};
+
+static int __attribute__((format(printf, 4, 5)))
+fail(char *err, size_t errlen, int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	errno = e;
+	return -1;
+}
+
+/*
+ * Scan /proc/self/maps: with @vvar and @vdso, find them; with @skip, put in
+ * @hit the first line overlapping [s, e) that is not inside @skip.
+ */
+static int scan_maps(struct range *vvar, struct range *vdso,
+		     unsigned long s, unsigned long e, const struct range *skip,
+		     char *hit, size_t hitlen)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long ms, me;
+
+		if (sscanf(line, "%lx-%lx", &ms, &me) != 2)
+			continue;
+		if (vvar && strstr(line, "[vvar]"))
+			*vvar = (struct range){ ms, me };
+		else if (vdso && strstr(line, "[vdso]"))
+			*vdso = (struct range){ ms, me };
+		if (skip && !hit[0] && !(ms >= skip->start && me <= skip->end) &&
+		    ms < e && s < me) {
+			size_t n = strcspn(line, "\n");
+
+			if (n >= hitlen)
+				n = hitlen - 1;
+			memcpy(hit, line, n);
+			hit[n] = '\0';
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static int move(unsigned long from, unsigned long len, unsigned long to,
+		char *err, size_t errlen)
+{
+	void *p = mremap((void *)from, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+			 (void *)to);
+
+	if (p == MAP_FAILED)
+		return fail(err, errlen, errno, "mremap %lx -> %lx: %s", from, to,
+			    strerror(errno));
+	return 0;
+}
+
+/*
+ * Through a scratch area, so that an overlap of the old and new positions
+ * is harmless.
+ */
+int ssi_vdso_move(const struct ssi_img_header *h, char *err, size_t errlen)
+{
+	struct range vvar = { 0 }, vdso = { 0 }, scratch;
+	unsigned long vvar_len, vdso_len;
+	char hit[160] = "";
+	void *p;
+
+	if (scan_maps(&vvar, &vdso, 0, 0, NULL, NULL, 0))
+		return fail(err, errlen, errno, "/proc/self/maps: %s", strerror(errno));
+	if (vvar.start == h->vvar_start && vdso.start == h->vdso_start)
+		return 0;
+	vvar_len = vvar.end - vvar.start;
+	vdso_len = vdso.end - vdso.start;
+	if (!vdso.start || !vvar.start || vvar_len != h->vvar_end - h->vvar_start ||
+	    vdso_len != h->vdso_end - h->vdso_start)
+		return fail(err, errlen, EINVAL,
+			    "this node's vDSO/vvar sizes differ from the image's");
+	p = mmap(NULL, vvar_len + vdso_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return fail(err, errlen, ENOMEM, "mmap: %s", strerror(errno));
+	scratch = (struct range){ (unsigned long)p, (unsigned long)p + vvar_len + vdso_len };
+	if (scratch.start < h->vdso_end && h->vvar_start < scratch.end)
+		return fail(err, errlen, EBUSY, "scratch area overlaps the image's vDSO");
+	if (move(vvar.start, vvar_len, scratch.start, err, errlen) ||
+	    move(vdso.start, vdso_len, scratch.start + vvar_len, err, errlen))
+		return -1;
+	if (scan_maps(NULL, NULL, h->vvar_start, h->vdso_end, &scratch, hit, sizeof(hit)))
+		return fail(err, errlen, errno, "/proc/self/maps: %s", strerror(errno));
+	if (hit[0])
+		return fail(err, errlen, EBUSY, "the image's vDSO address is taken here: %s",
+			    hit);
+	if (move(scratch.start, vvar_len, h->vvar_start, err, errlen) ||
+	    move(scratch.start + vvar_len, vdso_len, h->vdso_start, err, errlen))
+		return -1;
+	return 0;
+}
