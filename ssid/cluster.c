@@ -570,16 +570,24 @@ uint64_t cluster_timer(struct cluster *c, uint64_t now)
 	uint64_t next = LOOP_NEVER;
 	struct view_req *v, *due;
 	struct asked_mig *a;
-	struct migreq_result res = { .code = CTL_E_TIMEOUT };
+	struct migreq_result res;
 
+	/* a home that went down will not answer: no need to wait for it */
 	for (;;) {
-		for (a = c->asked; a && a->deadline > now; a = a->next)
-			;
+		bool up = true;
+
+		for (a = c->asked; a; a = a->next) {
+			up = peers_is_up(c->peers, a->idx);
+			if (a->deadline <= now || !up)
+				break;
+		}
 		if (!a)
 			break;
 		asked_take(c, a->id, -1);
-		snprintf(res.msg, sizeof(res.msg), "%s did not say how the migration went",
-			 c->conf->nodes[a->idx].name);
+		memset(&res, 0, sizeof(res));
+		res.code = up ? CTL_E_TIMEOUT : CTL_E_NOTCONN;
+		snprintf(res.msg, sizeof(res.msg), "%s %s before it said how the migration went",
+			 c->conf->nodes[a->idx].name, up ? "took too long" : "went down");
 		a->cb(a->arg, &res);
 		free(a);
 	}

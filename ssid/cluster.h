@@ -61,7 +61,8 @@ void cluster_forget(struct cluster *c, void *handle);
  * cluster_migrate - ask node @home_idx to move its process @pid to node
  * @to_idx (@home_idx itself: bring it back), for a client @uid (@admin).
  * As migreq_start(): 0 and @cb later (a CTL_E_TIMEOUT result if the home
- * says nothing within SSICTL_MIGRATE_TIMEOUT_MS), or -1 with *@res.
+ * says nothing within SSICTL_MIGRATE_TIMEOUT_MS, CTL_E_NOTCONN as soon as
+ * it is seen down), or -1 with *@res.
  */
 int cluster_migrate(struct cluster *c, int home_idx, pid_t pid, int to_idx,
 		    uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
