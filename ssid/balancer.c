@@ -123,7 +123,7 @@ static int plan_nodes(const struct balancer_ctx *c, const struct balancer_filter
 			      !c->conf->nodes[i].no_migrate &&
 			      (pi.self || (pi.state == PEER_UP && !pi.mig_refusal[0]));
 		if (pi.self && c->sampler)
-			sampler_runnable(c->sampler, &n->load.runnable);
+			sampler_runnable(c->sampler, f->client, &n->load.runnable);
 		out->before[i] = load_score(&n->load);
 	}
 	if (f->candidates)

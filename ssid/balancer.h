@@ -46,6 +46,7 @@ struct balancer_filter {
 	bool here_only;			/* tasks running on this node only */
 	unsigned int candidates;	/* 0: every other node; else that many,
 					 * drawn at random (BalanceCandidates) */
+	pid_t client;			/* who asked (not load), or 0 */
 };
 
 struct balancer_plan {

@@ -821,7 +821,8 @@ static void rebalance_view(void *arg, const struct cluster_view *v)
 	struct balancer_filter f = { .admin = ctl_client_admin(cl),
 				     .uid = ctl_client_uid(cl),
 				     .nodes = (const char *const *)rr->names,
-				     .nnodes = rr->n };
+				     .nnodes = rr->n,
+				     .client = ctl_client_pid(cl) };
 	struct balancer_plan p;
 
 	if (!v || balancer_plan_view(rr->ops->bal, &f, v->tasks, v->n, &p)) {

@@ -124,11 +124,21 @@ uint32_t load_runnable_avg(uint64_t demand_ns, uint64_t wall_ns)
 	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
-uint32_t load_runnable_present(uint32_t avg, uint32_t procs_running)
+uint32_t load_runnable_present(uint32_t avg, uint32_t procs_running,
+			       uint32_t not_load)
 {
-	uint32_t now = load_runnable(procs_running);
+	uint32_t now = procs_running > not_load ? procs_running - not_load : 0;
 
 	return avg < now ? avg : now;
+}
+
+char load_parse_proc_state(const char *text)
+{
+	const char *s = strrchr(text, ')');
+
+	if (!s || s[1] != ' ' || !isalpha((unsigned char)s[2]))
+		return 0;
+	return s[2];
 }
 
 int load_parse_loadavg(const char *text, uint32_t *centi, uint32_t *running)

@@ -101,13 +101,22 @@ uint32_t load_runnable_avg(uint64_t demand_ns, uint64_t wall_ns);
 
 /*
  * load_runnable_present - of @avg tasks runnable on average over the last
- * window (load_runnable_avg()), as many as are runnable at this instant
- * (@procs_running, which counts the reader).  On the node that plans, the
- * shell and scontrol an administrator ran just before asking still fill
- * the window's tail, but they have ended: only load both sustained and
- * present is worth moving work away from, or not towards.
+ * window (load_runnable_avg()), as many as are runnable at this instant:
+ * @procs_running less @not_load, the runnable tasks that are not the
+ * node's load (ssid's own threads, the reader among them, and the client
+ * asking for a plan).  On the node that plans, the shell and scontrol an
+ * administrator ran just before asking still fill the window's tail, but
+ * they have ended: only load both sustained and present is worth moving
+ * work away from, or not towards.
  */
-uint32_t load_runnable_present(uint32_t avg, uint32_t procs_running);
+uint32_t load_runnable_present(uint32_t avg, uint32_t procs_running,
+			       uint32_t not_load);
+
+/*
+ * load_parse_proc_state - the state letter (field 3) of a /proc/PID/stat
+ * text, whose comm may hold spaces and ')'; 0 if there is none.
+ */
+char load_parse_proc_state(const char *text);
 
 /*
  * load_score - the balancer's load figure: runnable tasks per hardware

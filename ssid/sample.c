@@ -2,6 +2,7 @@
 /*
  * sample.c - read this node's load from hwloc and /proc.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hwloc.h>
@@ -241,21 +242,85 @@ fail:
 	return -1;
 }
 
-int sampler_runnable(struct sampler *s, uint32_t *runnable)
+/* The state letter of /proc/@path's task, 0 if unknown. */
+static char proc_state(const char *path)
 {
+	char text[1024];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	return load_parse_proc_state(text);
+}
+
+/*
+ * Runnable tasks that are not load: ssid's own threads (the reader among
+ * them, at least 1) and @client, which asked and may still wait on a run
+ * queue, preempted by ssid.
+ */
+static uint32_t not_load_running(pid_t client)
+{
+	char path[64];
+	uint32_t n = 0;
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/task");
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%.16s/stat", e->d_name);
+		n += proc_state(path) == 'R';
+	}
+	if (d)
+		closedir(d);
+	if (!n)
+		n = 1;
+	if (client > 0 && client != getpid()) {
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)client);
+		n += proc_state(path) == 'R';
+	}
+	return n;
+}
+
+/*
+ * Looks at the instant's count: the least of a few, a couple of
+ * milliseconds apart, in which ssid sleeps.  A kernel thread or the client
+ * that was runnable at one look has run and blocked by the next; a
+ * CPU-bound task is runnable at every one.
+ */
+#define PRESENT_LOOKS		3
+#define PRESENT_GAP_NS		2000000
+
+int sampler_runnable(struct sampler *s, pid_t client, uint32_t *runnable)
+{
+	struct timespec gap = { 0, PRESENT_GAP_NS };
 	struct cpu_times now;
 	struct demand d = read_demand(s);
-	uint32_t procs_running;
+	uint32_t procs_running, avg = 0, r;
+	int i;
 
-	errno = 0;
-	if (read_proc(s, s->stat_fd) ||
-	    load_parse_stat(s->buf, &now, &procs_running)) {
-		if (!errno)
-			errno = EPROTO;
-		return -1;
+	for (i = 0; i < PRESENT_LOOKS; i++) {
+		if (i)
+			nanosleep(&gap, NULL);
+		errno = 0;
+		if (read_proc(s, s->stat_fd) ||
+		    load_parse_stat(s->buf, &now, &procs_running)) {
+			if (!errno)
+				errno = EPROTO;
+			return -1;
+		}
+		if (!i)
+			avg = runnable_of(s, &d, procs_running);
+		r = load_runnable_present(avg, procs_running, not_load_running(client));
+		if (!i || r < *runnable)
+			*runnable = r;
 	}
-	*runnable = load_runnable_present(runnable_of(s, &d, procs_running),
-					  procs_running);
 	return 0;
 }
 

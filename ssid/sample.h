@@ -29,10 +29,12 @@ int sampler_take(struct sampler *s, struct load_vector *v);
 /*
  * sampler_runnable - this node's runnable tasks up to now, for a plan made
  * between two heartbeats: as sampler_take() counts them (averaged over the
- * last second or more), but no more than are runnable at this instant
- * (load_runnable_present()).  Returns 0, or -1 with errno set.
+ * last second or more), but no more than are runnable now (the least of
+ * a few looks over some milliseconds), not counting ssid's threads nor
+ * @client (the process that asked for the plan; 0 if none):
+ * load_runnable_present().  Returns 0, or -1 with errno set.
  */
-int sampler_runnable(struct sampler *s, uint32_t *runnable);
+int sampler_runnable(struct sampler *s, pid_t client, uint32_t *runnable);
 
 /* sampler_close - free @s; NULL is fine. */
 void sampler_close(struct sampler *s);

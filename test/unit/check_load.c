@@ -158,15 +158,24 @@ END_TEST
 
 START_TEST(test_runnable_present)
 {
-	/* the admin's scontrol filled the window and has ended: none now */
-	ck_assert_uint_eq(load_runnable_present(1, 1), 0);
-	/* three CPU-bound tasks, the reader makes four */
-	ck_assert_uint_eq(load_runnable_present(3, 4), 3);
+	/* the admin's scontrol filled the window and has ended: only the
+	 * reader runs now */
+	ck_assert_uint_eq(load_runnable_present(1, 1, 1), 0);
+	/* ... or the reader and the client that asked, preempted by ssid */
+	ck_assert_uint_eq(load_runnable_present(1, 2, 2), 0);
+	/* three CPU-bound tasks and the reader */
+	ck_assert_uint_eq(load_runnable_present(3, 4, 1), 3);
 	/* a task that started a moment ago is not yet sustained */
-	ck_assert_uint_eq(load_runnable_present(2, 4), 2);
-	ck_assert_uint_eq(load_runnable_present(0, 0), 0);
-	ck_assert_uint_eq(load_runnable_present(UINT32_MAX, UINT32_MAX),
+	ck_assert_uint_eq(load_runnable_present(2, 4, 1), 2);
+	ck_assert_uint_eq(load_runnable_present(0, 0, 1), 0);
+	ck_assert_uint_eq(load_runnable_present(5, 1, 3), 0);
+	ck_assert_uint_eq(load_runnable_present(UINT32_MAX, UINT32_MAX, 1),
 			  UINT32_MAX - 1);
+
+	ck_assert_int_eq(load_parse_proc_state("42 (sleep) S 1 42"), 'S');
+	ck_assert_int_eq(load_parse_proc_state("7 (a) R (b)) R 1 7"), 'R');
+	ck_assert_int_eq(load_parse_proc_state("7 (x)"), 0);
+	ck_assert_int_eq(load_parse_proc_state("no paren"), 0);
 }
 END_TEST
 
