@@ -218,13 +218,10 @@ void balancer_kick(uint64_t at_ms)
 
 static void auto_done(void *arg, const struct migrate_result *r)
 {
-	if (r->err) {
+	if (r->err)
 		log_notice("balancer: pid %d not moved: %s", (int)r->pid, r->msg);
-		return;
-	}
-	log_notice("balancer: pid %d now runs on %s", (int)r->pid, r->node);
-	/* the next move, once the loads show this one */
-	balancer_kick(loop_now_ms() + BALANCER_LOOK_AGAIN_MS);
+	else
+		log_notice("balancer: pid %d now runs on %s", (int)r->pid, r->node);
 }
 
 uint64_t balancer_timer(const struct balancer_ctx *c, uint64_t now)

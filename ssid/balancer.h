@@ -88,18 +88,11 @@ int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filte
 uint64_t balancer_timer(const struct balancer_ctx *c, uint64_t now_ms);
 
 /*
- * balancer_kick - run the automatic balancer's next round at @at_ms at the
- * latest, rather than a whole BalanceInterval later: a job started or
- * ended somewhere (select/ssi says so through the controller's ssid), or
- * one of its moves just ended.  Freed cores are used soon, busy ones
- * relieved, and a job's tasks spread one right after the other.
+ * balancer_kick - a job started or ended somewhere (select/ssi says so
+ * through the controller's ssid): run the automatic balancer's next round
+ * at @at_ms at the latest, rather than a whole BalanceInterval later, so
+ * that freed cores are used soon and busy ones are relieved.
  */
 void balancer_kick(uint64_t at_ms);
-
-/*
- * How long after a move the loads show it: the runnable count is averaged
- * over the last second (sample.c), and a task counts from 0.7 of it.
- */
-#define BALANCER_LOOK_AGAIN_MS	1500
 
 #endif

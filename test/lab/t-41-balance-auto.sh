@@ -8,7 +8,7 @@
 . "$(dirname "$0")/balance-lib.sh"
 
 bal_submit --ssi-migratable=auto
-# one move at a time: the next one 1.5 s after the last, or a BalanceInterval (5 s) later
+# BalanceInterval is 5 s: one move per interval, two moves to make
 for ((i = 0; i < 60; i++)); do
 	[ "$(bal_tasks | awk -v h="$home" '$2 != h' | wc -l)" -ge 2 ] && break
 	sleep 1
