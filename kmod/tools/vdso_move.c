@@ -30,13 +30,8 @@ fail(char *err, size_t errlen, int e, const char *fmt, ...)
 	return -1;
 }
 
-/*
- * Scan /proc/self/maps: with @vvar and @vdso, find them; with @skip, put in
- * @hit the first line overlapping [s, e) that is not inside @skip.
- */
-static int scan_maps(struct range *vvar, struct range *vdso,
-		     unsigned long s, unsigned long e, const struct range *skip,
-		     char *hit, size_t hitlen)
+/* Where [vvar] and [vdso] are now (zero if absent); -1 if unreadable. */
+static int find_vdso(struct range *vvar, struct range *vdso)
 {
 	char line[512];
 	FILE *f = fopen("/proc/self/maps", "re");
@@ -44,23 +39,42 @@ static int scan_maps(struct range *vvar, struct range *vdso,
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long ms, me;
+		unsigned long s, e;
 
-		if (sscanf(line, "%lx-%lx", &ms, &me) != 2)
+		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
 			continue;
-		if (vvar && strstr(line, "[vvar]"))
-			*vvar = (struct range){ ms, me };
-		else if (vdso && strstr(line, "[vdso]"))
-			*vdso = (struct range){ ms, me };
-		if (skip && !hit[0] && !(ms >= skip->start && me <= skip->end) &&
-		    ms < e && s < me) {
-			size_t n = strcspn(line, "\n");
+		if (strstr(line, "[vvar]"))
+			*vvar = (struct range){ s, e };
+		else if (strstr(line, "[vdso]"))
+			*vdso = (struct range){ s, e };
+	}
+	fclose(f);
+	return 0;
+}
 
-			if (n >= hitlen)
-				n = hitlen - 1;
-			memcpy(hit, line, n);
-			hit[n] = '\0';
-		}
+/*
+ * The first mapping that overlaps @want and is not inside @skip, into @hit
+ * (empty if none); -1 if unreadable.
+ */
+static int find_collision(const struct range *want, const struct range *skip,
+			  char *hit, size_t hitlen)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return -1;
+	hit[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+
+		if (sscanf(line, "%lx-%lx", &s, &e) != 2 ||
+		    (s >= skip->start && e <= skip->end) ||
+		    s >= want->end || want->start >= e)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(hit, hitlen, "%.*s", (int)(hitlen - 1), line);
+		break;
 	}
 	fclose(f);
 	return 0;
@@ -84,12 +98,12 @@ static int move(unsigned long from, unsigned long len, unsigned long to,
  */
 int ssi_vdso_move(const struct ssi_img_header *h, char *err, size_t errlen)
 {
-	struct range vvar = { 0 }, vdso = { 0 }, scratch;
+	struct range vvar = { 0 }, vdso = { 0 }, scratch, want;
 	unsigned long vvar_len, vdso_len;
-	char hit[160] = "";
+	char hit[160];
 	void *p;
 
-	if (scan_maps(&vvar, &vdso, 0, 0, NULL, NULL, 0))
+	if (find_vdso(&vvar, &vdso))
 		return fail(err, errlen, errno, "/proc/self/maps: %s", strerror(errno));
 	if (vvar.start == h->vvar_start && vdso.start == h->vdso_start)
 		return 0;
@@ -108,7 +122,8 @@ int ssi_vdso_move(const struct ssi_img_header *h, char *err, size_t errlen)
 	if (move(vvar.start, vvar_len, scratch.start, err, errlen) ||
 	    move(vdso.start, vdso_len, scratch.start + vvar_len, err, errlen))
 		return -1;
-	if (scan_maps(NULL, NULL, h->vvar_start, h->vdso_end, &scratch, hit, sizeof(hit)))
+	want = (struct range){ h->vvar_start, h->vdso_end };
+	if (find_collision(&want, &scratch, hit, sizeof(hit)))
 		return fail(err, errlen, errno, "/proc/self/maps: %s", strerror(errno));
 	if (hit[0])
 		return fail(err, errlen, EBUSY, "the image's vDSO address is taken here: %s",
