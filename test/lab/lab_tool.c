@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "ssid/fwd_remote.h"
+#include "ssid/forward/call_remote.h"
 #include "lab_tool.h"
 
 int failures;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ssid/deputy.h"
+#include "ssid/forward/deputy_driver.h"
 
 /* Checks that failed so far. */
 extern int failures;

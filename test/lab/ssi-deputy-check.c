@@ -30,7 +30,7 @@
 #include <sys/wait.h>
 
 #include "kmod/uapi/ssi.h"
-#include "ssid/deputy.h"
+#include "ssid/forward/deputy_driver.h"
 #include "lab_tool.h"
 
 static int got_sig;

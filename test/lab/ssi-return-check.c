@@ -31,7 +31,7 @@
 #include <sys/wait.h>
 
 #include "kmod/uapi/ssi.h"
-#include "ssid/deputy.h"
+#include "ssid/forward/deputy_driver.h"
 #include "lab_tool.h"
 
 static int freeze(int dev, pid_t pid, int out_fd, unsigned int flags,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check_balance.c - the balancer's plan (ssid/balance.c): spreading, the
+ * check_balance.c - the balancer's plan (ssid/cluster/balance_plan.c): spreading, the
  * threshold, no ping-pong, ineligible nodes and unmovable tasks left
  * alone, the move limit.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "run_suite.h"
-#include "ssid/balance.h"
+#include "ssid/cluster/balance_plan.h"
 
 static const struct balance_params params = { 250, 100 };
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "run_suite.h"
-#include "ssid/conf.h"
+#include "ssid/daemon/conf.h"
 
 static char err[1024];
 

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "run_suite.h"
-#include "ssid/ctlproto.h"
-#include "ssid/defaults.h"
-#include "ssid/tasks.h"
+#include "ssid/control/control_proto.h"
+#include "ssid/common/defaults.h"
+#include "ssid/control/task_registry.h"
 
 /* ------------------------------------------------------------- framing */
 

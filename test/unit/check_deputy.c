@@ -7,7 +7,7 @@
  * ssi.ko embeds), an area and a stack, and enters it with the registers
  * of the entry contract (deputy_proto.h), as the module does after a dump.
  * From then on the child is a deputy: it owns "home" fds and a cwd, and
- * the test sends it forwarded calls built by fwd_remote.c.
+ * the test sends it forwarded calls built by call_remote.c.
  */
 #include <check.h>
 #include <errno.h>
@@ -25,8 +25,8 @@
 
 #include "run_suite.h"
 #include "kmod/stub/deputy_proto.h"
-#include "ssid/deputy.h"
-#include "ssid/fwd_remote.h"
+#include "ssid/forward/deputy_driver.h"
+#include "ssid/forward/call_remote.h"
 #include "stub_child.h"
 
 

@@ -21,8 +21,8 @@
 #include <sys/wait.h>
 
 #include "run_suite.h"
-#include "ssid/deputy.h"
-#include "ssid/fwd_remote.h"
+#include "ssid/forward/deputy_driver.h"
+#include "ssid/forward/call_remote.h"
 #include "stub_child.h"
 
 static int pipe_r, pipe_w;

@@ -6,8 +6,8 @@
  * and then uses fds and paths it does not have: they exist in the test
  * process, which plays both ssid relays and the deputy.  For each trapped
  * call the test marshals the request from the child's memory
- * (fwd_remote.c), validates and lays it out as the home node would
- * (fwd_home.c), runs the real syscall in its own context, and writes the
+ * (call_remote.c), validates and lays it out as the home node would
+ * (call_home.c), runs the real syscall in its own context, and writes the
  * results back into the child.  Any call that ran locally in the child
  * would fail with EBADF or ENOENT, so every success below was forwarded.
  *
@@ -36,9 +36,9 @@
 #include <linux/seccomp.h>
 
 #include "run_suite.h"
-#include "ssid/fwd_home.h"
-#include "ssid/fwd_remote.h"
-#include "ssid/seccomp_filter.h"
+#include "ssid/forward/call_home.h"
+#include "ssid/forward/call_remote.h"
+#include "ssid/forward/seccomp_filter.h"
 
 /* fds of the test process (the "home node") that the child uses blind */
 static int home_file, home_pipe_r, home_pipe_w, home_sock;

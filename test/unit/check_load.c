@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "run_suite.h"
-#include "ssid/load.h"
-#include "ssid/msg.h"
+#include "ssid/cluster/load.h"
+#include "ssid/cluster/peer_msg.h"
 
 static const char stat_text[] =
 	"cpu  100 20 30 400 50 6 7 8 0 0\n"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check_migmsg.c - the migration and forwarding peer messages (ssid/msg.c):
+ * check_migmsg.c - the migration and forwarding peer messages (ssid/cluster/peer_msg.c):
  * round trips, and every truncation or out-of-range field refused.
  */
 #include <check.h>
@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 
 #include "run_suite.h"
-#include "ssid/msg.h"
+#include "ssid/cluster/peer_msg.h"
 
 START_TEST(test_offer)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * check_node_id.c - the kernel identity nodes exchange in their hello
- * (ssid/node_id.c, ssid/msg.c): what this node reports, which differences
+ * (ssid/cluster/node_id.c, ssid/cluster/peer_msg.c): what this node reports, which differences
  * refuse migration and why, and the hello's round trip and truncations.
  */
 #include <check.h>
@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "run_suite.h"
-#include "ssid/msg.h"
-#include "ssid/node_id.h"
+#include "ssid/cluster/peer_msg.h"
+#include "ssid/cluster/node_id.h"
 
 START_TEST(test_self)
 {

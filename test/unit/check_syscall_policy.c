@@ -32,8 +32,8 @@
 #include <signal.h>
 
 #include "run_suite.h"
-#include "ssid/seccomp_filter.h"
-#include "ssid/syscall_policy.h"
+#include "ssid/forward/seccomp_filter.h"
+#include "ssid/forward/syscall_policy.h"
 
 #define UNISTD_H "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
 #define TEST_IOCTL_CMD 0xc030b501u

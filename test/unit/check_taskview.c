@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * check_taskview.c - the cluster's tasks: the TASKS_QUERY/TASKS_REPLY
- * records on the wire (ssid/msg.c) and their join (ssid/taskview.c),
+ * records on the wire (ssid/cluster/peer_msg.c) and their join (ssid/cluster/task_view.c),
  * which says of each task its home, where it runs and its pid there.
  */
 #include <check.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "run_suite.h"
-#include "ssid/msg.h"
-#include "ssid/taskview.h"
+#include "ssid/cluster/peer_msg.h"
+#include "ssid/cluster/task_view.h"
 
 static struct msg_task rec(enum msg_task_kind kind, uint32_t pid,
 			   uint32_t local_pid, int64_t job, int64_t task,

@@ -9,7 +9,7 @@
 
 #include <sys/types.h>
 
-#include "ssid/deputy.h"
+#include "ssid/forward/deputy_driver.h"
 
 #define STUB_CHILD_AREA_LEN	(1u << 20)
 #define STUB_CHILD_AREA_ADDR	0x7e0000000000UL	/* where the child maps it */

@@ -1,0 +1,1174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssictl.c - the command line of slurm-ssi: talks to the local ssid over
+ * its control socket (one JSON request, one JSON reply; see ssid(8)) and
+ * prints the answer as a table or, with --json, as JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "config.h"
+#include "control/control_proto.h"
+#ifdef HAVE_LIBSLURM
+#include "cli/ssictl_slurm.h"
+#endif
+#include "common/defaults.h"
+#include "daemon/loop.h"
+
+struct ctl {
+	const char *socket;
+	bool json;
+	int count;		/* ping -c */
+	int timeout_ms;
+};
+
+static const char *prog = "ssictl";
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+"Usage: %s [OPTION]... COMMAND\n"
+"Query and control the local ssid.\n"
+"\n"
+"Commands:\n"
+"  show nodes             every node: state, cpus, load, free memory, RTT\n"
+"  show node NAME         one node in detail\n"
+"  ping NAME              echo through the transport, print the RTT\n"
+"  show tasks             registered tasks (yours, or all for root)\n"
+"  show jobs              Slurm jobs with registered tasks on any node: each\n"
+"                         task's pid, home, where it runs now, its pid there\n"
+"  show procs             migrated processes: from here, and guests here\n"
+"  rebalance [partition=P] [dryrun]\n"
+"                         plan moves of every node's tasks over the loads,\n"
+"                         print them, and carry them out one at a time\n"
+"  migrate PID NODE|home  move a running process to NODE (its IO stays home),\n"
+"                         or bring it back home\n"
+"  migrate jobid=J[.S] [task=T] node=N|home\n"
+"                         the same for the tasks of a Slurm job (any node's)\n"
+"  register PID [job=J] [step=S] [task=T] [policy=auto|manual]\n"
+"                         register a task with ssid\n"
+"  unregister PID         forget a registered task\n"
+"  version                ssid's version and protocol\n"
+"  whoami                 how ssid sees you (uid, administrator or not)\n"
+"  loglevel LEVEL         set ssid's log level (root or SlurmUser)\n"
+"  shutdown               stop ssid (root or SlurmUser)\n"
+"  request JSON           send one raw request line, print the raw reply\n"
+"\n"
+"Options:\n"
+"  -s, --socket=PATH      ssid's control socket (default " SSI_CONTROL_SOCKET ")\n"
+"  -j, --json             print the result as JSON\n"
+"  -c, --count=N          probes for ping (default %d, at most %d)\n"
+"  -h, --help             print this help\n"
+"  -V, --version          print ssictl's version\n"
+"\n"
+"See ssictl(1).\n", prog, SSI_PING_COUNT, SSI_PING_COUNT_MAX);
+}
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+die(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	fprintf(stderr, "%s: ", prog);
+	errno = saved;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_FAILURE);
+}
+
+/* ----------------------------------------------------------- transport */
+
+static int ctl_connect(const struct ctl *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(c->socket) >= sizeof(sa.sun_path))
+		die("%s: path too long for a socket", c->socket);
+	strcpy(sa.sun_path, c->socket);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket: %m");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("cannot reach ssid at %s: %m%s", c->socket,
+		    errno == ENOENT || errno == ECONNREFUSED ?
+		    " (is ssid running? see -s)" : "");
+	return fd;
+}
+
+static void send_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("send to ssid: %m");
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Read one reply line; returns it malloc'd (without the newline). */
+static char *recv_line(int fd, int timeout_ms)
+{
+	struct linebuf lb;
+	uint64_t deadline = loop_now_ms() + (uint64_t)timeout_ms;
+	char buf[65536], *line, *copy;
+	size_t len;
+	ssize_t n;
+	int rc;
+
+	/* replies can be long: a node table of a big cluster */
+	linebuf_init(&lb, 64u << 20);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t now = loop_now_ms();
+
+		rc = linebuf_next(&lb, &line, &len);
+		if (rc == 1)
+			break;
+		if (rc < 0)
+			die("reply from ssid too long");
+		if (now >= deadline)
+			die("no reply from ssid within %d ms", timeout_ms);
+		rc = poll(&pfd, 1, (int)(deadline - now));
+		if (rc < 0 && errno != EINTR)
+			die("poll: %m");
+		if (rc <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("receive from ssid: %m");
+		}
+		if (n == 0) {
+			if (linebuf_rest(&lb, &line, &len) == 1)
+				break;
+			die("ssid closed the connection without a reply");
+		}
+		if (linebuf_append(&lb, buf, (size_t)n))
+			die("out of memory");
+	}
+	copy = strndup(line, len);
+	linebuf_free(&lb);
+	if (!copy)
+		die("out of memory");
+	return copy;
+}
+
+/*
+ * Send @req (consumed) and return the "result" of a successful reply (the
+ * caller puts the returned reply object, which owns the result).  An
+ * error reply is printed and ends the program.
+ */
+/*
+ * One request, one reply.  Returns the reply (its "result" in *@result)
+ * or NULL when ssid answered an error, described in @err.  Transport and
+ * protocol failures end the program.
+ */
+static json_object *try_call(const struct ctl *c, json_object *req,
+			     json_object **result, char *err, size_t errlen)
+{
+	json_object *reply, *ok, *e, *code, *msg;
+	size_t len;
+	char *line = ctlproto_line(req, &len), *answer;
+	int fd;
+
+	json_object_put(req);
+	if (!line)
+		die("out of memory");
+	fd = ctl_connect(c);
+	send_all(fd, line, len);
+	free(line);
+	answer = recv_line(fd, c->timeout_ms);
+	close(fd);
+	reply = json_tokener_parse(answer);
+	if (!reply || !json_object_is_type(reply, json_type_object) ||
+	    !json_object_object_get_ex(reply, "ok", &ok))
+		die("ssid sent a malformed reply: %.200s", answer);
+	free(answer);
+	if (!json_object_get_boolean(ok)) {
+		const char *m = "unknown error", *k = "?";
+
+		if (json_object_object_get_ex(reply, "error", &e)) {
+			if (json_object_object_get_ex(e, "message", &msg))
+				m = json_object_get_string(msg);
+			if (json_object_object_get_ex(e, "code", &code))
+				k = json_object_get_string(code);
+		}
+		snprintf(err, errlen, "%s (%s)", m, k);
+		json_object_put(reply);
+		return NULL;
+	}
+	if (!json_object_object_get_ex(reply, "result", result))
+		*result = NULL;
+	return reply;
+}
+
+/* As try_call(); an error reply ends the program. */
+static json_object *call(const struct ctl *c, json_object *req,
+			 json_object **result)
+{
+	char err[600];
+	json_object *reply = try_call(c, req, result, err, sizeof(err));
+
+	if (!reply) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		exit(EXIT_FAILURE);
+	}
+	return reply;
+}
+
+static json_object *request(const char *op)
+{
+	json_object *r = json_object_new_object();
+
+	if (!r)
+		die("out of memory");
+	json_object_object_add(r, "op", json_object_new_string(op));
+	return r;
+}
+
+static void print_json(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* ------------------------------------------------------------ printing */
+
+/* A command used wrongly: like die(), with status 2. */
+static void __attribute__((noreturn)) bad_usage(const char *what)
+{
+	fprintf(stderr, "%s: usage: %s %s\n", prog, prog, what);
+	exit(2);
+}
+
+static json_object *member(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(o, k, &v);
+	return v;
+}
+
+static const char *str(json_object *o, const char *k)
+{
+	json_object *v = member(o, k);
+
+	return v ? json_object_get_string(v) : "-";
+}
+
+static void fmt_mem(char *buf, size_t n, json_object *v)
+{
+	static const char units[] = "KMGTP";
+	double x;
+	int u = 0;
+
+	if (!v) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	x = (double)json_object_get_uint64(v);
+	while (x >= 1024 && u < 4) {
+		x /= 1024;
+		u++;
+	}
+	snprintf(buf, n, x < 10 ? "%.1f%c" : "%.0f%c", x, units[u]);
+}
+
+static void fmt_us(char *buf, size_t n, json_object *v)
+{
+	int64_t us;
+
+	if (!v) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	us = json_object_get_int64(v);
+	if (us < 1000)
+		snprintf(buf, n, "%lldus", (long long)us);
+	else if (us < 1000000)
+		snprintf(buf, n, "%.1fms", us / 1000.0);
+	else
+		snprintf(buf, n, "%.1fs", us / 1000000.0);
+}
+
+static void fmt_num(char *buf, size_t n, json_object *v, const char *fmt)
+{
+	if (!v)
+		snprintf(buf, n, "-");
+	else if (json_object_is_type(v, json_type_double))
+		snprintf(buf, n, fmt, json_object_get_double(v));
+	else
+		snprintf(buf, n, "%s", json_object_get_string(v));
+}
+
+#define NCOLS 9
+/* a cell holds a node name (64) and its "*" */
+#define CELL 72
+
+static void print_nodes(json_object *res)
+{
+	static const char *const head[NCOLS] = {
+		"NODE", "STATE", "CPUS", "LOAD", "CPU%", "MEMFREE", "GUESTS",
+		"DEPUTIES", "RTT"
+	};
+	json_object *nodes = member(res, "nodes");
+	size_t i, j, n = nodes ? json_object_array_length(nodes) : 0;
+	char (*cell)[NCOLS][CELL] = calloc(n ? n : 1, sizeof(*cell));
+	int width[NCOLS];
+
+	if (!cell)
+		die("out of memory");
+	for (j = 0; j < NCOLS; j++)
+		width[j] = (int)strlen(head[j]);
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(nodes, i);
+		json_object *self = member(o, "self");
+
+		snprintf(cell[i][0], CELL, "%s%s", str(o, "name"),
+			 self && json_object_get_boolean(self) ? "*" : "");
+		snprintf(cell[i][1], CELL, "%s", str(o, "state"));
+		fmt_num(cell[i][2], CELL, member(o, "cpus"), "%g");
+		fmt_num(cell[i][3], CELL, member(o, "load"), "%.2f");
+		fmt_num(cell[i][4], CELL, member(o, "cpu_percent"), "%.1f");
+		fmt_mem(cell[i][5], CELL, member(o, "mem_free_kb"));
+		fmt_num(cell[i][6], CELL, member(o, "guests"), "%g");
+		fmt_num(cell[i][7], CELL, member(o, "deputies"), "%g");
+		fmt_us(cell[i][8], CELL, member(o, "rtt_us"));
+		for (j = 0; j < NCOLS; j++)
+			if ((int)strlen(cell[i][j]) > width[j])
+				width[j] = (int)strlen(cell[i][j]);
+	}
+	/* names and states to the left, numbers to the right (so no
+	 * padding after the last column)
+	 */
+	for (j = 0; j < NCOLS; j++)
+		printf(j < 2 ? "%-*s%s" : "%*s%s", width[j], head[j],
+		       j + 1 < NCOLS ? "  " : "\n");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < NCOLS; j++)
+			printf(j < 2 ? "%-*s%s" : "%*s%s", width[j], cell[i][j],
+			       j + 1 < NCOLS ? "  " : "\n");
+	free(cell);
+}
+
+static void print_node(json_object *node)
+{
+	char mem[32], tot[32], rtt[32];
+	json_object *heard = member(node, "heard_ms_ago");
+
+	fmt_mem(mem, sizeof(mem), member(node, "mem_free_kb"));
+	fmt_mem(tot, sizeof(tot), member(node, "mem_total_kb"));
+	fmt_us(rtt, sizeof(rtt), member(node, "rtt_us"));
+	printf("NodeName=%s Addr=%s Port=%s%s\n", str(node, "name"),
+	       str(node, "addr"), str(node, "port"),
+	       json_object_get_boolean(member(node, "self")) ? " (this node)" : "");
+	printf("   State=%s For=%.1fs LastHeard=%s%s Heartbeats=%s\n",
+	       str(node, "state"),
+	       json_object_get_int64(member(node, "state_ms")) / 1000.0,
+	       heard ? json_object_get_string(heard) : "never",
+	       heard ? "ms" : "", str(node, "heartbeats"));
+	printf("   Cores=%s CPUs=%s NUMA=%s\n", str(node, "cores"),
+	       str(node, "cpus"), str(node, "numa"));
+	printf("   Runnable=%s Load=%s CPU%%=%s LoadScore=%s\n",
+	       str(node, "runnable"), str(node, "load"),
+	       str(node, "cpu_percent"), str(node, "load_score"));
+	printf("   MemFree=%s MemTotal=%s\n", mem, tot);
+	printf("   Guests=%s Deputies=%s\n", str(node, "guests"),
+	       str(node, "deputies"));
+	printf("   RTT=%s ConnectedOut=%s ConnectedIn=%s Refused=%s\n", rtt,
+	       str(node, "connected_out"), str(node, "connected_in"),
+	       str(node, "refused"));
+	printf("   Kernel=%s vDSO=%s\n", str(node, "kernel"), str(node, "vdso"));
+	if (*str(node, "migration_refused"))
+		printf("   MigrationRefused=%s\n", str(node, "migration_refused"));
+	if (*str(node, "last_error"))
+		printf("   LastError=%s\n", str(node, "last_error"));
+}
+
+static void print_tasks(json_object *res)
+{
+	json_object *tasks = member(res, "tasks");
+	size_t i, n = tasks ? json_object_array_length(tasks) : 0;
+
+	printf("%8s %8s %10s %6s %6s %-6s %-10s %-6s\n", "PID", "UID", "JOBID",
+	       "STEP", "TASK", "POLICY", "NODE", "STATE");
+	for (i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(tasks, i);
+
+		printf("%8s %8s %10s %6s %6s %-6s %-10s %-6s\n", str(t, "pid"),
+		       str(t, "uid"), member(t, "job") ? str(t, "job") : "-",
+		       member(t, "step") ? str(t, "step") : "-",
+		       member(t, "task") ? str(t, "task") : "-",
+		       str(t, "policy"), str(t, "node"), str(t, "state"));
+	}
+}
+
+static void print_procs(json_object *res)
+{
+	json_object *procs = member(res, "procs");
+	size_t i, n = procs ? json_object_array_length(procs) : 0;
+
+	printf("%8s %8s %-16s %-10s %-10s %-9s %8s %10s %9s %8s %7s\n", "PID",
+	       "LOCALPID", "COMMAND", "HOME", "WHERE", "STATE", "SYSCALLS",
+	       "BYTES", "PULLHOME", "CPU", "RSS");
+	for (i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(procs, i);
+		json_object *cpu = member(t, "cpu_ms");
+		char cbuf[32], rbuf[32];
+
+		if (cpu)
+			snprintf(cbuf, sizeof(cbuf), "%.1fs",
+				 json_object_get_int64(cpu) / 1000.0);
+		else
+			snprintf(cbuf, sizeof(cbuf), "-");
+		fmt_mem(rbuf, sizeof(rbuf), member(t, "rss_kb"));
+		printf("%8s %8s %-16s %-10s %-10s %-9s %8s %10s %9s %8s %7s\n",
+		       str(t, "pid"), str(t, "local_pid"), str(t, "comm"),
+		       str(t, "home"), str(t, "where"), str(t, "state"),
+		       str(t, "forwarded"), str(t, "bytes"), str(t, "pull_home"),
+		       cbuf, rbuf);
+	}
+}
+
+/* ------------------------------------------------------------ show jobs */
+
+static int64_t id_of(json_object *o, const char *k)
+{
+	json_object *v = member(o, k);
+
+	return v ? json_object_get_int64(v) : -1;
+}
+
+/* By job, step, task, then home and pid: the order squeue would list. */
+static int task_order(const void *a, const void *b)
+{
+	json_object *x = *(json_object *const *)a, *y = *(json_object *const *)b;
+	static const char *const keys[] = { "job", "step", "task" };
+	size_t i;
+	int c;
+
+	for (i = 0; i < 3; i++)
+		if (id_of(x, keys[i]) != id_of(y, keys[i]))
+			return id_of(x, keys[i]) < id_of(y, keys[i]) ? -1 : 1;
+	c = strcmp(str(x, "home"), str(y, "home"));
+	if (c)
+		return c;
+	return id_of(x, "pid") < id_of(y, "pid") ? -1 : id_of(x, "pid") > id_of(y, "pid");
+}
+
+static const char *step_name(int64_t step, char *buf, size_t len)
+{
+#ifdef HAVE_LIBSLURM
+	return ssictl_step_name(step, buf, len);
+#else
+	if (step < 0)
+		return "-";
+	snprintf(buf, len, "%lld", (long long)step);
+	return buf;
+#endif
+}
+
+/*
+ * Add what Slurm says of each task's job to it: "job_name", "user",
+ * "partition", "step_name" (null where unknown).  One slurmctld query
+ * per job; a job slurmctld does not answer for keeps nulls, and the
+ * first such failure is reported on stderr.
+ */
+static void add_slurm_info(json_object **v, size_t n)
+{
+	json_object *info = NULL;
+	int64_t last = -2;
+	bool warned = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int64_t job = id_of(v[i], "job");
+		const char *user = NULL;
+		char buf[32], err[300];
+		json_object *steps;
+
+		if (job != last) {
+			json_object_put(info);
+			info = NULL;
+			last = job;
+#ifdef HAVE_LIBSLURM
+			if (job >= 0)
+				info = ssictl_job_info((uint32_t)job, err, sizeof(err));
+			if (job >= 0 && !info && !warned) {
+				fprintf(stderr, "%s: %s\n", prog, err);
+				warned = true;
+			}
+#else
+			(void)err;
+			(void)warned;
+#endif
+		}
+		json_object_object_add(v[i], "job_name",
+				       json_object_get(member(info, "name")));
+		json_object_object_add(v[i], "partition",
+				       json_object_get(member(info, "partition")));
+		steps = member(info, "steps");
+		json_object_object_add(v[i], "step_name", json_object_get(
+			member(steps, step_name(id_of(v[i], "step"), buf, sizeof(buf)))));
+		if (member(info, "user")) {
+			user = str(info, "user");
+		} else {
+			struct passwd *pw = getpwuid((uid_t)id_of(v[i], "uid"));
+
+			user = pw ? pw->pw_name : NULL;
+		}
+		json_object_object_add(v[i], "user", user ? json_object_new_string(user) : NULL);
+	}
+	json_object_put(info);
+}
+
+/* Name on stderr the nodes of a cluster view that did not answer. */
+static void warn_missing(json_object *missing, const char *what)
+{
+	size_t i;
+
+	for (i = 0; missing && i < json_object_array_length(missing); i++)
+		fprintf(stderr, "%s: no answer from node %s: its tasks are not %s\n",
+			prog, json_object_get_string(json_object_array_get_idx(missing, i)),
+			what);
+}
+
+#define JCOLS 11
+
+/*
+ * show jobs: every node's registered tasks (ssid asks its peers) joined
+ * with slurmctld's names, one line per task.  Nodes that did not answer
+ * are named on stderr: their tasks are missing from the table.
+ */
+static int cmd_show_jobs(struct ctl *c)
+{
+	static const char *const head[JCOLS] = {
+		"JOBID", "STEP", "TASK", "NAME", "USER", "PID", "HOME", "NODE",
+		"LOCALPID", "STATE", "POLICY"
+	};
+	json_object *req = request("show_tasks"), *reply, *res, *tasks, *missing;
+	json_object **v;
+	size_t i, j, n;
+	char (*cell)[JCOLS][CELL];
+	int width[JCOLS];
+
+	json_object_object_add(req, "cluster", json_object_new_boolean(1));
+	reply = call(c, req, &res);
+	tasks = member(res, "tasks");
+	missing = member(res, "missing");
+	n = tasks ? json_object_array_length(tasks) : 0;
+	v = calloc(n ? n : 1, sizeof(*v));
+	cell = calloc(n ? n : 1, sizeof(*cell));
+	if (!v || !cell)
+		die("out of memory");
+	for (i = 0; i < n; i++)
+		v[i] = json_object_array_get_idx(tasks, i);
+	qsort(v, n, sizeof(*v), task_order);
+	add_slurm_info(v, n);
+	warn_missing(missing, "shown");
+	if (json_object_get_boolean(member(res, "truncated")))
+		fprintf(stderr, "%s: a node has more tasks than it can list: some are not shown\n",
+			prog);
+	if (c->json) {
+		json_object *out = json_object_new_object(), *arr = json_object_new_array();
+
+		for (i = 0; i < n; i++)
+			json_object_array_add(arr, json_object_get(v[i]));
+		json_object_object_add(out, "tasks", arr);
+		json_object_object_add(out, "missing", json_object_get(missing));
+		print_json(out);
+		json_object_put(out);
+		goto out;
+	}
+	for (j = 0; j < JCOLS; j++)
+		width[j] = (int)strlen(head[j]);
+	for (i = 0; i < n; i++) {
+		json_object *t = v[i];
+		char sbuf[32];
+
+		snprintf(cell[i][0], CELL, "%s", member(t, "job") ? str(t, "job") : "-");
+		snprintf(cell[i][1], CELL, "%s", step_name(id_of(t, "step"), sbuf, sizeof(sbuf)));
+		snprintf(cell[i][2], CELL, "%s", member(t, "task") ? str(t, "task") : "-");
+		snprintf(cell[i][3], CELL, "%s", member(t, "step_name") ? str(t, "step_name") :
+			 member(t, "job_name") ? str(t, "job_name") : "-");
+		snprintf(cell[i][4], CELL, "%s", member(t, "user") ? str(t, "user") : str(t, "uid"));
+		snprintf(cell[i][5], CELL, "%s", str(t, "pid"));
+		snprintf(cell[i][6], CELL, "%s", str(t, "home"));
+		snprintf(cell[i][7], CELL, "%s", str(t, "node"));
+		snprintf(cell[i][8], CELL, "%s", member(t, "local_pid") ? str(t, "local_pid") : "-");
+		snprintf(cell[i][9], CELL, "%s", str(t, "state"));
+		snprintf(cell[i][10], CELL, "%s", str(t, "policy"));
+		for (j = 0; j < JCOLS; j++)
+			if ((int)strlen(cell[i][j]) > width[j])
+				width[j] = (int)strlen(cell[i][j]);
+	}
+	for (j = 0; j < JCOLS; j++)
+		printf("%-*s%s", j + 1 < JCOLS ? width[j] : 0, head[j],
+		       j + 1 < JCOLS ? "  " : "\n");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < JCOLS; j++)
+			printf("%-*s%s", j + 1 < JCOLS ? width[j] : 0, cell[i][j],
+			       j + 1 < JCOLS ? "  " : "\n");
+out:
+	free(cell);
+	free(v);
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
+/* ------------------------------------------------------------ commands */
+
+/* One line for a migrate result: where it runs now, and what it cost. */
+static void print_migrated(json_object *res)
+{
+	double mib = json_object_get_uint64(member(res, "bytes")) / 1048576.0;
+	double xfer_s = json_object_get_uint64(member(res, "transfer_us")) / 1e6;
+
+	if (json_object_get_boolean(member(res, "home"))) {
+		printf("pid %s is back home on %s: %.1f MiB, %.1f MiB/s, away from its CPU %.0f ms\n",
+		       str(res, "pid"), str(res, "node"), mib,
+		       xfer_s > 0 ? mib / xfer_s : 0.0,
+		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0);
+	} else {
+		printf("pid %s migrated to %s (pid %s there)%s: %s pages, %.1f MiB, %.1f MiB/s, frozen %.0f ms (dump %.0f ms)\n",
+		       str(res, "pid"), str(res, "node"), str(res, "remote_pid"),
+		       json_object_get_boolean(member(res, "via_home")) ? " through home" : "",
+		       str(res, "pages"), mib, xfer_s > 0 ? mib / xfer_s : 0.0,
+		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0,
+		       json_object_get_uint64(member(res, "dump_us")) / 1000.0);
+	}
+}
+
+/*
+ * migrate jobid=J[.S] [task=T] node=N|home, in scontrol's grammar: the
+ * tasks of job J (step S, task T) registered with any node's ssid, each
+ * moved by its home as `migrate PID N` run there would.  Exit 1 if one
+ * could not be.
+ */
+static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
+{
+	const char *use = "migrate jobid=J[.S] [task=T] node=N|home";
+	long long job = -1, step = -1, task = -1;
+	json_object *reply, *res, *tasks, *req, *r2, *res2;
+	const char *node = NULL;
+	char err[600], *end;
+	size_t i, n;
+	int moved = 0, failed = 0;
+
+	for (i = 0; i < (size_t)argc; i++) {
+		errno = 0;
+		if (!strncmp(argv[i], "jobid=", 6)) {
+			job = strtoll(argv[i] + 6, &end, 10);
+			if (*end == '.')
+				step = strtoll(end + 1, &end, 10);
+			if (errno || *end || job < 0 || (step < 0 && strchr(argv[i], '.')))
+				bad_usage(use);
+		} else if (!strncmp(argv[i], "task=", 5)) {
+			task = strtoll(argv[i] + 5, &end, 10);
+			if (errno || *end || task < 0)
+				bad_usage(use);
+		} else if (!strncmp(argv[i], "node=", 5) && argv[i][5]) {
+			node = argv[i] + 5;
+		} else {
+			bad_usage(use);
+		}
+	}
+	if (job < 0 || !node)
+		bad_usage(use);
+	req = request("show_tasks");
+	json_object_object_add(req, "cluster", json_object_new_boolean(1));
+	reply = call(c, req, &res);
+	tasks = member(res, "tasks");
+	n = tasks ? json_object_array_length(tasks) : 0;
+	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
+	for (i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(tasks, i);
+
+		if (json_object_get_int64(member(t, "job")) != job || !member(t, "job") ||
+		    (step >= 0 && (!member(t, "step") ||
+				   json_object_get_int64(member(t, "step")) != step)) ||
+		    (task >= 0 && (!member(t, "task") ||
+				   json_object_get_int64(member(t, "task")) != task)))
+			continue;
+		req = request("migrate");
+		json_object_object_add(req, "pid", json_object_new_int(
+			(int)json_object_get_int64(member(t, "pid"))));
+		json_object_object_add(req, "node", json_object_new_string(node));
+		json_object_object_add(req, "home", json_object_new_string(str(t, "home")));
+		r2 = try_call(c, req, &res2, err, sizeof(err));
+		if (!r2) {
+			failed++;
+			printf("job %lld task %s (pid %s): %s\n", job,
+			       member(t, "task") ? str(t, "task") : "-", str(t, "pid"), err);
+			continue;
+		}
+		moved++;
+		if (c->json)
+			print_json(res2);
+		else
+			print_migrated(res2);
+		json_object_put(r2);
+	}
+	json_object_put(reply);
+	if (!moved && !failed)
+		die("no task of job %lld%s%s registered with any node's ssid", job,
+		    step >= 0 ? " (that step)" : "", task >= 0 ? " with that task id" : "");
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static int cmd_migrate(struct ctl *c, int argc, char **argv)
+{
+	json_object *req, *reply, *res;
+	long pid;
+	char *end;
+
+	if (argc >= 1 && !strncmp(argv[0], "jobid=", 6))
+		return cmd_migrate_job(c, argc, argv);
+	if (argc != 2)
+		bad_usage("migrate PID NODE|home");
+	errno = 0;
+	pid = strtol(argv[0], &end, 10);
+	if (errno || *end || pid <= 0 || pid > INT32_MAX)
+		bad_usage("migrate PID NODE|home  (PID: a process id)");
+	req = request("migrate");
+	json_object_object_add(req, "pid", json_object_new_int((int)pid));
+	json_object_object_add(req, "node", json_object_new_string(argv[1]));
+	/* a big image over a slow link takes a while */
+	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
+	reply = call(c, req, &res);
+	if (c->json)
+		print_json(res);
+	else
+		print_migrated(res);
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
+/* A load score (per-mille of a CPU per CPU) as "1.25". */
+static double load_of(json_object *o, const char *key)
+{
+	return json_object_get_uint64(member(o, key)) / 1000.0;
+}
+
+static const char *ids_of(json_object *mv, char *buf, size_t len)
+{
+	if (!member(mv, "job"))
+		return "-";
+	snprintf(buf, len, "%s.%s", str(mv, "job"),
+		 member(mv, "step") ? str(mv, "step") : "-");
+	return buf;
+}
+
+/*
+ * rebalance [partition=P] [dryrun]: ssid's plan for every node's tasks,
+ * printed as a table, then carried out one migration at a time (each
+ * line as `migrate` prints it), each by the task's home.  Exit 1 if any
+ * move failed.
+ */
+static int cmd_rebalance(struct ctl *c, int argc, char **argv)
+{
+	const char *use = "rebalance [partition=P] [dryrun]";
+	json_object *req, *reply, *res, *moves, *nodes, *r2, *res2;
+	bool dryrun = false;
+	const char *part = NULL;
+	char err[600], ids[64];
+	size_t i, n;
+	int failed = 0;
+
+	for (i = 0; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "dryrun"))
+			dryrun = true;
+		else if (!strncmp(argv[i], "partition=", 10) && argv[i][10])
+			part = argv[i] + 10;
+		else
+			bad_usage(use);
+	}
+	req = request("rebalance");
+	if (part) {
+#ifdef HAVE_LIBSLURM
+		char **names;
+		int k, nn = ssictl_partition_nodes(part, &names, err, sizeof(err));
+		json_object *arr;
+
+		if (nn < 0)
+			die("%s", err);
+		arr = json_object_new_array();
+		for (k = 0; k < nn; k++) {
+			json_object_array_add(arr, json_object_new_string(names[k]));
+			free(names[k]);
+		}
+		free(names);
+		json_object_object_add(req, "nodes", arr);
+#else
+		die("partition=%s: this ssictl was built without libslurm", part);
+#endif
+	}
+	reply = call(c, req, &res);
+	warn_missing(member(res, "missing"), "in the plan");
+	moves = member(res, "moves");
+	nodes = member(res, "nodes");
+	n = moves ? json_object_array_length(moves) : 0;
+	if (c->json) {
+		print_json(res);
+	} else if (!n) {
+		printf("nothing to move; loads:");
+		for (i = 0; nodes && i < json_object_array_length(nodes); i++) {
+			json_object *nd = json_object_array_get_idx(nodes, i);
+
+			if (json_object_get_boolean(member(nd, "eligible")))
+				printf(" %s %.2f", str(nd, "name"), load_of(nd, "load_before"));
+		}
+		printf("\n");
+	} else {
+		printf("%-12s %-6s %-8s %-8s %-8s %-16s %-16s\n", "JOB.STEP", "TASK",
+		       "PID", "FROM", "TO", "LOAD FROM", "LOAD TO");
+		for (i = 0; i < n; i++) {
+			json_object *mv = json_object_array_get_idx(moves, i);
+			char lf[32], lt[32];
+
+			snprintf(lf, sizeof(lf), "%.2f->%.2f", load_of(mv, "from_load_before"),
+				 load_of(mv, "from_load_after"));
+			snprintf(lt, sizeof(lt), "%.2f->%.2f", load_of(mv, "to_load_before"),
+				 load_of(mv, "to_load_after"));
+			printf("%-12s %-6s %-8s %-8s %-8s %-16s %-16s\n",
+			       ids_of(mv, ids, sizeof(ids)),
+			       member(mv, "task") ? str(mv, "task") : "-", str(mv, "pid"),
+			       str(mv, "from"), str(mv, "to"), lf, lt);
+		}
+	}
+	if (dryrun || !n) {
+		json_object_put(reply);
+		return EXIT_SUCCESS;
+	}
+	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
+	for (i = 0; i < n; i++) {
+		json_object *mv = json_object_array_get_idx(moves, i);
+
+		req = request("migrate");
+		json_object_object_add(req, "pid", json_object_new_int(
+			(int)json_object_get_int64(member(mv, "pid"))));
+		json_object_object_add(req, "node", json_object_new_string(str(mv, "to")));
+		/* the task's home makes the move, wherever ssictl runs */
+		json_object_object_add(req, "home", json_object_new_string(str(mv, "home")));
+		r2 = try_call(c, req, &res2, err, sizeof(err));
+		if (!r2) {
+			failed++;
+			printf("%s task %s (pid %s) not moved to %s: %s\n",
+			       ids_of(mv, ids, sizeof(ids)),
+			       member(mv, "task") ? str(mv, "task") : "-",
+			       str(mv, "pid"), str(mv, "to"), err);
+			continue;
+		}
+		if (c->json)
+			print_json(res2);
+		else
+			print_migrated(res2);
+		json_object_put(r2);
+	}
+	if (!c->json)
+		printf("%zu of %zu moves done\n", n - (size_t)failed, n);
+	json_object_put(reply);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static int cmd_show(struct ctl *c, int argc, char **argv)
+{
+	json_object *req, *reply, *res;
+	const char *what = argc > 0 ? argv[0] : NULL;
+
+	if (what && !strcmp(what, "procs")) {
+		if (argc > 1)
+			bad_usage("show procs");
+		reply = call(c, request("show_procs"), &res);
+		if (c->json)
+			print_json(res);
+		else
+			print_procs(res);
+		json_object_put(reply);
+		return EXIT_SUCCESS;
+	}
+	if (what && (!strcmp(what, "jobs") || !strcmp(what, "job"))) {
+		if (argc > 1)
+			bad_usage("show jobs");
+		return cmd_show_jobs(c);
+	}
+	if (what && !strcmp(what, "tasks")) {
+		if (argc > 1)
+			bad_usage("show tasks");
+		reply = call(c, request("show_tasks"), &res);
+		if (c->json)
+			print_json(res);
+		else
+			print_tasks(res);
+		json_object_put(reply);
+		return EXIT_SUCCESS;
+	}
+	if (!what || (strcmp(what, "nodes") && strcmp(what, "node")))
+		bad_usage("show nodes | show node NAME | show tasks | show jobs | show procs");
+	if (argc > 2)
+		bad_usage("show nodes | show node NAME");
+	if (argc == 1 && !strcmp(what, "node"))
+		bad_usage("show node NAME");
+	if (argc == 2) {
+		/* scontrol accepts both "show node n1" and "show nodes n1" */
+		req = request("show_node");
+		json_object_object_add(req, "node",
+				       json_object_new_string(argv[1]));
+		reply = call(c, req, &res);
+		if (c->json)
+			print_json(res);
+		else
+			print_node(member(res, "node"));
+	} else {
+		reply = call(c, request("show_nodes"), &res);
+		if (c->json)
+			print_json(res);
+		else
+			print_nodes(res);
+	}
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_ping(struct ctl *c, int argc, char **argv)
+{
+	json_object *req, *reply, *res, *arr;
+	char a[32], b[32], d[32], r[32];
+	int received, sent;
+	size_t i;
+
+	if (argc != 1)
+		bad_usage("ping NAME [-c COUNT]");
+	req = request("ping");
+	json_object_object_add(req, "node", json_object_new_string(argv[0]));
+	json_object_object_add(req, "count", json_object_new_int(c->count));
+	c->timeout_ms += c->count * SSI_PING_TIMEOUT_MS;
+	reply = call(c, req, &res);
+	received = json_object_get_int(member(res, "received"));
+	sent = json_object_get_int(member(res, "sent"));
+	if (c->json) {
+		print_json(res);
+	} else {
+		arr = member(res, "rtt_us");
+		for (i = 0; arr && i < json_object_array_length(arr); i++) {
+			json_object *v = json_object_array_get_idx(arr, i);
+
+			fmt_us(r, sizeof(r), v);
+			if (v)
+				printf("reply from %s: seq=%zu rtt=%s\n",
+				       argv[0], i + 1, r);
+			else
+				printf("no reply from %s: seq=%zu (timeout)\n",
+				       argv[0], i + 1);
+		}
+		fmt_us(a, sizeof(a), member(res, "min_us"));
+		fmt_us(b, sizeof(b), member(res, "avg_us"));
+		fmt_us(d, sizeof(d), member(res, "max_us"));
+		printf("%s: %d sent, %d received, rtt min/avg/max %s/%s/%s\n",
+		       argv[0], sent, received, a, b, d);
+	}
+	json_object_put(reply);
+	return received > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int cmd_simple(struct ctl *c, const char *op, json_object *req)
+{
+	json_object *reply, *res;
+
+	reply = call(c, req ? req : request(op), &res);
+	if (c->json || strcmp(op, "shutdown"))
+		print_json(res);
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
+/* A positive decimal that fits @max, or bad_usage(). */
+static long long number(const char *s, long long max, const char *what)
+{
+	long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || end == s || v < 0 || v > max)
+		bad_usage(what);
+	return v;
+}
+
+static int cmd_register(struct ctl *c, int argc, char **argv, bool reg)
+{
+	static const char *const what[] = {
+		"register PID [job=J] [step=S] [task=T] [policy=auto|manual]",
+		"unregister PID"
+	};
+	json_object *req, *reply, *res;
+	int i;
+
+	if (argc < 1 || (!reg && argc != 1))
+		bad_usage(what[!reg]);
+	req = request(reg ? "task_register" : "task_unregister");
+	json_object_object_add(req, "pid", json_object_new_int64(
+		number(argv[0], INT32_MAX, what[!reg])));
+	for (i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (reg && (!strcmp(argv[i], "policy=auto") ||
+			    !strcmp(argv[i], "policy=manual"))) {
+			json_object_object_add(req, "policy",
+					       json_object_new_string(argv[i] + 7));
+			continue;
+		}
+		if (!eq || (strncmp(argv[i], "job=", 4) &&
+			    strncmp(argv[i], "step=", 5) &&
+			    strncmp(argv[i], "task=", 5)))
+			bad_usage(what[0]);
+		*eq = '\0';
+		json_object_object_add(req, argv[i], json_object_new_int64(
+			number(eq + 1, UINT32_MAX, what[0])));
+	}
+	reply = call(c, req, &res);
+	if (c->json)
+		print_json(res);
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_request(struct ctl *c, int argc, char **argv)
+{
+	size_t len;
+	char *line, *answer;
+	int fd;
+
+	if (argc != 1)
+		bad_usage("request JSON");
+	len = strlen(argv[0]);
+	line = malloc(len + 2);
+	if (!line)
+		die("out of memory");
+	memcpy(line, argv[0], len);
+	line[len++] = '\n';
+	fd = ctl_connect(c);
+	send_all(fd, line, len);
+	free(line);
+	answer = recv_line(fd, c->timeout_ms);
+	close(fd);
+	puts(answer);
+	free(answer);
+	return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl c = {
+		.socket = SSI_CONTROL_SOCKET,
+		.count = SSI_PING_COUNT,
+		.timeout_ms = SSICTL_TIMEOUT_MS,
+	};
+	const char *env = getenv("SSI_CONTROL_SOCKET");
+	const char *cmd;
+	char *end;
+	int opt;
+
+	if (env && *env)
+		c.socket = env;
+	while ((opt = getopt_long(argc, argv, "s:jc:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			c.socket = optarg;
+			break;
+		case 'j':
+			c.json = true;
+			break;
+		case 'c':
+			errno = 0;
+			c.count = (int)strtol(optarg, &end, 10);
+			if (errno || *end || c.count < 1 ||
+			    c.count > SSI_PING_COUNT_MAX) {
+				fprintf(stderr, "%s: -c %s: not a count in [1, %d]\n",
+					prog, optarg, SSI_PING_COUNT_MAX);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("ssictl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind++];
+	argc -= optind;
+	argv += optind;
+
+	if (!strcmp(cmd, "show"))
+		return cmd_show(&c, argc, argv);
+	if (!strcmp(cmd, "ping"))
+		return cmd_ping(&c, argc, argv);
+	if (!strcmp(cmd, "migrate"))
+		return cmd_migrate(&c, argc, argv);
+	if (!strcmp(cmd, "rebalance"))
+		return cmd_rebalance(&c, argc, argv);
+	if (!strcmp(cmd, "request"))
+		return cmd_request(&c, argc, argv);
+	if (!strcmp(cmd, "register") || !strcmp(cmd, "unregister"))
+		return cmd_register(&c, argc, argv, !strcmp(cmd, "register"));
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "whoami") ||
+	    !strcmp(cmd, "shutdown")) {
+		if (argc)
+			bad_usage(cmd);
+		return cmd_simple(&c, cmd, NULL);
+	}
+	if (!strcmp(cmd, "loglevel")) {
+		json_object *req;
+
+		if (argc != 1)
+			bad_usage("loglevel error|warning|notice|info|debug");
+		req = request("set_verbosity");
+		json_object_object_add(req, "level",
+				       json_object_new_string(argv[0]));
+		return cmd_simple(&c, "set_verbosity", req);
+	}
+	fprintf(stderr, "%s: unknown command '%s'\n", prog, cmd);
+	usage(stderr);
+	return 2;
+}

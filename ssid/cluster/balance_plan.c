@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * balance_plan.c - the balancer's plan (see balance_plan.h).
+ */
+#include <stdlib.h>
+
+#include "cluster/balance_plan.h"
+
+/* The first task on node @n that may still move, or -1. */
+static long movable_on(const struct balance_task *tasks, size_t nt,
+		       const bool *moved, int n)
+{
+	size_t i;
+
+	for (i = 0; i < nt; i++)
+		if (tasks[i].where == n && tasks[i].movable && !moved[i])
+			return (long)i;
+	return -1;
+}
+
+size_t balance_plan(struct balance_node *nodes, size_t nn,
+		    const struct balance_task *tasks, size_t nt,
+		    const struct balance_params *p,
+		    struct balance_move *out, size_t max)
+{
+	bool *moved = calloc(nt ? nt : 1, sizeof(*moved));
+	size_t n = 0, i;
+
+	if (!moved)
+		return 0;
+	while (n < max) {
+		struct balance_move *mv = &out[n];
+		int src = -1, dst = -1;
+		long t;
+
+		for (i = 0; i < nn; i++) {
+			if (!nodes[i].eligible ||
+			    movable_on(tasks, nt, moved, (int)i) < 0)
+				continue;
+			if (src < 0 || load_score(&nodes[i].load) >
+				       load_score(&nodes[src].load))
+				src = (int)i;
+		}
+		if (src < 0)
+			break;
+		for (i = 0; i < nn; i++) {
+			if (!nodes[i].eligible || (int)i == src)
+				continue;
+			if (dst < 0 || load_score(&nodes[i].load) <
+				       load_score(&nodes[dst].load))
+				dst = (int)i;
+		}
+		if (dst < 0 || !load_worth_moving(&nodes[src].load, &nodes[dst].load,
+						  p->threshold, p->hysteresis))
+			break;
+		t = movable_on(tasks, nt, moved, src);
+		moved[t] = true;
+		mv->task = (size_t)t;
+		mv->from = src;
+		mv->to = dst;
+		mv->from_before = load_score(&nodes[src].load);
+		mv->to_before = load_score(&nodes[dst].load);
+		nodes[src].load.runnable--;
+		nodes[dst].load.runnable++;
+		mv->from_after = load_score(&nodes[src].load);
+		mv->to_after = load_score(&nodes[dst].load);
+		n++;
+	}
+	free(moved);
+	return n;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * balance_plan.h - the balancer's plan: which registered tasks to move where.
+ *
+ * Pure: the caller gathers the nodes' load vectors (heartbeats) and its
+ * tasks, and carries the moves out (ssictl rebalance, or ssid's automatic
+ * balancer).  Greedy: while the busiest node that has a movable task is
+ * worth relieving towards the idlest one (load_worth_moving(): beyond the
+ * threshold, and the move does not just turn the gap around, so nothing
+ * ping-pongs), one of its tasks goes there and both loads are updated.
+ * A task moves at most once per plan.
+ */
+#ifndef SSID_BALANCE_PLAN_H
+#define SSID_BALANCE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cluster/load.h"
+
+struct balance_node {
+	const char *name;
+	struct load_vector load;	/* runnable is updated by the plan */
+	bool eligible;			/* may give or take tasks */
+};
+
+struct balance_task {
+	pid_t pid;
+	int64_t job, step, task;	/* Slurm ids, -1 if none */
+	int where;			/* index of the node it runs on */
+	int home;			/* index of its home node (its deputy's) */
+	bool movable;			/* its policy and state allow it */
+};
+
+struct balance_move {
+	size_t task;			/* index in the task array */
+	int from, to;			/* node indexes */
+	uint32_t from_before, from_after;	/* load scores (load_score) */
+	uint32_t to_before, to_after;
+};
+
+struct balance_params {
+	uint32_t threshold;		/* BalanceThreshold, per-mille */
+	uint32_t hysteresis;		/* BalanceHysteresis, per-mille */
+};
+
+/*
+ * balance_plan - up to @max moves into @out, in order; returns how many.
+ * @nodes' runnable counts end as the plan leaves them.
+ */
+size_t balance_plan(struct balance_node *nodes, size_t nn,
+		    const struct balance_task *tasks, size_t nt,
+		    const struct balance_params *p,
+		    struct balance_move *out, size_t max);
+
+#endif

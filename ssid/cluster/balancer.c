@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * balancer.c - ssid's balancer (see balancer.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/balancer.h"
+#include "daemon/conf.h"
+#include "control/control_proto.h"
+#include "common/log.h"
+#include "daemon/loop.h"
+#include "migrate/migrate.h"
+#include "cluster/peers.h"
+#include "cluster/load_sample.h"
+#include "cluster/task_view.h"
+#include "control/task_registry.h"
+
+static bool node_wanted(const struct balancer_filter *f, const char *name)
+{
+	size_t i;
+
+	if (!f->nodes)
+		return true;
+	for (i = 0; i < f->nnodes; i++)
+		if (!strcmp(f->nodes[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * Keep @k eligible nodes besides @self, drawn at random (reservoir): on a
+ * large cluster each node looks at a few peers per round, and different
+ * nodes at different ones, so they do not all pick the same idle node.
+ */
+static void draw_candidates(struct balance_node *n, size_t nn, int self,
+			    unsigned int k)
+{
+	size_t i, seen = 0;
+	int *keep = malloc(k * sizeof(*keep));
+	unsigned int kept = 0;
+
+	if (!keep)
+		return;
+	for (i = 0; i < nn; i++) {
+		if ((int)i == self || !n[i].eligible)
+			continue;
+		seen++;
+		if (kept < k)
+			keep[kept++] = (int)i;
+		else if ((size_t)rand() % seen < k)
+			keep[(size_t)rand() % k] = (int)i;
+		n[i].eligible = false;
+	}
+	for (i = 0; i < kept; i++)
+		n[keep[i]].eligible = true;
+	free(keep);
+}
+
+/*
+ * Pids the automatic balancer moved lately.  A task registered at fork
+ * (slurmstepd's task_post_fork, before the exec) or one that came back for
+ * a call only home runs would otherwise be sent off again at once, and
+ * come back again: it waits a few intervals.
+ */
+#define BALANCER_SETTLE		2	/* intervals after registering */
+#define BALANCER_SETTLE_MOVED	6	/* intervals after a move */
+#define BALANCER_RECENT	64
+static struct {
+	pid_t pid;
+	uint64_t ms;
+} recent[BALANCER_RECENT];
+static unsigned int recent_next;
+
+static bool settling(const struct task *t, uint64_t now, uint64_t interval)
+{
+	unsigned int i;
+
+	if (now - t->registered_ms < BALANCER_SETTLE * interval)
+		return true;
+	for (i = 0; i < BALANCER_RECENT; i++)
+		if (recent[i].pid == t->pid && recent[i].ms &&
+		    now - recent[i].ms < BALANCER_SETTLE_MOVED * interval)
+			return true;
+	return false;
+}
+
+void balancer_plan_free(struct balancer_plan *p)
+{
+	free(p->nodes);
+	free(p->before);
+	free(p->tasks);
+	free(p->moves);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The nodes of a plan, and room for @nt tasks and moves. */
+static int plan_nodes(const struct balancer_ctx *c, const struct balancer_filter *f,
+		      size_t nt, struct balancer_plan *out)
+{
+	size_t nn = c->conf->nnodes, i;
+	uint64_t now = loop_now_ms();
+
+	memset(out, 0, sizeof(*out));
+	out->nodes = calloc(nn, sizeof(*out->nodes));
+	out->before = calloc(nn, sizeof(*out->before));
+	out->tasks = calloc(nt ? nt : 1, sizeof(*out->tasks));
+	out->moves = calloc(nt ? nt : 1, sizeof(*out->moves));
+	if (!out->nodes || !out->before || !out->tasks || !out->moves) {
+		balancer_plan_free(out);
+		return -ENOMEM;
+	}
+	out->nn = nn;
+	for (i = 0; i < nn; i++) {
+		struct balance_node *n = &out->nodes[i];
+		struct peer_info pi;
+
+		peers_info(c->peers, (int)i, now, &pi);
+		n->name = pi.name;
+		n->load = pi.load;
+		n->eligible = pi.have_load && node_wanted(f, pi.name) &&
+			      !c->conf->nodes[i].no_migrate &&
+			      (pi.self || (pi.state == PEER_UP && !pi.mig_refusal[0]));
+		if (pi.self && c->sampler)
+			sampler_runnable(c->sampler, f->client, &n->load.runnable);
+		out->before[i] = load_score(&n->load);
+	}
+	if (f->candidates)
+		draw_candidates(out->nodes, nn, peers_self(c->peers), f->candidates);
+	return 0;
+}
+
+static void plan_moves(const struct balancer_ctx *c, struct balancer_plan *out)
+{
+	struct balance_params bp = { c->conf->balance_threshold,
+				     c->conf->balance_hysteresis };
+
+	out->nmoves = balance_plan(out->nodes, out->nn, out->tasks, out->nt, &bp,
+				   out->moves, out->nt);
+}
+
+int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
+		  struct balancer_plan *out)
+{
+	size_t nt = tasks_count(c->tasks), i;
+	int self = peers_self(c->peers);
+	uint64_t now = loop_now_ms();
+
+	if (plan_nodes(c, f, nt, out))
+		return -ENOMEM;
+	for (i = 0; i < nt; i++) {
+		const struct task *t = tasks_at(c->tasks, i);
+		struct balance_task *b = &out->tasks[out->nt];
+		const char *state = NULL;
+		const char *where = migrate_where(c->migrate, t->pid, &state);
+
+		if (!ctlproto_may_see_task(f->admin, f->uid, t->uid))
+			continue;
+		b->pid = t->pid;
+		b->job = t->job;
+		b->step = t->step;
+		b->task = t->task;
+		b->home = self;
+		b->where = where ? peers_find(c->peers, where) : self;
+		/* steady (here, or running there), and allowed to move */
+		b->movable = (!where || !strcmp(state, "deputy")) && b->where >= 0 &&
+			     (!f->auto_only || (t->auto_move &&
+				!settling(t, now, c->conf->balance_interval_ms))) &&
+			     (!f->here_only || b->where == self);
+		out->nt++;
+	}
+	plan_moves(c, out);
+	return 0;
+}
+
+int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filter *f,
+		       const struct taskview_task *t, size_t nt,
+		       struct balancer_plan *out)
+{
+	int self = peers_self(c->peers);
+	size_t i;
+
+	if (plan_nodes(c, f, nt, out))
+		return -ENOMEM;
+	for (i = 0; i < nt; i++) {
+		struct balance_task *b = &out->tasks[out->nt];
+
+		if (!ctlproto_may_see_task(f->admin, f->uid, t[i].uid))
+			continue;
+		b->pid = t[i].pid;
+		b->job = t[i].job;
+		b->step = t[i].step;
+		b->task = t[i].task;
+		b->home = peers_find(c->peers, t[i].home);
+		b->where = peers_find(c->peers, t[i].node);
+		/* at home or settled elsewhere; not on its way anywhere */
+		b->movable = b->home >= 0 && b->where >= 0 &&
+			     (!strcmp(t[i].state, "home") || !strcmp(t[i].state, "migrated")) &&
+			     (!f->auto_only || t[i].auto_move) &&
+			     (!f->here_only || b->where == self);
+		out->nt++;
+	}
+	plan_moves(c, out);
+	return 0;
+}
+
+/* ------------------------------------------------------------- automatic */
+
+static uint64_t next_ms;
+
+void balancer_kick(uint64_t at_ms)
+{
+	if (at_ms < next_ms)
+		next_ms = at_ms;
+}
+
+
+static void auto_done(void *arg, const struct migrate_result *r)
+{
+	if (r->err)
+		log_notice("balancer: pid %d not moved: %s", (int)r->pid, r->msg);
+	else
+		log_notice("balancer: pid %d now runs on %s", (int)r->pid, r->node);
+}
+
+uint64_t balancer_timer(const struct balancer_ctx *c, uint64_t now)
+{
+	struct balancer_filter f = { .admin = true, .auto_only = true,
+				     .here_only = true,
+				     .candidates = c->conf->balance_candidates };
+	struct balancer_plan p;
+	const struct balance_move *mv;
+	char err[256];
+	void *handle;
+	int rc;
+
+	if (now < next_ms)
+		return next_ms;
+	next_ms = now + c->conf->balance_interval_ms;
+	/* one at a time: the loads must show the last move first */
+	if (migrate_busy(c->migrate) || balancer_plan(c, &f, &p))
+		return next_ms;
+	if (p.nmoves) {
+		mv = &p.moves[0];
+		log_info("balancer: load %u here, %u on %s: moving pid %d (job %lld.%lld task %lld)",
+			 mv->from_before, mv->to_before, p.nodes[mv->to].name,
+			 (int)p.tasks[mv->task].pid, (long long)p.tasks[mv->task].job,
+			 (long long)p.tasks[mv->task].step,
+			 (long long)p.tasks[mv->task].task);
+		recent[recent_next].pid = p.tasks[mv->task].pid;
+		recent[recent_next].ms = now;
+		recent_next = (recent_next + 1) % BALANCER_RECENT;
+		rc = migrate_start(c->migrate, p.tasks[mv->task].pid, mv->to, auto_done,
+				   NULL, &handle, err, sizeof(err));
+		if (rc)
+			log_notice("balancer: pid %d not moved: %s",
+				   (int)p.tasks[mv->task].pid, err);
+	}
+	balancer_plan_free(&p);
+	return next_ms;
+}

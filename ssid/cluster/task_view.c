@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * task_view.c - the cluster's tasks, joined (see task_view.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/task_view.h"
+
+/* The pid of home @home's task @pid as guest of source @s, or -1. */
+static pid_t guest_pid(const struct taskview_source *s, const char *home,
+		       uint32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->recs[i].kind == MSG_TASK_GUEST && s->recs[i].pid == pid &&
+		    !strcmp(s->recs[i].node, home))
+			return (pid_t)s->recs[i].local_pid;
+	return -1;
+}
+
+static const struct taskview_source *source_of(const struct taskview_source *src,
+					       size_t nsrc, const char *node)
+{
+	size_t i;
+
+	for (i = 0; i < nsrc; i++)
+		if (!strcmp(src[i].node, node))
+			return &src[i];
+	return NULL;
+}
+
+int taskview_join(const struct taskview_source *src, size_t nsrc,
+		  struct taskview_task **out, size_t *n)
+{
+	size_t i, j, k = 0, total = 0;
+	struct taskview_task *v;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < nsrc; i++)
+		for (j = 0; j < src[i].n; j++)
+			total += src[i].recs[j].kind == MSG_TASK_TASK;
+	if (!total)
+		return 0;
+	v = calloc(total, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < nsrc; i++) {
+		for (j = 0; j < src[i].n; j++) {
+			const struct msg_task *r = &src[i].recs[j];
+			struct taskview_task *t = &v[k];
+			const struct taskview_source *there;
+
+			if (r->kind != MSG_TASK_TASK)
+				continue;
+			t->pid = (pid_t)r->pid;
+			t->uid = r->uid;
+			t->job = r->job;
+			t->step = r->step;
+			t->task = r->task;
+			t->auto_move = r->flags & MSG_TASK_AUTO;
+			t->home = src[i].node;
+			t->node = r->node;
+			t->state = r->state;
+			if (!strcmp(r->node, src[i].node)) {
+				t->local_pid = (pid_t)r->local_pid;
+			} else {
+				there = source_of(src, nsrc, r->node);
+				t->local_pid = there ? guest_pid(there, src[i].node,
+								 r->pid) : -1;
+				if (!strcmp(r->state, "deputy"))
+					t->state = "migrated";
+			}
+			k++;
+		}
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * task_registry.c - the registry of tasks (see task_registry.h): a sorted array, small
+ * (one entry per local task of a migratable job step).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/defaults.h"
+#include "control/task_registry.h"
+
+struct tasks {
+	struct task *v;
+	size_t n, cap;
+	uint64_t next_prune_ms;
+};
+
+int tasks_parse_stat(const char *text, uint64_t *starttime)
+{
+	const char *s = strrchr(text, ')');
+	unsigned long long v;
+	char *end;
+	int field;
+
+	if (!s)
+		return -1;
+	s++;
+	/* after comm: field 3 (state) ... field 22 (starttime) */
+	for (field = 3; field <= 22; field++) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			return -1;
+		if (field == 22)
+			break;
+		while (*s && *s != ' ')
+			s++;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || (*end && *end != ' ' && *end != '\n'))
+		return -1;
+	*starttime = v;
+	return 0;
+}
+
+int tasks_parse_status_uid(const char *text, uid_t *uid)
+{
+	const char *s = text;
+	unsigned long v;
+	char *end;
+
+	while (s && strncmp(s, "Uid:", 4)) {
+		s = strchr(s, '\n');
+		if (s)
+			s++;
+	}
+	if (!s)
+		return -1;
+	s += 4;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || v > (uid_t)-2 || (*end != '\t' && *end != ' ' &&
+				      *end != '\n' && *end))
+		return -1;
+	*uid = (uid_t)v;
+	return 0;
+}
+
+/* Read /proc/@pid/@what into @buf; 0 or -errno (-ESRCH if gone). */
+static int read_proc(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return errno == ESRCH ? -ESRCH : -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int proc_identity(pid_t pid, uint64_t *starttime, uid_t *uid)
+{
+	char buf[4096];
+	int rc;
+
+	rc = read_proc(pid, "stat", buf, sizeof(buf));
+	if (rc)
+		return rc;
+	if (tasks_parse_stat(buf, starttime))
+		return -ESRCH;	/* a zombie's truncated stat: as good as gone */
+	if (!uid)
+		return 0;
+	rc = read_proc(pid, "status", buf, sizeof(buf));
+	if (rc)
+		return rc;
+	return tasks_parse_status_uid(buf, uid) ? -ESRCH : 0;
+}
+
+struct tasks *tasks_create(void)
+{
+	return calloc(1, sizeof(struct tasks));
+}
+
+void tasks_destroy(struct tasks *t)
+{
+	if (!t)
+		return;
+	free(t->v);
+	free(t);
+}
+
+/* Index of @pid, or where it would go (with *found = 0). */
+static size_t find(const struct tasks *t, pid_t pid, int *found)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->v[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < t->n && t->v[lo].pid == pid;
+	return lo;
+}
+
+int tasks_register(struct tasks *t, pid_t pid, int64_t job, int64_t step,
+		   int64_t task, bool auto_move, uid_t caller, int admin,
+		   uint64_t now_ms, struct task *out)
+{
+	struct task e = { .pid = pid, .job = job, .step = step, .task = task,
+			  .auto_move = auto_move, .registered_ms = now_ms };
+	size_t i;
+	int found, rc;
+
+	if (pid <= 0)
+		return -ESRCH;
+	rc = proc_identity(pid, &e.starttime, &e.uid);
+	if (rc)
+		return rc;
+	if (!admin && e.uid != caller)
+		return -EPERM;
+	i = find(t, pid, &found);
+	if (found) {
+		/* same process: new ids; a recycled pid: a new entry */
+		if (t->v[i].starttime == e.starttime)
+			e.registered_ms = t->v[i].registered_ms;
+		t->v[i] = e;
+		*out = e;
+		return 0;
+	}
+	if (t->n >= SSI_TASKS_MAX)
+		return -ENOSPC;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct task *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	memmove(&t->v[i + 1], &t->v[i], (t->n - i) * sizeof(*t->v));
+	t->v[i] = e;
+	t->n++;
+	*out = e;
+	return 0;
+}
+
+int tasks_unregister(struct tasks *t, pid_t pid, uid_t caller, int admin)
+{
+	int found;
+	size_t i = find(t, pid, &found);
+
+	if (!found)
+		return -ENOENT;
+	if (!admin && t->v[i].uid != caller)
+		return -EPERM;
+	memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof(*t->v));
+	t->n--;
+	return 0;
+}
+
+size_t tasks_count(const struct tasks *t)
+{
+	return t->n;
+}
+
+const struct task *tasks_at(const struct tasks *t, size_t i)
+{
+	return i < t->n ? &t->v[i] : NULL;
+}
+
+uint64_t tasks_timer(struct tasks *t, uint64_t now)
+{
+	size_t i = 0;
+	uint64_t st;
+
+	if (now < t->next_prune_ms)
+		return t->next_prune_ms;
+	t->next_prune_ms = now + SSI_TASKS_PRUNE_MS;
+	while (i < t->n) {
+		if (proc_identity(t->v[i].pid, &st, NULL) == 0 &&
+		    st == t->v[i].starttime) {
+			i++;
+			continue;
+		}
+		memmove(&t->v[i], &t->v[i + 1],
+			(t->n - i - 1) * sizeof(*t->v));
+		t->n--;
+	}
+	return t->next_prune_ms;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * seccomp_filter.h - the seccomp program a migrated process runs under on a
+ * remote node, generated from the syscall policy table.
+ *
+ * Verdicts: local syscalls are allowed; everything else (forward, cached,
+ * pull-home, local-if whose condition fails, unknown numbers, x32) goes to
+ * ssid as a user notification.  A non-x86-64 syscall ABI kills the process:
+ * an image is x86-64 only.
+ */
+#ifndef SSID_SECCOMP_FILTER_H
+#define SSID_SECCOMP_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/filter.h>
+
+struct ssi_seccomp_opts {
+	/*
+	 * ioctl request allowed to run locally whatever the fd: the restore
+	 * helper's SSI_IOC_RESTORE, made after the filter is installed.  0
+	 * for none.  (A process of the job that issues this exact request
+	 * number itself would get the local answer: EBADF or ENOTTY.)
+	 */
+	uint32_t allow_ioctl_cmd;
+};
+
+/*
+ * ssi_seccomp_build - generate the filter.
+ * @opts:	options, or NULL for none.
+ * @prog:	receives the program (sock_fprog.filter is malloc'ed; free it
+ *		with ssi_seccomp_free()).
+ *
+ * Return: 0, or -1 with errno set (ENOMEM; E2BIG if a jump would not fit
+ * in BPF's 8-bit offsets, which would be a bug in the table's shape).
+ */
+int ssi_seccomp_build(const struct ssi_seccomp_opts *opts, struct sock_fprog *prog);
+
+/* ssi_seccomp_free - free what ssi_seccomp_build() allocated. */
+void ssi_seccomp_free(struct sock_fprog *prog);
+
+/*
+ * ssi_seccomp_install - install @prog on the calling thread with
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER and @flags; sets no_new_privs first.
+ * Return: the listener fd, or -1 with errno set.
+ *
+ * A migrated process's filter has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV:
+ * once ssid has received a call, only a fatal signal ends its wait.  Any
+ * other signal stays pending: ssid sees it, cancels the call at home and
+ * answers with the restart code the call would have had here, so the
+ * kernel delivers the signal and restarts the call, or not, exactly as
+ * natively.  (A call not received yet is interrupted as usual.)
+ */
+int ssi_seccomp_install(const struct sock_fprog *prog, unsigned int flags);
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV	(1UL << 5)	/* Linux 5.19 */
+#endif
+
+#endif /* SSID_SECCOMP_FILTER_H */

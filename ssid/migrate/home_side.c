@@ -1,0 +1,1082 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * home_side.c - the home side of a migration (see migrate.h):
+ *
+ *   migrate_start: OFFER to the remote node; the image is dumped and
+ *     streamed as IMAGE chunks (image_stream.c); the task stays frozen
+ *     after the dump;
+ *   ACCEPTED: SSI_IOC_DEPUTY, attach: the home task is now the deputy;
+ *     FWD_REQ runs through it (one at a time, queued), FWD_REP goes back;
+ *     signals the stub catches go to the remote node as MIG_SIGNAL;
+ *   MIG_EXIT: the deputy ends with the remote's wait status.
+ *   migrate_recall: RECALL; the remote dumps it (once no call of it is in
+ *     flight) and streams it back as BACK chunks into a memfd; the deputy
+ *     is frozen and becomes the process again (SSI_IOC_RETURN); BACK_DONE
+ *     tells the remote (0: drop your copy; an errno: resume it).
+ *
+ * Failure rules: before ACCEPTED every failure (FAILED, timeout, node
+ * lost, SSI_IOC_DEPUTY refused) resumes the task at home, untouched.
+ * After it, losing the remote node closes the channel: the stub dies of
+ * SIGKILL, so Slurm sees a failed task and nothing hangs; the deputy dying
+ * at home (SIGKILL to the home pid) kills the remote process (MIG_ABORT).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "kmod/uapi/ssi.h"
+#include "transport/ssi_transport.h"
+
+#include "forward/deputy_driver.h"
+#include "common/log.h"
+#include "daemon/loop.h"
+#include "migrate/image_stream.h"
+#include "migrate/migrate_int.h"
+#include "cluster/peer_msg.h"
+#include "cluster/peers.h"
+
+enum home_state {
+	H_SENDING,		/* image being dumped and streamed out */
+	H_WAIT_ACCEPT,		/* image sent, remote restoring */
+	H_DEPUTY,		/* the remote runs it; we serve its calls */
+	H_RECALLING,		/* called back: its image is coming home */
+	H_ENDING,		/* exit sent to the stub; waiting for EOF */
+};
+
+static const char *const state_names[] = {
+	[H_SENDING] = "migrating", [H_WAIT_ACCEPT] = "migrating",
+	[H_DEPUTY] = "deputy", [H_RECALLING] = "returning",
+	[H_ENDING] = "exited",
+};
+
+struct fwd_req {
+	struct fwd_req *next;
+	uint64_t seq;
+	size_t len;
+	uint8_t data[];
+};
+
+struct mig_home {
+	struct mig_home *next;
+	struct migrate *m;
+	uint64_t id;
+	pid_t pid;
+	struct msg_mig_offer offer;
+	int peer;
+	enum home_state state;
+	int dev;			/* /dev/ssi that froze it */
+	struct mig_stream st;		/* dumping and streaming the image */
+	uint64_t t0_ns, t_sent_ns;
+	uint64_t deadline_ms;
+	pid_t remote_pid;
+	struct migrate_result res;
+
+	/* the deputy */
+	struct ssi_deputy dep;
+	struct loop_handler chan_h;
+	bool chan_added;
+	int pidfd;			/* of the deputy, for the last SIGKILL */
+	struct fwd_req *q, **q_tail;	/* requests waiting for the stub */
+	uint64_t cur_seq;		/* request the stub runs, if busy */
+	uint64_t cancel_seq;		/* request the remote gave up, or 0 */
+	uint64_t cancel_next_ms;	/* when to send its cancel again */
+	uint64_t forwarded, bytes, signals;
+	uint64_t started_ms;
+	bool stopped;			/* SIGSTOP relayed, not yet continued */
+	uint64_t next_stop_check_ms;
+	bool early_exit;		/* MIG_EXIT overtook ACCEPTED */
+	int early_status;
+
+	/* coming back (H_RECALLING) */
+	int back_img;			/* memfd, -1 */
+	uint64_t back_recv;		/* image bytes received */
+	uint64_t recall_ns;		/* when RECALL was sent */
+
+	migrate_done_cb cb;
+	void *cb_arg;
+};
+
+static struct mig_home *find(struct migrate *m, int idx, uint64_t id)
+{
+	struct mig_home *h;
+
+	for (h = m->homes; h; h = h->next)
+		if (h->id == id && h->peer == idx)
+			return h;
+	return NULL;
+}
+
+static void report(struct mig_home *h, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Tell the requester (once) how it went. */
+static void report(struct mig_home *h, int err, const char *fmt, ...)
+{
+	migrate_done_cb cb = h->cb;
+	va_list ap;
+
+	h->cb = NULL;
+	h->res.err = err;
+	va_start(ap, fmt);
+	vsnprintf(h->res.msg, sizeof(h->res.msg), fmt, ap);
+	va_end(ap);
+	if (cb)
+		cb(h->cb_arg, &h->res);
+}
+
+static void send_value(struct mig_home *h, uint16_t type, int32_t value)
+{
+	unsigned char buf[MSG_MIG_VALUE_LEN];
+	struct msg_mig_value v = { .id = h->id, .value = value };
+	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
+
+	peers_send(h->m->peers, h->peer, type, &iov, 1);
+}
+
+static void free_home(struct mig_home *h)
+{
+	struct mig_home **pp;
+	struct fwd_req *r;
+
+	if (h->cb)	/* a recall in progress when the node or deputy went */
+		report(h, ECONNRESET, "pid %d: its deputy or its node is gone",
+		       (int)h->pid);
+
+	for (pp = &h->m->homes; *pp; pp = &(*pp)->next) {
+		if (*pp == h) {
+			*pp = h->next;
+			break;
+		}
+	}
+	if (h->chan_added)
+		loop_del(h->m->loop, &h->chan_h);
+	if (h->dep.chan > 0)
+		close(h->dep.chan);
+	ssi_deputy_abandon(&h->dep);
+	while ((r = h->q)) {
+		h->q = r->next;
+		free(r);
+	}
+	mig_stream_stop(&h->st);
+	if (h->back_img >= 0)
+		close(h->back_img);
+	if (h->pidfd >= 0)
+		close(h->pidfd);
+	if (h->dev >= 0)
+		close(h->dev);	/* resumes it if it is still frozen */
+	free(h);
+}
+
+/* Before ACCEPTED: the task continues at home; tell the remote to drop it. */
+static void fail_and_resume(struct mig_home *h, int err, const char *why)
+{
+	struct ssi_resume r = { .pid = h->pid };
+
+	mig_stream_stop(&h->st);
+	/* a dump that failed has resumed the task itself */
+	if (!h->st.dump_err && ioctl(h->dev, SSI_IOC_RESUME, &r))
+		log_err("pid %d: SSI_IOC_RESUME: %m (closing /dev/ssi resumes it)",
+			(int)h->pid);
+	send_value(h, SSID_MSG_MIG_ABORT, 0);
+	log_notice("migration of pid %d to %s failed: %s; it continues here",
+		   (int)h->pid, peers_node_name(h->m->peers, h->peer), why);
+	report(h, err, "%s; pid %d continues on this node", why, (int)h->pid);
+	free_home(h);
+}
+
+/* ---------------------------------------------------------- the image */
+
+/* The image is out (or could not be): wait for the remote's answer. */
+static void stream_done(struct mig_stream *s, int err, const char *why)
+{
+	struct mig_home *h = (struct mig_home *)((char *)s -
+						 offsetof(struct mig_home, st));
+
+	if (err) {
+		fail_and_resume(h, err, why);
+		return;
+	}
+	h->res.bytes = s->dump.bytes;
+	h->res.pages = s->dump.pages;
+	h->res.vmas = s->dump.vmas;
+	h->res.dump_ns = s->dump.frozen_ns;
+	h->state = H_WAIT_ACCEPT;
+	h->t_sent_ns = loop_now_ns();
+	h->deadline_ms = loop_now_ms() + MIG_ACCEPT_TIMEOUT_MS;
+	log_info("pid %d (%s, uid %u): %llu bytes, %llu pages streamed to %s in %llu us",
+		 (int)h->pid, h->offer.comm, h->offer.uid,
+		 (unsigned long long)s->dump.bytes, (unsigned long long)s->dump.pages,
+		 peers_node_name(h->m->peers, h->peer),
+		 (unsigned long long)s->dump.frozen_ns / 1000);
+}
+
+void mig_home_writable(struct migrate *m, int idx)
+{
+	struct mig_home *h, *next;
+
+	for (h = m->homes; h; h = next) {
+		next = h->next;
+		if (h->peer == idx && h->state == H_SENDING)
+			mig_stream_writable(&h->st);	/* may free h */
+	}
+}
+
+/* ------------------------------------------------------------- start */
+
+/* Credentials and identity from /proc/PID/status. */
+static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t errlen)
+{
+	char path[64], line[4096];
+	unsigned int threads = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "pid %d: %s", (int)pid, strerror(errno));
+		return errno == ENOENT ? ESRCH : errno;
+	}
+	o->uid = o->gid = UINT32_MAX;
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+
+		if (!strncmp(line, "Name:", 5)) {
+			p = line + 5 + strspn(line + 5, " \t");
+			p[strcspn(p, "\n")] = '\0';
+			snprintf(o->comm, sizeof(o->comm), "%s", p);
+		} else if (sscanf(line, "PPid: %u", &o->ppid) == 1) {
+			continue;
+		} else if (sscanf(line, "Uid: %u", &o->uid) == 1) {
+			continue;
+		} else if (sscanf(line, "Gid: %u", &o->gid) == 1) {
+			continue;
+		} else if (sscanf(line, "Threads: %u", &threads) == 1) {
+			continue;
+		} else if (!strncmp(line, "Groups:", 7)) {
+			char *tok, *save = NULL;
+
+			o->ngroups = 0;
+			for (tok = strtok_r(line + 7, " \t\n", &save); tok &&
+			     o->ngroups < MSG_MIG_GROUPS_MAX;
+			     tok = strtok_r(NULL, " \t\n", &save))
+				o->groups[o->ngroups++] = (uint32_t)strtoul(tok, NULL, 10);
+		}
+	}
+	fclose(f);
+	if (o->uid == UINT32_MAX || o->gid == UINT32_MAX) {
+		snprintf(err, errlen, "pid %d: cannot read its credentials", (int)pid);
+		return EIO;
+	}
+	if (threads != 1) {
+		snprintf(err, errlen, "pid %d has %u threads; only single-threaded processes migrate for now",
+			 (int)pid, threads);
+		return EINVAL;
+	}
+	return 0;
+}
+
+static int send_offer(struct mig_home *h)
+{
+	static unsigned char buf[MSG_MIG_OFFER_MAX];
+	struct iovec iov = { buf, msg_encode_mig_offer(&h->offer, buf) };
+
+	return peers_send(h->m->peers, h->peer, SSID_MSG_MIG_OFFER, &iov, 1);
+}
+
+int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
+		  void *arg, void **handle, char *err, size_t errlen)
+{
+	struct ssi_api api = { .api = SSI_API_VERSION };
+	struct mig_home *h;
+	int rc;
+
+	if (!peers_is_up(m->peers, idx)) {
+		snprintf(err, errlen, "node %s is not up", peers_node_name(m->peers, idx));
+		return ENOTCONN;
+	}
+	if (peers_mig_refusal(m->peers, idx)) {
+		snprintf(err, errlen, "node %s cannot run this node's processes: %s",
+			 peers_node_name(m->peers, idx),
+			 peers_mig_refusal(m->peers, idx));
+		return EXDEV;
+	}
+	if (pid == getpid() || pid == 1) {
+		snprintf(err, errlen, "pid %d cannot migrate", (int)pid);
+		return EINVAL;
+	}
+	for (h = m->homes; h; h = h->next) {
+		if (h->pid == pid) {
+			snprintf(err, errlen, "pid %d is already migrated (to %s)",
+				 (int)pid, peers_node_name(m->peers, h->peer));
+			return EBUSY;
+		}
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		snprintf(err, errlen, "out of memory");
+		return ENOMEM;
+	}
+	h->m = m;
+	h->pid = pid;
+	h->peer = idx;
+	h->dev = -1;
+	h->dep.chan = -1;
+	h->pidfd = -1;
+	h->back_img = -1;
+	h->q_tail = &h->q;
+	h->id = ++m->next_id;
+	h->started_ms = loop_now_ms();
+	rc = read_status(pid, &h->offer, err, errlen);
+	if (rc)
+		goto fail;
+	h->offer.id = h->id;
+	h->offer.pid = (uint32_t)pid;
+	h->offer.tid = (uint32_t)pid;
+	h->dev = open("/dev/ssi", O_RDWR | O_CLOEXEC);
+	if (h->dev < 0 || ioctl(h->dev, SSI_IOC_API, &api)) {
+		rc = errno;
+		snprintf(err, errlen, "/dev/ssi: %s (is ssi.ko loaded, API %u?)",
+			 strerror(rc), SSI_API_VERSION);
+		goto fail;
+	}
+	h->res.pid = pid;
+	h->res.node = peers_node_name(m->peers, idx);
+	h->offer.image_size = 0;	/* streamed: the last chunk says */
+	rc = -send_offer(h);
+	if (rc) {
+		snprintf(err, errlen, "cannot send the offer to %s: %s",
+			 peers_node_name(m->peers, idx), strerror(rc));
+		goto fail;
+	}
+	h->t0_ns = loop_now_ns();
+	rc = mig_stream_start(&h->st, m, idx, SSID_MSG_MIG_IMAGE, h->id, h->dev,
+			      pid, stream_done, err, errlen);
+	if (rc) {
+		send_value(h, SSID_MSG_MIG_ABORT, 0);
+		goto fail;
+	}
+	h->state = H_SENDING;
+	h->cb = cb;
+	h->cb_arg = arg;
+	h->next = m->homes;
+	m->homes = h;
+	*handle = h;
+	log_info("pid %d (%s, uid %u): dumping and streaming to %s",
+		 (int)pid, h->offer.comm, h->offer.uid, peers_node_name(m->peers, idx));
+	return 0;
+fail:
+	if (h->dev >= 0)
+		close(h->dev);
+	free(h);
+	return rc;
+}
+
+void migrate_forget(struct migrate *m, void *handle)
+{
+	struct mig_home *h;
+
+	for (h = m->homes; h; h = h->next)
+		if (h == handle)
+			h->cb = NULL;
+}
+
+/* ---------------------------------------------------------- the deputy */
+
+static void on_signal(struct ssi_deputy *d, int sig, const void *siginfo, void *arg)
+{
+	struct mig_home *h = arg;
+	unsigned char buf[MSG_MIG_SIGNAL_LEN];
+	struct msg_mig_signal s = { .id = h->id, .signo = (uint32_t)sig };
+	struct iovec iov = { buf, 0 };
+
+	if (sig < 1 || sig > 64)
+		return;
+	memcpy(s.siginfo, siginfo, sizeof(s.siginfo));
+	iov.iov_len = msg_encode_mig_signal(&s, buf);
+	h->signals++;
+	if (peers_send(h->m->peers, h->peer, SSID_MSG_MIG_SIGNAL, &iov, 1))
+		log_warn("pid %d: signal %d not relayed to %s", (int)h->pid, sig,
+			 peers_node_name(h->m->peers, h->peer));
+}
+
+static void send_reply(struct mig_home *h, uint64_t seq, const void *rep, size_t len)
+{
+	unsigned char hdr[MSG_FWD_HDR_LEN];
+	struct msg_fwd f = { .id = h->id, .seq = seq };
+	struct iovec iov[2] = { { hdr, msg_encode_fwd(&f, hdr) }, { (void *)rep, len } };
+	int rc;
+
+	h->bytes += len;
+	rc = peers_send(h->m->peers, h->peer, SSID_MSG_FWD_REP, iov, 2);
+	if (rc)
+		log_warn("pid %d: reply to %s lost: %s", (int)h->pid,
+			 peers_node_name(h->m->peers, h->peer), strerror(-rc));
+}
+
+/* The deputy is gone (or must go): end this migration. */
+static void deputy_gone(struct mig_home *h, const char *why)
+{
+	if (h->state == H_DEPUTY) {
+		log_notice("pid %d: deputy ended (%s); killing its remote self on %s",
+			   (int)h->pid, why, peers_node_name(h->m->peers, h->peer));
+		send_value(h, SSID_MSG_MIG_ABORT, 0);
+	} else {
+		log_info("pid %d: deputy ended", (int)h->pid);
+	}
+	free_home(h);
+}
+
+/* Ask the stub to give up the call in flight; the timer repeats it. */
+static void cancel_now(struct mig_home *h)
+{
+	int rc = ssi_deputy_cancel(&h->dep);
+
+	if (rc)
+		log_debug("pid %d: cancel: %s", (int)h->pid, strerror(-rc));
+	h->cancel_next_ms = loop_now_ms() + MIG_CANCEL_RETRY_MS;
+}
+
+/* The stub answered request @seq: a cancel of it is over. */
+static void answered(struct mig_home *h, uint64_t seq)
+{
+	if (h->cancel_seq == seq)
+		h->cancel_seq = 0;
+	h->forwarded++;
+}
+
+/* Start queued requests while the stub is idle.  Returns -1 if h is freed. */
+static int run_queue(struct mig_home *h)
+{
+	struct fwd_req *r;
+	void *rep;
+	size_t rlen;
+	int rc;
+
+	while (!h->dep.cur.busy && (r = h->q)) {
+		h->q = r->next;
+		if (!h->q)
+			h->q_tail = &h->q;
+		rc = ssi_deputy_start(&h->dep, r->data, r->len, &rep, &rlen);
+		if (rc == 1) {
+			send_reply(h, r->seq, rep, rlen);
+			free(rep);
+			answered(h, r->seq);
+		} else if (rc == 0) {
+			h->cur_seq = r->seq;
+			if (h->cancel_seq == r->seq)
+				cancel_now(h);	/* cancelled before it started */
+		} else if (rc == -EPIPE || rc == -ESRCH) {
+			free(r);
+			deputy_gone(h, "channel closed");
+			return -1;
+		} else {
+			/* malformed: an empty reply, which the remote refuses
+			 * and answers with EIO; the process goes on
+			 */
+			log_warn("pid %d: forwarded request from %s refused: %s",
+				 (int)h->pid, peers_node_name(h->m->peers, h->peer),
+				 strerror(-rc));
+			send_reply(h, r->seq, NULL, 0);
+		}
+		free(r);
+	}
+	return 0;
+}
+
+static void chan_ready(struct loop_handler *lh, uint32_t events)
+{
+	struct mig_home *h = (struct mig_home *)((char *)lh -
+						 offsetof(struct mig_home, chan_h));
+	void *rep;
+	size_t rlen;
+	int rc;
+
+	for (;;) {
+		rc = ssi_deputy_event(&h->dep, &rep, &rlen);
+		if (rc == -EAGAIN)
+			break;
+		if (rc < 0) {
+			deputy_gone(h, rc == -EPIPE ? "channel closed" : strerror(-rc));
+			return;
+		}
+		if (rc == 1) {
+			send_reply(h, h->cur_seq, rep, rlen);
+			free(rep);
+			answered(h, h->cur_seq);
+			if (run_queue(h))
+				return;
+		}
+	}
+	if (events & (EPOLLHUP | EPOLLERR))
+		deputy_gone(h, "channel hung up");
+}
+
+static void on_exit_msg(struct mig_home *h, int wstatus);
+
+static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
+{
+	struct ssi_become_deputy bd = { .pid = h->pid };
+	int sv[2], rc;
+
+	if (h->state != H_WAIT_ACCEPT) {
+		log_warn("pid %d: %s accepted a migration not yet sent; killing it there",
+			 (int)h->pid, peers_node_name(h->m->peers, h->peer));
+		fail_and_resume(h, EPROTO, "the remote node accepted before the image was complete");
+		return;
+	}
+	h->remote_pid = v->value;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		fail_and_resume(h, errno, "socketpair failed");
+		return;
+	}
+	bd.chan_fd = sv[1];
+	if (ioctl(h->dev, SSI_IOC_DEPUTY, &bd)) {
+		rc = errno;
+		close(sv[0]);
+		close(sv[1]);
+		/* still frozen and intact, unless past its point of no return */
+		fail_and_resume(h, rc, "SSI_IOC_DEPUTY refused");
+		return;
+	}
+	close(sv[1]);
+	h->pidfd = (int)syscall(SYS_pidfd_open, h->pid, 0);
+	if (h->pidfd >= 0)
+		fcntl(h->pidfd, F_SETFD, FD_CLOEXEC);
+	h->dep.on_signal = on_signal;
+	h->dep.arg = h;
+	rc = ssi_deputy_attach(&h->dep, h->pid, sv[0], bd.area_addr,
+			       SSI_DEPUTY_AREA_DEFAULT, 5000);
+	if (!rc)
+		rc = ssi_deputy_park_itimers(&h->dep, 5000);
+	h->dep.chan = sv[0];
+	h->state = H_DEPUTY;
+	h->res.frozen_ns = loop_now_ns() - h->t0_ns;
+	h->res.transfer_ns = loop_now_ns() - h->t0_ns;
+	h->res.remote_pid = h->remote_pid;
+	if (rc) {
+		report(h, -rc, "the deputy did not start: %s", strerror(-rc));
+		deputy_gone(h, "attach failed");
+		return;
+	}
+	h->chan_h.fd = sv[0];
+	h->chan_h.cb = chan_ready;
+	if (loop_add(h->m->loop, &h->chan_h, EPOLLIN)) {
+		report(h, errno, "epoll: %s", strerror(errno));
+		deputy_gone(h, "epoll failed");
+		return;
+	}
+	h->chan_added = true;
+	log_notice("pid %d (%s) migrated to %s (pid %d there): %llu bytes, frozen %llu ms",
+		   (int)h->pid, h->offer.comm, peers_node_name(h->m->peers, h->peer),
+		   (int)h->remote_pid, (unsigned long long)h->st.sent,
+		   (unsigned long long)h->res.frozen_ns / 1000000);
+	report(h, 0, "%s", "");
+	if (run_queue(h))
+		return;
+	if (h->early_exit)
+		on_exit_msg(h, h->early_status);
+}
+
+static void on_fwd_req(struct mig_home *h, const struct msg_fwd *f)
+{
+	struct fwd_req *r;
+
+	/*
+	 * Before ACCEPTED is handled (the peer may have switched between its
+	 * two connections, which do not order against each other), queue:
+	 * on_accepted runs the queue.  After the end, nobody waits for it.
+	 */
+	if (h->state == H_ENDING)
+		return;
+	r = malloc(sizeof(*r) + f->len);
+	if (!r) {
+		send_reply(h, f->seq, NULL, 0);
+		return;
+	}
+	r->next = NULL;
+	r->seq = f->seq;
+	r->len = f->len;
+	memcpy(r->data, f->data, f->len);
+	h->bytes += f->len;
+	*h->q_tail = r;
+	h->q_tail = &r->next;
+	if (h->state == H_DEPUTY || h->state == H_RECALLING)
+		run_queue(h);
+}
+
+/*
+ * A signal interrupted request @seq on the remote node: stop it here (the
+ * stub answers at once), or as soon as it starts if it waits in the queue.
+ * An answered request needs nothing: its reply is on its way.
+ */
+static void on_fwd_cancel(struct mig_home *h, const struct msg_fwd *f)
+{
+	struct fwd_req *r;
+
+	if (h->dep.cur.busy && h->cur_seq == f->seq) {
+		h->cancel_seq = f->seq;
+		cancel_now(h);
+		return;
+	}
+	for (r = h->q; r; r = r->next)
+		if (r->seq == f->seq)
+			h->cancel_seq = f->seq;
+}
+
+static void on_exit_msg(struct mig_home *h, int wstatus)
+{
+	int rc;
+
+	if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT) {
+		h->early_exit = true;	/* see on_fwd_req */
+		h->early_status = wstatus;
+		return;
+	}
+	if (h->state == H_RECALLING) {
+		report(h, ESRCH, "pid %d ended on %s before it could come back",
+		       (int)h->pid, peers_node_name(h->m->peers, h->peer));
+		close(h->back_img);
+		h->back_img = -1;
+		h->state = H_DEPUTY;
+	}
+	if (h->state != H_DEPUTY)
+		return;
+	log_info("pid %d: its remote self on %s ended (status 0x%x); ending the deputy",
+		 (int)h->pid, peers_node_name(h->m->peers, h->peer), wstatus);
+	/*
+	 * A call still running at home (the process was killed remotely
+	 * while its read of a pipe waited here) keeps the stub from seeing
+	 * EXIT until it returns: cancel it first.  If it still does not
+	 * return (a sleep no signal interrupts), SIGKILL the deputy after
+	 * MIG_END_GRACE_MS: its parent then sees SIGKILL instead of the
+	 * exact status, but nothing hangs.
+	 */
+	if (h->dep.cur.busy) {
+		h->cancel_seq = h->cur_seq;
+		cancel_now(h);
+	}
+	rc = ssi_deputy_finish(&h->dep, wstatus);
+	h->state = H_ENDING;
+	h->deadline_ms = loop_now_ms() + MIG_END_GRACE_MS;
+	if (rc)
+		deputy_gone(h, "exit not delivered");
+}
+
+/* ------------------------------------------------------- coming back */
+
+static void recall_failed(struct mig_home *h, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The process stays where it is; the deputy serves it as before. */
+static void recall_failed(struct mig_home *h, int err, const char *fmt, ...)
+{
+	char why[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (h->back_img >= 0)
+		close(h->back_img);
+	h->back_img = -1;
+	h->state = H_DEPUTY;
+	log_notice("pid %d does not come back from %s: %s", (int)h->pid,
+		   peers_node_name(h->m->peers, h->peer), why);
+	report(h, err, "%s; pid %d goes on on %s", why, (int)h->pid,
+	       peers_node_name(h->m->peers, h->peer));
+	run_queue(h);
+}
+
+/* The whole image is here: the deputy becomes the process again. */
+static void back_home(struct mig_home *h)
+{
+	struct ssi_dump fz = { .pid = h->pid, .out_fd = -1,
+			       .flags = SSI_DUMP_FREEZE_ONLY, .timeout_ms = 5000 };
+	struct ssi_return r = { .pid = h->pid, .in_fd = h->back_img,
+				.close_fd = (int)h->dep.stub_chan };
+	struct ssi_resume rs = { .pid = h->pid };
+	struct migrate_result res;
+	migrate_done_cb cb;
+	void *cb_arg;
+	int rc;
+
+	/* No call runs in the stub: the remote sent its image only after
+	 * every call it forwarded was answered. */
+	if (ioctl(h->dev, SSI_IOC_DUMP, &fz)) {
+		rc = errno;
+		send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+		recall_failed(h, rc, "its deputy cannot be frozen: %s (%s)",
+			      strerror(rc), fz.detail);
+		return;
+	}
+	if (lseek(h->back_img, 0, SEEK_SET) || ioctl(h->dev, SSI_IOC_RETURN, &r)) {
+		rc = errno;
+		if (ioctl(h->dev, SSI_IOC_RESUME, &rs)) {
+			/* killed past the point of no return: nothing to go on */
+			send_value(h, SSID_MSG_MIG_ABORT, 0);
+			report(h, rc, "pid %d died coming back: %s (%s: %s)", (int)h->pid,
+			       strerror(rc), mig_reason_name(r.reason), r.detail);
+			free_home(h);
+			return;
+		}
+		send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+		recall_failed(h, rc, "this node refused its image: %s (%s: %s)",
+			      strerror(rc), mig_reason_name(r.reason), r.detail);
+		return;
+	}
+	send_value(h, SSID_MSG_MIG_BACK_DONE, 0);
+	h->res.bytes = h->back_recv;
+	h->res.home = true;
+	h->res.remote_pid = h->pid;
+	h->res.node = peers_node_name(h->m->peers, peers_self(h->m->peers));
+	h->res.frozen_ns = h->res.transfer_ns = loop_now_ns() - h->recall_ns;
+	h->res.dump_ns = 0;
+	h->res.pages = h->res.vmas = 0;
+	log_notice("pid %d (%s) is back from %s: %llu bytes, %llu ms after the recall",
+		   (int)h->pid, h->offer.comm, peers_node_name(h->m->peers, h->peer),
+		   (unsigned long long)h->back_recv,
+		   (unsigned long long)h->res.frozen_ns / 1000000);
+	/* Forgotten before the requester hears of it: it may move it again. */
+	cb = h->cb;
+	cb_arg = h->cb_arg;
+	res = h->res;
+	h->cb = NULL;
+	free_home(h);		/* the channel is closed in the process */
+	if (cb)
+		cb(cb_arg, &res);
+}
+
+static void on_back(struct mig_home *h, const struct msg_mig_image *mi,
+		    const struct ssi_tp_msg *msg)
+{
+	const char *p = msg->bulk;
+	size_t len = msg->bulk ? msg->bulk_len : 0, off = 0;
+	ssize_t n;
+
+	if (mi->offset != h->back_recv || len > MSG_MIG_IMAGE_MAX - h->back_recv) {
+		send_value(h, SSID_MSG_MIG_BACK_DONE, EPROTO);
+		recall_failed(h, EPROTO, "its image came out of order");
+		return;
+	}
+	while (off < len) {
+		n = pwrite(h->back_img, p + off, len - off, (off_t)(h->back_recv + off));
+		if (n <= 0) {
+			int rc = n < 0 ? errno : EIO;
+
+			send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+			recall_failed(h, rc, "storing its image: %s", strerror(rc));
+			return;
+		}
+		off += (size_t)n;
+	}
+	h->back_recv += len;
+	if (mi->flags & MSG_MIG_IMAGE_LAST)
+		back_home(h);
+}
+
+/* Ready for the image coming home: H_RECALLING.  Returns 0 or an errno. */
+static int recall_begin(struct mig_home *h)
+{
+	h->back_img = memfd_create("ssi-image-back", MFD_CLOEXEC);
+	if (h->back_img < 0)
+		return errno;
+	h->back_recv = 0;
+	memset(&h->res, 0, sizeof(h->res));
+	h->res.pid = h->pid;
+	h->recall_ns = loop_now_ns();
+	h->deadline_ms = loop_now_ms() + MIG_RECALL_TIMEOUT_MS;
+	h->state = H_RECALLING;
+	return 0;
+}
+
+int migrate_recall(struct migrate *m, pid_t pid, migrate_done_cb cb, void *arg,
+		   void **handle, char *err, size_t errlen)
+{
+	struct mig_home *h;
+	int rc;
+
+	for (h = m->homes; h; h = h->next)
+		if (h->pid == pid)
+			break;
+	if (!h) {
+		snprintf(err, errlen, "pid %d has not migrated: it runs on this node", (int)pid);
+		return ESRCH;
+	}
+	if (h->state != H_DEPUTY || h->cb) {
+		snprintf(err, errlen, "pid %d is %s, not running on %s", (int)pid,
+			 state_names[h->state], peers_node_name(m->peers, h->peer));
+		return EBUSY;
+	}
+	rc = recall_begin(h);
+	if (rc) {
+		snprintf(err, errlen, "memfd_create: %s", strerror(rc));
+		return rc;
+	}
+	send_value(h, SSID_MSG_MIG_RECALL, 0);
+	h->cb = cb;
+	h->cb_arg = arg;
+	*handle = h;
+	log_info("pid %d (%s): calling it back from %s", (int)pid, h->offer.comm,
+		 peers_node_name(m->peers, h->peer));
+	return 0;
+}
+
+void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
+{
+	const char *node = peers_node_name(m->peers, idx);
+	struct msg_mig_failed fm;
+	struct msg_mig_image mi;
+	struct msg_mig_value v;
+	struct msg_fwd f;
+	struct mig_home *h;
+
+	switch (msg->type) {
+	case SSID_MSG_MIG_ACCEPTED:
+		if (msg_decode_mig_value(msg->data, msg->len, &v))
+			goto bad;
+		h = find(m, idx, v.id);
+		if (h && h->state == H_DEPUTY)
+			return;
+		if (h)
+			on_accepted(h, &v);
+		return;
+	case SSID_MSG_MIG_FAILED:
+		if (msg_decode_mig_failed(msg->data, msg->len, &fm))
+			goto bad;
+		h = find(m, idx, fm.id);
+		if (!h)
+			return;
+		if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT) {
+			char why[320];
+
+			snprintf(why, sizeof(why), "%s refused it: %s%s%s%s", node,
+				 fm.err ? strerror(fm.err) : "",
+				 fm.reason ? " (" : "", fm.reason ? mig_reason_name(fm.reason) : "",
+				 fm.reason ? ")" : "");
+			if (fm.detail[0]) {
+				size_t n = strlen(why);
+
+				snprintf(why + n, sizeof(why) - n, ": %s", fm.detail);
+			}
+			fail_and_resume(h, fm.err ? fm.err : EIO, why);
+		}
+		return;
+	case SSID_MSG_FWD_REQ:
+	case SSID_MSG_FWD_CANCEL:
+		if (msg_decode_fwd(msg->data, msg->len, &f))
+			goto bad;
+		h = find(m, idx, f.id);
+		if (h && msg->type == SSID_MSG_FWD_REQ)
+			on_fwd_req(h, &f);
+		else if (h)
+			on_fwd_cancel(h, &f);
+		return;
+	case SSID_MSG_MIG_EXIT:
+		if (msg_decode_mig_exit(msg->data, msg->len, &v))
+			goto bad;
+		h = find(m, idx, v.id);
+		if (h)
+			on_exit_msg(h, v.value);
+		return;
+	case SSID_MSG_MIG_BACK:
+		if (msg_decode_mig_image(msg->data, msg->len, &mi))
+			goto bad;
+		h = find(m, idx, mi.id);
+		if (h && h->state == H_DEPUTY && mi.offset == 0) {
+			/* it made a call only home can run (pull-home) */
+			int rc = recall_begin(h);
+
+			log_info("pid %d comes home from %s for a call only home runs",
+				 (int)h->pid, node);
+			if (rc) {
+				send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+				return;
+			}
+		}
+		if (h && h->state == H_RECALLING)
+			on_back(h, &mi, msg);
+		return;
+	case SSID_MSG_MIG_BACK_FAILED:
+		if (msg_decode_mig_failed(msg->data, msg->len, &fm))
+			goto bad;
+		h = find(m, idx, fm.id);
+		if (h && h->state == H_RECALLING)
+			recall_failed(h, fm.err ? fm.err : EIO, "%s did not send it: %s%s%s",
+				      node, fm.err ? strerror(fm.err) : "",
+				      fm.detail[0] ? ": " : "", fm.detail);
+		return;
+	}
+	return;
+bad:
+	log_warn("node %s sent an invalid message 0x%04x (%zu bytes): ignored",
+		 node, msg->type, msg->len);
+}
+
+void mig_home_lost(struct migrate *m, int idx)
+{
+	struct mig_home *h, *next;
+
+	for (h = m->homes; h; h = next) {
+		next = h->next;
+		if (h->peer != idx)
+			continue;
+		if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT) {
+			fail_and_resume(h, ECONNRESET, "the node was lost");
+		} else {
+			/* closing the channel: the stub dies of SIGKILL */
+			log_notice("pid %d: node %s lost; its deputy ends as if killed",
+				   (int)h->pid, peers_node_name(m->peers, idx));
+			free_home(h);
+		}
+	}
+}
+
+/*
+ * SIGSTOP cannot be caught, so the stub cannot report it (Slurm's
+ * suspend sends it): look at the deputy's state now and then, and stop
+ * the remote process too.  SIGCONT is caught and relayed by the stub.
+ */
+static void check_stopped(struct mig_home *h, uint64_t now)
+{
+	char buf[512];
+	const char *p;
+
+	h->next_stop_check_ms = now + MIG_STOP_POLL_MS;
+	p = mig_proc_stat(h->pid, buf, sizeof(buf));	/* from the state on */
+	if (!p)
+		return;
+	if (p[0] == 'T' && !h->stopped) {
+		unsigned char info[MSG_MIG_SIGINFO_LEN] = { 0 };
+
+		h->stopped = true;
+		log_info("pid %d: its deputy is stopped; stopping its remote self", (int)h->pid);
+		on_signal(&h->dep, SIGSTOP, info, h);
+	} else if (p[0] != 'T' && p[0] != 't') {
+		h->stopped = false;
+	}
+}
+
+uint64_t mig_home_timer(struct migrate *m, uint64_t now)
+{
+	struct mig_home *h, *next;
+	uint64_t d = LOOP_NEVER;
+
+	for (h = m->homes; h; h = next) {
+		next = h->next;
+		if (h->cancel_seq && h->dep.cur.busy && h->cur_seq == h->cancel_seq) {
+			if (now >= h->cancel_next_ms)
+				cancel_now(h);
+			if (h->cancel_next_ms < d)
+				d = h->cancel_next_ms;
+		}
+		if (h->state == H_DEPUTY) {
+			if (now >= h->next_stop_check_ms)
+				check_stopped(h, now);
+			if (h->next_stop_check_ms < d)
+				d = h->next_stop_check_ms;
+			continue;
+		}
+		if (h->state == H_RECALLING) {
+			if (now < h->deadline_ms) {
+				d = h->deadline_ms < d ? h->deadline_ms : d;
+			} else {
+				send_value(h, SSID_MSG_MIG_BACK_DONE, ETIMEDOUT);
+				recall_failed(h, ETIMEDOUT, "its image did not arrive in %d s",
+					      MIG_RECALL_TIMEOUT_MS / 1000);
+			}
+			continue;
+		}
+		if (h->state != H_WAIT_ACCEPT && h->state != H_ENDING)
+			continue;
+		if (now < h->deadline_ms) {
+			if (h->deadline_ms < d)
+				d = h->deadline_ms;
+			continue;
+		}
+		if (h->state == H_WAIT_ACCEPT) {
+			fail_and_resume(h, ETIMEDOUT, "no answer from the node");
+			continue;
+		}
+		log_warn("pid %d: its deputy is still in a forwarded call %d ms after the remote exit; killing it",
+			 (int)h->pid, MIG_END_GRACE_MS);
+		if (h->pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+		h->deadline_ms = LOOP_NEVER;
+	}
+	return d;
+}
+
+void mig_home_destroy_all(struct migrate *m)
+{
+	while (m->homes) {
+		struct mig_home *h = m->homes;
+
+		if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT)
+			fail_and_resume(h, ESHUTDOWN, "ssid is stopping");
+		else
+			free_home(h);
+	}
+}
+
+size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
+		      size_t n)
+{
+	struct mig_home *h;
+	uint64_t now = loop_now_ms();
+
+	for (h = m->homes; h; h = h->next, n++) {
+		struct migrate_proc *p = &out[n];
+
+		if (n >= max)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->pid = h->pid;
+		p->local_pid = h->pid;
+		p->uid = h->offer.uid;
+		snprintf(p->comm, sizeof(p->comm), "%s", h->offer.comm);
+		p->home = peers_node_name(m->peers, peers_self(m->peers));
+		p->where = peers_node_name(m->peers, h->peer);
+		p->state = state_names[h->state];
+		p->forwarded = h->forwarded;
+		p->bytes = h->bytes;
+		p->signals = h->signals;
+		p->age_ms = now - h->started_ms;
+		p->cpu_ms = p->rss_kb = -1;	/* the remote node knows */
+	}
+	return n;
+}
+
+bool migrate_busy(struct migrate *m)
+{
+	struct mig_home *h;
+
+	for (h = m->homes; h; h = h->next)
+		if (h->state != H_DEPUTY && h->state != H_ENDING)
+			return true;
+	return false;
+}
+
+const char *migrate_where(struct migrate *m, pid_t pid, const char **state)
+{
+	struct mig_home *h;
+
+	for (h = m->homes; h; h = h->next) {
+		if (h->pid == pid) {
+			*state = state_names[h->state];
+			return peers_node_name(m->peers, h->peer);
+		}
+	}
+	return NULL;
+}

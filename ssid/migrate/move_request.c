@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * move_request.c - one request to move a process of this node (see move_request.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/conf.h"
+#include "control/control_proto.h"
+#include "common/log.h"
+#include "migrate/move_request.h"
+#include "cluster/peers.h"
+#include "control/task_registry.h"
+
+struct migreq {
+	struct migrate *m;
+	migreq_cb cb;
+	void *arg;
+	void *handle;		/* migrate.c's */
+	pid_t pid;
+	int then_idx;		/* back home first, then on to this node */
+	bool via_home;
+};
+
+static void fail(struct migreq_result *res, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(struct migreq_result *res, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(res, 0, sizeof(*res));
+	res->code = code;
+	va_start(ap, fmt);
+	vsnprintf(res->msg, sizeof(res->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* May @uid (@admin) act on process @pid?  0, or -1 with @res filled. */
+static int may_act_on(pid_t pid, uid_t uid, bool admin, struct migreq_result *res)
+{
+	char path[64], text[4096];
+	uid_t owner;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f) {
+		fail(res, CTL_E_NOPROC, "pid %d: no such process", (int)pid);
+		return -1;
+	}
+	n = (ssize_t)fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n > 0 ? n : 0] = '\0';
+	if (tasks_parse_status_uid(text, &owner)) {
+		fail(res, CTL_E_NOPROC, "pid %d: cannot read its owner", (int)pid);
+		return -1;
+	}
+	if (!ctlproto_may_see_task(admin, uid, owner)) {
+		fail(res, CTL_E_PERM, "pid %d: not your process", (int)pid);
+		return -1;
+	}
+	return 0;
+}
+
+static void done(void *arg, const struct migrate_result *r)
+{
+	struct migreq *q = arg;
+	struct migreq_result res = { 0 };
+	char err[512];
+
+	if (!r->err && q->then_idx >= 0) {
+		/* Home again: the second hop is an ordinary migration. */
+		int rc = migrate_start(q->m, r->pid, q->then_idx, done, q,
+				       &q->handle, err, sizeof(err));
+
+		q->then_idx = -1;
+		q->via_home = true;
+		if (!rc)
+			return;
+		fail(&res, CTL_E_MIGRATE, "pid %d came back home, but: %s",
+		     (int)r->pid, err);
+	} else if (r->err) {
+		fail(&res, CTL_E_MIGRATE, "%s", r->msg);
+	} else {
+		res.r = *r;
+		res.via_home = q->via_home;
+	}
+	q->cb(q->arg, &res);
+	free(q);
+}
+
+int migreq_start(struct migrate *m, const struct ssi_conf *conf,
+		 struct peers *peers, pid_t pid, int idx,
+		 uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
+		 struct migreq_result *res)
+{
+	bool home = idx == peers_self(peers);
+	const char *where, *state;
+	struct migreq *q;
+	char err[512];
+	int rc;
+
+	if (may_act_on(pid, uid, admin, res))
+		return -1;
+	if (conf->nodes[idx].no_migrate) {
+		fail(res, CTL_E_MIGRATE, "node %s takes no processes (Migrate=no in %s)",
+		     conf->nodes[idx].name, conf->path);
+		return -1;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q) {
+		fail(res, CTL_E_INTERNAL, "out of memory");
+		return -1;
+	}
+	q->m = m;
+	q->cb = cb;
+	q->arg = arg;
+	q->pid = pid;
+	q->then_idx = -1;
+	/*
+	 * Running elsewhere already: from there to another node goes through
+	 * home (its deputy is here), as two migrations.
+	 */
+	where = home ? NULL : migrate_where(m, pid, &state);
+	if (where && strcmp(where, peers_node_name(peers, idx))) {
+		q->then_idx = idx;
+		home = true;
+	}
+	if (home)
+		rc = migrate_recall(m, pid, done, q, &q->handle, err, sizeof(err));
+	else
+		rc = migrate_start(m, pid, idx, done, q, &q->handle, err, sizeof(err));
+	if (rc) {
+		fail(res, rc == ESRCH && !home ? CTL_E_NOPROC :
+		     rc == ENOTCONN ? CTL_E_NOTCONN : CTL_E_MIGRATE, "%s", err);
+		free(q);
+		return -1;
+	}
+	log_notice("migration of pid %d %s%s requested by uid %u", (int)pid,
+		   home ? "back home" : "to ", home ? "" : peers_node_name(peers, idx),
+		   (unsigned int)uid);
+	*handle = q;
+	return 0;
+}
+
+void migreq_forget(struct migrate *m, void *handle)
+{
+	struct migreq *q = handle;
+
+	migrate_forget(m, q->handle);
+	free(q);
+}

@@ -1,0 +1,1249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * remote_side.c - the remote side of a migration (see migrate.h):
+ *
+ *   OFFER + IMAGE: the image lands in a memfd;
+ *   complete: fork+exec ssi-restore-helper (restore_helper.c) with the
+ *     job user's credentials; its "OK" (image verified here) is answered
+ *     home with ACCEPTED, an "ERR" or its death with FAILED;
+ *   running: its seccomp listener (fd 0 of the helper, taken with
+ *     pidfd_getfd) delivers the calls the policy table does not run
+ *     locally: cached ones are answered from the offer's home values,
+ *     forwarded ones go home as FWD_REQ and are answered on FWD_REP,
+ *     pull-home ones send the process home (as RECALL does, below), where
+ *     the call runs natively;
+ *   a signal for a process whose call runs at home (received calls wait
+ *     killable only, seccomp_filter.h): FWD_CANCEL stops the call there,
+ *     and the answer is the restart code its own kernel would have seen,
+ *     so the signal, SA_RESTART and the restart are exactly native;
+ *   exit: the pidfd becomes readable, waitid gives the exact status, which
+ *     goes home as MIG_EXIT.
+ *
+ * RECALL (`ssictl migrate PID home` on the home node): new calls are held
+ *   (the listener is paused), calls in flight finish, then the process is
+ *   dumped and streamed home as BACK chunks (image_stream.c) and stays
+ *   frozen; BACK_DONE 0 (it runs at home now) kills it here without an
+ *   exit report, anything else resumes it.  A held call (not received) is
+ *   interrupted by the freeze and restarts at home, natively; a call in
+ *   flight is cancelled at home and made again, so it is held too.
+ *
+ * Home node lost (or ABORT): the process is killed and reaped.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/seccomp.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "transport/ssi_transport.h"
+
+#include "forward/call_remote.h"
+#include "common/log.h"
+#include "daemon/loop.h"
+#include "migrate/image_stream.h"
+#include "migrate/migrate_int.h"
+#include "cluster/peer_msg.h"
+#include "cluster/peers.h"
+#include "forward/syscall_policy.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD		3
+#endif
+#ifndef SSI_LIBEXECDIR
+#define SSI_LIBEXECDIR "/usr/local/libexec"
+#endif
+#define HELPER_NAME	"ssi-restore-helper"
+
+enum remote_state {
+	R_RECEIVING,		/* image arriving */
+	R_VERIFYING,		/* helper checking the image */
+	R_RUNNING,		/* restored (or restoring), served */
+	R_DEAD,			/* exited; being cleaned up */
+};
+
+static const char *const state_names[] = {
+	[R_RECEIVING] = "receiving", [R_VERIFYING] = "restoring",
+	[R_RUNNING] = "running", [R_DEAD] = "exited",
+};
+
+struct pending {
+	struct pending *next;
+	uint64_t seq;
+	uint64_t notif_id;
+	int nr;
+	bool cancelling;		/* FWD_CANCEL sent */
+	struct ssi_fwd_pending p;
+};
+
+struct mig_remote {
+	struct mig_remote *next;
+	struct migrate *m;
+	int peer;
+	struct msg_mig_offer offer;
+	enum remote_state state;
+	bool aborted;			/* home gave up: report nothing */
+	int img;
+	uint64_t received;
+	pid_t pid;
+	struct loop_handler pidfd_h;	/* -1 when none */
+	struct loop_handler report_h;
+	char report[256];
+	size_t report_len;
+	struct loop_handler listen_h;
+	uint64_t steal_deadline_ms, steal_next_ms;
+	struct pending *pend;
+	uint64_t seq;
+	uint64_t forwarded, bytes, pull_home, signals;
+	uint64_t sig_check_ms;		/* next look for signals, or LOOP_NEVER */
+	uint64_t started_ms;
+	uint64_t home_mono_ns, home_boot_ns;	/* its clocks when it froze */
+	bool restored;			/* seen running as the image */
+	uint64_t warned[(SSI_SC_MAX + 64) / 64];	/* pull-home logged */
+
+	/* going back home (RECALL, or a call only home can run) */
+	bool recalling;			/* calls are held */
+	bool pulled;			/* by the call held_id, not by home */
+	bool held_released;		/* held_id answered with a restart */
+	bool pull_failed;		/* then pull-home calls get ENOSYS */
+	uint64_t held_id;		/* that call's notification */
+	bool listen_paused;		/* listeners out of the loop */
+	bool back_sent;			/* image home, frozen: BACK_DONE? */
+	uint64_t recall_deadline_ms;	/* for calls in flight to finish */
+	int dev;			/* /dev/ssi that froze it, or -1 */
+	struct mig_stream st;
+};
+
+static struct mig_remote *find(struct migrate *m, int idx, uint64_t id)
+{
+	struct mig_remote *g;
+
+	for (g = m->guests; g; g = g->next)
+		if (g->offer.id == id && g->peer == idx)
+			return g;
+	return NULL;
+}
+
+static const char *home_name(struct mig_remote *g)
+{
+	return peers_node_name(g->m->peers, g->peer);
+}
+
+static void unwatch(struct mig_remote *g, struct loop_handler *lh)
+{
+	if (lh->fd < 0)
+		return;
+	loop_del(g->m->loop, lh);
+	close(lh->fd);
+	lh->fd = -1;
+}
+
+static void free_guest(struct mig_remote *g)
+{
+	struct mig_remote **pp;
+	struct pending *p;
+
+	for (pp = &g->m->guests; *pp; pp = &(*pp)->next) {
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	}
+	if (g->pidfd_h.fd >= 0) {
+		/* still alive: a guest never outlives its record */
+		syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+		waitpid(g->pid, NULL, 0);
+	}
+	unwatch(g, &g->pidfd_h);
+	unwatch(g, &g->report_h);
+	if (g->listen_paused)
+		close(g->listen_h.fd);	/* not in the loop */
+	else
+		unwatch(g, &g->listen_h);
+	mig_stream_stop(&g->st);
+	if (g->dev >= 0)
+		close(g->dev);
+	while ((p = g->pend)) {
+		g->pend = p->next;
+		ssi_fwd_pending_free(&p->p);
+		free(p);
+	}
+	if (g->img >= 0)
+		close(g->img);
+	free(g);
+}
+
+/* A FAILED-shaped message: MIG_FAILED or MIG_BACK_FAILED. */
+static void send_refusal(struct mig_remote *g, uint16_t type, unsigned int reason,
+			 int err, const char *detail)
+{
+	unsigned char buf[MSG_MIG_FAILED_MAX];
+	struct msg_mig_failed f = { .id = g->offer.id, .reason = reason, .err = err };
+	struct iovec iov = { buf, 0 };
+
+	snprintf(f.detail, sizeof(f.detail), "%s", detail);
+	iov.iov_len = msg_encode_mig_failed(&f, buf);
+	peers_send(g->m->peers, g->peer, type, &iov, 1);
+}
+
+static void send_failed(struct mig_remote *g, unsigned int reason, int err,
+			const char *detail)
+{
+	send_refusal(g, SSID_MSG_MIG_FAILED, reason, err, detail);
+	log_notice("migration of pid %d from %s refused: %s%s%s", (int)g->offer.pid,
+		   home_name(g), err ? strerror(err) : "", detail[0] ? ": " : "", detail);
+}
+
+static void send_value(struct mig_remote *g, uint16_t type, int32_t value)
+{
+	unsigned char buf[MSG_MIG_VALUE_LEN];
+	struct msg_mig_value v = { .id = g->offer.id, .value = value };
+	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
+	int rc = peers_send(g->m->peers, g->peer, type, &iov, 1);
+
+	if (rc)
+		log_warn("pid %d: message 0x%04x to %s lost: %s", (int)g->offer.pid,
+			 type, home_name(g), strerror(-rc));
+}
+
+/* --------------------------------------------------- process memory */
+
+static int pvm_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
+	pid_t pid = *(pid_t *)ctx;
+
+	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static int pvm_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec l = { (void *)buf, len }, r = { (void *)(uintptr_t)addr, len };
+	pid_t pid = *(pid_t *)ctx;
+
+	return process_vm_writev(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static const struct ssi_mem_ops pvm = { pvm_read, pvm_write };
+
+/* ------------------------------------------------------ notifications */
+
+/*
+ * Answer notification @id.  Returns 0, or -ENOENT if the process died
+ * meanwhile.  A negative @ret down to -4095 is an error, -ERESTART*
+ * included (see kick()).
+ */
+static int answer(struct mig_remote *g, uint64_t id, int64_t ret)
+{
+	struct seccomp_notif_resp resp = { .id = id };
+
+	if (ret < 0 && ret >= -4095)
+		resp.error = (int32_t)ret;
+	else
+		resp.val = ret;
+	if (!ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_SEND, &resp))
+		return 0;
+	if (errno != ENOENT)
+		log_debug("pid %d: NOTIF_SEND: %m", (int)g->offer.pid);
+	return -errno;
+}
+
+/* /dev/ssi, checked for our API; -1 with errno set. */
+static int open_dev(void)
+{
+	struct ssi_api api = { .api = SSI_API_VERSION };
+	int dev = open("/dev/ssi", O_RDWR | O_CLOEXEC);
+
+	if (dev >= 0 && ioctl(dev, SSI_IOC_API, &api)) {
+		int e = errno;
+
+		close(dev);
+		errno = e;
+		return -1;
+	}
+	return dev;
+}
+
+/*
+ * A -ERESTART* answer is acted on in the process's signal-delivery path,
+ * which it takes only with something pending: kick it there (no signal is
+ * sent) before such an answer, else the code would reach user space.
+ */
+static int kick(struct mig_remote *g)
+{
+	struct ssi_signal k = { .pid = g->pid, .flags = SSI_SIGNAL_KICK };
+	int dev = open_dev(), rc;
+
+	if (dev < 0)
+		return -errno;
+	rc = ioctl(dev, SSI_IOC_SIGNAL, &k) ? -errno : 0;
+	close(dev);
+	if (rc)
+		log_warn("pid %d: SSI_SIGNAL_KICK: %s", (int)g->offer.pid, strerror(-rc));
+	return rc;
+}
+
+/* Answer a restart code: the process makes the call again. */
+static int answer_restart(struct mig_remote *g, uint64_t id, int64_t code)
+{
+	int rc = kick(g);
+
+	return rc ? rc : answer(g, id, code);
+}
+
+static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr);
+
+/* Send request @p home (again, under a new seq) and keep it pending. */
+static int send_request(struct mig_remote *g, struct pending *p)
+{
+	unsigned char hdr[MSG_FWD_HDR_LEN];
+	struct msg_fwd f = { .id = g->offer.id };
+	struct iovec iov[2];
+	int err;
+
+	p->seq = ++g->seq;
+	p->cancelling = false;
+	f.seq = p->seq;
+	iov[0] = (struct iovec){ hdr, msg_encode_fwd(&f, hdr) };
+	iov[1] = (struct iovec){ p->p.msg, p->p.msg_len };
+	err = peers_send(g->m->peers, g->peer, SSID_MSG_FWD_REQ, iov, 2);
+	if (err) {
+		log_warn("pid %d: cannot forward %s to %s: %s", (int)g->offer.pid,
+			 ssi_sc_lookup(p->nr)->name, home_name(g), strerror(-err));
+		return err;
+	}
+	g->bytes += p->p.msg_len;
+	p->next = g->pend;
+	g->pend = p;
+	if (g->sig_check_ms == LOOP_NEVER)
+		g->sig_check_ms = loop_now_ms() + MIG_SIGNAL_POLL_MS;
+	return 0;
+}
+
+static void forward(struct mig_remote *g, const struct seccomp_notif *n)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+	uint64_t args[6];
+	int i, err;
+
+	if (!p) {
+		answer(g, n->id, -ENOMEM);
+		return;
+	}
+	for (i = 0; i < 6; i++)
+		args[i] = n->data.args[i];
+	p->nr = n->data.nr;
+	err = ssi_fwd_build(&p->p, n->data.nr, args, &pvm, &g->pid);
+	/* the arguments were read: is the notification still the same call? */
+	if (ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id))
+		goto drop;
+	if (err == -ENOSYS) {		/* an argument only home understands */
+		pull_home(g, n->id, n->data.nr);
+		goto drop;
+	}
+	if (err) {
+		answer(g, n->id, err);
+		goto drop;
+	}
+	p->notif_id = n->id;
+	if (send_request(g, p)) {
+		answer(g, n->id, -EIO);
+		goto drop;
+	}
+	return;
+drop:
+	ssi_fwd_pending_free(&p->p);
+	free(p);
+}
+
+/*
+ * Is a signal pending for @pid that it does not block?  Then it would have
+ * interrupted a call that ran here.  (Ignored signals are never pending.)
+ */
+static bool signal_wanted(pid_t pid)
+{
+	uint64_t pnd = 0, shd = 0, blk = 0, v;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SigPnd: %" SCNx64, &v) == 1)
+			pnd = v;
+		else if (sscanf(line, "ShdPnd: %" SCNx64, &v) == 1)
+			shd = v;
+		else if (sscanf(line, "SigBlk: %" SCNx64, &v) == 1)
+			blk = v;
+	}
+	fclose(f);
+	return ((pnd | shd) & ~blk) != 0;
+}
+
+/*
+ * A call in flight at home waits killable only (seccomp_filter.h): a signal
+ * for the process stays pending meanwhile.  If one is there, cancel the
+ * call at home; on_reply() then lets the kernel here deliver it.
+ */
+static void cancel_pending(struct mig_remote *g)
+{
+	unsigned char hdr[MSG_FWD_HDR_LEN];
+	struct msg_fwd f = { .id = g->offer.id };
+	struct iovec iov;
+	struct pending *p;
+
+	for (p = g->pend; p; p = p->next) {
+		if (p->cancelling)
+			continue;
+		f.seq = p->seq;
+		iov = (struct iovec){ hdr, msg_encode_fwd(&f, hdr) };
+		if (!peers_send(g->m->peers, g->peer, SSID_MSG_FWD_CANCEL, &iov, 1))
+			p->cancelling = true;
+	}
+}
+
+static void check_signals(struct mig_remote *g)
+{
+	g->sig_check_ms = g->pend ? loop_now_ms() + MIG_SIGNAL_POLL_MS : LOOP_NEVER;
+	if (g->pend && signal_wanted(g->pid))
+		cancel_pending(g);
+}
+
+static void listener_ready(struct loop_handler *lh, uint32_t events)
+{
+	struct mig_remote *g = (struct mig_remote *)((char *)lh -
+						     offsetof(struct mig_remote, listen_h));
+	struct seccomp_notif n;
+	int nr;
+
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		/* no task uses the filter any more: the pidfd tells the rest */
+		unwatch(g, &g->listen_h);
+		return;
+	}
+	memset(&n, 0, sizeof(n));
+	if (ioctl(lh->fd, SECCOMP_IOCTL_NOTIF_RECV, &n))
+		return;		/* ENOENT: gone before we looked */
+	g->restored = true;	/* the helper makes no call after the filter */
+	nr = n.data.nr;
+	switch (ssi_sc_policy_of(nr)) {
+	case SSI_SC_CACHED:
+		answer(g, n.id, nr == __NR_getppid ? (int64_t)g->offer.ppid :
+				nr == __NR_gettid ? (int64_t)g->offer.tid :
+				(int64_t)g->offer.pid);
+		break;
+	case SSI_SC_FORWARD:
+		forward(g, &n);
+		break;
+	default:
+		/* pull-home, or local-if whose condition failed */
+		pull_home(g, n.id, nr);
+		break;
+	}
+}
+
+/* ------------------------------------------------------ going home */
+
+/*
+ * Accepted means verified; the restore itself follows.  The restore
+ * ioctl gives the task the image's name past its point of no return, so
+ * a task that no longer has the helper's name is the image (a freeze lands
+ * once that ioctl returned).  Until then, a dump would take the helper.
+ */
+static bool is_restored(struct mig_remote *g)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (g->restored)
+		return true;
+	if (g->state != R_RUNNING)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)g->pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	comm[strcspn(comm, "\n")] = '\0';
+	if (!comm[0] || !strcmp(comm, "ssi-restore-hel"))
+		return false;
+	g->restored = true;
+	return true;
+}
+
+static void listen_pause(struct mig_remote *g)
+{
+	if (g->listen_paused || g->listen_h.fd < 0)
+		return;
+	loop_del(g->m->loop, &g->listen_h);
+	g->listen_paused = true;
+}
+
+static void listen_resume(struct mig_remote *g)
+{
+	if (!g->listen_paused)
+		return;
+	g->listen_paused = false;
+	if (loop_add(g->m->loop, &g->listen_h, EPOLLIN)) {
+		log_err("pid %d: epoll: %m; killing it", (int)g->offer.pid);
+		close(g->listen_h.fd);
+		g->listen_h.fd = -1;
+		syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+	}
+}
+
+/* The recall did not happen: the process goes on here, as it was. */
+static void recall_refuse(struct mig_remote *g, int err, const char *why)
+{
+	mig_stream_stop(&g->st);
+	if (g->dev >= 0)
+		close(g->dev);		/* resumes it if it is frozen */
+	g->dev = -1;
+	g->recalling = false;
+	g->back_sent = false;
+	if (g->pulled) {
+		/* its call fails now (if the freeze interrupted it, it comes
+		 * again and fails then), and so will the next ones */
+		g->pulled = false;
+		g->pull_failed = true;
+		if (!g->held_released)
+			answer(g, g->held_id, -ENOSYS);
+		g->held_released = false;
+	}
+	send_refusal(g, SSID_MSG_MIG_BACK_FAILED, 0, err, why);
+	log_notice("pid %d: not sent back to %s: %s; it goes on here",
+		   (int)g->offer.pid, home_name(g), why);
+	listen_resume(g);
+}
+
+static void back_stream_done(struct mig_stream *s, int err, const char *why)
+{
+	struct mig_remote *g = (struct mig_remote *)((char *)s -
+						     offsetof(struct mig_remote, st));
+
+	if (err) {
+		recall_refuse(g, err, why);
+		return;
+	}
+	g->back_sent = true;
+	log_info("pid %d: %llu bytes sent back to %s, frozen until it answers",
+		 (int)g->offer.pid, (unsigned long long)s->sent, home_name(g));
+}
+
+static void recall_dump(struct mig_remote *g)
+{
+	char err[200];
+	int rc;
+
+	g->dev = open_dev();
+	if (g->dev < 0) {
+		snprintf(err, sizeof(err), "/dev/ssi here: %s", strerror(errno));
+		recall_refuse(g, errno, err);
+		return;
+	}
+	rc = mig_stream_start(&g->st, g->m, g->peer, SSID_MSG_MIG_BACK, g->offer.id,
+			      g->dev, g->pid, back_stream_done, err, sizeof(err));
+	if (rc) {
+		recall_refuse(g, rc, err);
+		return;
+	}
+	/*
+	 * The held call waits killable only, which the freeze does not
+	 * interrupt: let it go with a restart.  The process makes it again,
+	 * into the paused listener, where the freeze interrupts it; the
+	 * image has it as a restart, and it runs at home.
+	 */
+	if (g->pulled && !g->held_released && !answer_restart(g, g->held_id, -SSI_SC_ERESTARTNOINTR))
+		g->held_released = true;
+}
+
+/*
+ * Dump it once it is the image (not the helper any more) and no call of
+ * it waits for its home: the timer and each reply try again until
+ * recall_deadline_ms.
+ */
+static void recall_try(struct mig_remote *g)
+{
+	if (g->recalling && !g->st.active && !g->back_sent && !g->pend &&
+	    is_restored(g))
+		recall_dump(g);
+}
+
+/*
+ * A call that only its home can run (policy pull-home, or an argument the
+ * relay does not know): the process goes home, where that call runs again
+ * natively.  It stays unanswered until the dump starts (recall_dump()).
+ * If the process cannot go home, the call fails with ENOSYS, and so do the
+ * later ones of this process (logged once per syscall).
+ */
+static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr)
+{
+	const struct ssi_sc_entry *e = ssi_sc_lookup(nr);
+	const char *name = e->name ? e->name : "unnamed syscall";
+
+	g->pull_home++;
+	if (g->recalling)
+		return;		/* on its way home already: the call waits */
+	if (!g->pull_failed) {
+		log_notice("pid %d from %s: %s (%d) runs at home only: sending it home",
+			   (int)g->offer.pid, home_name(g), name, nr);
+		g->pulled = true;
+		g->held_released = false;
+		g->held_id = notif_id;
+		g->recalling = true;
+		g->recall_deadline_ms = loop_now_ms() + MIG_RECALL_WAIT_MS;
+		listen_pause(g);
+		recall_try(g);
+		return;
+	}
+	answer(g, notif_id, -ENOSYS);
+	if (nr >= 0 && nr <= SSI_SC_MAX) {
+		if (g->warned[nr / 64] & (1ULL << (nr % 64)))
+			return;
+		g->warned[nr / 64] |= 1ULL << (nr % 64);
+	}
+	log_notice("pid %d from %s: %s (%d) runs at home only, and it could not go home: ENOSYS",
+		   (int)g->offer.pid, home_name(g), name, nr);
+}
+
+static void on_recall(struct mig_remote *g)
+{
+	if (g->recalling)
+		return;		/* pulled home already: that image comes */
+	if (g->state != R_RUNNING || g->listen_h.fd < 0) {
+		send_refusal(g, SSID_MSG_MIG_BACK_FAILED, 0, EBUSY,
+			     "it is not running here yet");
+		return;
+	}
+	log_info("pid %d: %s calls it back", (int)g->offer.pid, home_name(g));
+	g->recalling = true;
+	g->recall_deadline_ms = loop_now_ms() + MIG_RECALL_WAIT_MS;
+	listen_pause(g);		/* new calls wait in the kernel */
+	cancel_pending(g);		/* a call blocked at home comes back */
+	recall_try(g);
+}
+
+static void on_back_done(struct mig_remote *g, int32_t value)
+{
+	if (!g->recalling || (value == 0 && !g->back_sent))
+		return;
+	if (value == 0) {
+		log_notice("pid %d went back home to %s (%llu calls forwarded from here)",
+			   (int)g->offer.pid, home_name(g),
+			   (unsigned long long)g->forwarded);
+		g->aborted = true;	/* it lives on at home: no exit report */
+		free_guest(g);
+		return;
+	}
+	g->back_sent = false;
+	recall_refuse(g, value > 0 ? value : EIO, "its home node did not take the image");
+}
+
+void mig_remote_writable(struct migrate *m, int idx)
+{
+	struct mig_remote *g, *next;
+
+	for (g = m->guests; g; g = next) {
+		next = g->next;
+		if (g->peer == idx && g->st.active)
+			mig_stream_writable(&g->st);	/* may free g */
+	}
+}
+
+static void on_reply(struct mig_remote *g, const struct msg_fwd *f)
+{
+	struct pending **pp, *p;
+	int64_t ret = -EIO;
+
+	for (pp = &g->pend; (p = *pp); pp = &p->next)
+		if (p->seq == f->seq)
+			break;
+	if (!p)
+		return;
+	*pp = p->next;
+	g->bytes += f->len;
+	g->forwarded++;
+	if (ssi_fwd_apply(&p->p, f->data, f->len, &ret, &pvm, &g->pid) == -EPROTO) {
+		log_warn("pid %d: malformed reply from %s: EIO", (int)g->offer.pid,
+			 home_name(g));
+		ret = -EIO;
+	}
+	if (ret == -EINTR || ret == -SSI_SC_ERESTARTSYS) {
+		/*
+		 * A signal stopped it at home: ours (a cancel) or one the home
+		 * pid got, which comes here as MIG_SIGNAL.  If a signal waits
+		 * here, the kernel here delivers it and restarts the call or
+		 * not, as it would have; if none does (it is blocked here, or
+		 * not here yet), the call goes on as if nothing happened.
+		 */
+		if (signal_wanted(g->pid))
+			ret = ssi_sc_interrupted(p->nr, ret);
+		else if (g->recalling)
+			ret = -SSI_SC_ERESTARTNOINTR;	/* it runs again at home */
+		else if (!send_request(g, p))
+			return;
+	}
+	if (g->listen_h.fd >= 0) {
+		if (ret >= -SSI_SC_ERESTART_MAX && ret <= -SSI_SC_ERESTARTSYS)
+			answer_restart(g, p->notif_id, ret);
+		else
+			answer(g, p->notif_id, ret);
+	}
+	ssi_fwd_pending_free(&p->p);
+	free(p);
+	recall_try(g);
+}
+
+/* Take the helper's seccomp listener (its fd 0 once installed). */
+static void try_steal(struct mig_remote *g, uint64_t now)
+{
+	char path[64], link[64];
+	ssize_t n;
+	int fd;
+
+	fd = (int)syscall(SYS_pidfd_getfd, g->pidfd_h.fd, 0, 0);
+	if (fd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = '\0';
+		if (!strcmp(link, "anon_inode:seccomp notify")) {
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+			g->listen_h.fd = fd;
+			g->listen_h.cb = listener_ready;
+			if (loop_add(g->m->loop, &g->listen_h, EPOLLIN)) {
+				log_err("pid %d: epoll: %m", (int)g->offer.pid);
+				close(fd);
+				g->listen_h.fd = -1;
+				syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+			}
+			g->steal_next_ms = LOOP_NEVER;
+			return;
+		}
+		close(fd);
+	}
+	if (now >= g->steal_deadline_ms) {
+		log_err("pid %d: the helper's seccomp listener never appeared; killing it",
+			(int)g->offer.pid);
+		syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+		g->steal_next_ms = LOOP_NEVER;
+		return;
+	}
+	g->steal_next_ms = now + 2;
+}
+
+/* ------------------------------------------------------------- helper */
+
+static int find_helper(char *path, size_t len)
+{
+	const char *env = getenv("SSI_RESTORE_HELPER");
+	char exe[512], *dir;
+	ssize_t n;
+
+	if (env && env[0]) {
+		snprintf(path, len, "%s", env);
+		return access(path, X_OK);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		dir = dirname(exe);
+		snprintf(path, len, "%s/%s", dir, HELPER_NAME);
+		if (!access(path, X_OK))
+			return 0;
+		/* libtool's .libs/lt-ssid in a build tree */
+		snprintf(path, len, "%s/../%s", dir, HELPER_NAME);
+		if (!access(path, X_OK))
+			return 0;
+	}
+	snprintf(path, len, "%s/%s", SSI_LIBEXECDIR, HELPER_NAME);
+	return access(path, X_OK);
+}
+
+/* In the child: fds 3 (image) and 4 (report), defaults, exec. */
+static void __attribute__((noreturn))
+exec_helper(struct mig_remote *g, const char *path, int img, int rep)
+{
+	char uid[16], gid[16], *groups, *argv[5] = { HELPER_NAME, uid, gid, NULL, NULL };
+	char timens[80], *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
+	size_t i, off = 0;
+	sigset_t none;
+	int a, b, sig;
+
+	/* above 4 first, so that dup2 never clobbers the other one */
+	a = fcntl(img, F_DUPFD, 10);
+	b = fcntl(rep, F_DUPFD, 10);
+	if (a < 0 || b < 0 || dup2(a, 3) != 3 || dup2(b, 4) != 4)
+		_exit(126);
+	syscall(__NR_close_range, 5, ~0U, 0);
+	for (sig = 1; sig < 65; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	/* the job's process runs at the default nice, not at ssid's */
+	setpriority(PRIO_PROCESS, 0, 0);
+	/*
+	 * The process's clocks continue from where they stopped at home:
+	 * the helper puts itself in a time namespace with these offsets.
+	 */
+	if (g->home_mono_ns && g->home_boot_ns) {
+		snprintf(timens, sizeof(timens), "SSI_TIMENS=%lld %lld",
+			 (long long)(g->home_mono_ns - mig_clock_ns(CLOCK_MONOTONIC)),
+			 (long long)(g->home_boot_ns - mig_clock_ns(CLOCK_BOOTTIME)));
+		envp[1] = timens;
+	}
+	snprintf(uid, sizeof(uid), "%u", g->offer.uid);
+	snprintf(gid, sizeof(gid), "%u", g->offer.gid);
+	groups = malloc(12 * (g->offer.ngroups + 1));
+	if (groups && g->offer.ngroups) {
+		for (i = 0; i < g->offer.ngroups; i++)
+			off += (size_t)sprintf(groups + off, "%s%u", i ? "," : "",
+					       g->offer.groups[i]);
+		argv[3] = groups;
+	}
+	execve(path, argv, envp);
+	_exit(127);
+}
+
+static void report_ready(struct loop_handler *lh, uint32_t events);
+static void pidfd_ready(struct loop_handler *lh, uint32_t events);
+
+static void start_helper(struct mig_remote *g)
+{
+	char path[600];
+	int sv[2], pidfd;
+	pid_t pid;
+
+	if (find_helper(path, sizeof(path))) {
+		send_failed(g, 0, ENOENT, "no " HELPER_NAME " on this node");
+		free_guest(g);
+		return;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		send_failed(g, 0, errno, "socketpair");
+		free_guest(g);
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		send_failed(g, 0, errno, "fork");
+		close(sv[0]);
+		close(sv[1]);
+		free_guest(g);
+		return;
+	}
+	if (pid == 0)
+		exec_helper(g, path, g->img, sv[1]);
+	close(sv[1]);
+	/* the helper holds the image now; the restore frees it */
+	close(g->img);
+	g->img = -1;
+	g->pid = pid;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	g->report_h.fd = sv[0];
+	g->report_h.cb = report_ready;
+	if (pidfd < 0 || loop_add(g->m->loop, &g->report_h, EPOLLIN)) {
+		send_failed(g, 0, errno, "pidfd/epoll");
+		if (pidfd >= 0)
+			close(pidfd);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		g->pidfd_h.fd = -1;
+		close(sv[0]);
+		g->report_h.fd = -1;
+		free_guest(g);
+		return;
+	}
+	fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+	g->pidfd_h.fd = pidfd;
+	g->pidfd_h.cb = pidfd_ready;
+	loop_add(g->m->loop, &g->pidfd_h, EPOLLIN);
+	g->state = R_VERIFYING;
+	log_info("pid %d (%s) from %s: image of %llu bytes received; restoring as pid %d",
+		 (int)g->offer.pid, g->offer.comm, home_name(g),
+		 (unsigned long long)g->offer.image_size, (int)pid);
+}
+
+/* What the helper said: "OK" or "ERR reason errno detail". */
+static void report_ready(struct loop_handler *lh, uint32_t events)
+{
+	struct mig_remote *g = (struct mig_remote *)((char *)lh -
+						     offsetof(struct mig_remote, report_h));
+	ssize_t n;
+
+	n = read(lh->fd, g->report + g->report_len, sizeof(g->report) - 1 - g->report_len);
+	if (n > 0) {
+		g->report_len += (size_t)n;
+		g->report[g->report_len] = '\0';
+		if (!strchr(g->report, '\n') && g->report_len < sizeof(g->report) - 1)
+			return;
+	}
+	unwatch(g, &g->report_h);
+	if (!strncmp(g->report, "OK\n", 3) && g->state == R_VERIFYING) {
+		g->state = R_RUNNING;
+		g->steal_deadline_ms = loop_now_ms() + MIG_STEAL_TIMEOUT_MS;
+		try_steal(g, loop_now_ms());
+		send_value(g, SSID_MSG_MIG_ACCEPTED, g->pid);
+		log_notice("pid %d (%s) from %s runs here as pid %d", (int)g->offer.pid,
+			   g->offer.comm, home_name(g), (int)g->pid);
+	}
+	/* an ERR line is sent home when the helper's exit is seen */
+}
+
+static int wait_status(const siginfo_t *si)
+{
+	switch (si->si_code) {
+	case CLD_EXITED:
+		return (si->si_status & 0xff) << 8;
+	case CLD_KILLED:
+		return si->si_status & 0x7f;
+	case CLD_DUMPED:
+		return (si->si_status & 0x7f) | 0x80;
+	default:
+		return -1;
+	}
+}
+
+static void pidfd_ready(struct loop_handler *lh, uint32_t events)
+{
+	struct mig_remote *g = (struct mig_remote *)((char *)lh -
+						     offsetof(struct mig_remote, pidfd_h));
+	siginfo_t si;
+	int st;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)lh->fd, &si, WEXITED | WNOHANG) || !si.si_pid)
+		return;
+	st = wait_status(&si);
+	unwatch(g, &g->pidfd_h);
+	if (g->report_h.fd >= 0)
+		report_ready(&g->report_h, EPOLLIN);	/* take a last ERR line */
+	if (g->aborted) {
+		log_info("pid %d (from %s) ended after an abort", (int)g->offer.pid,
+			 home_name(g));
+	} else if (g->state == R_VERIFYING) {
+		unsigned int reason = 0;
+		int err = 0, off = 0;
+
+		if (sscanf(g->report, "ERR %u %d %n", &reason, &err, &off) >= 2 && off) {
+			g->report[strcspn(g->report, "\n")] = '\0';
+			send_failed(g, reason, err > 0 && err < 4096 ? err : EIO,
+				    g->report + off);
+		} else {
+			char d[64];
+
+			snprintf(d, sizeof(d), "the restore helper ended (status 0x%x)", st);
+			send_failed(g, 0, EIO, d);
+		}
+	} else if (st >= 0) {
+		log_notice("pid %d (from %s) ended here: status 0x%x; %llu calls forwarded",
+			   (int)g->offer.pid, home_name(g), st,
+			   (unsigned long long)g->forwarded);
+		send_value(g, SSID_MSG_MIG_EXIT, st);
+	}
+	free_guest(g);
+}
+
+/* ---------------------------------------------------------- messages */
+
+static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
+{
+	struct mig_remote *g;
+
+	if (find(m, idx, o->id)) {
+		log_warn("node %s offered migration %llu twice: ignored",
+			 peers_node_name(m->peers, idx), (unsigned long long)o->id);
+		return;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		struct mig_remote tmp = { .m = m, .peer = idx, .offer = *o };
+
+		send_failed(&tmp, 0, ENOMEM, "out of memory");
+		return;
+	}
+	g->m = m;
+	g->peer = idx;
+	g->offer = *o;
+	g->pidfd_h.fd = g->report_h.fd = g->listen_h.fd = -1;
+	g->sig_check_ms = LOOP_NEVER;
+	g->dev = -1;
+	g->steal_next_ms = LOOP_NEVER;
+	g->started_ms = loop_now_ms();
+	g->img = memfd_create("ssi-image", MFD_CLOEXEC);
+	g->next = m->guests;
+	m->guests = g;
+	if (peers_mig_refusal(m->peers, idx)) {	/* its ssid should know */
+		send_failed(g, 0, EXDEV,
+			    peers_mig_refusal(m->peers, idx));
+		free_guest(g);
+		return;
+	}
+	if (g->img < 0) {
+		send_failed(g, 0, errno, "memfd_create");
+		free_guest(g);
+		return;
+	}
+	log_info("node %s offers pid %d (%s, uid %u): %llu bytes",
+		 home_name(g), (int)o->pid, o->comm, o->uid,
+		 (unsigned long long)o->image_size);
+}
+
+static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
+		     const struct ssi_tp_msg *msg)
+{
+	const char *p = msg->bulk;
+	size_t len = msg->bulk ? msg->bulk_len : 0, off = 0;
+	uint64_t limit = g->offer.image_size ? g->offer.image_size : MSG_MIG_IMAGE_MAX;
+	bool last = mi->flags & MSG_MIG_IMAGE_LAST;
+	ssize_t n;
+
+	if (g->state != R_RECEIVING || mi->offset != g->received ||
+	    len > limit - g->received ||
+	    (last && g->offer.image_size && g->received + len != g->offer.image_size)) {
+		send_failed(g, 0, EPROTO, "image data out of order or beyond its size");
+		free_guest(g);
+		return;
+	}
+	while (off < len) {
+		n = pwrite(g->img, p + off, len - off, (off_t)(g->received + off));
+		if (n <= 0) {
+			send_failed(g, 0, n < 0 ? errno : EIO, "storing the image");
+			free_guest(g);
+			return;
+		}
+		off += (size_t)n;
+	}
+	g->received += len;
+	if (last) {
+		g->offer.image_size = g->received;
+		g->home_mono_ns = mi->mono_ns;
+		g->home_boot_ns = mi->boot_ns;
+		start_helper(g);
+	}
+}
+
+/*
+ * A signal its home pid received: with the same siginfo (the sender's pid
+ * and uid at home, si_value, si_code) through the module, else by number.
+ */
+static void deliver_signal(struct mig_remote *g, const struct msg_mig_signal *s)
+{
+	struct ssi_signal sig = { .pid = g->pid, .signo = (int32_t)s->signo };
+	int dev, rc = -1;
+
+	_Static_assert(sizeof(sig.siginfo) == MSG_MIG_SIGINFO_LEN, "siginfo sizes");
+	memcpy(sig.siginfo, s->siginfo, sizeof(sig.siginfo));
+	dev = open_dev();
+	if (dev >= 0)
+		rc = ioctl(dev, SSI_IOC_SIGNAL, &sig);
+	if (rc)
+		log_debug("pid %d: signal %u with its siginfo: %m; by number",
+			  (int)g->offer.pid, s->signo);
+	if (dev >= 0)
+		close(dev);
+	if (rc && syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, (int)s->signo, NULL, 0))
+		log_warn("pid %d: signal %u: %m", (int)g->offer.pid, s->signo);
+}
+
+void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
+{
+	static struct msg_mig_offer o;
+	struct msg_mig_image mi;
+	struct msg_mig_signal s;
+	struct msg_mig_value v;
+	struct msg_fwd f;
+	struct mig_remote *g;
+
+	switch (msg->type) {
+	case SSID_MSG_MIG_OFFER:
+		if (msg_decode_mig_offer(msg->data, msg->len, &o))
+			goto bad;
+		on_offer(m, idx, &o);
+		return;
+	case SSID_MSG_MIG_IMAGE:
+		if (msg_decode_mig_image(msg->data, msg->len, &mi))
+			goto bad;
+		g = find(m, idx, mi.id);
+		if (g)
+			on_image(g, &mi, msg);
+		return;
+	case SSID_MSG_FWD_REP:
+		if (msg_decode_fwd(msg->data, msg->len, &f))
+			goto bad;
+		g = find(m, idx, f.id);
+		if (g)
+			on_reply(g, &f);
+		return;
+	case SSID_MSG_MIG_SIGNAL:
+		if (msg_decode_mig_signal(msg->data, msg->len, &s))
+			goto bad;
+		g = find(m, idx, s.id);
+		if (!g || g->pidfd_h.fd < 0)
+			return;
+		g->signals++;
+		deliver_signal(g, &s);
+		check_signals(g);	/* may interrupt a call at home */
+		return;
+	case SSID_MSG_MIG_RECALL:
+	case SSID_MSG_MIG_BACK_DONE:
+		if (msg_decode_mig_value(msg->data, msg->len, &v))
+			goto bad;
+		g = find(m, idx, v.id);
+		if (g && msg->type == SSID_MSG_MIG_RECALL)
+			on_recall(g);
+		else if (g)
+			on_back_done(g, v.value);
+		return;
+	case SSID_MSG_MIG_ABORT:
+		if (msg_decode_mig_value(msg->data, msg->len, &v))
+			goto bad;
+		g = find(m, idx, v.id);
+		if (!g)
+			return;
+		log_notice("pid %d: %s aborted its migration; killing it here",
+			   (int)g->offer.pid, home_name(g));
+		g->aborted = true;
+		if (g->pidfd_h.fd < 0)
+			free_guest(g);
+		else
+			syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+		return;
+	}
+	return;
+bad:
+	log_warn("node %s sent an invalid message 0x%04x (%zu bytes): ignored",
+		 peers_node_name(m->peers, idx), msg->type, msg->len);
+}
+
+void mig_remote_lost(struct migrate *m, int idx)
+{
+	struct mig_remote *g, *next;
+
+	for (g = m->guests; g; g = next) {
+		next = g->next;
+		if (g->peer != idx)
+			continue;
+		log_notice("pid %d: home node %s lost; killing it here",
+			   (int)g->offer.pid, home_name(g));
+		g->aborted = true;
+		free_guest(g);	/* kills and reaps */
+	}
+}
+
+uint64_t mig_remote_timer(struct migrate *m, uint64_t now)
+{
+	struct mig_remote *g;
+	uint64_t d = LOOP_NEVER;
+
+	struct mig_remote *next;
+
+	for (g = m->guests; g; g = next) {
+		next = g->next;
+		if (g->steal_next_ms != LOOP_NEVER && g->pidfd_h.fd >= 0 &&
+		    g->listen_h.fd < 0 && now >= g->steal_next_ms)
+			try_steal(g, now);
+		if (g->steal_next_ms < d)
+			d = g->steal_next_ms;
+		if (now >= g->sig_check_ms)
+			check_signals(g);
+		if (g->sig_check_ms < d)
+			d = g->sig_check_ms;
+		if (!g->recalling || g->st.active || g->back_sent)
+			continue;
+		if (now >= g->recall_deadline_ms) {
+			recall_refuse(g, EBUSY, g->pend ? "it stays in a forwarded call at home" :
+				      "its restore here does not finish");
+			continue;
+		}
+		recall_try(g);		/* the dump starts once it can */
+		if (!g->st.active && now + 10 < d)
+			d = now + 10;	/* restore or calls: look again soon */
+	}
+	return d;
+}
+
+void mig_remote_destroy_all(struct migrate *m)
+{
+	while (m->guests) {
+		m->guests->aborted = true;
+		free_guest(m->guests);
+	}
+}
+
+/*
+ * Accepted means verified; the restore itself follows.  Until the process
+ * made a call, tell by its name whether the helper still runs.
+ */
+static const char *state_of(struct mig_remote *g)
+{
+	if (g->recalling)
+		return "returning";
+	if (g->state != R_RUNNING || is_restored(g))
+		return state_names[g->state];
+	return state_names[R_VERIFYING];
+}
+
+/* CPU time and resident memory of @pid from /proc/PID/stat. */
+static void usage_of(pid_t pid, int64_t *cpu_ms, int64_t *rss_kb)
+{
+	unsigned long long utime, stime;
+	long long rss;
+	const char *p;
+	char buf[1024];
+
+	*cpu_ms = *rss_kb = -1;
+	p = mig_proc_stat(pid, buf, sizeof(buf));
+	/* from the state (field 3) on; utime 14, stime 15, rss 24 */
+	if (!p || sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+			 "%*d %*d %*d %*d %*d %*d %*u %*u %lld", &utime, &stime, &rss) != 3)
+		return;
+	*cpu_ms = (int64_t)((utime + stime) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
+	*rss_kb = rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
+			size_t max, size_t n)
+{
+	struct mig_remote *g;
+	uint64_t now = loop_now_ms();
+
+	for (g = m->guests; g; g = g->next, n++) {
+		struct migrate_proc *p = &out[n];
+
+		if (n >= max)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->pid = (pid_t)g->offer.pid;
+		p->local_pid = g->pid;
+		p->uid = g->offer.uid;
+		snprintf(p->comm, sizeof(p->comm), "%s", g->offer.comm);
+		p->home = home_name(g);
+		p->where = peers_node_name(m->peers, peers_self(m->peers));
+		p->state = state_of(g);
+		p->forwarded = g->forwarded;
+		p->bytes = g->bytes;
+		p->pull_home = g->pull_home;
+		p->signals = g->signals;
+		p->age_ms = now - g->started_ms;
+		usage_of(g->pid, &p->cpu_ms, &p->rss_kb);
+	}
+	return n;
+}

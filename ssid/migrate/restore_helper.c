@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * restore_helper.c - ssi-restore-helper: becomes a migrated process on the
+ * remote node.  Fork+exec'd by ssid (remote_side.c); never run by hand.
+ *
+ *   ssi-restore-helper UID GID [GID,GID,...]
+ *
+ * Contract with ssid:
+ *  - fd 3: the image (a memfd: a regular file, so the module checks the
+ *    whole image before it changes anything); fd 4: the report socket;
+ *    nothing else is open.  Signals are at their defaults.
+ *  - Before the point of no return the helper writes one line on fd 4:
+ *      "OK\n"                           the image was verified here
+ *      "ERR REASON ERRNO DETAIL\n"      refused (enum ssi_reason, errno)
+ *    and exits 1 after an ERR.  After "OK" it closes fd 4, so ssid sees EOF.
+ *  - With SSI_TIMENS="MONO_NS BOOT_NS" in its environment it enters a new
+ *    time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are offset by
+ *    those ns: the process's clocks go on from where they were at home.
+ *  - Then, with fds 0-2 closed, it installs the forwarding seccomp filter
+ *    (its listener becomes fd 0, which ssid takes with pidfd_getfd) and
+ *    calls SSI_IOC_RESTORE, the one ioctl the filter lets run locally.  On
+ *    success that call does not return: this process is the image.
+ *
+ * Static and non-PIE (as kmod/tools/ssi-restore): its own few mappings stay
+ * out of the way of the image's, and a fork of ssid (PIE, shared libs)
+ * would collide with them.  The steps follow kmod/tools/ssi-restore.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/time.h>
+#include <sys/syscall.h>
+
+#include "kmod/uapi/ssi.h"
+#include "kmod/uapi/ssi_image.h"
+#include "kmod/tools/vdso_move.h"
+#include "forward/seccomp_filter.h"
+
+#define IMG_FD		3
+#define REPORT_FD	4
+#define DEV_FD		5
+
+static void __attribute__((noreturn, format(printf, 3, 4)))
+refuse(unsigned int reason, int err, const char *fmt, ...)
+{
+	char detail[160], line[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	n = snprintf(line, sizeof(line), "ERR %u %d %s\n", reason, err, detail);
+	if (write(REPORT_FD, line, (size_t)n) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static int parse_groups(const char *s, gid_t *g, int max)
+{
+	int n = 0;
+	char *end;
+
+	while (*s && n < max) {
+		unsigned long v = strtoul(s, &end, 10);
+
+		if (end == s || v >= UINT32_MAX)
+			return -1;
+		g[n++] = (gid_t)v;
+		s = *end == ',' ? end + 1 : end;
+		if (*end && *end != ',')
+			return -1;
+	}
+	return *s ? -1 : n;
+}
+
+/* "SECS NSECS" of a signed ns offset, as /proc/PID/timens_offsets wants:
+ * the ns part in 0..999999999. */
+static void split_ns(long long ns, long long *sec, long long *nsec)
+{
+	*sec = ns / 1000000000LL;
+	*nsec = ns % 1000000000LL;
+	if (*nsec < 0) {
+		*nsec += 1000000000LL;
+		*sec -= 1;
+	}
+}
+
+/*
+ * A new time namespace with the offsets of @spec ("MONO_NS BOOT_NS"), and
+ * this process in it: the kernel maps the namespace's vvar page on the
+ * next access, so the vDSO's clocks read home's time.  Offsets can only
+ * be written before a task enters the namespace, hence the order.
+ */
+static void join_timens(const char *spec)
+{
+	long long mono, boot, ms, mn, bs, bn;
+	char line[160];
+	int fd, n;
+
+	if (!spec)
+		return;
+	if (sscanf(spec, "%lld %lld", &mono, &boot) != 2)
+		refuse(SSI_R_NONE, EINVAL, "bad SSI_TIMENS '%.40s'", spec);
+	if (unshare(CLONE_NEWTIME))
+		refuse(SSI_R_NONE, errno, "unshare(CLONE_NEWTIME): %s", strerror(errno));
+	split_ns(mono, &ms, &mn);
+	split_ns(boot, &bs, &bn);
+	n = snprintf(line, sizeof(line), "monotonic %lld %lld\nboottime %lld %lld\n",
+		     ms, mn, bs, bn);
+	fd = open("/proc/self/timens_offsets", O_WRONLY);
+	if (fd < 0 || write(fd, line, (size_t)n) != n)
+		refuse(SSI_R_NONE, errno, "timens_offsets: %s", strerror(errno));
+	close(fd);
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY);
+	if (fd < 0 || setns(fd, CLONE_NEWTIME))
+		refuse(SSI_R_NONE, errno, "entering the time namespace: %s",
+		       strerror(errno));
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	static gid_t groups[1024];
+	struct ssi_api api = { .api = SSI_API_VERSION };
+	struct ssi_restore r = { 0 };
+	struct ssi_img_header h;
+	struct sock_fprog prog;
+	unsigned long uid, gid;
+	sigset_t all;
+	int dev, ngroups = 0, listener;
+	char detail[160];
+
+	if (argc < 3 || argc > 4)
+		refuse(SSI_R_NONE, EINVAL, "usage: ssi-restore-helper UID GID [GROUPS]");
+	uid = strtoul(argv[1], NULL, 10);
+	gid = strtoul(argv[2], NULL, 10);
+	if (argc == 4) {
+		ngroups = parse_groups(argv[3], groups, 1024);
+		if (ngroups < 0)
+			refuse(SSI_R_NONE, EINVAL, "bad group list");
+	}
+	/* nothing on 0-2: the seccomp listener must become fd 0 */
+	close(0);
+	close(1);
+	close(2);
+	dev = open("/dev/ssi", O_RDWR);
+	if (dev < 0)
+		refuse(SSI_R_NONE, errno, "/dev/ssi: %s", strerror(errno));
+	if (dup2(dev, DEV_FD) != DEV_FD)
+		refuse(SSI_R_NONE, errno, "dup2: %s", strerror(errno));
+	close(dev);
+	if (ioctl(DEV_FD, SSI_IOC_API, &api))
+		refuse(SSI_R_NONE, errno, "SSI_IOC_API: %s (module API %u, ours %u)",
+		       strerror(errno), api.api, SSI_API_VERSION);
+	if (pread(IMG_FD, &h, sizeof(h), 0) != sizeof(h))
+		refuse(SSI_R_TRUNCATED, EIO, "cannot read the image header");
+	if (h.magic != SSI_IMG_MAGIC)
+		refuse(SSI_R_MAGIC, EINVAL, "not an image");
+
+	join_timens(getenv("SSI_TIMENS"));	/* needs root: before the drop */
+	if (setgroups((size_t)ngroups, groups) || setresgid(gid, gid, gid) ||
+	    setresuid(uid, uid, uid))
+		refuse(SSI_R_NONE, errno, "taking the credentials %lu:%lu: %s", uid, gid,
+		       strerror(errno));
+	/*
+	 * Dies with ssid (set after the credential change, which clears it):
+	 * a guest nobody serves any more must not linger.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
+		refuse(SSI_R_NONE, ESRCH, "ssid is gone");
+	if (ssi_vdso_move(&h, detail, sizeof(detail)))
+		refuse(errno == ENOMEM ? SSI_R_NOMEM : SSI_R_VDSO, errno, "%s", detail);
+
+	r.in_fd = IMG_FD;
+	r.flags = SSI_RESTORE_VERIFY_ONLY;
+	if (ioctl(DEV_FD, SSI_IOC_RESTORE, &r))
+		refuse(r.reason, errno, "%s (section %u, offset %llu)", r.detail,
+		       r.section, (unsigned long long)r.offset);
+
+	{
+		struct ssi_seccomp_opts o = { .allow_ioctl_cmd = SSI_IOC_RESTORE };
+
+		if (ssi_seccomp_build(&o, &prog))
+			refuse(SSI_R_NOMEM, errno, "building the seccomp filter: %s",
+			       strerror(errno));
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	{
+		/* for the restore to set to the image's (uapi/ssi.h) */
+		struct itimerval park = { .it_value = { .tv_sec = SSI_ITIMER_PARK_SEC } };
+
+		if (setitimer(ITIMER_VIRTUAL, &park, NULL) ||
+		    setitimer(ITIMER_PROF, &park, NULL))
+			refuse(SSI_R_NONE, errno, "parking the CPU-time itimers: %s",
+			       strerror(errno));
+	}
+	if (write(REPORT_FD, "OK\n", 3) != 3)
+		_exit(2);
+	close(REPORT_FD);
+
+	/* From here on every syscall but the one ioctl goes to ssid. */
+	/*
+	 * Past "OK" the home node has made the process its deputy: a failure
+	 * now must look like a crash of the process (ssid reports the wait
+	 * status home), never like a clean exit.
+	 */
+	listener = ssi_seccomp_install(&prog, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+	if (listener != 0)
+		syscall(__NR_kill, getpid(), SIGKILL);	/* no filter: local */
+	memset(&r, 0, sizeof(r));
+	r.in_fd = IMG_FD;
+	ioctl(DEV_FD, SSI_IOC_RESTORE, &r);
+	/* refused after it verified the same image: die of SIGSEGV */
+	*(volatile int *)0 = 0;
+	_exit(4);
+}
