@@ -131,7 +131,7 @@ static void send_all(int fd, const char *buf, size_t len)
 static char *recv_line(int fd, int timeout_ms)
 {
 	struct linebuf lb;
-	uint64_t deadline = loop_now_ms() + (uint64_t)timeout_ms;
+	uint64_t deadline = clock_mono_ms() + (uint64_t)timeout_ms;
 	char buf[65536], *line, *copy;
 	size_t len;
 	ssize_t n;
@@ -141,7 +141,7 @@ static char *recv_line(int fd, int timeout_ms)
 	linebuf_init(&lb, 64u << 20);
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		uint64_t now = loop_now_ms();
+		uint64_t now = clock_mono_ms();
 
 		rc = linebuf_next(&lb, &line, &len);
 		if (rc == 1)

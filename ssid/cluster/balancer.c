@@ -100,7 +100,7 @@ static int plan_nodes(const struct balancer_ctx *c, const struct balancer_filter
 		      size_t nt, struct balancer_plan *out)
 {
 	size_t nn = c->conf->nnodes, i;
-	uint64_t now = loop_now_ms();
+	uint64_t now = clock_mono_ms();
 
 	memset(out, 0, sizeof(*out));
 	out->nodes = calloc(nn, sizeof(*out->nodes));
@@ -145,7 +145,7 @@ int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 {
 	size_t nt = tasks_count(c->tasks), i;
 	int self = peers_self(c->peers);
-	uint64_t now = loop_now_ms();
+	uint64_t now = clock_mono_ms();
 
 	if (plan_nodes(c, f, nt, out))
 		return -ENOMEM;

@@ -434,7 +434,7 @@ int cluster_migrate(struct cluster *c, int home_idx, pid_t pid, int to_idx,
 	a->idx = home_idx;
 	a->cb = cb;
 	a->arg = arg;
-	a->deadline = loop_now_ms() + SSICTL_MIGRATE_TIMEOUT_MS;
+	a->deadline = clock_mono_ms() + SSICTL_MIGRATE_TIMEOUT_MS;
 	a->next = c->asked;
 	c->asked = a;
 	*handle = a;
@@ -453,7 +453,7 @@ void cluster_forget_migrate(struct cluster *c, void *handle)
 /* Loads show a job's start or end by the next heartbeat; give it two. */
 static void kick(struct cluster *c)
 {
-	balancer_kick(loop_now_ms() + 2 * (uint64_t)c->conf->hb_interval_ms);
+	balancer_kick(clock_mono_ms() + 2 * (uint64_t)c->conf->hb_interval_ms);
 }
 
 void cluster_job_event(struct cluster *c, uint32_t job, bool start)
@@ -547,7 +547,7 @@ int cluster_tasks(struct cluster *c, cluster_view_cb cb, void *arg,
 		asked = true;
 	}
 	/* nobody to wait for: the timer answers on the next loop turn */
-	v->deadline = loop_now_ms() + (asked ? SSI_CLUSTER_QUERY_MS : 0);
+	v->deadline = clock_mono_ms() + (asked ? SSI_CLUSTER_QUERY_MS : 0);
 	v->next = c->views;
 	c->views = v;
 	*handle = v;

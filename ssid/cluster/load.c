@@ -132,15 +132,6 @@ uint32_t load_runnable_present(uint32_t avg, uint32_t procs_running,
 	return avg < now ? avg : now;
 }
 
-char load_parse_proc_state(const char *text)
-{
-	const char *s = strrchr(text, ')');
-
-	if (!s || s[1] != ' ' || !isalpha((unsigned char)s[2]))
-		return 0;
-	return s[2];
-}
-
 int load_parse_loadavg(const char *text, uint32_t *centi, uint32_t *running)
 {
 	const char *s = text;

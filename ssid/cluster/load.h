@@ -113,12 +113,6 @@ uint32_t load_runnable_present(uint32_t avg, uint32_t procs_running,
 			       uint32_t not_load);
 
 /*
- * load_parse_proc_state - the state letter (field 3) of a /proc/PID/stat
- * text, whose comm may hold spaces and ')'; 0 if there is none.
- */
-char load_parse_proc_state(const char *text);
-
-/*
  * load_score - the balancer's load figure: runnable tasks per hardware
  * thread in per-mille (1000 = one runnable task per thread); guests count
  * like any task since they are in procs_running.  Saturates at UINT32_MAX.

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+#include "common/procfs.h"
 #include "cluster/load_sample.h"
 
 /* CPU demand of every task but ssid's, at one instant. */
@@ -84,16 +86,15 @@ static int read_proc(struct sampler *s, int fd)
 static struct demand read_demand(struct sampler *s)
 {
 	struct demand d = { 0 };
-	struct timespec ts;
 	uint64_t self = 0;
 
-	if (s->schedstat_fd < 0 || clock_gettime(CLOCK_MONOTONIC, &ts) ||
+	d.mono_ns = clock_mono_ns();
+	if (s->schedstat_fd < 0 || !d.mono_ns ||
 	    read_proc(s, s->schedstat_fd) || load_parse_schedstat(s->buf, &d.ns))
 		return d;
 	if (s->self_fd >= 0 && !read_proc(s, s->self_fd) &&
 	    !load_parse_task_schedstat(s->buf, &self) && self <= d.ns)
 		d.ns -= self;
-	d.mono_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	d.ok = true;
 	return d;
 }
@@ -246,17 +247,8 @@ fail:
 static char proc_state(const char *path)
 {
 	char text[1024];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	text[n] = '\0';
-	return load_parse_proc_state(text);
+	return procfs_read_file(path, text, sizeof(text)) ? 0 : procfs_stat_state(text);
 }
 
 /*

@@ -231,7 +231,7 @@ static struct ping *ping_new(struct peers *p, int idx, uint64_t now_ms,
 	if (!pg->id)
 		pg->id = ++p->next_ping_id;
 	pg->idx = idx;
-	pg->t0_ns = loop_now_ns();
+	pg->t0_ns = clock_mono_ns();
 	pg->deadline_ms = now_ms + timeout_ms;
 	return pg;
 }
@@ -291,7 +291,7 @@ static void recv_heartbeat(struct peers *p, struct peer *pr, ssi_conn_t conn,
 			   const struct ssi_tp_msg *msg)
 {
 	struct msg_heartbeat hb;
-	uint64_t now = loop_now_ms();
+	uint64_t now = clock_mono_ms();
 
 	if (msg_decode_heartbeat(msg->data, msg->len, &hb)) {
 		log_warn("node %s sent an invalid heartbeat (%zu bytes): closing its connection",
@@ -354,7 +354,7 @@ static void recv_pong(struct peers *p, struct peer *pr, ssi_conn_t conn,
 	if (!pg || pg->t0_ns != m.t_ns)
 		return;		/* expired, cancelled or not ours: ignore */
 	*pp = pg->next;
-	rtt = (int64_t)((loop_now_ns() - pg->t0_ns) / 1000);
+	rtt = (int64_t)((clock_mono_ns() - pg->t0_ns) / 1000);
 	if (pr->srtt_us < 0)
 		pr->srtt_us = rtt;
 	else
@@ -372,7 +372,7 @@ int peers_ping(struct peers *p, int idx, peers_ping_cb cb, void *arg,
 
 	if (idx < 0 || (size_t)idx >= p->conf->nnodes || idx == p->self)
 		return -EINVAL;
-	pg = ping_new(p, idx, loop_now_ms(), SSI_PING_TIMEOUT_MS);
+	pg = ping_new(p, idx, clock_mono_ms(), SSI_PING_TIMEOUT_MS);
 	if (!pg)
 		return -ENOMEM;
 	rc = send_ping(p, &p->peer[idx], pg, 0);
@@ -523,7 +523,7 @@ static void on_close(ssi_conn_t conn, ssi_tp_err_t reason, void *arg)
 {
 	struct peers *p = arg;
 	struct peer *pr = ssi_conn_data(conn);
-	uint64_t now = loop_now_ms();
+	uint64_t now = clock_mono_ms();
 	int pri;
 
 	if (!pr)
@@ -687,7 +687,6 @@ struct peers *peers_create(const struct ssi_conf *conf, int self,
 	const struct ssi_node *me = &conf->nodes[self];
 	struct ssi_tp_config cfg;
 	struct peers *p;
-	struct timespec ts;
 	ssi_tp_err_t e;
 	size_t i;
 
@@ -703,16 +702,14 @@ struct peers *peers_create(const struct ssi_conf *conf, int self,
 	p->loop = loop;
 	p->sampler = sampler;
 	p->self = self;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	p->incarnation = (uint64_t)ts.tv_sec * 1000000000ull +
-			 (uint64_t)ts.tv_nsec;
+	p->incarnation = clock_ns(CLOCK_REALTIME);
 	srand((unsigned int)(p->incarnation ^ (uint64_t)self));
 	for (i = 0; i < conf->nnodes; i++) {
 		p->peer[i].owner = p;
 		p->peer[i].node = &conf->nodes[i];
 		p->peer[i].idx = (int)i;
 		p->peer[i].srtt_us = -1;
-		p->peer[i].state_since_ms = loop_now_ms();
+		p->peer[i].state_since_ms = clock_mono_ms();
 	}
 	p->peer[self].state = PEER_UP;
 	if (node_id_self(&p->id, err, errlen)) {

@@ -215,7 +215,7 @@ static void op_show_nodes(struct ctlops *ops, struct ctl_client *cl,
 {
 	json_object *res = json_object_new_object();
 	json_object *arr = json_object_new_array();
-	uint64_t now = loop_now_ms();
+	uint64_t now = clock_mono_ms();
 	size_t i, n = peers_count(ops->peers);
 
 	for (i = 0; i < n; i++)
@@ -235,7 +235,7 @@ static void op_show_node(struct ctlops *ops, struct ctl_client *cl,
 	if (idx < 0)
 		return;
 	res = json_object_new_object();
-	json_object_object_add(res, "node", node_json(ops, idx, loop_now_ms()));
+	json_object_object_add(res, "node", node_json(ops, idx, clock_mono_ms()));
 	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
 }
 
@@ -482,7 +482,7 @@ static void op_task_register(struct ctlops *ops, struct ctl_client *cl,
 	rc = tasks_register(ops->tasks, pid, job, step, task,
 			    policy && !strcmp(policy, "auto"),
 			    ctl_client_uid(cl), ctl_client_admin(cl),
-			    loop_now_ms(), &t);
+			    clock_mono_ms(), &t);
 	if (rc) {
 		task_error(cl, id, pid, rc);
 		return;
@@ -492,7 +492,7 @@ static void op_task_register(struct ctlops *ops, struct ctl_client *cl,
 		 (long long)step, (long long)task,
 		 (unsigned int)ctl_client_uid(cl));
 	res = json_object_new_object();
-	json_object_object_add(res, "task", task_json(ops, &t, loop_now_ms()));
+	json_object_object_add(res, "task", task_json(ops, &t, clock_mono_ms()));
 	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
 }
 
@@ -603,7 +603,7 @@ static void op_show_tasks(struct ctlops *ops, struct ctl_client *cl,
 			  json_object *req, json_object *id)
 {
 	json_object *res, *arr, *v;
-	uint64_t now = loop_now_ms();
+	uint64_t now = clock_mono_ms();
 	size_t i;
 
 	if (json_object_object_get_ex(req, "cluster", &v)) {

@@ -248,7 +248,7 @@ static void client_flush(struct ctl_client *cl)
 			break;
 		}
 		cl->out_off += (size_t)n;
-		cl->last_active_ms = loop_now_ms();
+		cl->last_active_ms = clock_mono_ms();
 	}
 	if (cl->out_off == cl->out_len)
 		cl->out_off = cl->out_len = 0;
@@ -278,7 +278,7 @@ static void client_read(struct ctl_client *cl)
 			cl->eof = true;
 			break;
 		}
-		cl->last_active_ms = loop_now_ms();
+		cl->last_active_ms = clock_mono_ms();
 		if (linebuf_append(&cl->in, buf, (size_t)n)) {
 			log_err("control: out of memory; closing a client");
 			cl->eof = true;
@@ -333,7 +333,7 @@ static void listener_ready(struct loop_handler *h, uint32_t events)
 				 ACCEPT_PAUSE_MS);
 			loop_del(c->loop, &c->h);
 			c->accepting = false;
-			c->resume_ms = loop_now_ms() + ACCEPT_PAUSE_MS;
+			c->resume_ms = clock_mono_ms() + ACCEPT_PAUSE_MS;
 			return;
 		}
 		if (c->nclients >= SSI_CTL_CLIENTS_MAX) {
@@ -358,7 +358,7 @@ static void listener_ready(struct loop_handler *h, uint32_t events)
 		cl->h.cb = client_ready;
 		cl->ctl = c;
 		cl->admin = ctlproto_is_admin(cl->cred.uid, c->admin_uid);
-		cl->last_active_ms = loop_now_ms();
+		cl->last_active_ms = clock_mono_ms();
 		cl->events = EPOLLIN;
 		linebuf_init(&cl->in, SSI_CTL_LINE_MAX);
 		if (loop_add(c->loop, &cl->h, EPOLLIN)) {

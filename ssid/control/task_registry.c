@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/defaults.h"
+#include "common/procfs.h"
 #include "control/task_registry.h"
 
 struct tasks {
@@ -20,99 +21,22 @@ struct tasks {
 	uint64_t next_prune_ms;
 };
 
-int tasks_parse_stat(const char *text, uint64_t *starttime)
-{
-	const char *s = strrchr(text, ')');
-	unsigned long long v;
-	char *end;
-	int field;
-
-	if (!s)
-		return -1;
-	s++;
-	/* after comm: field 3 (state) ... field 22 (starttime) */
-	for (field = 3; field <= 22; field++) {
-		while (*s == ' ')
-			s++;
-		if (!*s)
-			return -1;
-		if (field == 22)
-			break;
-		while (*s && *s != ' ')
-			s++;
-	}
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || (*end && *end != ' ' && *end != '\n'))
-		return -1;
-	*starttime = v;
-	return 0;
-}
-
-int tasks_parse_status_uid(const char *text, uid_t *uid)
-{
-	const char *s = text;
-	unsigned long v;
-	char *end;
-
-	while (s && strncmp(s, "Uid:", 4)) {
-		s = strchr(s, '\n');
-		if (s)
-			s++;
-	}
-	if (!s)
-		return -1;
-	s += 4;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || v > (uid_t)-2 || (*end != '\t' && *end != ' ' &&
-				      *end != '\n' && *end))
-		return -1;
-	*uid = (uid_t)v;
-	return 0;
-}
-
-/* Read /proc/@pid/@what into @buf; 0 or -errno (-ESRCH if gone). */
-static int read_proc(pid_t pid, const char *what, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return errno == ESRCH ? -ESRCH : -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
 static int proc_identity(pid_t pid, uint64_t *starttime, uid_t *uid)
 {
 	char buf[4096];
 	int rc;
 
-	rc = read_proc(pid, "stat", buf, sizeof(buf));
+	rc = procfs_read(pid, "stat", buf, sizeof(buf));
 	if (rc)
 		return rc;
-	if (tasks_parse_stat(buf, starttime))
+	if (procfs_stat_u64(buf, 22, starttime))
 		return -ESRCH;	/* a zombie's truncated stat: as good as gone */
 	if (!uid)
 		return 0;
-	rc = read_proc(pid, "status", buf, sizeof(buf));
+	rc = procfs_read(pid, "status", buf, sizeof(buf));
 	if (rc)
 		return rc;
-	return tasks_parse_status_uid(buf, uid) ? -ESRCH : 0;
+	return procfs_status_uid(buf, uid) ? -ESRCH : 0;
 }
 
 struct tasks *tasks_create(void)

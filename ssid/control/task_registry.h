@@ -64,17 +64,4 @@ const struct task *tasks_at(const struct tasks *t, size_t i);
  */
 uint64_t tasks_timer(struct tasks *t, uint64_t now_ms);
 
-/*
- * tasks_parse_stat - the start time (field 22) from the text of
- * /proc/PID/stat, whose second field (comm) may hold spaces and ')'.
- * Returns 0 or -1.  Pure; exposed for the unit tests.
- */
-int tasks_parse_stat(const char *text, uint64_t *starttime);
-
-/*
- * tasks_parse_status_uid - the real uid (first number of the "Uid:" line)
- * from the text of /proc/PID/status.  Returns 0 or -1.  Pure.
- */
-int tasks_parse_status_uid(const char *text, uid_t *uid);
-
 #endif /* SSID_TASK_REGISTRY_H */

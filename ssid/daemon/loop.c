@@ -18,19 +18,6 @@ struct loop {
 	int nev;
 };
 
-uint64_t loop_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t loop_now_ms(void)
-{
-	return loop_now_ns() / 1000000ull;
-}
-
 struct loop *loop_create(void)
 {
 	struct loop *l = calloc(1, sizeof(*l));
@@ -87,7 +74,7 @@ int loop_wait(struct loop *l, uint64_t deadline_ms)
 	if (deadline_ms == LOOP_NEVER) {
 		timeout = -1;
 	} else {
-		uint64_t now = loop_now_ms();
+		uint64_t now = clock_mono_ms();
 
 		if (deadline_ms <= now)
 			timeout = 0;

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "common/clock.h"
+
 struct loop;
 struct loop_handler;
 
@@ -24,10 +26,6 @@ struct loop_handler {
 
 /* A deadline that never comes. */
 #define LOOP_NEVER	UINT64_MAX
-
-/* loop_now_ms, loop_now_ns - the monotonic clock. */
-uint64_t loop_now_ms(void);
-uint64_t loop_now_ns(void);
 
 /* loop_create - a new loop, or NULL with errno set. */
 struct loop *loop_create(void);

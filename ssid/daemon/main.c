@@ -425,7 +425,7 @@ int main(int argc, char **argv)
 		   d.conf->hb_timeout_ms);
 
 	while (!d.stop) {
-		uint64_t now = loop_now_ms();
+		uint64_t now = clock_mono_ms();
 		uint64_t t1 = peers_timer(d.peers, now);
 		uint64_t t2 = control_timer(d.control, now);
 		uint64_t t3 = tasks_timer(d.tasks, now);

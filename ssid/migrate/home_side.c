@@ -41,6 +41,7 @@
 
 #include "forward/deputy_driver.h"
 #include "common/log.h"
+#include "common/procfs.h"
 #include "daemon/loop.h"
 #include "migrate/image_stream.h"
 #include "migrate/migrate_int.h"
@@ -213,8 +214,8 @@ static void stream_done(struct mig_stream *s, int err, const char *why)
 	h->res.vmas = s->dump.vmas;
 	h->res.dump_ns = s->dump.frozen_ns;
 	h->state = H_WAIT_ACCEPT;
-	h->t_sent_ns = loop_now_ns();
-	h->deadline_ms = loop_now_ms() + MIG_ACCEPT_TIMEOUT_MS;
+	h->t_sent_ns = clock_mono_ns();
+	h->deadline_ms = clock_mono_ms() + MIG_ACCEPT_TIMEOUT_MS;
 	log_info("pid %d (%s, uid %u): %llu bytes, %llu pages streamed to %s in %llu us",
 		 (int)h->pid, h->offer.comm, h->offer.uid,
 		 (unsigned long long)s->dump.bytes, (unsigned long long)s->dump.pages,
@@ -238,50 +239,41 @@ void mig_home_writable(struct migrate *m, int idx)
 /* Credentials and identity from /proc/PID/status. */
 static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t errlen)
 {
-	char path[64], line[4096];
-	unsigned int threads = 0;
-	FILE *f;
+	char text[4096];
+	const char *p;
+	uint64_t ppid = 0, uid, gid, threads = 0;
+	int rc = procfs_read(pid, "status", text, sizeof(text));
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errlen, "pid %d: %s", (int)pid, strerror(errno));
-		return errno == ENOENT ? ESRCH : errno;
+	if (rc) {
+		snprintf(err, errlen, "pid %d: %s", (int)pid, strerror(-rc));
+		return -rc;
 	}
-	o->uid = o->gid = UINT32_MAX;
-	while (fgets(line, sizeof(line), f)) {
-		char *p;
+	p = procfs_status_value(text, "Name");
+	if (p)
+		snprintf(o->comm, sizeof(o->comm), "%.*s", (int)strcspn(p, "\n"), p);
+	procfs_status_u64(text, "PPid", 10, &ppid);
+	procfs_status_u64(text, "Threads", 10, &threads);
+	o->ppid = (uint32_t)ppid;
+	o->ngroups = 0;
+	for (p = procfs_status_value(text, "Groups"); p && *p && *p != '\n' &&
+	     o->ngroups < MSG_MIG_GROUPS_MAX; p += strspn(p, " \t")) {
+		char *end;
 
-		if (!strncmp(line, "Name:", 5)) {
-			p = line + 5 + strspn(line + 5, " \t");
-			p[strcspn(p, "\n")] = '\0';
-			snprintf(o->comm, sizeof(o->comm), "%s", p);
-		} else if (sscanf(line, "PPid: %u", &o->ppid) == 1) {
-			continue;
-		} else if (sscanf(line, "Uid: %u", &o->uid) == 1) {
-			continue;
-		} else if (sscanf(line, "Gid: %u", &o->gid) == 1) {
-			continue;
-		} else if (sscanf(line, "Threads: %u", &threads) == 1) {
-			continue;
-		} else if (!strncmp(line, "Groups:", 7)) {
-			char *tok, *save = NULL;
-
-			o->ngroups = 0;
-			for (tok = strtok_r(line + 7, " \t\n", &save); tok &&
-			     o->ngroups < MSG_MIG_GROUPS_MAX;
-			     tok = strtok_r(NULL, " \t\n", &save))
-				o->groups[o->ngroups++] = (uint32_t)strtoul(tok, NULL, 10);
-		}
+		o->groups[o->ngroups++] = (uint32_t)strtoul(p, &end, 10);
+		if (end == p)
+			break;
+		p = end;
 	}
-	fclose(f);
-	if (o->uid == UINT32_MAX || o->gid == UINT32_MAX) {
+	if (procfs_status_u64(text, "Uid", 10, &uid) || uid >= UINT32_MAX ||
+	    procfs_status_u64(text, "Gid", 10, &gid) || gid >= UINT32_MAX) {
 		snprintf(err, errlen, "pid %d: cannot read its credentials", (int)pid);
 		return EIO;
 	}
+	o->uid = (uint32_t)uid;
+	o->gid = (uint32_t)gid;
 	if (threads != 1) {
 		snprintf(err, errlen, "pid %d has %u threads; only single-threaded processes migrate for now",
-			 (int)pid, threads);
+			 (int)pid, (unsigned int)threads);
 		return EINVAL;
 	}
 	return 0;
@@ -337,7 +329,7 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->back_img = -1;
 	h->q_tail = &h->q;
 	h->id = ++m->next_id;
-	h->started_ms = loop_now_ms();
+	h->started_ms = clock_mono_ms();
 	rc = read_status(pid, &h->offer, err, errlen);
 	if (rc)
 		goto fail;
@@ -360,7 +352,7 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 			 peers_node_name(m->peers, idx), strerror(rc));
 		goto fail;
 	}
-	h->t0_ns = loop_now_ns();
+	h->t0_ns = clock_mono_ns();
 	rc = mig_stream_start(&h->st, m, idx, SSID_MSG_MIG_IMAGE, h->id, h->dev,
 			      pid, stream_done, err, errlen);
 	if (rc) {
@@ -445,7 +437,7 @@ static void cancel_now(struct mig_home *h)
 
 	if (rc)
 		log_debug("pid %d: cancel: %s", (int)h->pid, strerror(-rc));
-	h->cancel_next_ms = loop_now_ms() + MIG_CANCEL_RETRY_MS;
+	h->cancel_next_ms = clock_mono_ms() + MIG_CANCEL_RETRY_MS;
 }
 
 /* The stub answered request @seq: a cancel of it is over. */
@@ -562,8 +554,8 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 		rc = ssi_deputy_park_itimers(&h->dep, 5000);
 	h->dep.chan = sv[0];
 	h->state = H_DEPUTY;
-	h->res.frozen_ns = loop_now_ns() - h->t0_ns;
-	h->res.transfer_ns = loop_now_ns() - h->t0_ns;
+	h->res.frozen_ns = clock_mono_ns() - h->t0_ns;
+	h->res.transfer_ns = clock_mono_ns() - h->t0_ns;
 	h->res.remote_pid = h->remote_pid;
 	if (rc) {
 		report(h, -rc, "the deputy did not start: %s", strerror(-rc));
@@ -669,7 +661,7 @@ static void on_exit_msg(struct mig_home *h, int wstatus)
 	}
 	rc = ssi_deputy_finish(&h->dep, wstatus);
 	h->state = H_ENDING;
-	h->deadline_ms = loop_now_ms() + MIG_END_GRACE_MS;
+	h->deadline_ms = clock_mono_ms() + MIG_END_GRACE_MS;
 	if (rc)
 		deputy_gone(h, "exit not delivered");
 }
@@ -741,7 +733,7 @@ static void back_home(struct mig_home *h)
 	h->res.home = true;
 	h->res.remote_pid = h->pid;
 	h->res.node = peers_node_name(h->m->peers, peers_self(h->m->peers));
-	h->res.frozen_ns = h->res.transfer_ns = loop_now_ns() - h->recall_ns;
+	h->res.frozen_ns = h->res.transfer_ns = clock_mono_ns() - h->recall_ns;
 	h->res.dump_ns = 0;
 	h->res.pages = h->res.vmas = 0;
 	log_notice("pid %d (%s) is back from %s: %llu bytes, %llu ms after the recall",
@@ -795,8 +787,8 @@ static int recall_begin(struct mig_home *h)
 	h->back_recv = 0;
 	memset(&h->res, 0, sizeof(h->res));
 	h->res.pid = h->pid;
-	h->recall_ns = loop_now_ns();
-	h->deadline_ms = loop_now_ms() + MIG_RECALL_TIMEOUT_MS;
+	h->recall_ns = clock_mono_ns();
+	h->deadline_ms = clock_mono_ms() + MIG_RECALL_TIMEOUT_MS;
 	h->state = H_RECALLING;
 	return 0;
 }
@@ -950,20 +942,19 @@ void mig_home_lost(struct migrate *m, int idx)
  */
 static void check_stopped(struct mig_home *h, uint64_t now)
 {
-	char buf[512];
-	const char *p;
+	char buf[512], state;
 
 	h->next_stop_check_ms = now + MIG_STOP_POLL_MS;
-	p = mig_proc_stat(h->pid, buf, sizeof(buf));	/* from the state on */
-	if (!p)
+	if (procfs_read(h->pid, "stat", buf, sizeof(buf)))
 		return;
-	if (p[0] == 'T' && !h->stopped) {
+	state = procfs_stat_state(buf);
+	if (state == 'T' && !h->stopped) {
 		unsigned char info[MSG_MIG_SIGINFO_LEN] = { 0 };
 
 		h->stopped = true;
 		log_info("pid %d: its deputy is stopped; stopping its remote self", (int)h->pid);
 		on_signal(&h->dep, SIGSTOP, info, h);
-	} else if (p[0] != 'T' && p[0] != 't') {
+	} else if (state && state != 'T' && state != 't') {
 		h->stopped = false;
 	}
 }
@@ -1034,7 +1025,7 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 		      size_t n)
 {
 	struct mig_home *h;
-	uint64_t now = loop_now_ms();
+	uint64_t now = clock_mono_ms();
 
 	for (h = m->homes; h; h = h->next, n++) {
 		struct migrate_proc *p = &out[n];

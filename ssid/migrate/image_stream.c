@@ -76,8 +76,8 @@ static int flush_chunk(struct mig_stream *s, bool last)
 
 	mi.flags = last ? MSG_MIG_IMAGE_LAST : 0;
 	if (last) {		/* the process is frozen: its clocks stop here */
-		mi.mono_ns = mig_clock_ns(CLOCK_MONOTONIC);
-		mi.boot_ns = mig_clock_ns(CLOCK_BOOTTIME);
+		mi.mono_ns = clock_mono_ns();
+		mi.boot_ns = clock_ns(CLOCK_BOOTTIME);
 	}
 	iov.iov_len = msg_encode_mig_image(&mi, hdr);
 	if (s->chunk_len)

@@ -31,34 +31,6 @@ const char *mig_reason_name(unsigned int r)
 	       reason_names[r] : "unknown";
 }
 
-const char *mig_proc_stat(pid_t pid, char *buf, size_t len)
-{
-	char path[64], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	/* the comm may hold spaces and ')': the last ')' ends it */
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p + 2 : NULL;
-}
-
-uint64_t mig_clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 {
 	struct migrate *m = arg;
@@ -125,7 +97,7 @@ struct migrate *migrate_create(struct peers *peers, struct loop *loop)
 	m->peers = peers;
 	m->loop = loop;
 	/* ids unique across restarts of this ssid, for the remote's logs */
-	m->next_id = loop_now_ns() << 8;
+	m->next_id = clock_mono_ns() << 8;
 	h.arg = m;
 	peers_set_mig_hooks(peers, &h);
 	return m;

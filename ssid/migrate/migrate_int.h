@@ -8,6 +8,7 @@
 
 #include <time.h>
 
+#include "common/clock.h"
 #include "migrate/migrate.h"
 
 struct ssi_tp_msg;
@@ -47,13 +48,6 @@ struct migrate {
 
 /* migrate.c: the name of an enum ssi_reason, for messages */
 const char *mig_reason_name(unsigned int r);
-/*
- * migrate.c: the text of /proc/@pid/stat after the comm (from its state
- * field on), read into @buf; NULL if it cannot be read.
- */
-const char *mig_proc_stat(pid_t pid, char *buf, size_t len);
-/* migrate.c: @clock now, in ns */
-uint64_t mig_clock_ns(clockid_t clock);
 
 /* home_side.c */
 void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg);

@@ -11,6 +11,7 @@
 #include "daemon/conf.h"
 #include "control/control_proto.h"
 #include "common/log.h"
+#include "common/procfs.h"
 #include "migrate/move_request.h"
 #include "cluster/peers.h"
 #include "control/task_registry.h"
@@ -42,21 +43,14 @@ static void fail(struct migreq_result *res, const char *code, const char *fmt, .
 /* May @uid (@admin) act on process @pid?  0, or -1 with @res filled. */
 static int may_act_on(pid_t pid, uid_t uid, bool admin, struct migreq_result *res)
 {
-	char path[64], text[4096];
+	char text[4096];
 	uid_t owner;
-	ssize_t n;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f) {
+	if (procfs_read(pid, "status", text, sizeof(text))) {
 		fail(res, CTL_E_NOPROC, "pid %d: no such process", (int)pid);
 		return -1;
 	}
-	n = (ssize_t)fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n > 0 ? n : 0] = '\0';
-	if (tasks_parse_status_uid(text, &owner)) {
+	if (procfs_status_uid(text, &owner)) {
 		fail(res, CTL_E_NOPROC, "pid %d: cannot read its owner", (int)pid);
 		return -1;
 	}

@@ -53,6 +53,7 @@
 
 #include "forward/call_remote.h"
 #include "common/log.h"
+#include "common/procfs.h"
 #include "daemon/loop.h"
 #include "migrate/image_stream.h"
 #include "migrate/migrate_int.h"
@@ -329,7 +330,7 @@ static int send_request(struct mig_remote *g, struct pending *p)
 	p->next = g->pend;
 	g->pend = p;
 	if (g->sig_check_ms == LOOP_NEVER)
-		g->sig_check_ms = loop_now_ms() + MIG_SIGNAL_POLL_MS;
+		g->sig_check_ms = clock_mono_ms() + MIG_SIGNAL_POLL_MS;
 	return 0;
 }
 
@@ -375,23 +376,14 @@ drop:
  */
 static bool signal_wanted(pid_t pid)
 {
-	uint64_t pnd = 0, shd = 0, blk = 0, v;
-	char path[64], line[256];
-	FILE *f;
+	uint64_t pnd = 0, shd = 0, blk = 0;
+	char text[4096];
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (procfs_read(pid, "status", text, sizeof(text)))
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "SigPnd: %" SCNx64, &v) == 1)
-			pnd = v;
-		else if (sscanf(line, "ShdPnd: %" SCNx64, &v) == 1)
-			shd = v;
-		else if (sscanf(line, "SigBlk: %" SCNx64, &v) == 1)
-			blk = v;
-	}
-	fclose(f);
+	procfs_status_u64(text, "SigPnd", 16, &pnd);
+	procfs_status_u64(text, "ShdPnd", 16, &shd);
+	procfs_status_u64(text, "SigBlk", 16, &blk);
 	return ((pnd | shd) & ~blk) != 0;
 }
 
@@ -419,7 +411,7 @@ static void cancel_pending(struct mig_remote *g)
 
 static void check_signals(struct mig_remote *g)
 {
-	g->sig_check_ms = g->pend ? loop_now_ms() + MIG_SIGNAL_POLL_MS : LOOP_NEVER;
+	g->sig_check_ms = g->pend ? clock_mono_ms() + MIG_SIGNAL_POLL_MS : LOOP_NEVER;
 	if (g->pend && signal_wanted(g->pid))
 		cancel_pending(g);
 }
@@ -467,20 +459,13 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
  */
 static bool is_restored(struct mig_remote *g)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
+	char comm[32];
 
 	if (g->restored)
 		return true;
 	if (g->state != R_RUNNING)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)g->pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-	}
+	procfs_read(g->pid, "comm", comm, sizeof(comm));
 	comm[strcspn(comm, "\n")] = '\0';
 	if (!comm[0] || !strcmp(comm, "ssi-restore-hel"))
 		return false;
@@ -608,7 +593,7 @@ static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr)
 		g->held_released = false;
 		g->held_id = notif_id;
 		g->recalling = true;
-		g->recall_deadline_ms = loop_now_ms() + MIG_RECALL_WAIT_MS;
+		g->recall_deadline_ms = clock_mono_ms() + MIG_RECALL_WAIT_MS;
 		listen_pause(g);
 		recall_try(g);
 		return;
@@ -634,7 +619,7 @@ static void on_recall(struct mig_remote *g)
 	}
 	log_info("pid %d: %s calls it back", (int)g->offer.pid, home_name(g));
 	g->recalling = true;
-	g->recall_deadline_ms = loop_now_ms() + MIG_RECALL_WAIT_MS;
+	g->recall_deadline_ms = clock_mono_ms() + MIG_RECALL_WAIT_MS;
 	listen_pause(g);		/* new calls wait in the kernel */
 	cancel_pending(g);		/* a call blocked at home comes back */
 	recall_try(g);
@@ -805,8 +790,8 @@ exec_helper(struct mig_remote *g, const char *path, int img, int rep)
 	 */
 	if (g->home_mono_ns && g->home_boot_ns) {
 		snprintf(timens, sizeof(timens), "SSI_TIMENS=%lld %lld",
-			 (long long)(g->home_mono_ns - mig_clock_ns(CLOCK_MONOTONIC)),
-			 (long long)(g->home_boot_ns - mig_clock_ns(CLOCK_BOOTTIME)));
+			 (long long)(g->home_mono_ns - clock_mono_ns()),
+			 (long long)(g->home_boot_ns - clock_ns(CLOCK_BOOTTIME)));
 		envp[1] = timens;
 	}
 	snprintf(uid, sizeof(uid), "%u", g->offer.uid);
@@ -898,8 +883,8 @@ static void report_ready(struct loop_handler *lh, uint32_t events)
 	unwatch(g, &g->report_h);
 	if (!strncmp(g->report, "OK\n", 3) && g->state == R_VERIFYING) {
 		g->state = R_RUNNING;
-		g->steal_deadline_ms = loop_now_ms() + MIG_STEAL_TIMEOUT_MS;
-		try_steal(g, loop_now_ms());
+		g->steal_deadline_ms = clock_mono_ms() + MIG_STEAL_TIMEOUT_MS;
+		try_steal(g, clock_mono_ms());
 		send_value(g, SSID_MSG_MIG_ACCEPTED, g->pid);
 		log_notice("pid %d (%s) from %s runs here as pid %d", (int)g->offer.pid,
 			   g->offer.comm, home_name(g), (int)g->pid);
@@ -986,7 +971,7 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	g->sig_check_ms = LOOP_NEVER;
 	g->dev = -1;
 	g->steal_next_ms = LOOP_NEVER;
-	g->started_ms = loop_now_ms();
+	g->started_ms = clock_mono_ms();
 	g->img = memfd_create("ssi-image", MFD_CLOEXEC);
 	g->next = m->guests;
 	m->guests = g;
@@ -1204,26 +1189,24 @@ static const char *state_of(struct mig_remote *g)
 /* CPU time and resident memory of @pid from /proc/PID/stat. */
 static void usage_of(pid_t pid, int64_t *cpu_ms, int64_t *rss_kb)
 {
-	unsigned long long utime, stime;
-	long long rss;
-	const char *p;
+	uint64_t utime, stime, rss;
 	char buf[1024];
 
 	*cpu_ms = *rss_kb = -1;
-	p = mig_proc_stat(pid, buf, sizeof(buf));
-	/* from the state (field 3) on; utime 14, stime 15, rss 24 */
-	if (!p || sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
-			 "%*d %*d %*d %*d %*d %*d %*u %*u %lld", &utime, &stime, &rss) != 3)
+	/* utime 14, stime 15, rss 24 (in pages) */
+	if (procfs_read(pid, "stat", buf, sizeof(buf)) ||
+	    procfs_stat_u64(buf, 14, &utime) || procfs_stat_u64(buf, 15, &stime) ||
+	    procfs_stat_u64(buf, 24, &rss))
 		return;
 	*cpu_ms = (int64_t)((utime + stime) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
-	*rss_kb = rss * (sysconf(_SC_PAGESIZE) / 1024);
+	*rss_kb = (int64_t)rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
 			size_t max, size_t n)
 {
 	struct mig_remote *g;
-	uint64_t now = loop_now_ms();
+	uint64_t now = clock_mono_ms();
 
 	for (g = m->guests; g; g = g->next, n++) {
 		struct migrate_proc *p = &out[n];

@@ -241,33 +241,6 @@ END_TEST
 
 /* --------------------------------------------------------------- tasks */
 
-START_TEST(test_parse_proc)
-{
-	uint64_t st;
-	uid_t uid;
-
-	ck_assert_int_eq(tasks_parse_stat("42 (sleep) S 1 42 42 0 -1 4194304 "
-		"100 0 0 0 0 0 0 0 20 0 1 0 987654 1234 56 18446744073709551615",
-		&st), 0);
-	ck_assert_uint_eq(st, 987654);
-	/* comm with blanks and parentheses */
-	ck_assert_int_eq(tasks_parse_stat("7 (a) b (c)) R 1 7 7 0 -1 0 0 0 0 0 "
-		"0 0 0 0 20 0 1 0 55 0 0\n", &st), 0);
-	ck_assert_uint_eq(st, 55);
-	ck_assert_int_eq(tasks_parse_stat("7 (x) R 1 2 3", &st), -1);
-	ck_assert_int_eq(tasks_parse_stat("no paren", &st), -1);
-	ck_assert_int_eq(tasks_parse_stat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 "
-		"20 0 1 0 x5", &st), -1);
-
-	ck_assert_int_eq(tasks_parse_status_uid("Name:\tx\nUid:\t1000\t0\t0\t0\n"
-		"Gid:\t5\n", &uid), 0);
-	ck_assert_uint_eq(uid, 1000);
-	ck_assert_int_eq(tasks_parse_status_uid("Name:\tx\nGid:\t5\n", &uid), -1);
-	ck_assert_int_eq(tasks_parse_status_uid("Uid:\tabc\n", &uid), -1);
-	ck_assert_int_eq(tasks_parse_status_uid("Uid:\t4294967295\t0\n", &uid), -1);
-}
-END_TEST
-
 START_TEST(test_tasks_registry)
 {
 	struct tasks *t = tasks_create();
@@ -342,7 +315,6 @@ static Suite *ctl_suite(void)
 	tcase_add_test(rep, test_access);
 	suite_add_tcase(s, frame);
 	suite_add_tcase(s, req);
-	tcase_add_test(tasks, test_parse_proc);
 	tcase_add_test(tasks, test_tasks_registry);
 	suite_add_tcase(s, rep);
 	suite_add_tcase(s, tasks);

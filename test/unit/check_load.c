@@ -171,11 +171,6 @@ START_TEST(test_runnable_present)
 	ck_assert_uint_eq(load_runnable_present(5, 1, 3), 0);
 	ck_assert_uint_eq(load_runnable_present(UINT32_MAX, UINT32_MAX, 1),
 			  UINT32_MAX - 1);
-
-	ck_assert_int_eq(load_parse_proc_state("42 (sleep) S 1 42"), 'S');
-	ck_assert_int_eq(load_parse_proc_state("7 (a) R (b)) R 1 7"), 'R');
-	ck_assert_int_eq(load_parse_proc_state("7 (x)"), 0);
-	ck_assert_int_eq(load_parse_proc_state("no paren"), 0);
 }
 END_TEST
 

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * procfs.c - reading a process's /proc files (see procfs.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/procfs.h"
+
+int procfs_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+int procfs_read(pid_t pid, const char *file, char *buf, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	return procfs_read_file(path, buf, len);
+}
+
+const char *procfs_stat_field(const char *text, unsigned int n)
+{
+	const char *s = strrchr(text, ')');
+	unsigned int field;
+
+	if (!s || n < 3)
+		return NULL;
+	s++;
+	for (field = 3;; field++) {
+		while (*s == ' ')
+			s++;
+		if (!*s || *s == '\n')
+			return NULL;
+		if (field == n)
+			return s;
+		while (*s && *s != ' ' && *s != '\n')
+			s++;
+	}
+}
+
+char procfs_stat_state(const char *text)
+{
+	const char *s = strrchr(text, ')');
+
+	/* exactly one blank after the comm: the state is never missing */
+	if (!s || s[1] != ' ' || !isalpha((unsigned char)s[2]))
+		return 0;
+	return s[2];
+}
+
+/* A number in @base at @s, ended by a blank, a newline or the end. */
+static int parse_u64(const char *s, int base, uint64_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!s || !isxdigit((unsigned char)*s) ||
+	    (base == 10 && !isdigit((unsigned char)*s)))
+		return -1;
+	errno = 0;
+	x = strtoull(s, &end, base);
+	if (errno || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
+		return -1;
+	*v = x;
+	return 0;
+}
+
+int procfs_stat_u64(const char *text, unsigned int n, uint64_t *v)
+{
+	return parse_u64(procfs_stat_field(text, n), 10, v);
+}
+
+const char *procfs_status_value(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *s = text;
+
+	while (s) {
+		if (!strncmp(s, key, klen) && s[klen] == ':') {
+			s += klen + 1;
+			return s + strspn(s, " \t");
+		}
+		s = strchr(s, '\n');
+		if (s)
+			s++;
+	}
+	return NULL;
+}
+
+int procfs_status_u64(const char *text, const char *key, int base, uint64_t *v)
+{
+	return parse_u64(procfs_status_value(text, key), base, v);
+}
+
+int procfs_status_uid(const char *text, uid_t *uid)
+{
+	uint64_t v;
+
+	/* (uid_t)-1 is no uid: setresuid() reads it as "unchanged" */
+	if (procfs_status_u64(text, "Uid", 10, &v) || v > (uid_t)-2)
+		return -1;
+	*uid = (uid_t)v;
+	return 0;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * procfs.h - reading a process's /proc files: ssid's one reader of
+ * /proc/PID/stat, status and comm (the task registry, the load sampler,
+ * migrations and the relay all ask them).
+ *
+ * The readers do I/O; the parsers are pure and take the text as read.
+ * /proc/PID/stat's second field (comm) may hold spaces and ')', so its
+ * fields are counted from the last ')'.
+ */
+#ifndef SSID_PROCFS_H
+#define SSID_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * procfs_read_file - read the file at @path into @buf (@len bytes, at
+ * least 1), NUL-terminated; one read, as /proc files are made whole.
+ * Return: 0, or -errno: -ESRCH when the process is gone.
+ */
+int procfs_read_file(const char *path, char *buf, size_t len);
+
+/* procfs_read - procfs_read_file() of /proc/@pid/@file. */
+int procfs_read(pid_t pid, const char *file, char *buf, size_t len);
+
+/*
+ * procfs_stat_field - field @n (numbered as in proc(5), 3 or more) of a
+ * /proc/PID/stat text: a pointer into @text at its first character, or
+ * NULL when the text has no such field.
+ */
+const char *procfs_stat_field(const char *text, unsigned int n);
+
+/* procfs_stat_state - the state letter (field 3); 0 if there is none. */
+char procfs_stat_state(const char *text);
+
+/*
+ * procfs_stat_u64 - field @n (3 or more) as a decimal number that the
+ * next blank, newline or the end of the text ends.  Returns 0 or -1.
+ */
+int procfs_stat_u64(const char *text, unsigned int n, uint64_t *v);
+
+/*
+ * procfs_status_value - in a /proc/PID/status text, the value of the
+ * line "@key:": a pointer into @text past the colon and the blanks after
+ * it (the value ends at the newline), or NULL without such a line.
+ */
+const char *procfs_status_value(const char *text, const char *key);
+
+/*
+ * procfs_status_u64 - the first number of the line "@key:" in @base (10,
+ * or 16 for the signal masks), ended by a blank, newline or the end of
+ * the text.  Returns 0 or -1.
+ */
+int procfs_status_u64(const char *text, const char *key, int base, uint64_t *v);
+
+/* procfs_status_uid - the real uid (the first of the "Uid:" line); 0 or -1. */
+int procfs_status_uid(const char *text, uid_t *uid);
+
+#endif /* SSID_PROCFS_H */
