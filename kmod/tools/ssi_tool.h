@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ssi_imgcheck.h"
+#include "ssi_dev_open.h"
 
 static const char *prog_name = "ssi";
 
@@ -31,16 +32,15 @@ die(const char *fmt, ...)
 	exit(2);
 }
 
-/* Open /dev/ssi and do the mandatory API handshake. */
+/* Open /dev/ssi and do the mandatory API handshake, or die saying why. */
 static inline int ssi_open_dev(void)
 {
-	struct ssi_api api = { .api = SSI_API_VERSION };
-	int fd = open("/dev/" SSI_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	struct ssi_api api;
+	int fd = ssi_dev_open(O_CLOEXEC, &api);
 
 	if (fd < 0)
-		die("open /dev/%s: %s", SSI_DEVICE_NAME, strerror(errno));
-	if (ioctl(fd, SSI_IOC_API, &api) < 0)
-		die("SSI_IOC_API (api %d): %s", SSI_API_VERSION, strerror(errno));
+		die("/dev/%s (api %d): %s", SSI_DEVICE_NAME, SSI_API_VERSION,
+		    strerror(errno));
 	return fd;
 }
 

@@ -37,6 +37,7 @@
 #include <sys/uio.h>
 
 #include "kmod/uapi/ssi.h"
+#include "kmod/tools/ssi_dev_open.h"
 #include "transport/ssi_transport.h"
 
 #include "forward/deputy_driver.h"
@@ -290,7 +291,6 @@ static int send_offer(struct mig_home *h)
 int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 		  void *arg, void **handle, char *err, size_t errlen)
 {
-	struct ssi_api api = { .api = SSI_API_VERSION };
 	struct mig_home *h;
 	int rc;
 
@@ -336,8 +336,8 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->offer.id = h->id;
 	h->offer.pid = (uint32_t)pid;
 	h->offer.tid = (uint32_t)pid;
-	h->dev = open("/dev/ssi", O_RDWR | O_CLOEXEC);
-	if (h->dev < 0 || ioctl(h->dev, SSI_IOC_API, &api)) {
+	h->dev = ssi_dev_open(O_CLOEXEC, NULL);
+	if (h->dev < 0) {
 		rc = errno;
 		snprintf(err, errlen, "/dev/ssi: %s (is ssi.ko loaded, API %u?)",
 			 strerror(rc), SSI_API_VERSION);
@@ -753,25 +753,19 @@ static void back_home(struct mig_home *h)
 static void on_back(struct mig_home *h, const struct msg_mig_image *mi,
 		    const struct ssi_tp_msg *msg)
 {
-	const char *p = msg->bulk;
-	size_t len = msg->bulk ? msg->bulk_len : 0, off = 0;
-	ssize_t n;
+	size_t len = msg->bulk ? msg->bulk_len : 0;
+	int rc;
 
 	if (mi->offset != h->back_recv || len > MSG_MIG_IMAGE_MAX - h->back_recv) {
 		send_value(h, SSID_MSG_MIG_BACK_DONE, EPROTO);
 		recall_failed(h, EPROTO, "its image came out of order");
 		return;
 	}
-	while (off < len) {
-		n = pwrite(h->back_img, p + off, len - off, (off_t)(h->back_recv + off));
-		if (n <= 0) {
-			int rc = n < 0 ? errno : EIO;
-
-			send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
-			recall_failed(h, rc, "storing its image: %s", strerror(rc));
-			return;
-		}
-		off += (size_t)n;
+	rc = mig_image_store(h->back_img, h->back_recv, msg->bulk, len);
+	if (rc) {
+		send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+		recall_failed(h, rc, "storing its image: %s", strerror(rc));
+		return;
 	}
 	h->back_recv += len;
 	if (mi->flags & MSG_MIG_IMAGE_LAST)

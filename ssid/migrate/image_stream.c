@@ -253,3 +253,19 @@ fail:
 	unwatch_pipe(s);
 	return rc;
 }
+
+int mig_image_store(int fd, uint64_t off, const void *p, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pwrite(fd, (const char *)p + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}

@@ -78,4 +78,11 @@ void mig_stream_writable(struct mig_stream *s);
  */
 void mig_stream_stop(struct mig_stream *s);
 
+/*
+ * mig_image_store - the receiving end: write the @len bytes of a chunk
+ * at offset @off of @fd (the memfd the image lands in).
+ * Return: 0, or an errno (EIO when nothing could be written).
+ */
+int mig_image_store(int fd, uint64_t off, const void *p, size_t len);
+
 #endif

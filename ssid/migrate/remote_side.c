@@ -49,6 +49,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
+#include "kmod/tools/ssi_dev_open.h"
 #include "transport/ssi_transport.h"
 
 #include "forward/call_remote.h"
@@ -220,26 +221,6 @@ static void send_value(struct mig_remote *g, uint16_t type, int32_t value)
 			 type, home_name(g), strerror(-rc));
 }
 
-/* --------------------------------------------------- process memory */
-
-static int pvm_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
-	pid_t pid = *(pid_t *)ctx;
-
-	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
-}
-
-static int pvm_write(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	struct iovec l = { (void *)buf, len }, r = { (void *)(uintptr_t)addr, len };
-	pid_t pid = *(pid_t *)ctx;
-
-	return process_vm_writev(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
-}
-
-static const struct ssi_mem_ops pvm = { pvm_read, pvm_write };
-
 /* ------------------------------------------------------ notifications */
 
 /*
@@ -262,22 +243,6 @@ static int answer(struct mig_remote *g, uint64_t id, int64_t ret)
 	return -errno;
 }
 
-/* /dev/ssi, checked for our API; -1 with errno set. */
-static int open_dev(void)
-{
-	struct ssi_api api = { .api = SSI_API_VERSION };
-	int dev = open("/dev/ssi", O_RDWR | O_CLOEXEC);
-
-	if (dev >= 0 && ioctl(dev, SSI_IOC_API, &api)) {
-		int e = errno;
-
-		close(dev);
-		errno = e;
-		return -1;
-	}
-	return dev;
-}
-
 /*
  * A -ERESTART* answer is acted on in the process's signal-delivery path,
  * which it takes only with something pending: kick it there (no signal is
@@ -286,7 +251,7 @@ static int open_dev(void)
 static int kick(struct mig_remote *g)
 {
 	struct ssi_signal k = { .pid = g->pid, .flags = SSI_SIGNAL_KICK };
-	int dev = open_dev(), rc;
+	int dev = ssi_dev_open(O_CLOEXEC, NULL), rc;
 
 	if (dev < 0)
 		return -errno;
@@ -347,7 +312,7 @@ static void forward(struct mig_remote *g, const struct seccomp_notif *n)
 	for (i = 0; i < 6; i++)
 		args[i] = n->data.args[i];
 	p->nr = n->data.nr;
-	err = ssi_fwd_build(&p->p, n->data.nr, args, &pvm, &g->pid);
+	err = ssi_fwd_build(&p->p, n->data.nr, args, &ssi_mem_process, &g->pid);
 	/* the arguments were read: is the notification still the same call? */
 	if (ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id))
 		goto drop;
@@ -537,7 +502,7 @@ static void recall_dump(struct mig_remote *g)
 	char err[200];
 	int rc;
 
-	g->dev = open_dev();
+	g->dev = ssi_dev_open(O_CLOEXEC, NULL);
 	if (g->dev < 0) {
 		snprintf(err, sizeof(err), "/dev/ssi here: %s", strerror(errno));
 		recall_refuse(g, errno, err);
@@ -665,7 +630,7 @@ static void on_reply(struct mig_remote *g, const struct msg_fwd *f)
 	*pp = p->next;
 	g->bytes += f->len;
 	g->forwarded++;
-	if (ssi_fwd_apply(&p->p, f->data, f->len, &ret, &pvm, &g->pid) == -EPROTO) {
+	if (ssi_fwd_apply(&p->p, f->data, f->len, &ret, &ssi_mem_process, &g->pid) == -EPROTO) {
 		log_warn("pid %d: malformed reply from %s: EIO", (int)g->offer.pid,
 			 home_name(g));
 		ret = -EIO;
@@ -994,11 +959,10 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 		     const struct ssi_tp_msg *msg)
 {
-	const char *p = msg->bulk;
-	size_t len = msg->bulk ? msg->bulk_len : 0, off = 0;
+	size_t len = msg->bulk ? msg->bulk_len : 0;
 	uint64_t limit = g->offer.image_size ? g->offer.image_size : MSG_MIG_IMAGE_MAX;
 	bool last = mi->flags & MSG_MIG_IMAGE_LAST;
-	ssize_t n;
+	int rc;
 
 	if (g->state != R_RECEIVING || mi->offset != g->received ||
 	    len > limit - g->received ||
@@ -1007,14 +971,11 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 		free_guest(g);
 		return;
 	}
-	while (off < len) {
-		n = pwrite(g->img, p + off, len - off, (off_t)(g->received + off));
-		if (n <= 0) {
-			send_failed(g, 0, n < 0 ? errno : EIO, "storing the image");
-			free_guest(g);
-			return;
-		}
-		off += (size_t)n;
+	rc = mig_image_store(g->img, g->received, msg->bulk, len);
+	if (rc) {
+		send_failed(g, 0, rc, "storing the image");
+		free_guest(g);
+		return;
 	}
 	g->received += len;
 	if (last) {
@@ -1036,7 +997,7 @@ static void deliver_signal(struct mig_remote *g, const struct msg_mig_signal *s)
 
 	_Static_assert(sizeof(sig.siginfo) == MSG_MIG_SIGINFO_LEN, "siginfo sizes");
 	memcpy(sig.siginfo, s->siginfo, sizeof(sig.siginfo));
-	dev = open_dev();
+	dev = ssi_dev_open(O_CLOEXEC, NULL);
 	if (dev >= 0)
 		rc = ioctl(dev, SSI_IOC_SIGNAL, &sig);
 	if (rc)

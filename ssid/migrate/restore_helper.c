@@ -43,6 +43,7 @@
 
 #include "kmod/uapi/ssi.h"
 #include "kmod/uapi/ssi_image.h"
+#include "kmod/tools/ssi_dev_open.h"
 #include "kmod/tools/vdso_move.h"
 #include "forward/seccomp_filter.h"
 
@@ -132,7 +133,7 @@ static void join_timens(const char *spec)
 int main(int argc, char **argv)
 {
 	static gid_t groups[1024];
-	struct ssi_api api = { .api = SSI_API_VERSION };
+	struct ssi_api api;
 	struct ssi_restore r = { 0 };
 	struct ssi_img_header h;
 	struct sock_fprog prog;
@@ -154,15 +155,13 @@ int main(int argc, char **argv)
 	close(0);
 	close(1);
 	close(2);
-	dev = open("/dev/ssi", O_RDWR);
+	dev = ssi_dev_open(O_CLOEXEC, &api);
 	if (dev < 0)
-		refuse(SSI_R_NONE, errno, "/dev/ssi: %s", strerror(errno));
+		refuse(SSI_R_NONE, errno, "/dev/ssi: %s (module API %u, ours %u)",
+		       strerror(errno), api.api, SSI_API_VERSION);
 	if (dup2(dev, DEV_FD) != DEV_FD)
 		refuse(SSI_R_NONE, errno, "dup2: %s", strerror(errno));
 	close(dev);
-	if (ioctl(DEV_FD, SSI_IOC_API, &api))
-		refuse(SSI_R_NONE, errno, "SSI_IOC_API: %s (module API %u, ours %u)",
-		       strerror(errno), api.api, SSI_API_VERSION);
 	if (pread(IMG_FD, &h, sizeof(h), 0) != sizeof(h))
 		refuse(SSI_R_TRUNCATED, EIO, "cannot read the image header");
 	if (h.magic != SSI_IMG_MAGIC)
