@@ -5,9 +5,10 @@
  *   migrate_start: OFFER to the remote node; the image is dumped and
  *     streamed as IMAGE chunks (image_stream.c); the task stays frozen
  *     after the dump;
- *   ACCEPTED: SSI_IOC_DEPUTY, attach: the home task is now the deputy;
- *     FWD_REQ runs through it (one at a time, queued), FWD_REP goes back;
- *     signals the stub catches go to the remote node as MIG_SIGNAL;
+ *   ACCEPTED: SSI_IOC_DEPUTY: the home task is now the deputy, driven by
+ *     the relay (forward/relay_home.h): FWD_REQ runs through it (one at a
+ *     time, queued), FWD_REP goes back; signals the stub catches go to
+ *     the remote node as MIG_SIGNAL;
  *   MIG_EXIT: the deputy ends with the remote's wait status.
  *   migrate_recall: RECALL; the remote dumps it (once no call of it is in
  *     flight) and streams it back as BACK chunks into a memfd; the deputy
@@ -28,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -40,7 +40,7 @@
 #include "kmod/tools/ssi_dev_open.h"
 #include "transport/ssi_transport.h"
 
-#include "forward/deputy_driver.h"
+#include "forward/relay_home.h"
 #include "common/log.h"
 #include "common/procfs.h"
 #include "daemon/loop.h"
@@ -63,12 +63,7 @@ static const char *const state_names[] = {
 	[H_ENDING] = "exited",
 };
 
-struct fwd_req {
-	struct fwd_req *next;
-	uint64_t seq;
-	size_t len;
-	uint8_t data[];
-};
+static const struct relay_home_ops relay_ops;
 
 struct mig_home {
 	struct mig_home *next;
@@ -80,21 +75,15 @@ struct mig_home {
 	enum home_state state;
 	int dev;			/* /dev/ssi that froze it */
 	struct mig_stream st;		/* dumping and streaming the image */
-	uint64_t t0_ns, t_sent_ns;
+	uint64_t t0_ns;
 	uint64_t deadline_ms;
 	pid_t remote_pid;
 	struct migrate_result res;
 
 	/* the deputy */
-	struct ssi_deputy dep;
-	struct loop_handler chan_h;
-	bool chan_added;
+	struct relay_home relay;	/* its calls (forward/relay_home.h) */
 	int pidfd;			/* of the deputy, for the last SIGKILL */
-	struct fwd_req *q, **q_tail;	/* requests waiting for the stub */
-	uint64_t cur_seq;		/* request the stub runs, if busy */
-	uint64_t cancel_seq;		/* request the remote gave up, or 0 */
-	uint64_t cancel_next_ms;	/* when to send its cancel again */
-	uint64_t forwarded, bytes, signals;
+	uint64_t signals;
 	uint64_t started_ms;
 	bool stopped;			/* SIGSTOP relayed, not yet continued */
 	uint64_t next_stop_check_ms;
@@ -150,7 +139,6 @@ static void send_value(struct mig_home *h, uint16_t type, int32_t value)
 static void free_home(struct mig_home *h)
 {
 	struct mig_home **pp;
-	struct fwd_req *r;
 
 	if (h->cb)	/* a recall in progress when the node or deputy went */
 		report(h, ECONNRESET, "pid %d: its deputy or its node is gone",
@@ -162,15 +150,7 @@ static void free_home(struct mig_home *h)
 			break;
 		}
 	}
-	if (h->chan_added)
-		loop_del(h->m->loop, &h->chan_h);
-	if (h->dep.chan > 0)
-		close(h->dep.chan);
-	ssi_deputy_abandon(&h->dep);
-	while ((r = h->q)) {
-		h->q = r->next;
-		free(r);
-	}
+	relay_home_destroy(&h->relay);
 	mig_stream_stop(&h->st);
 	if (h->back_img >= 0)
 		close(h->back_img);
@@ -215,7 +195,6 @@ static void stream_done(struct mig_stream *s, int err, const char *why)
 	h->res.vmas = s->dump.vmas;
 	h->res.dump_ns = s->dump.frozen_ns;
 	h->state = H_WAIT_ACCEPT;
-	h->t_sent_ns = clock_mono_ns();
 	h->deadline_ms = clock_mono_ms() + MIG_ACCEPT_TIMEOUT_MS;
 	log_info("pid %d (%s, uid %u): %llu bytes, %llu pages streamed to %s in %llu us",
 		 (int)h->pid, h->offer.comm, h->offer.uid,
@@ -324,10 +303,10 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->pid = pid;
 	h->peer = idx;
 	h->dev = -1;
-	h->dep.chan = -1;
+	relay_home_init(&h->relay, m->loop, pid, peers_node_name(m->peers, idx),
+			&relay_ops, h);
 	h->pidfd = -1;
 	h->back_img = -1;
-	h->q_tail = &h->q;
 	h->id = ++m->next_id;
 	h->started_ms = clock_mono_ms();
 	rc = read_status(pid, &h->offer, err, errlen);
@@ -386,9 +365,9 @@ void migrate_forget(struct migrate *m, void *handle)
 
 /* ---------------------------------------------------------- the deputy */
 
-static void on_signal(struct ssi_deputy *d, int sig, const void *siginfo, void *arg)
+/* Relay signal @sig (with its 128-byte siginfo) to the remote process. */
+static void send_signal(struct mig_home *h, int sig, const void *siginfo)
 {
-	struct mig_home *h = arg;
 	unsigned char buf[MSG_MIG_SIGNAL_LEN];
 	struct msg_mig_signal s = { .id = h->id, .signo = (uint32_t)sig };
 	struct iovec iov = { buf, 0 };
@@ -403,14 +382,14 @@ static void on_signal(struct ssi_deputy *d, int sig, const void *siginfo, void *
 			 peers_node_name(h->m->peers, h->peer));
 }
 
-static void send_reply(struct mig_home *h, uint64_t seq, const void *rep, size_t len)
+static void relay_reply(void *arg, uint64_t seq, const void *rep, size_t len)
 {
+	struct mig_home *h = arg;
 	unsigned char hdr[MSG_FWD_HDR_LEN];
 	struct msg_fwd f = { .id = h->id, .seq = seq };
 	struct iovec iov[2] = { { hdr, msg_encode_fwd(&f, hdr) }, { (void *)rep, len } };
 	int rc;
 
-	h->bytes += len;
 	rc = peers_send(h->m->peers, h->peer, SSID_MSG_FWD_REP, iov, 2);
 	if (rc)
 		log_warn("pid %d: reply to %s lost: %s", (int)h->pid,
@@ -430,96 +409,28 @@ static void deputy_gone(struct mig_home *h, const char *why)
 	free_home(h);
 }
 
-/* Ask the stub to give up the call in flight; the timer repeats it. */
-static void cancel_now(struct mig_home *h)
+static void relay_signal(void *arg, int sig, const void *siginfo)
 {
-	int rc = ssi_deputy_cancel(&h->dep);
-
-	if (rc)
-		log_debug("pid %d: cancel: %s", (int)h->pid, strerror(-rc));
-	h->cancel_next_ms = clock_mono_ms() + MIG_CANCEL_RETRY_MS;
+	send_signal(arg, sig, siginfo);
 }
 
-/* The stub answered request @seq: a cancel of it is over. */
-static void answered(struct mig_home *h, uint64_t seq)
+static void relay_gone(void *arg, const char *why)
 {
-	if (h->cancel_seq == seq)
-		h->cancel_seq = 0;
-	h->forwarded++;
+	deputy_gone(arg, why);
 }
 
-/* Start queued requests while the stub is idle.  Returns -1 if h is freed. */
-static int run_queue(struct mig_home *h)
-{
-	struct fwd_req *r;
-	void *rep;
-	size_t rlen;
-	int rc;
-
-	while (!h->dep.cur.busy && (r = h->q)) {
-		h->q = r->next;
-		if (!h->q)
-			h->q_tail = &h->q;
-		rc = ssi_deputy_start(&h->dep, r->data, r->len, &rep, &rlen);
-		if (rc == 1) {
-			send_reply(h, r->seq, rep, rlen);
-			free(rep);
-			answered(h, r->seq);
-		} else if (rc == 0) {
-			h->cur_seq = r->seq;
-			if (h->cancel_seq == r->seq)
-				cancel_now(h);	/* cancelled before it started */
-		} else if (rc == -EPIPE || rc == -ESRCH) {
-			free(r);
-			deputy_gone(h, "channel closed");
-			return -1;
-		} else {
-			/* malformed: an empty reply, which the remote refuses
-			 * and answers with EIO; the process goes on
-			 */
-			log_warn("pid %d: forwarded request from %s refused: %s",
-				 (int)h->pid, peers_node_name(h->m->peers, h->peer),
-				 strerror(-rc));
-			send_reply(h, r->seq, NULL, 0);
-		}
-		free(r);
-	}
-	return 0;
-}
-
-static void chan_ready(struct loop_handler *lh, uint32_t events)
-{
-	struct mig_home *h = (struct mig_home *)((char *)lh -
-						 offsetof(struct mig_home, chan_h));
-	void *rep;
-	size_t rlen;
-	int rc;
-
-	for (;;) {
-		rc = ssi_deputy_event(&h->dep, &rep, &rlen);
-		if (rc == -EAGAIN)
-			break;
-		if (rc < 0) {
-			deputy_gone(h, rc == -EPIPE ? "channel closed" : strerror(-rc));
-			return;
-		}
-		if (rc == 1) {
-			send_reply(h, h->cur_seq, rep, rlen);
-			free(rep);
-			answered(h, h->cur_seq);
-			if (run_queue(h))
-				return;
-		}
-	}
-	if (events & (EPOLLHUP | EPOLLERR))
-		deputy_gone(h, "channel hung up");
-}
+static const struct relay_home_ops relay_ops = {
+	.reply = relay_reply,
+	.signal = relay_signal,
+	.gone = relay_gone,
+};
 
 static void on_exit_msg(struct mig_home *h, int wstatus);
 
 static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 {
 	struct ssi_become_deputy bd = { .pid = h->pid };
+	const char *what;
 	int sv[2], rc;
 
 	if (h->state != H_WAIT_ACCEPT) {
@@ -546,36 +457,22 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 	h->pidfd = (int)syscall(SYS_pidfd_open, h->pid, 0);
 	if (h->pidfd >= 0)
 		fcntl(h->pidfd, F_SETFD, FD_CLOEXEC);
-	h->dep.on_signal = on_signal;
-	h->dep.arg = h;
-	rc = ssi_deputy_attach(&h->dep, h->pid, sv[0], bd.area_addr,
-			       SSI_DEPUTY_AREA_DEFAULT, 5000);
-	if (!rc)
-		rc = ssi_deputy_park_itimers(&h->dep, 5000);
-	h->dep.chan = sv[0];
+	rc = relay_home_attach(&h->relay, sv[0], bd.area_addr, &what);
 	h->state = H_DEPUTY;
 	h->res.frozen_ns = clock_mono_ns() - h->t0_ns;
 	h->res.transfer_ns = clock_mono_ns() - h->t0_ns;
 	h->res.remote_pid = h->remote_pid;
 	if (rc) {
-		report(h, -rc, "the deputy did not start: %s", strerror(-rc));
+		report(h, -rc, "%s: %s", what, strerror(-rc));
 		deputy_gone(h, "attach failed");
 		return;
 	}
-	h->chan_h.fd = sv[0];
-	h->chan_h.cb = chan_ready;
-	if (loop_add(h->m->loop, &h->chan_h, EPOLLIN)) {
-		report(h, errno, "epoll: %s", strerror(errno));
-		deputy_gone(h, "epoll failed");
-		return;
-	}
-	h->chan_added = true;
 	log_notice("pid %d (%s) migrated to %s (pid %d there): %llu bytes, frozen %llu ms",
 		   (int)h->pid, h->offer.comm, peers_node_name(h->m->peers, h->peer),
 		   (int)h->remote_pid, (unsigned long long)h->st.sent,
 		   (unsigned long long)h->res.frozen_ns / 1000000);
 	report(h, 0, "%s", "");
-	if (run_queue(h))
+	if (relay_home_run(&h->relay))
 		return;
 	if (h->early_exit)
 		on_exit_msg(h, h->early_status);
@@ -583,8 +480,6 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 
 static void on_fwd_req(struct mig_home *h, const struct msg_fwd *f)
 {
-	struct fwd_req *r;
-
 	/*
 	 * Before ACCEPTED is handled (the peer may have switched between its
 	 * two connections, which do not order against each other), queue:
@@ -592,39 +487,9 @@ static void on_fwd_req(struct mig_home *h, const struct msg_fwd *f)
 	 */
 	if (h->state == H_ENDING)
 		return;
-	r = malloc(sizeof(*r) + f->len);
-	if (!r) {
-		send_reply(h, f->seq, NULL, 0);
-		return;
-	}
-	r->next = NULL;
-	r->seq = f->seq;
-	r->len = f->len;
-	memcpy(r->data, f->data, f->len);
-	h->bytes += f->len;
-	*h->q_tail = r;
-	h->q_tail = &r->next;
+	relay_home_request(&h->relay, f->seq, f->data, f->len);
 	if (h->state == H_DEPUTY || h->state == H_RECALLING)
-		run_queue(h);
-}
-
-/*
- * A signal interrupted request @seq on the remote node: stop it here (the
- * stub answers at once), or as soon as it starts if it waits in the queue.
- * An answered request needs nothing: its reply is on its way.
- */
-static void on_fwd_cancel(struct mig_home *h, const struct msg_fwd *f)
-{
-	struct fwd_req *r;
-
-	if (h->dep.cur.busy && h->cur_seq == f->seq) {
-		h->cancel_seq = f->seq;
-		cancel_now(h);
-		return;
-	}
-	for (r = h->q; r; r = r->next)
-		if (r->seq == f->seq)
-			h->cancel_seq = f->seq;
+		relay_home_run(&h->relay);
 }
 
 static void on_exit_msg(struct mig_home *h, int wstatus)
@@ -655,11 +520,8 @@ static void on_exit_msg(struct mig_home *h, int wstatus)
 	 * MIG_END_GRACE_MS: its parent then sees SIGKILL instead of the
 	 * exact status, but nothing hangs.
 	 */
-	if (h->dep.cur.busy) {
-		h->cancel_seq = h->cur_seq;
-		cancel_now(h);
-	}
-	rc = ssi_deputy_finish(&h->dep, wstatus);
+	relay_home_cancel_current(&h->relay);
+	rc = ssi_deputy_finish(&h->relay.dep, wstatus);
 	h->state = H_ENDING;
 	h->deadline_ms = clock_mono_ms() + MIG_END_GRACE_MS;
 	if (rc)
@@ -688,7 +550,7 @@ static void recall_failed(struct mig_home *h, int err, const char *fmt, ...)
 		   peers_node_name(h->m->peers, h->peer), why);
 	report(h, err, "%s; pid %d goes on on %s", why, (int)h->pid,
 	       peers_node_name(h->m->peers, h->peer));
-	run_queue(h);
+	relay_home_run(&h->relay);
 }
 
 /* The whole image is here: the deputy becomes the process again. */
@@ -697,7 +559,7 @@ static void back_home(struct mig_home *h)
 	struct ssi_dump fz = { .pid = h->pid, .out_fd = -1,
 			       .flags = SSI_DUMP_FREEZE_ONLY, .timeout_ms = 5000 };
 	struct ssi_return r = { .pid = h->pid, .in_fd = h->back_img,
-				.close_fd = (int)h->dep.stub_chan };
+				.close_fd = (int)h->relay.dep.stub_chan };
 	struct ssi_resume rs = { .pid = h->pid };
 	struct migrate_result res;
 	migrate_done_cb cb;
@@ -867,7 +729,7 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		if (h && msg->type == SSID_MSG_FWD_REQ)
 			on_fwd_req(h, &f);
 		else if (h)
-			on_fwd_cancel(h, &f);
+			relay_home_cancel(&h->relay, f.seq);
 		return;
 	case SSID_MSG_MIG_EXIT:
 		if (msg_decode_mig_exit(msg->data, msg->len, &v))
@@ -947,7 +809,7 @@ static void check_stopped(struct mig_home *h, uint64_t now)
 
 		h->stopped = true;
 		log_info("pid %d: its deputy is stopped; stopping its remote self", (int)h->pid);
-		on_signal(&h->dep, SIGSTOP, info, h);
+		send_signal(h, SIGSTOP, info);
 	} else if (state && state != 'T' && state != 't') {
 		h->stopped = false;
 	}
@@ -956,16 +818,13 @@ static void check_stopped(struct mig_home *h, uint64_t now)
 uint64_t mig_home_timer(struct migrate *m, uint64_t now)
 {
 	struct mig_home *h, *next;
-	uint64_t d = LOOP_NEVER;
+	uint64_t d = LOOP_NEVER, relay_wake;
 
 	for (h = m->homes; h; h = next) {
 		next = h->next;
-		if (h->cancel_seq && h->dep.cur.busy && h->cur_seq == h->cancel_seq) {
-			if (now >= h->cancel_next_ms)
-				cancel_now(h);
-			if (h->cancel_next_ms < d)
-				d = h->cancel_next_ms;
-		}
+		relay_wake = relay_home_timer(&h->relay, now);
+		if (relay_wake < d)
+			d = relay_wake;
 		if (h->state == H_DEPUTY) {
 			if (now >= h->next_stop_check_ms)
 				check_stopped(h, now);
@@ -1034,8 +893,8 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 		p->home = peers_node_name(m->peers, peers_self(m->peers));
 		p->where = peers_node_name(m->peers, h->peer);
 		p->state = state_names[h->state];
-		p->forwarded = h->forwarded;
-		p->bytes = h->bytes;
+		p->forwarded = h->relay.forwarded;
+		p->bytes = h->relay.bytes;
 		p->signals = h->signals;
 		p->age_ms = now - h->started_ms;
 		p->cpu_ms = p->rss_kb = -1;	/* the remote node knows */

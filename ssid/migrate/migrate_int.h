@@ -29,12 +29,6 @@ struct migrate {
 #define MIG_ACCEPT_TIMEOUT_MS	60000
 /* After the remote exit, how long a forwarded call may keep the deputy. */
 #define MIG_END_GRACE_MS	2000
-/* How often a cancel is sent again to a deputy still in the call (a
- * cancel that lands before the call blocks is lost). */
-#define MIG_CANCEL_RETRY_MS	20
-/* How often a remote process in a forwarded call is checked for a signal
- * that would interrupt it (those relayed from home are seen at once). */
-#define MIG_SIGNAL_POLL_MS	20
 /* How often a deputy's state is checked for SIGSTOP. */
 #define MIG_STOP_POLL_MS	250
 /* How long a recalled process may stay in a forwarded call before the

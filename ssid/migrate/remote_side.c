@@ -7,15 +7,11 @@
  *     job user's credentials; its "OK" (image verified here) is answered
  *     home with ACCEPTED, an "ERR" or its death with FAILED;
  *   running: its seccomp listener (fd 0 of the helper, taken with
- *     pidfd_getfd) delivers the calls the policy table does not run
- *     locally: cached ones are answered from the offer's home values,
- *     forwarded ones go home as FWD_REQ and are answered on FWD_REP,
- *     pull-home ones send the process home (as RECALL does, below), where
- *     the call runs natively;
- *   a signal for a process whose call runs at home (received calls wait
- *     killable only, seccomp_filter.h): FWD_CANCEL stops the call there,
- *     and the answer is the restart code its own kernel would have seen,
- *     so the signal, SA_RESTART and the restart are exactly native;
+ *     pidfd_getfd) goes to the relay (forward/relay_remote.h), which
+ *     answers cached calls, sends forwarded ones home as FWD_REQ (answered
+ *     on FWD_REP, cancelled with FWD_CANCEL when a signal would have
+ *     interrupted them), and hands back pull-home ones: those send the
+ *     process home (as RECALL does, below), where the call runs natively;
  *   exit: the pidfd becomes readable, waitid gives the exact status, which
  *     goes home as MIG_EXIT.
  *
@@ -30,7 +26,6 @@
  * Home node lost (or ABORT): the process is killed and reaped.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
@@ -39,7 +34,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/seccomp.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -52,7 +46,7 @@
 #include "kmod/tools/ssi_dev_open.h"
 #include "transport/ssi_transport.h"
 
-#include "forward/call_remote.h"
+#include "forward/relay_remote.h"
 #include "common/log.h"
 #include "common/procfs.h"
 #include "daemon/loop.h"
@@ -82,15 +76,6 @@ static const char *const state_names[] = {
 	[R_RUNNING] = "running", [R_DEAD] = "exited",
 };
 
-struct pending {
-	struct pending *next;
-	uint64_t seq;
-	uint64_t notif_id;
-	int nr;
-	bool cancelling;		/* FWD_CANCEL sent */
-	struct ssi_fwd_pending p;
-};
-
 struct mig_remote {
 	struct mig_remote *next;
 	struct migrate *m;
@@ -105,12 +90,9 @@ struct mig_remote {
 	struct loop_handler report_h;
 	char report[256];
 	size_t report_len;
-	struct loop_handler listen_h;
+	struct relay_remote relay;	/* its calls (forward/relay_remote.h) */
 	uint64_t steal_deadline_ms, steal_next_ms;
-	struct pending *pend;
-	uint64_t seq;
-	uint64_t forwarded, bytes, pull_home, signals;
-	uint64_t sig_check_ms;		/* next look for signals, or LOOP_NEVER */
+	uint64_t pull_home, signals;
 	uint64_t started_ms;
 	uint64_t home_mono_ns, home_boot_ns;	/* its clocks when it froze */
 	bool restored;			/* seen running as the image */
@@ -122,7 +104,6 @@ struct mig_remote {
 	bool held_released;		/* held_id answered with a restart */
 	bool pull_failed;		/* then pull-home calls get ENOSYS */
 	uint64_t held_id;		/* that call's notification */
-	bool listen_paused;		/* listeners out of the loop */
 	bool back_sent;			/* image home, frozen: BACK_DONE? */
 	uint64_t recall_deadline_ms;	/* for calls in flight to finish */
 	int dev;			/* /dev/ssi that froze it, or -1 */
@@ -156,7 +137,6 @@ static void unwatch(struct mig_remote *g, struct loop_handler *lh)
 static void free_guest(struct mig_remote *g)
 {
 	struct mig_remote **pp;
-	struct pending *p;
 
 	for (pp = &g->m->guests; *pp; pp = &(*pp)->next) {
 		if (*pp == g) {
@@ -171,18 +151,10 @@ static void free_guest(struct mig_remote *g)
 	}
 	unwatch(g, &g->pidfd_h);
 	unwatch(g, &g->report_h);
-	if (g->listen_paused)
-		close(g->listen_h.fd);	/* not in the loop */
-	else
-		unwatch(g, &g->listen_h);
+	relay_remote_destroy(&g->relay);
 	mig_stream_stop(&g->st);
 	if (g->dev >= 0)
 		close(g->dev);
-	while ((p = g->pend)) {
-		g->pend = p->next;
-		ssi_fwd_pending_free(&p->p);
-		free(p);
-	}
 	if (g->img >= 0)
 		close(g->img);
 	free(g);
@@ -221,199 +193,6 @@ static void send_value(struct mig_remote *g, uint16_t type, int32_t value)
 			 type, home_name(g), strerror(-rc));
 }
 
-/* ------------------------------------------------------ notifications */
-
-/*
- * Answer notification @id.  Returns 0, or -ENOENT if the process died
- * meanwhile.  A negative @ret down to -4095 is an error, -ERESTART*
- * included (see kick()).
- */
-static int answer(struct mig_remote *g, uint64_t id, int64_t ret)
-{
-	struct seccomp_notif_resp resp = { .id = id };
-
-	if (ret < 0 && ret >= -4095)
-		resp.error = (int32_t)ret;
-	else
-		resp.val = ret;
-	if (!ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_SEND, &resp))
-		return 0;
-	if (errno != ENOENT)
-		log_debug("pid %d: NOTIF_SEND: %m", (int)g->offer.pid);
-	return -errno;
-}
-
-/*
- * A -ERESTART* answer is acted on in the process's signal-delivery path,
- * which it takes only with something pending: kick it there (no signal is
- * sent) before such an answer, else the code would reach user space.
- */
-static int kick(struct mig_remote *g)
-{
-	struct ssi_signal k = { .pid = g->pid, .flags = SSI_SIGNAL_KICK };
-	int dev = ssi_dev_open(O_CLOEXEC, NULL), rc;
-
-	if (dev < 0)
-		return -errno;
-	rc = ioctl(dev, SSI_IOC_SIGNAL, &k) ? -errno : 0;
-	close(dev);
-	if (rc)
-		log_warn("pid %d: SSI_SIGNAL_KICK: %s", (int)g->offer.pid, strerror(-rc));
-	return rc;
-}
-
-/* Answer a restart code: the process makes the call again. */
-static int answer_restart(struct mig_remote *g, uint64_t id, int64_t code)
-{
-	int rc = kick(g);
-
-	return rc ? rc : answer(g, id, code);
-}
-
-static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr);
-
-/* Send request @p home (again, under a new seq) and keep it pending. */
-static int send_request(struct mig_remote *g, struct pending *p)
-{
-	unsigned char hdr[MSG_FWD_HDR_LEN];
-	struct msg_fwd f = { .id = g->offer.id };
-	struct iovec iov[2];
-	int err;
-
-	p->seq = ++g->seq;
-	p->cancelling = false;
-	f.seq = p->seq;
-	iov[0] = (struct iovec){ hdr, msg_encode_fwd(&f, hdr) };
-	iov[1] = (struct iovec){ p->p.msg, p->p.msg_len };
-	err = peers_send(g->m->peers, g->peer, SSID_MSG_FWD_REQ, iov, 2);
-	if (err) {
-		log_warn("pid %d: cannot forward %s to %s: %s", (int)g->offer.pid,
-			 ssi_sc_lookup(p->nr)->name, home_name(g), strerror(-err));
-		return err;
-	}
-	g->bytes += p->p.msg_len;
-	p->next = g->pend;
-	g->pend = p;
-	if (g->sig_check_ms == LOOP_NEVER)
-		g->sig_check_ms = clock_mono_ms() + MIG_SIGNAL_POLL_MS;
-	return 0;
-}
-
-static void forward(struct mig_remote *g, const struct seccomp_notif *n)
-{
-	struct pending *p = calloc(1, sizeof(*p));
-	uint64_t args[6];
-	int i, err;
-
-	if (!p) {
-		answer(g, n->id, -ENOMEM);
-		return;
-	}
-	for (i = 0; i < 6; i++)
-		args[i] = n->data.args[i];
-	p->nr = n->data.nr;
-	err = ssi_fwd_build(&p->p, n->data.nr, args, &ssi_mem_process, &g->pid);
-	/* the arguments were read: is the notification still the same call? */
-	if (ioctl(g->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id))
-		goto drop;
-	if (err == -ENOSYS) {		/* an argument only home understands */
-		pull_home(g, n->id, n->data.nr);
-		goto drop;
-	}
-	if (err) {
-		answer(g, n->id, err);
-		goto drop;
-	}
-	p->notif_id = n->id;
-	if (send_request(g, p)) {
-		answer(g, n->id, -EIO);
-		goto drop;
-	}
-	return;
-drop:
-	ssi_fwd_pending_free(&p->p);
-	free(p);
-}
-
-/*
- * Is a signal pending for @pid that it does not block?  Then it would have
- * interrupted a call that ran here.  (Ignored signals are never pending.)
- */
-static bool signal_wanted(pid_t pid)
-{
-	uint64_t pnd = 0, shd = 0, blk = 0;
-	char text[4096];
-
-	if (procfs_read(pid, "status", text, sizeof(text)))
-		return false;
-	procfs_status_u64(text, "SigPnd", 16, &pnd);
-	procfs_status_u64(text, "ShdPnd", 16, &shd);
-	procfs_status_u64(text, "SigBlk", 16, &blk);
-	return ((pnd | shd) & ~blk) != 0;
-}
-
-/*
- * A call in flight at home waits killable only (seccomp_filter.h): a signal
- * for the process stays pending meanwhile.  If one is there, cancel the
- * call at home; on_reply() then lets the kernel here deliver it.
- */
-static void cancel_pending(struct mig_remote *g)
-{
-	unsigned char hdr[MSG_FWD_HDR_LEN];
-	struct msg_fwd f = { .id = g->offer.id };
-	struct iovec iov;
-	struct pending *p;
-
-	for (p = g->pend; p; p = p->next) {
-		if (p->cancelling)
-			continue;
-		f.seq = p->seq;
-		iov = (struct iovec){ hdr, msg_encode_fwd(&f, hdr) };
-		if (!peers_send(g->m->peers, g->peer, SSID_MSG_FWD_CANCEL, &iov, 1))
-			p->cancelling = true;
-	}
-}
-
-static void check_signals(struct mig_remote *g)
-{
-	g->sig_check_ms = g->pend ? clock_mono_ms() + MIG_SIGNAL_POLL_MS : LOOP_NEVER;
-	if (g->pend && signal_wanted(g->pid))
-		cancel_pending(g);
-}
-
-static void listener_ready(struct loop_handler *lh, uint32_t events)
-{
-	struct mig_remote *g = (struct mig_remote *)((char *)lh -
-						     offsetof(struct mig_remote, listen_h));
-	struct seccomp_notif n;
-	int nr;
-
-	if (events & (EPOLLHUP | EPOLLERR)) {
-		/* no task uses the filter any more: the pidfd tells the rest */
-		unwatch(g, &g->listen_h);
-		return;
-	}
-	memset(&n, 0, sizeof(n));
-	if (ioctl(lh->fd, SECCOMP_IOCTL_NOTIF_RECV, &n))
-		return;		/* ENOENT: gone before we looked */
-	g->restored = true;	/* the helper makes no call after the filter */
-	nr = n.data.nr;
-	switch (ssi_sc_policy_of(nr)) {
-	case SSI_SC_CACHED:
-		answer(g, n.id, nr == __NR_getppid ? (int64_t)g->offer.ppid :
-				nr == __NR_gettid ? (int64_t)g->offer.tid :
-				(int64_t)g->offer.pid);
-		break;
-	case SSI_SC_FORWARD:
-		forward(g, &n);
-		break;
-	default:
-		/* pull-home, or local-if whose condition failed */
-		pull_home(g, n.id, nr);
-		break;
-	}
-}
-
 /* ------------------------------------------------------ going home */
 
 /*
@@ -426,7 +205,7 @@ static bool is_restored(struct mig_remote *g)
 {
 	char comm[32];
 
-	if (g->restored)
+	if (g->restored || g->relay.called)
 		return true;
 	if (g->state != R_RUNNING)
 		return false;
@@ -438,27 +217,6 @@ static bool is_restored(struct mig_remote *g)
 	return true;
 }
 
-static void listen_pause(struct mig_remote *g)
-{
-	if (g->listen_paused || g->listen_h.fd < 0)
-		return;
-	loop_del(g->m->loop, &g->listen_h);
-	g->listen_paused = true;
-}
-
-static void listen_resume(struct mig_remote *g)
-{
-	if (!g->listen_paused)
-		return;
-	g->listen_paused = false;
-	if (loop_add(g->m->loop, &g->listen_h, EPOLLIN)) {
-		log_err("pid %d: epoll: %m; killing it", (int)g->offer.pid);
-		close(g->listen_h.fd);
-		g->listen_h.fd = -1;
-		syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
-	}
-}
-
 /* The recall did not happen: the process goes on here, as it was. */
 static void recall_refuse(struct mig_remote *g, int err, const char *why)
 {
@@ -466,7 +224,7 @@ static void recall_refuse(struct mig_remote *g, int err, const char *why)
 	if (g->dev >= 0)
 		close(g->dev);		/* resumes it if it is frozen */
 	g->dev = -1;
-	g->recalling = false;
+	g->recalling = g->relay.going_home = false;
 	g->back_sent = false;
 	if (g->pulled) {
 		/* its call fails now (if the freeze interrupted it, it comes
@@ -474,13 +232,13 @@ static void recall_refuse(struct mig_remote *g, int err, const char *why)
 		g->pulled = false;
 		g->pull_failed = true;
 		if (!g->held_released)
-			answer(g, g->held_id, -ENOSYS);
+			relay_remote_answer(&g->relay, g->held_id, -ENOSYS);
 		g->held_released = false;
 	}
 	send_refusal(g, SSID_MSG_MIG_BACK_FAILED, 0, err, why);
 	log_notice("pid %d: not sent back to %s: %s; it goes on here",
 		   (int)g->offer.pid, home_name(g), why);
-	listen_resume(g);
+	relay_remote_resume(&g->relay);
 }
 
 static void back_stream_done(struct mig_stream *s, int err, const char *why)
@@ -520,7 +278,8 @@ static void recall_dump(struct mig_remote *g)
 	 * into the paused listener, where the freeze interrupts it; the
 	 * image has it as a restart, and it runs at home.
 	 */
-	if (g->pulled && !g->held_released && !answer_restart(g, g->held_id, -SSI_SC_ERESTARTNOINTR))
+	if (g->pulled && !g->held_released && !relay_remote_answer_restart(&g->relay, g->held_id,
+									  -SSI_SC_ERESTARTNOINTR))
 		g->held_released = true;
 }
 
@@ -531,7 +290,7 @@ static void recall_dump(struct mig_remote *g)
  */
 static void recall_try(struct mig_remote *g)
 {
-	if (g->recalling && !g->st.active && !g->back_sent && !g->pend &&
+	if (g->recalling && !g->st.active && !g->back_sent && !relay_remote_busy(&g->relay) &&
 	    is_restored(g))
 		recall_dump(g);
 }
@@ -557,13 +316,13 @@ static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr)
 		g->pulled = true;
 		g->held_released = false;
 		g->held_id = notif_id;
-		g->recalling = true;
+		g->recalling = g->relay.going_home = true;
 		g->recall_deadline_ms = clock_mono_ms() + MIG_RECALL_WAIT_MS;
-		listen_pause(g);
+		relay_remote_pause(&g->relay);
 		recall_try(g);
 		return;
 	}
-	answer(g, notif_id, -ENOSYS);
+	relay_remote_answer(&g->relay, notif_id, -ENOSYS);
 	if (nr >= 0 && nr <= SSI_SC_MAX) {
 		if (g->warned[nr / 64] & (1ULL << (nr % 64)))
 			return;
@@ -577,16 +336,16 @@ static void on_recall(struct mig_remote *g)
 {
 	if (g->recalling)
 		return;		/* pulled home already: that image comes */
-	if (g->state != R_RUNNING || g->listen_h.fd < 0) {
+	if (g->state != R_RUNNING || g->relay.listen_h.fd < 0) {
 		send_refusal(g, SSID_MSG_MIG_BACK_FAILED, 0, EBUSY,
 			     "it is not running here yet");
 		return;
 	}
 	log_info("pid %d: %s calls it back", (int)g->offer.pid, home_name(g));
-	g->recalling = true;
+	g->recalling = g->relay.going_home = true;
 	g->recall_deadline_ms = clock_mono_ms() + MIG_RECALL_WAIT_MS;
-	listen_pause(g);		/* new calls wait in the kernel */
-	cancel_pending(g);		/* a call blocked at home comes back */
+	relay_remote_pause(&g->relay);		/* new calls wait in the kernel */
+	relay_remote_cancel_all(&g->relay);	/* a call blocked at home comes back */
 	recall_try(g);
 }
 
@@ -597,7 +356,7 @@ static void on_back_done(struct mig_remote *g, int32_t value)
 	if (value == 0) {
 		log_notice("pid %d went back home to %s (%llu calls forwarded from here)",
 			   (int)g->offer.pid, home_name(g),
-			   (unsigned long long)g->forwarded);
+			   (unsigned long long)g->relay.forwarded);
 		g->aborted = true;	/* it lives on at home: no exit report */
 		free_guest(g);
 		return;
@@ -617,49 +376,47 @@ void mig_remote_writable(struct migrate *m, int idx)
 	}
 }
 
-static void on_reply(struct mig_remote *g, const struct msg_fwd *f)
-{
-	struct pending **pp, *p;
-	int64_t ret = -EIO;
+/* ------------------------------------------------------------- relay */
 
-	for (pp = &g->pend; (p = *pp); pp = &p->next)
-		if (p->seq == f->seq)
-			break;
-	if (!p)
-		return;
-	*pp = p->next;
-	g->bytes += f->len;
-	g->forwarded++;
-	if (ssi_fwd_apply(&p->p, f->data, f->len, &ret, &ssi_mem_process, &g->pid) == -EPROTO) {
-		log_warn("pid %d: malformed reply from %s: EIO", (int)g->offer.pid,
-			 home_name(g));
-		ret = -EIO;
-	}
-	if (ret == -EINTR || ret == -SSI_SC_ERESTARTSYS) {
-		/*
-		 * A signal stopped it at home: ours (a cancel) or one the home
-		 * pid got, which comes here as MIG_SIGNAL.  If a signal waits
-		 * here, the kernel here delivers it and restarts the call or
-		 * not, as it would have; if none does (it is blocked here, or
-		 * not here yet), the call goes on as if nothing happened.
-		 */
-		if (signal_wanted(g->pid))
-			ret = ssi_sc_interrupted(p->nr, ret);
-		else if (g->recalling)
-			ret = -SSI_SC_ERESTARTNOINTR;	/* it runs again at home */
-		else if (!send_request(g, p))
-			return;
-	}
-	if (g->listen_h.fd >= 0) {
-		if (ret >= -SSI_SC_ERESTART_MAX && ret <= -SSI_SC_ERESTARTSYS)
-			answer_restart(g, p->notif_id, ret);
-		else
-			answer(g, p->notif_id, ret);
-	}
-	ssi_fwd_pending_free(&p->p);
-	free(p);
-	recall_try(g);
+/* FWD_REQ or FWD_CANCEL, for request @seq of @g's process. */
+static int send_fwd(struct mig_remote *g, uint16_t type, uint64_t seq,
+		    const void *msg, size_t len)
+{
+	unsigned char hdr[MSG_FWD_HDR_LEN];
+	struct msg_fwd f = { .id = g->offer.id, .seq = seq };
+	struct iovec iov[2] = { { hdr, msg_encode_fwd(&f, hdr) }, { (void *)msg, len } };
+
+	return peers_send(g->m->peers, g->peer, type, iov, len ? 2 : 1);
 }
+
+static int relay_send_request(void *arg, uint64_t seq, const void *msg, size_t len)
+{
+	return send_fwd(arg, SSID_MSG_FWD_REQ, seq, msg, len);
+}
+
+static int relay_send_cancel(void *arg, uint64_t seq)
+{
+	return send_fwd(arg, SSID_MSG_FWD_CANCEL, seq, NULL, 0);
+}
+
+static void relay_pull_home(void *arg, uint64_t notif_id, int nr)
+{
+	pull_home(arg, notif_id, nr);
+}
+
+static void relay_lost(void *arg)
+{
+	struct mig_remote *g = arg;
+
+	syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+}
+
+static const struct relay_remote_ops relay_ops = {
+	.send_request = relay_send_request,
+	.send_cancel = relay_send_cancel,
+	.pull_home = relay_pull_home,
+	.lost = relay_lost,
+};
 
 /* Take the helper's seccomp listener (its fd 0 once installed). */
 static void try_steal(struct mig_remote *g, uint64_t now)
@@ -675,12 +432,8 @@ static void try_steal(struct mig_remote *g, uint64_t now)
 		link[n > 0 ? n : 0] = '\0';
 		if (!strcmp(link, "anon_inode:seccomp notify")) {
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
-			g->listen_h.fd = fd;
-			g->listen_h.cb = listener_ready;
-			if (loop_add(g->m->loop, &g->listen_h, EPOLLIN)) {
+			if (relay_remote_listen(&g->relay, g->pid, fd)) {
 				log_err("pid %d: epoll: %m", (int)g->offer.pid);
-				close(fd);
-				g->listen_h.fd = -1;
 				syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
 			}
 			g->steal_next_ms = LOOP_NEVER;
@@ -905,7 +658,7 @@ static void pidfd_ready(struct loop_handler *lh, uint32_t events)
 	} else if (st >= 0) {
 		log_notice("pid %d (from %s) ended here: status 0x%x; %llu calls forwarded",
 			   (int)g->offer.pid, home_name(g), st,
-			   (unsigned long long)g->forwarded);
+			   (unsigned long long)g->relay.forwarded);
 		send_value(g, SSID_MSG_MIG_EXIT, st);
 	}
 	free_guest(g);
@@ -932,8 +685,9 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	g->m = m;
 	g->peer = idx;
 	g->offer = *o;
-	g->pidfd_h.fd = g->report_h.fd = g->listen_h.fd = -1;
-	g->sig_check_ms = LOOP_NEVER;
+	g->pidfd_h.fd = g->report_h.fd = -1;
+	relay_remote_init(&g->relay, m->loop, o->pid, o->ppid, o->tid,
+			  peers_node_name(m->peers, idx), &relay_ops, g);
 	g->dev = -1;
 	g->steal_next_ms = LOOP_NEVER;
 	g->started_ms = clock_mono_ms();
@@ -1035,8 +789,10 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		if (msg_decode_fwd(msg->data, msg->len, &f))
 			goto bad;
 		g = find(m, idx, f.id);
-		if (g)
-			on_reply(g, &f);
+		if (g) {
+			relay_remote_reply(&g->relay, f.seq, f.data, f.len);
+			recall_try(g);		/* that call was what it waited for */
+		}
 		return;
 	case SSID_MSG_MIG_SIGNAL:
 		if (msg_decode_mig_signal(msg->data, msg->len, &s))
@@ -1046,7 +802,7 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 			return;
 		g->signals++;
 		deliver_signal(g, &s);
-		check_signals(g);	/* may interrupt a call at home */
+		relay_remote_check_signals(&g->relay);	/* may interrupt a call at home */
 		return;
 	case SSID_MSG_MIG_RECALL:
 	case SSID_MSG_MIG_BACK_DONE:
@@ -1096,26 +852,24 @@ void mig_remote_lost(struct migrate *m, int idx)
 
 uint64_t mig_remote_timer(struct migrate *m, uint64_t now)
 {
-	struct mig_remote *g;
-	uint64_t d = LOOP_NEVER;
-
-	struct mig_remote *next;
+	struct mig_remote *g, *next;
+	uint64_t d = LOOP_NEVER, relay_wake;
 
 	for (g = m->guests; g; g = next) {
 		next = g->next;
 		if (g->steal_next_ms != LOOP_NEVER && g->pidfd_h.fd >= 0 &&
-		    g->listen_h.fd < 0 && now >= g->steal_next_ms)
+		    g->relay.listen_h.fd < 0 && now >= g->steal_next_ms)
 			try_steal(g, now);
 		if (g->steal_next_ms < d)
 			d = g->steal_next_ms;
-		if (now >= g->sig_check_ms)
-			check_signals(g);
-		if (g->sig_check_ms < d)
-			d = g->sig_check_ms;
+		relay_wake = relay_remote_timer(&g->relay, now);
+		if (relay_wake < d)
+			d = relay_wake;
 		if (!g->recalling || g->st.active || g->back_sent)
 			continue;
 		if (now >= g->recall_deadline_ms) {
-			recall_refuse(g, EBUSY, g->pend ? "it stays in a forwarded call at home" :
+			recall_refuse(g, EBUSY, relay_remote_busy(&g->relay) ?
+				      "it stays in a forwarded call at home" :
 				      "its restore here does not finish");
 			continue;
 		}
@@ -1182,8 +936,8 @@ size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
 		p->home = home_name(g);
 		p->where = peers_node_name(m->peers, peers_self(m->peers));
 		p->state = state_of(g);
-		p->forwarded = g->forwarded;
-		p->bytes = g->bytes;
+		p->forwarded = g->relay.forwarded;
+		p->bytes = g->relay.bytes;
 		p->pull_home = g->pull_home;
 		p->signals = g->signals;
 		p->age_ms = now - g->started_ms;

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * relay_remote.c - the remote half of the forwarding relay (see
+ * relay_remote.h): a migrated process's seccomp notifications, settled
+ * here or sent home.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/seccomp.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+
+#include "kmod/tools/ssi_dev_open.h"
+
+#include "common/log.h"
+#include "common/procfs.h"
+#include "forward/call_remote.h"
+#include "forward/relay_remote.h"
+#include "forward/syscall_policy.h"
+
+/*
+ * How often a process whose call runs at home is checked for a signal
+ * that would interrupt it (those relayed from home are seen at once).
+ */
+#define RELAY_SIGNAL_POLL_MS	20
+
+struct relay_pending {
+	struct relay_pending *next;
+	uint64_t seq;
+	uint64_t notif_id;
+	int nr;
+	bool cancelling;		/* its cancel was sent */
+	struct ssi_fwd_pending p;
+};
+
+void relay_remote_init(struct relay_remote *r, struct loop *loop,
+		       uint32_t home_pid, uint32_t home_ppid, uint32_t home_tid,
+		       const char *home, const struct relay_remote_ops *ops,
+		       void *arg)
+{
+	memset(r, 0, sizeof(*r));
+	r->loop = loop;
+	r->listen_h.fd = -1;
+	r->home_pid = home_pid;
+	r->home_ppid = home_ppid;
+	r->home_tid = home_tid;
+	r->home = home;
+	r->sig_check_ms = LOOP_NEVER;
+	r->ops = ops;
+	r->arg = arg;
+}
+
+static void pending_free(struct relay_pending *p)
+{
+	ssi_fwd_pending_free(&p->p);
+	free(p);
+}
+
+/* ------------------------------------------------------ notifications */
+
+int relay_remote_answer(struct relay_remote *r, uint64_t id, int64_t ret)
+{
+	struct seccomp_notif_resp resp = { .id = id };
+
+	if (ret < 0 && ret >= -4095)
+		resp.error = (int32_t)ret;
+	else
+		resp.val = ret;
+	if (!ioctl(r->listen_h.fd, SECCOMP_IOCTL_NOTIF_SEND, &resp))
+		return 0;
+	if (errno != ENOENT)
+		log_debug("pid %u: NOTIF_SEND: %m", r->home_pid);
+	return -errno;
+}
+
+/*
+ * A -ERESTART* answer is acted on in the process's signal-delivery path,
+ * which it takes only with something pending: kick it there (no signal is
+ * sent) before such an answer, else the code would reach user space.
+ */
+static int kick(struct relay_remote *r)
+{
+	struct ssi_signal k = { .pid = r->pid, .flags = SSI_SIGNAL_KICK };
+	int dev = ssi_dev_open(O_CLOEXEC, NULL), rc;
+
+	if (dev < 0)
+		return -errno;
+	rc = ioctl(dev, SSI_IOC_SIGNAL, &k) ? -errno : 0;
+	close(dev);
+	if (rc)
+		log_warn("pid %u: SSI_SIGNAL_KICK: %s", r->home_pid, strerror(-rc));
+	return rc;
+}
+
+int relay_remote_answer_restart(struct relay_remote *r, uint64_t id, int64_t code)
+{
+	int rc = kick(r);
+
+	return rc ? rc : relay_remote_answer(r, id, code);
+}
+
+/* Send request @p home (again, under a new seq) and keep it pending. */
+static int send_request(struct relay_remote *r, struct relay_pending *p)
+{
+	int err;
+
+	p->seq = ++r->seq;
+	p->cancelling = false;
+	err = r->ops->send_request(r->arg, p->seq, p->p.msg, p->p.msg_len);
+	if (err) {
+		log_warn("pid %u: cannot forward %s to %s: %s", r->home_pid,
+			 ssi_sc_lookup(p->nr)->name, r->home, strerror(-err));
+		return err;
+	}
+	r->bytes += p->p.msg_len;
+	p->next = r->pend;
+	r->pend = p;
+	if (r->sig_check_ms == LOOP_NEVER)
+		r->sig_check_ms = clock_mono_ms() + RELAY_SIGNAL_POLL_MS;
+	return 0;
+}
+
+static void forward(struct relay_remote *r, const struct seccomp_notif *n)
+{
+	struct relay_pending *p = calloc(1, sizeof(*p));
+	uint64_t args[6];
+	int i, err;
+
+	if (!p) {
+		relay_remote_answer(r, n->id, -ENOMEM);
+		return;
+	}
+	for (i = 0; i < 6; i++)
+		args[i] = n->data.args[i];
+	p->nr = n->data.nr;
+	err = ssi_fwd_build(&p->p, n->data.nr, args, &ssi_mem_process, &r->pid);
+	/* the arguments were read: is the notification still the same call? */
+	if (ioctl(r->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id))
+		goto drop;
+	if (err == -ENOSYS) {		/* an argument only home understands */
+		r->ops->pull_home(r->arg, n->id, n->data.nr);
+		goto drop;
+	}
+	if (err) {
+		relay_remote_answer(r, n->id, err);
+		goto drop;
+	}
+	p->notif_id = n->id;
+	if (send_request(r, p)) {
+		relay_remote_answer(r, n->id, -EIO);
+		goto drop;
+	}
+	return;
+drop:
+	pending_free(p);
+}
+
+/*
+ * Is a signal pending for @pid that it does not block?  Then it would have
+ * interrupted a call that ran here.  (Ignored signals are never pending.)
+ */
+static bool signal_wanted(pid_t pid)
+{
+	uint64_t pnd = 0, shd = 0, blk = 0;
+	char text[4096];
+
+	if (procfs_read(pid, "status", text, sizeof(text)))
+		return false;
+	procfs_status_u64(text, "SigPnd", 16, &pnd);
+	procfs_status_u64(text, "ShdPnd", 16, &shd);
+	procfs_status_u64(text, "SigBlk", 16, &blk);
+	return ((pnd | shd) & ~blk) != 0;
+}
+
+void relay_remote_cancel_all(struct relay_remote *r)
+{
+	struct relay_pending *p;
+
+	for (p = r->pend; p; p = p->next)
+		if (!p->cancelling && !r->ops->send_cancel(r->arg, p->seq))
+			p->cancelling = true;
+}
+
+void relay_remote_check_signals(struct relay_remote *r)
+{
+	r->sig_check_ms = r->pend ? clock_mono_ms() + RELAY_SIGNAL_POLL_MS : LOOP_NEVER;
+	if (r->pend && signal_wanted(r->pid))
+		relay_remote_cancel_all(r);
+}
+
+static void unwatch(struct relay_remote *r)
+{
+	if (r->listen_h.fd < 0)
+		return;
+	if (!r->paused)
+		loop_del(r->loop, &r->listen_h);
+	close(r->listen_h.fd);
+	r->listen_h.fd = -1;
+}
+
+static void listener_ready(struct loop_handler *lh, uint32_t events)
+{
+	struct relay_remote *r = (struct relay_remote *)((char *)lh -
+					offsetof(struct relay_remote, listen_h));
+	struct seccomp_notif n;
+	int nr;
+
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		/* no task uses the filter any more: the owner's pidfd tells the rest */
+		unwatch(r);
+		return;
+	}
+	memset(&n, 0, sizeof(n));
+	if (ioctl(lh->fd, SECCOMP_IOCTL_NOTIF_RECV, &n))
+		return;		/* ENOENT: gone before we looked */
+	r->called = true;	/* the restore helper makes no call after the filter */
+	nr = n.data.nr;
+	switch (ssi_sc_policy_of(nr)) {
+	case SSI_SC_CACHED:
+		relay_remote_answer(r, n.id, nr == __NR_getppid ? (int64_t)r->home_ppid :
+				    nr == __NR_gettid ? (int64_t)r->home_tid :
+				    (int64_t)r->home_pid);
+		break;
+	case SSI_SC_FORWARD:
+		forward(r, &n);
+		break;
+	default:
+		/* pull-home, or local-if whose condition failed */
+		r->ops->pull_home(r->arg, n.id, nr);
+		break;
+	}
+}
+
+int relay_remote_listen(struct relay_remote *r, pid_t pid, int fd)
+{
+	r->pid = pid;
+	r->listen_h.fd = fd;
+	r->listen_h.cb = listener_ready;
+	r->paused = false;
+	if (loop_add(r->loop, &r->listen_h, EPOLLIN)) {
+		int err = errno;
+
+		close(fd);
+		r->listen_h.fd = -1;
+		return -err;
+	}
+	return 0;
+}
+
+void relay_remote_pause(struct relay_remote *r)
+{
+	if (r->paused || r->listen_h.fd < 0)
+		return;
+	loop_del(r->loop, &r->listen_h);
+	r->paused = true;
+}
+
+void relay_remote_resume(struct relay_remote *r)
+{
+	if (!r->paused)
+		return;
+	r->paused = false;
+	if (loop_add(r->loop, &r->listen_h, EPOLLIN)) {
+		log_err("pid %u: epoll: %m; killing it", r->home_pid);
+		close(r->listen_h.fd);
+		r->listen_h.fd = -1;
+		r->ops->lost(r->arg);
+	}
+}
+
+/* ------------------------------------------------------------ replies */
+
+void relay_remote_reply(struct relay_remote *r, uint64_t seq, const void *data,
+			size_t len)
+{
+	struct relay_pending **pp, *p;
+	int64_t ret = -EIO;
+
+	for (pp = &r->pend; (p = *pp); pp = &p->next)
+		if (p->seq == seq)
+			break;
+	if (!p)
+		return;
+	*pp = p->next;
+	r->bytes += len;
+	r->forwarded++;
+	if (ssi_fwd_apply(&p->p, data, len, &ret, &ssi_mem_process, &r->pid) == -EPROTO) {
+		log_warn("pid %u: malformed reply from %s: EIO", r->home_pid, r->home);
+		ret = -EIO;
+	}
+	if (ret == -EINTR || ret == -SSI_SC_ERESTARTSYS) {
+		/*
+		 * A signal stopped it at home: ours (a cancel) or one the home
+		 * pid got, which comes here as MIG_SIGNAL.  If a signal waits
+		 * here, the kernel here delivers it and restarts the call or
+		 * not, as it would have; if none does (it is blocked here, or
+		 * not here yet), the call goes on as if nothing happened.
+		 */
+		if (signal_wanted(r->pid))
+			ret = ssi_sc_interrupted(p->nr, ret);
+		else if (r->going_home)
+			ret = -SSI_SC_ERESTARTNOINTR;	/* it runs again at home */
+		else if (!send_request(r, p))
+			return;
+	}
+	if (r->listen_h.fd >= 0) {
+		if (ret >= -SSI_SC_ERESTART_MAX && ret <= -SSI_SC_ERESTARTSYS)
+			relay_remote_answer_restart(r, p->notif_id, ret);
+		else
+			relay_remote_answer(r, p->notif_id, ret);
+	}
+	pending_free(p);
+}
+
+uint64_t relay_remote_timer(struct relay_remote *r, uint64_t now_ms)
+{
+	if (now_ms >= r->sig_check_ms)
+		relay_remote_check_signals(r);
+	return r->sig_check_ms;
+}
+
+bool relay_remote_busy(const struct relay_remote *r)
+{
+	return r->pend != NULL;
+}
+
+void relay_remote_destroy(struct relay_remote *r)
+{
+	struct relay_pending *p;
+
+	unwatch(r);
+	while ((p = r->pend)) {
+		r->pend = p->next;
+		pending_free(p);
+	}
+	r->sig_check_ms = LOOP_NEVER;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * relay_remote.h - the remote half of the forwarding relay: the calls a
+ * migrated process makes on this node that the policy table does not run
+ * here, taken from its seccomp listener and settled.
+ *
+ *   cached    (getpid, getppid, gettid): answered with the home values;
+ *   forward   marshalled (call_remote.h) and handed to the owner to send
+ *             home; the reply is written back into the process and the
+ *             notification answered;
+ *   pull-home (and a call the relay cannot marshal): handed to the owner,
+ *             which sends the process home (migrate/remote_side.c).
+ *
+ * A call in flight at home waits killable only (seccomp_filter.h), so a
+ * signal for the process stays pending meanwhile: the relay looks for one
+ * every RELAY_SIGNAL_POLL_MS and asks the owner to cancel the call at
+ * home; the interrupted call is then answered with the restart code its
+ * own kernel would have used, so SA_RESTART and the restart are exactly
+ * native.
+ *
+ * The relay knows no peers and no messages: the owner moves the bytes.
+ * Everything runs on ssid's event loop; nothing blocks.
+ */
+#ifndef SSID_RELAY_REMOTE_H
+#define SSID_RELAY_REMOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "daemon/loop.h"
+
+struct relay_pending;
+
+/* What the relay asks of its owner; every callback gets the owner's @arg. */
+struct relay_remote_ops {
+	/* send request @seq (@msg, @len: call_wire.h bytes) home: 0 or -errno */
+	int (*send_request)(void *arg, uint64_t seq, const void *msg, size_t len);
+	/* ask home to give up request @seq: 0 or -errno */
+	int (*send_cancel)(void *arg, uint64_t seq);
+	/*
+	 * Call @nr (notification @notif_id) runs at home only: the owner
+	 * sends the process home, or answers -ENOSYS
+	 * (relay_remote_answer()).
+	 */
+	void (*pull_home)(void *arg, uint64_t notif_id, int nr);
+	/* the listener can no longer be watched: the owner kills the process */
+	void (*lost)(void *arg);
+};
+
+struct relay_remote {
+	struct loop *loop;
+	struct loop_handler listen_h;	/* the seccomp listener; fd -1: none */
+	bool paused;			/* listener out of the loop */
+	bool going_home;		/* an interrupted call restarts at home */
+	bool called;			/* a call came: the process runs */
+	pid_t pid;			/* the process on this node */
+	uint32_t home_pid, home_ppid, home_tid;	/* the cached answers */
+	const char *home;		/* its home node, for the log */
+	struct relay_pending *pend;	/* requests home, newest first */
+	uint64_t seq;			/* of the last request sent */
+	uint64_t sig_check_ms;		/* next look for signals, or LOOP_NEVER */
+	uint64_t forwarded, bytes;	/* calls answered from home, bytes both ways */
+	const struct relay_remote_ops *ops;
+	void *arg;
+};
+
+/*
+ * relay_remote_init - an idle relay for the process whose home pid, ppid
+ * and tid are given, at node @home (kept, not copied).
+ */
+void relay_remote_init(struct relay_remote *r, struct loop *loop,
+		       uint32_t home_pid, uint32_t home_ppid, uint32_t home_tid,
+		       const char *home, const struct relay_remote_ops *ops,
+		       void *arg);
+
+/*
+ * relay_remote_listen - serve seccomp listener @fd (taken) of process
+ * @pid.  Return: 0, or -errno (epoll; @fd is closed).
+ */
+int relay_remote_listen(struct relay_remote *r, pid_t pid, int fd);
+
+/*
+ * relay_remote_pause, relay_remote_resume - take the listener out of the
+ * loop (new calls wait in the kernel, where a freeze interrupts them) and
+ * put it back.  A resume that epoll refuses calls ops->lost.
+ */
+void relay_remote_pause(struct relay_remote *r);
+void relay_remote_resume(struct relay_remote *r);
+
+/*
+ * relay_remote_answer - answer notification @id with @ret (a negative
+ * value down to -4095 is an error).  relay_remote_answer_restart - answer
+ * it with a restart code (-ERESTARTSYS ...), which the process acts on in
+ * its signal-delivery path: it makes the call again.
+ * Return: 0, or -errno (-ENOENT: the process died meanwhile).
+ */
+int relay_remote_answer(struct relay_remote *r, uint64_t id, int64_t ret);
+int relay_remote_answer_restart(struct relay_remote *r, uint64_t id, int64_t code);
+
+/*
+ * relay_remote_reply - home answered request @seq with @data (@len bytes,
+ * untrusted): write the results into the process and answer its call.
+ * A reply to no pending request is ignored.
+ */
+void relay_remote_reply(struct relay_remote *r, uint64_t seq, const void *data,
+			size_t len);
+
+/*
+ * relay_remote_cancel_all - ask home to give up every request in flight
+ * (each once); their replies come as usual.
+ */
+void relay_remote_cancel_all(struct relay_remote *r);
+
+/*
+ * relay_remote_check_signals - a signal may be pending (one was just
+ * relayed from home): cancel the calls in flight if it would have
+ * interrupted them.
+ */
+void relay_remote_check_signals(struct relay_remote *r);
+
+/* relay_remote_timer - the periodic look for signals; the next deadline. */
+uint64_t relay_remote_timer(struct relay_remote *r, uint64_t now_ms);
+
+/* relay_remote_busy - whether a request waits for its home. */
+bool relay_remote_busy(const struct relay_remote *r);
+
+/*
+ * relay_remote_destroy - close the listener and forget the requests in
+ * flight (their calls end with the process).
+ */
+void relay_remote_destroy(struct relay_remote *r);
+
+#endif /* SSID_RELAY_REMOTE_H */
