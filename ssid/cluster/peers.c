@@ -315,6 +315,19 @@ static void recv_heartbeat(struct peers *p, struct peer *pr, ssi_conn_t conn,
 
 /* ---------------------------------------------------------------- pings */
 
+/* Decode a PING or PONG (@what); an invalid one closes the connection. */
+static int decode_ping(struct peer *pr, ssi_conn_t conn,
+		       const struct ssi_tp_msg *msg, const char *what,
+		       struct msg_ping *m)
+{
+	if (!msg_decode_ping(msg->data, msg->len, m))
+		return 0;
+	log_warn("node %s sent an invalid %s: closing its connection",
+		 pr->node->name, what);
+	ssi_conn_close(conn);
+	return -1;
+}
+
 static void recv_ping(struct peer *pr, ssi_conn_t conn,
 		      const struct ssi_tp_msg *msg)
 {
@@ -322,12 +335,8 @@ static void recv_ping(struct peer *pr, ssi_conn_t conn,
 	struct msg_ping m;
 	ssi_tp_err_t e;
 
-	if (msg_decode_ping(msg->data, msg->len, &m)) {
-		log_warn("node %s sent an invalid ping: closing its connection",
-			 pr->node->name);
-		ssi_conn_close(conn);
+	if (decode_ping(pr, conn, msg, "ping", &m))
 		return;
-	}
 	/* Echo the payload as received: the sender knows its own layout. */
 	e = ssi_conn_send(conn, SSID_MSG_PONG, &iov, 1);
 	if (e != SSI_TP_OK)
@@ -342,12 +351,8 @@ static void recv_pong(struct peers *p, struct peer *pr, ssi_conn_t conn,
 	struct msg_ping m;
 	int64_t rtt;
 
-	if (msg_decode_ping(msg->data, msg->len, &m)) {
-		log_warn("node %s sent an invalid pong: closing its connection",
-			 pr->node->name);
-		ssi_conn_close(conn);
+	if (decode_ping(pr, conn, msg, "pong", &m))
 		return;
-	}
 	for (pp = &p->pings; (pg = *pp); pp = &pg->next)
 		if (pg->id == m.id && pg->idx == pr->idx)
 			break;
