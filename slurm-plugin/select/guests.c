@@ -19,8 +19,8 @@
 #include "src/common/log.h"
 #include "src/common/node_conf.h"
 
+#include "client/policy.h"
 #include "guests.h"
-#include "policy.h"
 #include "ssid_client.h"
 
 /* job_test waits this long at most for ssid (it holds slurmctld's locks) */

@@ -28,7 +28,7 @@
 #include <slurm/slurm.h>
 #include <slurm/spank.h>
 
-#include "policy.h"
+#include "client/policy.h"
 #include "ssid_client.h"
 
 SPANK_PLUGIN(ssi, 1);

@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "client/policy.h"
 #include "control/control_proto.h"
 #ifdef HAVE_LIBSLURM
 #include "cli/ssictl_slurm.h"
@@ -1035,11 +1036,12 @@ static int cmd_register(struct ctl *c, int argc, char **argv, bool reg)
 		number(argv[0], INT32_MAX, what[!reg])));
 	for (i = 1; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
+		enum ssi_policy p;
 
-		if (reg && (!strcmp(argv[i], "policy=auto") ||
-			    !strcmp(argv[i], "policy=manual"))) {
+		if (reg && !strncmp(argv[i], "policy=", 7) &&
+		    !ssi_policy_from_name(argv[i] + 7, &p) && p != SSI_POLICY_NONE) {
 			json_object_object_add(req, "policy",
-					       json_object_new_string(argv[i] + 7));
+					       json_object_new_string(ssi_policy_name(p)));
 			continue;
 		}
 		if (!eq || (strncmp(argv[i], "job=", 4) &&
