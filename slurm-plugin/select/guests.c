@@ -12,16 +12,17 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
 #include "src/common/log.h"
 #include "src/common/node_conf.h"
 
+#include "client/policy.h"
+#include "client/ssiclient.h"
+#include "common/clock.h"
+#include "common/defaults.h"
 #include "guests.h"
-#include "policy.h"
-#include "ssid_client.h"
 
 /* job_test waits this long at most for ssid (it holds slurmctld's locks) */
 #define GUESTS_TIMEOUT_MS	300
@@ -30,22 +31,14 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static json_object *nodes;		/* show_nodes' "nodes", or NULL */
-static long long fetched_ms;
+static uint64_t fetched_ms;
 static enum { UNKNOWN, REACHABLE, UNREACHABLE } state = UNKNOWN;
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static const char *sock_path(void)
 {
 	const char *s = getenv("SSI_CONTROL_SOCKET");
 
-	return s && *s ? s : SSID_CLIENT_SOCKET_DEFAULT;
+	return s && *s ? s : SSI_CONTROL_SOCKET;
 }
 
 /* Log when ssid becomes reachable or not: once per change, not per job. */
@@ -60,29 +53,43 @@ static void set_state(bool ok, const char *err)
 	state = ok ? REACHABLE : UNREACHABLE;
 }
 
+/*
+ * Send @req (consumed) to ssid.  Returns the reply, which the caller puts
+ * (NULL with set_state(false) when ssid could not be asked, did not answer
+ * within GUESTS_TIMEOUT_MS or refused).  Call with @lock held.
+ */
+static json_object *ask_ssid(json_object *req)
+{
+	json_object *reply;
+	struct ssiclient c;
+
+	ssiclient_init(&c, sock_path(), GUESTS_TIMEOUT_MS);
+	ssiclient_call(&c, req, &reply);
+	json_object_put(req);
+	if (!reply)
+		set_state(false, c.msg);
+	return reply;
+}
+
 /* Call with @lock held. */
 static void refresh(void)
 {
-	long long now = mono_ms();
-	json_object *req, *res = NULL, *arr;
-	char err[300];
+	uint64_t now = clock_mono_ms();
+	json_object *req, *reply, *arr;
 
 	if (fetched_ms && now - fetched_ms < GUESTS_REFRESH_MS)
 		return;
 	fetched_ms = now;
 	req = json_object_new_object();
 	json_object_object_add(req, "op", json_object_new_string("show_nodes"));
-	if (ssid_call(sock_path(), GUESTS_TIMEOUT_MS, req, &res, err, sizeof(err))) {
-		json_object_put(req);
-		json_object_put(nodes);
-		nodes = NULL;
-		set_state(false, err);
-		return;
-	}
-	json_object_put(req);
+	reply = ask_ssid(req);
 	json_object_put(nodes);
-	nodes = json_object_object_get_ex(res, "nodes", &arr) ? json_object_get(arr) : NULL;
-	json_object_put(res);
+	nodes = NULL;
+	if (!reply)
+		return;
+	if (json_object_object_get_ex(ssiclient_result(reply), "nodes", &arr))
+		nodes = json_object_get(arr);
+	json_object_put(reply);
 	set_state(true, NULL);
 }
 
@@ -128,7 +135,6 @@ bitstr_t *guests_exclude_cores(bitstr_t *exc)
 void guests_job_event(job_record_t *job_ptr, bool start)
 {
 	json_object *req;
-	char err[300];
 
 	slurm_mutex_lock(&lock);
 	/* ssid was down a moment ago: the next refresh will tell */
@@ -143,10 +149,8 @@ void guests_job_event(job_record_t *job_ptr, bool start)
 	/* what sbatch --ssi-migratable asked for (ssi_spank.c marks the job) */
 	json_object_object_add(req, "policy", json_object_new_string(ssi_policy_name(
 		ssi_policy_from_env(job_ptr->spank_job_env, job_ptr->spank_job_env_size))));
-	if (ssid_call(sock_path(), GUESTS_TIMEOUT_MS, req, NULL, err, sizeof(err)))
-		set_state(false, err);
+	json_object_put(ask_ssid(req));
 	/* the guests' cores may have changed hands: ask again next time */
 	fetched_ms = 0;
-	json_object_put(req);
 	slurm_mutex_unlock(&lock);
 }

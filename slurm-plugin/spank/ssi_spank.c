@@ -28,16 +28,17 @@
 #include <slurm/slurm.h>
 #include <slurm/spank.h>
 
-#include "policy.h"
-#include "ssid_client.h"
+#include "client/policy.h"
+#include "client/ssiclient.h"
+#include "common/defaults.h"
 
 SPANK_PLUGIN(ssi, 1);
 
 static enum ssi_policy job_policy = SSI_POLICY_NONE;
 
 /* plugstack.conf arguments: socket=PATH, timeout=MS */
-static char ssid_socket[108] = SSID_CLIENT_SOCKET_DEFAULT;
-static int ssid_timeout_ms = SSID_CLIENT_TIMEOUT_MS_DEFAULT;
+static char ssid_socket[108] = SSI_CONTROL_SOCKET;
+static int ssid_timeout_ms = SSI_SPANK_TIMEOUT_MS;
 /* slurmstepd says why a step's tasks are not migratable once, not per task. */
 static int ssid_down_logged;
 
@@ -140,6 +141,33 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 }
 
 /*
+ * Ask the node's ssid for @op about task @pid (with @job, @step, @task
+ * when @job is not NULL), through @c.  Returns 0 when ssid answered ok;
+ * -1 with a message in @c->msg when it could not be asked, did not answer
+ * within ssid_timeout_ms, or refused.
+ */
+static int ssid_task_request(struct ssiclient *c, const char *op, pid_t pid,
+			     const uint32_t *job, uint32_t step, uint32_t task)
+{
+	json_object *req = json_object_new_object();
+	ssiclient_err_t rc;
+
+	json_object_object_add(req, "op", json_object_new_string(op));
+	json_object_object_add(req, "pid", json_object_new_int64(pid));
+	if (job) {
+		json_object_object_add(req, "job", json_object_new_int64(*job));
+		json_object_object_add(req, "step", json_object_new_int64(step));
+		json_object_object_add(req, "task", json_object_new_int64(task));
+		json_object_object_add(req, "policy",
+				       json_object_new_string(ssi_policy_name(job_policy)));
+	}
+	ssiclient_init(c, ssid_socket, ssid_timeout_ms);
+	rc = ssiclient_call(c, req, NULL);
+	json_object_put(req);
+	return rc ? -1 : 0;
+}
+
+/*
  * Remote context, once per task, in slurmstepd after the task's fork: a
  * task of a migratable step is registered with the node's ssid.  If ssid
  * is not there the task runs all the same, unmigratable, and the step
@@ -148,7 +176,7 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 {
 	uint32_t job = 0, step = 0, task = 0;
-	char err[256];
+	struct ssiclient c;
 	pid_t pid = 0;
 
 	if (job_policy == SSI_POLICY_NONE)
@@ -166,10 +194,9 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 	 */
 	if (step > SLURM_MAX_NORMAL_STEP_ID)
 		return 0;
-	if (ssid_task_register(ssid_socket, ssid_timeout_ms, pid, job, step, task,
-			       ssi_policy_name(job_policy), err, sizeof(err))) {
+	if (ssid_task_request(&c, "task_register", pid, &job, step, task)) {
 		if (!ssid_down_logged++)
-			slurm_info("ssi: job %u.%u runs unmigratable: %s", job, step, err);
+			slurm_info("ssi: job %u.%u runs unmigratable: %s", job, step, c.msg);
 		return 0;
 	}
 	slurm_debug("ssi: task %u (pid %d) of job %u.%u registered with ssid",
@@ -180,7 +207,7 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 /* Remote context, when a task exits: ssid forgets it. */
 int slurm_spank_task_exit(spank_t sp, int ac, char **av)
 {
-	char err[256];
+	struct ssiclient c;
 	pid_t pid = 0;
 
 	if (job_policy == SSI_POLICY_NONE || ssid_down_logged)
@@ -188,7 +215,7 @@ int slurm_spank_task_exit(spank_t sp, int ac, char **av)
 	if (spank_get_item(sp, S_TASK_PID, &pid) != ESPANK_SUCCESS)
 		return 0;
 	/* ssid forgets exited tasks by itself too: a failure here is harmless. */
-	if (ssid_task_unregister(ssid_socket, ssid_timeout_ms, pid, err, sizeof(err)))
-		slurm_debug("ssi: unregistering pid %d: %s", (int)pid, err);
+	if (ssid_task_request(&c, "task_unregister", pid, NULL, 0, 0))
+		slurm_debug("ssi: unregistering pid %d: %s", (int)pid, c.msg);
 	return 0;
 }

@@ -6,26 +6,22 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "config.h"
-#include "control/control_proto.h"
+#include "client/policy.h"
+#include "client/ssiclient.h"
 #ifdef HAVE_LIBSLURM
 #include "cli/ssictl_slurm.h"
 #endif
 #include "common/defaults.h"
-#include "daemon/loop.h"
 
 struct ctl {
 	const char *socket;
@@ -93,135 +89,51 @@ die(const char *fmt, ...)
 
 /* ----------------------------------------------------------- transport */
 
-static int ctl_connect(const struct ctl *c)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(c->socket) >= sizeof(sa.sun_path))
-		die("%s: path too long for a socket", c->socket);
-	strcpy(sa.sun_path, c->socket);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket: %m");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		die("cannot reach ssid at %s: %m%s", c->socket,
-		    errno == ENOENT || errno == ECONNREFUSED ?
-		    " (is ssid running? see -s)" : "");
-	return fd;
-}
-
-static void send_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die("send to ssid: %m");
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
-/* Read one reply line; returns it malloc'd (without the newline). */
-static char *recv_line(int fd, int timeout_ms)
-{
-	struct linebuf lb;
-	uint64_t deadline = clock_mono_ms() + (uint64_t)timeout_ms;
-	char buf[65536], *line, *copy;
-	size_t len;
-	ssize_t n;
-	int rc;
-
-	/* replies can be long: a node table of a big cluster */
-	linebuf_init(&lb, 64u << 20);
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		uint64_t now = clock_mono_ms();
-
-		rc = linebuf_next(&lb, &line, &len);
-		if (rc == 1)
-			break;
-		if (rc < 0)
-			die("reply from ssid too long");
-		if (now >= deadline)
-			die("no reply from ssid within %d ms", timeout_ms);
-		rc = poll(&pfd, 1, (int)(deadline - now));
-		if (rc < 0 && errno != EINTR)
-			die("poll: %m");
-		if (rc <= 0)
-			continue;
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die("receive from ssid: %m");
-		}
-		if (n == 0) {
-			if (linebuf_rest(&lb, &line, &len) == 1)
-				break;
-			die("ssid closed the connection without a reply");
-		}
-		if (linebuf_append(&lb, buf, (size_t)n))
-			die("out of memory");
-	}
-	copy = strndup(line, len);
-	linebuf_free(&lb);
-	if (!copy)
-		die("out of memory");
-	return copy;
-}
+/* Replies can be long: a node table of a big cluster. */
+#define SSICTL_REPLY_MAX	(64u << 20)
 
 /*
- * Send @req (consumed) and return the "result" of a successful reply (the
- * caller puts the returned reply object, which owns the result).  An
- * error reply is printed and ends the program.
+ * End the program for a failure to talk to ssid (not an error reply),
+ * in ssictl's words.
  */
+static void __attribute__((noreturn)) die_transport(const struct ssiclient *sc)
+{
+	if (sc->err == SSICLIENT_E_TIMEOUT)
+		die("no reply from ssid within %d ms", sc->timeout_ms);
+	if (sc->err == SSICLIENT_E_CONNECT &&
+	    (sc->errnum == ENOENT || sc->errnum == ECONNREFUSED))
+		die("%s (is ssid running? see -s)", sc->msg);
+	die("%s", sc->msg);
+}
+
+static void ctl_init(const struct ctl *c, struct ssiclient *sc)
+{
+	ssiclient_init(sc, c->socket, c->timeout_ms);
+	sc->reply_max = SSICTL_REPLY_MAX;
+}
+
 /*
- * One request, one reply.  Returns the reply (its "result" in *@result)
- * or NULL when ssid answered an error, described in @err.  Transport and
- * protocol failures end the program.
+ * One request (@req, consumed), one reply.  Returns the reply (its
+ * "result" in *@result) or NULL when ssid answered an error, described in
+ * @err as "MESSAGE (CODE)".  Failures to talk to ssid end the program.
  */
 static json_object *try_call(const struct ctl *c, json_object *req,
 			     json_object **result, char *err, size_t errlen)
 {
-	json_object *reply, *ok, *e, *code, *msg;
-	size_t len;
-	char *line = ctlproto_line(req, &len), *answer;
-	int fd;
+	struct ssiclient sc;
+	json_object *reply;
+	ssiclient_err_t rc;
 
+	ctl_init(c, &sc);
+	rc = ssiclient_call(&sc, req, &reply);
 	json_object_put(req);
-	if (!line)
-		die("out of memory");
-	fd = ctl_connect(c);
-	send_all(fd, line, len);
-	free(line);
-	answer = recv_line(fd, c->timeout_ms);
-	close(fd);
-	reply = json_tokener_parse(answer);
-	if (!reply || !json_object_is_type(reply, json_type_object) ||
-	    !json_object_object_get_ex(reply, "ok", &ok))
-		die("ssid sent a malformed reply: %.200s", answer);
-	free(answer);
-	if (!json_object_get_boolean(ok)) {
-		const char *m = "unknown error", *k = "?";
-
-		if (json_object_object_get_ex(reply, "error", &e)) {
-			if (json_object_object_get_ex(e, "message", &msg))
-				m = json_object_get_string(msg);
-			if (json_object_object_get_ex(e, "code", &code))
-				k = json_object_get_string(code);
-		}
-		snprintf(err, errlen, "%s (%s)", m, k);
-		json_object_put(reply);
+	if (rc == SSICLIENT_REFUSED) {
+		snprintf(err, errlen, "%s (%s)", sc.ssid_message, sc.ssid_code);
 		return NULL;
 	}
-	if (!json_object_object_get_ex(reply, "result", result))
-		*result = NULL;
+	if (rc)
+		die_transport(&sc);
+	*result = ssiclient_result(reply);
 	return reply;
 }
 
@@ -1035,11 +947,12 @@ static int cmd_register(struct ctl *c, int argc, char **argv, bool reg)
 		number(argv[0], INT32_MAX, what[!reg])));
 	for (i = 1; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
+		enum ssi_policy p;
 
-		if (reg && (!strcmp(argv[i], "policy=auto") ||
-			    !strcmp(argv[i], "policy=manual"))) {
+		if (reg && !strncmp(argv[i], "policy=", 7) &&
+		    !ssi_policy_from_name(argv[i] + 7, &p) && p != SSI_POLICY_NONE) {
 			json_object_object_add(req, "policy",
-					       json_object_new_string(argv[i] + 7));
+					       json_object_new_string(ssi_policy_name(p)));
 			continue;
 		}
 		if (!eq || (strncmp(argv[i], "job=", 4) &&
@@ -1059,25 +972,18 @@ static int cmd_register(struct ctl *c, int argc, char **argv, bool reg)
 
 static int cmd_request(struct ctl *c, int argc, char **argv)
 {
+	struct ssiclient sc;
 	size_t len;
-	char *line, *answer;
-	int fd;
+	char *answer;
 
 	if (argc != 1)
 		bad_usage("request JSON");
-	len = strlen(argv[0]);
-	line = malloc(len + 2);
-	if (!line)
-		die("out of memory");
-	memcpy(line, argv[0], len);
-	line[len++] = '\n';
-	fd = ctl_connect(c);
-	send_all(fd, line, len);
-	free(line);
-	answer = recv_line(fd, c->timeout_ms);
-	close(fd);
+	ctl_init(c, &sc);
+	if (ssiclient_connect(&sc) || ssiclient_send_line(&sc, argv[0]) ||
+	    ssiclient_recv_line(&sc, &answer, &len))
+		die_transport(&sc);
 	puts(answer);
-	free(answer);
+	ssiclient_close(&sc);
 	return EXIT_SUCCESS;
 }
 

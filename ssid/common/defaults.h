@@ -132,6 +132,13 @@
 /* An idle control client is closed after this long (a stuck ssictl). */
 #define SSI_CTL_IDLE_MS			60000
 
+/*
+ * The SPANK plugin waits this long for ssid (plugstack.conf timeout=):
+ * slurmstepd starts the task meanwhile, so a dead ssid costs each task
+ * start at most this.
+ */
+#define SSI_SPANK_TIMEOUT_MS		1000
+
 /* ssictl waits this long for a reply; ping adds its own time on top. */
 #define SSICTL_TIMEOUT_MS		5000
 /* ssictl migrate: dump, transfer and restore of a big image */

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "client/policy.h"
 #include "control/control_server.h"
 #include "control/control_ops.h"
 #include "control/control_proto.h"
@@ -111,27 +112,32 @@ static int arg_node(struct ctlops *ops, struct ctl_client *cl,
 
 /*
  * An optional "policy": a job's --ssi-migratable, "auto" or "manual", or
- * also "none" if @none.  0 with *out NULL when absent; -1 after an error
- * reply.
+ * also "none" if @none.  0 when absent, 1 with *@out set when given; -1
+ * after an error reply.
  */
 static int arg_policy(struct ctl_client *cl, json_object *req, json_object *id,
-		      bool none, const char **out)
+		      bool none, enum ssi_policy *out)
 {
 	json_object *v;
-	const char *p;
 
-	*out = NULL;
 	if (!json_object_object_get_ex(req, "policy", &v))
 		return 0;
-	p = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-	if (strcmp(p, "auto") && strcmp(p, "manual") && (!none || strcmp(p, "none"))) {
+	if (!json_object_is_type(v, json_type_string) ||
+	    ssi_policy_from_name(json_object_get_string(v), out) ||
+	    (!none && *out == SSI_POLICY_NONE)) {
 		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST, none ?
 				 "\"policy\" must be \"none\", \"auto\" or \"manual\"" :
 				 "\"policy\" must be \"auto\" or \"manual\""));
 		return -1;
 	}
-	*out = p;
-	return 0;
+	return 1;
+}
+
+/* A registered task's "policy": what its job asked for. */
+static json_object *task_policy(bool auto_move)
+{
+	return json_object_new_string(ssi_policy_name(auto_move ? SSI_POLICY_AUTO :
+						      SSI_POLICY_MANUAL));
 }
 
 /* ---------------------------------------------------------------- views */
@@ -421,8 +427,7 @@ static json_object *task_json(struct ctlops *ops, const struct task *t,
 	json_object_object_add(o, "node", json_object_new_string(where));
 	json_object_object_add(o, "state", json_object_new_string(state));
 	add_u64(o, "registered_ms_ago", now - t->registered_ms);
-	json_object_object_add(o, "policy",
-			       json_object_new_string(t->auto_move ? "auto" : "manual"));
+	json_object_object_add(o, "policy", task_policy(t->auto_move));
 	return o;
 }
 
@@ -464,8 +469,8 @@ static void task_error(struct ctl_client *cl, json_object *id, pid_t pid,
 static void op_task_register(struct ctlops *ops, struct ctl_client *cl,
 			     json_object *req, json_object *id)
 {
+	enum ssi_policy policy = SSI_POLICY_MANUAL;
 	int64_t job, step, task;
-	const char *policy;
 	json_object *res;
 	struct task t;
 	pid_t pid;
@@ -477,10 +482,10 @@ static void op_task_register(struct ctlops *ops, struct ctl_client *cl,
 	if (pid < 0 || arg_id(cl, req, id, "job", &job) ||
 	    arg_id(cl, req, id, "step", &step) ||
 	    arg_id(cl, req, id, "task", &task) ||
-	    arg_policy(cl, req, id, false, &policy))
+	    arg_policy(cl, req, id, false, &policy) < 0)
 		return;
 	rc = tasks_register(ops->tasks, pid, job, step, task,
-			    policy && !strcmp(policy, "auto"),
+			    policy == SSI_POLICY_AUTO,
 			    ctl_client_uid(cl), ctl_client_admin(cl),
 			    clock_mono_ms(), &t);
 	if (rc) {
@@ -537,8 +542,7 @@ static json_object *cluster_task_json(const struct taskview_task *t)
 	json_object_object_add(o, "home", json_object_new_string(t->home));
 	json_object_object_add(o, "node", json_object_new_string(t->node));
 	json_object_object_add(o, "state", json_object_new_string(t->state));
-	json_object_object_add(o, "policy",
-			       json_object_new_string(t->auto_move ? "auto" : "manual"));
+	json_object_object_add(o, "policy", task_policy(t->auto_move));
 	return o;
 }
 
@@ -952,11 +956,12 @@ static void op_job_event(struct ctlops *ops, struct ctl_client *cl,
 			 json_object *req, json_object *id)
 {
 	const char *ev = arg_string(cl, req, id, "event");
-	const char *policy;
+	enum ssi_policy policy = SSI_POLICY_NONE;
 	int64_t job;
+	int given = 0;
 
 	if (!ev || arg_id(cl, req, id, "job", &job) ||
-	    arg_policy(cl, req, id, true, &policy))
+	    (given = arg_policy(cl, req, id, true, &policy)) < 0)
 		return;
 	if ((strcmp(ev, "start") && strcmp(ev, "end")) || job < 0) {
 		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
@@ -964,7 +969,8 @@ static void op_job_event(struct ctlops *ops, struct ctl_client *cl,
 		return;
 	}
 	log_info("job %lld %s, ssi-migratable=%s (told by uid %u)", (long long)job,
-		 !strcmp(ev, "start") ? "started" : "ended", policy ? policy : "unknown",
+		 !strcmp(ev, "start") ? "started" : "ended",
+		 given ? ssi_policy_name(policy) : "unknown",
 		 (unsigned int)ctl_client_uid(cl));
 	cluster_job_event(ops->cluster, (uint32_t)job, !strcmp(ev, "start"));
 	ctl_client_reply(cl, ctlproto_reply_ok(id, NULL));

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * control_proto.h - the control socket protocol, shared by ssid and ssictl.
+ * control_proto.h - ssid's side of the control socket protocol: request
+ * validation, reply envelopes, who may do what.  The clients' side (and
+ * the line framing both use) is libssiclient, client/ssiclient.h.
  *
  * One JSON object per line in each direction (newline-delimited JSON; a
  * request or reply never contains a raw newline, json-c escapes them).
@@ -37,48 +39,6 @@
 #define CTL_E_MIGRATE	"migration_failed"	/* the process stays home */
 #define CTL_E_INTERNAL	"internal_error"
 
-/* --------------------------------------------------------------- framing */
-
-/*
- * A buffer that splits a byte stream into lines of at most @max bytes
- * (newline excluded).  A longer line is reported once and skipped through
- * its newline, so one bad request does not desynchronise the stream.
- */
-struct linebuf {
-	char *buf;
-	size_t start;		/* first unconsumed byte */
-	size_t len;		/* end of data */
-	size_t cap;
-	size_t max;
-	bool discarding;	/* inside an over-long line */
-};
-
-/* linebuf_init - an empty buffer for lines of at most @max bytes. */
-void linebuf_init(struct linebuf *lb, size_t max);
-
-/* linebuf_free - free the storage; the buffer is empty afterwards. */
-void linebuf_free(struct linebuf *lb);
-
-/* linebuf_append - add @n bytes; returns 0 or -ENOMEM. */
-int linebuf_append(struct linebuf *lb, const void *data, size_t n);
-
-/*
- * linebuf_next - take the next complete line.
- * Returns 1 with *@line (NUL-terminated, newline and a trailing '\r'
- * removed; valid until the next call on @lb) and *@len set; 0 if no
- * complete line is buffered; -E2BIG once for each over-long line.
- */
-int linebuf_next(struct linebuf *lb, char **line, size_t *len);
-
-/*
- * linebuf_rest - at end of stream, take an unterminated last line as if it
- * ended with a newline.  Returns as linebuf_next().
- */
-int linebuf_rest(struct linebuf *lb, char **line, size_t *len);
-
-/* linebuf_pending - bytes buffered and not yet returned. */
-size_t linebuf_pending(const struct linebuf *lb);
-
 /* ------------------------------------------------------------- requests */
 
 /*
@@ -114,12 +74,6 @@ json_object *ctlproto_reply_ok(json_object *id, json_object *result);
 json_object *ctlproto_reply_err(json_object *id, const char *code,
 				const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/*
- * ctlproto_line - serialise @obj as one line ending in '\n'.  Returns a
- * malloc'd string (caller frees) and its length in *@len, or NULL.
- */
-char *ctlproto_line(json_object *obj, size_t *len);
 
 /* ------------------------------------------------------- authorisation */
 

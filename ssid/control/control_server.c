@@ -18,6 +18,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "client/linebuf.h"
+#include "client/ssiclient.h"
 #include "control/control_server.h"
 #include "control/control_ops.h"
 #include "control/control_proto.h"
@@ -132,7 +134,7 @@ static void client_update(struct ctl_client *cl)
 void ctl_client_reply(struct ctl_client *cl, json_object *reply)
 {
 	size_t len;
-	char *line = reply ? ctlproto_line(reply, &len) : NULL;
+	char *line = reply ? ssiclient_line(reply, &len) : NULL;
 	bool deferred = cl->deferred;
 
 	json_object_put(reply);

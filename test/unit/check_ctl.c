@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "run_suite.h"
+#include "ssid/client/linebuf.h"
+#include "ssid/client/ssiclient.h"
 #include "ssid/control/control_proto.h"
 #include "ssid/common/defaults.h"
 #include "ssid/control/task_registry.h"
@@ -190,7 +192,7 @@ START_TEST(test_replies)
 	res = json_object_new_object();
 	json_object_object_add(res, "x", json_object_new_string("a/b\nc"));
 	r = ctlproto_reply_ok(id, res);
-	line = ctlproto_line(r, &len);
+	line = ssiclient_line(r, &len);
 	ck_assert_str_eq(line, "{\"id\":7,\"ok\":true,\"result\":{\"x\":\"a/b\\nc\"}}\n");
 	ck_assert_uint_eq(len, strlen(line));
 	/* one line: the only newline is the terminator */
@@ -199,13 +201,13 @@ START_TEST(test_replies)
 	json_object_put(r);
 
 	r = ctlproto_reply_err(NULL, CTL_E_PARSE, "bad %s", "thing");
-	line = ctlproto_line(r, &len);
+	line = ssiclient_line(r, &len);
 	ck_assert_str_eq(line, "{\"ok\":false,\"error\":{\"code\":\"parse_error\",\"message\":\"bad thing\"}}\n");
 	free(line);
 	json_object_put(r);
 
 	r = ctlproto_reply_ok(id, NULL);
-	line = ctlproto_line(r, &len);
+	line = ssiclient_line(r, &len);
 	ck_assert_str_eq(line, "{\"id\":7,\"ok\":true,\"result\":{}}\n");
 	free(line);
 	json_object_put(r);

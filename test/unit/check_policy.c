@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * check_policy.c - the --ssi-migratable argument parser and the lookup
- * select/ssi does in a job's SPANK environment.
+ * check_policy.c - the --ssi-migratable argument parser, the lookup
+ * select/ssi does in a job's SPANK environment, and the names on the
+ * control socket (libssiclient's policy.c).
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "run_suite.h"
-#include "slurm-plugin/spank/policy.h"
+#include "ssid/client/policy.h"
 
 START_TEST(test_parse_values)
 {
@@ -54,6 +55,26 @@ START_TEST(test_names)
 }
 END_TEST
 
+START_TEST(test_from_name)
+{
+	static const char *const bad[] = { "", "AUTO", "auto ", "yes", "(null)" };
+	enum ssi_policy p = SSI_POLICY_MANUAL;
+	size_t i;
+
+	/* every name ssi_policy_name() gives, "none" too */
+	for (i = SSI_POLICY_NONE; i <= SSI_POLICY_MANUAL; i++) {
+		ck_assert_int_eq(ssi_policy_from_name(ssi_policy_name((enum ssi_policy)i), &p), 0);
+		ck_assert_int_eq(p, (enum ssi_policy)i);
+	}
+	p = SSI_POLICY_MANUAL;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(ssi_policy_from_name(bad[i], &p), -1);
+		ck_assert_int_eq(p, SSI_POLICY_MANUAL);	/* untouched */
+	}
+	ck_assert_int_eq(ssi_policy_from_name(NULL, &p), -1);
+}
+END_TEST
+
 START_TEST(test_from_env)
 {
 	char *env[] = { "SPANK_OTHER=1", "SPANK_SSI_MIGRATABLE=manual", NULL };
@@ -87,6 +108,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, test_parse_values);
 	tcase_add_test(tc, test_parse_rejects);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_from_name);
 	tcase_add_test(tc, test_from_env);
 	suite_add_tcase(s, tc);
 	return s;

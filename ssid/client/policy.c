@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * policy.c - parse and name the --ssi-migratable policy.
+ * policy.c - parse and name the --ssi-migratable policy (policy.h); part
+ * of libssiclient, the control socket's client library.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "policy.h"
+#include "client/policy.h"
 
 static const char *const policy_names[] = {
 	[SSI_POLICY_NONE]	= "none",
@@ -13,18 +14,32 @@ static const char *const policy_names[] = {
 	[SSI_POLICY_MANUAL]	= "manual",
 };
 
+#define POLICY_COUNT	(sizeof(policy_names) / sizeof(policy_names[0]))
+
+int ssi_policy_from_name(const char *name, enum ssi_policy *out)
+{
+	unsigned int i;
+
+	for (i = 0; name && i < POLICY_COUNT; i++) {
+		if (!strcmp(name, policy_names[i])) {
+			*out = (enum ssi_policy)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int ssi_policy_parse(const char *arg, enum ssi_policy *out, char *err, size_t errlen)
 {
+	enum ssi_policy p;
+
 	if (!arg || !*arg) {
 		*out = SSI_POLICY_AUTO;
 		return 0;
 	}
-	if (!strcmp(arg, "auto")) {
-		*out = SSI_POLICY_AUTO;
-		return 0;
-	}
-	if (!strcmp(arg, "manual")) {
-		*out = SSI_POLICY_MANUAL;
+	/* "none" is what a job without the option gets, not a value of it */
+	if (!ssi_policy_from_name(arg, &p) && p != SSI_POLICY_NONE) {
+		*out = p;
 		return 0;
 	}
 	if (err && errlen)
@@ -35,7 +50,7 @@ int ssi_policy_parse(const char *arg, enum ssi_policy *out, char *err, size_t er
 
 const char *ssi_policy_name(enum ssi_policy policy)
 {
-	if ((unsigned int)policy >= sizeof(policy_names) / sizeof(policy_names[0]))
+	if ((unsigned int)policy >= POLICY_COUNT)
 		return "none";
 	return policy_names[policy];
 }

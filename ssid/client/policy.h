@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * policy.h - the migration policy a job asks for with --ssi-migratable.
- * Shared by the SPANK plugin (which parses the user's option) and select/ssi
- * (which reads it back from the job's SPANK environment); both send ssid
- * its name (ssi_policy_name()), which ssid's control socket checks.
+ * policy.h - the migration policy a job asks for with --ssi-migratable,
+ * and its names on the control socket (the "policy" member of
+ * task_register, job_event and the task views).  Part of libssiclient
+ * (ssid/client/): the SPANK plugin parses the user's option, select/ssi
+ * reads it back from the job's SPANK environment, both send ssid its name
+ * (ssi_policy_name()), and ssid reads it back (ssi_policy_from_name()).
  */
-#ifndef SSI_POLICY_H
-#define SSI_POLICY_H
+#ifndef SSI_CLIENT_POLICY_H
+#define SSI_CLIENT_POLICY_H
 
 #include <stddef.h>
 
@@ -40,6 +42,16 @@ int ssi_policy_parse(const char *arg, enum ssi_policy *out, char *err, size_t er
 const char *ssi_policy_name(enum ssi_policy policy);
 
 /*
+ * ssi_policy_from_name - the policy ssi_policy_name() names.
+ * @name:	"none", "auto" or "manual", exactly (NULL is no name).
+ * @out:	receives the policy on success; untouched otherwise.
+ *
+ * Return: 0, or -1 for anything else.  Whether "none" is acceptable is
+ * the caller's to say (ssid's task_register refuses it, job_event not).
+ */
+int ssi_policy_from_name(const char *name, enum ssi_policy *out);
+
+/*
  * ssi_policy_from_env - find SSI_POLICY_ENV (a job record's spank_job_env)
  * or SSI_POLICY_JOB_ENV (a prolog's environment) in an environment array
  * and parse it.
@@ -51,4 +63,4 @@ const char *ssi_policy_name(enum ssi_policy policy);
  */
 enum ssi_policy ssi_policy_from_env(char **env, unsigned int count);
 
-#endif /* SSI_POLICY_H */
+#endif /* SSI_CLIENT_POLICY_H */
