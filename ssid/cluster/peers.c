@@ -874,32 +874,38 @@ static int tp_errno(ssi_tp_err_t e)
 	}
 }
 
-int peers_send(struct peers *p, int idx, uint16_t type,
-	       const struct iovec *iov, int iovcnt)
+/* The connection a message to node @idx goes on; NULL with *@err set. */
+static ssi_conn_t conn_to(struct peers *p, int idx, int *err)
 {
 	ssi_conn_t c;
 
-	if (idx < 0 || (size_t)idx >= p->conf->nnodes || idx == p->self)
-		return -EINVAL;
+	if (idx < 0 || (size_t)idx >= p->conf->nnodes || idx == p->self) {
+		*err = -EINVAL;
+		return NULL;
+	}
 	c = send_conn(&p->peer[idx]);
-	if (!c)
-		return -ENOTCONN;
-	return tp_errno(ssi_conn_send(c, type, iov, iovcnt));
+	*err = c ? 0 : -ENOTCONN;
+	return c;
+}
+
+int peers_send(struct peers *p, int idx, uint16_t type,
+	       const struct iovec *iov, int iovcnt)
+{
+	int err;
+	ssi_conn_t c = conn_to(p, idx, &err);
+
+	return c ? tp_errno(ssi_conn_send(c, type, iov, iovcnt)) : err;
 }
 
 int peers_send_bulk(struct peers *p, int idx, uint16_t type,
 		    const struct iovec *iov, int iovcnt, void *bulk,
 		    size_t bulk_len)
 {
-	ssi_conn_t c;
+	int err;
+	ssi_conn_t c = conn_to(p, idx, &err);
 
-	if (idx < 0 || (size_t)idx >= p->conf->nnodes || idx == p->self)
-		return -EINVAL;
-	c = send_conn(&p->peer[idx]);
-	if (!c)
-		return -ENOTCONN;
-	return tp_errno(ssi_conn_send_bulk(c, type, iov, iovcnt, bulk,
-					   bulk_len));
+	return c ? tp_errno(ssi_conn_send_bulk(c, type, iov, iovcnt, bulk,
+					       bulk_len)) : err;
 }
 
 void *peers_bulk_alloc(struct peers *p, size_t len)
