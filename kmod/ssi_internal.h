@@ -64,6 +64,8 @@ void ssi_deputy_exit(void);
 int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reason);
 
 /* ssi_restore.c */
+int ssi_restore_init(void);
+void ssi_restore_exit(void);
 long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 		       struct ssi_restore __user *uarg);
 long ssi_restore_thread_ioctl(struct ssi_file *sf,

@@ -15,25 +15,36 @@ static int __init ssi_init(void)
 	int err;
 
 	ssi_crc_init();
+	err = ssi_restore_init();
+	if (err) {
+		pr_err("ssi: cannot create the parked-thread cache: %d\n", err);
+		return err;
+	}
 	err = ssi_deputy_init();
 	if (err) {
 		pr_err("ssi: cannot prepare the deputy stub: %d\n", err);
-		return err;
+		goto out_restore;
 	}
 	err = ssi_dev_init();
 	if (err) {
 		pr_err("ssi: cannot register /dev/%s: %d\n", SSI_DEVICE_NAME, err);
-		ssi_deputy_exit();
-		return err;
+		goto out_deputy;
 	}
 	pr_info("ssi: loaded, api %d\n", SSI_API_VERSION);
 	return 0;
+
+out_deputy:
+	ssi_deputy_exit();
+out_restore:
+	ssi_restore_exit();
+	return err;
 }
 
 static void __exit ssi_exit(void)
 {
 	ssi_dev_exit();
 	ssi_deputy_exit();
+	ssi_restore_exit();
 	pr_info("ssi: unloaded\n");
 }
 

@@ -135,12 +135,39 @@ static LIST_HEAD(ssi_parked_list);
 static DEFINE_SPINLOCK(ssi_park_lock);
 static DECLARE_WAIT_QUEUE_HEAD(ssi_park_wq);
 
+/*
+ * Parked-thread records (and their templates) come from a cache of their
+ * own, so that a kernel booted with slub_debug=FZPU,ssi_parked (the lab)
+ * checks exactly these for use after free and double free.
+ */
+static struct kmem_cache *ssi_parked_cache;
+
+int ssi_restore_init(void)
+{
+	ssi_parked_cache = KMEM_CACHE(ssi_parked, 0);
+	return ssi_parked_cache ? 0 : -ENOMEM;
+}
+
+void ssi_restore_exit(void)
+{
+	kmem_cache_destroy(ssi_parked_cache);
+}
+
+static struct ssi_parked *ssi_parked_alloc(void)
+{
+	return kmem_cache_zalloc(ssi_parked_cache, GFP_KERNEL);
+}
+
+static void ssi_parked_free(struct ssi_parked *p)
+{
+	kvfree(p->xstate);
+	kmem_cache_free(ssi_parked_cache, p);
+}
+
 static void ssi_parked_put(struct ssi_parked *p)
 {
-	if (!refcount_dec_and_test(&p->ref))
-		return;
-	kvfree(p->xstate);
-	kfree(p);
+	if (refcount_dec_and_test(&p->ref))
+		ssi_parked_free(p);
 }
 
 static void ssi_parked_verdict(struct ssi_parked *p, int verdict)
@@ -926,11 +953,12 @@ static int claim_threads(struct ssi_rst *rs)
 		return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_THREAD, "no memory");
 	for (i = 0; i < rs->nr_others; i++) {
 		/* Prepared before claiming: nothing to allocate afterwards. */
-		p = kzalloc(sizeof(*p), GFP_KERNEL);
+		p = ssi_parked_alloc();
 		if (p)
 			p->xstate = kvmalloc(rs->h.xstate_size, GFP_KERNEL);
 		if (!p || !p->xstate) {
-			kfree(p);
+			if (p)
+				ssi_parked_free(p);
 			return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_THREAD,
 					"no memory");
 		}
@@ -959,21 +987,27 @@ static int claim_threads(struct ssi_rst *rs)
 		if (schedule_timeout_killable(HZ / 50) && fatal_signal_pending(current))
 			return rst_fail(rs, -EINTR, SSI_R_INTR, 0, "interrupted");
 	}
-	/* Claim: the templates' contents move into the waiting threads' records. */
+	/*
+	 * Claim: the templates' contents move into the waiting threads'
+	 * records.  The count above, under the same lock, makes exactly
+	 * nr_others of them ours; the bound guards the array all the same.
+	 */
 	i = 0;
 	list_for_each_entry_safe(p, tmp, &ssi_parked_list, node) {
-		struct ssi_parked *tpl = rs->parked[i];
+		struct ssi_parked *tpl;
 
 		if (!same_thread_group(p->task, current))
 			continue;
+		if (i >= rs->nr_others)
+			break;
+		tpl = rs->parked[i];
 		list_del_init(&p->node);
 		p->claimed = true;
 		p->img = tpl->img;
 		swap(p->xstate, tpl->xstate);
 		p->vdso_syscall = tpl->vdso_syscall;
 		rs->parked[i++] = p;	/* the list's reference is ours now */
-		kvfree(tpl->xstate);
-		kfree(tpl);
+		ssi_parked_free(tpl);
 	}
 	spin_unlock(&ssi_park_lock);
 	rs->nr_parked = i;
@@ -993,7 +1027,11 @@ static void cancel_parked_group(void)
 	wake_up_all(&ssi_park_wq);
 }
 
-/* Tell every claimed thread to go (become its image) or to give up. */
+/*
+ * Tell every claimed thread to go (become its image) or to give up, and
+ * drop our reference: the thread may free its record at once, so no
+ * pointer to it stays behind.
+ */
 static void release_threads(struct ssi_rst *rs, int verdict)
 {
 	u32 i;
@@ -1001,6 +1039,7 @@ static void release_threads(struct ssi_rst *rs, int verdict)
 	for (i = 0; i < rs->nr_parked; i++) {
 		ssi_parked_verdict(rs->parked[i], verdict);
 		ssi_parked_put(rs->parked[i]);
+		rs->parked[i] = NULL;
 	}
 	rs->nr_parked = 0;
 }
@@ -1009,13 +1048,14 @@ static void ssi_rst_free(struct ssi_rst *rs)
 {
 	u32 i;
 
-	/* Claimed threads not released yet go back to the helper. */
+	/*
+	 * Claimed threads not released yet go back to the helper; what is
+	 * left are templates of a claim that never happened.
+	 */
 	release_threads(rs, SSI_PARK_CANCEL);
 	for (i = 0; rs->parked && i < rs->nr_others; i++)
-		if (rs->parked[i] && !rs->parked[i]->claimed) {
-			kvfree(rs->parked[i]->xstate);
-			kfree(rs->parked[i]);
-		}
+		if (rs->parked[i])
+			ssi_parked_free(rs->parked[i]);
 	kfree(rs->parked);
 	kvfree(rs->threads);
 
@@ -1230,7 +1270,7 @@ long ssi_restore_thread_ioctl(struct ssi_file *sf,
 	if (!current->mm || thread_group_leader(current))
 		return -EINVAL;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = ssi_parked_alloc();
 	if (!p)
 		return -ENOMEM;
 	refcount_set(&p->ref, 2);	/* this thread + the list / its claimer */
