@@ -35,6 +35,24 @@ fail() {
 	exit 1
 }
 
+# zdtm_setup NAME: for the tests of ssi.ko's mechanics (no ssid): build
+# test/zdtm and kmod/tools, and set zdtm (the programs), home and away (the
+# first two nodes) and dir (a fresh directory NAME.PID in the shared work
+# directory, removed when the test exits).
+zdtm_setup() {
+	zdtm=$SSI_SRCDIR/test/zdtm
+	if ! make -s -C "$zdtm" >/dev/null || ! make -s -C "$SSI_SRCDIR/kmod/tools" >/dev/null; then
+		fail "cannot build test/zdtm and kmod/tools"
+	fi
+	read -ra nodes <<<"$SSI_LAB_NODES"
+	[ "${#nodes[@]}" -ge 2 ] || fail "needs two nodes"
+	home=${nodes[0]} away=${nodes[1]}
+	dir=$SSI_LAB_WORK/$1.$$
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	trap 'rm -rf "$dir"' EXIT
+}
+
 # ssid_pid NODE: the pid of the lab's ssid on NODE (empty if none).  One
 # pgrep: a shell loop over /proc forks per process, seconds under TCG.
 ssid_pid() {

@@ -9,17 +9,7 @@
 # state (memory, registers, FPU, signals, mappings) after the move;
 # test/zdtm/zdtm-run.sh compares output and exit status with an
 # unmigrated run on the same home node.
-zdtm=$SSI_SRCDIR/test/zdtm
-if ! make -s -C "$zdtm" >/dev/null || ! make -s -C "$SSI_SRCDIR/kmod/tools" >/dev/null; then
-	fail "cannot build test/zdtm and kmod/tools"
-fi
-read -ra nodes <<<"$SSI_LAB_NODES"
-[ "${#nodes[@]}" -ge 2 ] || fail "needs two nodes"
-home=${nodes[0]} away=${nodes[1]}
-dir=$SSI_LAB_WORK/zdtm.$$
-mkdir -p "$dir"
-chmod 755 "$dir"
-trap 'rm -rf "$dir"' EXIT
+zdtm_setup zdtm
 
 fails=0 runs=0
 for desc in "$zdtm"/*.desc; do

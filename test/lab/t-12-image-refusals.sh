@@ -10,16 +10,7 @@
 # file (refused before anything changes, with the expected errno and
 # reason) and through a pipe (page damage ends the helper with SIGKILL).
 # run-all scans the consoles afterwards: no oops, no warning.
-zdtm=$SSI_SRCDIR/test/zdtm
-if ! make -s -C "$zdtm" >/dev/null || ! make -s -C "$SSI_SRCDIR/kmod/tools" >/dev/null; then
-	fail "cannot build test/zdtm and kmod/tools"
-fi
-read -ra nodes <<<"$SSI_LAB_NODES"
-[ "${#nodes[@]}" -ge 2 ] || fail "needs two nodes"
-home=${nodes[0]} away=${nodes[1]}
-dir=$SSI_LAB_WORK/refusals.$$
-mkdir -p "$dir"
-trap 'rm -rf "$dir"' EXIT
+zdtm_setup refusals
 
 for t in file_map threads; do
 	on "$home" "$zdtm/zdtm-run.sh" dump "$t" "$dir" || fail "dump of $t failed"

@@ -5,14 +5,8 @@
 
 # On one node: test/zdtm/dump-edges.sh, then every test/zdtm program dumped
 # and resumed at home must print and exit exactly as when not dumped.
-zdtm=$SSI_SRCDIR/test/zdtm
-if ! make -s -C "$zdtm" >/dev/null || ! make -s -C "$SSI_SRCDIR/kmod/tools" >/dev/null; then
-	fail "cannot build test/zdtm and kmod/tools"
-fi
-n=${SSI_LAB_NODES%% *}
-dir=$SSI_LAB_WORK/edges.$$
-mkdir -p "$dir"
-trap 'rm -rf "$dir"' EXIT
+zdtm_setup edges
+n=$home
 
 on "$n" "$zdtm/dump-edges.sh" "$dir" || fail "some aborted or refused dumps did not leave the task as it was"
 for desc in "$zdtm"/*.desc; do

@@ -10,22 +10,11 @@
 # the console, which run-all scans after this test.  One image restored
 # RUNS times makes a race between the two sides likely to show.
 RUNS=${SSI_THREAD_RESTORE_RUNS:-12}
-zdtm=$SSI_SRCDIR/test/zdtm
-if ! make -s -C "$zdtm" >/dev/null || ! make -s -C "$SSI_SRCDIR/kmod/tools" >/dev/null; then
-	fail "cannot build test/zdtm and kmod/tools"
-fi
-read -ra nodes <<<"$SSI_LAB_NODES"
-[ "${#nodes[@]}" -ge 2 ] || fail "needs two nodes"
-home=${nodes[0]} away=${nodes[1]}
+zdtm_setup restore-loop
 
 # The guard must be on, or a green run proves nothing.
 [ "$(on "$away" cat /sys/kernel/slab/ssi_parked/poison 2>/dev/null)" = 1 ] ||
 	fail "slub_debug is not on for ssi_parked on $away (see contrib/ssi-lab)"
-
-dir=$SSI_LAB_WORK/restore-loop.$$
-mkdir -p "$dir"
-chmod 755 "$dir"
-trap 'rm -rf "$dir"' EXIT
 
 for t in threads threads_churn; do
 	on "$home" "$zdtm/zdtm-run.sh" plain "$t" "$dir" || fail "$t: unmigrated run failed"
