@@ -46,6 +46,7 @@ zdtm_setup() {
 	fi
 	read -ra nodes <<<"$SSI_LAB_NODES"
 	[ "${#nodes[@]}" -ge 2 ] || fail "needs two nodes"
+	# shellcheck disable=SC2034 # for the test that sources this
 	home=${nodes[0]} away=${nodes[1]}
 	dir=$SSI_LAB_WORK/$1.$$
 	mkdir -p "$dir"
