@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * load_sample.h - measure this node's load vector: hwloc for the topology (once,
- * at start-up), /proc/stat, /proc/schedstat, /proc/loadavg and /proc/meminfo
- * every interval.
+ * load_sample.h - measure this node's load vector: hwloc for the topology
+ * (once, at start-up), /proc/stat, /proc/schedstat, /proc/loadavg and
+ * /proc/meminfo every interval.
  */
 #ifndef SSID_LOAD_SAMPLE_H
 #define SSID_LOAD_SAMPLE_H

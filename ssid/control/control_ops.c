@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * control_ops.c - the control operations (see control_ops.h, and doc/ssid.8 for the
- * requests and replies).
+ * control_ops.c - the control operations (see control_ops.h, and doc/ssid.8
+ * for the requests and replies).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * task_registry.c - the registry of tasks (see task_registry.h): a sorted array, small
- * (one entry per local task of a migratable job step).
+ * task_registry.c - the registry of tasks (see task_registry.h): a sorted
+ * array, small (one entry per local task of a migratable job step).
  */
 #include <ctype.h>
 #include <errno.h>

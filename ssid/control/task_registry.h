@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * task_registry.h - the tasks registered with this ssid (by the SPANK plugin for
- * Slurm job steps, or by their owners): the processes ssid may later
- * migrate.  A task is identified by its pid and the process's start time,
+ * task_registry.h - the tasks registered with this ssid (by the SPANK
+ * plugin for Slurm job steps, or by their owners): the processes ssid may
+ * later migrate.  A task is identified by its pid and the process's start time,
  * so that a recycled pid is never mistaken for a registered task; tasks
  * whose process is gone are forgotten by tasks_timer().
  *

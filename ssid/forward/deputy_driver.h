@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * deputy_driver.h - ssid's side of a deputy: the home task of a migrated process,
- * running the stub of kmod/stub/, driven over its channel.
+ * deputy_driver.h - ssid's side of a deputy: the home task of a migrated
+ * process, running the stub of kmod/stub/, driven over its channel.
  *
  * A forwarded call arrives from the remote node as an encoded request
  * (call_wire.h); ssi_deputy_call() checks it may run at home, places its

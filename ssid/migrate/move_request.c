@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * move_request.c - one request to move a process of this node (see move_request.h).
+ * move_request.c - one request to move a process of this node (see
+ * move_request.h).
  */
 #include <errno.h>
 #include <stdarg.h>
