@@ -12,7 +12,7 @@
  * Principles:
  *  - What describes memory and CPU lives where the process runs; what
  *    describes fds, the file system view, credentials and the process tree
- *    lives at home (ARCHITECTURE.md §3).
+ *    lives at home, where the deputy keeps them.
  *  - All fds live at home: the remote process has none of its own.
  *  - Anything the relay cannot marshal yet, and anything that changes
  *    state which must stay consistent on both sides (credentials, rlimits,
