@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,16 +246,33 @@ ssi_tp_err_t ssi_conn_send_bulk(ssi_conn_t c, uint16_t type,
 	return send_user(c, type, iov, iovcnt, b, bulk_len);
 }
 
-/* Sends a handshake frame carrying a munge credential. */
-static ssi_tp_err_t send_cred(struct ssi_conn *c, uint16_t type,
-			      const struct ssi_auth_msg *msg)
+/*
+ * Sends a handshake frame (@type) carrying a munge credential of @kind
+ * from this node to @to (NULL: whoever answers) with a fresh nonce, kept
+ * in c->nonce, and @echo (the peer's nonce, which an ACK returns) or none.
+ */
+static ssi_tp_err_t send_cred(struct ssi_conn *c, uint16_t type, uint8_t kind,
+			      const char *to, const uint8_t *echo)
 {
+	struct ssi_auth_msg m;
 	char why[256];
 	struct iovec v;
 	ssi_tp_err_t err;
 	char *cred;
 
-	err = ssi_auth_seal(c->tp->munge, msg, &cred, why, sizeof(why));
+	memset(&m, 0, sizeof(m));
+	m.version = SSI_TP_PROTO_VERSION;
+	m.kind = kind;
+	snprintf(m.from, sizeof(m.from), "%s", c->tp->node_name);
+	if (to)
+		snprintf(m.to, sizeof(m.to), "%s", to);
+	if (echo)
+		memcpy(m.echo, echo, sizeof(m.echo));
+	err = ssi_auth_nonce(c->nonce);
+	if (err)
+		return err;
+	memcpy(m.nonce, c->nonce, sizeof(m.nonce));
+	err = ssi_auth_seal(c->tp->munge, &m, &cred, why, sizeof(why));
 	if (err) {
 		conn_log(c, LOG_ERR, "cannot authenticate connection", why);
 		return err;
@@ -331,22 +349,11 @@ ssi_conn_t ssi_tp_core_accept(ssi_tp_t tp, void *link, const char *peer_addr)
 
 int ssi_tp_core_connected(ssi_conn_t c)
 {
-	struct ssi_auth_msg m;
 	ssi_tp_err_t err;
 
 	if (c->state != CONN_CONNECTING || !c->link)
 		return !c->link;
-	memset(&m, 0, sizeof(m));
-	m.version = SSI_TP_PROTO_VERSION;
-	m.kind = SSI_AUTH_HELLO;
-	snprintf(m.from, sizeof(m.from), "%s", c->tp->node_name);
-	if (c->expect_node)
-		snprintf(m.to, sizeof(m.to), "%s", c->expect_node);
-	err = ssi_auth_nonce(c->nonce);
-	if (!err) {
-		memcpy(m.nonce, c->nonce, sizeof(m.nonce));
-		err = send_cred(c, SSI_FRAME_T_HELLO, &m);
-	}
+	err = send_cred(c, SSI_FRAME_T_HELLO, SSI_AUTH_HELLO, c->expect_node, NULL);
 	if (err) {
 		ssi_conn_fail(c, err);
 		return 1;
@@ -355,55 +362,12 @@ int ssi_tp_core_connected(ssi_conn_t c)
 	return !c->link;
 }
 
-/* Acceptor: HELLO received. */
-static int got_hello(struct ssi_conn *c, const void *cred, size_t len)
-{
-	struct ssi_tp *tp = c->tp;
-	struct ssi_auth_msg in, out;
-	ssi_tp_err_t err;
-	char why[512];
-	uid_t uid;
-
-	err = ssi_auth_open(tp->munge, cred, len, &in, &uid, why, sizeof(why));
-	if (!err)
-		err = ssi_auth_check(&in, SSI_AUTH_HELLO, uid, tp->peer_uid,
-				     tp->node_name, NULL, NULL, why, sizeof(why));
-	if (err) {
-		conn_log(c, err == SSI_TP_ERR_MUNGE ? LOG_ERR : LOG_WARNING,
-			 "rejecting connection", why);
-		ssi_conn_fail(c, err);
-		return 1;
-	}
-	snprintf(c->peer, sizeof(c->peer), "%s", in.from);
-
-	memset(&out, 0, sizeof(out));
-	out.version = SSI_TP_PROTO_VERSION;
-	out.kind = SSI_AUTH_HELLO_ACK;
-	snprintf(out.from, sizeof(out.from), "%s", tp->node_name);
-	snprintf(out.to, sizeof(out.to), "%s", in.from);
-	memcpy(out.echo, in.nonce, sizeof(out.echo));
-	err = ssi_auth_nonce(c->nonce);
-	if (!err) {
-		memcpy(out.nonce, c->nonce, sizeof(out.nonce));
-		err = send_cred(c, SSI_FRAME_T_HELLO_ACK, &out);
-	}
-	if (err) {
-		ssi_conn_fail(c, err);
-		return 1;
-	}
-	c->tx_seq = ssi_auth_seq0(in.nonce);
-	c->rx_seq = ssi_auth_seq0(c->nonce);
-	c->state = CONN_UP;
-	c->deadline_ms = 0;
-	c->visible = 1;
-	ssi_tp_core_log(tp, LOG_INFO, "transport: connection from %s authenticated",
-			c->peer);
-	tp->cb->on_connect(c, c->peer, tp->cb_arg);
-	return !c->link;
-}
-
-/* Initiator: HELLO_ACK received. */
-static int got_ack(struct ssi_conn *c, const void *cred, size_t len)
+/*
+ * The peer's credential: its HELLO (@acceptor: then answered with our
+ * HELLO_ACK) or its HELLO_ACK to ours.  Checked, it makes the connection
+ * up; else the connection fails.  Returns as the frame handlers do.
+ */
+static int got_cred(struct ssi_conn *c, const void *cred, size_t len, bool acceptor)
 {
 	struct ssi_tp *tp = c->tp;
 	struct ssi_auth_msg in;
@@ -413,9 +377,10 @@ static int got_ack(struct ssi_conn *c, const void *cred, size_t len)
 
 	err = ssi_auth_open(tp->munge, cred, len, &in, &uid, why, sizeof(why));
 	if (!err)
-		err = ssi_auth_check(&in, SSI_AUTH_HELLO_ACK, uid, tp->peer_uid,
-				     tp->node_name, c->nonce, c->expect_node,
-				     why, sizeof(why));
+		err = ssi_auth_check(&in, acceptor ? SSI_AUTH_HELLO : SSI_AUTH_HELLO_ACK,
+				     uid, tp->peer_uid, tp->node_name,
+				     acceptor ? NULL : c->nonce,
+				     acceptor ? NULL : c->expect_node, why, sizeof(why));
 	if (err) {
 		conn_log(c, err == SSI_TP_ERR_MUNGE ? LOG_ERR : LOG_WARNING,
 			 "rejecting connection", why);
@@ -423,12 +388,21 @@ static int got_ack(struct ssi_conn *c, const void *cred, size_t len)
 		return 1;
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s", in.from);
+	if (acceptor) {
+		err = send_cred(c, SSI_FRAME_T_HELLO_ACK, SSI_AUTH_HELLO_ACK,
+				in.from, in.nonce);
+		if (err) {
+			ssi_conn_fail(c, err);
+			return 1;
+		}
+		c->visible = 1;
+	}
 	c->tx_seq = ssi_auth_seq0(in.nonce);
 	c->rx_seq = ssi_auth_seq0(c->nonce);
 	c->state = CONN_UP;
 	c->deadline_ms = 0;
-	ssi_tp_core_log(tp, LOG_INFO, "transport: connection to %s authenticated",
-			c->peer);
+	ssi_tp_core_log(tp, LOG_INFO, "transport: connection %s %s authenticated",
+			acceptor ? "from" : "to", c->peer);
 	tp->cb->on_connect(c, c->peer, tp->cb_arg);
 	return !c->link;
 }
@@ -518,9 +492,9 @@ int ssi_tp_core_recv(ssi_conn_t c, const void *frame, size_t len,
 	}
 	switch (c->state) {
 	case CONN_AWAIT_HELLO:
-		return got_hello(c, (const uint8_t *)frame + SSI_FRAME_HDR_LEN, inl);
 	case CONN_AWAIT_ACK:
-		return got_ack(c, (const uint8_t *)frame + SSI_FRAME_HDR_LEN, inl);
+		return got_cred(c, (const uint8_t *)frame + SSI_FRAME_HDR_LEN, inl,
+				c->state == CONN_AWAIT_HELLO);
 	case CONN_UP:
 		break;
 	default:

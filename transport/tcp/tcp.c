@@ -786,6 +786,13 @@ static int bind_any(struct tcp_state *st, uint16_t port)
 	return -1;
 }
 
+/* A socket for @ai, non-blocking (the loop polls it) and close-on-exec. */
+static int addr_socket(const struct addrinfo *ai)
+{
+	return socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		      ai->ai_protocol);
+}
+
 static int bind_addr(struct tcp_state *st, const char *addr, uint16_t port,
 		     int *gai)
 {
@@ -800,9 +807,7 @@ static int bind_addr(struct tcp_state *st, const char *addr, uint16_t port,
 	if (*gai)
 		return -1;
 	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family,
-			    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			    ai->ai_protocol);
+		fd = addr_socket(ai);
 		if (fd < 0) {
 			saved = errno;
 			continue;
@@ -875,9 +880,7 @@ ssi_tp_err_t tp_p_connect(void *state, ssi_conn_t conn, const char *host,
 	}
 	/* the first address whose connect does not fail at once */
 	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family,
-			    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			    ai->ai_protocol);
+		fd = addr_socket(ai);
 		if (fd < 0) {
 			saved = errno;
 			continue;
