@@ -87,7 +87,6 @@ int vb_priv_check(struct vb_link *l, const void *data, uint8_t len)
 		return -1;
 	}
 	l->peer_depth = depth;
-	l->peer_msg_size = size;
 	/* our send buffers are our msg_size, the peer's receive buffers its */
 	l->send_max = size < l->st->msg_size ? size : l->st->msg_size;
 	l->credits = depth;

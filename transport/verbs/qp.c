@@ -181,11 +181,9 @@ int vb_link_setup(struct vb_link *l)
 	for (i = 0; i < 2 * depth; i++) {
 		l->slots[i].idx = (int)i;
 		if (i < depth) {
-			l->slots[i].wr_kind = VB_WR_RECV;
 			if (post_recv(l, &l->slots[i]))
 				goto fail_errno;
 		} else {
-			l->slots[i].wr_kind = VB_WR_SEND;
 			l->slots[i].next = l->tx_free;
 			l->tx_free = &l->slots[i];
 		}

@@ -71,7 +71,6 @@ struct vb_sqe {			/* one posted send-queue WR */
 };
 
 struct vb_slot {		/* a receive or send buffer */
-	uint8_t wr_kind;
 	int idx;
 	struct vb_slot *next;	/* free list (send slots) */
 };
@@ -158,7 +157,7 @@ struct vb_link {
 	uint32_t max_inline;
 
 	/* flow control */
-	uint32_t peer_depth, peer_msg_size;
+	uint32_t peer_depth;
 	uint32_t send_max;		/* largest SEND: min(ours, peer's) */
 	uint32_t credits;		/* SENDs the peer can take */
 	uint32_t credits_to_return;
