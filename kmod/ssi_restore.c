@@ -138,7 +138,7 @@ static DECLARE_WAIT_QUEUE_HEAD(ssi_park_wq);
 /*
  * Parked-thread records (and their templates) come from a cache of their
  * own, so that a kernel booted with slub_debug=FZPU,ssi_parked (the lab)
- * checks exactly these for use after free and double free.
+ * checks exactly these for writes after free and double frees.
  */
 static struct kmem_cache *ssi_parked_cache;
 
