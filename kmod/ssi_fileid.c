@@ -4,7 +4,7 @@
  *
  * Nodes have their own root file systems: the same libc.so has another
  * device and inode number on every node, so a file is identified by its
- * content (ARCHITECTURE.md §3): the ELF build-id when the file has one
+ * content: the ELF build-id when the file has one
  * (cheap: a few hundred bytes are read), else a SHA-256 of the whole file.
  * Size is compared too; mtime is only recorded.
  */
