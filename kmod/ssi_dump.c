@@ -704,7 +704,7 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 		f &= ~VM_MAYSHARE;
 		v->vm_flags = f;
 	}
-	/* Shared memory needs the DSM (a later wave). */
+	/* Shared memory would need coherence between nodes: not supported. */
 	if (f & (VM_SHARED | VM_MAYSHARE))
 		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING, "shared mapping");
 	if (f & (VM_IO | VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB))

@@ -3,8 +3,8 @@
  * ssi_main.c - module entry points of ssi.ko.
  *
  * Loading the module installs nothing global: no syscall or ftrace hooks.
- * Processes that never migrate do not pay for it (test/lab/t-26 measures
- * that).
+ * Processes that never migrate do not pay for it: every mechanism of the
+ * module acts on one task, at the request of ssid.
  */
 #include <linux/init.h>
 #include <linux/module.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * ssi.h - the one interface between ssi.ko and user space (ssid, ssictl,
- * tests).  Included by the module and by user space alike.
+ * ssi.h - the one interface between ssi.ko and user space (ssid, its
+ * restore helper, the tools in kmod/tools, tests).  Included by the module and by user space alike.
  *
  * ABI rules (as userfaultfd's UFFDIO_API):
  *  - user space calls SSI_IOC_API first; the module answers with its

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * ssi_image.h - the process image format of slurm-ssi, version 1.
+ * ssi_image.h - the process image format of slurm-ssi (SSI_IMG_VERSION).
  *
  * Written by ssi.ko on the home node (SSI_IOC_DUMP), carried by ssid over
  * the wire, read by ssi.ko on the remote node (SSI_IOC_RESTORE) and by
- * ssi-img(1).  The prose specification is doc/image-format.md; this header
- * is its normative C form and the only definition of the layout.
+ * kmod/tools/ssi-img.  The prose specification is doc/image-format.md;
+ * this header is its normative C form and the only definition of the
+ * layout.
  *
  * An image is a byte stream (it may arrive through a pipe or a socket):
  *
@@ -74,7 +75,8 @@
  * @home_pid:	pid of the task on the home node (informational).
  * @dump_time_ns: CLOCK_REALTIME at the dump (informational).
  * @release:	utsname release of the home kernel, NUL-padded; the reader
- *		requires an exact match (homogeneous nodes, ARCHITECTURE §3).
+ *		requires an exact match: a restored process keeps the kernel ABI
+ *		it saw, so nodes must run the same kernel.
  * @vdso_digest: SHA-256 of the [vdso] pages of the dumped task.  Restored
  *		code may hold pointers into the vDSO (glibc caches them), so the
  *		remote vDSO must be byte-identical and at the same address.

@@ -12,7 +12,7 @@
  * Principles:
  *  - What describes memory and CPU lives where the process runs; what
  *    describes fds, the file system view, credentials and the process tree
- *    lives at home, where the deputy keeps them.
+ *    lives at home, where the deputy keeps them for Slurm and the parent.
  *  - All fds live at home: the remote process has none of its own.
  *  - Anything the relay cannot marshal yet, and anything that changes
  *    state which must stay consistent on both sides (credentials, rlimits,
@@ -392,7 +392,7 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	PULL(remap_file_pages, "file mappings live at home"),
 	PULL(memfd_secret, W_NYI),
 	PULL(userfaultfd, W_NYI),
-	PULL(shmat, "SysV shared memory is served at home until DSM"),
+	PULL(shmat, "SysV shared memory is coherent only at home"),
 	LOCAL(shmdt, "no SysV segment is attached remotely: same EINVAL as home"),
 	FWD(shmget, 3, W_IPC, V, V, V),
 	PULL(shmctl, W_IPC ": " W_NYI),

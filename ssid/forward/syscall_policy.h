@@ -121,7 +121,8 @@ struct ssi_sc_entry {
 	 * the relay's handler of this name does the work.
 	 */
 	const char *custom;
-	/* Why this policy, for the generated documentation and reviewers. */
+	/* Why this policy: the table documents itself (check_syscall_policy
+	 * requires a reason for every entry). */
 	const char *why;
 };
 

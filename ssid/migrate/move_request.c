@@ -21,7 +21,7 @@ struct migreq {
 	struct migrate *m;
 	migreq_cb cb;
 	void *arg;
-	void *handle;		/* migrate.c's */
+	void *handle;		/* migrate_start()'s or migrate_recall()'s */
 	pid_t pid;
 	int then_idx;		/* back home first, then on to this node */
 	bool via_home;

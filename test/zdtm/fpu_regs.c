@@ -8,9 +8,6 @@
 static uint8_t want[16][32] __attribute__((aligned(32)));
 static uint8_t got[16][32] __attribute__((aligned(32)));
 
-#define REGS8(p, op, b) \
-	op " 0*" #b "(%[" p "]), %%" "0\n"
-
 static int have_avx(void)
 {
 	unsigned int a, b, c, d;
