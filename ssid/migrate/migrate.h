@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * migrate.h - moving a running process to another node and serving it
- * there: the home side (dump, image transfer, deputy, forwarded calls run
- * at home) in home_side.c, the remote side (image reception, restore
- * helper, seccomp notifications, exit) in remote_side.c.  The peer
- * messages are in peer_msg.h; what happens to each syscall is in
- * syscall_policy.c; doc/forwarding.md tells the whole path.
+ * there: the home side (dump, image transfer, the deputy, exit, recall)
+ * in home_side.c, the remote side (image reception, restore helper, exit,
+ * recall) in remote_side.c; each owns one relay of forwarded calls per
+ * process (forward/relay_home.h, forward/relay_remote.h) and moves its
+ * bytes.  The peer messages are in peer_msg.h; what happens to each
+ * syscall is in syscall_policy.c; doc/forwarding.md tells the whole path.
  */
 #ifndef SSID_MIGRATE_H
 #define SSID_MIGRATE_H
