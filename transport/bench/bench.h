@@ -58,6 +58,12 @@ int ssi_bench_plain_start(const char *addr, uint16_t port, uint16_t *bound);
  */
 
 int ssi_bench_run(const struct ssi_bench_cfg *cfg, FILE *out);
+/*
+ *  Runs every measurement against the server and prints a table with the
+ *    transport's figures, the plain socket's, and their ratios to [out].
+ *  Returns 0, or -1 after printing why to [out].
+ */
+
 int ssi_bench_check(const struct ssi_bench_cfg *cfg, FILE *out);
 /*
  *  Correctness, not speed: sends pattern-filled messages of every size
@@ -66,11 +72,6 @@ int ssi_bench_check(const struct ssi_bench_cfg *cfg, FILE *out);
  *    a large inline part) and checks the server's echo byte for byte.
  *  Returns 0 if every echo matched, or -1 after printing the first
  *    mismatch to [out].
- */
-/*
- *  Runs every measurement against the server and prints a table with the
- *    transport's figures, the plain socket's, and their ratios to [out].
- *  Returns 0, or -1 after printing why to [out].
  */
 
 #endif /* SSI_TP_BENCH_H */

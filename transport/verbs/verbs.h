@@ -2,7 +2,7 @@
 /*
  * verbs.h - the "verbs" transport plugin: RC queue pairs set up with
  * librdmacm, frames in SEND_WITH_IMM messages, large payloads pulled by
- * the receiver with RDMA READ.  doc/wire-protocol.md, "verbs carrier",
+ * the receiver with RDMA READ.  doc/wire-protocol.md, "6.2 verbs",
  * describes what travels on the QP.
  *
  * Files: verbs.c (plugin entry points, send path), cm.c (connection
