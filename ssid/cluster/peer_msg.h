@@ -56,7 +56,7 @@ enum ssid_msg_type {
 
 /*
  * Highest type the transport delivers to ssid: its own, and those of the
- * transport benchmark (0xfb01..0xfb06, transport/bench/bench.h), served to
+ * transport benchmark (0xfb01..0xfb08, transport/bench/bench.h), served to
  * benchmark clients only.  Anything above is refused by the transport.
  */
 #define SSID_MSG_TYPE_ACCEPT_MAX	0xfbff

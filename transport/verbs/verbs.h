@@ -177,7 +177,6 @@ struct vb_link {
 	/* receiver */
 	struct vb_rxe *rxq, **rxtail;
 
-	int failed;
 	struct ssi_tp_deferred free_d;
 };
 
