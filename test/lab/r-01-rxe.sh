@@ -7,7 +7,8 @@ read -ra nodes <<<"$SSI_LAB_NODES"
 for n in "${nodes[@]}"; do
 	out=$(on "$n" ibv_devices) || fail "$n: ibv_devices failed"
 	grep -qw rxe0 <<<"$out" || fail "$n: no rxe0 in ibv_devices"
-	on "$n" rdma link show rxe0/1 | grep -q 'state ACTIVE' || fail "$n: rxe0 not ACTIVE"
+	out=$(on "$n" rdma link show rxe0/1) || fail "$n: rdma link show failed"
+	grep -q 'state ACTIVE' <<<"$out" || fail "$n: rxe0 not ACTIVE"
 done
 echo "rxe0 active on ${nodes[*]}"
 [ ${#nodes[@]} -ge 2 ] || exit 0

@@ -10,9 +10,9 @@ n=${SSI_LAB_NODES%% *}
 if out=$(slurm sbatch --ssi-migratable=bogus --chdir "$SSI_LAB_WORK" --wrap true 2>&1); then
 	fail "sbatch accepted --ssi-migratable=bogus: $out"
 fi
-echo "$out" | grep -q "invalid --ssi-migratable value 'bogus'" ||
+grep -q "invalid --ssi-migratable value 'bogus'" <<<"$out" ||
 	fail "no clear message for a bad value: $out"
-echo "bad value refused: $(echo "$out" | head -n 1)"
+echo "bad value refused: ${out%%$'\n'*}"
 
 # tasks_of JOBID: the pids ssid on $n has registered for that job.
 tasks_of() {

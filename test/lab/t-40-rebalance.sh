@@ -19,7 +19,9 @@ admin=${lab_nodes[-1]}
 # through contrib/scontrol, the optional wrapper in scontrol's grammar
 plan=$(on "$admin" env SSICTL="$ssictl" "$SSI_SRCDIR/contrib/scontrol" rebalance "partition=$part" dryrun) ||
 	fail "scontrol rebalance dryrun: $plan"
-on "$admin" env SSICTL="$ssictl" "$SSI_SRCDIR/contrib/scontrol" show partition "$part" | grep -q "PartitionName=$part" ||
+shown=$(on "$admin" env SSICTL="$ssictl" "$SSI_SRCDIR/contrib/scontrol" show partition "$part") ||
+	fail "scontrol show partition: $shown"
+grep -q "PartitionName=$part" <<<"$shown" ||
 	fail "the wrapper did not hand 'show partition' to the real scontrol"
 echo "$plan"
 # heartbeats count whatever else runs on $home too: two moves at least

@@ -23,7 +23,9 @@ for n in "${lab_nodes[@]}"; do
 	js=$(on "$n" "$ssictl" --json show jobs) || fail "show jobs on $n: $js"
 	rows=$(jq -r --argjson j "$job" '.tasks[] | select(.job == $j and .step == 0) |
 		"\(.task) \(.pid) \(.home) \(.node) \(.local_pid) \(.state) \(.job_name) \(.step_name) \(.user)"' <<<"$js")
-	echo "$n: $rows" | head -n 1
+	# the first row, without a pipe: `echo | head` under pipefail dies of
+	# SIGPIPE now and then, silently
+	echo "$n: ${rows%%$'\n'*}"
 	[ "$(wc -l <<<"$rows")" = 3 ] || fail "$n: expected 3 tasks of step $job.0: $rows"
 	while read -r task pid h node lpid state jname sname user; do
 		[ "$h" = "$home" ] || fail "$n: task $task's home is $h, not $home"
