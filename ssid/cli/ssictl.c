@@ -89,9 +89,6 @@ die(const char *fmt, ...)
 
 /* ----------------------------------------------------------- transport */
 
-/* Replies can be long: a node table of a big cluster. */
-#define SSICTL_REPLY_MAX	(64u << 20)
-
 /*
  * End the program for a failure to talk to ssid (not an error reply),
  * in ssictl's words.

@@ -143,6 +143,8 @@
 #define SSICTL_TIMEOUT_MS		5000
 /* ssictl migrate: dump, transfer and restore of a big image */
 #define SSICTL_MIGRATE_TIMEOUT_MS	120000
+/* The longest reply ssictl reads: a node or task table of a big cluster. */
+#define SSICTL_REPLY_MAX		(64u << 20)
 
 /*
  * Registered tasks: one per local task of a migratable job step, so a few
