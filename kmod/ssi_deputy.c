@@ -13,6 +13,11 @@
  * verdict), so every mm, fd and signal operation is on current.  Nothing
  * of the task is changed until every new mapping exists: a failure before
  * that leaves it frozen and intact, to be resumed at home.
+ *
+ * A multi-threaded process keeps its threads: the leader maps a seat (an
+ * area, a stack, a channel fd) for each, and each thread then enters the
+ * stub in its own context (ssi_dump_thread_work()) with its seat's index,
+ * so that a thread blocked in a forwarded call holds up no other.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -100,69 +105,96 @@ static int unmap_all_but(struct keep *keep, int n)
 	return 0;
 }
 
-static void unmap_new(unsigned long code, unsigned long area, u64 area_len,
-		      unsigned long stack)
+/* Undo what ssi_deputy_become() mapped and installed before its point of no return. */
+static void unmap_new(struct ssi_deputy_plan *p)
 {
-	if (code)
-		vm_munmap(code, PAGE_ALIGN(stub_len));
-	if (area)
-		vm_munmap(area, area_len);
-	if (stack)
-		vm_munmap(stack, SSI_DEPUTY_STACK);
+	u32 i;
+
+	for (i = 0; i < p->nr; i++) {
+		struct ssi_deputy_seat *s = &p->seat[i];
+
+		if (s->area)
+			vm_munmap(s->area, p->area_len);
+		if (s->stack)
+			vm_munmap(s->stack, SSI_DEPUTY_STACK);
+		if (s->fd >= 0)
+			close_fd(s->fd);
+		s->area = s->stack = 0;
+		s->fd = -1;
+	}
+	if (p->code)
+		vm_munmap(p->code, PAGE_ALIGN(stub_len));
+	p->code = 0;
 }
 
-int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reason)
+/* One seat's area, stack and channel fd, in the leader's mm and fd table. */
+static int map_seat(struct ssi_deputy_plan *p, struct ssi_deputy_seat *s, u32 *reason)
 {
-	struct pt_regs *regs = current_pt_regs();
-	unsigned long code = 0, area = 0, stack = 0, sp;
-	struct keep keep[5];
+	unsigned long a;
+	int fd;
+
+	a = vm_mmap(NULL, 0, p->area_len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, 0);
+	if (IS_ERR_VALUE(a))
+		return (int)a;
+	s->area = a;
+	a = vm_mmap(NULL, 0, SSI_DEPUTY_STACK, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (IS_ERR_VALUE(a))
+		return (int)a;
+	s->stack = a;
+	fd = receive_fd(s->chan, O_CLOEXEC);
+	if (fd < 0) {
+		*reason = SSI_R_TARGET;	/* its fd table is full */
+		return fd;
+	}
+	s->fd = fd;
+	return 0;
+}
+
+int ssi_deputy_become(struct ssi_deputy_plan *p, u32 *reason)
+{
+	struct keep *keep;
 	unsigned long vdso[4];
-	sigset_t all;
-	int fd, err, n;
+	int err, n;
+	u32 i;
 
 	*reason = SSI_R_NOMEM;
 	if (!stub_file)
 		return -ENODEV;
-	code = vm_mmap(stub_file, 0, PAGE_ALIGN(stub_len), PROT_READ | PROT_EXEC,
-		       MAP_PRIVATE, 0);
-	if (IS_ERR_VALUE(code)) {
-		err = (int)code;
-		code = 0;
+	for (i = 0; i < p->nr; i++)
+		p->seat[i].fd = -1;
+	keep = kmalloc_array(2 * p->nr + 3, sizeof(*keep), GFP_KERNEL);
+	if (!keep)
+		return -ENOMEM;
+	p->code = vm_mmap(stub_file, 0, PAGE_ALIGN(stub_len), PROT_READ | PROT_EXEC,
+			  MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(p->code)) {
+		err = (int)p->code;
+		p->code = 0;
 		goto out_unmap;
 	}
-	area = vm_mmap(NULL, 0, area_len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, 0);
-	if (IS_ERR_VALUE(area)) {
-		err = (int)area;
-		area = 0;
-		goto out_unmap;
-	}
-	stack = vm_mmap(NULL, 0, SSI_DEPUTY_STACK, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	if (IS_ERR_VALUE(stack)) {
-		err = (int)stack;
-		stack = 0;
-		goto out_unmap;
+	for (i = 0; i < p->nr; i++) {
+		err = map_seat(p, &p->seat[i], reason);
+		if (err)
+			goto out_unmap;
 	}
 	err = ssi_vdso_ranges(vdso);
 	if (err)
 		goto out_unmap;
-	fd = receive_fd(chan, O_CLOEXEC);
-	if (fd < 0) {
-		err = fd;
-		*reason = SSI_R_TARGET;	/* its fd table is full */
-		goto out_unmap;
-	}
 
 	/*
 	 * Point of no return: the process's memory goes.  A failure from here
 	 * on cannot give it back, so the task is killed (its remote self then
 	 * loses its home and is killed too: nothing hangs).
 	 */
-	keep[0] = (struct keep){ code, code + PAGE_ALIGN(stub_len) };
-	keep[1] = (struct keep){ area, area + area_len };
-	keep[2] = (struct keep){ stack, stack + SSI_DEPUTY_STACK };
-	n = 3;
+	keep[0] = (struct keep){ p->code, p->code + PAGE_ALIGN(stub_len) };
+	n = 1;
+	for (i = 0; i < p->nr; i++) {
+		keep[n++] = (struct keep){ p->seat[i].area, p->seat[i].area + p->area_len };
+		keep[n++] = (struct keep){ p->seat[i].stack,
+					   p->seat[i].stack + SSI_DEPUTY_STACK };
+	}
 	/*
 	 * [vvar] and [vdso] stay where the process had them: the image that
 	 * comes home (SSI_IOC_RETURN) expects its vDSO there, and a module
@@ -173,6 +205,7 @@ int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reas
 	if (vdso[3])
 		keep[n++] = (struct keep){ vdso[2], vdso[3] };
 	err = unmap_all_but(keep, n);
+	kfree(keep);
 	if (err) {
 		pr_warn("ssi: deputy %d: unmapping failed (%d): killing it\n",
 			task_pid_nr(current), err);
@@ -180,6 +213,21 @@ int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reas
 		*reason = SSI_R_NOMEM;
 		return err;
 	}
+	ssi_deputy_enter(p, 0);
+	*reason = 0;
+	return 0;
+
+out_unmap:
+	kfree(keep);
+	unmap_new(p);
+	return err;
+}
+
+void ssi_deputy_enter(const struct ssi_deputy_plan *p, u32 i)
+{
+	const struct ssi_deputy_seat *s = &p->seat[i];
+	struct pt_regs *regs = current_pt_regs();
+	sigset_t all;
 
 	/* User pointers the kernel would follow into memory that is gone. */
 	current->rseq = NULL;
@@ -203,24 +251,16 @@ int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reas
 	clear_restore_sigmask();
 
 	/* Enter the stub as if called: 16-byte aligned stack top minus 8. */
-	sp = ((stack + SSI_DEPUTY_STACK) & ~15UL) - 8;
-	regs->ip = code;
-	regs->sp = sp;
-	regs->di = fd;
-	regs->si = area;
-	regs->dx = area_len;
+	regs->ip = p->code;
+	regs->sp = ((s->stack + SSI_DEPUTY_STACK) & ~15UL) - 8;
+	regs->di = s->fd;
+	regs->si = s->area;
+	regs->dx = p->area_len;
+	regs->cx = i;
 	regs->ax = 0;
-	regs->bx = regs->cx = regs->bp = regs->r8 = regs->r9 = 0;
+	regs->bx = regs->bp = regs->r8 = regs->r9 = 0;
 	regs->r10 = regs->r11 = regs->r12 = regs->r13 = regs->r14 = regs->r15 = 0;
 	regs->flags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
 	/* not in a system call any more: no restart on the way out */
 	regs->orig_ax = -1;
-
-	*area_addr = area;
-	*reason = 0;
-	return 0;
-
-out_unmap:
-	unmap_new(code, area, area_len, stack);
-	return err;
 }

@@ -125,10 +125,13 @@ struct ssi_dump_req {
 	u32 nr_threads;			/* on @threads */
 	atomic_t pending;
 
-	/* SSI_V_DEPUTY: set by the caller, answered by the target. */
-	struct file *deputy_chan;
-	u64 deputy_area_len;
-	u64 deputy_area;
+	/*
+	 * SSI_V_DEPUTY: the plan is set by the caller, filled in by the
+	 * leader, which sets @deputy_go when the other threads may enter
+	 * their seats; freed with the request.
+	 */
+	struct ssi_deputy_plan *deputy_plan;
+	bool deputy_go;
 	int deputy_err;
 	u32 deputy_reason;
 	/* SSI_V_RETURN: likewise. */
@@ -153,6 +156,7 @@ struct ssi_dump_thread {
 	const char *detail;
 	struct ssi_img_thread img;
 	void *xstate;
+	u32 seat;			/* SSI_V_DEPUTY: its seat in the plan */
 	struct list_head node;		/* req->threads */
 };
 
@@ -174,6 +178,7 @@ static void ssi_dump_put(struct ssi_dump_req *req)
 	put_task_struct(req->task);
 	kvfree(req->xstate);
 	kfree(req->img);
+	kfree(req->deputy_plan);
 	kfree(req);
 }
 
@@ -516,9 +521,24 @@ static void ssi_dump_arrived(struct ssi_dump_req *req)
 }
 
 /*
+ * What wakes a frozen thread other than the leader: a verdict it acts on.
+ * DEPUTY only once the leader has prepared its seat (a leader that fails
+ * before its point of no return puts the verdict back to NONE); RETURN is
+ * the leader's alone (refused for a deputy of several threads).
+ */
+static bool thread_woken(struct ssi_dump_req *req)
+{
+	int v = READ_ONCE(req->verdict);
+
+	if (v == SSI_V_DEPUTY)
+		return smp_load_acquire(&req->deputy_go);
+	return v != SSI_V_NONE && v != SSI_V_RETURN;
+}
+
+/*
  * task_work callback of a thread other than the leader.  It freezes like
- * the leader and leaves on any verdict (the deputy is refused for a
- * multi-threaded task before it could be given), or when killed.
+ * the leader, enters its seat of the deputy stub on DEPUTY, leaves on any
+ * other verdict, or when killed.
  */
 static void ssi_dump_thread_work(struct callback_head *cb)
 {
@@ -546,8 +566,11 @@ static void ssi_dump_thread_work(struct callback_head *cb)
 	}
 	atomic_set(&th->state, SSI_DS_FROZEN);
 	ssi_dump_arrived(req);
-	wait_event_state(req->wq, READ_ONCE(req->verdict) != SSI_V_NONE,
+	wait_event_state(req->wq, thread_woken(req),
 			 (TASK_KILLABLE | TASK_FREEZABLE | TASK_NOLOAD));
+	if (!fatal_signal_pending(current) && READ_ONCE(req->verdict) == SSI_V_DEPUTY &&
+	    th->seat)
+		ssi_deputy_enter(req->deputy_plan, th->seat);
 out:
 	ssi_dump_put(req);
 	module_put(THIS_MODULE);
@@ -591,11 +614,15 @@ static void ssi_dump_work(struct callback_head *cb)
 		if (fatal_signal_pending(current) ||
 		    (v != SSI_V_DEPUTY && v != SSI_V_RETURN))
 			break;
-		if (v == SSI_V_DEPUTY)
+		if (v == SSI_V_DEPUTY) {
 			err = req->deputy_err =
-				ssi_deputy_become(req->deputy_chan, req->deputy_area_len,
-						  &req->deputy_area, &req->deputy_reason);
-		else
+				ssi_deputy_become(req->deputy_plan, &req->deputy_reason);
+			/* the other threads take their seats */
+			if (!err) {
+				smp_store_release(&req->deputy_go, true);
+				wake_up(&req->wq);
+			}
+		} else
 			err = req->ret_err = ssi_restore_return(req->ret_in,
 								req->ret_close_fd,
 								req->ret_arg);
@@ -1546,50 +1573,145 @@ static int verdict_answered(struct ssi_dump_req *req, int verdict,
 	return READ_ONCE(req->left) ? -1 : 1;
 }
 
+/* The plan's channel files go back to the caller's side: the deputy has its own. */
+static void put_plan_chans(struct ssi_deputy_plan *p)
+{
+	u32 i;
+
+	for (i = 0; i < p->nr; i++) {
+		if (p->seat[i].chan)
+			fput(p->seat[i].chan);
+		p->seat[i].chan = NULL;
+	}
+}
+
+static struct file *get_chan(int fd, int *err)
+{
+	struct file *f = fget(fd);
+
+	*err = 0;
+	if (!f) {
+		*err = -EBADF;
+	} else if (!S_ISSOCK(file_inode(f)->i_mode)) {
+		fput(f);
+		f = NULL;
+		*err = -ENOTSOCK;
+	}
+	return f;
+}
+
+/*
+ * Give every frozen thread of @req but the leader the seat @ut names for
+ * it: each exactly once, sharing the leader's fd table (the leader
+ * installs every channel).  -EINVAL when the list is not exactly them.
+ */
+static int seat_threads(struct ssi_dump_req *req, struct ssi_deputy_plan *p,
+			const struct ssi_deputy_thread *ut, u32 n)
+{
+	struct ssi_dump_thread *th;
+	u32 i;
+	int err;
+
+	if (n != frozen_threads(req))
+		return -EINVAL;
+	list_for_each_entry(th, &req->threads, node)
+		th->seat = 0;
+	for (i = 0; i < n; i++) {
+		bool found = false;
+
+		if (ut[i].area_addr || ut[i].reserved)
+			return -EINVAL;
+		list_for_each_entry(th, &req->threads, node) {
+			if (atomic_read(&th->state) != SSI_DS_FROZEN ||
+			    task_pid_vnr(th->task) != ut[i].tid)
+				continue;
+			if (th->seat)
+				return -EINVAL;	/* named twice */
+			th->seat = i + 1;
+			found = true;
+			break;
+		}
+		if (!found)
+			return -EINVAL;
+		p->seat[i + 1].chan = get_chan(ut[i].chan_fd, &err);
+		if (!p->seat[i + 1].chan)
+			return err;
+	}
+	list_for_each_entry(th, &req->threads, node) {
+		bool same;
+
+		if (!th->seat)
+			continue;
+		task_lock(th->task);
+		same = th->task->files == req->task->files;
+		task_unlock(th->task);
+		if (!same)
+			return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg)
 {
+	struct ssi_deputy_thread *ut = NULL;
 	struct ssi_become_deputy arg;
+	struct ssi_deputy_plan *p;
 	struct ssi_dump_req *req;
-	struct file *chan;
 	long err;
+	int ferr;
+	u32 i;
 
 	BUILD_BUG_ON(sizeof(arg) != 64);
+	BUILD_BUG_ON(sizeof(*ut) != 24);
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+	if (arg.flags || arg.pad || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)) ||
+	    arg.nr_threads >= SSI_IMG_MAX_THREADS || (arg.nr_threads && !arg.threads))
 		return -EINVAL;
 	if (!arg.area_len)
 		arg.area_len = SSI_DEPUTY_AREA_DEFAULT;
 	if (!PAGE_ALIGNED(arg.area_len) || arg.area_len < SSI_DEPUTY_AREA_MIN ||
 	    arg.area_len > SSI_DEPUTY_AREA_MAX)
 		return -EINVAL;
-	chan = fget(arg.chan_fd);
-	if (!chan)
-		return -EBADF;
-	if (!S_ISSOCK(file_inode(chan)->i_mode)) {
-		fput(chan);
-		return -ENOTSOCK;
+	if (arg.nr_threads) {
+		ut = memdup_user(u64_to_user_ptr(arg.threads),
+				 array_size(arg.nr_threads, sizeof(*ut)));
+		if (IS_ERR(ut))
+			return PTR_ERR(ut);
+	}
+	p = kzalloc(struct_size(p, seat, arg.nr_threads + 1), GFP_KERNEL);
+	if (!p) {
+		kfree(ut);
+		return -ENOMEM;
+	}
+	p->nr = arg.nr_threads + 1;
+	p->area_len = arg.area_len;
+	p->seat[0].chan = get_chan(arg.chan_fd, &ferr);
+	if (!p->seat[0].chan) {
+		err = ferr;
+		goto out_free;
 	}
 	req = take_frozen(sf, arg.pid);
 	if (!req) {
-		fput(chan);
-		return -ESRCH;
+		err = -ESRCH;
+		goto out_free;
 	}
-	if (frozen_threads(req)) {
-		/* One deputy per process: the other threads have nowhere to go. */
+	err = seat_threads(req, p, ut, arg.nr_threads);
+	if (err) {
 		give_back(sf, req);
-		fput(chan);
-		return -EOPNOTSUPP;
+		goto out_free;
 	}
 
-	req->deputy_chan = chan;
-	req->deputy_area_len = arg.area_len;
+	kfree(req->deputy_plan);	/* of a DEPUTY refused before */
+	req->deputy_plan = p;
 	req->deputy_err = -ESRCH;	/* stays so if it dies before answering */
 	switch (verdict_answered(req, SSI_V_DEPUTY, &req->deputy_err)) {
 	case 0:
-		arg.area_addr = req->deputy_area;
+		arg.area_addr = p->seat[0].area;
+		for (i = 1; i < p->nr; i++)
+			ut[i - 1].area_addr = p->seat[i].area;
 		arg.reason = 0;
 		err = 0;
 		goto out_put;
@@ -1600,15 +1722,26 @@ long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg
 	/* Failed before the point of no return: still frozen, still ours. */
 	err = req->deputy_err;
 	arg.reason = req->deputy_reason;
+	put_plan_chans(p);
 	give_back(sf, req);
-	fput(chan);
+	kfree(ut);
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : err;
 
 out_put:
-	fput(chan);
+	put_plan_chans(p);
 	ssi_dump_put(req);
+	if (!err && ut && copy_to_user(u64_to_user_ptr(arg.threads), ut,
+				       array_size(arg.nr_threads, sizeof(*ut))))
+		err = -EFAULT;
+	kfree(ut);
 	if (copy_to_user(uarg, &arg, sizeof(arg)))
 		return err ?: -EFAULT;
+	return err;
+
+out_free:
+	put_plan_chans(p);
+	kfree(p);
+	kfree(ut);
 	return err;
 }
 

@@ -60,8 +60,31 @@ long ssi_signal_ioctl(struct ssi_signal __user *uarg);
 #define SSI_DEPUTY_STUB_MAX	(64UL << 10)
 int ssi_deputy_init(void);
 void ssi_deputy_exit(void);
-/* In the target's context.  On failure *reason is set; see uapi/ssi.h. */
-int ssi_deputy_become(struct file *chan, u64 area_len, u64 *area_addr, u32 *reason);
+
+/* What one thread of the deputy runs on: prepared by the leader. */
+struct ssi_deputy_seat {
+	struct file *chan;	/* the caller's channel socket (its reference) */
+	unsigned long area;	/* area_len bytes */
+	unsigned long stack;	/* SSI_DEPUTY_STACK bytes */
+	int fd;			/* the channel in the deputy */
+};
+
+/* Seat 0 is the leader's, then the other threads' in the caller's order. */
+struct ssi_deputy_plan {
+	unsigned long code;	/* the stub */
+	u64 area_len;
+	u32 nr;
+	struct ssi_deputy_seat seat[];
+};
+
+/*
+ * In the leader's context, every other thread frozen: map the stub and a
+ * seat for every thread, drop the process's memory, enter seat 0.  On
+ * failure *reason is set; see uapi/ssi.h.
+ */
+int ssi_deputy_become(struct ssi_deputy_plan *p, u32 *reason);
+/* In the context of the thread of seat @i, once the leader succeeded. */
+void ssi_deputy_enter(const struct ssi_deputy_plan *p, u32 i);
 
 /* ssi_restore.c */
 int ssi_restore_init(void);

@@ -8,7 +8,7 @@
  * the channel: one message per record, so a signal handler's message
  * never interleaves with a reply.
  *
- *   ssid -> stub   struct ssi_dep_cmd      (SYSCALL, EXIT, KILL)
+ *   ssid -> stub   struct ssi_dep_cmd      (SYSCALL, EXIT, EXIT_THREAD, KILL)
  *   stub -> ssid   struct ssi_dep_event    (READY, RESULT, SIGNAL)
  *
  * Forwarded calls: ssid writes the call's data area into the stub's area
@@ -30,11 +30,17 @@
  * until the RESULT comes.
  *
  * Entry (the module's contract, and the test's): the stub's first byte is
- * its entry point; the task enters it with
- *   rdi = channel fd, rsi = area base, rdx = area length,
- *   rsp = 16-byte aligned top of a private stack, minus 8 (as after a call).
- * The stub moves the channel to a high fd (announced in READY) so that the
- * process's own fd numbers stay free for forwarded calls.
+ * its entry point; every thread of the deputy enters it with
+ *   rdi = its channel fd, rsi = its area base, rdx = area length,
+ *   rcx = its index (0 for the thread-group leader, then 1, 2, ... in the
+ *         order SSI_IOC_DEPUTY named the other threads),
+ *   rsp = 16-byte aligned top of its private stack, minus 8 (as after a
+ *         call).
+ * Thread i moves its channel to the i-th highest fd RLIMIT_NOFILE allows
+ * (announced in READY) so that the process's own fd numbers stay free for
+ * forwarded calls.  Each thread has its own channel: one blocked in a
+ * forwarded call holds up no other; a signal is reported on the channel
+ * of the thread that took it.
  *
  * Native endianness and layout: the stub and ssid run on the same node.
  */
@@ -51,6 +57,7 @@ enum ssi_dep_cmd_op {
 	SSI_DEP_SYSCALL = 1,	/* run nr(args); answer RESULT */
 	SSI_DEP_EXIT,		/* exit_group(value) */
 	SSI_DEP_KILL,		/* die of signal value, without a core file */
+	SSI_DEP_EXIT_THREAD,	/* this thread ends (exit), the others go on */
 };
 
 struct ssi_dep_cmd {

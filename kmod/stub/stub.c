@@ -188,7 +188,7 @@ static __attribute__((noreturn)) void die(long sig)
 }
 
 __attribute__((section(".text.entry"), used, noreturn))
-void stub_entry(long chan, long area, long area_len)
+void stub_entry(long chan, long area, long area_len, long index)
 {
 	struct stub_state st;
 	struct k_sigaction sa;
@@ -203,9 +203,13 @@ void stub_entry(long chan, long area, long area_len)
 	st.chan = chan;
 	sys2(__NR_arch_prctl, ARCH_SET_FS, &st);
 
-	/* Move the channel out of the way of the process's own fd numbers. */
+	/*
+	 * Move the channel out of the way of the process's own fd numbers:
+	 * thread @index of the deputy takes the @index-th highest fd.
+	 */
 	if (!sys4(__NR_prlimit64, 0, RLIMIT_NOFILE, 0, &rl)) {
-		high = (rl.rlim_cur > (__u64)HIGH_FD_MAX ? HIGH_FD_MAX : (long)rl.rlim_cur) - 1;
+		high = (rl.rlim_cur > (__u64)HIGH_FD_MAX ? HIGH_FD_MAX : (long)rl.rlim_cur) -
+		       1 - index;
 		if (high > chan && sys3(__NR_dup3, chan, high, O_CLOEXEC_) == high) {
 			sys1(__NR_close, chan);
 			st.chan = high;
@@ -240,6 +244,11 @@ void stub_entry(long chan, long area, long area_len)
 		case SSI_DEP_EXIT:
 			for (;;)
 				sys1(__NR_exit_group, cmd.value);
+		case SSI_DEP_EXIT_THREAD:
+			/* the channel's number is free again for the process */
+			sys1(__NR_close, st.chan);
+			for (;;)
+				sys1(__NR_exit, 0);
 		case SSI_DEP_KILL:
 			if (cmd.value > 0 && cmd.value <= 64)
 				die(cmd.value);

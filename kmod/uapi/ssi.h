@@ -24,6 +24,9 @@
  *     with no signal (a seccomp restart code answered to it is acted on).
  *  7  image format v3 (CPU-time itimers); the restore sets parked itimers
  *     (SSI_ITIMER_PARK_SEC).
+ *  8  SSI_IOC_DEPUTY serves every thread of a process frozen with
+ *     SSI_DUMP_THREADS (struct ssi_deputy_thread: a channel and an area
+ *     each); the stub's entry takes a thread index (deputy_proto.h).
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -32,7 +35,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		7
+#define SSI_API_VERSION		8
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -119,8 +122,8 @@ enum ssi_reason {
  * SSI_IOC_RESUME on the same open file, until it is SIGKILLed, or until
  * that file is closed (which resumes it: a dead ssid never strands a task).
  * With SSI_DUMP_THREADS every thread freezes (threads created meanwhile
- * too) and is resumed with it; SSI_IOC_DEPUTY refuses such a process for
- * now (-EOPNOTSUPP).  With SSI_DUMP_FREEZE_ONLY nothing is written
+ * too) and is resumed with it, or becomes a thread of the deputy
+ * (SSI_IOC_DEPUTY names each).  With SSI_DUMP_FREEZE_ONLY nothing is written
  * (@out_fd must be -1): the task is only frozen, e.g. a deputy before
  * SSI_IOC_RETURN.
  */
@@ -219,6 +222,22 @@ struct ssi_restore_thread {
 #define SSI_DEPUTY_AREA_MAX	(64ULL << 20)
 
 /**
+ * struct ssi_deputy_thread - one thread of a multi-threaded deputy, other
+ * than the leader (SSI_IOC_DEPUTY's @threads)
+ * @tid:	IN: a thread frozen with the process (SSI_DUMP_THREADS), in
+ *		the caller's pid namespace.
+ * @chan_fd:	IN: its own channel, as @chan_fd of struct ssi_become_deputy.
+ * @area_addr:	OUT: its own area (@area_len bytes) in the deputy.
+ * @reserved:	must be zero.
+ */
+struct ssi_deputy_thread {
+	__s32 tid;
+	__s32 chan_fd;
+	__u64 area_addr;
+	__u64 reserved;
+};
+
+/**
  * struct ssi_become_deputy - SSI_IOC_DEPUTY argument (root only)
  * @pid:	IN: a task frozen by SSI_IOC_DUMP through this open file, whose
  *		image now runs on another node.
@@ -229,13 +248,21 @@ struct ssi_restore_thread {
  * @area_addr:	OUT: where the area is in the deputy (for process_vm_*).
  * @reason:	OUT: SSI_R_* when the ioctl fails.
  * @flags:	IN: none defined yet; must be 0.
- * @reserved:	must be zero.
+ * @threads:	IN: user address of @nr_threads struct ssi_deputy_thread,
+ *		one for each other thread frozen with the process, each
+ *		named once (their @area_addr is written back).
+ * @nr_threads:	IN: 0 for a single-threaded process.
+ * @pad, @reserved: must be zero.
  *
  * The task loses its user memory and runs the deputy stub
  * (kmod/stub/deputy_proto.h), which announces itself on the channel.  It
- * keeps its pid, parent, fds, cwd and credentials.  If the ioctl fails the
- * task is still frozen and intact (resume it with SSI_IOC_RESUME), except
- * after a failure past the point of no return, when it has been killed.
+ * keeps its pid, parent, fds, cwd and credentials.  Every other thread
+ * runs the stub too, in its own context, on its own channel, area and
+ * stack, with its own tid: the deputy has the process's threads, and
+ * each can block in a forwarded call while the others serve theirs.  If
+ * the ioctl fails the task is still frozen and intact (resume it with
+ * SSI_IOC_RESUME), except after a failure past the point of no return,
+ * when it has been killed.
  */
 struct ssi_become_deputy {
 	__s32 pid;
@@ -244,7 +271,10 @@ struct ssi_become_deputy {
 	__u64 area_addr;
 	__u32 reason;
 	__u32 flags;
-	__u64 reserved[4];
+	__u64 threads;
+	__u32 nr_threads;
+	__u32 pad;
+	__u64 reserved[2];
 };
 
 /**
@@ -262,7 +292,8 @@ struct ssi_become_deputy {
  * @reserved:	must be zero.
  *
  * The deputy, in its own context, becomes the process of the image again,
- * as SSI_IOC_RESTORE would (same checks; single-threaded images only), and
+ * as SSI_IOC_RESTORE would (same checks; single-threaded images and
+ * deputies only: -EOPNOTSUPP for a deputy of several threads), and
  * keeps its pid, parent, fds, cwd and credentials: the process runs at
  * home natively.  If the image is refused the deputy is still frozen and
  * intact (resume it with SSI_IOC_RESUME and it serves its remote self

@@ -59,10 +59,17 @@ static void deliver_signal(struct ssi_deputy *d, const struct ssi_dep_event *ev)
 int ssi_deputy_attach(struct ssi_deputy *d, pid_t pid, int chan, uint64_t area_base,
 		      uint64_t area_len, int timeout_ms)
 {
+	return ssi_deputy_attach_thread(d, pid, pid, chan, area_base, area_len, timeout_ms);
+}
+
+int ssi_deputy_attach_thread(struct ssi_deputy *d, pid_t pid, pid_t tid, int chan,
+			     uint64_t area_base, uint64_t area_len, int timeout_ms)
+{
 	struct ssi_dep_event ev;
 	int err;
 
 	d->pid = pid;
+	d->tid = tid;
 	d->chan = chan;
 	d->area_base = area_base;
 	d->area_len = area_len;
@@ -368,7 +375,7 @@ int ssi_deputy_cancel(struct ssi_deputy *d)
 	si.si_pid = getpid();
 	si.si_uid = getuid();
 	si.si_value.sival_int = (int)SSI_DEP_MAGIC;
-	if (syscall(SYS_rt_tgsigqueueinfo, d->pid, d->pid, SSI_DEP_CANCEL_SIG, &si))
+	if (syscall(SYS_rt_tgsigqueueinfo, d->pid, d->tid, SSI_DEP_CANCEL_SIG, &si))
 		return -errno;
 	return 0;
 }
@@ -403,5 +410,14 @@ int ssi_deputy_finish(struct ssi_deputy *d, int wstatus)
 	} else {
 		return -EINVAL;
 	}
+	return send_cmd(d, &cmd);
+}
+
+int ssi_deputy_end_thread(struct ssi_deputy *d)
+{
+	struct ssi_dep_cmd cmd = { .op = SSI_DEP_EXIT_THREAD };
+
+	if (d->cur.busy)
+		return -EBUSY;
 	return send_cmd(d, &cmd);
 }

@@ -23,8 +23,8 @@
  * at a time anyway.  So a call is started (its area written, SYSCALL sent)
  * and the loop watches the channel: each event is either a SIGNAL, handed
  * to on_signal, or the RESULT that completes the call.  No thread, no
- * lock; one call in flight per deputy (the migrated process is
- * single-threaded; callers queue further requests).
+ * lock; one call in flight per deputy thread (each thread of a migrated
+ * process has its own stub and channel; callers queue further requests).
  */
 struct ssi_deputy_inflight {
 	int busy;		/* a call is in flight */
@@ -38,6 +38,7 @@ struct ssi_deputy_inflight {
 
 struct ssi_deputy {
 	pid_t pid;		/* the home pid the process keeps */
+	pid_t tid;		/* the thread whose stub this is (pid: the leader) */
 	int chan;		/* our end of the channel (SOCK_SEQPACKET) */
 	long stub_chan;		/* the stub's end, as an fd number in the deputy */
 	uint64_t area_base;	/* where the stub's area is in the deputy */
@@ -58,6 +59,15 @@ struct ssi_deputy {
  */
 int ssi_deputy_attach(struct ssi_deputy *d, pid_t pid, int chan, uint64_t area_base,
 		      uint64_t area_len, int timeout_ms);
+
+/*
+ * ssi_deputy_attach_thread - as ssi_deputy_attach, for the stub of thread
+ * @tid of the deputy @pid (a process that migrated with several threads:
+ * each has its own channel and area, SSI_IOC_DEPUTY's struct
+ * ssi_deputy_thread).  A cancel goes to that thread.
+ */
+int ssi_deputy_attach_thread(struct ssi_deputy *d, pid_t pid, pid_t tid, int chan,
+			     uint64_t area_base, uint64_t area_len, int timeout_ms);
 
 /*
  * ssi_deputy_call - run one forwarded call in the deputy.
@@ -134,5 +144,13 @@ int ssi_deputy_poll(struct ssi_deputy *d);
  * have seen.  Return: 0 when sent, or -errno.
  */
 int ssi_deputy_finish(struct ssi_deputy *d, int wstatus);
+
+/*
+ * ssi_deputy_end_thread - end this thread of the deputy alone (its remote
+ * thread exited); its stub closes its channel end and exits, the other
+ * threads go on.  Return: 0 when sent, -EBUSY with a call in flight, or
+ * -errno.
+ */
+int ssi_deputy_end_thread(struct ssi_deputy *d);
 
 #endif /* SSID_DEPUTY_DRIVER_H */

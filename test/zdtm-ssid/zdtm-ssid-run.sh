@@ -114,7 +114,7 @@ if [ "$where" = home ]; then
 	[ -z "$now" ] || die "not pulled home within 20 s (ssid: $now)"
 	at="pulled home"
 else
-	[ "$now" = "deputy $away" ] || die "pid $mpid is not running on $away (ssid: '$now'): pulled home?"
+	[ "$now" = "deputy $away" ] || die "pid $mpid is not running on $away (ssid: '$now'): pulled home, or ended? It printed: $(tail -c 600 "$base/moved/stdout" "$base/moved/stderr")"
 	at="ran on $away"
 fi
 if [ "$where" = back ]; then
