@@ -134,9 +134,15 @@ struct ssi_dump_req {
 	bool deputy_go;
 	int deputy_err;
 	u32 deputy_reason;
-	/* SSI_V_RETURN: likewise. */
+	/*
+	 * SSI_V_RETURN: likewise.  @ret_given holds the freezer's reference
+	 * to each named thread's record (image order), @ret_close_fds the
+	 * stubs' channels, the leader's first.
+	 */
 	struct file *ret_in;
-	int ret_close_fd;
+	int *ret_close_fds;
+	struct ssi_parked **ret_given;
+	u32 ret_nr_given;
 	struct ssi_return *ret_arg;
 	int ret_err;
 	struct completion became;	/* target -> caller: answered, or left */
@@ -157,6 +163,7 @@ struct ssi_dump_thread {
 	struct ssi_img_thread img;
 	void *xstate;
 	u32 seat;			/* SSI_V_DEPUTY: its seat in the plan */
+	struct ssi_parked *ret_park;	/* SSI_V_RETURN: until it takes it */
 	struct list_head node;		/* req->threads */
 };
 
@@ -171,6 +178,8 @@ static void ssi_dump_put(struct ssi_dump_req *req)
 	if (!refcount_dec_and_test(&req->ref))
 		return;
 	list_for_each_entry_safe(th, tmp, &req->threads, node) {
+		if (th->ret_park)
+			ssi_return_thread_put(th->ret_park, true);
 		put_task_struct(th->task);
 		kvfree(th->xstate);
 		kfree(th);
@@ -523,22 +532,25 @@ static void ssi_dump_arrived(struct ssi_dump_req *req)
 /*
  * What wakes a frozen thread other than the leader: a verdict it acts on.
  * DEPUTY only once the leader has prepared its seat (a leader that fails
- * before its point of no return puts the verdict back to NONE); RETURN is
- * the leader's alone (refused for a deputy of several threads).
+ * before its point of no return puts the verdict back to NONE); RETURN
+ * while its record is there to take.
  */
-static bool thread_woken(struct ssi_dump_req *req)
+static bool thread_woken(struct ssi_dump_req *req, struct ssi_dump_thread *th)
 {
 	int v = READ_ONCE(req->verdict);
 
 	if (v == SSI_V_DEPUTY)
 		return smp_load_acquire(&req->deputy_go);
-	return v != SSI_V_NONE && v != SSI_V_RETURN;
+	if (v == SSI_V_RETURN)
+		return READ_ONCE(th->ret_park);
+	return v != SSI_V_NONE;
 }
 
 /*
  * task_work callback of a thread other than the leader.  It freezes like
- * the leader, enters its seat of the deputy stub on DEPUTY, leaves on any
- * other verdict, or when killed.
+ * the leader, enters its seat of the deputy stub on DEPUTY, becomes its
+ * image thread on RETURN (or stays frozen if the leader's restore is
+ * refused), leaves on RESUME, or when killed.
  */
 static void ssi_dump_thread_work(struct callback_head *cb)
 {
@@ -566,11 +578,27 @@ static void ssi_dump_thread_work(struct callback_head *cb)
 	}
 	atomic_set(&th->state, SSI_DS_FROZEN);
 	ssi_dump_arrived(req);
-	wait_event_state(req->wq, thread_woken(req),
-			 (TASK_KILLABLE | TASK_FREEZABLE | TASK_NOLOAD));
-	if (!fatal_signal_pending(current) && READ_ONCE(req->verdict) == SSI_V_DEPUTY &&
-	    th->seat)
-		ssi_deputy_enter(req->deputy_plan, th->seat);
+	for (;;) {
+		struct ssi_parked *p;
+		int v;
+
+		wait_event_state(req->wq, thread_woken(req, th),
+				 (TASK_KILLABLE | TASK_FREEZABLE | TASK_NOLOAD));
+		v = READ_ONCE(req->verdict);
+		if (fatal_signal_pending(current))
+			break;
+		if (v == SSI_V_DEPUTY) {
+			if (th->seat)
+				ssi_deputy_enter(req->deputy_plan, th->seat);
+			break;
+		}
+		if (v != SSI_V_RETURN)
+			break;
+		p = xchg(&th->ret_park, NULL);
+		if (p && ssi_return_thread_become(p) != -ECANCELED)
+			break;
+		/* refused: still the deputy's thread, frozen */
+	}
 out:
 	ssi_dump_put(req);
 	module_put(THIS_MODULE);
@@ -623,9 +651,10 @@ static void ssi_dump_work(struct callback_head *cb)
 				wake_up(&req->wq);
 			}
 		} else
-			err = req->ret_err = ssi_restore_return(req->ret_in,
-								req->ret_close_fd,
-								req->ret_arg);
+			err = req->ret_err =
+				ssi_restore_return(req->ret_in, req->ret_close_fds,
+						   req->ret_nr_given + 1, req->ret_given,
+						   req->ret_nr_given, req->ret_arg);
 		if (!err) {
 			became = true;
 			complete(&req->became);
@@ -1745,45 +1774,131 @@ out_free:
 	return err;
 }
 
+/*
+ * Name the deputy threads of @req that become the image's threads: @ut[i]
+ * becomes thread i + 1.  Every frozen thread but the leader, each once;
+ * -EINVAL otherwise, -ENOMEM.  Each named thread gets a record (its own
+ * reference, taken when it wakes) and @req->ret_given the freezer's.
+ */
+static int name_return_threads(struct ssi_dump_req *req,
+			       const struct ssi_return_thread *ut, u32 n)
+{
+	struct ssi_dump_thread *th;
+	u32 i;
+
+	if (n != frozen_threads(req))
+		return -EINVAL;
+	req->ret_given = kcalloc(n, sizeof(*req->ret_given), GFP_KERNEL);
+	if (n && !req->ret_given)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct ssi_dump_thread *found = NULL;
+
+		list_for_each_entry(th, &req->threads, node)
+			if (atomic_read(&th->state) == SSI_DS_FROZEN &&
+			    task_pid_vnr(th->task) == ut[i].tid)
+				found = th;
+		if (!found || found->ret_park)
+			return -EINVAL;	/* not a frozen thread, or named twice */
+		req->ret_given[i] = ssi_return_thread_new(found->task);
+		if (!req->ret_given[i])
+			return -ENOMEM;
+		req->ret_nr_given = i + 1;
+		found->ret_park = req->ret_given[i];
+	}
+	return 0;
+}
+
+/*
+ * Drop the freezer's references of name_return_threads().  @refused: the
+ * leader is still the deputy's, so the threads are too: they get their
+ * records' CANCEL, and those not taken yet are taken back.  Otherwise
+ * every thread takes its own (it has its GO, or dies with the process).
+ */
+static void unname_return_threads(struct ssi_dump_req *req, bool refused)
+{
+	struct ssi_dump_thread *th;
+	u32 i;
+
+	list_for_each_entry(th, &req->threads, node) {
+		struct ssi_parked *p = refused ? xchg(&th->ret_park, NULL) : NULL;
+
+		if (p)
+			ssi_return_thread_put(p, true);
+	}
+	for (i = 0; i < req->ret_nr_given; i++)
+		ssi_return_thread_put(req->ret_given[i], refused);
+	kfree(req->ret_given);
+	req->ret_given = NULL;
+	req->ret_nr_given = 0;
+}
+
 long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 {
+	struct ssi_return_thread *ut = NULL;
 	struct ssi_return arg;
 	struct ssi_dump_req *req;
+	int *close_fds = NULL;
 	struct file *in;
 	long err;
+	u32 i;
 
 	BUILD_BUG_ON(sizeof(arg) != 128);
+	BUILD_BUG_ON(sizeof(*ut) != 8);
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.close_fd < -1 ||
-	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+	if (arg.flags || arg.close_fd < -1 || arg.pad ||
+	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)) ||
+	    arg.nr_threads >= SSI_IMG_MAX_THREADS || (arg.nr_threads && !arg.threads))
 		return -EINVAL;
 	arg.reason = SSI_R_NONE;
 	arg.section = 0;
 	arg.offset = 0;
 	memset(arg.detail, 0, sizeof(arg.detail));
+	if (arg.nr_threads) {
+		ut = memdup_user(u64_to_user_ptr(arg.threads),
+				 array_size(arg.nr_threads, sizeof(*ut)));
+		if (IS_ERR(ut))
+			return PTR_ERR(ut);
+	}
+	close_fds = kmalloc_array(arg.nr_threads + 1, sizeof(*close_fds), GFP_KERNEL);
+	if (!close_fds) {
+		kfree(ut);
+		return -ENOMEM;
+	}
+	close_fds[0] = arg.close_fd;
+	for (i = 0; i < arg.nr_threads; i++) {
+		if (ut[i].close_fd < -1) {
+			err = -EINVAL;
+			goto out_free;
+		}
+		close_fds[i + 1] = ut[i].close_fd;
+	}
 	in = fget(arg.in_fd);
-	if (!in)
-		return -EBADF;
-	if (!(in->f_mode & FMODE_READ)) {
-		fput(in);
-		return -EBADF;
+	if (!in || !(in->f_mode & FMODE_READ)) {
+		if (in)
+			fput(in);
+		err = -EBADF;
+		goto out_free;
 	}
 	req = take_frozen(sf, arg.pid);
 	if (!req) {
 		fput(in);
-		return -ESRCH;
+		err = -ESRCH;
+		goto out_free;
 	}
-	if (frozen_threads(req)) {
+	err = name_return_threads(req, ut, arg.nr_threads);
+	if (err) {
+		unname_return_threads(req, true);
 		give_back(sf, req);
 		fput(in);
-		return -EOPNOTSUPP;
+		goto out_free;
 	}
 
 	req->ret_in = in;
-	req->ret_close_fd = arg.close_fd;
+	req->ret_close_fds = close_fds;
 	req->ret_arg = &arg;	/* written by the target, read after @became */
 	req->ret_err = -ESRCH;
 	switch (verdict_answered(req, SSI_V_RETURN, &req->ret_err)) {
@@ -1797,20 +1912,31 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 		/* Refused before the point of no return: still frozen, ours. */
 		err = req->ret_err;
 		req->ret_arg = NULL;
+		req->ret_close_fds = NULL;
+		unname_return_threads(req, true);
 		give_back(sf, req);
 		fput(in);
 		goto out_copy;
 	}
 	req->ret_arg = NULL;
+	req->ret_close_fds = NULL;
+	unname_return_threads(req, false);
 	ssi_dump_put(req);
 	fput(in);
 out_copy:
+	kfree(close_fds);
+	kfree(ut);
 	if (err && !arg.reason)
 		arg.reason = SSI_R_TARGET;
 	if (err && !arg.detail[0])
 		strscpy(arg.detail, ssi_reason_name(arg.reason), sizeof(arg.detail));
 	if (copy_to_user(uarg, &arg, sizeof(arg)))
 		return err ?: -EFAULT;
+	return err;
+
+out_free:
+	kfree(close_fds);
+	kfree(ut);
 	return err;
 }
 

@@ -94,13 +94,29 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 long ssi_restore_thread_ioctl(struct ssi_file *sf,
 			      struct ssi_restore_thread __user *uarg);
 /*
- * In the context of a frozen deputy (SSI_IOC_RETURN): become the process
- * of the image on @in again and close the stub's channel @close_fd.
- * 0: current runs the image on its way out.  Else @arg's reason fields say
- * why, and current is untouched, or has been killed past the point of no
+ * In the context of a frozen deputy's leader (SSI_IOC_RETURN): become the
+ * process of the image on @in again, its other threads the deputy's
+ * @given (one record each, in the image's order, from
+ * ssi_return_thread_new()), and close the stubs' channels @close_fds.
+ * 0: current runs the image on its way out and so do the given threads.
+ * Else @arg's reason fields say why, and current is untouched (the given
+ * threads must be cancelled), or has been killed past the point of no
  * return.
  */
-int ssi_restore_return(struct file *in, int close_fd, struct ssi_return *arg);
+struct ssi_parked;
+int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
+		       struct ssi_parked **given, u32 nr_given, struct ssi_return *arg);
+/* A record for frozen deputy thread @task to become an image's thread. */
+struct ssi_parked *ssi_return_thread_new(struct task_struct *task);
+/* The freezer's reference; @cancel: the return was refused, tell the thread. */
+void ssi_return_thread_put(struct ssi_parked *p, bool cancel);
+/*
+ * In the context of the thread of @p: wait for the leader's verdict and
+ * become the image's thread (> 0: on its way out), or -ECANCELED (still
+ * the deputy's thread, frozen), or -EINTR (killed).  Drops the thread's
+ * reference.
+ */
+long ssi_return_thread_become(struct ssi_parked *p);
 
 /* ssi_image.c: image streams over a struct file */
 void ssi_crc_init(void);

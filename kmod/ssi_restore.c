@@ -77,7 +77,7 @@ struct ssi_rst {
 	struct ssi_img_reader r;
 	struct ssi_img_env env;
 	u32 flags;
-	bool into_deputy;	/* SSI_IOC_RETURN: no helper threads */
+	bool into_deputy;	/* SSI_IOC_RETURN: the deputy's threads */
 	bool past_ponr;		/* the point of no return is crossed */
 
 	/* The helper's own vDSO. */
@@ -101,6 +101,9 @@ struct ssi_rst {
 	u8 *threads;			/* nr_others x (thread + XSAVE area) */
 	struct ssi_parked **parked;	/* claimed helper threads */
 	u32 nr_parked;
+	/* SSI_IOC_RETURN: the deputy's frozen threads, in the image's order. */
+	struct ssi_parked **given;
+	u32 nr_given;
 
 	loff_t pages_pos;	/* where PAGES starts, for the second pass */
 	u64 pages_off;
@@ -109,9 +112,11 @@ struct ssi_rst {
 };
 
 /*
- * A helper thread waiting in SSI_IOC_RESTORE_THREAD.  Refcounted: the
+ * A helper thread waiting in SSI_IOC_RESTORE_THREAD, or a frozen deputy
+ * thread to become one of the image's (SSI_IOC_RETURN).  Refcounted: the
  * thread holds one reference, the parking list (and then the restore that
- * claims it) the other, so that either may leave first.
+ * claims it) the other, so that either may leave first; a deputy thread's
+ * record has a third, its freezer's (ssi_dump.c).
  */
 struct ssi_parked {
 	refcount_t ref;
@@ -174,6 +179,26 @@ static void ssi_parked_verdict(struct ssi_parked *p, int verdict)
 {
 	WRITE_ONCE(p->verdict, verdict);
 	wake_up_all(&ssi_park_wq);
+}
+
+struct ssi_parked *ssi_return_thread_new(struct task_struct *task)
+{
+	struct ssi_parked *p = ssi_parked_alloc();
+
+	if (!p)
+		return NULL;
+	refcount_set(&p->ref, 2);	/* the thread + its freezer */
+	p->task = task;
+	INIT_LIST_HEAD(&p->node);
+	p->claimed = true;		/* never on the parking list */
+	return p;
+}
+
+void ssi_return_thread_put(struct ssi_parked *p, bool cancel)
+{
+	if (cancel)
+		ssi_parked_verdict(p, SSI_PARK_CANCEL);
+	ssi_parked_put(p);
 }
 
 static int rst_fail(struct ssi_rst *rs, int err, u32 reason, u32 section,
@@ -927,6 +952,32 @@ static void close_helper_fds(struct file *devfile, int in_fd)
 		close_fd(fd - 1);
 }
 
+/* Claim the deputy's threads (frozen, named by the caller) as claim_threads() does the helper's. */
+static int claim_given(struct ssi_rst *rs)
+{
+	u32 i;
+
+	if (get_nr_threads(current) != rs->nr_given + 1)
+		return rst_fail(rs, -EBUSY, SSI_R_CALLER, SSI_SEC_THREAD,
+				"the deputy has threads not named");
+	for (i = 0; i < rs->nr_given; i++)
+		if (!same_thread_group(rs->given[i]->task, current))
+			return rst_fail(rs, -EINVAL, SSI_R_CALLER, SSI_SEC_THREAD,
+					"a named thread is not the deputy's");
+	for (i = 0; i < rs->nr_given; i++) {
+		struct ssi_parked *p = rs->given[i], *tpl = rs->parked[i];
+
+		refcount_inc(&p->ref);	/* the claimer's, put by release_threads() */
+		p->img = tpl->img;
+		swap(p->xstate, tpl->xstate);
+		p->vdso_syscall = tpl->vdso_syscall;
+		rs->parked[i] = p;
+		ssi_parked_free(tpl);
+	}
+	rs->nr_parked = rs->nr_given;
+	return 0;
+}
+
 /*
  * Wait (killable, bounded) until every other thread of the helper waits in
  * SSI_IOC_RESTORE_THREAD, then claim them and give each the state it will
@@ -939,9 +990,9 @@ static int claim_threads(struct ssi_rst *rs)
 	struct ssi_parked *p, *tmp;
 	u32 i, n;
 
-	if (rs->nr_others && rs->into_deputy)
-		return rst_fail(rs, -EOPNOTSUPP, SSI_R_CALLER, SSI_SEC_THREAD,
-				"a multi-threaded image cannot return to its deputy");
+	if (rs->into_deputy && rs->nr_others != rs->nr_given)
+		return rst_fail(rs, -EINVAL, SSI_R_CALLER, SSI_SEC_THREAD,
+				"the image's threads are not the deputy's");
 	if (!rs->nr_others) {
 		if (get_nr_threads(current) != 1)
 			return rst_fail(rs, -EBUSY, SSI_R_CALLER, 0,
@@ -968,6 +1019,8 @@ static int claim_threads(struct ssi_rst *rs)
 		p->vdso_syscall = rs->vdso_syscall;
 		rs->parked[i] = p;	/* a template until claimed */
 	}
+	if (rs->into_deputy)
+		return claim_given(rs);
 
 	for (;;) {
 		spin_lock(&ssi_park_lock);
@@ -1218,12 +1271,34 @@ early:
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : ret;
 }
 
-int ssi_restore_return(struct file *in, int chan_fd, struct ssi_return *arg)
+/* On the way out of the kernel, as the ioctl would have returned: see enter_thread(). */
+static void return_to(long ret)
 {
 	struct pt_regs *regs = current_pt_regs();
+
+	regs->ax = ret;
+	regs->orig_ax = -1;	/* the stub's call is not restarted */
+	clear_restore_sigmask();
+}
+
+/* Close the stub's channel @fd in the returned process, if it is a socket. */
+static void close_chan(int fd)
+{
+	struct file *chan = fd >= 0 ? fget(fd) : NULL;
+
+	if (!chan)
+		return;
+	if (S_ISSOCK(file_inode(chan)->i_mode))
+		close_fd(fd);
+	fput(chan);
+}
+
+int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
+		       struct ssi_parked **given, u32 nr_given, struct ssi_return *arg)
+{
 	struct ssi_rst *rs;
-	struct file *chan;
 	long ret;
+	u32 i;
 
 	rs = rst_alloc(in, 0);
 	if (!rs) {
@@ -1231,18 +1306,13 @@ int ssi_restore_return(struct file *in, int chan_fd, struct ssi_return *arg)
 		return -ENOMEM;
 	}
 	rs->into_deputy = true;
+	rs->given = given;
+	rs->nr_given = nr_given;
 	ret = restore_current(rs);
 	if (ret > 0) {
-		/* As the ioctl would have returned: see enter_thread(). */
-		regs->ax = ret;
-		regs->orig_ax = -1;	/* the stub's call is not restarted */
-		clear_restore_sigmask();
-		chan = chan_fd >= 0 ? fget(chan_fd) : NULL;
-		if (chan) {
-			if (S_ISSOCK(file_inode(chan)->i_mode))
-				close_fd(chan_fd);
-			fput(chan);
-		}
+		return_to(ret);
+		for (i = 0; i < nr_close; i++)
+			close_chan(close_fds[i]);
 		ret = 0;
 	} else if (!ret) {
 		ret = -EINVAL;		/* cannot happen: no VERIFY_ONLY */
@@ -1252,6 +1322,30 @@ int ssi_restore_return(struct file *in, int chan_fd, struct ssi_return *arg)
 					 &arg->offset, arg->detail);
 	ssi_rst_free(rs);
 	return (int)ret;
+}
+
+/*
+ * In the context of the thread of @p, its verdict given: on GO, become the
+ * image's thread @p was given; returns what ax must hold on the way out
+ * (the kernel is killed if that fails: the address space is the image's).
+ * Drops the thread's reference to @p.
+ */
+static long parked_become(struct ssi_parked *p)
+{
+	long ret = -ECANCELED;
+
+	if (READ_ONCE(p->verdict) == SSI_PARK_GO) {
+		/* The address space is the image's now; become this thread of it. */
+		set_thread_state(&p->img);
+		ret = enter_thread(&p->img, p->xstate, p->vdso_syscall);
+		if (ret < 0) {
+			pr_warn_ratelimited("ssi: restore of thread %d failed: %ld\n",
+					    task_pid_nr(current), ret);
+			force_sig(SIGKILL);
+		}
+	}
+	ssi_parked_put(p);
+	return ret;
 }
 
 long ssi_restore_thread_ioctl(struct ssi_file *sf,
@@ -1288,19 +1382,23 @@ long ssi_restore_thread_ioctl(struct ssi_file *sf,
 		refcount_dec(&p->ref);		/* the list's */
 	}
 	spin_unlock(&ssi_park_lock);
-	if (ret || READ_ONCE(p->verdict) != SSI_PARK_GO) {
+	if (ret) {
 		ssi_parked_put(p);
-		return ret ?: -ECANCELED;
+		return ret;
 	}
+	return parked_become(p);
+}
 
-	/* The address space is the image's now; become this thread of it. */
-	set_thread_state(&p->img);
-	ret = enter_thread(&p->img, p->xstate, p->vdso_syscall);
-	ssi_parked_put(p);
-	if (ret < 0) {
-		pr_warn_ratelimited("ssi: restore of thread %d failed: %ld\n",
-				    task_pid_nr(current), ret);
-		force_sig(SIGKILL);
+long ssi_return_thread_become(struct ssi_parked *p)
+{
+	long ret = wait_event_killable(ssi_park_wq, READ_ONCE(p->verdict) != SSI_PARK_WAIT);
+
+	if (ret) {
+		ssi_parked_put(p);
+		return ret;
 	}
+	ret = parked_become(p);
+	if (ret > 0)
+		return_to(ret);
 	return ret;
 }

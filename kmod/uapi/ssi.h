@@ -27,6 +27,8 @@
  *  8  SSI_IOC_DEPUTY serves every thread of a process frozen with
  *     SSI_DUMP_THREADS (struct ssi_deputy_thread: a channel and an area
  *     each); the stub's entry takes a thread index (deputy_proto.h).
+ *     SSI_IOC_RETURN into a deputy of several threads (struct
+ *     ssi_return_thread).
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -278,6 +280,19 @@ struct ssi_become_deputy {
 };
 
 /**
+ * struct ssi_return_thread - one thread of a multi-threaded deputy coming
+ * back (SSI_IOC_RETURN's @threads)
+ * @tid:	IN: a thread of the deputy, frozen with it (SSI_DUMP_THREADS),
+ *		in the caller's pid namespace.
+ * @close_fd:	IN: its stub's channel, as a descriptor of the deputy, closed
+ *		as @close_fd is (or -1).
+ */
+struct ssi_return_thread {
+	__s32 tid;
+	__s32 close_fd;
+};
+
+/**
  * struct ssi_return - SSI_IOC_RETURN argument (home node, root only)
  * @pid:	IN: a deputy frozen by SSI_IOC_DUMP through this open file.
  * @in_fd:	IN: fd of the process's image, as its remote node dumped it
@@ -289,11 +304,16 @@ struct ssi_become_deputy {
  * @section:	OUT: the image section at fault, 0 for the header.
  * @offset:	OUT: the image offset at fault.
  * @detail:	OUT: NUL-terminated human-readable detail of @reason.
- * @reserved:	must be zero.
+ * @threads:	IN: user address of @nr_threads struct ssi_return_thread:
+ *		entry i names the deputy thread that becomes the image's
+ *		thread i + 1 (THREAD sections in order); every other frozen
+ *		thread of the deputy, each once.
+ * @nr_threads:	IN: 0 for a single-threaded deputy.
+ * @pad, @reserved: must be zero.
  *
  * The deputy, in its own context, becomes the process of the image again,
- * as SSI_IOC_RESTORE would (same checks; single-threaded images and
- * deputies only: -EOPNOTSUPP for a deputy of several threads), and
+ * as SSI_IOC_RESTORE would (same checks; the image must have as many
+ * threads as the deputy, and each named thread becomes its own), and
  * keeps its pid, parent, fds, cwd and credentials: the process runs at
  * home natively.  If the image is refused the deputy is still frozen and
  * intact (resume it with SSI_IOC_RESUME and it serves its remote self
@@ -308,7 +328,10 @@ struct ssi_return {
 	__u32 section;
 	__u64 offset;
 	char  detail[SSI_DETAIL_LEN];
-	__u64 reserved[4];
+	__u64 threads;
+	__u32 nr_threads;
+	__u32 pad;
+	__u64 reserved[2];
 };
 
 /* Bytes of a siginfo_t (as in struct msg_mig_signal of ssid). */

@@ -2,8 +2,10 @@
 /*
  * lab_tool.c - see lab_tool.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ssid/forward/call_remote.h"
 #include "lab_tool.h"
@@ -28,4 +30,29 @@ int64_t fwd_self(struct ssi_deputy *d, long nr, uint64_t a0, uint64_t a1, uint64
 	}
 	ssi_fwd_pending_free(&p);
 	return err ? err : ret;
+}
+
+int lab_read_tids(pid_t pid, pid_t *out, int max)
+{
+	char path[64];
+	int n = 1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	for (int tries = 0; tries < 100; tries++) {
+		struct dirent *e;
+		DIR *dir = opendir(path);
+
+		if (!dir)
+			return 0;
+		out[0] = pid;
+		n = 1;
+		while ((e = readdir(dir)))
+			if (atoi(e->d_name) > 0 && atoi(e->d_name) != pid && n < max)
+				out[n++] = (pid_t)atoi(e->d_name);
+		closedir(dir);
+		if (n == max)
+			break;
+		usleep(20000);
+	}
+	return n;
 }

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ssid/forward/deputy_driver.h"
 
@@ -27,6 +28,14 @@ extern int failures;
 		printf(__VA_ARGS__);					\
 		putchar('\n');						\
 	} while (0)
+
+/*
+ * The thread ids of @pid, the leader first, then the others in the order
+ * /proc/PID/task lists them: the kernel's thread list, the order in which
+ * a dump writes them.  Waits (2 s at most) for @max of them.  Returns how
+ * many were found.
+ */
+int lab_read_tids(pid_t pid, pid_t *out, int max);
 
 /* Returns the syscall's result (a negative errno on failure). */
 int64_t fwd_self(struct ssi_deputy *d, long nr, uint64_t a0, uint64_t a1, uint64_t a2);

@@ -22,7 +22,6 @@
  *  - the process ends with exit status 5: its parent sees exactly 5.
  * Prints one line per check; exits 0 only if all passed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -81,32 +80,6 @@ static void on_signal(struct ssi_deputy *d, int sig, const void *info, void *arg
 	(void)info;
 	if (sig == SIGUSR2)
 		sig_on[(intptr_t)arg]++;
-}
-
-/* The tids of @pid from /proc, leader first; returns how many (waits for @max). */
-static int read_tids(pid_t pid, pid_t *out, int max)
-{
-	char path[64];
-	int n = 1;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	for (int tries = 0; tries < 100; tries++) {
-		struct dirent *e;
-		DIR *dir = opendir(path);
-
-		if (!dir)
-			return 0;
-		out[0] = pid;
-		n = 1;
-		while ((e = readdir(dir)))
-			if (atoi(e->d_name) > 0 && atoi(e->d_name) != pid && n < max)
-				out[n++] = (pid_t)atoi(e->d_name);
-		closedir(dir);
-		if (n == max)
-			break;
-		usleep(20000);
-	}
-	return n;
 }
 
 /* Start a forwarded call in @d without waiting; 0 when in flight. */
@@ -193,7 +166,7 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		return 1;
 	}
-	n = read_tids(pid, tids, NTHREADS);
+	n = lab_read_tids(pid, tids, NTHREADS);
 	CHECK(n == NTHREADS, "the child runs %d threads", n);
 	usleep(200000);		/* let every thread reach pause() */
 
@@ -233,7 +206,7 @@ int main(int argc, char **argv)
 	CHECK(ioctl(dev, SSI_IOC_DEPUTY, &dep) == -1 && errno == ENOTSOCK,
 	      "a thread's channel that is not a socket is refused");
 	th[0].chan_fd = sv[1][1];
-	CHECK(read_tids(pid, tids, NTHREADS) == NTHREADS && kill(pid, 0) == 0,
+	CHECK(lab_read_tids(pid, tids, NTHREADS) == NTHREADS && kill(pid, 0) == 0,
 	      "after the refusals every thread is still there");
 
 	CHECK(ioctl(dev, SSI_IOC_DEPUTY, &dep) == 0, "pid %d became a deputy of %d threads",
