@@ -213,6 +213,7 @@ int ssi_deputy_become(struct ssi_deputy_plan *p, u32 *reason)
 		*reason = SSI_R_NOMEM;
 		return err;
 	}
+	ssi_cpu_itimers_park();
 	ssi_deputy_enter(p, 0);
 	*reason = 0;
 	return 0;

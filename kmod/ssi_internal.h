@@ -48,6 +48,7 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg);
 struct task_struct;
 void ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t);
 void ssi_cpu_itimers_restore(const struct ssi_img_task *t);
+void ssi_cpu_itimers_park(void);
 void ssi_cputime_restore(u64 want);
 void ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out);
 void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 min_ns);

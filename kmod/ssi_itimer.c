@@ -16,6 +16,9 @@
  * them): the restore helper before SSI_IOC_RESTORE, the deputy (through
  * ssid) as soon as it serves.  The restore then sets them to what the
  * image carried, counted from the CPU time the process has here and now.
+ * A task that becomes a deputy with its process's timers armed has them
+ * moved far out at once (ssi_cpu_itimers_park()): they run on the remote
+ * node, and must not fire here meanwhile.
  */
 #include <linux/hrtimer.h>
 #include <linux/posix-timers.h>
@@ -115,6 +118,33 @@ void ssi_cpu_itimers_restore(const struct ssi_img_task *t)
 	if (!ok)
 		pr_info_ratelimited("ssi: pid %d: a CPU-time itimer was not parked, it stops here\n",
 				    task_tgid_nr(current));
+}
+
+/*
+ * current becomes a deputy: the process's CPU-time itimers run on the
+ * remote node now, so here they must not fire (the stub would relay
+ * SIGVTALRM and SIGPROF that the process never earned there).  An armed
+ * one is moved far out, one-shot, as ssid's setitimer() would park it;
+ * one that is not armed stays so until ssid parks it.
+ */
+void ssi_cpu_itimers_park(void)
+{
+	struct signal_struct *sig = current->signal;
+	int clock;
+
+	spin_lock_irq(&current->sighand->siglock);
+	if (READ_ONCE(sig->posix_cputimers.timers_active)) {
+		for (clock = CPUCLOCK_PROF; clock <= CPUCLOCK_VIRT; clock++) {
+			struct cpu_itimer *it = &sig->it[clock];
+
+			if (!it->expires)
+				continue;
+			/* a later expiry: the cached one below it only makes the tick look again */
+			it->expires = group_sample(sig, clock) + SSI_ITIMER_PARK_SEC * NSEC_PER_SEC;
+			it->incr = 0;
+		}
+	}
+	spin_unlock_irq(&current->sighand->siglock);
 }
 
 /*
