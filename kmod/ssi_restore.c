@@ -1327,7 +1327,7 @@ int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
 /*
  * In the context of the thread of @p, its verdict given: on GO, become the
  * image's thread @p was given; returns what ax must hold on the way out
- * (the kernel is killed if that fails: the address space is the image's).
+ * (the process is killed if that fails: the address space is the image's).
  * Drops the thread's reference to @p.
  */
 static long parked_become(struct ssi_parked *p)
