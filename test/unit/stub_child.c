@@ -45,11 +45,14 @@ static __attribute__((noreturn)) void enter_stub(int chan)
 
 	if (!entry || area == MAP_FAILED || stack == MAP_FAILED || chdir("/tmp"))
 		_exit(120);
-	/* 16-byte aligned top minus 8: as if stub_entry had been called */
+	/*
+	 * 16-byte aligned top minus 8: as if stub_entry had been called, as
+	 * the thread-group leader (index 0 in rcx: deputy_proto.h)
+	 */
 	r_sp = (long)(((uintptr_t)stack + STACK_LEN) & ~15UL) - 8;
 	__asm__ volatile ("mov %%r8, %%rsp\n\tjmp *%%rax"
 			  : : "r"(r_sp), "a"(entry), "D"((long)chan), "S"(area),
-			      "d"((long)STUB_CHILD_AREA_LEN)
+			      "d"((long)STUB_CHILD_AREA_LEN), "c"(0L)
 			  : "memory");
 	__builtin_unreachable();
 }
