@@ -1315,6 +1315,17 @@ static u32 frozen_threads(struct ssi_dump_req *req)
 	return n;
 }
 
+/* The frozen thread of @req (not the leader) whose tid, as the caller sees it, is @tid. */
+static struct ssi_dump_thread *frozen_thread(struct ssi_dump_req *req, pid_t tid)
+{
+	struct ssi_dump_thread *th;
+
+	list_for_each_entry(th, &req->threads, node)
+		if (atomic_read(&th->state) == SSI_DS_FROZEN && task_pid_vnr(th->task) == tid)
+			return th;
+	return NULL;
+}
+
 /* A thread that could not be captured fails the dump, unless it exited. */
 static int threads_failed(struct ssi_dump_req *req, struct ssi_dump *arg)
 {
@@ -1646,22 +1657,12 @@ static int seat_threads(struct ssi_dump_req *req, struct ssi_deputy_plan *p,
 	list_for_each_entry(th, &req->threads, node)
 		th->seat = 0;
 	for (i = 0; i < n; i++) {
-		bool found = false;
-
 		if (ut[i].area_addr || ut[i].reserved)
 			return -EINVAL;
-		list_for_each_entry(th, &req->threads, node) {
-			if (atomic_read(&th->state) != SSI_DS_FROZEN ||
-			    task_pid_vnr(th->task) != ut[i].tid)
-				continue;
-			if (th->seat)
-				return -EINVAL;	/* named twice */
-			th->seat = i + 1;
-			found = true;
-			break;
-		}
-		if (!found)
-			return -EINVAL;
+		th = frozen_thread(req, ut[i].tid);
+		if (!th || th->seat)
+			return -EINVAL;	/* not a frozen thread, or named twice */
+		th->seat = i + 1;
 		p->seat[i + 1].chan = get_chan(ut[i].chan_fd, &err);
 		if (!p->seat[i + 1].chan)
 			return err;
@@ -1792,19 +1793,14 @@ static int name_return_threads(struct ssi_dump_req *req,
 	if (n && !req->ret_given)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		struct ssi_dump_thread *found = NULL;
-
-		list_for_each_entry(th, &req->threads, node)
-			if (atomic_read(&th->state) == SSI_DS_FROZEN &&
-			    task_pid_vnr(th->task) == ut[i].tid)
-				found = th;
-		if (!found || found->ret_park)
+		th = frozen_thread(req, ut[i].tid);
+		if (!th || th->ret_park)
 			return -EINVAL;	/* not a frozen thread, or named twice */
-		req->ret_given[i] = ssi_return_thread_new(found->task);
+		req->ret_given[i] = ssi_return_thread_new(th->task);
 		if (!req->ret_given[i])
 			return -ENOMEM;
 		req->ret_nr_given = i + 1;
-		found->ret_park = req->ret_given[i];
+		th->ret_park = req->ret_given[i];
 	}
 	return 0;
 }
