@@ -5,7 +5,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "ssid/forward/call_remote.h"
 #include "lab_tool.h"
@@ -55,4 +58,35 @@ int lab_read_tids(pid_t pid, pid_t *out, int max)
 		usleep(20000);
 	}
 	return n;
+}
+
+int lab_freeze(int dev, pid_t pid, int out_fd, unsigned int flags, struct ssi_dump *dump)
+{
+	memset(dump, 0, sizeof(*dump));
+	dump->pid = pid;
+	dump->out_fd = out_fd;
+	dump->flags = flags;
+	dump->timeout_ms = 10000;
+	return ioctl(dev, SSI_IOC_DUMP, dump);
+}
+
+void lab_deputy_channels(int (*sv)[2], struct ssi_deputy_thread *th, const pid_t *tids,
+			 int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv[i]);
+	for (i = 1; i < n; i++)
+		th[i - 1] = (struct ssi_deputy_thread){ .tid = tids[i], .chan_fd = sv[i][1] };
+}
+
+int lab_deputy_attach(struct ssi_deputy *d, int i, int (*sv)[2], const pid_t *tids,
+		      const struct ssi_become_deputy *dep, const struct ssi_deputy_thread *th)
+{
+	close(sv[i][1]);
+	memset(d, 0, sizeof(*d));
+	return ssi_deputy_attach_thread(d, dep->pid, tids[i], sv[i][0],
+					i ? th[i - 1].area_addr : dep->area_addr,
+					SSI_DEPUTY_AREA_DEFAULT, 5000);
 }

@@ -45,7 +45,7 @@ static void on_signal(struct ssi_deputy *d, int sig, const void *info, void *arg
 int main(int argc, char **argv)
 {
 	struct ssi_api api = { .api = SSI_API_VERSION };
-	struct ssi_dump dump = { 0 };
+	struct ssi_dump dump;
 	struct ssi_become_deputy dep = { 0 };
 	struct ssi_deputy d = { 0 };
 	union sigval v = { .sival_int = 4711 };
@@ -76,10 +76,7 @@ int main(int argc, char **argv)
 	usleep(300000);		/* let it reach nanosleep */
 
 	img = memfd_create("image", MFD_CLOEXEC);
-	dump.pid = pid;
-	dump.out_fd = img;
-	dump.timeout_ms = 10000;
-	CHECK(ioctl(dev, SSI_IOC_DUMP, &dump) == 0, "dump: %llu bytes, %llu pages, %llu vmas (%s)",
+	CHECK(lab_freeze(dev, pid, img, 0, &dump) == 0, "dump: %llu bytes, %llu pages, %llu vmas (%s)",
 	      (unsigned long long)dump.bytes, (unsigned long long)dump.pages,
 	      (unsigned long long)dump.vmas, dump.detail);
 

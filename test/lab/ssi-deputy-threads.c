@@ -130,7 +130,7 @@ static int64_t finish(struct ssi_deputy *d, struct ssi_fwd_pending *p, int ms)
 
 int main(int argc, char **argv)
 {
-	struct ssi_dump dump = { 0 };
+	struct ssi_dump dump;
 	struct ssi_become_deputy dep = { 0 };
 	struct ssi_deputy_thread th[NTHREADS - 1];
 	struct ssi_deputy d[NTHREADS];
@@ -171,17 +171,10 @@ int main(int argc, char **argv)
 	usleep(200000);		/* let every thread reach pause() */
 
 	img = memfd_create("image", MFD_CLOEXEC);
-	dump.pid = pid;
-	dump.out_fd = img;
-	dump.flags = SSI_DUMP_THREADS;
-	dump.timeout_ms = 10000;
-	CHECK(ioctl(dev, SSI_IOC_DUMP, &dump) == 0, "dump of %d threads: %llu bytes (%s)", n,
-	      (unsigned long long)dump.bytes, dump.detail);
+	CHECK(lab_freeze(dev, pid, img, SSI_DUMP_THREADS, &dump) == 0,
+	      "dump of %d threads: %llu bytes (%s)", n, (unsigned long long)dump.bytes, dump.detail);
 
-	for (i = 0; i < NTHREADS; i++)
-		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv[i]);
-	for (i = 1; i < NTHREADS; i++)
-		th[i - 1] = (struct ssi_deputy_thread){ .tid = tids[i], .chan_fd = sv[i][1] };
+	lab_deputy_channels(sv, th, tids, NTHREADS);
 
 	/* Refusals: the list must be exactly the other frozen threads. */
 	dep.pid = pid;
@@ -214,10 +207,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NTHREADS; i++) {
 		uint64_t area = i ? th[i - 1].area_addr : dep.area_addr;
 
-		close(sv[i][1]);
-		memset(&d[i], 0, sizeof(d[i]));
-		r = ssi_deputy_attach_thread(&d[i], pid, tids[i], sv[i][0], area,
-					     SSI_DEPUTY_AREA_DEFAULT, 5000);
+		r = lab_deputy_attach(&d[i], i, sv, tids, &dep, th);
 		d[i].on_signal = on_signal;
 		d[i].arg = (void *)(intptr_t)i;
 		CHECK(r == 0 && area, "thread %d (tid %d): its stub announced itself, channel at fd %ld, area at 0x%llx",

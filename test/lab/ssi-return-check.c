@@ -34,17 +34,6 @@
 #include "ssid/forward/deputy_driver.h"
 #include "lab_tool.h"
 
-static int freeze(int dev, pid_t pid, int out_fd, unsigned int flags,
-		  struct ssi_dump *dump)
-{
-	memset(dump, 0, sizeof(*dump));
-	dump->pid = pid;
-	dump->out_fd = out_fd;
-	dump->flags = flags;
-	dump->timeout_ms = 10000;
-	return ioctl(dev, SSI_IOC_DUMP, dump);
-}
-
 static void wait_printed(const char *path)
 {
 	char buf[256];
@@ -105,7 +94,7 @@ int main(int argc, char **argv)
 	wait_printed(path);
 
 	img = memfd_create("image", MFD_CLOEXEC);
-	CHECK(freeze(dev, pid, img, 0, &dump) == 0, "dump: %llu bytes (%s)",
+	CHECK(lab_freeze(dev, pid, img, 0, &dump) == 0, "dump: %llu bytes (%s)",
 	      (unsigned long long)dump.bytes, dump.detail);
 	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
 	dep.pid = pid;
@@ -126,9 +115,9 @@ int main(int argc, char **argv)
 	ret.close_fd = (int)d.stub_chan;
 	CHECK(ioctl(dev, SSI_IOC_RETURN, &ret) == -1 && errno == ESRCH,
 	      "a deputy this file has not frozen is refused");
-	CHECK(freeze(dev, pid, img, SSI_DUMP_FREEZE_ONLY, &dump) == -1 && errno == EINVAL,
+	CHECK(lab_freeze(dev, pid, img, SSI_DUMP_FREEZE_ONLY, &dump) == -1 && errno == EINVAL,
 	      "a freeze-only dump with an out_fd is refused");
-	CHECK(freeze(dev, pid, -1, SSI_DUMP_FREEZE_ONLY, &dump) == 0 && dump.bytes == 0,
+	CHECK(lab_freeze(dev, pid, -1, SSI_DUMP_FREEZE_ONLY, &dump) == 0 && dump.bytes == 0,
 	      "the deputy froze, nothing written");
 	junk = memfd_create("junk", MFD_CLOEXEC);
 	if (ftruncate(junk, 8192))
@@ -147,7 +136,7 @@ int main(int argc, char **argv)
 	      "and serves calls again (%s)", cwd);
 
 	/* The real thing. */
-	CHECK(freeze(dev, pid, -1, SSI_DUMP_FREEZE_ONLY, &dump) == 0, "the deputy froze again");
+	CHECK(lab_freeze(dev, pid, -1, SSI_DUMP_FREEZE_ONLY, &dump) == 0, "the deputy froze again");
 	memset(&ret, 0, sizeof(ret));
 	ret.pid = pid;
 	ret.in_fd = img;

@@ -40,15 +40,6 @@
 
 #define NTHREADS	5
 
-static int freeze(int dev, pid_t pid, int out_fd, unsigned int flags)
-{
-	struct ssi_dump dump = {
-		.pid = pid, .out_fd = out_fd, .flags = flags, .timeout_ms = 10000,
-	};
-
-	return ioctl(dev, SSI_IOC_DUMP, &dump);
-}
-
 /* Every thread of the deputy runs a forwarded call in itself. */
 static int all_serve(struct ssi_deputy *d, const pid_t *tids, pid_t pid)
 {
@@ -72,6 +63,7 @@ int main(int argc, char **argv)
 	struct ssi_return_thread rt[NTHREADS - 1];
 	struct ssi_return ret = { 0 };
 	struct ssi_resume res = { 0 };
+	struct ssi_dump dump;
 	struct ssi_deputy d[NTHREADS];
 	int dev, img, junk, out, status, sv[NTHREADS][2], i, n;
 	char ready[64], path[64];
@@ -106,28 +98,21 @@ int main(int argc, char **argv)
 	usleep(300000);		/* into their futex wait, nanosleep, sigtimedwait */
 
 	img = memfd_create("image", MFD_CLOEXEC);
-	CHECK(freeze(dev, pid, img, SSI_DUMP_THREADS) == 0, "dumped with its %d threads", n);
-	for (i = 0; i < NTHREADS; i++)
-		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv[i]);
-	for (i = 1; i < NTHREADS; i++)
-		dt[i - 1] = (struct ssi_deputy_thread){ .tid = tids[i], .chan_fd = sv[i][1] };
+	CHECK(lab_freeze(dev, pid, img, SSI_DUMP_THREADS, &dump) == 0, "dumped with its %d threads",
+	      n);
+	lab_deputy_channels(sv, dt, tids, NTHREADS);
 	dep.pid = pid;
 	dep.chan_fd = sv[0][1];
 	dep.threads = (uintptr_t)dt;
 	dep.nr_threads = NTHREADS - 1;
 	CHECK(ioctl(dev, SSI_IOC_DEPUTY, &dep) == 0, "pid %d became a deputy of %d threads",
 	      pid, n);
-	for (i = 0; i < NTHREADS; i++) {
-		close(sv[i][1]);
-		memset(&d[i], 0, sizeof(d[i]));
-		ssi_deputy_attach_thread(&d[i], pid, tids[i], sv[i][0],
-					 i ? dt[i - 1].area_addr : dep.area_addr,
-					 SSI_DEPUTY_AREA_DEFAULT, 5000);
-	}
+	for (i = 0; i < NTHREADS; i++)
+		lab_deputy_attach(&d[i], i, sv, tids, &dep, dt);
 	CHECK(all_serve(d, tids, pid) == NTHREADS, "every thread of the deputy serves its calls");
 
 	/* Refusals leave the deputy frozen and intact. */
-	CHECK(freeze(dev, pid, -1, SSI_DUMP_FREEZE_ONLY | SSI_DUMP_THREADS) == 0,
+	CHECK(lab_freeze(dev, pid, -1, SSI_DUMP_FREEZE_ONLY | SSI_DUMP_THREADS, &dump) == 0,
 	      "the deputy froze with its threads");
 	for (i = 1; i < NTHREADS; i++)
 		rt[i - 1] = (struct ssi_return_thread){ .tid = tids[i],
@@ -153,7 +138,7 @@ int main(int argc, char **argv)
 	CHECK(ioctl(dev, SSI_IOC_RESUME, &res) == 0, "the refused deputy resumes");
 	CHECK(all_serve(d, tids, pid) == NTHREADS, "and every thread serves calls again");
 
-	CHECK(freeze(dev, pid, -1, SSI_DUMP_FREEZE_ONLY | SSI_DUMP_THREADS) == 0,
+	CHECK(lab_freeze(dev, pid, -1, SSI_DUMP_FREEZE_ONLY | SSI_DUMP_THREADS, &dump) == 0,
 	      "the deputy froze again");
 	ret.in_fd = img;
 	lseek(img, 0, SEEK_SET);
