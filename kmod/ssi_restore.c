@@ -123,6 +123,7 @@ struct ssi_parked {
 	struct task_struct *task;
 	struct list_head node;		/* ssi_parked_list until claimed */
 	bool claimed;			/* under ssi_park_lock */
+	u32 index;			/* SSI_IOC_RESTORE_THREAD's: 0, or 1.. */
 	int verdict;			/* SSI_PARK_*, then read by the thread */
 	/* With SSI_PARK_GO: what to become. */
 	struct ssi_img_thread img;
@@ -979,6 +980,33 @@ static int claim_given(struct ssi_rst *rs)
 }
 
 /*
+ * Under ssi_park_lock, with exactly nr_others helper threads parked: either
+ * none names the image thread it becomes (index 0: arrival order), or each
+ * names a different one in 1..nr_others.  A template is unclaimed until
+ * then, so a slot seen twice is found by marking the templates.
+ */
+static bool parked_indexes_valid(struct ssi_rst *rs)
+{
+	struct ssi_parked *p;
+	u32 with = 0, i;
+	bool ok = true;
+
+	list_for_each_entry(p, &ssi_parked_list, node) {
+		if (!same_thread_group(p->task, current) || !p->index)
+			continue;
+		with++;
+		if (p->index > rs->nr_others || rs->parked[p->index - 1]->claimed) {
+			ok = false;
+			break;
+		}
+		rs->parked[p->index - 1]->claimed = true;	/* seen */
+	}
+	for (i = 0; i < rs->nr_others; i++)
+		rs->parked[i]->claimed = false;
+	return ok && (with == 0 || with == rs->nr_others);
+}
+
+/*
  * Wait (killable, bounded) until every other thread of the helper waits in
  * SSI_IOC_RESTORE_THREAD, then claim them and give each the state it will
  * become.  Only then is the point of no return crossed: a helper thread
@@ -1040,26 +1068,36 @@ static int claim_threads(struct ssi_rst *rs)
 		if (schedule_timeout_killable(HZ / 50) && fatal_signal_pending(current))
 			return rst_fail(rs, -EINTR, SSI_R_INTR, 0, "interrupted");
 	}
+	if (!parked_indexes_valid(rs)) {
+		spin_unlock(&ssi_park_lock);
+		return rst_fail(rs, -EINVAL, SSI_R_CALLER, SSI_SEC_THREAD,
+				"helper threads' indexes do not name each image thread once");
+	}
 	/*
 	 * Claim: the templates' contents move into the waiting threads'
-	 * records.  The count above, under the same lock, makes exactly
-	 * nr_others of them ours; the bound guards the array all the same.
+	 * records, each into the slot of its index (in arrival order when
+	 * none has one).  The count above, under the same lock, makes
+	 * exactly nr_others of them ours; the bound guards the array all the
+	 * same.
 	 */
 	i = 0;
 	list_for_each_entry_safe(p, tmp, &ssi_parked_list, node) {
 		struct ssi_parked *tpl;
+		u32 slot;
 
 		if (!same_thread_group(p->task, current))
 			continue;
 		if (i >= rs->nr_others)
 			break;
-		tpl = rs->parked[i];
+		slot = p->index ? p->index - 1 : i;
+		i++;
+		tpl = rs->parked[slot];
 		list_del_init(&p->node);
 		p->claimed = true;
 		p->img = tpl->img;
 		swap(p->xstate, tpl->xstate);
 		p->vdso_syscall = tpl->vdso_syscall;
-		rs->parked[i++] = p;	/* the list's reference is ours now */
+		rs->parked[slot] = p;	/* the list's reference is ours now */
 		ssi_parked_free(tpl);
 	}
 	spin_unlock(&ssi_park_lock);
@@ -1358,7 +1396,8 @@ long ssi_restore_thread_ioctl(struct ssi_file *sf,
 	BUILD_BUG_ON(sizeof(arg) != 32);
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.pad || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+	if (arg.flags || arg.index > SSI_IMG_MAX_THREADS ||
+	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 	/* The leader calls SSI_IOC_RESTORE; only its other threads park. */
 	if (!current->mm || thread_group_leader(current))
@@ -1369,6 +1408,7 @@ long ssi_restore_thread_ioctl(struct ssi_file *sf,
 		return -ENOMEM;
 	refcount_set(&p->ref, 2);	/* this thread + the list / its claimer */
 	p->task = current;
+	p->index = arg.index;
 	INIT_LIST_HEAD(&p->node);
 	spin_lock(&ssi_park_lock);
 	list_add_tail(&p->node, &ssi_parked_list);

@@ -38,8 +38,6 @@ static long ssi_kick(struct task_struct *task)
 {
 	struct callback_head *work;
 
-	if (!thread_group_leader(task))
-		return -ESRCH;
 	work = kmalloc(sizeof(*work), GFP_KERNEL);
 	if (!work)
 		return -ENOMEM;
@@ -64,6 +62,33 @@ static struct task_struct *target(pid_t nr)
 	return task;
 }
 
+/*
+ * The thread of @leader's process that a process-directed @sig would wake
+ * (as the kernel's wants_signal()): the first that does not block it and
+ * is not exiting, else the leader.  Returned with a reference.
+ */
+static struct task_struct *receiver(struct task_struct *leader, int sig)
+{
+	struct task_struct *t, *pick = leader;
+
+	/*
+	 * The masks are read without the siglock (__lock_task_sighand is
+	 * not exported): a thread changing its mask just now may be passed
+	 * over or picked, as it could be natively by a signal an instant
+	 * earlier or later.
+	 */
+	rcu_read_lock();
+	for_each_thread(leader, t) {
+		if (!(READ_ONCE(t->flags) & PF_EXITING) && !sigismember(&t->blocked, sig)) {
+			pick = t;
+			break;
+		}
+	}
+	get_task_struct(pick);
+	rcu_read_unlock();
+	return pick;
+}
+
 long ssi_signal_ioctl(struct ssi_signal __user *uarg)
 {
 	struct kernel_siginfo info;
@@ -77,7 +102,7 @@ long ssi_signal_ioctl(struct ssi_signal __user *uarg)
 		return -EPERM;
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if ((arg.flags & ~SSI_SIGNAL_KICK) || arg.pad ||
+	if ((arg.flags & ~(SSI_SIGNAL_KICK | SSI_SIGNAL_THREAD)) || arg.pad ||
 	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 	if (arg.flags & SSI_SIGNAL_KICK) {
@@ -101,8 +126,18 @@ long ssi_signal_ioctl(struct ssi_signal __user *uarg)
 	task = target(arg.pid);
 	if (!task)
 		return -ESRCH;
-	err = thread_group_leader(task) ? send_sig_info(arg.signo, &info, task)
-					: -ESRCH;
+	if (!(arg.flags & SSI_SIGNAL_THREAD)) {
+		struct task_struct *t;
+
+		if (!thread_group_leader(task)) {
+			put_task_struct(task);
+			return -ESRCH;
+		}
+		t = receiver(task, arg.signo);
+		put_task_struct(task);
+		task = t;
+	}
+	err = send_sig_info(arg.signo, &info, task);
 	put_task_struct(task);
 	return err;
 }

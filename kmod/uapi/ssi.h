@@ -29,6 +29,10 @@
  *     each); the stub's entry takes a thread index (deputy_proto.h).
  *     SSI_IOC_RETURN into a deputy of several threads (struct
  *     ssi_return_thread).
+ *  9  struct ssi_restore_thread.index: a helper thread names the image
+ *     thread it becomes.  SSI_SIGNAL_THREAD; a process-directed
+ *     SSI_IOC_SIGNAL goes to a thread that does not block it; a kick may
+ *     name any thread.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -37,7 +41,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		8
+#define SSI_API_VERSION		9
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -203,6 +207,11 @@ struct ssi_restore {
 /**
  * struct ssi_restore_thread - SSI_IOC_RESTORE_THREAD argument
  * @flags:	IN: none defined yet; must be 0.
+ * @index:	IN: the image thread this one becomes, 1 .. nr_threads - 1
+ *		(THREAD sections in order), or 0 for "any": then the waiting
+ *		threads become the image's in the order they arrived.  Either
+ *		every waiting thread of the helper gives an index, each a
+ *		different one, or none does; else the restore is refused.
  * @reserved:	must be zero.
  *
  * Called by a thread of the restore helper other than the one calling
@@ -214,7 +223,7 @@ struct ssi_restore {
  */
 struct ssi_restore_thread {
 	__u32 flags;
-	__u32 pad;
+	__u32 index;
 	__u64 reserved[3];
 };
 
@@ -340,9 +349,10 @@ struct ssi_return {
 /**
  * struct ssi_signal - SSI_IOC_SIGNAL argument (root only)
  * @pid:	IN: process (thread-group leader) to signal, in the caller's
- *		pid namespace: a migrated process on the remote node.
+ *		pid namespace: a migrated process on the remote node; with
+ *		SSI_SIGNAL_THREAD or SSI_SIGNAL_KICK, any thread of it.
  * @signo:	IN: 1..64, not SIGKILL or SIGSTOP; 0 with SSI_SIGNAL_KICK.
- * @flags:	IN: 0, or SSI_SIGNAL_KICK.
+ * @flags:	IN: 0, SSI_SIGNAL_THREAD or SSI_SIGNAL_KICK.
  * @siginfo:	IN: the siginfo_t its deputy received at home; si_signo
  *		must be @signo and si_errno 0.  Delivered as it is.  Ignored
  *		with SSI_SIGNAL_KICK.
@@ -354,8 +364,16 @@ struct ssi_return {
  * ssid answered to its seccomp notification restarts the call.  Without
  * that pass the code would reach user space.  A task in a killable-only
  * wait is not woken by it.
+ *
+ * Without SSI_SIGNAL_THREAD the signal is for the process (kill(2)): a
+ * module cannot queue it on the process's shared queue (no exported
+ * call takes a siginfo and PIDTYPE_TGID), so it goes to the thread the
+ * kernel would wake for it: the first that does not block it (a thread in
+ * sigwait() for it does not), else the leader.  With SSI_SIGNAL_THREAD it
+ * is for thread @pid (tgkill(2)).
  */
 #define SSI_SIGNAL_KICK		0x1u
+#define SSI_SIGNAL_THREAD	0x2u
 
 struct ssi_signal {
 	__s32 pid;

@@ -380,6 +380,8 @@ size_t msg_encode_fwd(const struct msg_fwd *m, void *buf)
 	put_version(&c);
 	put64(&c, m->id);
 	put64(&c, m->seq);
+	put32(&c, m->tid);
+	put32(&c, 0);
 	return (size_t)(c.p - (unsigned char *)buf);
 }
 
@@ -391,6 +393,8 @@ int msg_decode_fwd(const void *buf, size_t len, struct msg_fwd *m)
 		return -1;
 	m->id = get64(&c);
 	m->seq = get64(&c);
+	m->tid = get32(&c);
+	c.p += 4;
 	m->data = c.p;
 	m->len = (size_t)(c.end - c.p);
 	return 0;
@@ -403,7 +407,7 @@ size_t msg_encode_mig_signal(const struct msg_mig_signal *m, void *buf)
 	put_version(&c);
 	put64(&c, m->id);
 	put32(&c, m->signo);
-	put32(&c, 0);
+	put32(&c, m->tid);
 	put_bytes(&c, m->siginfo, sizeof(m->siginfo));
 	return (size_t)(c.p - (unsigned char *)buf);
 }
@@ -416,9 +420,45 @@ int msg_decode_mig_signal(const void *buf, size_t len, struct msg_mig_signal *m)
 		return -1;
 	m->id = get64(&c);
 	m->signo = get32(&c);
-	c.p += 4;
+	m->tid = get32(&c);
 	get_bytes(&c, m->siginfo, sizeof(m->siginfo));
-	return (m->signo < 1 || m->signo > 64) ? -1 : 0;
+	return (m->signo < 1 || m->signo > 64 || m->tid > INT32_MAX) ? -1 : 0;
+}
+
+size_t msg_encode_mig_threads(const struct msg_mig_threads *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+	uint32_t i;
+
+	put_version(&c);
+	put64(&c, m->id);
+	put32(&c, m->n);
+	for (i = 0; i < m->n; i++) {
+		put32(&c, (uint32_t)m->home[i]);
+		put32(&c, (uint32_t)m->remote[i]);
+	}
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_threads(const void *buf, size_t len, struct msg_mig_threads *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+	uint32_t i;
+
+	if (!buf || get_version(&c, MSG_MIG_THREADS_LEN(0)))
+		return -1;
+	m->id = get64(&c);
+	m->n = get32(&c);
+	if (!m->n || m->n > MSG_MIG_THREADS_MAX ||
+	    (size_t)(c.end - c.p) < 8 * (size_t)m->n)
+		return -1;
+	for (i = 0; i < m->n; i++) {
+		m->home[i] = (int32_t)get32(&c);
+		m->remote[i] = (int32_t)get32(&c);
+		if (m->home[i] <= 0 || m->remote[i] <= 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------- cluster views */

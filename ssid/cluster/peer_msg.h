@@ -43,7 +43,8 @@ enum ssid_msg_type {
 	SSID_MSG_MIG_BACK_FAILED = 0x011b, /* remote -> home: recall refused */
 	SSID_MSG_MIG_BACK_DONE = 0x011c, /* home -> remote: landed (0) or not */
 	SSID_MSG_FWD_CANCEL = 0x011d,	/* remote -> home: a signal interrupted it */
-	SSID_MSG_TYPE_MAX = SSID_MSG_FWD_CANCEL,
+	SSID_MSG_MIG_THREADS = 0x011e,	/* remote -> home: its tids for the home tids */
+	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_THREADS,
 	/* cluster-wide views and requests (cluster_view.c) */
 	SSID_MSG_TASKS_QUERY = 0x0200,	/* what tasks are yours, who are your guests */
 	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
@@ -141,6 +142,9 @@ struct msg_mig_failed {
 struct msg_fwd {
 	uint64_t id;
 	uint64_t seq;			/* the request's, echoed in the reply */
+	uint32_t tid;			/* REQ, CANCEL: home tid of the thread
+					 * that made the call (its deputy
+					 * thread runs it); REP: 0 */
 	const void *data;		/* decode: points into the payload */
 	size_t len;
 };
@@ -148,6 +152,8 @@ struct msg_fwd {
 struct msg_mig_signal {
 	uint64_t id;
 	uint32_t signo;			/* 1..64 */
+	uint32_t tid;			/* 0: for the process (kill); else the
+					 * home tid it was sent to (tgkill) */
 	uint8_t siginfo[MSG_MIG_SIGINFO_LEN];
 };
 
@@ -155,7 +161,7 @@ struct msg_mig_signal {
 #define MSG_MIG_IMAGE_LEN	(4 + 8 + 8 + 4 + 4 + 8 + 8)
 #define MSG_MIG_VALUE_LEN	(4 + 8 + 4)
 #define MSG_MIG_FAILED_MAX	(4 + 8 + 4 + 4 + 2 + MSG_MIG_DETAIL_MAX)
-#define MSG_FWD_HDR_LEN		(4 + 8 + 8)
+#define MSG_FWD_HDR_LEN		(4 + 8 + 8 + 4 + 4)
 #define MSG_MIG_SIGNAL_LEN	(4 + 8 + 4 + 4 + MSG_MIG_SIGINFO_LEN)
 #define MSG_MIG_OFFER_MAX	(MSG_MIG_OFFER_LEN + 4 * MSG_MIG_GROUPS_MAX)
 
@@ -208,6 +214,26 @@ size_t msg_encode_fwd(const struct msg_fwd *m, void *buf);
 int msg_decode_fwd(const void *buf, size_t len, struct msg_fwd *m);
 size_t msg_encode_mig_signal(const struct msg_mig_signal *m, void *buf);
 int msg_decode_mig_signal(const void *buf, size_t len, struct msg_mig_signal *m);
+
+/*
+ * MIG_THREADS (remote -> home): which thread of the process is which, as
+ * (home tid, remote tid) pairs, the leader first; sent before ACCEPTED.
+ * The home node needs it when the process comes back: the image it gets
+ * names the threads by their remote tids.  Tids are 1..INT32_MAX, and
+ * there are 1..MSG_MIG_THREADS_MAX pairs.
+ */
+#define MSG_MIG_THREADS_MAX	1024		/* SSI_IMG_MAX_THREADS */
+#define MSG_MIG_THREADS_LEN(n)	(4 + 8 + 4 + 8 * (size_t)(n))
+
+struct msg_mig_threads {
+	uint64_t id;
+	uint32_t n;
+	int32_t home[MSG_MIG_THREADS_MAX];
+	int32_t remote[MSG_MIG_THREADS_MAX];
+};
+
+size_t msg_encode_mig_threads(const struct msg_mig_threads *m, void *buf);
+int msg_decode_mig_threads(const void *buf, size_t len, struct msg_mig_threads *m);
 
 /* ------------------------------------------------------- cluster views */
 

@@ -92,7 +92,14 @@ int ssi_deputy_attach_thread(struct ssi_deputy *d, pid_t pid, pid_t tid, int cha
 	if (ev.type != SSI_DEP_READY || ev.value < 0)
 		return -EPROTO;
 	d->stub_chan = ev.value;
+	d->hide_lo = d->hide_hi = ev.value;
 	return 0;
+}
+
+void ssi_deputy_hide(struct ssi_deputy *d, long lo, long hi)
+{
+	d->hide_lo = lo;
+	d->hide_hi = hi;
 }
 
 static int send_cmd(struct ssi_deputy *d, struct ssi_dep_cmd *cmd)
@@ -135,35 +142,35 @@ static int area_io(struct ssi_deputy *d, void *buf, size_t len, int write)
 }
 
 /*
- * Calls that would touch the channel, which the process must not see:
- * any fd argument naming it behaves as a closed fd (EBADF), and
- * close_range() skips it: [first, ch - 1] runs first (stage 1), then
- * [ch + 1, last] as the call itself.  Returns 1 when *ret holds the
+ * Calls that would touch the channels, which the process must not see:
+ * any fd argument naming one behaves as a closed fd (EBADF), and
+ * close_range() skips them: [first, lo - 1] runs first (stage 1), then
+ * [hi + 1, last] as the call itself.  Returns 1 when *ret holds the
  * answer, 0 to run the call (with args possibly adjusted).
  */
 static int guard_channel(struct ssi_deputy *d, long nr, uint64_t args[6], int64_t *ret)
 {
 	const struct ssi_sc_entry *e = ssi_sc_lookup(nr);
-	uint64_t ch = (uint64_t)d->stub_chan;
+	uint64_t lo = (uint64_t)d->hide_lo, hi = (uint64_t)d->hide_hi;
 	int i;
 
 	d->cur.stage = 0;
 	if (nr == __NR_close_range) {
-		if (args[0] > ch || args[1] < ch)
+		if (args[0] > hi || args[1] < lo)
 			return 0;
-		if (args[0] < ch) {
+		if (args[0] < lo) {
 			d->cur.stage = 1;
 			return 0;
 		}
-		if (args[1] == ch) {
+		if (args[1] <= hi) {
 			*ret = 0;
 			return 1;
 		}
-		args[0] = ch + 1;
+		args[0] = hi + 1;
 		return 0;
 	}
 	for (i = 0; i < e->nargs; i++) {
-		if (e->args[i].kind == SSI_ARG_FD && args[i] == ch) {
+		if (e->args[i].kind == SSI_ARG_FD && args[i] >= lo && args[i] <= hi) {
 			*ret = -EBADF;
 			return 1;
 		}
@@ -199,7 +206,7 @@ static int run_stage(struct ssi_deputy *d)
 
 	memcpy(a, d->cur.args, sizeof(a));
 	if (d->cur.stage == 1)
-		a[1] = (uint64_t)d->stub_chan - 1;
+		a[1] = (uint64_t)d->hide_lo - 1;
 	return send_syscall(d, d->cur.call.req->nr, a);
 }
 
@@ -253,10 +260,10 @@ static int call_result(struct ssi_deputy *d, int64_t ret, void **reply, size_t *
 
 	if (c->stage == 1) {
 		/* lower half of a close_range done: now the upper half */
-		if (ret < 0 || c->args[1] == (uint64_t)d->stub_chan)
+		if (ret < 0 || c->args[1] <= (uint64_t)d->hide_hi)
 			return finish_call(d, ret, reply, rlen);
 		c->stage = 2;
-		c->args[0] = (uint64_t)d->stub_chan + 1;
+		c->args[0] = (uint64_t)d->hide_hi + 1;
 		err = run_stage(d);
 		if (err) {
 			ssi_deputy_abandon(d);

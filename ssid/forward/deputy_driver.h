@@ -41,6 +41,12 @@ struct ssi_deputy {
 	pid_t tid;		/* the thread whose stub this is (pid: the leader) */
 	int chan;		/* our end of the channel (SOCK_SEQPACKET) */
 	long stub_chan;		/* the stub's end, as an fd number in the deputy */
+	/*
+	 * The fd numbers the process must not see: every thread's stub
+	 * channel (the stubs put them at the top, one below the other).
+	 * stub_chan alone unless ssi_deputy_hide() widened it.
+	 */
+	long hide_lo, hide_hi;
 	uint64_t area_base;	/* where the stub's area is in the deputy */
 	uint64_t area_len;
 	uint64_t seq;
@@ -70,14 +76,20 @@ int ssi_deputy_attach_thread(struct ssi_deputy *d, pid_t pid, pid_t tid, int cha
 			     uint64_t area_base, uint64_t area_len, int timeout_ms);
 
 /*
+ * ssi_deputy_hide - the channels of all the deputy's threads are the fd
+ * numbers @lo..@hi: forwarded calls treat them as closed fds.
+ */
+void ssi_deputy_hide(struct ssi_deputy *d, long lo, long hi);
+
+/*
  * ssi_deputy_call - run one forwarded call in the deputy.
  * @req, @len:	the encoded request from the remote node (untrusted).
  * @reply:	receives a malloc'ed encoded reply; free() it.
  * @rlen:	its length.
  *
  * Requests that may not run at home are answered, not run: a syscall the
- * policy table does not forward gets -ENOSYS; the channel's fd number is
- * treated as a closed fd (-EBADF), and close_range() skips it.
+ * policy table does not forward gets -ENOSYS; the channels' fd numbers are
+ * treated as closed fds (-EBADF), and close_range() skips them.
  * Signals arriving meanwhile go to d->on_signal.
  * Return: 0 (a reply was produced), -EINVAL for a malformed request,
  * -EPIPE if the deputy is gone, or another -errno.

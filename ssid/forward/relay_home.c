@@ -33,11 +33,10 @@ static void on_signal(struct ssi_deputy *d, int sig, const void *siginfo, void *
 {
 	struct relay_home *r = arg;
 
-	(void)d;
-	r->ops->signal(r->arg, sig, siginfo);
+	r->ops->signal(r->arg, d->tid, sig, siginfo);
 }
 
-void relay_home_init(struct relay_home *r, struct loop *loop, pid_t pid,
+void relay_home_init(struct relay_home *r, struct loop *loop, pid_t pid, pid_t tid,
 		     const char *remote, const struct relay_home_ops *ops,
 		     void *arg)
 {
@@ -48,6 +47,7 @@ void relay_home_init(struct relay_home *r, struct loop *loop, pid_t pid,
 	r->loop = loop;
 	r->q_tail = &r->q;
 	r->pid = pid;
+	r->tid = tid;
 	r->remote = remote;
 	r->ops = ops;
 	r->arg = arg;
@@ -114,6 +114,16 @@ int relay_home_run(struct relay_home *r)
 	return 0;
 }
 
+static void unwatch(struct relay_home *r)
+{
+	if (r->chan_added)
+		loop_del(r->loop, &r->chan_h);
+	r->chan_added = false;
+	if (r->dep.chan > 0)
+		close(r->dep.chan);
+	r->dep.chan = -1;
+}
+
 static void chan_ready(struct loop_handler *lh, uint32_t events)
 {
 	struct relay_home *r = (struct relay_home *)((char *)lh -
@@ -126,6 +136,10 @@ static void chan_ready(struct loop_handler *lh, uint32_t events)
 		rc = ssi_deputy_event(&r->dep, &rep, &rlen);
 		if (rc == -EAGAIN)
 			break;
+		if (rc < 0 && r->ending) {
+			unwatch(r);	/* the thread ended as it was told */
+			return;
+		}
 		if (rc < 0) {
 			r->ops->gone(r->arg, rc == -EPIPE ? "channel closed" : strerror(-rc));
 			return;
@@ -138,7 +152,9 @@ static void chan_ready(struct loop_handler *lh, uint32_t events)
 				return;
 		}
 	}
-	if (events & (EPOLLHUP | EPOLLERR))
+	if (events & (EPOLLHUP | EPOLLERR) && r->ending)
+		unwatch(r);
+	else if (events & (EPOLLHUP | EPOLLERR))
 		r->ops->gone(r->arg, "channel hung up");
 }
 
@@ -147,9 +163,9 @@ int relay_home_attach(struct relay_home *r, int chan, uint64_t area_addr,
 {
 	int rc;
 
-	rc = ssi_deputy_attach(&r->dep, r->pid, chan, area_addr,
-			       SSI_DEPUTY_AREA_DEFAULT, RELAY_ATTACH_TIMEOUT_MS);
-	if (!rc)
+	rc = ssi_deputy_attach_thread(&r->dep, r->pid, r->tid, chan, area_addr,
+				      SSI_DEPUTY_AREA_DEFAULT, RELAY_ATTACH_TIMEOUT_MS);
+	if (!rc && r->tid == r->pid)	/* process-wide: once */
 		rc = ssi_deputy_park_itimers(&r->dep, RELAY_ATTACH_TIMEOUT_MS);
 	r->dep.chan = chan;
 	if (rc) {
@@ -204,9 +220,13 @@ void relay_home_cancel_current(struct relay_home *r)
 		relay_home_cancel(r, r->cur_seq);
 }
 
-bool relay_home_busy(const struct relay_home *r)
+int relay_home_end_thread(struct relay_home *r)
 {
-	return r->dep.cur.busy;
+	int rc = r->dep.chan < 0 ? 0 : ssi_deputy_end_thread(&r->dep);
+
+	if (!rc)
+		r->ending = true;
+	return rc;
 }
 
 uint64_t relay_home_timer(struct relay_home *r, uint64_t now_ms)
@@ -222,12 +242,7 @@ void relay_home_destroy(struct relay_home *r)
 {
 	struct relay_home_req *q;
 
-	if (r->chan_added)
-		loop_del(r->loop, &r->chan_h);
-	r->chan_added = false;
-	if (r->dep.chan > 0)
-		close(r->dep.chan);
-	r->dep.chan = -1;
+	unwatch(r);
 	ssi_deputy_abandon(&r->dep);
 	while ((q = r->q)) {
 		r->q = q->next;

@@ -6,8 +6,10 @@
  * signals the deputy catches, handed to the owner (migrate/home_side.c)
  * to send to the remote node.
  *
- * The deputy runs one call at a time (the process is single-threaded);
- * requests that arrive meanwhile wait in order.  A request the remote
+ * One relay per thread of the process: each deputy thread runs its own
+ * stub on its own channel, one call at a time; requests of that thread
+ * that arrive meanwhile wait in order, while the other threads' relays
+ * run theirs.  A request the remote
  * node gave up (a signal interrupted it there) is cancelled in the stub,
  * again every RELAY_CANCEL_RETRY_MS until it answers, since a cancel that
  * lands before the call blocks is lost.
@@ -35,8 +37,11 @@ struct relay_home_ops {
 	 * EIO and the process goes on).
 	 */
 	void (*reply)(void *arg, uint64_t seq, const void *rep, size_t len);
-	/* a signal the deputy caught, with its 128-byte siginfo */
-	void (*signal)(void *arg, int sig, const void *siginfo);
+	/*
+	 * a signal deputy thread @tid caught, with its 128-byte siginfo
+	 * (si_code SI_TKILL: it was sent to that thread)
+	 */
+	void (*signal)(void *arg, pid_t tid, int sig, const void *siginfo);
 	/*
 	 * The deputy is gone (its channel closed or broke): the owner ends
 	 * the migration and may free the relay.
@@ -54,26 +59,29 @@ struct relay_home {
 	uint64_t cancel_seq;		/* request the remote gave up, or 0 */
 	uint64_t cancel_next_ms;	/* when to send its cancel again */
 	uint64_t forwarded, bytes;	/* calls run, bytes both ways */
+	bool ending;			/* told to end alone: its EOF is expected */
 	pid_t pid;			/* the home pid, the deputy's */
+	pid_t tid;			/* the deputy thread this relay drives */
 	const char *remote;		/* the node it runs on, for the log */
 	const struct relay_home_ops *ops;
 	void *arg;
 };
 
 /*
- * relay_home_init - an idle relay for home pid @pid, whose process runs on
- * node @remote (kept, not copied).  Requests may be queued at once; they
- * run once the deputy is attached and relay_home_run() is called.
+ * relay_home_init - an idle relay for thread @tid (@pid: the leader) of
+ * home pid @pid, whose process runs on node @remote (kept, not copied).
+ * Requests may be queued at once; they run once the deputy is attached
+ * and relay_home_run() is called.
  */
-void relay_home_init(struct relay_home *r, struct loop *loop, pid_t pid,
+void relay_home_init(struct relay_home *r, struct loop *loop, pid_t pid, pid_t tid,
 		     const char *remote, const struct relay_home_ops *ops,
 		     void *arg);
 
 /*
  * relay_home_attach - the task became a deputy with channel @chan (taken:
  * relay_home_destroy() closes it) and its stub's area at @area_addr: wait
- * for the stub, park its CPU itimers (deputy_driver.h), and watch the
- * channel on the loop.
+ * for the stub, park the process's CPU itimers (the leader's relay,
+ * deputy_driver.h), and watch the channel on the loop.
  * Return: 0, or -errno with @what saying which step failed.
  */
 int relay_home_attach(struct relay_home *r, int chan, uint64_t area_addr,
@@ -103,8 +111,13 @@ void relay_home_cancel(struct relay_home *r, uint64_t seq);
 /* relay_home_cancel_current - cancel whatever the stub runs now, if anything. */
 void relay_home_cancel_current(struct relay_home *r);
 
-/* relay_home_busy - whether the stub runs a call now. */
-bool relay_home_busy(const struct relay_home *r);
+/*
+ * relay_home_end_thread - this deputy thread ends alone (its thread on the
+ * remote node is gone): its stub exits, and its channel's EOF is no
+ * reason to call ops->gone.  Return: 0, -EBUSY with a call in flight, or
+ * -errno.
+ */
+int relay_home_end_thread(struct relay_home *r);
 
 /* relay_home_timer - repeat a pending cancel; the next deadline. */
 uint64_t relay_home_timer(struct relay_home *r, uint64_t now_ms);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +33,8 @@ struct relay_pending {
 	struct relay_pending *next;
 	uint64_t seq;
 	uint64_t notif_id;
+	pid_t tid;			/* the thread that made the call, here */
+	uint32_t home_tid;		/* and at home, whose deputy runs it */
 	int nr;
 	bool cancelling;		/* its cancel was sent */
 	struct ssi_fwd_pending p;
@@ -52,6 +55,47 @@ void relay_remote_init(struct relay_remote *r, struct loop *loop,
 	r->sig_check_ms = LOOP_NEVER;
 	r->ops = ops;
 	r->arg = arg;
+}
+
+int relay_remote_set_threads(struct relay_remote *r, uint32_t n, const pid_t *local,
+			     const uint32_t *home)
+{
+	pid_t *l = calloc(n ? n : 1, sizeof(*l));
+	uint32_t *h = calloc(n ? n : 1, sizeof(*h));
+
+	if (!l || !h) {
+		free(l);
+		free(h);
+		return -ENOMEM;
+	}
+	memcpy(l, local, n * sizeof(*l));
+	memcpy(h, home, n * sizeof(*h));
+	free(r->local_tids);
+	free(r->home_tids);
+	r->local_tids = l;
+	r->home_tids = h;
+	r->nthreads = n;
+	return 0;
+}
+
+uint32_t relay_remote_home_tid(const struct relay_remote *r, pid_t tid)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->nthreads; i++)
+		if (r->local_tids[i] == tid)
+			return r->home_tids[i];
+	return tid == r->pid ? r->home_tid : 0;
+}
+
+pid_t relay_remote_local_tid(const struct relay_remote *r, uint32_t home_tid)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->nthreads; i++)
+		if (r->home_tids[i] == home_tid)
+			return r->local_tids[i];
+	return home_tid == r->home_tid ? r->pid : 0;
 }
 
 static void pending_free(struct relay_pending *p)
@@ -82,9 +126,9 @@ int relay_remote_answer(struct relay_remote *r, uint64_t id, int64_t ret)
  * which it takes only with something pending: kick it there (no signal is
  * sent) before such an answer, else the code would reach user space.
  */
-static int kick(struct relay_remote *r)
+static int kick(struct relay_remote *r, pid_t tid)
 {
-	struct ssi_signal k = { .pid = r->pid, .flags = SSI_SIGNAL_KICK };
+	struct ssi_signal k = { .pid = tid, .flags = SSI_SIGNAL_KICK };
 	int dev = ssi_dev_open(O_CLOEXEC, NULL), rc;
 
 	if (dev < 0)
@@ -96,9 +140,10 @@ static int kick(struct relay_remote *r)
 	return rc;
 }
 
-int relay_remote_answer_restart(struct relay_remote *r, uint64_t id, int64_t code)
+int relay_remote_answer_restart(struct relay_remote *r, uint64_t id, pid_t tid,
+				int64_t code)
 {
-	int rc = kick(r);
+	int rc = kick(r, tid);
 
 	return rc ? rc : relay_remote_answer(r, id, code);
 }
@@ -110,7 +155,7 @@ static int send_request(struct relay_remote *r, struct relay_pending *p)
 
 	p->seq = ++r->seq;
 	p->cancelling = false;
-	err = r->ops->send_request(r->arg, p->seq, p->p.msg, p->p.msg_len);
+	err = r->ops->send_request(r->arg, p->seq, p->home_tid, p->p.msg, p->p.msg_len);
 	if (err) {
 		log_warn("pid %u: cannot forward %s to %s: %s", r->home_pid,
 			 ssi_sc_lookup(p->nr)->name, r->home, strerror(-err));
@@ -137,12 +182,14 @@ static void forward(struct relay_remote *r, const struct seccomp_notif *n)
 	for (i = 0; i < 6; i++)
 		args[i] = n->data.args[i];
 	p->nr = n->data.nr;
+	p->tid = (pid_t)n->pid;
+	p->home_tid = relay_remote_home_tid(r, p->tid);
 	err = ssi_fwd_build(&p->p, n->data.nr, args, &ssi_mem_process, &r->pid);
 	/* the arguments were read: is the notification still the same call? */
 	if (ioctl(r->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id))
 		goto drop;
 	if (err == -ENOSYS) {		/* an argument only home understands */
-		r->ops->pull_home(r->arg, n->id, n->data.nr);
+		r->ops->pull_home(r->arg, n->id, (pid_t)n->pid, n->data.nr);
 		goto drop;
 	}
 	if (err) {
@@ -160,15 +207,17 @@ drop:
 }
 
 /*
- * Is a signal pending for @pid that it does not block?  Then it would have
- * interrupted a call that ran here.  (Ignored signals are never pending.)
+ * Is a signal pending for thread @tid of @pid (its own, or the process's)
+ * that it does not block?  Then it would have interrupted a call that ran
+ * here.  (Ignored signals are never pending.)
  */
-static bool signal_wanted(pid_t pid)
+static bool signal_wanted(pid_t pid, pid_t tid)
 {
 	uint64_t pnd = 0, shd = 0, blk = 0;
-	char text[4096];
+	char text[4096], file[48];
 
-	if (procfs_read(pid, "status", text, sizeof(text)))
+	snprintf(file, sizeof(file), "task/%d/status", (int)tid);
+	if (procfs_read(pid, file, text, sizeof(text)))
 		return false;
 	procfs_status_u64(text, "SigPnd", 16, &pnd);
 	procfs_status_u64(text, "ShdPnd", 16, &shd);
@@ -176,20 +225,29 @@ static bool signal_wanted(pid_t pid)
 	return ((pnd | shd) & ~blk) != 0;
 }
 
+/* Ask home to give up request @p (once). */
+static void cancel_one(struct relay_remote *r, struct relay_pending *p)
+{
+	if (!p->cancelling && !r->ops->send_cancel(r->arg, p->seq, p->home_tid))
+		p->cancelling = true;
+}
+
 void relay_remote_cancel_all(struct relay_remote *r)
 {
 	struct relay_pending *p;
 
 	for (p = r->pend; p; p = p->next)
-		if (!p->cancelling && !r->ops->send_cancel(r->arg, p->seq))
-			p->cancelling = true;
+		cancel_one(r, p);
 }
 
 void relay_remote_check_signals(struct relay_remote *r)
 {
+	struct relay_pending *p;
+
 	r->sig_check_ms = r->pend ? clock_mono_ms() + RELAY_SIGNAL_POLL_MS : LOOP_NEVER;
-	if (r->pend && signal_wanted(r->pid))
-		relay_remote_cancel_all(r);
+	for (p = r->pend; p; p = p->next)
+		if (!p->cancelling && signal_wanted(r->pid, p->tid))
+			cancel_one(r, p);
 }
 
 static void unwatch(struct relay_remote *r)
@@ -222,7 +280,8 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 	switch (ssi_sc_policy_of(nr)) {
 	case SSI_SC_CACHED:
 		relay_remote_answer(r, n.id, nr == __NR_getppid ? (int64_t)r->home_ppid :
-				    nr == __NR_gettid ? (int64_t)r->home_tid :
+				    nr == __NR_gettid ?
+				    (int64_t)relay_remote_home_tid(r, (pid_t)n.pid) :
 				    (int64_t)r->home_pid);
 		break;
 	case SSI_SC_FORWARD:
@@ -230,7 +289,7 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 		break;
 	default:
 		/* pull-home, or local-if whose condition failed */
-		r->ops->pull_home(r->arg, n.id, nr);
+		r->ops->pull_home(r->arg, n.id, (pid_t)n.pid, nr);
 		break;
 	}
 }
@@ -300,7 +359,7 @@ void relay_remote_reply(struct relay_remote *r, uint64_t seq, const void *data,
 		 * not, as it would have; if none does (it is blocked here, or
 		 * not here yet), the call goes on as if nothing happened.
 		 */
-		if (signal_wanted(r->pid))
+		if (signal_wanted(r->pid, p->tid))
 			ret = ssi_sc_interrupted(p->nr, ret);
 		else if (r->going_home)
 			ret = -SSI_SC_ERESTARTNOINTR;	/* it runs again at home */
@@ -309,7 +368,7 @@ void relay_remote_reply(struct relay_remote *r, uint64_t seq, const void *data,
 	}
 	if (r->listen_h.fd >= 0) {
 		if (ret >= -SSI_SC_ERESTART_MAX && ret <= -SSI_SC_ERESTARTSYS)
-			relay_remote_answer_restart(r, p->notif_id, ret);
+			relay_remote_answer_restart(r, p->notif_id, p->tid, ret);
 		else
 			relay_remote_answer(r, p->notif_id, ret);
 	}
@@ -337,5 +396,10 @@ void relay_remote_destroy(struct relay_remote *r)
 		r->pend = p->next;
 		pending_free(p);
 	}
+	free(r->local_tids);
+	free(r->home_tids);
+	r->local_tids = NULL;
+	r->home_tids = NULL;
+	r->nthreads = 0;
 	r->sig_check_ms = LOOP_NEVER;
 }

@@ -35,16 +35,20 @@ struct relay_pending;
 
 /* What the relay asks of its owner; every callback gets the owner's @arg. */
 struct relay_remote_ops {
-	/* send request @seq (@msg, @len: call_wire.h bytes) home: 0 or -errno */
-	int (*send_request)(void *arg, uint64_t seq, const void *msg, size_t len);
-	/* ask home to give up request @seq: 0 or -errno */
-	int (*send_cancel)(void *arg, uint64_t seq);
 	/*
-	 * Call @nr (notification @notif_id) runs at home only: the owner
-	 * sends the process home, or answers -ENOSYS
+	 * send request @seq (@msg, @len: call_wire.h bytes) home, for the
+	 * deputy thread @home_tid to run: 0 or -errno
+	 */
+	int (*send_request)(void *arg, uint64_t seq, uint32_t home_tid,
+			    const void *msg, size_t len);
+	/* ask home to give up request @seq of thread @home_tid: 0 or -errno */
+	int (*send_cancel)(void *arg, uint64_t seq, uint32_t home_tid);
+	/*
+	 * Call @nr (notification @notif_id, of thread @tid) runs at home
+	 * only: the owner sends the process home, or answers -ENOSYS
 	 * (relay_remote_answer()).
 	 */
-	void (*pull_home)(void *arg, uint64_t notif_id, int nr);
+	void (*pull_home)(void *arg, uint64_t notif_id, pid_t tid, int nr);
 	/* the listener can no longer be watched: the owner kills the process */
 	void (*lost)(void *arg);
 };
@@ -57,6 +61,10 @@ struct relay_remote {
 	bool called;			/* a call came: the process runs */
 	pid_t pid;			/* the process on this node */
 	uint32_t home_pid, home_ppid, home_tid;	/* the cached answers */
+	/* which thread here is which at home (relay_remote_set_threads) */
+	uint32_t nthreads;
+	pid_t *local_tids;
+	uint32_t *home_tids;
 	const char *home;		/* its home node, for the log */
 	struct relay_pending *pend;	/* requests home, newest first */
 	uint64_t seq;			/* of the last request sent */
@@ -76,6 +84,20 @@ void relay_remote_init(struct relay_remote *r, struct loop *loop,
 		       void *arg);
 
 /*
+ * relay_remote_set_threads - the process's @n threads: @local[i] here is
+ * @home[i] at home (copied).  A call is sent home for the deputy thread of
+ * its caller; gettid answers the home tid.  Without a map (or for a thread
+ * not in it) the leader's pid is its home tid, and other threads have
+ * none (0).  Return: 0 or -ENOMEM.
+ */
+int relay_remote_set_threads(struct relay_remote *r, uint32_t n, const pid_t *local,
+			     const uint32_t *home);
+
+/* relay_remote_home_tid, _local_tid - translate a tid by the map; 0: none. */
+uint32_t relay_remote_home_tid(const struct relay_remote *r, pid_t tid);
+pid_t relay_remote_local_tid(const struct relay_remote *r, uint32_t home_tid);
+
+/*
  * relay_remote_listen - serve seccomp listener @fd (taken) of process
  * @pid.  Return: 0, or -errno (epoll; @fd is closed).
  */
@@ -92,12 +114,13 @@ void relay_remote_resume(struct relay_remote *r);
 /*
  * relay_remote_answer - answer notification @id with @ret (a negative
  * value down to -4095 is an error).  relay_remote_answer_restart - answer
- * it with a restart code (-ERESTARTSYS ...), which the process acts on in
- * its signal-delivery path: it makes the call again.
+ * it, a call of thread @tid, with a restart code (-ERESTARTSYS ...), which
+ * the thread acts on in its signal-delivery path: it makes the call again.
  * Return: 0, or -errno (-ENOENT: the process died meanwhile).
  */
 int relay_remote_answer(struct relay_remote *r, uint64_t id, int64_t ret);
-int relay_remote_answer_restart(struct relay_remote *r, uint64_t id, int64_t code);
+int relay_remote_answer_restart(struct relay_remote *r, uint64_t id, pid_t tid,
+				int64_t code);
 
 /*
  * relay_remote_reply - home answered request @seq with @data (@len bytes,

@@ -124,6 +124,7 @@ int ssi_seccomp_build(const struct ssi_seccomp_opts *opts, struct sock_fprog *pr
 	struct emitter e = { 0 };
 	size_t nruns = 0;
 	long nr;
+	int i;
 
 	/* Architecture: x86-64 only. */
 	emit(&e, STMT(BPF_LD | BPF_W | BPF_ABS, ARCH_OFF));
@@ -135,10 +136,10 @@ int ssi_seccomp_build(const struct ssi_seccomp_opts *opts, struct sock_fprog *pr
 	emit(&e, JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1));
 	emit(&e, STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
 
-	if (opts && opts->allow_ioctl_cmd) {
+	for (i = 0; opts && i < SSI_SECCOMP_IOCTLS && opts->allow_ioctl_cmd[i]; i++) {
 		emit(&e, JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 4));
 		emit(&e, STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)));
-		emit(&e, JUMP(BPF_JMP | BPF_JEQ | BPF_K, opts->allow_ioctl_cmd, 0, 1));
+		emit(&e, JUMP(BPF_JMP | BPF_JEQ | BPF_K, opts->allow_ioctl_cmd[i], 0, 1));
 		emit(&e, STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
 		emit(&e, STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF));
 	}

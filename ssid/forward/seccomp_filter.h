@@ -15,14 +15,18 @@
 #include <stdint.h>
 #include <linux/filter.h>
 
+#define SSI_SECCOMP_IOCTLS	2
+
 struct ssi_seccomp_opts {
 	/*
-	 * ioctl request allowed to run locally whatever the fd: the restore
-	 * helper's SSI_IOC_RESTORE, made after the filter is installed.  0
-	 * for none.  (A process of the job that issues this exact request
-	 * number itself would get the local answer: EBADF or ENOTTY.)
+	 * ioctl requests allowed to run locally whatever the fd: the restore
+	 * helper's SSI_IOC_RESTORE and SSI_IOC_RESTORE_THREAD, made after the
+	 * filter is installed (by all of its threads: the filter is
+	 * synchronised).  0 ends the list.  (A process of the job that
+	 * issues one of these exact request numbers itself would get the
+	 * local answer: EBADF or ENOTTY.)
 	 */
-	uint32_t allow_ioctl_cmd;
+	uint32_t allow_ioctl_cmd[SSI_SECCOMP_IOCTLS];
 };
 
 /*

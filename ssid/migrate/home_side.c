@@ -5,14 +5,19 @@
  *   migrate_start: OFFER to the remote node; the image is dumped and
  *     streamed as IMAGE chunks (image_stream.c); the task stays frozen
  *     after the dump;
- *   ACCEPTED: SSI_IOC_DEPUTY: the home task is now the deputy, driven by
- *     the relay (forward/relay_home.h): FWD_REQ runs through it (one at a
- *     time, queued), FWD_REP goes back; signals the stub catches go to
- *     the remote node as MIG_SIGNAL;
+ *   ACCEPTED: SSI_IOC_DEPUTY: the home task is now the deputy, every
+ *     thread of it driven by its own relay (forward/relay_home.h): FWD_REQ
+ *     runs in the deputy thread of the thread that made the call (one at
+ *     a time per thread, queued), FWD_REP goes back; signals the stubs
+ *     catch go to the remote node as MIG_SIGNAL (for the process, or for
+ *     one thread when they were sent to one); MIG_THREADS says which
+ *     remote thread is which home thread;
  *   MIG_EXIT: the deputy ends with the remote's wait status.
  *   migrate_recall: RECALL; the remote dumps it (once no call of it is in
  *     flight) and streams it back as BACK chunks into a memfd; the deputy
- *     is frozen and becomes the process again (SSI_IOC_RETURN); BACK_DONE
+ *     is frozen and becomes the process again (SSI_IOC_RETURN, each deputy
+ *     thread the image's thread of the same home tid; deputy threads
+ *     whose remote thread ended end first); BACK_DONE
  *     tells the remote (0: drop your copy; an errno: resume it).
  *
  * Failure rules: before ACCEPTED every failure (FAILED, timeout, node
@@ -21,8 +26,10 @@
  * SIGKILL, so Slurm sees a failed task and nothing hangs; the deputy dying
  * at home (SIGKILL to the home pid) kills the remote process (MIG_ABORT).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +52,7 @@
 #include "common/procfs.h"
 #include "daemon/loop.h"
 #include "migrate/image_stream.h"
+#include "migrate/image_threads.h"
 #include "migrate/migrate_int.h"
 #include "cluster/peer_msg.h"
 #include "cluster/peers.h"
@@ -80,8 +88,10 @@ struct mig_home {
 	pid_t remote_pid;
 	struct migrate_result res;
 
-	/* the deputy */
-	struct relay_home relay;	/* its calls (forward/relay_home.h) */
+	/* the deputy: its frozen threads, the leader first */
+	uint32_t nthreads;
+	struct relay_home *relays;	/* one per thread (forward/relay_home.h) */
+	int32_t *remote_tids;		/* each one's tid there (MIG_THREADS), 0 */
 	int pidfd;			/* of the deputy, for the last SIGKILL */
 	uint64_t signals;
 	uint64_t started_ms;
@@ -136,6 +146,30 @@ static void send_value(struct mig_home *h, uint16_t type, int32_t value)
 	peers_send(h->m->peers, h->peer, type, &iov, 1);
 }
 
+static void free_relays(struct mig_home *h)
+{
+	uint32_t i;
+
+	for (i = 0; i < h->nthreads; i++)
+		relay_home_destroy(&h->relays[i]);
+	free(h->relays);
+	free(h->remote_tids);
+	h->relays = NULL;
+	h->remote_tids = NULL;
+	h->nthreads = 0;
+}
+
+/* The relay of deputy thread @tid (0: the leader's), or NULL. */
+static struct relay_home *relay_of(struct mig_home *h, uint32_t tid)
+{
+	uint32_t i;
+
+	for (i = 0; i < h->nthreads; i++)
+		if (h->relays[i].tid == (pid_t)tid || (!tid && !i))
+			return &h->relays[i];
+	return NULL;
+}
+
 static void free_home(struct mig_home *h)
 {
 	struct mig_home **pp;
@@ -150,7 +184,7 @@ static void free_home(struct mig_home *h)
 			break;
 		}
 	}
-	relay_home_destroy(&h->relay);
+	free_relays(h);
 	mig_stream_stop(&h->st);
 	if (h->back_img >= 0)
 		close(h->back_img);
@@ -180,6 +214,60 @@ static void fail_and_resume(struct mig_home *h, int err, const char *why)
 
 /* ---------------------------------------------------------- the image */
 
+static int cmp_tid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The threads frozen with the process (it cannot make new ones now), the
+ * leader first, each with an idle relay: requests may queue for them
+ * before SSI_IOC_DEPUTY makes them deputy threads.
+ */
+static int frozen_threads(struct mig_home *h)
+{
+	pid_t tids[MSG_MIG_THREADS_MAX];
+	char path[48];
+	struct dirent *e;
+	uint32_t n = 1, i;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)h->pid);
+	d = opendir(path);
+	if (!d)
+		return errno;
+	tids[0] = h->pid;
+	while ((e = readdir(d))) {
+		long t = strtol(e->d_name, NULL, 10);
+
+		if (t <= 0 || t == h->pid)
+			continue;
+		if (n == MSG_MIG_THREADS_MAX) {
+			closedir(d);
+			return E2BIG;
+		}
+		tids[n++] = (pid_t)t;
+	}
+	closedir(d);
+	qsort(tids + 1, n - 1, sizeof(tids[0]), cmp_tid);
+	h->relays = calloc(n, sizeof(*h->relays));
+	h->remote_tids = calloc(n, sizeof(*h->remote_tids));
+	if (!h->relays || !h->remote_tids) {
+		free(h->relays);
+		free(h->remote_tids);
+		h->relays = NULL;
+		h->remote_tids = NULL;
+		return ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		relay_home_init(&h->relays[i], h->m->loop, h->pid, tids[i],
+				peers_node_name(h->m->peers, h->peer), &relay_ops, h);
+	h->nthreads = n;
+	return 0;
+}
+
 /* The image is out (or could not be): wait for the remote's answer. */
 static void stream_done(struct mig_stream *s, int err, const char *why)
 {
@@ -188,6 +276,11 @@ static void stream_done(struct mig_stream *s, int err, const char *why)
 
 	if (err) {
 		fail_and_resume(h, err, why);
+		return;
+	}
+	err = frozen_threads(h);
+	if (err) {
+		fail_and_resume(h, err, "its threads cannot be listed");
 		return;
 	}
 	h->res.bytes = s->dump.bytes;
@@ -251,10 +344,10 @@ static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t err
 	}
 	o->uid = (uint32_t)uid;
 	o->gid = (uint32_t)gid;
-	if (threads != 1) {
-		snprintf(err, errlen, "pid %d has %u threads; only single-threaded processes migrate for now",
-			 (int)pid, (unsigned int)threads);
-		return EINVAL;
+	if (threads > MSG_MIG_THREADS_MAX) {
+		snprintf(err, errlen, "pid %d has %u threads; at most %u migrate",
+			 (int)pid, (unsigned int)threads, MSG_MIG_THREADS_MAX);
+		return E2BIG;
 	}
 	return 0;
 }
@@ -303,8 +396,6 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->pid = pid;
 	h->peer = idx;
 	h->dev = -1;
-	relay_home_init(&h->relay, m->loop, pid, peers_node_name(m->peers, idx),
-			&relay_ops, h);
 	h->pidfd = -1;
 	h->back_img = -1;
 	h->id = ++m->next_id;
@@ -365,11 +456,15 @@ void migrate_forget(struct migrate *m, void *handle)
 
 /* ---------------------------------------------------------- the deputy */
 
-/* Relay signal @sig (with its 128-byte siginfo) to the remote process. */
-static void send_signal(struct mig_home *h, int sig, const void *siginfo)
+/*
+ * Relay signal @sig (with its 128-byte siginfo) to the remote process, or
+ * to the remote self of deputy thread @tid (0: the process's).
+ */
+static void send_signal(struct mig_home *h, pid_t tid, int sig, const void *siginfo)
 {
 	unsigned char buf[MSG_MIG_SIGNAL_LEN];
-	struct msg_mig_signal s = { .id = h->id, .signo = (uint32_t)sig };
+	struct msg_mig_signal s = { .id = h->id, .signo = (uint32_t)sig,
+				    .tid = (uint32_t)tid };
 	struct iovec iov = { buf, 0 };
 
 	if (sig < 1 || sig > 64)
@@ -409,9 +504,14 @@ static void deputy_gone(struct mig_home *h, const char *why)
 	free_home(h);
 }
 
-static void relay_signal(void *arg, int sig, const void *siginfo)
+static void relay_signal(void *arg, pid_t tid, int sig, const void *siginfo)
 {
-	send_signal(arg, sig, siginfo);
+	siginfo_t si;
+
+	/* tgkill/tkill/pthread_kill at home: for that thread there too */
+	memcpy(&si, siginfo, sizeof(si) < MSG_MIG_SIGINFO_LEN ? sizeof(si) :
+	       MSG_MIG_SIGINFO_LEN);
+	send_signal(arg, si.si_code == SI_TKILL ? tid : 0, sig, siginfo);
 }
 
 static void relay_gone(void *arg, const char *why)
@@ -427,11 +527,101 @@ static const struct relay_home_ops relay_ops = {
 
 static void on_exit_msg(struct mig_home *h, int wstatus);
 
-static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
+/*
+ * Every frozen thread becomes a deputy thread with its own channel
+ * (SSI_IOC_DEPUTY).  Return: 0, or an errno with the task still frozen
+ * and intact (unless the ioctl failed past its point of no return).
+ */
+static int become_deputy(struct mig_home *h, uint64_t *areas)
 {
 	struct ssi_become_deputy bd = { .pid = h->pid };
+	struct ssi_deputy_thread *dt;
+	int (*sv)[2];
+	uint32_t i, n = h->nthreads;
+	int rc = 0;
+
+	sv = calloc(n, sizeof(*sv));
+	dt = calloc(n, sizeof(*dt));
+	if (!sv || !dt) {
+		free(sv);
+		free(dt);
+		return ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		sv[i][0] = sv[i][1] = -1;
+	for (i = 0; i < n && !rc; i++)
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv[i]))
+			rc = errno;
+	if (!rc) {
+		bd.chan_fd = sv[0][1];
+		for (i = 1; i < n; i++) {
+			dt[i - 1].tid = h->relays[i].tid;
+			dt[i - 1].chan_fd = sv[i][1];
+		}
+		bd.threads = (uint64_t)(uintptr_t)dt;
+		bd.nr_threads = n - 1;
+		if (ioctl(h->dev, SSI_IOC_DEPUTY, &bd))
+			rc = errno;
+	}
+	for (i = 0; i < n; i++) {
+		if (sv[i][1] >= 0)
+			close(sv[i][1]);
+		if (rc && sv[i][0] >= 0)
+			close(sv[i][0]);
+		h->relays[i].dep.chan = rc ? -1 : sv[i][0];	/* taken by attach */
+		areas[i] = i ? dt[i - 1].area_addr : bd.area_addr;
+	}
+	free(sv);
+	free(dt);
+	return rc;
+}
+
+/* Wait for each stub; hide all their channels from the process. */
+static int attach_relays(struct mig_home *h, const uint64_t *areas, const char **what)
+{
+	long lo = LONG_MAX, hi = -1;
+	uint32_t i;
+	int rc = 0;
+
+	for (i = 0; i < h->nthreads; i++) {
+		int chan = h->relays[i].dep.chan;
+		int r;
+
+		h->relays[i].dep.chan = -1;
+		r = relay_home_attach(&h->relays[i], chan, areas[i], what);
+		if (r && !rc)
+			rc = r;
+		if (r)
+			continue;
+		lo = h->relays[i].dep.stub_chan < lo ? h->relays[i].dep.stub_chan : lo;
+		hi = h->relays[i].dep.stub_chan > hi ? h->relays[i].dep.stub_chan : hi;
+	}
+	if (rc)
+		return rc;
+	if (hi - lo + 1 != (long)h->nthreads)
+		log_warn("pid %d: its %u stub channels are not together (fds %ld..%ld): the fds between are hidden too",
+			 (int)h->pid, h->nthreads, lo, hi);
+	for (i = 0; i < h->nthreads; i++)
+		ssi_deputy_hide(&h->relays[i].dep, lo, hi);
+	return 0;
+}
+
+/* Start what queued in each thread's relay.  Return: -1 if the deputy went. */
+static int run_relays(struct mig_home *h)
+{
+	uint32_t i;
+
+	for (i = 0; i < h->nthreads; i++)
+		if (relay_home_run(&h->relays[i]))
+			return -1;
+	return 0;
+}
+
+static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
+{
+	uint64_t *areas;
 	const char *what;
-	int sv[2], rc;
+	int rc;
 
 	if (h->state != H_WAIT_ACCEPT) {
 		log_warn("pid %d: %s accepted a migration not yet sent; killing it there",
@@ -440,24 +630,23 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 		return;
 	}
 	h->remote_pid = v->value;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
-		fail_and_resume(h, errno, "socketpair failed");
+	areas = calloc(h->nthreads, sizeof(*areas));
+	if (!areas) {
+		fail_and_resume(h, ENOMEM, "out of memory");
 		return;
 	}
-	bd.chan_fd = sv[1];
-	if (ioctl(h->dev, SSI_IOC_DEPUTY, &bd)) {
-		rc = errno;
-		close(sv[0]);
-		close(sv[1]);
+	rc = become_deputy(h, areas);
+	if (rc) {
+		free(areas);
 		/* still frozen and intact, unless past its point of no return */
 		fail_and_resume(h, rc, "SSI_IOC_DEPUTY refused");
 		return;
 	}
-	close(sv[1]);
 	h->pidfd = (int)syscall(SYS_pidfd_open, h->pid, 0);
 	if (h->pidfd >= 0)
 		fcntl(h->pidfd, F_SETFD, FD_CLOEXEC);
-	rc = relay_home_attach(&h->relay, sv[0], bd.area_addr, &what);
+	rc = attach_relays(h, areas, &what);
+	free(areas);
 	h->state = H_DEPUTY;
 	h->res.frozen_ns = clock_mono_ns() - h->t0_ns;
 	h->res.transfer_ns = clock_mono_ns() - h->t0_ns;
@@ -467,12 +656,13 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 		deputy_gone(h, "attach failed");
 		return;
 	}
-	log_notice("pid %d (%s) migrated to %s (pid %d there): %llu bytes, frozen %llu ms",
-		   (int)h->pid, h->offer.comm, peers_node_name(h->m->peers, h->peer),
+	log_notice("pid %d (%s, %u thread%s) migrated to %s (pid %d there): %llu bytes, frozen %llu ms",
+		   (int)h->pid, h->offer.comm, h->nthreads, h->nthreads == 1 ? "" : "s",
+		   peers_node_name(h->m->peers, h->peer),
 		   (int)h->remote_pid, (unsigned long long)h->st.sent,
 		   (unsigned long long)h->res.frozen_ns / 1000000);
 	report(h, 0, "%s", "");
-	if (relay_home_run(&h->relay))
+	if (run_relays(h))
 		return;
 	if (h->early_exit)
 		on_exit_msg(h, h->early_status);
@@ -485,15 +675,24 @@ static void on_fwd_req(struct mig_home *h, const struct msg_fwd *f)
 	 * two connections, which do not order against each other), queue:
 	 * on_accepted runs the queue.  After the end, nobody waits for it.
 	 */
+	struct relay_home *r = relay_of(h, f->tid);
+
 	if (h->state == H_ENDING)
 		return;
-	relay_home_request(&h->relay, f->seq, f->data, f->len);
+	if (!r) {
+		log_warn("pid %d: a call from %s for thread %u, which it does not have: refused",
+			 (int)h->pid, peers_node_name(h->m->peers, h->peer), f->tid);
+		relay_reply(h, f->seq, NULL, 0);
+		return;
+	}
+	relay_home_request(r, f->seq, f->data, f->len);
 	if (h->state == H_DEPUTY || h->state == H_RECALLING)
-		relay_home_run(&h->relay);
+		relay_home_run(r);
 }
 
 static void on_exit_msg(struct mig_home *h, int wstatus)
 {
+	uint32_t i;
 	int rc;
 
 	if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT) {
@@ -520,8 +719,10 @@ static void on_exit_msg(struct mig_home *h, int wstatus)
 	 * MIG_END_GRACE_MS: its parent then sees SIGKILL instead of the
 	 * exact status, but nothing hangs.
 	 */
-	relay_home_cancel_current(&h->relay);
-	rc = ssi_deputy_finish(&h->relay.dep, wstatus);
+	for (i = 0; i < h->nthreads; i++)
+		relay_home_cancel_current(&h->relays[i]);
+	/* the leader's stub ends them all (exit_group) */
+	rc = ssi_deputy_finish(&h->relays[0].dep, wstatus);
 	h->state = H_ENDING;
 	h->deadline_ms = clock_mono_ms() + MIG_END_GRACE_MS;
 	if (rc)
@@ -550,23 +751,116 @@ static void recall_failed(struct mig_home *h, int err, const char *fmt, ...)
 		   peers_node_name(h->m->peers, h->peer), why);
 	report(h, err, "%s; pid %d goes on on %s", why, (int)h->pid,
 	       peers_node_name(h->m->peers, h->peer));
-	relay_home_run(&h->relay);
+	run_relays(h);
+}
+
+/* MIG_THREADS: which remote thread is which of ours. */
+static void on_threads(struct mig_home *h, const struct msg_mig_threads *mt)
+{
+	uint32_t i;
+
+	for (i = 0; i < mt->n; i++) {
+		struct relay_home *r = relay_of(h, (uint32_t)mt->home[i]);
+
+		if (r)
+			h->remote_tids[r - h->relays] = mt->remote[i];
+		else
+			log_warn("pid %d: %s names thread %d, which is not ours",
+				 (int)h->pid, peers_node_name(h->m->peers, h->peer),
+				 (int)mt->home[i]);
+	}
+}
+
+/*
+ * The image coming back names its threads by their remote tids (@tids,
+ * @n, the leader first): fill @rt with the deputy thread each becomes and
+ * mark those in @named.  Return: 0, or EPROTO for a thread that is not one
+ * of ours, or one named twice.
+ */
+static int name_return_threads(struct mig_home *h, const int32_t *tids, uint32_t n,
+			       struct ssi_return_thread *rt, bool *named)
+{
+	uint32_t i, j;
+
+	if (tids[0] != h->remote_pid)
+		return EPROTO;
+	named[0] = true;
+	for (i = 1; i < n; i++) {
+		for (j = 1; j < h->nthreads; j++)
+			if (h->remote_tids[j] == tids[i])
+				break;
+		if (j == h->nthreads || named[j])
+			return EPROTO;
+		named[j] = true;
+		rt[i - 1].tid = h->relays[j].tid;
+		rt[i - 1].close_fd = (int)h->relays[j].dep.stub_chan;
+	}
+	return 0;
+}
+
+/*
+ * Deputy threads whose remote thread ended (they are not in the image)
+ * end now, before the freeze: SSI_IOC_RETURN wants exactly the image's.
+ */
+static int end_unnamed_threads(struct mig_home *h, const bool *named)
+{
+	char path[64];
+	uint32_t i;
+	int tries;
+
+	for (i = 1; i < h->nthreads; i++) {
+		if (named[i] || h->relays[i].ending)
+			continue;
+		if (relay_home_end_thread(&h->relays[i]))
+			return EBUSY;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)h->pid,
+			 (int)h->relays[i].tid);
+		for (tries = 0; tries < 200 && !access(path, F_OK); tries++)
+			usleep(10000);
+		if (!access(path, F_OK))
+			return ETIMEDOUT;
+		log_info("pid %d: deputy thread %d ended: its thread on %s had",
+			 (int)h->pid, (int)h->relays[i].tid,
+			 peers_node_name(h->m->peers, h->peer));
+	}
+	return 0;
 }
 
 /* The whole image is here: the deputy becomes the process again. */
 static void back_home(struct mig_home *h)
 {
 	struct ssi_dump fz = { .pid = h->pid, .out_fd = -1,
-			       .flags = SSI_DUMP_FREEZE_ONLY, .timeout_ms = 5000 };
+			       .flags = SSI_DUMP_FREEZE_ONLY | SSI_DUMP_THREADS,
+			       .timeout_ms = 5000 };
 	struct ssi_return r = { .pid = h->pid, .in_fd = h->back_img,
-				.close_fd = (int)h->relay.dep.stub_chan };
+				.close_fd = (int)h->relays[0].dep.stub_chan };
+	static struct ssi_return_thread rt[MSG_MIG_THREADS_MAX];
+	static int32_t tids[MSG_MIG_THREADS_MAX];
+	static bool named[MSG_MIG_THREADS_MAX];
 	struct ssi_resume rs = { .pid = h->pid };
 	struct migrate_result res;
 	migrate_done_cb cb;
 	void *cb_arg;
-	int rc;
+	int rc, n;
 
-	/* No call runs in the stub: the remote sent its image only after
+	n = image_threads_read(h->back_img, tids, MSG_MIG_THREADS_MAX);
+	memset(named, 0, sizeof(named));
+	rc = n < 0 ? -n : name_return_threads(h, tids, (uint32_t)n, rt, named);
+	if (rc) {
+		send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+		recall_failed(h, rc, "its image names threads it does not have here");
+		return;
+	}
+	rc = end_unnamed_threads(h, named);
+	if (rc) {
+		send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+		recall_failed(h, rc, "a deputy thread of a thread gone there does not end: %s",
+			      strerror(rc));
+		return;
+	}
+	r.threads = (uint64_t)(uintptr_t)rt;
+	r.nr_threads = (uint32_t)n - 1;
+	/* No call runs in a stub: the remote sent its image only after
 	 * every call it forwarded was answered. */
 	if (ioctl(h->dev, SSI_IOC_DUMP, &fz)) {
 		rc = errno;
@@ -687,6 +981,7 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 	struct msg_mig_failed fm;
 	struct msg_mig_image mi;
 	struct msg_mig_value v;
+	static struct msg_mig_threads mt;
 	struct msg_fwd f;
 	struct mig_home *h;
 
@@ -728,8 +1023,15 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		h = find(m, idx, f.id);
 		if (h && msg->type == SSID_MSG_FWD_REQ)
 			on_fwd_req(h, &f);
-		else if (h)
-			relay_home_cancel(&h->relay, f.seq);
+		else if (h && relay_of(h, f.tid))
+			relay_home_cancel(relay_of(h, f.tid), f.seq);
+		return;
+	case SSID_MSG_MIG_THREADS:
+		if (msg_decode_mig_threads(msg->data, msg->len, &mt))
+			goto bad;
+		h = find(m, idx, mt.id);
+		if (h)
+			on_threads(h, &mt);
 		return;
 	case SSID_MSG_MIG_EXIT:
 		if (msg_decode_mig_exit(msg->data, msg->len, &v))
@@ -809,7 +1111,7 @@ static void check_stopped(struct mig_home *h, uint64_t now)
 
 		h->stopped = true;
 		log_info("pid %d: its deputy is stopped; stopping its remote self", (int)h->pid);
-		send_signal(h, SIGSTOP, info);
+		send_signal(h, 0, SIGSTOP, info);
 	} else if (state && state != 'T' && state != 't') {
 		h->stopped = false;
 	}
@@ -819,12 +1121,15 @@ uint64_t mig_home_timer(struct migrate *m, uint64_t now)
 {
 	struct mig_home *h, *next;
 	uint64_t d = LOOP_NEVER, relay_wake;
+	uint32_t i;
 
 	for (h = m->homes; h; h = next) {
 		next = h->next;
-		relay_wake = relay_home_timer(&h->relay, now);
-		if (relay_wake < d)
-			d = relay_wake;
+		for (i = 0; i < h->nthreads; i++) {
+			relay_wake = relay_home_timer(&h->relays[i], now);
+			if (relay_wake < d)
+				d = relay_wake;
+		}
 		if (h->state == H_DEPUTY) {
 			if (now >= h->next_stop_check_ms)
 				check_stopped(h, now);
@@ -879,6 +1184,7 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 {
 	struct mig_home *h;
 	uint64_t now = clock_mono_ms();
+	uint32_t i;
 
 	for (h = m->homes; h; h = h->next, n++) {
 		struct migrate_proc *p = &out[n];
@@ -893,8 +1199,10 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 		p->home = peers_node_name(m->peers, peers_self(m->peers));
 		p->where = peers_node_name(m->peers, h->peer);
 		p->state = state_names[h->state];
-		p->forwarded = h->relay.forwarded;
-		p->bytes = h->relay.bytes;
+		for (i = 0; i < h->nthreads; i++) {
+			p->forwarded += h->relays[i].forwarded;
+			p->bytes += h->relays[i].bytes;
+		}
 		p->signals = h->signals;
 		p->age_ms = now - h->started_ms;
 		p->cpu_ms = p->rss_kb = -1;	/* the remote node knows */

@@ -239,6 +239,7 @@ int mig_stream_start(struct mig_stream *s, struct migrate *m, int peer,
 	s->pipe_added = true;
 	s->dump.pid = pid;
 	s->dump.out_fd = s->pipe_w;
+	s->dump.flags = SSI_DUMP_THREADS;	/* all of them move as one */
 	s->dump.timeout_ms = 10000;
 	rc = pthread_create(&s->thread, NULL, dump_main, s);
 	if (rc) {

@@ -52,6 +52,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_EXIT:
 	case SSID_MSG_MIG_BACK:
 	case SSID_MSG_MIG_BACK_FAILED:
+	case SSID_MSG_MIG_THREADS:
 		mig_home_msg(m, idx, msg);
 		break;
 	default:

@@ -51,6 +51,7 @@
 #include "common/procfs.h"
 #include "daemon/loop.h"
 #include "migrate/image_stream.h"
+#include "migrate/image_threads.h"
 #include "migrate/migrate_int.h"
 #include "cluster/peer_msg.h"
 #include "cluster/peers.h"
@@ -88,8 +89,11 @@ struct mig_remote {
 	pid_t pid;
 	struct loop_handler pidfd_h;	/* -1 when none */
 	struct loop_handler report_h;
-	char report[256];
+	char report[32 + MSG_MIG_THREADS_MAX * 12];	/* "OK" and tids */
 	size_t report_len;
+	uint32_t nthreads;		/* of the image */
+	pid_t tids[MSG_MIG_THREADS_MAX];	/* here: the helper's, in image order */
+	uint32_t home_tids[MSG_MIG_THREADS_MAX]; /* at home, in image order */
 	struct relay_remote relay;	/* its calls (forward/relay_remote.h) */
 	uint64_t steal_deadline_ms, steal_next_ms;
 	uint64_t pull_home, signals;
@@ -104,6 +108,7 @@ struct mig_remote {
 	bool held_released;		/* held_id answered with a restart */
 	bool pull_failed;		/* then pull-home calls get ENOSYS */
 	uint64_t held_id;		/* that call's notification */
+	pid_t held_tid;			/* and its thread */
 	bool back_sent;			/* image home, frozen: BACK_DONE? */
 	uint64_t recall_deadline_ms;	/* for calls in flight to finish */
 	int dev;			/* /dev/ssi that froze it, or -1 */
@@ -278,8 +283,9 @@ static void recall_dump(struct mig_remote *g)
 	 * into the paused listener, where the freeze interrupts it; the
 	 * image has it as a restart, and it runs at home.
 	 */
-	if (g->pulled && !g->held_released && !relay_remote_answer_restart(&g->relay, g->held_id,
-									  -SSI_SC_ERESTARTNOINTR))
+	if (g->pulled && !g->held_released &&
+	    !relay_remote_answer_restart(&g->relay, g->held_id, g->held_tid,
+					 -SSI_SC_ERESTARTNOINTR))
 		g->held_released = true;
 }
 
@@ -302,7 +308,7 @@ static void recall_try(struct mig_remote *g)
  * If the process cannot go home, the call fails with ENOSYS, and so do the
  * later ones of this process (logged once per syscall).
  */
-static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr)
+static void pull_home(struct mig_remote *g, uint64_t notif_id, pid_t tid, int nr)
 {
 	const struct ssi_sc_entry *e = ssi_sc_lookup(nr);
 	const char *name = e->name ? e->name : "unnamed syscall";
@@ -316,9 +322,12 @@ static void pull_home(struct mig_remote *g, uint64_t notif_id, int nr)
 		g->pulled = true;
 		g->held_released = false;
 		g->held_id = notif_id;
+		g->held_tid = tid;
 		g->recalling = g->relay.going_home = true;
 		g->recall_deadline_ms = clock_mono_ms() + MIG_RECALL_WAIT_MS;
 		relay_remote_pause(&g->relay);
+		/* other threads' calls blocked at home come back too */
+		relay_remote_cancel_all(&g->relay);
 		recall_try(g);
 		return;
 	}
@@ -378,30 +387,31 @@ void mig_remote_writable(struct migrate *m, int idx)
 
 /* ------------------------------------------------------------- relay */
 
-/* FWD_REQ or FWD_CANCEL, for request @seq of @g's process. */
+/* FWD_REQ or FWD_CANCEL, for request @seq of thread @home_tid. */
 static int send_fwd(struct mig_remote *g, uint16_t type, uint64_t seq,
-		    const void *msg, size_t len)
+		    uint32_t home_tid, const void *msg, size_t len)
 {
 	unsigned char hdr[MSG_FWD_HDR_LEN];
-	struct msg_fwd f = { .id = g->offer.id, .seq = seq };
+	struct msg_fwd f = { .id = g->offer.id, .seq = seq, .tid = home_tid };
 	struct iovec iov[2] = { { hdr, msg_encode_fwd(&f, hdr) }, { (void *)msg, len } };
 
 	return peers_send(g->m->peers, g->peer, type, iov, len ? 2 : 1);
 }
 
-static int relay_send_request(void *arg, uint64_t seq, const void *msg, size_t len)
+static int relay_send_request(void *arg, uint64_t seq, uint32_t home_tid,
+			      const void *msg, size_t len)
 {
-	return send_fwd(arg, SSID_MSG_FWD_REQ, seq, msg, len);
+	return send_fwd(arg, SSID_MSG_FWD_REQ, seq, home_tid, msg, len);
 }
 
-static int relay_send_cancel(void *arg, uint64_t seq)
+static int relay_send_cancel(void *arg, uint64_t seq, uint32_t home_tid)
 {
-	return send_fwd(arg, SSID_MSG_FWD_CANCEL, seq, NULL, 0);
+	return send_fwd(arg, SSID_MSG_FWD_CANCEL, seq, home_tid, NULL, 0);
 }
 
-static void relay_pull_home(void *arg, uint64_t notif_id, int nr)
+static void relay_pull_home(void *arg, uint64_t notif_id, pid_t tid, int nr)
 {
-	pull_home(arg, notif_id, nr);
+	pull_home(arg, notif_id, tid, nr);
 }
 
 static void relay_lost(void *arg)
@@ -584,7 +594,44 @@ static void start_helper(struct mig_remote *g)
 		 (unsigned long long)g->offer.image_size, (int)pid);
 }
 
-/* What the helper said: "OK" or "ERR reason errno detail". */
+/*
+ * "OK TID..." (the helper threads that become the image's threads 1..n-1):
+ * pair each thread here with its home tid, for the relay and for home.
+ */
+static int pair_threads(struct mig_remote *g)
+{
+	static struct msg_mig_threads mt;
+	static unsigned char buf[MSG_MIG_THREADS_LEN(MSG_MIG_THREADS_MAX)];
+	const char *p = g->report + 2;
+	struct iovec iov = { buf, 0 };
+	uint32_t i;
+	char *end;
+
+	g->tids[0] = g->pid;
+	for (i = 1; i < g->nthreads; i++) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p || v <= 0 || v > INT32_MAX) {
+			log_err("pid %d: the restore helper reported %u of %u threads",
+				(int)g->offer.pid, i - 1, g->nthreads - 1);
+			return -1;
+		}
+		g->tids[i] = (pid_t)v;
+		p = end;
+	}
+	if (relay_remote_set_threads(&g->relay, g->nthreads, g->tids, g->home_tids))
+		return -1;
+	mt.id = g->offer.id;
+	mt.n = g->nthreads;
+	for (i = 0; i < g->nthreads; i++) {
+		mt.home[i] = (int32_t)g->home_tids[i];
+		mt.remote[i] = g->tids[i];
+	}
+	iov.iov_len = msg_encode_mig_threads(&mt, buf);
+	return peers_send(g->m->peers, g->peer, SSID_MSG_MIG_THREADS, &iov, 1) ? -1 : 0;
+}
+
+/* What the helper said: "OK ..." or "ERR reason errno detail". */
 static void report_ready(struct loop_handler *lh, uint32_t events)
 {
 	struct mig_remote *g = (struct mig_remote *)((char *)lh -
@@ -599,7 +646,12 @@ static void report_ready(struct loop_handler *lh, uint32_t events)
 			return;
 	}
 	unwatch(g, &g->report_h);
-	if (!strncmp(g->report, "OK\n", 3) && g->state == R_VERIFYING) {
+	if (!strncmp(g->report, "OK", 2) && g->state == R_VERIFYING) {
+		if (pair_threads(g)) {
+			/* the helper's exit (killed here) is reported home */
+			syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+			return;
+		}
 		g->state = R_RUNNING;
 		g->steal_deadline_ms = clock_mono_ms() + MIG_STEAL_TIMEOUT_MS;
 		try_steal(g, clock_mono_ms());
@@ -733,6 +785,19 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 	}
 	g->received += len;
 	if (last) {
+		int32_t tids[MSG_MIG_THREADS_MAX];
+		int n = image_threads_read(g->img, tids, MSG_MIG_THREADS_MAX);
+		uint32_t i;
+
+		if (n < 0 || tids[0] != (int32_t)g->offer.pid) {
+			send_failed(g, 0, n < 0 ? -n : EPROTO,
+				    "the image's threads cannot be read");
+			free_guest(g);
+			return;
+		}
+		g->nthreads = (uint32_t)n;
+		for (i = 0; i < g->nthreads; i++)
+			g->home_tids[i] = (uint32_t)tids[i];
 		g->offer.image_size = g->received;
 		g->home_mono_ns = mi->mono_ns;
 		g->home_boot_ns = mi->boot_ns;
@@ -749,6 +814,17 @@ static void deliver_signal(struct mig_remote *g, const struct msg_mig_signal *s)
 	struct ssi_signal sig = { .pid = g->pid, .signo = (int32_t)s->signo };
 	int dev, rc = -1;
 
+	if (s->tid) {
+		/* for one thread (tgkill at home): the same thread here */
+		sig.pid = relay_remote_local_tid(&g->relay, s->tid);
+		sig.flags = SSI_SIGNAL_THREAD;
+		if (!sig.pid) {
+			log_info("pid %d: signal %u for thread %u, which is gone: dropped",
+				 (int)g->offer.pid, s->signo, s->tid);
+			return;
+		}
+	}
+
 	_Static_assert(sizeof(sig.siginfo) == MSG_MIG_SIGINFO_LEN, "siginfo sizes");
 	memcpy(sig.siginfo, s->siginfo, sizeof(sig.siginfo));
 	dev = ssi_dev_open(O_CLOEXEC, NULL);
@@ -759,7 +835,10 @@ static void deliver_signal(struct mig_remote *g, const struct msg_mig_signal *s)
 			  (int)g->offer.pid, s->signo);
 	if (dev >= 0)
 		close(dev);
-	if (rc && syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, (int)s->signo, NULL, 0))
+	if (rc && s->tid && syscall(SYS_tgkill, g->pid, sig.pid, (int)s->signo))
+		log_warn("pid %d: signal %u: %m", (int)g->offer.pid, s->signo);
+	else if (rc && !s->tid &&
+		 syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, (int)s->signo, NULL, 0))
 		log_warn("pid %d: signal %u: %m", (int)g->offer.pid, s->signo);
 }
 

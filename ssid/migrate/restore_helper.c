@@ -10,16 +10,22 @@
  *    whole image before it changes anything); fd 4: the report socket;
  *    nothing else is open.  Signals are at their defaults.
  *  - Before the point of no return the helper writes one line on fd 4:
- *      "OK\n"                           the image was verified here
+ *      "OK [TID ...]\n"                 the image was verified here; for
+ *                                       an image of N threads, the tids of
+ *                                       the helper threads that become its
+ *                                       threads 1 .. N-1, in that order
+ *                                       (the THREAD sections' order)
  *      "ERR REASON ERRNO DETAIL\n"      refused (enum ssi_reason, errno)
  *    and exits 1 after an ERR.  After "OK" it closes fd 4, so ssid sees EOF.
  *  - With SSI_TIMENS="MONO_NS BOOT_NS" in its environment it enters a new
  *    time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are offset by
  *    those ns: the process's clocks go on from where they were at home.
  *  - Then, with fds 0-2 closed, it installs the forwarding seccomp filter
- *    (its listener becomes fd 0, which ssid takes with pidfd_getfd) and
- *    calls SSI_IOC_RESTORE, the one ioctl the filter lets run locally.  On
- *    success that call does not return: this process is the image.
+ *    on all its threads (its listener becomes fd 0, which ssid takes with
+ *    pidfd_getfd) and calls SSI_IOC_RESTORE, while its other threads wait
+ *    in SSI_IOC_RESTORE_THREAD, each naming the image thread it becomes:
+ *    the two ioctls the filter lets run locally.  On success that call
+ *    does not return: this process is the image.
  *
  * Static and non-PIE (as kmod/tools/ssi-restore): its own few mappings stay
  * out of the way of the image's, and a fork of ssid (PIE, shared libs)
@@ -28,8 +34,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +48,7 @@
 #include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/syscall.h>
+#include <linux/seccomp.h>
 
 #include "kmod/uapi/ssi.h"
 #include "kmod/uapi/ssi_image.h"
@@ -50,6 +59,10 @@
 #define IMG_FD		3
 #define REPORT_FD	4
 #define DEV_FD		5
+
+/* The helper's threads 1 .. N-1, each to become that thread of the image. */
+static pid_t thread_tid[SSI_IMG_MAX_THREADS];
+static atomic_uint threads_up;
 
 static void __attribute__((noreturn, format(printf, 3, 4)))
 refuse(unsigned int reason, int err, const char *fmt, ...)
@@ -130,6 +143,67 @@ static void join_timens(const char *spec)
 	close(fd);
 }
 
+/*
+ * A helper thread: say its tid, then wait to become image thread @arg.
+ * It returns only if the restore was refused before its point of no
+ * return (the leader dies of SIGSEGV then) or failed after it (SIGKILL).
+ */
+static void *park_thread(void *arg)
+{
+	struct ssi_restore_thread rt = { .index = (uint32_t)(uintptr_t)arg };
+
+	thread_tid[rt.index] = (pid_t)syscall(SYS_gettid);
+	atomic_fetch_add(&threads_up, 1);
+	ioctl(DEV_FD, SSI_IOC_RESTORE_THREAD, &rt);
+	syscall(SYS_exit, 0);	/* local under the filter: this thread only */
+	return NULL;
+}
+
+/*
+ * Threads 1 .. @n - 1, all signals blocked as the caller's are: they wait
+ * for the restore in SSI_IOC_RESTORE_THREAD.  Made after the credential
+ * change and the time namespace, which want a single thread.
+ */
+static void start_threads(uint32_t n)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	uint32_t i;
+	int rc;
+
+	if (n <= 1)
+		return;
+	if (n > SSI_IMG_MAX_THREADS)
+		refuse(SSI_R_MAGIC, E2BIG, "an image of %u threads", n);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (i = 1; i < n; i++) {
+		rc = pthread_create(&t, &attr, park_thread, (void *)(uintptr_t)i);
+		if (rc)
+			refuse(SSI_R_NOMEM, rc, "creating thread %u of %u: %s", i, n,
+			       strerror(rc));
+	}
+	while (atomic_load(&threads_up) != n - 1)
+		sched_yield();
+}
+
+/* "OK" and the helper threads' tids in image order, on the report fd. */
+static void report_ok(uint32_t n)
+{
+	static char line[16 + SSI_IMG_MAX_THREADS * 12];
+	size_t off = 2;
+	uint32_t i;
+
+	memcpy(line, "OK", 2);
+	for (i = 1; i < n; i++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " %d",
+					(int)thread_tid[i]);
+	line[off++] = '\n';
+	if (write(REPORT_FD, line, off) != (ssize_t)off)
+		_exit(2);
+}
+
 int main(int argc, char **argv)
 {
 	static gid_t groups[1024];
@@ -188,7 +262,9 @@ int main(int argc, char **argv)
 		       r.section, (unsigned long long)r.offset);
 
 	{
-		struct ssi_seccomp_opts o = { .allow_ioctl_cmd = SSI_IOC_RESTORE };
+		struct ssi_seccomp_opts o = {
+			.allow_ioctl_cmd = { SSI_IOC_RESTORE, SSI_IOC_RESTORE_THREAD },
+		};
 
 		if (ssi_seccomp_build(&o, &prog))
 			refuse(SSI_R_NOMEM, errno, "building the seccomp filter: %s",
@@ -205,8 +281,8 @@ int main(int argc, char **argv)
 			refuse(SSI_R_NONE, errno, "parking the CPU-time itimers: %s",
 			       strerror(errno));
 	}
-	if (write(REPORT_FD, "OK\n", 3) != 3)
-		_exit(2);
+	start_threads(h.nr_threads);
+	report_ok(h.nr_threads);
 	close(REPORT_FD);
 
 	/* From here on every syscall but the one ioctl goes to ssid. */
@@ -215,7 +291,9 @@ int main(int argc, char **argv)
 	 * now must look like a crash of the process (ssid reports the wait
 	 * status home), never like a clean exit.
 	 */
-	listener = ssi_seccomp_install(&prog, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+	listener = ssi_seccomp_install(&prog, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV |
+				       SECCOMP_FILTER_FLAG_TSYNC |
+				       SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
 	if (listener != 0)
 		syscall(__NR_kill, getpid(), SIGKILL);	/* no filter: local */
 	memset(&r, 0, sizeof(r));

@@ -4,12 +4,18 @@
  * round trips, and every truncation or out-of-range field refused.
  */
 #include <check.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/wait.h>
+
+#include "kmod/uapi/ssi_image.h"
 
 #include "run_suite.h"
 #include "ssid/cluster/peer_msg.h"
+#include "ssid/migrate/image_threads.h"
 
 START_TEST(test_offer)
 {
@@ -146,8 +152,8 @@ END_TEST
 START_TEST(test_fwd_signal)
 {
 	unsigned char buf[MSG_MIG_SIGNAL_LEN + 16];
-	struct msg_fwd f = { .id = 5, .seq = 77 }, fo;
-	struct msg_mig_signal s = { .id = 5, .signo = 10 }, so;
+	struct msg_fwd f = { .id = 5, .seq = 77, .tid = 4242 }, fo;
+	struct msg_mig_signal s = { .id = 5, .signo = 10, .tid = 99 }, so;
 	size_t n, i;
 
 	n = msg_encode_fwd(&f, buf);
@@ -155,6 +161,7 @@ START_TEST(test_fwd_signal)
 	memcpy(buf + n, "abc", 3);
 	ck_assert_int_eq(msg_decode_fwd(buf, n + 3, &fo), 0);
 	ck_assert_uint_eq(fo.seq, 77);
+	ck_assert_uint_eq(fo.tid, 4242);
 	ck_assert_uint_eq(fo.len, 3);
 	ck_assert_ptr_eq(fo.data, buf + n);
 	for (i = 0; i < n; i++)
@@ -165,6 +172,7 @@ START_TEST(test_fwd_signal)
 	ck_assert_uint_eq(n, MSG_MIG_SIGNAL_LEN);
 	ck_assert_int_eq(msg_decode_mig_signal(buf, n, &so), 0);
 	ck_assert_uint_eq(so.signo, 10);
+	ck_assert_uint_eq(so.tid, 99);
 	ck_assert_uint_eq(so.siginfo[127], 0xab);
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(msg_decode_mig_signal(buf, i, &so), -1);
@@ -177,6 +185,43 @@ START_TEST(test_fwd_signal)
 }
 END_TEST
 
+/* MIG_THREADS: (home, remote) tid pairs; counts and tids in range. */
+START_TEST(test_threads)
+{
+	static unsigned char buf[MSG_MIG_THREADS_LEN(MSG_MIG_THREADS_MAX) + 8];
+	static struct msg_mig_threads t, to;
+	size_t n, i;
+
+	t.id = 9;
+	t.n = 3;
+	for (i = 0; i < MSG_MIG_THREADS_MAX; i++) {
+		t.home[i] = (int32_t)(100 + i);
+		t.remote[i] = (int32_t)(700 + i);
+	}
+	n = msg_encode_mig_threads(&t, buf);
+	ck_assert_uint_eq(n, MSG_MIG_THREADS_LEN(3));
+	ck_assert_int_eq(msg_decode_mig_threads(buf, n, &to), 0);
+	ck_assert_uint_eq(to.id, 9);
+	ck_assert_uint_eq(to.n, 3);
+	ck_assert_int_eq(to.home[2], 102);
+	ck_assert_int_eq(to.remote[2], 702);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_mig_threads(buf, i, &to), -1);
+	t.remote[1] = 0;		/* no such tid */
+	n = msg_encode_mig_threads(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_threads(buf, n, &to), -1);
+	t.remote[1] = 701;
+	t.n = 0;			/* a process has a thread */
+	n = msg_encode_mig_threads(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_threads(buf, n, &to), -1);
+	t.n = MSG_MIG_THREADS_MAX;
+	n = msg_encode_mig_threads(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_threads(buf, n, &to), 0);
+	buf[MSG_MIG_THREADS_LEN(0) - 1]++;	/* n beyond the maximum */
+	ck_assert_int_eq(msg_decode_mig_threads(buf, n + 8, &to), -1);
+}
+END_TEST
+
 /* Random bytes never crash a decoder. */
 START_TEST(test_garbage)
 {
@@ -186,6 +231,7 @@ START_TEST(test_garbage)
 	struct msg_mig_value v;
 	struct msg_mig_signal s;
 	struct msg_mig_image im;
+	static struct msg_mig_threads th;
 	struct msg_fwd fw;
 	size_t i, len;
 	int k;
@@ -202,7 +248,75 @@ START_TEST(test_garbage)
 		msg_decode_mig_signal(buf, len, &s);
 		msg_decode_mig_image(buf, len, &im);
 		msg_decode_fwd(buf, len, &fw);
+		msg_decode_mig_threads(buf, len, &th);
 	}
+}
+END_TEST
+
+/* Append a section of @type with @size payload bytes at @p (CRCs not set). */
+static size_t put_section(unsigned char *p, uint32_t type, const void *payload,
+			  uint64_t size)
+{
+	struct ssi_img_section sec = { .type = type, .size = size };
+
+	memcpy(p, &sec, sizeof(sec));
+	if (payload)
+		memcpy(p + sizeof(sec), payload, size);
+	else
+		memset(p + sizeof(sec), 0, size);
+	return sizeof(sec) + size;
+}
+
+/* The tids of an image: the leader's, then each THREAD section's, in order. */
+START_TEST(test_image_threads)
+{
+	static unsigned char img[16384];
+	struct ssi_img_header h = { .magic = SSI_IMG_MAGIC, .version = SSI_IMG_VERSION,
+				    .header_size = sizeof(h), .home_pid = 500,
+				    .nr_threads = 3 };
+	struct {
+		struct ssi_img_thread t;
+		unsigned char xsave[64];
+	} rec = { 0 };
+	int32_t tids[4];
+	size_t off;
+	FILE *f;
+	int fd;
+
+	memcpy(img, &h, sizeof(h));
+	off = sizeof(h);
+	off += put_section(img + off, SSI_SEC_TASK, NULL, 700);
+	off += put_section(img + off, SSI_SEC_VMAS, NULL, 96);
+	rec.t.home_tid = 512;
+	off += put_section(img + off, SSI_SEC_THREAD, &rec, sizeof(rec));
+	rec.t.home_tid = 503;
+	off += put_section(img + off, SSI_SEC_THREAD, &rec, sizeof(rec));
+	off += put_section(img + off, SSI_SEC_PAGES, NULL, 0);
+	f = tmpfile();
+	ck_assert_ptr_nonnull(f);
+	fd = fileno(f);
+	ck_assert_int_eq(pwrite(fd, img, off, 0), (ssize_t)off);
+	ck_assert_int_eq(image_threads_read(fd, tids, 4), 3);
+	ck_assert_int_eq(tids[0], 500);
+	ck_assert_int_eq(tids[1], 512);
+	ck_assert_int_eq(tids[2], 503);
+	ck_assert_int_eq(image_threads_read(fd, tids, 2), -E2BIG);
+	/* a section count that does not match nr_threads */
+	h.nr_threads = 2;
+	ck_assert_int_eq(pwrite(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+	ck_assert_int_eq(image_threads_read(fd, tids, 4), -EINVAL);
+	h.nr_threads = 4;
+	ck_assert_int_eq(pwrite(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+	ck_assert_int_eq(image_threads_read(fd, tids, 4), -EINVAL);
+	/* cut short inside the sections */
+	h.nr_threads = 3;
+	ck_assert_int_eq(pwrite(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+	ck_assert_int_eq(ftruncate(fd, (off_t)(off - 200)), 0);
+	ck_assert_int_eq(image_threads_read(fd, tids, 4), -EIO);
+	h.magic = 0;
+	ck_assert_int_eq(pwrite(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+	ck_assert_int_eq(image_threads_read(fd, tids, 4), -EINVAL);
+	fclose(f);
 }
 END_TEST
 
@@ -288,6 +402,8 @@ int main(void)
 	tcase_add_test(tc, test_image_value_exit);
 	tcase_add_test(tc, test_failed);
 	tcase_add_test(tc, test_fwd_signal);
+	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_image_threads);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_migrate_req_rep);
 	tcase_add_test(tc, test_job_event);

@@ -217,7 +217,7 @@ static uint32_t bpf_run(const struct sock_fprog *p, const struct seccomp_data *d
 
 START_TEST(test_filter_verdicts_match_table)
 {
-	struct ssi_seccomp_opts opts = { .allow_ioctl_cmd = TEST_IOCTL_CMD };
+	struct ssi_seccomp_opts opts = { .allow_ioctl_cmd = { TEST_IOCTL_CMD } };
 	struct seccomp_data d = { .arch = AUDIT_ARCH_X86_64 };
 	struct sock_fprog prog;
 	long nr;
@@ -306,7 +306,7 @@ static int steal_listener(pid_t pid)
 
 START_TEST(test_filter_in_kernel)
 {
-	struct ssi_seccomp_opts opts = { .allow_ioctl_cmd = TEST_IOCTL_CMD };
+	struct ssi_seccomp_opts opts = { .allow_ioctl_cmd = { TEST_IOCTL_CMD } };
 	/* Notifications in order; the allowed ioctl between 2 and 3 makes none. */
 	static const int expect[] = { __NR_getpid, __NR_mmap, __NR_write, __NR_ioctl };
 	static const long answer[] = { 4242, -EPERM, 1, 77 };

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * threads_churn: threads end and begin while the process may be away.
+ * Eight workers start; each round one of them ends (pthread_exit, joined
+ * by the main thread) and, every other round, a new one is made
+ * (pthread_create: clone, which runs at home only, so the process is
+ * pulled home for it, with the threads it has left).  The workers sum
+ * their own sequences, checked when they are joined.  When all are
+ * joined, /proc/self/task shows the main thread alone: threads that ended
+ * away left nothing behind at home.
+ */
+#include "zs.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#define NSLOTS 64
+
+struct worker {
+	pthread_t t;
+	atomic_int stop;
+	uint64_t sum, n;
+	int live;
+};
+
+static struct worker w[NSLOTS];
+
+static void *work(void *arg)
+{
+	struct worker *me = arg;
+	struct timespec ts = { 0, 2000000 };
+
+	while (!me->stop) {
+		me->n++;
+		me->sum += me->n;
+		nanosleep(&ts, NULL);
+	}
+	return (void *)(uintptr_t)me->n;
+}
+
+static int tasks(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	zs_check(d, "/proc/self/task: %s", strerror(errno));
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void start(int i)
+{
+	w[i].stop = 0;
+	w[i].sum = w[i].n = 0;
+	zs_check(pthread_create(&w[i].t, NULL, work, &w[i]) == 0, "pthread_create %d", i);
+	w[i].live = 1;
+}
+
+static void end(int i)
+{
+	void *ret;
+
+	w[i].stop = 1;
+	zs_check(pthread_join(w[i].t, &ret) == 0, "pthread_join %d", i);
+	zs_check((uint64_t)(uintptr_t)ret == w[i].n, "worker %d counted %llu, says %llu", i,
+		 (unsigned long long)w[i].n, (unsigned long long)(uintptr_t)ret);
+	zs_check(w[i].sum == w[i].n * (w[i].n + 1) / 2, "worker %d: sum %llu of %llu",
+		 i, (unsigned long long)w[i].sum, (unsigned long long)w[i].n);
+	w[i].live = 0;
+}
+
+int main(void)
+{
+	struct timespec ts = { 0, 10000000 };
+	int i, live = 8, next = 8, oldest = 0, round = 0, n = 0;
+
+	for (i = 0; i < 8; i++)
+		start(i);
+	zs_ready(getpid());
+	while (zs_more()) {
+		round++;
+		nanosleep(&ts, NULL);
+		nanosleep(&ts, NULL);
+		nanosleep(&ts, NULL);
+		if (live > 2) {
+			end(oldest++ % NSLOTS);
+			live--;
+		}
+		if (round % 2 == 0 && live < 8) {
+			start(next++ % NSLOTS);
+			live++;
+		}
+	}
+	for (i = 0; i < NSLOTS; i++)
+		if (w[i].live)
+			end(i);
+	/* a joined thread may still be on its way out for a moment */
+	for (i = 0; i < 200 && (n = tasks()) != 1; i++)
+		nanosleep(&ts, NULL);
+	zs_check(n == 1, "%d tasks after every worker was joined", n);
+	zdtm_say("threads_churn: every worker's sum checks out\n");
+	return 62;
+}
