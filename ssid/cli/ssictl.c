@@ -341,13 +341,13 @@ static void print_procs(json_object *res)
 	json_object *procs = member(res, "procs");
 	size_t i, n = procs ? json_object_array_length(procs) : 0;
 
-	printf("%8s %8s %-16s %-10s %-10s %-9s %8s %10s %9s %8s %7s\n", "PID",
-	       "LOCALPID", "COMMAND", "HOME", "WHERE", "STATE", "SYSCALLS",
+	printf("%8s %8s %-16s %-10s %-10s %-9s %7s %8s %10s %9s %8s %7s\n", "PID",
+	       "LOCALPID", "COMMAND", "HOME", "WHERE", "STATE", "THREADS", "SYSCALLS",
 	       "BYTES", "PULLHOME", "CPU", "RSS");
 	for (i = 0; i < n; i++) {
 		json_object *t = json_object_array_get_idx(procs, i);
 		json_object *cpu = member(t, "cpu_ms");
-		char cbuf[32], rbuf[32];
+		char cbuf[32], rbuf[32], tbuf[48];
 
 		if (cpu)
 			snprintf(cbuf, sizeof(cbuf), "%.1fs",
@@ -355,9 +355,15 @@ static void print_procs(json_object *res)
 		else
 			snprintf(cbuf, sizeof(cbuf), "-");
 		fmt_mem(rbuf, sizeof(rbuf), member(t, "rss_kb"));
-		printf("%8s %8s %-16s %-10s %-10s %-9s %8s %10s %9s %8s %7s\n",
+		/* runnable/all where it runs; all alone at home */
+		if (member(t, "runnable") && member(t, "threads"))
+			snprintf(tbuf, sizeof(tbuf), "%s/%s", str(t, "runnable"),
+				 str(t, "threads"));
+		else
+			snprintf(tbuf, sizeof(tbuf), "%s", str(t, "threads"));
+		printf("%8s %8s %-16s %-10s %-10s %-9s %7s %8s %10s %9s %8s %7s\n",
 		       str(t, "pid"), str(t, "local_pid"), str(t, "comm"),
-		       str(t, "home"), str(t, "where"), str(t, "state"),
+		       str(t, "home"), str(t, "where"), str(t, "state"), tbuf,
 		       str(t, "forwarded"), str(t, "bytes"), str(t, "pull_home"),
 		       cbuf, rbuf);
 	}

@@ -18,6 +18,26 @@ static long movable_on(const struct balance_task *tasks, size_t nt,
 	return -1;
 }
 
+static uint32_t weight_of(const struct balance_task *t)
+{
+	return t->weight ? t->weight : 1;
+}
+
+/* The first task that may move from @src to @dst and pays by its weight. */
+static long worth_on(const struct balance_node *nodes, const struct balance_task *tasks,
+		     size_t nt, const bool *moved, int src, int dst,
+		     const struct balance_params *p)
+{
+	size_t i;
+
+	for (i = 0; i < nt; i++)
+		if (tasks[i].where == src && tasks[i].movable && !moved[i] &&
+		    load_worth_moving(&nodes[src].load, &nodes[dst].load, p->threshold,
+				      p->hysteresis, weight_of(&tasks[i])))
+			return (long)i;
+	return -1;
+}
+
 size_t balance_plan(struct balance_node *nodes, size_t nn,
 		    const struct balance_task *tasks, size_t nt,
 		    const struct balance_params *p,
@@ -50,18 +70,18 @@ size_t balance_plan(struct balance_node *nodes, size_t nn,
 				       load_score(&nodes[dst].load))
 				dst = (int)i;
 		}
-		if (dst < 0 || !load_worth_moving(&nodes[src].load, &nodes[dst].load,
-						  p->threshold, p->hysteresis))
+		if (dst < 0)
 			break;
-		t = movable_on(tasks, nt, moved, src);
+		t = worth_on(nodes, tasks, nt, moved, src, dst, p);
+		if (t < 0)
+			break;
 		moved[t] = true;
 		mv->task = (size_t)t;
 		mv->from = src;
 		mv->to = dst;
 		mv->from_before = load_score(&nodes[src].load);
 		mv->to_before = load_score(&nodes[dst].load);
-		nodes[src].load.runnable--;
-		nodes[dst].load.runnable++;
+		load_move_runnable(&nodes[src].load, &nodes[dst].load, weight_of(&tasks[t]));
 		mv->from_after = load_score(&nodes[src].load);
 		mv->to_after = load_score(&nodes[dst].load);
 		n++;

@@ -7,7 +7,8 @@
  * balancer).  Greedy: while the busiest node that has a movable task is
  * worth relieving towards the idlest one (load_worth_moving(): beyond the
  * threshold, and the move does not just turn the gap around, so nothing
- * ping-pongs), one of its tasks goes there and both loads are updated.
+ * ping-pongs), the first of its tasks whose move pays, by its weight (a
+ * 4-thread OpenMP task weighs 4), goes there and both loads are updated.
  * A task moves at most once per plan.
  */
 #ifndef SSID_BALANCE_PLAN_H
@@ -31,6 +32,8 @@ struct balance_task {
 	int64_t job, step, task;	/* Slurm ids, -1 if none */
 	int where;			/* index of the node it runs on */
 	int home;			/* index of its home node (its deputy's) */
+	uint32_t weight;		/* runnable threads (at least 1): what
+					 * it weighs on a node's CPUs */
 	bool movable;			/* its policy and state allow it */
 };
 

@@ -10,6 +10,7 @@
 #include "daemon/conf.h"
 #include "control/control_proto.h"
 #include "common/log.h"
+#include "common/procfs.h"
 #include "daemon/loop.h"
 #include "migrate/migrate.h"
 #include "cluster/peers.h"
@@ -140,6 +141,20 @@ static void plan_moves(const struct balancer_ctx *c, struct balancer_plan *out)
 				   out->moves, out->nt);
 }
 
+/*
+ * What task @pid weighs: its runnable threads when it runs here (at least
+ * 1: a task caught waiting still wants its CPU back); 1 when it runs
+ * elsewhere, whose node knows (the cluster-wide plan asks it).
+ */
+static uint32_t weight_here(pid_t pid, const char *where)
+{
+	uint32_t threads, runnable;
+
+	if (where || procfs_threads(pid, &threads, &runnable) || !runnable)
+		return 1;
+	return runnable;
+}
+
 int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 		  struct balancer_plan *out)
 {
@@ -163,6 +178,7 @@ int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 		b->task = t->task;
 		b->home = self;
 		b->where = where ? peers_find(c->peers, where) : self;
+		b->weight = weight_here(t->pid, where);
 		/* steady (here, or running there), and allowed to move */
 		b->movable = (!where || !strcmp(state, "deputy")) && b->where >= 0 &&
 			     (!f->auto_only || (t->auto_move &&
@@ -194,6 +210,7 @@ int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filte
 		b->task = t[i].task;
 		b->home = peers_find(c->peers, t[i].home);
 		b->where = peers_find(c->peers, t[i].node);
+		b->weight = t[i].runnable ? t[i].runnable : 1;
 		/* at home or settled elsewhere; not on its way anywhere */
 		b->movable = b->home >= 0 && b->where >= 0 &&
 			     (!strcmp(t[i].state, "home") || !strcmp(t[i].state, "migrated")) &&

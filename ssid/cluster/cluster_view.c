@@ -16,6 +16,7 @@
 #include "control/control_proto.h"
 #include "common/defaults.h"
 #include "common/log.h"
+#include "common/procfs.h"
 #include "daemon/loop.h"
 #include "migrate/migrate.h"
 #include "cluster/peer_msg.h"
@@ -78,6 +79,7 @@ static ssize_t local_records(struct cluster *c, struct msg_task **out,
 	size_t nt = tasks_count(c->tasks), np, i, n = 0, max;
 	struct migrate_proc *procs = NULL;
 	struct msg_task *v;
+	uint32_t threads;
 
 	np = migrate_procs(c->migrate, NULL, 0);
 	if (np) {
@@ -110,6 +112,8 @@ static ssize_t local_records(struct cluster *c, struct msg_task **out,
 		r->task = t->task;
 		snprintf(r->state, sizeof(r->state), "%s", state);
 		snprintf(r->node, sizeof(r->node), "%s", where ? where : self);
+		if (!where)
+			procfs_threads(t->pid, &threads, &r->runnable);
 	}
 	for (i = 0; i < np && n < max; i++) {
 		struct msg_task *r;
@@ -125,6 +129,7 @@ static ssize_t local_records(struct cluster *c, struct msg_task **out,
 		r->job = r->step = r->task = -1;
 		snprintf(r->state, sizeof(r->state), "%s", procs[i].state);
 		snprintf(r->node, sizeof(r->node), "%s", procs[i].home);
+		r->runnable = procs[i].runnable > 0 ? (uint32_t)procs[i].runnable : 0;
 	}
 	free(procs);
 	*out = v;

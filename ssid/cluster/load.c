@@ -240,16 +240,22 @@ int64_t load_gap(const struct load_vector *a, const struct load_vector *b)
 
 int load_worth_moving(const struct load_vector *src,
 		      const struct load_vector *dst, uint32_t threshold,
-		      uint32_t hysteresis)
+		      uint32_t hysteresis, uint32_t weight)
 {
 	struct load_vector s = *src, d = *dst;
 
 	if (src->runnable == 0 || load_gap(src, dst) <= (int64_t)threshold)
 		return 0;
-	s.runnable--;
-	if (d.runnable < UINT32_MAX)
-		d.runnable++;
+	load_move_runnable(&s, &d, weight);
 	return load_gap(&d, &s) <= (int64_t)hysteresis;
+}
+
+void load_move_runnable(struct load_vector *src, struct load_vector *dst,
+			uint32_t weight)
+{
+	src->runnable = src->runnable > weight ? src->runnable - weight : 0;
+	dst->runnable = dst->runnable < UINT32_MAX - weight ? dst->runnable + weight :
+			UINT32_MAX;
 }
 
 uint32_t load_mem_free_percent(const struct load_vector *v)

@@ -125,14 +125,23 @@ uint32_t load_score(const struct load_vector *v);
 int64_t load_gap(const struct load_vector *a, const struct load_vector *b);
 
 /*
- * load_worth_moving - whether moving one runnable task from @src to @dst
- * pays: the gap exceeds @threshold, and after the move (src loses one task,
- * dst gains one) @dst would not be busier than @src by more than
- * @hysteresis, so the task would not just bounce back.
+ * load_worth_moving - whether moving a process of @weight runnable threads
+ * (1 for a single-threaded one) from @src to @dst pays: the gap exceeds
+ * @threshold, and after the move (src loses @weight runnable tasks, dst
+ * gains them) @dst would not be busier than @src by more than
+ * @hysteresis, so the process would not just bounce back.
  */
 int load_worth_moving(const struct load_vector *src,
 		      const struct load_vector *dst, uint32_t threshold,
-		      uint32_t hysteresis);
+		      uint32_t hysteresis, uint32_t weight);
+
+/*
+ * load_move_runnable - the runnable counts once a process of @weight
+ * runnable threads went from @src to @dst (neither below 0 nor beyond
+ * UINT32_MAX).
+ */
+void load_move_runnable(struct load_vector *src, struct load_vector *dst,
+			uint32_t weight);
 
 /*
  * load_mem_free_percent - free memory as a whole percentage of the total

@@ -546,6 +546,7 @@ size_t msg_encode_task(const struct msg_task *m, void *buf)
 	put_id(&c, m->task);
 	put_bytes(&c, state, sizeof(state));
 	put_bytes(&c, node, sizeof(node));
+	put32(&c, m->runnable);
 	return (size_t)(c.p - (unsigned char *)buf);
 }
 
@@ -569,6 +570,7 @@ int msg_decode_task(const struct msg_tasks_reply *r, uint32_t i,
 	sanitize(m->state, sizeof(m->state));
 	memset(m->node, 0, sizeof(m->node));
 	get_bytes(&c, m->node, SSI_NODE_NAME_MAX);
+	m->runnable = get32(&c);
 	if ((m->kind != MSG_TASK_TASK && m->kind != MSG_TASK_GUEST) ||
 	    !m->pid || !m->local_pid || m->pid > INT32_MAX ||
 	    m->local_pid > INT32_MAX || !conf_valid_node_name(m->node))

@@ -44,7 +44,8 @@ enum ssid_msg_type {
 	SSID_MSG_MIG_BACK_DONE = 0x011c, /* home -> remote: landed (0) or not */
 	SSID_MSG_FWD_CANCEL = 0x011d,	/* remote -> home: a signal interrupted it */
 	SSID_MSG_MIG_THREADS = 0x011e,	/* remote -> home: its tids for the home tids */
-	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_THREADS,
+	SSID_MSG_MIG_THREAD_END = 0x011f, /* remote -> home: this thread ended */
+	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_THREAD_END,
 	/* cluster-wide views and requests (cluster_view.c) */
 	SSID_MSG_TASKS_QUERY = 0x0200,	/* what tasks are yours, who are your guests */
 	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
@@ -124,11 +125,12 @@ struct msg_mig_image {
 /* The image is complete after this message's bytes (maybe none). */
 #define MSG_MIG_IMAGE_LAST	0x1u
 
-/* MIG_ACCEPTED, MIG_EXIT, MIG_ABORT: an id and one value. */
+/* MIG_ACCEPTED, MIG_EXIT, MIG_ABORT, ...: an id and one value. */
 struct msg_mig_value {
 	uint64_t id;
 	int32_t value;			/* ACCEPTED: remote pid; EXIT: wait
-					 * status; ABORT: 0 */
+					 * status; ABORT: 0; THREAD_END: the
+					 * home tid of the thread that ended */
 };
 
 struct msg_mig_failed {
@@ -265,6 +267,8 @@ struct msg_task {
 	int64_t job, step, task;	/* Slurm ids, -1 if none (GUEST: -1) */
 	char state[MSG_TASK_STATE_LEN];	/* "home", "deputy", "running", ... */
 	char node[SSI_NODE_NAME_MAX + 1]; /* TASK: where it runs; GUEST: home */
+	uint32_t runnable;		/* its runnable threads on this node
+					 * (TASK away from home: 0, unknown) */
 };
 
 struct msg_tasks_query {
@@ -281,7 +285,7 @@ struct msg_tasks_reply {
 
 #define MSG_TASKS_QUERY_LEN	(4 + 4)
 #define MSG_TASKS_REPLY_HDR_LEN	(4 + 4 + 4 + 4)
-#define MSG_TASK_REC_LEN	(5 * 4 + 3 * 8 + MSG_TASK_STATE_LEN + SSI_NODE_NAME_MAX)
+#define MSG_TASK_REC_LEN	(5 * 4 + 3 * 8 + MSG_TASK_STATE_LEN + SSI_NODE_NAME_MAX + 4)
 
 size_t msg_encode_tasks_query(const struct msg_tasks_query *m, void *buf);
 int msg_decode_tasks_query(const void *buf, size_t len, struct msg_tasks_query *m);

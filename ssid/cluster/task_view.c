@@ -8,17 +8,17 @@
 
 #include "cluster/task_view.h"
 
-/* The pid of home @home's task @pid as guest of source @s, or -1. */
-static pid_t guest_pid(const struct taskview_source *s, const char *home,
-		       uint32_t pid)
+/* Home @home's task @pid as guest of source @s, or NULL. */
+static const struct msg_task *guest_of(const struct taskview_source *s, const char *home,
+				       uint32_t pid)
 {
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
 		if (s->recs[i].kind == MSG_TASK_GUEST && s->recs[i].pid == pid &&
 		    !strcmp(s->recs[i].node, home))
-			return (pid_t)s->recs[i].local_pid;
-	return -1;
+			return &s->recs[i];
+	return NULL;
 }
 
 static const struct taskview_source *source_of(const struct taskview_source *src,
@@ -53,6 +53,7 @@ int taskview_join(const struct taskview_source *src, size_t nsrc,
 			const struct msg_task *r = &src[i].recs[j];
 			struct taskview_task *t = &v[k];
 			const struct taskview_source *there;
+			const struct msg_task *g;
 
 			if (r->kind != MSG_TASK_TASK)
 				continue;
@@ -67,10 +68,12 @@ int taskview_join(const struct taskview_source *src, size_t nsrc,
 			t->state = r->state;
 			if (!strcmp(r->node, src[i].node)) {
 				t->local_pid = (pid_t)r->local_pid;
+				t->runnable = r->runnable;
 			} else {
 				there = source_of(src, nsrc, r->node);
-				t->local_pid = there ? guest_pid(there, src[i].node,
-								 r->pid) : -1;
+				g = there ? guest_of(there, src[i].node, r->pid) : NULL;
+				t->local_pid = g ? (pid_t)g->local_pid : -1;
+				t->runnable = g ? g->runnable : 0;
 				if (!strcmp(r->state, "deputy"))
 					t->state = "migrated";
 			}

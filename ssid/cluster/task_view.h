@@ -33,6 +33,7 @@ struct taskview_task {
 	const char *home;	/* pointers into the sources' names/records */
 	const char *node;	/* where it runs now */
 	const char *state;	/* "home", "migrating", "migrated", ... */
+	uint32_t runnable;	/* its runnable threads where it runs (0: unknown) */
 };
 
 /*

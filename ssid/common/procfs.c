@@ -3,6 +3,7 @@
  * procfs.c - reading a process's /proc files (see procfs.h).
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -109,6 +110,31 @@ const char *procfs_status_value(const char *text, const char *key)
 int procfs_status_u64(const char *text, const char *key, int base, uint64_t *v)
 {
 	return parse_u64(procfs_status_value(text, key), base, v);
+}
+
+int procfs_threads(pid_t pid, uint32_t *threads, uint32_t *runnable)
+{
+	char path[64], stat[512];
+	struct dirent *e;
+	DIR *d;
+
+	*threads = *runnable = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -ESRCH;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/stat", (int)pid, e->d_name);
+		if (procfs_read_file(path, stat, sizeof(stat)))
+			continue;	/* it ended meanwhile */
+		(*threads)++;
+		if (procfs_stat_state(stat) == 'R')
+			(*runnable)++;
+	}
+	closedir(d);
+	return *threads ? 0 : -ESRCH;
 }
 
 int procfs_status_uid(const char *text, uid_t *uid)

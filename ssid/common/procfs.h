@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * procfs.h - reading a process's /proc files: ssid's one reader of
- * /proc/PID/stat, status and comm (the task registry, the load sampler,
- * migrations and the relay all ask them).
+ * /proc/PID/stat, status, comm and task/ (the task registry, the load
+ * sampler, the balancer, migrations and the relay all ask them).
  *
  * The readers do I/O; the parsers are pure and take the text as read.
  * /proc/PID/stat's second field (comm) may hold spaces and ')', so its
@@ -57,5 +57,13 @@ int procfs_status_u64(const char *text, const char *key, int base, uint64_t *v);
 
 /* procfs_status_uid - the real uid (the first of the "Uid:" line); 0 or -1. */
 int procfs_status_uid(const char *text, uid_t *uid);
+
+/*
+ * procfs_threads - how many threads process @pid has (*@threads), and how
+ * many of them are runnable (*@runnable: state R), from
+ * /proc/@pid/task/TID/stat.  What a process weighs on a CPU: a 4-thread
+ * OpenMP loop, 4.  Return: 0, or -ESRCH when the process is gone.
+ */
+int procfs_threads(pid_t pid, uint32_t *threads, uint32_t *runnable);
 
 #endif /* SSID_PROCFS_H */

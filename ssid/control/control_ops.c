@@ -934,6 +934,8 @@ static void op_show_procs(struct ctlops *ops, struct ctl_client *cl,
 		add_u64(o, "pull_home", p[i].pull_home);
 		add_u64(o, "signals", p[i].signals);
 		add_u64(o, "age_ms", p[i].age_ms);
+		add_i64_or_null(o, "threads", p[i].threads);
+		add_i64_or_null(o, "runnable", p[i].runnable);
 		add_i64_or_null(o, "cpu_ms", p[i].cpu_ms);
 		add_i64_or_null(o, "rss_kb", p[i].rss_kb);
 		json_object_array_add(arr, o);

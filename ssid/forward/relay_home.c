@@ -111,6 +111,8 @@ int relay_home_run(struct relay_home *r)
 		}
 		free(q);
 	}
+	if (r->end_asked && !r->ending && !r->dep.cur.busy && !r->q)
+		relay_home_end_thread(r);
 	return 0;
 }
 
@@ -222,9 +224,12 @@ void relay_home_cancel_current(struct relay_home *r)
 
 int relay_home_end_thread(struct relay_home *r)
 {
-	int rc = r->dep.chan < 0 ? 0 : ssi_deputy_end_thread(&r->dep);
+	int rc = 0;
 
-	if (!rc)
+	r->end_asked = true;
+	if (r->dep.chan >= 0 && !r->ending && !r->dep.cur.busy)
+		rc = ssi_deputy_end_thread(&r->dep);
+	if (!rc && !r->dep.cur.busy)
 		r->ending = true;
 	return rc;
 }

@@ -59,6 +59,7 @@ struct relay_home {
 	uint64_t cancel_seq;		/* request the remote gave up, or 0 */
 	uint64_t cancel_next_ms;	/* when to send its cancel again */
 	uint64_t forwarded, bytes;	/* calls run, bytes both ways */
+	bool end_asked;			/* to end alone once idle */
 	bool ending;			/* told to end alone: its EOF is expected */
 	pid_t pid;			/* the home pid, the deputy's */
 	pid_t tid;			/* the deputy thread this relay drives */
@@ -113,9 +114,9 @@ void relay_home_cancel_current(struct relay_home *r);
 
 /*
  * relay_home_end_thread - this deputy thread ends alone (its thread on the
- * remote node is gone): its stub exits, and its channel's EOF is no
- * reason to call ops->gone.  Return: 0, -EBUSY with a call in flight, or
- * -errno.
+ * remote node is gone): its stub exits, now or as soon as the call in
+ * flight is answered, and its channel's EOF is no reason to call
+ * ops->gone.  Return: 0 (told, or to be told), or -errno.
  */
 int relay_home_end_thread(struct relay_home *r);
 

@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <linux/kcmp.h>
 
 #include "kmod/uapi/ssi.h"
 #include "kmod/tools/ssi_dev_open.h"
@@ -309,6 +310,47 @@ void mig_home_writable(struct migrate *m, int idx)
 
 /* ------------------------------------------------------------- start */
 
+/*
+ * Is a thread of @pid in vfork()?  Then a child of it shares its memory
+ * until that child execs or exits (kcmp KCMP_VM says), and the thread
+ * waits killable only, which no freeze interrupts: refuse now, before the
+ * freeze, naming the thread and the child.  Children are listed per
+ * thread in /proc/PID/task/TID/children.
+ */
+static int in_vfork(pid_t pid, char *err, size_t errlen)
+{
+	char path[64], list[4096], *p, *end;
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;	/* gone: the dump says so */
+	while (!rc && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children", (int)pid,
+			 e->d_name);
+		if (procfs_read_file(path, list, sizeof(list)))
+			continue;
+		for (p = list; !rc; p = end) {
+			long c = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (c > 0 && !syscall(SYS_kcmp, pid, (pid_t)c, KCMP_VM, 0, 0)) {
+				snprintf(err, errlen, "pid %d: thread %.16s is in vfork (its child %ld shares its memory until it execs or exits); it continues on this node",
+					 (int)pid, e->d_name, c);
+				rc = EBUSY;
+			}
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
 /* Credentials and identity from /proc/PID/status. */
 static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t errlen)
 {
@@ -349,7 +391,7 @@ static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t err
 			 (int)pid, (unsigned int)threads, MSG_MIG_THREADS_MAX);
 		return E2BIG;
 	}
-	return 0;
+	return in_vfork(pid, err, errlen);
 }
 
 static int send_offer(struct mig_home *h)
@@ -772,6 +814,25 @@ static void on_threads(struct mig_home *h, const struct msg_mig_threads *mt)
 }
 
 /*
+ * THREAD_END: that thread ended on the remote node (pthread_exit): its
+ * deputy thread ends too, so the process's threads are the same at home
+ * (/proc/PID/task, signals to it).  The leader's stays: a thread group
+ * whose leader ended lives on until its last thread does.
+ */
+static void on_thread_end(struct mig_home *h, int32_t tid)
+{
+	struct relay_home *r = relay_of(h, (uint32_t)tid);
+	int rc;
+
+	if (!r || r == &h->relays[0] || r->end_asked || h->state != H_DEPUTY)
+		return;
+	rc = relay_home_end_thread(r);
+	if (rc)
+		log_warn("pid %d: deputy thread %d does not end: %s", (int)h->pid,
+			 (int)tid, strerror(-rc));
+}
+
+/*
  * The image coming back names its threads by their remote tids (@tids,
  * @n, the leader first): fill @rt with the deputy thread each becomes and
  * mark those in @named.  Return: 0, or EPROTO for a thread that is not one
@@ -809,9 +870,9 @@ static int end_unnamed_threads(struct mig_home *h, const bool *named)
 	int tries;
 
 	for (i = 1; i < h->nthreads; i++) {
-		if (named[i] || h->relays[i].ending)
+		if (named[i])
 			continue;
-		if (relay_home_end_thread(&h->relays[i]))
+		if (!h->relays[i].ending && relay_home_end_thread(&h->relays[i]))
 			return EBUSY;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)h->pid,
 			 (int)h->relays[i].tid);
@@ -819,7 +880,7 @@ static int end_unnamed_threads(struct mig_home *h, const bool *named)
 			usleep(10000);
 		if (!access(path, F_OK))
 			return ETIMEDOUT;
-		log_info("pid %d: deputy thread %d ended: its thread on %s had",
+		log_info("pid %d: deputy thread %d ended, as its thread on %s had",
 			 (int)h->pid, (int)h->relays[i].tid,
 			 peers_node_name(h->m->peers, h->peer));
 	}
@@ -1033,6 +1094,13 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		if (h)
 			on_threads(h, &mt);
 		return;
+	case SSID_MSG_MIG_THREAD_END:
+		if (msg_decode_mig_value(msg->data, msg->len, &v) || v.value <= 0)
+			goto bad;
+		h = find(m, idx, v.id);
+		if (h)
+			on_thread_end(h, v.value);
+		return;
 	case SSID_MSG_MIG_EXIT:
 		if (msg_decode_mig_exit(msg->data, msg->len, &v))
 			goto bad;
@@ -1205,7 +1273,9 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 		}
 		p->signals = h->signals;
 		p->age_ms = now - h->started_ms;
-		p->cpu_ms = p->rss_kb = -1;	/* the remote node knows */
+		p->cpu_ms = p->rss_kb = p->runnable = -1;	/* the remote node knows */
+		for (i = 0; i < h->nthreads; i++)
+			p->threads += !h->relays[i].ending;
 	}
 	return n;
 }

@@ -53,6 +53,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_BACK:
 	case SSID_MSG_MIG_BACK_FAILED:
 	case SSID_MSG_MIG_THREADS:
+	case SSID_MSG_MIG_THREAD_END:
 		mig_home_msg(m, idx, msg);
 		break;
 	default:

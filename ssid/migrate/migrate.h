@@ -96,7 +96,9 @@ struct migrate_proc {
 	uint64_t pull_home;	/* calls that needed pull-home (-ENOSYS) */
 	uint64_t signals;	/* signals relayed */
 	uint64_t age_ms;
+	int64_t threads;	/* its threads (home: its deputy's) */
 	/* what it uses here, remote side only (-1: unknown) */
+	int64_t runnable;	/* threads running or ready to */
 	int64_t cpu_ms;		/* user + system CPU time */
 	int64_t rss_kb;		/* resident memory */
 };

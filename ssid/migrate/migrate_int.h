@@ -37,6 +37,11 @@ struct migrate {
 /* How long the home node waits for a recalled image, and the remote node
  * for the home's verdict on it. */
 #define MIG_RECALL_TIMEOUT_MS	120000
+/*
+ * How often the remote node looks for threads of a guest that ended (no
+ * pidfd for a thread in Linux 6.1): their deputy threads at home end too.
+ */
+#define MIG_THREAD_POLL_MS	100
 /* How long the remote node tries to take the helper's seccomp listener. */
 #define MIG_STEAL_TIMEOUT_MS	10000
 

@@ -94,6 +94,8 @@ struct mig_remote {
 	uint32_t nthreads;		/* of the image */
 	pid_t tids[MSG_MIG_THREADS_MAX];	/* here: the helper's, in image order */
 	uint32_t home_tids[MSG_MIG_THREADS_MAX]; /* at home, in image order */
+	bool ended[MSG_MIG_THREADS_MAX];	/* that thread ended, home was told */
+	uint64_t thread_poll_ms;		/* next look for ended threads */
 	struct relay_remote relay;	/* its calls (forward/relay_remote.h) */
 	uint64_t steal_deadline_ms, steal_next_ms;
 	uint64_t pull_home, signals;
@@ -653,6 +655,8 @@ static void report_ready(struct loop_handler *lh, uint32_t events)
 			return;
 		}
 		g->state = R_RUNNING;
+		g->thread_poll_ms = g->nthreads > 1 ? clock_mono_ms() + MIG_THREAD_POLL_MS :
+			LOOP_NEVER;
 		g->steal_deadline_ms = clock_mono_ms() + MIG_STEAL_TIMEOUT_MS;
 		try_steal(g, clock_mono_ms());
 		send_value(g, SSID_MSG_MIG_ACCEPTED, g->pid);
@@ -716,6 +720,28 @@ static void pidfd_ready(struct loop_handler *lh, uint32_t events)
 	free_guest(g);
 }
 
+/*
+ * Threads of the process that ended here (pthread_exit): home ends their
+ * deputy threads (THREAD_END).  The leader is not looked at: a leader
+ * that ended stays a zombie until the last thread does.
+ */
+static void poll_threads(struct mig_remote *g, uint64_t now)
+{
+	char path[64];
+	uint32_t i;
+
+	g->thread_poll_ms = now + MIG_THREAD_POLL_MS;
+	for (i = 1; i < g->nthreads; i++) {
+		if (g->ended[i])
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)g->pid, (int)g->tids[i]);
+		if (!access(path, F_OK) || errno != ENOENT)
+			continue;
+		g->ended[i] = true;
+		send_value(g, SSID_MSG_MIG_THREAD_END, (int32_t)g->home_tids[i]);
+	}
+}
+
 /* ---------------------------------------------------------- messages */
 
 static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
@@ -742,6 +768,7 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 			  peers_node_name(m->peers, idx), &relay_ops, g);
 	g->dev = -1;
 	g->steal_next_ms = LOOP_NEVER;
+	g->thread_poll_ms = LOOP_NEVER;
 	g->started_ms = clock_mono_ms();
 	g->img = memfd_create("ssi-image", MFD_CLOEXEC);
 	g->next = m->guests;
@@ -944,6 +971,10 @@ uint64_t mig_remote_timer(struct migrate *m, uint64_t now)
 		relay_wake = relay_remote_timer(&g->relay, now);
 		if (relay_wake < d)
 			d = relay_wake;
+		if (g->pidfd_h.fd >= 0 && now >= g->thread_poll_ms)
+			poll_threads(g, now);
+		if (g->thread_poll_ms < d)
+			d = g->thread_poll_ms;
 		if (!g->recalling || g->st.active || g->back_sent)
 			continue;
 		if (now >= g->recall_deadline_ms) {
@@ -996,6 +1027,18 @@ static void usage_of(pid_t pid, int64_t *cpu_ms, int64_t *rss_kb)
 	*rss_kb = (int64_t)rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* Threads of @pid, and how many are runnable (-1 each when gone). */
+static void threads_of(pid_t pid, int64_t *threads, int64_t *runnable)
+{
+	uint32_t t, r;
+
+	*threads = *runnable = -1;
+	if (procfs_threads(pid, &t, &r))
+		return;
+	*threads = t;
+	*runnable = r;
+}
+
 size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
 			size_t max, size_t n)
 {
@@ -1021,6 +1064,7 @@ size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
 		p->signals = g->signals;
 		p->age_ms = now - g->started_ms;
 		usage_of(g->pid, &p->cpu_ms, &p->rss_kb);
+		threads_of(g->pid, &p->threads, &p->runnable);
 	}
 	return n;
 }

@@ -38,10 +38,13 @@ bal_tasks() {
 		jq -r --argjson j "$job" '.tasks[] | select(.job == $j and .step < 4294967280) | "\(.pid) \(.node)"'
 }
 
-# bal_finish: let the tasks end (create $go) and wait for $job; it must
-# have completed with every task's right count.
+# bal_finish [LINE...]: let the tasks end (create $go) and wait for $job;
+# it must have completed, its output ($out) holding each LINE (default:
+# every task's right count of primes).
 bal_finish() {
-	local state
+	local state expect
+	[ $# -gt 0 ] || set -- "9592 primes below 100000" "17984 primes below 200000" \
+		"25997 primes below 300000"
 	touch "$go"
 	for ((i = 0; i < 900; i++)); do
 		[ -z "$(slurm squeue -h -j "$job" 2>/dev/null)" ] && break
@@ -50,8 +53,7 @@ bal_finish() {
 	state=$(slurm scontrol show job "$job" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
 	cat "$out"
 	[ "$state" = COMPLETED ] || fail "job $job ended $state"
-	for expect in "9592 primes below 100000" "17984 primes below 200000" \
-		      "25997 primes below 300000"; do
+	for expect in "$@"; do
 		grep -q "$expect" "$out" || fail "the job's output lacks '$expect'"
 	done
 	echo "job $job: $state, ExitCode=$(slurm scontrol show job "$job" |

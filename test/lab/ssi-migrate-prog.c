@@ -12,7 +12,10 @@
  *    memory check, a checksum of stdin, and a line written in pieces;
  * 4. exits with EXITCODE.
  * With SSI_TEST_MAP=FILE in the environment it also maps FILE privately
- * (a node-local file makes the remote node refuse the image).
+ * (a node-local file makes the remote node refuse the image).  With
+ * SSI_TEST_VFORK=S a second thread vforks a child that sleeps S seconds
+ * before it exits: meanwhile that thread is in vfork (its child shares
+ * the memory), which no migration can carry.
  * The output is the same whether or not it was migrated in step 2, so
  * the tests compare a migrated run with an unmigrated one byte for byte.
  * The pid differs between runs: it is printed on its own lines, and the
@@ -25,8 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 static uint64_t pattern(uint64_t i)
 {
@@ -34,6 +40,21 @@ static uint64_t pattern(uint64_t i)
 	i *= 0xff51afd7ed558ccdULL;
 	i ^= i >> 33;
 	return i;
+}
+
+/* The vfork child only makes raw system calls: it shares our memory. */
+static void *vforker(void *arg)
+{
+	struct timespec ts = { atoi(arg), 0 };
+	pid_t child = vfork();
+
+	if (child == 0) {
+		syscall(SYS_nanosleep, &ts, NULL);
+		syscall(SYS_exit, 0);
+	}
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -63,6 +84,12 @@ int main(int argc, char **argv)
 		if (fd < 0 || mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
 			return 6;
 		close(fd);
+	}
+	if (getenv("SSI_TEST_VFORK")) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, vforker, getenv("SSI_TEST_VFORK")))
+			return 7;
 	}
 	printf("pid before=%d\n", (int)getpid());
 	fflush(stdout);

@@ -23,6 +23,22 @@ grep -qx 'memory intact (0 bad words of 524288)' "$dir/stdout" || fail "after th
 [ "$status" = status=3 ] || fail "exit $status, expected 3"
 on "$home" rm -f "$map"
 
+# A thread in vfork (its child shares the memory until it execs or exits):
+# refused at once, before the freeze, naming it; the process goes on.
+mig_start vfork 1 0 SSI_TEST_VFORK=20
+sleep 0.5	# the thread has vforked
+t0=$SECONDS
+if out=$(on "$home" "$ssictl" migrate "$pid" "$away" 2>&1); then
+	fail "migrating a process with a thread in vfork succeeded: $out"
+fi
+echo "refused: $out"
+grep -q "vfork" <<<"$out" || fail "the refusal does not name the vfork: $out"
+[ $((SECONDS - t0)) -lt 5 ] || fail "the refusal took $((SECONDS - t0)) s: not before the freeze"
+on "$home" test -d "/proc/$pid" || fail "pid $pid is gone after the refusal"
+mig_finish
+grep -qx 'memory intact (0 bad words of 131072)' "$dir/stdout" || fail "after the refusal: $(cat "$dir/stdout")"
+[ "$status" = status=0 ] || fail "exit $status after the vfork refusal"
+
 # Requests that cannot be served get clear errors.
 mig_start errs 1 0
 out=$(on "$home" "$ssictl" migrate "$pid" nosuchnode 2>&1) && fail "migrate to nosuchnode: $out"

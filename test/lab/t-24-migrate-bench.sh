@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: migration costs, printed as ratios (not asserted): freeze time for 1-256 MiB vs streaming the same bytes, forwarded 64 B read vs transport RTT
+# test: migration costs, printed as ratios (not asserted): freeze time for 1-256 MiB vs streaming the same bytes, forwarded 64 B read vs transport RTT, a 4-thread process's freeze vs a 1-thread one's, 4 threads' forwarded reads vs 1 thread's
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -55,4 +55,30 @@ awk -v r="$(sed -n 's/^read64_us=//p' "$dir/stdout")" \
 	-v l="$(sed -n 's/^local_us=//p' "$dir/stdout")" -v rtt="$rtt" 'BEGIN {
 	printf "forwarded 64 B read: %.0f us; ssid ping RTT %.0f us; read/RTT = %.2f (goal <= 1.25)\n", r, rtt, r / rtt
 	printf "cached getppid: %.0f us; local getrandom: %.2f us\n", c, l
+}'
+
+# Threads: the same memory with 1 and with 4 threads (the freeze must not
+# grow with them), and forwarded 64 B reads by 1 thread, then by all 4 at
+# once (each has its own deputy thread at home: they overlap).
+tmib=${SSI_MIGRATE_BENCH_THREAD_MIB:-64}
+declare -A frozen
+for n in 1 4; do
+	mig_cmd "threads$n" "$bench" "$tmib" go "$iters" "$n"
+	for ((i = 0; i < 600; i++)); do
+		grep -q '^pid before=' "$dir/stdout" 2>/dev/null && break
+		sleep 0.1
+	done
+	res=$(on "$home" "$ssictl" --json migrate "$pid" "$away") || fail "migrate $n threads: $res"
+	frozen[$n]=$(jq .frozen_us <<<"$res")
+	touch "$dir/go"
+	mig_wait 300
+	[ "$status" = status=0 ] || fail "the benchmark program ($n threads) failed: $status"
+done
+awk -v f1="${frozen[1]}" -v f4="${frozen[4]}" -v mib="$tmib" \
+	-v t1="$(sed -n 's/^read64_tput_1=//p' "$dir/stdout")" \
+	-v t4="$(sed -n 's/^read64_tput_n=//p' "$dir/stdout")" 'BEGIN {
+	printf "RSS %d MiB: frozen %.0f ms with 4 threads, %.0f ms with 1; 4/1 = %.2f (goal <= 1.05)\n",
+		mib, f4 / 1000, f1 / 1000, f4 / f1
+	printf "forwarded 64 B reads: %.0f/s by 4 threads at once, %.0f/s by 1; 4/1 = %.2f (goal >= 3)\n",
+		t4, t1, t4 / t1
 }'

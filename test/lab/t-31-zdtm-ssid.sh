@@ -26,7 +26,7 @@ for desc in "$zs"/*.desc; do
 	ms=$((RANDOM % 1500))
 	delay=${ZDTM_SSID_DELAY:-$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))}
 	runs=$((runs + 1))
-	if on "$home" env SSICTL="$ssictl" "$zs/zdtm-ssid-run.sh" "$t" "$away" "$delay"; then
+	if on "$home" env SSICTL="$ssictl" ZDTM_HOP="${lab_nodes[2]:-}" "$zs/zdtm-ssid-run.sh" "$t" "$away" "$delay"; then
 		[ -z "$gap" ] && continue
 		failed+=("$t")
 		echo "    $t passes: its known gap ($gap) is closed; remove gap= from $t.desc"

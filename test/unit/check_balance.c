@@ -56,6 +56,41 @@ START_TEST(test_spread)
 }
 END_TEST
 
+/* A threaded task weighs its runnable threads: what moves, and how far. */
+START_TEST(test_weight)
+{
+	struct balance_node n[2];
+	struct balance_task t[2];
+	struct balance_move m[4];
+
+	/*
+	 * Two 2-CPU nodes; on n1 an OpenMP task of 4 threads and a
+	 * single-threaded one: moving the first only turns the gap round (0
+	 * and 4), so the single-threaded one goes, and then nothing pays.
+	 */
+	node(&n[0], "n1", 2, 5);
+	node(&n[1], "n2", 2, 0);
+	task(&t[0], 0, 0);
+	t[0].weight = 4;
+	task(&t[1], 1, 0);
+	t[1].weight = 1;
+	ck_assert_uint_eq(balance_plan(n, 2, t, 2, &params, m, 4), 1);
+	ck_assert_uint_eq(m[0].task, 1);
+	ck_assert_uint_eq(n[0].load.runnable, 4);
+	ck_assert_uint_eq(n[1].load.runnable, 1);
+	/* two 2-thread tasks on one node of 2 CPUs: one goes, all 2 threads */
+	node(&n[0], "n1", 2, 4);
+	node(&n[1], "n2", 2, 0);
+	task(&t[0], 0, 0);
+	t[0].weight = 2;
+	task(&t[1], 1, 0);
+	t[1].weight = 2;
+	ck_assert_uint_eq(balance_plan(n, 2, t, 2, &params, m, 4), 1);
+	ck_assert_uint_eq(m[0].from_after, 1000);
+	ck_assert_uint_eq(m[0].to_after, 1000);
+}
+END_TEST
+
 START_TEST(test_no_ping_pong)
 {
 	struct balance_node n[2];
@@ -116,6 +151,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, test_spread);
+	tcase_add_test(tc, test_weight);
 	tcase_add_test(tc, test_no_ping_pong);
 	tcase_add_test(tc, test_eligibility);
 	suite_add_tcase(s, tc);

@@ -259,23 +259,32 @@ START_TEST(test_worth_moving)
 	struct load_vector one = { .pus = 2, .runnable = 1 };	/* 500 */
 	struct load_vector small = { .pus = 1, .runnable = 1 };	/* 1000 */
 
-	ck_assert(load_worth_moving(&busy, &idle, 250, 100));
+	ck_assert(load_worth_moving(&busy, &idle, 250, 100, 1));
 	/* never towards the busier node, never with nothing to move */
-	ck_assert(!load_worth_moving(&idle, &busy, 250, 100));
-	ck_assert(!load_worth_moving(&idle, &idle, 0, 0));
+	ck_assert(!load_worth_moving(&idle, &busy, 250, 100, 1));
+	ck_assert(!load_worth_moving(&idle, &idle, 0, 0, 1));
 	/* gap 500 is not above a threshold of 500 */
-	ck_assert(!load_worth_moving(&one, &idle, 500, 1000));
-	ck_assert(load_worth_moving(&one, &idle, 499, 1000));
+	ck_assert(!load_worth_moving(&one, &idle, 500, 1000, 1));
+	ck_assert(load_worth_moving(&one, &idle, 499, 1000, 1));
 	/* one task from 2 CPUs to an idle 1-CPU node: gap 1000 > 250, but
 	 * afterwards dst (1000) is busier than src (500) by 500: only with
 	 * enough hysteresis */
 	busy.runnable = 2;
 	ck_assert(!load_worth_moving(&busy, &(struct load_vector){ .pus = 1 },
-				     250, 100));
+				     250, 100, 1));
 	ck_assert(load_worth_moving(&busy, &(struct load_vector){ .pus = 1 },
-				    250, 500));
+				    250, 500, 1));
 	/* the reverse of a just-made move does not pay: no ping-pong */
-	ck_assert(!load_worth_moving(&small, &one, 250, 100));
+	ck_assert(!load_worth_moving(&small, &one, 250, 100, 1));
+	/*
+	 * By weight: from 4 runnable on 2 CPUs to an idle pair, a 2-thread
+	 * process pays (2 and 2 after), a 4-thread one only turns the gap
+	 * around (0 and 4), a weight beyond the runnable count too.
+	 */
+	busy.runnable = 4;
+	ck_assert(load_worth_moving(&busy, &idle, 250, 100, 2));
+	ck_assert(!load_worth_moving(&busy, &idle, 250, 100, 4));
+	ck_assert(!load_worth_moving(&busy, &idle, 250, 100, 9));
 }
 END_TEST
 

@@ -43,6 +43,7 @@ START_TEST(test_wire)
 	in[0] = rec(MSG_TASK_TASK, 4242, 4242, 12, 0, "deputy", "n2");
 	in[0].flags = MSG_TASK_AUTO;
 	in[1] = rec(MSG_TASK_GUEST, 99, 3131, -1, -1, "running", "n3");
+	in[1].runnable = 4;
 	/* a name of exactly SSI_NODE_NAME_MAX characters has no NUL on the wire */
 	in[2] = rec(MSG_TASK_TASK, 7, 7, 0x1fffffffffLL, 5, "home", "");
 	memset(in[2].node, 'x', SSI_NODE_NAME_MAX);
@@ -63,6 +64,7 @@ START_TEST(test_wire)
 	ck_assert_int_eq(msg_decode_task(&r2, 1, &out), 0);
 	ck_assert_int_eq(out.kind, MSG_TASK_GUEST);
 	ck_assert_uint_eq(out.local_pid, 3131);
+	ck_assert_uint_eq(out.runnable, 4);
 	ck_assert_int_eq(out.job, -1);
 	ck_assert_int_eq(out.task, -1);
 	ck_assert_int_eq(msg_decode_task(&r2, 2, &out), 0);
@@ -116,7 +118,13 @@ START_TEST(test_join)
 	struct taskview_task *v;
 	size_t n;
 
+	n1[0].runnable = 2;
+	n2[1].runnable = 3;
 	ck_assert_int_eq(taskview_join(src, 2, &v, &n), 0);
+	/* what a task weighs comes from the node it runs on */
+	ck_assert_uint_eq(v[0].runnable, 2);
+	ck_assert_uint_eq(v[1].runnable, 3);
+	ck_assert_uint_eq(v[2].runnable, 0);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_int_eq(v[0].pid, 100);
 	ck_assert_str_eq(v[0].home, "n1");

@@ -12,7 +12,9 @@
 #           runs there, forwarded: nothing it did pulled it home) or home
 #           (a call only home can run pulled it back) or back (it runs
 #           there, then `ssictl migrate PID home` brings it back, where it
-#           does its last rounds)
+#           does its last rounds) or hop (it runs there, then `ssictl
+#           migrate PID $ZDTM_HOP` moves it on to that third node, through
+#           home, where it does its last rounds)
 #   prog=   the program, default NAME; args= its arguments
 #   wrap=   a command that starts it (pty_run.py: a tty on stdin)
 #
@@ -116,6 +118,14 @@ if [ "$where" = home ]; then
 else
 	[ "$now" = "deputy $away" ] || die "pid $mpid is not running on $away (ssid: '$now'): pulled home, or ended? It printed: $(tail -c 600 "$base/moved/stdout" "$base/moved/stderr")"
 	at="ran on $away"
+fi
+if [ "$where" = hop ]; then
+	hop=${ZDTM_HOP:?where=hop needs a third node in ZDTM_HOP}
+	line=$("$ssictl" migrate "$mpid" "$hop" 2>&1) || die "ssictl migrate $mpid $hop: $line"
+	sleep 0.5
+	now=$(state "$mpid")
+	[ "$now" = "deputy $hop" ] || die "pid $mpid is not running on $hop (ssid: '$now')"
+	at+=", hopped to $hop"
 fi
 if [ "$where" = back ]; then
 	line=$("$ssictl" migrate "$mpid" home 2>&1) || die "ssictl migrate $mpid home: $line"
