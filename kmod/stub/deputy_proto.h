@@ -8,7 +8,8 @@
  * the channel: one message per record, so a signal handler's message
  * never interleaves with a reply.
  *
- *   ssid -> stub   struct ssi_dep_cmd      (SYSCALL, EXIT, EXIT_THREAD, KILL)
+ *   ssid -> stub   struct ssi_dep_cmd      (SYSCALL, EXIT, EXIT_THREAD, KILL,
+ *                                           SPAWN)
  *   stub -> ssid   struct ssi_dep_event    (READY, RESULT, SIGNAL)
  *
  * Forwarded calls: ssid writes the call's data area into the stub's area
@@ -42,6 +43,14 @@
  * forwarded call holds up no other; a signal is reported on the channel
  * of the thread that took it.
  *
+ * A thread the remote process creates after the move gets a deputy thread
+ * of its own: ssid maps its area and stack and passes its channel into the
+ * deputy (ordinary SYSCALLs: mmap, recvmsg with SCM_RIGHTS), then SPAWN
+ * makes the stub clone a thread that enters the stub under the contract
+ * above (args: channel fd, area, area length, index, stack, stack length)
+ * and answers RESULT with its tid.  The new thread says READY on its own
+ * channel.
+ *
  * Native endianness and layout: the stub and ssid run on the same node.
  */
 #ifndef SSI_DEPUTY_PROTO_H
@@ -58,6 +67,7 @@ enum ssi_dep_cmd_op {
 	SSI_DEP_EXIT,		/* exit_group(value) */
 	SSI_DEP_KILL,		/* die of signal value, without a core file */
 	SSI_DEP_EXIT_THREAD,	/* this thread ends (exit), the others go on */
+	SSI_DEP_SPAWN,		/* a new deputy thread; answer RESULT (its tid) */
 };
 
 struct ssi_dep_cmd {
@@ -65,7 +75,9 @@ struct ssi_dep_cmd {
 	__u32 op;		/* enum ssi_dep_cmd_op */
 	__u64 seq;		/* echoed in RESULT */
 	__u64 nr;		/* SYSCALL: syscall number */
-	__u64 args[6];		/* SYSCALL: final arguments (area addresses) */
+	__u64 args[6];		/* SYSCALL: final arguments (area addresses);
+				 * SPAWN: chan, area, area length, index,
+				 * stack, stack length */
 	__s64 value;		/* EXIT: status; KILL: signal number */
 };
 

@@ -8,8 +8,8 @@
  * and no relocations: its state lives on its own stack, and the FS base
  * points at it so that signal handlers find the channel.
  *
- * It only does what ssid tells it: run one system call, exit, or die of a
- * signal.  Every decision (which calls, which arguments) is ssid's, which
+ * It only does what ssid tells it: run one system call, exit, die of a
+ * signal, or start one more deputy thread.  Every decision (which calls, which arguments) is ssid's, which
  * validates requests from the remote node before they get here.
  */
 #include <linux/types.h>
@@ -20,6 +20,7 @@
 #include <asm/sigcontext.h>
 #include <asm/ucontext.h>
 #include <linux/resource.h>
+#include <linux/sched.h>
 #include <linux/socket.h>
 
 #include "deputy_proto.h"
@@ -188,6 +189,56 @@ static __attribute__((noreturn)) void die(long sig)
 }
 
 __attribute__((section(".text.entry"), used, noreturn))
+void stub_entry(long chan, long area, long area_len, long index);
+
+/*
+ * SPAWN: a thread of the deputy for a thread the remote process created.
+ * It enters stub_entry on its own stack as the module starts the others
+ * (deputy_proto.h); its arguments ride in callee-saved registers, which
+ * the clone keeps.  Every signal is blocked across the clone, so the new
+ * thread takes none before it has its own state (FS base, channel):
+ * stub_entry unblocks them once its handlers are in place.
+ */
+static long spawn(const struct ssi_dep_cmd *cmd)
+{
+	const unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+				    CLONE_THREAD | CLONE_SYSVSEM;
+	unsigned long all = ~0UL, old = 0, top;
+	long ret;
+
+	if ((long)cmd->args[0] < 0 || (long)cmd->args[3] < 0 || cmd->args[5] < 4096 ||
+	    cmd->args[4] + cmd->args[5] < cmd->args[4])
+		return -22;
+	/* 16-byte aligned top minus 8, as if stub_entry had been called */
+	top = ((cmd->args[4] + cmd->args[5]) & ~15UL) - 8;
+	sys4(__NR_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
+	{
+	/* declared here: the syscall above uses r10 for its own argument */
+	register long r12 __asm__("r12") = (long)cmd->args[0];
+	register long r13 __asm__("r13") = (long)cmd->args[1];
+	register long r14 __asm__("r14") = (long)cmd->args[2];
+	register long r15 __asm__("r15") = (long)cmd->args[3];
+	register long r10 __asm__("r10") = 0;
+	register long r8 __asm__("r8") = 0;
+
+	__asm__ volatile ("syscall\n\t"
+			  "test %%rax, %%rax\n\t"
+			  "jnz 1f\n\t"
+			  "mov %%r12, %%rdi\n\t"
+			  "mov %%r13, %%rsi\n\t"
+			  "mov %%r14, %%rdx\n\t"
+			  "mov %%r15, %%rcx\n\t"
+			  "jmp stub_entry\n"
+			  "1:"
+			  : "=a"(ret)
+			  : "a"((long)__NR_clone), "D"(flags), "S"(top), "d"(0L), "r"(r10),
+			    "r"(r8), "r"(r12), "r"(r13), "r"(r14), "r"(r15)
+			  : "rcx", "r11", "memory");
+	}
+	sys4(__NR_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
+	return ret;
+}
+
 void stub_entry(long chan, long area, long area_len, long index)
 {
 	struct stub_state st;
@@ -249,6 +300,9 @@ void stub_entry(long chan, long area, long area_len, long index)
 			sys1(__NR_close, st.chan);
 			for (;;)
 				sys1(__NR_exit, 0);
+		case SSI_DEP_SPAWN:
+			send_event(st.chan, SSI_DEP_RESULT, cmd.seq, spawn(&cmd), 0);
+			break;
 		case SSI_DEP_KILL:
 			if (cmd.value > 0 && cmd.value <= 64)
 				die(cmd.value);

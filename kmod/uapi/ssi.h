@@ -33,6 +33,8 @@
  *     thread it becomes.  SSI_SIGNAL_THREAD; a process-directed
  *     SSI_IOC_SIGNAL goes to a thread that does not block it; a kick may
  *     name any thread.
+ * 10  the deputy stub's SSI_DEP_SPAWN (deputy_proto.h): ssid starts a
+ *     deputy thread for a thread made on the remote node.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -41,7 +43,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		9
+#define SSI_API_VERSION		10
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not

@@ -10,8 +10,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -322,16 +325,18 @@ int ssi_deputy_call(struct ssi_deputy *d, const void *req, size_t len,
 	return r < 0 ? r : 0;
 }
 
-/* Run one call of ssid's own in the idle deputy, and wait for it. */
-static int run_own(struct ssi_deputy *d, long nr, const uint64_t args[6],
-		   int timeout_ms, int64_t *ret)
+/* Send @cmd to the idle stub and wait for its RESULT (signals are relayed). */
+static int run_cmd(struct ssi_deputy *d, struct ssi_dep_cmd *cmd, int timeout_ms,
+		   int64_t *ret)
 {
 	struct ssi_dep_event ev;
 	int err;
 
 	if (d->cur.busy)
 		return -EBUSY;
-	err = send_syscall(d, nr, args);
+	cmd->seq = ++d->seq;
+	d->cur.seq = cmd->seq;
+	err = send_cmd(d, cmd);
 	for (;;) {
 		if (err)
 			return err;
@@ -347,6 +352,180 @@ static int run_own(struct ssi_deputy *d, long nr, const uint64_t args[6],
 		*ret = ev.value;
 		return 0;
 	}
+}
+
+/* Run one call of ssid's own in the idle deputy, and wait for it. */
+static int run_own(struct ssi_deputy *d, long nr, const uint64_t args[6],
+		   int timeout_ms, int64_t *ret)
+{
+	struct ssi_dep_cmd cmd = { .op = SSI_DEP_SYSCALL, .nr = (uint64_t)nr };
+
+	memcpy(cmd.args, args, sizeof(cmd.args));
+	return run_cmd(d, &cmd, timeout_ms, ret);
+}
+
+/* run_own() for a call whose negative result is its error. */
+static int run_own_ok(struct ssi_deputy *d, long nr, const uint64_t args[6],
+		      int timeout_ms, int64_t *ret)
+{
+	int err = run_own(d, nr, args, timeout_ms, ret);
+
+	return err ? err : *ret < 0 && *ret >= -4095 ? (int)*ret : 0;
+}
+
+/*
+ * Give the deputy the stub's end of a new channel: the stub receives it
+ * with recvmsg() on its own channel (its area holds the msghdr), after the
+ * SYSCALL that asks for it.  Returns its fd number in the deputy, or -errno.
+ */
+static int pass_channel(struct ssi_deputy *d, int fd, int timeout_ms)
+{
+	struct {
+		struct msghdr mh;
+		struct iovec iov;
+		char byte;
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} ctl;
+	} in, out;
+	uint64_t base = d->area_base, args[6] = { (uint64_t)d->stub_chan, base,
+						  MSG_CMSG_CLOEXEC };
+	struct ssi_dep_cmd cmd = { .op = SSI_DEP_SYSCALL, .nr = SYS_recvmsg };
+	char one = 0;
+	struct iovec iov = { &one, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct cmsghdr *c;
+	struct ssi_dep_event ev;
+	int err, got;
+
+	if (d->area_len < sizeof(in))
+		return -ENOSPC;
+	/* the deputy's view: pointers into its area */
+	memset(&in, 0, sizeof(in));
+	in.mh.msg_iov = (struct iovec *)(uintptr_t)(base + offsetof(typeof(in), iov));
+	in.mh.msg_iovlen = 1;
+	in.mh.msg_control = (void *)(uintptr_t)(base + offsetof(typeof(in), ctl));
+	in.mh.msg_controllen = sizeof(in.ctl.buf);
+	in.iov.iov_base = (void *)(uintptr_t)(base + offsetof(typeof(in), byte));
+	in.iov.iov_len = 1;
+	err = area_io(d, &in, sizeof(in), 1);
+	if (err)
+		return err;
+
+	if (d->cur.busy)
+		return -EBUSY;
+	memcpy(cmd.args, args, sizeof(cmd.args));
+	cmd.seq = ++d->seq;
+	d->cur.seq = cmd.seq;
+	err = send_cmd(d, &cmd);
+	if (err)
+		return err;
+	/* after the command, so that the stub's own receive cannot take it */
+	memset(&ctl, 0, sizeof(ctl));
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof(ctl.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	while (sendmsg(d->chan, &mh, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	for (;;) {
+		err = recv_event(d, &ev, timeout_ms);
+		if (err)
+			return err;
+		if (ev.type != SSI_DEP_SIGNAL)
+			break;
+		deliver_signal(d, &ev);
+	}
+	if (ev.type != SSI_DEP_RESULT || ev.seq != d->cur.seq)
+		return -EPROTO;
+	if (ev.value != 1)
+		return ev.value < 0 ? (int)ev.value : -EPROTO;
+	err = area_io(d, &out, sizeof(out), 0);
+	if (err)
+		return err;
+	c = (struct cmsghdr *)out.ctl.buf;
+	if (out.mh.msg_controllen < CMSG_LEN(sizeof(int)) || c->cmsg_level != SOL_SOCKET ||
+	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EPROTO;
+	memcpy(&got, CMSG_DATA(c), sizeof(int));
+	return got;
+}
+
+int ssi_deputy_spawn(struct ssi_deputy *d, struct ssi_deputy_seat *seat, int timeout_ms)
+{
+	struct ssi_dep_cmd cmd = { .op = SSI_DEP_SPAWN };
+	uint64_t a[6] = { 0, SSI_DEPUTY_AREA_DEFAULT, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, (uint64_t)-1, 0 };
+	bool fresh = !seat->area;
+	int sv[2], fd, err;
+	int64_t ret;
+
+	if (fresh) {
+		err = run_own_ok(d, SYS_mmap, a, timeout_ms, &ret);
+		if (err)
+			return err;
+		seat->area = (uint64_t)ret;
+		a[1] = SSI_DEPUTY_SEAT_STACK;
+		a[3] = MAP_PRIVATE | MAP_ANONYMOUS;
+		err = run_own_ok(d, SYS_mmap, a, timeout_ms, &ret);
+		if (err)
+			goto unmap;
+		seat->stack = (uint64_t)ret;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		err = -errno;
+		goto unmap;
+	}
+	fd = pass_channel(d, sv[1], timeout_ms);
+	close(sv[1]);
+	if (fd < 0) {
+		err = fd;
+		close(sv[0]);
+		goto unmap;
+	}
+	cmd.args[0] = (uint64_t)fd;
+	cmd.args[1] = seat->area;
+	cmd.args[2] = SSI_DEPUTY_AREA_DEFAULT;
+	cmd.args[3] = seat->index;
+	cmd.args[4] = seat->stack;
+	cmd.args[5] = SSI_DEPUTY_SEAT_STACK;
+	err = run_cmd(d, &cmd, timeout_ms, &ret);
+	if (!err && ret < 0)
+		err = (int)ret;
+	if (err) {
+		memset(a, 0, sizeof(a));
+		a[0] = (uint64_t)fd;
+		run_own(d, SYS_close, a, timeout_ms, &ret);
+		close(sv[0]);
+		goto unmap;
+	}
+	seat->tid = (pid_t)ret;
+	seat->chan = sv[0];
+	return 0;
+
+unmap:
+	/* a seat the caller gave stays the caller's */
+	if (fresh) {
+		memset(a, 0, sizeof(a));
+		a[0] = seat->area;
+		a[1] = SSI_DEPUTY_AREA_DEFAULT;
+		run_own(d, SYS_munmap, a, timeout_ms, &ret);
+		a[0] = seat->stack;
+		a[1] = SSI_DEPUTY_SEAT_STACK;
+		if (seat->stack)
+			run_own(d, SYS_munmap, a, timeout_ms, &ret);
+		seat->area = seat->stack = 0;
+	}
+	return err;
 }
 
 int ssi_deputy_park_itimers(struct ssi_deputy *d, int timeout_ms)

@@ -128,6 +128,30 @@ int ssi_deputy_event(struct ssi_deputy *d, void **reply, size_t *rlen);
  */
 int ssi_deputy_park_itimers(struct ssi_deputy *d, int timeout_ms);
 
+/* The stack of a deputy thread ssid starts: as the module's (ssi_internal.h). */
+#define SSI_DEPUTY_SEAT_STACK	(64UL << 10)
+
+/* A deputy thread's place in the deputy: what ssi_deputy_spawn() needs and gives. */
+struct ssi_deputy_seat {
+	uint32_t index;		/* IN: its stub's channel goes index-th from the top */
+	uint64_t area;		/* IN/OUT: its area (SSI_DEPUTY_AREA_DEFAULT bytes)
+				 * and stack, or 0 for new ones */
+	uint64_t stack;
+	pid_t tid;		/* OUT: the new thread */
+	int chan;		/* OUT: ssid's end of its channel */
+};
+
+/*
+ * ssi_deputy_spawn - start one more thread in the deputy, for a thread the
+ * remote process created: map its area and stack in the deputy (unless
+ * @seat names those of a thread that ended), pass it a new channel, and
+ * have the idle stub of @d clone it (deputy_proto.h, SPAWN).  The new
+ * thread's READY is for ssi_deputy_attach_thread() on @seat->chan.
+ * Return: 0, -EBUSY (a call is in flight in @d), or -errno (nothing new
+ * is left in the deputy; new mappings are undone).
+ */
+int ssi_deputy_spawn(struct ssi_deputy *d, struct ssi_deputy_seat *seat, int timeout_ms);
+
 /* ssi_deputy_abandon - forget the call in flight (the deputy is gone). */
 void ssi_deputy_abandon(struct ssi_deputy *d);
 

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 #include "run_suite.h"
 #include "kmod/stub/deputy_proto.h"
+#include "kmod/uapi/ssi.h"
 #include "ssid/forward/deputy_driver.h"
 #include "ssid/forward/call_remote.h"
 #include "stub_child.h"
@@ -226,6 +228,101 @@ START_TEST(test_ssid_gone_kills_deputy)
 }
 END_TEST
 
+static bool task_exists(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * A deputy thread started for a thread created on the remote node: it runs
+ * calls of its own while the first one is blocked, in the same process (fd
+ * table, cwd), its channel sits one below the first one's and is hidden,
+ * it ends alone, and its seat serves the next one.
+ */
+START_TEST(test_spawned_thread_serves_calls)
+{
+	struct ssi_deputy d, t;
+	struct ssi_deputy_seat seat = { .index = 1 };
+	struct ssi_fwd_pending slow = { 0 };
+	uint64_t args[6] = { 0 };
+	char buf[256], c;
+	void *rep;
+	size_t rlen;
+	pid_t pid;
+	int i, status;
+
+	setup();
+	pid = stub_child_spawn(&d);
+	ck_assert_int_eq(ssi_deputy_spawn(&d, &seat, 5000), 0);
+	ck_assert_int_gt(seat.tid, pid);
+	ck_assert(task_exists(pid, seat.tid));
+	ck_assert_uint_ne(seat.area, 0);
+	ck_assert_uint_ne(seat.stack, 0);
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(ssi_deputy_attach_thread(&t, pid, seat.tid, seat.chan, seat.area,
+						  SSI_DEPUTY_AREA_DEFAULT, 5000), 0);
+	ck_assert_int_eq(t.stub_chan, d.stub_chan - 1);
+	ssi_deputy_hide(&d, t.stub_chan, d.stub_chan);
+	ssi_deputy_hide(&t, t.stub_chan, d.stub_chan);
+
+	/* the leader blocks in a read at home; the new thread goes on */
+	args[0] = (uint64_t)slow_r;
+	args[1] = (uintptr_t)buf;
+	args[2] = 1;
+	ck_assert_int_eq(ssi_fwd_build(&slow, __NR_read, args, &ssi_mem_self, NULL), 0);
+	ck_assert_int_eq(ssi_deputy_start(&d, slow.msg, slow.msg_len, &rep, &rlen), 0);
+	ck_assert_int_eq(fwd(&t, __NR_write, pipe_w, (uintptr_t)"spawned", 7, 0), 7);
+	ck_assert_int_eq(read(pipe_r, buf, sizeof(buf)), 7);
+	ck_assert_int_gt(fwd(&t, __NR_getcwd, (uintptr_t)buf, sizeof(buf), 0, 0), 0);
+	ck_assert_str_eq(buf, "/tmp");
+	ck_assert_int_eq(fwd(&t, __NR_close, (uint64_t)d.stub_chan, 0, 0, 0), -EBADF);
+	ck_assert_int_eq(write(slow_w, "x", 1), 1);
+	for (i = 0; i < 500; i++) {
+		int r = ssi_deputy_event(&d, &rep, &rlen);
+
+		if (r == 1)
+			break;
+		ck_assert(r == 0 || r == -EAGAIN);
+		usleep(10000);
+	}
+	ck_assert_int_lt(i, 500);
+	free(rep);
+	ssi_fwd_pending_free(&slow);
+
+	/* it ends alone; its seat serves the next thread */
+	ck_assert_int_eq(ssi_deputy_end_thread(&t), 0);
+	ck_assert_int_eq(recv(t.chan, &c, 1, 0), 0);
+	for (i = 0; i < 500 && task_exists(pid, seat.tid); i++)
+		usleep(10000);
+	ck_assert(!task_exists(pid, seat.tid));
+	close(t.chan);
+	{
+		struct ssi_deputy_seat again = seat;
+
+		ck_assert_int_eq(ssi_deputy_spawn(&d, &again, 5000), 0);
+		ck_assert_uint_eq(again.area, seat.area);
+		ck_assert_uint_eq(again.stack, seat.stack);
+		ck_assert_int_ne(again.tid, seat.tid);
+		memset(&t, 0, sizeof(t));
+		ck_assert_int_eq(ssi_deputy_attach_thread(&t, pid, again.tid, again.chan,
+							  again.area, SSI_DEPUTY_AREA_DEFAULT,
+							  5000), 0);
+		ck_assert_int_eq(fwd(&t, __NR_write, pipe_w, (uintptr_t)"again", 5, 0), 5);
+	}
+
+	/* an exit_group from the leader's stub ends every thread */
+	ck_assert_int_eq(ssi_deputy_finish(&d, 3 << 8), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 3);
+	close(d.chan);
+	close(t.chan);
+}
+END_TEST
+
 static Suite *deputy_suite(void)
 {
 	Suite *s = suite_create("deputy");
@@ -235,6 +332,7 @@ static Suite *deputy_suite(void)
 	tcase_add_test(tc, test_channel_is_invisible);
 	tcase_add_test(tc, test_signals_reach_ssid);
 	tcase_add_test(tc, test_ssid_gone_kills_deputy);
+	tcase_add_test(tc, test_spawned_thread_serves_calls);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
