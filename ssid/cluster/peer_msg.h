@@ -45,7 +45,9 @@ enum ssid_msg_type {
 	SSID_MSG_FWD_CANCEL = 0x011d,	/* remote -> home: a signal interrupted it */
 	SSID_MSG_MIG_THREADS = 0x011e,	/* remote -> home: its tids for the home tids */
 	SSID_MSG_MIG_THREAD_END = 0x011f, /* remote -> home: this thread ended */
-	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_THREAD_END,
+	SSID_MSG_MIG_SPAWN = 0x0120,	/* remote -> home: it makes a thread */
+	SSID_MSG_MIG_SPAWNED = 0x0121,	/* home -> remote: its deputy thread */
+	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_SPAWNED,
 	/* cluster-wide views and requests (cluster_view.c) */
 	SSID_MSG_TASKS_QUERY = 0x0200,	/* what tasks are yours, who are your guests */
 	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
@@ -130,7 +132,10 @@ struct msg_mig_value {
 	uint64_t id;
 	int32_t value;			/* ACCEPTED: remote pid; EXIT: wait
 					 * status; ABORT: 0; THREAD_END: the
-					 * home tid of the thread that ended */
+					 * home tid of the thread that ended;
+					 * SPAWN: the home tid of the thread
+					 * that creates one; SPAWNED: the new
+					 * deputy thread's tid, or -errno */
 };
 
 struct msg_mig_failed {

@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/procfs.h"
 #include "forward/call_remote.h"
+#include "forward/clone_thread.h"
 #include "forward/relay_remote.h"
 #include "forward/syscall_policy.h"
 
@@ -28,6 +29,8 @@
  * that would interrupt it (those relayed from home are seen at once).
  */
 #define RELAY_SIGNAL_POLL_MS	20
+/* How long a clone that makes a thread may take once it goes on. */
+#define RELAY_CLONE_TIMEOUT_MS	5000
 
 struct relay_pending {
 	struct relay_pending *next;
@@ -96,6 +99,47 @@ pid_t relay_remote_local_tid(const struct relay_remote *r, uint32_t home_tid)
 		if (r->home_tids[i] == home_tid)
 			return r->local_tids[i];
 	return home_tid == r->home_tid ? r->pid : 0;
+}
+
+/* A clone that makes a thread, waiting for its deputy thread at home. */
+struct relay_spawn {
+	struct relay_spawn *next;
+	struct seccomp_notif n;
+	struct clone_thread ct;
+};
+
+int relay_remote_add_thread(struct relay_remote *r, pid_t local, uint32_t home)
+{
+	pid_t *l = realloc(r->local_tids, (r->nthreads + 1) * sizeof(*l));
+	uint32_t *h;
+
+	if (!l)
+		return -ENOMEM;
+	r->local_tids = l;
+	h = realloc(r->home_tids, (r->nthreads + 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	r->home_tids = h;
+	l[r->nthreads] = local;
+	h[r->nthreads] = home;
+	r->nthreads++;
+	return 0;
+}
+
+void relay_remote_drop_thread(struct relay_remote *r, pid_t local)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->nthreads; i++) {
+		if (r->local_tids[i] != local)
+			continue;
+		r->nthreads--;
+		memmove(&r->local_tids[i], &r->local_tids[i + 1],
+			(r->nthreads - i) * sizeof(r->local_tids[0]));
+		memmove(&r->home_tids[i], &r->home_tids[i + 1],
+			(r->nthreads - i) * sizeof(r->home_tids[0]));
+		return;
+	}
 }
 
 static void pending_free(struct relay_pending *p)
@@ -250,6 +294,94 @@ void relay_remote_check_signals(struct relay_remote *r)
 			cancel_one(r, p);
 }
 
+/* --------------------------------------------------- making threads */
+
+/* Ask home for the deputy thread of the next clone in line. */
+static void spawn_next(struct relay_remote *r)
+{
+	struct relay_spawn *s;
+	int err;
+
+	while (!r->spawn && (s = r->spawn_q)) {
+		r->spawn_q = s->next;
+		s->next = NULL;
+		/* it may have died, or been interrupted, while it waited */
+		if (r->listen_h.fd < 0 ||
+		    ioctl(r->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &s->n.id)) {
+			free(s);
+			continue;
+		}
+		err = r->ops->send_spawn(r->arg, relay_remote_home_tid(r, (pid_t)s->n.pid));
+		if (err) {
+			log_warn("pid %u: cannot ask %s for a new thread: %s", r->home_pid,
+				 r->home, strerror(-err));
+			relay_remote_answer(r, s->n.id, -EAGAIN);
+			free(s);
+			continue;
+		}
+		r->spawn = s;
+	}
+}
+
+/*
+ * A clone or clone3: if it makes a thread, the thread runs here, with a
+ * deputy thread at home (clone_thread.h).  Return: true if taken, false
+ * for a clone that makes a process (it runs at home: pull-home).
+ */
+static bool spawn_begin(struct relay_remote *r, const struct seccomp_notif *n)
+{
+	struct relay_spawn *s = calloc(1, sizeof(*s)), **tail;
+
+	if (!s)
+		return false;
+	s->n = *n;
+	if (clone_thread_args(r->pid, n, &s->ct) != 1 ||
+	    ioctl(r->listen_h.fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id)) {
+		free(s);
+		return false;
+	}
+	for (tail = &r->spawn_q; *tail; tail = &(*tail)->next)
+		;
+	*tail = s;
+	spawn_next(r);
+	return true;
+}
+
+void relay_remote_spawned(struct relay_remote *r, int32_t home_tid)
+{
+	struct relay_spawn *s = r->spawn;
+	pid_t made = 0;
+	int rc;
+
+	if (!s)
+		return;
+	r->spawn = NULL;
+	if (home_tid <= 0) {
+		relay_remote_answer(r, s->n.id, home_tid < 0 && home_tid >= -4095 ?
+				    home_tid : -EAGAIN);
+	} else if (r->listen_h.fd < 0) {
+		r->ops->spawn_done(r->arg, (uint32_t)home_tid, 0);
+	} else {
+		rc = clone_thread_run(r->listen_h.fd, &s->n, &s->ct, home_tid, &made,
+				      RELAY_CLONE_TIMEOUT_MS);
+		if (rc < 0) {
+			/* it cannot be traced here (a debugger): home makes it */
+			log_info("pid %u: thread %d cannot be traced (%s): its clone runs at home",
+				 r->home_pid, (int)s->n.pid, strerror(-rc));
+			r->ops->spawn_done(r->arg, (uint32_t)home_tid, 0);
+			r->ops->pull_home(r->arg, s->n.id, (pid_t)s->n.pid, s->n.data.nr);
+		} else if (rc == 1 && relay_remote_add_thread(r, made, (uint32_t)home_tid)) {
+			log_err("pid %u: out of memory for thread %d; killing it", r->home_pid,
+				(int)made);
+			r->ops->lost(r->arg);
+		} else {
+			r->ops->spawn_done(r->arg, (uint32_t)home_tid, rc == 1 ? made : 0);
+		}
+	}
+	free(s);
+	spawn_next(r);
+}
+
 static void unwatch(struct relay_remote *r)
 {
 	if (r->listen_h.fd < 0)
@@ -288,6 +420,8 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 		forward(r, &n);
 		break;
 	default:
+		if ((nr == __NR_clone || nr == __NR_clone3) && spawn_begin(r, &n))
+			break;
 		/* pull-home, or local-if whose condition failed */
 		r->ops->pull_home(r->arg, n.id, (pid_t)n.pid, nr);
 		break;
@@ -384,17 +518,24 @@ uint64_t relay_remote_timer(struct relay_remote *r, uint64_t now_ms)
 
 bool relay_remote_busy(const struct relay_remote *r)
 {
-	return r->pend != NULL;
+	return r->pend || r->spawn || r->spawn_q;
 }
 
 void relay_remote_destroy(struct relay_remote *r)
 {
 	struct relay_pending *p;
+	struct relay_spawn *s;
 
 	unwatch(r);
 	while ((p = r->pend)) {
 		r->pend = p->next;
 		pending_free(p);
+	}
+	free(r->spawn);
+	r->spawn = NULL;
+	while ((s = r->spawn_q)) {
+		r->spawn_q = s->next;
+		free(s);
 	}
 	free(r->local_tids);
 	free(r->home_tids);

@@ -51,7 +51,20 @@ struct relay_remote_ops {
 	void (*pull_home)(void *arg, uint64_t notif_id, pid_t tid, int nr);
 	/* the listener can no longer be watched: the owner kills the process */
 	void (*lost)(void *arg);
+	/*
+	 * Thread @home_tid creates a thread (clone with CLONE_THREAD): ask
+	 * home for its deputy thread; the answer comes through
+	 * relay_remote_spawned().  0 or -errno.
+	 */
+	int (*send_spawn)(void *arg, uint32_t home_tid);
+	/*
+	 * The deputy thread @home_tid home started is thread @tid here now,
+	 * or (@tid 0) stands for no thread: the clone made none.
+	 */
+	void (*spawn_done)(void *arg, uint32_t home_tid, pid_t tid);
 };
+
+struct relay_spawn;
 
 struct relay_remote {
 	struct loop *loop;
@@ -66,6 +79,8 @@ struct relay_remote {
 	pid_t *local_tids;
 	uint32_t *home_tids;
 	const char *home;		/* its home node, for the log */
+	/* threads being made, one at a time: the one home is asked for, the rest */
+	struct relay_spawn *spawn, *spawn_q;
 	struct relay_pending *pend;	/* requests home, newest first */
 	uint64_t seq;			/* of the last request sent */
 	uint64_t sig_check_ms;		/* next look for signals, or LOOP_NEVER */
@@ -92,6 +107,14 @@ void relay_remote_init(struct relay_remote *r, struct loop *loop,
  */
 int relay_remote_set_threads(struct relay_remote *r, uint32_t n, const pid_t *local,
 			     const uint32_t *home);
+
+/*
+ * relay_remote_add_thread - thread @local here is @home at home now (a
+ * thread made after the move).  relay_remote_drop_thread - thread @local
+ * ended.  Return: 0 or -ENOMEM; nothing.
+ */
+int relay_remote_add_thread(struct relay_remote *r, pid_t local, uint32_t home);
+void relay_remote_drop_thread(struct relay_remote *r, pid_t local);
 
 /* relay_remote_home_tid, _local_tid - translate a tid by the map; 0: none. */
 uint32_t relay_remote_home_tid(const struct relay_remote *r, pid_t tid);
@@ -154,5 +177,13 @@ bool relay_remote_busy(const struct relay_remote *r);
  * flight (their calls end with the process).
  */
 void relay_remote_destroy(struct relay_remote *r);
+
+/*
+ * relay_remote_spawned - home's answer to ops->send_spawn: the new deputy
+ * thread's tid, or -errno (the clone then fails with it).  The clone goes
+ * on here (forward/clone_thread.h) and ops->spawn_done says how it ended;
+ * then the next thread waiting to be made is asked for.
+ */
+void relay_remote_spawned(struct relay_remote *r, int32_t home_tid);
 
 #endif /* SSID_RELAY_REMOTE_H */

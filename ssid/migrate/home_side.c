@@ -74,6 +74,17 @@ static const char *const state_names[] = {
 
 static const struct relay_home_ops relay_ops;
 
+/*
+ * One thread of the deputy.  Allocated one by one: the loop holds a
+ * pointer to each relay's channel handler, and threads come and go.
+ */
+struct home_thread {
+	struct relay_home relay;	/* forward/relay_home.h */
+	int32_t remote_tid;		/* its tid there (MIG_THREADS), or 0 */
+	/* started by ssid (SPAWN) for a thread made there: its place, or 0 */
+	struct ssi_deputy_seat seat;
+};
+
 struct mig_home {
 	struct mig_home *next;
 	struct migrate *m;
@@ -91,8 +102,9 @@ struct mig_home {
 
 	/* the deputy: its frozen threads, the leader first */
 	uint32_t nthreads;
-	struct relay_home *relays;	/* one per thread (forward/relay_home.h) */
-	int32_t *remote_tids;		/* each one's tid there (MIG_THREADS), 0 */
+	struct home_thread **threads;	/* the leader first */
+	struct ssi_deputy_seat *seats;	/* of spawned threads that ended, to reuse */
+	uint32_t nseats;
 	int pidfd;			/* of the deputy, for the last SIGKILL */
 	uint64_t signals;
 	uint64_t started_ms;
@@ -151,24 +163,52 @@ static void free_relays(struct mig_home *h)
 {
 	uint32_t i;
 
+	for (i = 0; i < h->nthreads; i++) {
+		relay_home_destroy(&h->threads[i]->relay);
+		free(h->threads[i]);
+	}
+	free(h->threads);
+	free(h->seats);
+	h->threads = NULL;
+	h->seats = NULL;
+	h->nthreads = h->nseats = 0;
+}
+
+/* The deputy thread @tid (0: the leader), or NULL. */
+static struct home_thread *thread_of(struct mig_home *h, uint32_t tid)
+{
+	uint32_t i;
+
 	for (i = 0; i < h->nthreads; i++)
-		relay_home_destroy(&h->relays[i]);
-	free(h->relays);
-	free(h->remote_tids);
-	h->relays = NULL;
-	h->remote_tids = NULL;
-	h->nthreads = 0;
+		if (h->threads[i]->relay.tid == (pid_t)tid || (!tid && !i))
+			return h->threads[i];
+	return NULL;
 }
 
 /* The relay of deputy thread @tid (0: the leader's), or NULL. */
 static struct relay_home *relay_of(struct mig_home *h, uint32_t tid)
 {
-	uint32_t i;
+	struct home_thread *t = thread_of(h, tid);
 
-	for (i = 0; i < h->nthreads; i++)
-		if (h->relays[i].tid == (pid_t)tid || (!tid && !i))
-			return &h->relays[i];
-	return NULL;
+	return t ? &t->relay : NULL;
+}
+
+/* A new thread of the deputy, with an idle relay, at the end of the list. */
+static struct home_thread *add_thread(struct mig_home *h, pid_t tid)
+{
+	struct home_thread **v, *t;
+
+	v = realloc(h->threads, (h->nthreads + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	h->threads = v;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	relay_home_init(&t->relay, h->m->loop, h->pid, tid,
+			peers_node_name(h->m->peers, h->peer), &relay_ops, h);
+	h->threads[h->nthreads++] = t;
+	return t;
 }
 
 static void free_home(struct mig_home *h)
@@ -253,19 +293,12 @@ static int frozen_threads(struct mig_home *h)
 	}
 	closedir(d);
 	qsort(tids + 1, n - 1, sizeof(tids[0]), cmp_tid);
-	h->relays = calloc(n, sizeof(*h->relays));
-	h->remote_tids = calloc(n, sizeof(*h->remote_tids));
-	if (!h->relays || !h->remote_tids) {
-		free(h->relays);
-		free(h->remote_tids);
-		h->relays = NULL;
-		h->remote_tids = NULL;
-		return ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!add_thread(h, tids[i])) {
+			free_relays(h);
+			return ENOMEM;
+		}
 	}
-	for (i = 0; i < n; i++)
-		relay_home_init(&h->relays[i], h->m->loop, h->pid, tids[i],
-				peers_node_name(h->m->peers, h->peer), &relay_ops, h);
-	h->nthreads = n;
 	return 0;
 }
 
@@ -597,7 +630,7 @@ static int become_deputy(struct mig_home *h, uint64_t *areas)
 	if (!rc) {
 		bd.chan_fd = sv[0][1];
 		for (i = 1; i < n; i++) {
-			dt[i - 1].tid = h->relays[i].tid;
+			dt[i - 1].tid = h->threads[i]->relay.tid;
 			dt[i - 1].chan_fd = sv[i][1];
 		}
 		bd.threads = (uint64_t)(uintptr_t)dt;
@@ -610,7 +643,7 @@ static int become_deputy(struct mig_home *h, uint64_t *areas)
 			close(sv[i][1]);
 		if (rc && sv[i][0] >= 0)
 			close(sv[i][0]);
-		h->relays[i].dep.chan = rc ? -1 : sv[i][0];	/* taken by attach */
+		h->threads[i]->relay.dep.chan = rc ? -1 : sv[i][0];	/* taken by attach */
 		areas[i] = i ? dt[i - 1].area_addr : bd.area_addr;
 	}
 	free(sv);
@@ -618,34 +651,50 @@ static int become_deputy(struct mig_home *h, uint64_t *areas)
 	return rc;
 }
 
+/*
+ * Hide every live stub channel from the process: the fd numbers from the
+ * lowest to the highest (the stubs put them at the top, one below the
+ * other; a gap left by a thread that ended stays hidden).
+ */
+static void hide_channels(struct mig_home *h)
+{
+	long lo = LONG_MAX, hi = -1, n = 0;
+	uint32_t i;
+
+	for (i = 0; i < h->nthreads; i++) {
+		const struct ssi_deputy *d = &h->threads[i]->relay.dep;
+
+		if (d->chan < 0)
+			continue;
+		lo = d->stub_chan < lo ? d->stub_chan : lo;
+		hi = d->stub_chan > hi ? d->stub_chan : hi;
+		n++;
+	}
+	if (hi - lo + 1 != n)
+		log_info("pid %d: its %ld stub channels are not together (fds %ld..%ld): the fds between are hidden too",
+			 (int)h->pid, n, lo, hi);
+	for (i = 0; i < h->nthreads; i++)
+		ssi_deputy_hide(&h->threads[i]->relay.dep, lo, hi);
+}
+
 /* Wait for each stub; hide all their channels from the process. */
 static int attach_relays(struct mig_home *h, const uint64_t *areas, const char **what)
 {
-	long lo = LONG_MAX, hi = -1;
 	uint32_t i;
 	int rc = 0;
 
 	for (i = 0; i < h->nthreads; i++) {
-		int chan = h->relays[i].dep.chan;
+		int chan = h->threads[i]->relay.dep.chan;
 		int r;
 
-		h->relays[i].dep.chan = -1;
-		r = relay_home_attach(&h->relays[i], chan, areas[i], what);
+		h->threads[i]->relay.dep.chan = -1;
+		r = relay_home_attach(&h->threads[i]->relay, chan, areas[i], what);
 		if (r && !rc)
 			rc = r;
-		if (r)
-			continue;
-		lo = h->relays[i].dep.stub_chan < lo ? h->relays[i].dep.stub_chan : lo;
-		hi = h->relays[i].dep.stub_chan > hi ? h->relays[i].dep.stub_chan : hi;
 	}
-	if (rc)
-		return rc;
-	if (hi - lo + 1 != (long)h->nthreads)
-		log_warn("pid %d: its %u stub channels are not together (fds %ld..%ld): the fds between are hidden too",
-			 (int)h->pid, h->nthreads, lo, hi);
-	for (i = 0; i < h->nthreads; i++)
-		ssi_deputy_hide(&h->relays[i].dep, lo, hi);
-	return 0;
+	if (!rc)
+		hide_channels(h);
+	return rc;
 }
 
 /* Start what queued in each thread's relay.  Return: -1 if the deputy went. */
@@ -654,7 +703,7 @@ static int run_relays(struct mig_home *h)
 	uint32_t i;
 
 	for (i = 0; i < h->nthreads; i++)
-		if (relay_home_run(&h->relays[i]))
+		if (relay_home_run(&h->threads[i]->relay))
 			return -1;
 	return 0;
 }
@@ -762,9 +811,9 @@ static void on_exit_msg(struct mig_home *h, int wstatus)
 	 * exact status, but nothing hangs.
 	 */
 	for (i = 0; i < h->nthreads; i++)
-		relay_home_cancel_current(&h->relays[i]);
+		relay_home_cancel_current(&h->threads[i]->relay);
 	/* the leader's stub ends them all (exit_group) */
-	rc = ssi_deputy_finish(&h->relays[0].dep, wstatus);
+	rc = ssi_deputy_finish(&h->threads[0]->relay.dep, wstatus);
 	h->state = H_ENDING;
 	h->deadline_ms = clock_mono_ms() + MIG_END_GRACE_MS;
 	if (rc)
@@ -802,10 +851,10 @@ static void on_threads(struct mig_home *h, const struct msg_mig_threads *mt)
 	uint32_t i;
 
 	for (i = 0; i < mt->n; i++) {
-		struct relay_home *r = relay_of(h, (uint32_t)mt->home[i]);
+		struct home_thread *t = thread_of(h, (uint32_t)mt->home[i]);
 
-		if (r)
-			h->remote_tids[r - h->relays] = mt->remote[i];
+		if (t)
+			t->remote_tid = mt->remote[i];
 		else
 			log_warn("pid %d: %s names thread %d, which is not ours",
 				 (int)h->pid, peers_node_name(h->m->peers, h->peer),
@@ -824,12 +873,125 @@ static void on_thread_end(struct mig_home *h, int32_t tid)
 	struct relay_home *r = relay_of(h, (uint32_t)tid);
 	int rc;
 
-	if (!r || r == &h->relays[0] || r->end_asked || h->state != H_DEPUTY)
+	if (!r || r == &h->threads[0]->relay || r->end_asked || h->state != H_DEPUTY)
 		return;
 	rc = relay_home_end_thread(r);
 	if (rc)
 		log_warn("pid %d: deputy thread %d does not end: %s", (int)h->pid,
 			 (int)tid, strerror(-rc));
+}
+
+static bool task_alive(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Forget the deputy threads that ended as they were told (their task is
+ * gone); keep the seats of those ssid started, for the next ones.
+ */
+static void reap_threads(struct mig_home *h)
+{
+	uint32_t i = 1;
+
+	while (i < h->nthreads) {
+		struct home_thread *t = h->threads[i];
+		struct ssi_deputy_seat *v;
+
+		if (!t->relay.ending || t->relay.dep.chan >= 0 ||
+		    task_alive(h->pid, t->relay.tid)) {
+			i++;
+			continue;
+		}
+		if (t->seat.area) {
+			v = realloc(h->seats, (h->nseats + 1) * sizeof(*v));
+			if (v) {
+				h->seats = v;
+				h->seats[h->nseats++] = t->seat;
+			}
+		}
+		relay_home_destroy(&t->relay);
+		free(t);
+		memmove(&h->threads[i], &h->threads[i + 1],
+			(h->nthreads - i - 1) * sizeof(h->threads[0]));
+		h->nthreads--;
+	}
+}
+
+/* The lowest stub channel index no thread of the deputy uses. */
+static uint32_t free_index(struct mig_home *h)
+{
+	uint32_t idx, i;
+
+	for (idx = 0;; idx++) {
+		for (i = 0; i < h->nthreads; i++)
+			if ((long)h->threads[i]->relay.dep.stub_chan ==
+			    h->threads[0]->relay.dep.stub_chan - (long)idx)
+				break;
+		if (i == h->nthreads)
+			return idx;
+	}
+}
+
+/*
+ * SPAWN: the remote process makes a thread (clone with CLONE_THREAD) in
+ * its thread @creator, which waits there until we answer.  Its deputy
+ * thread starts now, cloned by the creator's idle stub, with a relay of
+ * its own; SPAWNED tells its home tid, or -errno (the clone then fails
+ * there with that error, as it would for lack of resources).
+ */
+static void on_spawn(struct mig_home *h, int32_t creator)
+{
+	struct home_thread *c = thread_of(h, (uint32_t)creator), *t;
+	struct ssi_deputy_seat seat = { 0 };
+	const char *what = "";
+	int rc;
+
+	/* recalling: the remote sends the image once this clone is over */
+	if ((h->state != H_DEPUTY && h->state != H_RECALLING) || !c || c->relay.end_asked) {
+		send_value(h, SSID_MSG_MIG_SPAWNED, -ESRCH);
+		return;
+	}
+	reap_threads(h);
+	if (h->nthreads >= MSG_MIG_THREADS_MAX) {
+		send_value(h, SSID_MSG_MIG_SPAWNED, -EAGAIN);
+		return;
+	}
+	if (h->nseats)
+		seat = h->seats[--h->nseats];
+	/* the channel of index i is the i-th below the leader's (deputy_proto.h) */
+	seat.index = free_index(h);
+	rc = ssi_deputy_spawn(&c->relay.dep, &seat, MIG_SPAWN_TIMEOUT_MS);
+	if (rc) {
+		log_warn("pid %d: no deputy thread for a new thread of %d on %s: %s",
+			 (int)h->pid, (int)creator, peers_node_name(h->m->peers, h->peer),
+			 strerror(-rc));
+		if (seat.area)
+			h->seats[h->nseats++] = seat;	/* its slot is still there */
+		send_value(h, SSID_MSG_MIG_SPAWNED, rc == -EBUSY ? -EAGAIN : rc);
+		return;
+	}
+	t = add_thread(h, seat.tid);
+	if (!t) {
+		close(seat.chan);	/* its stub sees EOF and ends the deputy: as ENOMEM */
+		deputy_gone(h, "out of memory for a new thread");
+		return;
+	}
+	t->seat = seat;
+	rc = relay_home_attach(&t->relay, seat.chan, seat.area, &what);
+	if (rc) {
+		log_warn("pid %d: new deputy thread %d: %s: %s", (int)h->pid, (int)seat.tid,
+			 what, strerror(-rc));
+		deputy_gone(h, "a new deputy thread did not start");
+		return;
+	}
+	hide_channels(h);
+	log_info("pid %d: thread %d made a thread on %s: deputy thread %d", (int)h->pid,
+		 (int)creator, peers_node_name(h->m->peers, h->peer), (int)seat.tid);
+	send_value(h, SSID_MSG_MIG_SPAWNED, seat.tid);
 }
 
 /*
@@ -848,13 +1010,14 @@ static int name_return_threads(struct mig_home *h, const int32_t *tids, uint32_t
 	named[0] = true;
 	for (i = 1; i < n; i++) {
 		for (j = 1; j < h->nthreads; j++)
-			if (h->remote_tids[j] == tids[i])
+			/* a tid the remote kernel gave again: the live one */
+			if (h->threads[j]->remote_tid == tids[i] && !h->threads[j]->relay.end_asked)
 				break;
 		if (j == h->nthreads || named[j])
 			return EPROTO;
 		named[j] = true;
-		rt[i - 1].tid = h->relays[j].tid;
-		rt[i - 1].close_fd = (int)h->relays[j].dep.stub_chan;
+		rt[i - 1].tid = h->threads[j]->relay.tid;
+		rt[i - 1].close_fd = (int)h->threads[j]->relay.dep.stub_chan;
 	}
 	return 0;
 }
@@ -865,23 +1028,22 @@ static int name_return_threads(struct mig_home *h, const int32_t *tids, uint32_t
  */
 static int end_unnamed_threads(struct mig_home *h, const bool *named)
 {
-	char path[64];
 	uint32_t i;
 	int tries;
 
 	for (i = 1; i < h->nthreads; i++) {
+		pid_t tid = h->threads[i]->relay.tid;
+
 		if (named[i])
 			continue;
-		if (!h->relays[i].ending && relay_home_end_thread(&h->relays[i]))
+		if (!h->threads[i]->relay.ending && relay_home_end_thread(&h->threads[i]->relay))
 			return EBUSY;
-		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)h->pid,
-			 (int)h->relays[i].tid);
-		for (tries = 0; tries < 200 && !access(path, F_OK); tries++)
+		for (tries = 0; tries < 200 && task_alive(h->pid, tid); tries++)
 			usleep(10000);
-		if (!access(path, F_OK))
+		if (task_alive(h->pid, tid))
 			return ETIMEDOUT;
 		log_info("pid %d: deputy thread %d ended, as its thread on %s had",
-			 (int)h->pid, (int)h->relays[i].tid,
+			 (int)h->pid, (int)h->threads[i]->relay.tid,
 			 peers_node_name(h->m->peers, h->peer));
 	}
 	return 0;
@@ -894,7 +1056,7 @@ static void back_home(struct mig_home *h)
 			       .flags = SSI_DUMP_FREEZE_ONLY | SSI_DUMP_THREADS,
 			       .timeout_ms = 5000 };
 	struct ssi_return r = { .pid = h->pid, .in_fd = h->back_img,
-				.close_fd = (int)h->relays[0].dep.stub_chan };
+				.close_fd = (int)h->threads[0]->relay.dep.stub_chan };
 	static struct ssi_return_thread rt[MSG_MIG_THREADS_MAX];
 	static int32_t tids[MSG_MIG_THREADS_MAX];
 	static bool named[MSG_MIG_THREADS_MAX];
@@ -1095,11 +1257,14 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 			on_threads(h, &mt);
 		return;
 	case SSID_MSG_MIG_THREAD_END:
+	case SSID_MSG_MIG_SPAWN:
 		if (msg_decode_mig_value(msg->data, msg->len, &v) || v.value <= 0)
 			goto bad;
 		h = find(m, idx, v.id);
-		if (h)
+		if (h && msg->type == SSID_MSG_MIG_THREAD_END)
 			on_thread_end(h, v.value);
+		else if (h)
+			on_spawn(h, v.value);
 		return;
 	case SSID_MSG_MIG_EXIT:
 		if (msg_decode_mig_exit(msg->data, msg->len, &v))
@@ -1194,7 +1359,7 @@ uint64_t mig_home_timer(struct migrate *m, uint64_t now)
 	for (h = m->homes; h; h = next) {
 		next = h->next;
 		for (i = 0; i < h->nthreads; i++) {
-			relay_wake = relay_home_timer(&h->relays[i], now);
+			relay_wake = relay_home_timer(&h->threads[i]->relay, now);
 			if (relay_wake < d)
 				d = relay_wake;
 		}
@@ -1268,14 +1433,14 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 		p->where = peers_node_name(m->peers, h->peer);
 		p->state = state_names[h->state];
 		for (i = 0; i < h->nthreads; i++) {
-			p->forwarded += h->relays[i].forwarded;
-			p->bytes += h->relays[i].bytes;
+			p->forwarded += h->threads[i]->relay.forwarded;
+			p->bytes += h->threads[i]->relay.bytes;
 		}
 		p->signals = h->signals;
 		p->age_ms = now - h->started_ms;
 		p->cpu_ms = p->rss_kb = p->runnable = -1;	/* the remote node knows */
 		for (i = 0; i < h->nthreads; i++)
-			p->threads += !h->relays[i].ending;
+			p->threads += !h->threads[i]->relay.ending;
 	}
 	return n;
 }

@@ -43,6 +43,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_ABORT:
 	case SSID_MSG_MIG_RECALL:
 	case SSID_MSG_MIG_BACK_DONE:
+	case SSID_MSG_MIG_SPAWNED:
 		mig_remote_msg(m, idx, msg);
 		break;
 	case SSID_MSG_MIG_ACCEPTED:
@@ -54,6 +55,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_BACK_FAILED:
 	case SSID_MSG_MIG_THREADS:
 	case SSID_MSG_MIG_THREAD_END:
+	case SSID_MSG_MIG_SPAWN:
 		mig_home_msg(m, idx, msg);
 		break;
 	default:

@@ -29,6 +29,8 @@ struct migrate {
 #define MIG_ACCEPT_TIMEOUT_MS	60000
 /* After the remote exit, how long a forwarded call may keep the deputy. */
 #define MIG_END_GRACE_MS	2000
+/* How long a deputy stub may take to start a thread (mmap, channel, clone). */
+#define MIG_SPAWN_TIMEOUT_MS	5000
 /* How often a deputy's state is checked for SIGSTOP. */
 #define MIG_STOP_POLL_MS	250
 /* How long a recalled process may stay in a forwarded call before the

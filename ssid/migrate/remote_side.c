@@ -92,9 +92,7 @@ struct mig_remote {
 	char report[32 + MSG_MIG_THREADS_MAX * 12];	/* "OK" and tids */
 	size_t report_len;
 	uint32_t nthreads;		/* of the image */
-	pid_t tids[MSG_MIG_THREADS_MAX];	/* here: the helper's, in image order */
 	uint32_t home_tids[MSG_MIG_THREADS_MAX]; /* at home, in image order */
-	bool ended[MSG_MIG_THREADS_MAX];	/* that thread ended, home was told */
 	uint64_t thread_poll_ms;		/* next look for ended threads */
 	struct relay_remote relay;	/* its calls (forward/relay_remote.h) */
 	uint64_t steal_deadline_ms, steal_next_ms;
@@ -387,6 +385,25 @@ void mig_remote_writable(struct migrate *m, int idx)
 	}
 }
 
+/* MIG_THREADS: thread @tids[i] here is @home[i] at home. */
+static int send_threads(struct mig_remote *g, uint32_t n, const pid_t *tids,
+			const uint32_t *home)
+{
+	static struct msg_mig_threads mt;
+	static unsigned char buf[MSG_MIG_THREADS_LEN(MSG_MIG_THREADS_MAX)];
+	struct iovec iov = { buf, 0 };
+	uint32_t i;
+
+	mt.id = g->offer.id;
+	mt.n = n;
+	for (i = 0; i < n; i++) {
+		mt.home[i] = (int32_t)home[i];
+		mt.remote[i] = tids[i];
+	}
+	iov.iov_len = msg_encode_mig_threads(&mt, buf);
+	return peers_send(g->m->peers, g->peer, SSID_MSG_MIG_THREADS, &iov, 1) ? -1 : 0;
+}
+
 /* ------------------------------------------------------------- relay */
 
 /* FWD_REQ or FWD_CANCEL, for request @seq of thread @home_tid. */
@@ -423,11 +440,34 @@ static void relay_lost(void *arg)
 	syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
 }
 
+static int relay_send_spawn(void *arg, uint32_t home_tid)
+{
+	struct mig_remote *g = arg;
+	unsigned char buf[MSG_MIG_VALUE_LEN];
+	struct msg_mig_value v = { .id = g->offer.id, .value = (int32_t)home_tid };
+	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
+
+	return peers_send(g->m->peers, g->peer, SSID_MSG_MIG_SPAWN, &iov, 1);
+}
+
+/* Home learns which thread here its new deputy thread stands for, or that it stands for none. */
+static void relay_spawn_done(void *arg, uint32_t home_tid, pid_t tid)
+{
+	struct mig_remote *g = arg;
+
+	if (tid)
+		send_threads(g, 1, &tid, &home_tid);
+	else
+		send_value(g, SSID_MSG_MIG_THREAD_END, (int32_t)home_tid);
+}
+
 static const struct relay_remote_ops relay_ops = {
 	.send_request = relay_send_request,
 	.send_cancel = relay_send_cancel,
 	.pull_home = relay_pull_home,
 	.lost = relay_lost,
+	.send_spawn = relay_send_spawn,
+	.spawn_done = relay_spawn_done,
 };
 
 /* Take the helper's seccomp listener (its fd 0 once installed). */
@@ -602,14 +642,12 @@ static void start_helper(struct mig_remote *g)
  */
 static int pair_threads(struct mig_remote *g)
 {
-	static struct msg_mig_threads mt;
-	static unsigned char buf[MSG_MIG_THREADS_LEN(MSG_MIG_THREADS_MAX)];
+	static pid_t tids[MSG_MIG_THREADS_MAX];
 	const char *p = g->report + 2;
-	struct iovec iov = { buf, 0 };
 	uint32_t i;
 	char *end;
 
-	g->tids[0] = g->pid;
+	tids[0] = g->pid;
 	for (i = 1; i < g->nthreads; i++) {
 		long v = strtol(p, &end, 10);
 
@@ -618,19 +656,12 @@ static int pair_threads(struct mig_remote *g)
 				(int)g->offer.pid, i - 1, g->nthreads - 1);
 			return -1;
 		}
-		g->tids[i] = (pid_t)v;
+		tids[i] = (pid_t)v;
 		p = end;
 	}
-	if (relay_remote_set_threads(&g->relay, g->nthreads, g->tids, g->home_tids))
+	if (relay_remote_set_threads(&g->relay, g->nthreads, tids, g->home_tids))
 		return -1;
-	mt.id = g->offer.id;
-	mt.n = g->nthreads;
-	for (i = 0; i < g->nthreads; i++) {
-		mt.home[i] = (int32_t)g->home_tids[i];
-		mt.remote[i] = g->tids[i];
-	}
-	iov.iov_len = msg_encode_mig_threads(&mt, buf);
-	return peers_send(g->m->peers, g->peer, SSID_MSG_MIG_THREADS, &iov, 1) ? -1 : 0;
+	return send_threads(g, g->nthreads, tids, g->home_tids);
 }
 
 /* What the helper said: "OK ..." or "ERR reason errno detail". */
@@ -655,8 +686,8 @@ static void report_ready(struct loop_handler *lh, uint32_t events)
 			return;
 		}
 		g->state = R_RUNNING;
-		g->thread_poll_ms = g->nthreads > 1 ? clock_mono_ms() + MIG_THREAD_POLL_MS :
-			LOOP_NEVER;
+		/* threads made here end too, in a process of one */
+		g->thread_poll_ms = clock_mono_ms() + MIG_THREAD_POLL_MS;
 		g->steal_deadline_ms = clock_mono_ms() + MIG_STEAL_TIMEOUT_MS;
 		try_steal(g, clock_mono_ms());
 		send_value(g, SSID_MSG_MIG_ACCEPTED, g->pid);
@@ -727,18 +758,22 @@ static void pidfd_ready(struct loop_handler *lh, uint32_t events)
  */
 static void poll_threads(struct mig_remote *g, uint64_t now)
 {
+	struct relay_remote *r = &g->relay;
 	char path[64];
-	uint32_t i;
+	uint32_t i = 0;
 
 	g->thread_poll_ms = now + MIG_THREAD_POLL_MS;
-	for (i = 1; i < g->nthreads; i++) {
-		if (g->ended[i])
+	while (i < r->nthreads) {
+		pid_t tid = r->local_tids[i];
+		uint32_t home = r->home_tids[i];
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)g->pid, (int)tid);
+		if (tid == g->pid || !access(path, F_OK) || errno != ENOENT) {
+			i++;
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)g->pid, (int)g->tids[i]);
-		if (!access(path, F_OK) || errno != ENOENT)
-			continue;
-		g->ended[i] = true;
-		send_value(g, SSID_MSG_MIG_THREAD_END, (int32_t)g->home_tids[i]);
+		}
+		send_value(g, SSID_MSG_MIG_THREAD_END, (int32_t)home);
+		relay_remote_drop_thread(r, tid);
 	}
 }
 
@@ -912,13 +947,18 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		return;
 	case SSID_MSG_MIG_RECALL:
 	case SSID_MSG_MIG_BACK_DONE:
+	case SSID_MSG_MIG_SPAWNED:
 		if (msg_decode_mig_value(msg->data, msg->len, &v))
 			goto bad;
 		g = find(m, idx, v.id);
-		if (g && msg->type == SSID_MSG_MIG_RECALL)
+		if (g && msg->type == SSID_MSG_MIG_RECALL) {
 			on_recall(g);
-		else if (g)
+		} else if (g && msg->type == SSID_MSG_MIG_SPAWNED) {
+			relay_remote_spawned(&g->relay, v.value);
+			recall_try(g);		/* that clone may be what it waited for */
+		} else if (g) {
 			on_back_done(g, v.value);
+		}
 		return;
 	case SSID_MSG_MIG_ABORT:
 		if (msg_decode_mig_value(msg->data, msg->len, &v))

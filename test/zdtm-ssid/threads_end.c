@@ -3,8 +3,7 @@
  * threads_end: threads end and begin while the process may be away.
  * Eight workers start; each round one of them ends (pthread_exit, joined
  * by the main thread) and, every other round, a new one is made
- * (pthread_create: clone, which runs at home only, so the process is
- * pulled home for it, with the threads it has left).  The workers sum
+ * (pthread_create: it runs where the process runs).  The workers sum
  * their own sequences, checked when they are joined.  /proc/self/task
  * (at home, where the deputy is, once the process has moved) shows the
  * live threads, soon after one ends: a thread that ended away leaves
