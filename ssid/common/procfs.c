@@ -147,3 +147,11 @@ int procfs_status_uid(const char *text, uid_t *uid)
 	*uid = (uid_t)v;
 	return 0;
 }
+
+bool procfs_thread_gone(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
+	return access(path, F_OK) && errno == ENOENT;
+}

@@ -12,6 +12,7 @@
 #define SSID_PROCFS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -65,5 +66,12 @@ int procfs_status_uid(const char *text, uid_t *uid);
  * OpenMP loop, 4.  Return: 0, or -ESRCH when the process is gone.
  */
 int procfs_threads(pid_t pid, uint32_t *threads, uint32_t *runnable);
+
+/*
+ * procfs_thread_gone - whether thread @tid of process @pid has ended (and
+ * been reaped): /proc/@pid/task/@tid is no more.  Any other answer of
+ * procfs (a transient error) counts as not gone.
+ */
+bool procfs_thread_gone(pid_t pid, pid_t tid);
 
 #endif /* SSID_PROCFS_H */

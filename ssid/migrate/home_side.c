@@ -881,14 +881,6 @@ static void on_thread_end(struct mig_home *h, int32_t tid)
 			 (int)tid, strerror(-rc));
 }
 
-static bool task_alive(pid_t pid, pid_t tid)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
-	return access(path, F_OK) == 0;
-}
-
 /*
  * Forget the deputy threads that ended as they were told (their task is
  * gone); keep the seats of those ssid started, for the next ones.
@@ -902,7 +894,7 @@ static void reap_threads(struct mig_home *h)
 		struct ssi_deputy_seat *v;
 
 		if (!t->relay.ending || t->relay.dep.chan >= 0 ||
-		    task_alive(h->pid, t->relay.tid)) {
+		    !procfs_thread_gone(h->pid, t->relay.tid)) {
 			i++;
 			continue;
 		}
@@ -1038,9 +1030,9 @@ static int end_unnamed_threads(struct mig_home *h, const bool *named)
 			continue;
 		if (!h->threads[i]->relay.ending && relay_home_end_thread(&h->threads[i]->relay))
 			return EBUSY;
-		for (tries = 0; tries < 200 && task_alive(h->pid, tid); tries++)
+		for (tries = 0; tries < 200 && !procfs_thread_gone(h->pid, tid); tries++)
 			usleep(10000);
-		if (task_alive(h->pid, tid))
+		if (!procfs_thread_gone(h->pid, tid))
 			return ETIMEDOUT;
 		log_info("pid %d: deputy thread %d ended, as its thread on %s had",
 			 (int)h->pid, (int)h->threads[i]->relay.tid,

@@ -759,7 +759,6 @@ static void pidfd_ready(struct loop_handler *lh, uint32_t events)
 static void poll_threads(struct mig_remote *g, uint64_t now)
 {
 	struct relay_remote *r = &g->relay;
-	char path[64];
 	uint32_t i = 0;
 
 	g->thread_poll_ms = now + MIG_THREAD_POLL_MS;
@@ -767,8 +766,7 @@ static void poll_threads(struct mig_remote *g, uint64_t now)
 		pid_t tid = r->local_tids[i];
 		uint32_t home = r->home_tids[i];
 
-		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)g->pid, (int)tid);
-		if (tid == g->pid || !access(path, F_OK) || errno != ENOENT) {
+		if (tid == g->pid || !procfs_thread_gone(g->pid, tid)) {
 			i++;
 			continue;
 		}
