@@ -167,4 +167,11 @@
 /* epoll_wait returns at most this many events per call. */
 #define SSI_EPOLL_EVENTS		64
 
+/*
+ * How long ssid waits for the init of a guest's pid namespace to answer
+ * (migrate/guest_pidns.h): one write to /proc; more means it is stuck,
+ * and the migration or the thread it was for is refused.
+ */
+#define SSI_PIDNS_ANSWER_MS		2000
+
 #endif /* SSID_DEFAULTS_H */

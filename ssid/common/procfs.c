@@ -112,29 +112,55 @@ int procfs_status_u64(const char *text, const char *key, int base, uint64_t *v)
 	return parse_u64(procfs_status_value(text, key), base, v);
 }
 
-int procfs_threads(pid_t pid, uint32_t *threads, uint32_t *runnable)
+int procfs_each_thread(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg)
 {
-	char path[64], stat[512];
+	char path[64], *end;
 	struct dirent *e;
+	int rc = 0;
+	long tid;
 	DIR *d;
 
-	*threads = *runnable = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (!d)
 		return -ESRCH;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/stat", (int)pid, e->d_name);
-		if (procfs_read_file(path, stat, sizeof(stat)))
-			continue;	/* it ended meanwhile */
-		(*threads)++;
-		if (procfs_stat_state(stat) == 'R')
-			(*runnable)++;
+	while (!rc && (e = readdir(d))) {
+		tid = strtol(e->d_name, &end, 10);
+		if (end == e->d_name || *end || tid <= 0 || tid > INT32_MAX)
+			continue;	/* "." and ".." */
+		rc = fn((pid_t)tid, arg);
 	}
 	closedir(d);
-	return *threads ? 0 : -ESRCH;
+	return rc;
+}
+
+struct thread_count {
+	pid_t pid;
+	uint32_t threads, runnable;
+};
+
+static int count_thread(pid_t tid, void *arg)
+{
+	struct thread_count *c = arg;
+	char path[64], stat[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)c->pid, (int)tid);
+	if (procfs_read_file(path, stat, sizeof(stat)))
+		return 0;	/* it ended meanwhile */
+	c->threads++;
+	if (procfs_stat_state(stat) == 'R')
+		c->runnable++;
+	return 0;
+}
+
+int procfs_threads(pid_t pid, uint32_t *threads, uint32_t *runnable)
+{
+	struct thread_count c = { .pid = pid };
+	int rc = procfs_each_thread(pid, count_thread, &c);
+
+	*threads = c.threads;
+	*runnable = c.runnable;
+	return rc ? rc : c.threads ? 0 : -ESRCH;
 }
 
 int procfs_status_uid(const char *text, uid_t *uid)
@@ -154,4 +180,27 @@ bool procfs_thread_gone(pid_t pid, pid_t tid)
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
 	return access(path, F_OK) && errno == ENOENT;
+}
+
+pid_t procfs_ns_tid(pid_t pid, pid_t tid)
+{
+	char path[64], status[2048];
+	const char *v;
+	long id = 0;
+	char *end;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	if (procfs_read_file(path, status, sizeof(status)))
+		return 0;
+	v = procfs_status_value(status, "NSpid");
+	/* one id per namespace level, the innermost last */
+	while (v && *v && *v != '\n') {
+		long x = strtol(v, &end, 10);
+
+		if (end == v)
+			return 0;
+		id = x;
+		v = end + strspn(end, " \t");
+	}
+	return id > 0 && id <= INT32_MAX ? (pid_t)id : 0;
 }

@@ -60,6 +60,13 @@ int procfs_status_u64(const char *text, const char *key, int base, uint64_t *v);
 int procfs_status_uid(const char *text, uid_t *uid);
 
 /*
+ * procfs_each_thread - call @fn(tid, @arg) for each thread of process
+ * @pid (/proc/@pid/task) until one returns nonzero.  Return: that value,
+ * 0, or -ESRCH when the process is gone.
+ */
+int procfs_each_thread(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg);
+
+/*
  * procfs_threads - how many threads process @pid has (*@threads), and how
  * many of them are runnable (*@runnable: state R), from
  * /proc/@pid/task/TID/stat.  What a process weighs on a CPU: a 4-thread
@@ -73,5 +80,12 @@ int procfs_threads(pid_t pid, uint32_t *threads, uint32_t *runnable);
  * procfs (a transient error) counts as not gone.
  */
 bool procfs_thread_gone(pid_t pid, pid_t tid);
+
+/*
+ * procfs_ns_tid - the id thread @tid of process @pid (ids as ssid sees
+ * them) has in its own pid namespace: the last number of "NSpid:" in
+ * /proc/@pid/task/@tid/status.  0 when it cannot be read.
+ */
+pid_t procfs_ns_tid(pid_t pid, pid_t tid);
 
 #endif /* SSID_PROCFS_H */

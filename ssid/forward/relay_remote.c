@@ -361,6 +361,11 @@ void relay_remote_spawned(struct relay_remote *r, int32_t home_tid)
 				    home_tid : -EAGAIN);
 	} else if (r->listen_h.fd < 0) {
 		r->ops->spawn_done(r->arg, (uint32_t)home_tid, 0);
+	} else if ((rc = r->ops->next_tid(r->arg, (uint32_t)home_tid))) {
+		log_warn("pid %u: no tid %d for a new thread here: %s", r->home_pid,
+			 (int)home_tid, strerror(-rc));
+		relay_remote_answer(r, s->n.id, -EAGAIN);
+		r->ops->spawn_done(r->arg, (uint32_t)home_tid, 0);
 	} else {
 		rc = clone_thread_run(r->listen_h.fd, &s->n, &s->ct, home_tid, &made,
 				      RELAY_CLONE_TIMEOUT_MS);
@@ -370,6 +375,11 @@ void relay_remote_spawned(struct relay_remote *r, int32_t home_tid)
 				 r->home_pid, (int)s->n.pid, strerror(-rc));
 			r->ops->spawn_done(r->arg, (uint32_t)home_tid, 0);
 			r->ops->pull_home(r->arg, s->n.id, (pid_t)s->n.pid, s->n.data.nr);
+		} else if (rc == 1 && procfs_ns_tid(r->pid, made) != home_tid) {
+			/* someone else made a task in its namespace: cannot be */
+			log_err("pid %u: its new thread %d has not tid %d; killing it",
+				r->home_pid, (int)made, (int)home_tid);
+			r->ops->lost(r->arg);
 		} else if (rc == 1 && relay_remote_add_thread(r, made, (uint32_t)home_tid)) {
 			log_err("pid %u: out of memory for thread %d; killing it", r->home_pid,
 				(int)made);

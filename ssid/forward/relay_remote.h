@@ -58,6 +58,11 @@ struct relay_remote_ops {
 	 */
 	int (*send_spawn)(void *arg, uint32_t home_tid);
 	/*
+	 * The thread the process makes next gets tid @home_tid in its pid
+	 * namespace (its home tid, as its memory knows it): 0 or -errno.
+	 */
+	int (*next_tid)(void *arg, uint32_t home_tid);
+	/*
 	 * The deputy thread @home_tid home started is thread @tid here now,
 	 * or (@tid 0) stands for no thread: the clone made none.
 	 */

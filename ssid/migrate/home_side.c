@@ -80,7 +80,6 @@ static const struct relay_home_ops relay_ops;
  */
 struct home_thread {
 	struct relay_home relay;	/* forward/relay_home.h */
-	int32_t remote_tid;		/* its tid there (MIG_THREADS), or 0 */
 	/* started by ssid (SPAWN) for a thread made there: its place, or 0 */
 	struct ssi_deputy_seat seat;
 };
@@ -845,17 +844,16 @@ static void recall_failed(struct mig_home *h, int err, const char *fmt, ...)
 	run_relays(h);
 }
 
-/* MIG_THREADS: which remote thread is which of ours. */
+/*
+ * MIG_THREADS: our threads run there (a thread made there has its deputy
+ * thread now).  There they have our tids in the process's pid namespace.
+ */
 static void on_threads(struct mig_home *h, const struct msg_mig_threads *mt)
 {
 	uint32_t i;
 
 	for (i = 0; i < mt->n; i++) {
-		struct home_thread *t = thread_of(h, (uint32_t)mt->home[i]);
-
-		if (t)
-			t->remote_tid = mt->remote[i];
-		else
+		if (!thread_of(h, (uint32_t)mt->home[i]))
 			log_warn("pid %d: %s names thread %d, which is not ours",
 				 (int)h->pid, peers_node_name(h->m->peers, h->peer),
 				 (int)mt->home[i]);
@@ -987,8 +985,9 @@ static void on_spawn(struct mig_home *h, int32_t creator)
 }
 
 /*
- * The image coming back names its threads by their remote tids (@tids,
- * @n, the leader first): fill @rt with the deputy thread each becomes and
+ * The image coming back names its threads (@tids, @n, the leader first)
+ * by the tids they have in their pid namespace there: ours (the leader
+ * by its pid there, as the dump was asked).  Fill @rt with the deputy thread each becomes and
  * mark those in @named.  Return: 0, or EPROTO for a thread that is not one
  * of ours, or one named twice.
  */
@@ -1002,8 +1001,8 @@ static int name_return_threads(struct mig_home *h, const int32_t *tids, uint32_t
 	named[0] = true;
 	for (i = 1; i < n; i++) {
 		for (j = 1; j < h->nthreads; j++)
-			/* a tid the remote kernel gave again: the live one */
-			if (h->threads[j]->remote_tid == tids[i] && !h->threads[j]->relay.end_asked)
+			/* a tid given again here: the live one */
+			if (h->threads[j]->relay.tid == tids[i] && !h->threads[j]->relay.end_asked)
 				break;
 		if (j == h->nthreads || named[j])
 			return EPROTO;

@@ -3,8 +3,10 @@
  * remote_side.c - the remote side of a migration (see migrate.h):
  *
  *   OFFER + IMAGE: the image lands in a memfd;
- *   complete: fork+exec ssi-restore-helper (restore_helper.c) with the
- *     job user's credentials; its "OK" (image verified here) is answered
+ *   complete: a pid namespace for the process (guest_pidns.h), then
+ *     fork+exec ssi-restore-helper (restore_helper.c) into it, with the
+ *     home pid there and the job user's credentials; its "OK" (image
+ *     verified here, threads made with their home tids) is answered
  *     home with ACCEPTED, an "ERR" or its death with FAILED;
  *   running: its seccomp listener (fd 0 of the helper, taken with
  *     pidfd_getfd) goes to the relay (forward/relay_remote.h), which
@@ -50,6 +52,7 @@
 #include "common/log.h"
 #include "common/procfs.h"
 #include "daemon/loop.h"
+#include "migrate/guest_pidns.h"
 #include "migrate/image_stream.h"
 #include "migrate/image_threads.h"
 #include "migrate/migrate_int.h"
@@ -87,9 +90,10 @@ struct mig_remote {
 	int img;
 	uint64_t received;
 	pid_t pid;
+	struct guest_pidns ns;		/* where its ids are its home ones */
 	struct loop_handler pidfd_h;	/* -1 when none */
 	struct loop_handler report_h;
-	char report[32 + MSG_MIG_THREADS_MAX * 12];	/* "OK" and tids */
+	char report[256];		/* "OK" or "ERR ..." */
 	size_t report_len;
 	uint32_t nthreads;		/* of the image */
 	uint32_t home_tids[MSG_MIG_THREADS_MAX]; /* at home, in image order */
@@ -156,6 +160,7 @@ static void free_guest(struct mig_remote *g)
 	}
 	unwatch(g, &g->pidfd_h);
 	unwatch(g, &g->report_h);
+	guest_pidns_close(&g->ns);
 	relay_remote_destroy(&g->relay);
 	mig_stream_stop(&g->st);
 	if (g->dev >= 0)
@@ -450,6 +455,14 @@ static int relay_send_spawn(void *arg, uint32_t home_tid)
 	return peers_send(g->m->peers, g->peer, SSID_MSG_MIG_SPAWN, &iov, 1);
 }
 
+/* The thread a clone makes next has tid @home_tid in the process's namespace. */
+static int relay_next_tid(void *arg, uint32_t home_tid)
+{
+	struct mig_remote *g = arg;
+
+	return guest_pidns_next(&g->ns, (pid_t)home_tid);
+}
+
 /* Home learns which thread here its new deputy thread stands for, or that it stands for none. */
 static void relay_spawn_done(void *arg, uint32_t home_tid, pid_t tid)
 {
@@ -467,6 +480,7 @@ static const struct relay_remote_ops relay_ops = {
 	.pull_home = relay_pull_home,
 	.lost = relay_lost,
 	.send_spawn = relay_send_spawn,
+	.next_tid = relay_next_tid,
 	.spawn_done = relay_spawn_done,
 };
 
@@ -533,20 +547,23 @@ static int find_helper(char *path, size_t len)
 
 /* In the child: fds 3 (image) and 4 (report), defaults, exec. */
 static void __attribute__((noreturn))
-exec_helper(struct mig_remote *g, const char *path, int img, int rep)
+exec_helper(struct mig_remote *g, const char *path, int img, int rep, int ns)
 {
 	char uid[16], gid[16], *groups, *argv[5] = { HELPER_NAME, uid, gid, NULL, NULL };
 	char timens[80], *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
 	size_t i, off = 0;
 	sigset_t none;
-	int a, b, sig;
+	int a, b, c, sig;
 
-	/* above 4 first, so that dup2 never clobbers the other one */
+	/* above 6 first, so that dup2 never clobbers another one */
 	a = fcntl(img, F_DUPFD, 10);
 	b = fcntl(rep, F_DUPFD, 10);
-	if (a < 0 || b < 0 || dup2(a, 3) != 3 || dup2(b, 4) != 4)
+	c = fcntl(ns, F_DUPFD, 10);
+	if (a < 0 || b < 0 || c < 0 || dup2(a, 3) != 3 || dup2(b, 4) != 4 ||
+	    dup2(c, 6) != 6)
 		_exit(126);
-	syscall(__NR_close_range, 5, ~0U, 0);
+	close(5);
+	syscall(__NR_close_range, 7, ~0U, 0);
 	for (sig = 1; sig < 65; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
@@ -583,11 +600,21 @@ static void pidfd_ready(struct loop_handler *lh, uint32_t events);
 static void start_helper(struct mig_remote *g)
 {
 	char path[600];
-	int sv[2], pidfd;
+	int sv[2], pidfd, rc;
 	pid_t pid;
 
 	if (find_helper(path, sizeof(path))) {
 		send_failed(g, 0, ENOENT, "no " HELPER_NAME " on this node");
+		free_guest(g);
+		return;
+	}
+	rc = guest_pidns_open(&g->ns, path);
+	if (!rc)
+		rc = guest_pidns_next(&g->ns, (pid_t)g->home_tids[0]);
+	if (rc) {
+		send_failed(g, 0, -rc, rc == -EINVAL ?
+			    "its home pid is beyond this node's pid_max" :
+			    "cannot make a pid namespace for it");
 		free_guest(g);
 		return;
 	}
@@ -596,16 +623,16 @@ static void start_helper(struct mig_remote *g)
 		free_guest(g);
 		return;
 	}
-	pid = fork();
+	pid = guest_pidns_fork(&g->ns);
 	if (pid < 0) {
-		send_failed(g, 0, errno, "fork");
+		send_failed(g, 0, -pid, "fork");
 		close(sv[0]);
 		close(sv[1]);
 		free_guest(g);
 		return;
 	}
 	if (pid == 0)
-		exec_helper(g, path, g->img, sv[1]);
+		exec_helper(g, path, g->img, sv[1], g->ns.ctl);
 	close(sv[1]);
 	/* the helper holds the image now; the restore frees it */
 	close(g->img);
@@ -637,34 +664,51 @@ static void start_helper(struct mig_remote *g)
 }
 
 /*
- * "OK TID..." (the helper threads that become the image's threads 1..n-1):
- * pair each thread here with its home tid, for the relay and for home.
+ * After "OK": which thread here is which home thread.  In the guest's
+ * pid namespace each has its home tid (its NSpid); ssid knows them by
+ * their tids here.
  */
-static int pair_threads(struct mig_remote *g)
+struct pairing {
+	struct mig_remote *g;
+	pid_t local[MSG_MIG_THREADS_MAX];
+	uint32_t found;
+};
+
+static int pair_one(pid_t tid, void *arg)
 {
-	static pid_t tids[MSG_MIG_THREADS_MAX];
-	const char *p = g->report + 2;
+	struct pairing *p = arg;
+	pid_t id = procfs_ns_tid(p->g->pid, tid);
 	uint32_t i;
-	char *end;
 
-	tids[0] = g->pid;
-	for (i = 1; i < g->nthreads; i++) {
-		long v = strtol(p, &end, 10);
-
-		if (end == p || v <= 0 || v > INT32_MAX) {
-			log_err("pid %d: the restore helper reported %u of %u threads",
-				(int)g->offer.pid, i - 1, g->nthreads - 1);
-			return -1;
-		}
-		tids[i] = (pid_t)v;
-		p = end;
+	for (i = 0; i < p->g->nthreads; i++) {
+		if (p->g->home_tids[i] != (uint32_t)id || p->local[i])
+			continue;
+		p->local[i] = tid;
+		p->found++;
+		return 0;
 	}
-	if (relay_remote_set_threads(&g->relay, g->nthreads, tids, g->home_tids))
-		return -1;
-	return send_threads(g, g->nthreads, tids, g->home_tids);
+	log_err("pid %d: thread %d here (%d in its namespace) is none of its image's",
+		(int)p->g->offer.pid, (int)tid, (int)id);
+	return -1;
 }
 
-/* What the helper said: "OK ..." or "ERR reason errno detail". */
+static int pair_threads(struct mig_remote *g)
+{
+	static struct pairing p;
+
+	memset(&p, 0, sizeof(p));
+	p.g = g;
+	if (procfs_each_thread(g->pid, pair_one, &p) || p.found != g->nthreads) {
+		log_err("pid %d: %u of its %u threads found here", (int)g->offer.pid,
+			p.found, g->nthreads);
+		return -1;
+	}
+	if (relay_remote_set_threads(&g->relay, g->nthreads, p.local, g->home_tids))
+		return -1;
+	return send_threads(g, g->nthreads, p.local, g->home_tids);
+}
+
+/* What the helper said: "OK" or "ERR reason errno detail". */
 static void report_ready(struct loop_handler *lh, uint32_t events)
 {
 	struct mig_remote *g = (struct mig_remote *)((char *)lh -
@@ -797,6 +841,7 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	g->peer = idx;
 	g->offer = *o;
 	g->pidfd_h.fd = g->report_h.fd = -1;
+	guest_pidns_none(&g->ns);
 	relay_remote_init(&g->relay, m->loop, o->pid, o->ppid, o->tid,
 			  peers_node_name(m->peers, idx), &relay_ops, g);
 	g->dev = -1;

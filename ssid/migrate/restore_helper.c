@@ -4,17 +4,21 @@
  * remote node.  Fork+exec'd by ssid (remote_side.c); never run by hand.
  *
  *   ssi-restore-helper UID GID [GID,GID,...]
+ *   ssi-restore-helper pidns-init      (the init of a guest's pid namespace:
+ *                                       pidns_init.h)
  *
  * Contract with ssid:
- *  - fd 3: the image (a memfd: a regular file, so the module checks the
- *    whole image before it changes anything); fd 4: the report socket;
+ *  - It runs in the guest's own pid namespace (guest_pidns.h), with the
+ *    process's home pid there.  fd 3: the image (a memfd: a regular
+ *    file, so the module checks the whole image before it changes
+ *    anything); fd 4: the report socket; fd 6: a socket to the
+ *    namespace's init, which gives its threads the image's home tids;
  *    nothing else is open.  Signals are at their defaults.
  *  - Before the point of no return the helper writes one line on fd 4:
- *      "OK [TID ...]\n"                 the image was verified here; for
- *                                       an image of N threads, the tids of
- *                                       the helper threads that become its
- *                                       threads 1 .. N-1, in that order
- *                                       (the THREAD sections' order)
+ *      "OK\n"                           the image was verified here, and
+ *                                       its threads 1 .. N-1 wait, with
+ *                                       the image's tids (ssid finds them
+ *                                       by their NSpid)
  *      "ERR REASON ERRNO DETAIL\n"      refused (enum ssi_reason, errno)
  *    and exits 1 after an ERR.  After "OK" it closes fd 4, so ssid sees EOF.
  *  - With SSI_TIMENS="MONO_NS BOOT_NS" in its environment it enters a new
@@ -55,13 +59,18 @@
 #include "kmod/tools/ssi_dev_open.h"
 #include "kmod/tools/vdso_move.h"
 #include "forward/seccomp_filter.h"
+#include "migrate/image_threads.h"
+#include "migrate/pidns_init.h"
 
 #define IMG_FD		3
 #define REPORT_FD	4
 #define DEV_FD		5
+#define PIDNS_FD	6
 
 /* The helper's threads 1 .. N-1, each to become that thread of the image. */
 static pid_t thread_tid[SSI_IMG_MAX_THREADS];
+/* The image's tids, which the helper's threads take in the namespace. */
+static int32_t image_tid[SSI_IMG_MAX_THREADS];
 static atomic_uint threads_up;
 
 static void __attribute__((noreturn, format(printf, 3, 4)))
@@ -161,8 +170,10 @@ static void *park_thread(void *arg)
 
 /*
  * Threads 1 .. @n - 1, all signals blocked as the caller's are: they wait
- * for the restore in SSI_IOC_RESTORE_THREAD.  Made after the credential
- * change and the time namespace, which want a single thread.
+ * for the restore in SSI_IOC_RESTORE_THREAD.  Each has the tid of its
+ * image thread (the namespace's init makes it the next).  Made after
+ * the credential change and the time namespace, which want a single
+ * thread.
  */
 static void start_threads(uint32_t n)
 {
@@ -173,35 +184,24 @@ static void start_threads(uint32_t n)
 
 	if (n <= 1)
 		return;
-	if (n > SSI_IMG_MAX_THREADS)
-		refuse(SSI_R_MAGIC, E2BIG, "an image of %u threads", n);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 << 10);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	for (i = 1; i < n; i++) {
+		rc = pidns_init_ask(PIDNS_FD, image_tid[i]);
+		if (rc)
+			refuse(SSI_R_NONE, -rc, "tid %d for thread %u: %s", (int)image_tid[i],
+			       i, strerror(-rc));
 		rc = pthread_create(&t, &attr, park_thread, (void *)(uintptr_t)i);
 		if (rc)
 			refuse(SSI_R_NOMEM, rc, "creating thread %u of %u: %s", i, n,
 			       strerror(rc));
+		while (atomic_load(&threads_up) != i)
+			sched_yield();
+		if (thread_tid[i] != image_tid[i])
+			refuse(SSI_R_NONE, EEXIST, "thread %u has tid %d, not %d", i,
+			       (int)thread_tid[i], (int)image_tid[i]);
 	}
-	while (atomic_load(&threads_up) != n - 1)
-		sched_yield();
-}
-
-/* "OK" and the helper threads' tids in image order, on the report fd. */
-static void report_ok(uint32_t n)
-{
-	static char line[16 + SSI_IMG_MAX_THREADS * 12];
-	size_t off = 2;
-	uint32_t i;
-
-	memcpy(line, "OK", 2);
-	for (i = 1; i < n; i++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, " %d",
-					(int)thread_tid[i]);
-	line[off++] = '\n';
-	if (write(REPORT_FD, line, off) != (ssize_t)off)
-		_exit(2);
 }
 
 int main(int argc, char **argv)
@@ -213,9 +213,11 @@ int main(int argc, char **argv)
 	struct sock_fprog prog;
 	unsigned long uid, gid;
 	sigset_t all;
-	int dev, ngroups = 0, listener;
+	int dev, ngroups = 0, listener, rc;
 	char detail[160];
 
+	if (argc == 2 && !strcmp(argv[1], PIDNS_INIT_ARG))
+		pidns_init_serve(0);
 	if (argc < 3 || argc > 4)
 		refuse(SSI_R_NONE, EINVAL, "usage: ssi-restore-helper UID GID [GROUPS]");
 	uid = strtoul(argv[1], NULL, 10);
@@ -240,6 +242,12 @@ int main(int argc, char **argv)
 		refuse(SSI_R_TRUNCATED, EIO, "cannot read the image header");
 	if (h.magic != SSI_IMG_MAGIC)
 		refuse(SSI_R_MAGIC, EINVAL, "not an image");
+	rc = image_threads_read(IMG_FD, image_tid, SSI_IMG_MAX_THREADS);
+	if (rc < 0)
+		refuse(SSI_R_MAGIC, -rc, "the image's threads cannot be read");
+	if (getpid() != image_tid[0])
+		refuse(SSI_R_NONE, EEXIST, "pid %d in its namespace, not %d",
+		       (int)getpid(), (int)image_tid[0]);
 
 	join_timens(getenv("SSI_TIMENS"));	/* needs root: before the drop */
 	if (setgroups((size_t)ngroups, groups) || setresgid(gid, gid, gid) ||
@@ -282,7 +290,9 @@ int main(int argc, char **argv)
 			       strerror(errno));
 	}
 	start_threads(h.nr_threads);
-	report_ok(h.nr_threads);
+	close(PIDNS_FD);
+	if (write(REPORT_FD, "OK\n", 3) != 3)
+		_exit(2);
 	close(REPORT_FD);
 
 	/* From here on every syscall but the one ioctl goes to ssid. */
