@@ -26,7 +26,6 @@
  * SIGKILL, so Slurm sees a failed task and nothing hangs; the deputy dying
  * at home (SIGKILL to the home pid) kills the remote process (MIG_ABORT).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -261,6 +260,24 @@ static int cmp_tid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+struct tid_list {
+	pid_t leader;
+	pid_t tids[MSG_MIG_THREADS_MAX];
+	uint32_t n;
+};
+
+static int list_tid(pid_t tid, void *arg)
+{
+	struct tid_list *l = arg;
+
+	if (tid == l->leader)
+		return 0;
+	if (l->n == MSG_MIG_THREADS_MAX)
+		return E2BIG;
+	l->tids[l->n++] = tid;
+	return 0;
+}
+
 /*
  * The threads frozen with the process (it cannot make new ones now), the
  * leader first, each with an idle relay: requests may queue for them
@@ -268,32 +285,18 @@ static int cmp_tid(const void *a, const void *b)
  */
 static int frozen_threads(struct mig_home *h)
 {
-	pid_t tids[MSG_MIG_THREADS_MAX];
-	char path[48];
-	struct dirent *e;
-	uint32_t n = 1, i;
-	DIR *d;
+	static struct tid_list l;
+	uint32_t i;
+	int rc;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)h->pid);
-	d = opendir(path);
-	if (!d)
-		return errno;
-	tids[0] = h->pid;
-	while ((e = readdir(d))) {
-		long t = strtol(e->d_name, NULL, 10);
-
-		if (t <= 0 || t == h->pid)
-			continue;
-		if (n == MSG_MIG_THREADS_MAX) {
-			closedir(d);
-			return E2BIG;
-		}
-		tids[n++] = (pid_t)t;
-	}
-	closedir(d);
-	qsort(tids + 1, n - 1, sizeof(tids[0]), cmp_tid);
-	for (i = 0; i < n; i++) {
-		if (!add_thread(h, tids[i])) {
+	l.leader = l.tids[0] = h->pid;
+	l.n = 1;
+	rc = procfs_each_thread(h->pid, list_tid, &l);
+	if (rc)
+		return rc < 0 ? -rc : rc;
+	qsort(l.tids + 1, l.n - 1, sizeof(l.tids[0]), cmp_tid);
+	for (i = 0; i < l.n; i++) {
+		if (!add_thread(h, l.tids[i])) {
 			free_relays(h);
 			return ENOMEM;
 		}
@@ -342,6 +345,34 @@ void mig_home_writable(struct migrate *m, int idx)
 
 /* ------------------------------------------------------------- start */
 
+struct vfork_check {
+	pid_t pid;
+	char *err;
+	size_t errlen;
+};
+
+/* Does thread @tid have a child that shares its memory?  EBUSY then. */
+static int thread_in_vfork(pid_t tid, void *arg)
+{
+	struct vfork_check *v = arg;
+	char path[64], list[4096], *p, *end;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)v->pid, (int)tid);
+	if (procfs_read_file(path, list, sizeof(list)))
+		return 0;
+	for (p = list;; p = end) {
+		long c = strtol(p, &end, 10);
+
+		if (end == p)
+			return 0;
+		if (c > 0 && !syscall(SYS_kcmp, v->pid, (pid_t)c, KCMP_VM, 0, 0)) {
+			snprintf(v->err, v->errlen, "pid %d: thread %d is in vfork (its child %ld shares its memory until it execs or exits); it continues on this node",
+				 (int)v->pid, (int)tid, c);
+			return EBUSY;
+		}
+	}
+}
+
 /*
  * Is a thread of @pid in vfork()?  Then a child of it shares its memory
  * until that child execs or exits (kcmp KCMP_VM says), and the thread
@@ -351,36 +382,10 @@ void mig_home_writable(struct migrate *m, int idx)
  */
 static int in_vfork(pid_t pid, char *err, size_t errlen)
 {
-	char path[64], list[4096], *p, *end;
-	struct dirent *e;
-	DIR *d;
-	int rc = 0;
+	struct vfork_check v = { pid, err, errlen };
+	int rc = procfs_each_thread(pid, thread_in_vfork, &v);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return 0;	/* gone: the dump says so */
-	while (!rc && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children", (int)pid,
-			 e->d_name);
-		if (procfs_read_file(path, list, sizeof(list)))
-			continue;
-		for (p = list; !rc; p = end) {
-			long c = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			if (c > 0 && !syscall(SYS_kcmp, pid, (pid_t)c, KCMP_VM, 0, 0)) {
-				snprintf(err, errlen, "pid %d: thread %.16s is in vfork (its child %ld shares its memory until it execs or exits); it continues on this node",
-					 (int)pid, e->d_name, c);
-				rc = EBUSY;
-			}
-		}
-	}
-	closedir(d);
-	return rc;
+	return rc == EBUSY ? EBUSY : 0;	/* gone: the dump says so */
 }
 
 /* Credentials and identity from /proc/PID/status. */
