@@ -421,10 +421,7 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 	nr = n.data.nr;
 	switch (ssi_sc_policy_of(nr)) {
 	case SSI_SC_CACHED:
-		relay_remote_answer(r, n.id, nr == __NR_getppid ? (int64_t)r->home_ppid :
-				    nr == __NR_gettid ?
-				    (int64_t)relay_remote_home_tid(r, (pid_t)n.pid) :
-				    (int64_t)r->home_pid);
+		relay_remote_answer(r, n.id, (int64_t)r->home_ppid);	/* getppid */
 		break;
 	case SSI_SC_FORWARD:
 		forward(r, &n);

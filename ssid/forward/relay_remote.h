@@ -4,7 +4,8 @@
  * migrated process makes on this node that the policy table does not run
  * here, taken from its seccomp listener and settled.
  *
- *   cached    (getpid, getppid, gettid): answered with the home values;
+ *   cached    (getppid): answered with the home value (getpid and gettid
+ *             run locally: the process's pid namespace gives its home ids);
  *   forward   marshalled (call_remote.h) and handed to the owner to send
  *             home; the reply is written back into the process and the
  *             notification answered;
@@ -78,7 +79,7 @@ struct relay_remote {
 	bool going_home;		/* an interrupted call restarts at home */
 	bool called;			/* a call came: the process runs */
 	pid_t pid;			/* the process on this node */
-	uint32_t home_pid, home_ppid, home_tid;	/* the cached answers */
+	uint32_t home_pid, home_ppid, home_tid;	/* the offer's */
 	/* which thread here is which at home (relay_remote_set_threads) */
 	uint32_t nthreads;
 	pid_t *local_tids;

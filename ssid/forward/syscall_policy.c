@@ -5,7 +5,7 @@
  *
  *   local      runs on the remote node (memory, signals, timers, CPU)
  *   forward    runs at home in the deputy (fds, file system, pids, node)
- *   cached     answered by ssid from the home values (getpid, ...)
+ *   cached     answered by ssid from the home values (getppid)
  *   local-if   local when its arguments say so, else pull-home
  *   pull-home  the process migrates home and the call runs there
  *
@@ -108,7 +108,6 @@ struct k_mq_attr { long v[8]; };		/* struct mq_attr */
 #define W_PRIV		"node administration: done at home"
 #define W_ENOSYS	"not implemented on x86-64: ENOSYS everywhere"
 #define W_NYI		"not supported remotely yet"
-#define W_SELF		"the identity the process keeps is its home one"
 #define W_IPC		"SysV IPC objects live at home"
 
 static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
@@ -287,9 +286,9 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	PULL(fanotify_mark, W_PRIV),
 
 	/* Identity. */
-	CACHED(getpid, W_SELF),
-	CACHED(gettid, W_SELF),
-	CACHED(getppid, "the parent is the home parent"),
+	LOCAL(getpid, "its pid namespace there gives it its home ids"),
+	LOCAL(gettid, "its pid namespace there gives it its home ids"),
+	CACHED(getppid, "the parent is the home parent, outside its pid namespace there"),
 	FWD(getpgrp, 0, W_PROC),
 	FWD(getpgid, 1, W_PROC, V),
 	FWD(getsid, 1, W_PROC, V),

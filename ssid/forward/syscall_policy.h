@@ -30,7 +30,7 @@ enum ssi_sc_policy {
 	SSI_SC_LOCAL,
 	/* Executed at home by the deputy; results and buffers come back. */
 	SSI_SC_FORWARD,
-	/* Answered by ssid from the home values it keeps (getpid, ...). */
+	/* Answered by ssid from the home values it keeps (getppid). */
 	SSI_SC_CACHED,
 	/*
 	 * Runs locally when its arguments say so (checked in the seccomp

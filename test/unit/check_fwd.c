@@ -73,7 +73,7 @@ static void child_main(const struct sock_fprog *prog)
 	if (ssi_seccomp_install(prog, 0) < 0)
 		_exit(100);
 
-	STEP(1, syscall(__NR_getpid) == CACHED_PID);
+	STEP(1, syscall(__NR_getppid) == CACHED_PID);
 	STEP(2, write(home_pipe_w, "hello", 5) == 5);
 	n = (int)read(home_file, buf, sizeof(buf));
 	STEP(3, n == (int)strlen(file_text) && !memcmp(buf, file_text, n));
