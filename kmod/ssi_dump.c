@@ -46,6 +46,7 @@
 #include <linux/mman.h>
 #include <linux/mmap_lock.h>
 #include <linux/nsproxy.h>
+#include <linux/mmu_context.h>
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/ptrace.h>
@@ -448,6 +449,22 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 	if (!list_empty(&current->signal->posix_timers))
 		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
 				    "has POSIX timers (timer_create)");
+	/*
+	 * Not carried yet either (modify_ldt and pkey_* pull a process home):
+	 * restored without them, its segment selectors or its memory's keys
+	 * would silently mean something else.
+	 */
+#ifdef CONFIG_MODIFY_LDT_SYSCALL
+	if (READ_ONCE(mm->context.ldt))
+		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
+				    "has an LDT (modify_ldt)");
+#endif
+#ifdef CONFIG_X86_INTEL_MEMORY_PROTECTION_KEYS
+	/* bit 0: the default key, which every process has */
+	if (READ_ONCE(mm->context.pkey_allocation_map) & ~1)
+		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
+				    "has protection keys (pkey_alloc)");
+#endif
 
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	req->img = t;
@@ -769,6 +786,10 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 	if (userfaultfd_armed(vma))
 		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
 				 "userfaultfd-registered mapping");
+	/* a key freed since: the mapping still has it */
+	if (vma_pkey(vma))
+		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
+				 "mapping with a protection key (pkey_mprotect)");
 	if (vma->vm_file) {
 		if (d_unlinked(vma->vm_file->f_path.dentry))
 			return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,

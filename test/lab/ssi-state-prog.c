@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi-state-prog - a process with kernel state that migration does not
+ * carry yet, for t-35-state-refused.sh:
+ *
+ *   ssi-state-prog STATE WHEN GO
+ *
+ * STATE: seccomp (a filter of its own), ldt (modify_ldt), pkey
+ * (pkey_alloc and pkey_mprotect).  WHEN: early (made before "ready") or
+ * late (made once the file GO exists, i.e. after the test moved it).
+ * Prints "pid before=PID", "ready", then, once GO exists and the state
+ * is made, checks it and prints "STATE ok" and "pid after=PID"; exits 3.
+ * Prints "STATE unsupported" and exits 4 where the kernel or CPU lacks
+ * it (pkeys on a CPU without PKU).
+ */
+#include <asm/ldt.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+static char *page;
+static int key = -1;
+
+static int make(const char *state)
+{
+	if (!strcmp(state, "seccomp")) {
+		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		struct sock_fprog prog = { 1, &allow };
+
+		return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		       syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) ? -1 : 0;
+	}
+	if (!strcmp(state, "ldt")) {
+		struct user_desc d = { .entry_number = 0, .limit = 0xfff, .seg_32bit = 1,
+				       .contents = MODIFY_LDT_CONTENTS_DATA, .useable = 1 };
+
+		return syscall(SYS_modify_ldt, 1, &d, sizeof(d)) ? -1 : 0;
+	}
+	if (!strcmp(state, "pkey")) {
+		page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		key = (int)syscall(SYS_pkey_alloc, 0, 0);
+		if (key < 0)
+			return (errno == ENOSPC || errno == EINVAL || errno == ENOSYS) ? 1 : -1;
+		return syscall(SYS_pkey_mprotect, page, 4096, PROT_READ | PROT_WRITE, key) ?
+		       -1 : 0;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+/* The state is still there, as made. */
+static int check(const char *state)
+{
+	char buf[16];
+
+	if (!strcmp(state, "seccomp"))
+		return prctl(PR_GET_SECCOMP) == 2 ? 0 : -1;
+	if (!strcmp(state, "ldt"))
+		return syscall(SYS_modify_ldt, 0, buf, sizeof(buf)) == sizeof(buf) ? 0 : -1;
+	/* pkey: the key is still taken, and the page still writable with it */
+	page[0] = 1;
+	return syscall(SYS_pkey_free, key) == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = 0;
+
+	if (argc != 4 || (strcmp(argv[2], "early") && strcmp(argv[2], "late"))) {
+		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|pkey early|late GO\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("pid before=%d\n", (int)getpid());
+	if (!strcmp(argv[2], "early"))
+		rc = make(argv[1]);
+	printf("ready\n");
+	while (access(argv[3], F_OK))
+		usleep(50000);
+	if (!strcmp(argv[2], "late"))
+		rc = make(argv[1]);
+	if (rc == 1) {
+		printf("%s unsupported\n", argv[1]);
+		return 4;
+	}
+	if (rc) {
+		printf("%s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	printf("%s %s\n", argv[1], check(argv[1]) ? "lost" : "ok");
+	printf("pid after=%d\n", (int)getpid());
+	return 3;
+}

@@ -1,0 +1,58 @@
+#!/bin/bash
+# test: kernel state not carried yet (a seccomp filter of its own, an LDT, protection keys) is refused before the freeze with a reason that names it, and the process runs on at home untouched; made after the move, it pulls the process home, where it works
+# shellcheck source=test/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lab/migrate-lib.sh
+. "$(dirname "$0")/migrate-lib.sh"
+
+sprog=$SSI_BUILDDIR/test/lab/ssi-state-prog
+[ -x "$sprog" ] || fail "$sprog is not built (make)"
+
+# run STATE WHEN MOVE: the program to its end; $out is what it printed
+# (pids masked) and its status.  With MOVE=1 a migration is tried once it
+# is ready: refused when WHEN=early (the refusal in $res).
+run() {
+	local state=$1 when=$2 move=$3
+	mig_cmd "$state-$when-$move" "$sprog" "$state" "$when" \
+		"$SSI_LAB_WORK/mig.$$.$state-$when-$move/go"
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready' "$dir/stdout" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q '^ready' "$dir/stdout" || fail "$state $when: the program did not start"
+	res=
+	if [ "$move" = 1 ] && [ "$when" = early ]; then
+		! res=$(on "$home" "$ssictl" migrate "$pid" "$away" 2>&1) ||
+			fail "$state: a process with it was migrated: $res"
+		on "$home" test -d "/proc/$pid" || fail "$state: the refused process is gone"
+	elif [ "$move" = 1 ]; then
+		on "$home" "$ssictl" migrate "$pid" "$away" >/dev/null ||
+			fail "$state: migrate $pid $away"
+	fi
+	touch "$dir/go"
+	mig_wait 120
+	out=$(sed -e 's/^pid \(before\|after\)=[0-9]*$/pid \1=P/' "$dir/stdout"; cat "$dir/status")
+}
+
+# STATE: the words the refusal must have
+for spec in "seccomp:seccomp filter" "ldt:LDT" "pkey:protection keys"; do
+	state=${spec%%:*}
+	why=${spec#*:}
+	run "$state" early 0
+	ref=$out
+	if grep -q "unsupported" <<<"$ref"; then
+		echo "$state: not on these nodes (skipped): $ref"
+		continue
+	fi
+	grep -q "^$state ok" <<<"$ref" || fail "$state: the unmigrated run failed: $ref"
+	run "$state" early 1
+	echo "$state refused: $res"
+	grep -q "$why" <<<"$res" || fail "$state: the refusal does not name it: $res"
+	[ "$out" = "$ref" ] || fail "$state: the refused process's run differs: $out"
+	before=$(mig_pull_home_lines | wc -l)
+	run "$state" late 1
+	[ "$out" = "$ref" ] || fail "$state: the run made after the move differs: $out"
+	after=$(mig_pull_home_lines | wc -l)
+	[ "$after" -gt "$before" ] || fail "$state: $away did not log a pull-home"
+	echo "$state made after the move: pulled home, $(grep "^$state" <<<"$out")"
+done
