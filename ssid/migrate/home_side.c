@@ -52,7 +52,7 @@
 #include "common/procfs.h"
 #include "daemon/loop.h"
 #include "migrate/image_stream.h"
-#include "migrate/image_threads.h"
+#include "migrate/image_peek.h"
 #include "migrate/migrate_int.h"
 #include "cluster/peer_msg.h"
 #include "cluster/peers.h"

@@ -54,7 +54,7 @@
 #include "daemon/loop.h"
 #include "migrate/guest_pidns.h"
 #include "migrate/image_stream.h"
-#include "migrate/image_threads.h"
+#include "migrate/image_peek.h"
 #include "migrate/migrate_int.h"
 #include "cluster/peer_msg.h"
 #include "cluster/peers.h"

@@ -50,6 +50,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/syscall.h>
 #include <linux/seccomp.h>
@@ -59,7 +60,7 @@
 #include "kmod/tools/ssi_dev_open.h"
 #include "kmod/tools/vdso_move.h"
 #include "forward/seccomp_filter.h"
-#include "migrate/image_threads.h"
+#include "migrate/image_peek.h"
 #include "migrate/pidns_init.h"
 
 #define IMG_FD		3
@@ -150,6 +151,34 @@ static void join_timens(const char *spec)
 		refuse(SSI_R_NONE, errno, "entering the time namespace: %s",
 		       strerror(errno));
 	close(fd);
+}
+
+/*
+ * Every resource limit of the image, set on the helper, which becomes the
+ * process: those that shape memory (also set by the module), and those in
+ * force where it runs (RLIMIT_CPU, MEMLOCK, SIGPENDING, NICE, RTPRIO,
+ * RTTIME, NPROC for its threads...).  Those that concern fds, files and
+ * children bind its deputy at home too, where they were all along.  As
+ * root, before the credential change: a hard limit above ssid's is the
+ * process's own, not a raise.
+ */
+static void set_limits(void)
+{
+	static struct ssi_img_task t;
+	struct rlimit r;
+	int rc, i;
+
+	rc = image_task_read(IMG_FD, &t);
+	if (rc < 0 || t.nr_rlimits != SSI_IMG_NRLIMIT)
+		refuse(SSI_R_TASK, rc < 0 ? -rc : EINVAL, "the image's limits cannot be read");
+	for (i = 0; i < SSI_IMG_NRLIMIT; i++) {
+		r.rlim_cur = t.rlim[i].cur;
+		r.rlim_max = t.rlim[i].max;
+		if (setrlimit(i, &r))
+			refuse(SSI_R_RLIMIT, errno, "limit %d (%llu, %llu): %s", i,
+			       (unsigned long long)r.rlim_cur, (unsigned long long)r.rlim_max,
+			       strerror(errno));
+	}
 }
 
 /*
@@ -250,6 +279,7 @@ int main(int argc, char **argv)
 		       (int)getpid(), (int)image_tid[0]);
 
 	join_timens(getenv("SSI_TIMENS"));	/* needs root: before the drop */
+	set_limits();				/* so may this */
 	if (setgroups((size_t)ngroups, groups) || setresgid(gid, gid, gid) ||
 	    setresuid(uid, uid, uid))
 		refuse(SSI_R_NONE, errno, "taking the credentials %lu:%lu: %s", uid, gid,

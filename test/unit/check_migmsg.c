@@ -15,7 +15,7 @@
 
 #include "run_suite.h"
 #include "ssid/cluster/peer_msg.h"
-#include "ssid/migrate/image_threads.h"
+#include "ssid/migrate/image_peek.h"
 
 START_TEST(test_offer)
 {
@@ -320,6 +320,51 @@ START_TEST(test_image_threads)
 }
 END_TEST
 
+/* The TASK section (its limits), read before a restore. */
+START_TEST(test_image_task)
+{
+	static unsigned char img[16384];
+	static struct ssi_img_task t, got;
+	struct ssi_img_header h = { .magic = SSI_IMG_MAGIC, .version = SSI_IMG_VERSION,
+				    .header_size = sizeof(h), .home_pid = 500,
+				    .nr_threads = 1 };
+	size_t off;
+	FILE *f;
+	int fd;
+
+	_Static_assert(sizeof(t) + 2 * sizeof(struct ssi_img_section) + sizeof(h) + 96 <
+		       sizeof(img), "room for the image");
+	t.nr_rlimits = SSI_IMG_NRLIMIT;
+	t.rlim[7].cur = 64;	/* RLIMIT_NOFILE */
+	t.rlim[7].max = ~0ULL;
+	memcpy(img, &h, sizeof(h));
+	off = sizeof(h);
+	off += put_section(img + off, SSI_SEC_TASK, &t, sizeof(t));
+	off += put_section(img + off, SSI_SEC_VMAS, NULL, 96);
+	off += put_section(img + off, SSI_SEC_PAGES, NULL, 0);
+	f = tmpfile();
+	ck_assert_ptr_nonnull(f);
+	fd = fileno(f);
+	ck_assert_int_eq(pwrite(fd, img, off, 0), (ssize_t)off);
+	ck_assert_int_eq(image_task_read(fd, &got), 0);
+	ck_assert_uint_eq(got.nr_rlimits, SSI_IMG_NRLIMIT);
+	ck_assert_uint_eq(got.rlim[7].cur, 64);
+	ck_assert_uint_eq(got.rlim[7].max, ~0ULL);
+	/* a TASK section of another size */
+	off = sizeof(h);
+	off += put_section(img + off, SSI_SEC_TASK, NULL, 700);
+	off += put_section(img + off, SSI_SEC_PAGES, NULL, 0);
+	ck_assert_int_eq(pwrite(fd, img, off, 0), (ssize_t)off);
+	ck_assert_int_eq(image_task_read(fd, &got), -EINVAL);
+	/* none at all */
+	off = sizeof(h);
+	off += put_section(img + off, SSI_SEC_PAGES, NULL, 0);
+	ck_assert_int_eq(pwrite(fd, img, off, 0), (ssize_t)off);
+	ck_assert_int_eq(image_task_read(fd, &got), -EINVAL);
+	fclose(f);
+}
+END_TEST
+
 /* MIGRATE_REQ/REP: a node asks a task's home to move it for its client. */
 START_TEST(test_migrate_req_rep)
 {
@@ -404,6 +449,7 @@ int main(void)
 	tcase_add_test(tc, test_fwd_signal);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_image_threads);
+	tcase_add_test(tc, test_image_task);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_migrate_req_rep);
 	tcase_add_test(tc, test_job_event);

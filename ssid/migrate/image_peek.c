@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * image_peek.c - what ssid reads in an image before a restore (see
+ * image_peek.h).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <unistd.h>
+
+#include "migrate/image_peek.h"
+
+static int read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pread(fd, buf, len, (off_t)off);
+
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static int read_header(int fd, struct ssi_img_header *h)
+{
+	int rc = read_at(fd, h, sizeof(*h), 0);
+
+	if (rc)
+		return rc;
+	if (h->magic != SSI_IMG_MAGIC || h->version != SSI_IMG_VERSION ||
+	    h->header_size != sizeof(*h) || !h->nr_threads ||
+	    h->nr_threads > SSI_IMG_MAX_THREADS)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The sections before PAGES (TASK, ..., the THREAD ones last among them),
+ * one by one: @fn(section, its payload's offset, @arg) until it returns
+ * nonzero.  Return: that value, 0 at PAGES or END, or -errno.
+ */
+static int each_section(int fd, const struct ssi_img_header *h,
+			int (*fn)(int fd, const struct ssi_img_section *s, uint64_t off,
+				  void *arg),
+			void *arg)
+{
+	struct ssi_img_section s;
+	uint64_t off;
+	int rc;
+
+	for (off = h->header_size;;) {
+		rc = read_at(fd, &s, sizeof(s), off);
+		if (rc)
+			return rc;
+		if (s.type == SSI_SEC_PAGES || s.type == SSI_SEC_END)
+			return 0;
+		if (s.size > SSI_IMG_MAX_FILES_BYTES + (64U << 20))	/* VMAS at most */
+			return -EINVAL;
+		rc = fn(fd, &s, off + sizeof(s), arg);
+		if (rc)
+			return rc;
+		off += sizeof(s) + s.size;
+	}
+}
+
+struct tid_list {
+	int32_t *tids;
+	uint32_t n, want;
+};
+
+static int add_tid(int fd, const struct ssi_img_section *s, uint64_t off, void *arg)
+{
+	struct tid_list *l = arg;
+	struct ssi_img_thread t;
+	int rc;
+
+	if (s->type != SSI_SEC_THREAD)
+		return 0;
+	if (l->n >= l->want || s->size < sizeof(t))
+		return -EINVAL;
+	rc = read_at(fd, &t, sizeof(t), off);
+	if (rc)
+		return rc;
+	l->tids[l->n++] = t.home_tid;
+	return 0;
+}
+
+int image_threads_read(int fd, int32_t *tids, uint32_t max)
+{
+	struct ssi_img_header h;
+	struct tid_list l = { .tids = tids, .n = 1 };
+	int rc;
+
+	rc = read_header(fd, &h);
+	if (rc)
+		return rc;
+	if (h.nr_threads > max)
+		return -E2BIG;
+	tids[0] = h.home_pid;
+	l.want = h.nr_threads;
+	rc = each_section(fd, &h, add_tid, &l);
+	if (rc)
+		return rc;
+	return l.n == h.nr_threads ? (int)l.n : -EINVAL;
+}
+
+static int take_task(int fd, const struct ssi_img_section *s, uint64_t off, void *arg)
+{
+	int rc;
+
+	if (s->type != SSI_SEC_TASK)
+		return 0;
+	if (s->size != sizeof(struct ssi_img_task))
+		return -EINVAL;
+	rc = read_at(fd, arg, sizeof(struct ssi_img_task), off);
+	return rc ? rc : 1;
+}
+
+int image_task_read(int fd, struct ssi_img_task *t)
+{
+	struct ssi_img_header h;
+	int rc;
+
+	rc = read_header(fd, &h);
+	if (rc)
+		return rc;
+	rc = each_section(fd, &h, take_task, t);
+	if (rc < 0)
+		return rc;
+	return rc == 1 ? 0 : -EINVAL;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * image_peek.h - what ssid reads in a process image before the module
+ * restores it:
+ *  - which thread is which: the tids its THREAD sections carry
+ *    (ssi_img_thread.home_tid: the thread's id in its pid namespace, which
+ *    is its home tid wherever it ran), in the order the restore gives them
+ *    to the restoring threads.  ssid pairs each thread of a migrated
+ *    process with its deputy thread at home by them, and the restore
+ *    helper makes its threads with them;
+ *  - the process's resource limits (the TASK section), which the restore
+ *    helper sets on itself before it becomes the process.
+ *
+ * The image is untrusted here: only bounds are checked (the module checks
+ * the rest, CRCs included, when it restores it); a wrong value makes the
+ * caller refuse, never read out of bounds.
+ */
+#ifndef SSID_IMAGE_PEEK_H
+#define SSID_IMAGE_PEEK_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kmod/uapi/ssi_image.h"
+
+/*
+ * image_threads_read - the tids of the image in @fd (read with pread from
+ * offset 0): @tids[0] the leader's (header.home_pid), then one per THREAD
+ * section in order.  @max: room in @tids.
+ * Return: the number of threads (header.nr_threads, >= 1), or -errno:
+ * -EIO (short read), -EINVAL (not an image, or sections that do not add
+ * up to nr_threads), -E2BIG (more than @max).
+ */
+int image_threads_read(int fd, int32_t *tids, uint32_t max);
+
+/*
+ * image_task_read - the TASK section of the image in @fd into @t.
+ * Return: 0, or -errno: -EIO (short read), -EINVAL (not an image, no
+ * TASK section, or one of another size).
+ */
+int image_task_read(int fd, struct ssi_img_task *t);
+
+#endif /* SSID_IMAGE_PEEK_H */
