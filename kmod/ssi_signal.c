@@ -9,7 +9,9 @@
  * with a forged si_code, which rt_sigqueueinfo refuses.  send_sig_info()
  * takes the siginfo as given: the sender's pid and uid as the home node
  * saw them, si_value, and the codes of signals the kernel sent at home
- * (SIGCHLD's CLD_*, SIGPIPE, ...).
+ * (SIGCHLD's CLD_*, SIGPIPE, ...).  The caller must be in the target's
+ * pid namespace (ssid has the namespace's init call this): from an
+ * ancestor namespace the kernel sends si_pid 0.
  *
  * SSI_SIGNAL_KICK (no signal) lets ssid answer a seccomp notification of a
  * migrated process with a restart code when no signal is pending: see

@@ -115,7 +115,12 @@ int guest_pidns_open(struct guest_pidns *ns, const char *helper)
 
 int guest_pidns_next(const struct guest_pidns *ns, pid_t id)
 {
-	return ns->ctl < 0 ? -EBADF : pidns_init_ask(ns->ctl, id);
+	return ns->ctl < 0 ? -EBADF : pidns_init_next(ns->ctl, id);
+}
+
+int guest_pidns_signal(const struct guest_pidns *ns, const struct ssi_signal *sig)
+{
+	return ns->ctl < 0 ? -EBADF : pidns_init_signal(ns->ctl, sig);
 }
 
 pid_t guest_pidns_fork(const struct guest_pidns *ns)

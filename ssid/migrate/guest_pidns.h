@@ -23,6 +23,8 @@
 
 #include <sys/types.h>
 
+#include "kmod/uapi/ssi.h"
+
 struct guest_pidns {
 	pid_t init;	/* its init, as ssid sees it; 0: none */
 	int ctl;	/* requests to init (pidns_init.h); -1: none */
@@ -43,6 +45,13 @@ int guest_pidns_open(struct guest_pidns *ns, const char *helper);
  * there).  Return: 0, or -errno (EINVAL: out of this node's pid range).
  */
 int guest_pidns_next(const struct guest_pidns *ns, pid_t id);
+
+/*
+ * guest_pidns_signal - SSI_IOC_SIGNAL with @sig (its pid an id in @ns)
+ * sent from inside @ns, so that the process sees the sender's pid the
+ * siginfo holds.  Return: 0, or -errno (the module's answer).
+ */
+int guest_pidns_signal(const struct guest_pidns *ns, const struct ssi_signal *sig);
 
 /*
  * guest_pidns_fork - fork() into @ns: the child, ssid's, is in the

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pidns_init.h - the init (pid 1) of a guest's pid namespace, and how to
- * ask it for the id of the next task made there (see guest_pidns.h).
+ * pidns_init.h - the init (pid 1) of a guest's pid namespace, and what it
+ * does for ssid and the restore helper (see guest_pidns.h).
  *
- * Only a task inside a pid namespace may set the id the next one made
- * there gets (/proc/sys/kernel/ns_last_pid, with CAP_SYS_ADMIN): ssid and
- * the restore helper's threads are made from outside, or without root,
- * so they ask the namespace's init over a SOCK_SEQPACKET socket:
- *
- *   request  int32 id      the next task made in the namespace gets @id
- *   answer   int32 errno   0, or why not (EINVAL: @id is out of range)
+ * Two things only a task inside a pid namespace can do:
+ *  - set the id the next task made there gets (/proc/sys/kernel/
+ *    ns_last_pid, with CAP_SYS_ADMIN): ssid and the restore helper's
+ *    threads make tasks there from outside, or without root;
+ *  - send a signal with a siginfo whose sender pid the process sees: the
+ *    kernel clears si_pid in a signal sent from an ancestor namespace,
+ *    and a migrated process must see its home sender's pid.
+ * So they ask the namespace's init, over a SOCK_SEQPACKET socket: one
+ * struct pidns_req, answered by one int32 errno (0: done).
  *
  * Compiled into ssid and into ssi-restore-helper, which is that init
  * when run as "ssi-restore-helper pidns-init" with the socket on fd 0.
@@ -17,9 +19,23 @@
 #ifndef SSID_PIDNS_INIT_H
 #define SSID_PIDNS_INIT_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
+#include "kmod/uapi/ssi.h"
+
 #define PIDNS_INIT_ARG	"pidns-init"
+
+enum pidns_op {
+	PIDNS_NEXT_ID = 1,	/* the next task made gets @id (EINVAL: out of range) */
+	PIDNS_SIGNAL = 2,	/* SSI_IOC_SIGNAL with @sig, whose pid is an id there */
+};
+
+struct pidns_req {
+	uint32_t op;
+	int32_t id;
+	struct ssi_signal sig;
+};
 
 /*
  * pidns_init_serve - the init's life: answer requests on @ctl until ssid
@@ -28,7 +44,13 @@
  */
 void pidns_init_serve(int ctl) __attribute__((noreturn));
 
-/* pidns_init_ask - the next task made in @ctl's namespace gets @id: 0 or -errno. */
-int pidns_init_ask(int ctl, pid_t id);
+/* pidns_init_next - the next task made in @ctl's namespace gets @id: 0 or -errno. */
+int pidns_init_next(int ctl, pid_t id);
+
+/*
+ * pidns_init_signal - @sig (SSI_IOC_SIGNAL's argument, its pid an id in
+ * the namespace) sent from inside @ctl's namespace: 0 or -errno.
+ */
+int pidns_init_signal(int ctl, const struct ssi_signal *sig);
 
 #endif /* SSID_PIDNS_INIT_H */

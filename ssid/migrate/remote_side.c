@@ -912,18 +912,22 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 
 /*
  * A signal its home pid received: with the same siginfo (the sender's pid
- * and uid at home, si_value, si_code) through the module, else by number.
+ * and uid at home, si_value, si_code) through the module, sent by the
+ * init of its pid namespace (the kernel clears the sender's pid of a
+ * signal from outside), else by number.
  */
 static void deliver_signal(struct mig_remote *g, const struct msg_mig_signal *s)
 {
-	struct ssi_signal sig = { .pid = g->pid, .signo = (int32_t)s->signo };
-	int dev, rc = -1;
+	struct ssi_signal sig = { .pid = (int32_t)g->offer.pid, .signo = (int32_t)s->signo };
+	pid_t here = g->pid;
+	int rc;
 
 	if (s->tid) {
 		/* for one thread (tgkill at home): the same thread here */
-		sig.pid = relay_remote_local_tid(&g->relay, s->tid);
+		here = relay_remote_local_tid(&g->relay, s->tid);
+		sig.pid = (int32_t)s->tid;
 		sig.flags = SSI_SIGNAL_THREAD;
-		if (!sig.pid) {
+		if (!here) {
 			log_info("pid %d: signal %u for thread %u, which is gone: dropped",
 				 (int)g->offer.pid, s->signo, s->tid);
 			return;
@@ -932,17 +936,14 @@ static void deliver_signal(struct mig_remote *g, const struct msg_mig_signal *s)
 
 	_Static_assert(sizeof(sig.siginfo) == MSG_MIG_SIGINFO_LEN, "siginfo sizes");
 	memcpy(sig.siginfo, s->siginfo, sizeof(sig.siginfo));
-	dev = ssi_dev_open(O_CLOEXEC, NULL);
-	if (dev >= 0)
-		rc = ioctl(dev, SSI_IOC_SIGNAL, &sig);
-	if (rc)
-		log_debug("pid %d: signal %u with its siginfo: %m; by number",
-			  (int)g->offer.pid, s->signo);
-	if (dev >= 0)
-		close(dev);
-	if (rc && s->tid && syscall(SYS_tgkill, g->pid, sig.pid, (int)s->signo))
+	rc = guest_pidns_signal(&g->ns, &sig);
+	if (!rc)
+		return;
+	log_debug("pid %d: signal %u with its siginfo: %s; by number", (int)g->offer.pid,
+		  s->signo, strerror(-rc));
+	if (s->tid && syscall(SYS_tgkill, g->pid, here, (int)s->signo))
 		log_warn("pid %d: signal %u: %m", (int)g->offer.pid, s->signo);
-	else if (rc && !s->tid &&
+	else if (!s->tid &&
 		 syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, (int)s->signo, NULL, 0))
 		log_warn("pid %d: signal %u: %m", (int)g->offer.pid, s->signo);
 }

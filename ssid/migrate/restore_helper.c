@@ -217,7 +217,7 @@ static void start_threads(uint32_t n)
 	pthread_attr_setstacksize(&attr, 64 << 10);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	for (i = 1; i < n; i++) {
-		rc = pidns_init_ask(PIDNS_FD, image_tid[i]);
+		rc = pidns_init_next(PIDNS_FD, image_tid[i]);
 		if (rc)
 			refuse(SSI_R_NONE, -rc, "tid %d for thread %u: %s", (int)image_tid[i],
 			       i, strerror(-rc));
