@@ -667,6 +667,18 @@ static int encode(struct ssi_fwd_pending *p)
 	return 0;
 }
 
+const void *ssi_fwd_in_arg(const struct ssi_fwd_pending *p, int i, size_t len)
+{
+	uint64_t off;
+
+	if (i < 0 || i > 5 || !(p->req.ptr_mask & (1u << i)))
+		return NULL;
+	off = p->req.args[i];
+	if (off > p->in_len || len > p->in_len - off)
+		return NULL;
+	return p->in + off;
+}
+
 int ssi_fwd_build(struct ssi_fwd_pending *p, long nr, const uint64_t args[6],
 		  const struct ssi_mem_ops *mem, void *ctx)
 {
@@ -674,7 +686,7 @@ int ssi_fwd_build(struct ssi_fwd_pending *p, long nr, const uint64_t args[6],
 	int64_t argoff[6] = { -1, -1, -1, -1, -1, -1 };
 	int i, err = 0, pass;
 
-	if (e->policy != SSI_SC_FORWARD)
+	if (!ssi_sc_forwards(nr))
 		return -ENOSYS;
 	p->req.nr = (uint32_t)nr;
 	for (i = 0; i < 6; i++)

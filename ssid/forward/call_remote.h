@@ -91,6 +91,13 @@ int ssi_fwd_apply(const struct ssi_fwd_pending *p, const void *reply, size_t len
 
 void ssi_fwd_pending_free(struct ssi_fwd_pending *p);
 
+/*
+ * ssi_fwd_in_arg - the @len bytes of pointer argument @i as the request
+ * carries them (what home's kernel reads), or NULL if it carries none
+ * (a NULL pointer, a shorter argument).
+ */
+const void *ssi_fwd_in_arg(const struct ssi_fwd_pending *p, int i, size_t len);
+
 /* Longest buffer one forwarded read/write-like call moves. */
 #define SSI_FWD_IO_MAX		(4u << 20)
 

@@ -230,7 +230,7 @@ int ssi_deputy_start(struct ssi_deputy *d, const void *req, size_t len,
 	err = ssi_fwd_parse(c->req, len, &c->call, NULL, 0);
 	if (err)
 		goto fail;
-	if (ssi_sc_policy_of(c->call.req->nr) != SSI_SC_FORWARD)
+	if (!ssi_sc_forwards(c->call.req->nr))
 		/* the remote node may only ask for what the table forwards */
 		return finish_call(d, -ENOSYS, reply, rlen);
 	err = -E2BIG;

@@ -13,6 +13,7 @@
 #include <linux/seccomp.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include "kmod/tools/ssi_dev_open.h"
@@ -429,6 +430,10 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 	default:
 		if ((nr == __NR_clone || nr == __NR_clone3) && spawn_begin(r, &n))
 			break;
+		if (ssi_sc_forwards(nr)) {	/* local-if whose condition failed */
+			forward(r, &n);
+			break;
+		}
 		/* pull-home, or local-if whose condition failed */
 		r->ops->pull_home(r->arg, n.id, (pid_t)n.pid, nr);
 		break;
@@ -474,6 +479,32 @@ void relay_remote_resume(struct relay_remote *r)
 
 /* ------------------------------------------------------------ replies */
 
+/*
+ * A limit the process set on itself (setrlimit; prlimit64 of its own pid
+ * or one of its tids) binds here too: once home's kernel took it, set
+ * it here to the bytes home checked, as root (a raise home allowed).
+ */
+static void mirror_limit(struct relay_remote *r, const struct relay_pending *p)
+{
+	const uint64_t *a = p->p.req.args;
+	const struct rlimit *want;
+	int argi = 1;
+
+	if (p->nr == __NR_prlimit64) {
+		pid_t who = (pid_t)a[0];
+
+		if (who && (uint32_t)who != r->home_pid && !relay_remote_local_tid(r, (uint32_t)who))
+			return;		/* another process's: at home only */
+		argi = 2;
+	} else if (p->nr != __NR_setrlimit) {
+		return;
+	}
+	want = ssi_fwd_in_arg(&p->p, argi, sizeof(*want));
+	if (want && prlimit(r->pid, (int)a[argi - 1], want, NULL))
+		log_warn("pid %u: limit %d set at home, not here: %m", r->home_pid,
+			 (int)a[argi - 1]);
+}
+
 void relay_remote_reply(struct relay_remote *r, uint64_t seq, const void *data,
 			size_t len)
 {
@@ -507,6 +538,8 @@ void relay_remote_reply(struct relay_remote *r, uint64_t seq, const void *data,
 		else if (!send_request(r, p))
 			return;
 	}
+	if (!ret)
+		mirror_limit(r, p);
 	if (r->listen_h.fd >= 0) {
 		if (ret >= -SSI_SC_ERESTART_MAX && ret <= -SSI_SC_ERESTARTSYS)
 			relay_remote_answer_restart(r, p->notif_id, p->tid, ret);

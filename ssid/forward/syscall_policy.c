@@ -95,6 +95,14 @@ struct k_mq_attr { long v[8]; };		/* struct mq_attr */
 			.cond = SSI_SC_COND_ARG_MASK, .cond_arg = arg,	\
 			.cond_mask = mask, .cond_want = want, .why = w }
 
+/* Local when the condition holds, else forwarded as FWD() would be. */
+#define LOCAL_IF_FWD(nr, arg, mask, want, w, n, ...)			\
+	[__NR_##nr] = { .name = #nr, .policy = SSI_SC_LOCAL_IF,	\
+			.cond = SSI_SC_COND_ARG_MASK, .cond_arg = arg,	\
+			.cond_mask = mask, .cond_want = want,		\
+			.otherwise = SSI_SC_FORWARD, .nargs = n,	\
+			.args = { __VA_ARGS__ }, .why = w }
+
 /* Reasons shared by many entries. */
 #define W_FD		"fds live at home"
 #define W_FS		"the file system view (cwd, root, mounts) lives at home"
@@ -454,9 +462,16 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	LOCAL(getrandom, "any node's entropy will do"),
 	LOCAL(prctl, "process attributes travel with the process"),
 	LOCAL(getrlimit, "rlimits travel with the process"),
-	LOCAL_IF(prlimit64, 2, ~0ULL, 0,
-		 "reading limits is local; changing them must happen at home too"),
-	PULL(setrlimit, "rlimits must change on both sides at once"),
+	/*
+	 * A limit binds at home (fds, files, children: the deputy) and where
+	 * the process runs (CPU, memory, signals): set at home, where the
+	 * kernel checks it, then here by the relay (relay_remote.c).
+	 */
+	LOCAL_IF_FWD(prlimit64, 2, ~0ULL, 0,
+		     "reading limits is local; they bind at home and here: set at home, then here",
+		     4, V, V, INF(struct rlimit), OUTF(struct rlimit)),
+	FWD(setrlimit, 2, "limits bind at home and here: set at home, then here",
+	    V, INF(struct rlimit)),
 	PULL(seccomp, "a filter of the process's own would stack on ssid's"),
 
 	/* Asynchronous IO and io_uring keep kernel state at home. */
@@ -522,6 +537,14 @@ const struct ssi_sc_entry *ssi_sc_lookup(long nr)
 	if (nr < 0 || nr > SSI_SC_MAX || !sc_table[nr].name)
 		return &sc_unknown;
 	return &sc_table[nr];
+}
+
+bool ssi_sc_forwards(long nr)
+{
+	const struct ssi_sc_entry *e = ssi_sc_lookup(nr);
+
+	return e->policy == SSI_SC_FORWARD ||
+	       (e->policy == SSI_SC_LOCAL_IF && e->otherwise == SSI_SC_FORWARD);
 }
 
 enum ssi_sc_policy ssi_sc_policy_of(long nr)

@@ -10,6 +10,7 @@
 #ifndef SSID_SYSCALL_POLICY_H
 #define SSID_SYSCALL_POLICY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Highest syscall number the table knows (x86-64, Linux 6.1). */
@@ -34,7 +35,8 @@ enum ssi_sc_policy {
 	SSI_SC_CACHED,
 	/*
 	 * Runs locally when its arguments say so (checked in the seccomp
-	 * filter itself), else pulls home; see ssi_sc_entry.cond.
+	 * filter itself), else pulls home or is forwarded (.otherwise); see
+	 * ssi_sc_entry.cond.
 	 */
 	SSI_SC_LOCAL_IF,
 	SSI_SC_POLICY_COUNT
@@ -112,6 +114,11 @@ struct ssi_sc_entry {
 	uint8_t intr;		/* SSI_SC_FORWARD: enum ssi_sc_intr */
 	/* SSI_SC_LOCAL_IF: local when (arg[cond_arg] & cond_mask) == cond_want */
 	uint8_t cond;		/* enum ssi_sc_cond */
+	/*
+	 * SSI_SC_LOCAL_IF: the policy when the condition fails: 0 (pull-home)
+	 * or SSI_SC_FORWARD (marshalled by args[], as a FORWARD entry).
+	 */
+	uint8_t otherwise;
 	uint8_t cond_arg;
 	uint64_t cond_mask;
 	uint64_t cond_want;
@@ -136,6 +143,12 @@ const struct ssi_sc_entry *ssi_sc_lookup(long nr);
 
 /* ssi_sc_policy_of - shorthand for ssi_sc_lookup(nr)->policy. */
 enum ssi_sc_policy ssi_sc_policy_of(long nr);
+
+/*
+ * ssi_sc_forwards - whether a call @nr may be forwarded home: a FORWARD
+ * entry, or a LOCAL_IF one forwarded when its condition fails.
+ */
+bool ssi_sc_forwards(long nr);
 
 /* ssi_sc_policy_name - "pull-home", "local", "forward", "cached", "local-if". */
 const char *ssi_sc_policy_name(enum ssi_sc_policy policy);

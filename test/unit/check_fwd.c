@@ -26,6 +26,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -425,6 +426,37 @@ START_TEST(test_build_limits)
 }
 END_TEST
 
+/* A limit set away: the bytes home checks are the ones the relay sets here. */
+START_TEST(test_limit_bytes)
+{
+	struct ssi_fwd_pending p = { 0 };
+	struct rlimit want = { 777, 4096 };
+	const struct rlimit *got;
+	uint64_t args[6] = { 0, RLIMIT_NOFILE, (uint64_t)(uintptr_t)&want, 0 };
+
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_prlimit64, args, &ssi_mem_self, NULL), 0);
+	got = ssi_fwd_in_arg(&p, 2, sizeof(*got));
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_eq(got->rlim_cur, 777);
+	ck_assert_uint_eq(got->rlim_max, 4096);
+	/* the value arguments, and an argument shorter than asked, carry none */
+	ck_assert_ptr_null(ssi_fwd_in_arg(&p, 1, sizeof(*got)));
+	ck_assert_ptr_null(ssi_fwd_in_arg(&p, 2, sizeof(*got) + 1));
+	ck_assert_ptr_null(ssi_fwd_in_arg(&p, 6, 1));
+	ssi_fwd_pending_free(&p);
+	/* setrlimit too; a NULL limit carries nothing */
+	args[0] = RLIMIT_CPU;
+	args[1] = (uint64_t)(uintptr_t)&want;
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_setrlimit, args, &ssi_mem_self, NULL), 0);
+	ck_assert_ptr_nonnull(ssi_fwd_in_arg(&p, 1, sizeof(want)));
+	ssi_fwd_pending_free(&p);
+	args[1] = 0;
+	ck_assert_int_eq(ssi_fwd_build(&p, __NR_setrlimit, args, &ssi_mem_self, NULL), 0);
+	ck_assert_ptr_null(ssi_fwd_in_arg(&p, 1, sizeof(want)));
+	ssi_fwd_pending_free(&p);
+}
+END_TEST
+
 static Suite *fwd_suite(void)
 {
 	Suite *s = suite_create("fwd");
@@ -437,6 +469,7 @@ static Suite *fwd_suite(void)
 	tcase_add_test(tm, test_parse_rejects_malformed);
 	tcase_add_test(tm, test_apply_rejects_malformed);
 	tcase_add_test(tm, test_build_limits);
+	tcase_add_test(tm, test_limit_bytes);
 	suite_add_tcase(s, tm);
 	return s;
 }

@@ -87,6 +87,11 @@ START_TEST(test_known_decisions)
 	ck_assert_int_eq(ssi_sc_policy_of(__NR_rt_sigreturn), SSI_SC_LOCAL);
 	ck_assert_int_eq(ssi_sc_policy_of(__NR_restart_syscall), SSI_SC_LOCAL);
 	ck_assert_int_eq(ssi_sc_policy_of(__NR_mmap), SSI_SC_LOCAL_IF);
+	/* limits: read here, set at home (then here by the relay) */
+	ck_assert_int_eq(ssi_sc_policy_of(__NR_prlimit64), SSI_SC_LOCAL_IF);
+	ck_assert(ssi_sc_forwards(__NR_prlimit64));
+	ck_assert_int_eq(ssi_sc_policy_of(__NR_setrlimit), SSI_SC_FORWARD);
+	ck_assert(!ssi_sc_forwards(__NR_mmap));
 	ck_assert_int_eq(ssi_sc_policy_of(__NR_fork), SSI_SC_PULL_HOME);
 	ck_assert_int_eq(ssi_sc_policy_of(__NR_execve), SSI_SC_PULL_HOME);
 	ck_assert_int_eq(ssi_sc_policy_of(__NR_clone3), SSI_SC_PULL_HOME);

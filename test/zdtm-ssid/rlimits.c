@@ -2,9 +2,12 @@
 /*
  * rlimits: every resource limit the process set before the move is the
  * same after it, where it runs (getrlimit reads the kernel's limit there,
- * the one it enforces).  Each soft limit is lowered to a value of its own
+ * the one it enforces).  Each soft limit is set to a value of its own
  * (none that would stop this program), the hard ones left as they are;
- * every round reads all of them back.
+ * every round reads all of them back.  Every round also sets RLIMIT_NOFILE
+ * and RLIMIT_CPU again (setrlimit, prlimit64), which once away must
+ * change both where it runs (getrlimit) and at home, where its fds are
+ * (/proc/self/limits, which a moved process reads at home).
  */
 #include "zs.h"
 
@@ -36,6 +39,48 @@ static const struct {
 
 static struct rlimit set[N];
 
+/* The soft limit /proc/self/limits shows on the line starting @name. */
+static unsigned long long proc_soft(const char *name)
+{
+	char line[256];
+	unsigned long long v = 0;
+	FILE *f = fopen("/proc/self/limits", "r");
+
+	zs_check(f != NULL, "/proc/self/limits: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, strlen(name)))
+			v = strtoull(line + 26, NULL, 10);	/* "unlimited": 0 */
+	fclose(f);
+	return v;
+}
+
+/* Round @round's RLIMIT_NOFILE and RLIMIT_CPU: set, then read on both sides. */
+static void change_limits(int round)
+{
+	struct rlimit r;
+	unsigned int i;
+
+	for (i = 0; i < N; i++) {
+		if (want[i].res != RLIMIT_NOFILE && want[i].res != RLIMIT_CPU)
+			continue;
+		set[i].rlim_cur = want[i].soft - 1 - round % 50;
+		if (set[i].rlim_cur > set[i].rlim_max)
+			set[i].rlim_cur = set[i].rlim_max;
+		if (want[i].res == RLIMIT_CPU)
+			zs_check(!setrlimit(RLIMIT_CPU, &set[i]), "round %d: setrlimit CPU: %s",
+				 round, strerror(errno));
+		else
+			zs_check(!prlimit(0, RLIMIT_NOFILE, &set[i], &r), "round %d: prlimit NOFILE: %s",
+				 round, strerror(errno));
+	}
+	zs_check(proc_soft("Max open files") == set[7].rlim_cur,
+		 "round %d: /proc/self/limits shows %llu open files, set %llu", round,
+		 proc_soft("Max open files"), (unsigned long long)set[7].rlim_cur);
+	zs_check(proc_soft("Max cpu time") == set[0].rlim_cur,
+		 "round %d: /proc/self/limits shows %llu s of CPU, set %llu", round,
+		 proc_soft("Max cpu time"), (unsigned long long)set[0].rlim_cur);
+}
+
 int main(void)
 {
 	struct rlimit r;
@@ -52,6 +97,7 @@ int main(void)
 	zs_ready(getpid());
 	while (zs_more()) {
 		round++;
+		change_limits(round);
 		for (i = 0; i < N; i++) {
 			zs_check(!getrlimit(want[i].res, &r), "getrlimit %s", want[i].name);
 			zs_check(r.rlim_cur == set[i].rlim_cur && r.rlim_max == set[i].rlim_max,
