@@ -53,6 +53,7 @@
 #include "daemon/loop.h"
 #include "migrate/image_stream.h"
 #include "migrate/image_peek.h"
+#include "migrate/not_carried.h"
 #include "migrate/migrate_int.h"
 #include "cluster/peer_msg.h"
 #include "cluster/peers.h"
@@ -393,7 +394,7 @@ static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t err
 {
 	char text[4096];
 	const char *p;
-	uint64_t ppid = 0, uid, gid, threads = 0, seccomp = 0;
+	uint64_t ppid = 0, uid, gid, threads = 0;
 	int rc = procfs_read(pid, "status", text, sizeof(text));
 
 	if (rc) {
@@ -428,18 +429,8 @@ static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t err
 			 (int)pid, (unsigned int)threads, MSG_MIG_THREADS_MAX);
 		return E2BIG;
 	}
-	/*
-	 * A filter of its own is not carried (the remote node installs
-	 * ssid's alone): moved without it, the process could make calls it
-	 * had forbidden itself.
-	 */
-	procfs_status_u64(text, "Seccomp", 10, &seccomp);
-	if (seccomp) {
-		snprintf(err, errlen, "pid %d has a seccomp %s of its own, which is not carried yet; it continues on this node",
-			 (int)pid, seccomp == 1 ? "strict mode" : "filter");
-		return EOPNOTSUPP;
-	}
-	return in_vfork(pid, err, errlen);
+	rc = not_carried(pid, text, err, errlen);
+	return rc ? rc : in_vfork(pid, err, errlen);
 }
 
 static int send_offer(struct mig_home *h)

@@ -6,7 +6,7 @@
  *   ssi-state-prog STATE WHEN GO
  *
  * STATE: seccomp (a filter of its own), ldt (modify_ldt), pkey
- * (pkey_alloc and pkey_mprotect).  WHEN: early (made before "ready") or
+ * (pkey_alloc and pkey_mprotect), signalfd (for SIGUSR1, blocked).  WHEN: early (made before "ready") or
  * late (made once the file GO exists, i.e. after the test moved it).
  * Prints "pid before=PID", "ready", then, once GO exists and the state
  * is made, checks it and prints "STATE ok" and "pid after=PID"; exits 3.
@@ -23,11 +23,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 
 static char *page;
-static int key = -1;
+static int key = -1, sfd = -1;
 
 static int make(const char *state)
 {
@@ -53,6 +55,15 @@ static int make(const char *state)
 		return syscall(SYS_pkey_mprotect, page, 4096, PROT_READ | PROT_WRITE, key) ?
 		       -1 : 0;
 	}
+	if (!strcmp(state, "signalfd")) {
+		sigset_t s;
+
+		sigemptyset(&s);
+		sigaddset(&s, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &s, NULL);
+		sfd = signalfd(-1, &s, 0);
+		return sfd < 0 ? -1 : 0;
+	}
 	errno = EINVAL;
 	return -1;
 }
@@ -61,11 +72,15 @@ static int make(const char *state)
 static int check(const char *state)
 {
 	char buf[16];
+	struct signalfd_siginfo si;
 
 	if (!strcmp(state, "seccomp"))
 		return prctl(PR_GET_SECCOMP) == 2 ? 0 : -1;
 	if (!strcmp(state, "ldt"))
 		return syscall(SYS_modify_ldt, 0, buf, sizeof(buf)) == sizeof(buf) ? 0 : -1;
+	if (!strcmp(state, "signalfd"))
+		return kill(getpid(), SIGUSR1) || read(sfd, &si, sizeof(si)) != sizeof(si) ||
+		       si.ssi_signo != SIGUSR1 ? -1 : 0;
 	/* pkey: the key is still taken, and the page still writable with it */
 	page[0] = 1;
 	return syscall(SYS_pkey_free, key) == 0 ? 0 : -1;
@@ -76,7 +91,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	if (argc != 4 || (strcmp(argv[2], "early") && strcmp(argv[2], "late"))) {
-		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|pkey early|late GO\n");
+		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|pkey|signalfd early|late GO\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * check_not_carried.c - what ssid refuses to move before the freeze
+ * (ssid/migrate/not_carried.c): a seccomp filter of the process's own
+ * (from its status text), a signalfd or a perf event among its fds (a
+ * real child holding one), nothing for a plain process.
+ */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include "run_suite.h"
+#include "ssid/migrate/not_carried.h"
+
+/* A child that holds a signalfd (or not) until the test is done. */
+static pid_t holder(int with_signalfd, int *done)
+{
+	int p[2], q[2];
+	pid_t pid;
+	char c;
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(pipe(q), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sigset_t s;
+
+		close(p[1]);	/* the parent's close is the end */
+		sigemptyset(&s);
+		sigaddset(&s, SIGUSR1);
+		if (with_signalfd && signalfd(-1, &s, 0) < 0)
+			_exit(1);
+		if (write(q[1], "r", 1) != 1 || read(p[0], &c, 1) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	ck_assert_int_eq(read(q[0], &c, 1), 1);
+	close(q[0]);
+	close(q[1]);
+	close(p[0]);
+	*done = p[1];
+	return pid;
+}
+
+static void release(pid_t pid, int done)
+{
+	int st;
+
+	close(done);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+START_TEST(test_plain_process_moves)
+{
+	char err[256] = "";
+	int done;
+	pid_t pid = holder(0, &done);
+
+	ck_assert_int_eq(not_carried(pid, "Name:\tx\nSeccomp:\t0\n", err, sizeof(err)), 0);
+	release(pid, done);
+}
+END_TEST
+
+START_TEST(test_signalfd_refused)
+{
+	char err[256] = "";
+	int done;
+	pid_t pid = holder(1, &done);
+
+	ck_assert_int_eq(not_carried(pid, "Seccomp:\t0\n", err, sizeof(err)), EOPNOTSUPP);
+	ck_assert_msg(strstr(err, "signalfd"), "reason: %s", err);
+	release(pid, done);
+}
+END_TEST
+
+START_TEST(test_seccomp_refused)
+{
+	char err[256] = "";
+
+	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t2\n", err, sizeof(err)), EOPNOTSUPP);
+	ck_assert_msg(strstr(err, "seccomp filter"), "reason: %s", err);
+	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t1\n", err, sizeof(err)), EOPNOTSUPP);
+	ck_assert_msg(strstr(err, "strict mode"), "reason: %s", err);
+}
+END_TEST
+
+static Suite *not_carried_suite(void)
+{
+	Suite *s = suite_create("not_carried");
+	TCase *tc = tcase_create("refusals");
+
+	tcase_add_test(tc, test_plain_process_moves);
+	tcase_add_test(tc, test_signalfd_refused);
+	tcase_add_test(tc, test_seccomp_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	int failed = check_run(not_carried_suite());
+
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
