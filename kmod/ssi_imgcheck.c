@@ -597,3 +597,35 @@ const char *ssi_reason_name(u32 reason)
 
 	return reason < SSI_R_MAX && names[reason] ? names[reason] : "unknown";
 }
+
+/* An ELF note header (Elf64_Nhdr: elf.h is not for both sides). */
+struct ssi_nhdr {
+	u32 namesz, descsz, type;
+};
+
+#define SSI_NT_GNU_BUILD_ID	3
+
+u32 ssi_note_build_id(const u8 *notes, u64 size, u64 align, u8 *digest)
+{
+	u64 off = 0;
+
+	/* off may pass size: a last note's padding need not fit */
+	while (off <= size && size - off >= sizeof(struct ssi_nhdr)) {
+		struct ssi_nhdr nh;
+		u64 name = off + sizeof(nh), desc, next;
+
+		memcpy(&nh, notes + off, sizeof(nh));
+		desc = name + (((u64)nh.namesz + align - 1) & ~(align - 1));
+		next = desc + (((u64)nh.descsz + align - 1) & ~(align - 1));
+		if (desc > size || nh.descsz > size - desc)
+			break;
+		if (nh.type == SSI_NT_GNU_BUILD_ID && nh.namesz == 4 &&
+		    !memcmp(notes + name, "GNU", 4) && nh.descsz >= 1 &&
+		    nh.descsz <= SSI_IMG_DIGEST_LEN) {
+			memcpy(digest, notes + desc, nh.descsz);
+			return nh.descsz;
+		}
+		off = next;
+	}
+	return 0;
+}

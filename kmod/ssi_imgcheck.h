@@ -151,4 +151,14 @@ void ssi_img_seal(void *p, size_t size, size_t crc_off);
 
 const char *ssi_reason_name(u32 reason);
 
+/*
+ * ssi_note_build_id() - the NT_GNU_BUILD_ID in the @size bytes of ELF
+ * notes at @notes (one PT_NOTE segment of a mapped file, read from the
+ * file: untrusted), each note padded to @align (4 or 8).  Nothing is read
+ * outside @notes, whatever the sizes the notes claim.
+ * Return: the id's length (1..SSI_IMG_DIGEST_LEN, copied to @digest), or
+ * 0 if there is none.
+ */
+u32 ssi_note_build_id(const u8 *notes, u64 size, u64 align, u8 *digest);
+
 #endif /* SSI_IMGCHECK_H */

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "run_suite.h"
 #include "kmod/ssi_imgcheck.h"
@@ -442,6 +444,82 @@ START_TEST(test_runs)
 }
 END_TEST
 
+/*
+ * @len bytes of notes placed to end exactly where a PROT_NONE page
+ * starts: a read past them faults, so the test catches it even without
+ * a sanitizer.
+ */
+static u8 *notes_at_guard(const void *notes, size_t len, void **map)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	u8 *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	ck_assert_int_eq(mprotect(m + pg, pg, PROT_NONE), 0);
+	memcpy(m + pg - len, notes, len);
+	*map = m;
+	return m + pg - len;
+}
+
+/* One note: header, name padded to 4, desc padded to 4 (unless @short_pad). */
+static size_t put_note(u8 *p, u32 type, const char *name, u32 namesz,
+		       const u8 *desc, u32 descsz, int short_pad)
+{
+	u32 h[3] = { namesz, descsz, type };
+	size_t off = sizeof(h);
+
+	memcpy(p, h, sizeof(h));
+	memcpy(p + off, name, namesz);
+	off += (namesz + 3) & ~3U;
+	memcpy(p + off, desc, descsz);
+	off += short_pad ? descsz : (descsz + 3) & ~3U;
+	return off;
+}
+
+START_TEST(test_build_id_note)
+{
+	static const u8 id[20] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6,
+				   7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	u8 buf[256], digest[SSI_IMG_DIGEST_LEN], *n;
+	size_t len;
+	void *map;
+
+	/* another note, then the build id */
+	len = put_note(buf, 1, "GNU", 4, id, 16, 0);
+	len += put_note(buf + len, 3, "GNU", 4, id, sizeof(id), 0);
+	n = notes_at_guard(buf, len, &map);
+	ck_assert_uint_eq(ssi_note_build_id(n, len, 4, digest), sizeof(id));
+	ck_assert_int_eq(memcmp(digest, id, sizeof(id)), 0);
+	munmap(map, 2 * sysconf(_SC_PAGESIZE));
+
+	/*
+	 * A last note whose desc ends unpadded at the end of the segment:
+	 * the next note would start past it, and nothing may be read there.
+	 */
+	len = put_note(buf, 1, "XY", 3, id, 5, 1);
+	n = notes_at_guard(buf, len, &map);
+	ck_assert_uint_eq(ssi_note_build_id(n, len, 4, digest), 0);
+	munmap(map, 2 * sysconf(_SC_PAGESIZE));
+
+	/* sizes that claim more than there is, or wrap */
+	len = put_note(buf, 3, "GNU", 4, id, sizeof(id), 0);
+	((u32 *)buf)[1] = 0xfffffffc;
+	n = notes_at_guard(buf, len, &map);
+	ck_assert_uint_eq(ssi_note_build_id(n, len, 4, digest), 0);
+	ck_assert_uint_eq(ssi_note_build_id(n, len, 8, digest), 0);
+	munmap(map, 2 * sysconf(_SC_PAGESIZE));
+	((u32 *)buf)[0] = 0xffffffff;
+	((u32 *)buf)[1] = 20;
+	n = notes_at_guard(buf, len, &map);
+	ck_assert_uint_eq(ssi_note_build_id(n, len, 4, digest), 0);
+	munmap(map, 2 * sysconf(_SC_PAGESIZE));
+	/* less than a header */
+	n = notes_at_guard(buf, 8, &map);
+	ck_assert_uint_eq(ssi_note_build_id(n, 8, 4, digest), 0);
+	munmap(map, 2 * sysconf(_SC_PAGESIZE));
+}
+END_TEST
+
 static Suite *image_suite(void)
 {
 	Suite *s = suite_create("image");
@@ -459,6 +537,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_vmas);
 	tcase_add_test(tc, test_runs);
+	tcase_add_test(tc, test_build_id_note);
 	suite_add_tcase(s, tc);
 	return s;
 }
