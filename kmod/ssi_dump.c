@@ -94,6 +94,7 @@ enum ssi_verdict {
 
 struct ssi_dump_req {
 	struct callback_head work;
+	struct ssi_modref *modref;	/* the callback's, while queued or running */
 	refcount_t ref;
 	struct task_struct *task;
 	pid_t pid;			/* as the caller named it */
@@ -155,6 +156,7 @@ struct ssi_dump_req {
 /* Another thread of a multi-threaded target; the leader is the request. */
 struct ssi_dump_thread {
 	struct callback_head work;
+	struct ssi_modref *modref;	/* the callback's, while queued or running */
 	struct ssi_dump_req *req;	/* holds a reference */
 	struct task_struct *task;
 	atomic_t state;			/* enum ssi_dump_state */
@@ -573,6 +575,7 @@ static void ssi_dump_thread_work(struct callback_head *cb)
 {
 	struct ssi_dump_thread *th = container_of(cb, struct ssi_dump_thread, work);
 	struct ssi_dump_req *req = th->req;
+	struct ssi_modref *modref;
 	struct ssi_cap_err ce = {};
 	u32 xsize = 0;
 
@@ -617,14 +620,16 @@ static void ssi_dump_thread_work(struct callback_head *cb)
 		/* refused: still the deputy's thread, frozen */
 	}
 out:
+	modref = th->modref;	/* @th goes with the last reference to @req */
 	ssi_dump_put(req);
-	module_put(THIS_MODULE);
+	ssi_modref_put(modref);
 }
 
 /* task_work callback: runs in the target, from get_signal() (or exit). */
 static void ssi_dump_work(struct callback_head *cb)
 {
 	struct ssi_dump_req *req = container_of(cb, struct ssi_dump_req, work);
+	struct ssi_modref *modref;
 	bool became = false;
 	int err;
 
@@ -689,8 +694,9 @@ out:
 	ssi_busy_del(req);
 	WRITE_ONCE(req->left, true);
 	complete_all(&req->became);	/* a DEPUTY caller must not wait for us */
+	modref = req->modref;
 	ssi_dump_put(req);
-	module_put(THIS_MODULE);
+	ssi_modref_put(modref);
 }
 
 /* ---- the caller's side: walking the frozen mm and writing the image ---- */
@@ -1308,12 +1314,14 @@ static int queue_new_threads(struct ssi_dump_req *req)
 	atomic_inc(&req->pending);
 	list_for_each_entry(th, &batch, node) {
 		refcount_inc(&req->ref);
-		__module_get(THIS_MODULE);
 		atomic_inc(&req->pending);
-		if (task_work_add(th->task, &th->work, TWA_SIGNAL)) {
-			th->err = -ESRCH;	/* exiting: not in the image */
+		th->modref = ssi_modref_get();
+		if (!th->modref || task_work_add(th->task, &th->work, TWA_SIGNAL)) {
+			/* exiting (or no memory): not in the image */
+			th->err = th->modref ? -ESRCH : -ENOMEM;
 			atomic_set(&th->state, SSI_DS_FAILED);
-			module_put(THIS_MODULE);
+			if (th->modref)
+				ssi_modref_drop(th->modref);
 			ssi_dump_arrived(req);
 			ssi_dump_put(req);
 		}
@@ -1444,12 +1452,13 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 		err = -EBUSY;
 		goto out_req2;
 	}
-	__module_get(THIS_MODULE);
-	err = task_work_add(task, &req->work, TWA_SIGNAL);
+	req->modref = ssi_modref_get();
+	err = req->modref ? task_work_add(task, &req->work, TWA_SIGNAL) : -ENOMEM;
 	if (err) {
-		module_put(THIS_MODULE);
+		if (req->modref)
+			ssi_modref_drop(req->modref);
 		ssi_busy_del(req);
-		err = -ESRCH;
+		err = err == -ENOMEM ? -ENOMEM : -ESRCH;
 		goto out_req2;
 	}
 

@@ -59,6 +59,21 @@ long ssi_signal_ioctl(struct ssi_signal __user *uarg);
 /* ssi_deputy.c: the frozen task becomes the deputy stub */
 #define SSI_DEPUTY_STACK	(64UL << 10)
 #define SSI_DEPUTY_STUB_MAX	(64UL << 10)
+/*
+ * ssi_modref.c - the module reference a task_work callback holds: taken
+ * with ssi_modref_get() (NULL: no memory) before task_work_add(); given
+ * back by the callback, as its last act, with ssi_modref_put(), which
+ * drops it from a workqueue the module's exit drains; or, when the
+ * callback will never run (task_work_add failed), at once with
+ * ssi_modref_drop() by the caller (an ioctl: its file pins the module).
+ */
+struct ssi_modref;
+struct ssi_modref *ssi_modref_get(void);
+void ssi_modref_put(struct ssi_modref *r);
+void ssi_modref_drop(struct ssi_modref *r);
+int ssi_modref_init(void);
+void ssi_modref_exit(void);
+
 int ssi_deputy_init(void);
 void ssi_deputy_exit(void);
 

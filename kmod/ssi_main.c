@@ -16,10 +16,15 @@ static int __init ssi_init(void)
 	int err;
 
 	ssi_crc_init();
+	err = ssi_modref_init();
+	if (err) {
+		pr_err("ssi: cannot create its workqueue: %d\n", err);
+		return err;
+	}
 	err = ssi_restore_init();
 	if (err) {
 		pr_err("ssi: cannot create the parked-thread cache: %d\n", err);
-		return err;
+		goto out_modref;
 	}
 	err = ssi_deputy_init();
 	if (err) {
@@ -38,6 +43,8 @@ out_deputy:
 	ssi_deputy_exit();
 out_restore:
 	ssi_restore_exit();
+out_modref:
+	ssi_modref_exit();
 	return err;
 }
 
@@ -46,6 +53,7 @@ static void __exit ssi_exit(void)
 	ssi_dev_exit();
 	ssi_deputy_exit();
 	ssi_restore_exit();
+	ssi_modref_exit();
 	pr_info("ssi: unloaded\n");
 }
 

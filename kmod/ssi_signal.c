@@ -29,25 +29,37 @@
 
 #include "ssi_internal.h"
 
+struct ssi_kick {
+	struct callback_head work;
+	struct ssi_modref *ref;
+};
+
 /* The kick's task_work: its only effect was to be queued. */
 static void ssi_kick_work(struct callback_head *work)
 {
-	kfree(work);
-	module_put(THIS_MODULE);	/* the last thing done in our code */
+	struct ssi_kick *k = container_of(work, struct ssi_kick, work);
+	struct ssi_modref *ref = k->ref;
+
+	kfree(k);
+	ssi_modref_put(ref);
 }
 
 static long ssi_kick(struct task_struct *task)
 {
-	struct callback_head *work;
+	struct ssi_kick *k;
 
-	work = kmalloc(sizeof(*work), GFP_KERNEL);
-	if (!work)
+	k = kmalloc(sizeof(*k), GFP_KERNEL);
+	if (!k)
 		return -ENOMEM;
-	init_task_work(work, ssi_kick_work);
-	__module_get(THIS_MODULE);
-	if (task_work_add(task, work, TWA_SIGNAL)) {
-		module_put(THIS_MODULE);
-		kfree(work);
+	k->ref = ssi_modref_get();
+	if (!k->ref) {
+		kfree(k);
+		return -ENOMEM;
+	}
+	init_task_work(&k->work, ssi_kick_work);
+	if (task_work_add(task, &k->work, TWA_SIGNAL)) {
+		ssi_modref_drop(k->ref);
+		kfree(k);
 		return -ESRCH;		/* exiting */
 	}
 	return 0;
