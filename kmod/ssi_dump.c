@@ -492,16 +492,12 @@ static int capture_process(struct ssi_dump_req *req)
 	int i;
 
 	/*
-	 * lock_task_sighand() is not exported; its retry is not needed here:
-	 * the frozen process cannot exec, and the sighand is RCU-freed.
+	 * A SIGKILL ends the frozen process whenever it comes: each look at
+	 * its sighand may find it gone (the task itself is held).
 	 */
-	rcu_read_lock();
-	sighand = rcu_dereference(task->sighand);
-	if (!sighand) {
-		rcu_read_unlock();
+	sighand = ssi_lock_sighand(task, &flags);
+	if (!sighand)
 		return -ESRCH;
-	}
-	spin_lock_irqsave(&sighand->siglock, flags);
 	for (i = 0; i < _NSIG; i++) {
 		const struct sigaction *sa = &sighand->action[i].sa;
 
@@ -511,7 +507,6 @@ static int capture_process(struct ssi_dump_req *req)
 		t->sigactions[i].mask = sa->sa_mask.sig[0];
 	}
 	spin_unlock_irqrestore(&sighand->siglock, flags);
-	rcu_read_unlock();
 
 	t->personality = task->personality;
 	/* Every thread is frozen: their runtimes stand still. */
@@ -524,13 +519,15 @@ static int capture_process(struct ssi_dump_req *req)
 			t->cputime_ns += th->se.sum_exec_runtime;
 		rcu_read_unlock();
 	}
-	ssi_cpu_itimers_save(task, t);
-	ssi_real_itimer_freeze(task, &t->itimer_real);
+	if (ssi_cpu_itimers_save(task, t) || ssi_real_itimer_freeze(task, &t->itimer_real))
+		return -ESRCH;
 	req->real_frozen = true;
-	spin_lock_irqsave(&task->sighand->siglock, flags);
+	sighand = ssi_lock_sighand(task, &flags);
+	if (!sighand)
+		return -ESRCH;
 	t->sigpending = (task->pending.signal.sig[0] |
 			 task->signal->shared_pending.signal.sig[0]) & SSI_IMG_SIGPENDING_MASK;
-	spin_unlock_irqrestore(&task->sighand->siglock, flags);
+	spin_unlock_irqrestore(&sighand->siglock, flags);
 	task_lock(task->group_leader);
 	for (i = 0; i < RLIM_NLIMITS; i++) {
 		t->rlim[i].cur = task->signal->rlim[i].rlim_cur;

@@ -9,6 +9,8 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
 #include <linux/types.h>
 
 #include "uapi/ssi.h"
@@ -44,13 +46,40 @@ void ssi_dump_release(struct ssi_file *sf);
 long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg);
 long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg);
 
+/*
+ * ssi_lock_sighand() - @task's sighand with its siglock taken (irqsave),
+ * or NULL once @task has exited (a frozen task a SIGKILL ends clears
+ * task->sighand while the caller still looks at it).  The caller holds a
+ * reference to @task; as lock_task_sighand(), which is not exported:
+ * sighand is SLAB_TYPESAFE_BY_RCU, and a locked one that is still the
+ * task's stays so until unlocked.
+ */
+static inline struct sighand_struct *ssi_lock_sighand(struct task_struct *task,
+						      unsigned long *flags)
+{
+	struct sighand_struct *sighand;
+
+	rcu_read_lock();
+	for (;;) {
+		sighand = rcu_dereference(task->sighand);
+		if (!sighand)
+			break;
+		spin_lock_irqsave(&sighand->siglock, *flags);
+		if (sighand == rcu_access_pointer(task->sighand))
+			break;
+		spin_unlock_irqrestore(&sighand->siglock, *flags);
+	}
+	rcu_read_unlock();
+	return sighand;
+}
+
 /* ssi_itimer.c */
 struct task_struct;
-void ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t);
+int ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t);
 void ssi_cpu_itimers_restore(const struct ssi_img_task *t);
 void ssi_cpu_itimers_park(void);
 void ssi_cputime_restore(u64 want);
-void ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out);
+int ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out);
 void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 min_ns);
 
 /* ssi_signal.c */

@@ -56,16 +56,21 @@ static void save_one(struct signal_struct *sig, int clock, bool active,
 				       : TICK_NSEC;
 }
 
-void ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t)
+int ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t)
 {
 	struct signal_struct *sig = task->signal;
+	struct sighand_struct *sighand;
+	unsigned long flags;
 	bool active;
 
-	spin_lock_irq(&task->sighand->siglock);
+	sighand = ssi_lock_sighand(task, &flags);
+	if (!sighand)
+		return -ESRCH;
 	active = READ_ONCE(sig->posix_cputimers.timers_active);
 	save_one(sig, CPUCLOCK_VIRT, active, &t->itimer_virt);
 	save_one(sig, CPUCLOCK_PROF, active, &t->itimer_prof);
-	spin_unlock_irq(&task->sighand->siglock);
+	spin_unlock_irqrestore(&sighand->siglock, flags);
+	return 0;
 }
 
 /* Returns false if @in is armed but the task had not parked the timer. */
@@ -181,10 +186,12 @@ void ssi_cputime_restore(u64 want)
  * and goes with the process).  Every thread of @task is frozen, so no
  * setitimer() races with this, and it_real_fn() does not need the siglock.
  */
-void ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out)
+int ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out)
 {
 	struct signal_struct *sig = task->signal;
 	struct hrtimer *timer = &sig->real_timer;
+	struct sighand_struct *sighand;
+	unsigned long flags;
 	ktime_t left;
 
 	out->value = 0;
@@ -192,10 +199,12 @@ void ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out
 	 * No interval while frozen: dequeueing a SIGALRM (a deputy relaying
 	 * one that kill() sent) would start the timer again.
 	 */
-	spin_lock_irq(&task->sighand->siglock);
+	sighand = ssi_lock_sighand(task, &flags);
+	if (!sighand)
+		return -ESRCH;
 	out->interval = min_t(u64, ktime_to_ns(sig->it_real_incr), SSI_IMG_ITIMER_MAX);
 	sig->it_real_incr = 0;
-	spin_unlock_irq(&task->sighand->siglock);
+	spin_unlock_irqrestore(&sighand->siglock, flags);
 	if (hrtimer_cancel(timer) <= 0) {
 		/*
 		 * A periodic one that fired waits for its SIGALRM to be
@@ -204,12 +213,13 @@ void ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out
 		 * over there.
 		 */
 		out->value = out->interval;
-		return;
+		return 0;
 	}
 	left = ktime_sub(hrtimer_get_expires(timer), timer->base->get_time());
 	/* as getitimer() says of one about to fire */
 	out->value = left > 0 ? min_t(u64, ktime_to_ns(left), SSI_IMG_ITIMER_MAX)
 			      : NSEC_PER_USEC;
+	return 0;
 }
 
 /*

@@ -109,6 +109,21 @@ else
 	echo "ok killed while frozen: died at once, resume found nobody"
 fi
 
+# 3b. Killed at random moments while the dump runs (scancel during a
+# migration): the dumper looks at a task whose signal handlers, timers
+# and memory go away under it; it must fail cleanly, never oops.
+killed=0
+for ((round = 0; round < 30; round++)); do
+	run sig_state
+	"$tools/ssi-dump" "$pid" "$dir/edge.img" >/dev/null 2>"$dir/edge.dump" &
+	dumper=$!
+	sleep "0.0$((RANDOM % 10))"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	wait "$dumper" 2>/dev/null && killed=$((killed + 1))
+done
+echo "ok killed during 30 dumps ($killed finished their image first)"
+
 # 4. The dumper dies while the task is frozen: closing /dev/ssi resumes it.
 run mem_pattern 1
 hold_dump
