@@ -797,6 +797,16 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 		if (d_unlinked(vma->vm_file->f_path.dentry))
 			return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
 					 "mapping of a deleted file");
+		/*
+		 * A memfd or another file of a kernel-internal mount has no
+		 * path another node could open (its dentry is its own root,
+		 * so it does not look deleted); nor has anything but a
+		 * regular file content to compare there.
+		 */
+		if ((vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL) ||
+		    !S_ISREG(file_inode(vma->vm_file)->i_mode))
+			return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
+					 "mapping of a file with no path (memfd, shared memory)");
 		err = file_index(c, vma->vm_file, &v->file);
 		if (err)
 			return err;

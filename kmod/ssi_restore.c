@@ -455,6 +455,27 @@ static void rewind_pages(struct ssi_rst *rs)
 }
 
 /*
+ * @path (from the image: untrusted) opened for reading, if it is a
+ * regular file.  Looked up once without opening (O_PATH), so that a FIFO
+ * cannot block the restore and a device is never opened; then that very
+ * inode is opened, not the path again.
+ */
+static struct file *open_regular(const char *path)
+{
+	struct file *p, *f;
+
+	p = filp_open(path, O_PATH | O_LARGEFILE, 0);
+	if (IS_ERR(p))
+		return p;
+	if (!S_ISREG(file_inode(p)->i_mode))
+		f = ERR_PTR(-EINVAL);
+	else
+		f = dentry_open(&p->f_path, O_RDONLY | O_LARGEFILE, current_cred());
+	fput(p);
+	return f;
+}
+
+/*
  * Open every mapped file as the helper (so the job user's permissions
  * apply) and compare its content identity with the image's.
  */
@@ -468,7 +489,7 @@ static int open_files(struct ssi_rst *rs)
 		struct ssi_img_file have = {};
 		struct file *f;
 
-		f = filp_open(ssi_img_file_path(want), O_RDONLY | O_LARGEFILE, 0);
+		f = open_regular(ssi_img_file_path(want));
 		if (IS_ERR(f)) {
 			err = PTR_ERR(f);
 			rs->r.err.offset = i;

@@ -123,6 +123,21 @@ static void reseal_run(const struct run *r)
 #define MM		((struct ssi_img_mm *)(buf + sec(SSI_SEC_MM)->poff))
 #define VMA(i)		((struct ssi_img_vma *)(buf + sec(SSI_SEC_VMAS)->poff) + (i))
 #define FILE0		((struct ssi_img_file *)(buf + sec(SSI_SEC_FILES)->poff))
+/* A FIFO mutate-run.sh makes on the node: opening it must not block. */
+#define MUTATE_FIFO	"/tmp/ssi-mutate.fifo"
+
+/* @f's path made @path (no longer than it was: the record keeps its size). */
+static void set_path(struct ssi_img_file *f, const char *path)
+{
+	char *p = (char *)(f + 1);
+	size_t n = strlen(path);
+
+	if (n > f->path_len)
+		die("a path of %zu bytes to replace by %zu", (size_t)f->path_len, n);
+	memset(p, 0, f->path_len);
+	memcpy(p, path, n);
+	f->path_len = (__u32)n;
+}
 #define XS		(buf + sec(SSI_SEC_XSTATE)->poff)
 #define RUN(i)		((struct ssi_img_pages *)(buf + runs[i].hoff))
 #define END		((struct ssi_img_end *)(buf + sec(SSI_SEC_END)->poff))
@@ -277,6 +292,8 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "files", "format", "digest kind 9");
 	M("EINVAL", "files", "format", "digest length 0");
 	M("ENOENT", "file-open", "node", "file path that does not exist");
+	M("EINVAL", "file-open", "node", "file path that is a device");
+	M("EINVAL", "file-open", "node", "file path that is a FIFO (" MUTATE_FIFO ")");
 	M("ESTALE", "file-changed", "node", "file digest changed");
 	M("ESTALE", "file-changed", "node", "file size changed");
 
@@ -445,6 +462,8 @@ apply:
 	if (IS()) { FILE0->digest_kind = 9; goto files; }
 	if (IS()) { FILE0->digest_len = 0; goto files; }
 	if (IS()) { ((char *)(FILE0 + 1))[1] = 'Q'; goto files; }
+	if (IS()) { set_path(FILE0, "/dev/null"); goto files; }
+	if (IS()) { set_path(FILE0, MUTATE_FIFO); goto files; }
 	if (IS()) { FILE0->digest[0] ^= 1; goto files; }
 	if (IS()) { FILE0->size += 1; goto files; }
 

@@ -26,6 +26,15 @@ fails=0 n=0
 # No process substitution: nodes may lack /dev/fd.
 "$tools/ssi-mutate" -l "$img" >"$list" || { echo "FAIL: ssi-mutate -l $img"; exit 1; }
 [ -s "$list" ] || { echo "FAIL: no mutations of $img"; exit 1; }
+# The FIFO a mutation names as a mapped file (ssi-mutate.c's MUTATE_FIFO):
+# a restore that opened it would block, so each restore has a time limit.
+fifo=/tmp/ssi-mutate.fifo
+rm -f "$fifo"
+mkfifo -m 666 "$fifo" || { echo "FAIL: mkfifo $fifo"; exit 1; }
+trap 'rm -f "$fifo"' EXIT
+restore() {
+	timeout -k 5 60 "$tools/ssi-restore" "$@"
+}
 
 strerr() {
 	case $1 in
@@ -52,10 +61,10 @@ while IFS=$'\t' read -r i e r scope what; do
 	"$tools/ssi-mutate" "$img" "$i" "$mut" >/dev/null || { echo "FAIL ssi-mutate $i"; fails=$((fails + 1)); continue; }
 	chmod 644 "$mut"
 	rc=0
-	out=$("$tools/ssi-restore" "${as[@]}" "$mut" 2>&1) || rc=$?
+	out=$(restore "${as[@]}" "$mut" 2>&1) || rc=$?
 	if [ $rc = 2 ]; then
 		rc=0
-		out=$("$tools/ssi-restore" "${as[@]}" -n "$mut" 2>&1) || rc=$?
+		out=$(restore "${as[@]}" -n "$mut" 2>&1) || rc=$?
 	fi
 	if [ $rc != 1 ]; then
 		echo "FAIL $i ($what) from a file: exit $rc: $out"
@@ -66,11 +75,11 @@ while IFS=$'\t' read -r i e r scope what; do
 
 	rc=0
 	# shellcheck disable=SC2002 # a pipe is the point
-	out=$(cat "$mut" | "$tools/ssi-restore" "${as[@]}" - 2>&1) || rc=$?
+	out=$(cat "$mut" | restore "${as[@]}" - 2>&1) || rc=$?
 	if [ $rc = 2 ]; then
 		rc=0
 		# shellcheck disable=SC2002
-		out=$(cat "$mut" | "$tools/ssi-restore" "${as[@]}" -n - 2>&1) || rc=$?
+		out=$(cat "$mut" | restore "${as[@]}" -n - 2>&1) || rc=$?
 	fi
 	if [ "$scope" = pages ]; then
 		# 137: killed by SIGKILL after the point of no return.  A damage
@@ -89,7 +98,7 @@ while IFS=$'\t' read -r i e r scope what; do
 done <"$list"
 
 rc=0
-out=$("$tools/ssi-restore" "${as[@]}" -M "$img" 2>&1) || rc=$?
+out=$(restore "${as[@]}" -M "$img" 2>&1) || rc=$?
 n=$((n + 1))
 if [ $rc != 1 ] || ! grep -q "(vdso in header" <<<"$out"; then
 	echo "FAIL helper with its vDSO elsewhere: exit $rc: $out"
