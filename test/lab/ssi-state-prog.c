@@ -6,7 +6,8 @@
  *   ssi-state-prog STATE WHEN GO
  *
  * STATE: seccomp (a filter of its own), ldt (modify_ldt), pkey
- * (pkey_alloc and pkey_mprotect), signalfd (for SIGUSR1, blocked).  WHEN: early (made before "ready") or
+ * (pkey_alloc and pkey_mprotect), signalfd (for SIGUSR1, blocked), memfd
+ * (a private mapping of one).  WHEN: early (made before "ready") or
  * late (made once the file GO exists, i.e. after the test moved it).
  * Prints "pid before=PID", "ready", then, once GO exists and the state
  * is made, checks it and prints "STATE ok" and "pid after=PID"; exits 3.
@@ -55,6 +56,17 @@ static int make(const char *state)
 		return syscall(SYS_pkey_mprotect, page, 4096, PROT_READ | PROT_WRITE, key) ?
 		       -1 : 0;
 	}
+	if (!strcmp(state, "memfd")) {
+		int fd = memfd_create("ssi-state", 0);
+
+		if (fd < 0 || ftruncate(fd, 4096))
+			return -1;
+		page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		if (page == MAP_FAILED)
+			return -1;
+		memcpy(page, "memfd page", 11);
+		return 0;
+	}
 	if (!strcmp(state, "signalfd")) {
 		sigset_t s;
 
@@ -78,6 +90,8 @@ static int check(const char *state)
 		return prctl(PR_GET_SECCOMP) == 2 ? 0 : -1;
 	if (!strcmp(state, "ldt"))
 		return syscall(SYS_modify_ldt, 0, buf, sizeof(buf)) == sizeof(buf) ? 0 : -1;
+	if (!strcmp(state, "memfd"))
+		return memcmp(page, "memfd page", 11) ? -1 : 0;
 	if (!strcmp(state, "signalfd"))
 		return kill(getpid(), SIGUSR1) || read(sfd, &si, sizeof(si)) != sizeof(si) ||
 		       si.ssi_signo != SIGUSR1 ? -1 : 0;
@@ -91,7 +105,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	if (argc != 4 || (strcmp(argv[2], "early") && strcmp(argv[2], "late"))) {
-		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|pkey|signalfd early|late GO\n");
+		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|pkey|signalfd|memfd early|late GO\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
