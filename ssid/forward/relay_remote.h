@@ -107,7 +107,7 @@ void relay_remote_init(struct relay_remote *r, struct loop *loop,
 /*
  * relay_remote_set_threads - the process's @n threads: @local[i] here is
  * @home[i] at home (copied).  A call is sent home for the deputy thread of
- * its caller; gettid answers the home tid.  Without a map (or for a thread
+ * its caller.  Without a map (or for a thread
  * not in it) the leader's pid is its home tid, and other threads have
  * none (0).  Return: 0 or -ENOMEM.
  */
