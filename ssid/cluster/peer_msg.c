@@ -3,6 +3,7 @@
  * peer_msg.c - encode and validate ssid's peer messages (see peer_msg.h).
  */
 #include <endian.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "daemon/conf.h"
@@ -690,4 +691,63 @@ int msg_decode_job_event(const void *buf, size_t len, struct msg_job_event *m)
 	m->job = get32(&c);
 	m->event = get32(&c);
 	return m->event == MSG_JOB_START || m->event == MSG_JOB_END ? 0 : -1;
+}
+
+/* ------------------------------------------- /proc entries held */
+
+void msg_mig_proc_fds_add(void *arg, int fd, int flags, uint64_t pos, const char *path)
+{
+	struct msg_mig_proc_fds *m = arg;
+	struct msg_mig_proc_fd *f;
+
+	if (m->n == MSG_MIG_PROC_FDS_MAX)
+		return;
+	f = &m->fd[m->n++];
+	f->fd = fd;
+	f->flags = (uint32_t)flags;
+	f->pos = pos;
+	snprintf(f->path, sizeof(f->path), "%s", path);
+}
+
+size_t msg_encode_mig_proc_fds(const struct msg_mig_proc_fds *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+	uint32_t i;
+
+	put_version(&c);
+	put64(&c, m->id);
+	put32(&c, m->n);
+	for (i = 0; i < m->n; i++) {
+		put32(&c, (uint32_t)m->fd[i].fd);
+		put32(&c, m->fd[i].flags);
+		put64(&c, m->fd[i].pos);
+		put_str(&c, m->fd[i].path, MSG_MIG_PROC_PATH_LEN);
+	}
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_proc_fds(const void *buf, size_t len, struct msg_mig_proc_fds *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+	uint32_t i;
+
+	if (!buf || get_version(&c, MSG_MIG_PROC_FDS_LEN(0)))
+		return -1;
+	m->id = get64(&c);
+	m->n = get32(&c);
+	if (m->n > MSG_MIG_PROC_FDS_MAX ||
+	    (size_t)(c.end - c.p) < MSG_MIG_PROC_FD_LEN * (size_t)m->n)
+		return -1;
+	for (i = 0; i < m->n; i++) {
+		struct msg_mig_proc_fd *f = &m->fd[i];
+
+		f->fd = (int32_t)get32(&c);
+		f->flags = get32(&c);
+		f->pos = get64(&c);
+		get_str(&c, f->path, MSG_MIG_PROC_PATH_LEN);
+		if (f->fd < 0 || (f->flags & ~(uint32_t)MSG_MIG_PROC_FLAGS) ||
+		    f->pos > INT64_MAX || !f->path[0])
+			return -1;
+	}
+	return 0;
 }

@@ -14,6 +14,7 @@
 #define SSID_PEER_MSG_H
 
 #include <stddef.h>
+#include <fcntl.h>
 #include <stdint.h>
 
 #include "common/defaults.h"
@@ -47,7 +48,9 @@ enum ssid_msg_type {
 	SSID_MSG_MIG_THREAD_END = 0x011f, /* remote -> home: this thread ended */
 	SSID_MSG_MIG_SPAWN = 0x0120,	/* remote -> home: it makes a thread */
 	SSID_MSG_MIG_SPAWNED = 0x0121,	/* home -> remote: its deputy thread */
-	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_SPAWNED,
+	SSID_MSG_MIG_PROC_FDS = 0x0122,	/* home -> remote: its /proc entries held */
+	SSID_MSG_MIG_PROC_POS = 0x0123,	/* remote -> home: where they were read to */
+	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_PROC_POS,
 	/* cluster-wide views and requests (cluster_view.c) */
 	SSID_MSG_TASKS_QUERY = 0x0200,	/* what tasks are yours, who are your guests */
 	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
@@ -241,6 +244,47 @@ struct msg_mig_threads {
 
 size_t msg_encode_mig_threads(const struct msg_mig_threads *m, void *buf);
 int msg_decode_mig_threads(const void *buf, size_t len, struct msg_mig_threads *m);
+
+/*
+ * MIG_PROC_FDS (home -> remote, after the image): the process's fds that
+ * hold one of its own /proc entries served where it runs
+ * (forward/proc_self.h), to be opened there too.  MIG_PROC_POS (remote
+ * -> home, before the image back): the same for the fds served there,
+ * with how far they were read, which the home fds take.  Each entry: the
+ * fd, its O_ACCMODE | O_NONBLOCK | O_CLOEXEC flags, its offset and the
+ * entry's path in a proc mount of the process's namespace ("PID/ENTRY",
+ * "PID/task/TID/ENTRY", checked again by the receiver).  0..MAX entries;
+ * the sender leaves any beyond to be read at home.
+ */
+#define MSG_MIG_PROC_FDS_MAX	64
+#define MSG_MIG_PROC_PATH_LEN	63		/* PROC_SELF_PATH_MAX - 1 */
+#define MSG_MIG_PROC_FD_LEN	(4 + 4 + 8 + MSG_MIG_PROC_PATH_LEN)
+#define MSG_MIG_PROC_FDS_LEN(n)	(4 + 8 + 4 + MSG_MIG_PROC_FD_LEN * (size_t)(n))
+#define MSG_MIG_PROC_FLAGS	(O_ACCMODE | O_NONBLOCK | O_CLOEXEC)
+
+struct msg_mig_proc_fd {
+	int32_t fd;
+	uint32_t flags;
+	uint64_t pos;
+	char path[MSG_MIG_PROC_PATH_LEN + 1];
+};
+
+struct msg_mig_proc_fds {
+	uint64_t id;
+	uint32_t n;
+	struct msg_mig_proc_fd fd[MSG_MIG_PROC_FDS_MAX];
+};
+
+/*
+ * msg_mig_proc_fds_add - append an entry to @arg, a struct
+ * msg_mig_proc_fds (the callback of proc_self_held() and
+ * relay_remote_proc_held()); one beyond MSG_MIG_PROC_FDS_MAX is left out,
+ * and stays read at home.
+ */
+void msg_mig_proc_fds_add(void *arg, int fd, int flags, uint64_t pos, const char *path);
+/* decode: -1 also for an fd < 0, unknown flags, an offset beyond INT64_MAX */
+size_t msg_encode_mig_proc_fds(const struct msg_mig_proc_fds *m, void *buf);
+int msg_decode_mig_proc_fds(const void *buf, size_t len, struct msg_mig_proc_fds *m);
 
 /* ------------------------------------------------------- cluster views */
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/close_range.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -41,6 +43,9 @@ struct relay_pending {
 	uint32_t home_tid;		/* and at home, whose deputy runs it */
 	int nr;
 	bool cancelling;		/* its cancel was sent */
+	/* an open of one of its own /proc entries: where it is here, and how */
+	char proc_path[PROC_SELF_PATH_MAX];
+	int proc_flags;
 	struct ssi_fwd_pending p;
 };
 
@@ -59,6 +64,20 @@ void relay_remote_init(struct relay_remote *r, struct loop *loop,
 	r->sig_check_ms = LOOP_NEVER;
 	r->ops = ops;
 	r->arg = arg;
+	r->procfd = -1;
+	r->pidfd = -1;
+}
+
+int relay_remote_set_proc(struct relay_remote *r, int procfd)
+{
+	int fd = fcntl(procfd, F_DUPFD_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (r->procfd >= 0)
+		close(r->procfd);
+	r->procfd = fd;
+	return 0;
 }
 
 int relay_remote_set_threads(struct relay_remote *r, uint32_t n, const pid_t *local,
@@ -214,6 +233,252 @@ static int send_request(struct relay_remote *r, struct relay_pending *p)
 	return 0;
 }
 
+/* ------------------------------------------- its own /proc entries */
+
+static bool is_thread(const void *arg, uint32_t home_tid)
+{
+	return relay_remote_local_tid(arg, home_tid) != 0;
+}
+
+/* The NUL-terminated string argument @i as the request carries it. */
+static const char *in_string(const struct ssi_fwd_pending *p, int i)
+{
+	const char *s = ssi_fwd_in_arg(p, i, 1);
+
+	if (!s || !memchr(s, '\0', p->in_len - p->req.args[i]))
+		return NULL;
+	return s;
+}
+
+/*
+ * An open of one of the process's own /proc entries that are served here
+ * (proc_self.h): remember which, to open it here too once home did.
+ */
+static void note_proc_open(struct relay_remote *r, struct relay_pending *p)
+{
+	const struct open_how *how;
+	const char *path;
+	uint64_t flags;
+
+	if (r->procfd < 0)
+		return;
+	switch (p->nr) {
+	case __NR_open:
+		path = in_string(&p->p, 0);
+		flags = p->p.req.args[1];
+		break;
+	case __NR_openat:
+		path = in_string(&p->p, 1);
+		flags = p->p.req.args[2];
+		break;
+	case __NR_openat2:
+		path = in_string(&p->p, 1);
+		how = ssi_fwd_in_arg(&p->p, 2, sizeof(*how));
+		if (!how)
+			return;
+		flags = how->flags;
+		break;
+	default:
+		return;
+	}
+	if (!path || (flags & (O_PATH | O_DIRECTORY | O_CREAT | O_TMPFILE)))
+		return;
+	if (proc_self_path(path, r->home_pid, p->home_tid, is_thread, r, p->proc_path))
+		p->proc_flags = (int)(flags & (O_ACCMODE | O_NONBLOCK | O_CLOEXEC));
+}
+
+/*
+ * Put @file into the process as fd @fd (what home gave), while its call
+ * @p waits; it runs here from now on.
+ */
+static void install_here(struct relay_remote *r, uint64_t notif_id, int file,
+			 int fd, bool cloexec, const char *path)
+{
+	struct seccomp_notif_addfd a = {
+		.id = notif_id,
+		.flags = SECCOMP_ADDFD_FLAG_SETFD,
+		.srcfd = (uint32_t)file,
+		.newfd = (uint32_t)fd,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+
+	if (ioctl(r->listen_h.fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0)
+		log_warn("pid %u: fd %d stays served at home: ADDFD: %m",
+			 r->home_pid, fd);
+	else if (proc_self_fds_add(&r->proc_fds, fd, path))
+		log_warn("pid %u: fd %d stays served at home: out of memory",
+			 r->home_pid, fd);
+}
+
+/*
+ * Home has entry @path open as @fd (@flags, read up to @pos): open it here
+ * too, into the process, while its call @notif_id waits.
+ */
+static void open_here(struct relay_remote *r, uint64_t notif_id, int fd,
+		      int flags, uint64_t pos, const char *path)
+{
+	int file = openat(r->procfd, path, (flags & (O_ACCMODE | O_NONBLOCK)) |
+			  O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+
+	if (file < 0) {
+		log_debug("pid %u: /proc/%s stays served at home: %m", r->home_pid, path);
+		return;
+	}
+	if (pos && lseek(file, (off_t)pos, SEEK_SET) != (off_t)pos)
+		log_debug("pid %u: /proc/%s: cannot seek to %llu here: %m", r->home_pid,
+			  path, (unsigned long long)pos);
+	install_here(r, notif_id, file, fd, flags & O_CLOEXEC, path);
+	close(file);
+}
+
+/* Home duplicated @src, one of those served here, as @fd: here too. */
+static void dup_here(struct relay_remote *r, const struct relay_pending *p,
+		     int src, int fd, bool cloexec)
+{
+	int file;
+
+	if (r->pidfd < 0)
+		r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	file = r->pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, r->pidfd, src, 0);
+	if (file < 0) {
+		log_warn("pid %u: fd %d stays served at home: %m", r->home_pid, fd);
+		return;
+	}
+	install_here(r, p->notif_id, file, fd, cloexec,
+		     proc_self_fds_path(&r->proc_fds, src));
+	close(file);
+}
+
+/*
+ * Home's kernel succeeded with @p (result @ret): mirror what it did to
+ * the fds served here.  Return: whether the call must run here too (a
+ * close of one of them: it then closes the file here), the notification
+ * answered with CONTINUE instead of @ret.
+ */
+static bool proc_after(struct relay_remote *r, const struct relay_pending *p,
+		       int64_t ret)
+{
+	const uint64_t *a = p->p.req.args;
+	bool cloexec;
+	int src;
+
+	if (ret < 0)
+		return false;
+	if (p->proc_path[0]) {
+		open_here(r, p->notif_id, (int)ret, p->proc_flags, 0, p->proc_path);
+		return false;
+	}
+	if (!r->proc_fds.n)
+		return false;
+	switch (p->nr) {
+	case __NR_close:
+		return proc_self_fds_drop(&r->proc_fds, (int)(unsigned int)a[0]);
+	case __NR_close_range:
+		if (a[2] & CLOSE_RANGE_CLOEXEC)
+			return false;
+		return proc_self_fds_drop_range(&r->proc_fds, (unsigned int)a[0],
+						(unsigned int)a[1]) != 0;
+	}
+	src = proc_self_dup_source(p->nr, a, &cloexec);
+	if (src < 0 || src == (int)ret)
+		return false;
+	if (proc_self_fds_has(&r->proc_fds, src))
+		dup_here(r, p, src, (int)ret, cloexec);
+	else
+		proc_self_fds_drop(&r->proc_fds, (int)ret);	/* dup2 over it */
+	return false;
+}
+
+struct relay_keep {
+	int fd, flags;
+	uint64_t pos;
+	char path[PROC_SELF_PATH_MAX];
+};
+
+int relay_remote_keep_proc(struct relay_remote *r, int fd, int flags, uint64_t pos,
+			   const char *path)
+{
+	struct relay_keep *k;
+
+	if (fd < 0 || !proc_self_valid(path, r->home_pid, is_thread, r))
+		return -EINVAL;
+	k = realloc(r->keep, (r->nkeep + 1) * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	r->keep = k;
+	k = &r->keep[r->nkeep++];
+	k->fd = fd;
+	k->flags = flags;
+	k->pos = pos;
+	snprintf(k->path, sizeof(k->path), "%s", path);
+	return 0;
+}
+
+/* The fds held since before the move, put in while call @notif_id waits. */
+static void open_kept(struct relay_remote *r, uint64_t notif_id)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->nkeep && r->procfd >= 0; i++)
+		open_here(r, notif_id, r->keep[i].fd, r->keep[i].flags, r->keep[i].pos,
+			  r->keep[i].path);
+	free(r->keep);
+	r->keep = NULL;
+	r->nkeep = 0;
+}
+
+void relay_remote_proc_held(struct relay_remote *r,
+			    void (*cb)(void *arg, int fd, int flags, uint64_t pos,
+				       const char *path),
+			    void *arg)
+{
+	uint32_t i;
+
+	if (r->proc_fds.n && r->pidfd < 0)
+		r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	for (i = 0; i < r->proc_fds.n; i++) {
+		const struct proc_self_fd *f = &r->proc_fds.fd[i];
+		int file = (int)syscall(SYS_pidfd_getfd, r->pidfd, f->fd, 0);
+		off_t pos;
+		int flags;
+
+		if (file < 0)
+			continue;
+		pos = lseek(file, 0, SEEK_CUR);
+		flags = fcntl(file, F_GETFL);
+		close(file);
+		if (pos >= 0 && flags >= 0)
+			cb(arg, f->fd, flags & (O_ACCMODE | O_NONBLOCK), (uint64_t)pos,
+			   f->path);
+	}
+}
+
+static int answer_continue(struct relay_remote *r, uint64_t id)
+{
+	struct seccomp_notif_resp resp = {
+		.id = id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE,
+	};
+
+	if (!ioctl(r->listen_h.fd, SECCOMP_IOCTL_NOTIF_SEND, &resp))
+		return 0;
+	return -errno;
+}
+
+/* A read, write or seek on an fd served here. */
+static bool runs_here(const struct relay_remote *r, const struct seccomp_notif *n)
+{
+	uint64_t args[6];
+	int i;
+
+	if (!r->proc_fds.n)
+		return false;
+	for (i = 0; i < 6; i++)
+		args[i] = n->data.args[i];
+	return proc_self_runs_here(&r->proc_fds, n->data.nr, args);
+}
+
+/* ----------------------------------------------------- sent home */
+
 static void forward(struct relay_remote *r, const struct seccomp_notif *n)
 {
 	struct relay_pending *p = calloc(1, sizeof(*p));
@@ -242,6 +507,7 @@ static void forward(struct relay_remote *r, const struct seccomp_notif *n)
 		goto drop;
 	}
 	p->notif_id = n->id;
+	note_proc_open(r, p);
 	if (send_request(r, p)) {
 		relay_remote_answer(r, n->id, -EIO);
 		goto drop;
@@ -419,13 +685,18 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 	if (ioctl(lh->fd, SECCOMP_IOCTL_NOTIF_RECV, &n))
 		return;		/* ENOENT: gone before we looked */
 	r->called = true;	/* the restore helper makes no call after the filter */
+	if (r->nkeep)
+		open_kept(r, n.id);
 	nr = n.data.nr;
 	switch (ssi_sc_policy_of(nr)) {
 	case SSI_SC_CACHED:
 		relay_remote_answer(r, n.id, (int64_t)r->home_ppid);	/* getppid */
 		break;
 	case SSI_SC_FORWARD:
-		forward(r, &n);
+		if (runs_here(r, &n))
+			answer_continue(r, n.id);
+		else
+			forward(r, &n);
 		break;
 	default:
 		if ((nr == __NR_clone || nr == __NR_clone3) && spawn_begin(r, &n))
@@ -541,7 +812,9 @@ void relay_remote_reply(struct relay_remote *r, uint64_t seq, const void *data,
 	if (!ret)
 		mirror_limit(r, p);
 	if (r->listen_h.fd >= 0) {
-		if (ret >= -SSI_SC_ERESTART_MAX && ret <= -SSI_SC_ERESTARTSYS)
+		if (proc_after(r, p, ret))
+			answer_continue(r, p->notif_id);
+		else if (ret >= -SSI_SC_ERESTART_MAX && ret <= -SSI_SC_ERESTARTSYS)
 			relay_remote_answer_restart(r, p->notif_id, p->tid, ret);
 		else
 			relay_remote_answer(r, p->notif_id, ret);
@@ -583,4 +856,14 @@ void relay_remote_destroy(struct relay_remote *r)
 	r->home_tids = NULL;
 	r->nthreads = 0;
 	r->sig_check_ms = LOOP_NEVER;
+	proc_self_fds_free(&r->proc_fds);
+	free(r->keep);
+	r->keep = NULL;
+	r->nkeep = 0;
+	if (r->procfd >= 0)
+		close(r->procfd);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	r->procfd = -1;
+	r->pidfd = -1;
 }

@@ -10,7 +10,9 @@
  *             home; the reply is written back into the process and the
  *             notification answered;
  *   pull-home (and a call the relay cannot marshal): handed to the owner,
- *             which sends the process home (migrate/remote_side.c).
+ *             which sends the process home (migrate/remote_side.c);
+ *   here      a read, write or seek on an fd that holds one of the
+ *             process's own /proc entries opened here (proc_self.h).
  *
  * A call in flight at home waits killable only (seccomp_filter.h), so a
  * signal for the process stays pending meanwhile: the relay looks for one
@@ -31,6 +33,7 @@
 #include <sys/types.h>
 
 #include "daemon/loop.h"
+#include "forward/proc_self.h"
 
 struct relay_pending;
 
@@ -71,6 +74,7 @@ struct relay_remote_ops {
 };
 
 struct relay_spawn;
+struct relay_keep;
 
 struct relay_remote {
 	struct loop *loop;
@@ -91,6 +95,11 @@ struct relay_remote {
 	uint64_t seq;			/* of the last request sent */
 	uint64_t sig_check_ms;		/* next look for signals, or LOOP_NEVER */
 	uint64_t forwarded, bytes;	/* calls answered from home, bytes both ways */
+	int procfd;			/* proc mount of its pid namespace; -1: none */
+	int pidfd;			/* of the process, once needed; -1: none */
+	struct proc_self_fds proc_fds;	/* its fds that hold such an entry here */
+	struct relay_keep *keep;	/* such fds held since before the move, */
+	uint32_t nkeep;			/* opened here at its next call */
 	const struct relay_remote_ops *ops;
 	void *arg;
 };
@@ -125,6 +134,32 @@ void relay_remote_drop_thread(struct relay_remote *r, pid_t local);
 /* relay_remote_home_tid, _local_tid - translate a tid by the map; 0: none. */
 uint32_t relay_remote_home_tid(const struct relay_remote *r, pid_t tid);
 pid_t relay_remote_local_tid(const struct relay_remote *r, uint32_t home_tid);
+
+/*
+ * relay_remote_set_proc - open the process's own /proc entries here in
+ * proc mount @procfd (copied) of its pid namespace (proc_self.h).
+ * Return: 0 or -errno.
+ */
+int relay_remote_set_proc(struct relay_remote *r, int procfd);
+
+/*
+ * relay_remote_keep_proc - the process's fd @fd holds its entry @path
+ * (proc_self.h; from the home node: checked) with @flags, read up to
+ * @pos: open it here too, at the process's next call (the seccomp
+ * listener can give it an fd then only).  Return: 0, -EINVAL (@path is
+ * not an entry served here), -ENOMEM.
+ */
+int relay_remote_keep_proc(struct relay_remote *r, int fd, int flags, uint64_t pos,
+			   const char *path);
+
+/*
+ * relay_remote_proc_held - @cb for each fd whose entry is served here:
+ * its flags and offset now (the home fd takes them when it goes home).
+ */
+void relay_remote_proc_held(struct relay_remote *r,
+			    void (*cb)(void *arg, int fd, int flags, uint64_t pos,
+				       const char *path),
+			    void *arg);
 
 /*
  * relay_remote_listen - serve seccomp listener @fd (taken) of process

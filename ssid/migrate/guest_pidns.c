@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -29,6 +30,7 @@ void guest_pidns_none(struct guest_pidns *ns)
 	ns->init = 0;
 	ns->ctl = -1;
 	ns->nsfd = -1;
+	ns->procfd = -1;
 }
 
 static int own_ns(void)
@@ -110,6 +112,12 @@ int guest_pidns_open(struct guest_pidns *ns, const char *helper)
 		guest_pidns_close(ns);
 		return rc;
 	}
+	ns->procfd = pidns_init_proc(ns->ctl);
+	if (ns->procfd < 0) {
+		log_warn("no proc mount of a guest's pid namespace: %s",
+			 strerror(-ns->procfd));
+		ns->procfd = -1;
+	}
 	return 0;
 }
 
@@ -147,6 +155,8 @@ void guest_pidns_close(struct guest_pidns *ns)
 {
 	int i;
 
+	if (ns->procfd >= 0)
+		close(ns->procfd);
 	if (ns->nsfd >= 0)
 		close(ns->nsfd);
 	if (ns->ctl >= 0)

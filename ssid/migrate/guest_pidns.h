@@ -29,6 +29,7 @@ struct guest_pidns {
 	pid_t init;	/* its init, as ssid sees it; 0: none */
 	int ctl;	/* requests to init (pidns_init.h); -1: none */
 	int nsfd;	/* /proc/INIT/ns/pid; -1: none */
+	int procfd;	/* a proc mount of it (pidns_init_proc()); -1: none */
 };
 
 /* guest_pidns_none - @ns holds nothing (for guest_pidns_close()). */
@@ -36,7 +37,9 @@ void guest_pidns_none(struct guest_pidns *ns);
 
 /*
  * guest_pidns_open - a new pid namespace with its init, @helper run as
- * "HELPER pidns-init".  Return: 0, or -errno (@ns then holds nothing).
+ * "HELPER pidns-init", and a proc mount of it (none if the kernel
+ * refuses one: the process's /proc entries are then read at home).
+ * Return: 0, or -errno (@ns then holds nothing).
  */
 int guest_pidns_open(struct guest_pidns *ns, const char *helper);
 

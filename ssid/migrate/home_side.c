@@ -47,6 +47,7 @@
 #include "kmod/tools/ssi_dev_open.h"
 #include "transport/ssi_transport.h"
 
+#include "forward/proc_self.h"
 #include "forward/relay_home.h"
 #include "common/log.h"
 #include "common/procfs.h"
@@ -305,6 +306,51 @@ static int frozen_threads(struct mig_home *h)
 	return 0;
 }
 
+/* ------------------------------------------- its own /proc entries */
+
+static bool is_home_thread(const void *arg, uint32_t tid)
+{
+	return tid && thread_of((struct mig_home *)arg, tid) != NULL;
+}
+
+/*
+ * Its fds that hold one of its own /proc entries served where it runs
+ * (forward/proc_self.h): the remote node opens them there too.
+ */
+static void send_proc_fds(struct mig_home *h)
+{
+	static struct msg_mig_proc_fds m;
+	static unsigned char buf[MSG_MIG_PROC_FDS_LEN(MSG_MIG_PROC_FDS_MAX)];
+	struct iovec iov = { buf, 0 };
+	int rc;
+
+	m.id = h->id;
+	m.n = 0;
+	rc = proc_self_held(h->pid, (uint32_t)h->pid, is_home_thread, h, msg_mig_proc_fds_add, &m);
+	if (rc || !m.n)
+		return;
+	iov.iov_len = msg_encode_mig_proc_fds(&m, buf);
+	rc = peers_send(h->m->peers, h->peer, SSID_MSG_MIG_PROC_FDS, &iov, 1);
+	if (rc)
+		log_warn("pid %d: its /proc fds stay read at home: %s", (int)h->pid,
+			 strerror(-rc));
+}
+
+/* On its way back: its home fds of those entries take the offsets of there. */
+static void on_proc_pos(struct mig_home *h, const struct msg_mig_proc_fds *mp)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < mp->n && h->pidfd >= 0; i++) {
+		rc = proc_self_set_pos(h->pidfd, h->pid, (uint32_t)h->pid, is_home_thread,
+				       h, mp->fd[i].fd, mp->fd[i].pos, mp->fd[i].path);
+		if (rc)
+			log_warn("pid %d: fd %d (/proc/%s) keeps its offset at home: %s",
+				 (int)h->pid, mp->fd[i].fd, mp->fd[i].path, strerror(-rc));
+	}
+}
+
 /* The image is out (or could not be): wait for the remote's answer. */
 static void stream_done(struct mig_stream *s, int err, const char *why)
 {
@@ -320,6 +366,7 @@ static void stream_done(struct mig_stream *s, int err, const char *why)
 		fail_and_resume(h, err, "its threads cannot be listed");
 		return;
 	}
+	send_proc_fds(h);
 	h->res.bytes = s->dump.bytes;
 	h->res.pages = s->dump.pages;
 	h->res.vmas = s->dump.vmas;
@@ -1203,6 +1250,7 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 	struct msg_mig_image mi;
 	struct msg_mig_value v;
 	static struct msg_mig_threads mt;
+	static struct msg_mig_proc_fds mp;
 	struct msg_fwd f;
 	struct mig_home *h;
 
@@ -1246,6 +1294,13 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 			on_fwd_req(h, &f);
 		else if (h && relay_of(h, f.tid))
 			relay_home_cancel(relay_of(h, f.tid), f.seq);
+		return;
+	case SSID_MSG_MIG_PROC_POS:
+		if (msg_decode_mig_proc_fds(msg->data, msg->len, &mp))
+			goto bad;
+		h = find(m, idx, mp.id);
+		if (h)
+			on_proc_pos(h, &mp);
 		return;
 	case SSID_MSG_MIG_THREADS:
 		if (msg_decode_mig_threads(msg->data, msg->len, &mt))

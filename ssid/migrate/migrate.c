@@ -44,6 +44,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_RECALL:
 	case SSID_MSG_MIG_BACK_DONE:
 	case SSID_MSG_MIG_SPAWNED:
+	case SSID_MSG_MIG_PROC_FDS:
 		mig_remote_msg(m, idx, msg);
 		break;
 	case SSID_MSG_MIG_ACCEPTED:
@@ -56,6 +57,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_THREADS:
 	case SSID_MSG_MIG_THREAD_END:
 	case SSID_MSG_MIG_SPAWN:
+	case SSID_MSG_MIG_PROC_POS:
 		mig_home_msg(m, idx, msg);
 		break;
 	default:

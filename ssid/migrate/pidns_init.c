@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
@@ -45,11 +47,57 @@ static int32_t send_signal(struct ssi_signal *sig)
 	return ioctl(dev, SSI_IOC_SIGNAL, sig) ? errno : 0;
 }
 
+/*
+ * A proc instance of this namespace (the maker's), mounted nowhere: only
+ * ssid reaches it, through the fd.  Return: the fd, or -errno.
+ */
+static int proc_mount(void)
+{
+	int fs, mnt, err;
+
+	fs = fsopen("proc", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) {
+		err = errno;
+		close(fs);
+		return -err;
+	}
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC,
+		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	err = errno;
+	close(fs);
+	return mnt < 0 ? -err : mnt;
+}
+
+/* The answer @err, with @fd (>= 0) attached. */
+static int answer(int ctl, int32_t err, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		memset(&c, 0, sizeof(c));
+		m.msg_control = c.buf;
+		m.msg_controllen = sizeof(c.buf);
+		c.h.cmsg_level = SOL_SOCKET;
+		c.h.cmsg_type = SCM_RIGHTS;
+		c.h.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&c.h), &fd, sizeof(int));
+	}
+	return sendmsg(ctl, &m, MSG_NOSIGNAL) == sizeof(err) ? 0 : -1;
+}
+
 void pidns_init_serve(int ctl)
 {
 	struct pidns_req req;
 	int32_t err;
 	ssize_t n;
+	int fd;
 
 	/* ssid's death ends the namespace even if the socket lingers */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -63,6 +111,7 @@ void pidns_init_serve(int ctl)
 			_exit(0);
 		if (n != sizeof(req))
 			_exit(1);
+		fd = -1;
 		switch (req.op) {
 		case PIDNS_NEXT_ID:
 			err = set_next(req.id);
@@ -70,26 +119,53 @@ void pidns_init_serve(int ctl)
 		case PIDNS_SIGNAL:
 			err = send_signal(&req.sig);
 			break;
+		case PIDNS_PROC:
+			fd = proc_mount();
+			err = fd < 0 ? -fd : 0;
+			break;
 		default:
 			err = EINVAL;
 		}
-		if (send(ctl, &err, sizeof(err), MSG_NOSIGNAL) != sizeof(err))
+		if (answer(ctl, err, fd))
 			_exit(1);
+		if (fd >= 0)
+			close(fd);
 	}
 }
 
-static int call(int ctl, const struct pidns_req *req)
+/* Ask, and wait for the answer; an fd that comes with it goes to @fd. */
+static int call(int ctl, const struct pidns_req *req, int *fd)
 {
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} c;
 	int32_t err;
+	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
+	struct cmsghdr *h;
 	ssize_t n;
 
 	if (send(ctl, req, sizeof(*req), MSG_NOSIGNAL) != sizeof(*req))
 		return -errno;
 	do
-		n = recv(ctl, &err, sizeof(err), 0);
+		n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n != sizeof(err))
 		return n < 0 ? -errno : -EPIPE;	/* EAGAIN: a receive timeout */
+	for (h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+		int got;
+
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS ||
+		    h->cmsg_len != CMSG_LEN(sizeof(int)))
+			continue;
+		memcpy(&got, CMSG_DATA(h), sizeof(got));
+		if (fd && *fd < 0)
+			*fd = got;
+		else
+			close(got);
+	}
 	return err > 0 ? -err : 0;
 }
 
@@ -97,12 +173,26 @@ int pidns_init_next(int ctl, pid_t id)
 {
 	struct pidns_req req = { .op = PIDNS_NEXT_ID, .id = (int32_t)id };
 
-	return call(ctl, &req);
+	return call(ctl, &req, NULL);
 }
 
 int pidns_init_signal(int ctl, const struct ssi_signal *sig)
 {
 	struct pidns_req req = { .op = PIDNS_SIGNAL, .sig = *sig };
 
-	return call(ctl, &req);
+	return call(ctl, &req, NULL);
+}
+
+int pidns_init_proc(int ctl)
+{
+	struct pidns_req req = { .op = PIDNS_PROC };
+	int fd = -1, rc;
+
+	rc = call(ctl, &req, &fd);
+	if (rc || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return rc ? rc : -EPROTO;
+	}
+	return fd;
 }

@@ -9,9 +9,13 @@
  *    threads make tasks there from outside, or without root;
  *  - send a signal with a siginfo whose sender pid the process sees: the
  *    kernel clears si_pid in a signal sent from an ancestor namespace,
- *    and a migrated process must see its home sender's pid.
+ *    and a migrated process must see its home sender's pid;
+ *  - make a proc mount of the namespace (proc takes the pid namespace of
+ *    the task that makes it), where the process's entries have its home
+ *    ids as names and in their texts (forward/proc_self.h).
  * So they ask the namespace's init, over a SOCK_SEQPACKET socket: one
- * struct pidns_req, answered by one int32 errno (0: done).
+ * struct pidns_req, answered by one int32 errno (0: done), with an fd
+ * for PIDNS_PROC.
  *
  * Compiled into ssid and into ssi-restore-helper, which is that init
  * when run as "ssi-restore-helper pidns-init" with the socket on fd 0.
@@ -29,6 +33,7 @@
 enum pidns_op {
 	PIDNS_NEXT_ID = 1,	/* the next task made gets @id (EINVAL: out of range) */
 	PIDNS_SIGNAL = 2,	/* SSI_IOC_SIGNAL with @sig, whose pid is an id there */
+	PIDNS_PROC = 3,		/* a detached proc mount of the namespace */
 };
 
 struct pidns_req {
@@ -52,5 +57,11 @@ int pidns_init_next(int ctl, pid_t id);
  * the namespace) sent from inside @ctl's namespace: 0 or -errno.
  */
 int pidns_init_signal(int ctl, const struct ssi_signal *sig);
+
+/*
+ * pidns_init_proc - a proc mount of @ctl's namespace, not attached
+ * anywhere (open entries with openat() on it): the fd, or -errno.
+ */
+int pidns_init_proc(int ctl);
 
 #endif /* SSID_PIDNS_INIT_H */

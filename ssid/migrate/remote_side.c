@@ -265,11 +265,44 @@ static void back_stream_done(struct mig_stream *s, int err, const char *why)
 		 (int)g->offer.pid, (unsigned long long)s->sent, home_name(g));
 }
 
+/*
+ * Its fds of /proc entries served here: home's take their offsets (the
+ * relay is paused: no read moves them any more).
+ */
+static void send_proc_pos(struct mig_remote *g)
+{
+	static struct msg_mig_proc_fds m;
+	static unsigned char buf[MSG_MIG_PROC_FDS_LEN(MSG_MIG_PROC_FDS_MAX)];
+	struct iovec iov = { buf, 0 };
+
+	m.id = g->offer.id;
+	m.n = 0;
+	relay_remote_proc_held(&g->relay, msg_mig_proc_fds_add, &m);
+	if (!m.n)
+		return;
+	iov.iov_len = msg_encode_mig_proc_fds(&m, buf);
+	if (peers_send(g->m->peers, g->peer, SSID_MSG_MIG_PROC_POS, &iov, 1))
+		log_warn("pid %d: its /proc fds keep home's offsets", (int)g->offer.pid);
+}
+
+/* Home's list of its fds of /proc entries served here: opened at its next call. */
+static void on_proc_fds(struct mig_remote *g, const struct msg_mig_proc_fds *mp)
+{
+	uint32_t i;
+
+	for (i = 0; i < mp->n; i++)
+		if (relay_remote_keep_proc(&g->relay, mp->fd[i].fd, (int)mp->fd[i].flags,
+					   mp->fd[i].pos, mp->fd[i].path))
+			log_warn("pid %d: fd %d (/proc/%s) stays read at home",
+				 (int)g->offer.pid, mp->fd[i].fd, mp->fd[i].path);
+}
+
 static void recall_dump(struct mig_remote *g)
 {
 	char err[200];
 	int rc;
 
+	send_proc_pos(g);
 	g->dev = ssi_dev_open(O_CLOEXEC, NULL);
 	if (g->dev < 0) {
 		snprintf(err, sizeof(err), "/dev/ssi here: %s", strerror(errno));
@@ -618,6 +651,9 @@ static void start_helper(struct mig_remote *g)
 		free_guest(g);
 		return;
 	}
+	if (g->ns.procfd >= 0 && (rc = relay_remote_set_proc(&g->relay, g->ns.procfd)))
+		log_warn("pid %u: its /proc entries are read at home: %s",
+			 g->offer.pid, strerror(-rc));
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		send_failed(g, 0, errno, "socketpair");
 		free_guest(g);
@@ -955,6 +991,7 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 	struct msg_mig_signal s;
 	struct msg_mig_value v;
 	struct msg_fwd f;
+	static struct msg_mig_proc_fds mp;
 	struct mig_remote *g;
 
 	switch (msg->type) {
@@ -978,6 +1015,13 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 			relay_remote_reply(&g->relay, f.seq, f.data, f.len);
 			recall_try(g);		/* that call was what it waited for */
 		}
+		return;
+	case SSID_MSG_MIG_PROC_FDS:
+		if (msg_decode_mig_proc_fds(msg->data, msg->len, &mp))
+			goto bad;
+		g = find(m, idx, mp.id);
+		if (g)
+			on_proc_fds(g, &mp);
 		return;
 	case SSID_MSG_MIG_SIGNAL:
 		if (msg_decode_mig_signal(msg->data, msg->len, &s))

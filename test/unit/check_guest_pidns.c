@@ -5,13 +5,15 @@
  * its pidns-init role.  A process forked into it gets the pid asked for,
  * a thread it makes later the tid asked for; ssid's own children stay in
  * ssid's namespace; ids the node cannot give are refused; closing ends
- * the init.
+ * the init.  The namespace's proc mount names the guest by its id there.
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,6 +57,29 @@ static void open_ns(struct guest_pidns *ns)
 	ck_assert_int_eq(procfs_ns_tid(ns->init, ns->init), 1);
 }
 
+/* Its proc mount shows the guest as GUEST_PID, in the name and the text. */
+static void proc_names_guest(const struct guest_pidns *ns)
+{
+	char path[32], text[4096], want[32];
+	ssize_t n;
+	int fd;
+
+	ck_assert_int_ge(ns->procfd, 0);
+	snprintf(path, sizeof(path), "%d/status", GUEST_PID);
+	fd = openat(ns->procfd, path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	text[n] = '\0';
+	snprintf(want, sizeof(want), "\nPid:\t%d\n", GUEST_PID);
+	ck_assert_msg(strstr(text, want), "no %s in %s", want, text);
+	/* nothing of ssid's namespace is there */
+	snprintf(path, sizeof(path), "%d/status", (int)getpid());
+	fd = openat(ns->procfd, path, O_RDONLY | O_CLOEXEC);
+	ck_assert(fd < 0 || getpid() == GUEST_PID);
+}
+
 START_TEST(test_ids_are_the_ones_asked_for)
 {
 	struct guest_pidns ns;
@@ -69,6 +94,7 @@ START_TEST(test_ids_are_the_ones_asked_for)
 	if (pid == 0)
 		_exit(guest(go[0]));
 	ck_assert_int_eq(procfs_ns_tid(pid, pid), GUEST_PID);
+	proc_names_guest(&ns);
 	ck_assert_int_eq(guest_pidns_next(&ns, GUEST_TID), 0);
 	ck_assert_int_eq(write(go[1], "g", 1), 1);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);

@@ -4,6 +4,7 @@
  * round trips, and every truncation or out-of-range field refused.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +223,56 @@ START_TEST(test_threads)
 }
 END_TEST
 
+START_TEST(test_proc_fds)
+{
+	static unsigned char buf[MSG_MIG_PROC_FDS_LEN(MSG_MIG_PROC_FDS_MAX) + 8];
+	static struct msg_mig_proc_fds t, to;
+	size_t n, i;
+
+	t.id = 11;
+	t.n = 2;
+	t.fd[0] = (struct msg_mig_proc_fd){ 3, O_RDONLY | O_CLOEXEC, 4096, "4242/maps" };
+	t.fd[1] = (struct msg_mig_proc_fd){ 1000, O_RDWR, 1ULL << 40, "4242/task/4250/mem" };
+	n = msg_encode_mig_proc_fds(&t, buf);
+	ck_assert_uint_eq(n, MSG_MIG_PROC_FDS_LEN(2));
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), 0);
+	ck_assert_uint_eq(to.id, 11);
+	ck_assert_uint_eq(to.n, 2);
+	ck_assert_int_eq(to.fd[1].fd, 1000);
+	ck_assert_uint_eq(to.fd[0].flags, O_RDONLY | O_CLOEXEC);
+	ck_assert_uint_eq(to.fd[1].pos, 1ULL << 40);
+	ck_assert_str_eq(to.fd[1].path, "4242/task/4250/mem");
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_mig_proc_fds(buf, i, &to), -1);
+	t.fd[1].flags |= O_APPEND;	/* not one it carries */
+	n = msg_encode_mig_proc_fds(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), -1);
+	t.fd[1].flags = O_RDWR;
+	t.fd[1].fd = -1;
+	n = msg_encode_mig_proc_fds(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), -1);
+	t.fd[1].fd = 4;
+	t.fd[1].pos = 1ULL << 63;	/* beyond off_t */
+	n = msg_encode_mig_proc_fds(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), -1);
+	t.fd[1].pos = 0;
+	t.fd[1].path[0] = '\0';
+	n = msg_encode_mig_proc_fds(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), -1);
+	t.n = 0;
+	for (i = 0; i < MSG_MIG_PROC_FDS_MAX + 6; i++)	/* the rest left out */
+		msg_mig_proc_fds_add(&t, (int)i, O_RDONLY, i, "4242/stat");
+	ck_assert_uint_eq(t.n, MSG_MIG_PROC_FDS_MAX);
+	ck_assert_uint_eq(t.fd[63].pos, 63);
+	ck_assert_str_eq(t.fd[63].path, "4242/stat");
+	t.n = 0;			/* none: allowed */
+	n = msg_encode_mig_proc_fds(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), 0);
+	buf[MSG_MIG_PROC_FDS_LEN(0) - 1] = 0xff;	/* n beyond the maximum */
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, sizeof(buf), &to), -1);
+}
+END_TEST
+
 /* Random bytes never crash a decoder. */
 START_TEST(test_garbage)
 {
@@ -232,6 +283,7 @@ START_TEST(test_garbage)
 	struct msg_mig_signal s;
 	struct msg_mig_image im;
 	static struct msg_mig_threads th;
+	static struct msg_mig_proc_fds pf;
 	struct msg_fwd fw;
 	size_t i, len;
 	int k;
@@ -249,6 +301,7 @@ START_TEST(test_garbage)
 		msg_decode_mig_image(buf, len, &im);
 		msg_decode_fwd(buf, len, &fw);
 		msg_decode_mig_threads(buf, len, &th);
+		msg_decode_mig_proc_fds(buf, len, &pf);
 	}
 }
 END_TEST
@@ -448,6 +501,7 @@ int main(void)
 	tcase_add_test(tc, test_failed);
 	tcase_add_test(tc, test_fwd_signal);
 	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_proc_fds);
 	tcase_add_test(tc, test_image_threads);
 	tcase_add_test(tc, test_image_task);
 	tcase_add_test(tc, test_garbage);

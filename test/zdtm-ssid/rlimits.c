@@ -6,8 +6,9 @@
  * (none that would stop this program), the hard ones left as they are;
  * every round reads all of them back.  Every round also sets RLIMIT_NOFILE
  * and RLIMIT_CPU again (setrlimit, prlimit64), which once away must
- * change both where it runs (getrlimit) and at home, where its fds are
- * (/proc/self/limits, which a moved process reads at home).
+ * change both where it runs (getrlimit, /proc/self/limits, which a moved
+ * process reads there) and at home, where its fds are: dup2() to the
+ * highest fd the new RLIMIT_NOFILE allows works, one above it is EBADF.
  */
 #include "zs.h"
 
@@ -73,6 +74,13 @@ static void change_limits(int round)
 			zs_check(!prlimit(0, RLIMIT_NOFILE, &set[i], &r), "round %d: prlimit NOFILE: %s",
 				 round, strerror(errno));
 	}
+	zs_check(dup2(0, (int)set[7].rlim_cur - 1) == (int)set[7].rlim_cur - 1,
+		 "round %d: dup2 to fd %d: %s", round, (int)set[7].rlim_cur - 1,
+		 strerror(errno));
+	close((int)set[7].rlim_cur - 1);
+	zs_check(dup2(0, (int)set[7].rlim_cur) < 0 && errno == EBADF,
+		 "round %d: dup2 to fd %d, beyond RLIMIT_NOFILE, did not fail with EBADF",
+		 round, (int)set[7].rlim_cur);
 	zs_check(proc_soft("Max open files") == set[7].rlim_cur,
 		 "round %d: /proc/self/limits shows %llu open files, set %llu", round,
 		 proc_soft("Max open files"), (unsigned long long)set[7].rlim_cur);

@@ -129,6 +129,25 @@ static inline void zs_write_all(int fd, const void *buf, size_t len)
 	}
 }
 
+/* Up to EOF, at most @cap bytes (files of any length): how many. */
+static inline size_t zs_read_to_eof(int fd, void *buf, size_t cap)
+{
+	char *p = buf;
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < cap) {
+		n = read(fd, p + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		zs_check(n >= 0, "read from fd %d: %s", fd, strerror(errno));
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
 /* All of @len bytes; 0 at once on EOF, else @len. */
 static inline size_t zs_read_all(int fd, void *buf, size_t len)
 {
