@@ -52,6 +52,7 @@
 #include <linux/ptrace.h>
 #include <linux/refcount.h>
 #include <linux/regset.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -404,6 +405,11 @@ static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
 	}
 #endif
 	__get_task_comm(t->comm, sizeof(t->comm), current);
+	t->timer_slack_ns = current->timer_slack_ns;
+	t->default_slack_ns = current->default_timer_slack_ns;
+	t->pdeath_signal = current->pdeath_signal;
+	if (task_no_new_privs(current))
+		t->flags |= SSI_THRF_NO_NEW_PRIVS;
 	return 0;
 }
 
@@ -760,8 +766,6 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 		  (f & VM_EXEC ? PROT_EXEC : 0);
 	if (f & VM_GROWSDOWN)
 		v->flags |= SSI_VMAF_GROWSDOWN;
-	if (f & VM_LOCKED)
-		v->flags |= SSI_VMAF_LOCKED;
 
 	if (name && !vma->vm_file && !strcmp(name, "[vdso]")) {
 		v->kind = SSI_VMA_VDSO;
@@ -771,6 +775,7 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 		v->kind = SSI_VMA_VVAR;
 		return 0;
 	}
+	v->flags |= ssi_vma_advice(f);
 	/*
 	 * A shared file mapping that can never be written (the file was
 	 * opened read-only, as glibc maps gconv-modules.cache) shows the same
@@ -905,6 +910,13 @@ static int collect_mm(struct ssi_dump_ctx *c)
 		c->imm.auxv[i] = c->imm.auxv[i + 1] = 0;
 	}
 	c->imm.nr_auxv = i + 2;
+	if (mm->def_flags & VM_LOCKED)
+		c->imm.flags |= SSI_MMF_LOCK_FUTURE;
+	if (mm->def_flags & VM_LOCKONFAULT)
+		c->imm.flags |= SSI_MMF_LOCK_ONFAULT;
+	if (test_bit(MMF_DISABLE_THP, &mm->flags))
+		c->imm.flags |= SSI_MMF_NO_THP;
+	c->imm.dumpable = get_dumpable(mm);
 out:
 	mmap_read_unlock(mm);
 	return err;

@@ -233,8 +233,11 @@ int ssi_img_check_thread(const struct ssi_img_thread *t,
 	err = check_regs(&t->regs, env, e);
 	if (err)
 		return err;
-	if (!is_zero(t->reserved, sizeof(t->reserved)))
-		return bad(e, SSI_R_RESERVED, "thread reserved fields");
+	if (t->flags & ~SSI_THRF_MASK)
+		return bad(e, SSI_R_RESERVED, "thread flags %#x", t->flags);
+	/* 0 (none) or a signal the kernel can send */
+	if (t->pdeath_signal < 0 || t->pdeath_signal > SSI_IMG_NSIG)
+		return bad(e, SSI_R_TASK, "parent-death signal %d", t->pdeath_signal);
 	if (t->sigmask & stopkill)
 		return bad(e, SSI_R_TASK, "SIGKILL/SIGSTOP blocked");
 
@@ -371,8 +374,13 @@ int ssi_img_check_mm(const struct ssi_img_mm *m,
 	const u64 *f = &m->start_code;
 	u32 i, max;
 
-	if (m->pad || !is_zero(m->reserved, sizeof(m->reserved)))
+	if (m->pad || !is_zero(m->reserved, sizeof(m->reserved)) ||
+	    (m->flags & ~SSI_MMF_MASK))
 		return bad(e, SSI_R_RESERVED, "mm reserved fields");
+	if ((m->flags & SSI_MMF_LOCK_ONFAULT) && !(m->flags & SSI_MMF_LOCK_FUTURE))
+		return bad(e, SSI_R_MM, "MCL_ONFAULT without MCL_FUTURE");
+	if (m->dumpable > SSI_IMG_DUMPABLE_MAX)
+		return bad(e, SSI_R_MM, "dumpable %u", m->dumpable);
 	/* start_code .. env_end are 11 consecutive u64s. */
 	for (i = 0; i < 11; i++)
 		if (f[i] >= limit)
@@ -471,6 +479,17 @@ int ssi_img_check_vmas(const struct ssi_img_vma *v, u32 n, u32 nfiles,
 		if ((v->prot & ~SSI_PROT_MASK) || (v->flags & ~SSI_VMAF_MASK))
 			return bad(e, SSI_R_VMAS, "vma %u: prot %#x flags %#x",
 				   i, v->prot, v->flags);
+		/* pairs madvise() and mlock2() never make */
+		if (((v->flags & SSI_VMAF_LOCKONFAULT) && !(v->flags & SSI_VMAF_LOCKED)) ||
+		    (v->flags & (SSI_VMAF_HUGEPAGE | SSI_VMAF_NOHUGEPAGE)) ==
+		    (SSI_VMAF_HUGEPAGE | SSI_VMAF_NOHUGEPAGE) ||
+		    (v->flags & (SSI_VMAF_SEQ_READ | SSI_VMAF_RAND_READ)) ==
+		    (SSI_VMAF_SEQ_READ | SSI_VMAF_RAND_READ) ||
+		    ((v->flags & SSI_VMAF_WIPEONFORK) && v->kind == SSI_VMA_FILE) ||
+		    ((v->flags & ~SSI_VMAF_GROWSDOWN) &&
+		     (v->kind == SSI_VMA_VDSO || v->kind == SSI_VMA_VVAR)))
+			return bad(e, SSI_R_VMAS, "vma %u: flags %#x on kind %u",
+				   i, v->flags, v->kind);
 		if (v->kind == SSI_VMA_FILE) {
 			/* pgoff is shifted into a byte offset by the restorer. */
 			if (v->file >= nfiles || v->pgoff >= (1ULL << 40))

@@ -73,6 +73,18 @@ static inline struct sighand_struct *ssi_lock_sighand(struct task_struct *task,
 	return sighand;
 }
 
+/*
+ * ssi_vmattr.c: ssi_vma_advice() - the SSI_VMAF_* bits of madvise() and
+ * mlock() state in @vm_flags.  ssi_vma_apply() - give the VMA mapped at
+ * exactly [@start, @end) the state of image bits @img (takes the mmap
+ * lock).  ssi_vma_populate() - fault in a locked VMA's pages, as mlock()
+ * does.  Both return 0 or -errno.
+ */
+u32 ssi_vma_advice(unsigned long vm_flags);
+int ssi_vma_apply(struct mm_struct *mm, unsigned long start, unsigned long end,
+		  u32 img);
+int ssi_vma_populate(struct mm_struct *mm, unsigned long start, unsigned long end);
+
 /* ssi_itimer.c */
 struct task_struct;
 int ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t);

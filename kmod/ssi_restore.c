@@ -522,6 +522,7 @@ static int open_files(struct ssi_rst *rs)
 /* Checks that need this node's state and change nothing. */
 static int check_local(struct ssi_rst *rs)
 {
+	u64 locked = 0, limit;
 	u32 i;
 
 	for (i = 0; i < ARRAY_SIZE(ssi_rst_rlimits); i++) {
@@ -538,6 +539,11 @@ static int check_local(struct ssi_rst *rs)
 
 		if (v->kind == SSI_VMA_VDSO || v->kind == SSI_VMA_VVAR)
 			continue;
+		if (v->flags & SSI_VMAF_LOCKED)
+			locked += (v->end - v->start) >> PAGE_SHIFT;
+		if ((v->flags & SSI_VMAF_MERGEABLE) && !IS_ENABLED(CONFIG_KSM))
+			return rst_fail(rs, -EOPNOTSUPP, SSI_R_VMAS, SSI_SEC_VMAS,
+					"MADV_MERGEABLE memory and no KSM here");
 		/* Non-destructive: mmap_min_addr, LSMs, address limits. */
 		addr = get_unmapped_area(NULL, v->start, v->end - v->start, 0,
 					 MAP_FIXED | MAP_PRIVATE);
@@ -551,6 +557,12 @@ static int check_local(struct ssi_rst *rs)
 			return IS_ERR_VALUE(addr) ? (long)addr : -EINVAL;
 		}
 	}
+	/* as mlock() checks, with the limit the process will have */
+	limit = rs->t.rlim[RLIMIT_MEMLOCK].cur;
+	if (locked && limit != RLIM64_INFINITY && locked > limit >> PAGE_SHIFT &&
+	    !capable(CAP_IPC_LOCK))
+		return rst_fail(rs, -EPERM, SSI_R_RLIMIT, SSI_SEC_VMAS,
+				"locked memory beyond RLIMIT_MEMLOCK");
 	return 0;
 }
 
@@ -637,11 +649,42 @@ static int read_pages(struct ssi_rst *rs, bool apply)
 
 /* --- past the point of no return --- */
 
+/* Map image VMA @i whole, with its attributes. */
+static int map_vma(struct ssi_rst *rs, u32 i)
+{
+	const struct ssi_img_vma *v = &rs->vmas[i];
+	unsigned long len = v->end - v->start, addr;
+	int err;
+
+	if (v->kind == SSI_VMA_FILE)
+		addr = vm_mmap(rs->files[v->file], v->start, len, v->prot,
+			       MAP_PRIVATE | MAP_FIXED, v->pgoff << PAGE_SHIFT);
+	else	/* the heap too: brk() later extends a plain anon VMA */
+		addr = vm_mmap(NULL, v->start, len, v->prot,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+			       (v->flags & SSI_VMAF_GROWSDOWN ? MAP_GROWSDOWN : 0), 0);
+	err = addr != v->start ? (IS_ERR_VALUE(addr) ? (long)addr : -EINVAL) :
+	      ssi_vma_apply(current->mm, v->start, v->end, v->flags);
+	if (err) {
+		rs->r.err.offset = i;
+		snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
+			 "mapping vma %u failed: %d", i, err);
+		rs->r.err.reason = SSI_R_VMAS;
+		rs->r.err.section = SSI_SEC_VMAS;
+	}
+	return err;
+}
+
+static bool has_attributes(const struct ssi_img_vma *v)
+{
+	return v->flags & ~SSI_VMAF_GROWSDOWN;
+}
+
 static int replace_mm(struct ssi_rst *rs)
 {
 	unsigned long lo = rs->vvar_start, hi = rs->vdso_end;
+	int pass, err;
 	u32 i;
-	int err;
 
 	/* [vvar][vdso] are adjacent (checked); everything else goes. */
 	err = vm_munmap(0, lo);
@@ -649,36 +692,47 @@ static int replace_mm(struct ssi_rst *rs)
 		err = vm_munmap(hi, TASK_SIZE - hi);
 	if (err)
 		return rst_fail(rs, err, SSI_R_VMAS, SSI_SEC_VMAS, "munmap failed");
+	/* a deputy's mlockall() must not lock what the image does not */
+	if (mmap_write_lock_killable(current->mm))
+		return rst_fail(rs, -EINTR, SSI_R_INTR, SSI_SEC_VMAS, "interrupted");
+	current->mm->def_flags &= VM_LOCKED_CLEAR_MASK;
+	mmap_write_unlock(current->mm);
+
+	/*
+	 * VMAs with attributes first, each given them at once: a VMA just
+	 * mapped has plain flags, so it never merges into one that has
+	 * others, and none mapped later merges into it (ssi_vmattr.c).
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < rs->nr_vmas; i++) {
+			const struct ssi_img_vma *v = &rs->vmas[i];
+
+			if (v->kind == SSI_VMA_VDSO || v->kind == SSI_VMA_VVAR ||
+			    has_attributes(v) != !pass)
+				continue;
+			err = map_vma(rs, i);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* After the pages: what mlock() made resident, resident again. */
+static int populate_locked(struct ssi_rst *rs)
+{
+	u32 i;
+	int err;
 
 	for (i = 0; i < rs->nr_vmas; i++) {
 		const struct ssi_img_vma *v = &rs->vmas[i];
-		unsigned long len = v->end - v->start, addr;
 
-		switch (v->kind) {
-		case SSI_VMA_VDSO:
-		case SSI_VMA_VVAR:
+		if ((v->flags & (SSI_VMAF_LOCKED | SSI_VMAF_LOCKONFAULT)) != SSI_VMAF_LOCKED)
 			continue;
-		case SSI_VMA_FILE:
-			addr = vm_mmap(rs->files[v->file], v->start, len, v->prot,
-				       MAP_PRIVATE | MAP_FIXED,
-				       v->pgoff << PAGE_SHIFT);
-			break;
-		default:
-			/* The heap too: brk() later extends a plain anon VMA. */
-			addr = vm_mmap(NULL, v->start, len, v->prot,
-				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
-				       (v->flags & SSI_VMAF_GROWSDOWN ?
-					MAP_GROWSDOWN : 0), 0);
-			break;
-		}
-		if (addr != v->start) {
-			rs->r.err.offset = i;
-			snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
-				 "mapping vma %u failed: %ld", i, (long)addr);
-			rs->r.err.reason = SSI_R_VMAS;
-			rs->r.err.section = SSI_SEC_VMAS;
-			return IS_ERR_VALUE(addr) ? (long)addr : -EINVAL;
-		}
+		err = ssi_vma_populate(current->mm, v->start, v->end);
+		if (err)
+			return rst_fail(rs, err, SSI_R_VMAS, SSI_SEC_VMAS,
+					"cannot populate a locked vma");
 	}
 	return 0;
 }
@@ -705,7 +759,22 @@ static int set_mm_fields(struct ssi_rst *rs)
 	spin_unlock(&mm->arg_lock);
 	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
 	memcpy(mm->saved_auxv, m->auxv, m->nr_auxv * sizeof(m->auxv[0]));
+	/* mlockall(MCL_FUTURE [| MCL_ONFAULT]) */
+	mm->def_flags &= VM_LOCKED_CLEAR_MASK;
+	if (m->flags & SSI_MMF_LOCK_FUTURE)
+		mm->def_flags |= VM_LOCKED;
+	if (m->flags & SSI_MMF_LOCK_ONFAULT)
+		mm->def_flags |= VM_LOCKONFAULT;
+	if (m->flags & SSI_MMF_NO_THP)
+		set_bit(MMF_DISABLE_THP, &mm->flags);
+	else
+		clear_bit(MMF_DISABLE_THP, &mm->flags);
 	mmap_write_unlock(mm);
+	/*
+	 * As set_dumpable() (not exported): the helper's credential drop
+	 * reset it to suid_dumpable, which the process never asked for.
+	 */
+	set_mask_bits(&mm->flags, MMF_DUMPABLE_MASK, m->dumpable);
 	return 0;
 }
 
@@ -782,6 +851,23 @@ static void set_thread_state(const struct ssi_img_thread *t)
 	task_lock(current);
 	strscpy_pad(current->comm, t->comm, sizeof(current->comm));
 	task_unlock(current);
+
+	/* prctl state: timer slack, parent-death signal, no_new_privs */
+	if (t->timer_slack_ns)
+		current->timer_slack_ns = t->timer_slack_ns;
+	if (t->default_slack_ns)
+		current->default_timer_slack_ns = t->default_slack_ns;
+	current->pdeath_signal = t->pdeath_signal;
+	/*
+	 * The restore helper set no_new_privs for its seccomp filter; the
+	 * process did not, maybe.  Clearing it gains nothing here: an
+	 * execve never runs on this node (it goes home), and at home the
+	 * deputy kept its own.
+	 */
+	if (t->flags & SSI_THRF_NO_NEW_PRIVS)
+		task_set_no_new_privs(current);
+	else
+		clear_bit(PFA_NO_NEW_PRIVS, &current->atomic_flags);
 
 	/*
 	 * The helper's registrations point into its own TLS, which is gone;
@@ -1226,6 +1312,8 @@ static long restore_current(struct ssi_rst *rs)
 	err = replace_mm(rs);
 	if (!err)
 		err = read_pages(rs, true);
+	if (!err)
+		err = populate_locked(rs);
 	if (!err)
 		err = set_mm_fields(rs);
 	if (err)

@@ -251,12 +251,12 @@ int main(int argc, char **argv)
 	      SSI_SEC_VMAS, at);
 	out("vmas: %u\n", s.count);
 	for (i = 0; i < s.count; i++)
-		out("  %012llx-%012llx %c%c%c %-5s%s%s pgoff %llx%s\n",
+		out("  %012llx-%012llx %c%c%c %-5s%s flags %#x pgoff %llx%s\n",
 		    (unsigned long long)v[i].start, (unsigned long long)v[i].end,
 		    v[i].prot & 1 ? 'r' : '-', v[i].prot & 2 ? 'w' : '-',
 		    v[i].prot & 4 ? 'x' : '-', kind_name(v[i].kind),
 		    v[i].flags & SSI_VMAF_GROWSDOWN ? " growsdown" : "",
-		    v[i].flags & SSI_VMAF_LOCKED ? " locked" : "",
+		    v[i].flags & ~SSI_VMAF_GROWSDOWN,
 		    (unsigned long long)v[i].pgoff,
 		    v[i].kind == SSI_VMA_FILE ? " (file)" : "");
 	runs.vmas = v;

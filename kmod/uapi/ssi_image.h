@@ -40,6 +40,10 @@
  *     header.nr_threads.
  *  3  itimers: ssi_img_task.itimer_real, itimer_virt, itimer_prof;
  *     ssi_img_task.sigpending (no reserved fields left).
+ *  4  attributes: SSI_VMAF_* madvise and mlock bits, now restored;
+ *     ssi_img_mm.flags (mlockall MCL_FUTURE, THP disabled) and .dumpable;
+ *     ssi_img_thread.timer_slack_ns, .default_slack_ns, .pdeath_signal,
+ *     .flags (no_new_privs).
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -47,7 +51,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		3
+#define SSI_IMG_VERSION		4
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -226,8 +230,15 @@ struct ssi_img_thread {
 	__s32 syscall_nr;
 	__s32 home_tid;
 	char  comm[16];
-	__u64 reserved[3];
+	__u64 timer_slack_ns;
+	__u64 default_slack_ns;
+	__s32 pdeath_signal;
+	__u32 flags;
 };
+
+/* ssi_img_thread.flags */
+#define SSI_THRF_NO_NEW_PRIVS	0x1U	/* prctl(PR_SET_NO_NEW_PRIVS) */
+#define SSI_THRF_MASK		SSI_THRF_NO_NEW_PRIVS
 
 /* A CPU-time itimer (ns): what is left of it, and its interval. */
 struct ssi_img_itimer {
@@ -299,10 +310,20 @@ struct ssi_img_mm {
 	__u64 start_brk, brk, start_stack;
 	__u64 arg_start, arg_end, env_start, env_end;
 	__u32 nr_auxv;
-	__u32 pad;
+	__u32 flags;
 	__u64 auxv[SSI_IMG_AUXV_WORDS];
-	__u64 reserved[4];
+	__u32 dumpable;
+	__u32 pad;
+	__u64 reserved[3];
 };
+
+/* ssi_img_mm.flags */
+#define SSI_MMF_LOCK_FUTURE	0x1U	/* mlockall(MCL_FUTURE) */
+#define SSI_MMF_LOCK_ONFAULT	0x2U	/* ... | MCL_ONFAULT */
+#define SSI_MMF_NO_THP		0x4U	/* prctl(PR_SET_THP_DISABLE) */
+#define SSI_MMF_MASK		(SSI_MMF_LOCK_FUTURE | SSI_MMF_LOCK_ONFAULT | \
+				 SSI_MMF_NO_THP)
+#define SSI_IMG_DUMPABLE_MAX	2	/* SUID_DUMP_ROOT */
 
 enum ssi_img_digest_kind {
 	SSI_DIGEST_BUILDID	= 1,	/* ELF NT_GNU_BUILD_ID, 1..32 bytes */
@@ -346,8 +367,17 @@ enum ssi_img_vma_kind {
 };
 
 #define SSI_VMAF_GROWSDOWN	0x1U	/* MAP_GROWSDOWN */
-#define SSI_VMAF_LOCKED		0x2U	/* was mlock()ed; not restored (info) */
-#define SSI_VMAF_MASK		(SSI_VMAF_GROWSDOWN | SSI_VMAF_LOCKED)
+#define SSI_VMAF_LOCKED		0x2U	/* mlock(): populated and locked */
+#define SSI_VMAF_LOCKONFAULT	0x4U	/* mlock2(MLOCK_ONFAULT), with LOCKED */
+#define SSI_VMAF_DONTCOPY	0x8U	/* MADV_DONTFORK */
+#define SSI_VMAF_WIPEONFORK	0x10U	/* MADV_WIPEONFORK (anonymous only) */
+#define SSI_VMAF_DONTDUMP	0x20U	/* MADV_DONTDUMP */
+#define SSI_VMAF_HUGEPAGE	0x40U	/* MADV_HUGEPAGE */
+#define SSI_VMAF_NOHUGEPAGE	0x80U	/* MADV_NOHUGEPAGE */
+#define SSI_VMAF_SEQ_READ	0x100U	/* MADV_SEQUENTIAL */
+#define SSI_VMAF_RAND_READ	0x200U	/* MADV_RANDOM */
+#define SSI_VMAF_MERGEABLE	0x400U	/* MADV_MERGEABLE (KSM) */
+#define SSI_VMAF_MASK		0x7ffU
 
 #define SSI_PROT_MASK		0x7U	/* PROT_READ | PROT_WRITE | PROT_EXEC */
 

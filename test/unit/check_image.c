@@ -289,7 +289,17 @@ START_TEST(test_task)
 	REFUSED(SSI_R_TASK, task.itimer_prof.value = ~0ULL);
 	REFUSED(SSI_R_TASK, task.sigpending = 1ULL << 33);	/* a real-time one */
 	REFUSED(SSI_R_TASK, task.sigpending = 1ULL << 8);	/* SIGKILL */
-	REFUSED(SSI_R_RESERVED, task.leader.reserved[0] = 1);
+	REFUSED(SSI_R_RESERVED, task.leader.flags = 2);
+	REFUSED(SSI_R_TASK, task.leader.pdeath_signal = 65);
+	REFUSED(SSI_R_TASK, task.leader.pdeath_signal = -1);
+	/* prctl state any process may have */
+	build();
+	task.leader.flags = SSI_THRF_NO_NEW_PRIVS;
+	task.leader.pdeath_signal = 64;
+	task.leader.timer_slack_ns = 1;
+	task.leader.default_slack_ns = ~0ULL;
+	reseal();
+	ck_assert_int_eq(check_all(), 0);
 }
 END_TEST
 
@@ -338,7 +348,16 @@ START_TEST(test_mm)
 	REFUSED(SSI_R_MM, mm.auxv[3] = 1);		/* AT_NULL pair not zero */
 	REFUSED(SSI_R_MM, mm.nr_auxv = 6; mm.auxv[2] = 0; mm.auxv[4] = 9);
 	REFUSED(SSI_R_MM, mm.auxv[10] = 1);		/* tail not zero */
-	REFUSED(SSI_R_RESERVED, mm.reserved[3] = 1);
+	REFUSED(SSI_R_RESERVED, mm.reserved[2] = 1);
+	REFUSED(SSI_R_RESERVED, mm.pad = 1);
+	REFUSED(SSI_R_RESERVED, mm.flags = 8);
+	REFUSED(SSI_R_MM, mm.flags = SSI_MMF_LOCK_ONFAULT);	/* without FUTURE */
+	REFUSED(SSI_R_MM, mm.dumpable = 3);
+	build();
+	mm.flags = SSI_MMF_MASK;
+	mm.dumpable = 2;
+	reseal();
+	ck_assert_int_eq(check_all(), 0);
 }
 END_TEST
 
@@ -384,6 +403,20 @@ START_TEST(test_vmas)
 	REFUSED(SSI_R_VMAS, vmas[2].kind = SSI_VMA_VDSO);	/* two, wrong place */
 	REFUSED(SSI_R_VMAS, vmas[0].kind = SSI_VMA_HEAP; vmas[0].file = 0);
 	REFUSED(SSI_R_RESERVED, vmas[2].reserved[0] = 1);
+	/* attributes: what madvise() and mlock2() can make, together */
+	build();
+	vmas[1].flags = SSI_VMAF_LOCKED | SSI_VMAF_LOCKONFAULT | SSI_VMAF_DONTCOPY |
+			SSI_VMAF_WIPEONFORK | SSI_VMAF_DONTDUMP | SSI_VMAF_HUGEPAGE |
+			SSI_VMAF_SEQ_READ | SSI_VMAF_MERGEABLE;
+	vmas[0].flags = SSI_VMAF_LOCKED | SSI_VMAF_NOHUGEPAGE | SSI_VMAF_RAND_READ;
+	reseal();
+	ck_assert_int_eq(check_all(), 0);
+	REFUSED(SSI_R_VMAS, vmas[1].flags = SSI_VMAF_HUGEPAGE | SSI_VMAF_NOHUGEPAGE);
+	REFUSED(SSI_R_VMAS, vmas[1].flags = SSI_VMAF_SEQ_READ | SSI_VMAF_RAND_READ);
+	REFUSED(SSI_R_VMAS, vmas[0].flags = SSI_VMAF_WIPEONFORK);	/* a file */
+	REFUSED(SSI_R_VMAS, vmas[3].flags = SSI_VMAF_DONTDUMP);		/* vdso */
+	REFUSED(SSI_R_VMAS, vmas[2].flags = SSI_VMAF_LOCKED);		/* vvar */
+	REFUSED(SSI_R_VMAS, vmas[1].flags = SSI_VMAF_MASK + 1);
 	build();
 	ck_assert_int_eq(ssi_img_check_vmas(vmas, 4, 1, &hdr,
 			 &(struct ssi_img_env){ .task_size = VDSO }, &err), -EINVAL);
