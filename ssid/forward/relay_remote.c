@@ -331,21 +331,30 @@ static void open_here(struct relay_remote *r, uint64_t notif_id, int fd,
 	close(file);
 }
 
+/* The process's pidfd, opened once needed; -1 if it cannot be. */
+static int process_pidfd(struct relay_remote *r)
+{
+	if (r->pidfd < 0)
+		r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	return r->pidfd;
+}
+
 /* Home duplicated @src, one of those served here, as @fd: here too. */
 static void dup_here(struct relay_remote *r, const struct relay_pending *p,
 		     int src, int fd, bool cloexec)
 {
+	char path[PROC_SELF_PATH_MAX];
 	int file;
 
-	if (r->pidfd < 0)
-		r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
-	file = r->pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, r->pidfd, src, 0);
+	/* a copy: adding @fd to the set may move the set's memory */
+	snprintf(path, sizeof(path), "%s", proc_self_fds_path(&r->proc_fds, src));
+	file = process_pidfd(r) < 0 ? -1 :
+	       (int)syscall(SYS_pidfd_getfd, r->pidfd, src, 0);
 	if (file < 0) {
 		log_warn("pid %u: fd %d stays served at home: %m", r->home_pid, fd);
 		return;
 	}
-	install_here(r, p->notif_id, file, fd, cloexec,
-		     proc_self_fds_path(&r->proc_fds, src));
+	install_here(r, p->notif_id, file, fd, cloexec, path);
 	close(file);
 }
 
@@ -434,8 +443,8 @@ void relay_remote_proc_held(struct relay_remote *r,
 {
 	uint32_t i;
 
-	if (r->proc_fds.n && r->pidfd < 0)
-		r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	if (r->proc_fds.n && process_pidfd(r) < 0)
+		return;
 	for (i = 0; i < r->proc_fds.n; i++) {
 		const struct proc_self_fd *f = &r->proc_fds.fd[i];
 		int file = (int)syscall(SYS_pidfd_getfd, r->pidfd, f->fd, 0);
