@@ -42,6 +42,8 @@
 #include <linux/fs.h>
 #include <linux/futex.h>
 #include <linux/highmem.h>
+#include <linux/iocontext.h>
+#include <linux/ioprio.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mmap_lock.h>
@@ -53,6 +55,7 @@
 #include <linux/refcount.h>
 #include <linux/regset.h>
 #include <linux/sched/coredump.h>
+#include <linux/sched/prio.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -305,6 +308,34 @@ static int cap_fail(struct ssi_cap_err *ce, int err, u32 reason,
 }
 
 /*
+ * The thread's scheduling class, nice value and io priority: set by the
+ * process (or by Slurm for it), kept by the kernel per thread.  The base
+ * policy, not one a PI futex lends.  SCHED_DEADLINE is refused: its
+ * bandwidth is admitted per CPU set and could fail after the point of no
+ * return.
+ */
+static int capture_sched(struct ssi_img_thread *t, struct ssi_cap_err *ce)
+{
+	BUILD_BUG_ON(SSI_SCHED_NORMAL != SCHED_NORMAL || SSI_SCHED_FIFO != SCHED_FIFO ||
+		     SSI_SCHED_RR != SCHED_RR || SSI_SCHED_BATCH != SCHED_BATCH ||
+		     SSI_SCHED_IDLE != SCHED_IDLE);
+	BUILD_BUG_ON(SSI_SCHED_RT_PRIO_MAX != MAX_RT_PRIO - 1 ||
+		     SSI_IOPRIO_CLASS_SHIFT != IOPRIO_CLASS_SHIFT);
+
+	if (current->policy == SCHED_DEADLINE)
+		return cap_fail(ce, -EOPNOTSUPP, SSI_R_TARGET, "uses SCHED_DEADLINE");
+	t->sched_policy = current->policy;
+	t->sched_nice = task_nice(current);
+	t->sched_priority = current->rt_priority;
+	if (current->sched_reset_on_fork)
+		t->flags |= SSI_THRF_SCHED_RESET_ON_FORK;
+	task_lock(current);
+	t->ioprio = current->io_context ? current->io_context->ioprio : 0;
+	task_unlock(current);
+	return 0;
+}
+
+/*
  * What only the thread itself can read reliably, in its own context:
  * registers, FPU state, blocked mask, sigaltstack, rseq and futex
  * registrations.  *@xstate is allocated here (*@xsize bytes).
@@ -410,7 +441,7 @@ static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
 	t->pdeath_signal = current->pdeath_signal;
 	if (task_no_new_privs(current))
 		t->flags |= SSI_THRF_NO_NEW_PRIVS;
-	return 0;
+	return capture_sched(t, ce);
 }
 
 /* In the leader's context: the leader's thread state and the process's. */
@@ -486,6 +517,22 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 }
 
 /*
+ * A realtime signal (32..64) queued on the process or any of its threads.
+ * Under the siglock.
+ */
+static bool rt_signal_pending(struct task_struct *task)
+{
+	u64 rt = ~0x7fffffffULL;
+	struct task_struct *th;
+	bool any;
+
+	any = task->signal->shared_pending.signal.sig[0] & rt;
+	for_each_thread(task, th)
+		any |= th->pending.signal.sig[0] & rt;
+	return any;
+}
+
+/*
  * Process-wide state, read by the caller once every thread is frozen (a
  * thread still running could change a disposition or a limit until then).
  */
@@ -495,6 +542,7 @@ static int capture_process(struct ssi_dump_req *req)
 	struct ssi_img_task *t = req->img;
 	struct sighand_struct *sighand;
 	unsigned long flags;
+	bool rt_pending;
 	int i;
 
 	/*
@@ -515,6 +563,10 @@ static int capture_process(struct ssi_dump_req *req)
 	spin_unlock_irqrestore(&sighand->siglock, flags);
 
 	t->personality = task->personality;
+	t->oom_score_adj = task->signal->oom_score_adj;
+	t->oom_score_adj_min = task->signal->oom_score_adj_min;
+	if (task->signal->is_child_subreaper)
+		t->flags |= SSI_TASKF_CHILD_SUBREAPER;
 	/* Every thread is frozen: their runtimes stand still. */
 	{
 		struct task_struct *th;
@@ -533,7 +585,11 @@ static int capture_process(struct ssi_dump_req *req)
 		return -ESRCH;
 	t->sigpending = (task->pending.signal.sig[0] |
 			 task->signal->shared_pending.signal.sig[0]) & SSI_IMG_SIGPENDING_MASK;
+	rt_pending = rt_signal_pending(task);
 	spin_unlock_irqrestore(&sighand->siglock, flags);
+	/* the image has no room for them and their siginfo: not now */
+	if (rt_pending)
+		return -EAGAIN;
 	task_lock(task->group_leader);
 	for (i = 0; i < RLIM_NLIMITS; i++) {
 		t->rlim[i].cur = task->signal->rlim[i].rlim_cur;
@@ -1184,7 +1240,11 @@ static int ssi_dump_write(struct ssi_dump_ctx *c, struct file *out)
 	c->mm = get_task_mm(req->task);
 	if (!c->mm)
 		return dump_fail(c, -ESRCH, SSI_R_TARGET, "task has no mm");
-	if (capture_process(req))
+	err = capture_process(req);
+	if (err == -EAGAIN)
+		return dump_fail(c, -EAGAIN, SSI_R_TARGET,
+				 "a realtime signal is pending (not carried yet)");
+	if (err)
 		return dump_fail(c, -ESRCH, SSI_R_TARGET, "task is gone");
 	h->nr_threads = 1;
 	list_for_each_entry(th, &req->threads, node)

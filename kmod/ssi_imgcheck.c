@@ -223,6 +223,32 @@ static int check_regs(const struct ssi_img_regs *r,
 	return 0;
 }
 
+/* What sched_setattr() and set_task_ioprio() take without a question. */
+static int check_sched(const struct ssi_img_thread *t, struct ssi_img_err *e)
+{
+	bool rt = t->sched_policy == SSI_SCHED_FIFO || t->sched_policy == SSI_SCHED_RR;
+
+	switch (t->sched_policy) {
+	case SSI_SCHED_NORMAL:
+	case SSI_SCHED_FIFO:
+	case SSI_SCHED_RR:
+	case SSI_SCHED_BATCH:
+	case SSI_SCHED_IDLE:
+		break;
+	default:
+		return bad(e, SSI_R_TASK, "scheduling policy %u", t->sched_policy);
+	}
+	if (rt ? t->sched_priority < 1 || t->sched_priority > SSI_SCHED_RT_PRIO_MAX
+	       : t->sched_priority != 0)
+		return bad(e, SSI_R_TASK, "priority %u under policy %u",
+			   t->sched_priority, t->sched_policy);
+	if (t->sched_nice < SSI_SCHED_NICE_MIN || t->sched_nice > SSI_SCHED_NICE_MAX)
+		return bad(e, SSI_R_TASK, "nice %d", t->sched_nice);
+	if (t->ioprio > 0xffff || t->ioprio >> SSI_IOPRIO_CLASS_SHIFT > SSI_IOPRIO_CLASS_MAX)
+		return bad(e, SSI_R_TASK, "io priority %#x", t->ioprio);
+	return 0;
+}
+
 int ssi_img_check_thread(const struct ssi_img_thread *t,
 			 const struct ssi_img_env *env, struct ssi_img_err *e)
 {
@@ -240,6 +266,9 @@ int ssi_img_check_thread(const struct ssi_img_thread *t,
 		return bad(e, SSI_R_TASK, "parent-death signal %d", t->pdeath_signal);
 	if (t->sigmask & stopkill)
 		return bad(e, SSI_R_TASK, "SIGKILL/SIGSTOP blocked");
+	err = check_sched(t, e);
+	if (err)
+		return err;
 
 	if (t->altstack_flags & ~(SSI_SS_DISABLE | SSI_SS_AUTODISARM))
 		return bad(e, SSI_R_TASK, "altstack flags %#x", t->altstack_flags);
@@ -301,6 +330,14 @@ int ssi_img_check_task(const struct ssi_img_task *t,
 	if (t->sigpending & ~SSI_IMG_SIGPENDING_MASK)
 		return bad(e, SSI_R_TASK, "pending signals %#llx",
 			   (unsigned long long)t->sigpending);
+	if (t->flags & ~SSI_TASKF_MASK)
+		return bad(e, SSI_R_RESERVED, "task flags %#x", t->flags);
+	if (t->oom_score_adj < -SSI_OOM_SCORE_ADJ_MAX ||
+	    t->oom_score_adj > SSI_OOM_SCORE_ADJ_MAX ||
+	    t->oom_score_adj_min < -SSI_OOM_SCORE_ADJ_MAX ||
+	    t->oom_score_adj_min > SSI_OOM_SCORE_ADJ_MAX)
+		return bad(e, SSI_R_TASK, "oom_score_adj %d min %d",
+			   t->oom_score_adj, t->oom_score_adj_min);
 
 	if ((t->personality & SSI_PER_MASK) ||
 	    (t->personality & ~(SSI_PER_MASK | SSI_PER_FLAGS)))
@@ -615,6 +652,26 @@ const char *ssi_reason_name(u32 reason)
 	};
 
 	return reason < SSI_R_MAX && names[reason] ? names[reason] : "unknown";
+}
+
+const char *ssi_vmaf_name(u32 flag)
+{
+#define VMAF(n) { SSI_VMAF_##n, #n }
+	static const struct {
+		u32 flag;
+		const char *name;
+	} names[] = {
+		VMAF(GROWSDOWN), VMAF(LOCKED), VMAF(LOCKONFAULT), VMAF(DONTCOPY),
+		VMAF(WIPEONFORK), VMAF(DONTDUMP), VMAF(HUGEPAGE), VMAF(NOHUGEPAGE),
+		VMAF(SEQ_READ), VMAF(RAND_READ), VMAF(MERGEABLE),
+	};
+#undef VMAF
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].flag == flag)
+			return names[i].name;
+	return NULL;
 }
 
 /* An ELF note header (Elf64_Nhdr: elf.h is not for both sides). */

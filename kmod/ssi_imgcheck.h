@@ -152,6 +152,12 @@ void ssi_img_seal(void *p, size_t size, size_t crc_off);
 const char *ssi_reason_name(u32 reason);
 
 /*
+ * ssi_vmaf_name() - the name of one SSI_VMAF_* bit (@flag) without the
+ * prefix ("LOCKED"), or NULL for a bit the format does not define.
+ */
+const char *ssi_vmaf_name(u32 flag);
+
+/*
  * ssi_note_build_id() - the NT_GNU_BUILD_ID in the @size bytes of ELF
  * notes at @notes (one PT_NOTE segment of a mapped file, read from the
  * file: untrusted), each note padded to @align (4 or 8).  Nothing is read

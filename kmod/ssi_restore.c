@@ -44,7 +44,9 @@
 #include <linux/mmap_lock.h>
 #include <linux/personality.h>
 #include <linux/ptrace.h>
+#include <linux/ioprio.h>
 #include <linux/sched/mm.h>
+#include <uapi/linux/sched/types.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/signal.h>
@@ -316,8 +318,8 @@ static int read_meta(struct ssi_rst *rs)
 
 	BUILD_BUG_ON(sizeof(struct ssi_img_header) != 256);
 	BUILD_BUG_ON(sizeof(struct ssi_img_section) != 32);
-	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2712);
-	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 336);
+	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2736);
+	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 352);
 	BUILD_BUG_ON(sizeof(struct ssi_img_mm) != 640);
 	BUILD_BUG_ON(sizeof(struct ssi_img_file) != 72);
 	BUILD_BUG_ON(sizeof(struct ssi_img_vma) != 64);
@@ -812,6 +814,15 @@ static void set_process_state(struct ssi_rst *rs)
 	}
 	spin_unlock_irq(&current->sighand->siglock);
 	current->personality = t->personality;
+	/*
+	 * The process's own, not the restorer's (ssid may protect itself
+	 * from the OOM killer; the process must not inherit that).  A
+	 * subreaper matters where the children are, at home, but the
+	 * process reads it wherever it runs.
+	 */
+	current->signal->oom_score_adj = t->oom_score_adj;
+	current->signal->oom_score_adj_min = t->oom_score_adj_min;
+	current->signal->is_child_subreaper = !!(t->flags & SSI_TASKF_CHILD_SUBREAPER);
 	ssi_cputime_restore(t->cputime_ns);
 	ssi_cpu_itimers_restore(t);
 	/*
@@ -831,6 +842,35 @@ static void set_process_state(struct ssi_rst *rs)
 		for (i = 1; i < 32; i++)
 			if (t->sigpending & (1ULL << (i - 1)))
 				kill_pid(task_tgid(current), i, 1);
+}
+
+/*
+ * The scheduling class, nice value and io priority the thread had (the
+ * image checker took only values these calls accept).  Without checks:
+ * the process held them at home by right, and the restorer's own (ssid's
+ * helper) are not the process's.
+ */
+static void restore_sched(const struct ssi_img_thread *t)
+{
+	struct sched_attr attr = {
+		.size		= sizeof(attr),
+		.sched_policy	= t->sched_policy,
+		.sched_priority	= t->sched_priority,
+		.sched_nice	= t->sched_nice,
+	};
+	int err;
+
+	if (t->flags & SSI_THRF_SCHED_RESET_ON_FORK)
+		attr.sched_flags |= SCHED_FLAG_RESET_ON_FORK;
+	err = sched_setattr_nocheck(current, &attr);
+	/* under a realtime policy the nice value is kept, not applied */
+	if (!err && attr.sched_priority)
+		set_user_nice(current, t->sched_nice);
+	if (!err && (t->ioprio || current->io_context))
+		err = set_task_ioprio(current, t->ioprio);
+	if (err)
+		pr_warn_ratelimited("ssi: pid %d: scheduling state not restored (%d)\n",
+				    task_pid_nr(current), err);
 }
 
 /* Everything of one thread that rt_sigreturn does not restore; in its context. */
@@ -868,6 +908,8 @@ static void set_thread_state(const struct ssi_img_thread *t)
 		task_set_no_new_privs(current);
 	else
 		clear_bit(PFA_NO_NEW_PRIVS, &current->atomic_flags);
+
+	restore_sched(t);
 
 	/*
 	 * The helper's registrations point into its own TLS, which is gone;

@@ -118,6 +118,33 @@ static void print_thread(const char *what, const struct ssi_img_thread *t)
 	    (unsigned long long)t->rseq, t->rseq_sig,
 	    (unsigned long long)t->clear_child_tid,
 	    (unsigned long long)t->robust_list);
+	out("  sched policy %u priority %u nice %d%s ioprio %#x\n", t->sched_policy,
+	    t->sched_priority, t->sched_nice,
+	    t->flags & SSI_THRF_SCHED_RESET_ON_FORK ? " reset-on-fork" : "", t->ioprio);
+}
+
+/* " locked dontdump": each SSI_VMAF_* bit by name, then a newline */
+static void print_vma_flags(__u32 flags)
+{
+	__u32 bit;
+	int c;
+
+	for (bit = 1; bit && bit <= flags; bit <<= 1) {
+		const char *n = ssi_vmaf_name(bit);
+
+		if (!(flags & bit))
+			continue;
+		if (!n) {
+			out(" %#x", bit);
+			continue;
+		}
+		out(" ");
+		for (; *n; n++) {
+			c = *n >= 'A' && *n <= 'Z' ? *n - 'A' + 'a' : *n;
+			out("%c", c);
+		}
+	}
+	out("\n");
 }
 
 static void print_task(const struct ssi_img_task *t)
@@ -125,7 +152,9 @@ static void print_task(const struct ssi_img_task *t)
 	int i, shown = 0;
 
 	print_thread("task", &t->leader);
-	out("  personality %#x\n", t->personality);
+	out("  personality %#x oom_score_adj %d (min %d)%s\n", t->personality,
+	    t->oom_score_adj, t->oom_score_adj_min,
+	    t->flags & SSI_TASKF_CHILD_SUBREAPER ? " child-subreaper" : "");
 	for (i = 0; i < SSI_IMG_NSIG; i++) {
 		const struct ssi_img_sigaction *sa = &t->sigactions[i];
 
@@ -250,15 +279,15 @@ int main(int argc, char **argv)
 	check(ssi_img_check_vmas(v, s.count, nfiles, &h, &env, &err),
 	      SSI_SEC_VMAS, at);
 	out("vmas: %u\n", s.count);
-	for (i = 0; i < s.count; i++)
-		out("  %012llx-%012llx %c%c%c %-5s%s flags %#x pgoff %llx%s\n",
+	for (i = 0; i < s.count; i++) {
+		out("  %012llx-%012llx %c%c%c %-5s pgoff %llx%s",
 		    (unsigned long long)v[i].start, (unsigned long long)v[i].end,
 		    v[i].prot & 1 ? 'r' : '-', v[i].prot & 2 ? 'w' : '-',
 		    v[i].prot & 4 ? 'x' : '-', kind_name(v[i].kind),
-		    v[i].flags & SSI_VMAF_GROWSDOWN ? " growsdown" : "",
-		    v[i].flags & ~SSI_VMAF_GROWSDOWN,
 		    (unsigned long long)v[i].pgoff,
 		    v[i].kind == SSI_VMA_FILE ? " (file)" : "");
+		print_vma_flags(v[i].flags);
+	}
 	runs.vmas = v;
 	runs.nr_vmas = s.count;
 	runs.page_size = h.page_size;

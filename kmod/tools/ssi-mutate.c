@@ -272,6 +272,11 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "task", "format", "rlimit cur > max");
 	M("EINVAL", "task", "format", "personality PER_SVR4");
 	M("EINVAL", "task", "format", "ITIMER_PROF interval beyond 2^62 ns");
+	M("EINVAL", "task", "format", "SCHED_DEADLINE");
+	M("EINVAL", "task", "format", "SCHED_FIFO priority 100");
+	M("EINVAL", "task", "format", "nice 20");
+	M("EINVAL", "task", "format", "io priority class 4");
+	M("EINVAL", "task", "format", "oom_score_adj 1001");
 
 	M("EINVAL", "xstate", "format", "XSAVE header: feature beyond the header's");
 	M("EINVAL", "xstate", "format", "XSAVE header: compacted format");
@@ -442,6 +447,15 @@ apply:
 	if (IS()) { TASK->rlim[3].cur = 10; TASK->rlim[3].max = 5; goto task; }
 	if (IS()) { TASK->personality = 0x0004; goto task; }
 	if (IS()) { TASK->itimer_prof.interval = SSI_IMG_ITIMER_MAX + 1; goto task; }
+	if (IS()) { TASK->leader.sched_policy = 6; goto task; }
+	if (IS()) {
+		TASK->leader.sched_policy = SSI_SCHED_FIFO;
+		TASK->leader.sched_priority = 100;
+		goto task;
+	}
+	if (IS()) { TASK->leader.sched_nice = 20; goto task; }
+	if (IS()) { TASK->leader.ioprio = 4 << SSI_IOPRIO_CLASS_SHIFT; goto task; }
+	if (IS()) { TASK->oom_score_adj = 1001; goto task; }
 
 	if (IS()) { *(u64 *)(XS + 512) |= 1ULL << 62; goto xs; }
 	if (IS()) { *(u64 *)(XS + 520) = 1ULL << 63 | 3; goto xs; }

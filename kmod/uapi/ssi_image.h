@@ -44,6 +44,10 @@
  *     ssi_img_mm.flags (mlockall MCL_FUTURE, THP disabled) and .dumpable;
  *     ssi_img_thread.timer_slack_ns, .default_slack_ns, .pdeath_signal,
  *     .flags (no_new_privs).
+ *  5  scheduling: ssi_img_thread.sched_policy, .sched_nice,
+ *     .sched_priority, .ioprio; SSI_THRF_SCHED_RESET_ON_FORK;
+ *     ssi_img_task.oom_score_adj, .oom_score_adj_min, .flags
+ *     (SSI_TASKF_CHILD_SUBREAPER).
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -51,7 +55,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		4
+#define SSI_IMG_VERSION		5
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -212,7 +216,16 @@ enum ssi_img_restart {
  * @syscall_nr:	the interrupted or finished system call, -1 if none.
  * @home_tid:	the thread's id on the home node (informational).
  * @comm:	thread name, NUL-terminated.
- * @reserved:	must be zero.
+ * @timer_slack_ns, @default_slack_ns: PR_SET_TIMERSLACK (0: keep).
+ * @pdeath_signal: PR_SET_PDEATHSIG (0..64).
+ * @flags:	SSI_THRF_*.
+ * @sched_policy: SSI_SCHED_* (the values of <linux/sched.h>), the base
+ *		policy (not one a priority-inheriting futex lent it).
+ * @sched_nice:	-20..19 (it also weighs SCHED_BATCH and is kept, unused,
+ *		under the realtime policies, as the kernel keeps it).
+ * @sched_priority: 1..99 under SCHED_FIFO and SCHED_RR, else 0.
+ * @ioprio:	ioprio_set(2) value (class << 13 | hint << 3 | level);
+ *		0 (class NONE): follow the nice value, as never set.
  */
 struct ssi_img_thread {
 	struct ssi_img_regs regs;
@@ -234,11 +247,32 @@ struct ssi_img_thread {
 	__u64 default_slack_ns;
 	__s32 pdeath_signal;
 	__u32 flags;
+	__u32 sched_policy;
+	__s32 sched_nice;
+	__u32 sched_priority;
+	__u32 ioprio;
 };
 
 /* ssi_img_thread.flags */
 #define SSI_THRF_NO_NEW_PRIVS	0x1U	/* prctl(PR_SET_NO_NEW_PRIVS) */
-#define SSI_THRF_MASK		SSI_THRF_NO_NEW_PRIVS
+#define SSI_THRF_SCHED_RESET_ON_FORK 0x2U /* SCHED_RESET_ON_FORK */
+#define SSI_THRF_MASK		(SSI_THRF_NO_NEW_PRIVS | SSI_THRF_SCHED_RESET_ON_FORK)
+
+/*
+ * ssi_img_thread.sched_policy: the policies an image may carry.
+ * SCHED_DEADLINE (6) is not one: its bandwidth is admitted per CPU set
+ * and could be refused after the point of no return.
+ */
+#define SSI_SCHED_NORMAL	0
+#define SSI_SCHED_FIFO		1
+#define SSI_SCHED_RR		2
+#define SSI_SCHED_BATCH		3
+#define SSI_SCHED_IDLE		5
+#define SSI_SCHED_NICE_MIN	(-20)
+#define SSI_SCHED_NICE_MAX	19
+#define SSI_SCHED_RT_PRIO_MAX	99
+#define SSI_IOPRIO_CLASS_SHIFT	13
+#define SSI_IOPRIO_CLASS_MAX	3	/* IOPRIO_CLASS_IDLE */
 
 /* A CPU-time itimer (ns): what is left of it, and its interval. */
 struct ssi_img_itimer {
@@ -271,6 +305,9 @@ struct ssi_img_itimer {
  *		when it was frozen, SIGKILL and SIGSTOP excepted.  A process
  *		coming home gets them again (its remote copy is discarded); one
  *		going away leaves them with its deputy, which relays them.
+ * @oom_score_adj, @oom_score_adj_min: /proc/PID/oom_score_adj and the
+ *		floor an unprivileged write may not go below (-1000..1000).
+ * @flags:	SSI_TASKF_*.
  */
 struct ssi_img_task {
 	struct ssi_img_thread leader;
@@ -283,7 +320,15 @@ struct ssi_img_task {
 	struct ssi_img_itimer itimer_virt;
 	struct ssi_img_itimer itimer_prof;
 	__u64 sigpending;
+	__s16 oom_score_adj;
+	__s16 oom_score_adj_min;
+	__u32 flags;
 };
+
+/* ssi_img_task.flags */
+#define SSI_TASKF_CHILD_SUBREAPER 0x1U	/* prctl(PR_SET_CHILD_SUBREAPER) */
+#define SSI_TASKF_MASK		SSI_TASKF_CHILD_SUBREAPER
+#define SSI_OOM_SCORE_ADJ_MAX	1000
 
 /*
  * SSI_SEC_THREAD (count 1): a struct ssi_img_thread followed by the

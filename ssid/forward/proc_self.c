@@ -29,6 +29,11 @@ static const char *const served_here[] = {
 	"timerslack_ns", "oom_score", "oom_score_adj", "oom_adj",
 };
 
+const char *proc_self_served(size_t i)
+{
+	return i < sizeof(served_here) / sizeof(served_here[0]) ? served_here[i] : NULL;
+}
+
 static bool served(const char *entry, size_t len)
 {
 	size_t i;

@@ -32,6 +32,9 @@
 /* Longest relative path proc_self_path() writes, NUL included. */
 #define PROC_SELF_PATH_MAX	64
 
+/* The @i-th entry served where the process runs ("maps"), NULL past the last. */
+const char *proc_self_served(size_t i);
+
 /*
  * proc_self_path - does @path name an entry of the process's own that is
  * served where it runs?  Recognised: /proc/{self,thread-self,PID,TID}/ENTRY

@@ -21,6 +21,7 @@ static const struct {
 } fd_kinds[] = {
 	{ "anon_inode:[signalfd]", "a signalfd (it reads the signals of the task that reads it)" },
 	{ "anon_inode:[perf_event]", "a perf event (it counts the task it was opened for)" },
+	{ "anon_inode:[userfaultfd]", "a userfaultfd (it serves faults of the address space it was made in)" },
 };
 
 static int fd_not_carried(pid_t pid, char *err, size_t errlen)

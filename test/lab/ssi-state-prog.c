@@ -7,7 +7,8 @@
  *
  * STATE: seccomp (a filter of its own), ldt (modify_ldt), pkey
  * (pkey_alloc and pkey_mprotect), signalfd (for SIGUSR1, blocked), memfd
- * (a private mapping of one).  WHEN: early (made before "ready") or
+ * (a private mapping of one), userfaultfd (one registered on a mapping),
+ * deadline (the main thread under SCHED_DEADLINE).  WHEN: early (made before "ready") or
  * late (made once the file GO exists, i.e. after the test moved it).
  * Prints "pid before=PID", "ready", then, once GO exists and the state
  * is made, checks it and prints "STATE ok" and "pid after=PID"; exits 3.
@@ -16,8 +17,11 @@
  */
 #include <asm/ldt.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <linux/userfaultfd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +30,21 @@
 #include <sys/mman.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 
 static char *page;
-static int key = -1, sfd = -1;
+static int key = -1, sfd = -1, ufd = -1;
+
+/* <linux/sched/types.h>'s, which not every libc's headers pull in */
+struct k_sched_attr {
+	unsigned int size, sched_policy;
+	unsigned long long sched_flags;
+	int sched_nice;
+	unsigned int sched_priority;
+	unsigned long long sched_runtime, sched_deadline, sched_period;
+};
 
 static int make(const char *state)
 {
@@ -76,6 +90,29 @@ static int make(const char *state)
 		sfd = signalfd(-1, &s, 0);
 		return sfd < 0 ? -1 : 0;
 	}
+	if (!strcmp(state, "userfaultfd")) {
+		struct uffdio_api api = { .api = UFFD_API };
+		struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+
+		page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ufd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+		if (ufd < 0)
+			return errno == ENOSYS ? 1 : -1;
+		reg.range.start = (unsigned long)page;
+		reg.range.len = 4096;
+		return ioctl(ufd, UFFDIO_API, &api) || ioctl(ufd, UFFDIO_REGISTER, &reg) ?
+		       -1 : 0;
+	}
+	if (!strcmp(state, "deadline")) {
+		struct k_sched_attr a = {
+			.size = sizeof(a), .sched_policy = SCHED_DEADLINE,
+			.sched_runtime = 1000000, .sched_deadline = 100000000,
+			.sched_period = 100000000,
+		};
+
+		return syscall(SYS_sched_setattr, 0, &a, 0) ? -1 : 0;
+	}
 	errno = EINVAL;
 	return -1;
 }
@@ -95,6 +132,13 @@ static int check(const char *state)
 	if (!strcmp(state, "signalfd"))
 		return kill(getpid(), SIGUSR1) || read(sfd, &si, sizeof(si)) != sizeof(si) ||
 		       si.ssi_signo != SIGUSR1 ? -1 : 0;
+	if (!strcmp(state, "userfaultfd")) {
+		struct uffdio_range r = { .start = (unsigned long)page, .len = 4096 };
+
+		return ioctl(ufd, UFFDIO_UNREGISTER, &r) ? -1 : 0;
+	}
+	if (!strcmp(state, "deadline"))
+		return syscall(SYS_sched_getscheduler, 0) == SCHED_DEADLINE ? 0 : -1;
 	/* pkey: the key is still taken, and the page still writable with it */
 	page[0] = 1;
 	return syscall(SYS_pkey_free, key) == 0 ? 0 : -1;
@@ -105,7 +149,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	if (argc != 4 || (strcmp(argv[2], "early") && strcmp(argv[2], "late"))) {
-		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|pkey|signalfd|memfd early|late GO\n");
+		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|pkey|signalfd|memfd|userfaultfd|deadline early|late GO\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);

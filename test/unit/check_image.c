@@ -156,10 +156,10 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(offsetof(struct ssi_img_header, crc), 252);
 	ck_assert_uint_eq(sizeof(struct ssi_img_section), 32);
 	ck_assert_uint_eq(sizeof(struct ssi_img_regs), 27 * 8);
-	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 336);
-	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2712);
-	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 336);
-	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 344);
+	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 352);
+	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2736);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 352);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 360);
 	ck_assert_uint_eq(sizeof(struct ssi_img_mm), 640);
 	ck_assert_uint_eq(sizeof(struct ssi_img_file), 72);
 	ck_assert_uint_eq(sizeof(struct ssi_img_vma), 64);
@@ -289,15 +289,46 @@ START_TEST(test_task)
 	REFUSED(SSI_R_TASK, task.itimer_prof.value = ~0ULL);
 	REFUSED(SSI_R_TASK, task.sigpending = 1ULL << 33);	/* a real-time one */
 	REFUSED(SSI_R_TASK, task.sigpending = 1ULL << 8);	/* SIGKILL */
-	REFUSED(SSI_R_RESERVED, task.leader.flags = 2);
+	REFUSED(SSI_R_RESERVED, task.leader.flags = 4);
 	REFUSED(SSI_R_TASK, task.leader.pdeath_signal = 65);
 	REFUSED(SSI_R_TASK, task.leader.pdeath_signal = -1);
+	/* scheduling state sched_setattr() would refuse, or SCHED_DEADLINE */
+	REFUSED(SSI_R_TASK, task.leader.sched_policy = 6);
+	REFUSED(SSI_R_TASK, task.leader.sched_policy = 4);
+	REFUSED(SSI_R_TASK, task.leader.sched_policy = SSI_SCHED_FIFO);	/* priority 0 */
+	REFUSED(SSI_R_TASK, task.leader.sched_policy = SSI_SCHED_RR;
+		task.leader.sched_priority = 100);
+	REFUSED(SSI_R_TASK, task.leader.sched_priority = 1);	/* SCHED_NORMAL */
+	REFUSED(SSI_R_TASK, task.leader.sched_nice = 20);
+	REFUSED(SSI_R_TASK, task.leader.sched_nice = -21);
+	REFUSED(SSI_R_TASK, task.leader.ioprio = 4 << SSI_IOPRIO_CLASS_SHIFT);
+	REFUSED(SSI_R_TASK, task.leader.ioprio = 0x10000);
+	REFUSED(SSI_R_RESERVED, task.flags = 2);
+	REFUSED(SSI_R_TASK, task.oom_score_adj = 1001);
+	REFUSED(SSI_R_TASK, task.oom_score_adj_min = -1001);
 	/* prctl state any process may have */
 	build();
 	task.leader.flags = SSI_THRF_NO_NEW_PRIVS;
 	task.leader.pdeath_signal = 64;
 	task.leader.timer_slack_ns = 1;
 	task.leader.default_slack_ns = ~0ULL;
+	reseal();
+	ck_assert_int_eq(check_all(), 0);
+	/* scheduling state at its bounds */
+	build();
+	task.leader.sched_policy = SSI_SCHED_FIFO;
+	task.leader.sched_priority = 99;
+	task.leader.sched_nice = -20;
+	task.leader.flags = SSI_THRF_SCHED_RESET_ON_FORK;
+	task.leader.ioprio = 3 << SSI_IOPRIO_CLASS_SHIFT | 7;
+	task.flags = SSI_TASKF_CHILD_SUBREAPER;
+	task.oom_score_adj = -1000;
+	task.oom_score_adj_min = -1000;
+	reseal();
+	ck_assert_int_eq(check_all(), 0);
+	build();
+	task.leader.sched_policy = SSI_SCHED_IDLE;
+	task.leader.sched_nice = 19;
 	reseal();
 	ck_assert_int_eq(check_all(), 0);
 }
