@@ -3,7 +3,8 @@
  * prctl_state WHAT: the prctl() state of the process and of each of its
  * two threads reads the same after the move.  WHAT sets one item before
  * it (dumpable off, THP disabled, a timer slack per thread, a
- * parent-death signal per thread, no_new_privs), or nothing ("default":
+ * parent-death signal per thread, no_new_privs, the process a child
+ * subreaper, its oom_score_adj), or nothing ("default":
  * the values a process starts with, which the restore helper's own must
  * not replace).  Every round reads all of them, in both threads.
  */
@@ -13,13 +14,23 @@
 #include <sys/prctl.h>
 
 struct state {
-	long dumpable, thp_disable, slack, pdeathsig, nnp;
+	long dumpable, thp_disable, slack, pdeathsig, nnp, subreaper, oom;
 };
 
 static struct state want[2];	/* [0]: the main thread, [1]: the other */
-static pthread_barrier_t go, done;
-static volatile int stop;
-static int round_no;
+static const char *what;
+
+/* /proc/self/oom_score_adj: what the OOM killer reads where it runs */
+static long read_oom(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/self/oom_score_adj", O_RDONLY);
+
+	zs_check(fd >= 0, "open oom_score_adj: %s", strerror(errno));
+	zs_read_to_eof(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return strtol(buf, NULL, 10);
+}
 
 static void read_state(struct state *s)
 {
@@ -32,6 +43,10 @@ static void read_state(struct state *s)
 		 strerror(errno));
 	s->pdeathsig = sig;
 	s->nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	zs_check(!prctl(PR_GET_CHILD_SUBREAPER, &sig, 0, 0, 0),
+		 "PR_GET_CHILD_SUBREAPER: %s", strerror(errno));
+	s->subreaper = sig;
+	s->oom = read_oom();
 }
 
 static void check_state(int who)
@@ -41,10 +56,10 @@ static void check_state(int who)
 	read_state(&s);
 	zs_check(!memcmp(&s, &want[who], sizeof(s)),
 		 "round %d, thread %d: dumpable %ld thp_disable %ld slack %ld pdeathsig %ld "
-		 "nnp %ld; was %ld %ld %ld %ld %ld", round_no, who, s.dumpable,
-		 s.thp_disable, s.slack, s.pdeathsig, s.nnp, want[who].dumpable,
-		 want[who].thp_disable, want[who].slack, want[who].pdeathsig,
-		 want[who].nnp);
+		 "nnp %ld subreaper %ld oom %ld; was %ld %ld %ld %ld %ld %ld %ld", zs_round,
+		 who, s.dumpable, s.thp_disable, s.slack, s.pdeathsig, s.nnp, s.subreaper,
+		 s.oom, want[who].dumpable, want[who].thp_disable, want[who].slack,
+		 want[who].pdeathsig, want[who].nnp, want[who].subreaper, want[who].oom);
 }
 
 /* Thread 1's own items, then its checks, in step with the main thread. */
@@ -58,25 +73,16 @@ static void set_items(const char *what, int who)
 			 "PR_SET_PDEATHSIG: %s", strerror(errno));
 }
 
-static void *other(void *arg)
+/* The item @what names, set in each thread, and what it reads then. */
+static void setup(int who)
 {
-	set_items(arg, 1);
-	read_state(&want[1]);
-	pthread_barrier_wait(&go);
-	for (;;) {
-		pthread_barrier_wait(&go);
-		if (stop)
-			break;
-		check_state(1);
-		pthread_barrier_wait(&done);
-	}
-	return NULL;
+	set_items(what, who);
+	read_state(&want[who]);
 }
 
 int main(int argc, char **argv)
 {
-	const char *what = argc > 1 ? argv[1] : "";
-	pthread_t t;
+	what = argc > 1 ? argv[1] : "";
 
 	if (!strcmp(what, "dumpable"))
 		zs_check(!prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE: %s",
@@ -87,27 +93,21 @@ int main(int argc, char **argv)
 	else if (!strcmp(what, "nnp"))
 		zs_check(!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS: %s",
 			 strerror(errno));
-	else if (strcmp(what, "timerslack") && strcmp(what, "pdeathsig") &&
-		 strcmp(what, "default"))
+	else if (!strcmp(what, "subreaper"))
+		zs_check(!prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0),
+			 "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+	else if (!strcmp(what, "oom")) {
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+
+		zs_check(fd >= 0 && write(fd, "321", 3) == 3, "oom_score_adj: %s",
+			 strerror(errno));
+		close(fd);
+	} else if (strcmp(what, "timerslack") && strcmp(what, "pdeathsig") &&
+		   strcmp(what, "default"))
 		zs_fail("usage: prctl_state default|dumpable|thp_disable|timerslack|"
-			"pdeathsig|nnp");
-	set_items(what, 0);
-	read_state(&want[0]);
-	pthread_barrier_init(&go, NULL, 2);
-	pthread_barrier_init(&done, NULL, 2);
-	zs_check(!pthread_create(&t, NULL, other, (void *)what), "pthread_create");
-	pthread_barrier_wait(&go);
-	zs_ready(getpid());
-	while (zs_more()) {
-		round_no++;
-		check_state(0);
-		pthread_barrier_wait(&go);
-		pthread_barrier_wait(&done);
-		usleep(20000);
-	}
-	stop = 1;
-	pthread_barrier_wait(&go);
-	pthread_join(t, NULL);
+			"pdeathsig|nnp|subreaper|oom");
+	zs_in_step(2, setup, check_state);
+	zs_in_step_join();
 	zdtm_say("prctl_state %s: the same in both threads in every round\n", what);
 	return 0;
 }

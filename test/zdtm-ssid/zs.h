@@ -22,6 +22,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "../zdtm/zdtm.h"
@@ -104,6 +105,76 @@ static inline int zs_more_blocking(const sigset_t *sigs)
 	more = zs_more();
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return more;
+}
+
+/*
+ * Rounds in step over threads, for programs that check per-thread state:
+ * the main thread (who 0) and @n - 1 more each run @setup(who) before the
+ * process is ready; then, every round, all run @check(who) at once between
+ * two barriers, and the main thread sleeps 20 ms between rounds (zs_round
+ * counts them).  zs_in_step() returns when the rounds are over, the other
+ * threads on their way out: zs_in_step_join() waits for them.
+ */
+#define ZS_MAX_THREADS	8
+
+static int zs_round;
+static struct {
+	void (*setup)(int who), (*check)(int who);
+	pthread_barrier_t go, done;
+	pthread_t t[ZS_MAX_THREADS];
+	int n;
+	volatile int stop;
+} zs_step;
+
+static inline void *zs_step_thread(void *arg)
+{
+	int who = (int)(long)arg;
+
+	zs_step.setup(who);
+	pthread_barrier_wait(&zs_step.go);
+	for (;;) {
+		pthread_barrier_wait(&zs_step.go);
+		if (zs_step.stop)
+			break;
+		zs_step.check(who);
+		pthread_barrier_wait(&zs_step.done);
+	}
+	return NULL;
+}
+
+static inline void zs_in_step(int n, void (*setup)(int who), void (*check)(int who))
+{
+	long i;
+
+	zs_check(n >= 1 && n <= ZS_MAX_THREADS, "zs_in_step: %d threads", n);
+	zs_step.setup = setup;
+	zs_step.check = check;
+	zs_step.n = n;
+	setup(0);
+	pthread_barrier_init(&zs_step.go, NULL, n);
+	pthread_barrier_init(&zs_step.done, NULL, n);
+	for (i = 1; i < n; i++)
+		zs_check(!pthread_create(&zs_step.t[i], NULL, zs_step_thread, (void *)i),
+			 "pthread_create");
+	pthread_barrier_wait(&zs_step.go);
+	zs_ready(getpid());
+	while (zs_more()) {
+		zs_round++;
+		pthread_barrier_wait(&zs_step.go);
+		check(0);
+		pthread_barrier_wait(&zs_step.done);
+		usleep(20000);
+	}
+	zs_step.stop = 1;
+	pthread_barrier_wait(&zs_step.go);
+}
+
+static inline void zs_in_step_join(void)
+{
+	int i;
+
+	for (i = 1; i < zs_step.n; i++)
+		pthread_join(zs_step.t[i], NULL);
 }
 
 /* A deterministic pseudo-random sequence: both runs do the same work. */
