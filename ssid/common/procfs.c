@@ -174,6 +174,20 @@ int procfs_status_uid(const char *text, uid_t *uid)
 	return 0;
 }
 
+int procfs_status_ids(const char *text, const char *key, uint64_t ids[4])
+{
+	const char *s = procfs_status_value(text, key);
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (parse_u64(s, 10, &ids[i]) || ids[i] > (uid_t)-2)
+			return -1;
+		s += strspn(s, "0123456789");
+		s += strspn(s, " \t");
+	}
+	return 0;
+}
+
 bool procfs_thread_gone(pid_t pid, pid_t tid)
 {
 	char path[64];

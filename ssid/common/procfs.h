@@ -60,6 +60,12 @@ int procfs_status_u64(const char *text, const char *key, int base, uint64_t *v);
 int procfs_status_uid(const char *text, uid_t *uid);
 
 /*
+ * procfs_status_ids - the four ids of the "Uid:" or "Gid:" (@key) line:
+ * real, effective, saved, file system; 0 or -1.
+ */
+int procfs_status_ids(const char *text, const char *key, uint64_t ids[4]);
+
+/*
  * procfs_each_thread - call @fn(tid, @arg) for each thread of process
  * @pid (/proc/@pid/task) until one returns nonzero.  Return: that value,
  * 0, or -ESRCH when the process is gone.

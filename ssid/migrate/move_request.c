@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "daemon/conf.h"
 #include "control/control_proto.h"
@@ -41,6 +42,53 @@ static void fail(struct migreq_result *res, const char *code, const char *fmt, .
 	va_end(ap);
 }
 
+/*
+ * A user moves only what ptrace would let them touch: a process whose
+ * real, effective, saved and file system uids are all theirs, whose gids
+ * agree the same way (no setuid or setgid program, not even one that
+ * dropped its privilege for a while), and that is dumpable (procfs then
+ * shows its entries as owned by it, else by root).  The caller's own
+ * gid is not known across nodes; a process that is entirely the user's
+ * and of one group is theirs.
+ */
+static int may_user_move(pid_t pid, uid_t uid, const char *status,
+			 struct migreq_result *res)
+{
+	uint64_t uids[4], gids[4];
+	char path[64];
+	struct stat st;
+	int i;
+
+	if (procfs_status_ids(status, "Uid", uids) || procfs_status_ids(status, "Gid", gids)) {
+		fail(res, CTL_E_NOPROC, "pid %d: cannot read its ids", (int)pid);
+		return -1;
+	}
+	for (i = 0; i < 4; i++) {
+		if (uids[i] != uid || gids[i] != gids[0]) {
+			fail(res, CTL_E_PERM, "pid %d runs with ids other than its owner's "
+			     "(uids %llu %llu %llu %llu, gids %llu %llu %llu %llu: a setuid or "
+			     "setgid program); only an administrator may move it", (int)pid,
+			     (unsigned long long)uids[0], (unsigned long long)uids[1],
+			     (unsigned long long)uids[2], (unsigned long long)uids[3],
+			     (unsigned long long)gids[0], (unsigned long long)gids[1],
+			     (unsigned long long)gids[2], (unsigned long long)gids[3]);
+			return -1;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (stat(path, &st)) {
+		fail(res, CTL_E_NOPROC, "pid %d: no such process", (int)pid);
+		return -1;
+	}
+	if (st.st_uid != uid) {
+		fail(res, CTL_E_PERM, "pid %d is not dumpable (PR_SET_DUMPABLE 0, or it "
+		     "exec'd a program it may not read); only an administrator may move it",
+		     (int)pid);
+		return -1;
+	}
+	return 0;
+}
+
 /* May @uid (@admin) act on process @pid?  0, or -1 with @res filled. */
 static int may_act_on(pid_t pid, uid_t uid, bool admin, struct migreq_result *res)
 {
@@ -59,7 +107,7 @@ static int may_act_on(pid_t pid, uid_t uid, bool admin, struct migreq_result *re
 		fail(res, CTL_E_PERM, "pid %d: not your process", (int)pid);
 		return -1;
 	}
-	return 0;
+	return admin ? 0 : may_user_move(pid, uid, text, res);
 }
 
 static void done(void *arg, const struct migrate_result *r)

@@ -78,6 +78,20 @@ START_TEST(test_status_lines)
 	ck_assert_int_eq(procfs_status_uid("Uid:\tabc\n", &uid), -1);
 	ck_assert_int_eq(procfs_status_uid("Uid:\t4294967295\t0\n", &uid), -1);
 	ck_assert_int_eq(procfs_status_uid("Uid:\t-1\t0\n", &uid), -1);
+
+	/* all four ids of a line, or nothing */
+	{
+		uint64_t ids[4];
+
+		ck_assert_int_eq(procfs_status_ids(text, "Uid", ids), 0);
+		ck_assert(ids[0] == 1000 && ids[1] == 0 && ids[2] == 0 && ids[3] == 0);
+		ck_assert_int_eq(procfs_status_ids(text, "Gid", ids), -1);	/* one id */
+		ck_assert_int_eq(procfs_status_ids("Uid:\t1\t2\t3\tx\n", "Uid", ids), -1);
+		ck_assert_int_eq(procfs_status_ids("Uid:\t1\t2\t3\t4294967295\n", "Uid", ids),
+				 -1);
+		ck_assert_int_eq(procfs_status_ids("Gid:\t7 8\t9\t10\nUid:\t0\n", "Gid", ids), 0);
+		ck_assert(ids[0] == 7 && ids[1] == 8 && ids[2] == 9 && ids[3] == 10);
+	}
 }
 END_TEST
 
