@@ -351,7 +351,7 @@ static void serve_migrate(struct cluster *c, int idx, const struct ssi_tp_msg *m
 	sm->c = c;
 	sm->idx = idx;
 	sm->id = req.id;
-	if (migreq_start(c->migrate, c->conf, c->peers, (pid_t)req.pid, to, req.uid,
+	if (migreq_start(c->migrate, c->conf, c->peers, c->tasks, (pid_t)req.pid, to, req.uid,
 			 req.flags & MSG_MIGRATE_ADMIN, served_done, sm,
 			 &sm->handle, &res)) {
 		send_rep(c, idx, req.id, &res);

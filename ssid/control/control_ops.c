@@ -456,12 +456,14 @@ static void task_error(struct ctl_client *cl, json_object *id, pid_t pid,
 
 	if (rc == -ESRCH)
 		code = CTL_E_NOPROC;
-	else if (rc == -EPERM)
+	else if (rc == -EPERM || rc == -EACCES)
 		code = CTL_E_PERM;
 	else if (rc == -ENOENT)
 		code = CTL_E_NOTASK;
 	ctl_client_reply(cl, ctlproto_reply_err(id, code, "pid %d: %s",
 			 (int)pid, rc == -EPERM ? "not your process" :
+			 rc == -EACCES ? "only root or the SlurmUser (slurmstepd, through "
+					 "the SPANK plugin) registers a task of a Slurm job" :
 			 rc == -ENOENT ? "not a registered task" :
 			 strerror(-rc)));
 }
@@ -736,7 +738,7 @@ static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 				     ctl_client_uid(cl), ctl_client_admin(cl),
 				     migrate_done, mr, &mr->handle, &res);
 	else
-		rc = migreq_start(ops->migrate, ops->conf, ops->peers, pid, idx,
+		rc = migreq_start(ops->migrate, ops->conf, ops->peers, ops->tasks, pid, idx,
 				  ctl_client_uid(cl), ctl_client_admin(cl),
 				  migrate_done, mr, &mr->handle, &res);
 	if (rc) {

@@ -85,6 +85,9 @@ int tasks_register(struct tasks *t, pid_t pid, int64_t job, int64_t step,
 		return rc;
 	if (!admin && e.uid != caller)
 		return -EPERM;
+	/* a user's word that a process is a job's task would be its own pass */
+	if (!admin && job >= 0)
+		return -EACCES;
 	i = find(t, pid, &found);
 	if (found) {
 		/* same process: new ids; a recycled pid: a new entry */
@@ -129,6 +132,22 @@ int tasks_unregister(struct tasks *t, pid_t pid, uid_t caller, int admin)
 size_t tasks_count(const struct tasks *t)
 {
 	return t->n;
+}
+
+bool tasks_job_task(const struct tasks *t, pid_t pid)
+{
+	uint64_t starttime;
+	uid_t uid;
+	size_t i;
+	int found;
+
+	if (pid <= 0)
+		return false;
+	i = find(t, pid, &found);
+	if (!found || t->v[i].job < 0)
+		return false;
+	/* the registered process, not one that was given its pid since */
+	return !proc_identity(pid, &starttime, &uid) && starttime == t->v[i].starttime;
 }
 
 const struct task *tasks_at(const struct tasks *t, size_t i)

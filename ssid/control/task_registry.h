@@ -38,10 +38,11 @@ void tasks_destroy(struct tasks *t);
  * @job/@step/@task: Slurm ids or -1.
  * @auto_move:       --ssi-migratable=auto: the balancer may move it.
  * @caller/@admin:   who asks: a non-administrator may only register a
- *                   process whose real uid is @caller.
+ *                   process whose real uid is @caller, and not as a task
+ *                   of a Slurm job (slurmstepd, root, does that).
  * @out:             on success, a copy of the entry.
  * Returns 0, -ESRCH (no such process), -EPERM (not the caller's),
- * -ENOSPC (SSI_TASKS_MAX reached), -ENOMEM.
+ * -EACCES (a user naming a job), -ENOSPC (SSI_TASKS_MAX reached), -ENOMEM.
  */
 int tasks_register(struct tasks *t, pid_t pid, int64_t job, int64_t step,
 		   int64_t task, bool auto_move, uid_t caller, int admin,
@@ -52,6 +53,12 @@ int tasks_register(struct tasks *t, pid_t pid, int64_t job, int64_t step,
  * -EPERM (a non-administrator asking for another user's task).
  */
 int tasks_unregister(struct tasks *t, pid_t pid, uid_t caller, int admin);
+
+/*
+ * tasks_job_task - is @pid registered as a task of a Slurm job (and still
+ * the process that was registered)?
+ */
+bool tasks_job_task(const struct tasks *t, pid_t pid);
 
 /* tasks_count, tasks_at - iterate: entries 0 .. count-1, in pid order. */
 size_t tasks_count(const struct tasks *t);

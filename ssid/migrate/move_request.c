@@ -138,7 +138,7 @@ static void done(void *arg, const struct migrate_result *r)
 }
 
 int migreq_start(struct migrate *m, const struct ssi_conf *conf,
-		 struct peers *peers, pid_t pid, int idx,
+		 struct peers *peers, const struct tasks *tasks, pid_t pid, int idx,
 		 uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
 		 struct migreq_result *res)
 {
@@ -150,6 +150,11 @@ int migreq_start(struct migrate *m, const struct ssi_conf *conf,
 
 	if (may_act_on(pid, uid, admin, res))
 		return -1;
+	if (!admin && !tasks_job_task(tasks, pid)) {
+		fail(res, CTL_E_PERM, "pid %d is not a registered task of a Slurm job: users "
+		     "move only those (root and the SlurmUser move any process)", (int)pid);
+		return -1;
+	}
 	if (conf->nodes[idx].no_migrate) {
 		fail(res, CTL_E_MIGRATE, "node %s takes no processes (Migrate=no in %s)",
 		     conf->nodes[idx].name, conf->path);

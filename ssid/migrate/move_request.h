@@ -17,6 +17,7 @@
 
 struct peers;
 struct ssi_conf;
+struct tasks;
 
 struct migreq_result {
 	const char *code;	/* NULL: done; else a CTL_E_* error code */
@@ -30,13 +31,15 @@ typedef void (*migreq_cb)(void *arg, const struct migreq_result *res);
 
 /*
  * migreq_start - move process @pid of this node to node @idx (this node:
- * bring it back home), asked by @uid (@admin: root or SlurmUser).
+ * bring it back home), asked by @uid (@admin: root or SlurmUser).  A
+ * user moves only a task of a Slurm job registered in @tasks, whose ids
+ * are all theirs and that is dumpable.
  * Returns 0 with *@handle set and @cb to come, or -1 with *@res saying
  * why (no such process, not the asker's, a Migrate=no node, the
  * migration refused at once).
  */
 int migreq_start(struct migrate *m, const struct ssi_conf *conf,
-		 struct peers *peers, pid_t pid, int idx,
+		 struct peers *peers, const struct tasks *tasks, pid_t pid, int idx,
 		 uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
 		 struct migreq_result *res);
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: a user migrates their own process; it runs remotely with their credentials, others' processes stay out of reach
+# test: a user migrates their own task of a Slurm job (not an unregistered process); it runs remotely with their credentials, others' processes stay out of reach
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -13,7 +13,12 @@ chmod 777 "$dir"
 head -c 100000 /dev/urandom >"$dir/stdin"
 chmod 644 "$dir/stdin"
 MIG_AS="${as_nobody[*]}" mig_start user 4 9
-on "$home" "${as_nobody[@]}" "$ssictl" migrate "$pid" "$away" || fail "nobody could not migrate its own process"
+# a user moves only tasks of Slurm jobs, which slurmstepd (root) registers
+out=$(on "$home" "${as_nobody[@]}" "$ssictl" migrate "$pid" "$away" 2>&1) &&
+	fail "nobody migrated a process that is no job's task"
+grep -q "not a registered task of a Slurm job" <<<"$out" || fail "refused, but: $out"
+on "$home" "$ssictl" register "$pid" job=25 step=0 task=0 >/dev/null || fail "register $pid"
+on "$home" "${as_nobody[@]}" "$ssictl" migrate "$pid" "$away" || fail "nobody could not migrate its own task"
 procs=$(on "$away" "${as_nobody[@]}" "$ssictl" --json show procs)
 lpid=$(jq --argjson p "$pid" '.procs[] | select(.pid == $p) | .local_pid' <<<"$procs")
 [ -n "$lpid" ] || fail "nobody does not see its process on $away: $procs"
