@@ -23,6 +23,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/procfs.h"
+#include "forward/seccomp_filter.h"
 #include "forward/clone_thread.h"
 
 #ifndef CLONE_ARGS_SIZE_VER0
@@ -168,8 +169,6 @@ int clone_thread_run(int listener, const struct seccomp_notif *n,
 		     const struct clone_thread *ct, pid_t home_tid, pid_t *made,
 		     int timeout_ms)
 {
-	struct seccomp_notif_resp resp = { .id = n->id,
-					   .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE };
 	uint64_t deadline = clock_mono_ms() + (uint64_t)timeout_ms;
 	pid_t t = (pid_t)n->pid, c;
 	unsigned long msg = 0;
@@ -180,8 +179,8 @@ int clone_thread_run(int listener, const struct seccomp_notif *n,
 	if (ptrace(PTRACE_SEIZE, t, 0, PTRACE_O_TRACECLONE | PTRACE_O_TRACESYSGOOD))
 		return -errno;
 	sleeps = sleeps_of(t);	/* it waits for this answer */
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp)) {
-		rc = errno;
+	rc = -ssi_seccomp_continue(listener, n->id);
+	if (rc) {
 		untrace(t, &status);
 		if (rc != ENOENT)
 			log_warn("thread %d: clone cannot go on: %s", (int)t, strerror(rc));

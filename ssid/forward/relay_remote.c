@@ -22,6 +22,7 @@
 
 #include "common/log.h"
 #include "common/procfs.h"
+#include "forward/seccomp_filter.h"
 #include "forward/call_remote.h"
 #include "forward/clone_thread.h"
 #include "forward/relay_remote.h"
@@ -462,17 +463,6 @@ void relay_remote_proc_held(struct relay_remote *r,
 	}
 }
 
-static int answer_continue(struct relay_remote *r, uint64_t id)
-{
-	struct seccomp_notif_resp resp = {
-		.id = id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE,
-	};
-
-	if (!ioctl(r->listen_h.fd, SECCOMP_IOCTL_NOTIF_SEND, &resp))
-		return 0;
-	return -errno;
-}
-
 /* A read, write or seek on an fd served here. */
 static bool runs_here(const struct relay_remote *r, const struct seccomp_notif *n)
 {
@@ -703,7 +693,7 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 		break;
 	case SSI_SC_FORWARD:
 		if (runs_here(r, &n))
-			answer_continue(r, n.id);
+			ssi_seccomp_continue(r->listen_h.fd, n.id);
 		else
 			forward(r, &n);
 		break;
@@ -822,7 +812,7 @@ void relay_remote_reply(struct relay_remote *r, uint64_t seq, const void *data,
 		mirror_limit(r, p);
 	if (r->listen_h.fd >= 0) {
 		if (proc_after(r, p, ret))
-			answer_continue(r, p->notif_id);
+			ssi_seccomp_continue(r->listen_h.fd, p->notif_id);
 		else if (ret >= -SSI_SC_ERESTART_MAX && ret <= -SSI_SC_ERESTARTSYS)
 			relay_remote_answer_restart(r, p->notif_id, p->tid, ret);
 		else

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/audit.h>
@@ -196,4 +197,13 @@ int ssi_seccomp_install(const struct sock_fprog *prog, unsigned int flags)
 		return -1;
 	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
 			    SECCOMP_FILTER_FLAG_NEW_LISTENER | flags, prog);
+}
+
+int ssi_seccomp_continue(int listener, uint64_t id)
+{
+	struct seccomp_notif_resp resp = {
+		.id = id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE,
+	};
+
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) ? -errno : 0;
 }

@@ -57,6 +57,14 @@ void ssi_seccomp_free(struct sock_fprog *prog);
  */
 int ssi_seccomp_install(const struct sock_fprog *prog, unsigned int flags);
 
+/*
+ * ssi_seccomp_continue - let the call of notification @id on @listener run
+ * as it was made (SECCOMP_USER_NOTIF_FLAG_CONTINUE): a call the filter
+ * stopped that the node where the process runs serves after all.
+ * Return: 0, or -errno (ENOENT: the caller is gone or was interrupted).
+ */
+int ssi_seccomp_continue(int listener, uint64_t id);
+
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV	(1UL << 5)	/* Linux 5.19 */
 #endif
