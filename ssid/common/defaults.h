@@ -90,6 +90,14 @@
  */
 #define SSI_NICE			(-5)
 
+/*
+ * What a node takes in (migrate/admission.c): migrations arriving at once
+ * (each holds its image in memory until restored), and the share of the
+ * node's available memory one image may fill.
+ */
+#define SSI_MAX_INCOMING		4
+#define SSI_INCOMING_MEMORY_PCT		50
+
 /* ----------------------------------------------------------------- limits */
 
 /*

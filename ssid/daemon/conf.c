@@ -178,6 +178,7 @@ enum key_id {
 	K_CLUSTER_NAME, K_TRANSPORT, K_PORT, K_HB_INTERVAL, K_HB_TIMEOUT, K_CONTROL_SOCKET,
 	K_PID_FILE, K_MUNGE_SOCKET, K_SLURM_USER, K_BAL_INTERVAL,
 	K_BAL_THRESHOLD, K_BAL_HYSTERESIS, K_BAL_CANDIDATES, K_NICE,
+	K_MAX_INCOMING, K_INCOMING_MEMORY,
 	K_NKEYS
 };
 
@@ -196,6 +197,8 @@ static const char *const key_names[K_NKEYS] = {
 	[K_BAL_HYSTERESIS] = "BalanceHysteresis",
 	[K_BAL_CANDIDATES] = "BalanceCandidates",
 	[K_NICE] = "Nice",
+	[K_MAX_INCOMING] = "MaxIncoming",
+	[K_INCOMING_MEMORY] = "IncomingMemory",
 };
 
 static int set_global(struct parse *p, enum key_id id, const char *key,
@@ -271,6 +274,10 @@ static int set_global(struct parse *p, enum key_id id, const char *key,
 		c->nice = (int)v;
 		return 0;
 	}
+	case K_MAX_INCOMING:
+		return parse_uint(p, key, val, 1, 1024, &c->max_incoming);
+	case K_INCOMING_MEMORY:
+		return parse_uint(p, key, val, 1, 100, &c->incoming_memory_pct);
 	case K_NKEYS:
 		break;
 	}
@@ -424,6 +431,8 @@ static int set_defaults(struct ssi_conf *c)
 	c->balance_hysteresis = SSI_BALANCE_HYSTERESIS;
 	c->balance_candidates = SSI_BALANCE_CANDIDATES;
 	c->nice = SSI_NICE;
+	c->max_incoming = SSI_MAX_INCOMING;
+	c->incoming_memory_pct = SSI_INCOMING_MEMORY_PCT;
 	return c->cluster_name && c->transport && c->control_socket &&
 	       c->pid_file ? 0 : -1;
 }

@@ -42,6 +42,8 @@ struct ssi_conf {
 	unsigned int balance_hysteresis;
 	unsigned int balance_candidates;
 	int nice;			/* ssid's own, -20..19 */
+	unsigned int max_incoming;	/* migrations arriving at once */
+	unsigned int incoming_memory_pct; /* of MemAvailable, per image */
 	size_t nnodes;
 	struct ssi_node *nodes;		/* in file order */
 };

@@ -394,7 +394,7 @@ int main(int argc, char **argv)
 	d.tasks = tasks_create();
 	if (!d.tasks)
 		log_fatal("out of memory");
-	d.migrate = migrate_create(d.peers, d.loop);
+	d.migrate = migrate_create(d.conf, d.peers, d.loop);
 	if (!d.migrate)
 		log_fatal("out of memory");
 	d.cluster = cluster_create(d.conf, d.peers, d.tasks, d.migrate);

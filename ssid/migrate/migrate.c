@@ -90,7 +90,8 @@ static void hook_counts(void *arg, uint32_t *guests, uint32_t *deputies)
 	*guests = (uint32_t)(mig_remote_procs(m, p, 0, homes) - homes);
 }
 
-struct migrate *migrate_create(struct peers *peers, struct loop *loop)
+struct migrate *migrate_create(const struct ssi_conf *conf, struct peers *peers,
+			       struct loop *loop)
 {
 	struct migrate *m = calloc(1, sizeof(*m));
 	struct peers_mig_hooks h = {
@@ -100,6 +101,7 @@ struct migrate *migrate_create(struct peers *peers, struct loop *loop)
 
 	if (!m)
 		return NULL;
+	m->conf = conf;
 	m->peers = peers;
 	m->loop = loop;
 	/* ids unique across restarts of this ssid, for the remote's logs */

@@ -19,9 +19,11 @@
 struct loop;
 struct peers;
 struct migrate;
+struct ssi_conf;
 
 /* migrate_create - hook into @peers; NULL without memory. */
-struct migrate *migrate_create(struct peers *peers, struct loop *loop);
+struct migrate *migrate_create(const struct ssi_conf *conf, struct peers *peers,
+			       struct loop *loop);
 
 /*
  * migrate_destroy - end everything: guests are killed and reaped, deputies

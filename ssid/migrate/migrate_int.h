@@ -16,6 +16,7 @@ struct mig_home;
 struct mig_remote;
 
 struct migrate {
+	const struct ssi_conf *conf;
 	struct peers *peers;
 	struct loop *loop;
 	struct mig_home *homes;		/* processes of this node elsewhere */

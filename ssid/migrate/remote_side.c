@@ -52,6 +52,7 @@
 #include "common/log.h"
 #include "common/procfs.h"
 #include "daemon/loop.h"
+#include "migrate/admission.h"
 #include "migrate/guest_pidns.h"
 #include "migrate/image_stream.h"
 #include "migrate/image_peek.h"
@@ -857,9 +858,43 @@ static void poll_threads(struct mig_remote *g, uint64_t now)
 
 /* ---------------------------------------------------------- messages */
 
+/* Offers taken whose process does not run yet: their images use memory. */
+static unsigned int guests_arriving(const struct migrate *m)
+{
+	const struct mig_remote *g;
+	unsigned int n = 0;
+
+	for (g = m->guests; g; g = g->next)
+		n += g->state == R_RECEIVING || g->state == R_VERIFYING;
+	return n;
+}
+
+/*
+ * admission_check() of @g's image at @bytes (@streaming: what arrived so
+ * far); refused and freed if not.
+ */
+static bool admitted(struct mig_remote *g, unsigned int arriving, uint64_t bytes,
+		     bool streaming)
+{
+	struct admission a = {
+		.conf = g->m->conf, .self = peers_self(g->m->peers), .arriving = arriving,
+		.image_bytes = bytes, .streaming = streaming,
+		.mem_available_kb = admission_mem_available_kb(),
+	};
+	char why[256];
+	int err = admission_check(&a, why, sizeof(why));
+
+	if (!err)
+		return true;
+	send_failed(g, 0, err, why);
+	free_guest(g);
+	return false;
+}
+
 static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 {
 	struct mig_remote *g;
+	unsigned int arriving;
 
 	if (find(m, idx, o->id)) {
 		log_warn("node %s offered migration %llu twice: ignored",
@@ -885,6 +920,7 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	g->thread_poll_ms = LOOP_NEVER;
 	g->started_ms = clock_mono_ms();
 	g->img = memfd_create("ssi-image", MFD_CLOEXEC);
+	arriving = guests_arriving(m);
 	g->next = m->guests;
 	m->guests = g;
 	if (peers_mig_refusal(m->peers, idx)) {	/* its ssid should know */
@@ -898,6 +934,8 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 		free_guest(g);
 		return;
 	}
+	if (!admitted(g, arriving, o->image_size, false))
+		return;
 	log_info("node %s offers pid %d (%s, uid %u): %llu bytes",
 		 home_name(g), (int)o->pid, o->comm, o->uid,
 		 (unsigned long long)o->image_size);
@@ -925,6 +963,9 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 		return;
 	}
 	g->received += len;
+	/* a streamed image announces no size: it is checked as it grows */
+	if (!g->offer.image_size && !admitted(g, 0, g->received, true))
+		return;
 	if (last) {
 		int32_t tids[MSG_MIG_THREADS_MAX];
 		int n = image_threads_read(g->img, tids, MSG_MIG_THREADS_MAX);

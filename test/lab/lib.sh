@@ -63,11 +63,13 @@ ssid_pid() {
 	on "$1" pgrep -o -f '/ssid -D -f /etc/ssi/ssi.conf$' || true
 }
 
-# restart_ssid NODE: start ssid on NODE the way the lab does; wait for it.
+# restart_ssid NODE [CONF]: start ssid on NODE the way the lab does (with
+# CONF instead of the lab's /etc/ssi/ssi.conf); wait for it.
 restart_ssid() {
-	local i
+	local i conf=${2:-/etc/ssi/ssi.conf}
+	# shellcheck disable=SC2016 # $share is the node's
 	on "$1" sh -c 'share=$(sed -n "s/.*ssilab.share=\([^ ]*\).*/\1/p" /proc/cmdline)
-		setsid env --default-signal '"$SSI_BUILDDIR"'/ssid/ssid -D -f /etc/ssi/ssi.conf \
+		setsid env --default-signal '"$SSI_BUILDDIR"'/ssid/ssid -D -f '"$conf"' \
 			</dev/null >>"$share/log/ssid-$(hostname).log" 2>&1 &'
 	for ((i = 0; i < 100; i++)); do
 		on "$1" "$SSI_BUILDDIR/ssid/ssictl" show nodes >/dev/null 2>&1 && return 0

@@ -13,6 +13,7 @@
 
 #include "run_suite.h"
 #include "ssid/daemon/conf.h"
+#include "ssid/migrate/admission.h"
 
 static char err[1024];
 
@@ -87,6 +88,8 @@ START_TEST(test_full_file)
 		"BalanceHysteresis=50\n"
 		"BalanceCandidates=2\n"
 		"Nice=-20\n"
+		"MaxIncoming=2\n"
+		"IncomingMemory=25\n"
 		"\t NodeName=n1   Addr=10.251.0.1\r\n"
 		"NodeName=n2 NodeAddr=fd00::2 Port=7080\n"
 		"NodeName=node-3.cluster Addr=node3.example.org Migrate=no\n");
@@ -104,11 +107,13 @@ START_TEST(test_full_file)
 	ck_assert_uint_eq(c->balance_hysteresis, 50);
 	ck_assert_uint_eq(c->balance_candidates, 2);
 	ck_assert_int_eq(c->nice, -20);
+	ck_assert_uint_eq(c->max_incoming, 2);
+	ck_assert_uint_eq(c->incoming_memory_pct, 25);
 	ck_assert_uint_eq(c->nnodes, 3);
 	ck_assert_str_eq(c->nodes[0].name, "n1");
 	ck_assert_str_eq(c->nodes[0].addr, "10.251.0.1");
 	ck_assert_uint_eq(c->nodes[0].port, 7075);	/* global, set later */
-	ck_assert_int_eq(c->nodes[0].line, 16);
+	ck_assert_int_eq(c->nodes[0].line, 18);
 	ck_assert_str_eq(c->nodes[1].addr, "fd00::2");
 	ck_assert_uint_eq(c->nodes[1].port, 7080);
 	ck_assert(!c->nodes[1].no_migrate);
@@ -235,6 +240,8 @@ START_TEST(test_value_errors)
 	refuse(NODES "Nice=+5\n", 3, "not a nice value");
 	refuse(NODES "Nice=-\n", 3, "not a nice value");
 	refuse(NODES "Nice=5x\n", 3, "not a nice value");
+	refuse(NODES "MaxIncoming=0\n", 3, "out of range [1, 1024]");
+	refuse(NODES "IncomingMemory=101\n", 3, "out of range [1, 100]");
 }
 END_TEST
 
@@ -304,6 +311,37 @@ START_TEST(test_load_file)
 }
 END_TEST
 
+/* What a node takes in (migrate/admission.c), decided by its own file. */
+START_TEST(test_admission)
+{
+	struct ssi_conf *c = parse("MaxIncoming=2\nIncomingMemory=50\n" NODES
+				   "NodeName=n3 Addr=10.0.0.3 Migrate=no\n");
+	struct admission a = { .conf = c, .self = 1, .arriving = 1,
+			       .image_bytes = 100 << 20, .mem_available_kb = 1 << 20 };
+	char why[256] = "";
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_int_eq(admission_check(&a, why, sizeof(why)), 0);
+	a.arriving = 2;
+	ck_assert_int_eq(admission_check(&a, why, sizeof(why)), EBUSY);
+	ck_assert_msg(strstr(why, "MaxIncoming=2"), "%s", why);
+	a.arriving = 0;
+	a.image_bytes = (512 << 20) + 4096;	/* just beyond half of 1 GiB */
+	ck_assert_int_eq(admission_check(&a, why, sizeof(why)), ENOMEM);
+	ck_assert_msg(strstr(why, "IncomingMemory=50"), "%s", why);
+	a.image_bytes = 512 << 20;
+	ck_assert_int_eq(admission_check(&a, why, sizeof(why)), 0);
+	a.mem_available_kb = 0;			/* unknown: no memory cap */
+	a.image_bytes = 1ULL << 40;
+	ck_assert_int_eq(admission_check(&a, why, sizeof(why)), 0);
+	a.self = 2;				/* its own Migrate=no */
+	ck_assert_int_eq(admission_check(&a, why, sizeof(why)), EPERM);
+	ck_assert_msg(strstr(why, "Migrate=no in its t.conf"), "%s", why);
+	ck_assert_uint_gt(admission_mem_available_kb(), 0);
+	conf_free(c);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -314,6 +352,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(good, test_full_file);
 	tcase_add_test(good, test_durations);
 	tcase_add_test(good, test_node_names);
+	tcase_add_test(good, test_admission);
 	tcase_add_test(bad, test_syntax_errors);
 	tcase_add_test(bad, test_long_line);
 	tcase_add_test(bad, test_nul_byte);
