@@ -616,7 +616,7 @@ static bool spawn_begin(struct relay_remote *r, const struct seccomp_notif *n)
 void relay_remote_spawned(struct relay_remote *r, int32_t home_tid)
 {
 	struct relay_spawn *s = r->spawn;
-	pid_t made = 0;
+	pid_t made = 0, ns_tid;
 	int rc;
 
 	if (!s)
@@ -641,8 +641,13 @@ void relay_remote_spawned(struct relay_remote *r, int32_t home_tid)
 				 r->home_pid, (int)s->n.pid, strerror(-rc));
 			r->ops->spawn_done(r->arg, (uint32_t)home_tid, 0);
 			r->ops->pull_home(r->arg, s->n.id, (pid_t)s->n.pid, s->n.data.nr);
-		} else if (rc == 1 && procfs_ns_tid(r->pid, made) != home_tid) {
-			/* someone else made a task in its namespace: cannot be */
+		} else if (rc == 1 && (ns_tid = procfs_ns_tid(r->pid, made)) &&
+			   ns_tid != home_tid) {
+			/*
+			 * Someone else made a task in its namespace: cannot be.
+			 * (No tid read: the thread is gone already, maybe with
+			 * the whole process, by an exit() it made at once.)
+			 */
 			log_err("pid %u: its new thread %d has not tid %d; killing it",
 				r->home_pid, (int)made, (int)home_tid);
 			r->ops->lost(r->arg);
