@@ -55,8 +55,8 @@
 #include <linux/refcount.h>
 #include <linux/regset.h>
 #include <linux/sched/coredump.h>
-#include <linux/sched/prio.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/prio.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>

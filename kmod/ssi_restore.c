@@ -39,14 +39,13 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/futex.h>
+#include <linux/ioprio.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mmap_lock.h>
 #include <linux/personality.h>
 #include <linux/ptrace.h>
-#include <linux/ioprio.h>
 #include <linux/sched/mm.h>
-#include <uapi/linux/sched/types.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/signal.h>
@@ -63,6 +62,7 @@
 #include <asm/sigframe.h>
 #include <asm/ucontext.h>
 #include <asm/unistd.h>
+#include <uapi/linux/sched/types.h>	/* struct sched_attr */
 
 #include "ssi_internal.h"
 
