@@ -20,7 +20,7 @@ struct admission {
 					 * this one not counted */
 	uint64_t image_bytes;		/* announced, or arrived so far */
 	bool streaming;			/* image_bytes is what arrived so far */
-	uint64_t mem_available_kb;	/* MemAvailable here */
+	uint64_t mem_available_kb;	/* MemAvailable here when offered */
 };
 
 /*

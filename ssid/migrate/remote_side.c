@@ -103,6 +103,7 @@ struct mig_remote {
 	uint64_t steal_deadline_ms, steal_next_ms;
 	uint64_t pull_home, signals;
 	uint64_t started_ms;
+	uint64_t avail_kb;		/* MemAvailable here when it was offered */
 	uint64_t home_mono_ns, home_boot_ns;	/* its clocks when it froze */
 	bool restored;			/* seen running as the image */
 	uint64_t warned[(SSI_SC_MAX + 64) / 64];	/* pull-home logged */
@@ -879,7 +880,7 @@ static bool admitted(struct mig_remote *g, unsigned int arriving, uint64_t bytes
 	struct admission a = {
 		.conf = g->m->conf, .self = peers_self(g->m->peers), .arriving = arriving,
 		.image_bytes = bytes, .streaming = streaming,
-		.mem_available_kb = admission_mem_available_kb(),
+		.mem_available_kb = g->avail_kb,
 	};
 	char why[256];
 	int err = admission_check(&a, why, sizeof(why));
@@ -934,6 +935,11 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 		free_guest(g);
 		return;
 	}
+	/*
+	 * Read once: the image fills memory as it arrives, and must not
+	 * shrink its own allowance (nor cost a read of meminfo per chunk).
+	 */
+	g->avail_kb = admission_mem_available_kb();
 	if (!admitted(g, arriving, o->image_size, false))
 		return;
 	log_info("node %s offers pid %d (%s, uid %u): %llu bytes",
