@@ -798,9 +798,23 @@ static void set_rlimits(struct ssi_rst *rs)
 static void set_process_state(struct ssi_rst *rs)
 {
 	const struct ssi_img_task *t = &rs->t;
+	struct task_struct *th;
 	int i;
 
 	spin_lock_irq(&current->sighand->siglock);
+	/*
+	 * Every thread blocks all it can until its rt_sigreturn installs the
+	 * image's mask (set_thread_state() for itself; the others wait in
+	 * claim_threads()).  The deputy's threads block nothing: a signal
+	 * queued below, or sent meanwhile, would find one of them and, under
+	 * the image's dispositions, a default action that kills the process
+	 * although the image blocks it.
+	 */
+	for_each_thread(current, th) {
+		sigfillset(&th->blocked);
+		sigdelsetmask(&th->blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	}
+	recalc_sigpending();	/* the others' TIF_SIGPENDING may stay: harmless */
 	for (i = 0; i < _NSIG; i++) {
 		struct sigaction *sa = &current->sighand->action[i].sa;
 

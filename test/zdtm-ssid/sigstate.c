@@ -22,6 +22,12 @@
  *            value sent; then two SIGRTMIN+4 queued to the thread itself.
  *            Once it has moved, these calls run at home and the signals
  *            come back through ssid.
+ *   pending  SIGUSR1, SIGTERM and SIGCHLD, blocked by both of its threads
+ *            and left at their default actions (two of which kill), are
+ *            sent to it once and stay pending through every round and
+ *            every move; at the end sigtimedwait() takes each of them.
+ *            A restore that let a thread see one unblocked, for a moment,
+ *            under the image's dispositions would kill the process.
  */
 #include "zs.h"
 
@@ -320,6 +326,51 @@ static void run_deliver(void)
 		 "in every round\n");
 }
 
+static volatile int pending_stop;
+
+static void *pending_thread(void *arg)
+{
+	while (!pending_stop)
+		usleep(10000);
+	return NULL;
+}
+
+static void run_pending(void)
+{
+	static const int sigs[] = { SIGUSR1, SIGTERM, SIGCHLD };
+	struct timespec zero = { 0, 0 };
+	sigset_t set, pend;
+	pthread_t t;
+	unsigned int i;
+
+	sigemptyset(&set);
+	for (i = 0; i < 3; i++)
+		sigaddset(&set, sigs[i]);
+	zs_check(!sigprocmask(SIG_BLOCK, &set, NULL), "sigprocmask");
+	zs_check(!pthread_create(&t, NULL, pending_thread, NULL), "pthread_create");
+	for (i = 0; i < 3; i++)
+		zs_check(!kill(getpid(), sigs[i]), "kill %d: %s", sigs[i], strerror(errno));
+	zs_ready(getpid());
+	while (zs_more()) {
+		zs_round++;
+		zs_check(!sigpending(&pend), "sigpending");
+		for (i = 0; i < 3; i++)
+			zs_check(sigismember(&pend, sigs[i]), "round %d: signal %d not pending",
+				 zs_round, sigs[i]);
+		usleep(20000);
+	}
+	pending_stop = 1;
+	zs_check(!pthread_join(t, NULL), "pthread_join");
+	/* the lowest number first: SIGUSR1, SIGTERM, SIGCHLD */
+	for (i = 0; i < 3; i++)
+		zs_check(sigtimedwait(&set, NULL, &zero) == sigs[i], "signal %d not taken: %s",
+			 sigs[i], strerror(errno));
+	zs_check(sigtimedwait(&set, NULL, &zero) < 0 && errno == EAGAIN,
+		 "a signal pending twice");
+	zdtm_say("sigstate pending: three blocked signals pending through every round, "
+		 "then taken in order\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -330,7 +381,9 @@ int main(int argc, char **argv)
 		run_actions();
 	else if (!strcmp(what, "deliver"))
 		run_deliver();
+	else if (!strcmp(what, "pending"))
+		run_pending();
 	else
-		zs_fail("usage: sigstate mask|actions|deliver");
+		zs_fail("usage: sigstate mask|actions|deliver|pending");
 	return 0;
 }
