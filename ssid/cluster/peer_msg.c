@@ -746,7 +746,7 @@ int msg_decode_mig_proc_fds(const void *buf, size_t len, struct msg_mig_proc_fds
 		f->pos = get64(&c);
 		get_str(&c, f->path, MSG_MIG_PROC_PATH_LEN);
 		if (f->fd < 0 || (f->flags & ~(uint32_t)MSG_MIG_PROC_FLAGS) ||
-		    f->pos > INT64_MAX || !f->path[0])
+		    !f->path[0])
 			return -1;
 	}
 	return 0;

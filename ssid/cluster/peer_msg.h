@@ -246,15 +246,19 @@ size_t msg_encode_mig_threads(const struct msg_mig_threads *m, void *buf);
 int msg_decode_mig_threads(const void *buf, size_t len, struct msg_mig_threads *m);
 
 /*
- * MIG_PROC_FDS (home -> remote, after the image): the process's fds that
- * hold one of its own /proc entries served where it runs
- * (forward/proc_self.h), to be opened there too.  MIG_PROC_POS (remote
- * -> home, before the image back): the same for the fds served there,
- * with how far they were read, which the home fds take.  Each entry: the
- * fd, its O_ACCMODE | O_NONBLOCK | O_CLOEXEC flags, its offset and the
- * entry's path in a proc mount of the process's namespace ("PID/ENTRY",
- * "PID/task/TID/ENTRY", checked again by the receiver).  0..MAX entries;
- * the sender leaves any beyond to be read at home.
+ * MIG_PROC_FDS (home -> remote, after the image, always): the process's
+ * fds served where it runs, to be made there too: those that hold one of
+ * its own /proc entries (forward/proc_self.h) and its signalfds
+ * (forward/signalfd_here.h).  The remote node serves no call of the
+ * process before it has the list.  MIG_PROC_POS (remote -> home, before
+ * the image back): the /proc ones served there, with how far they were
+ * read, which the home fds take.  Each entry: the fd, its O_ACCMODE |
+ * O_NONBLOCK | O_CLOEXEC flags, its offset and the entry's path in a proc
+ * mount of the process's namespace ("PID/ENTRY", "PID/task/TID/ENTRY",
+ * checked again by the receiver) or, path "signalfd", its signal mask
+ * (bit N-1: signal N) where the offset is.  0..MAX entries; the sender
+ * leaves /proc ones beyond to be read at home, and refuses to migrate a
+ * process with more signalfds.
  */
 #define MSG_MIG_PROC_FDS_MAX	64
 #define MSG_MIG_PROC_PATH_LEN	63		/* PROC_SELF_PATH_MAX - 1 */

@@ -112,26 +112,38 @@ int procfs_status_u64(const char *text, const char *key, int base, uint64_t *v)
 	return parse_u64(procfs_status_value(text, key), base, v);
 }
 
-int procfs_each_thread(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg)
+/* @fn for each number named in /proc/@pid/@dir (tids, fds), @min and up. */
+static int each_number(pid_t pid, const char *dir, long min,
+		       int (*fn)(int n, void *arg), void *arg)
 {
 	char path[64], *end;
 	struct dirent *e;
 	int rc = 0;
-	long tid;
+	long n;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, dir);
 	d = opendir(path);
 	if (!d)
 		return -ESRCH;
 	while (!rc && (e = readdir(d))) {
-		tid = strtol(e->d_name, &end, 10);
-		if (end == e->d_name || *end || tid <= 0 || tid > INT32_MAX)
+		n = strtol(e->d_name, &end, 10);
+		if (end == e->d_name || *end || n < min || n > INT32_MAX)
 			continue;	/* "." and ".." */
-		rc = fn((pid_t)tid, arg);
+		rc = fn((int)n, arg);
 	}
 	closedir(d);
 	return rc;
+}
+
+int procfs_each_thread(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg)
+{
+	return each_number(pid, "task", 1, fn, arg);
+}
+
+int procfs_each_fd(pid_t pid, int (*fn)(int fd, void *arg), void *arg)
+{
+	return each_number(pid, "fd", 0, fn, arg);
 }
 
 struct thread_count {

@@ -72,6 +72,9 @@ int procfs_status_ids(const char *text, const char *key, uint64_t ids[4]);
  */
 int procfs_each_thread(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg);
 
+/* procfs_each_fd - the same for each open fd of @pid (/proc/@pid/fd). */
+int procfs_each_fd(pid_t pid, int (*fn)(int fd, void *arg), void *arg);
+
 /*
  * procfs_threads - how many threads process @pid has (*@threads), and how
  * many of them are runnable (*@runnable: state R), from

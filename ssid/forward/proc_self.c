@@ -3,7 +3,6 @@
  * proc_self.c - which of a migrated process's own /proc entries are
  * served where it runs (see proc_self.h).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "common/procfs.h"
 #include "forward/proc_self.h"
 
 /*
@@ -207,33 +207,37 @@ static int fdinfo(pid_t pid, int fd, uint64_t *pos, int *flags)
 	return 0;
 }
 
+struct held {
+	pid_t pid;
+	uint32_t home_pid;
+	bool (*is_thread)(const void *arg, uint32_t tid);
+	const void *targ;
+	void (*cb)(void *arg, int fd, int flags, uint64_t pos, const char *path);
+	void *arg;
+};
+
+static int held_fd(int fd, void *arg)
+{
+	const struct held *h = arg;
+	char rel[PROC_SELF_PATH_MAX];
+	uint64_t pos = 0;
+	int flags = 0;
+
+	if (holds_entry(h->pid, fd, h->home_pid, h->is_thread, h->targ, rel) &&
+	    !fdinfo(h->pid, fd, &pos, &flags))
+		h->cb(h->arg, fd, flags, pos, rel);
+	return 0;
+}
+
 int proc_self_held(pid_t pid, uint32_t home_pid,
 		   bool (*is_thread)(const void *arg, uint32_t tid), const void *targ,
 		   void (*cb)(void *arg, int fd, int flags, uint64_t pos,
 			      const char *path),
 		   void *arg)
 {
-	char dir[48], rel[PROC_SELF_PATH_MAX];
-	struct dirent *e;
-	uint64_t pos = 0;
-	int flags = 0;
-	DIR *d;
+	struct held h = { pid, home_pid, is_thread, targ, cb, arg };
 
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name);
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
-		    !holds_entry(pid, fd, home_pid, is_thread, targ, rel) ||
-		    fdinfo(pid, fd, &pos, &flags))
-			continue;
-		cb(arg, fd, flags, pos, rel);
-	}
-	closedir(d);
-	return 0;
+	return procfs_each_fd(pid, held_fd, &h);
 }
 
 /* ----------------------------------------------------------- the fds */

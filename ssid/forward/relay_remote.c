@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "forward/call_remote.h"
 #include "forward/clone_thread.h"
 #include "forward/relay_remote.h"
+#include "forward/signalfd_here.h"
 #include "forward/syscall_policy.h"
 
 /*
@@ -292,8 +294,8 @@ static void note_proc_open(struct relay_remote *r, struct relay_pending *p)
  * Put @file into the process as fd @fd (what home gave), while its call
  * @p waits; it runs here from now on.
  */
-static void install_here(struct relay_remote *r, uint64_t notif_id, int file,
-			 int fd, bool cloexec, const char *path)
+static int install_here(struct relay_remote *r, uint64_t notif_id, int file,
+			int fd, bool cloexec, const char *path)
 {
 	struct seccomp_notif_addfd a = {
 		.id = notif_id,
@@ -303,12 +305,17 @@ static void install_here(struct relay_remote *r, uint64_t notif_id, int file,
 		.newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
 
-	if (ioctl(r->listen_h.fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0)
+	if (ioctl(r->listen_h.fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0) {
 		log_warn("pid %u: fd %d stays served at home: ADDFD: %m",
 			 r->home_pid, fd);
-	else if (proc_self_fds_add(&r->proc_fds, fd, path))
+		return -1;
+	}
+	if (proc_self_fds_add(&r->proc_fds, fd, path)) {
 		log_warn("pid %u: fd %d stays served at home: out of memory",
 			 r->home_pid, fd);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -383,6 +390,14 @@ static bool proc_after(struct relay_remote *r, const struct relay_pending *p,
 	switch (p->nr) {
 	case __NR_close:
 		return proc_self_fds_drop(&r->proc_fds, (int)(unsigned int)a[0]);
+	case __NR_fcntl:
+		/* O_NONBLOCK binds where it is read (a signalfd's reads) */
+		if ((unsigned int)a[1] == F_SETFL)
+			return proc_self_fds_has(&r->proc_fds, (int)(unsigned int)a[0]);
+		break;		/* F_DUPFD: below */
+	case __NR_ioctl:
+		return (unsigned int)a[1] == FIONBIO &&
+		       proc_self_fds_has(&r->proc_fds, (int)(unsigned int)a[0]);
 	case __NR_close_range:
 		if (a[2] & CLOSE_RANGE_CLOEXEC)
 			return false;
@@ -410,7 +425,8 @@ int relay_remote_keep_proc(struct relay_remote *r, int fd, int flags, uint64_t p
 {
 	struct relay_keep *k;
 
-	if (fd < 0 || !proc_self_valid(path, r->home_pid, is_thread, r))
+	if (fd < 0 || (strcmp(path, SIGNALFD_HERE) &&
+			!proc_self_valid(path, r->home_pid, is_thread, r)))
 		return -EINVAL;
 	k = realloc(r->keep, (r->nkeep + 1) * sizeof(*k));
 	if (!k)
@@ -424,14 +440,37 @@ int relay_remote_keep_proc(struct relay_remote *r, int fd, int flags, uint64_t p
 	return 0;
 }
 
+/* A signalfd home holds as @fd (@flags, @mask): one of its own here. */
+static void signalfd_here(struct relay_remote *r, uint64_t notif_id, int fd,
+			  int flags, uint64_t mask)
+{
+	int file = signalfd_open(mask, flags), rc = -1;
+
+	if (file >= 0) {
+		rc = install_here(r, notif_id, file, fd, flags & O_CLOEXEC, SIGNALFD_HERE);
+		close(file);
+	}
+	if (rc) {
+		/* its reads would wait at home for signals that never come */
+		log_err("pid %u: fd %d, a signalfd, cannot be made here; killing it",
+			r->home_pid, fd);
+		kill(r->pid, SIGKILL);
+	}
+}
+
 /* The fds held since before the move, put in while call @notif_id waits. */
 static void open_kept(struct relay_remote *r, uint64_t notif_id)
 {
+	const struct relay_keep *k;
 	uint32_t i;
 
-	for (i = 0; i < r->nkeep && r->procfd >= 0; i++)
-		open_here(r, notif_id, r->keep[i].fd, r->keep[i].flags, r->keep[i].pos,
-			  r->keep[i].path);
+	for (i = 0; i < r->nkeep; i++) {
+		k = &r->keep[i];
+		if (!strcmp(k->path, SIGNALFD_HERE))
+			signalfd_here(r, notif_id, k->fd, k->flags, k->pos);
+		else if (r->procfd >= 0)
+			open_here(r, notif_id, k->fd, k->flags, k->pos, k->path);
+	}
 	free(r->keep);
 	r->keep = NULL;
 	r->nkeep = 0;
@@ -448,10 +487,12 @@ void relay_remote_proc_held(struct relay_remote *r,
 		return;
 	for (i = 0; i < r->proc_fds.n; i++) {
 		const struct proc_self_fd *f = &r->proc_fds.fd[i];
-		int file = (int)syscall(SYS_pidfd_getfd, r->pidfd, f->fd, 0);
 		off_t pos;
-		int flags;
+		int file, flags;
 
+		if (!strcmp(f->path, SIGNALFD_HERE))
+			continue;	/* no offset; home's has its mask and flags */
+		file = (int)syscall(SYS_pidfd_getfd, r->pidfd, f->fd, 0);
 		if (file < 0)
 			continue;
 		pos = lseek(file, 0, SEEK_CUR);
@@ -504,6 +545,16 @@ static void forward(struct relay_remote *r, const struct seccomp_notif *n)
 	if (err) {
 		relay_remote_answer(r, n->id, err);
 		goto drop;
+	}
+	switch (signalfd_wait(&r->proc_fds, &p->p, p->nr)) {
+	case SIGNALFD_WAIT_HERE:
+		ssi_seccomp_continue(r->listen_h.fd, n->id);
+		goto drop;
+	case SIGNALFD_WAIT_HOME:
+		r->ops->pull_home(r->arg, n->id, (pid_t)n->pid, n->data.nr);
+		goto drop;
+	case SIGNALFD_WAIT_NONE:
+		break;
 	}
 	p->notif_id = n->id;
 	note_proc_open(r, p);
@@ -667,8 +718,9 @@ static void unwatch(struct relay_remote *r)
 {
 	if (r->listen_h.fd < 0)
 		return;
-	if (!r->paused)
+	if (r->listening)
 		loop_del(r->loop, &r->listen_h);
+	r->listening = false;
 	close(r->listen_h.fd);
 	r->listen_h.fd = -1;
 }
@@ -715,28 +767,58 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 	}
 }
 
+/* The listener is in the loop unless paused or waiting for home's fds. */
+static int listen_update(struct relay_remote *r)
+{
+	bool want = r->listen_h.fd >= 0 && !r->paused && !r->fds_due;
+
+	if (want == r->listening)
+		return 0;
+	if (!want) {
+		loop_del(r->loop, &r->listen_h);
+		r->listening = false;
+		return 0;
+	}
+	if (loop_add(r->loop, &r->listen_h, EPOLLIN))
+		return -errno;
+	r->listening = true;
+	return 0;
+}
+
 int relay_remote_listen(struct relay_remote *r, pid_t pid, int fd)
 {
+	int err;
+
 	r->pid = pid;
 	r->listen_h.fd = fd;
 	r->listen_h.cb = listener_ready;
 	r->paused = false;
-	if (loop_add(r->loop, &r->listen_h, EPOLLIN)) {
-		int err = errno;
-
+	r->listening = false;
+	err = listen_update(r);
+	if (err) {
 		close(fd);
 		r->listen_h.fd = -1;
-		return -err;
 	}
-	return 0;
+	return err;
 }
 
 void relay_remote_pause(struct relay_remote *r)
 {
 	if (r->paused || r->listen_h.fd < 0)
 		return;
-	loop_del(r->loop, &r->listen_h);
 	r->paused = true;
+	listen_update(r);
+}
+
+/* Back in the loop if nothing else holds it out; lost if it cannot be. */
+static void listen_again(struct relay_remote *r)
+{
+	if (!listen_update(r))
+		return;
+	log_err("pid %u: epoll: %m; killing it", r->home_pid);
+	close(r->listen_h.fd);
+	r->listen_h.fd = -1;
+	r->ops->lost(r->arg);
 }
 
 void relay_remote_resume(struct relay_remote *r)
@@ -744,12 +826,21 @@ void relay_remote_resume(struct relay_remote *r)
 	if (!r->paused)
 		return;
 	r->paused = false;
-	if (loop_add(r->loop, &r->listen_h, EPOLLIN)) {
-		log_err("pid %u: epoll: %m; killing it", r->home_pid);
-		close(r->listen_h.fd);
-		r->listen_h.fd = -1;
-		r->ops->lost(r->arg);
-	}
+	listen_again(r);
+}
+
+void relay_remote_await_fds(struct relay_remote *r)
+{
+	r->fds_due = true;
+	listen_update(r);
+}
+
+void relay_remote_fds_known(struct relay_remote *r)
+{
+	if (!r->fds_due)
+		return;
+	r->fds_due = false;
+	listen_again(r);
 }
 
 /* ------------------------------------------------------------ replies */

@@ -79,7 +79,9 @@ struct relay_keep;
 struct relay_remote {
 	struct loop *loop;
 	struct loop_handler listen_h;	/* the seccomp listener; fd -1: none */
-	bool paused;			/* listener out of the loop */
+	bool paused;			/* relay_remote_pause() */
+	bool fds_due;			/* relay_remote_await_fds() */
+	bool listening;			/* listener in the loop: neither */
 	bool going_home;		/* an interrupted call restarts at home */
 	bool called;			/* a call came: the process runs */
 	pid_t pid;			/* the process on this node */
@@ -146,8 +148,9 @@ int relay_remote_set_proc(struct relay_remote *r, int procfd);
  * relay_remote_keep_proc - the process's fd @fd holds its entry @path
  * (proc_self.h; from the home node: checked) with @flags, read up to
  * @pos: open it here too, at the process's next call (the seccomp
- * listener can give it an fd then only).  Return: 0, -EINVAL (@path is
- * not an entry served here), -ENOMEM.
+ * listener can give it an fd then only).  @path SIGNALFD_HERE: a
+ * signalfd of mask @pos (signalfd_here.h), made here.  Return: 0,
+ * -EINVAL (@path is not an entry served here), -ENOMEM.
  */
 int relay_remote_keep_proc(struct relay_remote *r, int fd, int flags, uint64_t pos,
 			   const char *path);
@@ -174,6 +177,14 @@ int relay_remote_listen(struct relay_remote *r, pid_t pid, int fd);
  */
 void relay_remote_pause(struct relay_remote *r);
 void relay_remote_resume(struct relay_remote *r);
+
+/*
+ * relay_remote_await_fds, relay_remote_fds_known - no call of the process
+ * is served before home's list of its fds served here (MIG_PROC_FDS) is:
+ * a read of its signalfd sent home would wait there for ever.
+ */
+void relay_remote_await_fds(struct relay_remote *r);
+void relay_remote_fds_known(struct relay_remote *r);
 
 /*
  * relay_remote_answer - answer notification @id with @ret (a negative

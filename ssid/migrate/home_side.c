@@ -49,6 +49,7 @@
 
 #include "forward/proc_self.h"
 #include "forward/relay_home.h"
+#include "forward/signalfd_here.h"
 #include "common/log.h"
 #include "common/procfs.h"
 #include "daemon/loop.h"
@@ -314,10 +315,13 @@ static bool is_home_thread(const void *arg, uint32_t tid)
 }
 
 /*
- * Its fds that hold one of its own /proc entries served where it runs
- * (forward/proc_self.h): the remote node opens them there too.
+ * Its fds served where it runs, read while it is frozen: its signalfds
+ * (forward/signalfd_here.h), which must all be there, then those that
+ * hold one of its own /proc entries (forward/proc_self.h), which may be
+ * left out.  The remote node waits for the list.  Return: 0, or an
+ * errno with @why.
  */
-static void send_proc_fds(struct mig_home *h)
+static int send_proc_fds(struct mig_home *h, char *why, size_t whylen)
 {
 	static struct msg_mig_proc_fds m;
 	static unsigned char buf[MSG_MIG_PROC_FDS_LEN(MSG_MIG_PROC_FDS_MAX)];
@@ -326,14 +330,18 @@ static void send_proc_fds(struct mig_home *h)
 
 	m.id = h->id;
 	m.n = 0;
-	rc = proc_self_held(h->pid, (uint32_t)h->pid, is_home_thread, h, msg_mig_proc_fds_add, &m);
-	if (rc || !m.n)
-		return;
+	rc = signalfd_held(h->pid, MSG_MIG_PROC_FDS_MAX, msg_mig_proc_fds_add, &m,
+			   why, whylen);
+	if (rc < 0)
+		snprintf(why, whylen, "its fds cannot be listed: %s", strerror(-rc));
+	if (rc)
+		return rc < 0 ? -rc : rc;
+	proc_self_held(h->pid, (uint32_t)h->pid, is_home_thread, h, msg_mig_proc_fds_add, &m);
 	iov.iov_len = msg_encode_mig_proc_fds(&m, buf);
 	rc = peers_send(h->m->peers, h->peer, SSID_MSG_MIG_PROC_FDS, &iov, 1);
 	if (rc)
-		log_warn("pid %d: its /proc fds stay read at home: %s", (int)h->pid,
-			 strerror(-rc));
+		snprintf(why, whylen, "its fds cannot be sent: %s", strerror(-rc));
+	return -rc;
 }
 
 /* On its way back: its home fds of those entries take the offsets of there. */
@@ -356,6 +364,7 @@ static void stream_done(struct mig_stream *s, int err, const char *why)
 {
 	struct mig_home *h = (struct mig_home *)((char *)s -
 						 offsetof(struct mig_home, st));
+	char fds_why[200];
 
 	if (err) {
 		fail_and_resume(h, err, why);
@@ -366,7 +375,11 @@ static void stream_done(struct mig_stream *s, int err, const char *why)
 		fail_and_resume(h, err, "its threads cannot be listed");
 		return;
 	}
-	send_proc_fds(h);
+	err = send_proc_fds(h, fds_why, sizeof(fds_why));
+	if (err) {
+		fail_and_resume(h, err, fds_why);
+		return;
+	}
 	h->res.bytes = s->dump.bytes;
 	h->res.pages = s->dump.pages;
 	h->res.vmas = s->dump.vmas;

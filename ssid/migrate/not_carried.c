@@ -3,7 +3,6 @@
  * not_carried.c - state a migration does not carry yet (see
  * not_carried.h).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +11,8 @@
 #include <unistd.h>
 
 #include "common/procfs.h"
+#include "cluster/peer_msg.h"
+#include "forward/signalfd_here.h"
 #include "migrate/not_carried.h"
 
 /* Descriptors whose meaning is the task that uses them: their link text. */
@@ -19,44 +20,60 @@ static const struct {
 	const char *link;
 	const char *what;
 } fd_kinds[] = {
-	{ "anon_inode:[signalfd]", "a signalfd (it reads the signals of the task that reads it)" },
 	{ "anon_inode:[perf_event]", "a perf event (it counts the task it was opened for)" },
 	{ "anon_inode:[userfaultfd]", "a userfaultfd (it serves faults of the address space it was made in)" },
 };
 
-static int fd_not_carried(pid_t pid, char *err, size_t errlen)
+struct refusal {
+	pid_t pid;
+	char *err;
+	size_t errlen;
+};
+
+static int fd_refused(int fd, void *arg)
 {
-	char path[64], link[128], *end;
-	struct dirent *e;
+	const struct refusal *r = arg;
+	char path[64], link[128];
 	unsigned int i;
 	ssize_t n;
-	long fd;
-	DIR *d;
-	int rc = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return 0;	/* gone: the dump says so */
-	while (!rc && (e = readdir(d))) {
-		fd = strtol(e->d_name, &end, 10);
-		if (end == e->d_name || *end)
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)r->pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	for (i = 0; i < sizeof(fd_kinds) / sizeof(fd_kinds[0]); i++) {
+		if (strcmp(link, fd_kinds[i].link))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fd/%ld", (int)pid, fd);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		for (i = 0; i < sizeof(fd_kinds) / sizeof(fd_kinds[0]); i++) {
-			if (strcmp(link, fd_kinds[i].link))
-				continue;
-			snprintf(err, errlen, "pid %d has %s as fd %ld, which is not carried yet; it continues on this node",
-				 (int)pid, fd_kinds[i].what, fd);
-			rc = EOPNOTSUPP;
-			break;
-		}
+		snprintf(r->err, r->errlen, "pid %d has %s as fd %d, which is not carried yet; it continues on this node",
+			 (int)r->pid, fd_kinds[i].what, fd);
+		return EOPNOTSUPP;
 	}
-	closedir(d);
+	return 0;
+}
+
+static int fd_not_carried(pid_t pid, char *err, size_t errlen)
+{
+	struct refusal r = { pid, err, errlen };
+	int rc = procfs_each_fd(pid, fd_refused, &r);
+
+	return rc < 0 ? 0 : rc;	/* gone: the dump says so */
+}
+
+static void ignore(void *arg, int fd, int flags, uint64_t mask, const char *name)
+{
+}
+
+/* Its signalfds are carried, unless one of them is watched by an epoll. */
+static int signalfds_not_carried(pid_t pid, char *err, size_t errlen)
+{
+	size_t len;
+	int rc = signalfd_held(pid, MSG_MIG_PROC_FDS_MAX, ignore, NULL, err, errlen);
+
+	if (rc <= 0)
+		return 0;	/* cannot be listed: gone, the dump says so */
+	len = strlen(err);
+	snprintf(err + len, errlen - len, "; it continues on this node");
 	return rc;
 }
 
@@ -74,5 +91,5 @@ int not_carried(pid_t pid, const char *status, char *err, size_t errlen)
 			 (int)pid, seccomp == 1 ? "strict mode" : "filter");
 		return EOPNOTSUPP;
 	}
-	return fd_not_carried(pid, err, errlen);
+	return fd_not_carried(pid, err, errlen) ?: signalfds_not_carried(pid, err, errlen);
 }

@@ -287,7 +287,10 @@ static void send_proc_pos(struct mig_remote *g)
 		log_warn("pid %d: its /proc fds keep home's offsets", (int)g->offer.pid);
 }
 
-/* Home's list of its fds of /proc entries served here: opened at its next call. */
+/*
+ * Home's list of its fds served here (its /proc entries, its signalfds):
+ * made at its next call, which waited for the list.
+ */
 static void on_proc_fds(struct mig_remote *g, const struct msg_mig_proc_fds *mp)
 {
 	uint32_t i;
@@ -295,8 +298,9 @@ static void on_proc_fds(struct mig_remote *g, const struct msg_mig_proc_fds *mp)
 	for (i = 0; i < mp->n; i++)
 		if (relay_remote_keep_proc(&g->relay, mp->fd[i].fd, (int)mp->fd[i].flags,
 					   mp->fd[i].pos, mp->fd[i].path))
-			log_warn("pid %d: fd %d (/proc/%s) stays read at home",
+			log_warn("pid %d: fd %d (%s) stays served at home",
 				 (int)g->offer.pid, mp->fd[i].fd, mp->fd[i].path);
+	relay_remote_fds_known(&g->relay);
 }
 
 static void recall_dump(struct mig_remote *g)
@@ -916,6 +920,7 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	guest_pidns_none(&g->ns);
 	relay_remote_init(&g->relay, m->loop, o->pid, o->ppid, o->tid,
 			  peers_node_name(m->peers, idx), &relay_ops, g);
+	relay_remote_await_fds(&g->relay);	/* MIG_PROC_FDS follows the image */
 	g->dev = -1;
 	g->steal_next_ms = LOOP_NEVER;
 	g->thread_poll_ms = LOOP_NEVER;

@@ -6,7 +6,8 @@
  *   ssi-state-prog STATE WHEN GO
  *
  * STATE: seccomp (a filter of its own), ldt (modify_ldt), pkey
- * (pkey_alloc and pkey_mprotect), signalfd (for SIGUSR1, blocked), memfd
+ * (pkey_alloc and pkey_mprotect), signalfd_epoll (a signalfd for
+ * SIGUSR1, blocked, watched by an epoll set), memfd
  * (a private mapping of one), userfaultfd (one registered on a mapping),
  * deadline (the main thread under SCHED_DEADLINE).  WHEN: early (made before "ready") or
  * late (made once the file GO exists, i.e. after the test moved it).
@@ -31,11 +32,12 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 
 static char *page;
-static int key = -1, sfd = -1, ufd = -1;
+static int key = -1, sfd = -1, epfd = -1, ufd = -1;
 
 /* <linux/sched/types.h>'s, which not every libc's headers pull in */
 struct k_sched_attr {
@@ -81,14 +83,16 @@ static int make(const char *state)
 		memcpy(page, "memfd page", 11);
 		return 0;
 	}
-	if (!strcmp(state, "signalfd")) {
+	if (!strcmp(state, "signalfd_epoll")) {
+		struct epoll_event ev = { .events = EPOLLIN };
 		sigset_t s;
 
 		sigemptyset(&s);
 		sigaddset(&s, SIGUSR1);
 		sigprocmask(SIG_BLOCK, &s, NULL);
 		sfd = signalfd(-1, &s, 0);
-		return sfd < 0 ? -1 : 0;
+		epfd = epoll_create1(0);
+		return sfd < 0 || epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) ? -1 : 0;
 	}
 	if (!strcmp(state, "userfaultfd")) {
 		struct uffdio_api api = { .api = UFFD_API };
@@ -122,6 +126,7 @@ static int check(const char *state)
 {
 	char buf[16];
 	struct signalfd_siginfo si;
+	struct epoll_event ev;
 
 	if (!strcmp(state, "seccomp"))
 		return prctl(PR_GET_SECCOMP) == 2 ? 0 : -1;
@@ -129,9 +134,9 @@ static int check(const char *state)
 		return syscall(SYS_modify_ldt, 0, buf, sizeof(buf)) == sizeof(buf) ? 0 : -1;
 	if (!strcmp(state, "memfd"))
 		return memcmp(page, "memfd page", 11) ? -1 : 0;
-	if (!strcmp(state, "signalfd"))
-		return kill(getpid(), SIGUSR1) || read(sfd, &si, sizeof(si)) != sizeof(si) ||
-		       si.ssi_signo != SIGUSR1 ? -1 : 0;
+	if (!strcmp(state, "signalfd_epoll"))
+		return kill(getpid(), SIGUSR1) || epoll_wait(epfd, &ev, 1, 5000) != 1 ||
+		       read(sfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo != SIGUSR1 ? -1 : 0;
 	if (!strcmp(state, "userfaultfd")) {
 		struct uffdio_range r = { .start = (unsigned long)page, .len = 4096 };
 
@@ -149,7 +154,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	if (argc != 4 || (strcmp(argv[2], "early") && strcmp(argv[2], "late"))) {
-		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|pkey|signalfd|memfd|userfaultfd|deadline early|late GO\n");
+		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|pkey|signalfd_epoll|memfd|userfaultfd|deadline early|late GO\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);

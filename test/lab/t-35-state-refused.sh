@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: kernel state not carried yet (a seccomp filter of its own, an LDT, protection keys, a signalfd, a memfd mapping, a userfaultfd, SCHED_DEADLINE) is refused before the freeze with a reason that names it, and the process runs on at home untouched; made after the move, it pulls the process home, where it works
+# test: kernel state not carried yet (a seccomp filter of its own, an LDT, protection keys, a signalfd watched by an epoll, a memfd mapping, a userfaultfd, SCHED_DEADLINE) is refused before the freeze with a reason that names it, and the process runs on at home untouched; made after the move, it pulls the process home, where it works
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -35,7 +35,7 @@ run() {
 }
 
 # STATE: the words the refusal must have
-for spec in "seccomp:seccomp filter" "ldt:LDT" "pkey:protection keys" "signalfd:signalfd" "memfd:memfd" \
+for spec in "seccomp:seccomp filter" "ldt:LDT" "pkey:protection keys" "signalfd_epoll:signalfd watched by an epoll" "memfd:memfd" \
 	"userfaultfd:userfaultfd" "deadline:SCHED_DEADLINE"; do
 	state=${spec%%:*}
 	why=${spec#*:}

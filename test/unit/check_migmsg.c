@@ -252,9 +252,13 @@ START_TEST(test_proc_fds)
 	n = msg_encode_mig_proc_fds(&t, buf);
 	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), -1);
 	t.fd[1].fd = 4;
-	t.fd[1].pos = 1ULL << 63;	/* beyond off_t */
+	t.fd[1].pos = 1ULL << 63;	/* a signalfd's mask with signal 64 */
+	t.fd[1].flags = O_NONBLOCK;
+	snprintf(t.fd[1].path, sizeof(t.fd[1].path), "signalfd");
 	n = msg_encode_mig_proc_fds(&t, buf);
-	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), -1);
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), 0);
+	ck_assert_uint_eq(to.fd[1].pos, 1ULL << 63);
+	ck_assert_str_eq(to.fd[1].path, "signalfd");
 	t.fd[1].pos = 0;
 	t.fd[1].path[0] = '\0';
 	n = msg_encode_mig_proc_fds(&t, buf);
