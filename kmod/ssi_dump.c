@@ -120,6 +120,8 @@ struct ssi_dump_req {
 	u64 xfeatures;
 	u64 frozen_at;
 	bool real_frozen;		/* ITIMER_REAL stopped, left in img */
+	struct ssi_img_siginfo *sigq;	/* by the caller: queued signals */
+	u32 nr_sigq;
 
 	/*
 	 * The other threads (SSI_DUMP_THREADS): each runs ssi_dump_thread_work()
@@ -193,6 +195,7 @@ static void ssi_dump_put(struct ssi_dump_req *req)
 	}
 	put_task_struct(req->task);
 	kvfree(req->xstate);
+	kvfree(req->sigq);
 	kfree(req->img);
 	kfree(req->deputy_plan);
 	kfree(req);
@@ -463,7 +466,8 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 
 	BUILD_BUG_ON(_NSIG != SSI_IMG_NSIG);
 	BUILD_BUG_ON(SSI_IMG_SIGPENDING_MASK !=
-		     (0x7fffffffULL & ~(u64)(sigmask(SIGKILL) | sigmask(SIGSTOP))));
+		     (~0ULL & ~(u64)(sigmask(SIGKILL) | sigmask(SIGSTOP))));
+	BUILD_BUG_ON(sizeof(kernel_siginfo_t) != SSI_IMG_SIGINFO_LEN);
 	BUILD_BUG_ON(RLIM_NLIMITS != SSI_IMG_NRLIMIT);
 
 	/* Threads that appeared since the caller looked are found afterwards. */
@@ -517,19 +521,47 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 }
 
 /*
- * A realtime signal (32..64) queued on the process or any of its threads.
- * Under the siglock.
+ * The signals queued on @p (the process's, @tid 0, or a thread's), in
+ * queue order, after those already in @req.  Under the siglock.
+ * Return: false if there are more than the image holds.
  */
-static bool rt_signal_pending(struct task_struct *task)
+static bool capture_queue(struct ssi_dump_req *req, struct sigpending *p, u32 tid)
 {
-	u64 rt = ~0x7fffffffULL;
-	struct task_struct *th;
-	bool any;
+	struct ssi_img_siginfo *r;
+	struct sigqueue *q;
 
-	any = task->signal->shared_pending.signal.sig[0] & rt;
-	for_each_thread(task, th)
-		any |= th->pending.signal.sig[0] & rt;
-	return any;
+	list_for_each_entry(q, &p->list, list) {
+		if (sig_kernel_only(q->info.si_signo))
+			continue;	/* SIGKILL, SIGSTOP: as sigpending leaves them */
+		if (req->nr_sigq == SSI_IMG_MAX_SIGQUEUE)
+			return false;
+		r = &req->sigq[req->nr_sigq++];
+		r->tid = tid;
+		r->reserved = 0;
+		memcpy(r->info, &q->info, sizeof(r->info));
+	}
+	return true;
+}
+
+/*
+ * Every signal queued on the process and its threads, with its siginfo,
+ * each thread's by its tid as it knows it.  Under the siglock.
+ */
+static bool capture_sigqueues(struct ssi_dump_req *req)
+{
+	struct task_struct *task = req->task, *th;
+
+	req->nr_sigq = 0;
+	if (!capture_queue(req, &task->signal->shared_pending, 0))
+		return false;
+	for_each_thread(task, th) {
+		if (th->flags & PF_EXITING)
+			continue;	/* not in the image; its queue goes with it */
+		if (!capture_queue(req, &th->pending,
+				   task_pid_nr_ns(th, task_active_pid_ns(th))))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -542,9 +574,15 @@ static int capture_process(struct ssi_dump_req *req)
 	struct ssi_img_task *t = req->img;
 	struct sighand_struct *sighand;
 	unsigned long flags;
-	bool rt_pending;
+	bool fits;
 	int i;
 
+	if (!req->sigq) {
+		req->sigq = kvmalloc_array(SSI_IMG_MAX_SIGQUEUE, sizeof(*req->sigq),
+					   GFP_KERNEL);
+		if (!req->sigq)
+			return -ENOMEM;
+	}
 	/*
 	 * A SIGKILL ends the frozen process whenever it comes: each look at
 	 * its sighand may find it gone (the task itself is held).
@@ -585,11 +623,10 @@ static int capture_process(struct ssi_dump_req *req)
 		return -ESRCH;
 	t->sigpending = (task->pending.signal.sig[0] |
 			 task->signal->shared_pending.signal.sig[0]) & SSI_IMG_SIGPENDING_MASK;
-	rt_pending = rt_signal_pending(task);
+	fits = capture_sigqueues(req);
 	spin_unlock_irqrestore(&sighand->siglock, flags);
-	/* the image has no room for them and their siginfo: not now */
-	if (rt_pending)
-		return -EAGAIN;
+	if (!fits)
+		return -E2BIG;
 	task_lock(task->group_leader);
 	for (i = 0; i < RLIM_NLIMITS; i++) {
 		t->rlim[i].cur = task->signal->rlim[i].rlim_cur;
@@ -1241,9 +1278,11 @@ static int ssi_dump_write(struct ssi_dump_ctx *c, struct file *out)
 	if (!c->mm)
 		return dump_fail(c, -ESRCH, SSI_R_TARGET, "task has no mm");
 	err = capture_process(req);
-	if (err == -EAGAIN)
-		return dump_fail(c, -EAGAIN, SSI_R_TARGET,
-				 "a realtime signal is pending (not carried yet)");
+	if (err == -ENOMEM)
+		return dump_fail(c, err, SSI_R_NOMEM, "no memory");
+	if (err == -E2BIG)
+		return dump_fail(c, -EOPNOTSUPP, SSI_R_TARGET,
+				 "more signals queued than an image holds");
 	if (err)
 		return dump_fail(c, -ESRCH, SSI_R_TARGET, "task is gone");
 	h->nr_threads = 1;
@@ -1298,6 +1337,9 @@ static int ssi_dump_write(struct ssi_dump_ctx *c, struct file *out)
 				     (u64)c->nr_vmas * sizeof(*c->vmas), c->nr_vmas);
 	if (!err)
 		err = write_threads(&w, c);
+	if (!err)
+		err = ssi_iw_section(&w, SSI_SEC_SIGQUEUE, req->sigq,
+				     (u64)req->nr_sigq * sizeof(*req->sigq), req->nr_sigq);
 	if (err) {
 		dump_fail(c, err, err == -EINTR ? SSI_R_INTR : SSI_R_IO,
 			  "write error");

@@ -194,6 +194,11 @@ int ssi_img_check_section(const struct ssi_img_section *s, u32 want,
 		    s->count != 1)
 			goto size;
 		break;
+	case SSI_SEC_SIGQUEUE:
+		if (s->count > SSI_IMG_MAX_SIGQUEUE ||
+		    s->size != (u64)s->count * sizeof(struct ssi_img_siginfo))
+			goto size;
+		break;
 	default:
 		return bad(e, SSI_R_SECTION, "unknown section %u", s->type);
 	}
@@ -246,6 +251,42 @@ static int check_sched(const struct ssi_img_thread *t, struct ssi_img_err *e)
 		return bad(e, SSI_R_TASK, "nice %d", t->sched_nice);
 	if (t->ioprio > 0xffff || t->ioprio >> SSI_IOPRIO_CLASS_SHIFT > SSI_IOPRIO_CLASS_MAX)
 		return bad(e, SSI_R_TASK, "io priority %#x", t->ioprio);
+	return 0;
+}
+
+/* The head of a siginfo_t: what ssi_img_siginfo.info holds. */
+struct ssi_siginfo_head {
+	__s32 signo;
+	__s32 errno_;
+	__s32 code;
+};
+
+/* The errno a siginfo may carry (seccomp's SIGSYS puts its data there). */
+#define SSI_SIGINFO_ERRNO_MAX	4095
+
+int ssi_img_check_sigqueue(const struct ssi_img_siginfo *q, u32 n,
+			   const __s32 *tids, u32 nr_tids, struct ssi_img_err *e)
+{
+	struct ssi_siginfo_head h;
+	u32 i, k;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&h, q[i].info, sizeof(h));
+		if (q[i].reserved)
+			return bad(e, SSI_R_RESERVED, "queued signal %u: reserved field", i);
+		if (h.signo < 1 || h.signo > SSI_IMG_NSIG || h.signo == SSI_SIGKILL ||
+		    h.signo == SSI_SIGSTOP)
+			return bad(e, SSI_R_TASK, "queued signal %u: signal %d", i, h.signo);
+		if (h.errno_ < -SSI_SIGINFO_ERRNO_MAX || h.errno_ > SSI_SIGINFO_ERRNO_MAX)
+			return bad(e, SSI_R_TASK, "queued signal %u: errno %d", i, h.errno_);
+		if (!q[i].tid)
+			continue;
+		for (k = 0; k < nr_tids && tids[k] != (__s32)q[i].tid; k++)
+			;
+		if (k == nr_tids)
+			return bad(e, SSI_R_TASK, "queued signal %u: no thread %u", i,
+				   q[i].tid);
+	}
 	return 0;
 }
 

@@ -104,6 +104,13 @@ int ssi_img_check_section(const struct ssi_img_section *s, u32 want,
 			  struct ssi_img_err *e);
 int ssi_img_check_thread(const struct ssi_img_thread *t,
 			 const struct ssi_img_env *env, struct ssi_img_err *e);
+/*
+ * ssi_img_check_sigqueue - the @n records of SSI_SEC_SIGQUEUE: signals the
+ * kernel can queue, each on the process or on one of the image's threads
+ * (@tids: their home tids, @nr_tids of them).
+ */
+int ssi_img_check_sigqueue(const struct ssi_img_siginfo *q, u32 n,
+			   const __s32 *tids, u32 nr_tids, struct ssi_img_err *e);
 int ssi_img_check_task(const struct ssi_img_task *t,
 		       const struct ssi_img_env *env, struct ssi_img_err *e);
 int ssi_img_check_xstate(const void *xs, u32 size,

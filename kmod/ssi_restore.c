@@ -101,6 +101,8 @@ struct ssi_rst {
 	/* Threads other than the leader: their state, and who becomes them. */
 	u32 nr_others;			/* header.nr_threads - 1 */
 	u8 *threads;			/* nr_others x (thread + XSAVE area) */
+	struct ssi_img_siginfo *sigq;	/* SSI_SEC_SIGQUEUE */
+	u32 nr_sigq;
 	struct ssi_parked **parked;	/* claimed helper threads */
 	u32 nr_parked;
 	/* SSI_IOC_RETURN: the deputy's frozen threads, in the image's order. */
@@ -308,6 +310,45 @@ static size_t thread_rec_size(const struct ssi_rst *rs)
 	return sizeof(struct ssi_img_thread) + rs->h.xstate_size;
 }
 
+/* The home tid of the image's thread @i, the leader's first. */
+static s32 image_tid(const struct ssi_rst *rs, u32 i)
+{
+	if (!i)
+		return rs->t.leader.home_tid;
+	return ((const struct ssi_img_thread *)(rs->threads +
+						(i - 1) * thread_rec_size(rs)))->home_tid;
+}
+
+/* SSI_SEC_SIGQUEUE, after the threads whose tids it names. */
+static int read_sigqueue(struct ssi_rst *rs)
+{
+	struct ssi_img_section s;
+	s32 *tids;
+	u64 at = rs->r.off;
+	u32 i;
+	int err;
+
+	err = ssi_ir_section(&rs->r, SSI_SEC_SIGQUEUE, &rs->h, &s);
+	if (err)
+		return err;
+	rs->nr_sigq = s.count;
+	rs->sigq = kvmalloc(s.size ?: 1, GFP_KERNEL);
+	tids = kmalloc_array(rs->h.nr_threads, sizeof(*tids), GFP_KERNEL);
+	if (!rs->sigq || !tids) {
+		kfree(tids);
+		return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_SIGQUEUE, "no memory");
+	}
+	for (i = 0; i < rs->h.nr_threads; i++)
+		tids[i] = image_tid(rs, i);
+	err = ssi_ir_payload(&rs->r, &s, rs->sigq);
+	if (!err)
+		err = checked(rs, ssi_img_check_sigqueue(rs->sigq, rs->nr_sigq, tids,
+							 rs->h.nr_threads, &rs->r.err),
+			      SSI_SEC_SIGQUEUE, at);
+	kfree(tids);
+	return err;
+}
+
 static int read_meta(struct ssi_rst *rs)
 {
 	struct ssi_img_reader *r = &rs->r;
@@ -407,11 +448,13 @@ static int read_meta(struct ssi_rst *rs)
 		return err;
 
 	rs->nr_others = rs->h.nr_threads - 1;
-	if (!rs->nr_others)
-		return 0;
-	rs->threads = kvmalloc_array(rs->nr_others, thread_rec_size(rs), GFP_KERNEL);
-	if (!rs->threads)
-		return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_THREAD, "no memory");
+	if (rs->nr_others) {
+		rs->threads = kvmalloc_array(rs->nr_others, thread_rec_size(rs),
+					     GFP_KERNEL);
+		if (!rs->threads)
+			return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_THREAD,
+					"no memory");
+	}
 	for (i = 0; i < rs->nr_others; i++) {
 		u8 *rec = rs->threads + i * thread_rec_size(rs);
 
@@ -429,7 +472,7 @@ static int read_meta(struct ssi_rst *rs)
 		if (err)
 			return err;
 	}
-	return 0;
+	return read_sigqueue(rs);
 }
 
 /*
@@ -794,6 +837,77 @@ static void set_rlimits(struct ssi_rst *rs)
 	task_unlock(current->group_leader);
 }
 
+/* The deputy's thread that is the image's thread of home tid @tid. */
+static struct task_struct *thread_of(pid_t tid)
+{
+	struct task_struct *th;
+
+	for_each_thread(current, th)
+		if (task_pid_vnr(th) == tid)
+			return th;
+	return NULL;
+}
+
+/*
+ * Where a signal queued on the process goes: to the first thread, the
+ * leader first, whose image mask lets it through (the thread the kernel
+ * would have woken), else to the leader.  Only thread-directed sending is
+ * open to a module, as for the signals the deputy relays (ssi_signal.c).
+ */
+static struct task_struct *process_receiver(const struct ssi_rst *rs, int sig)
+{
+	const struct ssi_img_thread *t;
+	struct task_struct *th;
+	u32 i;
+
+	if (!(rs->t.leader.sigmask & (1ULL << (sig - 1))))
+		return current;
+	for (i = 0; i < rs->nr_others; i++) {
+		t = (const void *)(rs->threads + i * thread_rec_size(rs));
+		if (t->sigmask & (1ULL << (sig - 1)))
+			continue;
+		th = thread_of(t->home_tid);
+		if (th)
+			return th;
+	}
+	return current;
+}
+
+/*
+ * Coming home, the remote copy with its pending signals is discarded:
+ * queue each again, with its siginfo, in its queue's order (going away,
+ * the deputy keeps and relays them).  Pending signals the kernel kept
+ * without a siginfo (it had no memory for one) come as sent by the
+ * kernel.  Every thread blocks them all until its rt_sigreturn: they stay
+ * queued (set_process_state()).
+ */
+static void requeue_signals(const struct ssi_rst *rs)
+{
+	u64 queued = 0;
+	u32 i;
+
+	rcu_read_lock();
+	for (i = 0; i < rs->nr_sigq; i++) {
+		const struct ssi_img_siginfo *q = &rs->sigq[i];
+		struct task_struct *to;
+		kernel_siginfo_t info;
+
+		memcpy(&info, q->info, sizeof(info));
+		/* a timer of the remote copy's, gone with it: nothing to re-arm */
+		if (info.si_code == SI_TIMER)
+			info.si_sys_private = 0;
+		to = q->tid ? thread_of(q->tid) : process_receiver(rs, info.si_signo);
+		if (!to)
+			to = current;	/* the checker saw the thread: cannot be */
+		send_sig_info(info.si_signo, &info, to);
+		queued |= 1ULL << (info.si_signo - 1);
+	}
+	rcu_read_unlock();
+	for (i = 1; i <= SSI_IMG_NSIG; i++)
+		if ((rs->t.sigpending & ~queued) & (1ULL << (i - 1)))
+			kill_pid(task_tgid(current), i, 1);
+}
+
 /* The process-wide state: signal dispositions, personality, CPU time. */
 static void set_process_state(struct ssi_rst *rs)
 {
@@ -846,16 +960,8 @@ static void set_process_state(struct ssi_rst *rs)
 	 * timer is late by the time frozen anyway.
 	 */
 	ssi_real_itimer_thaw(&t->itimer_real, 0, 10 * NSEC_PER_MSEC);
-	/*
-	 * Coming home, the remote copy with its pending signals is discarded:
-	 * queue them again (going away, the deputy keeps and relays them).
-	 * The kernel keeps one of each standard signal; the timers that
-	 * send them use SEND_SIG_PRIV, to the process, too.
-	 */
 	if (rs->into_deputy)
-		for (i = 1; i < 32; i++)
-			if (t->sigpending & (1ULL << (i - 1)))
-				kill_pid(task_tgid(current), i, 1);
+		requeue_signals(rs);
 }
 
 /*
@@ -1312,6 +1418,7 @@ static void ssi_rst_free(struct ssi_rst *rs)
 			ssi_parked_free(rs->parked[i]);
 	kfree(rs->parked);
 	kvfree(rs->threads);
+	kvfree(rs->sigq);
 
 	for (i = 0; rs->files && i < rs->nr_files; i++)
 		if (rs->files[i])

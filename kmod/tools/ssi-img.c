@@ -168,6 +168,24 @@ static void print_task(const struct ssi_img_task *t)
 	}
 }
 
+/* The head of each queued signal's siginfo, and whose queue it is on. */
+static void print_sigqueue(const struct ssi_img_siginfo *q, u32 n)
+{
+	int32_t head[3];	/* si_signo, si_errno, si_code */
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(head, q[i].info, sizeof(head));
+		if (!i)
+			out("queued signals:\n");
+		out("  %d code %d errno %d on ", head[0], head[2], head[1]);
+		if (q[i].tid)
+			out("thread %u\n", q[i].tid);
+		else
+			out("the process\n");
+	}
+}
+
 static void print_mm(const struct ssi_img_mm *m)
 {
 	out("mm: code %llx-%llx data %llx-%llx brk %llx-%llx stack %llx\n",
@@ -193,7 +211,9 @@ int main(int argc, char **argv)
 	};
 	struct ssi_img_header h;
 	struct ssi_img_section s;
+	struct ssi_img_siginfo *sigq;
 	struct ssi_img_task *t;
+	int32_t *tids;
 	struct ssi_img_mm *m;
 	struct ssi_img_vma *v;
 	struct ssi_img_end *end;
@@ -292,6 +312,10 @@ int main(int argc, char **argv)
 	runs.nr_vmas = s.count;
 	runs.page_size = h.page_size;
 
+	tids = calloc(h.nr_threads, sizeof(*tids));
+	if (!tids)
+		die("out of memory");
+	tids[0] = t->leader.home_tid;
 	for (i = 1; i < h.nr_threads; i++) {
 		char *rec;
 
@@ -299,12 +323,22 @@ int main(int argc, char **argv)
 		section(SSI_SEC_THREAD, &h, &s);
 		rec = payload(&s);
 		check(ssi_img_check_thread((void *)rec, &env, &err), SSI_SEC_THREAD, at);
+		tids[i] = ((struct ssi_img_thread *)rec)->home_tid;
 		check(ssi_img_check_xstate(rec + sizeof(struct ssi_img_thread),
 					   h.xstate_size, &h, &env, &err),
 		      SSI_SEC_THREAD, at);
 		print_thread("thread", (void *)rec);
 		free(rec);
 	}
+
+	at = off;
+	section(SSI_SEC_SIGQUEUE, &h, &s);
+	sigq = payload(&s);
+	check(ssi_img_check_sigqueue(sigq, s.count, tids, h.nr_threads, &err),
+	      SSI_SEC_SIGQUEUE, at);
+	print_sigqueue(sigq, s.count);
+	free(sigq);
+	free(tids);
 
 	section(SSI_SEC_PAGES, &h, &s);
 	buf = malloc((size_t)SSI_IMG_MAX_RUN * h.page_size);

@@ -48,6 +48,8 @@
  *     .sched_priority, .ioprio; SSI_THRF_SCHED_RESET_ON_FORK;
  *     ssi_img_task.oom_score_adj, .oom_score_adj_min, .flags
  *     (SSI_TASKF_CHILD_SUBREAPER).
+ *  6  pending signals: SSI_SEC_SIGQUEUE, every queued signal with its
+ *     siginfo; ssi_img_task.sigpending holds realtime signals too.
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -55,7 +57,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		5
+#define SSI_IMG_VERSION		6
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -66,6 +68,8 @@
 #define SSI_IMG_MAX_XSTATE	(64U << 10)	/* UABI XSAVE with AMX is ~11 KiB */
 #define SSI_IMG_MAX_RUN		512		/* pages per run: 2 MiB */
 #define SSI_IMG_MAX_THREADS	1024
+#define SSI_IMG_MAX_SIGQUEUE	1024		/* queued signals; more: refused */
+#define SSI_IMG_SIGINFO_LEN	48		/* sizeof(struct kernel_siginfo) */
 #define SSI_IMG_AUXV_WORDS	64		/* >= the kernel's AT_VECTOR_SIZE */
 #define SSI_IMG_NSIG		64
 #define SSI_IMG_NRLIMIT		16
@@ -130,6 +134,7 @@ enum ssi_img_section_type {
 	SSI_SEC_PAGES	= 6,
 	SSI_SEC_END	= 7,
 	SSI_SEC_THREAD	= 8,	/* between VMAS and PAGES */
+	SSI_SEC_SIGQUEUE = 9,	/* after the THREADs, before PAGES */
 };
 
 /* A reader that does not know the type may skip the section. */
@@ -281,10 +286,10 @@ struct ssi_img_itimer {
 };
 
 /*
- * The signals ssi_img_task.sigpending may hold: 1..31 (bit n - 1), less
+ * The signals ssi_img_task.sigpending may hold: 1..64 (bit n - 1), less
  * SIGKILL (9) and SIGSTOP (19).
  */
-#define SSI_IMG_SIGPENDING_MASK	(0x7fffffffULL & ~((1ULL << 8) | (1ULL << 18)))
+#define SSI_IMG_SIGPENDING_MASK	(~0ULL & ~((1ULL << 8) | (1ULL << 18)))
 
 /* Longest itimer value or interval an image may carry (about 146 years). */
 #define SSI_IMG_ITIMER_MAX	(1ULL << 62)
@@ -301,10 +306,12 @@ struct ssi_img_itimer {
  *		the process was frozen (0: disarmed), and its interval, in ns.
  * @itimer_virt, @itimer_prof: ITIMER_VIRTUAL and ITIMER_PROF: CPU time
  *		left until they fire (0: disarmed) and their interval, in ns.
- * @sigpending:	standard signals (1..31, bit n - 1) pending on the process
+ * @sigpending:	signals (bit n - 1) pending on the process or its leader
  *		when it was frozen, SIGKILL and SIGSTOP excepted.  A process
- *		coming home gets them again (its remote copy is discarded); one
- *		going away leaves them with its deputy, which relays them.
+ *		coming home gets those SSI_SEC_SIGQUEUE has no record of again,
+ *		as sent by the kernel (the kernel keeps a standard signal
+ *		without its siginfo when it has no memory for one); one going
+ *		away leaves them with its deputy, which relays them.
  * @oom_score_adj, @oom_score_adj_min: /proc/PID/oom_score_adj and the
  *		floor an unprivileged write may not go below (-1000..1000).
  * @flags:	SSI_TASKF_*.
@@ -329,6 +336,24 @@ struct ssi_img_task {
 #define SSI_TASKF_CHILD_SUBREAPER 0x1U	/* prctl(PR_SET_CHILD_SUBREAPER) */
 #define SSI_TASKF_MASK		SSI_TASKF_CHILD_SUBREAPER
 #define SSI_OOM_SCORE_ADJ_MAX	1000
+
+/**
+ * struct ssi_img_siginfo - one record of SSI_SEC_SIGQUEUE (count = records,
+ * 0 or more; the section is always there)
+ * A signal queued on the process, or on one of its threads, when it froze,
+ * in the order of its queue.  A process coming home has them queued again
+ * with their siginfo (its remote copy is discarded); one going away leaves
+ * them with its deputy, which relays them.
+ * @tid:	the home tid of the thread it is queued on; 0: the process.
+ * @reserved:	zero.
+ * @info:	the head of its siginfo_t, as rt_sigqueueinfo(2) takes it
+ *		(si_signo, si_errno, si_code, then the union).
+ */
+struct ssi_img_siginfo {
+	__u32 tid;
+	__u32 reserved;
+	__u8  info[SSI_IMG_SIGINFO_LEN];
+};
 
 /*
  * SSI_SEC_THREAD (count 1): a struct ssi_img_thread followed by the

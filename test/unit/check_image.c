@@ -12,8 +12,10 @@
  *   $(pkg-config --cflags --libs check)
  */
 #include <check.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -165,6 +167,7 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(sizeof(struct ssi_img_vma), 64);
 	ck_assert_uint_eq(sizeof(struct ssi_img_pages), 24);
 	ck_assert_uint_eq(sizeof(struct ssi_img_end), 64);
+	ck_assert_uint_eq(sizeof(struct ssi_img_siginfo), 56);
 	ck_assert_uint_eq(sizeof(struct ssi_dump), 152);
 	ck_assert_uint_eq(sizeof(struct ssi_resume), 32);
 	ck_assert_uint_eq(sizeof(struct ssi_restore), 120);
@@ -259,7 +262,7 @@ START_TEST(test_task)
 	task.itimer_real = (struct ssi_img_itimer){ SSI_IMG_ITIMER_MAX, 1000 };
 	task.itimer_virt = (struct ssi_img_itimer){ 1, SSI_IMG_ITIMER_MAX };
 	task.itimer_prof = (struct ssi_img_itimer){ 5000000, 5000000 };
-	task.sigpending = 1ULL << 13;	/* SIGALRM */
+	task.sigpending = 1ULL << 13 | 1ULL << 33 | 1ULL << 63;	/* SIGALRM, realtime ones */
 	reseal();
 	ck_assert_int_eq(check_all(), 0);
 
@@ -287,7 +290,6 @@ START_TEST(test_task)
 	REFUSED(SSI_R_TASK, task.itimer_real.value = SSI_IMG_ITIMER_MAX + 1);
 	REFUSED(SSI_R_TASK, task.itimer_virt.interval = SSI_IMG_ITIMER_MAX + 1);
 	REFUSED(SSI_R_TASK, task.itimer_prof.value = ~0ULL);
-	REFUSED(SSI_R_TASK, task.sigpending = 1ULL << 33);	/* a real-time one */
 	REFUSED(SSI_R_TASK, task.sigpending = 1ULL << 8);	/* SIGKILL */
 	REFUSED(SSI_R_RESERVED, task.leader.flags = 4);
 	REFUSED(SSI_R_TASK, task.leader.pdeath_signal = 65);
@@ -357,6 +359,60 @@ START_TEST(test_thread)
 	s.size -= 8;
 	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
 	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_THREAD, &hdr, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_SECTION);
+}
+END_TEST
+
+/* Queued signals: on the process or a thread of the image, never KILL/STOP. */
+START_TEST(test_sigqueue)
+{
+	struct ssi_img_section s = { .type = SSI_SEC_SIGQUEUE, .count = 2,
+				     .size = 2 * sizeof(struct ssi_img_siginfo) };
+	const int32_t tids[2] = { 4242, 4250 };
+	struct ssi_img_siginfo q[2];
+	siginfo_t si;
+
+	memset(q, 0, sizeof(q));
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGRTMIN + 1;
+	si.si_code = SI_QUEUE;
+	si.si_pid = 4000;
+	si.si_value.sival_int = 7;
+	memcpy(q[0].info, &si, sizeof(q[0].info));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_TKILL;
+	memcpy(q[1].info, &si, sizeof(q[1].info));
+	q[1].tid = 4250;
+	ck_assert_int_eq(ssi_img_check_sigqueue(q, 2, tids, 2, &err), 0);
+	ck_assert_int_eq(ssi_img_check_sigqueue(q, 0, tids, 2, &err), 0);
+	q[1].tid = 4251;				/* no such thread */
+	ck_assert_int_eq(ssi_img_check_sigqueue(q, 2, tids, 2, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_TASK);
+	q[1].tid = 0;
+	q[1].reserved = 1;
+	ck_assert_int_eq(ssi_img_check_sigqueue(q, 2, tids, 2, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_RESERVED);
+	q[1].reserved = 0;
+	si.si_signo = SIGKILL;
+	memcpy(q[1].info, &si, sizeof(q[1].info));
+	ck_assert_int_eq(ssi_img_check_sigqueue(q, 2, tids, 2, &err), -EINVAL);
+	si.si_signo = 65;
+	memcpy(q[1].info, &si, sizeof(q[1].info));
+	ck_assert_int_eq(ssi_img_check_sigqueue(q, 2, tids, 2, &err), -EINVAL);
+	si.si_signo = SIGUSR2;
+	si.si_errno = 5000;
+	memcpy(q[1].info, &si, sizeof(q[1].info));
+	ck_assert_int_eq(ssi_img_check_sigqueue(q, 2, tids, 2, &err), -EINVAL);
+
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_SIGQUEUE, &hdr, &err), 0);
+	s.count = 3;					/* more than its size holds */
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_SIGQUEUE, &hdr, &err), -EINVAL);
+	s.count = SSI_IMG_MAX_SIGQUEUE + 1;
+	s.size = (uint64_t)s.count * sizeof(struct ssi_img_siginfo);
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_SIGQUEUE, &hdr, &err), -EINVAL);
 	ck_assert_uint_eq(err.reason, SSI_R_SECTION);
 }
 END_TEST
@@ -596,6 +652,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, test_section);
 	tcase_add_test(tc, test_task);
 	tcase_add_test(tc, test_thread);
+	tcase_add_test(tc, test_sigqueue);
 	tcase_add_test(tc, test_xstate);
 	tcase_add_test(tc, test_mm);
 	tcase_add_test(tc, test_files);

@@ -22,12 +22,15 @@
  *            value sent; then two SIGRTMIN+4 queued to the thread itself.
  *            Once it has moved, these calls run at home and the signals
  *            come back through ssid.
- *   pending  SIGUSR1, SIGTERM and SIGCHLD, blocked by both of its threads
- *            and left at their default actions (two of which kill), are
- *            sent to it once and stay pending through every round and
- *            every move; at the end sigtimedwait() takes each of them.
- *            A restore that let a thread see one unblocked, for a moment,
- *            under the image's dispositions would kill the process.
+ *   pending  SIGUSR1, SIGTERM and SIGCHLD (kill()), SIGUSR2 and two
+ *            SIGRTMIN+1 (sigqueue(), with values), blocked by both of its
+ *            threads and left at their default actions (most of which
+ *            kill), are sent to the process once; they stay pending
+ *            through every round and every move.  At the end the main
+ *            thread takes each with its code, sender and value, the
+ *            realtime ones as many as sent, in order.  A restore that
+ *            let a thread see one unblocked, for a moment, under the
+ *            image's dispositions would kill the process.
  */
 #include "zs.h"
 
@@ -328,6 +331,7 @@ static void run_deliver(void)
 
 static volatile int pending_stop;
 
+/* The second thread: it blocks them too, so they wait for the main one. */
 static void *pending_thread(void *arg)
 {
 	while (!pending_stop)
@@ -335,40 +339,72 @@ static void *pending_thread(void *arg)
 	return NULL;
 }
 
+/* What run_pending() queues on the process, in the order they come out. */
+static const struct {
+	int sig, code, value;
+} pending_sent[] = {
+	{ SIGUSR1, SI_USER, 0 },
+	{ SIGUSR2, SI_QUEUE, 12 },
+	{ SIGTERM, SI_USER, 0 },
+	{ SIGCHLD, SI_USER, 0 },
+	{ 0, SI_QUEUE, 1 },		/* SIGRTMIN + 1, twice, in order */
+	{ 0, SI_QUEUE, 2 },
+};
+#define NR_PENDING	(int)(sizeof(pending_sent) / sizeof(pending_sent[0]))
+
+static int pending_sig(int i)
+{
+	return pending_sent[i].sig ?: SIGRTMIN + 1;
+}
+
 static void run_pending(void)
 {
-	static const int sigs[] = { SIGUSR1, SIGTERM, SIGCHLD };
 	struct timespec zero = { 0, 0 };
 	sigset_t set, pend;
+	siginfo_t si;
 	pthread_t t;
-	unsigned int i;
+	int i, sig;
 
 	sigemptyset(&set);
-	for (i = 0; i < 3; i++)
-		sigaddset(&set, sigs[i]);
+	for (i = 0; i < NR_PENDING; i++)
+		sigaddset(&set, pending_sig(i));
 	zs_check(!sigprocmask(SIG_BLOCK, &set, NULL), "sigprocmask");
 	zs_check(!pthread_create(&t, NULL, pending_thread, NULL), "pthread_create");
-	for (i = 0; i < 3; i++)
-		zs_check(!kill(getpid(), sigs[i]), "kill %d: %s", sigs[i], strerror(errno));
+	for (i = 0; i < NR_PENDING; i++) {
+		sig = pending_sig(i);
+		if (pending_sent[i].code == SI_USER)
+			zs_check(!kill(getpid(), sig), "kill %d: %s", sig, strerror(errno));
+		else
+			zs_check(!sigqueue(getpid(), sig,
+					   (union sigval){ .sival_int = pending_sent[i].value }),
+				 "sigqueue %d: %s", sig, strerror(errno));
+	}
 	zs_ready(getpid());
 	while (zs_more()) {
 		zs_round++;
 		zs_check(!sigpending(&pend), "sigpending");
-		for (i = 0; i < 3; i++)
-			zs_check(sigismember(&pend, sigs[i]), "round %d: signal %d not pending",
-				 zs_round, sigs[i]);
+		for (i = 0; i < NR_PENDING; i++)
+			zs_check(sigismember(&pend, pending_sig(i)),
+				 "round %d: signal %d not pending", zs_round, pending_sig(i));
 		usleep(20000);
 	}
 	pending_stop = 1;
 	zs_check(!pthread_join(t, NULL), "pthread_join");
-	/* the lowest number first: SIGUSR1, SIGTERM, SIGCHLD */
-	for (i = 0; i < 3; i++)
-		zs_check(sigtimedwait(&set, NULL, &zero) == sigs[i], "signal %d not taken: %s",
-			 sigs[i], strerror(errno));
+	/* the lowest number first, a realtime one's instances in order */
+	for (i = 0; i < NR_PENDING; i++) {
+		memset(&si, 0, sizeof(si));
+		sig = sigtimedwait(&set, &si, &zero);
+		zs_check(sig == pending_sig(i) && si.si_code == pending_sent[i].code &&
+			 si.si_pid == getpid() && si.si_uid == getuid() &&
+			 (si.si_code != SI_QUEUE ||
+			  si.si_value.sival_int == pending_sent[i].value),
+			 "signal %d: got %d code %d pid %d value %d", pending_sig(i), sig,
+			 si.si_code, (int)si.si_pid, si.si_value.sival_int);
+	}
 	zs_check(sigtimedwait(&set, NULL, &zero) < 0 && errno == EAGAIN,
 		 "a signal pending twice");
-	zdtm_say("sigstate pending: three blocked signals pending through every round, "
-		 "then taken in order\n");
+	zdtm_say("sigstate pending: standard and realtime signals pending through every "
+		 "round, then taken in order with their siginfo\n");
 }
 
 int main(int argc, char **argv)
