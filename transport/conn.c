@@ -326,12 +326,58 @@ ssi_tp_err_t ssi_tp_connect(ssi_tp_t tp, const char *host, uint16_t port,
 	return SSI_TP_OK;
 }
 
+/* The address part of a link's peer name ("10.0.0.1:7070", "[fe80::1]:7070"). */
+static size_t addr_len(const char *peer)
+{
+	const char *colon = strrchr(peer, ':');
+
+	return colon ? (size_t)(colon - peer) : strlen(peer);
+}
+
+/*
+ * Why a connection from @peer is refused before its handshake: an
+ * unauthenticated peer may hold only so many (SSI_TP_HALF_OPEN_*).
+ * NULL: it is not.
+ */
+static const char *half_open_refusal(ssi_tp_t tp, const char *peer)
+{
+	unsigned int all = 0, same = 0;
+	size_t n = addr_len(peer);
+	struct ssi_conn *c;
+
+	for (c = tp->conns; c; c = c->next) {
+		if (c->state != CONN_AWAIT_HELLO)
+			continue;
+		all++;
+		if (addr_len(c->peer) == n && !strncmp(c->peer, peer, n))
+			same++;
+	}
+	if (same >= SSI_TP_HALF_OPEN_PER_SOURCE)
+		return "too many unauthenticated connections from it";
+	if (all >= SSI_TP_HALF_OPEN_MAX)
+		return "too many unauthenticated connections";
+	return NULL;
+}
+
 ssi_conn_t ssi_tp_core_accept(ssi_tp_t tp, void *link, const char *peer_addr)
 {
 	struct ssi_conn *c;
+	const char *why;
+	int64_t now;
 
 	if (tp->destroying)
 		return NULL;
+	why = half_open_refusal(tp, peer_addr);
+	if (why) {
+		/* once a second at most: the flood must not flood the log too */
+		now = ssi_tp_now_ms();
+		if (now - tp->half_open_logged_ms >= 1000) {
+			tp->half_open_logged_ms = now;
+			ssi_tp_core_log(tp, LOG_WARNING, "transport: refusing connection "
+					"from %s: %s", peer_addr, why);
+		}
+		return NULL;
+	}
 	c = ssi_conn_new(tp, 0);
 	if (!c) {
 		ssi_tp_core_log(tp, LOG_ERR, "transport: out of memory, "

@@ -35,6 +35,7 @@ struct ssi_tp {
 	size_t max_payload;
 	size_t sndq_max;
 	int handshake_timeout_ms;
+	int64_t half_open_logged_ms;		/* last refusal logged */
 	struct ssi_frame_limits lim;
 	const struct ssi_tp_callbacks *cb;
 	void *cb_arg;

@@ -68,6 +68,14 @@ extern "C" {
 /* Default time allowed for a connection's handshake. */
 #define SSI_TP_HANDSHAKE_TIMEOUT_MS	10000
 
+/*
+ * Connections accepted and not authenticated yet (each costs a credential
+ * decode and a buffer until its handshake ends or times out): at most
+ * this many from one address, and in all; more are closed at once.
+ */
+#define SSI_TP_HALF_OPEN_PER_SOURCE	8
+#define SSI_TP_HALF_OPEN_MAX		128
+
 /* Environment variable that overrides the plugin directory. */
 #define SSI_TP_PLUGIN_DIR_ENV		"SSI_TRANSPORT_PLUGIN_DIR"
 
