@@ -19,8 +19,6 @@
 
 #define LINK_SIGNALFD	"anon_inode:[signalfd]"
 #define LINK_EPOLL	"anon_inode:[eventpoll]"
-/* fdinfo of an epoll set: a line per fd it watches, as it was added */
-#define FDINFO_MAX	16384
 
 static bool link_is(pid_t pid, int fd, const char *want)
 {
@@ -55,29 +53,31 @@ static int signalfd_info(pid_t pid, int fd, int *flags, uint64_t *mask)
 }
 
 /*
- * Does epoll set @epfd of @pid watch one of @fds (@n)?  Its fdinfo names
- * each watched fd by the number it was added under.
+ * Does epoll set @epfd of @pid watch one of @fds (@n)?  Its fdinfo has a
+ * line per watched fd ("tfd: N events: ..."), by the number it was added
+ * under, however many there are.  Return: that fd, or -1.
  */
 static int epoll_watching(pid_t pid, int epfd, const int *fds, unsigned int n)
 {
-	char path[64], *text, *at;
-	unsigned int i;
+	char path[64], *line = NULL;
 	int tfd, found = -1;
+	size_t cap = 0;
+	unsigned int i;
+	FILE *f;
 
-	text = malloc(FDINFO_MAX);
-	if (!text)
-		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, epfd);
-	if (!procfs_read_file(path, text, FDINFO_MAX)) {
-		for (at = strstr(text, "tfd:"); at && found < 0; at = strstr(at + 4, "tfd:")) {
-			if (sscanf(at, "tfd: %d", &tfd) != 1)
-				continue;
-			for (i = 0; i < n; i++)
-				if (fds[i] == tfd)
-					found = tfd;
-		}
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (found < 0 && getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "tfd: %d", &tfd) != 1)
+			continue;
+		for (i = 0; i < n; i++)
+			if (fds[i] == tfd)
+				found = tfd;
 	}
-	free(text);
+	free(line);
+	fclose(f);
 	return found;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
 
@@ -102,6 +103,34 @@ START_TEST(test_epoll_refused)
 	close(ep);		/* no set watches it any more */
 	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t0\n", err, sizeof(err)), 0);
 	close(other);
+	close(sfd);
+}
+END_TEST
+
+/* A set that watches hundreds of fds: its fdinfo is long, all of it is read. */
+START_TEST(test_epoll_big_set)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int efd[300], sfd, ep, i;
+	char err[256] = "";
+	struct seen s = { 0 };
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ck_assert_int_ge(ep, 0);
+	for (i = 0; i < 300; i++) {
+		efd[i] = eventfd(0, EFD_CLOEXEC);
+		ck_assert_int_ge(efd[i], 0);
+		ck_assert_int_eq(epoll_ctl(ep, EPOLL_CTL_ADD, efd[i], &ev), 0);
+	}
+	sfd = signalfd_open(1ULL << (SIGUSR2 - 1), 0);
+	ck_assert_int_ge(sfd, 0);
+	ck_assert_int_eq(signalfd_held(getpid(), 4, note, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev), 0);
+	ck_assert_int_eq(signalfd_held(getpid(), 4, note, &s, err, sizeof(err)), EOPNOTSUPP);
+	ck_assert_msg(strstr(err, "watched by an epoll"), "reason: %s", err);
+	for (i = 0; i < 300; i++)
+		close(efd[i]);
+	close(ep);
 	close(sfd);
 }
 END_TEST
@@ -196,6 +225,7 @@ static Suite *signalfd_here_suite(void)
 
 	tcase_add_test(tc, test_held_flags_and_mask);
 	tcase_add_test(tc, test_epoll_refused);
+	tcase_add_test(tc, test_epoll_big_set);
 	tcase_add_test(tc, test_poll_where);
 	tcase_add_test(tc, test_select_where);
 	tcase_add_test(tc, test_epoll_ctl_where);
