@@ -335,11 +335,45 @@ static size_t addr_len(const char *peer)
 }
 
 /*
- * Why a connection from @peer is refused before its handshake: an
- * unauthenticated peer may hold only so many (SSI_TP_HALF_OPEN_*).
- * NULL: it is not.
+ * Take one of @peer's accept tokens (SSI_TP_ACCEPT_*); false if it has
+ * none left.  An address not seen lately takes the slot of the one seen
+ * least lately, with a full bucket.
  */
-static const char *half_open_refusal(ssi_tp_t tp, const char *peer)
+static bool accept_token(ssi_tp_t tp, const char *peer, size_t n, int64_t now)
+{
+	struct ssi_tp_source *s = NULL, *oldest = &tp->sources[0];
+	unsigned int i;
+
+	for (i = 0; i < SSI_TP_ACCEPT_SOURCES && !s; i++) {
+		struct ssi_tp_source *e = &tp->sources[i];
+
+		if (strlen(e->addr) == n && !strncmp(e->addr, peer, n))
+			s = e;
+		else if (e->at_ms < oldest->at_ms)
+			oldest = e;
+	}
+	if (!s) {
+		s = oldest;
+		snprintf(s->addr, sizeof(s->addr), "%.*s", (int)n, peer);
+		s->tokens = SSI_TP_ACCEPT_BURST;
+		s->at_ms = now;
+	}
+	s->tokens += (double)(now - s->at_ms) * SSI_TP_ACCEPT_PER_SEC / 1000;
+	if (s->tokens > SSI_TP_ACCEPT_BURST)
+		s->tokens = SSI_TP_ACCEPT_BURST;
+	s->at_ms = now;
+	if (s->tokens < 1)
+		return false;
+	s->tokens -= 1;
+	return true;
+}
+
+/*
+ * Why a connection from @peer is refused before its handshake: an
+ * unauthenticated peer may hold only so many (SSI_TP_HALF_OPEN_*), and
+ * open only so many a second (SSI_TP_ACCEPT_*).  NULL: it is not.
+ */
+static const char *half_open_refusal(ssi_tp_t tp, const char *peer, int64_t now)
 {
 	unsigned int all = 0, same = 0;
 	size_t n = addr_len(peer);
@@ -356,21 +390,22 @@ static const char *half_open_refusal(ssi_tp_t tp, const char *peer)
 		return "too many unauthenticated connections from it";
 	if (all >= SSI_TP_HALF_OPEN_MAX)
 		return "too many unauthenticated connections";
+	if (!accept_token(tp, peer, n, now))
+		return "too many connections from it a second";
 	return NULL;
 }
 
 ssi_conn_t ssi_tp_core_accept(ssi_tp_t tp, void *link, const char *peer_addr)
 {
 	struct ssi_conn *c;
+	int64_t now = ssi_tp_now_ms();
 	const char *why;
-	int64_t now;
 
 	if (tp->destroying)
 		return NULL;
-	why = half_open_refusal(tp, peer_addr);
+	why = half_open_refusal(tp, peer_addr, now);
 	if (why) {
 		/* once a second at most: the flood must not flood the log too */
-		now = ssi_tp_now_ms();
 		if (now - tp->half_open_logged_ms >= 1000) {
 			tp->half_open_logged_ms = now;
 			ssi_tp_core_log(tp, LOG_WARNING, "transport: refusing connection "

@@ -36,6 +36,12 @@ struct ssi_tp {
 	size_t sndq_max;
 	int handshake_timeout_ms;
 	int64_t half_open_logged_ms;		/* last refusal logged */
+	/* accepts by source address (SSI_TP_ACCEPT_*): tokens left, refilled */
+	struct ssi_tp_source {
+		char addr[64];			/* "" : free */
+		double tokens;
+		int64_t at_ms;			/* tokens counted up to */
+	} sources[SSI_TP_ACCEPT_SOURCES];
 	struct ssi_frame_limits lim;
 	const struct ssi_tp_callbacks *cb;
 	void *cb_arg;

@@ -76,6 +76,15 @@ extern "C" {
 #define SSI_TP_HALF_OPEN_PER_SOURCE	8
 #define SSI_TP_HALF_OPEN_MAX		128
 
+/*
+ * Connections accepted from one address: a burst of this many, then this
+ * many a second (each handshake costs a credential decode); beyond, they
+ * are closed at once.  The last SSI_TP_ACCEPT_SOURCES addresses are kept.
+ */
+#define SSI_TP_ACCEPT_BURST		32
+#define SSI_TP_ACCEPT_PER_SEC		16
+#define SSI_TP_ACCEPT_SOURCES		64
+
 /* Environment variable that overrides the plugin directory. */
 #define SSI_TP_PLUGIN_DIR_ENV		"SSI_TRANSPORT_PLUGIN_DIR"
 
