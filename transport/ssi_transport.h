@@ -73,7 +73,7 @@ extern "C" {
  * decode and a buffer until its handshake ends or times out): at most
  * this many from one address, and in all; more are closed at once.
  */
-#define SSI_TP_HALF_OPEN_PER_SOURCE	8
+#define SSI_TP_HALF_OPEN_PER_SOURCE	32
 #define SSI_TP_HALF_OPEN_MAX		128
 
 /*
