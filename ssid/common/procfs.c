@@ -30,6 +30,33 @@ int procfs_read_file(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+int procfs_fd_link(pid_t pid, int fd, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, buf, len - 1);
+	if (n <= 0 || n == (ssize_t)len - 1)
+		return -1;	/* unreadable, or longer than the caller wants */
+	buf[n] = '\0';
+	return 0;
+}
+
+int procfs_fdinfo(pid_t pid, int fd, char *text, size_t len, unsigned int *flags)
+{
+	char path[64];
+	const char *v;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	rc = procfs_read_file(path, text, len);
+	if (rc)
+		return rc;
+	v = procfs_status_value(text, "flags");
+	return v && sscanf(v, "%o", flags) == 1 ? 0 : -EIO;
+}
+
 int procfs_read(pid_t pid, const char *file, char *buf, size_t len)
 {
 	char path[64];

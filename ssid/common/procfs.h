@@ -27,6 +27,21 @@ int procfs_read_file(const char *path, char *buf, size_t len);
 int procfs_read(pid_t pid, const char *file, char *buf, size_t len);
 
 /*
+ * procfs_fd_link - what fd @fd of @pid is (/proc/@pid/fd/@fd: a path,
+ * "pipe:[N]", "anon_inode:[signalfd]" ...) into @buf, NUL-terminated.
+ * Return: 0, or -1 if it cannot be read or is @len bytes or longer.
+ */
+int procfs_fd_link(pid_t pid, int fd, char *buf, size_t len);
+
+/*
+ * procfs_fdinfo - /proc/@pid/fdinfo/@fd into @text (@len bytes) and its
+ * file flags ("flags:", octal) into @flags; the rest of @text for the
+ * caller ("pos:", "sigmask:" ...).  Return: 0, -ESRCH (gone), -EIO (no
+ * flags), -errno.
+ */
+int procfs_fdinfo(pid_t pid, int fd, char *text, size_t len, unsigned int *flags);
+
+/*
  * procfs_stat_field - field @n (numbered as in proc(5), 3 or more) of a
  * /proc/PID/stat text: a pointer into @text at its first character, or
  * NULL when the text has no such field.

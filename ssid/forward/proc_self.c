@@ -148,15 +148,11 @@ static bool holds_entry(pid_t pid, int fd, uint32_t home_pid,
 			bool (*is_thread)(const void *arg, uint32_t tid),
 			const void *targ, char rel[PROC_SELF_PATH_MAX])
 {
-	char link[64], target[PROC_SELF_PATH_MAX + 16];
-	ssize_t n;
+	char target[PROC_SELF_PATH_MAX + 16];
 
-	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n <= 0 || n == (ssize_t)sizeof(target) - 1)
-		return false;	/* not one of those: longer */
-	target[n] = '\0';
-	return proc_self_path(target, home_pid, 0, is_thread, targ, rel);
+	/* one longer is not one of those */
+	return !procfs_fd_link(pid, fd, target, sizeof(target)) &&
+	       proc_self_path(target, home_pid, 0, is_thread, targ, rel);
 }
 
 int proc_self_set_pos(int pidfd, pid_t pid, uint32_t home_pid,
@@ -180,29 +176,15 @@ int proc_self_set_pos(int pidfd, pid_t pid, uint32_t home_pid,
 /* "pos:" and "flags:" (octal) of /proc/PID/fdinfo/FD. */
 static int fdinfo(pid_t pid, int fd, uint64_t *pos, int *flags)
 {
-	char path[64], text[512];
-	unsigned long long p;
+	char text[512];
 	unsigned int f;
-	const char *at;
-	ssize_t n;
-	int fi;
+	int rc;
 
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
-	fi = open(path, O_RDONLY | O_CLOEXEC);
-	if (fi < 0)
-		return -errno;
-	n = read(fi, text, sizeof(text) - 1);
-	close(fi);
-	if (n <= 0)
+	rc = procfs_fdinfo(pid, fd, text, sizeof(text), &f);
+	if (rc)
+		return rc;
+	if (procfs_status_u64(text, "pos", 10, pos))
 		return -EIO;
-	text[n] = '\0';
-	at = strstr(text, "pos:");
-	if (!at || sscanf(at, "pos: %llu", &p) != 1)
-		return -EIO;
-	at = strstr(text, "flags:");
-	if (!at || sscanf(at, "flags: %o", &f) != 1)
-		return -EIO;
-	*pos = p;
 	*flags = (int)f & (O_ACCMODE | O_NONBLOCK | O_CLOEXEC);
 	return 0;
 }

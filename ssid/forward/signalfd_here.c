@@ -22,31 +22,22 @@
 
 static bool link_is(pid_t pid, int fd, const char *want)
 {
-	char path[64], link[64];
-	ssize_t n;
+	char link[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return false;
-	link[n] = '\0';
-	return !strcmp(link, want);
+	return !procfs_fd_link(pid, fd, link, sizeof(link)) && !strcmp(link, want);
 }
 
 /* A signalfd's flags and mask, from its fdinfo. */
 static int signalfd_info(pid_t pid, int fd, int *flags, uint64_t *mask)
 {
-	char path[64], text[512];
-	const char *v;
+	char text[512];
 	unsigned int f;
 	int rc;
 
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
-	rc = procfs_read_file(path, text, sizeof(text));
+	rc = procfs_fdinfo(pid, fd, text, sizeof(text), &f);
 	if (rc)
 		return rc;
-	v = procfs_status_value(text, "flags");
-	if (!v || sscanf(v, "%o", &f) != 1 || procfs_status_u64(text, "sigmask", 16, mask))
+	if (procfs_status_u64(text, "sigmask", 16, mask))
 		return -EIO;
 	*flags = (int)f & (O_NONBLOCK | O_CLOEXEC);
 	return 0;

@@ -33,15 +33,11 @@ struct refusal {
 static int fd_refused(int fd, void *arg)
 {
 	const struct refusal *r = arg;
-	char path[64], link[128];
+	char link[128];
 	unsigned int i;
-	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)r->pid, fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
+	if (procfs_fd_link(r->pid, fd, link, sizeof(link)))
 		return 0;
-	link[n] = '\0';
 	for (i = 0; i < sizeof(fd_kinds) / sizeof(fd_kinds[0]); i++) {
 		if (strcmp(link, fd_kinds[i].link))
 			continue;

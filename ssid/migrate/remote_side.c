@@ -526,16 +526,13 @@ static const struct relay_remote_ops relay_ops = {
 /* Take the helper's seccomp listener (its fd 0 once installed). */
 static void try_steal(struct mig_remote *g, uint64_t now)
 {
-	char path[64], link[64];
-	ssize_t n;
+	char link[64];
 	int fd;
 
 	fd = (int)syscall(SYS_pidfd_getfd, g->pidfd_h.fd, 0, 0);
 	if (fd >= 0) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		n = readlink(path, link, sizeof(link) - 1);
-		link[n > 0 ? n : 0] = '\0';
-		if (!strcmp(link, "anon_inode:seccomp notify")) {
+		if (!procfs_fd_link(getpid(), fd, link, sizeof(link)) &&
+		    !strcmp(link, "anon_inode:seccomp notify")) {
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 			if (relay_remote_listen(&g->relay, g->pid, fd)) {
 				log_err("pid %d: epoll: %m", (int)g->offer.pid);

@@ -5,6 +5,8 @@
  * /proc/PID/status, and the files of this very process.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -127,6 +129,30 @@ START_TEST(test_read_self)
 }
 END_TEST
 
+/* An fd's link and fdinfo: what it is, its flags, the rest for the caller. */
+START_TEST(test_fds)
+{
+	char link[64], text[512];
+	unsigned int flags;
+	uint64_t pos;
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	ck_assert_int_eq(procfs_fd_link(getpid(), p[0], link, sizeof(link)), 0);
+	ck_assert_msg(!strncmp(link, "pipe:[", 6), "link %s", link);
+	/* longer than the buffer: refused, not cut */
+	ck_assert_int_eq(procfs_fd_link(getpid(), p[0], link, 6), -1);
+	ck_assert_int_eq(procfs_fd_link(getpid(), 9999, link, sizeof(link)), -1);
+	ck_assert_int_eq(procfs_fdinfo(getpid(), p[1], text, sizeof(text), &flags), 0);
+	ck_assert_uint_eq(flags & (O_ACCMODE | O_NONBLOCK | O_CLOEXEC),
+			  O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	ck_assert_int_eq(procfs_status_u64(text, "pos", 10, &pos), 0);
+	ck_assert_int_eq(procfs_fdinfo(getpid(), 9999, text, sizeof(text), &flags), -ESRCH);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 static Suite *procfs_suite(void)
 {
 	Suite *s = suite_create("procfs");
@@ -136,6 +162,7 @@ static Suite *procfs_suite(void)
 	tcase_add_test(parse, test_stat_state);
 	tcase_add_test(parse, test_status_lines);
 	tcase_add_test(read, test_read_self);
+	tcase_add_test(read, test_fds);
 	suite_add_tcase(s, parse);
 	suite_add_tcase(s, read);
 	return s;
