@@ -23,14 +23,16 @@
  *            Once it has moved, these calls run at home and the signals
  *            come back through ssid.
  *   pending  SIGUSR1, SIGTERM and SIGCHLD (kill()), SIGUSR2 and two
- *            SIGRTMIN+1 (sigqueue(), with values), blocked by both of its
- *            threads and left at their default actions (most of which
+ *            SIGRTMIN+1 (sigqueue(), with values), blocked and left at
+ *            their default actions (most of which
  *            kill), are sent to the process once; they stay pending
  *            through every round and every move.  At the end the main
  *            thread takes each with its code, sender and value, the
  *            realtime ones as many as sent, in order.  A restore that
  *            let a thread see one unblocked, for a moment, under the
- *            image's dispositions would kill the process.
+ *            image's dispositions would kill the process.  One thread: a
+ *            deputy of several relays what it holds through whichever of
+ *            its threads catches each, out of order (doc/state.md).
  */
 #include "zs.h"
 
@@ -329,16 +331,6 @@ static void run_deliver(void)
 		 "in every round\n");
 }
 
-static volatile int pending_stop;
-
-/* The second thread: it blocks them too, so they wait for the main one. */
-static void *pending_thread(void *arg)
-{
-	while (!pending_stop)
-		usleep(10000);
-	return NULL;
-}
-
 /* What run_pending() queues on the process, in the order they come out. */
 static const struct {
 	int sig, code, value;
@@ -362,14 +354,12 @@ static void run_pending(void)
 	struct timespec zero = { 0, 0 };
 	sigset_t set, pend;
 	siginfo_t si;
-	pthread_t t;
 	int i, sig;
 
 	sigemptyset(&set);
 	for (i = 0; i < NR_PENDING; i++)
 		sigaddset(&set, pending_sig(i));
 	zs_check(!sigprocmask(SIG_BLOCK, &set, NULL), "sigprocmask");
-	zs_check(!pthread_create(&t, NULL, pending_thread, NULL), "pthread_create");
 	for (i = 0; i < NR_PENDING; i++) {
 		sig = pending_sig(i);
 		if (pending_sent[i].code == SI_USER)
@@ -388,8 +378,6 @@ static void run_pending(void)
 				 "round %d: signal %d not pending", zs_round, pending_sig(i));
 		usleep(20000);
 	}
-	pending_stop = 1;
-	zs_check(!pthread_join(t, NULL), "pthread_join");
 	/* the lowest number first, a realtime one's instances in order */
 	for (i = 0; i < NR_PENDING; i++) {
 		memset(&si, 0, sizeof(si));
