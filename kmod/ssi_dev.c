@@ -96,6 +96,8 @@ static long ssi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ssi_return_ioctl(sf, argp);
 	case SSI_IOC_SIGNAL:
 		return ssi_signal_ioctl(argp);
+	case SSI_IOC_TIMER_ID:
+		return ssi_timer_id_ioctl(argp);
 	}
 	return -ENOTTY;
 }
@@ -118,6 +120,7 @@ static struct miscdevice ssi_misc = {
 int ssi_dev_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct ssi_api) != 48);
+	BUILD_BUG_ON(sizeof(struct ssi_timer_id) != 24);
 	return misc_register(&ssi_misc);
 }
 

@@ -120,6 +120,8 @@ struct ssi_dump_req {
 	u64 xfeatures;
 	u64 frozen_at;
 	bool real_frozen;		/* ITIMER_REAL stopped, left in img */
+	struct ssi_ptimers ptimers;	/* by the caller: stopped POSIX timers */
+	const char *ptimer_why;		/* one that cannot travel */
 	struct ssi_img_siginfo *sigq;	/* by the caller: queued signals */
 	u32 nr_sigq;
 
@@ -196,6 +198,7 @@ static void ssi_dump_put(struct ssi_dump_req *req)
 	put_task_struct(req->task);
 	kvfree(req->xstate);
 	kvfree(req->sigq);
+	ssi_ptimers_free(&req->ptimers);
 	kfree(req->img);
 	kfree(req->deputy_plan);
 	kfree(req);
@@ -488,10 +491,6 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 		return capture_fail(req, -EAGAIN, SSI_R_TARGET,
 				    "inside the vDSO of its time namespace");
 
-	/* not carried yet; timer_create pulls a process home (syscall_policy.c) */
-	if (!list_empty(&current->signal->posix_timers))
-		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
-				    "has POSIX timers (timer_create)");
 	/*
 	 * Not carried yet either (modify_ldt and pkey_* pull a process home):
 	 * restored without them, its segment selectors or its memory's keys
@@ -575,7 +574,7 @@ static int capture_process(struct ssi_dump_req *req)
 	struct sighand_struct *sighand;
 	unsigned long flags;
 	bool fits;
-	int i;
+	int i, err;
 
 	if (!req->sigq) {
 		req->sigq = kvmalloc_array(SSI_IMG_MAX_SIGQUEUE, sizeof(*req->sigq),
@@ -618,6 +617,9 @@ static int capture_process(struct ssi_dump_req *req)
 	if (ssi_cpu_itimers_save(task, t) || ssi_real_itimer_freeze(task, &t->itimer_real))
 		return -ESRCH;
 	req->real_frozen = true;
+	err = ssi_ptimers_freeze(task, &req->ptimers, &t->posix_timer_next, &req->ptimer_why);
+	if (err)
+		return err;
 	sighand = ssi_lock_sighand(task, &flags);
 	if (!sighand)
 		return -ESRCH;
@@ -783,9 +785,11 @@ static void ssi_dump_work(struct callback_head *cb)
 		complete(&req->became);
 	}
 	/* going on here after all: its alarm goes on too */
-	if (!became && req->real_frozen && !fatal_signal_pending(current))
+	if (!became && req->real_frozen && !fatal_signal_pending(current)) {
 		ssi_real_itimer_thaw(&req->img->itimer_real,
 				     ktime_get_ns() - req->frozen_at, NSEC_PER_USEC);
+		ssi_ptimers_thaw(&req->ptimers);
+	}
 out:
 	ssi_busy_del(req);
 	WRITE_ONCE(req->left, true);
@@ -1283,6 +1287,8 @@ static int ssi_dump_write(struct ssi_dump_ctx *c, struct file *out)
 	if (err == -E2BIG)
 		return dump_fail(c, -EOPNOTSUPP, SSI_R_TARGET,
 				 "more signals queued than an image holds");
+	if (err == -EOPNOTSUPP)
+		return dump_fail(c, err, SSI_R_TARGET, req->ptimer_why);
 	if (err)
 		return dump_fail(c, -ESRCH, SSI_R_TARGET, "task is gone");
 	h->nr_threads = 1;
@@ -1340,6 +1346,10 @@ static int ssi_dump_write(struct ssi_dump_ctx *c, struct file *out)
 	if (!err)
 		err = ssi_iw_section(&w, SSI_SEC_SIGQUEUE, req->sigq,
 				     (u64)req->nr_sigq * sizeof(*req->sigq), req->nr_sigq);
+	if (!err)
+		err = ssi_iw_section(&w, SSI_SEC_TIMERS, req->ptimers.img,
+				     (u64)req->ptimers.n * sizeof(*req->ptimers.img),
+				     req->ptimers.n);
 	if (err) {
 		dump_fail(c, err, err == -EINTR ? SSI_R_INTR : SSI_R_IO,
 			  "write error");

@@ -199,6 +199,11 @@ int ssi_img_check_section(const struct ssi_img_section *s, u32 want,
 		    s->size != (u64)s->count * sizeof(struct ssi_img_siginfo))
 			goto size;
 		break;
+	case SSI_SEC_TIMERS:
+		if (s->count > SSI_IMG_MAX_TIMERS ||
+		    s->size != (u64)s->count * sizeof(struct ssi_img_posix_timer))
+			goto size;
+		break;
 	default:
 		return bad(e, SSI_R_SECTION, "unknown section %u", s->type);
 	}
@@ -290,6 +295,65 @@ int ssi_img_check_sigqueue(const struct ssi_img_siginfo *q, u32 n,
 	return 0;
 }
 
+/* Latest a time a timer carries may be: KTIME_MAX, some 292 years. */
+#define SSI_PTIMER_NS_MAX	0x7fffffffffffffffULL
+#define SSI_INT_MAX		0x7fffffff
+
+int ssi_img_check_timers(const struct ssi_img_posix_timer *p, u32 n,
+			 const __s32 *tids, u32 nr_tids, struct ssi_img_err *e)
+{
+	u32 i, k;
+
+	for (i = 0; i < n; i++) {
+		bool none = p[i].notify == SSI_SIGEV_NONE;
+
+		if (p[i].id < 0)
+			return bad(e, SSI_R_TASK, "POSIX timer %u: id %d", i, p[i].id);
+		for (k = 0; k < i; k++)
+			if (p[k].id == p[i].id)
+				return bad(e, SSI_R_TASK, "POSIX timer id %d twice", p[i].id);
+		switch (p[i].clock) {
+		case SSI_CLOCK_REALTIME:
+		case SSI_CLOCK_MONOTONIC:
+		case SSI_CLOCK_BOOTTIME:
+		case SSI_CLOCK_TAI:
+			break;
+		default:
+			return bad(e, SSI_R_TASK, "POSIX timer %d: clock %d", p[i].id,
+				   p[i].clock);
+		}
+		/* the kernel takes SIGEV_THREAD for SIGEV_SIGNAL (glibc never sends it) */
+		if (p[i].notify != SSI_SIGEV_SIGNAL && !none &&
+		    p[i].notify != SSI_SIGEV_THREAD &&
+		    p[i].notify != (SSI_SIGEV_SIGNAL | SSI_SIGEV_THREAD_ID))
+			return bad(e, SSI_R_TASK, "POSIX timer %d: notify %d", p[i].id,
+				   p[i].notify);
+		if (!none && (p[i].signo < 1 || p[i].signo > SSI_IMG_NSIG ||
+			      p[i].signo == SSI_SIGKILL || p[i].signo == SSI_SIGSTOP))
+			return bad(e, SSI_R_TASK, "POSIX timer %d: signal %d", p[i].id,
+				   p[i].signo);
+		if (p[i].flags & ~SSI_PTIMER_FLAGS ||
+		    (p[i].flags & SSI_PTIMER_ABS_REALTIME && p[i].clock != SSI_CLOCK_REALTIME))
+			return bad(e, SSI_R_TASK, "POSIX timer %d: flags %#x", p[i].id,
+				   p[i].flags);
+		if (p[i].expires > SSI_PTIMER_NS_MAX || p[i].interval > SSI_PTIMER_NS_MAX ||
+		    p[i].overrun < -1 || p[i].overrun > SSI_INT_MAX)
+			return bad(e, SSI_R_TASK, "POSIX timer %d: times out of range",
+				   p[i].id);
+		if (p[i].notify & SSI_SIGEV_THREAD_ID) {
+			for (k = 0; k < nr_tids && tids[k] != p[i].tid; k++)
+				;
+			if (k == nr_tids || !p[i].tid)
+				return bad(e, SSI_R_TASK, "POSIX timer %d: no thread %d",
+					   p[i].id, p[i].tid);
+		} else if (p[i].tid) {
+			return bad(e, SSI_R_TASK, "POSIX timer %d: tid %d", p[i].id,
+				   p[i].tid);
+		}
+	}
+	return 0;
+}
+
 int ssi_img_check_thread(const struct ssi_img_thread *t,
 			 const struct ssi_img_env *env, struct ssi_img_err *e)
 {
@@ -371,6 +435,10 @@ int ssi_img_check_task(const struct ssi_img_task *t,
 	if (t->sigpending & ~SSI_IMG_SIGPENDING_MASK)
 		return bad(e, SSI_R_TASK, "pending signals %#llx",
 			   (unsigned long long)t->sigpending);
+	if (t->reserved)
+		return bad(e, SSI_R_RESERVED, "task reserved field");
+	if (t->posix_timer_next > SSI_INT_MAX)
+		return bad(e, SSI_R_TASK, "next POSIX timer id %u", t->posix_timer_next);
 	if (t->flags & ~SSI_TASKF_MASK)
 		return bad(e, SSI_R_RESERVED, "task flags %#x", t->flags);
 	if (t->oom_score_adj < -SSI_OOM_SCORE_ADJ_MAX ||

@@ -111,6 +111,13 @@ int ssi_img_check_thread(const struct ssi_img_thread *t,
  */
 int ssi_img_check_sigqueue(const struct ssi_img_siginfo *q, u32 n,
 			   const __s32 *tids, u32 nr_tids, struct ssi_img_err *e);
+/*
+ * ssi_img_check_timers - the @n records of SSI_SEC_TIMERS: timers
+ * timer_create(2) and timer_settime(2) can make, with distinct ids, each
+ * SIGEV_THREAD_ID one aimed at one of the image's threads (@tids).
+ */
+int ssi_img_check_timers(const struct ssi_img_posix_timer *p, u32 n,
+			 const __s32 *tids, u32 nr_tids, struct ssi_img_err *e);
 int ssi_img_check_task(const struct ssi_img_task *t,
 		       const struct ssi_img_env *env, struct ssi_img_err *e);
 int ssi_img_check_xstate(const void *xs, u32 size,

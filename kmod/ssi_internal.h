@@ -94,6 +94,32 @@ void ssi_cputime_restore(u64 want);
 int ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out);
 void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 min_ns);
 
+/*
+ * ssi_ptimer.c: the process's POSIX timers.  ssi_ptimers_freeze() - stop
+ * every timer of frozen @task and describe each in p->img (-EOPNOTSUPP
+ * with *@why for one that cannot travel); *@next_id gets the id its next
+ * timer_create() tries.  ssi_ptimers_thaw() - in the task, after a
+ * resume: start them again where they stood.  ssi_ptimers_match() -
+ * current's timers are exactly @img's, made as ssi_ptimer.c says (else
+ * -EINVAL, *@bad_id one that is not).  ssi_ptimers_arm() - past the point
+ * of no return: each fires when @img says (no sooner than @min_ns from
+ * now), and the next timer_create() tries @next_id.
+ */
+struct ssi_ptimer_saved;
+struct ssi_ptimers {
+	struct ssi_img_posix_timer *img;
+	struct ssi_ptimer_saved *saved;
+	u32 n;
+};
+int ssi_ptimers_freeze(struct task_struct *task, struct ssi_ptimers *p, u32 *next_id,
+		       const char **why);
+void ssi_ptimers_thaw(struct ssi_ptimers *p);
+void ssi_ptimers_free(struct ssi_ptimers *p);
+int ssi_ptimers_match(const struct ssi_img_posix_timer *img, u32 n, s32 *bad_id);
+void ssi_ptimers_arm(const struct ssi_img_posix_timer *img, u32 n, u32 next_id,
+		     u64 min_ns);
+long ssi_timer_id_ioctl(struct ssi_timer_id __user *uarg);
+
 /* ssi_signal.c */
 long ssi_signal_ioctl(struct ssi_signal __user *uarg);
 

@@ -103,6 +103,8 @@ struct ssi_rst {
 	u8 *threads;			/* nr_others x (thread + XSAVE area) */
 	struct ssi_img_siginfo *sigq;	/* SSI_SEC_SIGQUEUE */
 	u32 nr_sigq;
+	struct ssi_img_posix_timer *timers;	/* SSI_SEC_TIMERS */
+	u32 nr_timers;
 	struct ssi_parked **parked;	/* claimed helper threads */
 	u32 nr_parked;
 	/* SSI_IOC_RETURN: the deputy's frozen threads, in the image's order. */
@@ -319,12 +321,15 @@ static s32 image_tid(const struct ssi_rst *rs, u32 i)
 						(i - 1) * thread_rec_size(rs)))->home_tid;
 }
 
-/* SSI_SEC_SIGQUEUE, after the threads whose tids it names. */
-static int read_sigqueue(struct ssi_rst *rs)
+/*
+ * SSI_SEC_SIGQUEUE and SSI_SEC_TIMERS, after the threads whose tids they
+ * name.
+ */
+static int read_sigqueue_timers(struct ssi_rst *rs)
 {
-	struct ssi_img_section s;
+	struct ssi_img_section s, ts;
 	s32 *tids;
-	u64 at = rs->r.off;
+	u64 at = rs->r.off, tat;
 	u32 i;
 	int err;
 
@@ -345,7 +350,39 @@ static int read_sigqueue(struct ssi_rst *rs)
 		err = checked(rs, ssi_img_check_sigqueue(rs->sigq, rs->nr_sigq, tids,
 							 rs->h.nr_threads, &rs->r.err),
 			      SSI_SEC_SIGQUEUE, at);
+	tat = rs->r.off;
+	if (!err)
+		err = ssi_ir_section(&rs->r, SSI_SEC_TIMERS, &rs->h, &ts);
+	if (!err) {
+		rs->nr_timers = ts.count;
+		rs->timers = kvmalloc(ts.size ?: 1, GFP_KERNEL);
+		err = rs->timers ? ssi_ir_payload(&rs->r, &ts, rs->timers) :
+		      rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_TIMERS, "no memory");
+	}
+	if (!err)
+		err = checked(rs, ssi_img_check_timers(rs->timers, rs->nr_timers, tids,
+						       rs->h.nr_threads, &rs->r.err),
+			      SSI_SEC_TIMERS, tat);
 	kfree(tids);
+	return err;
+}
+
+/*
+ * The process's POSIX timers are the image's: made by the caller before
+ * the restore (ssi_ptimer.c), each with its id, clock and sigevent.
+ */
+static int match_timers(struct ssi_rst *rs)
+{
+	s32 bad_id;
+	int err = ssi_ptimers_match(rs->timers, rs->nr_timers, &bad_id);
+
+	if (err == -ENOMEM)
+		return rst_fail(rs, err, SSI_R_NOMEM, SSI_SEC_TIMERS, "no memory");
+	if (err) {
+		rst_fail(rs, err, SSI_R_TASK, SSI_SEC_TIMERS, "");
+		snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
+			 "POSIX timer %d is not made as the image has it", bad_id);
+	}
 	return err;
 }
 
@@ -359,7 +396,8 @@ static int read_meta(struct ssi_rst *rs)
 
 	BUILD_BUG_ON(sizeof(struct ssi_img_header) != 256);
 	BUILD_BUG_ON(sizeof(struct ssi_img_section) != 32);
-	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2736);
+	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2744);
+	BUILD_BUG_ON(sizeof(struct ssi_img_posix_timer) != 56);
 	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 352);
 	BUILD_BUG_ON(sizeof(struct ssi_img_mm) != 640);
 	BUILD_BUG_ON(sizeof(struct ssi_img_file) != 72);
@@ -472,7 +510,7 @@ static int read_meta(struct ssi_rst *rs)
 		if (err)
 			return err;
 	}
-	return read_sigqueue(rs);
+	return read_sigqueue_timers(rs);
 }
 
 /*
@@ -893,7 +931,7 @@ static void requeue_signals(const struct ssi_rst *rs)
 		kernel_siginfo_t info;
 
 		memcpy(&info, q->info, sizeof(info));
-		/* a timer of the remote copy's, gone with it: nothing to re-arm */
+		/* the timer goes on from its next period (ssi_ptimers_arm) */
 		if (info.si_code == SI_TIMER)
 			info.si_sys_private = 0;
 		to = q->tid ? thread_of(q->tid) : process_receiver(rs, info.si_signo);
@@ -960,6 +998,7 @@ static void set_process_state(struct ssi_rst *rs)
 	 * timer is late by the time frozen anyway.
 	 */
 	ssi_real_itimer_thaw(&t->itimer_real, 0, 10 * NSEC_PER_MSEC);
+	ssi_ptimers_arm(rs->timers, rs->nr_timers, t->posix_timer_next, 10 * NSEC_PER_MSEC);
 	if (rs->into_deputy)
 		requeue_signals(rs);
 }
@@ -1419,6 +1458,7 @@ static void ssi_rst_free(struct ssi_rst *rs)
 	kfree(rs->parked);
 	kvfree(rs->threads);
 	kvfree(rs->sigq);
+	kvfree(rs->timers);
 
 	for (i = 0; rs->files && i < rs->nr_files; i++)
 		if (rs->files[i])
@@ -1465,7 +1505,9 @@ static long restore_current(struct ssi_rst *rs)
 		rewind_pages(rs);
 	}
 
-	err = claim_threads(rs);
+	err = match_timers(rs);
+	if (!err)
+		err = claim_threads(rs);
 	if (err)
 		return err;
 

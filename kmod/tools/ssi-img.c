@@ -186,6 +186,28 @@ static void print_sigqueue(const struct ssi_img_siginfo *q, u32 n)
 	}
 }
 
+/* Each POSIX timer: its id, clock, how it notifies, when it fires next. */
+static void print_timers(const struct ssi_img_posix_timer *p, u32 n, u32 next)
+{
+	u32 i;
+
+	out("POSIX timers: %u, next id %u\n", n, next);
+	for (i = 0; i < n; i++) {
+		out("  %d clock %d notify %d signal %d", p[i].id, p[i].clock, p[i].notify,
+		    p[i].signo);
+		if (p[i].tid)
+			out(" thread %d", p[i].tid);
+		if (!p[i].expires)
+			out(" disarmed");
+		else if (p[i].flags & SSI_PTIMER_ABS_REALTIME)
+			out(" at %llu ns", (unsigned long long)p[i].expires);
+		else
+			out(" in %llu ns", (unsigned long long)p[i].expires);
+		out(" every %llu ns overrun %lld\n", (unsigned long long)p[i].interval,
+		    (long long)p[i].overrun);
+	}
+}
+
 static void print_mm(const struct ssi_img_mm *m)
 {
 	out("mm: code %llx-%llx data %llx-%llx brk %llx-%llx stack %llx\n",
@@ -212,6 +234,7 @@ int main(int argc, char **argv)
 	struct ssi_img_header h;
 	struct ssi_img_section s;
 	struct ssi_img_siginfo *sigq;
+	struct ssi_img_posix_timer *timers;
 	struct ssi_img_task *t;
 	int32_t *tids;
 	struct ssi_img_mm *m;
@@ -338,6 +361,14 @@ int main(int argc, char **argv)
 	      SSI_SEC_SIGQUEUE, at);
 	print_sigqueue(sigq, s.count);
 	free(sigq);
+
+	at = off;
+	section(SSI_SEC_TIMERS, &h, &s);
+	timers = payload(&s);
+	check(ssi_img_check_timers(timers, s.count, tids, h.nr_threads, &err),
+	      SSI_SEC_TIMERS, at);
+	print_timers(timers, s.count, t->posix_timer_next);
+	free(timers);
 	free(tids);
 
 	section(SSI_SEC_PAGES, &h, &s);

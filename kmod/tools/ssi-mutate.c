@@ -89,7 +89,7 @@ static void parse(void)
 		if (s->type == SSI_SEC_END)
 			break;
 	}
-	if (nsecs != 7 + (int)h->nr_threads || nruns < 3)
+	if (nsecs != 8 + (int)h->nr_threads || nruns < 3)
 		die("need a complete image with at least 3 page runs");
 }
 
@@ -251,6 +251,7 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "section", "format", "files section size 2^40");
 	M("EINVAL", "section", "pages", "pages section size 4096");
 	M("EINVAL", "section", "format", "sigqueue section count one more than its records");
+	M("EINVAL", "section", "format", "timers section count one more than its records");
 	M("EINVAL", "section", "pages", "END section type 99");
 
 	M("EINVAL", "task", "format", "cs = kernel code segment");
@@ -415,6 +416,7 @@ apply:
 	if (IS()) { SEC(SSI_SEC_FILES)->size = 1ULL << 40; reseal_sec(sec(SSI_SEC_FILES)); return 0; }
 	if (IS()) { SEC(SSI_SEC_PAGES)->size = 4096; reseal_sec(sec(SSI_SEC_PAGES)); return 0; }
 	if (IS()) { SEC(SSI_SEC_SIGQUEUE)->count += 1; reseal_sec(sec(SSI_SEC_SIGQUEUE)); return 0; }
+	if (IS()) { SEC(SSI_SEC_TIMERS)->count += 1; reseal_sec(sec(SSI_SEC_TIMERS)); return 0; }
 	if (IS()) { SEC(SSI_SEC_END)->type = 99; reseal_sec(sec(SSI_SEC_END)); return 0; }
 
 	if (IS()) { LEAD->regs.cs = 0x10; goto task; }

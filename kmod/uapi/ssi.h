@@ -35,6 +35,10 @@
  *     name any thread.
  * 10  the deputy stub's SSI_DEP_SPAWN (deputy_proto.h): ssid starts a
  *     deputy thread for a thread made on the remote node.
+ * 11  image format v7 (POSIX timers); SSI_IOC_TIMER_ID: whatever task is
+ *     to become a migrated process makes the image's timers first, each
+ *     with its id, parked (SSI_ITIMER_PARK_SEC); the restore checks and
+ *     arms them.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -43,7 +47,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		10
+#define SSI_API_VERSION		11
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -386,6 +390,27 @@ struct ssi_signal {
 	__u64 reserved[2];
 };
 
+
+/**
+ * struct ssi_timer_id - SSI_IOC_TIMER_ID argument
+ * @pid:	IN: 0 for the caller's own process; else a process in the
+ *		caller's pid namespace (root only: ssid, for a deputy).
+ * @id:		IN: the id the process's next timer_create(2) takes
+ *		(0 .. INT_MAX; the kernel moves on from there if that one is
+ *		taken).
+ * @reserved:	must be zero.
+ *
+ * A module cannot make a POSIX timer, and the kernel gives each timer of
+ * a process the next free id of a per-process counter: so the restorer
+ * makes an image's timers with timer_create(2) itself, setting the
+ * counter to each one's id first.
+ */
+struct ssi_timer_id {
+	__s32 pid;
+	__u32 id;
+	__u64 reserved[2];
+};
+
 #define SSI_IOC_MAGIC		0xB5
 #define SSI_IOC_API		_IOWR(SSI_IOC_MAGIC, 0x00, struct ssi_api)
 #define SSI_IOC_DUMP		_IOWR(SSI_IOC_MAGIC, 0x01, struct ssi_dump)
@@ -395,5 +420,6 @@ struct ssi_signal {
 #define SSI_IOC_RESTORE_THREAD	_IOW(SSI_IOC_MAGIC, 0x05, struct ssi_restore_thread)
 #define SSI_IOC_RETURN		_IOWR(SSI_IOC_MAGIC, 0x06, struct ssi_return)
 #define SSI_IOC_SIGNAL		_IOW(SSI_IOC_MAGIC, 0x07, struct ssi_signal)
+#define SSI_IOC_TIMER_ID	_IOW(SSI_IOC_MAGIC, 0x08, struct ssi_timer_id)
 
 #endif /* _UAPI_LINUX_SSI_H */

@@ -50,6 +50,7 @@
  *     (SSI_TASKF_CHILD_SUBREAPER).
  *  6  pending signals: SSI_SEC_SIGQUEUE, every queued signal with its
  *     siginfo; ssi_img_task.sigpending holds realtime signals too.
+ *  7  POSIX timers: SSI_SEC_TIMERS; ssi_img_task.posix_timer_next.
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -57,7 +58,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		6
+#define SSI_IMG_VERSION		7
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -69,6 +70,7 @@
 #define SSI_IMG_MAX_RUN		512		/* pages per run: 2 MiB */
 #define SSI_IMG_MAX_THREADS	1024
 #define SSI_IMG_MAX_SIGQUEUE	1024		/* queued signals; more: refused */
+#define SSI_IMG_MAX_TIMERS	4096		/* POSIX timers; more: refused */
 #define SSI_IMG_SIGINFO_LEN	48		/* sizeof(struct kernel_siginfo) */
 #define SSI_IMG_AUXV_WORDS	64		/* >= the kernel's AT_VECTOR_SIZE */
 #define SSI_IMG_NSIG		64
@@ -135,6 +137,7 @@ enum ssi_img_section_type {
 	SSI_SEC_END	= 7,
 	SSI_SEC_THREAD	= 8,	/* between VMAS and PAGES */
 	SSI_SEC_SIGQUEUE = 9,	/* after the THREADs, before PAGES */
+	SSI_SEC_TIMERS	= 10,	/* after SIGQUEUE, before PAGES */
 };
 
 /* A reader that does not know the type may skip the section. */
@@ -315,6 +318,9 @@ struct ssi_img_itimer {
  * @oom_score_adj, @oom_score_adj_min: /proc/PID/oom_score_adj and the
  *		floor an unprivileged write may not go below (-1000..1000).
  * @flags:	SSI_TASKF_*.
+ * @posix_timer_next: the id the process's next timer_create(2) tries
+ *		first (the kernel's per-process counter, 0..INT_MAX).
+ * @reserved:	zero.
  */
 struct ssi_img_task {
 	struct ssi_img_thread leader;
@@ -330,6 +336,8 @@ struct ssi_img_task {
 	__s16 oom_score_adj;
 	__s16 oom_score_adj_min;
 	__u32 flags;
+	__u32 posix_timer_next;
+	__u32 reserved;
 };
 
 /* ssi_img_task.flags */
@@ -353,6 +361,59 @@ struct ssi_img_siginfo {
 	__u32 tid;
 	__u32 reserved;
 	__u8  info[SSI_IMG_SIGINFO_LEN];
+};
+
+/* The clocks a carried POSIX timer may count (hrtimer ones; <time.h>). */
+#define SSI_CLOCK_REALTIME	0
+#define SSI_CLOCK_MONOTONIC	1
+#define SSI_CLOCK_BOOTTIME	7
+#define SSI_CLOCK_TAI		11
+
+/* How it notifies (the kernel's sigev_notify; SIGEV_THREAD is glibc's). */
+#define SSI_SIGEV_SIGNAL	0
+#define SSI_SIGEV_NONE		1
+#define SSI_SIGEV_THREAD	2	/* from a raw syscall: as SIGNAL */
+#define SSI_SIGEV_THREAD_ID	4
+
+/* ssi_img_posix_timer.flags */
+#define SSI_PTIMER_ABS_REALTIME	0x1U	/* armed with TIMER_ABSTIME on CLOCK_REALTIME */
+#define SSI_PTIMER_FLAGS	SSI_PTIMER_ABS_REALTIME
+
+/**
+ * struct ssi_img_posix_timer - one record of SSI_SEC_TIMERS (count =
+ * records, 0 or more; the section is always there), in no order
+ * A timer the process made with timer_create(2).  Those on a CPU-time or
+ * an alarm clock are not carried: the dump is refused.
+ * @id:		its id (timer_t; si_timerid), 0..INT_MAX, unique.
+ * @clock:	SSI_CLOCK_*.
+ * @notify:	SSI_SIGEV_SIGNAL (or SSI_SIGEV_THREAD, which the kernel
+ *		takes for it), SSI_SIGEV_NONE, or SSI_SIGEV_SIGNAL |
+ *		SSI_SIGEV_THREAD_ID.
+ * @signo:	sigev_signo (1..64 but SIGKILL and SIGSTOP, or anything
+ *		with SSI_SIGEV_NONE, which sends nothing).
+ * @tid:	with SSI_SIGEV_THREAD_ID the home tid of the thread it
+ *		signals, one of the image's; else 0.
+ * @flags:	SSI_PTIMER_*.
+ * @value:	sigev_value.
+ * @expires:	0: disarmed; else ns until it fires (as timer_gettime(2)
+ *		says, at the freeze), or with SSI_PTIMER_ABS_REALTIME the
+ *		CLOCK_REALTIME it fires at.  A periodic timer whose signal is
+ *		pending at the freeze has its next period here (the signal
+ *		is in SSI_SEC_SIGQUEUE).
+ * @interval:	its period in ns; 0: one-shot.
+ * @overrun:	what timer_getoverrun(2) returns (-1 .. INT_MAX).
+ */
+struct ssi_img_posix_timer {
+	__s32 id;
+	__s32 clock;
+	__s32 notify;
+	__s32 signo;
+	__s32 tid;
+	__u32 flags;
+	__u64 value;
+	__u64 expires;
+	__u64 interval;
+	__s64 overrun;
 };
 
 /*

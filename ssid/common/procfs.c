@@ -173,6 +173,25 @@ int procfs_each_fd(pid_t pid, int (*fn)(int fd, void *arg), void *arg)
 	return each_number(pid, "fd", 0, fn, arg);
 }
 
+int procfs_each_timer(pid_t pid, int (*fn)(int id, void *arg), void *arg)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int id, rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/timers", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (!rc && getline(&line, &cap, f) > 0)
+		if (sscanf(line, "ID: %d", &id) == 1)
+			rc = fn(id, arg);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
 struct thread_count {
 	pid_t pid;
 	uint32_t threads, runnable;

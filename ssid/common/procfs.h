@@ -91,6 +91,12 @@ int procfs_each_thread(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg);
 int procfs_each_fd(pid_t pid, int (*fn)(int fd, void *arg), void *arg);
 
 /*
+ * procfs_each_timer - the same for the id of each POSIX timer of @pid
+ * (the "ID:" lines of /proc/@pid/timers).
+ */
+int procfs_each_timer(pid_t pid, int (*fn)(int id, void *arg), void *arg);
+
+/*
  * procfs_threads - how many threads process @pid has (*@threads), and how
  * many of them are runnable (*@runnable: state R), from
  * /proc/@pid/task/TID/stat.  What a process weighs on a CPU: a 4-thread

@@ -12,8 +12,10 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -24,6 +26,8 @@
 
 #include "kmod/stub/deputy_proto.h"
 #include "kmod/uapi/ssi.h"
+#include "common/procfs.h"
+#include "migrate/ptimer_make.h"
 #include "forward/deputy_driver.h"
 #include "forward/call_home.h"
 #include "forward/syscall_policy.h"
@@ -547,6 +551,105 @@ int ssi_deputy_park_itimers(struct ssi_deputy *d, int timeout_ms)
 			err = (int)ret;
 	}
 	return err;
+}
+
+/* A timer call's data in the deputy's area. */
+struct timer_box {
+	struct sigevent sev;
+	int id;
+	int pad;
+	struct itimerspec its;
+};
+
+struct timer_maker {
+	struct ssi_deputy *d;
+	int dev, timeout_ms;
+	int *ids;		/* the deputy's own timers, to delete */
+	uint32_t n, max;
+};
+
+static int timer_next_id(void *arg, uint32_t id)
+{
+	struct timer_maker *m = arg;
+	struct ssi_timer_id t = { .pid = m->d->pid, .id = id };
+
+	return ioctl(m->dev, SSI_IOC_TIMER_ID, &t) ? -errno : 0;
+}
+
+static int timer_create_there(void *arg, int clock, const struct sigevent *sev, int *id)
+{
+	struct timer_maker *m = arg;
+	struct timer_box box = { .sev = *sev, .id = -1 };
+	uint64_t a[6] = { (uint64_t)clock, m->d->area_base + offsetof(struct timer_box, sev),
+			  m->d->area_base + offsetof(struct timer_box, id) };
+	int64_t ret;
+	int err;
+
+	err = area_io(m->d, &box, sizeof(box), 1);
+	if (!err)
+		err = run_own_ok(m->d, SYS_timer_create, a, m->timeout_ms, &ret);
+	if (!err)
+		err = area_io(m->d, &box, sizeof(box), 0);
+	*id = box.id;
+	return err;
+}
+
+static int timer_settime_there(void *arg, int id, int flags, const struct itimerspec *its)
+{
+	struct timer_maker *m = arg;
+	struct timer_box box = { .its = *its };
+	uint64_t a[6] = { (uint64_t)id, (uint64_t)flags,
+			  m->d->area_base + offsetof(struct timer_box, its) };
+	int64_t ret;
+	int err = area_io(m->d, &box, sizeof(box), 1);
+
+	return err ? err : run_own_ok(m->d, SYS_timer_settime, a, m->timeout_ms, &ret);
+}
+
+static int note_timer(int id, void *arg)
+{
+	struct timer_maker *m = arg;
+	int *ids;
+
+	if (m->n == m->max) {
+		m->max = m->max ? 2 * m->max : 16;
+		ids = realloc(m->ids, m->max * sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+		m->ids = ids;
+	}
+	m->ids[m->n++] = id;
+	return 0;
+}
+
+int ssi_deputy_make_timers(struct ssi_deputy *d, int dev, const struct ssi_img_posix_timer *p,
+			   uint32_t n, int timeout_ms, char *why, size_t len)
+{
+	struct timer_maker m = { .d = d, .dev = dev, .timeout_ms = timeout_ms };
+	const struct ptimer_ops ops = {
+		.next_id = timer_next_id, .create = timer_create_there,
+		.settime = timer_settime_there, .arg = &m,
+	};
+	uint64_t a[6] = { 0 };
+	int64_t ret;
+	uint32_t i;
+	int err;
+
+	if (d->area_len < sizeof(struct timer_box))
+		return -ENOSPC;
+	/* listed first: deleting while /proc/PID/timers is read could skip one */
+	err = procfs_each_timer(d->pid, note_timer, &m);
+	for (i = 0; !err && i < m.n; i++) {
+		a[0] = (uint64_t)m.ids[i];
+		err = run_own_ok(d, SYS_timer_delete, a, timeout_ms, &ret);
+		if (err)
+			snprintf(why, len, "deleting POSIX timer %d: %s", m.ids[i],
+				 strerror(-err));
+	}
+	if (err == -ESRCH || (err && !m.n))
+		snprintf(why, len, "listing its POSIX timers: %s", strerror(-err));
+	free(m.ids);
+	return err ? err : ptimers_make(p, n, &ops, why, len);
 }
 
 int ssi_deputy_cancel(struct ssi_deputy *d)

@@ -128,6 +128,19 @@ int ssi_deputy_event(struct ssi_deputy *d, void **reply, size_t *rlen);
  */
 int ssi_deputy_park_itimers(struct ssi_deputy *d, int timeout_ms);
 
+/*
+ * ssi_deputy_make_timers - the POSIX timers of the image the process comes
+ * home with, made in the deputy (ptimer_make.h): the deputy's own (the
+ * process's when it left, stopped since) are deleted, then each of @p is
+ * made under its id (SSI_IOC_TIMER_ID on @dev, an open /dev/ssi) and
+ * parked, for SSI_IOC_RETURN to check and arm.  With no call in flight;
+ * waits up to @timeout_ms for each call.
+ * Return: 0, or -errno with @why (@len bytes) saying what failed.
+ */
+struct ssi_img_posix_timer;
+int ssi_deputy_make_timers(struct ssi_deputy *d, int dev, const struct ssi_img_posix_timer *p,
+			   uint32_t n, int timeout_ms, char *why, size_t len);
+
 /* The stack of a deputy thread ssid starts: as the module's (ssi_internal.h). */
 #define SSI_DEPUTY_SEAT_STACK	(64UL << 10)
 

@@ -423,12 +423,14 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	LOCAL(getitimer, W_TIME),
 	LOCAL(setitimer, W_TIME),
 	/*
-	 * POSIX timers are not carried in an image (a process that has one is
-	 * not moved): one is made at home, where the process then stays until
-	 * it deletes it.  The other timer_* calls then find no timer here, as
-	 * they would not at home.
+	 * POSIX timers travel in the image (kmod/ssi_ptimer.c), but for those
+	 * on a CPU-time or an alarm clock, which refuse the migration: one
+	 * made away would keep the process from coming home.  A mask tells
+	 * only CLOCK_REALTIME and CLOCK_MONOTONIC (0, 1) from the rest, so
+	 * BOOTTIME and TAI ones, carried too, are made at home.
 	 */
-	PULL(timer_create, "POSIX timers are not carried over yet: made at home"),
+	LOCAL_IF(timer_create, 0, ~1ULL, 0,
+		 "REALTIME and MONOTONIC timers run where the process runs and travel with it"),
 	LOCAL(timer_settime, W_TIME),
 	LOCAL(timer_gettime, W_TIME),
 	LOCAL(timer_getoverrun, W_TIME),

@@ -1107,6 +1107,29 @@ static int end_unnamed_threads(struct mig_home *h, const bool *named)
 	return 0;
 }
 
+/*
+ * The image's POSIX timers, made in the deputy for SSI_IOC_RETURN (its
+ * stub is idle: see back_home()).  Return: 0, or an errno once the recall
+ * has been failed.
+ */
+static int make_home_timers(struct mig_home *h)
+{
+	struct ssi_img_posix_timer *p;
+	char why[160] = "";
+	int n, rc;
+
+	n = image_timers_read(h->back_img, &p);
+	rc = n < 0 ? -n : -ssi_deputy_make_timers(&h->threads[0]->relay.dep, h->dev, p,
+						    (uint32_t)n, 5000, why, sizeof(why));
+	free(p);
+	if (rc) {
+		send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
+		recall_failed(h, rc, "its POSIX timers cannot be made here: %s",
+			      why[0] ? why : strerror(rc));
+	}
+	return rc;
+}
+
 /* The whole image is here: the deputy becomes the process again. */
 static void back_home(struct mig_home *h)
 {
@@ -1139,6 +1162,9 @@ static void back_home(struct mig_home *h)
 			      strerror(rc));
 		return;
 	}
+	rc = make_home_timers(h);
+	if (rc)
+		return;
 	r.threads = (uint64_t)(uintptr_t)rt;
 	r.nr_threads = (uint32_t)n - 1;
 	/* No call runs in a stub: the remote sent its image only after

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "migrate/image_peek.h"
@@ -123,4 +124,49 @@ int image_task_read(int fd, struct ssi_img_task *t)
 	if (rc < 0)
 		return rc;
 	return rc == 1 ? 0 : -EINVAL;
+}
+
+struct timer_list {
+	struct ssi_img_posix_timer *p;
+	uint32_t n;
+};
+
+static int take_timers(int fd, const struct ssi_img_section *s, uint64_t off, void *arg)
+{
+	struct timer_list *l = arg;
+	int rc;
+
+	if (s->type != SSI_SEC_TIMERS)
+		return 0;
+	if (s->count > SSI_IMG_MAX_TIMERS ||
+	    s->size != (uint64_t)s->count * sizeof(struct ssi_img_posix_timer))
+		return -EINVAL;
+	if (!s->count)
+		return 1;
+	l->p = malloc(s->size);
+	if (!l->p)
+		return -ENOMEM;
+	rc = read_at(fd, l->p, s->size, off);
+	if (rc)
+		return rc;
+	l->n = s->count;
+	return 1;
+}
+
+int image_timers_read(int fd, struct ssi_img_posix_timer **out)
+{
+	struct ssi_img_header h;
+	struct timer_list l = { 0 };
+	int rc;
+
+	*out = NULL;
+	rc = read_header(fd, &h);
+	if (!rc)
+		rc = each_section(fd, &h, take_timers, &l);
+	if (rc != 1) {
+		free(l.p);
+		return rc ? rc : -EINVAL;	/* 0: no TIMERS section */
+	}
+	*out = l.p;
+	return (int)l.n;
 }

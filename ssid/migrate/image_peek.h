@@ -9,7 +9,9 @@
  *    process with its deputy thread at home by them, and the restore
  *    helper makes its threads with them;
  *  - the process's resource limits (the TASK section), which the restore
- *    helper sets on itself before it becomes the process.
+ *    helper sets on itself before it becomes the process;
+ *  - its POSIX timers, which the task that becomes the process makes
+ *    before the restore (ptimer_make.h).
  *
  * The image is untrusted here: only bounds are checked (the module checks
  * the rest, CRCs included, when it restores it); a wrong value makes the
@@ -39,5 +41,15 @@ int image_threads_read(int fd, int32_t *tids, uint32_t max);
  * TASK section, or one of another size).
  */
 int image_task_read(int fd, struct ssi_img_task *t);
+
+/*
+ * image_timers_read - the POSIX timers of the image in @fd (SSI_SEC_TIMERS)
+ * into *@out, malloc'ed (free() it; NULL when there are none).  Their
+ * values are the module's to check: made with them, a wrong one makes the
+ * restore refuse.
+ * Return: their number, or -errno: -EIO, -EINVAL (no such section, or one
+ * of the wrong size), -ENOMEM.
+ */
+int image_timers_read(int fd, struct ssi_img_posix_timer **out);
 
 #endif /* SSID_IMAGE_PEEK_H */

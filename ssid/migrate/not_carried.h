@@ -5,7 +5,7 @@
  * process would silently see something else, so it is refused with a
  * reason that names it and goes on at home untouched.
  *
- * ssi.ko refuses what only the kernel sees (POSIX timers, an LDT,
+ * ssi.ko refuses what only the kernel sees (CPU-clock POSIX timers, an LDT,
  * protection keys, shared and special mappings: kmod/ssi_dump.c); this
  * is what /proc shows: a seccomp filter of its own, and descriptors whose
  * meaning is the process that uses them (a signalfd reads the signals of

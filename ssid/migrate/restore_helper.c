@@ -62,6 +62,7 @@
 #include "forward/seccomp_filter.h"
 #include "migrate/image_peek.h"
 #include "migrate/pidns_init.h"
+#include "migrate/ptimer_make.h"
 
 #define IMG_FD		3
 #define REPORT_FD	4
@@ -233,6 +234,54 @@ static void start_threads(uint32_t n)
 	}
 }
 
+static int own_next_id(void *arg, uint32_t id)
+{
+	struct ssi_timer_id t = { .id = id };
+
+	(void)arg;
+	return ioctl(DEV_FD, SSI_IOC_TIMER_ID, &t) ? -errno : 0;
+}
+
+static int own_create(void *arg, int clock, const struct sigevent *sev, int *id)
+{
+	int kid;
+
+	(void)arg;
+	if (syscall(SYS_timer_create, clock, sev, &kid))
+		return -errno;
+	*id = kid;
+	return 0;
+}
+
+static int own_settime(void *arg, int id, int flags, const struct itimerspec *its)
+{
+	(void)arg;
+	return syscall(SYS_timer_settime, id, flags, its, NULL) ? -errno : 0;
+}
+
+/*
+ * The image's POSIX timers, made here for the restore to check and arm
+ * (ptimer_make.h): after the threads, which SIGEV_THREAD_ID ones name,
+ * and with every signal blocked (one parked timer fires in 10 years).
+ */
+static void make_timers(void)
+{
+	static const struct ptimer_ops ops = {
+		.next_id = own_next_id, .create = own_create, .settime = own_settime,
+	};
+	struct ssi_img_posix_timer *p;
+	char why[160];
+	int n, rc;
+
+	n = image_timers_read(IMG_FD, &p);
+	if (n < 0)
+		refuse(SSI_R_SECTION, -n, "the image's POSIX timers cannot be read");
+	rc = ptimers_make(p, (uint32_t)n, &ops, why, sizeof(why));
+	free(p);
+	if (rc)
+		refuse(rc == -ENOMEM || rc == -EAGAIN ? SSI_R_NOMEM : SSI_R_TASK, -rc, "%s", why);
+}
+
 int main(int argc, char **argv)
 {
 	static gid_t groups[1024];
@@ -320,6 +369,7 @@ int main(int argc, char **argv)
 			       strerror(errno));
 	}
 	start_threads(h.nr_threads);
+	make_timers();
 	close(PIDNS_FD);
 	if (write(REPORT_FD, "OK\n", 3) != 3)
 		_exit(2);

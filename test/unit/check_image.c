@@ -159,7 +159,7 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(sizeof(struct ssi_img_section), 32);
 	ck_assert_uint_eq(sizeof(struct ssi_img_regs), 27 * 8);
 	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 352);
-	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2736);
+	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2744);
 	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 352);
 	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 360);
 	ck_assert_uint_eq(sizeof(struct ssi_img_mm), 640);
@@ -168,6 +168,9 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(sizeof(struct ssi_img_pages), 24);
 	ck_assert_uint_eq(sizeof(struct ssi_img_end), 64);
 	ck_assert_uint_eq(sizeof(struct ssi_img_siginfo), 56);
+	ck_assert_uint_eq(sizeof(struct ssi_img_posix_timer), 56);
+	ck_assert_uint_eq(sizeof(struct ssi_timer_id), 24);
+	ck_assert_uint_eq(_IOC_SIZE(SSI_IOC_TIMER_ID), sizeof(struct ssi_timer_id));
 	ck_assert_uint_eq(sizeof(struct ssi_dump), 152);
 	ck_assert_uint_eq(sizeof(struct ssi_resume), 32);
 	ck_assert_uint_eq(sizeof(struct ssi_restore), 120);
@@ -417,6 +420,77 @@ START_TEST(test_sigqueue)
 }
 END_TEST
 
+START_TEST(test_timers)
+{
+	struct ssi_img_section s = { .type = SSI_SEC_TIMERS, .count = 2,
+				     .size = 2 * sizeof(struct ssi_img_posix_timer) };
+	const int32_t tids[2] = { 4242, 4250 };
+	struct ssi_img_posix_timer p[2];
+
+	memset(p, 0, sizeof(p));
+	p[0].id = 3;
+	p[0].clock = SSI_CLOCK_MONOTONIC;
+	p[0].notify = SSI_SIGEV_SIGNAL;
+	p[0].signo = SIGRTMIN + 1;
+	p[0].expires = 20000000;
+	p[0].interval = 20000000;
+	p[1].id = 7;
+	p[1].clock = SSI_CLOCK_REALTIME;
+	p[1].notify = SSI_SIGEV_SIGNAL | SSI_SIGEV_THREAD_ID;
+	p[1].signo = SIGUSR1;
+	p[1].tid = 4250;
+	p[1].flags = SSI_PTIMER_ABS_REALTIME;
+	p[1].overrun = -1;
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), 0);
+	ck_assert_int_eq(ssi_img_check_timers(p, 0, tids, 2, &err), 0);
+	p[1].tid = 4251;				/* no such thread */
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_TASK);
+	p[1].tid = 4250;
+	p[1].id = 3;					/* the same id twice */
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	p[1].id = -1;
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	p[1].id = 7;
+	p[1].clock = 2;					/* CLOCK_PROCESS_CPUTIME_ID */
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	p[1].clock = SSI_CLOCK_MONOTONIC;		/* absolute on another clock */
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	p[1].clock = SSI_CLOCK_REALTIME;
+	p[1].signo = SIGKILL;
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	p[1].notify = SSI_SIGEV_NONE;			/* sends nothing: any signo */
+	p[1].tid = 0;
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), 0);
+	p[1].notify = SSI_SIGEV_THREAD;			/* the kernel's SIGEV_SIGNAL */
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	p[1].signo = SIGUSR1;
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), 0);
+	p[1].notify = 3;
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	p[1].notify = SSI_SIGEV_SIGNAL;
+	p[1].tid = 4242;				/* a tid without THREAD_ID */
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	p[1].tid = 0;
+	p[1].overrun = -2;
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	p[1].overrun = 0;
+	p[1].expires = 1ULL << 63;
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+	p[1].expires = 0;
+	p[1].flags = 2;
+	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
+
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_TIMERS, &hdr, &err), 0);
+	s.count = SSI_IMG_MAX_TIMERS + 1;
+	s.size = (uint64_t)s.count * sizeof(struct ssi_img_posix_timer);
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_TIMERS, &hdr, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_SECTION);
+}
+END_TEST
+
 START_TEST(test_xstate)
 {
 	REFUSED(SSI_R_XSTATE, xs[512] = 7);		/* AVX not in the header */
@@ -653,6 +727,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, test_task);
 	tcase_add_test(tc, test_thread);
 	tcase_add_test(tc, test_sigqueue);
+	tcase_add_test(tc, test_timers);
 	tcase_add_test(tc, test_xstate);
 	tcase_add_test(tc, test_mm);
 	tcase_add_test(tc, test_files);

@@ -34,7 +34,7 @@ static int nr_rows;
 static const char *const refusers[] = {
 	"kmod/ssi_dump.c", "kmod/ssi_restore.c",
 	"ssid/migrate/not_carried.c", "ssid/migrate/home_side.c",
-	"ssid/forward/signalfd_here.c",
+	"ssid/forward/signalfd_here.c", "kmod/ssi_ptimer.c",
 };
 static char *refuser_text;
 

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi_ptimer.c - the process's POSIX timers (timer_create) across a move.
+ *
+ * Going: once every thread is frozen, each timer is stopped (its hrtimer
+ * cancelled) and described in SSI_SEC_TIMERS: id, clock, sigevent,
+ * interval, time left, overrun.  Stopped, a timer left with the deputy
+ * never fires at home while its process runs elsewhere; a migration that
+ * fails starts each again where it stood.  A periodic timer whose signal
+ * is pending has its next period described (the signal travels in
+ * SSI_SEC_SIGQUEUE); its pending signal no longer re-arms it here.
+ *
+ * Coming: a module cannot make a k_itimer (do_timer_create() is static,
+ * its hash table too).  So the task that becomes the process - the
+ * restore helper, or the deputy coming home, driven by ssid - makes the
+ * image's timers with timer_create(2) itself, each with its id
+ * (SSI_IOC_TIMER_ID sets the per-process counter the kernel takes ids
+ * from), and parks each armed one far out with timer_settime(2), its
+ * interval and its mode (absolute CLOCK_REALTIME or not) as in the image:
+ * that sets what only the kernel's posix-timers code can set (the hrtimer's
+ * callback and base).  Before its point of no return the restore checks
+ * that the process's timers are exactly the image's
+ * (ssi_ptimers_match()); after it, it moves each one's expiry to the
+ * image's (ssi_ptimers_arm()), as ssi_itimer.c moves parked CPU itimers.
+ *
+ * Only the hrtimer clocks are carried (REALTIME, MONOTONIC, BOOTTIME,
+ * TAI): a timer on a CPU-time clock counts threads of this node, and an
+ * alarm clock wakes the node from suspend; a dump is refused with them.
+ *
+ * Locking: the list of a process's timers changes under its siglock
+ * (timer_create, timer_delete, exit_itimers); an hrtimer callback takes a
+ * timer's it_lock and then the siglock, so the siglock is never held
+ * while an it_lock is taken: the timers are gathered under the siglock
+ * inside an RCU read section (a k_itimer is freed after a grace period),
+ * then each is locked alone and checked to still be the process's.
+ */
+#include <linux/hrtimer.h>
+#include <linux/pid_namespace.h>
+#include <linux/posix-timers.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ssi_internal.h"
+
+/* What a stopped timer needs to start again where it stood. */
+struct ssi_ptimer_saved {
+	timer_t id;
+	bool queued;		/* its hrtimer was queued */
+	ktime_t expires;	/* on its hrtimer's base */
+	int requeue;		/* it_requeue_pending before the freeze */
+	int frozen_requeue;	/* ... and after: a changed one was re-armed */
+};
+
+/* Gathered timers, valid inside the RCU read section they were taken in. */
+struct ptimer_list {
+	struct k_itimer **k;
+	u32 n, max;
+};
+
+static bool is_none(const struct k_itimer *k)
+{
+	return (k->it_sigev_notify & ~SIGEV_THREAD_ID) == SIGEV_NONE;
+}
+
+/* The timers of @task: their number (may be above l->max), or -ESRCH. */
+static int gather(struct task_struct *task, struct ptimer_list *l)
+{
+	struct sighand_struct *sighand;
+	struct k_itimer *k;
+	unsigned long flags;
+
+	l->n = 0;
+	sighand = ssi_lock_sighand(task, &flags);
+	if (!sighand)
+		return -ESRCH;
+	list_for_each_entry(k, &task->signal->posix_timers, list) {
+		if (l->n < l->max)
+			l->k[l->n] = k;
+		l->n++;
+	}
+	spin_unlock_irqrestore(&sighand->siglock, flags);
+	return 0;
+}
+
+/*
+ * rcu_read_lock() and gather @task's timers into @l, allocated here; the
+ * caller frees l->k after rcu_read_unlock().  Frozen, a process makes no
+ * timers; a thread resumed early might: then try again.
+ */
+static int gather_locked(struct task_struct *task, struct ptimer_list *l)
+{
+	int err, tries;
+
+	l->max = 0;
+	l->k = NULL;
+	err = gather(task, l);
+	for (tries = 0; !err && tries < 4; tries++) {
+		kvfree(l->k);
+		l->max = l->n + 4;
+		l->k = kvmalloc_array(l->max, sizeof(*l->k), GFP_KERNEL);
+		if (!l->k)
+			return -ENOMEM;
+		rcu_read_lock();
+		err = gather(task, l);
+		if (!err && l->n <= l->max)
+			return 0;
+		rcu_read_unlock();
+	}
+	kvfree(l->k);
+	l->k = NULL;
+	return err ?: -EAGAIN;
+}
+
+/* Lock @k if it is still a timer of @sig, its hrtimer not in its callback. */
+static bool lock_stopped(struct k_itimer *k, struct signal_struct *sig,
+			 unsigned long *flags, int *cancelled)
+{
+	for (;;) {
+		spin_lock_irqsave(&k->it_lock, *flags);
+		if (k->it_signal != sig) {
+			spin_unlock_irqrestore(&k->it_lock, *flags);
+			return false;
+		}
+		*cancelled = hrtimer_try_to_cancel(&k->it.real.timer);
+		if (*cancelled >= 0)
+			return true;
+		spin_unlock_irqrestore(&k->it_lock, *flags);
+		cpu_relax();	/* posix_timer_fn() runs; it takes it_lock */
+	}
+}
+
+/* @exp moved on by whole @iv until after @now (timer_gettime's forward). */
+static ktime_t forward(ktime_t exp, ktime_t now, ktime_t iv)
+{
+	u64 late;
+
+	if (exp > now || iv <= 0)
+		return exp;
+	late = ktime_to_ns(ktime_sub(now, exp));
+	return ktime_add_ns(exp, (div64_u64(late, ktime_to_ns(iv)) + 1) * ktime_to_ns(iv));
+}
+
+/* Why @k cannot travel, or NULL. */
+static const char *not_carried(const struct k_itimer *k)
+{
+	switch (k->it_clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_BOOTTIME:
+	case CLOCK_TAI:
+		return NULL;
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_BOOTTIME_ALARM:
+		return "has a POSIX timer on an alarm clock";
+	default:
+		return "has a POSIX timer on a CPU-time clock";
+	}
+}
+
+/* Stop @k (it_lock held, hrtimer cancelled) and describe it in @r. */
+static void freeze_one(struct k_itimer *k, int cancelled, struct pid_namespace *ns,
+		       struct ssi_img_posix_timer *r, struct ssi_ptimer_saved *s)
+{
+	struct hrtimer *h = &k->it.real.timer;
+	ktime_t now = hrtimer_cb_get_time(h), iv = k->it_interval, exp;
+	bool none = is_none(k);
+
+	memset(r, 0, sizeof(*r));
+	r->id = k->it_id;
+	r->clock = k->it_clock;
+	r->notify = k->it_sigev_notify;
+	r->signo = k->sigq->info.si_signo;
+	r->value = (unsigned long)k->sigq->info.si_value.sival_ptr;
+	if (k->it_sigev_notify & SIGEV_THREAD_ID)
+		r->tid = pid_nr_ns(k->it_pid, ns);
+	r->interval = iv > 0 ? ktime_to_ns(iv) : 0;
+	r->overrun = clamp_t(s64, k->it_overrun_last, -1, INT_MAX);
+
+	s->id = k->it_id;
+	s->queued = cancelled == 1;
+	s->expires = hrtimer_get_expires(h);
+	s->requeue = k->it_requeue_pending;
+	/* a pending signal of it, relayed or dequeued elsewhere, re-arms nothing */
+	if (k->it_requeue_pending & REQUEUE_PENDING)
+		k->it_requeue_pending = (k->it_requeue_pending + 2) & ~REQUEUE_PENDING;
+	s->frozen_requeue = k->it_requeue_pending;
+
+	exp = s->expires;
+	if (none) {
+		/* never queued: timer_gettime() reads its expiry */
+		if (!exp)
+			return;
+		exp = iv ? forward(exp, now, iv) : exp;
+		if (exp <= now)
+			return;		/* an expired one-shot reads 0 */
+	} else if (k->it_active) {
+		exp = max_t(ktime_t, exp, ktime_add_ns(now, 1));
+	} else if (iv && (s->requeue & REQUEUE_PENDING)) {
+		/* fired, waits for its signal's dequeue for the next period */
+		exp = forward(ktime_add(exp, iv), now, iv);
+	} else {
+		return;			/* disarmed, or a one-shot that fired */
+	}
+	if (k->it_clock == CLOCK_REALTIME && h->base->clockid == CLOCK_REALTIME) {
+		r->flags = SSI_PTIMER_ABS_REALTIME;
+		r->expires = ktime_to_ns(exp);
+	} else {
+		r->expires = ktime_to_ns(ktime_sub(exp, now));
+	}
+}
+
+int ssi_ptimers_freeze(struct task_struct *task, struct ssi_ptimers *p, u32 *next_id,
+		       const char **why)
+{
+	struct signal_struct *sig = task->signal;
+	struct sighand_struct *sighand;
+	struct ptimer_list l;
+	unsigned long flags;
+	u32 i;
+	int err;
+
+	p->n = 0;
+	err = gather_locked(task, &l);
+	if (err)
+		return err;
+	for (i = 0; i < l.n && !*why; i++)
+		*why = not_carried(l.k[i]);	/* it_clock never changes */
+	if (l.n > SSI_IMG_MAX_TIMERS && !*why)
+		*why = "more POSIX timers than an image holds";
+	rcu_read_unlock();
+	if (*why) {
+		kvfree(l.k);
+		return -EOPNOTSUPP;
+	}
+	p->img = kvcalloc(l.n ?: 1, sizeof(*p->img), GFP_KERNEL);
+	p->saved = kvcalloc(l.n ?: 1, sizeof(*p->saved), GFP_KERNEL);
+	if (!p->img || !p->saved) {
+		kvfree(l.k);
+		return -ENOMEM;
+	}
+	/* Again, for the pointers: frozen, the process has the same timers. */
+	kvfree(l.k);
+	err = gather_locked(task, &l);
+	if (err)
+		return err;
+	for (i = 0; i < l.n && i < SSI_IMG_MAX_TIMERS; i++) {
+		int cancelled;
+
+		if (!lock_stopped(l.k[i], sig, &flags, &cancelled))
+			continue;	/* deleted meanwhile: the process exits */
+		freeze_one(l.k[i], cancelled, task_active_pid_ns(task), &p->img[p->n],
+			   &p->saved[p->n]);
+		p->n++;
+		spin_unlock_irqrestore(&l.k[i]->it_lock, flags);
+	}
+	rcu_read_unlock();
+	kvfree(l.k);
+	sighand = ssi_lock_sighand(task, &flags);
+	if (!sighand)
+		return -ESRCH;
+	*next_id = sig->next_posix_timer_id & INT_MAX;
+	spin_unlock_irqrestore(&sighand->siglock, flags);
+	return 0;
+}
+
+void ssi_ptimers_thaw(struct ssi_ptimers *p)
+{
+	struct signal_struct *sig = current->signal;
+	struct ptimer_list l;
+	unsigned long flags;
+	u32 i, j;
+
+	if (!p->n || gather_locked(current, &l))
+		return;
+	for (i = 0; i < l.n; i++) {
+		struct k_itimer *k = l.k[i];
+		int cancelled;
+
+		for (j = 0; j < p->n && p->saved[j].id != k->it_id; j++)
+			;
+		if (j == p->n || !lock_stopped(k, sig, &flags, &cancelled))
+			continue;
+		/* untouched since the freeze (timer_settime() moves it_requeue_pending) */
+		if (k->it_requeue_pending == p->saved[j].frozen_requeue && !cancelled) {
+			k->it_requeue_pending = p->saved[j].requeue;
+			if (p->saved[j].queued)
+				hrtimer_start(&k->it.real.timer, p->saved[j].expires,
+					      HRTIMER_MODE_ABS);
+		}
+		spin_unlock_irqrestore(&k->it_lock, flags);
+	}
+	rcu_read_unlock();
+	kvfree(l.k);
+}
+
+void ssi_ptimers_free(struct ssi_ptimers *p)
+{
+	kvfree(p->img);
+	kvfree(p->saved);
+	p->img = NULL;
+	p->saved = NULL;
+	p->n = 0;
+}
+
+static const struct ssi_img_posix_timer *record_of(const struct ssi_img_posix_timer *img,
+						   u32 n, timer_t id)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (img[i].id == id)
+			return &img[i];
+	return NULL;
+}
+
+/* What of @k (locked) is not as @r describes it, made and parked as the top says. */
+static const char *differs(const struct k_itimer *k, const struct ssi_img_posix_timer *r)
+{
+	const struct hrtimer *h = &k->it.real.timer;
+
+	if (k->it_clock != r->clock)
+		return "clock";
+	if (k->it_sigev_notify != r->notify)
+		return "notification";
+	if (!is_none(k) && k->sigq->info.si_signo != r->signo)
+		return "signal";
+	if ((unsigned long)k->sigq->info.si_value.sival_ptr != r->value)
+		return "value";
+	if ((k->it_sigev_notify & SIGEV_THREAD_ID) &&
+	    pid_nr_ns(k->it_pid, task_active_pid_ns(current)) != r->tid)
+		return "thread";
+	if (!r->expires)
+		return NULL;
+	if (!hrtimer_get_expires(h))
+		return "not parked";
+	if (ktime_to_ns(k->it_interval) != r->interval)
+		return "interval";
+	if ((h->base->clockid == CLOCK_REALTIME) != !!(r->flags & SSI_PTIMER_ABS_REALTIME))
+		return "absolute or not";
+	return NULL;
+}
+
+int ssi_ptimers_match(const struct ssi_img_posix_timer *img, u32 n, s32 *bad_id)
+{
+	struct signal_struct *sig = current->signal;
+	struct ptimer_list l;
+	unsigned long flags;
+	u32 i;
+	int err;
+
+	*bad_id = -1;
+	err = gather_locked(current, &l);
+	if (err)
+		return err;
+	for (i = 0; i < l.n && !err; i++) {
+		const struct ssi_img_posix_timer *r = record_of(img, n, l.k[i]->it_id);
+		const char *what = "not in the image";
+
+		spin_lock_irqsave(&l.k[i]->it_lock, flags);
+		if (l.k[i]->it_signal == sig && (!r || (what = differs(l.k[i], r)))) {
+			*bad_id = l.k[i]->it_id;
+			err = -EINVAL;
+		}
+		spin_unlock_irqrestore(&l.k[i]->it_lock, flags);
+		if (err)
+			pr_warn_ratelimited("ssi: pid %d: POSIX timer %d: %s differs from its image\n",
+					    task_pid_nr(current), *bad_id, what);
+	}
+	rcu_read_unlock();
+	kvfree(l.k);
+	/* distinct ids in both: as many is the same set */
+	if (!err && l.n != n) {
+		for (i = 0; i < n && *bad_id < 0; i++)
+			*bad_id = img[i].id;	/* one of them is missing */
+		err = -EINVAL;
+	}
+	return err;
+}
+
+void ssi_ptimers_arm(const struct ssi_img_posix_timer *img, u32 n, u32 next_id,
+		     u64 min_ns)
+{
+	struct signal_struct *sig = current->signal;
+	struct ptimer_list l;
+	unsigned long flags;
+	u32 i;
+
+	if (!gather_locked(current, &l)) {
+		for (i = 0; i < l.n; i++) {
+			struct k_itimer *k = l.k[i];
+			const struct ssi_img_posix_timer *r = record_of(img, n, k->it_id);
+			struct hrtimer *h = &k->it.real.timer;
+			ktime_t now, soonest, exp;
+			int cancelled;
+
+			if (!r || !lock_stopped(k, sig, &flags, &cancelled))
+				continue;
+			k->it_overrun_last = r->overrun;
+			if (r->expires) {
+				now = hrtimer_cb_get_time(h);
+				soonest = ktime_add_ns(now, is_none(k) ? 0 : min_ns);
+				exp = r->flags & SSI_PTIMER_ABS_REALTIME ?
+				      ns_to_ktime(r->expires) : ktime_add_ns(now, r->expires);
+				exp = max_t(ktime_t, exp, soonest);
+				if (is_none(k)) {
+					hrtimer_set_expires(h, exp);
+				} else {
+					hrtimer_start(h, exp, HRTIMER_MODE_ABS);
+					k->it_active = 1;
+				}
+			}
+			spin_unlock_irqrestore(&k->it_lock, flags);
+		}
+		rcu_read_unlock();
+		kvfree(l.k);
+	}
+	spin_lock_irq(&current->sighand->siglock);
+	sig->next_posix_timer_id = next_id;
+	spin_unlock_irq(&current->sighand->siglock);
+}
+
+long ssi_timer_id_ioctl(struct ssi_timer_id __user *uarg)
+{
+	struct sighand_struct *sighand;
+	struct ssi_timer_id a;
+	struct task_struct *task;
+	unsigned long flags;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.reserved[0] || a.reserved[1] || a.id > INT_MAX || a.pid < 0)
+		return -EINVAL;
+	if (!a.pid) {
+		task = get_task_struct(current);
+	} else {
+		struct pid *pid;
+
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		pid = find_get_pid(a.pid);
+		task = get_pid_task(pid, PIDTYPE_PID);
+		put_pid(pid);
+		if (!task)
+			return -ESRCH;
+	}
+	sighand = ssi_lock_sighand(task, &flags);
+	if (sighand) {
+		task->signal->next_posix_timer_id = a.id;
+		spin_unlock_irqrestore(&sighand->siglock, flags);
+	}
+	put_task_struct(task);
+	return sighand ? 0 : -ESRCH;
+}
