@@ -173,20 +173,24 @@ int procfs_each_fd(pid_t pid, int (*fn)(int fd, void *arg), void *arg)
 	return each_number(pid, "fd", 0, fn, arg);
 }
 
-int procfs_each_timer(pid_t pid, int (*fn)(int id, void *arg), void *arg)
+int procfs_each_timer(pid_t pid, int (*fn)(int id, int clock, void *arg), void *arg)
 {
 	char path[64], *line = NULL;
 	size_t cap = 0;
 	FILE *f;
-	int id, rc = 0;
+	int id = -1, clock, rc = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/timers", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
-	while (!rc && getline(&line, &cap, f) > 0)
+	/* each timer: "ID: n", "signal: ...", "notify: ...", "ClockID: n" */
+	while (!rc && getline(&line, &cap, f) > 0) {
 		if (sscanf(line, "ID: %d", &id) == 1)
-			rc = fn(id, arg);
+			continue;
+		if (sscanf(line, "ClockID: %d", &clock) == 1 && id >= 0)
+			rc = fn(id, clock, arg);
+	}
 	free(line);
 	fclose(f);
 	return rc;

@@ -91,10 +91,10 @@ int procfs_each_thread(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg);
 int procfs_each_fd(pid_t pid, int (*fn)(int fd, void *arg), void *arg);
 
 /*
- * procfs_each_timer - the same for the id of each POSIX timer of @pid
- * (the "ID:" lines of /proc/@pid/timers).
+ * procfs_each_timer - the same for each POSIX timer of @pid: its id and
+ * the clock it counts (/proc/@pid/timers: a CPU-time clock reads < 0).
  */
-int procfs_each_timer(pid_t pid, int (*fn)(int id, void *arg), void *arg);
+int procfs_each_timer(pid_t pid, int (*fn)(int id, int clock, void *arg), void *arg);
 
 /*
  * procfs_threads - how many threads process @pid has (*@threads), and how

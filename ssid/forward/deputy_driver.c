@@ -606,11 +606,12 @@ static int timer_settime_there(void *arg, int id, int flags, const struct itimer
 	return err ? err : run_own_ok(m->d, SYS_timer_settime, a, m->timeout_ms, &ret);
 }
 
-static int note_timer(int id, void *arg)
+static int note_timer(int id, int clock, void *arg)
 {
 	struct timer_maker *m = arg;
 	int *ids;
 
+	(void)clock;
 	if (m->n == m->max) {
 		m->max = m->max ? 2 * m->max : 16;
 		ids = realloc(m->ids, m->max * sizeof(*ids));

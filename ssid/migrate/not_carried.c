@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/procfs.h"
@@ -56,6 +57,31 @@ static int fd_not_carried(pid_t pid, char *err, size_t errlen)
 	return rc < 0 ? 0 : rc;	/* gone: the dump says so */
 }
 
+/* As ssi.ko refuses at the dump (kmod/ssi_ptimer.c), but before the freeze. */
+static int timer_refused(int id, int clock, void *arg)
+{
+	const struct refusal *r = arg;
+	const char *what;
+
+	if (clock < 0)
+		what = "has a POSIX timer on a CPU-time clock";
+	else if (clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM)
+		what = "has a POSIX timer on an alarm clock";
+	else
+		return 0;
+	snprintf(r->err, r->errlen, "pid %d %s (timer %d), which is not carried; it continues on this node",
+		 (int)r->pid, what, id);
+	return EOPNOTSUPP;
+}
+
+static int timers_not_carried(pid_t pid, char *err, size_t errlen)
+{
+	struct refusal r = { pid, err, errlen };
+	int rc = procfs_each_timer(pid, timer_refused, &r);
+
+	return rc < 0 ? 0 : rc;	/* gone: the dump says so */
+}
+
 static void ignore(void *arg, int fd, int flags, uint64_t mask, const char *name)
 {
 }
@@ -87,5 +113,6 @@ int not_carried(pid_t pid, const char *status, char *err, size_t errlen)
 			 (int)pid, seccomp == 1 ? "strict mode" : "filter");
 		return EOPNOTSUPP;
 	}
-	return fd_not_carried(pid, err, errlen) ?: signalfds_not_carried(pid, err, errlen);
+	return fd_not_carried(pid, err, errlen) ?: signalfds_not_carried(pid, err, errlen) ?:
+	       timers_not_carried(pid, err, errlen);
 }

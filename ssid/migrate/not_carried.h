@@ -5,9 +5,10 @@
  * process would silently see something else, so it is refused with a
  * reason that names it and goes on at home untouched.
  *
- * ssi.ko refuses what only the kernel sees (CPU-clock POSIX timers, an LDT,
- * protection keys, shared and special mappings: kmod/ssi_dump.c); this
- * is what /proc shows: a seccomp filter of its own, and descriptors whose
+ * ssi.ko refuses what only the kernel sees (an LDT, protection keys,
+ * shared and special mappings: kmod/ssi_dump.c); this is what /proc
+ * shows: a seccomp filter of its own, POSIX timers on a CPU-time or an
+ * alarm clock (ssi.ko refuses them too), and descriptors whose
  * meaning is the process that uses them (a signalfd reads the signals of
  * the task that reads it: at home, the deputy's; a perf event counts the
  * deputy).  One table, in not_carried.c.

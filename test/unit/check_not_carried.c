@@ -2,8 +2,8 @@
 /*
  * check_not_carried.c - what ssid refuses to move before the freeze
  * (ssid/migrate/not_carried.c): a seccomp filter of the process's own
- * (from its status text), a userfaultfd among its fds, nothing for a
- * plain process (a real child).
+ * (from its status text), a userfaultfd among its fds, a POSIX timer on
+ * a CPU-time clock, nothing for a plain process (a real child).
  * Signalfds, carried unless an epoll set watches one: check_signalfd_here.
  */
 #include <check.h>
@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -78,6 +79,23 @@ START_TEST(test_userfaultfd_refused)
 }
 END_TEST
 
+START_TEST(test_cpu_timer_refused)
+{
+	char err[256] = "";
+	timer_t cpu, mono;
+
+	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, NULL, &mono), 0);
+	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t0\n", err, sizeof(err)), 0);
+	ck_assert_int_eq(timer_create(CLOCK_PROCESS_CPUTIME_ID, NULL, &cpu), 0);
+	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t0\n", err, sizeof(err)), EOPNOTSUPP);
+	ck_assert_msg(strstr(err, "has a POSIX timer on a CPU-time clock") &&
+		      strstr(err, "continues on this node"), "reason: %s", err);
+	ck_assert_int_eq(timer_delete(cpu), 0);
+	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t0\n", err, sizeof(err)), 0);
+	ck_assert_int_eq(timer_delete(mono), 0);
+}
+END_TEST
+
 START_TEST(test_seccomp_refused)
 {
 	char err[256] = "";
@@ -97,6 +115,7 @@ static Suite *not_carried_suite(void)
 	tcase_add_test(tc, test_plain_process_moves);
 	tcase_add_test(tc, test_userfaultfd_refused);
 	tcase_add_test(tc, test_seccomp_refused);
+	tcase_add_test(tc, test_cpu_timer_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
