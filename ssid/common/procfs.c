@@ -182,8 +182,13 @@ int procfs_each_timer(pid_t pid, int (*fn)(int id, int clock, void *arg), void *
 
 	snprintf(path, sizeof(path), "/proc/%d/timers", (int)pid);
 	f = fopen(path, "re");
+	if (!f && errno == ENOENT) {
+		/* a kernel without CONFIG_CHECKPOINT_RESTORE has no such file */
+		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+		return access(path, F_OK) ? -ESRCH : 0;
+	}
 	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
+		return -errno;
 	/* each timer: "ID: n", "signal: ...", "notify: ...", "ClockID: n" */
 	while (!rc && getline(&line, &cap, f) > 0) {
 		if (sscanf(line, "ID: %d", &id) == 1)

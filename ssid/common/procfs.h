@@ -93,6 +93,7 @@ int procfs_each_fd(pid_t pid, int (*fn)(int fd, void *arg), void *arg);
 /*
  * procfs_each_timer - the same for each POSIX timer of @pid: its id and
  * the clock it counts (/proc/@pid/timers: a CPU-time clock reads < 0).
+ * None on a kernel built without that file.
  */
 int procfs_each_timer(pid_t pid, int (*fn)(int id, int clock, void *arg), void *arg);
 

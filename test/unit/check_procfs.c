@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -153,6 +154,49 @@ START_TEST(test_fds)
 }
 END_TEST
 
+struct timer_seen {
+	int n, ids[4], clocks[4];
+};
+
+static int see_timer(int id, int clock, void *arg)
+{
+	struct timer_seen *t = arg;
+
+	if (t->n < 4) {
+		t->ids[t->n] = id;
+		t->clocks[t->n] = clock;
+	}
+	t->n++;
+	return 0;
+}
+
+/* Each POSIX timer with its clock; a CPU-time clock reads negative. */
+START_TEST(test_timers)
+{
+	struct timer_seen seen = { 0 };
+	timer_t mono, cpu;
+	int i, found = 0;
+
+	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, NULL, &mono), 0);
+	ck_assert_int_eq(timer_create(CLOCK_PROCESS_CPUTIME_ID, NULL, &cpu), 0);
+	ck_assert_int_eq(procfs_each_timer(getpid(), see_timer, &seen), 0);
+	ck_assert_int_eq(seen.n, 2);
+	for (i = 0; i < 2; i++) {
+		if (seen.ids[i] == (int)(intptr_t)mono)
+			found += seen.clocks[i] == CLOCK_MONOTONIC;
+		if (seen.ids[i] == (int)(intptr_t)cpu)
+			found += seen.clocks[i] < 0;
+	}
+	ck_assert_int_eq(found, 2);
+	timer_delete(mono);
+	timer_delete(cpu);
+	seen.n = 0;
+	ck_assert_int_eq(procfs_each_timer(getpid(), see_timer, &seen), 0);
+	ck_assert_int_eq(seen.n, 0);
+	ck_assert_int_eq(procfs_each_timer(0x3fffffff, see_timer, &seen), -ESRCH);
+}
+END_TEST
+
 static Suite *procfs_suite(void)
 {
 	Suite *s = suite_create("procfs");
@@ -163,6 +207,7 @@ static Suite *procfs_suite(void)
 	tcase_add_test(parse, test_status_lines);
 	tcase_add_test(read, test_read_self);
 	tcase_add_test(read, test_fds);
+	tcase_add_test(read, test_timers);
 	suite_add_tcase(s, parse);
 	suite_add_tcase(s, read);
 	return s;
