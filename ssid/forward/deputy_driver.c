@@ -640,6 +640,8 @@ int ssi_deputy_make_timers(struct ssi_deputy *d, int dev, const struct ssi_img_p
 		return -ENOSPC;
 	/* listed first: deleting while /proc/PID/timers is read could skip one */
 	err = procfs_each_timer(d->pid, note_timer, &m);
+	if (err)
+		snprintf(why, len, "listing its POSIX timers: %s", strerror(-err));
 	for (i = 0; !err && i < m.n; i++) {
 		a[0] = (uint64_t)m.ids[i];
 		err = run_own_ok(d, SYS_timer_delete, a, timeout_ms, &ret);
@@ -647,8 +649,6 @@ int ssi_deputy_make_timers(struct ssi_deputy *d, int dev, const struct ssi_img_p
 			snprintf(why, len, "deleting POSIX timer %d: %s", m.ids[i],
 				 strerror(-err));
 	}
-	if (err == -ESRCH || (err && !m.n))
-		snprintf(why, len, "listing its POSIX timers: %s", strerror(-err));
 	free(m.ids);
 	return err ? err : ptimers_make(p, n, &ops, why, len);
 }
