@@ -24,8 +24,9 @@ int procfs_read_file(const char *path, char *buf, size_t len)
 		return errno == ENOENT ? -ESRCH : -errno;
 	n = read(fd, buf, len - 1);
 	close(fd);
+	/* an fd's fdinfo, opened before the fd closed, reads ENOENT after */
 	if (n < 0)
-		return -errno;
+		return errno == ENOENT ? -ESRCH : -errno;
 	buf[n] = '\0';
 	return 0;
 }
