@@ -32,18 +32,11 @@
  * si_timerid, an int, is compared with it.  Ids are never printed: the
  * output must not depend on them.
  */
-#include "zs.h"
+#include "zs_timer.h"
 
 #include <sys/time.h>
 #include <time.h>
 
-/* glibc 2.36 (Debian 12) documents the name but does not define it. */
-#ifndef sigev_notify_thread_id
-#define sigev_notify_thread_id	_sigev_un._tid
-#endif
-
-#define MS		1000000L	/* ns */
-#define NS(s, ns)	((s) * 1000000000LL + (ns))
 /* How far apart two nodes' wall clocks may be (see T5). */
 #define SKEW		NS(1LL, 0)
 
@@ -78,24 +71,6 @@ static struct timespec t5_at;
 
 /* What sigsuspend() lets in: the timers' signals and SIGALRM. */
 static sigset_t open_mask;
-
-static int kid(timer_t t)
-{
-	return (int)(intptr_t)t;
-}
-
-static long long ns_of(const struct timespec *ts)
-{
-	return NS((long long)ts->tv_sec, ts->tv_nsec);
-}
-
-static long long now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	zs_check(!clock_gettime(clock, &ts), "clock_gettime %d: %s", (int)clock, strerror(errno));
-	return ns_of(&ts);
-}
 
 static void on_timer(int sig, siginfo_t *si, void *uc)
 {

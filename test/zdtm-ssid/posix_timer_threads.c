@@ -27,20 +27,13 @@
  * Timer ids and thread ids are never printed but on a failure (see
  * posix_timer.c for why a timer_t is compared with si_timerid).
  */
-#include "zs.h"
+#include "zs_timer.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/time.h>
 #include <time.h>
 
-/* glibc 2.36 (Debian 12) documents the name but does not define it. */
-#ifndef sigev_notify_thread_id
-#define sigev_notify_thread_id	_sigev_un._tid
-#endif
-
-#define MS		1000000L	/* ns */
-#define NS(s, ns)	((s) * 1000000000LL + (ns))
 
 enum { TW1, TW2, TP, NT };
 
@@ -71,24 +64,6 @@ static atomic_int stop;
 
 /* The workers have their tids and masks. */
 static pthread_barrier_t started;
-
-static int kid(timer_t t)
-{
-	return (int)(intptr_t)t;
-}
-
-static long long ns_of(const struct timespec *ts)
-{
-	return NS((long long)ts->tv_sec, ts->tv_nsec);
-}
-
-static long long now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	zs_check(!clock_gettime(clock, &ts), "clock_gettime %d: %s", (int)clock, strerror(errno));
-	return ns_of(&ts);
-}
 
 static void on_timer(int sig, siginfo_t *si, void *uc)
 {

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zs_timer.h - what the POSIX timer programs (posix_timer*.c) share:
+ * nanosecond arithmetic, a clock read that fails the test, and a timer's
+ * kernel id (si_timerid) from glibc's timer_t (see posix_timer.c).
+ */
+#ifndef ZS_TIMER_H
+#define ZS_TIMER_H
+
+#include "zs.h"
+
+#include <stdint.h>
+#include <time.h>
+
+/* glibc 2.36 (Debian 12) documents the name but does not define it. */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
+
+#define MS		1000000L	/* ns */
+#define NS(s, ns)	((s) * 1000000000LL + (ns))
+
+static inline int kid(timer_t t)
+{
+	return (int)(intptr_t)t;
+}
+
+static inline long long ns_of(const struct timespec *ts)
+{
+	return NS((long long)ts->tv_sec, ts->tv_nsec);
+}
+
+static inline long long now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	zs_check(!clock_gettime(clock, &ts), "clock_gettime %d: %s", (int)clock, strerror(errno));
+	return ns_of(&ts);
+}
+
+#endif /* ZS_TIMER_H */
