@@ -98,6 +98,8 @@ static long ssi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ssi_signal_ioctl(argp);
 	case SSI_IOC_TIMER_ID:
 		return ssi_timer_id_ioctl(argp);
+	case SSI_IOC_FILE_ID:
+		return ssi_file_id_ioctl(argp);
 	}
 	return -ENOTTY;
 }

@@ -147,9 +147,12 @@ struct ssi_dump_req {
 	/*
 	 * SSI_V_RETURN: likewise.  @ret_given holds the freezer's reference
 	 * to each named thread's record (image order), @ret_close_fds the
-	 * stubs' channels, the leader's first.
+	 * stubs' channels, the leader's first, @ret_subst the caller's
+	 * files standing in for mapped files (ssi_file_fds_get()).
 	 */
 	struct file *ret_in;
+	struct file **ret_subst;
+	u32 ret_nr_subst;
 	int *ret_close_fds;
 	struct ssi_parked **ret_given;
 	u32 ret_nr_given;
@@ -774,7 +777,8 @@ static void ssi_dump_work(struct callback_head *cb)
 			err = req->ret_err =
 				ssi_restore_return(req->ret_in, req->ret_close_fds,
 						   req->ret_nr_given + 1, req->ret_given,
-						   req->ret_nr_given, req->ret_arg);
+						   req->ret_nr_given, req->ret_subst,
+						   req->ret_nr_subst, req->ret_arg);
 		if (!err) {
 			became = true;
 			complete(&req->became);
@@ -1995,6 +1999,7 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 	struct ssi_return_thread *ut = NULL;
 	struct ssi_return arg;
 	struct ssi_dump_req *req;
+	struct file **subst = NULL;
 	int *close_fds = NULL;
 	struct file *in;
 	long err;
@@ -2006,7 +2011,7 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 		return -EPERM;
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.close_fd < -1 || arg.pad ||
+	if (arg.flags || arg.close_fd < -1 ||
 	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)) ||
 	    arg.nr_threads >= SSI_IMG_MAX_THREADS || (arg.nr_threads && !arg.threads))
 		return -EINVAL;
@@ -2033,6 +2038,13 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 		}
 		close_fds[i + 1] = ut[i].close_fd;
 	}
+	/* the caller's descriptors: taken here, in its context */
+	subst = ssi_file_fds_get(arg.file_fds, arg.nr_file_fds);
+	if (IS_ERR(subst)) {
+		err = PTR_ERR(subst);
+		subst = NULL;
+		goto out_free;
+	}
 	in = fget(arg.in_fd);
 	if (!in || !(in->f_mode & FMODE_READ)) {
 		if (in)
@@ -2055,6 +2067,8 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 	}
 
 	req->ret_in = in;
+	req->ret_subst = subst;
+	req->ret_nr_subst = arg.nr_file_fds;
 	req->ret_close_fds = close_fds;
 	req->ret_arg = &arg;	/* written by the target, read after @became */
 	req->ret_err = -ESRCH;
@@ -2070,6 +2084,7 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 		err = req->ret_err;
 		req->ret_arg = NULL;
 		req->ret_close_fds = NULL;
+		req->ret_subst = NULL;
 		unname_return_threads(req, true);
 		give_back(sf, req);
 		fput(in);
@@ -2077,10 +2092,12 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 	}
 	req->ret_arg = NULL;
 	req->ret_close_fds = NULL;
+	req->ret_subst = NULL;
 	unname_return_threads(req, false);
 	ssi_dump_put(req);
 	fput(in);
 out_copy:
+	ssi_file_fds_put(subst, arg.nr_file_fds);
 	kfree(close_fds);
 	kfree(ut);
 	if (err && !arg.reason)
@@ -2092,6 +2109,7 @@ out_copy:
 	return err;
 
 out_free:
+	ssi_file_fds_put(subst, arg.nr_file_fds);
 	kfree(close_fds);
 	kfree(ut);
 	return err;

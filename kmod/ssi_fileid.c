@@ -9,6 +9,7 @@
  * Size is compared too; mtime is only recorded.
  */
 #include <linux/elf.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -265,4 +266,88 @@ int ssi_vdso_digest(struct mm_struct *mm, unsigned long start,
 	if (!err)
 		sha256_final(&sha, digest);
 	return err;
+}
+
+/**
+ * ssi_file_fds_get() - the files a restorer supplies for an image's
+ * mapped files (struct ssi_restore's @file_fds), taken in its context
+ * @ufds:	user address of @n __s32: an fd, or -1 for "by its path".
+ * @n:		at most SSI_IMG_MAX_FILES.
+ *
+ * Each file must be regular and open for reading; whether its content is
+ * the image's is for the restore to check.  Returns an array of @n
+ * entries (NULL for -1) to be given back with ssi_file_fds_put(), NULL
+ * for @n == 0, or an ERR_PTR: -EINVAL, -EBADF, -EFAULT, -ENOMEM.
+ */
+struct file **ssi_file_fds_get(u64 ufds, u32 n)
+{
+	struct file **files;
+	s32 *fds;
+	u32 i;
+	int err = 0;
+
+	if (!n)
+		return NULL;
+	if (n > SSI_IMG_MAX_FILES || !ufds)
+		return ERR_PTR(-EINVAL);
+	fds = memdup_user(u64_to_user_ptr(ufds), array_size(n, sizeof(*fds)));
+	if (IS_ERR(fds))
+		return ERR_CAST(fds);
+	files = kcalloc(n, sizeof(*files), GFP_KERNEL);
+	for (i = 0; files && i < n && !err; i++) {
+		if (fds[i] == -1)
+			continue;
+		files[i] = fds[i] >= 0 ? fget(fds[i]) : NULL;
+		if (!files[i])
+			err = fds[i] >= 0 ? -EBADF : -EINVAL;
+		else if (!S_ISREG(file_inode(files[i])->i_mode) ||
+			 !(files[i]->f_mode & FMODE_READ))
+			err = -EBADF;
+	}
+	kfree(fds);
+	if (!files)
+		return ERR_PTR(-ENOMEM);
+	if (err) {
+		ssi_file_fds_put(files, n);
+		return ERR_PTR(err);
+	}
+	return files;
+}
+
+void ssi_file_fds_put(struct file **files, u32 n)
+{
+	u32 i;
+
+	for (i = 0; files && i < n; i++)
+		if (files[i])
+			fput(files[i]);
+	kfree(files);
+}
+
+/* SSI_IOC_FILE_ID: what a FILES entry would record of an open file. */
+long ssi_file_id_ioctl(struct ssi_file_id __user *uarg)
+{
+	struct ssi_img_file id = {};
+	struct ssi_file_id arg;
+	struct file *f;
+	int err;
+
+	BUILD_BUG_ON(sizeof(arg) != 72);
+	BUILD_BUG_ON(sizeof(arg.digest) != SSI_IMG_DIGEST_LEN);
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+		return -EINVAL;
+	f = fget(arg.fd);
+	if (!f)
+		return -EBADF;
+	err = ssi_file_identity(f, &id);
+	fput(f);
+	if (err)
+		return err;
+	arg.digest_kind = id.digest_kind;
+	arg.digest_len = id.digest_len;
+	arg.size = id.size;
+	memcpy(arg.digest, id.digest, sizeof(arg.digest));
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }

@@ -180,7 +180,8 @@ long ssi_restore_thread_ioctl(struct ssi_file *sf,
  * In the context of a frozen deputy's leader (SSI_IOC_RETURN): become the
  * process of the image on @in again, its other threads the deputy's
  * @given (one record each, in the image's order, from
- * ssi_return_thread_new()), and close the stubs' channels @close_fds.
+ * ssi_return_thread_new()), and close the stubs' channels @close_fds;
+ * @subst: ssi_file_fds_get()'s files standing in for its mapped files.
  * 0: current runs the image on its way out and so do the given threads.
  * Else @arg's reason fields say why, and current is untouched (the given
  * threads must be cancelled), or has been killed past the point of no
@@ -188,7 +189,8 @@ long ssi_restore_thread_ioctl(struct ssi_file *sf,
  */
 struct ssi_parked;
 int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
-		       struct ssi_parked **given, u32 nr_given, struct ssi_return *arg);
+		       struct ssi_parked **given, u32 nr_given,
+		       struct file **subst, u32 nr_subst, struct ssi_return *arg);
 /* A record for frozen deputy thread @task to become an image's thread. */
 struct ssi_parked *ssi_return_thread_new(struct task_struct *task);
 /* The freezer's reference; @cancel: the return was refused, tell the thread. */
@@ -247,6 +249,9 @@ int ssi_iw_section(struct ssi_img_writer *w, u32 type, const void *payload,
 
 /* ssi_fileid.c: content identity of mapped files */
 int ssi_file_identity(struct file *file, struct ssi_img_file *id);
+struct file **ssi_file_fds_get(u64 ufds, u32 n);
+void ssi_file_fds_put(struct file **files, u32 n);
+long ssi_file_id_ioctl(struct ssi_file_id __user *uarg);
 int ssi_vdso_ranges(unsigned long r[4]);
 int ssi_vdso_digest(struct mm_struct *mm, unsigned long start,
 		    unsigned long end, u8 digest[SSI_IMG_DIGEST_LEN],

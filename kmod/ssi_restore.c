@@ -95,6 +95,8 @@ struct ssi_rst {
 	u32 *foffs;
 	u32 nr_files;
 	struct file **files;
+	struct file **subst;	/* the restorer's files for some of @files */
+	u32 nr_subst;
 	struct ssi_img_vma *vmas;
 	u32 nr_vmas;
 
@@ -567,12 +569,19 @@ static int open_files(struct ssi_rst *rs)
 	u32 i;
 	int err;
 
+	if (rs->nr_subst > rs->nr_files)
+		return rst_fail(rs, -EINVAL, SSI_R_FILE_OPEN, SSI_SEC_FILES,
+				"more files supplied than the image maps");
 	for (i = 0; i < rs->nr_files; i++) {
 		const struct ssi_img_file *want = rs->fbuf + rs->foffs[i];
 		struct ssi_img_file have = {};
 		struct file *f;
 
-		f = open_regular(ssi_img_file_path(want));
+		/* a copy of the content, fetched by the restorer: checked too */
+		if (i < rs->nr_subst && rs->subst[i])
+			f = get_file(rs->subst[i]);
+		else
+			f = open_regular(ssi_img_file_path(want));
 		if (IS_ERR(f)) {
 			err = PTR_ERR(f);
 			rs->r.err.offset = i;
@@ -592,7 +601,9 @@ static int open_files(struct ssi_rst *rs)
 		    have.digest_len != want->digest_len ||
 		    memcmp(have.digest, want->digest, SSI_IMG_DIGEST_LEN)) {
 			snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
-				 "differs here: %.48s", ssi_img_file_path(want));
+				 "%s: %.48s", i < rs->nr_subst && rs->subst[i] ?
+				 "the copy supplied differs" : "differs here",
+				 ssi_img_file_path(want));
 			rs->r.err.reason = SSI_R_FILE_CHANGED;
 			rs->r.err.section = SSI_SEC_FILES;
 			rs->r.err.offset = i;
@@ -1464,6 +1475,7 @@ static void ssi_rst_free(struct ssi_rst *rs)
 		if (rs->files[i])
 			fput(rs->files[i]);
 	kfree(rs->files);
+	ssi_file_fds_put(rs->subst, rs->nr_subst);
 	kfree(rs->foffs);
 	kvfree(rs->fbuf);
 	kvfree(rs->vmas);
@@ -1572,6 +1584,7 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 		       struct ssi_restore __user *uarg)
 {
 	struct ssi_restore arg;
+	struct file **subst;
 	struct ssi_rst *rs;
 	struct file *in;
 	long ret;
@@ -1579,9 +1592,12 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 	BUILD_BUG_ON(sizeof(arg) != 120);
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if ((arg.flags & ~SSI_RESTORE_FLAGS) ||
+	if ((arg.flags & ~SSI_RESTORE_FLAGS) || arg.pad ||
 	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
+	subst = ssi_file_fds_get(arg.file_fds, arg.nr_file_fds);
+	if (IS_ERR(subst))
+		return PTR_ERR(subst);
 
 	in = fget(arg.in_fd);
 	if (!in || !(in->f_mode & FMODE_READ)) {
@@ -1595,6 +1611,8 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 		arg.reason = SSI_R_NOMEM;
 		goto early;
 	}
+	rs->subst = subst;
+	rs->nr_subst = arg.nr_file_fds;
 
 	ret = restore_current(rs);
 	if (ret > 0)		/* on the way out into the image */
@@ -1616,6 +1634,7 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 early:
 	if (in)
 		fput(in);
+	ssi_file_fds_put(subst, arg.nr_file_fds);
 	cancel_parked_group();
 	arg.section = 0;
 	arg.offset = 0;
@@ -1646,7 +1665,8 @@ static void close_chan(int fd)
 }
 
 int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
-		       struct ssi_parked **given, u32 nr_given, struct ssi_return *arg)
+		       struct ssi_parked **given, u32 nr_given,
+		       struct file **subst, u32 nr_subst, struct ssi_return *arg)
 {
 	struct ssi_rst *rs;
 	long ret;
@@ -1656,6 +1676,18 @@ int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
 	if (!rs) {
 		arg->reason = SSI_R_NOMEM;
 		return -ENOMEM;
+	}
+	/* the caller's until ssi_rst_free(): a reference each of our own */
+	if (nr_subst) {
+		rs->subst = kcalloc(nr_subst, sizeof(*rs->subst), GFP_KERNEL);
+		if (!rs->subst) {
+			ssi_rst_free(rs);
+			arg->reason = SSI_R_NOMEM;
+			return -ENOMEM;
+		}
+		for (i = 0; i < nr_subst; i++)
+			rs->subst[i] = subst[i] ? get_file(subst[i]) : NULL;
+		rs->nr_subst = nr_subst;
 	}
 	rs->into_deputy = true;
 	rs->given = given;

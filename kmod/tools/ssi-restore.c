@@ -2,7 +2,7 @@
 /*
  * ssi-restore - reference restore helper: becomes the process of an image.
  *
- *   ssi-restore [-n] [-u UID:GID] IMAGE|-
+ *   ssi-restore [-n] [-u UID:GID] [-F INDEX=PATH]... IMAGE|-
  *
  * What ssid's helper does, in the order it must be done:
  *  1. open /dev/ssi (root) and do the API handshake;
@@ -19,6 +19,9 @@
  * -S SIG sends SIG to itself just before the ioctl (tests: a signal that
  * is pending while the image is restored).  -M leaves the vDSO where it
  * is and does not read the header (tests: the module must refuse).
+ * -F INDEX=PATH: PATH (opened here, before -u) stands in for the image's
+ * mapped file INDEX (ssi-img's [INDEX]), as ssid's copy of a file that
+ * is missing or different here (struct ssi_restore's @file_fds).
  * Exit status 2 means this helper could not prepare (e.g. the header is
  * too broken to say where the vDSO goes); the module was not asked.
  * From a pipe, the header is read here and fed back to the module through
@@ -86,6 +89,9 @@ static int refeed(const struct ssi_img_header *hdr)
 int main(int argc, char **argv)
 {
 	struct ssi_restore r = { 0 };
+	static int32_t file_fds[SSI_IMG_MAX_FILES];
+	unsigned int nr_file_fds = 0, idx;
+	char *path;
 	struct ssi_img_header h;
 	struct stat st;
 	sigset_t all;
@@ -94,8 +100,18 @@ int main(int argc, char **argv)
 	char err[256];
 
 	prog_name = "ssi-restore";
-	while ((c = getopt(argc, argv, "nu:S:M")) != -1) {
+	while ((c = getopt(argc, argv, "nu:S:MF:")) != -1) {
 		switch (c) {
+		case 'F':
+			idx = (unsigned int)strtoul(optarg, &path, 10);
+			if (path == optarg || *path++ != '=' || idx >= SSI_IMG_MAX_FILES)
+				goto usage;
+			while (nr_file_fds <= idx)
+				file_fds[nr_file_fds++] = -1;
+			file_fds[idx] = open(path, O_RDONLY | O_CLOEXEC);
+			if (file_fds[idx] < 0)
+				die("%s: %s", path, strerror(errno));
+			break;
 		case 'n': verify = 1; break;
 		case 'M': no_move = 1; break;
 		case 'S': early_sig = atoi(optarg); break;
@@ -166,6 +182,8 @@ int main(int argc, char **argv)
 	}
 	r.in_fd = in;
 	r.flags = verify ? SSI_RESTORE_VERIFY_ONLY : 0;
+	r.file_fds = (uintptr_t)file_fds;
+	r.nr_file_fds = nr_file_fds;
 	if (ioctl(dev, SSI_IOC_RESTORE, &r) < 0) {
 		fprintf(stderr, "ssi-restore: refused: %s (%s in %s at %llu: %s)\n",
 			strerror(errno), ssi_reason_name(r.reason),
@@ -178,6 +196,6 @@ int main(int argc, char **argv)
 	fprintf(stderr, "ssi-restore: image verified\n");
 	return 0;
 usage:
-	fprintf(stderr, "usage: ssi-restore [-n] [-u UID:GID] [-S SIG] [-M] IMAGE|-\n");
+	fprintf(stderr, "usage: ssi-restore [-n] [-u UID:GID] [-S SIG] [-M] [-F INDEX=PATH]... IMAGE|-\n");
 	return 2;
 }

@@ -39,6 +39,11 @@
  *     to become a migrated process makes the image's timers first, each
  *     with its id, parked (SSI_ITIMER_PARK_SEC); the restore checks and
  *     arms them.
+ * 12  mapped files the restorer supplies: struct ssi_restore's and struct
+ *     ssi_return's @file_fds stand in for FILES entries whose path is
+ *     missing or different here (a copy fetched from home); the content
+ *     identity is checked as for a path.  SSI_IOC_FILE_ID: the content
+ *     identity of an open file, as a FILES entry records it.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -47,7 +52,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		11
+#define SSI_API_VERSION		12
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -187,7 +192,14 @@ struct ssi_resume {
  * @section:	OUT: section type the failure was found in (0: header).
  * @offset:	OUT: image byte offset of the offending item.
  * @detail:	OUT: NUL-terminated human-readable detail.
- * @reserved:	must be zero.
+ * @file_fds:	IN: user address of @nr_file_fds __s32, or 0: entry i, when
+ *		not -1, is an fd of a regular file open for reading that
+ *		stands in for the image's mapped file i (FILES, in order)
+ *		instead of its path; its content identity must be the
+ *		entry's all the same.  For a file missing or different on
+ *		this node whose content was fetched from where it is.
+ * @nr_file_fds: IN: at most the image's number of mapped files.
+ * @pad, @reserved: must be zero.
  *
  * The caller must be its thread-group leader, must not share its mm or
  * signal handlers with another process, and must have moved its [vvar]
@@ -207,7 +219,10 @@ struct ssi_restore {
 	__u32 section;
 	__u64 offset;
 	char  detail[SSI_DETAIL_LEN];
-	__u64 reserved[4];
+	__u64 file_fds;
+	__u32 nr_file_fds;
+	__u32 pad;
+	__u64 reserved[2];
 };
 
 /**
@@ -324,6 +339,9 @@ struct ssi_return_thread {
  *		thread i + 1 (THREAD sections in order); every other frozen
  *		thread of the deputy, each once.
  * @nr_threads:	IN: 0 for a single-threaded deputy.
+ * @file_fds, @nr_file_fds: IN: as in struct ssi_restore, descriptors of
+ *		the caller (the original of a file the remote node mapped
+ *		from its copy).
  * @pad, @reserved: must be zero.
  *
  * The deputy, in its own context, becomes the process of the image again,
@@ -345,8 +363,9 @@ struct ssi_return {
 	char  detail[SSI_DETAIL_LEN];
 	__u64 threads;
 	__u32 nr_threads;
-	__u32 pad;
-	__u64 reserved[2];
+	__u32 nr_file_fds;
+	__u64 file_fds;
+	__u64 reserved[1];
 };
 
 /* Bytes of a siginfo_t (as in struct msg_mig_signal of ssid). */
@@ -411,6 +430,30 @@ struct ssi_timer_id {
 	__u64 reserved[2];
 };
 
+/**
+ * struct ssi_file_id - SSI_IOC_FILE_ID argument (any caller)
+ * @fd:		IN: a regular file the caller has open for reading.
+ * @digest_kind: OUT: enum ssi_digest_kind (uapi/ssi_image.h).
+ * @digest_len:	OUT: bytes of @digest used.
+ * @size:	OUT: the file's size.
+ * @digest:	OUT: its ELF build-id, else the SHA-256 of its content.
+ * @pad, @reserved: must be zero.
+ *
+ * The content identity the restore compares a mapped file with (FILES
+ * entry), so that a restorer can tell beforehand which files it must
+ * fetch.  A file of more than 1 GiB without a build-id has none (EFBIG).
+ * Interrupted by a signal: EINTR.
+ */
+struct ssi_file_id {
+	__s32 fd;
+	__u32 digest_kind;
+	__u32 digest_len;
+	__u32 pad;
+	__u64 size;
+	__u8  digest[32];
+	__u64 reserved[2];
+};
+
 #define SSI_IOC_MAGIC		0xB5
 #define SSI_IOC_API		_IOWR(SSI_IOC_MAGIC, 0x00, struct ssi_api)
 #define SSI_IOC_DUMP		_IOWR(SSI_IOC_MAGIC, 0x01, struct ssi_dump)
@@ -421,5 +464,6 @@ struct ssi_timer_id {
 #define SSI_IOC_RETURN		_IOWR(SSI_IOC_MAGIC, 0x06, struct ssi_return)
 #define SSI_IOC_SIGNAL		_IOW(SSI_IOC_MAGIC, 0x07, struct ssi_signal)
 #define SSI_IOC_TIMER_ID	_IOW(SSI_IOC_MAGIC, 0x08, struct ssi_timer_id)
+#define SSI_IOC_FILE_ID		_IOWR(SSI_IOC_MAGIC, 0x09, struct ssi_file_id)
 
 #endif /* _UAPI_LINUX_SSI_H */
