@@ -29,8 +29,8 @@ def stopped():
 
 def main():
     rng = np.random.default_rng(12345)
-    a = rng.standard_normal((384, 384))
-    b = rng.standard_normal((384, 384))
+    a = rng.standard_normal((256, 256))
+    b = rng.standard_normal((256, 256))
     ref = a @ b
     threads = len(os.listdir("/proc/self/task"))
     want = int(os.environ.get("NUMPY_MIN_THREADS", "1"))
