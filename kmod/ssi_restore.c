@@ -1263,13 +1263,19 @@ static int match_file(const void *p, struct file *file, unsigned int fd)
 }
 
 /* The restored process must not keep the root-only device, nor the image. */
-static void close_helper_fds(struct file *devfile, int in_fd)
+static void close_helper_fds(struct ssi_rst *rs, struct file *devfile, int in_fd)
 {
+	u32 i;
 	int fd;
 
 	close_fd(in_fd);
 	while ((fd = iterate_fd(current->files, 0, match_file, devfile)) > 0)
 		close_fd(fd - 1);
+	/* the copies it supplied: mapped now, they are the helper's no more */
+	for (i = 0; i < rs->nr_subst; i++)
+		while (rs->subst[i] &&
+		       (fd = iterate_fd(current->files, 0, match_file, rs->subst[i])) > 0)
+			close_fd(fd - 1);
 }
 
 /* Claim the deputy's threads (frozen, named by the caller) as claim_threads() does the helper's. */
@@ -1616,7 +1622,7 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 
 	ret = restore_current(rs);
 	if (ret > 0)		/* on the way out into the image */
-		close_helper_fds(devfile, arg.in_fd);
+		close_helper_fds(rs, devfile, arg.in_fd);
 	fput(in);
 	if (ret > 0 || rs->past_ponr) {
 		ssi_rst_free(rs);

@@ -208,8 +208,8 @@ struct ssi_resume {
  * restore waits up to a few seconds for them to arrive); they become the
  * image's other threads.  On success the ioctl does not return: the
  * calling process continues as the image (same pid as the helper, its
- * credentials, fds, seccomp filter); the image fd and the /dev/ssi fd are
- * closed.  Without SSI_RESTORE_VERIFY_ONLY and with a valid image the
+ * credentials, fds, seccomp filter); the image fd, the /dev/ssi fd and
+ * the @file_fds are closed.  Without SSI_RESTORE_VERIFY_ONLY and with a valid image the
  * helper's address space is gone; a failure after that point is fatal.
  */
 struct ssi_restore {

@@ -462,6 +462,74 @@ int msg_decode_mig_threads(const void *buf, size_t len, struct msg_mig_threads *
 	return 0;
 }
 
+size_t msg_encode_mig_file_req(const struct msg_mig_file_req *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put64(&c, m->id);
+	put32(&c, m->index);
+	put32(&c, 0);
+	put64(&c, m->start);
+	put64(&c, m->end);
+	put64(&c, m->size);
+	put32(&c, m->digest_kind);
+	put32(&c, m->digest_len);
+	put_bytes(&c, m->digest, sizeof(m->digest));
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_file_req(const void *buf, size_t len, struct msg_mig_file_req *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIG_FILE_REQ_LEN))
+		return -1;
+	m->id = get64(&c);
+	m->index = get32(&c);
+	get32(&c);
+	m->start = get64(&c);
+	m->end = get64(&c);
+	m->size = get64(&c);
+	m->digest_kind = get32(&c);
+	m->digest_len = get32(&c);
+	get_bytes(&c, m->digest, sizeof(m->digest));
+	return (m->start >= m->end || (m->start | m->end) & 4095 ||
+		m->size > MSG_MIG_FILE_MAX || m->digest_len > sizeof(m->digest)) ? -1 : 0;
+}
+
+size_t msg_encode_mig_file_data(const struct msg_mig_file_data *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put64(&c, m->id);
+	put32(&c, m->index);
+	put32(&c, m->flags);
+	put64(&c, m->offset);
+	put64(&c, m->size);
+	put32(&c, (uint32_t)m->err);
+	put32(&c, 0);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_file_data(const void *buf, size_t len, struct msg_mig_file_data *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIG_FILE_DATA_LEN))
+		return -1;
+	m->id = get64(&c);
+	m->index = get32(&c);
+	m->flags = get32(&c);
+	m->offset = get64(&c);
+	m->size = get64(&c);
+	m->err = (int32_t)get32(&c);
+	get32(&c);
+	return ((m->flags & ~MSG_MIG_FILE_LAST) || m->size > MSG_MIG_FILE_MAX ||
+		m->offset > m->size || m->err < 0) ? -1 : 0;
+}
+
 /* ------------------------------------------------------- cluster views */
 
 size_t msg_encode_tasks_query(const struct msg_tasks_query *m, void *buf)

@@ -50,7 +50,9 @@ enum ssid_msg_type {
 	SSID_MSG_MIG_SPAWNED = 0x0121,	/* home -> remote: its deputy thread */
 	SSID_MSG_MIG_PROC_FDS = 0x0122,	/* home -> remote: its /proc entries held */
 	SSID_MSG_MIG_PROC_POS = 0x0123,	/* remote -> home: where they were read to */
-	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_PROC_POS,
+	SSID_MSG_MIG_FILE_REQ = 0x0124,	/* remote -> home: a mapped file it lacks */
+	SSID_MSG_MIG_FILE_DATA = 0x0125, /* home -> remote: its content (bulk) */
+	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_FILE_DATA,
 	/* cluster-wide views and requests (cluster_view.c) */
 	SSID_MSG_TASKS_QUERY = 0x0200,	/* what tasks are yours, who are your guests */
 	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
@@ -289,6 +291,45 @@ void msg_mig_proc_fds_add(void *arg, int fd, int flags, uint64_t pos, const char
 /* decode: -1 also for an fd < 0, unknown flags, an offset beyond INT64_MAX */
 size_t msg_encode_mig_proc_fds(const struct msg_mig_proc_fds *m, void *buf);
 int msg_decode_mig_proc_fds(const void *buf, size_t len, struct msg_mig_proc_fds *m);
+
+/*
+ * MIG_FILE_REQ (remote -> home, while the home task is frozen and the
+ * remote restores it): the image maps file @index (FILES order) which is
+ * missing or different on the remote node; @start..@end is a mapping of
+ * it in the process (the home node reads it there, through
+ * /proc/PID/map_files, so it serves only what the process maps), and the
+ * identity the image recorded, which the home node keeps with the
+ * original (the way home: doc/state.md).  MIG_FILE_DATA (home -> remote):
+ * the file's bytes from @offset (bulk), @size in all; MSG_MIG_FILE_LAST
+ * on the last; @err != 0 (with LAST, no bulk): there is no copy.
+ */
+#define MSG_MIG_FILE_LAST	0x1U
+#define MSG_MIG_FILE_MAX	(1ULL << 30)	/* SSI_HASH_MAX: files copied */
+#define MSG_MIG_FILE_REQ_LEN	(4 + 8 + 4 + 4 + 8 + 8 + 8 + 4 + 4 + 32)
+#define MSG_MIG_FILE_DATA_LEN	(4 + 8 + 4 + 4 + 8 + 8 + 4 + 4)
+
+struct msg_mig_file_req {
+	uint64_t id;
+	uint32_t index;
+	uint64_t start, end;
+	uint64_t size;			/* the image's identity of the file */
+	uint32_t digest_kind, digest_len;
+	uint8_t digest[32];
+};
+
+struct msg_mig_file_data {
+	uint64_t id;
+	uint32_t index;
+	uint32_t flags;			/* MSG_MIG_FILE_* */
+	uint64_t offset, size;
+	int32_t err;
+};
+
+/* decode: -1 also for an empty or unaligned range, a size or offset beyond MSG_MIG_FILE_MAX, a digest longer than 32 */
+size_t msg_encode_mig_file_req(const struct msg_mig_file_req *m, void *buf);
+int msg_decode_mig_file_req(const void *buf, size_t len, struct msg_mig_file_req *m);
+size_t msg_encode_mig_file_data(const struct msg_mig_file_data *m, void *buf);
+int msg_decode_mig_file_data(const void *buf, size_t len, struct msg_mig_file_data *m);
 
 /* ------------------------------------------------------- cluster views */
 

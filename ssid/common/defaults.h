@@ -21,6 +21,14 @@
 /* Only used in daemon mode (without -D); systemd tracks the pid itself. */
 #define SSI_PID_FILE			"/run/ssi/ssid.pid"
 
+/*
+ * Where a remote node keeps its copies of files that guests map and that
+ * exist only at their home (migrate/file_fetch.h): on disk, not in /run,
+ * as they may be large; each lives as long as its guest.
+ */
+#define SSI_STATE_DIR			"/var/lib/ssi"
+#define SSI_FILE_COPY_DIR		SSI_STATE_DIR "/files"
+
 /* ------------------------------------------------------------ membership */
 
 /* The port every ssid listens on unless a node or Port= says otherwise. */

@@ -53,6 +53,7 @@
 #include "common/log.h"
 #include "common/procfs.h"
 #include "daemon/loop.h"
+#include "migrate/file_fetch.h"
 #include "migrate/image_stream.h"
 #include "migrate/image_peek.h"
 #include "migrate/not_carried.h"
@@ -113,6 +114,9 @@ struct mig_home {
 	uint64_t next_stop_check_ms;
 	bool early_exit;		/* MIG_EXIT overtook ACCEPTED */
 	int early_status;
+
+	/* mapped files the remote node had no copy of (file_fetch.h) */
+	struct file_serve files;
 
 	/* coming back (H_RECALLING) */
 	int back_img;			/* memfd, -1 */
@@ -228,6 +232,7 @@ static void free_home(struct mig_home *h)
 	}
 	free_relays(h);
 	mig_stream_stop(&h->st);
+	file_serve_free(&h->files);
 	if (h->back_img >= 0)
 		close(h->back_img);
 	if (h->pidfd >= 0)
@@ -393,6 +398,37 @@ static void stream_done(struct mig_stream *s, int err, const char *why)
 		 (unsigned long long)s->dump.frozen_ns / 1000);
 }
 
+/* Send what the remote asked for of its mapped files, as far as it goes. */
+static void serve_files(struct mig_home *h)
+{
+	int rc = file_serve_pump(&h->files, h->m->peers, h->peer, h->id);
+
+	if (rc && rc != -EAGAIN)
+		log_warn("pid %d: sending its mapped files to %s: %s", (int)h->pid,
+			 peers_node_name(h->m->peers, h->peer), strerror(-rc));
+}
+
+/* MIG_FILE_REQ: a file it maps is missing or different there. */
+static void on_file_req(struct mig_home *h, const struct msg_mig_file_req *r)
+{
+	int rc;
+
+	if (h->state != H_WAIT_ACCEPT) {
+		log_warn("pid %d: %s asked for a mapped file while it is not restoring it",
+			 (int)h->pid, peers_node_name(h->m->peers, h->peer));
+		return;
+	}
+	rc = file_serve_add(&h->files, h->pid, r);
+	if (rc) {
+		log_warn("pid %d: %s asked for its mapped file %u: %s", (int)h->pid,
+			 peers_node_name(h->m->peers, h->peer), r->index, strerror(-rc));
+		return;
+	}
+	log_info("pid %d: %s has no copy of its mapped file %u: sending it", (int)h->pid,
+		 peers_node_name(h->m->peers, h->peer), r->index);
+	serve_files(h);
+}
+
 void mig_home_writable(struct migrate *m, int idx)
 {
 	struct mig_home *h, *next;
@@ -401,6 +437,8 @@ void mig_home_writable(struct migrate *m, int idx)
 		next = h->next;
 		if (h->peer == idx && h->state == H_SENDING)
 			mig_stream_writable(&h->st);	/* may free h */
+		else if (h->peer == idx && h->state == H_WAIT_ACCEPT && h->files.n)
+			serve_files(h);
 	}
 }
 
@@ -1140,6 +1178,7 @@ static void back_home(struct mig_home *h)
 				.close_fd = (int)h->threads[0]->relay.dep.stub_chan };
 	static struct ssi_return_thread rt[MSG_MIG_THREADS_MAX];
 	static int32_t tids[MSG_MIG_THREADS_MAX];
+	static int32_t file_fds[SSI_IMG_MAX_FILES];
 	static bool named[MSG_MIG_THREADS_MAX];
 	struct ssi_resume rs = { .pid = h->pid };
 	struct migrate_result res;
@@ -1167,6 +1206,15 @@ static void back_home(struct mig_home *h)
 		return;
 	r.threads = (uint64_t)(uintptr_t)rt;
 	r.nr_threads = (uint32_t)n - 1;
+	/* files it maps there from copies: the originals it left with */
+	n = file_serve_originals(&h->files, h->back_img, file_fds);
+	if (n < 0) {
+		send_value(h, SSID_MSG_MIG_BACK_DONE, -n);
+		recall_failed(h, -n, "its image's mapped files cannot be read");
+		return;
+	}
+	r.file_fds = (uint64_t)(uintptr_t)file_fds;
+	r.nr_file_fds = (uint32_t)n;
 	/* No call runs in a stub: the remote sent its image only after
 	 * every call it forwarded was answered. */
 	if (ioctl(h->dev, SSI_IOC_DUMP, &fz)) {
@@ -1290,6 +1338,7 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 	struct msg_mig_value v;
 	static struct msg_mig_threads mt;
 	static struct msg_mig_proc_fds mp;
+	struct msg_mig_file_req fr;
 	struct msg_fwd f;
 	struct mig_home *h;
 
@@ -1340,6 +1389,13 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		h = find(m, idx, mp.id);
 		if (h)
 			on_proc_pos(h, &mp);
+		return;
+	case SSID_MSG_MIG_FILE_REQ:
+		if (msg_decode_mig_file_req(msg->data, msg->len, &fr))
+			goto bad;
+		h = find(m, idx, fr.id);
+		if (h)
+			on_file_req(h, &fr);
 		return;
 	case SSID_MSG_MIG_THREADS:
 		if (msg_decode_mig_threads(msg->data, msg->len, &mt))

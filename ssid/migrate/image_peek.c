@@ -4,8 +4,10 @@
  * image_peek.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "migrate/image_peek.h"
@@ -169,4 +171,107 @@ int image_timers_read(int fd, struct ssi_img_posix_timer **out)
 	}
 	*out = l.p;
 	return (int)l.n;
+}
+
+struct files_walk {
+	struct image_files *l;
+	bool files_seen, vmas_seen;
+};
+
+static int take_files(int fd, const struct ssi_img_section *s, uint64_t off,
+		      struct image_files *l)
+{
+	uint64_t at = 0;
+	uint32_t i;
+	int rc;
+
+	if (s->count > SSI_IMG_MAX_FILES || s->size > SSI_IMG_MAX_FILES_BYTES)
+		return -EINVAL;
+	l->payload = malloc(s->size ? s->size : 1);
+	l->f = calloc(s->count ? s->count : 1, sizeof(*l->f));
+	if (!l->payload || !l->f)
+		return -ENOMEM;
+	rc = read_at(fd, l->payload, s->size, off);
+	if (rc)
+		return rc;
+	for (i = 0; i < s->count; i++) {
+		const struct ssi_img_file *r = (const void *)((char *)l->payload + at);
+
+		if (s->size - at < sizeof(*r) || r->rec_size < sizeof(*r) ||
+		    r->rec_size % 8 || r->rec_size > s->size - at ||
+		    r->path_len >= r->rec_size - sizeof(*r) ||
+		    ((const char *)(r + 1))[r->path_len])
+			return -EINVAL;
+		l->f[i].id = r;
+		l->f[i].path = (const char *)(r + 1);
+		at += r->rec_size;
+	}
+	l->n = s->count;
+	return 0;
+}
+
+static int take_vmas(int fd, const struct ssi_img_section *s, uint64_t off,
+		     struct image_files *l)
+{
+	struct ssi_img_vma v;
+	uint32_t i;
+	int rc;
+
+	if (s->size != (uint64_t)s->count * sizeof(v))
+		return -EINVAL;
+	for (i = 0; i < s->count; i++) {
+		rc = read_at(fd, &v, sizeof(v), off + (uint64_t)i * sizeof(v));
+		if (rc)
+			return rc;
+		if (v.kind != SSI_VMA_FILE)
+			continue;
+		if (v.file >= l->n)
+			return -EINVAL;
+		if (!l->f[v.file].end) {
+			l->f[v.file].start = v.start;
+			l->f[v.file].end = v.end;
+		}
+	}
+	return 0;
+}
+
+static int take_files_vmas(int fd, const struct ssi_img_section *s, uint64_t off,
+			   void *arg)
+{
+	struct files_walk *w = arg;
+
+	if (s->type == SSI_SEC_FILES && !w->files_seen) {
+		w->files_seen = true;
+		return take_files(fd, s, off, w->l);
+	}
+	/* the module writes FILES first, then VMAS, which names them */
+	if (s->type == SSI_SEC_VMAS && w->files_seen && !w->vmas_seen) {
+		w->vmas_seen = true;
+		return take_vmas(fd, s, off, w->l);
+	}
+	return 0;
+}
+
+int image_files_read(int fd, struct image_files *out)
+{
+	struct files_walk w = { .l = out };
+	struct ssi_img_header h;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = read_header(fd, &h);
+	if (!rc)
+		rc = each_section(fd, &h, take_files_vmas, &w);
+	if (!rc && !w.vmas_seen)
+		rc = -EINVAL;
+	if (rc)
+		image_files_free(out);
+	return rc;
+}
+
+void image_files_free(struct image_files *l)
+{
+	free(l->f);
+	free(l->payload);
+	memset(l, 0, sizeof(*l));
 }

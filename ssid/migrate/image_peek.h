@@ -11,7 +11,10 @@
  *  - the process's resource limits (the TASK section), which the restore
  *    helper sets on itself before it becomes the process;
  *  - its POSIX timers, which the task that becomes the process makes
- *    before the restore (ptimer_make.h).
+ *    before the restore (ptimer_make.h);
+ *  - its mapped files (FILES) and, for each, one mapping of it (VMAS):
+ *    the restore helper checks them here first, and asks ssid for a copy
+ *    of those that are missing or different (file_fetch.h).
  *
  * The image is untrusted here: only bounds are checked (the module checks
  * the rest, CRCs included, when it restores it); a wrong value makes the
@@ -51,5 +54,28 @@ int image_task_read(int fd, struct ssi_img_task *t);
  * of the wrong size), -ENOMEM.
  */
 int image_timers_read(int fd, struct ssi_img_posix_timer **out);
+
+/* One mapped file of an image: its FILES record and one mapping of it. */
+struct image_file {
+	const char *path;		/* NUL-terminated, in the list's payload */
+	const struct ssi_img_file *id;	/* size, digest (path_len, rec_size) */
+	uint64_t start, end;		/* the first VMA that maps it; 0 if none */
+};
+
+struct image_files {
+	uint32_t n;
+	struct image_file *f;
+	void *payload;			/* the FILES section */
+};
+
+/*
+ * image_files_read - the mapped files of the image in @fd, in FILES order
+ * (the restore's file index), each with its first mapping.
+ * Return: 0 (free with image_files_free()), or -errno: -EIO, -EINVAL (no
+ * FILES or VMAS section, records that do not add up, a path not
+ * NUL-terminated, a VMA naming no file), -ENOMEM.
+ */
+int image_files_read(int fd, struct image_files *out);
+void image_files_free(struct image_files *l);
 
 #endif /* SSID_IMAGE_PEEK_H */

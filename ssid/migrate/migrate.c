@@ -45,6 +45,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_BACK_DONE:
 	case SSID_MSG_MIG_SPAWNED:
 	case SSID_MSG_MIG_PROC_FDS:
+	case SSID_MSG_MIG_FILE_DATA:
 		mig_remote_msg(m, idx, msg);
 		break;
 	case SSID_MSG_MIG_ACCEPTED:
@@ -58,6 +59,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_THREAD_END:
 	case SSID_MSG_MIG_SPAWN:
 	case SSID_MSG_MIG_PROC_POS:
+	case SSID_MSG_MIG_FILE_REQ:
 		mig_home_msg(m, idx, msg);
 		break;
 	default:

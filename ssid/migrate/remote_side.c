@@ -53,6 +53,7 @@
 #include "common/procfs.h"
 #include "daemon/loop.h"
 #include "migrate/admission.h"
+#include "migrate/file_fetch.h"
 #include "migrate/guest_pidns.h"
 #include "migrate/image_stream.h"
 #include "migrate/image_peek.h"
@@ -94,8 +95,9 @@ struct mig_remote {
 	struct guest_pidns ns;		/* where its ids are its home ones */
 	struct loop_handler pidfd_h;	/* -1 when none */
 	struct loop_handler report_h;
-	char report[256];		/* "OK" or "ERR ..." */
+	char report[512];		/* lines: "FETCH ...", "WAIT", "OK", "ERR ..." */
 	size_t report_len;
+	struct file_fetch files;	/* copies of files only home has */
 	uint32_t nthreads;		/* of the image */
 	uint32_t home_tids[MSG_MIG_THREADS_MAX]; /* at home, in image order */
 	uint64_t thread_poll_ms;		/* next look for ended threads */
@@ -169,6 +171,7 @@ static void free_guest(struct mig_remote *g)
 		close(g->dev);
 	if (g->img >= 0)
 		close(g->img);
+	file_fetch_free(&g->files);
 	free(g);
 }
 
@@ -747,20 +750,92 @@ static int pair_threads(struct mig_remote *g)
 	return send_threads(g, g->nthreads, p.local, g->home_tids);
 }
 
-/* What the helper said: "OK" or "ERR reason errno detail". */
+/* The helper's copies have all come (or failed): hand them over. */
+static void files_done(struct mig_remote *g)
+{
+	int rc = file_fetch_give(&g->files, g->report_h.fd);
+
+	/* a helper left without its answers refuses, and says so */
+	if (rc)
+		log_warn("pid %d: handing the copies of its files to the helper: %s",
+			 (int)g->offer.pid, strerror(-rc));
+	else
+		log_notice("pid %d: %u mapped file(s) it has no copy of here, copied from %s",
+			   (int)g->offer.pid, g->files.n, home_name(g));
+}
+
+static void on_file_data(struct mig_remote *g, const struct msg_mig_file_data *d,
+			 const struct ssi_tp_msg *msg)
+{
+	int rc = file_fetch_data(&g->files, d, msg->bulk, msg->bulk ? msg->bulk_len : 0);
+
+	if (rc == -EPROTO) {
+		log_warn("pid %d: %s sent file data not asked for: killing the restore",
+			 (int)g->offer.pid, home_name(g));
+		syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+		return;
+	}
+	if (rc < 0)
+		log_warn("pid %d: writing the copy of its file %u: %s", (int)g->offer.pid,
+			 d->index, strerror(-rc));
+	if (g->files.n && g->files.done == g->files.n && g->state == R_VERIFYING)
+		files_done(g);
+}
+
+/* A "FETCH" or "WAIT" line of the helper (file_fetch.h); false: kill it. */
+static bool fetch_line(struct mig_remote *g, const char *line)
+{
+	char tag[64];
+	int rc;
+
+	if (!strncmp(line, "FETCH ", 6))
+		return !file_fetch_want(&g->files, line + 6);
+	if (strcmp(line, "WAIT") || g->files.asked || !g->files.n)
+		return false;
+	snprintf(tag, sizeof(tag), "%s.%d.%llx", home_name(g), (int)g->offer.pid,
+		 (unsigned long long)g->offer.id);
+	rc = file_fetch_ask(&g->files, g->m->peers, g->peer, g->offer.id, tag);
+	if (rc) {
+		log_warn("pid %d: asking %s for its files: %s", (int)g->offer.pid,
+			 home_name(g), strerror(-rc));
+		return false;
+	}
+	log_info("pid %d: %u mapped file(s) missing or different here: asking %s",
+		 (int)g->offer.pid, g->files.n, home_name(g));
+	return true;
+}
+
+/*
+ * What the helper says: "FETCH ..." lines and "WAIT" (it needs copies of
+ * files), then "OK" or "ERR reason errno detail".
+ */
 static void report_ready(struct loop_handler *lh, uint32_t events)
 {
 	struct mig_remote *g = (struct mig_remote *)((char *)lh -
 						     offsetof(struct mig_remote, report_h));
+	char *nl;
 	ssize_t n;
 
 	n = read(lh->fd, g->report + g->report_len, sizeof(g->report) - 1 - g->report_len);
 	if (n > 0) {
 		g->report_len += (size_t)n;
 		g->report[g->report_len] = '\0';
-		if (!strchr(g->report, '\n') && g->report_len < sizeof(g->report) - 1)
-			return;
 	}
+	while (n > 0 && (nl = strchr(g->report, '\n')) &&
+	       (!strncmp(g->report, "FETCH ", 6) || !strncmp(g->report, "WAIT\n", 5))) {
+		*nl = '\0';
+		if (!fetch_line(g, g->report)) {
+			log_warn("pid %d: the restore helper said '%.80s': killing it",
+				 (int)g->offer.pid, g->report);
+			syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
+			unwatch(g, &g->report_h);
+			return;
+		}
+		g->report_len -= (size_t)(nl + 1 - g->report);
+		memmove(g->report, nl + 1, g->report_len + 1);
+	}
+	if (n > 0 && !strchr(g->report, '\n') && g->report_len < sizeof(g->report) - 1)
+		return;		/* a line being written */
 	unwatch(g, &g->report_h);
 	if (!strncmp(g->report, "OK", 2) && g->state == R_VERIFYING) {
 		if (pair_threads(g)) {
@@ -1041,6 +1116,7 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 	struct msg_mig_value v;
 	struct msg_fwd f;
 	static struct msg_mig_proc_fds mp;
+	struct msg_mig_file_data fd;
 	struct mig_remote *g;
 
 	switch (msg->type) {
@@ -1071,6 +1147,13 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		g = find(m, idx, mp.id);
 		if (g)
 			on_proc_fds(g, &mp);
+		return;
+	case SSID_MSG_MIG_FILE_DATA:
+		if (msg_decode_mig_file_data(msg->data, msg->len, &fd))
+			goto bad;
+		g = find(m, idx, fd.id);
+		if (g && g->state == R_VERIFYING && g->pidfd_h.fd >= 0)
+			on_file_data(g, &fd, msg);
 		return;
 	case SSID_MSG_MIG_SIGNAL:
 		if (msg_decode_mig_signal(msg->data, msg->len, &s))

@@ -21,6 +21,17 @@
  *                                       by their NSpid)
  *      "ERR REASON ERRNO DETAIL\n"      refused (enum ssi_reason, errno)
  *    and exits 1 after an ERR.  After "OK" it closes fd 4, so ssid sees EOF.
+ *    Before those, for the files the image maps that are missing or
+ *    different here (checked as the job user, as the restore opens them):
+ *      "FETCH INDEX START END SIZE KIND DIGEST\n"  one per file (hex
+ *                                       START END DIGEST: a mapping of it,
+ *                                       its identity in the image)
+ *      "WAIT\n"                         then it reads, for each, a struct
+ *                                       file_fetch_reply with the copy's
+ *                                       descriptor (SCM_RIGHTS) or the
+ *                                       error why there is none; the
+ *                                       restore maps the copies
+ *                                       (struct ssi_restore's file_fds).
  *  - With SSI_TIMENS="MONO_NS BOOT_NS" in its environment it enters a new
  *    time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are offset by
  *    those ns: the process's clocks go on from where they were at home.
@@ -43,6 +54,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +63,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/syscall.h>
 #include <linux/seccomp.h>
@@ -60,6 +74,7 @@
 #include "kmod/tools/ssi_dev_open.h"
 #include "kmod/tools/vdso_move.h"
 #include "forward/seccomp_filter.h"
+#include "migrate/file_fetch.h"
 #include "migrate/image_peek.h"
 #include "migrate/pidns_init.h"
 #include "migrate/ptimer_make.h"
@@ -74,6 +89,9 @@ static pid_t thread_tid[SSI_IMG_MAX_THREADS];
 /* The image's tids, which the helper's threads take in the namespace. */
 static int32_t image_tid[SSI_IMG_MAX_THREADS];
 static atomic_uint threads_up;
+/* A copy from home for each mapped file missing or different here, else -1. */
+static int32_t file_fds[SSI_IMG_MAX_FILES];
+static uint32_t nr_file_fds;
 
 static void __attribute__((noreturn, format(printf, 3, 4)))
 refuse(unsigned int reason, int err, const char *fmt, ...)
@@ -282,6 +300,96 @@ static void make_timers(void)
 		refuse(rc == -ENOMEM || rc == -EAGAIN ? SSI_R_NOMEM : SSI_R_TASK, -rc, "%s", why);
 }
 
+/* Is @path here the file @want of the image (what the restore checks)? */
+static bool same_here(const char *path, const struct ssi_img_file *want)
+{
+	struct ssi_file_id id = { 0 };
+	struct stat st;
+	bool same;
+
+	/* never open a FIFO or a device: they are not the file either */
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return false;
+	id.fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (id.fd < 0)
+		return false;
+	if (ioctl(DEV_FD, SSI_IOC_FILE_ID, &id))
+		same = errno == EFBIG;	/* too big to tell: the restore says */
+	else
+		same = id.size == want->size && id.digest_kind == want->digest_kind &&
+		       id.digest_len == want->digest_len &&
+		       !memcmp(id.digest, want->digest, want->digest_len);
+	close(id.fd);
+	return same;
+}
+
+/* One reply of ssid (file_fetch.h): the copy of a file, or why none. */
+static void take_copy(const struct image_files *l)
+{
+	struct file_fetch_reply r;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &r, sizeof(r) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	int fd = -1;
+
+	if (recvmsg(REPORT_FD, &mh, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(r))
+		refuse(SSI_R_FILE_OPEN, EIO, "no answer from ssid about the mapped files");
+	cm = CMSG_FIRSTHDR(&mh);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	if (r.index >= l->n || file_fds[r.index] != -2 || (!r.err && fd < 0))
+		refuse(SSI_R_FILE_OPEN, EPROTO, "ssid answered for a file not asked for");
+	if (r.err)
+		refuse(SSI_R_FILE_OPEN, r.err, "%.60s is not here and home sent no copy: %s",
+		       l->f[r.index].path, strerror(r.err));
+	/* above the fds of the contract: 0 must stay free for the listener */
+	file_fds[r.index] = fcntl(fd, F_DUPFD_CLOEXEC, PIDNS_FD + 1);
+	if (file_fds[r.index] < 0)
+		refuse(SSI_R_NOMEM, errno, "keeping the copy of %.60s: %s", l->f[r.index].path,
+		       strerror(errno));
+	close(fd);
+}
+
+/*
+ * The image's mapped files that are missing or different here: ask ssid
+ * for a copy of each from home (file_fetch.h).
+ */
+static void fetch_files(void)
+{
+	struct image_files l;
+	uint32_t i, j, need = 0;
+	int rc;
+
+	rc = image_files_read(IMG_FD, &l);
+	if (rc)
+		refuse(SSI_R_FILES, -rc, "the image's mapped files cannot be read");
+	for (i = 0; i < l.n; i++) {
+		const struct ssi_img_file *id = l.f[i].id;
+
+		file_fds[i] = -1;
+		if (same_here(l.f[i].path, id) || !l.f[i].end)
+			continue;
+		dprintf(REPORT_FD, "FETCH %u %llx %llx %llu %u ", i,
+			(unsigned long long)l.f[i].start, (unsigned long long)l.f[i].end,
+			(unsigned long long)id->size, id->digest_kind);
+		for (j = 0; j < id->digest_len && j < SSI_IMG_DIGEST_LEN; j++)
+			dprintf(REPORT_FD, "%02x", id->digest[j]);
+		dprintf(REPORT_FD, "\n");
+		file_fds[i] = -2;	/* asked for */
+		nr_file_fds = i + 1;
+		need++;
+	}
+	if (need) {
+		if (write(REPORT_FD, "WAIT\n", 5) != 5)
+			_exit(2);
+		for (i = 0; i < need; i++)
+			take_copy(&l);
+	}
+	image_files_free(&l);
+}
+
 int main(int argc, char **argv)
 {
 	static gid_t groups[1024];
@@ -342,8 +450,11 @@ int main(int argc, char **argv)
 	if (ssi_vdso_move(&h, detail, sizeof(detail)))
 		refuse(errno == ENOMEM ? SSI_R_NOMEM : SSI_R_VDSO, errno, "%s", detail);
 
+	fetch_files();
 	r.in_fd = IMG_FD;
 	r.flags = SSI_RESTORE_VERIFY_ONLY;
+	r.file_fds = (uintptr_t)file_fds;
+	r.nr_file_fds = nr_file_fds;
 	if (ioctl(DEV_FD, SSI_IOC_RESTORE, &r))
 		refuse(r.reason, errno, "%s (section %u, offset %llu)", r.detail,
 		       r.section, (unsigned long long)r.offset);
@@ -388,6 +499,8 @@ int main(int argc, char **argv)
 		syscall(__NR_kill, getpid(), SIGKILL);	/* no filter: local */
 	memset(&r, 0, sizeof(r));
 	r.in_fd = IMG_FD;
+	r.file_fds = (uintptr_t)file_fds;
+	r.nr_file_fds = nr_file_fds;
 	ioctl(DEV_FD, SSI_IOC_RESTORE, &r);
 	/* refused after it verified the same image: die of SIGSEGV */
 	*(volatile int *)0 = 0;

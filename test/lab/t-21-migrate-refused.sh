@@ -5,17 +5,19 @@
 # shellcheck source=test/lab/migrate-lib.sh
 . "$(dirname "$0")/migrate-lib.sh"
 
-# A private mapping of a file that exists on the home node only (/tmp is
-# each node's own): the remote node's module refuses the image.
+# A private mapping of a file deleted since it was mapped (a file that
+# exists only at home travels: test/zdtm-ssid/map_local): refused, naming
+# it, before anything moves.
 map=/tmp/ssi-mig-map.$$
 on "$home" sh -c "head -c 8192 /dev/urandom >$map"
 mig_start local 4 3 SSI_TEST_MAP=$map
+on "$home" rm -f "$map"
 if out=$(on "$home" "$ssictl" migrate "$pid" "$away" 2>&1); then
-	fail "migrating a process that maps a node-local file succeeded: $out"
+	fail "migrating a process that maps a deleted file succeeded: $out"
 fi
 echo "refused: $out"
 grep -q "continues on this node" <<<"$out" || fail "the refusal does not say the process stays: $out"
-grep -qi "file" <<<"$out" || fail "the refusal does not name the file problem: $out"
+grep -qi "deleted file" <<<"$out" || fail "the refusal does not name the file problem: $out"
 # Still running at home, not frozen: it finishes normally.
 on "$home" test -d "/proc/$pid" || fail "pid $pid is gone after the refusal"
 mig_finish

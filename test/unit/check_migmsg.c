@@ -288,6 +288,8 @@ START_TEST(test_garbage)
 	struct msg_mig_image im;
 	static struct msg_mig_threads th;
 	static struct msg_mig_proc_fds pf;
+	struct msg_mig_file_req fq;
+	struct msg_mig_file_data fd;
 	struct msg_fwd fw;
 	size_t i, len;
 	int k;
@@ -306,7 +308,60 @@ START_TEST(test_garbage)
 		msg_decode_fwd(buf, len, &fw);
 		msg_decode_mig_threads(buf, len, &th);
 		msg_decode_mig_proc_fds(buf, len, &pf);
+		msg_decode_mig_file_req(buf, len, &fq);
+		msg_decode_mig_file_data(buf, len, &fd);
 	}
+}
+END_TEST
+
+/* A mapped file asked for, and its bytes: round trips, and what is refused. */
+START_TEST(test_file_msgs)
+{
+	unsigned char buf[MSG_MIG_FILE_REQ_LEN];
+	struct msg_mig_file_req q = { .id = 7, .index = 3, .start = 0x7f0000001000,
+				      .end = 0x7f0000005000, .size = 16384,
+				      .digest_kind = 2, .digest_len = 32 }, q2;
+	struct msg_mig_file_data d = { .id = 7, .index = 3, .flags = MSG_MIG_FILE_LAST,
+				       .offset = 4096, .size = 16384 }, d2;
+	size_t len;
+
+	memset(q.digest, 0xab, sizeof(q.digest));
+	len = msg_encode_mig_file_req(&q, buf);
+	ck_assert_uint_eq(len, MSG_MIG_FILE_REQ_LEN);
+	ck_assert_int_eq(msg_decode_mig_file_req(buf, len, &q2), 0);
+	ck_assert_uint_eq(q2.id, 7);
+	ck_assert_uint_eq(q2.index, 3);
+	ck_assert_uint_eq(q2.end, 0x7f0000005000);
+	ck_assert_uint_eq(q2.size, 16384);
+	ck_assert_mem_eq(q2.digest, q.digest, 32);
+	ck_assert_int_eq(msg_decode_mig_file_req(buf, len - 1, &q2), -1);
+	q.end = q.start;			/* an empty range */
+	len = msg_encode_mig_file_req(&q, buf);
+	ck_assert_int_eq(msg_decode_mig_file_req(buf, len, &q2), -1);
+	q.end = q.start + 100;			/* not page-aligned */
+	len = msg_encode_mig_file_req(&q, buf);
+	ck_assert_int_eq(msg_decode_mig_file_req(buf, len, &q2), -1);
+	q.end = q.start + 4096;
+	q.digest_len = 33;
+	len = msg_encode_mig_file_req(&q, buf);
+	ck_assert_int_eq(msg_decode_mig_file_req(buf, len, &q2), -1);
+
+	len = msg_encode_mig_file_data(&d, buf);
+	ck_assert_uint_eq(len, MSG_MIG_FILE_DATA_LEN);
+	ck_assert_int_eq(msg_decode_mig_file_data(buf, len, &d2), 0);
+	ck_assert_uint_eq(d2.offset, 4096);
+	ck_assert_uint_eq(d2.flags, MSG_MIG_FILE_LAST);
+	d.offset = d.size + 1;			/* beyond the file */
+	len = msg_encode_mig_file_data(&d, buf);
+	ck_assert_int_eq(msg_decode_mig_file_data(buf, len, &d2), -1);
+	d.offset = 0;
+	d.flags = 0x2;				/* unknown flag */
+	len = msg_encode_mig_file_data(&d, buf);
+	ck_assert_int_eq(msg_decode_mig_file_data(buf, len, &d2), -1);
+	d.flags = 0;
+	d.size = MSG_MIG_FILE_MAX + 1;
+	len = msg_encode_mig_file_data(&d, buf);
+	ck_assert_int_eq(msg_decode_mig_file_data(buf, len, &d2), -1);
 }
 END_TEST
 
@@ -373,6 +428,87 @@ START_TEST(test_image_threads)
 	h.magic = 0;
 	ck_assert_int_eq(pwrite(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
 	ck_assert_int_eq(image_threads_read(fd, tids, 4), -EINVAL);
+	fclose(f);
+}
+END_TEST
+
+/* A FILES record for @path (rec_size rounded up to 8) at @p. */
+static size_t put_file(unsigned char *p, const char *path, uint64_t size, uint8_t d0)
+{
+	struct ssi_img_file r = { .path_len = (uint32_t)strlen(path), .size = size,
+				  .digest_kind = SSI_DIGEST_SHA256, .digest_len = 32 };
+
+	r.rec_size = (uint32_t)((sizeof(r) + r.path_len + 1 + 7) & ~7UL);
+	r.digest[0] = d0;
+	memset(p, 0, r.rec_size);
+	memcpy(p, &r, sizeof(r));
+	memcpy(p + sizeof(r), path, r.path_len);
+	return r.rec_size;
+}
+
+/* The mapped files of an image, each with the first VMA that maps it. */
+START_TEST(test_image_files)
+{
+	static unsigned char img[16384], files[1024];
+	struct ssi_img_header h = { .magic = SSI_IMG_MAGIC, .version = SSI_IMG_VERSION,
+				    .header_size = sizeof(h), .home_pid = 500,
+				    .nr_threads = 1 };
+	struct ssi_img_vma v[4] = {
+		{ .start = 0x1000, .end = 0x3000, .kind = SSI_VMA_ANON },
+		{ .start = 0x4000, .end = 0x5000, .kind = SSI_VMA_FILE, .file = 1 },
+		{ .start = 0x6000, .end = 0x8000, .kind = SSI_VMA_FILE, .file = 0 },
+		{ .start = 0x9000, .end = 0xa000, .kind = SSI_VMA_FILE, .file = 1 },
+	};
+	struct image_files l;
+	size_t off, flen = 0, at_files;
+	FILE *f;
+	int fd;
+
+	flen += put_file(files + flen, "/usr/lib/libc.so.6", 1000, 0xaa);
+	flen += put_file(files + flen, "/tmp/local", 16384, 0xbb);
+	memcpy(img, &h, sizeof(h));
+	off = sizeof(h);
+	off += put_section(img + off, SSI_SEC_TASK, NULL, 700);
+	at_files = off;
+	off += put_section(img + off, SSI_SEC_FILES, files, flen);
+	((struct ssi_img_section *)(img + at_files))->count = 2;
+	off += put_section(img + off, SSI_SEC_VMAS, v, sizeof(v));
+	((struct ssi_img_section *)(img + off - sizeof(v) - sizeof(struct ssi_img_section)))->count = 4;
+	off += put_section(img + off, SSI_SEC_PAGES, NULL, 0);
+	f = tmpfile();
+	ck_assert_ptr_nonnull(f);
+	fd = fileno(f);
+	ck_assert_int_eq(pwrite(fd, img, off, 0), (ssize_t)off);
+	ck_assert_int_eq(image_files_read(fd, &l), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.f[0].path, "/usr/lib/libc.so.6");
+	ck_assert_uint_eq(l.f[0].id->size, 1000);
+	ck_assert_uint_eq(l.f[0].start, 0x6000);
+	ck_assert_uint_eq(l.f[0].end, 0x8000);
+	ck_assert_str_eq(l.f[1].path, "/tmp/local");
+	ck_assert_uint_eq(l.f[1].id->digest[0], 0xbb);
+	ck_assert_uint_eq(l.f[1].start, 0x4000);	/* the first of two */
+	image_files_free(&l);
+
+	/* a VMA naming a file beyond FILES */
+	v[3].file = 2;
+	ck_assert_int_eq(pwrite(fd, v, sizeof(v), (off_t)(off - sizeof(v) -
+						       sizeof(struct ssi_img_section))),
+			 (ssize_t)sizeof(v));
+	ck_assert_int_eq(image_files_read(fd, &l), -EINVAL);
+	ck_assert_ptr_null(l.f);
+	/* a path that runs past its record (VMAS right again) */
+	v[3].file = 1;
+	ck_assert_int_eq(pwrite(fd, v, sizeof(v), (off_t)(off - sizeof(v) -
+						       sizeof(struct ssi_img_section))),
+			 (ssize_t)sizeof(v));
+	ck_assert_int_eq(image_files_read(fd, &l), 0);
+	image_files_free(&l);
+	memset(files + sizeof(struct ssi_img_file) + 18, 'x',
+	       ((struct ssi_img_file *)files)->rec_size - sizeof(struct ssi_img_file) - 18);
+	ck_assert_int_eq(pwrite(fd, files, flen, (off_t)(at_files + sizeof(struct ssi_img_section))),
+			 (ssize_t)flen);
+	ck_assert_int_eq(image_files_read(fd, &l), -EINVAL);
 	fclose(f);
 }
 END_TEST
@@ -508,7 +644,9 @@ int main(void)
 	tcase_add_test(tc, test_proc_fds);
 	tcase_add_test(tc, test_image_threads);
 	tcase_add_test(tc, test_image_task);
+	tcase_add_test(tc, test_image_files);
 	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_file_msgs);
 	tcase_add_test(tc, test_migrate_req_rep);
 	tcase_add_test(tc, test_job_event);
 	suite_add_tcase(s, tc);

@@ -35,6 +35,7 @@ static const char *const refusers[] = {
 	"kmod/ssi_dump.c", "kmod/ssi_restore.c",
 	"ssid/migrate/not_carried.c", "ssid/migrate/home_side.c",
 	"ssid/forward/signalfd_here.c", "kmod/ssi_ptimer.c",
+	"ssid/migrate/restore_helper.c",
 };
 static char *refuser_text;
 
