@@ -403,9 +403,13 @@ static void serve_files(struct mig_home *h)
 {
 	int rc = file_serve_pump(&h->files, h->m->peers, h->peer, h->id);
 
-	if (rc && rc != -EAGAIN)
+	if (rc && rc != -EAGAIN) {
 		log_warn("pid %d: sending its mapped files to %s: %s", (int)h->pid,
 			 peers_node_name(h->m->peers, h->peer), strerror(-rc));
+		return;
+	}
+	/* a large file takes its time: the wait ends only when nothing moves */
+	h->deadline_ms = clock_mono_ms() + MIG_ACCEPT_TIMEOUT_MS;
 }
 
 /* MIG_FILE_REQ: a file it maps is missing or different there. */

@@ -26,7 +26,10 @@ struct migrate {
 
 /* Largest bulk part of one MIG_IMAGE message. */
 #define MIG_CHUNK		(4u << 20)
-/* Offer sent until the remote node must have accepted or refused. */
+/*
+ * Offer sent until the remote node must have accepted or refused (counted
+ * again from each chunk of a mapped file it asked for: file_fetch.h).
+ */
 #define MIG_ACCEPT_TIMEOUT_MS	60000
 /* After the remote exit, how long a forwarded call may keep the deputy. */
 #define MIG_END_GRACE_MS	2000
