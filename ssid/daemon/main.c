@@ -34,6 +34,7 @@
 #include "common/defaults.h"
 #include "common/log.h"
 #include "daemon/loop.h"
+#include "migrate/file_fetch.h"
 #include "migrate/migrate.h"
 #include "cluster/peers.h"
 #include "cluster/load_sample.h"
@@ -414,6 +415,11 @@ int main(int argc, char **argv)
 				   d.admin_uid, err, sizeof(err));
 	if (!d.control)
 		log_fatal("control socket: %s", err);
+	/*
+	 * The only ssid here now (a second one fails above): no guest
+	 * outlives the ssid that served it, nor do its mapped-file copies.
+	 */
+	file_fetch_purge();
 	write_pidfile(&d);
 	if (!d.opt.foreground || d.opt.syslog)
 		log_open(argv[0], 1, log_get_level());

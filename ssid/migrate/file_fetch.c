@@ -3,6 +3,7 @@
  * file_fetch.c - mapped files that exist only at home travel with the
  * process (see file_fetch.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,6 +19,7 @@
 
 #include "cluster/peers.h"
 #include "common/defaults.h"
+#include "common/log.h"
 #include "migrate/file_fetch.h"
 #include "migrate/image_peek.h"
 #include "migrate/migrate_int.h"
@@ -187,6 +189,19 @@ void file_fetch_free(struct file_fetch *ff)
 	}
 	free(ff->c);
 	memset(ff, 0, sizeof(*ff));
+}
+
+void file_fetch_purge(void)
+{
+	DIR *d = opendir(SSI_FILE_COPY_DIR);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && unlinkat(dirfd(d), e->d_name, 0))
+			log_warn("%s/%s: %s", SSI_FILE_COPY_DIR, e->d_name, strerror(errno));
+	closedir(d);
 }
 
 /* -------------------------------------------------------- the home side */

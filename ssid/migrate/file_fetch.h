@@ -86,6 +86,12 @@ int file_fetch_give(struct file_fetch *ff, int sock);
 /* file_fetch_free - close and remove every copy (the guest is gone). */
 void file_fetch_free(struct file_fetch *ff);
 
+/*
+ * file_fetch_purge - remove the copies an ssid before this one left (its
+ * guests died with it).  Logs what it cannot remove.
+ */
+void file_fetch_purge(void);
+
 /* -------------------------------------------------------- the home side */
 
 struct file_send {

@@ -12,7 +12,8 @@
  *    memory check, a checksum of stdin, and a line written in pieces;
  * 4. exits with EXITCODE.
  * With SSI_TEST_MAP=FILE in the environment it also maps FILE privately
- * (a node-local file makes the remote node refuse the image).  With
+ * (deleted after, it makes the migration refused; only at home, it is
+ * copied to the remote node).  With
  * SSI_TEST_VFORK=S a second thread vforks a child that sleeps S seconds
  * before it exits: meanwhile that thread is in vfork (its child shares
  * the memory), which no migration can carry.

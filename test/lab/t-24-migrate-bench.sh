@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: migration costs, printed as ratios (not asserted): freeze time for 1-256 MiB vs streaming the same bytes, forwarded 64 B read vs transport RTT, a 4-thread process's freeze vs a 1-thread one's, 4 threads' forwarded reads vs 1 thread's
+# test: migration costs, printed as ratios (not asserted): freeze time for 1-256 MiB vs streaming the same bytes, forwarded 64 B read vs transport RTT, a 4-thread process's freeze vs a 1-thread one's, 4 threads' forwarded reads vs 1 thread's, the freeze with a mapped file copied from home vs with the file already there
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -81,4 +81,33 @@ awk -v f1="${frozen[1]}" -v f4="${frozen[4]}" -v mib="$tmib" \
 		mib, f4 / 1000, f1 / 1000, f4 / f1
 	printf "forwarded 64 B reads: %.0f/s by 4 threads at once, %.0f/s by 1; 4/1 = %.2f (goal >= 3)\n",
 		t4, t1, t4 / t1
+}'
+
+# Mapped files that exist only at home (ssid/migrate/file_fetch.h): the
+# freeze of a process mapping a file of the home node's /tmp, which the
+# remote node copies from home meanwhile, against the same process when
+# the remote node has the file already; the difference against streaming
+# the same bytes.
+fmib=${SSI_MIGRATE_BENCH_FILE_MIB:-16}
+map=/tmp/ssi-bench-map.$$
+copy=$SSI_LAB_WORK/bench-map.$$
+on "$home" sh -c "head -c $((fmib << 20)) /dev/urandom >$map && cp $map $copy"
+declare -A ffrozen
+for how in copied present; do
+	[ "$how" = copied ] || on "$away" cp "$copy" "$map"
+	mig_start "file-$how" 4 0 SSI_TEST_MAP=$map
+	res=$(on "$home" "$ssictl" --json migrate "$pid" "$away") || fail "migrate with the file $how: $res"
+	ffrozen[$how]=$(jq .frozen_us <<<"$res")
+	mig_finish
+	[ "$status" = status=0 ] || fail "the program with the file $how: $status"
+done
+for n in "$home" "$away"; do on "$n" rm -f "$map"; done
+rm -f "$copy"
+awk -v c="${ffrozen[copied]}" -v p="${ffrozen[present]}" -v mib="$fmib" -v mbps="$mbps" 'BEGIN {
+	printf "mapped %d MiB file only at home: frozen %.0f ms, %.0f ms when the remote node has it", mib, c / 1000, p / 1000
+	if (mbps > 0) {
+		s = mib * 1048576 / (mbps * 1e6) * 1e6
+		printf "; the copy %.0f ms, raw stream %.0f ms; copy/stream = %.2f (goal <= 1.1)", (c - p) / 1000, s / 1000, (c - p) / s
+	}
+	printf "\n"
 }'
