@@ -115,8 +115,9 @@ int file_fetch_data(struct file_fetch *ff, const struct msg_mig_file_data *d,
 	if (!ff->asked || !c || c->done || d->offset != c->got ||
 	    len > d->size - d->offset || (d->err && len))
 		return -EPROTO;
+	errno = 0;
 	if (len && pwrite(c->fd, bulk, len, (off_t)c->got) != (ssize_t)len) {
-		c->err = errno ? errno : EIO;
+		c->err = errno ? errno : ENOSPC;	/* short: the disk is full */
 		c->done = true;
 		ff->done++;
 		return -c->err;
