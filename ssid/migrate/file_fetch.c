@@ -57,7 +57,7 @@ int file_fetch_want(struct file_fetch *ff, const char *line)
 	if (r.digest_len > sizeof(r.digest) || hex_digest(hex, r.digest, r.digest_len))
 		return -EINVAL;
 	for (i = 0; i < ff->n; i++)
-		if (ff->c[i].index == r.index)
+		if (ff->c[i].req.index == r.index)
 			return -EINVAL;
 	c = realloc(ff->c, (ff->n + 1) * sizeof(*c));
 	if (!c)
@@ -65,7 +65,6 @@ int file_fetch_want(struct file_fetch *ff, const char *line)
 	ff->c = c;
 	c = &ff->c[ff->n++];
 	memset(c, 0, sizeof(*c));
-	c->index = r.index;
 	c->req = r;
 	c->fd = -1;
 	return 0;
@@ -87,7 +86,7 @@ int file_fetch_ask(struct file_fetch *ff, struct peers *p, int peer, uint64_t id
 		struct file_copy *c = &ff->c[i];
 
 		snprintf(c->path, sizeof(c->path), "%s/%s.%u", SSI_FILE_COPY_DIR, tag,
-			 c->index);
+			 c->req.index);
 		unlink(c->path);	/* a stale one of an ssid before */
 		c->fd = open(c->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
 		if (c->fd < 0) {
@@ -110,7 +109,7 @@ int file_fetch_data(struct file_fetch *ff, const struct msg_mig_file_data *d,
 	uint32_t i;
 
 	for (i = 0; i < ff->n && !c; i++)
-		if (ff->c[i].index == d->index)
+		if (ff->c[i].req.index == d->index)
 			c = &ff->c[i];
 	if (!ff->asked || !c || c->done || d->offset != c->got ||
 	    len > d->size - d->offset || (d->err && len))
@@ -133,7 +132,7 @@ int file_fetch_data(struct file_fetch *ff, const struct msg_mig_file_data *d,
 
 static int give_one(int sock, const struct file_copy *c)
 {
-	struct file_fetch_reply r = { .index = c->index, .err = c->err };
+	struct file_fetch_reply r = { .index = c->req.index, .err = c->err };
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { &r, sizeof(r) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -215,7 +214,7 @@ int file_serve_add(struct file_serve *fs, pid_t pid, const struct msg_mig_file_r
 	uint32_t i;
 
 	for (i = 0; i < fs->n; i++)
-		if (fs->s[i].index == r->index)
+		if (fs->s[i].req.index == r->index)
 			return -EPROTO;
 	if (r->index >= SSI_IMG_MAX_FILES || fs->n >= SSI_IMG_MAX_FILES)
 		return -EPROTO;
@@ -225,7 +224,6 @@ int file_serve_add(struct file_serve *fs, pid_t pid, const struct msg_mig_file_r
 	fs->s = s;
 	s = &fs->s[fs->n++];
 	memset(s, 0, sizeof(*s));
-	s->index = r->index;
 	s->req = *r;
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid,
 		 r->start, r->end);
@@ -244,7 +242,7 @@ int file_serve_add(struct file_serve *fs, pid_t pid, const struct msg_mig_file_r
 /* Send the next message of @s: -EAGAIN (queue full), 0, or -errno. */
 static int send_next(struct file_send *s, struct peers *p, int peer, uint64_t id)
 {
-	struct msg_mig_file_data d = { .id = id, .index = s->index, .offset = s->off,
+	struct msg_mig_file_data d = { .id = id, .index = s->req.index, .offset = s->off,
 				       .size = s->size, .err = s->err };
 	unsigned char hdr[MSG_MIG_FILE_DATA_LEN];
 	struct iovec iov = { hdr, 0 };

@@ -32,8 +32,7 @@ struct peers;
 /* ------------------------------------------------------ the remote side */
 
 struct file_copy {
-	uint32_t index;			/* in the image's FILES */
-	struct msg_mig_file_req req;
+	struct msg_mig_file_req req;	/* index: in the image's FILES */
 	int fd;				/* the copy, written as bytes come */
 	uint64_t got;
 	int err;			/* why there is no copy, once done */
@@ -95,7 +94,6 @@ void file_fetch_purge(void);
 /* -------------------------------------------------------- the home side */
 
 struct file_send {
-	uint32_t index;
 	int fd;				/* the original, kept open */
 	uint64_t off, size;
 	int err;
