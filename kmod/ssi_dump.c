@@ -494,23 +494,6 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 		return capture_fail(req, -EAGAIN, SSI_R_TARGET,
 				    "inside the vDSO of its time namespace");
 
-	/*
-	 * Not carried yet either (modify_ldt and pkey_* pull a process home):
-	 * restored without them, its segment selectors or its memory's keys
-	 * would silently mean something else.
-	 */
-#ifdef CONFIG_MODIFY_LDT_SYSCALL
-	if (READ_ONCE(mm->context.ldt))
-		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
-				    "has an LDT (modify_ldt)");
-#endif
-#ifdef CONFIG_X86_INTEL_MEMORY_PROTECTION_KEYS
-	/* bit 0: the default key, which every process has */
-	if (READ_ONCE(mm->context.pkey_allocation_map) & ~1)
-		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
-				    "has protection keys (pkey_alloc)");
-#endif
-
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	req->img = t;
 	if (!t)
@@ -817,6 +800,8 @@ struct ssi_dump_ctx {
 	u32 nr_files;
 	void *fbuf;			/* FILES payload */
 	u64 fsize;
+	void *ldt;			/* LDT payload: nr_ldt descriptors */
+	u32 nr_ldt;
 	u64 nr_pages, nr_runs;
 	u64 bytes;
 	u32 reason;
@@ -895,10 +880,7 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 	if (userfaultfd_armed(vma))
 		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
 				 "userfaultfd-registered mapping");
-	/* a key freed since: the mapping still has it */
-	if (vma_pkey(vma))
-		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
-				 "mapping with a protection key (pkey_mprotect)");
+	v->pkey = ssi_vma_pkey(vma);
 	if (vma->vm_file) {
 		if (d_unlinked(vma->vm_file->f_path.dentry))
 			return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
@@ -1018,6 +1000,10 @@ static int collect_mm(struct ssi_dump_ctx *c)
 	if (test_bit(MMF_DISABLE_THP, &mm->flags))
 		c->imm.flags |= SSI_MMF_NO_THP;
 	c->imm.dumpable = get_dumpable(mm);
+	ssi_pkeys_save(mm, &c->imm);
+	err = ssi_ldt_save(mm, &c->ldt, &c->nr_ldt);
+	if (err)
+		dump_fail(c, err, SSI_R_NOMEM, "no memory");
 out:
 	mmap_read_unlock(mm);
 	return err;
@@ -1354,6 +1340,9 @@ static int ssi_dump_write(struct ssi_dump_ctx *c, struct file *out)
 		err = ssi_iw_section(&w, SSI_SEC_TIMERS, req->ptimers.img,
 				     (u64)req->ptimers.n * sizeof(*req->ptimers.img),
 				     req->ptimers.n);
+	if (!err)
+		err = ssi_iw_section(&w, SSI_SEC_LDT, c->ldt,
+				     (u64)c->nr_ldt * LDT_ENTRY_SIZE, c->nr_ldt);
 	if (err) {
 		dump_fail(c, err, err == -EINTR ? SSI_R_INTR : SSI_R_IO,
 			  "write error");
@@ -1389,6 +1378,7 @@ static void ssi_dump_ctx_free(struct ssi_dump_ctx *c)
 	if (c->mm)
 		mmput(c->mm);
 	kvfree(c->fbuf);
+	kvfree(c->ldt);
 	kvfree(c->scan);
 	kvfree(c->vmas);
 	kvfree(c);

@@ -204,6 +204,10 @@ int ssi_img_check_section(const struct ssi_img_section *s, u32 want,
 		    s->size != (u64)s->count * sizeof(struct ssi_img_posix_timer))
 			goto size;
 		break;
+	case SSI_SEC_LDT:	/* 8-byte descriptors, compared, never used */
+		if (s->count > SSI_IMG_MAX_LDT || s->size != (u64)s->count * 8)
+			goto size;
+		break;
 	default:
 		return bad(e, SSI_R_SECTION, "unknown section %u", s->type);
 	}
@@ -527,6 +531,12 @@ int ssi_img_check_mm(const struct ssi_img_mm *m,
 		return bad(e, SSI_R_MM, "MCL_ONFAULT without MCL_FUTURE");
 	if (m->dumpable > SSI_IMG_DUMPABLE_MAX)
 		return bad(e, SSI_R_MM, "dumpable %u", m->dumpable);
+	/* no keys (a CPU without them), or the default key and others */
+	if (m->pkeys >> SSI_IMG_NR_PKEYS || (m->pkeys && !(m->pkeys & 1)) ||
+	    (m->pkey_exec_only && (m->pkey_exec_only >= SSI_IMG_NR_PKEYS ||
+				    !(m->pkeys & (1U << m->pkey_exec_only)))))
+		return bad(e, SSI_R_MM, "protection keys %#x, execute-only %u",
+			   m->pkeys, m->pkey_exec_only);
 	/* start_code .. env_end are 11 consecutive u64s. */
 	for (i = 0; i < 11; i++)
 		if (f[i] >= limit)
@@ -616,8 +626,12 @@ int ssi_img_check_vmas(const struct ssi_img_vma *v, u32 n, u32 nfiles,
 	u32 i;
 
 	for (i = 0; i < n; i++, v++) {
-		if (!is_zero(v->reserved, sizeof(v->reserved)))
+		if (v->pad || v->reserved)
 			return bad(e, SSI_R_RESERVED, "vma %u reserved fields", i);
+		if (v->pkey >= SSI_IMG_NR_PKEYS ||
+		    (v->pkey && (v->kind == SSI_VMA_VDSO || v->kind == SSI_VMA_VVAR)))
+			return bad(e, SSI_R_VMAS, "vma %u: protection key %u on kind %u",
+				   i, v->pkey, v->kind);
 		if (v->start >= v->end || ((v->start | v->end) & pmask) ||
 		    v->end > limit || v->start < prev_end)
 			return bad(e, SSI_R_VMAS, "vma %u: %llx-%llx after %llx",

@@ -76,14 +76,34 @@ static inline struct sighand_struct *ssi_lock_sighand(struct task_struct *task,
 /*
  * ssi_vmattr.c: ssi_vma_advice() - the SSI_VMAF_* bits of madvise() and
  * mlock() state in @vm_flags.  ssi_vma_apply() - give the VMA mapped at
- * exactly [@start, @end) the state of image bits @img (takes the mmap
- * lock).  ssi_vma_populate() - fault in a locked VMA's pages, as mlock()
- * does.  Both return 0 or -errno.
+ * exactly [@start, @end) the state of image bits @img and protection key
+ * @pkey (takes the mmap lock).  ssi_vma_populate() - fault in a locked
+ * VMA's pages, as mlock() does.  Both return 0 or -errno.
  */
 u32 ssi_vma_advice(unsigned long vm_flags);
 int ssi_vma_apply(struct mm_struct *mm, unsigned long start, unsigned long end,
-		  u32 img);
+		  u32 img, u32 pkey);
 int ssi_vma_populate(struct mm_struct *mm, unsigned long start, unsigned long end);
+
+/*
+ * ssi_mmctx.c: the LDT and protection keys of an address space.
+ * ssi_pkeys_save() - the allocated keys into @m; ssi_vma_pkey() - a
+ * VMA's key; ssi_pkeys_here() - whether this CPU has the keys @pkeys
+ * allocated and @vma_pkeys on mappings (bit n: key n); ssi_pkeys_restore()
+ * - @m's keys allocated in @mm (mmap lock held for writing);
+ * ssi_pkey_vm_flags() - the vm_flags bits of key @pkey.
+ * ssi_ldt_save() - a copy of @mm's LDT, kvfree() it (NULL, 0: none);
+ * 0 or -ENOMEM.  ssi_ldt_matches() - whether @mm's LDT is @nr descriptors
+ * equal to @entries.
+ */
+struct ssi_img_mm;
+void ssi_pkeys_save(struct mm_struct *mm, struct ssi_img_mm *m);
+u32 ssi_vma_pkey(struct vm_area_struct *vma);
+bool ssi_pkeys_here(u32 pkeys, u32 vma_pkeys);
+void ssi_pkeys_restore(struct mm_struct *mm, const struct ssi_img_mm *m);
+unsigned long ssi_pkey_vm_flags(u32 pkey);
+int ssi_ldt_save(struct mm_struct *mm, void **entries, u32 *nr);
+bool ssi_ldt_matches(struct mm_struct *mm, const void *entries, u32 nr);
 
 /* ssi_itimer.c */
 struct task_struct;

@@ -107,6 +107,8 @@ struct ssi_rst {
 	u32 nr_sigq;
 	struct ssi_img_posix_timer *timers;	/* SSI_SEC_TIMERS */
 	u32 nr_timers;
+	void *ldt;			/* SSI_SEC_LDT: nr_ldt descriptors */
+	u32 nr_ldt;
 	struct ssi_parked **parked;	/* claimed helper threads */
 	u32 nr_parked;
 	/* SSI_IOC_RETURN: the deputy's frozen threads, in the image's order. */
@@ -369,6 +371,37 @@ static int read_sigqueue_timers(struct ssi_rst *rs)
 	return err;
 }
 
+/* SSI_SEC_LDT: compared with the LDT the caller made (match_ldt()). */
+static int read_ldt(struct ssi_rst *rs)
+{
+	struct ssi_img_section s;
+	int err;
+
+	err = ssi_ir_section(&rs->r, SSI_SEC_LDT, &rs->h, &s);
+	if (err)
+		return err;
+	rs->ldt = kvmalloc(s.size ?: 1, GFP_KERNEL);
+	if (!rs->ldt)
+		return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_LDT, "no memory");
+	rs->nr_ldt = s.count;
+	return ssi_ir_payload(&rs->r, &s, rs->ldt);
+}
+
+/*
+ * The LDT is the image's: made by the caller before the restore (a
+ * module cannot make one, ssi_mmctx.c), kept by a deputy.
+ */
+static int match_ldt(struct ssi_rst *rs)
+{
+	if (ssi_ldt_matches(current->mm, rs->ldt, rs->nr_ldt))
+		return 0;
+	rst_fail(rs, -EINVAL, SSI_R_TASK, SSI_SEC_LDT, "");
+	snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
+		 "the LDT is not made as the image has it (%u descriptors)",
+		 rs->nr_ldt);
+	return -EINVAL;
+}
+
 /*
  * The process's POSIX timers are the image's: made by the caller before
  * the restore (ssi_ptimer.c), each with its id, clock and sigevent.
@@ -512,7 +545,8 @@ static int read_meta(struct ssi_rst *rs)
 		if (err)
 			return err;
 	}
-	return read_sigqueue_timers(rs);
+	err = read_sigqueue_timers(rs);
+	return err ? err : read_ldt(rs);
 }
 
 /*
@@ -617,7 +651,7 @@ static int open_files(struct ssi_rst *rs)
 static int check_local(struct ssi_rst *rs)
 {
 	u64 locked = 0, limit;
-	u32 i;
+	u32 i, vma_pkeys = 0;
 
 	for (i = 0; i < ARRAY_SIZE(ssi_rst_rlimits); i++) {
 		int res = ssi_rst_rlimits[i];
@@ -635,6 +669,7 @@ static int check_local(struct ssi_rst *rs)
 			continue;
 		if (v->flags & SSI_VMAF_LOCKED)
 			locked += (v->end - v->start) >> PAGE_SHIFT;
+		vma_pkeys |= 1U << v->pkey;
 		if ((v->flags & SSI_VMAF_MERGEABLE) && !IS_ENABLED(CONFIG_KSM))
 			return rst_fail(rs, -EOPNOTSUPP, SSI_R_VMAS, SSI_SEC_VMAS,
 					"MADV_MERGEABLE memory and no KSM here");
@@ -657,6 +692,9 @@ static int check_local(struct ssi_rst *rs)
 	    !capable(CAP_IPC_LOCK))
 		return rst_fail(rs, -EPERM, SSI_R_RLIMIT, SSI_SEC_VMAS,
 				"locked memory beyond RLIMIT_MEMLOCK");
+	if (!ssi_pkeys_here(rs->m.pkeys, vma_pkeys))
+		return rst_fail(rs, -EOPNOTSUPP, SSI_R_MM, SSI_SEC_MM,
+				"protection keys, which this node's CPU has not");
 	return 0;
 }
 
@@ -743,6 +781,16 @@ static int read_pages(struct ssi_rst *rs, bool apply)
 
 /* --- past the point of no return --- */
 
+/*
+ * Whether the flags vm_mmap() gives VMA @v must be changed: madvise() or
+ * mlock() state, a protection key, or an execute-only mapping, which
+ * vm_mmap() gives a key of its own (the image's may differ).
+ */
+static bool has_attributes(const struct ssi_img_vma *v)
+{
+	return (v->flags & ~SSI_VMAF_GROWSDOWN) || v->pkey || v->prot == PROT_EXEC;
+}
+
 /* Map image VMA @i whole, with its attributes. */
 static int map_vma(struct ssi_rst *rs, u32 i)
 {
@@ -757,8 +805,11 @@ static int map_vma(struct ssi_rst *rs, u32 i)
 		addr = vm_mmap(NULL, v->start, len, v->prot,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
 			       (v->flags & SSI_VMAF_GROWSDOWN ? MAP_GROWSDOWN : 0), 0);
-	err = addr != v->start ? (IS_ERR_VALUE(addr) ? (long)addr : -EINVAL) :
-	      ssi_vma_apply(current->mm, v->start, v->end, v->flags);
+	if (addr != v->start)
+		err = IS_ERR_VALUE(addr) ? (long)addr : -EINVAL;
+	else
+		err = has_attributes(v) ?
+		      ssi_vma_apply(current->mm, v->start, v->end, v->flags, v->pkey) : 0;
 	if (err) {
 		rs->r.err.offset = i;
 		snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
@@ -767,11 +818,6 @@ static int map_vma(struct ssi_rst *rs, u32 i)
 		rs->r.err.section = SSI_SEC_VMAS;
 	}
 	return err;
-}
-
-static bool has_attributes(const struct ssi_img_vma *v)
-{
-	return v->flags & ~SSI_VMAF_GROWSDOWN;
 }
 
 static int replace_mm(struct ssi_rst *rs)
@@ -863,6 +909,7 @@ static int set_mm_fields(struct ssi_rst *rs)
 		set_bit(MMF_DISABLE_THP, &mm->flags);
 	else
 		clear_bit(MMF_DISABLE_THP, &mm->flags);
+	ssi_pkeys_restore(mm, m);
 	mmap_write_unlock(mm);
 	/*
 	 * As set_dumpable() (not exported): the helper's credential drop
@@ -1476,6 +1523,7 @@ static void ssi_rst_free(struct ssi_rst *rs)
 	kvfree(rs->threads);
 	kvfree(rs->sigq);
 	kvfree(rs->timers);
+	kvfree(rs->ldt);
 
 	for (i = 0; rs->files && i < rs->nr_files; i++)
 		if (rs->files[i])
@@ -1524,6 +1572,8 @@ static long restore_current(struct ssi_rst *rs)
 	}
 
 	err = match_timers(rs);
+	if (!err)
+		err = match_ldt(rs);
 	if (!err)
 		err = claim_threads(rs);
 	if (err)

@@ -8,7 +8,8 @@
  * split_vma() they use); the restore instead maps each VMA whole
  * (ssi_restore.c: those with attributes first, so that no fresh VMA
  * merges into one that must keep other flags) and sets its flags here
- * before anything else maps next to it.
+ * before anything else maps next to it.  A protection key is set the same
+ * way (pkey_mprotect() is not callable either).
  */
 #include <linux/ksm.h>
 #include <linux/mm.h>
@@ -55,14 +56,12 @@ static unsigned long vm_flags_of(u32 img)
 }
 
 int ssi_vma_apply(struct mm_struct *mm, unsigned long start, unsigned long end,
-		  u32 img)
+		  u32 img, u32 pkey)
 {
 	struct vm_area_struct *vma;
 	unsigned long want;
 	int err = 0;
 
-	if (!(img & ~SSI_VMAF_GROWSDOWN))
-		return 0;
 	if (mmap_write_lock_killable(mm))
 		return -EINTR;
 	vma = find_vma(mm, start);
@@ -70,7 +69,8 @@ int ssi_vma_apply(struct mm_struct *mm, unsigned long start, unsigned long end,
 		err = -EINVAL;		/* merged: mapped out of order */
 		goto out;
 	}
-	want = vma->vm_flags | vm_flags_of(img & ~SSI_VMAF_MERGEABLE);
+	want = (vma->vm_flags & ~ssi_pkey_vm_flags(SSI_IMG_NR_PKEYS - 1)) |
+	       vm_flags_of(img & ~SSI_VMAF_MERGEABLE);
 	if (img & SSI_VMAF_MERGEABLE) {
 		/* registers the mm with KSM, as MADV_MERGEABLE does */
 		err = IS_ENABLED(CONFIG_KSM) ?
@@ -80,7 +80,14 @@ int ssi_vma_apply(struct mm_struct *mm, unsigned long start, unsigned long end,
 	}
 	if ((want & VM_LOCKED) && !(vma->vm_flags & VM_LOCKED))
 		mm->locked_vm += vma_pages(vma);
+	/*
+	 * As pkey_mprotect() does: the key is in the flags and the PTEs.
+	 * vm_mmap() may have given an execute-only mapping a key of the
+	 * restoring task's: the image's replaces it.
+	 */
+	want |= ssi_pkey_vm_flags(pkey);
 	vma->vm_flags = want;
+	vma->vm_page_prot = vm_get_page_prot(want);
 out:
 	mmap_write_unlock(mm);
 	return err;

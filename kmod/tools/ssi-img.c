@@ -219,6 +219,9 @@ static void print_mm(const struct ssi_img_mm *m)
 	    (unsigned long long)m->arg_start, (unsigned long long)m->arg_end,
 	    (unsigned long long)m->env_start, (unsigned long long)m->env_end,
 	    m->nr_auxv);
+	if (m->pkeys)
+		out("  protection keys %#x, execute-only %u\n", m->pkeys,
+		    m->pkey_exec_only);
 }
 
 int main(int argc, char **argv)
@@ -329,6 +332,8 @@ int main(int argc, char **argv)
 		    v[i].prot & 4 ? 'x' : '-', kind_name(v[i].kind),
 		    (unsigned long long)v[i].pgoff,
 		    v[i].kind == SSI_VMA_FILE ? " (file)" : "");
+		if (v[i].pkey)
+			out(" pkey %u", v[i].pkey);
 		print_vma_flags(v[i].flags);
 	}
 	runs.vmas = v;
@@ -370,6 +375,11 @@ int main(int argc, char **argv)
 	print_timers(timers, s.count, t->posix_timer_next);
 	free(timers);
 	free(tids);
+
+	section(SSI_SEC_LDT, &h, &s);
+	free(payload(&s));
+	if (s.count)
+		out("ldt: %u descriptors\n", s.count);
 
 	section(SSI_SEC_PAGES, &h, &s);
 	buf = malloc((size_t)SSI_IMG_MAX_RUN * h.page_size);

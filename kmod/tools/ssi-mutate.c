@@ -37,7 +37,7 @@ struct run {
 
 static u8 *img, *buf;
 static size_t len, outlen;
-#define MAX_SECS	(8 + SSI_IMG_MAX_THREADS)
+#define MAX_SECS	(9 + SSI_IMG_MAX_THREADS)
 static struct sec secs[MAX_SECS];
 static int nsecs;
 static struct run runs[4096];
@@ -89,7 +89,7 @@ static void parse(void)
 		if (s->type == SSI_SEC_END)
 			break;
 	}
-	if (nsecs != 8 + (int)h->nr_threads || nruns < 3)
+	if (nsecs != 9 + (int)h->nr_threads || nruns < 3)
 		die("need a complete image with at least 3 page runs");
 }
 
@@ -252,6 +252,7 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "section", "pages", "pages section size 4096");
 	M("EINVAL", "section", "format", "sigqueue section count one more than its records");
 	M("EINVAL", "section", "format", "timers section count one more than its records");
+	M("EINVAL", "section", "format", "LDT section count one more than its descriptors");
 	M("EINVAL", "section", "pages", "END section type 99");
 
 	M("EINVAL", "task", "format", "cs = kernel code segment");
@@ -292,6 +293,7 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "mm", "format", "odd number of auxv words");
 	M("EINVAL", "mm", "format", "auxv not terminated");
 	M("EINVAL", "reserved", "format", "mm reserved word");
+	M("EINVAL", "mm", "format", "protection keys without the default key");
 
 	M("EINVAL", "files", "format", "file path length 2^31");
 	M("EINVAL", "files", "format", "file record size not aligned");
@@ -316,6 +318,7 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "vmas", "format", "vdso vma not at the header's vdso");
 	M("EPERM", "vmas", "node", "vma at address 0 (mmap_min_addr)");
 	M("EINVAL", "reserved", "format", "vma reserved word");
+	M("EINVAL", "vmas", "format", "vma protection key 16");
 
 	M("EINVAL", "pages", "pages", "run outside every vma");
 	M("EINVAL", "pages", "pages", "run inside the vdso");
@@ -417,6 +420,7 @@ apply:
 	if (IS()) { SEC(SSI_SEC_PAGES)->size = 4096; reseal_sec(sec(SSI_SEC_PAGES)); return 0; }
 	if (IS()) { SEC(SSI_SEC_SIGQUEUE)->count += 1; reseal_sec(sec(SSI_SEC_SIGQUEUE)); return 0; }
 	if (IS()) { SEC(SSI_SEC_TIMERS)->count += 1; reseal_sec(sec(SSI_SEC_TIMERS)); return 0; }
+	if (IS()) { SEC(SSI_SEC_LDT)->count += 1; reseal_sec(sec(SSI_SEC_LDT)); return 0; }
 	if (IS()) { SEC(SSI_SEC_END)->type = 99; reseal_sec(sec(SSI_SEC_END)); return 0; }
 
 	if (IS()) { LEAD->regs.cs = 0x10; goto task; }
@@ -473,6 +477,7 @@ apply:
 	if (IS()) { MM->nr_auxv -= 1; goto mm; }
 	if (IS()) { MM->auxv[MM->nr_auxv - 2] = 6; goto mm; }
 	if (IS()) { MM->reserved[0] = 1; goto mm; }
+	if (IS()) { MM->pkeys = 0x2; goto mm; }
 
 	if (IS()) { FILE0->path_len = 1U << 31; goto files; }
 	if (IS()) { FILE0->rec_size += 4; goto files; }
@@ -505,7 +510,8 @@ apply:
 		VMA(0)->start = 0;
 		goto vmas;
 	}
-	if (IS()) { VMA(0)->reserved[1] = 1; goto vmas; }
+	if (IS()) { VMA(0)->reserved = 1; goto vmas; }
+	if (IS()) { VMA(0)->pkey = 16; goto vmas; }
 
 	if (IS()) { RUN(0)->addr = 0x1000; goto run0; }
 	if (IS()) { RUN(0)->addr = HDR->vdso_start; goto run0; }

@@ -48,7 +48,7 @@ static inline const char *ssi_section_name(unsigned int type)
 {
 	static const char *const names[] = {
 		"header", "task", "xstate", "mm", "files", "vmas", "pages", "end",
-		"thread", "sigqueue", "timers",
+		"thread", "sigqueue", "timers", "ldt",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";

@@ -51,6 +51,8 @@
  *  6  pending signals: SSI_SEC_SIGQUEUE, every queued signal with its
  *     siginfo; ssi_img_task.sigpending holds realtime signals too.
  *  7  POSIX timers: SSI_SEC_TIMERS; ssi_img_task.posix_timer_next.
+ *  8  LDT and protection keys: SSI_SEC_LDT; ssi_img_mm.pkeys and
+ *     .pkey_exec_only; ssi_img_vma.pkey.
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -58,7 +60,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		7
+#define SSI_IMG_VERSION		8
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -71,6 +73,8 @@
 #define SSI_IMG_MAX_THREADS	1024
 #define SSI_IMG_MAX_SIGQUEUE	1024		/* queued signals; more: refused */
 #define SSI_IMG_MAX_TIMERS	4096		/* POSIX timers; more: refused */
+#define SSI_IMG_MAX_LDT		8192		/* LDT_ENTRIES */
+#define SSI_IMG_NR_PKEYS	16		/* x86 protection keys */
 #define SSI_IMG_SIGINFO_LEN	48		/* sizeof(struct kernel_siginfo) */
 #define SSI_IMG_AUXV_WORDS	64		/* >= the kernel's AT_VECTOR_SIZE */
 #define SSI_IMG_NSIG		64
@@ -138,6 +142,7 @@ enum ssi_img_section_type {
 	SSI_SEC_THREAD	= 8,	/* between VMAS and PAGES */
 	SSI_SEC_SIGQUEUE = 9,	/* after the THREADs, before PAGES */
 	SSI_SEC_TIMERS	= 10,	/* after SIGQUEUE, before PAGES */
+	SSI_SEC_LDT	= 11,	/* after TIMERS, before PAGES */
 };
 
 /* A reader that does not know the type may skip the section. */
@@ -417,6 +422,14 @@ struct ssi_img_posix_timer {
 };
 
 /*
+ * SSI_SEC_LDT (count = descriptors, 0..SSI_IMG_MAX_LDT; the section is
+ * always there): the process's LDT (modify_ldt(2)), entry 0 first, each
+ * the 8-byte x86 segment descriptor that modify_ldt(0, ...) reads.  The
+ * task that becomes the process makes it before the restore, which
+ * checks it byte for byte; the module never writes an LDT.
+ */
+
+/*
  * SSI_SEC_THREAD (count 1): a struct ssi_img_thread followed by the
  * thread's XSAVE area (header.xstate_size bytes, as in SSI_SEC_XSTATE).
  * One section per thread other than the leader, in no particular order.
@@ -434,6 +447,11 @@ struct ssi_img_posix_timer {
  * Fields as in struct mm_struct (and prctl(PR_SET_MM_MAP)).
  * @nr_auxv:	number of words used in @auxv (id/value pairs, AT_NULL pair
  *		included).
+ * @pkeys:	the protection keys allocated (pkey_alloc(2)): bit n for key
+ *		n, bit 0 (the default key) always; 0 if the home CPU has none.
+ * @pkey_exec_only: the key the kernel gave execute-only mappings
+ *		(mprotect(PROT_EXEC)), one of @pkeys; 0 if none (key 0 never
+ *		is).
  * @reserved:	must be zero.
  */
 struct ssi_img_mm {
@@ -445,7 +463,9 @@ struct ssi_img_mm {
 	__u64 auxv[SSI_IMG_AUXV_WORDS];
 	__u32 dumpable;
 	__u32 pad;
-	__u64 reserved[3];
+	__u32 pkeys;
+	__u32 pkey_exec_only;
+	__u64 reserved[2];
 };
 
 /* ssi_img_mm.flags */
@@ -522,7 +542,10 @@ enum ssi_img_vma_kind {
  * @kind:	enum ssi_img_vma_kind.
  * @flags:	SSI_VMAF_*.
  * @file:	index into FILES for SSI_VMA_FILE, else 0.
- * @reserved:	must be zero.
+ * @pkey:	its protection key (pkey_mprotect(2)), 0..15; 0 is the
+ *		default.  It need not be allocated any more (pkey_free(2)
+ *		leaves mappings with their key).
+ * @pad, @reserved: must be zero.
  */
 struct ssi_img_vma {
 	__u64 start;
@@ -533,7 +556,9 @@ struct ssi_img_vma {
 	__u32 kind;
 	__u32 flags;
 	__u32 file;
-	__u64 reserved[2];
+	__u32 pkey;
+	__u32 pad;
+	__u64 reserved;
 };
 
 /**

@@ -382,9 +382,9 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	LOCAL(set_mempolicy_home_node, W_MEM),
 	LOCAL(migrate_pages, W_MEM),
 	LOCAL(move_pages, W_MEM),
-	PULL(pkey_mprotect, "protection keys are not carried: " W_NYI),
-	PULL(pkey_alloc, "protection keys are not carried: " W_NYI),
-	PULL(pkey_free, "protection keys are not carried: " W_NYI),
+	LOCAL(pkey_mprotect, W_MEM),
+	LOCAL(pkey_alloc, "the keys travel with the address space, both ways"),
+	LOCAL(pkey_free, "the keys travel with the address space, both ways"),
 	LOCAL(membarrier, W_MEM),
 	LOCAL(futex, "all the threads of the process run here, and its memory is private"),
 	LOCAL(futex_waitv, "all the threads of the process run here, and its memory is private"),
@@ -395,7 +395,13 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	LOCAL(arch_prctl, "FS/GS bases are CPU state"),
 	LOCAL(set_thread_area, "TLS is CPU state"),
 	LOCAL(get_thread_area, "TLS is CPU state"),
-	PULL(modify_ldt, W_NYI),
+	/*
+	 * Reads (func 0 and 2) are local: the LDT travels with the address
+	 * space.  A write pulls the process home: an LDT is made by the task
+	 * that becomes the process, which a deputy coming home cannot do;
+	 * it keeps the one it had.
+	 */
+	LOCAL_IF(modify_ldt, 0, 1, 0, "reading the LDT is local; a write pulls the process home, where the deputy keeps its LDT"),
 	PULL(remap_file_pages, "file mappings live at home"),
 	PULL(memfd_secret, W_NYI),
 	PULL(userfaultfd, W_NYI),

@@ -128,20 +128,22 @@ int image_task_read(int fd, struct ssi_img_task *t)
 	return rc == 1 ? 0 : -EINVAL;
 }
 
-struct timer_list {
-	struct ssi_img_posix_timer *p;
+/* A section of @count records of @rec_size bytes each, at most @max. */
+struct record_list {
+	uint32_t type, max;
+	size_t rec_size;
+	void *p;
 	uint32_t n;
 };
 
-static int take_timers(int fd, const struct ssi_img_section *s, uint64_t off, void *arg)
+static int take_records(int fd, const struct ssi_img_section *s, uint64_t off, void *arg)
 {
-	struct timer_list *l = arg;
+	struct record_list *l = arg;
 	int rc;
 
-	if (s->type != SSI_SEC_TIMERS)
+	if (s->type != l->type)
 		return 0;
-	if (s->count > SSI_IMG_MAX_TIMERS ||
-	    s->size != (uint64_t)s->count * sizeof(struct ssi_img_posix_timer))
+	if (s->count > l->max || s->size != (uint64_t)s->count * l->rec_size)
 		return -EINVAL;
 	if (!s->count)
 		return 1;
@@ -155,22 +157,41 @@ static int take_timers(int fd, const struct ssi_img_section *s, uint64_t off, vo
 	return 1;
 }
 
-int image_timers_read(int fd, struct ssi_img_posix_timer **out)
+/* The records of section @l->type into *@out (NULL if none); their number or -errno. */
+static int records_read(int fd, struct record_list *l, void **out)
 {
 	struct ssi_img_header h;
-	struct timer_list l = { 0 };
 	int rc;
 
 	*out = NULL;
 	rc = read_header(fd, &h);
 	if (!rc)
-		rc = each_section(fd, &h, take_timers, &l);
+		rc = each_section(fd, &h, take_records, l);
 	if (rc != 1) {
-		free(l.p);
-		return rc ? rc : -EINVAL;	/* 0: no TIMERS section */
+		free(l->p);
+		return rc ? rc : -EINVAL;	/* 0: no such section */
 	}
-	*out = l.p;
-	return (int)l.n;
+	*out = l->p;
+	return (int)l->n;
+}
+
+int image_timers_read(int fd, struct ssi_img_posix_timer **out)
+{
+	struct record_list l = {
+		.type = SSI_SEC_TIMERS, .max = SSI_IMG_MAX_TIMERS,
+		.rec_size = sizeof(struct ssi_img_posix_timer),
+	};
+
+	return records_read(fd, &l, (void **)out);
+}
+
+int image_ldt_read(int fd, uint64_t **out)
+{
+	struct record_list l = {
+		.type = SSI_SEC_LDT, .max = SSI_IMG_MAX_LDT, .rec_size = sizeof(uint64_t),
+	};
+
+	return records_read(fd, &l, (void **)out);
 }
 
 struct files_walk {

@@ -10,8 +10,8 @@
  *    helper makes its threads with them;
  *  - the process's resource limits (the TASK section), which the restore
  *    helper sets on itself before it becomes the process;
- *  - its POSIX timers, which the task that becomes the process makes
- *    before the restore (ptimer_make.h);
+ *  - its POSIX timers and its LDT, which the task that becomes the
+ *    process makes before the restore (ptimer_make.h, ldt_make.h);
  *  - its mapped files (FILES) and, for each, one mapping of it (VMAS):
  *    the restore helper checks them here first, and asks ssid for a copy
  *    of those that are missing or different (file_fetch.h).
@@ -54,6 +54,14 @@ int image_task_read(int fd, struct ssi_img_task *t);
  * of the wrong size), -ENOMEM.
  */
 int image_timers_read(int fd, struct ssi_img_posix_timer **out);
+
+/*
+ * image_ldt_read - the LDT of the image in @fd (SSI_SEC_LDT, raw 8-byte
+ * descriptors) into *@out, malloc'ed (free() it; NULL when it has none).
+ * Return: the number of descriptors, or -errno: -EIO, -EINVAL (no such
+ * section, or one of the wrong size), -ENOMEM.
+ */
+int image_ldt_read(int fd, uint64_t **out);
 
 /* One mapped file of an image: its FILES record and one mapping of it. */
 struct image_file {

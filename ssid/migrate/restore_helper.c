@@ -77,6 +77,7 @@
 #include "migrate/file_fetch.h"
 #include "migrate/image_peek.h"
 #include "migrate/pidns_init.h"
+#include "migrate/ldt_make.h"
 #include "migrate/ptimer_make.h"
 
 #define IMG_FD		3
@@ -300,6 +301,22 @@ static void make_timers(void)
 		refuse(rc == -ENOMEM || rc == -EAGAIN ? SSI_R_NOMEM : SSI_R_TASK, -rc, "%s", why);
 }
 
+/* The image's LDT, made here for the restore to check (ldt_make.h). */
+static void make_ldt(void)
+{
+	uint64_t *d;
+	char why[160];
+	int n, rc;
+
+	n = image_ldt_read(IMG_FD, &d);
+	if (n < 0)
+		refuse(SSI_R_SECTION, -n, "the image's LDT cannot be read");
+	rc = ldt_make(d, (uint32_t)n, why, sizeof(why));
+	free(d);
+	if (rc)
+		refuse(rc == -ENOMEM ? SSI_R_NOMEM : SSI_R_TASK, -rc, "%s", why);
+}
+
 /* Is @path here the file @want of the image (what the restore checks)? */
 static bool same_here(const char *path, const struct ssi_img_file *want)
 {
@@ -481,6 +498,7 @@ int main(int argc, char **argv)
 	}
 	start_threads(h.nr_threads);
 	make_timers();
+	make_ldt();
 	close(PIDNS_FD);
 	if (write(REPORT_FD, "OK\n", 3) != 3)
 		_exit(2);

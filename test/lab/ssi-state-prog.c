@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ssi-state-prog - a process with kernel state that migration does not
- * carry yet, for t-35-state-refused.sh:
+ * carry yet, or that pulls it home once made away, for
+ * t-35-state-refused.sh:
  *
  *   ssi-state-prog STATE WHEN GO
  *
- * STATE: seccomp (a filter of its own), ldt (modify_ldt), pkey
- * (pkey_alloc and pkey_mprotect), signalfd_epoll (a signalfd for
+ * STATE: seccomp (a filter of its own), ldt (an LDT entry written with
+ * modify_ldt: carried, but a write away pulls home), signalfd_epoll (a signalfd for
  * SIGUSR1, blocked, watched by an epoll set), memfd
  * (a private mapping of one), userfaultfd (one registered on a mapping),
  * deadline (the main thread under SCHED_DEADLINE).  WHEN: early (made before "ready") or
  * late (made once the file GO exists, i.e. after the test moved it).
  * Prints "pid before=PID", "ready", then, once GO exists and the state
  * is made, checks it and prints "STATE ok" and "pid after=PID"; exits 3.
- * Prints "STATE unsupported" and exits 4 where the kernel or CPU lacks
- * it (pkeys on a CPU without PKU).
+ * Prints "STATE unsupported" and exits 4 where the kernel lacks it.
  */
 #include <asm/ldt.h>
 #include <errno.h>
@@ -37,7 +37,7 @@
 #include <sys/syscall.h>
 
 static char *page;
-static int key = -1, sfd = -1, epfd = -1, ufd = -1;
+static int sfd = -1, epfd = -1, ufd = -1;
 
 /* <linux/sched/types.h>'s, which not every libc's headers pull in */
 struct k_sched_attr {
@@ -62,15 +62,6 @@ static int make(const char *state)
 				       .contents = MODIFY_LDT_CONTENTS_DATA, .useable = 1 };
 
 		return syscall(SYS_modify_ldt, 1, &d, sizeof(d)) ? -1 : 0;
-	}
-	if (!strcmp(state, "pkey")) {
-		page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		key = (int)syscall(SYS_pkey_alloc, 0, 0);
-		if (key < 0)
-			return (errno == ENOSPC || errno == EINVAL || errno == ENOSYS) ? 1 : -1;
-		return syscall(SYS_pkey_mprotect, page, 4096, PROT_READ | PROT_WRITE, key) ?
-		       -1 : 0;
 	}
 	if (!strcmp(state, "memfd")) {
 		int fd = memfd_create("ssi-state", 0);
@@ -144,9 +135,8 @@ static int check(const char *state)
 	}
 	if (!strcmp(state, "deadline"))
 		return syscall(SYS_sched_getscheduler, 0) == SCHED_DEADLINE ? 0 : -1;
-	/* pkey: the key is still taken, and the page still writable with it */
-	page[0] = 1;
-	return syscall(SYS_pkey_free, key) == 0 ? 0 : -1;
+	errno = EINVAL;
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -154,7 +144,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	if (argc != 4 || (strcmp(argv[2], "early") && strcmp(argv[2], "late"))) {
-		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|pkey|signalfd_epoll|memfd|userfaultfd|deadline early|late GO\n");
+		fprintf(stderr, "usage: ssi-state-prog seccomp|ldt|signalfd_epoll|memfd|userfaultfd|deadline early|late GO\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);

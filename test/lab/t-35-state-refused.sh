@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: kernel state not carried yet (a seccomp filter of its own, an LDT, protection keys, a signalfd watched by an epoll, a memfd mapping, a userfaultfd, SCHED_DEADLINE) is refused before the freeze with a reason that names it, and the process runs on at home untouched; made after the move, it pulls the process home, where it works
+# test: kernel state not carried yet (a seccomp filter of its own, a signalfd watched by an epoll, a memfd mapping, a userfaultfd, SCHED_DEADLINE) is refused before the freeze with a reason that names it, and the process runs on at home untouched; made after the move, it pulls the process home, where it works; so does an LDT written after the move
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -35,7 +35,7 @@ run() {
 }
 
 # STATE: the words the refusal must have
-for spec in "seccomp:seccomp filter" "ldt:LDT" "pkey:protection keys" "signalfd_epoll:signalfd watched by an epoll" "memfd:memfd" \
+for spec in "seccomp:seccomp filter" "signalfd_epoll:signalfd watched by an epoll" "memfd:memfd" \
 	"userfaultfd:userfaultfd" "deadline:SCHED_DEADLINE"; do
 	state=${spec%%:*}
 	why=${spec#*:}
@@ -57,3 +57,15 @@ for spec in "seccomp:seccomp filter" "ldt:LDT" "pkey:protection keys" "signalfd_
 	[ "$after" -gt "$before" ] || fail "$state: $away did not log a pull-home"
 	echo "$state made after the move: pulled home, $(grep "^$state" <<<"$out")"
 done
+
+# An LDT travels (test/zdtm-ssid/ldt*), but one written away pulls the
+# process home: only the task that becomes the process can make one.
+run ldt early 0
+ref=$out
+grep -q "^ldt ok" <<<"$ref" || fail "ldt: the unmigrated run failed: $ref"
+before=$(mig_pull_home_lines | wc -l)
+run ldt late 1
+[ "$out" = "$ref" ] || fail "ldt: the run that wrote its LDT after the move differs: $out"
+after=$(mig_pull_home_lines | wc -l)
+[ "$after" -gt "$before" ] || fail "ldt: $away did not log a pull-home"
+echo "ldt written after the move: pulled home, $(grep "^ldt" <<<"$out")"

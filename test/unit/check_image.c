@@ -491,6 +491,24 @@ START_TEST(test_timers)
 }
 END_TEST
 
+START_TEST(test_ldt_section)
+{
+	struct ssi_img_section s = { .type = SSI_SEC_LDT, .count = 3, .size = 24 };
+
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_LDT, &hdr, &err), 0);
+	s.size = 25;	/* not whole descriptors */
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_LDT, &hdr, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_SECTION);
+	s.count = SSI_IMG_MAX_LDT + 1;	/* more than LDT_ENTRIES */
+	s.size = (uint64_t)s.count * 8;
+	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
+	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_LDT, &hdr, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_SECTION);
+}
+END_TEST
+
 START_TEST(test_xstate)
 {
 	REFUSED(SSI_R_XSTATE, xs[512] = 7);		/* AVX not in the header */
@@ -509,7 +527,11 @@ START_TEST(test_mm)
 	REFUSED(SSI_R_MM, mm.auxv[3] = 1);		/* AT_NULL pair not zero */
 	REFUSED(SSI_R_MM, mm.nr_auxv = 6; mm.auxv[2] = 0; mm.auxv[4] = 9);
 	REFUSED(SSI_R_MM, mm.auxv[10] = 1);		/* tail not zero */
-	REFUSED(SSI_R_RESERVED, mm.reserved[2] = 1);
+	REFUSED(SSI_R_RESERVED, mm.reserved[1] = 1);
+	REFUSED(SSI_R_MM, mm.pkeys = 0x2);			/* no default key */
+	REFUSED(SSI_R_MM, mm.pkeys = 0x10001);			/* key 16 */
+	REFUSED(SSI_R_MM, mm.pkeys = 0x3; mm.pkey_exec_only = 2);	/* not allocated */
+	REFUSED(SSI_R_MM, mm.pkeys = 0; mm.pkey_exec_only = 1);
 	REFUSED(SSI_R_RESERVED, mm.pad = 1);
 	REFUSED(SSI_R_RESERVED, mm.flags = 8);
 	REFUSED(SSI_R_MM, mm.flags = SSI_MMF_LOCK_ONFAULT);	/* without FUTURE */
@@ -517,6 +539,8 @@ START_TEST(test_mm)
 	build();
 	mm.flags = SSI_MMF_MASK;
 	mm.dumpable = 2;
+	mm.pkeys = 0x8005;
+	mm.pkey_exec_only = 15;
 	reseal();
 	ck_assert_int_eq(check_all(), 0);
 }
@@ -563,13 +587,17 @@ START_TEST(test_vmas)
 	REFUSED(SSI_R_VMAS, vmas[3].kind = SSI_VMA_ANON);	/* no vdso */
 	REFUSED(SSI_R_VMAS, vmas[2].kind = SSI_VMA_VDSO);	/* two, wrong place */
 	REFUSED(SSI_R_VMAS, vmas[0].kind = SSI_VMA_HEAP; vmas[0].file = 0);
-	REFUSED(SSI_R_RESERVED, vmas[2].reserved[0] = 1);
+	REFUSED(SSI_R_RESERVED, vmas[2].reserved = 1);
+	REFUSED(SSI_R_RESERVED, vmas[2].pad = 1);
+	REFUSED(SSI_R_VMAS, vmas[1].pkey = 16);
+	REFUSED(SSI_R_VMAS, vmas[3].pkey = 1);				/* vdso */
 	/* attributes: what madvise() and mlock2() can make, together */
 	build();
 	vmas[1].flags = SSI_VMAF_LOCKED | SSI_VMAF_LOCKONFAULT | SSI_VMAF_DONTCOPY |
 			SSI_VMAF_WIPEONFORK | SSI_VMAF_DONTDUMP | SSI_VMAF_HUGEPAGE |
 			SSI_VMAF_SEQ_READ | SSI_VMAF_MERGEABLE;
 	vmas[0].flags = SSI_VMAF_LOCKED | SSI_VMAF_NOHUGEPAGE | SSI_VMAF_RAND_READ;
+	vmas[1].pkey = 15;	/* a key freed since stays on its mappings */
 	reseal();
 	ck_assert_int_eq(check_all(), 0);
 	REFUSED(SSI_R_VMAS, vmas[1].flags = SSI_VMAF_HUGEPAGE | SSI_VMAF_NOHUGEPAGE);
@@ -730,6 +758,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, test_timers);
 	tcase_add_test(tc, test_xstate);
 	tcase_add_test(tc, test_mm);
+	tcase_add_test(tc, test_ldt_section);
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_vmas);
 	tcase_add_test(tc, test_runs);
