@@ -323,8 +323,18 @@ int ssi_img_check_timers(const struct ssi_img_posix_timer *p, u32 n,
 		case SSI_CLOCK_TAI:
 			break;
 		default:
-			return bad(e, SSI_R_TASK, "POSIX timer %d: clock %d", p[i].id,
-				   p[i].clock);
+			if (p[i].clock >= 0 ||
+			    SSI_CPUCLOCK_WHICH(p[i].clock) > SSI_CPUCLOCK_WHICH_MAX)
+				goto clock;
+			if (!(p[i].clock & SSI_CPUCLOCK_PERTHREAD)) {
+				if (SSI_CPUCLOCK_PID(p[i].clock))	/* another process's */
+					goto clock;
+				break;
+			}
+			for (k = 0; k < nr_tids && tids[k] != SSI_CPUCLOCK_PID(p[i].clock); k++)
+				;
+			if (k == nr_tids || !SSI_CPUCLOCK_PID(p[i].clock))
+				goto clock;
 		}
 		/* the kernel takes SIGEV_THREAD for SIGEV_SIGNAL (glibc never sends it) */
 		if (p[i].notify != SSI_SIGEV_SIGNAL && !none &&
@@ -356,6 +366,8 @@ int ssi_img_check_timers(const struct ssi_img_posix_timer *p, u32 n,
 		}
 	}
 	return 0;
+clock:
+	return bad(e, SSI_R_TASK, "POSIX timer %d: clock %d", p[i].id, p[i].clock);
 }
 
 int ssi_img_check_thread(const struct ssi_img_thread *t,

@@ -23,9 +23,16 @@
  * (ssi_ptimers_match()); after it, it moves each one's expiry to the
  * image's (ssi_ptimers_arm()), as ssi_itimer.c moves parked CPU itimers.
  *
- * Only the hrtimer clocks are carried (REALTIME, MONOTONIC, BOOTTIME,
- * TAI): a timer on a CPU-time clock counts threads of this node, and an
- * alarm clock wakes the node from suspend; a dump is refused with them.
+ * A timer on a CPU-time clock (the process's or one of its threads') is
+ * carried the same way, in ns of its clock: arming one takes
+ * arm_timer(), which is not exported, so as ssi_itimer.c does for the
+ * CPU itimers only the expiry of a timer already queued is moved (its
+ * base's cached next expiry only ever needs lowering).  Going, each is
+ * parked far out, so that the deputy's own CPU time never fires it; the
+ * restore moves the parked one the task made to the image's time left,
+ * counted on this node's clock (which ssi_itimer.c has set to the
+ * image's).  A timer on another process's CPU clock, or on an alarm
+ * clock (it wakes the node from suspend), refuses the dump.
  *
  * Locking: the list of a process's timers changes under its siglock
  * (timer_create, timer_delete, exit_itimers); an hrtimer callback takes a
@@ -46,8 +53,8 @@
 /* What a stopped timer needs to start again where it stood. */
 struct ssi_ptimer_saved {
 	timer_t id;
-	bool queued;		/* its hrtimer was queued */
-	ktime_t expires;	/* on its hrtimer's base */
+	bool queued;		/* its hrtimer, or its CPU timer, was queued */
+	ktime_t expires;	/* on its hrtimer's base, or its CPU clock */
 	int requeue;		/* it_requeue_pending before the freeze */
 	int frozen_requeue;	/* ... and after: a changed one was re-armed */
 };
@@ -61,6 +68,83 @@ struct ptimer_list {
 static bool is_none(const struct k_itimer *k)
 {
 	return (k->it_sigev_notify & ~SIGEV_THREAD_ID) == SIGEV_NONE;
+}
+
+/* A timer on a CPU-time clock: the kernel's encoding of those is negative. */
+static bool is_cpu(const struct k_itimer *k)
+{
+	return k->it_clock < 0;
+}
+
+/* The task whose CPU clock @k counts (RCU read lock held), or NULL. */
+static struct task_struct *cpu_target(const struct k_itimer *k)
+{
+	return pid_task(k->it.cpu.pid, CPUCLOCK_PERTHREAD(k->it_clock) ?
+			PIDTYPE_PID : PIDTYPE_TGID);
+}
+
+/*
+ * @k's CPU clock now, as the tick compares it with the expiry: a thread's
+ * own counts, or the process's group cputimer while its timers are active
+ * (which one queued timer makes them), else the sum the group would start
+ * from.  Siglock of @p held; @p not running (frozen, or current).
+ */
+static u64 cpu_sample(const struct k_itimer *k, struct task_struct *p)
+{
+	struct signal_struct *sig = p->signal;
+	struct task_cputime_atomic *a = &sig->cputimer.cputime_atomic;
+	struct task_struct *t;
+	u64 u, st, rt;
+
+	if (CPUCLOCK_PERTHREAD(k->it_clock)) {
+		u = p->utime;
+		st = p->stime;
+		rt = p->se.sum_exec_runtime;
+	} else if (READ_ONCE(sig->posix_cputimers.timers_active)) {
+		u = atomic64_read(&a->utime);
+		st = atomic64_read(&a->stime);
+		rt = atomic64_read(&a->sum_exec_runtime);
+	} else {
+		u = sig->utime;
+		st = sig->stime;
+		rt = sig->sum_sched_runtime;
+		for_each_thread(p, t) {
+			u += t->utime;
+			st += t->stime;
+			rt += t->se.sum_exec_runtime;
+		}
+	}
+	switch (CPUCLOCK_WHICH(k->it_clock)) {
+	case CPUCLOCK_VIRT:
+		return u;
+	case CPUCLOCK_PROF:
+		return u + st;
+	default:
+		return rt;
+	}
+}
+
+/*
+ * Move CPU timer @k's expiry to @exp (siglock held): a queued one is
+ * queued again in its base, whose cached next expiry is lowered if need
+ * be (a cache below every expiry only makes the tick look again).
+ */
+static void cpu_move(struct k_itimer *k, u64 exp)
+{
+	struct cpu_timer *c = &k->it.cpu;
+	struct timerqueue_head *head = c->head;
+	struct posix_cputimer_base *base;
+
+	if (!head) {
+		cpu_timer_setexpires(c, exp);	/* SIGEV_NONE: read, never fires */
+		return;
+	}
+	cpu_timer_dequeue(c);
+	cpu_timer_setexpires(c, exp);
+	cpu_timer_enqueue(head, c);
+	base = container_of(head, struct posix_cputimer_base, tqhead);
+	if (exp < base->nextevt)
+		base->nextevt = exp;
 }
 
 /* The timers of @task: their number (may be above l->max), or -ESRCH. */
@@ -112,7 +196,12 @@ static int gather_locked(struct task_struct *task, struct ptimer_list *l)
 	return err ?: -EAGAIN;
 }
 
-/* Lock @k if it is still a timer of @sig, its hrtimer not in its callback. */
+/*
+ * Lock @k if it is still a timer of @sig, its hrtimer not in its callback
+ * (*@cancelled as hrtimer_try_to_cancel() says); a CPU timer is only
+ * locked (*@cancelled 0): it fires in its process's own context, which is
+ * frozen or current.
+ */
 static bool lock_stopped(struct k_itimer *k, struct signal_struct *sig,
 			 unsigned long *flags, int *cancelled)
 {
@@ -122,6 +211,9 @@ static bool lock_stopped(struct k_itimer *k, struct signal_struct *sig,
 			spin_unlock_irqrestore(&k->it_lock, *flags);
 			return false;
 		}
+		*cancelled = 0;
+		if (is_cpu(k))
+			return true;
 		*cancelled = hrtimer_try_to_cancel(&k->it.real.timer);
 		if (*cancelled >= 0)
 			return true;
@@ -141,9 +233,11 @@ static ktime_t forward(ktime_t exp, ktime_t now, ktime_t iv)
 	return ktime_add_ns(exp, (div64_u64(late, ktime_to_ns(iv)) + 1) * ktime_to_ns(iv));
 }
 
-/* Why @k cannot travel, or NULL. */
-static const char *not_carried(const struct k_itimer *k)
+/* Why @k, a timer of @task, cannot travel, or NULL (RCU read lock held). */
+static const char *not_carried(const struct k_itimer *k, struct task_struct *task)
 {
+	struct task_struct *p;
+
 	switch (k->it_clock) {
 	case CLOCK_REALTIME:
 	case CLOCK_MONOTONIC:
@@ -153,22 +247,89 @@ static const char *not_carried(const struct k_itimer *k)
 	case CLOCK_REALTIME_ALARM:
 	case CLOCK_BOOTTIME_ALARM:
 		return "has a POSIX timer on an alarm clock";
-	default:
-		return "has a POSIX timer on a CPU-time clock";
 	}
+	if (!is_cpu(k) || CPUCLOCK_WHICH(k->it_clock) >= CPUCLOCK_MAX)
+		return "has a POSIX timer on a clock it cannot carry";
+	p = cpu_target(k);
+	if (!p || !same_thread_group(p, task))
+		return "has a POSIX timer on another process's CPU clock";
+	return NULL;
 }
 
-/* Stop @k (it_lock held, hrtimer cancelled) and describe it in @r. */
-static void freeze_one(struct k_itimer *k, int cancelled, struct pid_namespace *ns,
+/*
+ * The clock of @k as the image has it: the process's own with pid 0, a
+ * thread's with its tid in @ns (the home tid, wherever it runs).
+ */
+static s32 image_clock(const struct k_itimer *k, struct pid_namespace *ns)
+{
+	int which = CPUCLOCK_WHICH(k->it_clock);
+
+	if (!is_cpu(k))
+		return k->it_clock;
+	if (CPUCLOCK_PERTHREAD(k->it_clock))
+		return make_thread_cpuclock(pid_nr_ns(k->it.cpu.pid, ns), which);
+	return make_process_cpuclock(0, which);
+}
+
+/*
+ * Going: @k (it_lock held) is a CPU timer of frozen @task.  Its time left
+ * in @r (ns of its clock), its expiry in @s; a queued one is parked far
+ * out.  The armed-or-not cases are freeze_one()'s.
+ */
+static void freeze_cpu(struct k_itimer *k, struct task_struct *task,
 		       struct ssi_img_posix_timer *r, struct ssi_ptimer_saved *s)
 {
+	struct sighand_struct *sighand;
+	struct task_struct *p;
+	unsigned long flags;
+	u64 now, exp, iv = r->interval;
+
+	sighand = ssi_lock_sighand(task, &flags);
+	if (!sighand)
+		return;
+	rcu_read_lock();
+	p = cpu_target(k);
+	if (!p)
+		goto out;
+	now = cpu_sample(k, p);
+	exp = cpu_timer_getexpires(&k->it.cpu);
+	s->queued = k->it.cpu.head != NULL;
+	s->expires = (ktime_t)exp;
+	if (!exp) {
+		goto out;		/* disarmed */
+	} else if (is_none(k) || s->queued) {
+		if (exp <= now && iv)
+			exp = forward(exp, now, iv);
+		if (exp <= now && is_none(k))
+			goto out;	/* an expired one-shot reads 0 */
+		exp = max(exp, now + 1);
+	} else if (iv && (s->requeue & REQUEUE_PENDING)) {
+		/* fired, waits for its signal's dequeue for the next period */
+		exp = forward(exp + iv, now, iv);
+	} else {
+		goto out;		/* a one-shot that fired */
+	}
+	r->expires = exp - now;
+	/* the deputy's CPU time must not fire it while the process is away */
+	if (s->queued)
+		cpu_move(k, now + SSI_ITIMER_PARK_SEC * NSEC_PER_SEC);
+out:
+	rcu_read_unlock();
+	spin_unlock_irqrestore(&sighand->siglock, flags);
+}
+
+/* Stop @k of @task (it_lock held, hrtimer cancelled) and describe it in @r. */
+static void freeze_one(struct k_itimer *k, int cancelled, struct task_struct *task,
+		       struct ssi_img_posix_timer *r, struct ssi_ptimer_saved *s)
+{
+	struct pid_namespace *ns = task_active_pid_ns(task);
 	struct hrtimer *h = &k->it.real.timer;
-	ktime_t now = hrtimer_cb_get_time(h), iv = k->it_interval, exp;
+	ktime_t now, iv = k->it_interval, exp;
 	bool none = is_none(k);
 
 	memset(r, 0, sizeof(*r));
 	r->id = k->it_id;
-	r->clock = k->it_clock;
+	r->clock = image_clock(k, ns);
 	r->notify = k->it_sigev_notify;
 	r->signo = k->sigq->info.si_signo;
 	r->value = (unsigned long)k->sigq->info.si_value.sival_ptr;
@@ -178,14 +339,21 @@ static void freeze_one(struct k_itimer *k, int cancelled, struct pid_namespace *
 	r->overrun = clamp_t(s64, k->it_overrun_last, -1, INT_MAX);
 
 	s->id = k->it_id;
-	s->queued = cancelled == 1;
-	s->expires = hrtimer_get_expires(h);
 	s->requeue = k->it_requeue_pending;
+	if (!is_cpu(k)) {
+		s->queued = cancelled == 1;
+		s->expires = hrtimer_get_expires(h);
+	}
 	/* a pending signal of it, relayed or dequeued elsewhere, re-arms nothing */
 	if (k->it_requeue_pending & REQUEUE_PENDING)
 		k->it_requeue_pending = (k->it_requeue_pending + 2) & ~REQUEUE_PENDING;
 	s->frozen_requeue = k->it_requeue_pending;
 
+	if (is_cpu(k)) {
+		freeze_cpu(k, task, r, s);
+		return;
+	}
+	now = hrtimer_cb_get_time(h);
 	exp = s->expires;
 	if (none) {
 		/* never queued: timer_gettime() reads its expiry */
@@ -225,7 +393,7 @@ int ssi_ptimers_freeze(struct task_struct *task, struct ssi_ptimers *p, u32 *nex
 	if (err)
 		return err;
 	for (i = 0; i < l.n && !*why; i++)
-		*why = not_carried(l.k[i]);	/* it_clock never changes */
+		*why = not_carried(l.k[i], task);	/* it_clock never changes */
 	if (l.n > SSI_IMG_MAX_TIMERS && !*why)
 		*why = "more POSIX timers than an image holds";
 	rcu_read_unlock();
@@ -249,8 +417,7 @@ int ssi_ptimers_freeze(struct task_struct *task, struct ssi_ptimers *p, u32 *nex
 
 		if (!lock_stopped(l.k[i], sig, &flags, &cancelled))
 			continue;	/* deleted meanwhile: the process exits */
-		freeze_one(l.k[i], cancelled, task_active_pid_ns(task), &p->img[p->n],
-			   &p->saved[p->n]);
+		freeze_one(l.k[i], cancelled, task, &p->img[p->n], &p->saved[p->n]);
 		p->n++;
 		spin_unlock_irqrestore(&l.k[i]->it_lock, flags);
 	}
@@ -262,6 +429,29 @@ int ssi_ptimers_freeze(struct task_struct *task, struct ssi_ptimers *p, u32 *nex
 	*next_id = sig->next_posix_timer_id & INT_MAX;
 	spin_unlock_irqrestore(&sighand->siglock, flags);
 	return 0;
+}
+
+/* A parked CPU timer of current (it_lock held) back at @exp. */
+static void cpu_unpark(struct k_itimer *k, u64 exp)
+{
+	spin_lock(&current->sighand->siglock);
+	if (k->it.cpu.head)
+		cpu_move(k, exp);
+	spin_unlock(&current->sighand->siglock);
+}
+
+/* A CPU timer of current (it_lock held; parked: checked) moved to @left ns from now. */
+static void cpu_arm(struct k_itimer *k, u64 left)
+{
+	struct task_struct *p;
+
+	spin_lock(&current->sighand->siglock);
+	rcu_read_lock();
+	p = cpu_target(k);
+	if (p)
+		cpu_move(k, cpu_sample(k, p) + left);
+	rcu_read_unlock();
+	spin_unlock(&current->sighand->siglock);
 }
 
 void ssi_ptimers_thaw(struct ssi_ptimers *p)
@@ -284,7 +474,9 @@ void ssi_ptimers_thaw(struct ssi_ptimers *p)
 		/* untouched since the freeze (timer_settime() moves it_requeue_pending) */
 		if (k->it_requeue_pending == p->saved[j].frozen_requeue && !cancelled) {
 			k->it_requeue_pending = p->saved[j].requeue;
-			if (p->saved[j].queued)
+			if (p->saved[j].queued && is_cpu(k))
+				cpu_unpark(k, p->saved[j].expires);
+			else if (p->saved[j].queued)
 				hrtimer_start(&k->it.real.timer, p->saved[j].expires,
 					      HRTIMER_MODE_ABS);
 		}
@@ -332,10 +524,13 @@ static const char *differs(const struct k_itimer *k, const struct ssi_img_posix_
 		return "thread";
 	if (!r->expires)
 		return NULL;
-	if (!hrtimer_get_expires(h))
-		return "not parked";
 	if (ktime_to_ns(k->it_interval) != r->interval)
 		return "interval";
+	if (is_cpu(k))
+		return k->it.cpu.head || (is_none(k) && k->it.cpu.node.expires) ?
+		       NULL : "not parked";
+	if (!hrtimer_get_expires(h))
+		return "not parked";
 	if ((h->base->clockid == CLOCK_REALTIME) != !!(r->flags & SSI_PTIMER_ABS_REALTIME))
 		return "absolute or not";
 	return NULL;
@@ -397,7 +592,10 @@ void ssi_ptimers_arm(const struct ssi_img_posix_timer *img, u32 n, u32 next_id,
 			if (!r || !lock_stopped(k, sig, &flags, &cancelled))
 				continue;
 			k->it_overrun_last = r->overrun;
-			if (r->expires) {
+			if (r->expires && is_cpu(k)) {
+				/* CPU time left: the freeze took none of it */
+				cpu_arm(k, r->expires);
+			} else if (r->expires) {
 				now = hrtimer_cb_get_time(h);
 				soonest = ktime_add_ns(now, is_none(k) ? 0 : min_ns);
 				exp = r->flags & SSI_PTIMER_ABS_REALTIME ?

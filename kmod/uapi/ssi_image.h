@@ -368,11 +368,20 @@ struct ssi_img_siginfo {
 	__u8  info[SSI_IMG_SIGINFO_LEN];
 };
 
-/* The clocks a carried POSIX timer may count (hrtimer ones; <time.h>). */
+/*
+ * The clocks a carried POSIX timer may count: hrtimer ones (<time.h>), or
+ * a CPU-time clock as the kernel encodes it (negative: ~pid << 3, the
+ * per-thread bit, which of PROF, VIRT, SCHED), normalised by the dump:
+ * the process's own clock with pid 0, a thread's with its home tid.
+ */
 #define SSI_CLOCK_REALTIME	0
 #define SSI_CLOCK_MONOTONIC	1
 #define SSI_CLOCK_BOOTTIME	7
 #define SSI_CLOCK_TAI		11
+#define SSI_CPUCLOCK_PERTHREAD	4
+#define SSI_CPUCLOCK_WHICH(c)	((c) & 3)	/* 0 PROF, 1 VIRT, 2 SCHED */
+#define SSI_CPUCLOCK_PID(c)	((__s32)~((c) >> 3))
+#define SSI_CPUCLOCK_WHICH_MAX	2
 
 /* How it notifies (the kernel's sigev_notify; SIGEV_THREAD is glibc's). */
 #define SSI_SIGEV_SIGNAL	0
@@ -387,8 +396,9 @@ struct ssi_img_siginfo {
 /**
  * struct ssi_img_posix_timer - one record of SSI_SEC_TIMERS (count =
  * records, 0 or more; the section is always there), in no order
- * A timer the process made with timer_create(2).  Those on a CPU-time or
- * an alarm clock are not carried: the dump is refused.
+ * A timer the process made with timer_create(2).  Those on an alarm
+ * clock or on another process's CPU-time clock are not carried: the dump
+ * is refused.
  * @id:		its id (timer_t; si_timerid), 0..INT_MAX, unique.
  * @clock:	SSI_CLOCK_*.
  * @notify:	SSI_SIGEV_SIGNAL (or SSI_SIGEV_THREAD, which the kernel
@@ -401,7 +411,8 @@ struct ssi_img_siginfo {
  * @flags:	SSI_PTIMER_*.
  * @value:	sigev_value.
  * @expires:	0: disarmed; else ns until it fires (as timer_gettime(2)
- *		says, at the freeze), or with SSI_PTIMER_ABS_REALTIME the
+ *		says, at the freeze; on a CPU-time clock, ns of that clock),
+ *		or with SSI_PTIMER_ABS_REALTIME the
  *		CLOCK_REALTIME it fires at.  A periodic timer whose signal is
  *		pending at the freeze has its next period here (the signal
  *		is in SSI_SEC_SIGQUEUE).

@@ -57,14 +57,20 @@ static int fd_not_carried(pid_t pid, char *err, size_t errlen)
 	return rc < 0 ? 0 : rc;	/* gone: the dump says so */
 }
 
-/* As ssi.ko refuses at the dump (kmod/ssi_ptimer.c), but before the freeze. */
+/*
+ * As ssi.ko refuses at the dump (kmod/ssi_ptimer.c), but before the
+ * freeze.  A CPU-time clock is the kernel's encoding (~pid << 3 | thread
+ * bit | which): a thread's is always one of the process's; a process's
+ * names pid 0 (itself) or a pid of the process's own pid namespace.
+ */
 static int timer_refused(int id, int clock, void *arg)
 {
 	const struct refusal *r = arg;
 	const char *what;
+	pid_t of = (pid_t)~(clock >> 3);
 
-	if (clock < 0)
-		what = "has a POSIX timer on a CPU-time clock";
+	if (clock < 0 && !(clock & 4) && of && of != procfs_ns_tid(r->pid, r->pid))
+		what = "has a POSIX timer on another process's CPU clock";
 	else if (clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM)
 		what = "has a POSIX timer on an alarm clock";
 	else

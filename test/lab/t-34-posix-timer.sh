@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: POSIX timers travel: a process that has one migrates and its timer fires as in an unmigrated run; timer_create after the move runs where the process is (no pull-home); one on a CPU-time clock is refused with a clear reason and the process runs on at home
+# test: POSIX timers travel: a process that has one migrates and its timer fires as in an unmigrated run; timer_create after the move runs where the process is (no pull-home); one on another process's CPU-time clock is refused with a clear reason and the process runs on at home (one on its own travels: test/zdtm-ssid/cpu_timer)
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -10,7 +10,7 @@ mig_dirs+=("$data")
 mkdir -p "$data"
 # t.py GO EARLY: timer_create through ctypes (no Python module has it);
 # EARLY=1 makes the timer before "ready", EARLY=2 too and also one on the
-# process CPU-time clock (never armed), else after GO appears.  The timer
+# CPU-time clock of its parent (never armed), else after GO appears.  The timer
 # sends SIGALRM (a NULL sigevent), 50 ms after it is armed.
 cat >"$data/t.py" <<'PY'
 import ctypes, os, signal, sys, time
@@ -30,7 +30,8 @@ if early:
     make()
 if sys.argv[2] == "2":
     cpu = ctypes.c_void_p()
-    if rt.timer_create(2, None, ctypes.byref(cpu)):   # CLOCK_PROCESS_CPUTIME_ID
+    # make_process_cpuclock(ppid, CPUCLOCK_SCHED): the parent's CPU clock
+    if rt.timer_create(ctypes.c_int((~os.getppid() << 3) | 2), None, ctypes.byref(cpu)):
         sys.exit("timer_create: %s" % os.strerror(ctypes.get_errno()))
 print("pid before=%d" % os.getpid(), flush=True)
 while not os.path.exists(go):
@@ -57,9 +58,9 @@ run() {
 	done
 	if [ "$2" = 1 ] && [ "$3" = 2 ]; then
 		! res=$(on "$home" "$ssictl" migrate "$pid" "$away" 2>&1) ||
-			fail "a process with a CPU-time POSIX timer was migrated: $res"
+			fail "a process with a POSIX timer on another's CPU clock was migrated: $res"
 		echo "refused: $res"
-		grep -q "POSIX timer on a CPU-time clock" <<<"$res" ||
+		grep -q "POSIX timer on another process's CPU clock" <<<"$res" ||
 			fail "the refusal does not say why: $res"
 		on "$home" test -d "/proc/$pid" || fail "the refused process is gone"
 	elif [ "$2" = 1 ]; then
