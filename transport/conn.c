@@ -665,6 +665,20 @@ size_t ssi_conn_queued(ssi_conn_t c)
 	return c->link ? c->tp->plugin.ops.queued(c->link) : 0;
 }
 
+const char *ssi_conn_describe(ssi_conn_t c, char *buf, size_t len)
+{
+	const struct ssi_tp_plugin_ops *ops = &c->tp->plugin.ops;
+	char link[384] = "";
+
+	if (!buf || !len)
+		return buf;
+	if (c->link && ops->describe)
+		ops->describe(c->link, link, sizeof(link));
+	snprintf(buf, len, "%s, %zu bytes queued%s%s", state_name(c->state),
+		 ssi_conn_queued(c), link[0] ? "; " : "", link);
+	return buf;
+}
+
 const char *ssi_conn_peer(ssi_conn_t c)
 {
 	return c->peer;

@@ -31,6 +31,7 @@ static const struct {
 	{ "tp_p_queued", 0 },
 	{ "tp_p_close", 0 },
 	{ "tp_p_bulk_release", 1 },
+	{ "tp_p_describe", 1 },
 };
 
 _Static_assert(sizeof(struct ssi_tp_plugin_ops) ==

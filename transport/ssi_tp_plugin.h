@@ -37,7 +37,7 @@
 #include "frame.h"
 #include "ssi_transport.h"
 
-#define SSI_TP_PLUGIN_VERSION	1
+#define SSI_TP_PLUGIN_VERSION	2
 
 /* ------------------------------------------------------------------------ */
 /* What a plugin implements                                                 */
@@ -94,6 +94,12 @@ struct ssi_tp_plugin_ops {
 	/*
 	 *  Optional.  Called before the core really frees a bulk buffer, so the
 	 *    plugin can drop what it attached to bulk->priv (e.g. an RDMA MR).
+	 */
+	int (*describe)(void *link, char *buf, size_t len);
+	/*
+	 *  Optional.  Writes one line about the link's state for people
+	 *    diagnosing a stall (credits, queues, transfers in flight) to
+	 *    [buf] of [len] bytes, NUL-terminated; returns as snprintf().
 	 */
 };
 

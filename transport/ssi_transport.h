@@ -373,6 +373,15 @@ size_t ssi_conn_queued(ssi_conn_t conn);
  *    handed to the network on [conn].
  */
 
+const char *ssi_conn_describe(ssi_conn_t conn, char *buf, size_t len);
+/*
+ *  Writes one line about [conn]'s state to [buf] ([len] bytes, truncated
+ *    and NUL-terminated) and returns [buf]: the connection's state, the
+ *    bytes queued, and what the plugin shows of its link (verbs: credits,
+ *    send queue, RDMA READs in flight).  For people diagnosing a stall;
+ *    the format may change.
+ */
+
 const char *ssi_conn_peer(ssi_conn_t conn);
 /*
  *  Returns the authenticated node name of [conn]'s peer, or the address

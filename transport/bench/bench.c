@@ -6,6 +6,7 @@
  * ratios.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -113,11 +114,24 @@ struct client {
 	uint8_t *data, *bulk;
 	size_t len, bulk_len;
 	int aligned;
+	/* the watchdog: what we wait for, since when the peer last answered */
+	char waiting[128];
+	double progress_at, stall_s;
+	const volatile sig_atomic_t *stop;
 };
+
+static double now_s(void);
+
+/* The peer answered (or the connection changed): the watchdog restarts. */
+static void progress(struct client *c)
+{
+	c->progress_at = now_s();
+}
 
 static void cl_connect(ssi_conn_t conn, const char *peer, void *arg)
 {
 	((struct client *)arg)->connected = 1;
+	progress(arg);
 }
 
 static void cl_message(ssi_conn_t conn, const struct ssi_tp_msg *msg,
@@ -125,6 +139,7 @@ static void cl_message(ssi_conn_t conn, const struct ssi_tp_msg *msg,
 {
 	struct client *c = arg;
 
+	progress(c);
 	if (msg->type == SSI_BENCH_T_ECHO_REPLY ||
 	    msg->type == SSI_BENCH_T_BULK_REPLY) {
 		if (c->keep) {
@@ -151,6 +166,7 @@ static void cl_message(ssi_conn_t conn, const struct ssi_tp_msg *msg,
 static void cl_writable(ssi_conn_t conn, void *arg)
 {
 	((struct client *)arg)->writable = 1;
+	progress(arg);
 }
 
 static void cl_close(ssi_conn_t conn, ssi_tp_err_t reason, void *arg)
@@ -160,6 +176,7 @@ static void cl_close(ssi_conn_t conn, ssi_tp_err_t reason, void *arg)
 	c->closed = 1;
 	c->reason = reason;
 	c->conn = NULL;
+	progress(c);
 }
 
 static void cl_log(int prio, const char *msg, void *arg)
@@ -186,11 +203,68 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/*
+ * Says what we waited for and where the connection stands, once the
+ * watchdog or a signal gave up on it (the caller then destroys the
+ * endpoint, which disconnects and tears the RDMA objects down in order).
+ */
+static void give_up(struct client *c, const char *why)
+{
+	char state[512] = "gone";
+
+	if (c->conn)
+		ssi_conn_describe(c->conn, state, sizeof(state));
+	snprintf(c->why, sizeof(c->why), "%s waiting for %s", why, c->waiting);
+	fprintf(c->out, "bench: %s waiting for %s; connection: %s\n", why,
+		c->waiting, state);
+	fflush(c->out);
+}
+
+/*
+ * One dispatch round of at most a second.  Returns -1 if the endpoint
+ * failed, a signal asked us to stop, or the peer has not answered for
+ * stall_s seconds (the last two reported by give_up()), else 0.
+ */
+static int pump(struct client *c)
+{
+	char why[64];
+
+	if (ssi_tp_dispatch(c->tp, 1000)) {
+		snprintf(c->why, sizeof(c->why), "dispatch: %s",
+			 ssi_tp_errmsg(c->tp));
+		return -1;
+	}
+	if (c->stop && *c->stop) {
+		give_up(c, "interrupted");
+		return -1;
+	}
+	if (c->stall_s > 0 && now_s() - c->progress_at > c->stall_s) {
+		snprintf(why, sizeof(why), "no answer for %.0f s", c->stall_s);
+		give_up(c, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Starts a wait for [what] (printf-style): the watchdog's clock too. */
+static void waiting(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void waiting(struct client *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->waiting, sizeof(c->waiting), fmt, ap);
+	va_end(ap);
+	progress(c);
+}
+
 /* Dispatches until [*flag] is set or the connection is gone. */
 static int wait_for(struct client *c, int *flag)
 {
 	while (!*flag && !c->closed)
-		if (ssi_tp_dispatch(c->tp, -1))
+		if (pump(c))
 			return -1;
 	return *flag ? 0 : -1;
 }
@@ -204,6 +278,8 @@ static int send_ctl(struct client *c, uint16_t type, const struct iovec *v,
 
 	while ((err = ssi_conn_send(c->conn, type, v, n)) == SSI_TP_ERR_AGAIN) {
 		c->writable = 0;
+		waiting(c, "room in the send queue to send type 0x%04x",
+			(unsigned int)type);
 		if (wait_for(c, &c->writable))
 			return -1;
 	}
@@ -251,8 +327,9 @@ static int rtt_tp(struct client *c, size_t size, int iters, struct lat *l)
 		t0 = now_s();
 		if (send_ctl(c, SSI_BENCH_T_ECHO, &v, 1))
 			goto fail;
+		waiting(c, "the echo of round trip %d of %zu bytes", i, size);
 		while (c->replies < want && !c->closed)
-			if (ssi_tp_dispatch(c->tp, -1))
+			if (pump(c))
 				goto fail;
 		if (c->closed)
 			goto fail;
@@ -361,6 +438,8 @@ static int stream_tp(struct client *c, size_t size, double secs, int bulk,
 		}
 		if (err == SSI_TP_ERR_AGAIN) {
 			c->writable = 0;
+			waiting(c, "room in the send queue (stream %zu%s)", size,
+				bulk ? " bulk" : "");
 			if (wait_for(c, &c->writable))
 				goto fail;
 			continue;
@@ -375,8 +454,10 @@ static int stream_tp(struct client *c, size_t size, double secs, int bulk,
 	}
 	v.iov_base = &sent;
 	v.iov_len = sizeof(sent);
-	if (send_ctl(c, SSI_BENCH_T_END, &v, 1) ||
-	    wait_for(c, &c->done) || c->done_bytes != sent) {
+	if (send_ctl(c, SSI_BENCH_T_END, &v, 1))
+		goto fail;
+	waiting(c, "the server's count of stream %zu%s", size, bulk ? " bulk" : "");
+	if (wait_for(c, &c->done) || c->done_bytes != sent) {
 		snprintf(c->why, sizeof(c->why),
 			 "stream %zu%s: end: sent %llu, server counted %llu",
 			 size, bulk ? " bulk" : "", (unsigned long long)sent,
@@ -467,6 +548,8 @@ static int client_open(struct client *c, const struct ssi_bench_cfg *cfg)
 	ssi_tp_err_t err;
 
 	c->verbose = cfg->verbose;
+	c->stall_s = cfg->stall_seconds ? cfg->stall_seconds : 60;
+	c->stop = cfg->stop;
 	ssi_tp_config_init(&tc);
 	tc.plugin = cfg->plugin;
 	tc.plugin_dir = cfg->plugin_dir;
@@ -484,6 +567,7 @@ static int client_open(struct client *c, const struct ssi_bench_cfg *cfg)
 		return -1;
 	}
 	err = ssi_tp_connect(c->tp, cfg->host, cfg->port, NULL, NULL, &c->conn);
+	waiting(c, "the connection to %s:%u", cfg->host, cfg->port);
 	if (err || wait_for(c, &c->connected)) {
 		fprintf(c->out, "bench: cannot connect to %s:%u: %s %s\n",
 			cfg->host, cfg->port,
@@ -533,8 +617,9 @@ static int check_one(struct client *c, size_t inl, size_t bulk,
 			ssi_tp_strerror(err));
 		goto out;
 	}
+	waiting(c, "the echo of inline %zu bulk %zu", inl, bulk);
 	while (c->replies < want_replies && !c->closed)
-		if (ssi_tp_dispatch(c->tp, -1))
+		if (pump(c))
 			goto out;
 	if (c->closed) {
 		fprintf(out, "check: connection closed: %s\n",

@@ -12,6 +12,7 @@
 #ifndef SSI_TP_BENCH_H
 #define SSI_TP_BENCH_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -42,6 +43,10 @@ struct ssi_bench_cfg {
 	double stream_seconds;		/* per size and run (default 1.0) */
 	int runs;			/* throughput: best of N (default 3) */
 	int verbose;			/* print every transport log line */
+	int stall_seconds;		/* give up after this long without an
+					 * answer (default 60; < 0: never) */
+	const volatile sig_atomic_t *stop;	/* set by a signal: give up,
+						 * tearing down cleanly */
 };
 
 int ssi_bench_handle(ssi_conn_t conn, const struct ssi_tp_msg *msg);

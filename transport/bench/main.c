@@ -12,7 +12,10 @@
  * Options: -p PLUGIN (tcp)  -P PORT (7077)  -Q PLAIN_PORT (7078; 0: skip)
  *   -l ADDR (server: listen address)  -n NODE (hostname)  -m MUNGE_SOCKET
  *   -d PLUGIN_DIR  -o PLUGIN_OPTS  -i RTT_ITERS (20000)  -t SECONDS (1)
- *   -r RUNS (3)
+ *   -r RUNS (3)  -T STALL_SECONDS (60: the client gives up when the server
+ *   has not answered for that long, saying what it waited for; 0: never)
+ * SIGTERM and SIGINT make every mode stop cleanly (the endpoint destroyed,
+ * RDMA objects torn down in order) rather than leave that to the kernel.
  * Needs munged (root credentials), as every transport connection does.
  */
 #include <errno.h>
@@ -27,6 +30,24 @@
 #include "bench.h"
 
 static int verbose;
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+/* SIGTERM and SIGINT set [stop]; blocking calls return EINTR. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
 
 static void srv_connect(ssi_conn_t conn, const char *peer, void *arg)
 {
@@ -68,7 +89,8 @@ struct opts {
 	char host[256];
 };
 
-/* Runs the server until killed; reports the bound ports on [report_fd]. */
+/* Runs the server until a signal stops it; reports the bound ports on
+ * [report_fd]. */
 static int server(struct opts *o, int report_fd)
 {
 	struct ssi_tp_config cfg;
@@ -110,13 +132,17 @@ static int server(struct opts *o, int report_fd)
 		fprintf(stderr, "server: transport port %u, plain port %u\n",
 			ports[0], ports[1]);
 	}
-	for (;;) {
-		err = ssi_tp_dispatch(tp, -1);
+	while (!stop) {		/* a second at most: a signal may come
+				 * just before epoll_wait() */
+		err = ssi_tp_dispatch(tp, 1000);
 		if (err) {
 			fprintf(stderr, "server: %s\n", ssi_tp_errmsg(tp));
+			ssi_tp_destroy(tp);
 			return 1;
 		}
 	}
+	ssi_tp_destroy(tp);
+	return 0;
 }
 
 static int local(struct opts *o, int check)
@@ -160,7 +186,7 @@ static void usage(void)
 		"       [-p PLUGIN] [-P PORT]\n"
 		"       [-Q PLAIN_PORT] [-l ADDR] [-n NODE] [-m MUNGE_SOCKET]\n"
 		"       [-d PLUGIN_DIR] [-o PLUGIN_OPTS] [-i ITERS] [-t SECONDS]\n"
-		"       [-r RUNS] [-v]\n");
+		"       [-r RUNS] [-T STALL_SECONDS] [-v]\n");
 	exit(2);
 }
 
@@ -183,7 +209,7 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	while ((c = getopt(argc, argv, "p:P:Q:l:n:m:d:o:i:t:r:v")) != -1) {
+	while ((c = getopt(argc, argv, "p:P:Q:l:n:m:d:o:i:t:r:T:v")) != -1) {
 		switch (c) {
 		case 'p': o.b.plugin = optarg; break;
 		case 'P': o.b.port = (uint16_t)atoi(optarg); break;
@@ -196,6 +222,8 @@ int main(int argc, char **argv)
 		case 'i': o.b.rtt_iters = atoi(optarg); break;
 		case 't': o.b.stream_seconds = atof(optarg); break;
 		case 'r': o.b.runs = atoi(optarg); break;
+		case 'T': o.b.stall_seconds = atoi(optarg) ? atoi(optarg) : -1;
+			  break;
 		case 'v': verbose = 1; o.b.verbose = 1; break;
 		default: usage();
 		}
@@ -206,6 +234,8 @@ int main(int argc, char **argv)
 		o.b.node_name = o.host;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	catch_signals();
+	o.b.stop = &stop;
 	if (!strcmp(mode, "server"))
 		return server(&o, -1);
 	if (!strcmp(mode, "client"))

@@ -62,7 +62,15 @@ void vb_conn_param(struct vb_link *l, struct rdma_conn_param *p,
 	p->private_data_len = sizeof(*priv);
 	p->initiator_depth = (uint8_t)l->rd_max;
 	p->responder_resources = (uint8_t)l->rd_max;
-	p->retry_count = 7;
+	/*
+	 * Not 7: soft-RoCE takes a retry count of 7 as "retry for ever"
+	 * (rxe_comp.c), so a QP whose peer stops answering (gone, wedged,
+	 * or dropping a retried READ it keeps no resource for) would
+	 * wait without end and the connection never fail.  Six
+	 * timeouts in a row without any progress (about 15 s with
+	 * RoCE's default ACK timeout) fail the work request instead.
+	 */
+	p->retry_count = 6;
 	p->rnr_retry_count = 7;	/* never needed: credits prevent RNR */
 }
 

@@ -329,6 +329,37 @@ nomem:
 	return SSI_TP_ERR_NO_MEMORY;
 }
 
+int tp_p_describe(void *link, char *buf, size_t len)
+{
+	static const char *const states[] = { "resolving", "connecting", "up",
+					      "ended" };
+	struct vb_link *l = link;
+	unsigned int ctl = 0, tx = 0, outst = 0, rx = 0, slots = 0;
+	struct vb_slot *s;
+	struct vb_txe *t;
+	struct vb_rxe *r;
+
+	for (t = l->ctlq; t; t = t->next)
+		ctl++;
+	for (t = l->txq; t; t = t->next)
+		tx++;
+	for (t = l->outst; t; t = t->next)
+		outst++;
+	for (r = l->rxq; r; r = r->next)
+		rx++;
+	for (s = l->tx_free; s; s = s->next)
+		slots++;
+	r = l->rxq;
+	return snprintf(buf, len, "verbs link %s: credits %u of %u (owed back "
+			"%u), send slots free %u, send queue %u of %u, READs "
+			"%u of %u; to send %u control %u frames, %u RTS "
+			"awaiting FIN, %u frames to deliver%s",
+			(unsigned int)l->state < 4 ? states[l->state] : "?",
+			l->credits, l->peer_depth, l->credits_to_return, slots,
+			l->sq_used, l->sq_max, l->rd_used, l->rd_max, ctl, tx,
+			outst, rx, r && !r->ready ? " (first one being READ)" : "");
+}
+
 size_t tp_p_queued(void *link)
 {
 	return ((struct vb_link *)link)->queued;
