@@ -600,7 +600,8 @@ static int capture_process(struct ssi_dump_req *req)
 			t->cputime_ns += th->se.sum_exec_runtime;
 		rcu_read_unlock();
 	}
-	if (ssi_cpu_itimers_save(task, t) || ssi_real_itimer_freeze(task, &t->itimer_real))
+	if (ssi_rusage_save(task, t) || ssi_cpu_itimers_save(task, t) ||
+	    ssi_real_itimer_freeze(task, &t->itimer_real))
 		return -ESRCH;
 	req->real_frozen = true;
 	err = ssi_ptimers_freeze(task, &req->ptimers, &t->posix_timer_next, &req->ptimer_why);

@@ -111,6 +111,14 @@ int ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t);
 void ssi_cpu_itimers_restore(const struct ssi_img_task *t);
 void ssi_cpu_itimers_park(void);
 void ssi_cputime_restore(u64 want);
+
+/*
+ * ssi_rusage.c: ssi_rusage_save() - @task's (frozen) getrusage() counters
+ * and its children's into @img; 0 or -ESRCH.  ssi_rusage_restore() -
+ * current's sums made @img's, the children's too if @children.
+ */
+int ssi_rusage_save(struct task_struct *task, struct ssi_img_task *img);
+void ssi_rusage_restore(const struct ssi_img_task *img, bool children);
 int ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out);
 void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 min_ns);
 

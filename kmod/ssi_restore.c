@@ -431,7 +431,7 @@ static int read_meta(struct ssi_rst *rs)
 
 	BUILD_BUG_ON(sizeof(struct ssi_img_header) != 256);
 	BUILD_BUG_ON(sizeof(struct ssi_img_section) != 32);
-	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2744);
+	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2920);
 	BUILD_BUG_ON(sizeof(struct ssi_img_posix_timer) != 56);
 	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 352);
 	BUILD_BUG_ON(sizeof(struct ssi_img_mm) != 640);
@@ -1048,6 +1048,8 @@ static void set_process_state(struct ssi_rst *rs)
 	current->signal->oom_score_adj_min = t->oom_score_adj_min;
 	current->signal->is_child_subreaper = !!(t->flags & SSI_TASKF_CHILD_SUBREAPER);
 	ssi_cputime_restore(t->cputime_ns);
+	/* a deputy's children counters are the true ones: its children are its */
+	ssi_rusage_restore(t, !rs->into_deputy);
 	ssi_cpu_itimers_restore(t);
 	/*
 	 * Not sooner than 10 ms: a task restored inside sigsuspend() or

@@ -52,7 +52,8 @@
  *     siginfo; ssi_img_task.sigpending holds realtime signals too.
  *  7  POSIX timers: SSI_SEC_TIMERS; ssi_img_task.posix_timer_next.
  *  8  LDT and protection keys: SSI_SEC_LDT; ssi_img_mm.pkeys and
- *     .pkey_exec_only; ssi_img_vma.pkey.
+ *     .pkey_exec_only; ssi_img_vma.pkey.  Timers on CPU-time clocks.
+ *     Resource usage: ssi_img_task.ru_self, .ru_children.
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -303,6 +304,24 @@ struct ssi_img_itimer {
 #define SSI_IMG_ITIMER_MAX	(1ULL << 62)
 
 /**
+ * struct ssi_img_rusage - the counters of getrusage(2)
+ * @utime_ns, @stime_ns: user and system CPU time as the kernel counts it
+ *		(by ticks; getrusage() scales the pair to the CPU clock).
+ * @prev_utime_ns, @prev_stime_ns: the pair getrusage() last reported
+ *		(it never reports less); 0 for children.
+ * @maxrss_kb:	the largest resident set, KiB.
+ * @minflt, @majflt, @nvcsw, @nivcsw, @inblock, @oublock: as struct rusage.
+ */
+struct ssi_img_rusage {
+	__u64 utime_ns, stime_ns;
+	__u64 prev_utime_ns, prev_stime_ns;
+	__u64 maxrss_kb;
+	__u64 minflt, majflt;
+	__u64 nvcsw, nivcsw;
+	__u64 inblock, oublock;
+};
+
+/**
  * struct ssi_img_task - payload of SSI_SEC_TASK (count 1)
  * @leader:	the thread-group leader's state.
  * @personality: personality(2) value.
@@ -323,6 +342,8 @@ struct ssi_img_itimer {
  * @oom_score_adj, @oom_score_adj_min: /proc/PID/oom_score_adj and the
  *		floor an unprivileged write may not go below (-1000..1000).
  * @flags:	SSI_TASKF_*.
+ * @ru_self, @ru_children: what getrusage(2) counts for the process and
+ *		for its children waited for (times(2) too).
  * @posix_timer_next: the id the process's next timer_create(2) tries
  *		first (the kernel's per-process counter, 0..INT_MAX).
  * @reserved:	zero.
@@ -343,6 +364,8 @@ struct ssi_img_task {
 	__u32 flags;
 	__u32 posix_timer_next;
 	__u32 reserved;
+	struct ssi_img_rusage ru_self;
+	struct ssi_img_rusage ru_children;
 };
 
 /* ssi_img_task.flags */

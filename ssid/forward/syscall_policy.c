@@ -441,8 +441,11 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	LOCAL(timer_gettime, W_TIME),
 	LOCAL(timer_getoverrun, W_TIME),
 	LOCAL(timer_delete, W_TIME),
-	LOCAL(times, "CPU time is spent where the process runs"),
-	LOCAL(getrusage, "CPU time is spent where the process runs"),
+	LOCAL(times, "CPU time is spent where the process runs (its children's as they were at the move)"),
+	/* who < 0 (RUSAGE_CHILDREN): the children live, and are waited for, at home */
+	LOCAL_IF_FWD(getrusage, 0, 0x80000000ULL, 0,
+		     "the process's usage is counted where it runs, its children's at home",
+		     2, V, OUTF(struct rusage)),
 	PULL(settimeofday, W_PRIV),
 	PULL(clock_settime, W_PRIV),
 	PULL(adjtimex, W_PRIV),

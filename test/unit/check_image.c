@@ -159,7 +159,7 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(sizeof(struct ssi_img_section), 32);
 	ck_assert_uint_eq(sizeof(struct ssi_img_regs), 27 * 8);
 	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 352);
-	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2744);
+	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2920);
 	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 352);
 	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 360);
 	ck_assert_uint_eq(sizeof(struct ssi_img_mm), 640);
