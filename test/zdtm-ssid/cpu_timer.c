@@ -63,16 +63,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* Burn @ns of the calling thread's CPU. */
-static void burn(long long ns)
-{
-	long long end = now_ns(CLOCK_THREAD_CPUTIME_ID) + ns;
-	volatile unsigned long spin = 0;
-
-	while (now_ns(CLOCK_THREAD_CPUTIME_ID) < end)
-		spin++;
-}
-
 static void check(int round)
 {
 	struct itimerspec left;
@@ -116,7 +106,7 @@ int main(void)
 	zs_ready(getpid());
 	while (zs_more()) {
 		round++;
-		burn(20 * MS);
+		zs_burn(CLOCK_THREAD_CPUTIME_ID, 20 * MS);
 		check(round);
 		if (zs_stopped()) {
 			/* the tail rounds, where the process is now: the thread's timer fires */

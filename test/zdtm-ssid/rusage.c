@@ -16,15 +16,6 @@
 #include <sys/times.h>
 #include <sys/wait.h>
 
-static void burn(long long ns)
-{
-	long long end = now_ns(CLOCK_PROCESS_CPUTIME_ID) + ns;
-	volatile unsigned long spin = 0;
-
-	while (now_ns(CLOCK_PROCESS_CPUTIME_ID) < end)
-		spin++;
-}
-
 static void touch(size_t len)
 {
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -50,12 +41,12 @@ int main(void)
 	zs_check(pid >= 0, "fork: %s", strerror(errno));
 	if (!pid) {
 		touch(32 << 20);
-		burn(200 * MS);
+		zs_burn(CLOCK_PROCESS_CPUTIME_ID, 200 * MS);
 		_exit(0);
 	}
 	zs_check(waitpid(pid, &status, 0) == pid && WIFEXITED(status), "waitpid");
 	touch(64 << 20);
-	burn(100 * MS);
+	zs_burn(CLOCK_PROCESS_CPUTIME_ID, 100 * MS);
 	for (int i = 0; i < 5; i++)
 		usleep(1000);
 	zs_check(!getrusage(RUSAGE_SELF, &self0) && !getrusage(RUSAGE_CHILDREN, &child0) &&
@@ -70,7 +61,7 @@ int main(void)
 	zs_ready(getpid());
 	while (zs_more()) {
 		round++;
-		burn(5 * MS);
+		zs_burn(CLOCK_PROCESS_CPUTIME_ID, 5 * MS);
 		usleep(2000);
 		zs_check(!getrusage(RUSAGE_SELF, &r), "getrusage: %s", strerror(errno));
 		zs_check(us(&r.ru_utime) + us(&r.ru_stime) >= us(&prev.ru_utime) + us(&prev.ru_stime) &&

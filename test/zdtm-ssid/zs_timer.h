@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * zs_timer.h - what the POSIX timer programs (posix_timer*.c) share:
- * nanosecond arithmetic, a clock read that fails the test, and a timer's
- * kernel id (si_timerid) from glibc's timer_t (see posix_timer.c).
+ * zs_timer.h - what the timer and clock programs (posix_timer*.c,
+ * cpu_timer.c, rusage.c) share: nanosecond arithmetic, a clock read that
+ * fails the test, a timer's kernel id (si_timerid) from glibc's timer_t
+ * (see posix_timer.c), and burning CPU time.
  */
 #ifndef ZS_TIMER_H
 #define ZS_TIMER_H
@@ -36,6 +37,16 @@ static inline long long now_ns(clockid_t clock)
 
 	zs_check(!clock_gettime(clock, &ts), "clock_gettime %d: %s", (int)clock, strerror(errno));
 	return ns_of(&ts);
+}
+
+/* Burn @ns of CPU time as @clock counts it (a thread's or the process's). */
+static inline void zs_burn(clockid_t clock, long long ns)
+{
+	long long end = now_ns(clock) + ns;
+	volatile unsigned long spin = 0;
+
+	while (now_ns(clock) < end)
+		spin++;
 }
 
 #endif /* ZS_TIMER_H */
