@@ -349,8 +349,30 @@ static int capture_sched(struct ssi_img_thread *t, struct ssi_cap_err *ce)
  * registers, FPU state, blocked mask, sigaltstack, rseq and futex
  * registrations.  *@xstate is allocated here (*@xsize bytes).
  */
+/*
+ * A task of another time namespace (a guest: ssid restored it in one)
+ * caught inside the vDSO may be reading its namespace's vvar page, which
+ * a task restored in the caller's namespace (its deputy, at home) does
+ * not have: the read would fault with SIGBUS.  One stopped in a system
+ * call (orig_ax >= 0: interrupts and exceptions set -1) made from the
+ * vDSO is in a fallback (clock_gettime() of a CPU clock, say), which
+ * only returns after the call: it reads no vvar page any more, and a
+ * program that reads a CPU clock in a loop can still move.
+ */
+static bool in_foreign_vdso(const void *caller_time_ns)
+{
+	struct pt_regs *regs = current_pt_regs();
+	struct mm_struct *mm = current->mm;
+	unsigned long start = (unsigned long)mm->context.vdso;
+
+	if (current->nsproxy->time_ns == caller_time_ns || (long)regs->orig_ax >= 0)
+		return false;
+	return mm->context.vdso_image && regs->ip >= start &&
+	       regs->ip - start < mm->context.vdso_image->size;
+}
+
 static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
-			  struct ssi_cap_err *ce)
+			  const void *caller_time_ns, struct ssi_cap_err *ce)
 {
 	struct pt_regs *regs = current_pt_regs();
 	const struct user_regset_view *view;
@@ -369,6 +391,10 @@ static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
 	/* A tracer may run us from a syscall-entry stop: ax is not a result. */
 	if (current->ptrace)
 		return cap_fail(ce, -EBUSY, SSI_R_TARGET, "task is traced");
+	/* the caller tries again a moment later */
+	if (in_foreign_vdso(caller_time_ns))
+		return cap_fail(ce, -EAGAIN, SSI_R_TARGET,
+				"inside the vDSO of its time namespace");
 #ifdef CONFIG_IO_URING
 	/* io_uring runs task_work inside its syscall: registers mid-call. */
 	if (current->io_uring)
@@ -453,16 +479,6 @@ static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
 	return capture_sched(t, ce);
 }
 
-/* In the leader's context: the leader's thread state and the process's. */
-static bool in_vdso(struct mm_struct *mm)
-{
-	unsigned long ip = instruction_pointer(current_pt_regs());
-	unsigned long start = (unsigned long)mm->context.vdso;
-
-	return mm->context.vdso_image && ip >= start &&
-	       ip - start < mm->context.vdso_image->size;
-}
-
 static int ssi_dump_capture(struct ssi_dump_req *req)
 {
 	struct mm_struct *mm = current->mm;
@@ -483,22 +499,13 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 	if (!mm || test_bit(MMF_MULTIPROCESS, &mm->flags) || current->vfork_done)
 		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
 				    "mm shared with another process");
-	/*
-	 * A task of another time namespace (a guest: ssid restored it in
-	 * one) caught inside the vDSO may be reading its namespace's vvar
-	 * page, which a task restored in the caller's namespace (its deputy,
-	 * at home) does not have: the read would fault with SIGBUS.  The
-	 * caller tries again a moment later.
-	 */
-	if (current->nsproxy->time_ns != req->caller_time_ns && in_vdso(mm))
-		return capture_fail(req, -EAGAIN, SSI_R_TARGET,
-				    "inside the vDSO of its time namespace");
 
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	req->img = t;
 	if (!t)
 		return capture_fail(req, -ENOMEM, SSI_R_NOMEM, "no memory");
-	err = capture_thread(&t->leader, &req->xstate, &req->xstate_size, &ce);
+	err = capture_thread(&t->leader, &req->xstate, &req->xstate_size,
+			     req->caller_time_ns, &ce);
 	if (err)
 		return capture_fail(req, err, ce.reason, ce.detail);
 	req->xfeatures = current->thread.fpu.fpstate->user_xfeatures;
@@ -670,7 +677,7 @@ static void ssi_dump_thread_work(struct callback_head *cb)
 		ssi_dump_arrived(req);
 		goto out;		/* the caller gave up */
 	}
-	th->err = capture_thread(&th->img, &th->xstate, &xsize, &ce);
+	th->err = capture_thread(&th->img, &th->xstate, &xsize, req->caller_time_ns, &ce);
 	if (!th->err && xsize != req->xstate_size)
 		th->err = cap_fail(&ce, -EOPNOTSUPP, SSI_R_XSTATE,
 				   "threads with different XSAVE sizes");
