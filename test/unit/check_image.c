@@ -455,11 +455,11 @@ START_TEST(test_timers)
 	p[1].clock = 2;					/* CLOCK_PROCESS_CPUTIME_ID */
 	ck_assert_int_eq(ssi_img_check_timers(p, 2, tids, 2, &err), -EINVAL);
 	/* CPU-time clocks, as the dump writes them (~pid << 3 | thread | which) */
-	p[0].clock = ~0 << 3 | 2;			/* the process's, SCHED */
+	p[0].clock = (int32_t)(~0U << 3) | 2;			/* the process's, SCHED */
 	ck_assert_int_eq(ssi_img_check_timers(p, 1, tids, 2, &err), 0);
-	p[0].clock = ~0 << 3 | 0;			/* the process's, PROF */
+	p[0].clock = (int32_t)(~0U << 3) | 0;			/* the process's, PROF */
 	ck_assert_int_eq(ssi_img_check_timers(p, 1, tids, 2, &err), 0);
-	p[0].clock = ~0 << 3 | 3;			/* no such clock */
+	p[0].clock = (int32_t)(~0U << 3) | 3;			/* no such clock */
 	ck_assert_int_eq(ssi_img_check_timers(p, 1, tids, 2, &err), -EINVAL);
 	p[0].clock = (int32_t)((~4242U) << 3) | 2;	/* another process's */
 	ck_assert_int_eq(ssi_img_check_timers(p, 1, tids, 2, &err), -EINVAL);
@@ -467,7 +467,7 @@ START_TEST(test_timers)
 	ck_assert_int_eq(ssi_img_check_timers(p, 1, tids, 2, &err), 0);
 	p[0].clock = (int32_t)((~4251U) << 3) | 4 | 2;	/* no such thread */
 	ck_assert_int_eq(ssi_img_check_timers(p, 1, tids, 2, &err), -EINVAL);
-	p[0].clock = ~0 << 3 | 4 | 2;			/* "this thread": which one? */
+	p[0].clock = (int32_t)(~0U << 3) | 4 | 2;			/* "this thread": which one? */
 	ck_assert_int_eq(ssi_img_check_timers(p, 1, tids, 2, &err), -EINVAL);
 	p[0].clock = SSI_CLOCK_MONOTONIC;
 	p[1].clock = SSI_CLOCK_MONOTONIC;		/* absolute on another clock */
