@@ -81,17 +81,22 @@ END_TEST
 
 START_TEST(test_cpu_timer_refused)
 {
+	/* make_process_cpuclock(ppid, CPUCLOCK_SCHED): the parent's CPU clock */
+	clockid_t parents = (clockid_t)((~(unsigned int)getppid()) << 3 | 2);
 	char err[256] = "";
-	timer_t cpu, mono;
+	timer_t cpu, mono, other;
 
+	/* its own CPU clocks travel (kmod/ssi_ptimer.c) */
 	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, NULL, &mono), 0);
-	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t0\n", err, sizeof(err)), 0);
 	ck_assert_int_eq(timer_create(CLOCK_PROCESS_CPUTIME_ID, NULL, &cpu), 0);
-	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t0\n", err, sizeof(err)), EOPNOTSUPP);
-	ck_assert_msg(strstr(err, "has a POSIX timer on a CPU-time clock") &&
-		      strstr(err, "continues on this node"), "reason: %s", err);
-	ck_assert_int_eq(timer_delete(cpu), 0);
 	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t0\n", err, sizeof(err)), 0);
+	ck_assert_int_eq(timer_create(parents, NULL, &other), 0);
+	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t0\n", err, sizeof(err)), EOPNOTSUPP);
+	ck_assert_msg(strstr(err, "has a POSIX timer on another process's CPU clock") &&
+		      strstr(err, "continues on this node"), "reason: %s", err);
+	ck_assert_int_eq(timer_delete(other), 0);
+	ck_assert_int_eq(not_carried(getpid(), "Seccomp:\t0\n", err, sizeof(err)), 0);
+	ck_assert_int_eq(timer_delete(cpu), 0);
 	ck_assert_int_eq(timer_delete(mono), 0);
 }
 END_TEST
