@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
+#include "image_memfd.h"
 #include "run_suite.h"
 #include "migrate/image_peek.h"
 #include "migrate/ldt_make.h"
@@ -91,46 +92,21 @@ START_TEST(test_what_modify_ldt_cannot_make_is_refused)
 }
 END_TEST
 
-/* An image of a header, an empty TIMERS, an LDT of @n descriptors and END. */
-static int image_with(const uint64_t *d, uint32_t n, int ldt_section)
-{
-	struct ssi_img_header h = {
-		.magic = SSI_IMG_MAGIC, .version = SSI_IMG_VERSION,
-		.header_size = sizeof(h), .nr_threads = 1, .home_pid = 100,
-	};
-	struct ssi_img_section s = { .type = SSI_SEC_TIMERS };
-	int fd = memfd_create("img", MFD_CLOEXEC);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, &h, sizeof(h)), sizeof(h));
-	ck_assert_int_eq(write(fd, &s, sizeof(s)), sizeof(s));
-	if (ldt_section) {
-		s.type = SSI_SEC_LDT;
-		s.count = n;
-		s.size = n * sizeof(*d);
-		ck_assert_int_eq(write(fd, &s, sizeof(s)), sizeof(s));
-		ck_assert_int_eq(write(fd, d, s.size), (ssize_t)s.size);
-	}
-	s = (struct ssi_img_section){ .type = SSI_SEC_END };
-	ck_assert_int_eq(write(fd, &s, sizeof(s)), sizeof(s));
-	return fd;
-}
-
 START_TEST(test_read_from_image)
 {
 	const uint64_t ldt[3] = { 0, 0x00cff3000000ffffULL, 0 };
 	uint64_t *d;
-	int fd = image_with(ldt, 3, 1);
+	int fd = image_memfd(SSI_SEC_TIMERS, SSI_SEC_LDT, ldt, 3, sizeof(*ldt));
 
 	ck_assert_int_eq(image_ldt_read(fd, &d), 3);
 	ck_assert_int_eq(memcmp(d, ldt, sizeof(ldt)), 0);
 	free(d);
 	close(fd);
-	fd = image_with(ldt, 0, 1);
+	fd = image_memfd(SSI_SEC_TIMERS, SSI_SEC_LDT, ldt, 0, sizeof(*ldt));
 	ck_assert_int_eq(image_ldt_read(fd, &d), 0);
 	ck_assert_ptr_null(d);
 	close(fd);
-	fd = image_with(ldt, 0, 0);			/* no LDT section */
+	fd = image_memfd(SSI_SEC_TIMERS, 0, NULL, 0, 0);	/* no LDT section */
 	ck_assert_int_eq(image_ldt_read(fd, &d), -EINVAL);
 	close(fd);
 }

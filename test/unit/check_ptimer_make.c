@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
+#include "image_memfd.h"
 #include "run_suite.h"
 #include "kmod/uapi/ssi.h"
 #include "migrate/image_peek.h"
@@ -108,45 +109,20 @@ START_TEST(test_taken_id_refused)
 }
 END_TEST
 
-/* An image of a header, an empty SIGQUEUE, @n TIMERS records and END. */
-static int image_with(const struct ssi_img_posix_timer *p, uint32_t n, int timers_section)
-{
-	struct ssi_img_header h = {
-		.magic = SSI_IMG_MAGIC, .version = SSI_IMG_VERSION,
-		.header_size = sizeof(h), .nr_threads = 1, .home_pid = 100,
-	};
-	struct ssi_img_section s = { .type = SSI_SEC_SIGQUEUE };
-	int fd = memfd_create("img", MFD_CLOEXEC);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, &h, sizeof(h)), sizeof(h));
-	ck_assert_int_eq(write(fd, &s, sizeof(s)), sizeof(s));
-	if (timers_section) {
-		s.type = SSI_SEC_TIMERS;
-		s.count = n;
-		s.size = n * sizeof(*p);
-		ck_assert_int_eq(write(fd, &s, sizeof(s)), sizeof(s));
-		ck_assert_int_eq(write(fd, p, s.size), (ssize_t)s.size);
-	}
-	s = (struct ssi_img_section){ .type = SSI_SEC_END };
-	ck_assert_int_eq(write(fd, &s, sizeof(s)), sizeof(s));
-	return fd;
-}
-
 START_TEST(test_read_from_image)
 {
 	struct ssi_img_posix_timer *p;
-	int fd = image_with(timers, 3, 1);
+	int fd = image_memfd(SSI_SEC_SIGQUEUE, SSI_SEC_TIMERS, timers, 3, sizeof(*timers));
 
 	ck_assert_int_eq(image_timers_read(fd, &p), 3);
 	ck_assert_int_eq(memcmp(p, timers, sizeof(timers)), 0);
 	free(p);
 	close(fd);
-	fd = image_with(timers, 0, 1);
+	fd = image_memfd(SSI_SEC_SIGQUEUE, SSI_SEC_TIMERS, timers, 0, sizeof(*timers));
 	ck_assert_int_eq(image_timers_read(fd, &p), 0);
 	ck_assert_ptr_null(p);
 	close(fd);
-	fd = image_with(timers, 0, 0);			/* no TIMERS section */
+	fd = image_memfd(SSI_SEC_SIGQUEUE, 0, NULL, 0, 0);	/* no TIMERS section */
 	ck_assert_int_eq(image_timers_read(fd, &p), -EINVAL);
 	close(fd);
 }
