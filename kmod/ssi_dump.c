@@ -888,7 +888,7 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 	if (userfaultfd_armed(vma))
 		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
 				 "userfaultfd-registered mapping");
-	v->pkey = ssi_vma_pkey(vma);
+	v->pkey = (u32)vma_pkey(vma);
 	if (vma->vm_file) {
 		if (d_unlinked(vma->vm_file->f_path.dentry))
 			return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,

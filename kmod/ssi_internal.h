@@ -87,10 +87,10 @@ int ssi_vma_populate(struct mm_struct *mm, unsigned long start, unsigned long en
 
 /*
  * ssi_mmctx.c: the LDT and protection keys of an address space.
- * ssi_pkeys_save() - the allocated keys into @m; ssi_vma_pkey() - a
- * VMA's key; ssi_pkeys_here() - whether this CPU has the keys @pkeys
- * allocated and @vma_pkeys on mappings (bit n: key n); ssi_pkeys_restore()
- * - @m's keys allocated in @mm (mmap lock held for writing);
+ * ssi_pkeys_save() - the allocated keys into @m; ssi_pkeys_here() -
+ * whether this CPU has the keys @pkeys allocated and @vma_pkeys on
+ * mappings (bit n: key n); ssi_pkeys_restore() - @m's keys allocated in
+ * @mm (mmap lock held for writing);
  * ssi_pkey_vm_flags() - the vm_flags bits of key @pkey.
  * ssi_ldt_save() - a copy of @mm's LDT, kvfree() it (NULL, 0: none);
  * 0 or -ENOMEM.  ssi_ldt_matches() - whether @mm's LDT is @nr descriptors
@@ -98,7 +98,6 @@ int ssi_vma_populate(struct mm_struct *mm, unsigned long start, unsigned long en
  */
 struct ssi_img_mm;
 void ssi_pkeys_save(struct mm_struct *mm, struct ssi_img_mm *m);
-u32 ssi_vma_pkey(struct vm_area_struct *vma);
 bool ssi_pkeys_here(u32 pkeys, u32 vma_pkeys);
 void ssi_pkeys_restore(struct mm_struct *mm, const struct ssi_img_mm *m);
 unsigned long ssi_pkey_vm_flags(u32 pkey);

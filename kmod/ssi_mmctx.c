@@ -18,6 +18,7 @@
  * equal too.
  */
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/mmu_context.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -41,11 +42,6 @@ void ssi_pkeys_save(struct mm_struct *mm, struct ssi_img_mm *m)
 #endif
 }
 
-u32 ssi_vma_pkey(struct vm_area_struct *vma)
-{
-	return (u32)vma_pkey(vma);
-}
-
 bool ssi_pkeys_here(u32 pkeys, u32 vma_pkeys)
 {
 	/* the image's keys, allocated or on a mapping, are all this CPU's */
@@ -67,19 +63,8 @@ void ssi_pkeys_restore(struct mm_struct *mm, const struct ssi_img_mm *m)
 
 unsigned long ssi_pkey_vm_flags(u32 pkey)
 {
-	unsigned long f = 0;
-
-#ifdef CONFIG_X86_INTEL_MEMORY_PROTECTION_KEYS
-	if (pkey & 1)
-		f |= VM_PKEY_BIT0;
-	if (pkey & 2)
-		f |= VM_PKEY_BIT1;
-	if (pkey & 4)
-		f |= VM_PKEY_BIT2;
-	if (pkey & 8)
-		f |= VM_PKEY_BIT3;
-#endif
-	return f;
+	/* what mmap() and pkey_mprotect() put in vm_flags (0 without keys) */
+	return arch_calc_vm_prot_bits(0, pkey);
 }
 
 int ssi_ldt_save(struct mm_struct *mm, void **entries, u32 *nr)
