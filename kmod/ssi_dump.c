@@ -597,15 +597,14 @@ static int capture_process(struct ssi_dump_req *req)
 	t->oom_score_adj_min = task->signal->oom_score_adj_min;
 	if (task->signal->is_child_subreaper)
 		t->flags |= SSI_TASKF_CHILD_SUBREAPER;
-	/* Every thread is frozen: their runtimes stand still. */
+	/* Every thread is frozen: their counters stand still. */
 	{
-		struct task_struct *th;
+		struct ssi_dump_thread *th;
 
-		t->cputime_ns = task->signal->sum_sched_runtime;
-		rcu_read_lock();
-		for_each_thread(task, th)
-			t->cputime_ns += th->se.sum_exec_runtime;
-		rcu_read_unlock();
+		ssi_rusage_thread_save(task, &t->leader);
+		list_for_each_entry(th, &req->threads, node)
+			if (atomic_read(&th->state) == SSI_DS_FROZEN)
+				ssi_rusage_thread_save(th->task, &th->img);
 	}
 	if (ssi_rusage_save(task, t) || ssi_cpu_itimers_save(task, t) ||
 	    ssi_real_itimer_freeze(task, &t->itimer_real))

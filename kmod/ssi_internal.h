@@ -109,15 +109,27 @@ struct task_struct;
 int ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t);
 void ssi_cpu_itimers_restore(const struct ssi_img_task *t);
 void ssi_cpu_itimers_park(void);
-void ssi_cputime_restore(u64 want);
 
 /*
- * ssi_rusage.c: ssi_rusage_save() - @task's (frozen) getrusage() counters
- * and its children's into @img; 0 or -ESRCH.  ssi_rusage_restore() -
- * current's sums made @img's, the children's too if @children.
+ * ssi_rusage.c: what a task has used.  ssi_counts_add() - add @t's own
+ * counters to @s; ssi_counts_threads() - @s the sum over @task's live
+ * threads (the signal struct holds the rest).  ssi_rusage_save() -
+ * @task's (frozen) getrusage() counters, CPU clock and its children's
+ * counters into @img; 0 or -ESRCH.  ssi_rusage_thread_save() - frozen
+ * thread @t's own into @img.  ssi_rusage_restore() - current's sums made
+ * @img's, the children's too if @children.  ssi_rusage_thread_restore()
+ * - in each thread, after that: its own made @img's.
  */
+struct ssi_counts {
+	u64 utime, stime, runtime;
+	unsigned long nvcsw, nivcsw, min_flt, maj_flt, inblock, oublock;
+};
+void ssi_counts_add(struct ssi_counts *s, struct task_struct *t);
+void ssi_counts_threads(struct task_struct *task, struct ssi_counts *s);
 int ssi_rusage_save(struct task_struct *task, struct ssi_img_task *img);
+void ssi_rusage_thread_save(struct task_struct *t, struct ssi_img_thread *img);
 void ssi_rusage_restore(const struct ssi_img_task *img, bool children);
+void ssi_rusage_thread_restore(const struct ssi_img_thread *img);
 int ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out);
 void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 min_ns);
 
@@ -130,7 +142,9 @@ void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 m
  * current's timers are exactly @img's, made as ssi_ptimer.c says (else
  * -EINVAL, *@bad_id one that is not).  ssi_ptimers_arm() - past the point
  * of no return: each fires when @img says (no sooner than @min_ns from
- * now), and the next timer_create() tries @next_id.
+ * now; a timer on a thread's CPU clock counts from that thread's image,
+ * which @thread finds by home tid), and the next timer_create() tries
+ * @next_id.
  */
 struct ssi_ptimer_saved;
 struct ssi_ptimers {
@@ -144,7 +158,9 @@ void ssi_ptimers_thaw(struct ssi_ptimers *p);
 void ssi_ptimers_free(struct ssi_ptimers *p);
 int ssi_ptimers_match(const struct ssi_img_posix_timer *img, u32 n, s32 *bad_id);
 void ssi_ptimers_arm(const struct ssi_img_posix_timer *img, u32 n, u32 next_id,
-		     u64 min_ns);
+		     u64 min_ns,
+		     const struct ssi_img_thread *(*thread)(const void *ctx, s32 tid),
+		     const void *ctx);
 long ssi_timer_id_ioctl(struct ssi_timer_id __user *uarg);
 
 /* ssi_signal.c */

@@ -153,34 +153,6 @@ void ssi_cpu_itimers_park(void)
 }
 
 /*
- * The process's CPU clock goes on from the image's value: the difference
- * goes into the runtime the signal struct keeps for exited threads, the
- * one part of CLOCK_PROCESS_CPUTIME_ID (and of RLIMIT_CPU and the process
- * CPU timers) that is not a live thread's.  With process timers active
- * (the parked itimers) the clock is read from the group's cputimer, which
- * is set too.  u64 arithmetic: an offset below zero wraps and the sum is
- * still right.
- */
-void ssi_cputime_restore(u64 want)
-{
-	struct signal_struct *sig = current->signal;
-	struct task_struct *th;
-	u64 now = 0;
-
-	spin_lock_irq(&current->sighand->siglock);
-	rcu_read_lock();
-	for_each_thread(current, th)
-		now += th->se.sum_exec_runtime;
-	rcu_read_unlock();
-	write_seqlock(&sig->stats_lock);
-	sig->sum_sched_runtime = want - now;
-	write_sequnlock(&sig->stats_lock);
-	if (READ_ONCE(sig->posix_cputimers.timers_active))
-		atomic64_set(&sig->cputimer.cputime_atomic.sum_exec_runtime, want);
-	spin_unlock_irq(&current->sighand->siglock);
-}
-
-/*
  * Stop ITIMER_REAL of @task for the freeze; @out gets what was left of it
  * (0: not armed, or a one-shot that just fired: its SIGALRM is pending
  * and goes with the process).  Every thread of @task is frozen, so no

@@ -93,7 +93,7 @@ static u64 cpu_sample(const struct k_itimer *k, struct task_struct *p)
 {
 	struct signal_struct *sig = p->signal;
 	struct task_cputime_atomic *a = &sig->cputimer.cputime_atomic;
-	struct task_struct *t;
+	struct ssi_counts c;
 	u64 u, st, rt;
 
 	if (CPUCLOCK_PERTHREAD(k->it_clock)) {
@@ -105,14 +105,10 @@ static u64 cpu_sample(const struct k_itimer *k, struct task_struct *p)
 		st = atomic64_read(&a->stime);
 		rt = atomic64_read(&a->sum_exec_runtime);
 	} else {
-		u = sig->utime;
-		st = sig->stime;
-		rt = sig->sum_sched_runtime;
-		for_each_thread(p, t) {
-			u += t->utime;
-			st += t->stime;
-			rt += t->se.sum_exec_runtime;
-		}
+		ssi_counts_threads(p, &c);
+		u = sig->utime + c.utime;
+		st = sig->stime + c.stime;
+		rt = sig->sum_sched_runtime + c.runtime;
 	}
 	switch (CPUCLOCK_WHICH(k->it_clock)) {
 	case CPUCLOCK_VIRT:
@@ -440,16 +436,41 @@ static void cpu_unpark(struct k_itimer *k, u64 exp)
 	spin_unlock(&current->sighand->siglock);
 }
 
-/* A CPU timer of current (it_lock held; parked: checked) moved to @left ns from now. */
-static void cpu_arm(struct k_itimer *k, u64 left)
+/*
+ * A thread's CPU clock as the image has it: the thread takes those
+ * counters itself (ssi_rusage_thread_restore()), maybe after this.
+ */
+static u64 image_sample(const struct ssi_img_thread *t, int which)
 {
+	switch (which) {
+	case CPUCLOCK_VIRT:
+		return t->ru.utime_ns;
+	case CPUCLOCK_PROF:
+		return t->ru.utime_ns + t->ru.stime_ns;
+	default:
+		return t->cputime_ns;
+	}
+}
+
+/*
+ * A CPU timer of current (it_lock held; parked: checked) moved to @left
+ * ns from now on its clock, @clock as the image names it.
+ */
+static void cpu_arm(struct k_itimer *k, s32 clock, u64 left,
+		    const struct ssi_img_thread *(*thread)(const void *, s32),
+		    const void *ctx)
+{
+	const struct ssi_img_thread *t = NULL;
 	struct task_struct *p;
 
+	if (CPUCLOCK_PERTHREAD(clock))
+		t = thread(ctx, CPUCLOCK_PID(clock));
 	spin_lock(&current->sighand->siglock);
 	rcu_read_lock();
 	p = cpu_target(k);
 	if (p)
-		cpu_move(k, cpu_sample(k, p) + left);
+		cpu_move(k, (t ? image_sample(t, CPUCLOCK_WHICH(clock)) :
+			     cpu_sample(k, p)) + left);
 	rcu_read_unlock();
 	spin_unlock(&current->sighand->siglock);
 }
@@ -574,7 +595,9 @@ int ssi_ptimers_match(const struct ssi_img_posix_timer *img, u32 n, s32 *bad_id)
 }
 
 void ssi_ptimers_arm(const struct ssi_img_posix_timer *img, u32 n, u32 next_id,
-		     u64 min_ns)
+		     u64 min_ns,
+		     const struct ssi_img_thread *(*thread)(const void *ctx, s32 tid),
+		     const void *ctx)
 {
 	struct signal_struct *sig = current->signal;
 	struct ptimer_list l;
@@ -594,7 +617,7 @@ void ssi_ptimers_arm(const struct ssi_img_posix_timer *img, u32 n, u32 next_id,
 			k->it_overrun_last = r->overrun;
 			if (r->expires && is_cpu(k)) {
 				/* CPU time left: the freeze took none of it */
-				cpu_arm(k, r->expires);
+				cpu_arm(k, r->clock, r->expires, thread, ctx);
 			} else if (r->expires) {
 				now = hrtimer_cb_get_time(h);
 				soonest = ktime_add_ns(now, is_none(k) ? 0 : min_ns);

@@ -316,13 +316,17 @@ static size_t thread_rec_size(const struct ssi_rst *rs)
 	return sizeof(struct ssi_img_thread) + rs->h.xstate_size;
 }
 
-/* The home tid of the image's thread @i, the leader's first. */
-static s32 image_tid(const struct ssi_rst *rs, u32 i)
+/* The image's thread @i, the leader first. */
+static const struct ssi_img_thread *thread_at(const struct ssi_rst *rs, u32 i)
 {
 	if (!i)
-		return rs->t.leader.home_tid;
-	return ((const struct ssi_img_thread *)(rs->threads +
-						(i - 1) * thread_rec_size(rs)))->home_tid;
+		return &rs->t.leader;
+	return (const void *)(rs->threads + (i - 1) * thread_rec_size(rs));
+}
+
+static s32 image_tid(const struct ssi_rst *rs, u32 i)
+{
+	return thread_at(rs, i)->home_tid;
 }
 
 /*
@@ -431,9 +435,9 @@ static int read_meta(struct ssi_rst *rs)
 
 	BUILD_BUG_ON(sizeof(struct ssi_img_header) != 256);
 	BUILD_BUG_ON(sizeof(struct ssi_img_section) != 32);
-	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 2920);
+	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 3016);
 	BUILD_BUG_ON(sizeof(struct ssi_img_posix_timer) != 56);
-	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 352);
+	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 448);
 	BUILD_BUG_ON(sizeof(struct ssi_img_mm) != 640);
 	BUILD_BUG_ON(sizeof(struct ssi_img_file) != 72);
 	BUILD_BUG_ON(sizeof(struct ssi_img_vma) != 64);
@@ -1004,6 +1008,18 @@ static void requeue_signals(const struct ssi_rst *rs)
 			kill_pid(task_tgid(current), i, 1);
 }
 
+/* The image's thread whose home tid is @tid, or NULL. */
+static const struct ssi_img_thread *image_thread(const void *ctx, s32 tid)
+{
+	const struct ssi_rst *rs = ctx;
+	u32 i;
+
+	for (i = 0; i <= rs->nr_others; i++)
+		if (image_tid(rs, i) == tid)
+			return thread_at(rs, i);
+	return NULL;
+}
+
 /* The process-wide state: signal dispositions, personality, CPU time. */
 static void set_process_state(struct ssi_rst *rs)
 {
@@ -1047,7 +1063,6 @@ static void set_process_state(struct ssi_rst *rs)
 	current->signal->oom_score_adj = t->oom_score_adj;
 	current->signal->oom_score_adj_min = t->oom_score_adj_min;
 	current->signal->is_child_subreaper = !!(t->flags & SSI_TASKF_CHILD_SUBREAPER);
-	ssi_cputime_restore(t->cputime_ns);
 	/* a deputy's children counters are the true ones: its children are its */
 	ssi_rusage_restore(t, !rs->into_deputy);
 	ssi_cpu_itimers_restore(t);
@@ -1058,7 +1073,8 @@ static void set_process_state(struct ssi_rst *rs)
 	 * timer is late by the time frozen anyway.
 	 */
 	ssi_real_itimer_thaw(&t->itimer_real, 0, 10 * NSEC_PER_MSEC);
-	ssi_ptimers_arm(rs->timers, rs->nr_timers, t->posix_timer_next, 10 * NSEC_PER_MSEC);
+	ssi_ptimers_arm(rs->timers, rs->nr_timers, t->posix_timer_next, 10 * NSEC_PER_MSEC,
+			image_thread, rs);
 	if (rs->into_deputy)
 		requeue_signals(rs);
 }
@@ -1129,6 +1145,7 @@ static void set_thread_state(const struct ssi_img_thread *t)
 		clear_bit(PFA_NO_NEW_PRIVS, &current->atomic_flags);
 
 	restore_sched(t);
+	ssi_rusage_thread_restore(t);
 
 	/*
 	 * The helper's registrations point into its own TLS, which is gone;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ssi_rusage.c - what getrusage(2) and times(2) count, across a move.
+ * ssi_rusage.c - what getrusage(2), times(2) and the CPU clocks count,
+ * across a move.
  *
  * The kernel sums a process's counters from its live threads and from
  * the signal struct, which keeps what its exited threads used (and, in
@@ -12,14 +13,20 @@
  * right).  getrusage() scales user and system time to the CPU clock and
  * never reports less than it did: the pair it last reported travels too.
  *
+ * Each thread then takes its own counters (RUSAGE_THREAD, its CPU clock)
+ * in its own context, before it returns to user space, moving the
+ * difference out of the signal struct in the same write section of its
+ * stats_lock: the process's sums never jump, whichever thread gets there
+ * first.  Only the thread itself, with interrupts off, writes its
+ * counters (the tick and the scheduler account current on its own CPU);
+ * a reader of its clock on another CPU may, while it runs, fold in the
+ * last few ns under the runqueue lock a module cannot take, so the write
+ * is checked and made again if such a fold lost it.
+ *
  * The children's counters travel to the remote node, where a process has
  * no children (they live at home): getrusage(RUSAGE_CHILDREN) is answered
  * at home, times() reads the counters as they were at the move.  Coming
  * home, the deputy's are the true ones and are kept.
- *
- * What the kernel counts per thread (RUSAGE_THREAD, the thread CPU
- * clock) counts from the move: a module cannot set a live thread's
- * counters behind the scheduler's back.
  */
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -28,30 +35,51 @@
 
 #include "ssi_internal.h"
 
-/* Per thread: what accumulate_thread_rusage() and the CPU times add. */
-struct sums {
-	u64 utime, stime;
-	unsigned long nvcsw, nivcsw, min_flt, maj_flt;
-	unsigned long inblock, oublock;
-};
+void ssi_counts_add(struct ssi_counts *s, struct task_struct *t)
+{
+	s->utime += t->utime;
+	s->stime += t->stime;
+	s->runtime += t->se.sum_exec_runtime;
+	s->nvcsw += t->nvcsw;
+	s->nivcsw += t->nivcsw;
+	s->min_flt += t->min_flt;
+	s->maj_flt += t->maj_flt;
+	s->inblock += task_io_get_inblock(t);
+	s->oublock += task_io_get_oublock(t);
+}
 
-static void thread_sums(struct task_struct *task, struct sums *s)
+void ssi_counts_threads(struct task_struct *task, struct ssi_counts *s)
 {
 	struct task_struct *t;
 
 	memset(s, 0, sizeof(*s));
 	rcu_read_lock();
-	for_each_thread(task, t) {
-		s->utime += t->utime;
-		s->stime += t->stime;
-		s->nvcsw += t->nvcsw;
-		s->nivcsw += t->nivcsw;
-		s->min_flt += t->min_flt;
-		s->maj_flt += t->maj_flt;
-		s->inblock += task_io_get_inblock(t);
-		s->oublock += task_io_get_oublock(t);
-	}
+	for_each_thread(task, t)
+		ssi_counts_add(s, t);
 	rcu_read_unlock();
+}
+
+/* A frozen thread's own counters into its image. */
+void ssi_rusage_thread_save(struct task_struct *t, struct ssi_img_thread *img)
+{
+	struct ssi_img_rusage *ru = &img->ru;
+	struct ssi_counts c = {};
+	unsigned long flags;
+
+	ssi_counts_add(&c, t);
+	img->cputime_ns = c.runtime;
+	ru->utime_ns = c.utime;
+	ru->stime_ns = c.stime;
+	ru->nvcsw = c.nvcsw;
+	ru->nivcsw = c.nivcsw;
+	ru->minflt = c.min_flt;
+	ru->majflt = c.maj_flt;
+	ru->inblock = c.inblock;
+	ru->oublock = c.oublock;
+	raw_spin_lock_irqsave(&t->prev_cputime.lock, flags);
+	ru->prev_utime_ns = t->prev_cputime.utime;
+	ru->prev_stime_ns = t->prev_cputime.stime;
+	raw_spin_unlock_irqrestore(&t->prev_cputime.lock, flags);
 }
 
 int ssi_rusage_save(struct task_struct *task, struct ssi_img_task *img)
@@ -61,13 +89,14 @@ int ssi_rusage_save(struct task_struct *task, struct ssi_img_task *img)
 	struct sighand_struct *sighand;
 	struct mm_struct *mm;
 	unsigned long flags, maxrss;
-	struct sums s;
+	struct ssi_counts s;
 
 	sighand = ssi_lock_sighand(task, &flags);
 	if (!sighand)
 		return -ESRCH;
 	/* every thread is frozen: their counters stand still */
-	thread_sums(task, &s);
+	ssi_counts_threads(task, &s);
+	img->cputime_ns = sig->sum_sched_runtime + s.runtime;
 	ru->utime_ns = sig->utime + s.utime;
 	ru->stime_ns = sig->stime + s.stime;
 	ru->nvcsw = sig->nvcsw + s.nvcsw;
@@ -106,11 +135,20 @@ void ssi_rusage_restore(const struct ssi_img_task *img, bool children)
 {
 	const struct ssi_img_rusage *ru = &img->ru_self, *rc = &img->ru_children;
 	struct signal_struct *sig = current->signal;
-	struct sums s;
+	struct ssi_counts s;
 
 	spin_lock_irq(&current->sighand->siglock);
-	thread_sums(current, &s);
+	ssi_counts_threads(current, &s);
 	write_seqlock(&sig->stats_lock);
+	/*
+	 * CLOCK_PROCESS_CPUTIME_ID, RLIMIT_CPU and the process CPU timers
+	 * too; with process timers active (the parked itimers) the clock is
+	 * read from the group's cputimer, which is set as well.
+	 */
+	sig->sum_sched_runtime = img->cputime_ns - s.runtime;
+	if (READ_ONCE(sig->posix_cputimers.timers_active))
+		atomic64_set(&sig->cputimer.cputime_atomic.sum_exec_runtime,
+			     img->cputime_ns);
 	sig->utime = ru->utime_ns - s.utime;
 	sig->stime = ru->stime_ns - s.stime;
 	sig->nvcsw = (unsigned long)ru->nvcsw - s.nvcsw;
@@ -138,4 +176,59 @@ void ssi_rusage_restore(const struct ssi_img_task *img, bool children)
 	sig->prev_cputime.stime = ru->prev_stime_ns;
 	raw_spin_unlock(&sig->prev_cputime.lock);
 	spin_unlock_irq(&current->sighand->siglock);
+}
+
+/*
+ * In the context of the thread that becomes @img's: its own counters made
+ * the image's, the process's sums left as they are.
+ */
+void ssi_rusage_thread_restore(const struct ssi_img_thread *img)
+{
+	const struct ssi_img_rusage *ru = &img->ru;
+	struct task_struct *me = current;
+	struct signal_struct *sig = me->signal;
+	struct ssi_counts was = {};
+	int tries;
+
+	spin_lock_irq(&me->sighand->siglock);
+	write_seqlock(&sig->stats_lock);
+	ssi_counts_add(&was, me);
+	/* what this thread takes on, the exited threads' part gives up */
+	sig->sum_sched_runtime += was.runtime - img->cputime_ns;
+	sig->utime += was.utime - ru->utime_ns;
+	sig->stime += was.stime - ru->stime_ns;
+	sig->nvcsw += was.nvcsw - (unsigned long)ru->nvcsw;
+	sig->nivcsw += was.nivcsw - (unsigned long)ru->nivcsw;
+	sig->min_flt += was.min_flt - (unsigned long)ru->minflt;
+	sig->maj_flt += was.maj_flt - (unsigned long)ru->majflt;
+	sig->inblock += was.inblock - (unsigned long)ru->inblock;
+	sig->oublock += was.oublock - (unsigned long)ru->oublock;
+	me->utime = ru->utime_ns;
+	me->stime = ru->stime_ns;
+	me->nvcsw = (unsigned long)ru->nvcsw;
+	me->nivcsw = (unsigned long)ru->nivcsw;
+	me->min_flt = (unsigned long)ru->minflt;
+	me->maj_flt = (unsigned long)ru->majflt;
+#ifdef CONFIG_TASK_IO_ACCOUNTING
+	/* what task_io_get_inblock() and _oublock() read, in 512-byte blocks */
+	me->ioac.read_bytes = ru->inblock << 9;
+	me->ioac.write_bytes = ru->oublock << 9;
+#endif
+	/*
+	 * The runtime only grows: a fold that lost this write leaves less
+	 * than it.  The slice the scheduler measures starts here as well.
+	 */
+	for (tries = 0; tries < 3; tries++) {
+		WRITE_ONCE(me->se.sum_exec_runtime, img->cputime_ns);
+		me->se.prev_sum_exec_runtime = img->cputime_ns;
+		smp_mb();
+		if (READ_ONCE(me->se.sum_exec_runtime) >= img->cputime_ns)
+			break;
+	}
+	write_sequnlock(&sig->stats_lock);
+	raw_spin_lock(&me->prev_cputime.lock);
+	me->prev_cputime.utime = ru->prev_utime_ns;
+	me->prev_cputime.stime = ru->prev_stime_ns;
+	raw_spin_unlock(&me->prev_cputime.lock);
+	spin_unlock_irq(&me->sighand->siglock);
 }

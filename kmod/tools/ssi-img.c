@@ -121,6 +121,11 @@ static void print_thread(const char *what, const struct ssi_img_thread *t)
 	out("  sched policy %u priority %u nice %d%s ioprio %#x\n", t->sched_policy,
 	    t->sched_priority, t->sched_nice,
 	    t->flags & SSI_THRF_SCHED_RESET_ON_FORK ? " reset-on-fork" : "", t->ioprio);
+	out("  cputime %llu ns  user %llu system %llu ns  faults %llu/%llu  switches %llu/%llu\n",
+	    (unsigned long long)t->cputime_ns, (unsigned long long)t->ru.utime_ns,
+	    (unsigned long long)t->ru.stime_ns, (unsigned long long)t->ru.minflt,
+	    (unsigned long long)t->ru.majflt, (unsigned long long)t->ru.nvcsw,
+	    (unsigned long long)t->ru.nivcsw);
 }
 
 /* " locked dontdump": each SSI_VMAF_* bit by name, then a newline */

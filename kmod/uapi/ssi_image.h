@@ -54,6 +54,8 @@
  *  8  LDT and protection keys: SSI_SEC_LDT; ssi_img_mm.pkeys and
  *     .pkey_exec_only; ssi_img_vma.pkey.  Timers on CPU-time clocks.
  *     Resource usage: ssi_img_task.ru_self, .ru_children.
+ *  9  per-thread CPU clock and resource usage: ssi_img_thread.ru,
+ *     .cputime_ns.
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -61,7 +63,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		8
+#define SSI_IMG_VERSION		9
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -217,6 +219,24 @@ enum ssi_img_restart {
 };
 
 /**
+ * struct ssi_img_rusage - the counters of getrusage(2)
+ * @utime_ns, @stime_ns: user and system CPU time as the kernel counts it
+ *		(by ticks; getrusage() scales the pair to the CPU clock).
+ * @prev_utime_ns, @prev_stime_ns: the pair getrusage() last reported
+ *		(it never reports less); 0 for children.
+ * @maxrss_kb:	the largest resident set, KiB.
+ * @minflt, @majflt, @nvcsw, @nivcsw, @inblock, @oublock: as struct rusage.
+ */
+struct ssi_img_rusage {
+	__u64 utime_ns, stime_ns;
+	__u64 prev_utime_ns, prev_stime_ns;
+	__u64 maxrss_kb;
+	__u64 minflt, majflt;
+	__u64 nvcsw, nivcsw;
+	__u64 inblock, oublock;
+};
+
+/**
  * struct ssi_img_thread - the state of one thread
  * @regs:	user registers, normalised (see enum ssi_img_restart).
  * @sigmask:	blocked signals (the mask to return to if the thread sat in
@@ -240,6 +260,10 @@ enum ssi_img_restart {
  * @sched_priority: 1..99 under SCHED_FIFO and SCHED_RR, else 0.
  * @ioprio:	ioprio_set(2) value (class << 13 | hint << 3 | level);
  *		0 (class NONE): follow the nice value, as never set.
+ * @ru:		what getrusage(RUSAGE_THREAD) counts for the thread
+ *		(@ru.maxrss_kb unused, 0: the thread's is the process's).
+ * @cputime_ns:	the thread's CPU clock (CLOCK_THREAD_CPUTIME_ID), which
+ *		goes on from there after the restore.
  */
 struct ssi_img_thread {
 	struct ssi_img_regs regs;
@@ -265,6 +289,8 @@ struct ssi_img_thread {
 	__s32 sched_nice;
 	__u32 sched_priority;
 	__u32 ioprio;
+	struct ssi_img_rusage ru;
+	__u64 cputime_ns;
 };
 
 /* ssi_img_thread.flags */
@@ -302,24 +328,6 @@ struct ssi_img_itimer {
 
 /* Longest itimer value or interval an image may carry (about 146 years). */
 #define SSI_IMG_ITIMER_MAX	(1ULL << 62)
-
-/**
- * struct ssi_img_rusage - the counters of getrusage(2)
- * @utime_ns, @stime_ns: user and system CPU time as the kernel counts it
- *		(by ticks; getrusage() scales the pair to the CPU clock).
- * @prev_utime_ns, @prev_stime_ns: the pair getrusage() last reported
- *		(it never reports less); 0 for children.
- * @maxrss_kb:	the largest resident set, KiB.
- * @minflt, @majflt, @nvcsw, @nivcsw, @inblock, @oublock: as struct rusage.
- */
-struct ssi_img_rusage {
-	__u64 utime_ns, stime_ns;
-	__u64 prev_utime_ns, prev_stime_ns;
-	__u64 maxrss_kb;
-	__u64 minflt, majflt;
-	__u64 nvcsw, nivcsw;
-	__u64 inblock, oublock;
-};
 
 /**
  * struct ssi_img_task - payload of SSI_SEC_TASK (count 1)

@@ -158,10 +158,10 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(offsetof(struct ssi_img_header, crc), 252);
 	ck_assert_uint_eq(sizeof(struct ssi_img_section), 32);
 	ck_assert_uint_eq(sizeof(struct ssi_img_regs), 27 * 8);
-	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 352);
-	ck_assert_uint_eq(sizeof(struct ssi_img_task), 2920);
-	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 352);
-	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 360);
+	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 448);
+	ck_assert_uint_eq(sizeof(struct ssi_img_task), 3016);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 448);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 456);
 	ck_assert_uint_eq(sizeof(struct ssi_img_mm), 640);
 	ck_assert_uint_eq(sizeof(struct ssi_img_file), 72);
 	ck_assert_uint_eq(sizeof(struct ssi_img_vma), 64);

@@ -9,9 +9,10 @@
  *  - a SIGEV_NONE one-shot on the process's clock, 1000 s out: what
  *    timer_gettime says is left plus the CPU time used stays the same;
  *  - a periodic one on a worker thread's own clock (CLOCK_THREAD_CPUTIME_ID,
- *    SIGUSR2 to that thread every 30 ms of its CPU): it keeps firing, and
- *    never says more than its period is left (the thread's clock itself
- *    counts from the move: doc/state.md).
+ *    SIGUSR2 to that thread every 30 ms of its CPU): it keeps firing, is
+ *    never ahead of the CPU time the thread used since it was armed (the
+ *    thread's clock goes on from home's), and never says more than its
+ *    period is left.
  * The main thread and the worker burn CPU; every round the main thread
  * burns 20 ms of it and checks.
  */
@@ -45,11 +46,13 @@ static void *worker(void *arg)
 	struct itimerspec its = { .it_interval = { 0, THREAD_PERIOD }, .it_value = { 0, THREAD_PERIOD } };
 	struct itimerspec left;
 	volatile unsigned long spin = 0;
+	long long armed, used, exp;
 
 	sev.sigev_notify_thread_id = gettid();
-	zs_check(!timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &thread_t) &&
-		 !timer_settime(thread_t, 0, &its, NULL),
+	zs_check(!timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &thread_t),
 		 "thread timer: %s", strerror(errno));
+	armed = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	zs_check(!timer_settime(thread_t, 0, &its, NULL), "thread timer: %s", strerror(errno));
 	thread_ready = 1;
 	while (!stop) {
 		spin++;
@@ -58,6 +61,11 @@ static void *worker(void *arg)
 			zs_check(ns_of(&left.it_value) <= THREAD_PERIOD,
 				 "the thread timer says %lld ns are left, its period is %ld",
 				 ns_of(&left.it_value), THREAD_PERIOD);
+			exp = thread_exp;
+			used = now_ns(CLOCK_THREAD_CPUTIME_ID) - armed;
+			zs_check(exp <= used / THREAD_PERIOD + 1,
+				 "%lld thread timer expirations after %lld ns of the thread's CPU: early",
+				 exp, used);
 		}
 	}
 	return NULL;
