@@ -186,7 +186,10 @@ void mig_stream_writable(struct mig_stream *s)
 /*
  * EAGAIN: the task was caught where it cannot be dumped for a moment
  * (inside the vDSO of its time namespace, threads still appearing); it
- * went on, nothing was written, and a little later is fine.
+ * went on, nothing was written, and a little later is fine.  The ioctl
+ * returns once the task is told to go on, not once it has: until it has
+ * left, the next try finds that dump still there (EBUSY), so after an
+ * EAGAIN an EBUSY is tried again too.
  */
 #define DUMP_TRIES	200
 #define DUMP_RETRY_US	2000
@@ -194,12 +197,14 @@ void mig_stream_writable(struct mig_stream *s)
 static void *dump_main(void *arg)
 {
 	struct mig_stream *s = arg;
+	bool again = false;
 	int i;
 
 	for (i = 0; i < DUMP_TRIES; i++) {
 		s->dump_err = ioctl(s->dev, SSI_IOC_DUMP, &s->dump) ? errno : 0;
-		if (s->dump_err != EAGAIN)
+		if (s->dump_err != EAGAIN && !(again && s->dump_err == EBUSY))
 			break;
+		again = true;
 		usleep(DUMP_RETRY_US);
 	}
 	close(s->pipe_w);	/* EOF for the loop */

@@ -41,8 +41,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# die MSG: the failure, and the end of what the migrated run printed
 die() {
 	echo "$name: FAIL: $*"
+	if [ -n "${base:-}" ] && [ -e "$base/moved/stdout" ]; then
+		echo "    the migrated run printed:"
+		tail -c 600 "$base/moved/stdout" "$base/moved/stderr" | sed 's/^/    /'
+	fi
 	exit 1
 }
 [ -x "$here/$prog" ] || die "$here/$prog is not built (make -C test/zdtm-ssid)"
@@ -116,7 +121,7 @@ if [ "$where" = home ]; then
 	[ -z "$now" ] || die "not pulled home within 20 s (ssid: $now)"
 	at="pulled home"
 else
-	[ "$now" = "deputy $away" ] || die "pid $mpid is not running on $away (ssid: '$now'): pulled home, or ended? It printed: $(tail -c 600 "$base/moved/stdout" "$base/moved/stderr")"
+	[ "$now" = "deputy $away" ] || die "pid $mpid is not running on $away (ssid: '$now'): pulled home, or ended?"
 	at="ran on $away"
 fi
 if [ "$where" = hop ]; then
@@ -124,7 +129,7 @@ if [ "$where" = hop ]; then
 	line=$("$ssictl" migrate "$mpid" "$hop" 2>&1) || die "ssictl migrate $mpid $hop: $line"
 	sleep 0.5
 	now=$(state "$mpid")
-	[ "$now" = "deputy $hop" ] || die "pid $mpid is not running on $hop (ssid: '$now')"
+	[ "$now" = "deputy $hop" ] || die "pid $mpid is not running on $hop (ssid: '$now'): pulled home, or ended?"
 	at+=", hopped to $hop"
 fi
 if [ "$where" = back ]; then
