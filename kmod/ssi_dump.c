@@ -43,6 +43,7 @@
 #include <linux/futex.h>
 #include <linux/highmem.h>
 #include <linux/iocontext.h>
+#include <linux/mempolicy.h>
 #include <linux/ioprio.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -395,6 +396,11 @@ static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
 	if (in_foreign_vdso(caller_time_ns))
 		return cap_fail(ce, -EAGAIN, SSI_R_TARGET,
 				"inside the vDSO of its time namespace");
+#ifdef CONFIG_NUMA
+	/* set_mempolicy(2): its node numbers name another node's memory */
+	if (current->mempolicy)
+		return cap_fail(ce, -EOPNOTSUPP, SSI_R_TARGET, "has a NUMA memory policy");
+#endif
 #ifdef CONFIG_IO_URING
 	/* io_uring runs task_work inside its syscall: registers mid-call. */
 	if (current->io_uring)
@@ -887,6 +893,10 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 	if (userfaultfd_armed(vma))
 		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
 				 "userfaultfd-registered mapping");
+	/* mbind(2): its node numbers name another node's memory */
+	if (vma_policy(vma))
+		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
+				 "mapping with a NUMA memory policy");
 	v->pkey = (u32)vma_pkey(vma);
 	if (vma->vm_file) {
 		if (d_unlinked(vma->vm_file->f_path.dentry))

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/mempolicy.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <linux/userfaultfd.h>
@@ -99,6 +100,22 @@ static int make(const char *state)
 		return ioctl(ufd, UFFDIO_API, &api) || ioctl(ufd, UFFDIO_REGISTER, &reg) ?
 		       -1 : 0;
 	}
+	if (!strcmp(state, "mempolicy")) {
+		unsigned long node0 = 1;
+
+		return syscall(SYS_set_mempolicy, MPOL_PREFERRED, &node0, 8 * sizeof(node0)) ?
+		       -1 : 0;
+	}
+	if (!strcmp(state, "mbind")) {
+		unsigned long node0 = 1;
+
+		page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (page == MAP_FAILED)
+			return -1;
+		return syscall(SYS_mbind, page, 4096, MPOL_PREFERRED, &node0,
+			       8 * sizeof(node0), 0) ? -1 : 0;
+	}
 	if (!strcmp(state, "deadline")) {
 		struct k_sched_attr a = {
 			.size = sizeof(a), .sched_policy = SCHED_DEADLINE,
@@ -132,6 +149,14 @@ static int check(const char *state)
 		struct uffdio_range r = { .start = (unsigned long)page, .len = 4096 };
 
 		return ioctl(ufd, UFFDIO_UNREGISTER, &r) ? -1 : 0;
+	}
+	if (!strcmp(state, "mempolicy") || !strcmp(state, "mbind")) {
+		int mode = -1;
+
+		return syscall(SYS_get_mempolicy, &mode, NULL, 0,
+			       !strcmp(state, "mbind") ? page : NULL,
+			       !strcmp(state, "mbind") ? MPOL_F_ADDR : 0) ||
+		       mode != MPOL_PREFERRED ? -1 : 0;
 	}
 	if (!strcmp(state, "deadline"))
 		return syscall(SYS_sched_getscheduler, 0) == SCHED_DEADLINE ? 0 : -1;

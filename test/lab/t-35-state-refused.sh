@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: kernel state not carried yet (a seccomp filter of its own, a signalfd watched by an epoll, a memfd mapping, a userfaultfd, SCHED_DEADLINE) is refused before the freeze with a reason that names it, and the process runs on at home untouched; made after the move, it pulls the process home, where it works; so does an LDT written after the move
+# test: kernel state not carried yet (a seccomp filter of its own, a signalfd watched by an epoll, a memfd mapping, a userfaultfd, SCHED_DEADLINE, a NUMA memory policy of the task or of a mapping) is refused before the freeze with a reason that names it, and the process runs on at home untouched; made after the move, it pulls the process home, where it works; so does an LDT written after the move
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -36,7 +36,8 @@ run() {
 
 # STATE: the words the refusal must have
 for spec in "seccomp:seccomp filter" "signalfd_epoll:signalfd watched by an epoll" "memfd:memfd" \
-	"userfaultfd:userfaultfd" "deadline:SCHED_DEADLINE"; do
+	"userfaultfd:userfaultfd" "deadline:SCHED_DEADLINE" "mempolicy:NUMA memory policy" \
+	"mbind:mapping with a NUMA memory policy"; do
 	state=${spec%%:*}
 	why=${spec#*:}
 	run "$state" early 0
