@@ -191,12 +191,17 @@ void ssi_seccomp_free(struct sock_fprog *prog)
 	prog->len = 0;
 }
 
+int ssi_seccomp_set(const struct sock_fprog *prog, unsigned int flags)
+{
+	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
+			    SECCOMP_FILTER_FLAG_NEW_LISTENER | flags, prog);
+}
+
 int ssi_seccomp_install(const struct sock_fprog *prog, unsigned int flags)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
-	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
-			    SECCOMP_FILTER_FLAG_NEW_LISTENER | flags, prog);
+	return ssi_seccomp_set(prog, flags);
 }
 
 int ssi_seccomp_continue(int listener, uint64_t id)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: kernel state not carried yet (a seccomp filter of its own, a signalfd watched by an epoll, a memfd mapping, a userfaultfd, SCHED_DEADLINE) is refused before the freeze with a reason that names it, and the process runs on at home untouched; made after the move, it pulls the process home, where it works; so does an LDT written after the move
+# test: kernel state not carried yet (a seccomp filter of its own that notifies a listener, seccomp strict mode in one of its threads, a signalfd watched by an epoll, a memfd mapping, a userfaultfd, SCHED_DEADLINE) is refused before the freeze with a reason that names it, and the process runs on at home untouched; made after the move, it pulls the process home, where it works; so does an LDT written after the move
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -35,7 +35,7 @@ run() {
 }
 
 # STATE: the words the refusal must have
-for spec in "seccomp:seccomp filter" "signalfd_epoll:signalfd watched by an epoll" "memfd:memfd" \
+for spec in "seccomp_notif:a seccomp filter that notifies a listener" "signalfd_epoll:signalfd watched by an epoll" "memfd:memfd" \
 	"userfaultfd:userfaultfd" "deadline:SCHED_DEADLINE"; do
 	state=${spec%%:*}
 	why=${spec#*:}
@@ -57,6 +57,16 @@ for spec in "seccomp:seccomp filter" "signalfd_epoll:signalfd watched by an epol
 	[ "$after" -gt "$before" ] || fail "$state: $away did not log a pull-home"
 	echo "$state made after the move: pulled home, $(grep "^$state" <<<"$out")"
 done
+
+# Seccomp filters travel (test/zdtm-ssid/seccomp_filter*), strict mode
+# does not; made away it cannot be (prctl runs there, in filter mode).
+run seccomp_strict early 0
+ref=$out
+grep -q "^seccomp_strict ok" <<<"$ref" || fail "seccomp_strict: the unmigrated run failed: $ref"
+run seccomp_strict early 1
+echo "seccomp_strict refused: $res"
+grep -q "seccomp strict mode" <<<"$res" || fail "seccomp_strict: the refusal does not name it: $res"
+[ "$out" = "$ref" ] || fail "seccomp_strict: the refused process's run differs: $out"
 
 # An LDT travels (test/zdtm-ssid/ldt*), but one written away pulls the
 # process home: only the task that becomes the process can make one.
