@@ -39,11 +39,12 @@
  *    (seccomp_carry.h): the helper installs them on all its threads,
  *    oldest first, just before "OK", and checks that they let through
  *    the two calls it makes after "OK" (the seccomp() call for ssid's
- *    filter and SSI_IOC_RESTORE): each is made once with the same
- *    arguments and a structure the kernel refuses with EFAULT after the
- *    filters have let it through.  Refused (ERR, reason SSI_R_SECCOMP)
- *    if not; a filter that kills or traps one of the helper's calls kills
- *    the helper, which ssid reports.
+ *    filter and SSI_IOC_RESTORE; its other threads are in their
+ *    SSI_IOC_RESTORE_THREAD by then, which the filters never see): each
+ *    is made once with the same arguments and a structure the kernel
+ *    refuses with EFAULT after the filters have let it through.  Refused
+ *    (ERR, reason SSI_R_SECCOMP) if not; a filter that kills or traps one
+ *    of the helper's calls kills the helper, which ssid reports.
  *  - Then, with fds 0-2 closed, it installs the forwarding seccomp filter
  *    on all its threads (its listener becomes fd 0, which ssid takes with
  *    pidfd_getfd) and calls SSI_IOC_RESTORE, while its other threads wait
@@ -55,6 +56,7 @@
  * out of the way of the image's, and a fork of ssid (PIE, shared libs)
  * would collide with them.  The steps follow kmod/tools/ssi-restore.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -345,6 +347,70 @@ static void read_user_filters(void)
 }
 
 /*
+ * Is helper thread @name (of /proc/self/task) in its ioctl?  Then the
+ * filters about to be installed never see that call: a thread's call is
+ * checked as it starts.  (Its syscall file: the call's number first.)
+ */
+static bool parked(const char *name)
+{
+	char path[300], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%s/syscall", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10) == SYS_ioctl;
+}
+
+/* How many threads but this one are in their ioctl. */
+static uint32_t nr_parked(void)
+{
+	char self[64];
+	const char *me;
+	struct dirent *d;
+	uint32_t n = 0;
+	ssize_t len;
+	DIR *dir;
+
+	/*
+	 * /proc is the node's, not the guest namespace's: its numbers are
+	 * not the helper's tids.  "PID/task/TID" of this thread:
+	 */
+	len = readlink("/proc/thread-self", self, sizeof(self) - 1);
+	if (len <= 0)
+		return 0;
+	self[len] = '\0';
+	me = strrchr(self, '/') + 1;
+	dir = opendir("/proc/self/task");
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.' && strcmp(d->d_name, me) && parked(d->d_name);
+	closedir(dir);
+	return n;
+}
+
+/* Every other helper thread in its ioctl, or a refusal after a while. */
+static void wait_parked(uint32_t n)
+{
+	uint32_t tries;
+
+	for (tries = 0; n > 1 && nr_parked() != n - 1; tries++) {
+		if (tries == 2000)
+			refuse(SSI_R_NONE, ETIMEDOUT, "its %u threads never all waited for the restore",
+			       n);
+		usleep(1000);
+	}
+}
+
+/*
  * Its own filters on every thread of the helper, oldest first, in force
  * from here on for every call the helper and then the process make:
  * ssid's, installed after "OK", is the newest, so theirs keep their
@@ -601,8 +667,11 @@ int main(int argc, char **argv)
 	/* for ours and for theirs; after "OK", no call but the probed ones */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		refuse(SSI_R_NONE, errno, "no_new_privs: %s", strerror(errno));
-	if (user_filters.n)
+	if (user_filters.n) {
+		/* its threads' ioctls are made: the filters do not judge them */
+		wait_parked(h.nr_threads);
 		install_user_filters(&prog, OUR_FLAGS, &r);
+	}
 	if (write(REPORT_FD, "OK\n", 3) != 3)
 		_exit(2);
 	close(REPORT_FD);
