@@ -614,6 +614,7 @@ static int read_seccomp(struct mig_home *h, uint64_t mode, unsigned char **blob,
 			char *err, size_t errlen)
 {
 	struct seccomp_chain c;
+	char why[200];
 	int rc;
 
 	*blob = NULL;
@@ -630,6 +631,14 @@ static int read_seccomp(struct mig_home *h, uint64_t mode, unsigned char **blob,
 	rc = seccomp_chain_read(h->pid, own_filter_len(), &c, err, errlen);
 	if (rc)
 		return rc;
+	/* its deputy runs under them at home */
+	rc = -seccomp_chain_deputy_check(&c, h->pid, why, sizeof(why));
+	if (rc) {
+		seccomp_chain_free(&c);
+		snprintf(err, errlen, "pid %d has %s, which cannot be carried; it continues on this node",
+			 (int)h->pid, why);
+		return rc;
+	}
 	*len = seccomp_chain_encoded_len(&c);
 	*blob = malloc(*len);
 	if (!*blob) {

@@ -5,11 +5,21 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <asm/prctl.h>
+#include <linux/audit.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 
+#include "kmod/stub/deputy_proto.h"
 #include "migrate/seccomp_carry.h"
 
 bool seccomp_prog_may_notify(const struct sock_filter *p, uint32_t len)
@@ -236,4 +246,192 @@ int seccomp_chain_decode(const void *buf, size_t len, struct seccomp_chain *c,
 short_:
 	snprintf(why, whylen, "seccomp filters: %zu bytes, cut short", len);
 	return -EINVAL;
+}
+
+/* A 32-bit word of @d at byte @off (seccomp_data is read in words). */
+static int load_word(const struct seccomp_data *d, uint32_t off, uint32_t *v)
+{
+	if (off & 3 || off > sizeof(*d) - 4)
+		return -1;
+	memcpy(v, (const char *)d + off, 4);
+	return 0;
+}
+
+uint32_t seccomp_prog_run(const struct sock_filter *p, uint32_t len,
+			  const struct seccomp_data *d)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 }, pc = 0;
+
+	while (pc < len) {
+		const struct sock_filter *f = &p[pc++];
+		uint32_t src = BPF_SRC(f->code) == BPF_X ? x : f->k;
+
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+		case BPF_LDX: {
+			uint32_t v;
+
+			switch (BPF_MODE(f->code)) {
+			case BPF_ABS:
+				if (load_word(d, f->k, &v))
+					return SECCOMP_RET_KILL_PROCESS;
+				break;
+			case BPF_IMM:
+				v = f->k;
+				break;
+			case BPF_MEM:
+				if (f->k >= BPF_MEMWORDS)
+					return SECCOMP_RET_KILL_PROCESS;
+				v = mem[f->k];
+				break;
+			case BPF_LEN:
+				v = sizeof(*d);
+				break;
+			default:
+				return SECCOMP_RET_KILL_PROCESS;
+			}
+			if (BPF_CLASS(f->code) == BPF_LD)
+				a = v;
+			else
+				x = v;
+			break;
+		}
+		case BPF_ST:
+		case BPF_STX:
+			if (f->k >= BPF_MEMWORDS)
+				return SECCOMP_RET_KILL_PROCESS;
+			mem[f->k] = BPF_CLASS(f->code) == BPF_ST ? a : x;
+			break;
+		case BPF_ALU:
+			switch (BPF_OP(f->code)) {
+			case BPF_ADD: a += src; break;
+			case BPF_SUB: a -= src; break;
+			case BPF_MUL: a *= src; break;
+			case BPF_DIV:
+				if (!src)
+					return SECCOMP_RET_KILL_PROCESS;
+				a /= src;
+				break;
+			case BPF_MOD:
+				if (!src)
+					return SECCOMP_RET_KILL_PROCESS;
+				a %= src;
+				break;
+			case BPF_AND: a &= src; break;
+			case BPF_OR: a |= src; break;
+			case BPF_XOR: a ^= src; break;
+			case BPF_LSH: a = src < 32 ? a << src : 0; break;
+			case BPF_RSH: a = src < 32 ? a >> src : 0; break;
+			case BPF_NEG: a = -a; break;
+			default: return SECCOMP_RET_KILL_PROCESS;
+			}
+			break;
+		case BPF_JMP: {
+			bool t;
+
+			if (BPF_OP(f->code) == BPF_JA) {
+				if (f->k >= len - pc)
+					return SECCOMP_RET_KILL_PROCESS;
+				pc += f->k;
+				break;
+			}
+			switch (BPF_OP(f->code)) {
+			case BPF_JEQ: t = a == src; break;
+			case BPF_JGT: t = a > src; break;
+			case BPF_JGE: t = a >= src; break;
+			case BPF_JSET: t = a & src; break;
+			default: return SECCOMP_RET_KILL_PROCESS;
+			}
+			pc += t ? f->jt : f->jf;
+			break;
+		}
+		case BPF_RET:
+			return BPF_RVAL(f->code) == BPF_A ? a : f->k;
+		case BPF_MISC:
+			if (BPF_MISCOP(f->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		}
+	}
+	return SECCOMP_RET_KILL_PROCESS;	/* ran off the end */
+}
+
+uint32_t seccomp_chain_run(const struct seccomp_chain *c, const struct seccomp_data *d)
+{
+	uint32_t ret = SECCOMP_RET_ALLOW, i;
+
+	/* as seccomp_run_filters(): newest first, an older one wins if stricter */
+	for (i = c->n; i-- > 0;) {
+		uint32_t cur = seccomp_prog_run(c->f[i].insns, c->f[i].len, d);
+
+		if ((int32_t)(cur & SECCOMP_RET_ACTION_FULL) <
+		    (int32_t)(ret & SECCOMP_RET_ACTION_FULL))
+			ret = cur;
+	}
+	return ret;
+}
+
+/* Stand-ins: an address on a stack, the channel's first fd and its moved one. */
+#define PTR	0x7ffc00001000ULL
+#define CHAN	3
+#define HIGH	1023
+
+int seccomp_chain_deputy_check(const struct seccomp_chain *c, pid_t pid, char *why, size_t len)
+{
+	/* kmod/stub/stub.c, call by call */
+	const struct {
+		const char *name;
+		int nr;
+		uint64_t args[6];
+	} calls[] = {
+		{ "recvfrom", __NR_recvfrom, { CHAN, PTR, sizeof(struct ssi_dep_cmd) } },
+		{ "recvfrom", __NR_recvfrom, { HIGH, PTR, sizeof(struct ssi_dep_cmd) } },
+		{ "sendto", __NR_sendto, { CHAN, PTR, sizeof(struct ssi_dep_event), MSG_NOSIGNAL } },
+		{ "sendto", __NR_sendto, { HIGH, PTR, sizeof(struct ssi_dep_event), MSG_NOSIGNAL } },
+		{ "arch_prctl", __NR_arch_prctl, { ARCH_SET_FS, PTR } },
+		{ "prlimit64", __NR_prlimit64, { 0, RLIMIT_NOFILE, 0, PTR } },
+		{ "prlimit64", __NR_prlimit64, { 0, RLIMIT_CORE, PTR, 0 } },
+		{ "dup3", __NR_dup3, { CHAN, HIGH, O_CLOEXEC } },
+		{ "close", __NR_close, { CHAN } },
+		{ "rt_sigprocmask", __NR_rt_sigprocmask, { SIG_SETMASK, PTR, 0, 8 } },
+		{ "rt_sigprocmask", __NR_rt_sigprocmask, { SIG_SETMASK, PTR, PTR, 8 } },
+		{ "getpid", __NR_getpid, { 0 } },
+		{ "gettid", __NR_gettid, { 0 } },
+		{ "tgkill", __NR_tgkill, { (uint64_t)pid, (uint64_t)pid, SIGSEGV } },
+		{ "rt_sigreturn", __NR_rt_sigreturn, { 0 } },
+		{ "clone", __NR_clone, { CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+					 CLONE_THREAD | CLONE_SYSVSEM, PTR } },
+		{ "exit", __NR_exit, { 0 } },
+		{ "exit_group", __NR_exit_group, { 0 } },
+	};
+	struct seccomp_data d;
+	uint32_t i, ret;
+	int sig;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]) + 64; i++) {
+		memset(&d, 0, sizeof(d));
+		d.arch = AUDIT_ARCH_X86_64;
+		if (i < sizeof(calls) / sizeof(calls[0])) {
+			d.nr = calls[i].nr;
+			memcpy(d.args, calls[i].args, sizeof(d.args));
+		} else {
+			/* its handler for every signal but SIGKILL and SIGSTOP */
+			sig = (int)(i - sizeof(calls) / sizeof(calls[0])) + 1;
+			if (sig == SIGKILL || sig == SIGSTOP)
+				continue;
+			d.nr = __NR_rt_sigaction;
+			d.args[0] = (uint64_t)sig;
+			d.args[1] = PTR;
+			d.args[3] = 8;
+		}
+		ret = seccomp_chain_run(c, &d) & SECCOMP_RET_ACTION_FULL;
+		if (ret == SECCOMP_RET_ALLOW || ret == SECCOMP_RET_LOG)
+			continue;
+		snprintf(why, len, "a seccomp filter that forbids a call its deputy makes at home (%s, action %#x)",
+			 i < sizeof(calls) / sizeof(calls[0]) ? calls[i].name : "rt_sigaction", ret);
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }

@@ -102,6 +102,30 @@ int seccomp_chain_decode(const void *buf, size_t len, struct seccomp_chain *c,
 int seccomp_chain_add(struct seccomp_chain *c, const struct sock_filter *p, uint32_t len,
 		      uint32_t flags);
 
+/*
+ * seccomp_prog_run - what classic BPF program @p (@len instructions, as
+ * the kernel accepted it) returns for @d; SECCOMP_RET_KILL_PROCESS for
+ * what the kernel would not run (a jump or a load out of range).
+ * seccomp_chain_run - the answer of the whole chain: the kernel's, the
+ * action of highest precedence (lowest, as a signed value), the newest
+ * filter's among equal ones.
+ */
+struct seccomp_data;
+uint32_t seccomp_prog_run(const struct sock_filter *p, uint32_t len,
+			  const struct seccomp_data *d);
+uint32_t seccomp_chain_run(const struct seccomp_chain *c, const struct seccomp_data *d);
+
+/*
+ * seccomp_chain_deputy_check - whether @c lets through the calls the
+ * deputy stub makes for itself at home (kmod/stub/stub.c: its channel,
+ * signal handlers, limits, threads), with the arguments it makes them
+ * with as far as they are known (pointers and the channel's number are
+ * stand-ins), for process @pid.  The deputy runs under the process's
+ * filters: a call they do not allow would break it.
+ * Return: 0, or -EOPNOTSUPP with the call named in @why.
+ */
+int seccomp_chain_deputy_check(const struct seccomp_chain *c, pid_t pid, char *why, size_t len);
+
 /* seccomp_chain_equal - same filters, instruction for instruction, same flags. */
 bool seccomp_chain_equal(const struct seccomp_chain *a, const struct seccomp_chain *b);
 

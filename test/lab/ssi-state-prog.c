@@ -10,7 +10,8 @@
  * for mknodat, its listener held), seccomp_strict (a second thread in
  * seccomp strict mode; early only), seccomp_no_restore and
  * seccomp_kill_restore (a filter that answers the ioctl that restores a
- * process, which it never makes, with EPERM or a kill), ldt (an LDT entry written with
+ * process, which it never makes, with EPERM or a kill), seccomp_deputy
+ * (one that answers recvfrom, which its deputy makes, with EPERM), ldt (an LDT entry written with
  * modify_ldt: carried, but a write away pulls home), signalfd_epoll (a signalfd for
  * SIGUSR1, blocked, watched by an epoll set), memfd
  * (a private mapping of one), userfaultfd (one registered on a mapping),
@@ -88,6 +89,19 @@ static int make(const char *state)
 		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 					SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 		return listener < 0 ? -1 : 0;
+	}
+	if (!strcmp(state, "seccomp_deputy")) {
+		/* recvfrom, which it never makes but its deputy would */
+		struct sock_filter f[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_recvfrom, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = { 4, f };
+
+		return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		       syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) ? -1 : 0;
 	}
 	if (!strcmp(state, "seccomp_no_restore") || !strcmp(state, "seccomp_kill_restore")) {
 		/*
@@ -183,7 +197,8 @@ static int check(const char *state)
 
 	if (!strcmp(state, "seccomp_notif"))
 		return prctl(PR_GET_SECCOMP) == 2 && listener >= 0 ? 0 : -1;
-	if (!strcmp(state, "seccomp_no_restore") || !strcmp(state, "seccomp_kill_restore"))
+	if (!strcmp(state, "seccomp_no_restore") || !strcmp(state, "seccomp_kill_restore") ||
+	    !strcmp(state, "seccomp_deputy"))
 		return prctl(PR_GET_SECCOMP) == 2 ? 0 : -1;
 	if (!strcmp(state, "seccomp_strict")) {
 		char path[64], text[2048];
@@ -222,7 +237,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	if (argc != 4 || (strcmp(argv[2], "early") && strcmp(argv[2], "late"))) {
-		fprintf(stderr, "usage: ssi-state-prog seccomp_notif|seccomp_strict|seccomp_no_restore|seccomp_kill_restore|ldt|signalfd_epoll|memfd|userfaultfd|deadline early|late GO\n");
+		fprintf(stderr, "usage: ssi-state-prog seccomp_notif|seccomp_strict|seccomp_no_restore|seccomp_kill_restore|seccomp_deputy|ldt|signalfd_epoll|memfd|userfaultfd|deadline early|late GO\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);

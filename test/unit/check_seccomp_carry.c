@@ -9,6 +9,7 @@
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,100 @@ START_TEST(test_kernel_limits)
 }
 END_TEST
 
+static struct seccomp_data call(int nr, uint64_t a0)
+{
+	struct seccomp_data d = { .nr = nr, .arch = AUDIT_ARCH_X86_64, .args = { a0 } };
+
+	return d;
+}
+
+/* The interpreter against the kernel: the same answers for the same calls. */
+START_TEST(test_run)
+{
+	struct sock_filter f[4], alu[] = {
+		/* A = nr * 2 + 1; mem[3] = A; X = 7; A = mem[3] & X; JSET 4 ? RET A : RET 9 */
+		LD_NR,
+		BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 2),
+		BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
+		BPF_STMT(BPF_ST, 3),
+		BPF_STMT(BPF_LDX | BPF_IMM, 7),
+		BPF_STMT(BPF_LD | BPF_MEM, 3),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_X, 0),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 4, 0, 1),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+		RET(9),
+	}, bad[] = { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 2), RET(SECCOMP_RET_ALLOW) };
+	struct seccomp_data d = call(__NR_getppid, 0);
+
+	errno_filter(f, EPERM);
+	ck_assert_uint_eq(seccomp_prog_run(f, 4, &d), SECCOMP_RET_ERRNO | EPERM);
+	d.nr = __NR_getpid;
+	ck_assert_uint_eq(seccomp_prog_run(f, 4, &d), SECCOMP_RET_ALLOW);
+	d.nr = 2;	/* 5 & 7 = 5: bit 4 set */
+	ck_assert_uint_eq(seccomp_prog_run(alu, 10, &d), 5);
+	d.nr = 1;	/* 3 & 7 = 3 */
+	ck_assert_uint_eq(seccomp_prog_run(alu, 10, &d), 9);
+	/* unaligned load, running off the end: what the kernel never runs */
+	ck_assert_uint_eq(seccomp_prog_run(bad, 2, &d), SECCOMP_RET_KILL_PROCESS);
+	ck_assert_uint_eq(seccomp_prog_run(f, 2, &d), SECCOMP_RET_KILL_PROCESS);
+}
+END_TEST
+
+START_TEST(test_chain_precedence)
+{
+	struct seccomp_chain c = { 0 };
+	struct sock_filter f[4];
+	struct seccomp_data d = call(__NR_getppid, 0);
+
+	errno_filter(f, EPERM);
+	ck_assert_int_eq(seccomp_chain_add(&c, f, 4, 0), 0);
+	errno_filter(f, EACCES);
+	ck_assert_int_eq(seccomp_chain_add(&c, f, 4, 0), 0);
+	/* two errnos: the newest's */
+	ck_assert_uint_eq(seccomp_chain_run(&c, &d), SECCOMP_RET_ERRNO | EACCES);
+	/* an older kill beats a newer errno */
+	c.f[0].insns[2] = RET(SECCOMP_RET_KILL_PROCESS);
+	ck_assert_uint_eq(seccomp_chain_run(&c, &d), SECCOMP_RET_KILL_PROCESS);
+	d.nr = __NR_getpid;
+	ck_assert_uint_eq(seccomp_chain_run(&c, &d), SECCOMP_RET_ALLOW);
+	seccomp_chain_free(&c);
+}
+END_TEST
+
+/* An allowlist that forgets the deputy's own calls is refused. */
+START_TEST(test_deputy_calls)
+{
+	struct seccomp_chain c = { 0 };
+	struct sock_filter f[4], allow[] = {
+		LD_NR,
+		JEQ(__NR_read, 3, 0),
+		JEQ(__NR_write, 2, 0),
+		JEQ(__NR_exit_group, 1, 0),
+		RET(SECCOMP_RET_KILL_PROCESS),
+		RET(SECCOMP_RET_ALLOW),
+	};
+	char why[200] = "";
+
+	errno_filter(f, EPERM);
+	ck_assert_int_eq(seccomp_chain_add(&c, f, 4, 0), 0);
+	ck_assert_int_eq(seccomp_chain_deputy_check(&c, 42, why, sizeof(why)), 0);
+	ck_assert_int_eq(seccomp_chain_add(&c, allow, 6, 0), 0);
+	ck_assert_int_eq(seccomp_chain_deputy_check(&c, 42, why, sizeof(why)), -EOPNOTSUPP);
+	ck_assert_msg(strstr(why, "forbids a call its deputy makes at home (recvfrom"), "why: %s", why);
+	seccomp_chain_free(&c);
+	/* rt_sigaction of one signal alone */
+	f[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					    offsetof(struct seccomp_data, args[0]));
+	f[1] = JEQ(SIGUSR2, 0, 1);
+	f[2] = RET(SECCOMP_RET_TRAP);
+	f[3] = RET(SECCOMP_RET_ALLOW);
+	ck_assert_int_eq(seccomp_chain_add(&c, f, 4, 0), 0);
+	ck_assert_int_eq(seccomp_chain_deputy_check(&c, 42, why, sizeof(why)), -EOPNOTSUPP);
+	ck_assert_msg(strstr(why, "rt_sigaction"), "why: %s", why);
+	seccomp_chain_free(&c);
+}
+END_TEST
+
 /* ------------------------------------------------- reading a real chain */
 
 static int install(unsigned int err, unsigned int flags, uint32_t ret)
@@ -310,6 +405,9 @@ int main(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_decode_refuses_malformed);
 	tcase_add_test(tc, test_kernel_limits);
+	tcase_add_test(tc, test_run);
+	tcase_add_test(tc, test_chain_precedence);
+	tcase_add_test(tc, test_deputy_calls);
 	suite_add_tcase(s, tc);
 	tcase_add_test(rd, test_read_chain);
 	tcase_add_test(rd, test_read_refusals);
