@@ -11,7 +11,8 @@
  * seccomp strict mode; early only), seccomp_no_restore and
  * seccomp_kill_restore (a filter that answers the ioctl that restores a
  * process, which it never makes, with EPERM or a kill), seccomp_deputy
- * (one that answers recvfrom, which its deputy makes, with EPERM), ldt (an LDT entry written with
+ * (one that answers recvfrom, which its deputy makes, with EPERM),
+ * seccomp_prctl (a filter that allows all, made with prctl), ldt (an LDT entry written with
  * modify_ldt: carried, but a write away pulls home), signalfd_epoll (a signalfd for
  * SIGUSR1, blocked, watched by an epoll set), memfd
  * (a private mapping of one), userfaultfd (one registered on a mapping),
@@ -89,6 +90,14 @@ static int make(const char *state)
 		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 					SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 		return listener < 0 ? -1 : 0;
+	}
+	if (!strcmp(state, "seccomp_prctl")) {
+		/* a filter of its own, made with prctl rather than seccomp */
+		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		struct sock_fprog prog = { 1, &allow };
+
+		return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		       prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) ? -1 : 0;
 	}
 	if (!strcmp(state, "seccomp_deputy")) {
 		/* recvfrom, which it never makes but its deputy would */
@@ -198,7 +207,7 @@ static int check(const char *state)
 	if (!strcmp(state, "seccomp_notif"))
 		return prctl(PR_GET_SECCOMP) == 2 && listener >= 0 ? 0 : -1;
 	if (!strcmp(state, "seccomp_no_restore") || !strcmp(state, "seccomp_kill_restore") ||
-	    !strcmp(state, "seccomp_deputy"))
+	    !strcmp(state, "seccomp_deputy") || !strcmp(state, "seccomp_prctl"))
 		return prctl(PR_GET_SECCOMP) == 2 ? 0 : -1;
 	if (!strcmp(state, "seccomp_strict")) {
 		char path[64], text[2048];
@@ -237,7 +246,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	if (argc != 4 || (strcmp(argv[2], "early") && strcmp(argv[2], "late"))) {
-		fprintf(stderr, "usage: ssi-state-prog seccomp_notif|seccomp_strict|seccomp_no_restore|seccomp_kill_restore|seccomp_deputy|ldt|signalfd_epoll|memfd|userfaultfd|deadline early|late GO\n");
+		fprintf(stderr, "usage: ssi-state-prog seccomp_notif|seccomp_strict|seccomp_no_restore|seccomp_kill_restore|seccomp_deputy|seccomp_prctl|ldt|signalfd_epoll|memfd|userfaultfd|deadline early|late GO\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
