@@ -784,6 +784,7 @@ const char *ssi_reason_name(u32 reason)
 		[SSI_R_MAPPING]		= "mapping",
 		[SSI_R_NOMEM]		= "nomem",
 		[SSI_R_INTR]		= "interrupted",
+		[SSI_R_SECCOMP]		= "seccomp",
 	};
 
 	return reason < SSI_R_MAX && names[reason] ? names[reason] : "unknown";

@@ -112,6 +112,8 @@ enum ssi_reason {
 	SSI_R_MAPPING,		/* dump: a mapping kind not supported yet */
 	SSI_R_NOMEM,
 	SSI_R_INTR,		/* interrupted or timed out */
+	SSI_R_SECCOMP,		/* ssid: the process's own seccomp filters
+				 * cannot be installed, or forbid the restore */
 	SSI_R_MAX
 };
 

@@ -239,6 +239,7 @@ size_t msg_encode_mig_offer(const struct msg_mig_offer *m, void *buf)
 	put_bytes(&c, comm, sizeof(comm));
 	for (i = 0; i < n; i++)
 		put32(&c, m->groups[i]);
+	put32(&c, m->seccomp_len);
 	return (size_t)(c.p - (unsigned char *)buf);
 }
 
@@ -270,7 +271,30 @@ int msg_decode_mig_offer(const void *buf, size_t len, struct msg_mig_offer *m)
 		if (m->groups[i] == UINT32_MAX)
 			return -1;
 	}
-	return 0;
+	/* appended: an older sender's offer ends before it */
+	m->seccomp_len = (size_t)(c.end - c.p) >= 4 ? get32(&c) : 0;
+	return m->seccomp_len > MSG_MIG_SECCOMP_MAX ? -1 : 0;
+}
+
+size_t msg_encode_mig_seccomp(const struct msg_mig_seccomp *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put64(&c, m->id);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_seccomp(const void *buf, size_t len, struct msg_mig_seccomp *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIG_SECCOMP_HDR_LEN))
+		return -1;
+	m->id = get64(&c);
+	m->data = c.p;
+	m->len = (size_t)(c.end - c.p);
+	return !m->len || m->len > MSG_MIG_SECCOMP_MAX ? -1 : 0;
 }
 
 size_t msg_encode_mig_image(const struct msg_mig_image *m, void *buf)

@@ -52,7 +52,8 @@ enum ssid_msg_type {
 	SSID_MSG_MIG_PROC_POS = 0x0123,	/* remote -> home: where they were read to */
 	SSID_MSG_MIG_FILE_REQ = 0x0124,	/* remote -> home: a mapped file it lacks */
 	SSID_MSG_MIG_FILE_DATA = 0x0125, /* home -> remote: its content (bulk) */
-	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_FILE_DATA,
+	SSID_MSG_MIG_SECCOMP = 0x0126,	/* home -> remote: its own seccomp filters */
+	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_SECCOMP,
 	/* cluster-wide views and requests (cluster_view.c) */
 	SSID_MSG_TASKS_QUERY = 0x0200,	/* what tasks are yours, who are your guests */
 	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
@@ -113,7 +114,30 @@ struct msg_mig_offer {
 					 * 0: streamed, the LAST one says */
 	char comm[MSG_MIG_COMM_LEN];	/* NUL-terminated, printable */
 	uint32_t groups[MSG_MIG_GROUPS_MAX];
+	/*
+	 * Bytes of its own seccomp filters that MIG_SECCOMP carries, sent
+	 * before the image; 0: none (an offer without the field says so).
+	 */
+	uint32_t seccomp_len;
 };
+
+/*
+ * MIG_SECCOMP (home -> remote, after the offer, before the image): the
+ * process's own seccomp filters, oldest first, in the encoding of
+ * migrate/seccomp_carry.h (checked there): the header, then those bytes
+ * to the end of the payload, 1 .. MSG_MIG_SECCOMP_MAX of them.
+ */
+#define MSG_MIG_SECCOMP_MAX	(1u << 20)
+#define MSG_MIG_SECCOMP_HDR_LEN	(4 + 8)
+
+struct msg_mig_seccomp {
+	uint64_t id;
+	const void *data;		/* decode: points into the payload */
+	size_t len;
+};
+
+size_t msg_encode_mig_seccomp(const struct msg_mig_seccomp *m, void *buf);
+int msg_decode_mig_seccomp(const void *buf, size_t len, struct msg_mig_seccomp *m);
 
 /* MIG_IMAGE: header; the bytes are the message's bulk part. */
 struct msg_mig_image {
@@ -175,7 +199,7 @@ struct msg_mig_signal {
 #define MSG_MIG_FAILED_MAX	(4 + 8 + 4 + 4 + 2 + MSG_MIG_DETAIL_MAX)
 #define MSG_FWD_HDR_LEN		(4 + 8 + 8 + 4 + 4)
 #define MSG_MIG_SIGNAL_LEN	(4 + 8 + 4 + 4 + MSG_MIG_SIGINFO_LEN)
-#define MSG_MIG_OFFER_MAX	(MSG_MIG_OFFER_LEN + 4 * MSG_MIG_GROUPS_MAX)
+#define MSG_MIG_OFFER_MAX	(MSG_MIG_OFFER_LEN + 4 * MSG_MIG_GROUPS_MAX + 4)
 
 /* Encoded sizes (version 1). */
 #define MSG_HEARTBEAT_LEN	(4 + 8 + 4 + 4 + 6 * 4 + 2 * 8 + 2 * 4)
@@ -208,7 +232,8 @@ int msg_decode_hello(const void *buf, size_t len, struct msg_hello *m);
  * follow as a second iovec).  Decoders return 0, or -1 for another
  * version, a short payload or a field out of range: an offer with pid 0,
  * more than MSG_MIG_GROUPS_MAX groups or an image of more than
- * MSG_MIG_IMAGE_MAX bytes; image data with unknown flags; a signal outside 1..64; an exit status that
+ * MSG_MIG_IMAGE_MAX bytes or more than MSG_MIG_SECCOMP_MAX bytes of
+ * seccomp filters; image data with unknown flags; a signal outside 1..64; an exit status that
  * is neither an exit nor a death by signal; a detail that is too long.
  * Strings are sanitised to printable ASCII.
  */

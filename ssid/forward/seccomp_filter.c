@@ -16,6 +16,7 @@
  * Only the migrated task runs this filter; nobody else pays for it.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,23 +101,29 @@ static size_t emit_tree(struct emitter *e, const struct run *runs, size_t lo, si
 	return e->len - start;
 }
 
-/* Check one LOCAL_IF entry: 64-bit (arg & mask) == want, as two words. */
+/*
+ * Check one LOCAL_IF entry: 64-bit (arg & mask) == want, as two words;
+ * local when it holds, or (SSI_SC_COND_ARG_NE) when it does not.
+ */
 static void emit_local_if(struct emitter *e, long nr, const struct ssi_sc_entry *s)
 {
 	uint32_t mlo = (uint32_t)s->cond_mask, mhi = (uint32_t)(s->cond_mask >> 32);
 	uint32_t wlo = (uint32_t)s->cond_want, whi = (uint32_t)(s->cond_want >> 32);
+	bool ne = s->cond == SSI_SC_COND_ARG_NE;
+	uint32_t same = ne ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ALLOW;
+	uint32_t other = ne ? SECCOMP_RET_ALLOW : SECCOMP_RET_USER_NOTIF;
 
 	/* 0: nr != this one -> skip the 9 instructions of this check */
 	emit(e, JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 9));
 	emit(e, STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(s->cond_arg)));
 	emit(e, STMT(BPF_ALU | BPF_AND | BPF_K, mlo));
 	emit(e, JUMP(BPF_JMP | BPF_JEQ | BPF_K, wlo, 1, 0));
-	emit(e, STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
+	emit(e, STMT(BPF_RET | BPF_K, other));
 	emit(e, STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HI(s->cond_arg)));
 	emit(e, STMT(BPF_ALU | BPF_AND | BPF_K, mhi));
 	emit(e, JUMP(BPF_JMP | BPF_JEQ | BPF_K, whi, 0, 1));
-	emit(e, STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-	emit(e, STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
+	emit(e, STMT(BPF_RET | BPF_K, same));
+	emit(e, STMT(BPF_RET | BPF_K, other));
 }
 
 int ssi_seccomp_build(const struct ssi_seccomp_opts *opts, struct sock_fprog *prog)
@@ -191,12 +198,17 @@ void ssi_seccomp_free(struct sock_fprog *prog)
 	prog->len = 0;
 }
 
+int ssi_seccomp_set(const struct sock_fprog *prog, unsigned int flags)
+{
+	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
+			    SECCOMP_FILTER_FLAG_NEW_LISTENER | flags, prog);
+}
+
 int ssi_seccomp_install(const struct sock_fprog *prog, unsigned int flags)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
-	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
-			    SECCOMP_FILTER_FLAG_NEW_LISTENER | flags, prog);
+	return ssi_seccomp_set(prog, flags);
 }
 
 int ssi_seccomp_continue(int listener, uint64_t id)

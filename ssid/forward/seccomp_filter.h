@@ -58,6 +58,14 @@ void ssi_seccomp_free(struct sock_fprog *prog);
 int ssi_seccomp_install(const struct sock_fprog *prog, unsigned int flags);
 
 /*
+ * ssi_seccomp_set - the seccomp() call of ssi_seccomp_install() alone,
+ * no_new_privs already set: the restore helper makes no other call
+ * between checking that the process's own filters let this one through
+ * and making it (restore_helper.c).
+ */
+int ssi_seccomp_set(const struct sock_fprog *prog, unsigned int flags);
+
+/*
  * ssi_seccomp_continue - let the call of notification @id on @listener run
  * as it was made (SECCOMP_USER_NOTIF_FLAG_CONTINUE): a call the filter
  * stopped that the node where the process runs serves after all.

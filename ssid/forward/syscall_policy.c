@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -93,6 +94,12 @@ struct k_mq_attr { long v[8]; };		/* struct mq_attr */
 #define LOCAL_IF(nr, arg, mask, want, w)				\
 	[__NR_##nr] = { .name = #nr, .policy = SSI_SC_LOCAL_IF,	\
 			.cond = SSI_SC_COND_ARG_MASK, .cond_arg = arg,	\
+			.cond_mask = mask, .cond_want = want, .why = w }
+
+/* Local unless (arg & mask) == want, which pulls the process home. */
+#define LOCAL_UNLESS(nr, arg, mask, want, w)				\
+	[__NR_##nr] = { .name = #nr, .policy = SSI_SC_LOCAL_IF,	\
+			.cond = SSI_SC_COND_ARG_NE, .cond_arg = arg,	\
 			.cond_mask = mask, .cond_want = want, .why = w }
 
 /* Local when the condition holds, else forwarded as FWD() would be. */
@@ -474,7 +481,13 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	LOCAL(getcpu, W_CPU),
 	LOCAL(sysinfo, "describes the node the process runs on"),
 	LOCAL(getrandom, "any node's entropy will do"),
-	LOCAL(prctl, "process attributes travel with the process"),
+	/*
+	 * PR_SET_SECCOMP would put a filter (or strict mode) on it here alone:
+	 * newer than ssid's, and lost on the way home, whose deputy never had
+	 * it.  At home it is the process's, and travels (seccomp_carry.h).
+	 */
+	LOCAL_UNLESS(prctl, 0, 0xffffffffULL, PR_SET_SECCOMP,
+		     "process attributes travel with the process; PR_SET_SECCOMP pulls it home, as seccomp does"),
 	LOCAL(getrlimit, "rlimits travel with the process"),
 	/*
 	 * A limit binds at home (fds, files, children: the deputy) and where

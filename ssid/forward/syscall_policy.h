@@ -47,6 +47,8 @@ enum ssi_sc_cond {
 	SSI_SC_COND_NONE = 0,
 	/* arg[k] & mask == want: e.g. mmap flags MAP_ANONYMOUS, !MAP_SHARED */
 	SSI_SC_COND_ARG_MASK,
+	/* arg[k] & mask != want: e.g. every prctl but PR_SET_SECCOMP */
+	SSI_SC_COND_ARG_NE,
 };
 
 /*
@@ -112,7 +114,10 @@ struct ssi_sc_entry {
 	uint8_t policy;		/* enum ssi_sc_policy */
 	uint8_t nargs;		/* arguments the syscall takes */
 	uint8_t intr;		/* SSI_SC_FORWARD: enum ssi_sc_intr */
-	/* SSI_SC_LOCAL_IF: local when (arg[cond_arg] & cond_mask) == cond_want */
+	/*
+	 * SSI_SC_LOCAL_IF: local when (arg[cond_arg] & cond_mask) == cond_want
+	 * (SSI_SC_COND_ARG_MASK), or != (SSI_SC_COND_ARG_NE)
+	 */
 	uint8_t cond;		/* enum ssi_sc_cond */
 	/*
 	 * SSI_SC_LOCAL_IF: the policy when the condition fails: 0 (pull-home)

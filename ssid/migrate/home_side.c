@@ -57,6 +57,8 @@
 #include "migrate/image_stream.h"
 #include "migrate/image_peek.h"
 #include "migrate/not_carried.h"
+#include "migrate/seccomp_carry.h"
+#include "forward/seccomp_filter.h"
 #include "migrate/migrate_int.h"
 #include "cluster/peer_msg.h"
 #include "cluster/peers.h"
@@ -96,6 +98,7 @@ struct mig_home {
 	int peer;
 	enum home_state state;
 	int dev;			/* /dev/ssi that froze it */
+	uint32_t seccomp_n;		/* its own seccomp filters, as sent */
 	struct mig_stream st;		/* dumping and streaming the image */
 	uint64_t t0_ns;
 	uint64_t deadline_ms;
@@ -364,6 +367,30 @@ static void on_proc_pos(struct mig_home *h, const struct msg_mig_proc_fds *mp)
 	}
 }
 
+/*
+ * Its filters were read before the freeze (seccomp_chain_read()): frozen
+ * now, has every thread still as many as were sent?  One installed in
+ * between would otherwise be left behind.
+ */
+static int seccomp_count_one(pid_t tid, void *arg)
+{
+	const struct mig_home *h = arg;
+	char file[48], text[4096];
+	uint64_t n;
+
+	snprintf(file, sizeof(file), "task/%d/status", (int)tid);
+	if (procfs_read(h->pid, file, text, sizeof(text)))
+		return 0;	/* gone: its deputy thread says so */
+	if (procfs_status_u64(text, "Seccomp_filters", 10, &n))
+		return 0;	/* a kernel before 5.9: nothing to compare */
+	return n != h->seccomp_n;
+}
+
+static bool seccomp_unchanged(struct mig_home *h)
+{
+	return procfs_each_thread(h->pid, seccomp_count_one, h) <= 0;
+}
+
 /* The image is out (or could not be): wait for the remote's answer. */
 static void stream_done(struct mig_stream *s, int err, const char *why)
 {
@@ -378,6 +405,10 @@ static void stream_done(struct mig_stream *s, int err, const char *why)
 	err = frozen_threads(h);
 	if (err) {
 		fail_and_resume(h, err, "its threads cannot be listed");
+		return;
+	}
+	if (!seccomp_unchanged(h)) {
+		fail_and_resume(h, EAGAIN, "it changed its seccomp filters while it was being moved");
 		return;
 	}
 	err = send_proc_fds(h, fds_why, sizeof(fds_why));
@@ -492,7 +523,8 @@ static int in_vfork(pid_t pid, char *err, size_t errlen)
 }
 
 /* Credentials and identity from /proc/PID/status. */
-static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t errlen)
+static int read_status(pid_t pid, struct msg_mig_offer *o, uint64_t *seccomp, char *err,
+		       size_t errlen)
 {
 	char text[4096];
 	const char *p;
@@ -508,6 +540,8 @@ static int read_status(pid_t pid, struct msg_mig_offer *o, char *err, size_t err
 		snprintf(o->comm, sizeof(o->comm), "%.*s", (int)strcspn(p, "\n"), p);
 	procfs_status_u64(text, "PPid", 10, &ppid);
 	procfs_status_u64(text, "Threads", 10, &threads);
+	*seccomp = 0;
+	procfs_status_u64(text, "Seccomp", 10, seccomp);
 	o->ppid = (uint32_t)ppid;
 	o->ngroups = 0;
 	for (p = procfs_status_value(text, "Groups"); p && *p && *p != '\n' &&
@@ -543,10 +577,101 @@ static int send_offer(struct mig_home *h)
 	return peers_send(h->m->peers, h->peer, SSID_MSG_MIG_OFFER, &iov, 1);
 }
 
+/* Instructions of ssid's own filter, which goes on top of theirs there. */
+static uint32_t own_filter_len(void)
+{
+	struct ssi_seccomp_opts o = {
+		.allow_ioctl_cmd = { SSI_IOC_RESTORE, SSI_IOC_RESTORE_THREAD },
+	};
+	struct sock_fprog prog;
+	uint32_t len;
+
+	if (ssi_seccomp_build(&o, &prog))
+		return BPF_MAXINSNS;	/* the most it can be */
+	len = prog.len;
+	ssi_seccomp_free(&prog);
+	return len;
+}
+
+/* Or of the seccomp modes of its threads: 1 strict, 2 filters. */
+static int thread_seccomp_mode(pid_t tid, void *arg)
+{
+	uint64_t *mode = arg, m = 0;
+	char text[4096];
+
+	/* /proc/TID is the thread's, though the listing shows only processes */
+	if (!procfs_read(tid, "status", text, sizeof(text)) &&
+	    !procfs_status_u64(text, "Seccomp", 10, &m))
+		*mode |= m == 1 ? 1 : m ? 2 : 0;
+	return 0;
+}
+
+/*
+ * Its own seccomp filters (seccomp_carry.h): read before the freeze and
+ * encoded into @blob (@len), or refused.  None: 0 and no @blob.
+ */
+static int read_seccomp(struct mig_home *h, uint64_t mode, unsigned char **blob, size_t *len,
+			char *err, size_t errlen)
+{
+	struct seccomp_chain c;
+	char why[200];
+	int rc;
+
+	*blob = NULL;
+	*len = 0;
+	/* the mode is each thread's: the leader's may not be the others' */
+	procfs_each_thread(h->pid, thread_seccomp_mode, &mode);
+	if (mode & 1) {
+		snprintf(err, errlen, "pid %d has a thread in seccomp strict mode, which is not carried; it continues on this node",
+			 (int)h->pid);
+		return EOPNOTSUPP;
+	}
+	if (!mode)
+		return 0;
+	rc = seccomp_chain_read(h->pid, own_filter_len(), &c, err, errlen);
+	if (rc)
+		return rc;
+	/* its deputy runs under them at home */
+	rc = -seccomp_chain_deputy_check(&c, h->pid, why, sizeof(why));
+	if (rc) {
+		seccomp_chain_free(&c);
+		snprintf(err, errlen, "pid %d has %s, which cannot be carried; it continues on this node",
+			 (int)h->pid, why);
+		return rc;
+	}
+	*len = seccomp_chain_encoded_len(&c);
+	*blob = malloc(*len);
+	if (!*blob) {
+		seccomp_chain_free(&c);
+		snprintf(err, errlen, "out of memory");
+		return ENOMEM;
+	}
+	seccomp_chain_encode(&c, *blob);
+	h->seccomp_n = c.n;
+	log_info("pid %d: %u seccomp filter(s) of its own, %u instructions, go with it",
+		 (int)h->pid, c.n, c.total);
+	seccomp_chain_free(&c);
+	return 0;
+}
+
+/* MIG_SECCOMP: its filters, after the offer and before the image. */
+static int send_seccomp(struct mig_home *h, const unsigned char *blob, size_t len)
+{
+	unsigned char hdr[MSG_MIG_SECCOMP_HDR_LEN];
+	struct msg_mig_seccomp m = { .id = h->id };
+	struct iovec iov[2] = { { hdr, msg_encode_mig_seccomp(&m, hdr) },
+				{ (void *)blob, len } };
+
+	return peers_send(h->m->peers, h->peer, SSID_MSG_MIG_SECCOMP, iov, 2);
+}
+
 int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 		  void *arg, void **handle, char *err, size_t errlen)
 {
 	struct mig_home *h;
+	unsigned char *blob = NULL;
+	size_t blob_len = 0;
+	uint64_t seccomp;
 	int rc;
 
 	if (!peers_is_up(m->peers, idx)) {
@@ -583,9 +708,12 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->back_img = -1;
 	h->id = ++m->next_id;
 	h->started_ms = clock_mono_ms();
-	rc = read_status(pid, &h->offer, err, errlen);
+	rc = read_status(pid, &h->offer, &seccomp, err, errlen);
+	if (!rc)
+		rc = read_seccomp(h, seccomp, &blob, &blob_len, err, errlen);
 	if (rc)
 		goto fail;
+	h->offer.seccomp_len = (uint32_t)blob_len;
 	h->offer.id = h->id;
 	h->offer.pid = (uint32_t)pid;
 	h->offer.tid = (uint32_t)pid;
@@ -600,9 +728,13 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->res.node = peers_node_name(m->peers, idx);
 	h->offer.image_size = 0;	/* streamed: the last chunk says */
 	rc = -send_offer(h);
+	if (!rc && blob)
+		rc = -send_seccomp(h, blob, blob_len);
 	if (rc) {
 		snprintf(err, errlen, "cannot send the offer to %s: %s",
 			 peers_node_name(m->peers, idx), strerror(rc));
+		if (blob)
+			send_value(h, SSID_MSG_MIG_ABORT, 0);
 		goto fail;
 	}
 	h->t0_ns = clock_mono_ns();
@@ -612,6 +744,7 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 		send_value(h, SSID_MSG_MIG_ABORT, 0);
 		goto fail;
 	}
+	free(blob);
 	h->state = H_SENDING;
 	h->cb = cb;
 	h->cb_arg = arg;
@@ -622,6 +755,7 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 		 (int)pid, h->offer.comm, h->offer.uid, peers_node_name(m->peers, idx));
 	return 0;
 fail:
+	free(blob);
 	if (h->dev >= 0)
 		close(h->dev);
 	free(h);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kmod/uapi/ssi.h"
 #include "transport/ssi_transport.h"
 
 #include "common/log.h"
@@ -22,8 +23,11 @@ static const char *const reason_names[] = {
 	"none", "io", "truncated", "magic", "arch", "release", "vdso", "csum",
 	"section", "reserved", "task", "xstate", "mm", "files", "file_open",
 	"file_changed", "vmas", "pages", "end", "rlimit", "caller", "target",
-	"mapping", "nomem", "intr",
+	"mapping", "nomem", "intr", "seccomp",
 };
+
+_Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) == SSI_R_MAX,
+	       "a name for every enum ssi_reason");
 
 const char *mig_reason_name(unsigned int r)
 {
@@ -46,6 +50,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_SPAWNED:
 	case SSID_MSG_MIG_PROC_FDS:
 	case SSID_MSG_MIG_FILE_DATA:
+	case SSID_MSG_MIG_SECCOMP:
 		mig_remote_msg(m, idx, msg);
 		break;
 	case SSID_MSG_MIG_ACCEPTED:

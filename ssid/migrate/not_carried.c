@@ -110,13 +110,13 @@ int not_carried(pid_t pid, const char *status, char *err, size_t errlen)
 	uint64_t seccomp = 0;
 
 	/*
-	 * A filter of its own (the remote node installs ssid's alone): moved
-	 * without it, the process could make calls it had forbidden itself.
+	 * Strict mode allows read, write, _exit and sigreturn: not even the
+	 * restore could run under it.  Filters travel (seccomp_carry.h).
 	 */
 	procfs_status_u64(status, "Seccomp", 10, &seccomp);
-	if (seccomp) {
-		snprintf(err, errlen, "pid %d has a seccomp %s of its own, which is not carried yet; it continues on this node",
-			 (int)pid, seccomp == 1 ? "strict mode" : "filter");
+	if (seccomp == 1) {
+		snprintf(err, errlen, "pid %d is in seccomp strict mode, which is not carried; it continues on this node",
+			 (int)pid);
 		return EOPNOTSUPP;
 	}
 	return fd_not_carried(pid, err, errlen) ?: signalfds_not_carried(pid, err, errlen) ?:

@@ -7,7 +7,7 @@
  *
  * ssi.ko refuses what only the kernel sees (an LDT, protection keys,
  * shared and special mappings: kmod/ssi_dump.c); this is what /proc
- * shows: a seccomp filter of its own, POSIX timers on a CPU-time or an
+ * shows: seccomp strict mode (its filters travel: seccomp_carry.h), POSIX timers on a CPU-time or an
  * alarm clock (ssi.ko refuses them too), and descriptors whose
  * meaning is the process that uses them (a signalfd reads the signals of
  * the task that reads it: at home, the deputy's; a perf event counts the

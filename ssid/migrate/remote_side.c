@@ -58,6 +58,7 @@
 #include "migrate/image_stream.h"
 #include "migrate/image_peek.h"
 #include "migrate/migrate_int.h"
+#include "migrate/seccomp_carry.h"
 #include "cluster/peer_msg.h"
 #include "cluster/peers.h"
 #include "forward/syscall_policy.h"
@@ -107,6 +108,8 @@ struct mig_remote {
 	uint64_t started_ms;
 	uint64_t avail_kb;		/* MemAvailable here when it was offered */
 	uint64_t home_mono_ns, home_boot_ns;	/* its clocks when it froze */
+	unsigned char *seccomp;		/* its own filters (MIG_SECCOMP), checked */
+	size_t seccomp_len;
 	bool restored;			/* seen running as the image */
 	uint64_t warned[(SSI_SC_MAX + 64) / 64];	/* pull-home logged */
 
@@ -172,6 +175,7 @@ static void free_guest(struct mig_remote *g)
 	if (g->img >= 0)
 		close(g->img);
 	file_fetch_free(&g->files);
+	free(g->seccomp);
 	free(g);
 }
 
@@ -586,23 +590,25 @@ static int find_helper(char *path, size_t len)
 
 /* In the child: fds 3 (image) and 4 (report), defaults, exec. */
 static void __attribute__((noreturn))
-exec_helper(struct mig_remote *g, const char *path, int img, int rep, int ns)
+exec_helper(struct mig_remote *g, const char *path, int img, int rep, int ns, int sec)
 {
 	char uid[16], gid[16], *groups, *argv[5] = { HELPER_NAME, uid, gid, NULL, NULL };
 	char timens[80], *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
 	size_t i, off = 0;
 	sigset_t none;
-	int a, b, c, sig;
+	int a, b, c, d, sig;
 
 	/* above 6 first, so that dup2 never clobbers another one */
 	a = fcntl(img, F_DUPFD, 10);
 	b = fcntl(rep, F_DUPFD, 10);
 	c = fcntl(ns, F_DUPFD, 10);
+	d = sec >= 0 ? fcntl(sec, F_DUPFD, 10) : -1;
 	if (a < 0 || b < 0 || c < 0 || dup2(a, 3) != 3 || dup2(b, 4) != 4 ||
-	    dup2(c, 6) != 6)
+	    dup2(c, 6) != 6 || (sec >= 0 && (d < 0 || dup2(d, 7) != 7)))
 		_exit(126);
 	close(5);
-	syscall(__NR_close_range, 7, ~0U, 0);
+	/* fd 7: its own seccomp filters, when it has some */
+	syscall(__NR_close_range, sec >= 0 ? 8 : 7, ~0U, 0);
 	for (sig = 1; sig < 65; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
@@ -636,10 +642,27 @@ exec_helper(struct mig_remote *g, const char *path, int img, int rep, int ns)
 static void report_ready(struct loop_handler *lh, uint32_t events);
 static void pidfd_ready(struct loop_handler *lh, uint32_t events);
 
+/* Its own seccomp filters in a memfd for the helper (its fd 7), or -1. */
+static int seccomp_memfd(struct mig_remote *g)
+{
+	int fd;
+
+	if (!g->seccomp)
+		return -1;
+	fd = memfd_create("ssi-seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (mig_image_store(fd, 0, g->seccomp, g->seccomp_len)) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
 static void start_helper(struct mig_remote *g)
 {
 	char path[600];
-	int sv[2], pidfd, rc;
+	int sv[2], pidfd, rc, sec;
 	pid_t pid;
 
 	if (find_helper(path, sizeof(path))) {
@@ -660,8 +683,16 @@ static void start_helper(struct mig_remote *g)
 	if (g->ns.procfd >= 0 && (rc = relay_remote_set_proc(&g->relay, g->ns.procfd)))
 		log_warn("pid %u: its /proc entries are read at home: %s",
 			 g->offer.pid, strerror(-rc));
+	sec = seccomp_memfd(g);
+	if (g->seccomp && sec < 0) {
+		send_failed(g, SSI_R_SECCOMP, -sec, "keeping its seccomp filters for the restore");
+		free_guest(g);
+		return;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		send_failed(g, 0, errno, "socketpair");
+		if (sec >= 0)
+			close(sec);
 		free_guest(g);
 		return;
 	}
@@ -670,12 +701,16 @@ static void start_helper(struct mig_remote *g)
 		send_failed(g, 0, -pid, "fork");
 		close(sv[0]);
 		close(sv[1]);
+		if (sec >= 0)
+			close(sec);
 		free_guest(g);
 		return;
 	}
 	if (pid == 0)
-		exec_helper(g, path, g->img, sv[1], g->ns.ctl);
+		exec_helper(g, path, g->img, sv[1], g->ns.ctl, sec);
 	close(sv[1]);
+	if (sec >= 0)
+		close(sec);
 	/* the helper holds the image now; the restore frees it */
 	close(g->img);
 	g->img = -1;
@@ -894,6 +929,14 @@ static void pidfd_ready(struct loop_handler *lh, uint32_t events)
 			g->report[strcspn(g->report, "\n")] = '\0';
 			send_failed(g, reason, err > 0 && err < 4096 ? err : EIO,
 				    g->report + off);
+		} else if (g->seccomp && st >= 0 && (st & 0x7f) && (st & 0x7f) != 0x7f) {
+			char d[160];
+
+			/* SIGSYS: a filter's KILL or TRAP; SIGKILL: ours, or a kill */
+			snprintf(d, sizeof(d), "the restore helper, under the process's own seccomp filters, died of signal %d%s",
+				 st & 0x7f, (st & 0x7f) == SIGSYS ?
+				 " (SIGSYS: they forbid a call the restore makes)" : "");
+			send_failed(g, SSI_R_SECCOMP, EPERM, d);
 		} else {
 			char d[64];
 
@@ -1060,6 +1103,12 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 			free_guest(g);
 			return;
 		}
+		if (g->offer.seccomp_len && !g->seccomp) {
+			send_failed(g, SSI_R_SECCOMP, EPROTO,
+				    "its seccomp filters, announced, did not come before its image");
+			free_guest(g);
+			return;
+		}
 		g->nthreads = (uint32_t)n;
 		for (i = 0; i < g->nthreads; i++)
 			g->home_tids[i] = (uint32_t)tids[i];
@@ -1068,6 +1117,38 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 		g->home_boot_ns = mi->boot_ns;
 		start_helper(g);
 	}
+}
+
+/*
+ * MIG_SECCOMP: its own filters, checked here as the helper will check
+ * them again (seccomp_carry.h), kept for it.
+ */
+static void on_seccomp(struct mig_remote *g, const struct msg_mig_seccomp *ms)
+{
+	struct seccomp_chain c;
+	char why[200];
+	int rc;
+
+	if (g->state != R_RECEIVING || g->seccomp || ms->len != g->offer.seccomp_len) {
+		send_failed(g, SSI_R_SECCOMP, EPROTO, "seccomp filters not announced by its offer");
+		free_guest(g);
+		return;
+	}
+	rc = seccomp_chain_decode(ms->data, ms->len, &c, why, sizeof(why));
+	if (rc) {
+		send_failed(g, SSI_R_SECCOMP, -rc, why);
+		free_guest(g);
+		return;
+	}
+	seccomp_chain_free(&c);
+	g->seccomp = malloc(ms->len);
+	if (!g->seccomp) {
+		send_failed(g, SSI_R_NOMEM, ENOMEM, "keeping its seccomp filters");
+		free_guest(g);
+		return;
+	}
+	memcpy(g->seccomp, ms->data, ms->len);
+	g->seccomp_len = ms->len;
 }
 
 /*
@@ -1116,6 +1197,7 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 	struct msg_mig_value v;
 	struct msg_fwd f;
 	static struct msg_mig_proc_fds mp;
+	struct msg_mig_seccomp ms;
 	struct msg_mig_file_data fd;
 	struct mig_remote *g;
 
@@ -1140,6 +1222,13 @@ void mig_remote_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 			relay_remote_reply(&g->relay, f.seq, f.data, f.len);
 			recall_try(g);		/* that call was what it waited for */
 		}
+		return;
+	case SSID_MSG_MIG_SECCOMP:
+		if (msg_decode_mig_seccomp(msg->data, msg->len, &ms))
+			goto bad;
+		g = find(m, idx, ms.id);
+		if (g)
+			on_seccomp(g, &ms);
 		return;
 	case SSID_MSG_MIG_PROC_FDS:
 		if (msg_decode_mig_proc_fds(msg->data, msg->len, &mp))

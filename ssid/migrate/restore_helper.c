@@ -35,6 +35,16 @@
  *  - With SSI_TIMENS="MONO_NS BOOT_NS" in its environment it enters a new
  *    time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are offset by
  *    those ns: the process's clocks go on from where they were at home.
+ *  - With fd 7 open, it holds the process's own seccomp filters
+ *    (seccomp_carry.h): the helper installs them on all its threads,
+ *    oldest first, just before "OK", and checks that they let through
+ *    the two calls it makes after "OK" (the seccomp() call for ssid's
+ *    filter and SSI_IOC_RESTORE; its other threads are in their
+ *    SSI_IOC_RESTORE_THREAD by then, which the filters never see): each
+ *    is made once with the same arguments and a structure the kernel
+ *    refuses with EFAULT after the filters have let it through.  Refused
+ *    (ERR, reason SSI_R_SECCOMP) if not; a filter that kills or traps one
+ *    of the helper's calls kills the helper, which ssid reports.
  *  - Then, with fds 0-2 closed, it installs the forwarding seccomp filter
  *    on all its threads (its listener becomes fd 0, which ssid takes with
  *    pidfd_getfd) and calls SSI_IOC_RESTORE, while its other threads wait
@@ -46,6 +56,7 @@
  * out of the way of the image's, and a fork of ssid (PIE, shared libs)
  * would collide with them.  The steps follow kmod/tools/ssi-restore.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -79,11 +90,17 @@
 #include "migrate/pidns_init.h"
 #include "migrate/ldt_make.h"
 #include "migrate/ptimer_make.h"
+#include "migrate/seccomp_carry.h"
 
 #define IMG_FD		3
 #define REPORT_FD	4
 #define DEV_FD		5
 #define PIDNS_FD	6
+#define SECCOMP_FD	7
+
+/* ssid's forwarding filter: on every thread, its listener killable */
+#define OUR_FLAGS	(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_TSYNC | \
+			 SECCOMP_FILTER_FLAG_TSYNC_ESRCH)
 
 /* The helper's threads 1 .. N-1, each to become that thread of the image. */
 static pid_t thread_tid[SSI_IMG_MAX_THREADS];
@@ -301,6 +318,149 @@ static void make_timers(void)
 		refuse(rc == -ENOMEM || rc == -EAGAIN ? SSI_R_NOMEM : SSI_R_TASK, -rc, "%s", why);
 }
 
+/* The process's own seccomp filters (fd 7), or none. */
+static struct seccomp_chain user_filters;
+
+static void read_user_filters(void)
+{
+	unsigned char *buf;
+	struct stat st;
+	char why[200];
+	int rc;
+
+	if (fcntl(SECCOMP_FD, F_GETFD) < 0)
+		return;
+	if (fstat(SECCOMP_FD, &st) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SECCOMP_CARRY_MAX_LEN)
+		refuse(SSI_R_SECCOMP, EINVAL, "its seccomp filters: %lld bytes",
+		       (long long)st.st_size);
+	buf = malloc((size_t)st.st_size);
+	if (!buf)
+		refuse(SSI_R_NOMEM, ENOMEM, "reading its seccomp filters");
+	if (pread(SECCOMP_FD, buf, (size_t)st.st_size, 0) != st.st_size)
+		refuse(SSI_R_SECCOMP, EIO, "reading its seccomp filters: %s", strerror(errno));
+	close(SECCOMP_FD);
+	rc = seccomp_chain_decode(buf, (size_t)st.st_size, &user_filters, why, sizeof(why));
+	free(buf);
+	if (rc)
+		refuse(SSI_R_SECCOMP, -rc, "%s", why);
+}
+
+/*
+ * Is helper thread @name (of /proc/self/task) in its ioctl?  Then the
+ * filters about to be installed never see that call: a thread's call is
+ * checked as it starts.  (Its syscall file: the call's number first.)
+ */
+static bool parked(const char *name)
+{
+	char path[300], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%s/syscall", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10) == SYS_ioctl;
+}
+
+/* How many threads but this one are in their ioctl. */
+static uint32_t nr_parked(void)
+{
+	char self[64];
+	const char *me;
+	struct dirent *d;
+	uint32_t n = 0;
+	ssize_t len;
+	DIR *dir;
+
+	/*
+	 * /proc is the node's, not the guest namespace's: its numbers are
+	 * not the helper's tids.  "PID/task/TID" of this thread:
+	 */
+	len = readlink("/proc/thread-self", self, sizeof(self) - 1);
+	if (len <= 0)
+		return 0;
+	self[len] = '\0';
+	me = strrchr(self, '/') + 1;
+	dir = opendir("/proc/self/task");
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.' && strcmp(d->d_name, me) && parked(d->d_name);
+	closedir(dir);
+	return n;
+}
+
+/* Every other helper thread in its ioctl, or a refusal after a while. */
+static void wait_parked(uint32_t n)
+{
+	uint32_t tries;
+
+	for (tries = 0; n > 1 && nr_parked() != n - 1; tries++) {
+		if (tries == 2000)
+			refuse(SSI_R_NONE, ETIMEDOUT, "its %u threads never all waited for the restore",
+			       n);
+		usleep(1000);
+	}
+}
+
+/*
+ * Its own filters on every thread of the helper, oldest first, in force
+ * from here on for every call the helper and then the process make:
+ * ssid's, installed after "OK", is the newest, so theirs keep their
+ * meaning (the kernel takes the strictest answer of all).  Then a probe
+ * of each call left after "OK", with its very arguments (the same
+ * @ours, the same @r), that the kernel refuses with EFAULT once the
+ * filters have let it through, before it changes anything.
+ */
+static void install_user_filters(struct sock_fprog *ours, unsigned int ours_flags,
+				 struct ssi_restore *r)
+{
+	struct sock_filter *keep = ours->filter;
+	unsigned short keep_len = ours->len;
+	uint32_t i;
+	long rc;
+
+	for (i = 0; i < user_filters.n; i++) {
+		struct sock_fprog f = {
+			.len = (unsigned short)user_filters.f[i].len,
+			.filter = user_filters.f[i].insns,
+		};
+
+		rc = syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
+			     SECCOMP_FILTER_FLAG_TSYNC | user_filters.f[i].flags, &f);
+		if (rc)
+			refuse(SSI_R_SECCOMP, rc < 0 ? errno : ESRCH,
+			       "installing its seccomp filter %u of %u: %s", i + 1, user_filters.n,
+			       rc < 0 ? strerror(errno) : "a thread cannot take it");
+	}
+	/* not NULL, which the kernel refuses before it reads: not an address */
+	ours->filter = (struct sock_filter *)8;
+	ours->len = 1;
+	rc = ssi_seccomp_set(ours, ours_flags);
+	ours->filter = keep;
+	ours->len = keep_len;
+	if (rc >= 0 || errno != EFAULT)
+		refuse(SSI_R_SECCOMP, rc >= 0 ? EEXIST : errno,
+		       "its own seccomp filters forbid installing ssid's (seccomp: %s)",
+		       rc >= 0 ? "installed" : strerror(errno));
+	memset(r, 0, sizeof(*r));
+	r->in_fd = IMG_FD;
+	r->file_fds = 8;	/* not an address: refused before the restore starts */
+	r->nr_file_fds = 1;
+	rc = ioctl(DEV_FD, SSI_IOC_RESTORE, r);
+	if (rc >= 0 || errno != EFAULT)
+		refuse(SSI_R_SECCOMP, rc >= 0 ? EEXIST : errno,
+		       "its own seccomp filters forbid the restore (SSI_IOC_RESTORE: %s)",
+		       rc >= 0 ? "ran" : strerror(errno));
+}
+
 /* The image's LDT, made here for the restore to check (ldt_make.h). */
 static void make_ldt(void)
 {
@@ -441,6 +601,7 @@ int main(int argc, char **argv)
 	if (dup2(dev, DEV_FD) != DEV_FD)
 		refuse(SSI_R_NONE, errno, "dup2: %s", strerror(errno));
 	close(dev);
+	read_user_filters();	/* before fd 7 is used for anything else */
 	if (pread(IMG_FD, &h, sizeof(h), 0) != sizeof(h))
 		refuse(SSI_R_TRUNCATED, EIO, "cannot read the image header");
 	if (h.magic != SSI_IMG_MAGIC)
@@ -485,6 +646,9 @@ int main(int argc, char **argv)
 			refuse(SSI_R_NOMEM, errno, "building the seccomp filter: %s",
 			       strerror(errno));
 	}
+	if (user_filters.n &&
+	    (rc = seccomp_chain_check(&user_filters, prog.len, detail, sizeof(detail))))
+		refuse(SSI_R_SECCOMP, -rc, "%s", detail);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	{
@@ -500,6 +664,14 @@ int main(int argc, char **argv)
 	make_timers();
 	make_ldt();
 	close(PIDNS_FD);
+	/* for ours and for theirs; after "OK", no call but the probed ones */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		refuse(SSI_R_NONE, errno, "no_new_privs: %s", strerror(errno));
+	if (user_filters.n) {
+		/* its threads' ioctls are made: the filters do not judge them */
+		wait_parked(h.nr_threads);
+		install_user_filters(&prog, OUR_FLAGS, &r);
+	}
 	if (write(REPORT_FD, "OK\n", 3) != 3)
 		_exit(2);
 	close(REPORT_FD);
@@ -510,9 +682,7 @@ int main(int argc, char **argv)
 	 * now must look like a crash of the process (ssid reports the wait
 	 * status home), never like a clean exit.
 	 */
-	listener = ssi_seccomp_install(&prog, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV |
-				       SECCOMP_FILTER_FLAG_TSYNC |
-				       SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
+	listener = ssi_seccomp_set(&prog, OUR_FLAGS);
 	if (listener != 0)
 		syscall(__NR_kill, getpid(), SIGKILL);	/* no filter: local */
 	memset(&r, 0, sizeof(r));

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: zdtm-ssid: one program per behaviour (pipes, TCP, epoll, SA_RESTART, sigaltstack, itimers, a tty, cwd, clocks, large IO, O_APPEND, locks, signals to itself, signals interrupting forwarded calls, fatal signals seen by the parent, pull-home, processes of several threads, the kernel state of a process and of its threads: signals, registers, scheduling, prctl, memory layout and attributes, /proc, mapped files that exist only at home) migrated through ssid at a random moment: output and exit status as unmigrated
+# test: zdtm-ssid: one program per behaviour (pipes, TCP, epoll, SA_RESTART, sigaltstack, itimers, a tty, cwd, clocks, large IO, O_APPEND, locks, signals to itself, signals interrupting forwarded calls, fatal signals seen by the parent, pull-home, processes of several threads, the kernel state of a process and of its threads: signals, registers, scheduling, prctl, memory layout and attributes, /proc, its own seccomp filters, mapped files that exist only at home) migrated through ssid at a random moment: output and exit status as unmigrated
 # Some 90 programs of about 7 s each (two runs, a migration): more than the
 # default 600 s.
 # timeout: 1200

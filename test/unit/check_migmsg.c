@@ -36,8 +36,9 @@ START_TEST(test_offer)
 	in.groups[2] = 5;
 	in.image_size = 123456789;
 	strcpy(in.comm, "python3");
+	in.seccomp_len = 4242;
 	n = msg_encode_mig_offer(&in, buf);
-	ck_assert_uint_eq(n, MSG_MIG_OFFER_LEN + 12);
+	ck_assert_uint_eq(n, MSG_MIG_OFFER_LEN + 12 + 4);
 	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), 0);
 	ck_assert_uint_eq(out.id, in.id);
 	ck_assert_uint_eq(out.pid, 4242);
@@ -47,11 +48,20 @@ START_TEST(test_offer)
 	ck_assert_uint_eq(out.groups[1], 27);
 	ck_assert_uint_eq(out.image_size, 123456789);
 	ck_assert_str_eq(out.comm, "python3");
-	for (i = 0; i < n; i++)
+	ck_assert_uint_eq(out.seccomp_len, 4242);
+	for (i = 0; i < n - 4; i++)
 		ck_assert_int_eq(msg_decode_mig_offer(buf, i, &out), -1);
+	/* an older sender's offer: no seccomp filters */
+	ck_assert_int_eq(msg_decode_mig_offer(buf, n - 4, &out), 0);
+	ck_assert_uint_eq(out.seccomp_len, 0);
+	in.seccomp_len = MSG_MIG_SECCOMP_MAX + 1;
+	n = msg_encode_mig_offer(&in, buf);
+	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
+	in.seccomp_len = 0;
+	n = msg_encode_mig_offer(&in, buf);
 
 	/* more groups than the payload holds */
-	buf[4 + 8 + 5 * 4 + 3] = 4;
+	buf[4 + 8 + 5 * 4 + 3] = 5;	/* 3 + the 4 bytes of seccomp_len */
 	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
 	/* absurd counts and sizes; 0 is a streamed image */
 	in.ngroups = 0;
@@ -75,6 +85,28 @@ START_TEST(test_offer)
 	buf[0] = 2;
 	ck_assert_int_eq(msg_decode_mig_offer(buf, n, &out), -1);
 	ck_assert_int_eq(msg_decode_mig_offer(NULL, 0, &out), -1);
+}
+END_TEST
+
+/* MIG_SECCOMP: a header, then the filters' bytes (checked by seccomp_carry) */
+START_TEST(test_seccomp_msg)
+{
+	unsigned char buf[MSG_MIG_SECCOMP_HDR_LEN + 8] = { 0 };
+	struct msg_mig_seccomp in = { .id = 77 }, out;
+	size_t n = msg_encode_mig_seccomp(&in, buf);
+
+	ck_assert_uint_eq(n, MSG_MIG_SECCOMP_HDR_LEN);
+	memcpy(buf + n, "filters!", 8);
+	ck_assert_int_eq(msg_decode_mig_seccomp(buf, n + 8, &out), 0);
+	ck_assert_uint_eq(out.id, 77);
+	ck_assert_uint_eq(out.len, 8);
+	ck_assert(out.data == buf + n);
+	/* no filters at all is no message */
+	ck_assert_int_eq(msg_decode_mig_seccomp(buf, n, &out), -1);
+	ck_assert_int_eq(msg_decode_mig_seccomp(buf, n - 1, &out), -1);
+	ck_assert_int_eq(msg_decode_mig_seccomp(NULL, 0, &out), -1);
+	buf[0] = 2;
+	ck_assert_int_eq(msg_decode_mig_seccomp(buf, n + 8, &out), -1);
 }
 END_TEST
 
@@ -637,6 +669,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, test_offer);
+	tcase_add_test(tc, test_seccomp_msg);
 	tcase_add_test(tc, test_image_value_exit);
 	tcase_add_test(tc, test_failed);
 	tcase_add_test(tc, test_fwd_signal);

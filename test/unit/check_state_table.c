@@ -35,7 +35,8 @@ static const char *const refusers[] = {
 	"kmod/ssi_dump.c", "kmod/ssi_restore.c",
 	"ssid/migrate/not_carried.c", "ssid/migrate/home_side.c",
 	"ssid/forward/signalfd_here.c", "kmod/ssi_ptimer.c",
-	"ssid/migrate/restore_helper.c",
+	"ssid/migrate/restore_helper.c", "ssid/migrate/seccomp_carry.c",
+	"ssid/migrate/seccomp_read.c",
 };
 static char *refuser_text;
 

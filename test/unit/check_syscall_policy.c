@@ -14,6 +14,7 @@
  *    on (SA_RESTART or not) as if it had run the call.
  */
 #include <check.h>
+#include <sys/prctl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -121,7 +122,8 @@ START_TEST(test_forward_descriptors)
 		int i, custom = 0;
 
 		if (s->policy == SSI_SC_LOCAL_IF)
-			ck_assert_msg(s->cond == SSI_SC_COND_ARG_MASK && s->cond_arg < 6,
+			ck_assert_msg((s->cond == SSI_SC_COND_ARG_MASK ||
+				       s->cond == SSI_SC_COND_ARG_NE) && s->cond_arg < 6,
 				      "%s: bad condition", s->name);
 		if (s->policy != SSI_SC_FORWARD) {
 			ck_assert_msg(!s->custom, "%s: handler on a non-forwarded entry", s->name);
@@ -260,6 +262,15 @@ START_TEST(test_filter_verdicts_match_table)
 	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_USER_NOTIF);
 	d.args[2] = 1ULL << 40;		/* only the high word set */
 	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_USER_NOTIF);
+	/* prctl: local but PR_SET_SECCOMP, which pulls the process home */
+	d.nr = __NR_prctl;
+	d.args[0] = PR_SET_NAME;
+	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_ALLOW);
+	d.args[0] = PR_SET_SECCOMP;
+	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_USER_NOTIF);
+	d.args[0] = PR_SET_SECCOMP | (1ULL << 32);	/* an int: the high word is not looked at */
+	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_USER_NOTIF);
+	ck_assert(!ssi_sc_forwards(__NR_prctl));
 	/* the restore ioctl runs locally, other ioctls are forwarded */
 	d.nr = __NR_ioctl;
 	d.args[1] = TEST_IOCTL_CMD;
