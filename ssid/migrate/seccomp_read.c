@@ -11,7 +11,8 @@
  * dies detaches its tracees by itself.  It seizes each thread
  * (PTRACE_SEIZE: no SIGSTOP is sent, no group stop is started),
  * interrupts it (PTRACE_INTERRUPT: a call in progress restarts when it
- * goes on), reads its chain and lets it go (PTRACE_DETACH).  It writes
+ * goes on, one that would report EINTR is made to restart too), reads
+ * its chain and lets it go (PTRACE_DETACH).  It writes
  * the leader's chain, encoded, on a pipe, or why not; its parent waits
  * for it a bounded time.
  */
@@ -26,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <linux/ptrace.h>
 #include <linux/seccomp.h>
@@ -83,6 +85,31 @@ static int chain_of(pid_t tid, struct seccomp_chain *c, char *why, size_t len)
 	}
 }
 
+/*
+ * The interruption made a call that reports EINTR instead of restarting
+ * (epoll_wait, sigtimedwait, semtimedop, ...) fail with an EINTR no
+ * signal caused.  With none pending the interruption was ours: make the
+ * call start over, as the module does for its own (ssi_dump.c
+ * capture_thread()).  @tid is in its ptrace stop.
+ */
+static void restart_interrupted(pid_t tid)
+{
+	struct user_regs_struct regs;
+	uint64_t pnd = 1, shd = 1;
+	char text[4096];
+
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) ||
+	    (long)regs.orig_rax < 0 || (long)regs.rax != -EINTR)
+		return;
+	if (procfs_read(tid, "status", text, sizeof(text)) ||
+	    procfs_status_u64(text, "SigPnd", 16, &pnd) ||
+	    procfs_status_u64(text, "ShdPnd", 16, &shd) || pnd || shd)
+		return;
+	regs.rax = regs.orig_rax;
+	regs.rip -= 2;		/* syscall and int $0x80 are both 2 bytes */
+	ptrace(PTRACE_SETREGS, tid, NULL, &regs);
+}
+
 /* Stop @tid (seized), read its chain, let it go exactly as it was. */
 static int read_thread(pid_t tid, void *arg)
 {
@@ -109,6 +136,8 @@ static int read_thread(pid_t tid, void *arg)
 		sig = WSTOPSIG(st);
 	r->cur.n = r->cur.total = 0;
 	rc = chain_of(tid, &r->cur, r->why, sizeof(r->why));
+	if (!sig)
+		restart_interrupted(tid);
 	ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig);
 	if (rc)
 		return rc;
