@@ -293,15 +293,22 @@ static void freeze_cpu(struct k_itimer *k, struct task_struct *task,
 	s->expires = (ktime_t)exp;
 	if (!exp) {
 		goto out;		/* disarmed */
-	} else if (is_none(k) || s->queued) {
+	} else if (is_none(k)) {
 		if (exp <= now && iv)
 			exp = forward(exp, now, iv);
-		if (exp <= now && is_none(k))
+		if (exp <= now)
 			goto out;	/* an expired one-shot reads 0 */
+	} else if (s->queued) {
+		/*
+		 * Due but not fired: the tick only queues the expiry for the
+		 * task's return to user space, which the freeze runs first.
+		 * It fires at once where it lands, its overruns counted from
+		 * there: moved on by whole periods, this one would be lost.
+		 */
 		exp = max(exp, now + 1);
 	} else if (iv && (s->requeue & REQUEUE_PENDING)) {
 		/* fired, waits for its signal's dequeue for the next period */
-		exp = forward(exp + iv, now, iv);
+		exp = max(exp + iv, now + 1);
 	} else {
 		goto out;		/* a one-shot that fired */
 	}
