@@ -142,9 +142,9 @@ void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 m
  * current's timers are exactly @img's, made as ssi_ptimer.c says (else
  * -EINVAL, *@bad_id one that is not).  ssi_ptimers_arm() - past the point
  * of no return: each fires when @img says (no sooner than @min_ns from
- * now; a timer on a thread's CPU clock counts from that thread's image,
- * which @thread finds by home tid), and the next timer_create() tries
- * @next_id.
+ * now; a CPU timer counts from the image's value of its clock, which
+ * @image_clock gives, false for a clock it does not carry), and the next
+ * timer_create() tries @next_id.
  */
 struct ssi_ptimer_saved;
 struct ssi_ptimers {
@@ -158,8 +158,7 @@ void ssi_ptimers_thaw(struct ssi_ptimers *p);
 void ssi_ptimers_free(struct ssi_ptimers *p);
 int ssi_ptimers_match(const struct ssi_img_posix_timer *img, u32 n, s32 *bad_id);
 void ssi_ptimers_arm(const struct ssi_img_posix_timer *img, u32 n, u32 next_id,
-		     u64 min_ns,
-		     const struct ssi_img_thread *(*thread)(const void *ctx, s32 tid),
+		     u64 min_ns, bool (*image_clock)(const void *ctx, s32 clock, u64 *v),
 		     const void *ctx);
 long ssi_timer_id_ioctl(struct ssi_timer_id __user *uarg);
 

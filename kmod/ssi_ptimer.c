@@ -30,8 +30,8 @@
  * base's cached next expiry only ever needs lowering).  Going, each is
  * parked far out, so that the deputy's own CPU time never fires it; the
  * restore moves the parked one the task made to the image's time left,
- * counted on this node's clock (which ssi_itimer.c has set to the
- * image's).  A timer on another process's CPU clock, or on an alarm
+ * counted from the image's value of its clock (ssi_rusage.c sets the
+ * process's and each thread's clock going on from there).  A timer on another process's CPU clock, or on an alarm
  * clock (it wakes the node from suspend), refuses the dump.
  *
  * Locking: the list of a process's timers changes under its siglock
@@ -444,40 +444,25 @@ static void cpu_unpark(struct k_itimer *k, u64 exp)
 }
 
 /*
- * A thread's CPU clock as the image has it: the thread takes those
- * counters itself (ssi_rusage_thread_restore()), maybe after this.
- */
-static u64 image_sample(const struct ssi_img_thread *t, int which)
-{
-	switch (which) {
-	case CPUCLOCK_VIRT:
-		return t->ru.utime_ns;
-	case CPUCLOCK_PROF:
-		return t->ru.utime_ns + t->ru.stime_ns;
-	default:
-		return t->cputime_ns;
-	}
-}
-
-/*
  * A CPU timer of current (it_lock held; parked: checked) moved to @left
- * ns from now on its clock, @clock as the image names it.
+ * ns of its clock (@clock, as the image names it) after the image's value
+ * of that clock, which @image_clock gives where the restore carries it:
+ * the process's CPU clock goes on from there and a thread takes its own
+ * on itself, maybe after this; the CPU time used since counts on both.
+ * Else (the process's PROF and VIRT clocks) from its value now.
  */
 static void cpu_arm(struct k_itimer *k, s32 clock, u64 left,
-		    const struct ssi_img_thread *(*thread)(const void *, s32),
-		    const void *ctx)
+		    bool (*image_clock)(const void *, s32, u64 *), const void *ctx)
 {
-	const struct ssi_img_thread *t = NULL;
 	struct task_struct *p;
+	u64 base;
+	bool known = image_clock(ctx, clock, &base);
 
-	if (CPUCLOCK_PERTHREAD(clock))
-		t = thread(ctx, CPUCLOCK_PID(clock));
 	spin_lock(&current->sighand->siglock);
 	rcu_read_lock();
 	p = cpu_target(k);
 	if (p)
-		cpu_move(k, (t ? image_sample(t, CPUCLOCK_WHICH(clock)) :
-			     cpu_sample(k, p)) + left);
+		cpu_move(k, (known ? base : cpu_sample(k, p)) + left);
 	rcu_read_unlock();
 	spin_unlock(&current->sighand->siglock);
 }
@@ -602,8 +587,7 @@ int ssi_ptimers_match(const struct ssi_img_posix_timer *img, u32 n, s32 *bad_id)
 }
 
 void ssi_ptimers_arm(const struct ssi_img_posix_timer *img, u32 n, u32 next_id,
-		     u64 min_ns,
-		     const struct ssi_img_thread *(*thread)(const void *ctx, s32 tid),
+		     u64 min_ns, bool (*image_clock)(const void *ctx, s32 clock, u64 *v),
 		     const void *ctx)
 {
 	struct signal_struct *sig = current->signal;
@@ -624,7 +608,7 @@ void ssi_ptimers_arm(const struct ssi_img_posix_timer *img, u32 n, u32 next_id,
 			k->it_overrun_last = r->overrun;
 			if (r->expires && is_cpu(k)) {
 				/* CPU time left: the freeze took none of it */
-				cpu_arm(k, r->clock, r->expires, thread, ctx);
+				cpu_arm(k, r->clock, r->expires, image_clock, ctx);
 			} else if (r->expires) {
 				now = hrtimer_cb_get_time(h);
 				soonest = ktime_add_ns(now, is_none(k) ? 0 : min_ns);

@@ -44,6 +44,7 @@
 #include <linux/mman.h>
 #include <linux/mmap_lock.h>
 #include <linux/personality.h>
+#include <linux/posix-timers.h>
 #include <linux/ptrace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -1009,15 +1010,45 @@ static void requeue_signals(const struct ssi_rst *rs)
 }
 
 /* The image's thread whose home tid is @tid, or NULL. */
-static const struct ssi_img_thread *image_thread(const void *ctx, s32 tid)
+static const struct ssi_img_thread *image_thread(const struct ssi_rst *rs, s32 tid)
 {
-	const struct ssi_rst *rs = ctx;
 	u32 i;
 
 	for (i = 0; i <= rs->nr_others; i++)
 		if (image_tid(rs, i) == tid)
 			return thread_at(rs, i);
 	return NULL;
+}
+
+/*
+ * The image's value of CPU clock @clock (a process's, pid 0, or a
+ * thread's by home tid), where the restore carries it: the process's CPU
+ * time, each thread's three.  The process's PROF and VIRT are its group
+ * cputimer's, which the restore leaves as it finds them.
+ */
+static bool image_clock(const void *ctx, s32 clock, u64 *v)
+{
+	const struct ssi_rst *rs = ctx;
+	const struct ssi_img_thread *t;
+
+	if (!CPUCLOCK_PERTHREAD(clock)) {
+		*v = rs->t.cputime_ns;
+		return CPUCLOCK_WHICH(clock) == CPUCLOCK_SCHED;
+	}
+	t = image_thread(rs, CPUCLOCK_PID(clock));
+	if (!t)
+		return false;
+	switch (CPUCLOCK_WHICH(clock)) {
+	case CPUCLOCK_VIRT:
+		*v = t->ru.utime_ns;
+		break;
+	case CPUCLOCK_PROF:
+		*v = t->ru.utime_ns + t->ru.stime_ns;
+		break;
+	default:
+		*v = t->cputime_ns;
+	}
+	return true;
 }
 
 /* The process-wide state: signal dispositions, personality, CPU time. */
@@ -1074,7 +1105,7 @@ static void set_process_state(struct ssi_rst *rs)
 	 */
 	ssi_real_itimer_thaw(&t->itimer_real, 0, 10 * NSEC_PER_MSEC);
 	ssi_ptimers_arm(rs->timers, rs->nr_timers, t->posix_timer_next, 10 * NSEC_PER_MSEC,
-			image_thread, rs);
+			image_clock, rs);
 	if (rs->into_deputy)
 		requeue_signals(rs);
 }
