@@ -290,7 +290,7 @@ START_TEST(test_random_input)
 		buf = malloc(len ? len : 1);	/* exact size: overreads trap */
 		for (i = 0; i < len; i++)
 			buf[i] = (uint8_t)rand_r(&seed);
-		if (len >= 8 && n % 2) {	/* a plausible header */
+		if (len >= SSI_FRAME_HDR_LEN && n % 2) {	/* a plausible header */
 			mk(buf, 0x0100, 0, (uint32_t)(len - SSI_FRAME_HDR_LEN),
 			   0, 0);
 			buf[rand_r(&seed) % len] ^= (uint8_t)rand_r(&seed);

@@ -108,8 +108,8 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s = suite_create("node_id");
-	TCase *tc = tcase_create("identity");
+	Suite *s;
+	TCase *tc;
 	int failed;
 
 	if (argc > 1 && !strcmp(argv[1], "--child")) {
@@ -121,6 +121,9 @@ int main(int argc, char **argv)
 			return 1;
 		return 0;
 	}
+	/* not before: the child would leave them to a leak checker */
+	s = suite_create("node_id");
+	tc = tcase_create("identity");
 	tcase_add_test(tc, test_self);
 	tcase_add_test(tc, test_mismatch);
 	tcase_add_test(tc, test_hello);
