@@ -31,8 +31,9 @@
  * parked far out, so that the deputy's own CPU time never fires it; the
  * restore moves the parked one the task made to the image's time left,
  * counted from the image's value of its clock (ssi_rusage.c sets the
- * process's and each thread's clock going on from there).  A timer on another process's CPU clock, or on an alarm
- * clock (it wakes the node from suspend), refuses the dump.
+ * process's and each thread's clock going on from there).  A timer on
+ * another process's CPU clock, or on an alarm clock (it wakes the node
+ * from suspend), refuses the dump.
  *
  * Locking: the list of a process's timers changes under its siglock
  * (timer_create, timer_delete, exit_itimers); an hrtimer callback takes a
