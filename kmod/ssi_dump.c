@@ -43,7 +43,6 @@
 #include <linux/futex.h>
 #include <linux/highmem.h>
 #include <linux/iocontext.h>
-#include <linux/mempolicy.h>
 #include <linux/ioprio.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -893,10 +892,6 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 	if (userfaultfd_armed(vma))
 		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
 				 "userfaultfd-registered mapping");
-	/* mbind(2): its node numbers name another node's memory */
-	if (vma_policy(vma))
-		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
-				 "mapping with a NUMA memory policy");
 	v->pkey = (u32)vma_pkey(vma);
 	if (vma->vm_file) {
 		if (d_unlinked(vma->vm_file->f_path.dentry))

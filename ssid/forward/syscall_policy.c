@@ -383,7 +383,7 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	LOCAL(munlock, W_MEM),
 	LOCAL(mlockall, W_MEM),
 	LOCAL(munlockall, W_MEM),
-	LOCAL_IF(mbind, 2, 0xffffffff, 0, "MPOL_DEFAULT is local; another policy pulls the process home: a mapping's NUMA policy is not carried (doc/state.md)"),
+	LOCAL(mbind, "memory lives where the process runs (a mapping's policy is not carried: doc/state.md)"),
 	LOCAL_IF(set_mempolicy, 0, 0xffffffff, 0, "MPOL_DEFAULT is local; another policy pulls the process home: a NUMA policy is not carried (doc/state.md)"),
 	LOCAL(get_mempolicy, W_MEM),
 	LOCAL(set_mempolicy_home_node, W_MEM),

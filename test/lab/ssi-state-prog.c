@@ -191,16 +191,6 @@ static int make(const char *state)
 		return syscall(SYS_set_mempolicy, MPOL_PREFERRED, &node0, 8 * sizeof(node0)) ?
 		       -1 : 0;
 	}
-	if (!strcmp(state, "mbind")) {
-		unsigned long node0 = 1;
-
-		page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (page == MAP_FAILED)
-			return -1;
-		return syscall(SYS_mbind, page, 4096, MPOL_PREFERRED, &node0,
-			       8 * sizeof(node0), 0) ? -1 : 0;
-	}
 	if (!strcmp(state, "deadline")) {
 		struct k_sched_attr a = {
 			.size = sizeof(a), .sched_policy = SCHED_DEADLINE,
@@ -252,12 +242,10 @@ static int check(const char *state)
 
 		return ioctl(ufd, UFFDIO_UNREGISTER, &r) ? -1 : 0;
 	}
-	if (!strcmp(state, "mempolicy") || !strcmp(state, "mbind")) {
+	if (!strcmp(state, "mempolicy")) {
 		int mode = -1;
 
-		return syscall(SYS_get_mempolicy, &mode, NULL, 0,
-			       !strcmp(state, "mbind") ? page : NULL,
-			       !strcmp(state, "mbind") ? MPOL_F_ADDR : 0) ||
+		return syscall(SYS_get_mempolicy, &mode, NULL, 0, NULL, 0) ||
 		       mode != MPOL_PREFERRED ? -1 : 0;
 	}
 	if (!strcmp(state, "deadline"))
