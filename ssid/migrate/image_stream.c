@@ -139,6 +139,10 @@ static void pipe_ready(struct loop_handler *lh, uint32_t events)
 		n = read(lh->fd, (char *)s->chunk + s->chunk_len,
 			 MIG_CHUNK - s->chunk_len);
 		if (n > 0) {
+			if (s->frozen && !s->frozen_told) {
+				s->frozen_told = true;
+				s->frozen(s);
+			}
 			s->chunk_len += (size_t)n;
 			if (s->chunk_len < MIG_CHUNK)
 				continue;

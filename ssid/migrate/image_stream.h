@@ -40,6 +40,13 @@ struct mig_stream {
 	uint16_t type;			/* of the chunk messages */
 	uint64_t id;			/* the migration's, in every chunk */
 	mig_stream_done done;
+	/*
+	 * Optional, set right after mig_stream_start (before the loop runs
+	 * again): called once, from the loop, when the first image bytes
+	 * come out of the dump, before any is sent.  The task is frozen by
+	 * then: what it holds stands still.
+	 */
+	void (*frozen)(struct mig_stream *s);
 	/* results */
 	uint64_t sent;			/* image bytes sent */
 	struct ssi_dump dump;		/* the thread's, read after it ended */
@@ -54,6 +61,7 @@ struct mig_stream {
 	bool eof;			/* the pipe ended: the dump is over */
 	bool stalled;			/* a chunk waits for the transport */
 	bool active;			/* started, done not called yet */
+	bool frozen_told;		/* frozen() was called */
 	void *chunk;			/* bulk buffer being filled */
 	size_t chunk_len;
 };

@@ -275,8 +275,11 @@ static void back_stream_done(struct mig_stream *s, int err, const char *why)
 }
 
 /*
- * Its fds of /proc entries served here: home's take their offsets (the
- * relay is paused: no read moves them any more).
+ * Its fds of /proc entries served here: home's take their offsets.  Sent
+ * once the process is frozen (the first image bytes: back_frozen()): a
+ * read served here that the relay let go before it paused moves an
+ * offset until then.  Ahead of the image on the same connection, so home
+ * has them before it takes the process back.
  */
 static void send_proc_pos(struct mig_remote *g)
 {
@@ -310,12 +313,16 @@ static void on_proc_fds(struct mig_remote *g, const struct msg_mig_proc_fds *mp)
 	relay_remote_fds_known(&g->relay);
 }
 
+static void back_frozen(struct mig_stream *s)
+{
+	send_proc_pos((struct mig_remote *)((char *)s - offsetof(struct mig_remote, st)));
+}
+
 static void recall_dump(struct mig_remote *g)
 {
 	char err[200];
 	int rc;
 
-	send_proc_pos(g);
 	g->dev = ssi_dev_open(O_CLOEXEC, NULL);
 	if (g->dev < 0) {
 		snprintf(err, sizeof(err), "/dev/ssi here: %s", strerror(errno));
@@ -328,6 +335,7 @@ static void recall_dump(struct mig_remote *g)
 		recall_refuse(g, rc, err);
 		return;
 	}
+	g->st.frozen = back_frozen;
 	/*
 	 * The held call waits killable only, which the freeze does not
 	 * interrupt: let it go with a restart.  The process makes it again,
