@@ -9,6 +9,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/posix-timers.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/types.h>
@@ -124,6 +125,19 @@ struct ssi_counts {
 	u64 utime, stime, runtime;
 	unsigned long nvcsw, nivcsw, min_flt, maj_flt, inblock, oublock;
 };
+
+/* What CPU clock @which (CPUCLOCK_VIRT, _PROF, _SCHED) reads of these. */
+static inline u64 ssi_cpuclock_pick(int which, u64 utime, u64 stime, u64 runtime)
+{
+	switch (which) {
+	case CPUCLOCK_VIRT:
+		return utime;
+	case CPUCLOCK_PROF:
+		return utime + stime;
+	default:
+		return runtime;
+	}
+}
 void ssi_counts_add(struct ssi_counts *s, struct task_struct *t);
 void ssi_counts_threads(struct task_struct *task, struct ssi_counts *s);
 int ssi_rusage_save(struct task_struct *task, struct ssi_img_task *img);

@@ -111,14 +111,7 @@ static u64 cpu_sample(const struct k_itimer *k, struct task_struct *p)
 		st = sig->stime + c.stime;
 		rt = sig->sum_sched_runtime + c.runtime;
 	}
-	switch (CPUCLOCK_WHICH(k->it_clock)) {
-	case CPUCLOCK_VIRT:
-		return u;
-	case CPUCLOCK_PROF:
-		return u + st;
-	default:
-		return rt;
-	}
+	return ssi_cpuclock_pick(CPUCLOCK_WHICH(k->it_clock), u, st, rt);
 }
 
 /*

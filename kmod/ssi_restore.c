@@ -1038,16 +1038,8 @@ static bool image_clock(const void *ctx, s32 clock, u64 *v)
 	t = image_thread(rs, CPUCLOCK_PID(clock));
 	if (!t)
 		return false;
-	switch (CPUCLOCK_WHICH(clock)) {
-	case CPUCLOCK_VIRT:
-		*v = t->ru.utime_ns;
-		break;
-	case CPUCLOCK_PROF:
-		*v = t->ru.utime_ns + t->ru.stime_ns;
-		break;
-	default:
-		*v = t->cputime_ns;
-	}
+	*v = ssi_cpuclock_pick(CPUCLOCK_WHICH(clock), t->ru.utime_ns, t->ru.stime_ns,
+			       t->cputime_ns);
 	return true;
 }
 
