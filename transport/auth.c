@@ -66,10 +66,11 @@ size_t ssi_auth_encode(const struct ssi_auth_msg *msg, uint8_t *buf,
 	p[3] = (uint8_t)SSI_AUTH_MAGIC;
 	p[4] = msg->version;
 	p[5] = msg->kind;
-	p[6] = 0;
+	p[6] = msg->protect;
 	p[7] = 0;
 	memcpy(p + 8, msg->nonce, SSI_AUTH_NONCE_LEN);
 	memcpy(p + 8 + SSI_AUTH_NONCE_LEN, msg->echo, SSI_AUTH_NONCE_LEN);
+	memcpy(p + 8 + 2 * SSI_AUTH_NONCE_LEN, msg->kx, SSI_AUTH_KX_LEN);
 	p = put_name(p + SSI_AUTH_HDR_LEN, msg->from);
 	p = put_name(p, msg->to);
 	return (size_t)(p - buf);
@@ -124,12 +125,18 @@ ssi_tp_err_t ssi_auth_parse(const void *buf, size_t len,
 		say(why, whylen, "unknown credential kind %u", msg->kind);
 		return SSI_TP_ERR_PROTOCOL;
 	}
-	if (p[6] || p[7]) {
-		say(why, whylen, "credential payload reserved bytes not zero");
+	msg->protect = p[6];
+	if (msg->protect > SSI_TP_PROTECT_ENCRYPT) {
+		say(why, whylen, "unknown frame protection %u", msg->protect);
+		return SSI_TP_ERR_PROTOCOL;
+	}
+	if (p[7]) {
+		say(why, whylen, "credential payload reserved byte not zero");
 		return SSI_TP_ERR_PROTOCOL;
 	}
 	memcpy(msg->nonce, p + 8, SSI_AUTH_NONCE_LEN);
 	memcpy(msg->echo, p + 8 + SSI_AUTH_NONCE_LEN, SSI_AUTH_NONCE_LEN);
+	memcpy(msg->kx, p + 8 + 2 * SSI_AUTH_NONCE_LEN, SSI_AUTH_KX_LEN);
 	if (get_name(p, len, &off, msg->from, 0)) {
 		say(why, whylen, "credential payload: bad sender name");
 		return SSI_TP_ERR_PROTOCOL;

@@ -20,8 +20,9 @@
 
 #define SSI_AUTH_MAGIC		0x53534941u	/* "SSIA" */
 #define SSI_AUTH_NONCE_LEN	16
+#define SSI_AUTH_KX_LEN		32	/* == SSI_SEAL_KX_LEN */
 #define SSI_AUTH_NAME_MAX	255
-#define SSI_AUTH_HDR_LEN	(8 + 2 * SSI_AUTH_NONCE_LEN)
+#define SSI_AUTH_HDR_LEN	(8 + 2 * SSI_AUTH_NONCE_LEN + SSI_AUTH_KX_LEN)
 #define SSI_AUTH_MSG_MAX	(SSI_AUTH_HDR_LEN + 2 + 2 * SSI_AUTH_NAME_MAX)
 
 enum ssi_auth_kind {
@@ -32,8 +33,10 @@ enum ssi_auth_kind {
 struct ssi_auth_msg {
 	uint8_t version;			/* SSI_TP_PROTO_VERSION */
 	uint8_t kind;				/* enum ssi_auth_kind */
+	uint8_t protect;			/* enum ssi_tp_protect asked */
 	uint8_t nonce[SSI_AUTH_NONCE_LEN];	/* sender's fresh nonce */
 	uint8_t echo[SSI_AUTH_NONCE_LEN];	/* ACK: initiator's nonce */
+	uint8_t kx[SSI_AUTH_KX_LEN];		/* sender's X25519 public key */
 	char from[SSI_AUTH_NAME_MAX + 1];	/* sender's node name */
 	char to[SSI_AUTH_NAME_MAX + 1];		/* intended receiver, or "" */
 };
@@ -57,8 +60,9 @@ ssi_tp_err_t ssi_auth_parse(const void *buf, size_t len,
 			    char *why, size_t whylen);
 /*
  *  Parses [len] bytes at [buf] into [msg], rejecting a bad magic, a wrong
- *    version (SSI_TP_ERR_VERSION), an unknown kind, non-zero reserved bytes,
- *    invalid names and any length mismatch (SSI_TP_ERR_PROTOCOL).
+ *    version (SSI_TP_ERR_VERSION), an unknown kind or protection, a
+ *    non-zero reserved byte, invalid names and any length mismatch
+ *    (SSI_TP_ERR_PROTOCOL).
  *    On error, a reason is written to [why] (NUL-terminated).
  */
 

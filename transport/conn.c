@@ -56,6 +56,8 @@ static void conn_unlink_free(struct ssi_conn *c)
 		tp->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	EVP_PKEY_free(c->kx);
+	ssi_seal_free(&c->seal);
 	free(c->expect_node);
 	free(c);
 }
@@ -162,35 +164,77 @@ static void set_deadline(struct ssi_conn *c)
 /* ------------------------------------------------------------------------ */
 /* Sending                                                                  */
 
+/*
+ * Sends one frame.  Once the connection is up its payload is sealed
+ * (seal.h): a tag after the inline part, and with encryption the inline
+ * part and the bulk replaced by their ciphertext, made in buffers of our
+ * own so that the caller's stay as they were until the send succeeds.
+ */
 static ssi_tp_err_t send_frame(struct ssi_conn *c, uint16_t type,
 			       uint64_t seq, const struct iovec *iov,
 			       int iovcnt, size_t len,
 			       struct ssi_tp_bulk *bulk, size_t bulk_len)
 {
-	struct iovec stack[IOV_STACK + 1], *v = stack;
-	uint8_t hdr[SSI_FRAME_HDR_LEN];
+	struct iovec stack[IOV_STACK + 2], *v = stack;
+	uint8_t hdr[SSI_FRAME_HDR_LEN], tag[SSI_SEAL_TAG_LEN];
+	bool sealed = c->state == CONN_UP && c->seal.mode;
+	bool enc = sealed && c->seal.mode == SSI_TP_PROTECT_ENCRYPT;
+	size_t extra = sealed ? SSI_SEAL_TAG_LEN : 0;
 	struct ssi_frame_hdr h = {
 		.version = SSI_FRAME_VERSION,
 		.flags = bulk ? SSI_FRAME_F_BULK : 0,
 		.type = type,
-		.length = (uint32_t)(len + bulk_len),
-		.bulk_off = bulk ? (uint32_t)len : 0,
+		.length = (uint32_t)(len + extra + bulk_len),
+		.bulk_off = bulk ? (uint32_t)(len + extra) : 0,
 		.seq = seq,
 	};
-	ssi_tp_err_t err;
+	struct ssi_tp_bulk *cbulk = NULL;
+	ssi_tp_err_t err = SSI_TP_ERR_NO_MEMORY;
+	uint8_t *ct = NULL;
+	int n = 0;
 
 	if (iovcnt > IOV_STACK) {
-		v = malloc(sizeof(*v) * (size_t)(iovcnt + 1));
+		v = malloc(sizeof(*v) * (size_t)(iovcnt + 2));
 		if (!v)
 			return SSI_TP_ERR_NO_MEMORY;
 	}
 	ssi_frame_encode_hdr(hdr, &h);
-	v[0].iov_base = hdr;
-	v[0].iov_len = sizeof(hdr);
-	if (iovcnt)
-		memcpy(v + 1, iov, sizeof(*v) * (size_t)iovcnt);
-	err = c->tp->plugin.ops.send(c->link, v, iovcnt + 1,
-				     SSI_FRAME_HDR_LEN + len, bulk, bulk_len);
+	if (enc && ((len && !(ct = malloc(len))) ||
+		    (bulk && !(cbulk = ssi_tp_core_bulk_get(c->tp, bulk_len)))))
+		goto out;
+	if (sealed) {
+		err = ssi_seal_frame(&c->seal.tx, enc, hdr, sizeof(hdr), seq,
+				     iov, iovcnt, ct,
+				     bulk ? ssi_tp_core_bulk_data(bulk) : NULL,
+				     cbulk ? ssi_tp_core_bulk_data(cbulk) : NULL,
+				     bulk_len, tag);
+		if (err)
+			goto out;
+	}
+	v[n].iov_base = hdr;
+	v[n++].iov_len = sizeof(hdr);
+	if (enc) {
+		v[n].iov_base = ct;
+		v[n++].iov_len = len;
+	} else if (iovcnt) {
+		memcpy(v + n, iov, sizeof(*v) * (size_t)iovcnt);
+		n += iovcnt;
+	}
+	if (sealed) {
+		v[n].iov_base = tag;
+		v[n++].iov_len = sizeof(tag);
+	}
+	err = c->tp->plugin.ops.send(c->link, v, n,
+				     SSI_FRAME_HDR_LEN + len + extra,
+				     cbulk ? cbulk : bulk, bulk_len);
+	if (!err && cbulk) {
+		/* the caller's bulk is ours now, and its ciphertext is sent */
+		ssi_tp_core_bulk_put(c->tp, bulk);
+		cbulk = NULL;
+	}
+out:
+	ssi_tp_core_bulk_put(c->tp, cbulk);
+	free(ct);
 	if (v != stack)
 		free(v);
 	return err;
@@ -246,10 +290,24 @@ ssi_tp_err_t ssi_conn_send_bulk(ssi_conn_t c, uint16_t type,
 	return send_user(c, type, iov, iovcnt, b, bulk_len);
 }
 
+/* A fresh nonce and key exchange key for our credential. */
+static ssi_tp_err_t fresh_kx(struct ssi_conn *c)
+{
+	ssi_tp_err_t err = ssi_auth_nonce(c->nonce);
+
+	if (!err)
+		err = ssi_seal_kx_new(&c->kx, c->kx_pub);
+	if (err)
+		conn_log(c, LOG_ERR, "cannot authenticate connection",
+			 "no random nonce or key exchange key");
+	return err;
+}
+
 /*
  * Sends a handshake frame (@type) carrying a munge credential of @kind
- * from this node to @to (NULL: whoever answers) with a fresh nonce, kept
- * in c->nonce, and @echo (the peer's nonce, which an ACK returns) or none.
+ * from this node to @to (NULL: whoever answers) with our nonce and key
+ * exchange key (fresh_kx()), and @echo (the peer's nonce, which an ACK
+ * returns) or none.
  */
 static ssi_tp_err_t send_cred(struct ssi_conn *c, uint16_t type, uint8_t kind,
 			      const char *to, const uint8_t *echo)
@@ -268,10 +326,9 @@ static ssi_tp_err_t send_cred(struct ssi_conn *c, uint16_t type, uint8_t kind,
 		snprintf(m.to, sizeof(m.to), "%s", to);
 	if (echo)
 		memcpy(m.echo, echo, sizeof(m.echo));
-	err = ssi_auth_nonce(c->nonce);
-	if (err)
-		return err;
 	memcpy(m.nonce, c->nonce, sizeof(m.nonce));
+	memcpy(m.kx, c->kx_pub, sizeof(m.kx));
+	m.protect = (uint8_t)c->tp->protect;
 	err = ssi_auth_seal(c->tp->munge, &m, &cred, why, sizeof(why));
 	if (err) {
 		conn_log(c, LOG_ERR, "cannot authenticate connection", why);
@@ -434,7 +491,10 @@ int ssi_tp_core_connected(ssi_conn_t c)
 
 	if (c->state != CONN_CONNECTING || !c->link)
 		return !c->link;
-	err = send_cred(c, SSI_FRAME_T_HELLO, SSI_AUTH_HELLO, c->expect_node, NULL);
+	err = fresh_kx(c);
+	if (!err)
+		err = send_cred(c, SSI_FRAME_T_HELLO, SSI_AUTH_HELLO,
+				c->expect_node, NULL);
 	if (err) {
 		ssi_conn_fail(c, err);
 		return 1;
@@ -444,9 +504,44 @@ int ssi_tp_core_connected(ssi_conn_t c)
 }
 
 /*
+ * The keys of [c]'s frames from what both credentials said: the peer's
+ * ([in]) and ours (c->nonce, c->kx).  Our key exchange key is dropped.
+ */
+static ssi_tp_err_t derive_keys(struct ssi_conn *c, const struct ssi_auth_msg *in,
+				bool acceptor, char *why, size_t whylen)
+{
+	struct ssi_seal_transcript t = {
+		.mode = c->tp->protect > in->protect ? c->tp->protect
+						     : (enum ssi_tp_protect)in->protect,
+	};
+	ssi_tp_err_t err;
+
+	if (acceptor) {
+		t.name_i = in->from;
+		t.nonce_i = in->nonce;
+		t.kx_i = in->kx;
+		t.name_a = c->tp->node_name;
+		t.nonce_a = c->nonce;
+		t.kx_a = c->kx_pub;
+	} else {
+		t.name_i = c->tp->node_name;
+		t.nonce_i = c->nonce;
+		t.kx_i = c->kx_pub;
+		t.name_a = in->from;
+		t.nonce_a = in->nonce;
+		t.kx_a = in->kx;
+	}
+	err = ssi_seal_derive(&c->seal, c->kx, !acceptor, &t, why, whylen);
+	EVP_PKEY_free(c->kx);
+	c->kx = NULL;
+	return err;
+}
+
+/*
  * The peer's credential: its HELLO (@acceptor: then answered with our
  * HELLO_ACK) or its HELLO_ACK to ours.  Checked, it makes the connection
- * up; else the connection fails.  Returns as the frame handlers do.
+ * up with the keys both derive; else the connection fails.  Returns as
+ * the frame handlers do.
  */
 static int got_cred(struct ssi_conn *c, const void *cred, size_t len, bool acceptor)
 {
@@ -469,21 +564,30 @@ static int got_cred(struct ssi_conn *c, const void *cred, size_t len, bool accep
 		return 1;
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s", in.from);
-	if (acceptor) {
+	/* the acceptor's keys first: a peer whose key is bad gets no ACK */
+	err = acceptor ? fresh_kx(c) : SSI_TP_OK;
+	if (!err) {
+		err = derive_keys(c, &in, acceptor, why, sizeof(why));
+		if (err)
+			conn_log(c, LOG_WARNING, "rejecting connection", why);
+	}
+	if (!err && acceptor)
 		err = send_cred(c, SSI_FRAME_T_HELLO_ACK, SSI_AUTH_HELLO_ACK,
 				in.from, in.nonce);
-		if (err) {
-			ssi_conn_fail(c, err);
-			return 1;
-		}
-		c->visible = 1;
+	if (err) {
+		ssi_conn_fail(c, err);
+		return 1;
 	}
+	if (acceptor)
+		c->visible = 1;
 	c->tx_seq = ssi_auth_seq0(in.nonce);
 	c->rx_seq = ssi_auth_seq0(c->nonce);
 	c->state = CONN_UP;
 	c->deadline_ms = 0;
-	ssi_tp_core_log(tp, LOG_INFO, "transport: connection %s %s authenticated",
-			acceptor ? "from" : "to", c->peer);
+	ssi_tp_core_log(tp, LOG_INFO, "transport: connection %s %s authenticated%s",
+			acceptor ? "from" : "to", c->peer,
+			c->seal.mode == SSI_TP_PROTECT_ENCRYPT ? ", frames encrypted" :
+			c->seal.mode ? "" : ", frames NOT protected");
 	tp->cb->on_connect(c, c->peer, tp->cb_arg);
 	return !c->link;
 }
@@ -554,8 +658,38 @@ int ssi_tp_core_check_hdr(ssi_conn_t c, const void *hdr,
 	return frame_fits(c, out);
 }
 
-int ssi_tp_core_recv(ssi_conn_t c, const void *frame, size_t len,
-		     const void *bulk, size_t bulk_len)
+/*
+ * Checks a frame's tag (and decrypts it in place); false if it is not
+ * what the peer sent, and then [c] has failed.  [*inl] loses the tag.
+ */
+static bool frame_authentic(struct ssi_conn *c, const struct ssi_frame_hdr *h,
+			    uint8_t *frame, size_t *inl, void *bulk,
+			    size_t bulk_len)
+{
+	uint8_t *data = frame + SSI_FRAME_HDR_LEN;
+
+	if (!c->seal.mode)
+		return true;
+	if (*inl < SSI_SEAL_TAG_LEN) {
+		conn_log(c, LOG_WARNING, "protocol violation, closing connection",
+			 "frame too short for its tag");
+		ssi_conn_fail(c, SSI_TP_ERR_PROTOCOL);
+		return false;
+	}
+	*inl -= SSI_SEAL_TAG_LEN;
+	if (ssi_seal_open(&c->seal.rx, c->seal.mode == SSI_TP_PROTECT_ENCRYPT,
+			  frame, SSI_FRAME_HDR_LEN, h->seq, data, *inl, bulk,
+			  bulk_len, data + *inl)) {
+		conn_log(c, LOG_WARNING, "closing connection",
+			 "a frame failed authentication (altered, injected or replayed)");
+		ssi_conn_fail(c, SSI_TP_ERR_AUTH);
+		return false;
+	}
+	return true;
+}
+
+int ssi_tp_core_recv(ssi_conn_t c, void *frame, size_t len,
+		     void *bulk, size_t bulk_len)
 {
 	struct ssi_frame_hdr h;
 	struct ssi_tp_msg msg;
@@ -581,6 +715,8 @@ int ssi_tp_core_recv(ssi_conn_t c, const void *frame, size_t len,
 	default:
 		return !c->link;	/* closing: dropped */
 	}
+	if (!frame_authentic(c, &h, frame, &inl, bulk, bulk_len))
+		return 1;
 	c->rx_seq++;
 	msg.type = h.type;
 	msg.data = inl ? (const uint8_t *)frame + SSI_FRAME_HDR_LEN : NULL;

@@ -6,7 +6,8 @@
  *
  * Every frame is a 24-byte header in network byte order (big-endian)
  * followed by [length] payload bytes.  With SSI_FRAME_F_BULK the payload is
- * an inline part of [bulk_off] bytes followed by the bulk part.
+ * an inline part of [bulk_off] bytes followed by the bulk part.  After the
+ * handshake the inline part ends with a 16-byte tag (seal.h).
  */
 #ifndef SSI_FRAME_H
 #define SSI_FRAME_H
@@ -15,7 +16,7 @@
 #include <stdint.h>
 
 #define SSI_FRAME_MAGIC		0x53534954u	/* "SSIT" */
-#define SSI_FRAME_VERSION	1
+#define SSI_FRAME_VERSION	2
 #define SSI_FRAME_HDR_LEN	24
 
 /* Flag bits; every other bit must be zero. */

@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "frame.h"
+#include "seal.h"
 #include "ssi_tp_plugin.h"
 #include "ssi_transport.h"
 
@@ -19,7 +20,7 @@
 #define SSI_TP_BULK_CACHE_PER	8	/* cached buffers per class, */
 #define SSI_TP_BULK_CACHE_BYTES	(32u << 20)	/* or up to this many bytes */
 #define SSI_TP_TICK_MS		200	/* deadline check period */
-#define SSI_TP_IOV_MAX		1023	/* UIO_MAXIOV minus the header */
+#define SSI_TP_IOV_MAX		1022	/* UIO_MAXIOV minus header and tag */
 
 struct ssi_tp_plugin {
 	void *handle;				/* dlopen() */
@@ -35,6 +36,7 @@ struct ssi_tp {
 	size_t max_payload;
 	size_t sndq_max;
 	int handshake_timeout_ms;
+	enum ssi_tp_protect protect;		/* what we ask for */
 	int64_t half_open_logged_ms;		/* last refusal logged */
 	/* accepts by source address (SSI_TP_ACCEPT_*): tokens left, refilled */
 	struct ssi_tp_source {
@@ -94,6 +96,9 @@ struct ssi_conn {
 	uint64_t tx_seq;
 	uint64_t rx_seq;
 	uint8_t nonce[SSI_AUTH_NONCE_LEN];
+	EVP_PKEY *kx;			/* our key exchange key, until UP */
+	uint8_t kx_pub[SSI_SEAL_KX_LEN];
+	struct ssi_seal seal;		/* frame protection once UP */
 	char *expect_node;
 	void *data;
 	struct ssi_tp_deferred close_d;	/* delivers on_close */

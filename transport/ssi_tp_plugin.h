@@ -37,7 +37,7 @@
 #include "frame.h"
 #include "ssi_transport.h"
 
-#define SSI_TP_PLUGIN_VERSION	2
+#define SSI_TP_PLUGIN_VERSION	3
 
 /* ------------------------------------------------------------------------ */
 /* What a plugin implements                                                 */
@@ -183,12 +183,13 @@ int ssi_tp_core_check_hdr(ssi_conn_t conn, const void *hdr,
  *    it and closed the link (it is closed, as if by tp_p_close()).
  */
 
-int ssi_tp_core_recv(ssi_conn_t conn, const void *frame, size_t len,
-		     const void *bulk, size_t bulk_len);
+int ssi_tp_core_recv(ssi_conn_t conn, void *frame, size_t len,
+		     void *bulk, size_t bulk_len);
 /*
  *  Delivers one frame: [frame] holds the header and inline payload ([len]
  *    bytes), [bulk] the bulk payload (NULL/0 for frames without one).  The
- *    buffers stay the plugin's.  Returns non-zero if the link was closed
+ *    buffers stay the plugin's, but the core may overwrite their bytes
+ *    (it decrypts in place).  Returns non-zero if the link was closed
  *    meanwhile (bad frame, or the user closed the connection).
  */
 

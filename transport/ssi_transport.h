@@ -48,7 +48,7 @@ extern "C" {
 /* Constants                                                                */
 
 /* Version of the wire protocol spoken (doc/wire-protocol.md). */
-#define SSI_TP_PROTO_VERSION		1
+#define SSI_TP_PROTO_VERSION		2
 
 /*
  * Message types.  0x0000-0x00ff belong to the transport itself (handshake,
@@ -84,6 +84,18 @@ extern "C" {
 #define SSI_TP_ACCEPT_BURST		32
 #define SSI_TP_ACCEPT_PER_SEC		16
 #define SSI_TP_ACCEPT_SOURCES		64
+
+/*
+ * What protects the frames after the handshake (doc/wire-protocol.md,
+ * "Frame protection").  A connection uses the stronger of its two ends'
+ * settings, so neither end can be talked below its own.
+ */
+enum ssi_tp_protect {
+	SSI_TP_PROTECT_NONE = 0,	/* no tag: for measuring the others
+					 * only (ssi-tp-bench); never ssid */
+	SSI_TP_PROTECT_INTEGRITY = 1,	/* AES-GCM tag on every frame */
+	SSI_TP_PROTECT_ENCRYPT = 2,	/* and the payload encrypted */
+};
 
 /* Environment variable that overrides the plugin directory. */
 #define SSI_TP_PLUGIN_DIR_ENV		"SSI_TRANSPORT_PLUGIN_DIR"
@@ -208,6 +220,7 @@ struct ssi_tp_config {
 	size_t sndq_max;		/* send-queue high-water mark in bytes
 					 * (default SSI_TP_SNDQ_MAX_DEFAULT) */
 	int handshake_timeout_ms;	/* default SSI_TP_HANDSHAKE_TIMEOUT_MS */
+	enum ssi_tp_protect protect;	/* default SSI_TP_PROTECT_INTEGRITY */
 	uint16_t user_type_max;		/* highest message type the caller
 					 * understands; frames with a higher
 					 * type are rejected (default 0xffff) */
@@ -218,7 +231,8 @@ struct ssi_tp_config {
 
 void ssi_tp_config_init(struct ssi_tp_config *cfg);
 /*
- *  Fills [cfg] with the defaults above (all pointers NULL, peer_uid 0).
+ *  Fills [cfg] with the defaults above (all pointers NULL, peer_uid 0,
+ *    protect SSI_TP_PROTECT_INTEGRITY).
  */
 
 /* ------------------------------------------------------------------------ */

@@ -56,6 +56,7 @@ void ssi_tp_config_init(struct ssi_tp_config *cfg)
 	cfg->max_payload = SSI_TP_MAX_PAYLOAD_DEFAULT;
 	cfg->sndq_max = SSI_TP_SNDQ_MAX_DEFAULT;
 	cfg->handshake_timeout_ms = SSI_TP_HANDSHAKE_TIMEOUT_MS;
+	cfg->protect = SSI_TP_PROTECT_INTEGRITY;
 	cfg->user_type_max = 0xffff;
 }
 
@@ -266,6 +267,7 @@ ssi_tp_err_t ssi_tp_create(const struct ssi_tp_config *cfg, ssi_tp_t *tpp)
 	    !ssi_auth_name_ok(cfg->node_name) ||
 	    cfg->max_payload == 0 || cfg->max_payload > SSI_TP_MAX_PAYLOAD_LIMIT ||
 	    cfg->sndq_max == 0 || cfg->handshake_timeout_ms <= 0 ||
+	    (unsigned int)cfg->protect > SSI_TP_PROTECT_ENCRYPT ||
 	    cfg->user_type_max < SSI_TP_TYPE_USER_MIN)
 		return SSI_TP_ERR_BAD_ARG;
 
@@ -280,7 +282,9 @@ ssi_tp_err_t ssi_tp_create(const struct ssi_tp_config *cfg, ssi_tp_t *tpp)
 	tp->max_payload = cfg->max_payload;
 	tp->sndq_max = cfg->sndq_max;
 	tp->handshake_timeout_ms = cfg->handshake_timeout_ms;
-	tp->lim.max_payload = (uint32_t)cfg->max_payload;
+	tp->protect = cfg->protect;
+	/* a frame's payload may carry a tag on top of the message */
+	tp->lim.max_payload = (uint32_t)cfg->max_payload + SSI_SEAL_TAG_LEN;
 	tp->lim.user_type_max = cfg->user_type_max;
 	tp->node_name = strdup(cfg->node_name);
 	tp->plugin_name = strdup(cfg->plugin);

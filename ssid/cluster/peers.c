@@ -729,6 +729,8 @@ struct peers *peers_create(const struct ssi_conf *conf, int self,
 	cfg.node_name = me->name;
 	cfg.munge_socket = conf->munge_socket;
 	cfg.handshake_timeout_ms = SSI_CONNECT_TIMEOUT_MS;
+	cfg.protect = conf->encrypt ? SSI_TP_PROTECT_ENCRYPT
+				    : SSI_TP_PROTECT_INTEGRITY;
 	cfg.user_type_max = SSID_MSG_TYPE_ACCEPT_MAX;
 	cfg.cb = &callbacks;
 	cfg.cb_arg = p;
@@ -751,8 +753,9 @@ struct peers *peers_create(const struct ssi_conf *conf, int self,
 		snprintf(err, errlen, "epoll: %m");
 		goto fail;
 	}
-	log_info("listening on %s port %u (transport %s), %zu other node%s",
+	log_info("listening on %s port %u (transport %s, frames %s), %zu other node%s",
 		 me->addr, me->port, ssi_tp_plugin_name(p->tp),
+		 conf->encrypt ? "encrypted" : "authenticated",
 		 conf->nnodes - 1, conf->nnodes == 2 ? "" : "s");
 	return p;
 fail:

@@ -178,7 +178,7 @@ enum key_id {
 	K_CLUSTER_NAME, K_TRANSPORT, K_PORT, K_HB_INTERVAL, K_HB_TIMEOUT, K_CONTROL_SOCKET,
 	K_PID_FILE, K_MUNGE_SOCKET, K_SLURM_USER, K_BAL_INTERVAL,
 	K_BAL_THRESHOLD, K_BAL_HYSTERESIS, K_BAL_CANDIDATES, K_NICE,
-	K_MAX_INCOMING, K_INCOMING_MEMORY,
+	K_MAX_INCOMING, K_INCOMING_MEMORY, K_PROTECT,
 	K_NKEYS
 };
 
@@ -199,6 +199,7 @@ static const char *const key_names[K_NKEYS] = {
 	[K_NICE] = "Nice",
 	[K_MAX_INCOMING] = "MaxIncoming",
 	[K_INCOMING_MEMORY] = "IncomingMemory",
+	[K_PROTECT] = "Protect",
 };
 
 static int set_global(struct parse *p, enum key_id id, const char *key,
@@ -278,6 +279,16 @@ static int set_global(struct parse *p, enum key_id id, const char *key,
 		return parse_uint(p, key, val, 1, 1024, &c->max_incoming);
 	case K_INCOMING_MEMORY:
 		return parse_uint(p, key, val, 1, 100, &c->incoming_memory_pct);
+	case K_PROTECT:
+		/* no "none": every frame is authenticated (doc/wire-protocol.md) */
+		if (!strcasecmp(val, "integrity"))
+			c->encrypt = false;
+		else if (!strcasecmp(val, "encrypt"))
+			c->encrypt = true;
+		else
+			return perr(p, "%s=%s: must be integrity or encrypt",
+				    key, val);
+		return 0;
 	case K_NKEYS:
 		break;
 	}

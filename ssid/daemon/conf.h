@@ -44,6 +44,7 @@ struct ssi_conf {
 	int nice;			/* ssid's own, -20..19 */
 	unsigned int max_incoming;	/* migrations arriving at once */
 	unsigned int incoming_memory_pct; /* of MemAvailable, per image */
+	bool encrypt;			/* Protect=encrypt, else integrity */
 	size_t nnodes;
 	struct ssi_node *nodes;		/* in file order */
 };

@@ -31,6 +31,7 @@
 
 #include "transport/auth.h"
 #include "transport/frame.h"
+#include "transport/seal.h"
 
 static int dial(const char *host, const char *port)
 {
@@ -95,6 +96,7 @@ int main(int argc, char **argv)
 {
 	struct ssi_auth_msg m;
 	struct ssi_frame_hdr h;
+	EVP_PKEY *kx = NULL;
 	munge_ctx_t ctx;
 	char why[256], *cred;
 	unsigned char *frame;
@@ -113,9 +115,11 @@ int main(int argc, char **argv)
 	memset(&m, 0, sizeof(m));
 	m.version = SSI_TP_PROTO_VERSION;
 	m.kind = SSI_AUTH_HELLO;
+	m.protect = SSI_TP_PROTECT_INTEGRITY;
 	snprintf(m.from, sizeof(m.from), "%s", argv[2]);
 	snprintf(m.to, sizeof(m.to), "%s", argv[3]);
-	if (ssi_auth_nonce(m.nonce) ||
+	why[0] = '\0';
+	if (ssi_auth_nonce(m.nonce) || ssi_seal_kx_new(&kx, m.kx) ||
 	    ssi_auth_seal(ctx, &m, &cred, why, sizeof(why))) {
 		fprintf(stderr, "ssi-replay: cannot seal a credential: %s\n", why);
 		return 2;
@@ -143,6 +147,7 @@ int main(int argc, char **argv)
 	}
 	free(frame);
 	free(cred);
+	EVP_PKEY_free(kx);
 	munge_ctx_destroy(ctx);
 	return ok ? 0 : 1;
 }

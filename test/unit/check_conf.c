@@ -62,6 +62,7 @@ START_TEST(test_minimal_defaults)
 	ck_assert_ptr_null(c->munge_socket);
 	ck_assert_ptr_null(c->slurm_user);
 	ck_assert_int_eq(c->nice, SSI_NICE);
+	ck_assert(!c->encrypt);		/* frames authenticated, in clear */
 	ck_assert_uint_eq(c->nnodes, 1);
 	ck_assert_uint_eq(c->nodes[0].port, SSI_DEFAULT_PORT);
 	ck_assert_int_eq(c->nodes[0].line, 1);
@@ -90,6 +91,7 @@ START_TEST(test_full_file)
 		"Nice=-20\n"
 		"MaxIncoming=2\n"
 		"IncomingMemory=25\n"
+		"Protect=Encrypt\n"
 		"\t NodeName=n1   Addr=10.251.0.1\r\n"
 		"NodeName=n2 NodeAddr=fd00::2 Port=7080\n"
 		"NodeName=node-3.cluster Addr=node3.example.org Migrate=no\n");
@@ -109,11 +111,12 @@ START_TEST(test_full_file)
 	ck_assert_int_eq(c->nice, -20);
 	ck_assert_uint_eq(c->max_incoming, 2);
 	ck_assert_uint_eq(c->incoming_memory_pct, 25);
+	ck_assert(c->encrypt);
 	ck_assert_uint_eq(c->nnodes, 3);
 	ck_assert_str_eq(c->nodes[0].name, "n1");
 	ck_assert_str_eq(c->nodes[0].addr, "10.251.0.1");
 	ck_assert_uint_eq(c->nodes[0].port, 7075);	/* global, set later */
-	ck_assert_int_eq(c->nodes[0].line, 18);
+	ck_assert_int_eq(c->nodes[0].line, 19);
 	ck_assert_str_eq(c->nodes[1].addr, "fd00::2");
 	ck_assert_uint_eq(c->nodes[1].port, 7080);
 	ck_assert(!c->nodes[1].no_migrate);
@@ -176,6 +179,8 @@ START_TEST(test_syntax_errors)
 	refuse("NodeName=n1 NodeName=n2 Addr=a\n", 1, "given twice");
 	refuse("NodeName=n1 Addr=a Weight=3\n", 1, "unknown key 'Weight'");
 	refuse("NodeName=n1 Addr=a Migrate=maybe\n", 1, "Migrate=maybe: must be yes or no");
+	refuse("Protect=none\nNodeName=n1 Addr=a\n", 1,
+	       "Protect=none: must be integrity or encrypt");
 	refuse("NodeName=n1 a b c d e f g h i j k l m n o p q\n", 1,
 	       "settings on one line");
 	refuse(NODES "Port=1\x01\n", 3, "control character 0x01");

@@ -4,7 +4,8 @@
  * "loopback" and "tcp" plugins, authenticated by a private munged that this
  * test starts (as root, like CI), plus a raw socket playing a hostile or
  * broken peer against a tcp endpoint (bad frames, wrong sequence numbers,
- * replayed and non-root credentials, silence).
+ * replayed and non-root credentials, silence, frames altered, injected or
+ * sealed with the wrong keys).
  */
 #include <check.h>
 #include <errno.h>
@@ -27,6 +28,7 @@
 #include "run_suite.h"
 #include "transport/auth.h"
 #include "transport/frame.h"
+#include "transport/seal.h"
 #include "transport/ssi_transport.h"
 
 #ifndef TP_PLUGIN_DIR
@@ -330,17 +332,29 @@ START_TEST(test_ordering)
 }
 END_TEST
 
-START_TEST(test_bulk)
+/*
+ * Bulk messages of every size class from B to A, with A and B asking for
+ * frame protections [pa] and [pb].
+ */
+static void bulk_round_trip(const char *plugin, enum ssi_tp_protect pa,
+			    enum ssi_tp_protect pb)
 {
 	struct rec ra, rb;
-	ssi_tp_t a = mk(plugins[_i], "nA", &ra);
-	ssi_tp_t b = mk(plugins[_i], "nB", &rb);
-	ssi_conn_t c = pair(a, &ra, b, &rb, NULL);
+	struct ssi_tp_config cfg;
+	ssi_tp_t a, b;
+	ssi_conn_t c;
 	static const size_t sizes[] = { 1, 4096, 4097, 65536, 3 << 20 };
 	struct iovec v = { "pages", 5 };
 	uint8_t *buf, junk[8192];
 	size_t s, i;
 
+	cfg_init(&cfg, plugin, "nA", &ra);
+	cfg.protect = pa;
+	a = mk_cfg(&cfg);
+	cfg_init(&cfg, plugin, "nB", &rb);
+	cfg.protect = pb;
+	b = mk_cfg(&cfg);
+	c = pair(a, &ra, b, &rb, NULL);
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		buf = ssi_tp_bulk_alloc(b, sizes[s]);
 		ck_assert_ptr_nonnull(buf);
@@ -376,6 +390,23 @@ START_TEST(test_bulk)
 	rec_done(&ra);
 	rec_done(&rb);
 }
+
+START_TEST(test_bulk)
+{
+	bulk_round_trip(plugins[_i], SSI_TP_PROTECT_INTEGRITY,
+			SSI_TP_PROTECT_INTEGRITY);
+}
+END_TEST
+
+/* Either side asking for encryption gets it; neither asking, no tags. */
+START_TEST(test_bulk_protections)
+{
+	bulk_round_trip(plugins[_i], SSI_TP_PROTECT_NONE,
+			SSI_TP_PROTECT_ENCRYPT);
+	bulk_round_trip(plugins[_i], SSI_TP_PROTECT_ENCRYPT,
+			SSI_TP_PROTECT_INTEGRITY);
+	bulk_round_trip(plugins[_i], SSI_TP_PROTECT_NONE, SSI_TP_PROTECT_NONE);
+}
 END_TEST
 
 START_TEST(test_big_message)
@@ -390,6 +421,7 @@ START_TEST(test_big_message)
 
 	cfg_init(&cfg, plugins[_i], "nA", &ra);
 	cfg.max_payload = max;
+	cfg.protect = SSI_TP_PROTECT_ENCRYPT;	/* the tag fits on top */
 	a = mk_cfg(&cfg);
 	cfg_init(&cfg, plugins[_i], "nB", &rb);
 	cfg.max_payload = max;
@@ -850,17 +882,25 @@ static int raw_connect(uint16_t port)
 	return fd;
 }
 
+static void raw_write_frame(int fd, const struct ssi_frame_hdr *h,
+			    const void *p, size_t n)
+{
+	uint8_t hdr[SSI_FRAME_HDR_LEN];
+
+	ssi_frame_encode_hdr(hdr, h);
+	ck_assert_int_eq(write(fd, hdr, sizeof(hdr)), sizeof(hdr));
+	if (n)
+		ck_assert_int_eq(write(fd, p, n), (ssize_t)n);
+}
+
+/* A frame as it is before the handshake ends: no tag. */
 static void raw_frame(int fd, uint16_t type, uint64_t seq, const void *p,
 		      size_t n)
 {
 	struct ssi_frame_hdr h = { .version = SSI_FRAME_VERSION, .type = type,
 				   .length = (uint32_t)n, .seq = seq };
-	uint8_t hdr[SSI_FRAME_HDR_LEN];
 
-	ssi_frame_encode_hdr(hdr, &h);
-	ck_assert_int_eq(write(fd, hdr, sizeof(hdr)), sizeof(hdr));
-	if (n)
-		ck_assert_int_eq(write(fd, p, n), (ssize_t)n);
+	raw_write_frame(fd, &h, p, n);
 }
 
 /* Reads up to [cap] bytes from [fd] while A runs; returns 0 on EOF. */
@@ -889,20 +929,54 @@ static void raw_expect_eof(int fd, ssi_tp_t a)
 	close(fd);
 }
 
-/* Does the initiator's half of the handshake by hand; returns the first
- * sequence number A expects, and the credential sent in [*credp]. */
-static uint64_t raw_handshake(int fd, ssi_tp_t a, munge_ctx_t ctx,
-			      const char *cred_in, char **credp)
+/* Reads one whole frame from [fd] into [buf] ([cap] bytes); its length. */
+static size_t raw_read_frame(int fd, ssi_tp_t a, uint8_t *buf, size_t cap)
 {
-	struct ssi_auth_msg m = hello_msg("raw", ""), ack;
-	uint8_t buf[8192];
-	struct ssi_frame_hdr h;
-	struct ssi_frame_limits lim = { 1 << 20, 0xffff };
-	char why[512], *cred;
 	size_t got = 0;
 	ssize_t n;
+
+	while (got < SSI_FRAME_HDR_LEN ||
+	       got < SSI_FRAME_HDR_LEN + ((uint32_t)buf[8] << 24 |
+					  (uint32_t)buf[9] << 16 |
+					  (uint32_t)buf[10] << 8 | buf[11])) {
+		n = raw_read(fd, a, buf + got, cap - got);
+		if (n <= 0)
+			return 0;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/* The raw peer's side of a connection once its handshake is done. */
+struct raw_peer {
+	uint64_t tx_seq;		/* the sequence number A expects */
+	uint64_t rx_seq;		/* the one A sends next */
+	struct ssi_seal seal;		/* our keys */
+};
+
+/*
+ * Does the initiator's half of the handshake by hand, asking for
+ * [protect]; returns the first sequence number A expects (UINT64_MAX if
+ * A refused), the keys in [*rp] if not NULL, the credential sent in
+ * [*credp].
+ */
+static uint64_t raw_handshake_p(int fd, ssi_tp_t a, munge_ctx_t ctx,
+				const char *cred_in, char **credp,
+				enum ssi_tp_protect protect,
+				struct raw_peer *rp)
+{
+	struct ssi_auth_msg m = hello_msg("raw", ""), ack;
+	struct ssi_frame_limits lim = { 1 << 20, 0xffff };
+	struct ssi_seal_transcript t;
+	struct ssi_frame_hdr h;
+	uint8_t buf[8192];
+	char why[512], *cred;
+	EVP_PKEY *kx;
+	size_t got;
 	uid_t uid;
 
+	ck_assert_int_eq(ssi_seal_kx_new(&kx, m.kx), SSI_TP_OK);
+	m.protect = (uint8_t)protect;
 	if (cred_in) {
 		cred = strdup(cred_in);
 	} else {
@@ -914,14 +988,10 @@ static uint64_t raw_handshake(int fd, ssi_tp_t a, munge_ctx_t ctx,
 		*credp = cred;
 	else
 		free(cred);
-	while (got < SSI_FRAME_HDR_LEN ||
-	       got < SSI_FRAME_HDR_LEN + ((uint32_t)buf[8] << 24 |
-					  (uint32_t)buf[9] << 16 |
-					  (uint32_t)buf[10] << 8 | buf[11])) {
-		n = raw_read(fd, a, buf + got, sizeof(buf) - got);
-		if (n <= 0)
-			return UINT64_MAX;		/* rejected */
-		got += (size_t)n;
+	got = raw_read_frame(fd, a, buf, sizeof(buf));
+	if (!got) {
+		EVP_PKEY_free(kx);
+		return UINT64_MAX;		/* rejected */
 	}
 	ck_assert_int_eq(ssi_frame_decode_hdr(buf, got, &lim, &h), SSI_FRAME_OK);
 	ck_assert_uint_eq(h.type, SSI_FRAME_T_HELLO_ACK);
@@ -929,7 +999,59 @@ static uint64_t raw_handshake(int fd, ssi_tp_t a, munge_ctx_t ctx,
 				       &ack, &uid, why, sizeof(why)), SSI_TP_OK);
 	ck_assert_str_eq(ack.to, "raw");
 	ck_assert_mem_eq(ack.echo, m.nonce, SSI_AUTH_NONCE_LEN);
+	if (rp) {
+		t.name_i = "raw";
+		t.name_a = ack.from;
+		t.nonce_i = m.nonce;
+		t.nonce_a = ack.nonce;
+		t.kx_i = m.kx;
+		t.kx_a = ack.kx;
+		t.mode = protect > ack.protect ? protect
+					       : (enum ssi_tp_protect)ack.protect;
+		ck_assert_int_eq(ssi_seal_derive(&rp->seal, kx, 1, &t, why,
+						 sizeof(why)), SSI_TP_OK);
+		rp->tx_seq = ssi_auth_seq0(ack.nonce);
+		rp->rx_seq = ssi_auth_seq0(m.nonce);
+	}
+	EVP_PKEY_free(kx);
 	return ssi_auth_seq0(ack.nonce);
+}
+
+static uint64_t raw_handshake(int fd, ssi_tp_t a, munge_ctx_t ctx,
+			      const char *cred_in, char **credp)
+{
+	return raw_handshake_p(fd, a, ctx, cred_in, credp,
+			       SSI_TP_PROTECT_INTEGRITY, NULL);
+}
+
+/*
+ * Sends a user frame as the raw peer, sealed with [rp]'s keys and its
+ * next sequence number; [flip] >= 0 flips that byte of the frame on the
+ * wire after sealing (an attacker on the path).
+ */
+static void raw_sealed(int fd, struct raw_peer *rp, uint16_t type,
+		       const char *text, long flip)
+{
+	size_t n = strlen(text);
+	struct ssi_frame_hdr h = { .version = SSI_FRAME_VERSION, .type = type,
+				   .length = (uint32_t)(n + SSI_SEAL_TAG_LEN),
+				   .seq = rp->tx_seq++ };
+	int enc = rp->seal.mode == SSI_TP_PROTECT_ENCRYPT;
+	uint8_t frame[SSI_FRAME_HDR_LEN + 256 + SSI_SEAL_TAG_LEN];
+	struct iovec v = { .iov_base = (void *)text, .iov_len = n };
+	uint8_t *p = frame + SSI_FRAME_HDR_LEN;
+
+	ck_assert_uint_le(n, 256);
+	ssi_frame_encode_hdr(frame, &h);
+	if (!enc)
+		memcpy(p, text, n);
+	ck_assert_int_eq(ssi_seal_frame(&rp->seal.tx, enc, frame,
+					SSI_FRAME_HDR_LEN, h.seq, &v, 1, p,
+					NULL, NULL, 0, p + n), SSI_TP_OK);
+	n += SSI_FRAME_HDR_LEN + SSI_SEAL_TAG_LEN;
+	if (flip >= 0)
+		frame[flip] ^= 0x01;
+	ck_assert_int_eq(write(fd, frame, n), (ssize_t)n);
 }
 
 struct raw_env {
@@ -961,25 +1083,198 @@ static void raw_teardown(struct raw_env *e)
 
 START_TEST(test_raw_sequence)
 {
+	struct raw_peer rp;
 	struct raw_env e;
-	uint64_t seq;
 	int fd;
 
 	raw_setup(&e, 0);
 	fd = raw_connect(ssi_tp_port(e.a));
-	seq = raw_handshake(fd, e.a, e.ctx, NULL, NULL);
-	ck_assert(seq != UINT64_MAX);
+	ck_assert(raw_handshake_p(fd, e.a, e.ctx, NULL, NULL,
+				  SSI_TP_PROTECT_INTEGRITY, &rp) != UINT64_MAX);
 	PUMP_UNTIL(e.a, NULL, e.ra.connects == 1);
 	ck_assert_str_eq(e.ra.peer, "raw");
-	raw_frame(fd, 0x0100, seq, "ok", 2);
-	raw_frame(fd, 0x0100, seq + 1, "ok", 2);
+	raw_sealed(fd, &rp, 0x0100, "ok", -1);
+	raw_sealed(fd, &rp, 0x0100, "ok", -1);
 	PUMP_UNTIL(e.a, NULL, e.ra.nmsg == 2);
-	raw_frame(fd, 0x0100, seq + 1, "replayed", 8);	/* seq reused */
+	ck_assert_uint_eq(e.ra.len, 2);
+	rp.tx_seq--;
+	raw_sealed(fd, &rp, 0x0100, "replayed", -1);	/* seq reused */
 	raw_expect_eof(fd, e.a);
 	PUMP_UNTIL(e.a, NULL, e.ra.closes == 1);
 	ck_assert_int_eq(e.ra.nmsg, 2);
 	ck_assert_int_eq(e.ra.reason, SSI_TP_ERR_PROTOCOL);
 	ck_assert_ptr_nonnull(strstr(e.ra.log, "out-of-sequence"));
+	ssi_seal_free(&rp.seal);
+	raw_teardown(&e);
+}
+END_TEST
+
+/*
+ * An attacker on the path changes one bit of a frame after the
+ * handshake: in the header, the payload or the tag.  Each is refused and
+ * nothing of it is delivered; the frames before it were.
+ */
+START_TEST(test_raw_altered_frame)
+{
+	static const long flips[] = {
+		7,				/* type 0x0100 -> 0x0101 */
+		23,				/* sequence number */
+		SSI_FRAME_HDR_LEN,		/* first payload byte */
+		SSI_FRAME_HDR_LEN + 5,		/* last payload byte */
+		SSI_FRAME_HDR_LEN + 6,		/* first tag byte */
+		SSI_FRAME_HDR_LEN + 6 + 15,	/* last tag byte */
+	};
+	enum ssi_tp_protect modes[] = { SSI_TP_PROTECT_INTEGRITY,
+					SSI_TP_PROTECT_ENCRYPT };
+	struct raw_peer rp;
+	struct raw_env e;
+	size_t i, m;
+	int fd;
+
+	raw_setup(&e, 0);
+	for (m = 0; m < 2; m++) {
+		for (i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+			memset(&e.ra, 0, sizeof(e.ra));
+			fd = raw_connect(ssi_tp_port(e.a));
+			ck_assert(raw_handshake_p(fd, e.a, e.ctx, NULL, NULL,
+						  modes[m], &rp) != UINT64_MAX);
+			raw_sealed(fd, &rp, 0x0100, "before", -1);
+			raw_sealed(fd, &rp, 0x0100, "uid=0!", flips[i]);
+			raw_expect_eof(fd, e.a);
+			PUMP_UNTIL(e.a, NULL, e.ra.closes == 1);
+			ck_assert_msg(e.ra.nmsg == 1, "mode %zu flip %ld: %d "
+				      "messages", m, flips[i], e.ra.nmsg);
+			ck_assert_mem_eq(e.ra.data, "before", 6);
+			ck_assert_msg(e.ra.reason == (flips[i] == 23 ?
+					SSI_TP_ERR_PROTOCOL : SSI_TP_ERR_AUTH),
+				      "mode %zu flip %ld: reason %d", m,
+				      flips[i], e.ra.reason);
+			ck_assert_msg(strstr(e.ra.log, flips[i] == 23 ?
+					     "out-of-sequence" :
+					     "failed authentication"),
+				      "log: %s", e.ra.log);
+			ssi_seal_free(&rp.seal);
+		}
+	}
+	raw_teardown(&e);
+}
+END_TEST
+
+/*
+ * Frames injected by someone who saw the handshake but has no keys: an
+ * untagged frame with the right sequence number, and a frame sealed with
+ * the keys of another connection.  Both refused.
+ */
+START_TEST(test_raw_injected_frame)
+{
+	struct raw_peer rp, other;
+	struct raw_env e;
+	int fd, fd2;
+
+	raw_setup(&e, 0);
+	fd = raw_connect(ssi_tp_port(e.a));
+	ck_assert(raw_handshake_p(fd, e.a, e.ctx, NULL, NULL,
+				  SSI_TP_PROTECT_INTEGRITY, &rp) != UINT64_MAX);
+	raw_frame(fd, 0x0100, rp.tx_seq, "MIG_OFFER as uid 0, tagless", 27);
+	raw_expect_eof(fd, e.a);
+	PUMP_UNTIL(e.a, NULL, e.ra.closes == 1);
+	ck_assert_int_eq(e.ra.nmsg, 0);
+	ck_assert_int_eq(e.ra.reason, SSI_TP_ERR_AUTH);
+	ssi_seal_free(&rp.seal);
+
+	memset(&e.ra, 0, sizeof(e.ra));
+	fd = raw_connect(ssi_tp_port(e.a));
+	fd2 = raw_connect(ssi_tp_port(e.a));
+	ck_assert(raw_handshake_p(fd, e.a, e.ctx, NULL, NULL,
+				  SSI_TP_PROTECT_INTEGRITY, &rp) != UINT64_MAX);
+	ck_assert(raw_handshake_p(fd2, e.a, e.ctx, NULL, NULL,
+				  SSI_TP_PROTECT_INTEGRITY, &other) !=
+		  UINT64_MAX);
+	other.tx_seq = rp.tx_seq;	/* the right number, the wrong key */
+	raw_sealed(fd, &other, 0x0100, "transplanted", -1);
+	raw_expect_eof(fd, e.a);
+	PUMP_UNTIL(e.a, NULL, e.ra.closes == 1);
+	ck_assert_int_eq(e.ra.nmsg, 0);
+	ck_assert_int_eq(e.ra.reason, SSI_TP_ERR_AUTH);
+	close(fd2);
+	ssi_seal_free(&rp.seal);
+	ssi_seal_free(&other.seal);
+	raw_teardown(&e);
+}
+END_TEST
+
+/*
+ * What A sends is readable on the wire with integrity only, and not with
+ * encryption (asked by either side); both verify with the peer's keys.
+ */
+START_TEST(test_raw_encrypted_on_wire)
+{
+	static const char secret[] = "a job's private page: 0123456789";
+	uint8_t buf[4096];
+	struct ssi_frame_limits lim = { 1 << 20, 0xffff };
+	struct raw_peer rp;
+	struct raw_env e;
+	struct ssi_frame_hdr h;
+	struct iovec v = { .iov_base = (void *)secret,
+			   .iov_len = sizeof(secret) };
+	size_t got, inl;
+	int m, fd;
+
+	raw_setup(&e, 0);
+	for (m = SSI_TP_PROTECT_INTEGRITY; m <= SSI_TP_PROTECT_ENCRYPT; m++) {
+		memset(&e.ra, 0, sizeof(e.ra));
+		fd = raw_connect(ssi_tp_port(e.a));
+		ck_assert(raw_handshake_p(fd, e.a, e.ctx, NULL, NULL, m, &rp) !=
+			  UINT64_MAX);
+		PUMP_UNTIL(e.a, NULL, e.ra.connects == 1);
+		ck_assert_int_eq(ssi_conn_send(e.ra.conn, 0x0100, &v, 1),
+				 SSI_TP_OK);
+		got = raw_read_frame(fd, e.a, buf, sizeof(buf));
+		ck_assert_uint_eq(got, SSI_FRAME_HDR_LEN + sizeof(secret) +
+				  SSI_SEAL_TAG_LEN);
+		ck_assert_int_eq(ssi_frame_decode_hdr(buf, got, &lim, &h),
+				 SSI_FRAME_OK);
+		ck_assert_uint_eq(h.seq, rp.rx_seq);
+		inl = h.length - SSI_SEAL_TAG_LEN;
+		ck_assert_int_eq(memcmp(buf + SSI_FRAME_HDR_LEN, secret,
+					sizeof(secret)) != 0,
+				 m == SSI_TP_PROTECT_ENCRYPT);
+		ck_assert_int_eq(ssi_seal_open(&rp.seal.rx,
+					       m == SSI_TP_PROTECT_ENCRYPT,
+					       buf, SSI_FRAME_HDR_LEN, h.seq,
+					       buf + SSI_FRAME_HDR_LEN, inl,
+					       NULL, 0,
+					       buf + SSI_FRAME_HDR_LEN + inl),
+				 0);
+		ck_assert_mem_eq(buf + SSI_FRAME_HDR_LEN, secret,
+				 sizeof(secret));
+		close(fd);
+		PUMP_UNTIL(e.a, NULL, e.ra.closes == 1);
+		ssi_seal_free(&rp.seal);
+	}
+	raw_teardown(&e);
+}
+END_TEST
+
+/* A HELLO whose key exchange value is a small-order point: no ACK. */
+START_TEST(test_raw_bad_key_exchange)
+{
+	struct ssi_auth_msg m = hello_msg("raw", "");
+	struct raw_env e;
+	char why[256], *cred;
+	int fd;
+
+	raw_setup(&e, 0);
+	memset(m.kx, 0, sizeof(m.kx));
+	ck_assert_int_eq(ssi_auth_seal(e.ctx, &m, &cred, why, sizeof(why)),
+			 SSI_TP_OK);
+	fd = raw_connect(ssi_tp_port(e.a));
+	ck_assert(raw_handshake(fd, e.a, e.ctx, cred, NULL) == UINT64_MAX);
+	close(fd);
+	ck_assert_msg(strstr(e.ra.log, "key exchange value is invalid") != NULL,
+		      "log: %s", e.ra.log);
+	ck_assert_int_eq(e.ra.connects, 0);
+	free(cred);
 	raw_teardown(&e);
 }
 END_TEST
@@ -1077,12 +1372,12 @@ START_TEST(test_raw_bad_frames)
 		const char *log;
 	} cases[] = {
 		{ "GET / HTTP/1.1\r\nHost: xx", "bad frame magic" },
-		{ { 'S', 'S', 'I', 'T', 2, 0, 0, 1 }, "protocol version 2" },
-		{ { 'S', 'S', 'I', 'T', 1, 0, 0x00, 0x77 }, "unknown frame type" },
-		{ { 'S', 'S', 'I', 'T', 1, 0, 0, 1, 0x7f }, "frame too large" },
-		{ { 'S', 'S', 'I', 'T', 1, 0x80, 0, 1 }, "unknown frame flags" },
-		{ { 'S', 'S', 'I', 'T', 1, 0, 1, 0 }, "expected a HELLO" },
-		{ { 'S', 'S', 'I', 'T', 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+		{ { 'S', 'S', 'I', 'T', 1, 0, 0, 1 }, "protocol version 1" },
+		{ { 'S', 'S', 'I', 'T', 2, 0, 0x00, 0x77 }, "unknown frame type" },
+		{ { 'S', 'S', 'I', 'T', 2, 0, 0, 1, 0x7f }, "frame too large" },
+		{ { 'S', 'S', 'I', 'T', 2, 0x80, 0, 1 }, "unknown frame flags" },
+		{ { 'S', 'S', 'I', 'T', 2, 0, 1, 0 }, "expected a HELLO" },
+		{ { 'S', 'S', 'I', 'T', 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
 		    0, 0, 0, 0, 0, 0, 0, 9 }, "expected a HELLO" },
 	};
 	struct raw_env e;
@@ -1139,6 +1434,7 @@ static Suite *transport_suite(void)
 	tcase_add_loop_test(tc, test_handshake_messages, 0, n);
 	tcase_add_loop_test(tc, test_ordering, 0, n);
 	tcase_add_loop_test(tc, test_bulk, 0, n);
+	tcase_add_loop_test(tc, test_bulk_protections, 0, n);
 	tcase_add_loop_test(tc, test_big_message, 0, n);
 	tcase_add_loop_test(tc, test_send_errors, 0, n);
 	tcase_add_loop_test(tc, test_close, 0, n);
@@ -1162,6 +1458,10 @@ static Suite *transport_suite(void)
 	tc = tcase_create("hostile peer");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_raw_sequence);
+	tcase_add_test(tc, test_raw_altered_frame);
+	tcase_add_test(tc, test_raw_injected_frame);
+	tcase_add_test(tc, test_raw_encrypted_on_wire);
+	tcase_add_test(tc, test_raw_bad_key_exchange);
 	tcase_add_test(tc, test_raw_handshake_frame_again);
 	tcase_add_test(tc, test_raw_replayed_hello);
 	tcase_add_test(tc, test_raw_not_root);

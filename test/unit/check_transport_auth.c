@@ -18,7 +18,9 @@ static struct ssi_auth_msg hello(void)
 	memset(&m, 0, sizeof(m));
 	m.version = SSI_TP_PROTO_VERSION;
 	m.kind = SSI_AUTH_HELLO;
+	m.protect = SSI_TP_PROTECT_ENCRYPT;
 	memset(m.nonce, 0xab, sizeof(m.nonce));
+	memset(m.kx, 0x5a, sizeof(m.kx));
 	strcpy(m.from, "n1");
 	strcpy(m.to, "n2");
 	return m;
@@ -31,6 +33,8 @@ static struct ssi_auth_msg ack(void)
 	m.kind = SSI_AUTH_HELLO_ACK;
 	memset(m.nonce, 0xcd, sizeof(m.nonce));
 	memset(m.echo, 0xab, sizeof(m.echo));
+	memset(m.kx, 0xa5, sizeof(m.kx));
+	m.protect = SSI_TP_PROTECT_INTEGRITY;
 	strcpy(m.from, "n2");
 	strcpy(m.to, "n1");
 	return m;
@@ -77,6 +81,8 @@ START_TEST(test_round_trip)
 		ck_assert_uint_eq(out.version, SSI_TP_PROTO_VERSION);
 		ck_assert_mem_eq(out.nonce, in[i].nonce, SSI_AUTH_NONCE_LEN);
 		ck_assert_mem_eq(out.echo, in[i].echo, SSI_AUTH_NONCE_LEN);
+		ck_assert_mem_eq(out.kx, in[i].kx, SSI_AUTH_KX_LEN);
+		ck_assert_uint_eq(out.protect, in[i].protect);
 		ck_assert_str_eq(out.from, in[i].from);
 		ck_assert_str_eq(out.to, in[i].to);
 	}
@@ -146,6 +152,12 @@ START_TEST(test_parse_rejects)
 	buf[5] = 3;
 	ck_assert_int_eq(ssi_auth_parse(buf, len, &m, why, sizeof(why)),
 			 SSI_TP_ERR_PROTOCOL);
+
+	len = good(buf);
+	buf[6] = SSI_TP_PROTECT_ENCRYPT + 1;	/* unknown protection */
+	ck_assert_int_eq(ssi_auth_parse(buf, len, &m, why, sizeof(why)),
+			 SSI_TP_ERR_PROTOCOL);
+	ck_assert_ptr_nonnull(strstr(why, "protection"));
 
 	len = good(buf);
 	buf[7] = 1;

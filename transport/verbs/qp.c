@@ -454,7 +454,7 @@ static int head_ok(struct vb_link *l, const uint8_t *buf, size_t len,
 	return -1;
 }
 
-static int recv_frame(struct vb_link *l, const uint8_t *buf, size_t len)
+static int recv_frame(struct vb_link *l, uint8_t *buf, size_t len)
 {
 	struct ssi_frame_hdr h;
 	struct vb_rxe *e;
@@ -589,7 +589,7 @@ static int recv_fin(struct vb_link *l, const uint8_t *buf, size_t len)
 /* Returns -1 if the link failed, 1 if the send queue shrank, else 0. */
 static int recv_msg(struct vb_link *l, struct vb_slot *s, struct ibv_wc *wc)
 {
-	const uint8_t *buf = slot_buf(l, s);
+	uint8_t *buf = slot_buf(l, s);
 	uint32_t imm, kind, credits;
 	size_t len = wc->byte_len;
 	int r = 0;
