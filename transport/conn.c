@@ -825,6 +825,12 @@ int ssi_conn_is_initiator(ssi_conn_t c)
 	return c->initiator;
 }
 
+enum ssi_tp_protect ssi_conn_protection(ssi_conn_t c)
+{
+	return c->state == CONN_UP || c->state == CONN_CLOSING ? c->seal.mode
+							       : SSI_TP_PROTECT_NONE;
+}
+
 void *ssi_conn_data(ssi_conn_t c)
 {
 	return c->data;

@@ -408,6 +408,12 @@ int ssi_conn_is_initiator(ssi_conn_t conn);
  *  Returns 1 if [conn] was made with ssi_tp_connect(), 0 if accepted.
  */
 
+enum ssi_tp_protect ssi_conn_protection(ssi_conn_t conn);
+/*
+ *  Returns the protection [conn]'s frames have (the stronger of what both
+ *    ends asked for); SSI_TP_PROTECT_NONE before on_connect.
+ */
+
 void *ssi_conn_data(ssi_conn_t conn);
 void ssi_conn_set_data(ssi_conn_t conn, void *data);
 /*

@@ -31,7 +31,7 @@ START_TEST(test_wire_layout)
 {
 	/* the example in doc/wire-protocol.md */
 	static const uint8_t want[SSI_FRAME_HDR_LEN] = {
-		0x53, 0x53, 0x49, 0x54, 0x01, 0x01, 0x01, 0x23,
+		0x53, 0x53, 0x49, 0x54, 0x02, 0x01, 0x01, 0x23,
 		0x00, 0x00, 0x10, 0x10, 0x00, 0x00, 0x00, 0x10,
 		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
 	};
@@ -163,7 +163,7 @@ END_TEST
 
 START_TEST(test_wrong_version)
 {
-	static const uint8_t bad[] = { 0, 2, 0x7f, 0xff };
+	static const uint8_t bad[] = { 0, 1, 3, 0x7f, 0xff };
 	uint8_t buf[SSI_FRAME_HDR_LEN];
 	struct ssi_frame_hdr h;
 	size_t i;
@@ -176,7 +176,7 @@ START_TEST(test_wrong_version)
 	}
 	/* version is checked before anything that may change with it */
 	mk(buf, 0x0000, 0xff, 0xffffffffu, 0, 0);
-	buf[4] = 2;
+	buf[4] = 3;
 	ck_assert_int_eq(ssi_frame_decode_hdr(buf, sizeof(buf), &lim, &h),
 			 SSI_FRAME_EVERSION);
 }

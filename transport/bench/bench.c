@@ -556,6 +556,7 @@ static int client_open(struct client *c, const struct ssi_bench_cfg *cfg)
 	tc.plugin_opts = cfg->plugin_opts;
 	tc.node_name = cfg->node_name;
 	tc.munge_socket = cfg->munge_socket;
+	tc.protect = cfg->protect;
 	tc.max_payload = 8 << 20;
 	tc.sndq_max = 4 << 20;		/* a streaming sender's window */
 	tc.cb = &client_cbs;
@@ -725,6 +726,74 @@ fail:
 	free(c.data);
 	free(c.bulk);
 	return -1;
+}
+
+static const char *const protect_name[] = {
+	[SSI_TP_PROTECT_NONE] = "none",
+	[SSI_TP_PROTECT_INTEGRITY] = "integrity",
+	[SSI_TP_PROTECT_ENCRYPT] = "encrypt",
+};
+
+int ssi_bench_protect(const struct ssi_bench_cfg *cfg, FILE *out)
+{
+	static const size_t sizes[] = { 256 << 10, 4 << 20 };
+	struct client c[3] = { { .out = out }, { .out = out }, { .out = out } };
+	struct ssi_bench_cfg one = *cfg;
+	int runs = cfg->runs > 0 ? cfg->runs : 3;
+	double secs = cfg->stream_seconds > 0 ? cfg->stream_seconds : 1.0;
+	size_t i;
+	int m, n = 0, r, bulk, rc = -1;
+
+	for (m = 0; m < 3; m++, n++) {
+		one.protect = (enum ssi_tp_protect)m;
+		if (client_open(&c[m], &one))
+			goto out;
+		if (ssi_conn_protection(c[m].conn) != (enum ssi_tp_protect)m) {
+			fprintf(out, "bench: asked for frame protection %s, got "
+				"%s: run the server with -s none\n",
+				protect_name[m],
+				protect_name[ssi_conn_protection(c[m].conn)]);
+			n++;
+			goto out;
+		}
+	}
+	fprintf(out, "ssi-tp-bench: plugin %s, server %s port %u, frame "
+		"protection against none, stream %.1f s x best of %d\n",
+		cfg->plugin, cfg->host, cfg->port, secs, runs);
+	fprintf(out, "%-22s %7s %12s %12s %8s   %s\n", "measure", "size",
+		"protected", "none", "ratio", "goal");
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (bulk = 0; bulk < 2; bulk++) {
+			double best[3] = { 0, 0, 0 };
+			struct rate x;
+
+			for (r = 0; r < runs; r++) {	/* interleaved */
+				for (m = 0; m < 3; m++) {
+					if (stream_tp(&c[m], sizes[i], secs, bulk,
+						      &x)) {
+						fprintf(out, "bench: %s\n",
+							c[m].why);
+						goto out;
+					}
+					if (x.wall > best[m])
+						best[m] = x.wall;
+				}
+			}
+			for (m = 1; m < 3; m++) {
+				char what[32];
+
+				snprintf(what, sizeof(what), "%s%s (MB/s)",
+					 protect_name[m], bulk ? " bulk" : "");
+				row(out, what, sizes[i], best[m] / 1e6,
+				    best[0] / 1e6, -1);
+			}
+		}
+	}
+	rc = 0;
+out:
+	for (m = 0; m < n && m < 3; m++)
+		ssi_tp_destroy(c[m].tp);
+	return rc;
 }
 
 int ssi_bench_run(const struct ssi_bench_cfg *cfg, FILE *out)

@@ -34,6 +34,7 @@ struct ssi_bench_cfg {
 	const char *plugin_opts;
 	const char *node_name;
 	const char *munge_socket;	/* NULL: munge's default */
+	enum ssi_tp_protect protect;	/* frame protection asked (0: none) */
 	/* the server */
 	const char *host;
 	uint16_t port;			/* transport port */
@@ -66,6 +67,16 @@ int ssi_bench_run(const struct ssi_bench_cfg *cfg, FILE *out);
 /*
  *  Runs every measurement against the server and prints a table with the
  *    transport's figures, the plain socket's, and their ratios to [out].
+ *  Returns 0, or -1 after printing why to [out].
+ */
+
+int ssi_bench_protect(const struct ssi_bench_cfg *cfg, FILE *out);
+/*
+ *  Streams through three connections to the same server, asking for no
+ *    frame protection, integrity and encryption, and prints each one's
+ *    throughput beside the unprotected one's (goal >= 0.90).  The server
+ *    must ask for none itself (`server -s none`), else every connection
+ *    gets its protection; that is reported as an error.
  *  Returns 0, or -1 after printing why to [out].
  */
 

@@ -9,10 +9,14 @@
  *                                        measure against it
  *   ssi-tp-bench check HOST [options]    verify echoes of every size class
  *   ssi-tp-bench local-check [options]   the same against a local server
+ *   ssi-tp-bench protect HOST [options]  frame protection against none
+ *                                        (the server runs with -s none)
+ *   ssi-tp-bench local-protect [options] the same against a local server
  * Options: -p PLUGIN (tcp)  -P PORT (7077)  -Q PLAIN_PORT (7078; 0: skip)
  *   -l ADDR (server: listen address)  -n NODE (hostname)  -m MUNGE_SOCKET
  *   -d PLUGIN_DIR  -o PLUGIN_OPTS  -i RTT_ITERS (20000)  -t SECONDS (1)
- *   -r RUNS (3)  -T STALL_SECONDS (60: the client gives up when the server
+ *   -r RUNS (3)  -s none|integrity|encrypt (frame protection asked; the
+ *   stronger of both ends' applies; default integrity)  -T STALL_SECONDS (60: the client gives up when the server
  *   has not answered for that long, saying what it waited for; 0: never)
  * SIGTERM and SIGINT make every mode stop cleanly (the endpoint destroyed,
  * RDMA objects torn down in order) rather than leave that to the kernel.
@@ -104,6 +108,7 @@ static int server(struct opts *o, int report_fd)
 	cfg.plugin_opts = o->b.plugin_opts;
 	cfg.node_name = o->b.node_name;
 	cfg.munge_socket = o->b.munge_socket;
+	cfg.protect = o->b.protect;
 	cfg.max_payload = 8 << 20;
 	cfg.cb = &srv_cbs;
 	err = ssi_tp_create(&cfg, &tp);
@@ -145,7 +150,21 @@ static int server(struct opts *o, int report_fd)
 	return 0;
 }
 
-static int local(struct opts *o, int check)
+enum { RUN, CHECK, PROTECT };
+
+static int measure(struct opts *o, int what)
+{
+	switch (what) {
+	case CHECK:
+		return ssi_bench_check(&o->b, stdout) ? 1 : 0;
+	case PROTECT:
+		return ssi_bench_protect(&o->b, stdout) ? 1 : 0;
+	default:
+		return ssi_bench_run(&o->b, stdout) ? 1 : 0;
+	}
+}
+
+static int local(struct opts *o, int what)
 {
 	uint16_t ports[2];
 	int p[2], rc, st;
@@ -160,6 +179,8 @@ static int local(struct opts *o, int check)
 		close(p[0]);
 		o->listen = "127.0.0.1";
 		o->b.port = 0;
+		if (what == PROTECT)
+			o->b.protect = SSI_TP_PROTECT_NONE;
 		_exit(server(o, p[1]));
 	}
 	close(p[1]);
@@ -172,8 +193,7 @@ static int local(struct opts *o, int check)
 	o->b.host = "127.0.0.1";
 	o->b.port = ports[0];
 	o->b.plain_port = ports[1];
-	rc = (check ? ssi_bench_check(&o->b, stdout)
-		    : ssi_bench_run(&o->b, stdout)) ? 1 : 0;
+	rc = measure(o, what);
 	kill(pid, SIGTERM);
 	waitpid(pid, &st, 0);
 	return rc;
@@ -182,18 +202,20 @@ static int local(struct opts *o, int check)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: ssi-tp-bench server|client HOST|check HOST|local|local-check\n"
+		"usage: ssi-tp-bench server|client HOST|check HOST|protect HOST|\n"
+		"       local|local-check|local-protect\n"
 		"       [-p PLUGIN] [-P PORT]\n"
 		"       [-Q PLAIN_PORT] [-l ADDR] [-n NODE] [-m MUNGE_SOCKET]\n"
 		"       [-d PLUGIN_DIR] [-o PLUGIN_OPTS] [-i ITERS] [-t SECONDS]\n"
-		"       [-r RUNS] [-T STALL_SECONDS] [-v]\n");
+		"       [-r RUNS] [-s none|integrity|encrypt] [-T STALL_SECONDS] [-v]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o = { .b = { .plugin = "tcp", .port = 7077,
-				 .plain_port = 7078 } };
+				 .plain_port = 7078,
+				 .protect = SSI_TP_PROTECT_INTEGRITY } };
 	const char *mode;
 	int c;
 
@@ -202,14 +224,15 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	argv++;
 	argc--;
-	if (!strcmp(mode, "client") || !strcmp(mode, "check")) {
+	if (!strcmp(mode, "client") || !strcmp(mode, "check") ||
+	    !strcmp(mode, "protect")) {
 		if (argc < 2)
 			usage();
 		o.b.host = argv[1];
 		argv++;
 		argc--;
 	}
-	while ((c = getopt(argc, argv, "p:P:Q:l:n:m:d:o:i:t:r:T:v")) != -1) {
+	while ((c = getopt(argc, argv, "p:P:Q:l:n:m:d:o:i:t:r:s:T:v")) != -1) {
 		switch (c) {
 		case 'p': o.b.plugin = optarg; break;
 		case 'P': o.b.port = (uint16_t)atoi(optarg); break;
@@ -222,6 +245,16 @@ int main(int argc, char **argv)
 		case 'i': o.b.rtt_iters = atoi(optarg); break;
 		case 't': o.b.stream_seconds = atof(optarg); break;
 		case 'r': o.b.runs = atoi(optarg); break;
+		case 's':
+			if (!strcmp(optarg, "none"))
+				o.b.protect = SSI_TP_PROTECT_NONE;
+			else if (!strcmp(optarg, "integrity"))
+				o.b.protect = SSI_TP_PROTECT_INTEGRITY;
+			else if (!strcmp(optarg, "encrypt"))
+				o.b.protect = SSI_TP_PROTECT_ENCRYPT;
+			else
+				usage();
+			break;
 		case 'T': o.b.stall_seconds = atoi(optarg) ? atoi(optarg) : -1;
 			  break;
 		case 'v': verbose = 1; o.b.verbose = 1; break;
@@ -239,11 +272,17 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "server"))
 		return server(&o, -1);
 	if (!strcmp(mode, "client"))
-		return ssi_bench_run(&o.b, stdout) ? 1 : 0;
+		return measure(&o, RUN);
 	if (!strcmp(mode, "check"))
-		return ssi_bench_check(&o.b, stdout) ? 1 : 0;
-	if (!strcmp(mode, "local") || !strcmp(mode, "local-check"))
-		return local(&o, !strcmp(mode, "local-check"));
+		return measure(&o, CHECK);
+	if (!strcmp(mode, "protect"))
+		return measure(&o, PROTECT);
+	if (!strcmp(mode, "local"))
+		return local(&o, RUN);
+	if (!strcmp(mode, "local-check"))
+		return local(&o, CHECK);
+	if (!strcmp(mode, "local-protect"))
+		return local(&o, PROTECT);
 	usage();
 	return 2;
 }
