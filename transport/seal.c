@@ -10,7 +10,7 @@
 
 #include "seal.h"
 
-#define KEY_LEN		32		/* AES-256 */
+#define KEY_LEN		32		/* ChaCha20 */
 #define SALT_LEN	4
 #define IV_LEN		12
 #define DIR_LEN		(KEY_LEN + SALT_LEN)
@@ -106,8 +106,9 @@ static int dir_init(struct ssi_seal_dir *d, const uint8_t *km)
 {
 	d->ctx = EVP_CIPHER_CTX_new();
 	if (!d->ctx ||
-	    EVP_EncryptInit_ex(d->ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_GCM_SET_IVLEN, IV_LEN,
+	    EVP_EncryptInit_ex(d->ctx, EVP_chacha20_poly1305(), NULL, NULL,
+			       NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_AEAD_SET_IVLEN, IV_LEN,
 				NULL) != 1 ||
 	    EVP_EncryptInit_ex(d->ctx, NULL, NULL, km, NULL) != 1)
 		return -1;
@@ -134,7 +135,7 @@ ssi_tp_err_t ssi_seal_derive(struct ssi_seal *s, EVP_PKEY *priv,
 		err = SSI_TP_ERR_SYSTEM;
 	} else if (dir_init(&s->tx, initiator ? i2a : a2i) ||
 		   dir_init(&s->rx, initiator ? a2i : i2a)) {
-		snprintf(why, whylen, "AES-256-GCM unavailable");
+		snprintf(why, whylen, "ChaCha20-Poly1305 unavailable");
 		err = SSI_TP_ERR_SYSTEM;
 	}
 	OPENSSL_cleanse(secret, sizeof(secret));
@@ -179,7 +180,7 @@ static int feed(EVP_CIPHER_CTX *ctx, int enc, uint8_t *out,
 		if ((enc ? EVP_EncryptUpdate(ctx, out, &n, in, part)
 			 : EVP_DecryptUpdate(ctx, out, &n, in, part)) != 1)
 			return -1;
-		/* GCM is a stream mode: all that goes in comes out at once */
+		/* a stream cipher: all that goes in comes out at once */
 		if (out && n != part)
 			return -1;
 		in += part;
@@ -214,7 +215,7 @@ ssi_tp_err_t ssi_seal_frame(struct ssi_seal_dir *d, int encrypt,
 			     bulk_len))
 		return SSI_TP_ERR_SYSTEM;
 	if (EVP_EncryptFinal_ex(d->ctx, iv, &n) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_GCM_GET_TAG,
+	    EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_AEAD_GET_TAG,
 				SSI_SEAL_TAG_LEN, tag) != 1)
 		return SSI_TP_ERR_SYSTEM;
 	return SSI_TP_OK;
@@ -235,7 +236,7 @@ int ssi_seal_open(struct ssi_seal_dir *d, int decrypt,
 	    feed(d->ctx, 0, decrypt ? inl : NULL, inl, inl_len) ||
 	    (bulk_len && feed(d->ctx, 0, decrypt ? bulk : NULL, bulk,
 			      bulk_len)) ||
-	    EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_GCM_SET_TAG,
+	    EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_AEAD_SET_TAG,
 				SSI_SEAL_TAG_LEN, t) != 1 ||
 	    EVP_DecryptFinal_ex(d->ctx, iv, &n) != 1)
 		return -1;

@@ -6,15 +6,18 @@
  * Each side of a handshake puts a fresh X25519 public key into its munge
  * credential, so the keys are bound to the node names, nonces and uid the
  * credential vouches for.  Both sides derive, with HKDF-SHA256 over the
- * X25519 secret, one AES-256-GCM key and IV salt per direction.  Every
- * later frame carries a 16-byte GCM tag over its header and payload
- * (integrity), and with encryption its payload is the GCM ciphertext.
- * The 96-bit IV is the direction's salt and the frame's sequence number,
- * which the receiver checks in order: a replayed, reordered, dropped,
- * altered or transplanted frame fails.
+ * X25519 secret, one ChaCha20-Poly1305 (RFC 8439) key and nonce salt per
+ * direction.  Every later frame carries a 16-byte Poly1305 tag over its
+ * header and payload (integrity), and with encryption its payload is the
+ * ChaCha20 ciphertext.  The 96-bit nonce is the direction's salt and the
+ * frame's sequence number, which the receiver checks in order: a
+ * replayed, reordered, dropped, altered or transplanted frame fails.
  *
- * OpenSSL's libcrypto does the cryptography (AES-NI and PCLMULQDQ where
- * the CPU has them).
+ * Why not AES-256-GCM: measured with libcrypto on the lab's host, an
+ * authenticate-only pass (what every frame costs by default) runs at
+ * 10.3 GB/s with Poly1305 against 6.4 GB/s with GHASH, encryption at the
+ * same speed (3.4 and 3.6 GB/s); in the lab's emulated CPUs Poly1305 is
+ * 2.5 times faster still.  OpenSSL's libcrypto does the cryptography.
  */
 #ifndef SSI_SEAL_H
 #define SSI_SEAL_H
@@ -27,13 +30,13 @@
 #include "ssi_transport.h"
 
 #define SSI_SEAL_KX_LEN		32	/* an X25519 public key */
-#define SSI_SEAL_TAG_LEN	16	/* a GCM tag */
+#define SSI_SEAL_TAG_LEN	16	/* a Poly1305 tag */
 #define SSI_SEAL_NONCE_LEN	16	/* == SSI_AUTH_NONCE_LEN */
 
 /* One direction of a connection. */
 struct ssi_seal_dir {
-	EVP_CIPHER_CTX *ctx;		/* AES-256-GCM, key set */
-	uint8_t salt[4];		/* first 4 bytes of every IV */
+	EVP_CIPHER_CTX *ctx;		/* ChaCha20-Poly1305, key set */
+	uint8_t salt[4];		/* first 4 bytes of every nonce */
 };
 
 /* What a connection's two directions use. */

@@ -93,7 +93,7 @@ extern "C" {
 enum ssi_tp_protect {
 	SSI_TP_PROTECT_NONE = 0,	/* no tag: for measuring the others
 					 * only (ssi-tp-bench); never ssid */
-	SSI_TP_PROTECT_INTEGRITY = 1,	/* AES-GCM tag on every frame */
+	SSI_TP_PROTECT_INTEGRITY = 1,	/* Poly1305 tag on every frame */
 	SSI_TP_PROTECT_ENCRYPT = 2,	/* and the payload encrypted */
 };
 
