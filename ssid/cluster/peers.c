@@ -435,6 +435,13 @@ static bool is_refusal(ssi_tp_err_t e)
 	       e == SSI_TP_ERR_VERSION || e == SSI_TP_ERR_MUNGE;
 }
 
+/* @pr's own connection to us said hello and @pr was heard lately. */
+static bool in_alive(const struct peers *p, const struct peer *pr)
+{
+	return pr->in_hello && pr->state == PEER_UP &&
+	       clock_mono_ms() - pr->last_heard_ms < p->conf->hb_timeout_ms;
+}
+
 static void on_connect(ssi_conn_t conn, const char *peer_node, void *arg)
 {
 	struct peers *p = arg;
@@ -465,8 +472,21 @@ static void on_connect(ssi_conn_t conn, const char *peer_node, void *arg)
 		return;
 	}
 	pr = &p->peer[idx];
+	if (pr->in && in_alive(p, pr)) {
+		/*
+		 * Any root holding the munge key may claim any name: a
+		 * second claim must not cut off the node that is talking.  A
+		 * node whose ssid really restarted closed its connection
+		 * (or goes silent) first, and connects again at its retry.
+		 */
+		log_warn("refusing a second connection from node %s: its "
+			 "connection is alive (heard %llu ms ago)", pr->node->name,
+			 (unsigned long long)(clock_mono_ms() - pr->last_heard_ms));
+		ssi_conn_close(conn);
+		return;
+	}
 	if (pr->in) {
-		log_info("node %s connected again; closing its previous connection",
+		log_info("node %s connected again; closing its silent previous connection",
 			 pr->node->name);
 		ssi_conn_set_data(pr->in, NULL);
 		ssi_conn_close(pr->in);
