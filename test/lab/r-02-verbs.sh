@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: the transport's verbs plugin over soft-RoCE: every size class echoed intact, and its speed beside plain TCP
+# test: the transport's verbs plugin over soft-RoCE: every size class echoed intact (frames authenticated, and encrypted), and its speed beside plain TCP and against unprotected frames
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +17,8 @@ log=$SSI_LAB_WORK/r-02.server
 # not answered for -T seconds, saying what it waited for and where the
 # connection stood; `timeout` is the backstop (SIGTERM: the bench tears
 # its RDMA objects down in order; -k: SIGKILL if even that hangs).
-on "$srv" timeout -k 5 300 "$bench" server -p verbs -d "$plugins" -P 7077 -Q 7078 -v \
+# The server asks for no frame protection: each client's choice applies.
+on "$srv" timeout -k 5 300 "$bench" server -p verbs -d "$plugins" -P 7077 -Q 7078 -s none -v \
 	>"$log" 2>&1 &
 spid=$!
 trap 'kill $spid 2>/dev/null; on_for 30 "$srv" pkill -f "ssi-tp-bench server" || true' EXIT
@@ -53,7 +54,12 @@ while :; do
 done
 cat "$SSI_LAB_WORK/r-02.check"
 [ $ok = 1 ] || { server_log; fail "ssi-tp-bench check over verbs ($cli -> $srv) failed"; }
+# the same with encrypted frames: bulk ciphertext moved by RDMA READ
+on_for 100 "$cli" timeout -k 5 90 "$bench" check "$srv" -p verbs -d "$plugins" -P 7077 -Q 7078 \
+	-s encrypt -T 30 || { server_log; fail "ssi-tp-bench check over verbs with encrypted frames failed"; }
 
 # A benchmark prints, it does not assert: verbs beside plain TCP, same run.
 on_for 130 "$cli" timeout -k 5 120 "$bench" client "$srv" -p verbs -d "$plugins" -P 7077 -Q 7078 \
 	-i 300 -t 1 -r 1 -T 30 || echo "(benchmark did not complete; not a failure)"
+on_for 130 "$cli" timeout -k 5 120 "$bench" protect "$srv" -p verbs -d "$plugins" -P 7077 \
+	-t 0.5 -r 1 -T 30 || echo "(protection benchmark did not complete; not a failure)"

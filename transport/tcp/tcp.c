@@ -39,6 +39,8 @@ const char plugin_type[] = "transport/tcp";
 const uint32_t plugin_version = SSI_TP_PLUGIN_VERSION;
 
 #define RXBUF_SIZE	(256u << 10)	/* batch of small frames */
+#define RXBUF_HELLO	(8u << 10)	/* until the handshake: one frame of
+					 * at most SSI_FRAME_HANDSHAKE_MAX */
 #define DIRECT_MIN	(32u << 10)	/* larger frames: read directly */
 #define READ_BUDGET	16		/* reads per readiness event */
 #define ACCEPT_BUDGET	32
@@ -79,6 +81,7 @@ struct tcp_link {
 	size_t queued;
 
 	uint8_t *rxbuf;
+	size_t rxcap;			/* RXBUF_HELLO, then RXBUF_SIZE */
 	size_t rxoff, rxlen;		/* unparsed bytes: [rxoff, rxlen) */
 
 	int direct;			/* reading one frame into dframe/dbulk */
@@ -405,6 +408,25 @@ static int direct_start(struct tcp_link *l, const struct ssi_frame_hdr *h)
 	return 0;
 }
 
+/*
+ * The first frame delivered was the peer's credential, and the link lives:
+ * the peer is authenticated and gets the buffer of a batch of frames (an
+ * unauthenticated one gets no more than its handshake needs).  Returns
+ * non-zero if the link ended.
+ */
+static int grow_rxbuf(struct tcp_link *l)
+{
+	uint8_t *b = realloc(l->rxbuf, RXBUF_SIZE);
+
+	if (!b) {
+		link_fail(l, SSI_TP_ERR_NO_MEMORY, 0, "out of memory");
+		return 1;
+	}
+	l->rxbuf = b;
+	l->rxcap = RXBUF_SIZE;
+	return 0;
+}
+
 /* Delivers every complete frame in the buffer.  Returns non-zero if the
  * link ended. */
 static int parse(struct tcp_link *l)
@@ -421,6 +443,8 @@ static int parse(struct tcp_link *l)
 			if (ssi_tp_core_recv(l->conn, l->rxbuf + l->rxoff - total,
 					     total, NULL, 0) || !l->conn)
 				return 1;
+			if (l->rxcap < RXBUF_SIZE && grow_rxbuf(l))
+				return 1;
 			continue;
 		}
 		if (!(h.flags & SSI_FRAME_F_BULK) && total <= DIRECT_MIN)
@@ -436,7 +460,7 @@ static int parse(struct tcp_link *l)
 	}
 	if (l->rxoff == l->rxlen) {
 		l->rxoff = l->rxlen = 0;
-	} else if (l->rxoff && RXBUF_SIZE - l->rxlen < SSI_FRAME_HDR_LEN + 4096) {
+	} else if (l->rxoff && l->rxcap - l->rxlen < SSI_FRAME_HDR_LEN + 4096) {
 		memmove(l->rxbuf, l->rxbuf + l->rxoff, l->rxlen - l->rxoff);
 		l->rxlen -= l->rxoff;
 		l->rxoff = 0;
@@ -451,9 +475,13 @@ static void do_read(struct tcp_link *l)
 	ssize_t n;
 	int i, j, cnt;
 
-	if (!l->rxbuf && !(l->rxbuf = malloc(RXBUF_SIZE))) {
-		link_fail(l, SSI_TP_ERR_NO_MEMORY, 0, "out of memory");
-		return;
+	if (!l->rxbuf) {
+		l->rxcap = RXBUF_HELLO;
+		l->rxbuf = malloc(l->rxcap);
+		if (!l->rxbuf) {
+			link_fail(l, SSI_TP_ERR_NO_MEMORY, 0, "out of memory");
+			return;
+		}
 	}
 	for (i = 0; i < READ_BUDGET; i++) {
 		cnt = 0;
@@ -474,14 +502,14 @@ static void do_read(struct tcp_link *l)
 			v[cnt].iov_base = l->rxbuf + l->rxlen;
 			v[cnt++].iov_len = SSI_FRAME_HDR_LEN;
 		} else {
-			if (l->rxoff && l->rxlen == RXBUF_SIZE) {
+			if (l->rxoff && l->rxlen == l->rxcap) {
 				memmove(l->rxbuf, l->rxbuf + l->rxoff,
 					l->rxlen - l->rxoff);
 				l->rxlen -= l->rxoff;
 				l->rxoff = 0;
 			}
 			v[0].iov_base = l->rxbuf + l->rxlen;
-			v[0].iov_len = RXBUF_SIZE - l->rxlen;
+			v[0].iov_len = l->rxcap - l->rxlen;
 			cnt = 1;
 		}
 		for (want = 0, j = 0; j < cnt; j++)
