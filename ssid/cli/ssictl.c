@@ -308,9 +308,9 @@ static void print_node(json_object *node)
 	printf("   MemFree=%s MemTotal=%s\n", mem, tot);
 	printf("   Guests=%s Deputies=%s\n", str(node, "guests"),
 	       str(node, "deputies"));
-	printf("   RTT=%s ConnectedOut=%s ConnectedIn=%s Refused=%s\n", rtt,
-	       str(node, "connected_out"), str(node, "connected_in"),
-	       str(node, "refused"));
+	printf("   RTT=%s ConnectedOut=%s ConnectedIn=%s Frames=%s Refused=%s\n",
+	       rtt, str(node, "connected_out"), str(node, "connected_in"),
+	       str(node, "frames"), str(node, "refused"));
 	printf("   Kernel=%s vDSO=%s\n", str(node, "kernel"), str(node, "vdso"));
 	if (*str(node, "migration_refused"))
 		printf("   MigrationRefused=%s\n", str(node, "migration_refused"));

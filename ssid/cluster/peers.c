@@ -822,6 +822,15 @@ int peers_self(const struct peers *p)
 	return p->self;
 }
 
+/* What protects @conn's frames, in words; "" without @conn. */
+static const char *frames_name(ssi_conn_t conn)
+{
+	if (!conn)
+		return "";
+	return ssi_conn_protection(conn) == SSI_TP_PROTECT_ENCRYPT ?
+	       "encrypted" : "authenticated";
+}
+
 void peers_info(const struct peers *p, int idx, uint64_t now,
 		struct peer_info *out)
 {
@@ -842,6 +851,7 @@ void peers_info(const struct peers *p, int idx, uint64_t now,
 		out->heard_ms_ago = 0;
 		out->incarnation = p->incarnation;
 		out->last_error = "";
+		out->frames = "";
 		out->kernel = p->id.release;
 		out->vdso = p->id.vdso;
 		out->mig_refusal = "";
@@ -853,6 +863,7 @@ void peers_info(const struct peers *p, int idx, uint64_t now,
 			    (int64_t)(now - pr->last_heard_ms) : -1;
 	out->conn_out = pr->out && pr->out_ready;
 	out->conn_in = pr->in != NULL;
+	out->frames = frames_name(out->conn_out ? pr->out : pr->in);
 	out->incarnation = pr->incarnation;
 	out->heartbeats = pr->heartbeats;
 	out->refused = pr->refused;

@@ -44,6 +44,8 @@ struct peer_info {
 	int64_t state_ms;		/* time in the current state */
 	bool conn_out;			/* our connection to it is established */
 	bool conn_in;			/* its connection to us is established */
+	const char *frames;		/* "authenticated", "encrypted", or ""
+					 * with no connection (wire-protocol.md) */
 	uint64_t incarnation;		/* its start time (ns since the epoch) */
 	uint64_t heartbeats;		/* heartbeats received from it */
 	uint64_t refused;		/* connections refused (auth, protocol) */

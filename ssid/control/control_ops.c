@@ -196,6 +196,8 @@ static json_object *node_json(struct ctlops *ops, int idx, uint64_t now)
 			       json_object_new_boolean(pi.conn_out));
 	json_object_object_add(o, "connected_in",
 			       json_object_new_boolean(pi.conn_in));
+	json_object_object_add(o, "frames", pi.frames[0] ?
+			       json_object_new_string(pi.frames) : NULL);
 	add_u64(o, "heartbeats", pi.heartbeats);
 	add_u64(o, "refused", pi.refused);
 	json_object_object_add(o, "last_error",
