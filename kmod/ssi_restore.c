@@ -61,6 +61,7 @@
 #include <asm/segment.h>
 #include <asm/sigcontext.h>
 #include <asm/sigframe.h>
+#include <asm/syscall.h>
 #include <asm/ucontext.h>
 #include <asm/unistd.h>
 #include <uapi/linux/sched/types.h>	/* struct sched_attr */
@@ -232,8 +233,13 @@ static int check_caller(struct ssi_rst *rs)
 	    refcount_read(&current->sighand->count) != get_nr_threads(current))
 		return rst_fail(rs, -EBUSY, SSI_R_CALLER, 0,
 				"caller shares its mm or signal handlers");
+	/*
+	 * in_compat_syscall() means something in a system call only: a
+	 * deputy frozen on its way back from an interrupt, not from a call,
+	 * has orig_ax -1, which in_x32_syscall() takes for an x32 call.
+	 */
 	if (!user_64bit_mode(current_pt_regs()) || test_thread_flag(TIF_ADDR32) ||
-	    in_compat_syscall())
+	    (syscall_get_nr(current, current_pt_regs()) >= 0 && in_compat_syscall()))
 		return rst_fail(rs, -EINVAL, SSI_R_CALLER, 0,
 				"caller is not a 64-bit process");
 	/* Only the bases are restored; 64-bit code keeps null selectors. */

@@ -21,98 +21,45 @@
 #include <sys/stat.h>
 
 #include "ssi_tool.h"
+#include "ssi_imgparse.h"
 
 #define KERNEL_ADDR	0xffff800000000000ULL	/* >= TASK_SIZE everywhere */
 
-struct sec {
-	u32 type;
-	size_t hoff, poff;
-	u64 size;
-};
-
-struct run {
-	size_t hoff, doff;
-	u32 nr;
-};
-
 static u8 *img, *buf;
 static size_t len, outlen;
-#define MAX_SECS	(9 + SSI_IMG_MAX_THREADS)
-static struct sec secs[MAX_SECS];
-static int nsecs;
-static struct run runs[4096];
-static int nruns;
-static u32 page_size;
+static struct ssi_ip ip;
 
-static struct sec *sec(u32 type)
+static struct ssi_ip_sec *sec(u32 type)
 {
-	int i;
+	struct ssi_ip_sec *e = ssi_ip_find(&ip, type);
 
-	for (i = 0; i < nsecs; i++)
-		if (secs[i].type == type)
-			return &secs[i];
-	die("image has no section %u", type);
+	if (!e)
+		die("image has no section %u", type);
+	return e;
 }
 
 static void parse(void)
 {
-	struct ssi_img_header *h = (void *)img;
-	size_t off = sizeof(*h);
-
-	if (len < sizeof(*h) || h->magic != SSI_IMG_MAGIC)
-		die("not an image");
-	page_size = h->page_size;
-	while (off + sizeof(struct ssi_img_section) <= len && nsecs < MAX_SECS) {
-		struct ssi_img_section *s = (void *)(img + off);
-		struct sec *e = &secs[nsecs++];
-
-		e->type = s->type;
-		e->hoff = off;
-		e->poff = off + sizeof(*s);
-		e->size = s->size;
-		off = e->poff + s->size;
-		if (s->type == SSI_SEC_PAGES) {
-			for (;;) {
-				struct ssi_img_pages *p = (void *)(img + off);
-
-				if (off + sizeof(*p) > len)
-					die("truncated page run");
-				if (nruns < 4096)
-					runs[nruns++] = (struct run){ off, off + sizeof(*p),
-								      p->nr_pages };
-				off += sizeof(*p) + (size_t)p->nr_pages * page_size;
-				if (!p->nr_pages)
-					break;
-			}
-			nruns--;	/* the terminator is not a data run */
-		}
-		if (s->type == SSI_SEC_END)
-			break;
-	}
-	if (nsecs != 9 + (int)h->nr_threads || nruns < 3)
+	if (ssi_ip_parse(&ip, img, len))
+		die("not a complete image");
+	if (ip.nr_secs != 9 + (int)ip.nr_threads || ip.nr_runs < 3)
 		die("need a complete image with at least 3 page runs");
 }
 
 /* Recompute the CRCs that cover a changed field. */
 static void reseal_header(void)
 {
-	ssi_img_seal(buf, sizeof(struct ssi_img_header),
-		     offsetof(struct ssi_img_header, crc));
+	ssi_ip_seal_header(buf);
 }
 
-static void reseal_sec(struct sec *e)
+static void reseal_sec(struct ssi_ip_sec *e)
 {
-	struct ssi_img_section *s = (void *)(buf + e->hoff);
-
-	if (s->type != SSI_SEC_PAGES)
-		s->data_crc = ssi_crc32c(0, buf + e->poff, e->size);
-	ssi_img_seal(s, sizeof(*s), offsetof(struct ssi_img_section, crc));
+	ssi_ip_seal_sec(buf, e);
 }
 
-static void reseal_run(const struct run *r)
+static void reseal_run(const struct ssi_ip_run *r)
 {
-	ssi_img_seal(buf + r->hoff, sizeof(struct ssi_img_pages),
-		     offsetof(struct ssi_img_pages, crc));
+	ssi_ip_seal_run(buf, r, false, ip.page_size);
 }
 
 #define HDR		((struct ssi_img_header *)buf)
@@ -139,7 +86,7 @@ static void set_path(struct ssi_img_file *f, const char *path)
 	f->path_len = (__u32)n;
 }
 #define XS		(buf + sec(SSI_SEC_XSTATE)->poff)
-#define RUN(i)		((struct ssi_img_pages *)(buf + runs[i].hoff))
+#define RUN(i)		((struct ssi_img_pages *)(buf + ip.runs[i].hoff))
 #define END		((struct ssi_img_end *)(buf + sec(SSI_SEC_END)->poff))
 #define NVMAS		(SEC(SSI_SEC_VMAS)->count)
 /* From the pristine image: mutations must not depend on earlier ones. */
@@ -162,7 +109,7 @@ struct mut {
 };
 
 /* Damage in PAGES or END is found only after the point of no return when streamed. */
-#define SCOPE(t) (secs[t].type == SSI_SEC_PAGES || secs[t].type == SSI_SEC_END ? \
+#define SCOPE(t) (ip.secs[t].type == SSI_SEC_PAGES || ip.secs[t].type == SSI_SEC_END ? \
 		  "pages" : "format")
 
 #define M(e, r, s, ...) do {						\
@@ -189,11 +136,11 @@ static int mutate(int n, struct mut *m)
 	/* 1. Truncations. */
 	for (i = 0; i < 4; i++)
 		M("EINVAL", "truncated", "format", "truncated at %zu (header)", tr_hdr[i]);
-	for (t = 0; t < nsecs; t++) {
+	for (t = 0; t < ip.nr_secs; t++) {
 		M("EINVAL", "truncated", SCOPE(t),
-		  "truncated inside the %s section header", ssi_section_name(secs[t].type));
+		  "truncated inside the %s section header", ssi_section_name(ip.secs[t].type));
 		M("EINVAL", "truncated", SCOPE(t),
-		  "truncated inside the %s payload", ssi_section_name(secs[t].type));
+		  "truncated inside the %s payload", ssi_section_name(ip.secs[t].type));
 	}
 	M("EINVAL", "truncated", "pages", "truncated inside a run header");
 	M("EINVAL", "truncated", "pages", "truncated inside run data");
@@ -202,14 +149,14 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "*", "format", "flipped header magic");
 	M("EINVAL", "*", "format", "flipped header release");
 	M("EINVAL", "*", "format", "flipped header crc");
-	for (t = 0; t < nsecs; t++) {
+	for (t = 0; t < ip.nr_secs; t++) {
 		M("EINVAL", "*", SCOPE(t), "flipped %s section header",
-		  ssi_section_name(secs[t].type));
-		if (secs[t].size) {
+		  ssi_section_name(ip.secs[t].type));
+		if (ip.secs[t].size) {
 			M("EINVAL", "*", SCOPE(t), "flipped first %s payload byte",
-			  ssi_section_name(secs[t].type));
+			  ssi_section_name(ip.secs[t].type));
 			M("EINVAL", "*", SCOPE(t), "flipped last %s payload byte",
-			  ssi_section_name(secs[t].type));
+			  ssi_section_name(ip.secs[t].type));
 		}
 	}
 	M("EINVAL", "*", "pages", "flipped first run header");
@@ -338,33 +285,33 @@ apply:
 #define IS() (k++ == n)
 	for (i = 0; i < 4; i++)
 		if (IS()) { outlen = tr_hdr[i]; return 0; }
-	for (t = 0; t < nsecs; t++) {
-		if (IS()) { outlen = secs[t].hoff + 7; return 0; }
+	for (t = 0; t < ip.nr_secs; t++) {
+		if (IS()) { outlen = ip.secs[t].hoff + 7; return 0; }
 		if (IS()) {
-			outlen = secs[t].poff + (secs[t].size ? secs[t].size / 2 : 3);
+			outlen = ip.secs[t].poff + (ip.secs[t].size ? ip.secs[t].size / 2 : 3);
 			return 0;
 		}
 	}
-	if (IS()) { outlen = runs[1].hoff + 5; return 0; }
-	if (IS()) { outlen = runs[1].doff + 100; return 0; }
+	if (IS()) { outlen = ip.runs[1].hoff + 5; return 0; }
+	if (IS()) { outlen = ip.runs[1].doff + 100; return 0; }
 
 	if (IS()) { buf[0] ^= 0x40; return 0; }
 	if (IS()) { buf[offsetof(struct ssi_img_header, release)] ^= 0x01; return 0; }
 	if (IS()) { buf[offsetof(struct ssi_img_header, crc)] ^= 0x40; return 0; }
-	for (t = 0; t < nsecs; t++) {
-		if (IS()) { buf[secs[t].hoff + 9] ^= 0x40; return 0; }
-		if (secs[t].size) {
-			if (IS()) { buf[secs[t].poff] ^= 0x40; return 0; }
-			if (IS()) { buf[secs[t].poff + secs[t].size - 1] ^= 0x40; return 0; }
+	for (t = 0; t < ip.nr_secs; t++) {
+		if (IS()) { buf[ip.secs[t].hoff + 9] ^= 0x40; return 0; }
+		if (ip.secs[t].size) {
+			if (IS()) { buf[ip.secs[t].poff] ^= 0x40; return 0; }
+			if (IS()) { buf[ip.secs[t].poff + ip.secs[t].size - 1] ^= 0x40; return 0; }
 		}
 	}
-	if (IS()) { buf[runs[0].hoff] ^= 0x40; return 0; }
-	if (IS()) { buf[runs[0].doff] ^= 0x40; return 0; }
+	if (IS()) { buf[ip.runs[0].hoff] ^= 0x40; return 0; }
+	if (IS()) { buf[ip.runs[0].doff] ^= 0x40; return 0; }
 	if (IS()) {
-		buf[runs[nruns - 1].doff + (size_t)runs[nruns - 1].nr * page_size - 1] ^= 0x40;
+		buf[ip.runs[ip.nr_runs - 1].doff + (size_t)ip.runs[ip.nr_runs - 1].nr * ip.page_size - 1] ^= 0x40;
 		return 0;
 	}
-	if (IS()) { buf[runs[nruns].hoff + 2] ^= 0x40; return 0; }
+	if (IS()) { buf[ip.runs[ip.nr_runs].hoff + 2] ^= 0x40; return 0; }
 
 	if (IS()) { HDR->version = SSI_IMG_VERSION + 1; goto hdr; }
 	if (IS()) { HDR->header_size = 512; goto hdr; }
@@ -515,10 +462,10 @@ apply:
 
 	if (IS()) { RUN(0)->addr = 0x1000; goto run0; }
 	if (IS()) { RUN(0)->addr = HDR->vdso_start; goto run0; }
-	if (IS()) { RUN(1)->addr = RUN(0)->addr; reseal_run(&runs[1]); return 0; }
+	if (IS()) { RUN(1)->addr = RUN(0)->addr; reseal_run(&ip.runs[1]); return 0; }
 	if (IS()) { RUN(0)->addr += 8; goto run0; }
 	if (IS()) { RUN(0)->nr_pages = 513; goto run0; }
-	if (IS()) { RUN(nruns)->addr = 0x1000; reseal_run(&runs[nruns]); return 0; }
+	if (IS()) { RUN(ip.nr_runs)->addr = 0x1000; reseal_run(&ip.runs[ip.nr_runs]); return 0; }
 	if (IS()) { RUN(0)->reserved = 1; goto run0; }
 	if (IS()) { END->nr_pages += 1; goto end; }
 	if (IS()) { END->image_bytes += 1; goto end; }
@@ -546,7 +493,7 @@ vmas:
 	reseal_sec(sec(SSI_SEC_VMAS));
 	return 0;
 run0:
-	reseal_run(&runs[0]);
+	reseal_run(&ip.runs[0]);
 	return 0;
 end:
 	reseal_sec(sec(SSI_SEC_END));
