@@ -282,6 +282,9 @@ ssi_tp_err_t tp_p_send(void *link, const struct iovec *iov, int iovcnt,
 	m->len = len;
 	m->bulk_len = bulk_len;
 	for (d = m->data, i = 0; i < iovcnt; i++) {
+		/* an empty one may have no base (memcpy's is never NULL) */
+		if (!iov[i].iov_len)
+			continue;
 		memcpy(d, iov[i].iov_base, iov[i].iov_len);
 		d += iov[i].iov_len;
 	}

@@ -294,6 +294,9 @@ int vb_post_send(struct vb_link *l, enum vb_kind kind,
 	}
 	p = slot_buf(l, s);
 	for (i = 0; i < iovcnt; i++) {
+		/* an empty one may have no base (memcpy's is never NULL) */
+		if (!iov[i].iov_len)
+			continue;
 		memcpy(p, iov[i].iov_base, iov[i].iov_len);
 		p += iov[i].iov_len;
 	}
