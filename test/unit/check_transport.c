@@ -1138,6 +1138,8 @@ START_TEST(test_raw_altered_frame)
 	raw_setup(&e, 0);
 	for (m = 0; m < 2; m++) {
 		for (i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+			free(e.ra.data);
+			free(e.ra.bulk);
 			memset(&e.ra, 0, sizeof(e.ra));
 			fd = raw_connect(ssi_tp_port(e.a));
 			ck_assert(raw_handshake_p(fd, e.a, e.ctx, NULL, NULL,
