@@ -213,10 +213,10 @@ static ssi_tp_err_t send_frame(struct ssi_conn *c, uint16_t type,
 	}
 	v[n].iov_base = hdr;
 	v[n++].iov_len = sizeof(hdr);
-	if (enc) {
+	if (enc && len) {
 		v[n].iov_base = ct;
 		v[n++].iov_len = len;
-	} else if (iovcnt) {
+	} else if (!enc && iovcnt) {
 		memcpy(v + n, iov, sizeof(*v) * (size_t)iovcnt);
 		n += iovcnt;
 	}
