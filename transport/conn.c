@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * conn.c - a connection's life: connect/accept, the mutual munge handshake,
- * sequence numbers, validation of every incoming frame, sending, closing,
- * and the on_close contract (exactly once per handle the user holds).
+ * conn.c - a connection's life: connect/accept, the mutual munge handshake
+ * and its key exchange, sequence numbers, validation and authentication
+ * (seal.h) of every incoming frame, sealing and sending, closing, and the
+ * on_close contract (exactly once per handle the user holds).
  *
  * Connection memory is freed only from deferred work (the end of a dispatch
  * round), so no code running inside an event handler can be left holding

@@ -127,6 +127,7 @@ ssi_tp_err_t ssi_seal_derive(struct ssi_seal *s, EVP_PKEY *priv,
 
 	memset(s, 0, sizeof(*s));
 	if (kx_secret(priv, initiator ? t->kx_a : t->kx_i, secret)) {
+		OPENSSL_cleanse(secret, sizeof(secret));
 		snprintf(why, whylen, "peer's key exchange value is invalid");
 		return SSI_TP_ERR_AUTH;
 	}
