@@ -951,7 +951,12 @@ static void restore_one(int mfd, bool from_pipe, double limit)
 	pid_t pid;
 
 	if (from_pipe) {
-		if (pipe(p))
+		/*
+		 * Close-on-exec: ssi-restore (and the grandchild it leaves
+		 * copying its stdin) must not hold the write end, or that
+		 * copier never sees the end of the image when ours closes.
+		 */
+		if (pipe2(p, O_CLOEXEC))
 			die("pipe: %s", strerror(errno));
 		fcntl(p[1], F_SETFL, O_NONBLOCK);
 	} else {

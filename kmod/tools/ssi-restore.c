@@ -70,7 +70,15 @@ static int refeed(const struct ssi_img_header *hdr)
 		/* Grandchild copies, so that the restored task has no child. */
 		if (fork() != 0)
 			_exit(0);
-		close(p[0]);
+		/*
+		 * It outlives us when the image kills or replaces us: it
+		 * must hold nothing but stdin and the pipe (an open /dev/ssi
+		 * would keep the module loaded for as long as it waits).
+		 */
+		if (p[1] != 3 && dup2(p[1], 3) != 3)
+			_exit(1);
+		p[1] = 3;
+		close_range(4, ~0U, 0);
 		if (write(p[1], hdr, sizeof(*hdr)) == sizeof(*hdr)) {
 			char buf[1 << 16];
 			ssize_t n;

@@ -46,6 +46,11 @@ echo "seed $seed: $images images, $restores restores, $returns returns, 2 x $ioc
 # every verification the 9p root's latency (3 times faster), and their
 # paths must not be longer than the originals'.
 progress=/tmp/fz$$.progress local=/tmp/fz$$
+# ssi.ko's users on each node before: the fuzzer must leave none behind
+# (a process left holding /dev/ssi keeps the module from unloading)
+users() { on "$1" awk '$1 == "ssi" { print $3 }' /proc/modules; }
+declare -A before
+for node in "${fuzzers[@]}"; do before[$node]=$(users "$node"); done
 pids=()
 for i in "${!fuzzers[@]}"; do
 	# node i's images are numbered from i * 10^12: none made twice
@@ -71,3 +76,13 @@ for i in "${!fuzzers[@]}"; do
 	on "$node" rm -rf "$progress" "$local" || true
 done
 [ ${#failed[@]} = 0 ] || fail "ssi-image-fuzz (seed $seed): ${failed[*]}"
+for node in "${fuzzers[@]}"; do
+	for ((i = 0; i < 100; i++)); do
+		[ "$(users "$node")" = "${before[$node]}" ] && break
+		sleep 0.1
+	done
+	[ "$(users "$node")" = "${before[$node]}" ] || {
+		on "$node" ps -eo pid,ppid,user,stat,comm,args | grep -v ' \[' | tail -n 20
+		fail "$node: ssi.ko has $(users "$node") users after the fuzzer, ${before[$node]} before"
+	}
+done
