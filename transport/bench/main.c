@@ -152,6 +152,21 @@ static int server(struct opts *o, int report_fd)
 
 enum { RUN, CHECK, PROTECT };
 
+/* The measuring modes: against a server at HOST, or one forked here. */
+static const struct mode {
+	const char *name;
+	int what;
+	int local;
+} modes[] = {
+	{ "client", RUN, 0 },
+	{ "check", CHECK, 0 },
+	{ "protect", PROTECT, 0 },
+	{ "local", RUN, 1 },
+	{ "local-check", CHECK, 1 },
+	{ "local-protect", PROTECT, 1 },
+	{ NULL, 0, 0 },
+};
+
 static int measure(struct opts *o, int what)
 {
 	switch (what) {
@@ -216,6 +231,7 @@ int main(int argc, char **argv)
 	struct opts o = { .b = { .plugin = "tcp", .port = 7077,
 				 .plain_port = 7078,
 				 .protect = SSI_TP_PROTECT_INTEGRITY } };
+	const struct mode *m;
 	const char *mode;
 	int c;
 
@@ -224,8 +240,11 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	argv++;
 	argc--;
-	if (!strcmp(mode, "client") || !strcmp(mode, "check") ||
-	    !strcmp(mode, "protect")) {
+	for (m = modes; m->name && strcmp(m->name, mode); m++)
+		;
+	if (!m->name && strcmp(mode, "server"))
+		usage();
+	if (m->name && !m->local) {
 		if (argc < 2)
 			usage();
 		o.b.host = argv[1];
@@ -271,18 +290,5 @@ int main(int argc, char **argv)
 	o.b.stop = &stop;
 	if (!strcmp(mode, "server"))
 		return server(&o, -1);
-	if (!strcmp(mode, "client"))
-		return measure(&o, RUN);
-	if (!strcmp(mode, "check"))
-		return measure(&o, CHECK);
-	if (!strcmp(mode, "protect"))
-		return measure(&o, PROTECT);
-	if (!strcmp(mode, "local"))
-		return local(&o, RUN);
-	if (!strcmp(mode, "local-check"))
-		return local(&o, CHECK);
-	if (!strcmp(mode, "local-protect"))
-		return local(&o, PROTECT);
-	usage();
-	return 2;
+	return m->local ? local(&o, m->what) : measure(&o, m->what);
 }
