@@ -518,6 +518,36 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 }
 
 /*
+ * send_sig_info(), which the restore and the deputy's relay queue signals
+ * with, queues a signal below SIGRTMIN once per thread (the relay puts
+ * one sent to the process on the thread it picks); a POSIX timer's own
+ * sigqueue is queued beside a relayed one of that timer all the same
+ * (send_sigqueue() does not look).  So the image holds one such signal per
+ * timer: a second one's expirations go in the overrun of the first, and
+ * it is left out.
+ */
+static bool merged_timer_signal(struct ssi_dump_req *req, const kernel_siginfo_t *info)
+{
+	kernel_siginfo_t had;
+	u32 i;
+
+	if (info->si_code != SI_TIMER || info->si_signo >= SIGRTMIN)
+		return false;
+	memset(&had, 0, sizeof(had));
+	for (i = 0; i < req->nr_sigq; i++) {
+		memcpy(&had, req->sigq[i].info, sizeof(req->sigq[i].info));
+		if (had.si_code != SI_TIMER || had.si_signo != info->si_signo ||
+		    had.si_tid != info->si_tid)
+			continue;
+		had.si_overrun = min_t(s64, (s64)max(had.si_overrun, 0) + 1 +
+				       max(info->si_overrun, 0), INT_MAX);
+		memcpy(req->sigq[i].info, &had, sizeof(req->sigq[i].info));
+		return true;
+	}
+	return false;
+}
+
+/*
  * The signals queued on @p (the process's, @tid 0, or a thread's), in
  * queue order, after those already in @req.  Under the siglock.
  * Return: false if there are more than the image holds.
@@ -530,6 +560,8 @@ static bool capture_queue(struct ssi_dump_req *req, struct sigpending *p, u32 ti
 	list_for_each_entry(q, &p->list, list) {
 		if (sig_kernel_only(q->info.si_signo))
 			continue;	/* SIGKILL, SIGSTOP: as sigpending leaves them */
+		if (merged_timer_signal(req, &q->info))
+			continue;
 		if (req->nr_sigq == SSI_IMG_MAX_SIGQUEUE)
 			return false;
 		r = &req->sigq[req->nr_sigq++];

@@ -7,8 +7,10 @@
  * interval, time left, overrun.  Stopped, a timer left with the deputy
  * never fires at home while its process runs elsewhere; a migration that
  * fails starts each again where it stood.  A periodic timer whose signal
- * is pending has its next period described (the signal travels in
- * SSI_SEC_SIGQUEUE); its pending signal no longer re-arms it here.
+ * is pending has its next period after the freeze described, as the
+ * signal's dequeue would re-arm it; the signal travels in SSI_SEC_SIGQUEUE
+ * with the overruns of the periods passed meanwhile, which that dequeue
+ * would have reported, and no longer re-arms it here.
  *
  * Coming: a module cannot make a k_itimer (do_timer_create() is static,
  * its hash table too).  So the task that becomes the process - the
@@ -58,6 +60,7 @@ struct ssi_ptimer_saved {
 	ktime_t expires;	/* on its hrtimer's base, or its CPU clock */
 	int requeue;		/* it_requeue_pending before the freeze */
 	int frozen_requeue;	/* ... and after: a changed one was re-armed */
+	int added;		/* overruns put in its pending signal: see pending_next() */
 };
 
 /* Gathered timers, valid inside the RCU read section they were taken in. */
@@ -223,6 +226,31 @@ static ktime_t forward(ktime_t exp, ktime_t now, ktime_t iv)
 	return ktime_add_ns(exp, (div64_u64(late, ktime_to_ns(iv)) + 1) * ktime_to_ns(iv));
 }
 
+/*
+ * @k, periodic, fired at @exp and waits for its signal's dequeue, which
+ * would re-arm it (posixtimer_rearm()) and report in the signal's
+ * si_overrun every whole period passed since.  Frozen, no dequeue re-arms
+ * it any more (freeze_one()): the signal, still queued here, reports the
+ * periods passed up to @now itself, wherever it is taken (the deputy
+ * relays it, or it travels in SSI_SEC_SIGQUEUE), and @k goes on from its
+ * first period after @now; @r's overrun is what timer_getoverrun() says
+ * after that dequeue.  Siglock held.
+ */
+static u64 pending_next(struct k_itimer *k, struct ssi_img_posix_timer *r,
+			struct ssi_ptimer_saved *s, u64 exp, u64 now, u64 iv)
+{
+	u64 periods = exp <= now ? div64_u64(now - exp, iv) + 1 : 1;
+	struct sigqueue *q = k->sigq;
+	s64 n = k->it_overrun + (s64)min_t(u64, periods, INT_MAX);
+
+	if (!list_empty(&q->list)) {
+		s->added = clamp_t(s64, n, 0, INT_MAX - max(q->info.si_overrun, 0));
+		q->info.si_overrun += s->added;
+		r->overrun = s->added;
+	}
+	return exp + periods * iv;
+}
+
 /* Why @k, a timer of @task, cannot travel, or NULL (RCU read lock held). */
 static const char *not_carried(const struct k_itimer *k, struct task_struct *task)
 {
@@ -301,8 +329,7 @@ static void freeze_cpu(struct k_itimer *k, struct task_struct *task,
 		 */
 		exp = max(exp, now + 1);
 	} else if (iv && (s->requeue & REQUEUE_PENDING)) {
-		/* fired, waits for its signal's dequeue for the next period */
-		exp = max(exp + iv, now + 1);
+		exp = pending_next(k, r, s, exp, now, iv);
 	} else {
 		goto out;		/* a one-shot that fired */
 	}
@@ -323,6 +350,7 @@ static void freeze_one(struct k_itimer *k, int cancelled, struct task_struct *ta
 	struct hrtimer *h = &k->it.real.timer;
 	ktime_t now, iv = k->it_interval, exp;
 	bool none = is_none(k);
+	unsigned long flags;
 
 	memset(r, 0, sizeof(*r));
 	r->id = k->it_id;
@@ -362,8 +390,13 @@ static void freeze_one(struct k_itimer *k, int cancelled, struct task_struct *ta
 	} else if (k->it_active) {
 		exp = max_t(ktime_t, exp, ktime_add_ns(now, 1));
 	} else if (iv && (s->requeue & REQUEUE_PENDING)) {
-		/* fired, waits for its signal's dequeue for the next period */
-		exp = forward(ktime_add(exp, iv), now, iv);
+		struct sighand_struct *sighand = ssi_lock_sighand(task, &flags);
+
+		if (!sighand)
+			return;		/* killed: the image is never used */
+		exp = ns_to_ktime(pending_next(k, r, s, ktime_to_ns(exp), ktime_to_ns(now),
+					       ktime_to_ns(iv)));
+		spin_unlock_irqrestore(&sighand->siglock, flags);
 	} else {
 		return;			/* disarmed, or a one-shot that fired */
 	}
@@ -481,6 +514,13 @@ void ssi_ptimers_thaw(struct ssi_ptimers *p)
 		/* untouched since the freeze (timer_settime() moves it_requeue_pending) */
 		if (k->it_requeue_pending == p->saved[j].frozen_requeue && !cancelled) {
 			k->it_requeue_pending = p->saved[j].requeue;
+			/* its signal's dequeue counts those periods again */
+			if (p->saved[j].added) {
+				spin_lock(&current->sighand->siglock);
+				if (!list_empty(&k->sigq->list))
+					k->sigq->info.si_overrun -= p->saved[j].added;
+				spin_unlock(&current->sighand->siglock);
+			}
 			if (p->saved[j].queued && is_cpu(k))
 				cpu_unpark(k, p->saved[j].expires);
 			else if (p->saved[j].queued)
