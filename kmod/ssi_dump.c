@@ -158,6 +158,12 @@ struct ssi_dump_req {
 	u32 ret_nr_given;
 	struct ssi_return *ret_arg;
 	int ret_err;
+	/*
+	 * The caller was killed while it waited: a target that returns
+	 * gives up before its point of no return (its files' hashes can take
+	 * long), so that the caller's wait ends soon.
+	 */
+	bool caller_killed;
 	struct completion became;	/* target -> caller: answered, or left */
 
 	struct list_head busy;		/* ssi_busy, under ssi_busy_lock */
@@ -805,7 +811,8 @@ static void ssi_dump_work(struct callback_head *cb)
 				ssi_restore_return(req->ret_in, req->ret_close_fds,
 						   req->ret_nr_given + 1, req->ret_given,
 						   req->ret_nr_given, req->ret_subst,
-						   req->ret_nr_subst, req->ret_arg);
+						   req->ret_nr_subst, req->ret_arg,
+						   &req->caller_killed);
 		if (!err) {
 			became = true;
 			complete(&req->became);
@@ -1085,7 +1092,7 @@ static int build_files(struct ssi_dump_ctx *c)
 					"mapped file outside the file system");
 			goto out;
 		}
-		err = ssi_file_identity(c->files[i], &id);
+		err = ssi_file_identity(c->files[i], &id, NULL);
 		if (err) {
 			dump_fail(c, err, err == -EINTR ? SSI_R_INTR : SSI_R_IO,
 				  "cannot identify a mapped file");
@@ -1801,12 +1808,22 @@ static int verdict_answered(struct ssi_dump_req *req, int verdict,
 			    const int *result)
 {
 	reinit_completion(&req->became);
+	WRITE_ONCE(req->caller_killed, false);
 	smp_mb();	/* reinit before reading @left: see ssi_dump_work() */
 	if (READ_ONCE(req->left))
 		return -1;
 	ssi_dump_verdict(req, verdict);
-	/* The target answers at once: it is in the kernel, woken by us. */
-	wait_for_completion(&req->became);
+	/*
+	 * The target is in the kernel, woken by us, and answers once it has
+	 * done what it can do before its point of no return; returning, that
+	 * includes hashing the image's files.  The caller's buffers are the
+	 * target's until then: killed, it asks the target to give up and
+	 * waits for that answer.
+	 */
+	if (wait_for_completion_killable(&req->became)) {
+		WRITE_ONCE(req->caller_killed, true);
+		wait_for_completion(&req->became);
+	}
 	if (READ_ONCE(req->verdict) == verdict && !*result)
 		return 0;
 	return READ_ONCE(req->left) ? -1 : 1;

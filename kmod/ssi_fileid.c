@@ -110,7 +110,7 @@ out:
 	return err;
 }
 
-static int file_sha256(struct file *file, struct ssi_img_file *id)
+static int file_sha256(struct file *file, struct ssi_img_file *id, const bool *stop)
 {
 	struct sha256_state sha;
 	loff_t pos = 0;
@@ -135,7 +135,7 @@ static int file_sha256(struct file *file, struct ssi_img_file *id)
 			break;
 		}
 		sha256_update(&sha, buf, n);
-		if (fatal_signal_pending(current)) {
+		if (fatal_signal_pending(current) || (stop && READ_ONCE(*stop))) {
 			err = -EINTR;
 			break;
 		}
@@ -154,9 +154,12 @@ static int file_sha256(struct file *file, struct ssi_img_file *id)
  * ssi_file_identity() - fill size, mtime, mode and digest of a file
  * @file:	open for reading.
  * @id:		out; path_len and rec_size are not touched.
- * Return: 0, or -EINVAL if @file is not a regular file, or an I/O error.
+ * @stop:	NULL, or once true (it is read while the file is hashed) the
+ *		hash gives up as for a fatal signal.
+ * Return: 0, or -EINVAL if @file is not a regular file, -EINTR, or an I/O
+ * error.
  */
-int ssi_file_identity(struct file *file, struct ssi_img_file *id)
+int ssi_file_identity(struct file *file, struct ssi_img_file *id, const bool *stop)
 {
 	struct kstat st;
 	int err;
@@ -175,7 +178,7 @@ int ssi_file_identity(struct file *file, struct ssi_img_file *id)
 
 	err = file_build_id(file, st.size, id);
 	if (err == -ENOENT || err == -ENODATA)
-		err = file_sha256(file, id);
+		err = file_sha256(file, id, stop);
 	return err;
 }
 
@@ -341,7 +344,7 @@ long ssi_file_id_ioctl(struct ssi_file_id __user *uarg)
 	f = fget(arg.fd);
 	if (!f)
 		return -EBADF;
-	err = ssi_file_identity(f, &id);
+	err = ssi_file_identity(f, &id, NULL);
 	fput(f);
 	if (err)
 		return err;

@@ -238,6 +238,8 @@ long ssi_restore_thread_ioctl(struct ssi_file *sf,
  * @given (one record each, in the image's order, from
  * ssi_return_thread_new()), and close the stubs' channels @close_fds;
  * @subst: ssi_file_fds_get()'s files standing in for its mapped files.
+ * Once *@stop is set (read while it checks the image) it gives up before
+ * the point of no return as if killed.
  * 0: current runs the image on its way out and so do the given threads.
  * Else @arg's reason fields say why, and current is untouched (the given
  * threads must be cancelled), or has been killed past the point of no
@@ -246,7 +248,8 @@ long ssi_restore_thread_ioctl(struct ssi_file *sf,
 struct ssi_parked;
 int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
 		       struct ssi_parked **given, u32 nr_given,
-		       struct file **subst, u32 nr_subst, struct ssi_return *arg);
+		       struct file **subst, u32 nr_subst, struct ssi_return *arg,
+		       const bool *stop);
 /* A record for frozen deputy thread @task to become an image's thread. */
 struct ssi_parked *ssi_return_thread_new(struct task_struct *task);
 /* The freezer's reference; @cancel: the return was refused, tell the thread. */
@@ -304,7 +307,7 @@ int ssi_iw_section(struct ssi_img_writer *w, u32 type, const void *payload,
 		   u64 size, u32 count);
 
 /* ssi_fileid.c: content identity of mapped files */
-int ssi_file_identity(struct file *file, struct ssi_img_file *id);
+int ssi_file_identity(struct file *file, struct ssi_img_file *id, const bool *stop);
 struct file **ssi_file_fds_get(u64 ufds, u32 n);
 void ssi_file_fds_put(struct file **files, u32 n);
 long ssi_file_id_ioctl(struct ssi_file_id __user *uarg);

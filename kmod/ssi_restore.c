@@ -82,6 +82,7 @@ struct ssi_rst {
 	struct ssi_img_env env;
 	u32 flags;
 	bool into_deputy;	/* SSI_IOC_RETURN: the deputy's threads */
+	const bool *stop;	/* SSI_IOC_RETURN: its caller was killed */
 	bool past_ponr;		/* the point of no return is crossed */
 
 	/* The helper's own vDSO. */
@@ -637,7 +638,7 @@ static int open_files(struct ssi_rst *rs)
 			return err;
 		}
 		rs->files[i] = f;
-		err = ssi_file_identity(f, &have);
+		err = ssi_file_identity(f, &have, rs->stop);
 		if (err == -EINTR)
 			return rst_fail(rs, err, SSI_R_INTR, SSI_SEC_FILES,
 					"interrupted");
@@ -1770,7 +1771,8 @@ static void close_chan(int fd)
 
 int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
 		       struct ssi_parked **given, u32 nr_given,
-		       struct file **subst, u32 nr_subst, struct ssi_return *arg)
+		       struct file **subst, u32 nr_subst, struct ssi_return *arg,
+		       const bool *stop)
 {
 	struct ssi_rst *rs;
 	long ret;
@@ -1794,6 +1796,7 @@ int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
 		rs->nr_subst = nr_subst;
 	}
 	rs->into_deputy = true;
+	rs->stop = stop;
 	rs->given = given;
 	rs->nr_given = nr_given;
 	ret = restore_current(rs);

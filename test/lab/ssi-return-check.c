@@ -12,6 +12,11 @@
  *  - checks the refusals: SSI_IOC_RETURN on a deputy that is not frozen,
  *    a freeze-only dump with an out_fd, an image that is not one (the
  *    deputy stays frozen and, resumed, serves calls again);
+ *  - with SSI_TEST_MAP=FILE (which the process maps: ssi-migrate-prog),
+ *    kills the caller of SSI_IOC_RETURN while the deputy hashes FILE
+ *    (the image's mapped file, checked before the point of no return):
+ *    the caller dies at once, the hash stops, the deputy stays frozen
+ *    and intact (resumed, it serves calls again);
  *  - freezes the deputy (SSI_DUMP_FREEZE_ONLY) and returns the image into
  *    it: the stub's channel closes, and the process, created go, finishes
  *    at home with exit status 5 (its output is compared by the test with
@@ -22,11 +27,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -52,6 +60,82 @@ static void wait_printed(const char *path)
 		}
 		usleep(100000);
 	}
+}
+
+/* What @pid has read (rchar of /proc/PID/io), -1 if unknown. */
+static long long read_bytes(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+	fd = open(path, O_RDONLY);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strstr(buf, "rchar: ");
+	return p ? strtoll(p + 7, NULL, 10) : -1;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * SSI_IOC_RETURN of frozen deputy @pid from a child that is killed once
+ * the deputy has read @after bytes more (it hashes the image's files
+ * before its point of no return): the child must die at once (ssid
+ * killed or stopped while a process comes home), the deputy stop reading
+ * long before it read all of @file, and stay frozen and intact.
+ */
+static void killed_return(int dev, pid_t pid, int img, long stub_chan, const char *file,
+			  struct ssi_deputy *d)
+{
+	struct ssi_return ret = { .pid = pid, .in_fd = img, .close_fd = (int)stub_chan };
+	long long before, now, t0, waited, after = 4 << 20;
+	struct ssi_dump dump;
+	char cwd[256];
+	struct stat st;
+	pid_t caller;
+	int i, status;
+
+	CHECK(stat(file, &st) == 0 && st.st_size > 4 * after, "%s: %lld bytes", file,
+	      (long long)st.st_size);
+	CHECK(lab_freeze(dev, pid, -1, SSI_DUMP_FREEZE_ONLY, &dump) == 0,
+	      "the deputy froze for a return whose caller is killed");
+	lseek(img, 0, SEEK_SET);
+	before = read_bytes(pid);
+	caller = fork();
+	if (caller == 0)
+		_exit(ioctl(dev, SSI_IOC_RETURN, &ret) ? 1 : 0);
+	for (i = 0; i < 60000 && (now = read_bytes(pid)) >= 0 && now - before < after; i++)
+		usleep(1000);
+	now = read_bytes(pid);
+	CHECK(now - before >= after, "the deputy hashes %s (read %lld bytes)", file, now - before);
+	t0 = now_ms();
+	kill(caller, SIGKILL);
+	CHECK(waitpid(caller, &status, 0) == caller && WIFSIGNALED(status),
+	      "the caller of SSI_IOC_RETURN was killed (status 0x%x)", status);
+	waited = now_ms() - t0;
+	CHECK(waited < 2000, "it died %lld ms after SIGKILL", waited);
+	now = read_bytes(pid);
+	usleep(200000);
+	CHECK(read_bytes(pid) == now && now - before < st.st_size,
+	      "the deputy stopped hashing (read %lld of the file's %lld bytes)", now - before,
+	      (long long)st.st_size);
+	CHECK(ioctl(dev, SSI_IOC_RESUME, &(struct ssi_resume){ .pid = pid }) == 0,
+	      "the deputy, still frozen, resumes");
+	memset(cwd, 0, sizeof(cwd));
+	CHECK(fwd_self(d, __NR_getcwd, (uintptr_t)cwd, sizeof(cwd), 0) > 0,
+	      "and serves calls again (%s)", cwd);
 }
 
 int main(int argc, char **argv)
@@ -134,6 +218,9 @@ int main(int argc, char **argv)
 	memset(cwd, 0, sizeof(cwd));
 	CHECK(fwd_self(&d, __NR_getcwd, (uintptr_t)cwd, sizeof(cwd), 0) > 0 && !strcmp(cwd, argv[2]),
 	      "and serves calls again (%s)", cwd);
+
+	if (getenv("SSI_TEST_MAP"))
+		killed_return(dev, pid, img, d.stub_chan, getenv("SSI_TEST_MAP"), &d);
 
 	/* The real thing. */
 	CHECK(lab_freeze(dev, pid, -1, SSI_DUMP_FREEZE_ONLY, &dump) == 0, "the deputy froze again");
