@@ -58,6 +58,9 @@ static void usage(FILE *fp)
 "  unregister PID         forget a registered task\n"
 "  version                ssid's version and protocol\n"
 "  whoami                 how ssid sees you (uid, administrator or not)\n"
+"  balancer [pause|resume]\n"
+"                         this node's automatic balancer: running or paused,\n"
+"                         its settings; pause or resume it (root or SlurmUser)\n"
 "  loglevel LEVEL         set ssid's log level (root or SlurmUser)\n"
 "  shutdown               stop ssid (root or SlurmUser)\n"
 "  request JSON           send one raw request line, print the raw reply\n"
@@ -921,6 +924,37 @@ static int cmd_simple(struct ctl *c, const char *op, json_object *req)
 	return EXIT_SUCCESS;
 }
 
+/* balancer [pause|resume]: one line, Slurm's Key=Value style. */
+static int cmd_balancer(struct ctl *c, int argc, char **argv)
+{
+	const char *use = "balancer [pause|resume]";
+	const char *op = "balancer";
+	json_object *reply, *res;
+
+	if (argc > 1)
+		bad_usage(use);
+	if (argc && !strcmp(argv[0], "pause"))
+		op = "balancer_pause";
+	else if (argc && !strcmp(argv[0], "resume"))
+		op = "balancer_resume";
+	else if (argc)
+		bad_usage(use);
+	reply = call(c, request(op), &res);
+	if (c->json)
+		print_json(res);
+	else
+		printf("Balancer=%s BalanceInterval=%lldms BalanceThreshold=%lld "
+		       "BalanceHysteresis=%lld BalanceCandidates=%lld LogLevel=%s\n",
+		       json_object_get_string(member(res, "state")),
+		       (long long)json_object_get_int64(member(res, "interval_ms")),
+		       (long long)json_object_get_int64(member(res, "threshold")),
+		       (long long)json_object_get_int64(member(res, "hysteresis")),
+		       (long long)json_object_get_int64(member(res, "candidates")),
+		       json_object_get_string(member(res, "log_level")));
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
 /* A positive decimal that fits @max, or bad_usage(). */
 static long long number(const char *s, long long max, const char *what)
 {
@@ -1059,6 +1093,8 @@ int main(int argc, char **argv)
 		return cmd_rebalance(&c, argc, argv);
 	if (!strcmp(cmd, "request"))
 		return cmd_request(&c, argc, argv);
+	if (!strcmp(cmd, "balancer"))
+		return cmd_balancer(&c, argc, argv);
 	if (!strcmp(cmd, "register") || !strcmp(cmd, "unregister"))
 		return cmd_register(&c, argc, argv, !strcmp(cmd, "register"));
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "whoami") ||

@@ -225,11 +225,22 @@ int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filte
 /* ------------------------------------------------------------- automatic */
 
 static uint64_t next_ms;
+static bool paused;
 
 void balancer_kick(uint64_t at_ms)
 {
 	if (at_ms < next_ms)
 		next_ms = at_ms;
+}
+
+void balancer_pause(bool on)
+{
+	paused = on;
+}
+
+bool balancer_paused(void)
+{
+	return paused;
 }
 
 
@@ -256,7 +267,7 @@ uint64_t balancer_timer(const struct balancer_ctx *c, uint64_t now)
 		return next_ms;
 	next_ms = now + c->conf->balance_interval_ms;
 	/* one at a time: the loads must show the last move first */
-	if (migrate_busy(c->migrate) || balancer_plan(c, &f, &p))
+	if (paused || migrate_busy(c->migrate) || balancer_plan(c, &f, &p))
 		return next_ms;
 	if (p.nmoves) {
 		mv = &p.moves[0];

@@ -88,6 +88,15 @@ int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filte
 uint64_t balancer_timer(const struct balancer_ctx *c, uint64_t now_ms);
 
 /*
+ * balancer_pause - stop (@paused) or restart the automatic balancer of
+ * this node (ssictl balancer pause|resume): while paused it moves
+ * nothing; ssictl rebalance and migrate still work.  Not kept across a
+ * restart of ssid.  balancer_paused - whether it is.
+ */
+void balancer_pause(bool paused);
+bool balancer_paused(void);
+
+/*
  * balancer_kick - a job started or ended somewhere (select/ssi says so
  * through the controller's ssid): run the automatic balancer's next round
  * at @at_ms at the latest, rather than a whole BalanceInterval later, so

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,21 @@ void log_set_level(int level)
 int log_get_level(void)
 {
 	return log_level;
+}
+
+int log_level_parse(const char *name)
+{
+	int lvl;
+
+	for (lvl = LOG_ERR; lvl <= LOG_DEBUG; lvl++)
+		if (!strcasecmp(name, log_names[lvl]))
+			return lvl;
+	return -1;
+}
+
+const char *log_level_name(int level)
+{
+	return log_names[level < LOG_ERR ? LOG_ERR : level > LOG_DEBUG ? LOG_DEBUG : level];
 }
 
 void log_close(void)

@@ -24,6 +24,15 @@ void log_set_level(int level);
 /* log_get_level - the current filter. */
 int log_get_level(void);
 
+/*
+ * log_level_parse - the priority named @name (error, warning, notice,
+ * info, debug; any case), or -1.  log_level_name - the name of @level
+ * (clamped as log_set_level() does).  ssi.conf's LogLevel= and ssictl's
+ * verbosity use these names.
+ */
+int log_level_parse(const char *name);
+const char *log_level_name(int level);
+
 /* log_close - flush and close syslog if it was opened; idempotent. */
 void log_close(void);
 

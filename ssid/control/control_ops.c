@@ -982,10 +982,56 @@ static void op_job_event(struct ctlops *ops, struct ctl_client *cl,
 	ctl_client_reply(cl, ctlproto_reply_ok(id, NULL));
 }
 
-static const char *const level_names[] = {
-	[LOG_ERR] = "error", [LOG_WARNING] = "warning",
-	[LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
-};
+/*
+ * The automatic balancer of this node: running or paused, and the knobs
+ * in force (SIGHUP may have changed them).
+ */
+static json_object *balancer_state(const struct ctlops *ops)
+{
+	json_object *res = json_object_new_object();
+
+	json_object_object_add(res, "state", json_object_new_string(balancer_paused() ?
+								  "paused" : "running"));
+	json_object_object_add(res, "interval_ms",
+			       json_object_new_int64(ops->conf->balance_interval_ms));
+	json_object_object_add(res, "threshold",
+			       json_object_new_int64(ops->conf->balance_threshold));
+	json_object_object_add(res, "hysteresis",
+			       json_object_new_int64(ops->conf->balance_hysteresis));
+	json_object_object_add(res, "candidates",
+			       json_object_new_int64(ops->conf->balance_candidates));
+	json_object_object_add(res, "log_level",
+			       json_object_new_string(log_level_name(log_get_level())));
+	return res;
+}
+
+static void op_balancer(struct ctlops *ops, struct ctl_client *cl,
+			json_object *req, json_object *id)
+{
+	ctl_client_reply(cl, ctlproto_reply_ok(id, balancer_state(ops)));
+}
+
+static void set_balancer(struct ctlops *ops, struct ctl_client *cl, json_object *id,
+			 bool pause)
+{
+	if (balancer_paused() != pause)
+		log_notice("balancer %s by uid %u", pause ? "paused" : "resumed",
+			   (unsigned int)ctl_client_uid(cl));
+	balancer_pause(pause);
+	ctl_client_reply(cl, ctlproto_reply_ok(id, balancer_state(ops)));
+}
+
+static void op_balancer_pause(struct ctlops *ops, struct ctl_client *cl,
+			      json_object *req, json_object *id)
+{
+	set_balancer(ops, cl, id, true);
+}
+
+static void op_balancer_resume(struct ctlops *ops, struct ctl_client *cl,
+			       json_object *req, json_object *id)
+{
+	set_balancer(ops, cl, id, false);
+}
 
 static void op_set_verbosity(struct ctlops *ops, struct ctl_client *cl,
 			     json_object *req, json_object *id)
@@ -996,20 +1042,18 @@ static void op_set_verbosity(struct ctlops *ops, struct ctl_client *cl,
 
 	if (!name)
 		return;
-	for (lvl = LOG_ERR; lvl <= LOG_DEBUG; lvl++)
-		if (!strcasecmp(name, level_names[lvl]))
-			break;
-	if (lvl > LOG_DEBUG) {
+	lvl = log_level_parse(name);
+	if (lvl < 0) {
 		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
 				 "\"level\" must be error, warning, notice, info or debug"));
 		return;
 	}
 	log_set_level(lvl);
-	log_notice("log level set to %s by uid %u", level_names[lvl],
+	log_notice("log level set to %s by uid %u", log_level_name(lvl),
 		   (unsigned int)ctl_client_uid(cl));
 	res = json_object_new_object();
 	json_object_object_add(res, "level",
-			       json_object_new_string(level_names[lvl]));
+			       json_object_new_string(log_level_name(lvl)));
 	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
 }
 
@@ -1039,6 +1083,9 @@ static const struct op op_table[] = {
 	{ "show_procs",		CTL_ANYONE,	op_show_procs },
 	/* users: a plan for their own tasks only */
 	{ "rebalance",		CTL_ANYONE,	op_rebalance },
+	{ "balancer",		CTL_ANYONE,	op_balancer },
+	{ "balancer_pause",	CTL_ADMIN,	op_balancer_pause },
+	{ "balancer_resume",	CTL_ADMIN,	op_balancer_resume },
 	{ "job_event",		CTL_ADMIN,	op_job_event },
 	{ "set_verbosity",	CTL_ADMIN,	op_set_verbosity },
 	{ "shutdown",		CTL_ADMIN,	op_shutdown },

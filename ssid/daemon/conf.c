@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <sys/un.h>
 
+#include "common/log.h"
 #include "daemon/conf.h"
 
 struct parse {
@@ -178,7 +179,7 @@ enum key_id {
 	K_CLUSTER_NAME, K_TRANSPORT, K_PORT, K_HB_INTERVAL, K_HB_TIMEOUT, K_CONTROL_SOCKET,
 	K_PID_FILE, K_MUNGE_SOCKET, K_SLURM_USER, K_BAL_INTERVAL,
 	K_BAL_THRESHOLD, K_BAL_HYSTERESIS, K_BAL_CANDIDATES, K_NICE,
-	K_MAX_INCOMING, K_INCOMING_MEMORY, K_PROTECT,
+	K_MAX_INCOMING, K_INCOMING_MEMORY, K_PROTECT, K_LOG_LEVEL,
 	K_NKEYS
 };
 
@@ -200,6 +201,7 @@ static const char *const key_names[K_NKEYS] = {
 	[K_MAX_INCOMING] = "MaxIncoming",
 	[K_INCOMING_MEMORY] = "IncomingMemory",
 	[K_PROTECT] = "Protect",
+	[K_LOG_LEVEL] = "LogLevel",
 };
 
 static int set_global(struct parse *p, enum key_id id, const char *key,
@@ -287,6 +289,12 @@ static int set_global(struct parse *p, enum key_id id, const char *key,
 			c->encrypt = true;
 		else
 			return perr(p, "%s=%s: must be integrity or encrypt",
+				    key, val);
+		return 0;
+	case K_LOG_LEVEL:
+		c->log_level = log_level_parse(val);
+		if (c->log_level < 0)
+			return perr(p, "%s=%s: must be error, warning, notice, info or debug",
 				    key, val);
 		return 0;
 	case K_NKEYS:
@@ -444,6 +452,7 @@ static int set_defaults(struct ssi_conf *c)
 	c->nice = SSI_NICE;
 	c->max_incoming = SSI_MAX_INCOMING;
 	c->incoming_memory_pct = SSI_INCOMING_MEMORY_PCT;
+	c->log_level = LOG_NOTICE;
 	return c->cluster_name && c->transport && c->control_socket &&
 	       c->pid_file ? 0 : -1;
 }

@@ -45,6 +45,7 @@ struct ssi_conf {
 	unsigned int max_incoming;	/* migrations arriving at once */
 	unsigned int incoming_memory_pct; /* of MemAvailable, per image */
 	bool encrypt;			/* Protect=encrypt, else integrity */
+	int log_level;			/* LogLevel=, a syslog priority */
 	size_t nnodes;
 	struct ssi_node *nodes;		/* in file order */
 };

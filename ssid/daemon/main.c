@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "daemon/conf.h"
+#include "daemon/conf_reload.h"
 #include "cluster/balancer.h"
 #include "cluster/cluster_view.h"
 #include "control/control_server.h"
@@ -80,7 +81,7 @@ static void usage(FILE *fp, const char *prog)
 "  -D, --foreground    do not daemonise; log to stderr (for systemd)\n"
 "  -S, --syslog        log to syslog even in the foreground\n"
 "  -t, --test-config   check the configuration and exit\n"
-"  -v, --verbose       log more (repeat: info, then debug)\n"
+"  -v, --verbose       log one level more than LogLevel= (repeat: more)\n"
 "  -V, --version       print the version and exit\n"
 "  -h, --help          print this help and exit\n"
 "\n"
@@ -297,6 +298,31 @@ static void notify_ready(void)
 
 /* ------------------------------------------------------------- signals */
 
+/*
+ * SIGHUP: read ssi.conf again and apply what takes effect at once
+ * (conf_reload.c); a file that does not parse changes nothing.
+ */
+static void reload_conf(struct ssid *d)
+{
+	char err[1024], applied[512], later[512];
+	struct ssi_conf *fresh = conf_load(d->conf->path, err, sizeof(err));
+
+	if (!fresh) {
+		log_err("SIGHUP: %s; the configuration in force is kept", err);
+		return;
+	}
+	conf_reload(d->conf, fresh, applied, sizeof(applied), later, sizeof(later));
+	conf_free(fresh);
+	log_set_level(d->conf->log_level + d->opt.verbose);
+	if (*applied)
+		log_notice("SIGHUP: %s read again: %s applied", d->conf->path, applied);
+	else
+		log_notice("SIGHUP: %s read again: no change that applies now", d->conf->path);
+	if (*later)
+		log_warn("SIGHUP: %s changed in %s: takes effect when ssid restarts", later,
+			 d->conf->path);
+}
+
 static void signal_ready(struct loop_handler *h, uint32_t events)
 {
 	struct ssid *d = (struct ssid *)((char *)h - offsetof(struct ssid, sig_h));
@@ -311,7 +337,7 @@ static void signal_ready(struct loop_handler *h, uint32_t events)
 			d->stop = true;
 			break;
 		case SIGHUP:
-			log_notice("SIGHUP: ssid does not reload its configuration; restart it");
+			reload_conf(d);
 			break;
 		}
 	}
@@ -363,6 +389,7 @@ int main(int argc, char **argv)
 	}
 	if (!d.conf)
 		log_fatal("%s", err);
+	log_set_level(d.conf->log_level + d.opt.verbose);
 	d.self = find_self(d.conf, d.opt.node, err, sizeof(err));
 	if (d.opt.test_only) {
 		printf("%s: OK, %zu node%s, transport %s%s%s\n", d.conf->path,

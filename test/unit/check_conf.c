@@ -13,6 +13,8 @@
 
 #include "run_suite.h"
 #include "ssid/daemon/conf.h"
+#include "ssid/daemon/conf_reload.h"
+#include "ssid/common/log.h"
 #include "ssid/migrate/admission.h"
 
 static char err[1024];
@@ -63,6 +65,7 @@ START_TEST(test_minimal_defaults)
 	ck_assert_ptr_null(c->slurm_user);
 	ck_assert_int_eq(c->nice, SSI_NICE);
 	ck_assert(!c->encrypt);		/* frames authenticated, in clear */
+	ck_assert_int_eq(c->log_level, LOG_NOTICE);
 	ck_assert_uint_eq(c->nnodes, 1);
 	ck_assert_uint_eq(c->nodes[0].port, SSI_DEFAULT_PORT);
 	ck_assert_int_eq(c->nodes[0].line, 1);
@@ -247,6 +250,7 @@ START_TEST(test_value_errors)
 	refuse(NODES "Nice=5x\n", 3, "not a nice value");
 	refuse(NODES "MaxIncoming=0\n", 3, "out of range [1, 1024]");
 	refuse(NODES "IncomingMemory=101\n", 3, "out of range [1, 100]");
+	refuse(NODES "LogLevel=loud\n", 3, "must be error, warning, notice, info or debug");
 }
 END_TEST
 
@@ -347,6 +351,48 @@ START_TEST(test_admission)
 }
 END_TEST
 
+/* SIGHUP: the live keys are applied and named, the others only named. */
+START_TEST(test_reload)
+{
+	struct ssi_conf *live = parse(NODES "BalanceInterval=5\nPort=7000\n");
+	struct ssi_conf *same = parse(NODES "BalanceInterval=5\nPort=7000\n");
+	struct ssi_conf *fresh = parse(NODES "BalanceInterval=10\nBalanceThreshold=300\n"
+				       "MaxIncoming=2\nLogLevel=debug\nPort=7001\n"
+				       "Protect=encrypt\nNodeName=n3 Addr=10.0.0.3\n");
+	char applied[256], later[256];
+
+	ck_assert_msg(live && same && fresh, "%s", err);
+	conf_reload(live, same, applied, sizeof(applied), later, sizeof(later));
+	ck_assert_str_eq(applied, "");
+	ck_assert_str_eq(later, "");
+	conf_reload(live, fresh, applied, sizeof(applied), later, sizeof(later));
+	ck_assert_str_eq(applied, "BalanceInterval BalanceThreshold MaxIncoming LogLevel");
+	ck_assert_str_eq(later, "Port Protect NodeName");
+	ck_assert_uint_eq(live->balance_interval_ms, 10000);
+	ck_assert_uint_eq(live->balance_threshold, 300);
+	ck_assert_uint_eq(live->max_incoming, 2);
+	ck_assert_int_eq(live->log_level, LOG_DEBUG);
+	/* what waits for a restart stays as it was */
+	ck_assert_uint_eq(live->port, 7000);
+	ck_assert(!live->encrypt);
+	ck_assert_uint_eq(live->nnodes, 2);
+	/* the nodes' ports follow Port=: that is one change, Port */
+	conf_free(fresh);
+	fresh = parse(NODES "BalanceInterval=10\nBalanceThreshold=300\nMaxIncoming=2\n"
+		      "LogLevel=debug\nPort=7001\n");
+	ck_assert_msg(fresh, "%s", err);
+	conf_reload(live, fresh, applied, sizeof(applied), later, sizeof(later));
+	ck_assert_str_eq(applied, "");
+	ck_assert_str_eq(later, "Port");
+	/* a short buffer is cut, never overrun */
+	conf_reload(live, same, applied, 8, later, sizeof(later));
+	ck_assert_uint_lt(strlen(applied), 8);
+	conf_free(live);
+	conf_free(same);
+	conf_free(fresh);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -358,6 +404,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(good, test_durations);
 	tcase_add_test(good, test_node_names);
 	tcase_add_test(good, test_admission);
+	tcase_add_test(good, test_reload);
 	tcase_add_test(bad, test_syntax_errors);
 	tcase_add_test(bad, test_long_line);
 	tcase_add_test(bad, test_nul_byte);
