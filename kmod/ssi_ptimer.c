@@ -7,10 +7,11 @@
  * interval, time left, overrun.  Stopped, a timer left with the deputy
  * never fires at home while its process runs elsewhere; a migration that
  * fails starts each again where it stood.  A periodic timer whose signal
- * is pending has its next period after the freeze described, as the
- * signal's dequeue would re-arm it; the signal travels in SSI_SEC_SIGQUEUE
- * with the overruns of the periods passed meanwhile, which that dequeue
- * would have reported, and no longer re-arms it here.
+ * is pending has its first period after the freeze described, as the
+ * signal's dequeue would re-arm it; the signal (relayed by the deputy, or
+ * in SSI_SEC_SIGQUEUE) reports the overruns of the periods passed since it
+ * was sent, which that dequeue would have added (pending_next()), and no
+ * longer re-arms anything.
  *
  * Coming: a module cannot make a k_itimer (do_timer_create() is static,
  * its hash table too).  So the task that becomes the process - the
