@@ -370,6 +370,18 @@ clock:
 	return bad(e, SSI_R_TASK, "POSIX timer %d: clock %d", p[i].id, p[i].clock);
 }
 
+/* @ru's and @clock's CPU times within SSI_IMG_CPUTIME_MAX. */
+static int check_cputimes(const struct ssi_img_rusage *ru, u64 clock, const char *whose,
+			  struct ssi_img_err *e)
+{
+	if (ru->utime_ns > SSI_IMG_CPUTIME_MAX || ru->stime_ns > SSI_IMG_CPUTIME_MAX ||
+	    ru->prev_utime_ns > SSI_IMG_CPUTIME_MAX || ru->prev_stime_ns > SSI_IMG_CPUTIME_MAX ||
+	    clock > SSI_IMG_CPUTIME_MAX)
+		return bad(e, SSI_R_TASK, "%s CPU time beyond %llu ns", whose,
+			   (ull)SSI_IMG_CPUTIME_MAX);
+	return 0;
+}
+
 int ssi_img_check_thread(const struct ssi_img_thread *t,
 			 const struct ssi_img_env *env, struct ssi_img_err *e)
 {
@@ -388,6 +400,9 @@ int ssi_img_check_thread(const struct ssi_img_thread *t,
 	if (t->sigmask & stopkill)
 		return bad(e, SSI_R_TASK, "SIGKILL/SIGSTOP blocked");
 	err = check_sched(t, e);
+	if (err)
+		return err;
+	err = check_cputimes(&t->ru, t->cputime_ns, "thread", e);
 	if (err)
 		return err;
 
@@ -448,6 +463,11 @@ int ssi_img_check_task(const struct ssi_img_task *t,
 	    t->itimer_prof.interval > SSI_IMG_ITIMER_MAX)
 		return bad(e, SSI_R_TASK, "itimer beyond %llu ns",
 			   (unsigned long long)SSI_IMG_ITIMER_MAX);
+	err = check_cputimes(&t->ru_self, t->cputime_ns, "process", e);
+	if (!err)
+		err = check_cputimes(&t->ru_children, 0, "children's", e);
+	if (err)
+		return err;
 	if (t->sigpending & ~SSI_IMG_SIGPENDING_MASK)
 		return bad(e, SSI_R_TASK, "pending signals %#llx",
 			   (unsigned long long)t->sigpending);

@@ -222,6 +222,9 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "task", "format", "rlimit cur > max");
 	M("EINVAL", "task", "format", "personality PER_SVR4");
 	M("EINVAL", "task", "format", "ITIMER_PROF interval beyond 2^62 ns");
+	M("EINVAL", "task", "format", "process system CPU time beyond 2^62 ns");
+	M("EINVAL", "task", "format", "thread user CPU time beyond 2^62 ns");
+	M("EINVAL", "task", "format", "children's user CPU time beyond 2^62 ns");
 	M("EINVAL", "task", "format", "SCHED_DEADLINE");
 	M("EINVAL", "task", "format", "SCHED_FIFO priority 100");
 	M("EINVAL", "task", "format", "nice 20");
@@ -402,6 +405,9 @@ apply:
 	if (IS()) { TASK->rlim[3].cur = 10; TASK->rlim[3].max = 5; goto task; }
 	if (IS()) { TASK->personality = 0x0004; goto task; }
 	if (IS()) { TASK->itimer_prof.interval = SSI_IMG_ITIMER_MAX + 1; goto task; }
+	if (IS()) { TASK->ru_self.stime_ns = ~0ULL - 5; goto task; }
+	if (IS()) { LEAD->ru.utime_ns = SSI_IMG_CPUTIME_MAX + 1; goto task; }
+	if (IS()) { TASK->ru_children.utime_ns = ~0ULL; goto task; }
 	if (IS()) { TASK->leader.sched_policy = 6; goto task; }
 	if (IS()) {
 		TASK->leader.sched_policy = SSI_SCHED_FIFO;

@@ -329,6 +329,13 @@ struct ssi_img_itimer {
 /* Longest itimer value or interval an image may carry (about 146 years). */
 #define SSI_IMG_ITIMER_MAX	(1ULL << 62)
 
+/*
+ * Most CPU time (ns) an image's counters may hold, each (about 146 years):
+ * the kernel adds a process's or a thread's user and system time and
+ * divides by the sum (cputime_adjust()), which must not wrap.
+ */
+#define SSI_IMG_CPUTIME_MAX	(1ULL << 62)
+
 /**
  * struct ssi_img_task - payload of SSI_SEC_TASK (count 1)
  * @leader:	the thread-group leader's state.
