@@ -216,15 +216,18 @@ static bool lock_stopped(struct k_itimer *k, struct signal_struct *sig,
 	}
 }
 
+/* How many whole @iv take @exp past @now: 0 if it is past already. */
+static u64 periods_to_pass(u64 exp, u64 now, u64 iv)
+{
+	return exp > now || !iv ? 0 : div64_u64(now - exp, iv) + 1;
+}
+
 /* @exp moved on by whole @iv until after @now (timer_gettime's forward). */
 static ktime_t forward(ktime_t exp, ktime_t now, ktime_t iv)
 {
-	u64 late;
-
 	if (exp > now || iv <= 0)
 		return exp;
-	late = ktime_to_ns(ktime_sub(now, exp));
-	return ktime_add_ns(exp, (div64_u64(late, ktime_to_ns(iv)) + 1) * ktime_to_ns(iv));
+	return ktime_add_ns(exp, periods_to_pass(exp, now, iv) * ktime_to_ns(iv));
 }
 
 /*
@@ -240,7 +243,7 @@ static ktime_t forward(ktime_t exp, ktime_t now, ktime_t iv)
 static u64 pending_next(struct k_itimer *k, struct ssi_img_posix_timer *r,
 			struct ssi_ptimer_saved *s, u64 exp, u64 now, u64 iv)
 {
-	u64 periods = exp <= now ? div64_u64(now - exp, iv) + 1 : 1;
+	u64 periods = periods_to_pass(exp, now, iv) ?: 1;
 	struct sigqueue *q = k->sigq;
 	s64 n = k->it_overrun + (s64)min_t(u64, periods, INT_MAX);
 
