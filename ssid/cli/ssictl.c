@@ -315,6 +315,8 @@ static void print_node(json_object *node)
 	       rtt, str(node, "connected_out"), str(node, "connected_in"),
 	       str(node, "frames"), str(node, "refused"));
 	printf("   Kernel=%s vDSO=%s\n", str(node, "kernel"), str(node, "vdso"));
+	if (member(node, "slurm_state"))
+		printf("   SlurmState=%s\n", str(node, "slurm_state"));
 	if (*str(node, "migration_refused"))
 		printf("   MigrationRefused=%s\n", str(node, "migration_refused"));
 	if (*str(node, "last_error"))

@@ -23,18 +23,43 @@ static uint32_t weight_of(const struct balance_task *t)
 	return t->weight ? t->weight : 1;
 }
 
-/* The first task that may move from @src to @dst and pays by its weight. */
-static long worth_on(const struct balance_node *nodes, const struct balance_task *tasks,
-		     size_t nt, const bool *moved, int src, int dst,
-		     const struct balance_params *p)
+/* The idlest node that may take @t away from @src, or -1. */
+static int idlest_for(const struct balance_node *nodes, size_t nn,
+		      const struct balance_task *t, int src,
+		      const struct balance_params *p)
+{
+	int dst = -1;
+	size_t i;
+
+	for (i = 0; i < nn; i++) {
+		if (!nodes[i].eligible || nodes[i].closed || (int)i == src ||
+		    (p->may_go && !p->may_go(p->arg, t, (int)i)))
+			continue;
+		if (dst < 0 || load_score(&nodes[i].load) < load_score(&nodes[dst].load))
+			dst = (int)i;
+	}
+	return dst;
+}
+
+/*
+ * The first task of @src whose move to the idlest node that may take it
+ * pays by its weight, with that node in *@dst; or -1.
+ */
+static long worth_on(const struct balance_node *nodes, size_t nn,
+		     const struct balance_task *tasks, size_t nt, const bool *moved,
+		     int src, const struct balance_params *p, int *dst)
 {
 	size_t i;
 
-	for (i = 0; i < nt; i++)
-		if (tasks[i].where == src && tasks[i].movable && !moved[i] &&
-		    load_worth_moving(&nodes[src].load, &nodes[dst].load, p->threshold,
+	for (i = 0; i < nt; i++) {
+		if (tasks[i].where != src || !tasks[i].movable || moved[i])
+			continue;
+		*dst = idlest_for(nodes, nn, &tasks[i], src, p);
+		if (*dst >= 0 &&
+		    load_worth_moving(&nodes[src].load, &nodes[*dst].load, p->threshold,
 				      p->hysteresis, weight_of(&tasks[i])))
 			return (long)i;
+	}
 	return -1;
 }
 
@@ -44,17 +69,19 @@ size_t balance_plan(struct balance_node *nodes, size_t nn,
 		    struct balance_move *out, size_t max)
 {
 	bool *moved = calloc(nt ? nt : 1, sizeof(*moved));
+	/* a node none of whose tasks pays to move: loads only rise elsewhere */
+	bool *spent = calloc(nn ? nn : 1, sizeof(*spent));
 	size_t n = 0, i;
 
-	if (!moved)
-		return 0;
+	if (!moved || !spent)
+		goto out;
 	while (n < max) {
 		struct balance_move *mv = &out[n];
 		int src = -1, dst = -1;
 		long t;
 
 		for (i = 0; i < nn; i++) {
-			if (!nodes[i].eligible ||
+			if (!nodes[i].eligible || spent[i] ||
 			    movable_on(tasks, nt, moved, (int)i) < 0)
 				continue;
 			if (src < 0 || load_score(&nodes[i].load) >
@@ -63,18 +90,11 @@ size_t balance_plan(struct balance_node *nodes, size_t nn,
 		}
 		if (src < 0)
 			break;
-		for (i = 0; i < nn; i++) {
-			if (!nodes[i].eligible || (int)i == src)
-				continue;
-			if (dst < 0 || load_score(&nodes[i].load) <
-				       load_score(&nodes[dst].load))
-				dst = (int)i;
+		t = worth_on(nodes, nn, tasks, nt, moved, src, p, &dst);
+		if (t < 0) {
+			spent[src] = true;
+			continue;
 		}
-		if (dst < 0)
-			break;
-		t = worth_on(nodes, tasks, nt, moved, src, dst, p);
-		if (t < 0)
-			break;
 		moved[t] = true;
 		mv->task = (size_t)t;
 		mv->from = src;
@@ -86,6 +106,8 @@ size_t balance_plan(struct balance_node *nodes, size_t nn,
 		mv->to_after = load_score(&nodes[dst].load);
 		n++;
 	}
+out:
 	free(moved);
+	free(spent);
 	return n;
 }

@@ -4,12 +4,14 @@
  *
  * Pure: the caller gathers the nodes' load vectors (heartbeats) and its
  * tasks, and carries the moves out (ssictl rebalance, or ssid's automatic
- * balancer).  Greedy: while the busiest node that has a movable task is
- * worth relieving towards the idlest one (load_worth_moving(): beyond the
- * threshold, and the move does not just turn the gap around, so nothing
- * ping-pongs), the first of its tasks whose move pays, by its weight (a
- * 4-thread OpenMP task weighs 4), goes there and both loads are updated.
- * A task moves at most once per plan.
+ * balancer).  Greedy: the busiest node that has a movable task gives the
+ * first of its tasks whose move to the idlest node that may take it (not
+ * closed, and allowed by may_go: the job's partition) pays
+ * (load_worth_moving(): beyond the threshold, and the move does not just
+ * turn the gap around, so nothing ping-pongs; by its weight, a 4-thread
+ * OpenMP task weighs 4); both loads are updated and the next move is
+ * sought.  A node none of whose tasks pays to move is passed over for the
+ * next busiest.  A task moves at most once per plan.
  */
 #ifndef SSID_BALANCE_PLAN_H
 #define SSID_BALANCE_PLAN_H
@@ -25,6 +27,8 @@ struct balance_node {
 	const char *name;
 	struct load_vector load;	/* runnable is updated by the plan */
 	bool eligible;			/* may give or take tasks */
+	bool closed;			/* gives, but takes none (Slurm
+					 * does not let it: slurm_view.h) */
 };
 
 struct balance_task {
@@ -47,6 +51,9 @@ struct balance_move {
 struct balance_params {
 	uint32_t threshold;		/* BalanceThreshold, per-mille */
 	uint32_t hysteresis;		/* BalanceHysteresis, per-mille */
+	/* may task @t go to node @to (its job's partition)?  NULL: yes */
+	bool (*may_go)(void *arg, const struct balance_task *t, int to);
+	void *arg;
 };
 
 /*

@@ -17,6 +17,7 @@
 #include "cluster/load_sample.h"
 #include "cluster/task_view.h"
 #include "control/task_registry.h"
+#include "slurm/slurm_view.h"
 
 static bool node_wanted(const struct balancer_filter *f, const char *name)
 {
@@ -123,6 +124,8 @@ static int plan_nodes(const struct balancer_ctx *c, const struct balancer_filter
 		n->eligible = pi.have_load && node_wanted(f, pi.name) &&
 			      !c->conf->nodes[i].no_migrate &&
 			      (pi.self || (pi.state == PEER_UP && !pi.mig_refusal[0]));
+		n->closed = !slurm_view_balancer_may_place(c->slurm, -1, (int)i,
+							  peers_self(c->peers), false, now);
 		if (pi.self && c->sampler)
 			sampler_runnable(c->sampler, f->client, &n->load.runnable);
 		out->before[i] = load_score(&n->load);
@@ -132,10 +135,29 @@ static int plan_nodes(const struct balancer_ctx *c, const struct balancer_filter
 	return 0;
 }
 
-static void plan_moves(const struct balancer_ctx *c, struct balancer_plan *out)
+/* Slurm's word on a task of this node (slurm_view.h): its home knows its job. */
+static bool may_go_here(void *arg, const struct balance_task *t, int to)
+{
+	const struct balancer_ctx *c = arg;
+
+	return slurm_view_balancer_may_place(c->slurm, t->job, to, t->home, false,
+					     clock_mono_ms());
+}
+
+/* The same for any node's task: a job this node has not heard of yet passes. */
+static bool may_go_view(void *arg, const struct balance_task *t, int to)
+{
+	const struct balancer_ctx *c = arg;
+
+	return slurm_view_balancer_may_place(c->slurm, t->job, to, t->home, true,
+					     clock_mono_ms());
+}
+
+static void plan_moves(const struct balancer_ctx *c, struct balancer_plan *out,
+		       bool (*may_go)(void *, const struct balance_task *, int))
 {
 	struct balance_params bp = { c->conf->balance_threshold,
-				     c->conf->balance_hysteresis };
+				     c->conf->balance_hysteresis, may_go, (void *)c };
 
 	out->nmoves = balance_plan(out->nodes, out->nn, out->tasks, out->nt, &bp,
 				   out->moves, out->nt);
@@ -186,7 +208,7 @@ int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 			     (!f->here_only || b->where == self);
 		out->nt++;
 	}
-	plan_moves(c, out);
+	plan_moves(c, out, may_go_here);
 	return 0;
 }
 
@@ -218,7 +240,7 @@ int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filte
 			     (!f->here_only || b->where == self);
 		out->nt++;
 	}
-	plan_moves(c, out);
+	plan_moves(c, out, may_go_view);
 	return 0;
 }
 

@@ -34,6 +34,7 @@ struct balancer_ctx {
 	struct tasks *tasks;
 	struct migrate *migrate;
 	struct sampler *sampler;	/* this node's runnable count at plan time */
+	struct slurm_view *slurm;	/* where a job's tasks may go */
 };
 
 /* Who plans: which nodes count, whose tasks, which policies. */

@@ -60,6 +60,7 @@ struct cluster {
 	struct peers *peers;
 	struct tasks *tasks;
 	struct migrate *migrate;
+	struct slurm_view *slurm;
 	struct view_req *views;
 	struct asked_mig *asked;
 	struct served_mig *served;
@@ -351,7 +352,8 @@ static void serve_migrate(struct cluster *c, int idx, const struct ssi_tp_msg *m
 	sm->c = c;
 	sm->idx = idx;
 	sm->id = req.id;
-	if (migreq_start(c->migrate, c->conf, c->peers, c->tasks, (pid_t)req.pid, to, req.uid,
+	if (migreq_start(c->migrate, c->conf, c->peers, c->tasks, c->slurm, (pid_t)req.pid,
+			 to, req.uid,
 			 req.flags & MSG_MIGRATE_ADMIN, served_done, sm,
 			 &sm->handle, &res)) {
 		send_rep(c, idx, req.id, &res);
@@ -617,7 +619,8 @@ uint64_t cluster_timer(struct cluster *c, uint64_t now)
 /* ------------------------------------------------------------ lifecycle */
 
 struct cluster *cluster_create(const struct ssi_conf *conf, struct peers *peers,
-			       struct tasks *tasks, struct migrate *migrate)
+			       struct tasks *tasks, struct migrate *migrate,
+			       struct slurm_view *slurm)
 {
 	struct cluster *c = calloc(1, sizeof(*c));
 
@@ -627,6 +630,7 @@ struct cluster *cluster_create(const struct ssi_conf *conf, struct peers *peers,
 	c->peers = peers;
 	c->tasks = tasks;
 	c->migrate = migrate;
+	c->slurm = slurm;
 	peers_set_cluster_hook(peers, on_msg, c);
 	return c;
 }

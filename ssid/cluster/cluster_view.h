@@ -24,6 +24,7 @@ struct peers;
 struct tasks;
 struct migrate;
 struct cluster;
+struct slurm_view;
 
 struct cluster_view {
 	struct taskview_task *tasks;
@@ -39,9 +40,13 @@ struct cluster_view {
  */
 typedef void (*cluster_view_cb)(void *arg, const struct cluster_view *v);
 
-/* cluster_create - answer peers' queries from now on; NULL without memory. */
+/*
+ * cluster_create - answer peers' queries from now on (their requests to
+ * move a task of this node checked against @slurm); NULL without memory.
+ */
 struct cluster *cluster_create(const struct ssi_conf *conf, struct peers *peers,
-			       struct tasks *tasks, struct migrate *migrate);
+			       struct tasks *tasks, struct migrate *migrate,
+			       struct slurm_view *slurm);
 
 /* cluster_destroy - pending views are called back with NULL.  NULL is fine. */
 void cluster_destroy(struct cluster *c);

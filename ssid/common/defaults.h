@@ -106,6 +106,36 @@
 #define SSI_MAX_INCOMING		4
 #define SSI_INCOMING_MEMORY_PCT		50
 
+/*
+ * What ssid learns from Slurm (slurm/slurm_view.h): node states and
+ * partitions are loaded every SlurmPollInterval by ssi-slurm-watch, with
+ * their update times, so an unchanged cluster costs slurmctld one small
+ * answer per node and interval.  Ten seconds: an administrator who drains
+ * a node sees migrations stop going there within that, and a thousand
+ * nodes ask slurmctld a hundred times a second, as many slurmd pings.
+ */
+#define SSI_SLURM_POLL_MS		10000
+#define SSI_SLURM_POLL_MIN_MS		1000
+#define SSI_SLURM_POLL_MAX_MS		3600000
+
+/*
+ * A watcher that died is started again after this (not at once: one that
+ * cannot start would spin); a job slurmctld did not know is asked again
+ * after this too (a job id seen by slurmstepd before slurmctld answers
+ * for it, or slurmctld down for a moment).
+ */
+#define SSI_SLURM_RETRY_MS		5000
+
+/* Jobs whose partition ssid keeps; beyond, the least recently used go. */
+#define SSI_SLURM_JOBS_MAX		4096
+
+/*
+ * A watcher's line holds every node and partition of the cluster: about
+ * 60 bytes a node, so 64 MiB is a cluster of a million nodes; longer is
+ * refused, not buffered without end.
+ */
+#define SSI_SLURM_LINE_MAX		(64u << 20)
+
 /* ----------------------------------------------------------------- limits */
 
 /*

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "cluster/balancer.h"
 #include "cluster/cluster_view.h"
+#include "slurm/slurm_view.h"
 #include "migrate/migrate.h"
 #include "migrate/move_request.h"
 #include "daemon/loop.h"
@@ -157,6 +158,7 @@ static json_object *node_json(struct ctlops *ops, int idx, uint64_t now)
 	json_object *o = json_object_new_object();
 	struct peer_info pi;
 	const struct load_vector *l = &pi.load;
+	const char *slurm;
 
 	peers_info(ops->peers, idx, now, &pi);
 	json_object_object_add(o, "name", json_object_new_string(pi.name));
@@ -215,6 +217,8 @@ static json_object *node_json(struct ctlops *ops, int idx, uint64_t now)
 	}
 	json_object_object_add(o, "migration_refused",
 			       json_object_new_string(pi.mig_refusal));
+	slurm = slurm_view_node_state(ops->slurm, idx);
+	json_object_object_add(o, "slurm_state", slurm ? json_object_new_string(slurm) : NULL);
 	return o;
 }
 
@@ -496,6 +500,7 @@ static void op_task_register(struct ctlops *ops, struct ctl_client *cl,
 		task_error(cl, id, pid, rc);
 		return;
 	}
+	slurm_view_want_job(ops->slurm, job, clock_mono_ms());
 	log_info("task %d (uid %u, job %lld.%lld task %lld) registered by uid %u",
 		 (int)pid, (unsigned int)t.uid, (long long)job,
 		 (long long)step, (long long)task,
@@ -740,7 +745,8 @@ static void op_migrate(struct ctlops *ops, struct ctl_client *cl,
 				     ctl_client_uid(cl), ctl_client_admin(cl),
 				     migrate_done, mr, &mr->handle, &res);
 	else
-		rc = migreq_start(ops->migrate, ops->conf, ops->peers, ops->tasks, pid, idx,
+		rc = migreq_start(ops->migrate, ops->conf, ops->peers, ops->tasks, ops->slurm,
+				  pid, idx,
 				  ctl_client_uid(cl), ctl_client_admin(cl),
 				  migrate_done, mr, &mr->handle, &res);
 	if (rc) {

@@ -15,6 +15,7 @@ struct peers;
 struct tasks;
 struct migrate;
 struct cluster;
+struct slurm_view;
 
 /* Everything the operations need, filled in by main.c. */
 struct balancer_ctx;
@@ -24,6 +25,7 @@ struct ctlops {
 	struct peers *peers;
 	struct tasks *tasks;
 	struct migrate *migrate;
+	struct slurm_view *slurm;
 	const struct balancer_ctx *bal;
 	struct cluster *cluster;
 	/* ask the daemon to stop after this loop iteration */

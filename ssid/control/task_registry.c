@@ -134,7 +134,7 @@ size_t tasks_count(const struct tasks *t)
 	return t->n;
 }
 
-bool tasks_job_task(const struct tasks *t, pid_t pid)
+int64_t tasks_job_of(const struct tasks *t, pid_t pid)
 {
 	uint64_t starttime;
 	uid_t uid;
@@ -142,12 +142,13 @@ bool tasks_job_task(const struct tasks *t, pid_t pid)
 	int found;
 
 	if (pid <= 0)
-		return false;
+		return -1;
 	i = find(t, pid, &found);
 	if (!found || t->v[i].job < 0)
-		return false;
+		return -1;
 	/* the registered process, not one that was given its pid since */
-	return !proc_identity(pid, &starttime, &uid) && starttime == t->v[i].starttime;
+	return !proc_identity(pid, &starttime, &uid) && starttime == t->v[i].starttime ?
+	       t->v[i].job : -1;
 }
 
 const struct task *tasks_at(const struct tasks *t, size_t i)

@@ -55,10 +55,10 @@ int tasks_register(struct tasks *t, pid_t pid, int64_t job, int64_t step,
 int tasks_unregister(struct tasks *t, pid_t pid, uid_t caller, int admin);
 
 /*
- * tasks_job_task - is @pid registered as a task of a Slurm job (and still
- * the process that was registered)?
+ * tasks_job_of - the Slurm job of @pid when it is registered as a task of
+ * one (and still the process that was registered), else -1.
  */
-bool tasks_job_task(const struct tasks *t, pid_t pid);
+int64_t tasks_job_of(const struct tasks *t, pid_t pid);
 
 /* tasks_count, tasks_at - iterate: entries 0 .. count-1, in pid order. */
 size_t tasks_count(const struct tasks *t);

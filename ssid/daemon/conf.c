@@ -180,7 +180,7 @@ enum key_id {
 	K_PID_FILE, K_MUNGE_SOCKET, K_SLURM_USER, K_BAL_INTERVAL,
 	K_BAL_THRESHOLD, K_BAL_HYSTERESIS, K_BAL_CANDIDATES, K_NICE,
 	K_MAX_INCOMING, K_INCOMING_MEMORY, K_PROTECT, K_LOG_LEVEL,
-	K_NKEYS
+	K_SLURM_POLL, K_NKEYS
 };
 
 static const char *const key_names[K_NKEYS] = {
@@ -202,6 +202,7 @@ static const char *const key_names[K_NKEYS] = {
 	[K_INCOMING_MEMORY] = "IncomingMemory",
 	[K_PROTECT] = "Protect",
 	[K_LOG_LEVEL] = "LogLevel",
+	[K_SLURM_POLL] = "SlurmPollInterval",
 };
 
 static int set_global(struct parse *p, enum key_id id, const char *key,
@@ -290,6 +291,14 @@ static int set_global(struct parse *p, enum key_id id, const char *key,
 		else
 			return perr(p, "%s=%s: must be integrity or encrypt",
 				    key, val);
+		return 0;
+	case K_SLURM_POLL:
+		/* 0: ssid does not follow Slurm (ssi.conf(5) says what then) */
+		if (conf_parse_duration(val, &c->slurm_poll_ms) ||
+		    (c->slurm_poll_ms && (c->slurm_poll_ms < SSI_SLURM_POLL_MIN_MS ||
+					  c->slurm_poll_ms > SSI_SLURM_POLL_MAX_MS)))
+			return perr(p, "%s=%s: not 0 nor a duration in [%us, %us]", key, val,
+				    SSI_SLURM_POLL_MIN_MS / 1000, SSI_SLURM_POLL_MAX_MS / 1000);
 		return 0;
 	case K_LOG_LEVEL:
 		c->log_level = log_level_parse(val);
@@ -453,6 +462,7 @@ static int set_defaults(struct ssi_conf *c)
 	c->max_incoming = SSI_MAX_INCOMING;
 	c->incoming_memory_pct = SSI_INCOMING_MEMORY_PCT;
 	c->log_level = LOG_NOTICE;
+	c->slurm_poll_ms = SSI_SLURM_POLL_MS;
 	return c->cluster_name && c->transport && c->control_socket &&
 	       c->pid_file ? 0 : -1;
 }

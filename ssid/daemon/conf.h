@@ -41,6 +41,7 @@ struct ssi_conf {
 	unsigned int balance_threshold;	/* per-mille of a CPU, per CPU */
 	unsigned int balance_hysteresis;
 	unsigned int balance_candidates;
+	unsigned int slurm_poll_ms;	/* 0: ssid does not follow Slurm */
 	int nice;			/* ssid's own, -20..19 */
 	unsigned int max_incoming;	/* migrations arriving at once */
 	unsigned int incoming_memory_pct; /* of MemAvailable, per image */

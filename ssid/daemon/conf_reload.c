@@ -84,6 +84,7 @@ void conf_reload(struct ssi_conf *live, const struct ssi_conf *fresh, char *appl
 		{ "SlurmUser", str_differs(live->slurm_user, fresh->slurm_user) },
 		{ "Nice", live->nice != fresh->nice },
 		{ "Protect", live->encrypt != fresh->encrypt },
+		{ "SlurmPollInterval", live->slurm_poll_ms != fresh->slurm_poll_ms },
 		{ "NodeName", nodes_differ(live, fresh) },
 	};
 	size_t i;

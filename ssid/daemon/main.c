@@ -30,6 +30,7 @@
 #include "daemon/conf_reload.h"
 #include "cluster/balancer.h"
 #include "cluster/cluster_view.h"
+#include "slurm/slurm_view.h"
 #include "control/control_server.h"
 #include "control/control_ops.h"
 #include "common/defaults.h"
@@ -65,6 +66,7 @@ struct ssid {
 	struct balancer_ctx bal;
 	struct ctlops ops;
 	struct cluster *cluster;
+	struct slurm_view *slurm;
 	struct control *control;
 	bool pid_written;
 	bool stop;
@@ -425,7 +427,10 @@ int main(int argc, char **argv)
 	d.migrate = migrate_create(d.conf, d.peers, d.loop);
 	if (!d.migrate)
 		log_fatal("out of memory");
-	d.cluster = cluster_create(d.conf, d.peers, d.tasks, d.migrate);
+	d.slurm = slurm_view_create(d.conf, d.loop);
+	if (!d.slurm)
+		log_fatal("out of memory");
+	d.cluster = cluster_create(d.conf, d.peers, d.tasks, d.migrate, d.slurm);
 	if (!d.cluster)
 		log_fatal("out of memory");
 	d.ops.cluster = d.cluster;
@@ -433,8 +438,9 @@ int main(int argc, char **argv)
 	d.ops.migrate = d.migrate;
 	d.ops.peers = d.peers;
 	d.ops.tasks = d.tasks;
+	d.ops.slurm = d.slurm;
 	d.bal = (struct balancer_ctx){ d.conf, d.peers, d.tasks, d.migrate,
-				       d.sampler };
+				       d.sampler, d.slurm };
 	d.ops.bal = &d.bal;
 	d.ops.shutdown = request_shutdown;
 	d.ops.shutdown_arg = &d;
@@ -465,7 +471,10 @@ int main(int argc, char **argv)
 		uint64_t t4 = migrate_timer(d.migrate, now);
 		uint64_t t5 = balancer_timer(&d.bal, now);
 		uint64_t t6 = cluster_timer(d.cluster, now);
+		uint64_t t7 = slurm_view_timer(d.slurm, now);
 
+		if (t7 < t6)
+			t6 = t7;
 		if (t5 < t4)
 			t4 = t5;
 		if (t6 < t4)
@@ -487,6 +496,7 @@ int main(int argc, char **argv)
 		unlink(d.conf->pid_file);
 	control_destroy(d.control);
 	cluster_destroy(d.cluster);
+	slurm_view_destroy(d.slurm);
 	tasks_destroy(d.tasks);
 	migrate_destroy(d.migrate);
 	peers_destroy(d.peers);

@@ -12,11 +12,13 @@
 
 #include "daemon/conf.h"
 #include "control/control_proto.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/procfs.h"
 #include "migrate/move_request.h"
 #include "cluster/peers.h"
 #include "control/task_registry.h"
+#include "slurm/slurm_view.h"
 
 struct migreq {
 	struct migrate *m;
@@ -138,7 +140,8 @@ static void done(void *arg, const struct migrate_result *r)
 }
 
 int migreq_start(struct migrate *m, const struct ssi_conf *conf,
-		 struct peers *peers, const struct tasks *tasks, pid_t pid, int idx,
+		 struct peers *peers, const struct tasks *tasks,
+		 struct slurm_view *slurm, pid_t pid, int idx,
 		 uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
 		 struct migreq_result *res)
 {
@@ -146,13 +149,21 @@ int migreq_start(struct migrate *m, const struct ssi_conf *conf,
 	const char *where, *state;
 	struct migreq *q;
 	char err[512];
+	int64_t job;
 	int rc;
 
 	if (may_act_on(pid, uid, admin, res))
 		return -1;
-	if (!admin && !tasks_job_task(tasks, pid)) {
+	job = admin ? -1 : tasks_job_of(tasks, pid);
+	if (!admin && job < 0) {
 		fail(res, CTL_E_PERM, "pid %d is not a registered task of a Slurm job: users "
 		     "move only those (root and the SlurmUser move any process)", (int)pid);
+		return -1;
+	}
+	if (!admin && slurm_view_may_place(slurm, job, idx, peers_self(peers),
+					   clock_mono_ms(), err, sizeof(err))) {
+		fail(res, CTL_E_PERM, "pid %d (job %lld) may not go to %s: %s", (int)pid,
+		     (long long)job, peers_node_name(peers, idx), err);
 		return -1;
 	}
 	if (conf->nodes[idx].no_migrate) {

@@ -16,6 +16,7 @@
 #include "migrate/migrate.h"
 
 struct peers;
+struct slurm_view;
 struct ssi_conf;
 struct tasks;
 
@@ -33,13 +34,15 @@ typedef void (*migreq_cb)(void *arg, const struct migreq_result *res);
  * migreq_start - move process @pid of this node to node @idx (this node:
  * bring it back home), asked by @uid (@admin: root or SlurmUser).  A
  * user moves only a task of a Slurm job registered in @tasks, whose ids
- * are all theirs and that is dumpable.
+ * are all theirs and that is dumpable, and only to a node where @slurm
+ * says the job may go (slurm/slurm_view.h).
  * Returns 0 with *@handle set and @cb to come, or -1 with *@res saying
- * why (no such process, not the asker's, a Migrate=no node, the
- * migration refused at once).
+ * why (no such process, not the asker's, a node the job may not use, a
+ * Migrate=no node, the migration refused at once).
  */
 int migreq_start(struct migrate *m, const struct ssi_conf *conf,
-		 struct peers *peers, const struct tasks *tasks, pid_t pid, int idx,
+		 struct peers *peers, const struct tasks *tasks,
+		 struct slurm_view *slurm, pid_t pid, int idx,
 		 uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
 		 struct migreq_result *res);
 

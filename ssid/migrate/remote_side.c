@@ -29,7 +29,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +56,7 @@
 #include "migrate/guest_pidns.h"
 #include "migrate/image_stream.h"
 #include "migrate/image_peek.h"
+#include "common/libexec.h"
 #include "migrate/migrate_int.h"
 #include "migrate/seccomp_carry.h"
 #include "cluster/peer_msg.h"
@@ -65,9 +65,6 @@
 
 #ifndef P_PIDFD
 #define P_PIDFD		3
-#endif
-#ifndef SSI_LIBEXECDIR
-#define SSI_LIBEXECDIR "/usr/local/libexec"
 #endif
 #define HELPER_NAME	"ssi-restore-helper"
 
@@ -570,31 +567,6 @@ static void try_steal(struct mig_remote *g, uint64_t now)
 
 /* ------------------------------------------------------------- helper */
 
-static int find_helper(char *path, size_t len)
-{
-	const char *env = getenv("SSI_RESTORE_HELPER");
-	char exe[512], *dir;
-	ssize_t n;
-
-	if (env && env[0]) {
-		snprintf(path, len, "%s", env);
-		return access(path, X_OK);
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		dir = dirname(exe);
-		snprintf(path, len, "%s/%s", dir, HELPER_NAME);
-		if (!access(path, X_OK))
-			return 0;
-		/* libtool's .libs/lt-ssid in a build tree */
-		snprintf(path, len, "%s/../%s", dir, HELPER_NAME);
-		if (!access(path, X_OK))
-			return 0;
-	}
-	snprintf(path, len, "%s/%s", SSI_LIBEXECDIR, HELPER_NAME);
-	return access(path, X_OK);
-}
 
 /* In the child: fds 3 (image) and 4 (report), defaults, exec. */
 static void __attribute__((noreturn))
@@ -673,7 +645,7 @@ static void start_helper(struct mig_remote *g)
 	int sv[2], pidfd, rc, sec;
 	pid_t pid;
 
-	if (find_helper(path, sizeof(path))) {
+	if (libexec_find(HELPER_NAME, "SSI_RESTORE_HELPER", path, sizeof(path))) {
 		send_failed(g, 0, ENOENT, "no " HELPER_NAME " on this node");
 		free_guest(g);
 		return;

@@ -2,7 +2,7 @@
 /*
  * check_balance.c - the balancer's plan (ssid/cluster/balance_plan.c): spreading, the
  * threshold, no ping-pong, ineligible nodes and unmovable tasks left
- * alone, the move limit.
+ * alone, the move limit, nodes Slurm closed and jobs' partitions.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -10,15 +10,14 @@
 #include "run_suite.h"
 #include "ssid/cluster/balance_plan.h"
 
-static const struct balance_params params = { 250, 100 };
+static const struct balance_params params = { .threshold = 250, .hysteresis = 100 };
 
 static void node(struct balance_node *n, const char *name, uint32_t pus,
 		 uint32_t runnable)
 {
-	n->name = name;
+	*n = (struct balance_node){ .name = name, .eligible = true };
 	n->load = (struct load_vector){ .cores = pus, .pus = pus, .numa = 1,
 					.runnable = runnable };
-	n->eligible = true;
 }
 
 static void task(struct balance_task *t, int id, int where)
@@ -144,6 +143,58 @@ START_TEST(test_eligibility)
 }
 END_TEST
 
+/* Job 8 may use n1 and n2 only (its partition). */
+static bool job8_not_n3(void *arg, const struct balance_task *t, int to)
+{
+	(void)arg;
+	return t->job != 8 || to != 2;
+}
+
+/* Slurm's word: a closed node gives but takes nothing; a job stays in its partition. */
+START_TEST(test_slurm)
+{
+	struct balance_params p = params;
+	struct balance_node n[3];
+	struct balance_task t[4];
+	struct balance_move m[8];
+	size_t k;
+
+	node(&n[0], "n1", 1, 4);
+	node(&n[1], "n2", 1, 0);
+	node(&n[2], "n3", 1, 0);
+	n[1].closed = true;		/* drained in Slurm */
+	for (k = 0; k < 4; k++)
+		task(&t[k], (int)k, 0);
+	ck_assert_uint_eq(balance_plan(n, 3, t, 4, &p, m, 8), 2);
+	ck_assert_int_eq(m[0].to, 2);
+	ck_assert_int_eq(m[1].to, 2);
+	/* a closed node still gives its tasks away */
+	node(&n[0], "n1", 1, 0);
+	node(&n[1], "n2", 1, 4);
+	node(&n[2], "n3", 1, 0);
+	n[1].closed = true;
+	for (k = 0; k < 4; k++)
+		task(&t[k], (int)k, 1);
+	ck_assert_uint_eq(balance_plan(n, 3, t, 4, &p, m, 8), 2);
+	for (k = 0; k < 2; k++)
+		ck_assert_int_ne(m[k].to, 1);
+	/* job 8's tasks never go to n3; job 7's do */
+	node(&n[0], "n1", 1, 4);
+	node(&n[1], "n2", 1, 4);
+	node(&n[2], "n3", 1, 0);
+	for (k = 0; k < 4; k++) {
+		task(&t[k], (int)k, k < 2 ? 0 : 1);
+		t[k].job = 8;
+	}
+	p.may_go = job8_not_n3;
+	ck_assert_uint_eq(balance_plan(n, 3, t, 4, &p, m, 8), 0);
+	t[3].job = 7;
+	ck_assert_uint_eq(balance_plan(n, 3, t, 4, &p, m, 8), 1);
+	ck_assert_uint_eq(m[0].task, 3);
+	ck_assert_int_eq(m[0].to, 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("balance");
@@ -154,6 +205,7 @@ int main(void)
 	tcase_add_test(tc, test_weight);
 	tcase_add_test(tc, test_no_ping_pong);
 	tcase_add_test(tc, test_eligibility);
+	tcase_add_test(tc, test_slurm);
 	suite_add_tcase(s, tc);
 	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

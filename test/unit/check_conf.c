@@ -66,6 +66,7 @@ START_TEST(test_minimal_defaults)
 	ck_assert_int_eq(c->nice, SSI_NICE);
 	ck_assert(!c->encrypt);		/* frames authenticated, in clear */
 	ck_assert_int_eq(c->log_level, LOG_NOTICE);
+	ck_assert_uint_eq(c->slurm_poll_ms, SSI_SLURM_POLL_MS);
 	ck_assert_uint_eq(c->nnodes, 1);
 	ck_assert_uint_eq(c->nodes[0].port, SSI_DEFAULT_PORT);
 	ck_assert_int_eq(c->nodes[0].line, 1);
@@ -95,6 +96,7 @@ START_TEST(test_full_file)
 		"MaxIncoming=2\n"
 		"IncomingMemory=25\n"
 		"Protect=Encrypt\n"
+		"SlurmPollInterval=30\n"
 		"\t NodeName=n1   Addr=10.251.0.1\r\n"
 		"NodeName=n2 NodeAddr=fd00::2 Port=7080\n"
 		"NodeName=node-3.cluster Addr=node3.example.org Migrate=no\n");
@@ -115,11 +117,12 @@ START_TEST(test_full_file)
 	ck_assert_uint_eq(c->max_incoming, 2);
 	ck_assert_uint_eq(c->incoming_memory_pct, 25);
 	ck_assert(c->encrypt);
+	ck_assert_uint_eq(c->slurm_poll_ms, 30000);
 	ck_assert_uint_eq(c->nnodes, 3);
 	ck_assert_str_eq(c->nodes[0].name, "n1");
 	ck_assert_str_eq(c->nodes[0].addr, "10.251.0.1");
 	ck_assert_uint_eq(c->nodes[0].port, 7075);	/* global, set later */
-	ck_assert_int_eq(c->nodes[0].line, 19);
+	ck_assert_int_eq(c->nodes[0].line, 20);
 	ck_assert_str_eq(c->nodes[1].addr, "fd00::2");
 	ck_assert_uint_eq(c->nodes[1].port, 7080);
 	ck_assert(!c->nodes[1].no_migrate);
@@ -187,6 +190,9 @@ START_TEST(test_syntax_errors)
 	refuse("NodeName=n1 a b c d e f g h i j k l m n o p q\n", 1,
 	       "settings on one line");
 	refuse(NODES "Port=1\x01\n", 3, "control character 0x01");
+	refuse("SlurmPollInterval=500ms\n" NODES, 1,
+	       "SlurmPollInterval=500ms: not 0 nor a duration in [1s, 3600s]");
+	refuse("SlurmPollInterval=2h\n" NODES, 1, "SlurmPollInterval=2h: not 0");
 }
 END_TEST
 

@@ -255,7 +255,7 @@ START_TEST(test_tasks_registry)
 	/* its owner may register it, but not as a job's task */
 	ck_assert_int_eq(tasks_register(t, getpid(), -1, -1, -1, false, me, 0, 50, &e), 0);
 	ck_assert_int_eq(e.job, -1);
-	ck_assert(!tasks_job_task(t, getpid()));
+	ck_assert_int_eq(tasks_job_of(t, getpid()), -1);
 	ck_assert_int_eq(tasks_register(t, getpid(), 7, 0, 1, true, me, 0, 60, &e), -EACCES);
 	/* as an administrator (slurmstepd); then the ids are updated in place */
 	ck_assert_int_eq(tasks_register(t, getpid(), 7, 0, 1, true, me, 1, 100, &e), 0);
@@ -263,8 +263,8 @@ START_TEST(test_tasks_registry)
 	ck_assert_uint_eq(e.uid, me);
 	ck_assert_int_eq(e.job, 7);
 	ck_assert(e.auto_move);
-	ck_assert(tasks_job_task(t, getpid()));
-	ck_assert(!tasks_job_task(t, getppid()));
+	ck_assert_int_eq(tasks_job_of(t, getpid()), 7);
+	ck_assert_int_eq(tasks_job_of(t, getppid()), -1);
 	ck_assert_int_eq(tasks_register(t, getpid(), 7, 0, 2, false, me, 1, 200, &e), 0);
 	ck_assert_int_eq(e.task, 2);
 	ck_assert(!e.auto_move);
