@@ -15,6 +15,13 @@
 
 #include <json-c/json.h>
 
+/*
+ * Slurm's own names for what both libslurmfull (slurmctld) and libslurm
+ * (its clients, which load every select plugin too) export: log_var is
+ * slurm_log_var, bit_or slurm_bit_or... as Slurm's plugins do.
+ */
+#include "src/common/slurm_xlator.h"
+
 #include "src/common/log.h"
 #include "src/common/node_conf.h"
 

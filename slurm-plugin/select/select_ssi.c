@@ -14,9 +14,13 @@
  * answer is cons_tres's, so gres and job code behave as under cons_tres.
  *
  * Rules for this file (slurmctld loads every select_*.so it finds, and so
- * do clients such as squeue and sinfo):
- *  - reference only functions of libslurmfull/slurmctld, never
- *    slurmctld-only data;
+ * do clients linked with libslurm, such as squeue, ssictl and
+ * ssi-slurm-watch, when they unpack node and job records):
+ *  - name Slurm's functions as slurm_xlator.h does (slurm_log_var...),
+ *    which libslurmfull and libslurm both export; reference no data of
+ *    Slurm's (a data symbol must resolve when the plugin is loaded);
+ *    slurmctld-only functions (cr_*, find_node_record2) only on
+ *    slurmctld's paths (job_test), where they resolve;
  *  - load cons_tres lazily, on the first call that needs it;
  *  - plugin_version equals SLURM_VERSION_NUMBER exactly, plugin_id is our
  *    own (>= 100, unique among select plugins).
@@ -27,6 +31,13 @@
 #include "config.h"
 
 #include <pthread.h>
+
+/*
+ * Slurm's own names for what both libslurmfull (slurmctld) and libslurm
+ * (its clients, which load every select plugin too) export: log_var is
+ * slurm_log_var, bit_or slurm_bit_or... as Slurm's plugins do.
+ */
+#include "src/common/slurm_xlator.h"
 
 #include "slurm/slurm.h"
 #include "slurm/slurm_errno.h"
@@ -49,11 +60,34 @@ const uint32_t plugin_id = 160;
 
 static slurm_select_ops_t ops;
 /*
- * node_select_syms (Slurm's) names these entries in this order; this file
- * forwards all 37 (plugin_id + 36 functions).  A Slurm whose table differs
- * must not build this plugin silently.
+ * The symbols of a select plugin, in the order of slurm_select_ops_t:
+ * plugin_id and the 36 entry points this file forwards.  Our own table,
+ * not Slurm's node_select_syms: that is data of libslurmfull only, and a
+ * data symbol must resolve when the plugin is loaded, which clients
+ * linked with libslurm (ssictl, ssi-slurm-watch) also do when they
+ * unpack node or job records.  A Slurm whose table differs must not build
+ * this plugin silently.
  */
-_Static_assert(sizeof(slurm_select_ops_t) == 37 * sizeof(void *),
+static const char *wrapped_syms[] = {
+	"plugin_id",
+	"select_p_state_save", "select_p_state_restore", "select_p_job_init",
+	"select_p_node_init", "select_p_job_test", "select_p_job_begin",
+	"select_p_job_ready", "select_p_job_expand", "select_p_job_resized",
+	"select_p_job_signal", "select_p_job_fini", "select_p_job_suspend",
+	"select_p_job_resume", "select_p_step_pick_nodes", "select_p_step_start",
+	"select_p_step_finish", "select_p_select_nodeinfo_pack",
+	"select_p_select_nodeinfo_unpack", "select_p_select_nodeinfo_alloc",
+	"select_p_select_nodeinfo_free", "select_p_select_nodeinfo_set_all",
+	"select_p_select_nodeinfo_set", "select_p_select_nodeinfo_get",
+	"select_p_select_jobinfo_alloc", "select_p_select_jobinfo_free",
+	"select_p_select_jobinfo_set", "select_p_select_jobinfo_get",
+	"select_p_select_jobinfo_copy", "select_p_select_jobinfo_pack",
+	"select_p_select_jobinfo_unpack", "select_p_select_jobinfo_sprint",
+	"select_p_select_jobinfo_xstrdup", "select_p_get_info_from_plugin",
+	"select_p_update_node_config", "select_p_reconfigure", "select_p_resv_test",
+};
+_Static_assert(sizeof(slurm_select_ops_t) == 37 * sizeof(void *) &&
+	       sizeof(wrapped_syms) / sizeof(wrapped_syms[0]) == 37,
 	       "slurm_select_ops_t changed: review select_ssi.c");
 static plugin_context_t *g_context;
 static pthread_mutex_t g_context_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -70,7 +104,7 @@ static int wrapped_init(void)
 	if (g_context)
 		goto out;
 	g_context = plugin_context_create("select", WRAPPED_PLUGIN, (void **)&ops,
-					  node_select_syms, sizeof(ops));
+					  wrapped_syms, sizeof(wrapped_syms));
 	if (!g_context) {
 		error("%s: cannot load %s", plugin_type, WRAPPED_PLUGIN);
 		rc = SLURM_ERROR;

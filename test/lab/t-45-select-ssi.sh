@@ -3,9 +3,10 @@
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# A lab of its own, booted with --select select/ssi (the tier's lab runs
-# cons_tres, the default): three nodes of one core each, and an ssid on
-# the controller's host that select/ssi asks (ssi.conf(5), Migrate=no).
+# A lab of its own, booted with --select select/ssi (the default, as the
+# tier's lab; its own because it stops the controller host's ssid): three
+# nodes of one core each, and an ssid on the controller's host that
+# select/ssi asks (ssi.conf(5), Migrate=no).
 L=${SSI_LAB_NAME}-sel
 ssictl=$SSI_BUILDDIR/ssid/ssictl
 lon() { local n=$1; shift; "$SSI_LAB" exec --name "$L" "$n" -- "$@"; }
