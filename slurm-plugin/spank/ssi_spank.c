@@ -21,6 +21,7 @@
  *
  * A job without the option is never touched.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,13 @@ static enum ssi_policy job_policy = SSI_POLICY_NONE;
 /* plugstack.conf arguments: socket=PATH, timeout=MS */
 static char ssid_socket[108] = SSI_CONTROL_SOCKET;
 static int ssid_timeout_ms = SSI_SPANK_TIMEOUT_MS;
-/* slurmstepd says why a step's tasks are not migratable once, not per task. */
-static int ssid_down_logged;
+/*
+ * ssid did not answer a registration in time (or could not be reached):
+ * the step's later tasks are not asked at all (slurmstepd is one process
+ * per step, and launches them one after the other), so a hung ssid costs
+ * a step one timeout, not one per task; and the step says why once.
+ */
+static bool ssid_unreachable;
 
 static int opt_migratable_cb(int val, const char *optarg, int remote)
 {
@@ -144,7 +150,7 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
  * Ask the node's ssid for @op about task @pid (with @job, @step, @task
  * when @job is not NULL), through @c.  Returns 0 when ssid answered ok;
  * -1 with a message in @c->msg when it could not be asked, did not answer
- * within ssid_timeout_ms, or refused.
+ * within ssid_timeout_ms (both set ssid_unreachable), or refused.
  */
 static int ssid_task_request(struct ssiclient *c, const char *op, pid_t pid,
 			     const uint32_t *job, uint32_t step, uint32_t task)
@@ -164,6 +170,8 @@ static int ssid_task_request(struct ssiclient *c, const char *op, pid_t pid,
 	ssiclient_init(c, ssid_socket, ssid_timeout_ms);
 	rc = ssiclient_call(c, req, NULL);
 	json_object_put(req);
+	if (rc && rc != SSICLIENT_REFUSED)
+		ssid_unreachable = true;
 	return rc ? -1 : 0;
 }
 
@@ -179,7 +187,7 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 	struct ssiclient c;
 	pid_t pid = 0;
 
-	if (job_policy == SSI_POLICY_NONE)
+	if (job_policy == SSI_POLICY_NONE || ssid_unreachable)
 		return 0;
 	if (spank_get_item(sp, S_TASK_PID, &pid) != ESPANK_SUCCESS ||
 	    spank_get_item(sp, S_JOB_ID, &job) != ESPANK_SUCCESS ||
@@ -195,8 +203,8 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 	if (step > SLURM_MAX_NORMAL_STEP_ID)
 		return 0;
 	if (ssid_task_request(&c, "task_register", pid, &job, step, task)) {
-		if (!ssid_down_logged++)
-			slurm_info("ssi: job %u.%u runs unmigratable: %s", job, step, c.msg);
+		slurm_info("ssi: task %u of job %u.%u%s runs unmigratable: %s", task, job,
+			   step, ssid_unreachable ? " and the step's later ones" : "", c.msg);
 		return 0;
 	}
 	slurm_debug("ssi: task %u (pid %d) of job %u.%u registered with ssid",
@@ -210,7 +218,7 @@ int slurm_spank_task_exit(spank_t sp, int ac, char **av)
 	struct ssiclient c;
 	pid_t pid = 0;
 
-	if (job_policy == SSI_POLICY_NONE || ssid_down_logged)
+	if (job_policy == SSI_POLICY_NONE || ssid_unreachable)
 		return 0;
 	if (spank_get_item(sp, S_TASK_PID, &pid) != ESPANK_SUCCESS)
 		return 0;

@@ -13,6 +13,9 @@ fi
 grep -q "invalid --ssi-migratable value 'bogus'" <<<"$out" ||
 	fail "no clear message for a bad value: $out"
 echo "bad value refused: ${out%%$'\n'*}"
+# and listed by sbatch --help (ssi_spank(8))
+help=$(slurm sbatch --help)
+grep -q -- "--ssi-migratable=auto|manual" <<<"$help" || fail "sbatch --help does not list --ssi-migratable"
 
 # tasks_of JOBID: the pids ssid on $n has registered for that job.
 tasks_of() {
@@ -57,3 +60,25 @@ for j in "$job" "$plain"; do
 		sleep 0.25
 	done
 done
+
+# A hung ssid (stopped: its socket still takes connections, nothing
+# answers) costs a step one registration timeout, not one per task.
+# srun waits for its step's end, so a step of 6 tasks times out at most
+# once (about a second) on top of what it takes with ssid well.
+step_ms() {
+	local t0
+	t0=$(date +%s%N)
+	slurm srun --ssi-migratable -w "$n" -n6 --overcommit true ||
+		fail "srun -n6 with ssid ${1:-running} failed"
+	echo $((($(date +%s%N) - t0) / 1000000))
+}
+base=$(step_ms)
+spid=$(ssid_pid "$n")
+[ -n "$spid" ] || fail "no ssid on $n"
+trap 'on "$n" kill -CONT "$spid" 2>/dev/null || :' EXIT
+on "$n" kill -STOP "$spid"
+hung=$(step_ms stopped)
+on "$n" kill -CONT "$spid"
+echo "a step of 6 migratable tasks: ${base} ms, ${hung} ms with ssid hung"
+[ "$hung" -lt $((base + 3000)) ] ||
+	fail "a step with ssid hung took ${hung} ms (${base} ms with ssid well): one timeout per task?"
