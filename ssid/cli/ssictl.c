@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "config.h"
 #include "client/policy.h"
 #include "client/ssiclient.h"
+#include "cli/migrate_progress.h"
 #ifdef HAVE_LIBSLURM
 #include "cli/ssictl_slurm.h"
 #endif
@@ -49,6 +51,9 @@ static void usage(FILE *fp)
 "  rebalance [partition=P] [dryrun]\n"
 "                         plan moves of every node's tasks over the loads,\n"
 "                         print them, and carry them out one at a time\n"
+"  evacuate node=N [dryrun]\n"
+"                         drain N in Slurm and move every task off it: guests\n"
+"                         home, its own tasks to the least loaded nodes\n"
 "  migrate PID NODE|home  move a running process to NODE (its IO stays home),\n"
 "                         or bring it back home\n"
 "  migrate jobid=J[.S] [task=T] node=N|home\n"
@@ -662,9 +667,10 @@ static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
 
 static int cmd_migrate(struct ctl *c, int argc, char **argv)
 {
+	struct migrate_progress *progress = NULL;
 	json_object *req, *reply, *res;
+	char *end, err[600];
 	long pid;
-	char *end;
 
 	if (argc >= 1 && !strncmp(argv[0], "jobid=", 6))
 		return cmd_migrate_job(c, argc, argv);
@@ -679,7 +685,15 @@ static int cmd_migrate(struct ctl *c, int argc, char **argv)
 	json_object_object_add(req, "node", json_object_new_string(argv[1]));
 	/* a big image over a slow link takes a while */
 	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
-	reply = call(c, req, &res);
+	if (!c->json)
+		progress = migrate_progress_start(c->socket, (pid_t)pid, argv[1],
+						  STDOUT_FILENO);
+	reply = try_call(c, req, &res, err, sizeof(err));
+	migrate_progress_stop(progress);
+	if (!reply) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return EXIT_FAILURE;
+	}
 	if (c->json)
 		print_json(res);
 	else
@@ -704,57 +718,25 @@ static const char *ids_of(json_object *mv, char *buf, size_t len)
 }
 
 /*
- * rebalance [partition=P] [dryrun]: ssid's plan for every node's tasks,
- * printed as a table, then carried out one migration at a time (each
- * line as `migrate` prints it), each by the task's home.  Exit 1 if any
- * move failed.
+ * Print @res, a plan ("moves", "nodes") of ssid's, as a table (as JSON
+ * with -j; an empty one not at all with @quiet); unless @dryrun, carry it
+ * out one migration at a time (each line as `migrate` prints it), each by
+ * the task's home.  Returns how many moves failed; *@n how many there were.
  */
-static int cmd_rebalance(struct ctl *c, int argc, char **argv)
+static int run_plan(struct ctl *c, json_object *res, bool dryrun, bool quiet, size_t *n)
 {
-	const char *use = "rebalance [partition=P] [dryrun]";
-	json_object *req, *reply, *res, *moves, *nodes, *r2, *res2;
-	bool dryrun = false;
-	const char *part = NULL;
+	json_object *req, *moves = member(res, "moves"), *nodes = member(res, "nodes");
+	json_object *r2, *res2;
 	char err[600], ids[64];
-	size_t i, n;
+	size_t i;
 	int failed = 0;
 
-	for (i = 0; i < (size_t)argc; i++) {
-		if (!strcmp(argv[i], "dryrun"))
-			dryrun = true;
-		else if (!strncmp(argv[i], "partition=", 10) && argv[i][10])
-			part = argv[i] + 10;
-		else
-			bad_usage(use);
-	}
-	req = request("rebalance");
-	if (part) {
-#ifdef HAVE_LIBSLURM
-		char **names;
-		int k, nn = ssictl_partition_nodes(part, &names, err, sizeof(err));
-		json_object *arr;
-
-		if (nn < 0)
-			die("%s", err);
-		arr = json_object_new_array();
-		for (k = 0; k < nn; k++) {
-			json_object_array_add(arr, json_object_new_string(names[k]));
-			free(names[k]);
-		}
-		free(names);
-		json_object_object_add(req, "nodes", arr);
-#else
-		die("partition=%s: this ssictl was built without libslurm", part);
-#endif
-	}
-	reply = call(c, req, &res);
-	warn_missing(member(res, "missing"), "in the plan");
-	moves = member(res, "moves");
-	nodes = member(res, "nodes");
-	n = moves ? json_object_array_length(moves) : 0;
-	if (c->json) {
+	*n = moves ? json_object_array_length(moves) : 0;
+	if (quiet && !*n) {
+		/* nothing to say */
+	} else if (c->json) {
 		print_json(res);
-	} else if (!n) {
+	} else if (!*n) {
 		printf("nothing to move; loads:");
 		for (i = 0; nodes && i < json_object_array_length(nodes); i++) {
 			json_object *nd = json_object_array_get_idx(nodes, i);
@@ -766,7 +748,7 @@ static int cmd_rebalance(struct ctl *c, int argc, char **argv)
 	} else {
 		printf("%-12s %-6s %-8s %-8s %-8s %-16s %-16s\n", "JOB.STEP", "TASK",
 		       "PID", "FROM", "TO", "LOAD FROM", "LOAD TO");
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < *n; i++) {
 			json_object *mv = json_object_array_get_idx(moves, i);
 			char lf[32], lt[32];
 
@@ -780,12 +762,10 @@ static int cmd_rebalance(struct ctl *c, int argc, char **argv)
 			       str(mv, "from"), str(mv, "to"), lf, lt);
 		}
 	}
-	if (dryrun || !n) {
-		json_object_put(reply);
-		return EXIT_SUCCESS;
-	}
+	if (dryrun || !*n)
+		return 0;
 	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < *n; i++) {
 		json_object *mv = json_object_array_get_idx(moves, i);
 
 		req = request("migrate");
@@ -810,9 +790,139 @@ static int cmd_rebalance(struct ctl *c, int argc, char **argv)
 		json_object_put(r2);
 	}
 	if (!c->json)
-		printf("%zu of %zu moves done\n", n - (size_t)failed, n);
+		printf("%zu of %zu moves done\n", *n - (size_t)failed, *n);
+	return failed;
+}
+
+/*
+ * rebalance [partition=P] [dryrun]: ssid's plan for every node's tasks,
+ * printed and carried out by run_plan().  Exit 1 if any move failed.
+ */
+static int cmd_rebalance(struct ctl *c, int argc, char **argv)
+{
+	const char *use = "rebalance [partition=P] [dryrun]";
+	json_object *req, *reply, *res;
+	bool dryrun = false;
+	const char *part = NULL;
+	size_t i, n;
+	int failed;
+
+	for (i = 0; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "dryrun"))
+			dryrun = true;
+		else if (!strncmp(argv[i], "partition=", 10) && argv[i][10])
+			part = argv[i] + 10;
+		else
+			bad_usage(use);
+	}
+	req = request("rebalance");
+	if (part) {
+#ifdef HAVE_LIBSLURM
+		char **names, err[600];
+		int k, nn = ssictl_partition_nodes(part, &names, err, sizeof(err));
+		json_object *arr;
+
+		if (nn < 0)
+			die("%s", err);
+		arr = json_object_new_array();
+		for (k = 0; k < nn; k++) {
+			json_object_array_add(arr, json_object_new_string(names[k]));
+			free(names[k]);
+		}
+		free(names);
+		json_object_object_add(req, "nodes", arr);
+#else
+		die("partition=%s: this ssictl was built without libslurm", part);
+#endif
+	}
+	reply = call(c, req, &res);
+	warn_missing(member(res, "missing"), "in the plan");
+	failed = run_plan(c, res, dryrun, false, &n);
 	json_object_put(reply);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* Rounds of evacuate: a task some balancer sent before it heard of the drain. */
+#define EVACUATE_ROUNDS	3
+
+/*
+ * evacuate node=N [dryrun]: drain N in Slurm (reason "ssictl evacuate"),
+ * so that neither Slurm nor any balancer gives it work, then move every
+ * task off it (ssid's evacuate plan, carried out by run_plan()), again
+ * while a round finds more; say which stay and why.  Exit 1 if a move
+ * failed or a task stays on N.
+ */
+static int cmd_evacuate(struct ctl *c, int argc, char **argv)
+{
+	const char *use = "evacuate node=N [dryrun]";
+	json_object *req, *reply, *res, *node, *staying = NULL, *last = NULL;
+	const char *name = NULL, *state;
+	bool dryrun = false;
+	size_t i, n, left = 0;
+	int failed = 0, round;
+
+	for (i = 0; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "dryrun"))
+			dryrun = true;
+		else if (!strncmp(argv[i], "node=", 5) && argv[i][5])
+			name = argv[i] + 5;
+		else
+			bad_usage(use);
+	}
+	if (!name)
+		bad_usage(use);
+	req = request("show_node");
+	json_object_object_add(req, "node", json_object_new_string(name));
+	reply = call(c, req, &res);
+	node = member(res, "node");
+	state = member(node, "slurm_state") ? str(node, "slurm_state") : NULL;
+	if (dryrun) {
+		/* nothing changed */
+	} else if (state && (strstr(state, "DRAIN") || strstr(state, "DOWN"))) {
+		printf("%s is %s in Slurm already\n", name, state);
+	} else {
+#ifdef HAVE_LIBSLURM
+		char err[600];
+
+		if (ssictl_drain_node(name, "ssictl evacuate", err, sizeof(err)))
+			die("%s (evacuating a node Slurm would give new work makes no sense)",
+			    err);
+		printf("%s drained in Slurm (reason: ssictl evacuate); after the "
+		       "maintenance: scontrol update nodename=%s state=resume\n", name, name);
+#else
+		fprintf(stderr, "%s: this ssictl was built without libslurm: %s is not "
+			"drained, and balancers may still send it tasks\n", prog, name);
+#endif
+	}
+	json_object_put(reply);
+	for (round = 0; round < EVACUATE_ROUNDS; round++) {
+		req = request("rebalance");
+		json_object_object_add(req, "evacuate", json_object_new_string(name));
+		reply = call(c, req, &res);
+		if (!round)
+			warn_missing(member(res, "missing"), "in the plan");
+		/* a later round only when it finds more */
+		failed += run_plan(c, res, dryrun, round > 0, &n);
+		json_object_put(last);
+		last = reply;
+		staying = member(res, "staying");
+		if (dryrun || !n)
+			break;
+	}
+	for (i = 0; staying && i < json_object_array_length(staying); i++) {
+		json_object *t = json_object_array_get_idx(staying, i);
+		char ids[64];
+
+		if (!strcmp(str(t, "node"), name))
+			left++;
+		if (!c->json)
+			printf("stays: %s task %s (pid %s, home %s, on %s): %s\n",
+			       ids_of(t, ids, sizeof(ids)),
+			       member(t, "task") ? str(t, "task") : "-", str(t, "pid"),
+			       str(t, "home"), str(t, "node"), str(t, "why"));
+	}
+	json_object_put(last);
+	return failed || (left && !dryrun) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 static int cmd_show(struct ctl *c, int argc, char **argv)
@@ -1091,6 +1201,8 @@ int main(int argc, char **argv)
 		return cmd_ping(&c, argc, argv);
 	if (!strcmp(cmd, "migrate"))
 		return cmd_migrate(&c, argc, argv);
+	if (!strcmp(cmd, "evacuate"))
+		return cmd_evacuate(&c, argc, argv);
 	if (!strcmp(cmd, "rebalance"))
 		return cmd_rebalance(&c, argc, argv);
 	if (!strcmp(cmd, "request"))

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <slurm/slurm.h>
 #include <slurm/slurm_errno.h>
@@ -76,6 +77,23 @@ out:
 	}
 	*nodes = v;
 	return n;
+}
+
+int ssictl_drain_node(const char *name, const char *reason, char *err, size_t errlen)
+{
+	update_node_msg_t msg;
+
+	slurm_init_update_node_msg(&msg);
+	msg.node_names = (char *)name;
+	msg.node_state = NODE_STATE_DRAIN;
+	msg.reason = (char *)reason;
+	msg.reason_uid = getuid();
+	if (slurm_update_node(&msg)) {
+		snprintf(err, errlen, "cannot drain %s in Slurm: %s", name,
+			 slurm_strerror(slurm_get_errno()));
+		return -1;
+	}
+	return 0;
 }
 
 const char *ssictl_step_name(int64_t step, char *buf, size_t len)

@@ -2,7 +2,7 @@
 /*
  * ssictl_slurm.h - what ssictl asks Slurm (libslurm): the nodes of a
  * partition, for `rebalance partition=P`; the names of jobs, their users
- * and steps, for `show jobs`.
+ * and steps, for `show jobs`; a node drained, for `evacuate`.
  */
 #ifndef SSID_SSICTL_SLURM_H
 #define SSID_SSICTL_SLURM_H
@@ -26,6 +26,12 @@ int ssictl_partition_nodes(const char *name, char ***nodes, char *err, size_t er
  * know the job (any more), with the reason in @err.
  */
 json_object *ssictl_job_info(uint32_t job_id, char *err, size_t errlen);
+
+/*
+ * ssictl_drain_node - ask slurmctld to drain node @name with @reason
+ * (Slurm's administrators only).  Returns 0, or -1 with the reason in @err.
+ */
+int ssictl_drain_node(const char *name, const char *reason, char *err, size_t errlen);
 
 /*
  * ssictl_step_name - step id @step as Slurm writes it: "batch", "extern",

@@ -111,3 +111,34 @@ out:
 	free(spent);
 	return n;
 }
+
+size_t evacuate_plan(struct balance_node *nodes, size_t nn,
+		     const struct balance_task *tasks, size_t nt, int from,
+		     const struct balance_params *p,
+		     struct balance_move *out, size_t max)
+{
+	size_t n = 0, i;
+	int to;
+
+	for (i = 0; i < nt && n < max; i++) {
+		const struct balance_task *t = &tasks[i];
+		struct balance_move *mv = &out[n];
+
+		if (t->where != from || !t->movable)
+			continue;
+		to = t->home != from && t->home >= 0 && (size_t)t->home < nn ? t->home :
+		     idlest_for(nodes, nn, t, from, p);
+		if (to < 0)
+			continue;
+		mv->task = i;
+		mv->from = from;
+		mv->to = to;
+		mv->from_before = load_score(&nodes[from].load);
+		mv->to_before = load_score(&nodes[to].load);
+		load_move_runnable(&nodes[from].load, &nodes[to].load, weight_of(t));
+		mv->from_after = load_score(&nodes[from].load);
+		mv->to_after = load_score(&nodes[to].load);
+		n++;
+	}
+	return n;
+}

@@ -65,4 +65,18 @@ size_t balance_plan(struct balance_node *nodes, size_t nn,
 		    const struct balance_params *p,
 		    struct balance_move *out, size_t max);
 
+/*
+ * evacuate_plan - empty node @from: each movable task running there goes,
+ * whatever the loads: one away from home goes home (its deputy is there:
+ * the cheapest move, and always allowed), one at home on @from to the
+ * idlest node that may take it (eligible, not closed, may_go; loads are
+ * updated as the plan goes, so tasks spread).  A task no node may take
+ * is left out (the caller tells it from the moves).  Up to @max moves into
+ * @out; returns how many.
+ */
+size_t evacuate_plan(struct balance_node *nodes, size_t nn,
+		     const struct balance_task *tasks, size_t nt, int from,
+		     const struct balance_params *p,
+		     struct balance_move *out, size_t max);
+
 #endif

@@ -240,7 +240,15 @@ int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filte
 			     (!f->here_only || b->where == self);
 		out->nt++;
 	}
-	plan_moves(c, out, may_go_view);
+	if (f->evacuate > 0 && (size_t)f->evacuate <= out->nn) {
+		struct balance_params bp = { .may_go = may_go_view, .arg = (void *)c };
+
+		out->nodes[f->evacuate - 1].closed = true;
+		out->nmoves = evacuate_plan(out->nodes, out->nn, out->tasks, out->nt,
+					    f->evacuate - 1, &bp, out->moves, out->nt);
+	} else {
+		plan_moves(c, out, may_go_view);
+	}
 	return 0;
 }
 

@@ -48,6 +48,9 @@ struct balancer_filter {
 	unsigned int candidates;	/* 0: every other node; else that many,
 					 * drawn at random (BalanceCandidates) */
 	pid_t client;			/* who asked (not load), or 0 */
+	int evacuate;			/* balancer_plan_view(): 1 + the index
+					 * of a node to empty (evacuate_plan()),
+					 * or 0: balance */
 };
 
 struct balancer_plan {
@@ -74,7 +77,8 @@ struct taskview_task;
 /*
  * balancer_plan_view - as balancer_plan(), over the @nt tasks of every node
  * in @t (a cluster view): a task may move if it runs at home or steadily
- * on another node, and its home and node are known.
+ * on another node, and its home and node are known.  With @f->evacuate,
+ * the plan empties that node instead (evacuate_plan()), which takes none.
  */
 int balancer_plan_view(const struct balancer_ctx *c, const struct balancer_filter *f,
 		       const struct taskview_task *t, size_t nt,

@@ -770,6 +770,7 @@ struct rebalance_req {
 	void *handle;
 	char **names;		/* "nodes", or NULL: every node */
 	size_t n;
+	int evacuate;		/* 1 + the index of the node to empty, or 0 */
 };
 
 static void rebalance_free(struct rebalance_req *rr)
@@ -828,6 +829,44 @@ static json_object *plan_json(const struct balancer_plan *p,
 	return res;
 }
 
+/*
+ * Evacuating node @from: the tasks of the plan that stay on it or depend
+ * on it, and why (the plan's moves take the others away).
+ */
+static json_object *staying_json(const struct balancer_plan *p, int from)
+{
+	json_object *arr = json_object_new_array(), *o;
+	const char *why;
+	size_t i, k;
+
+	for (i = 0; i < p->nt; i++) {
+		const struct balance_task *t = &p->tasks[i];
+
+		for (k = 0; k < p->nmoves && p->moves[k].task != i; k++)
+			;
+		if (k < p->nmoves || (t->where != from && t->home != from))
+			continue;
+		if (t->where != from)
+			why = "runs elsewhere; its deputy stays on the node";
+		else if (!t->movable)
+			why = "on its way somewhere, or its home or node is not known";
+		else
+			why = "no node may take it";
+		o = json_object_new_object();
+		json_object_object_add(o, "pid", json_object_new_int(t->pid));
+		json_object_object_add(o, "job", id_or_null(t->job));
+		json_object_object_add(o, "step", id_or_null(t->step));
+		json_object_object_add(o, "task", id_or_null(t->task));
+		json_object_object_add(o, "home", t->home >= 0 ?
+				       json_object_new_string(p->nodes[t->home].name) : NULL);
+		json_object_object_add(o, "node", t->where >= 0 ?
+				       json_object_new_string(p->nodes[t->where].name) : NULL);
+		json_object_object_add(o, "why", json_object_new_string(why));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 static void rebalance_view(void *arg, const struct cluster_view *v)
 {
 	struct rebalance_req *rr = arg;
@@ -836,14 +875,20 @@ static void rebalance_view(void *arg, const struct cluster_view *v)
 				     .uid = ctl_client_uid(cl),
 				     .nodes = (const char *const *)rr->names,
 				     .nnodes = rr->n,
-				     .client = ctl_client_pid(cl) };
+				     .client = ctl_client_pid(cl),
+				     .evacuate = rr->evacuate };
 	struct balancer_plan p;
+	json_object *res;
 
 	if (!v || balancer_plan_view(rr->ops->bal, &f, v->tasks, v->n, &p)) {
 		ctl_client_reply(cl, ctlproto_reply_err(rr->id, CTL_E_INTERNAL,
 				 "no plan (out of memory, or stopping)"));
 	} else {
-		ctl_client_reply(cl, ctlproto_reply_ok(rr->id, plan_json(&p, v)));
+		res = plan_json(&p, v);
+		if (rr->evacuate)
+			json_object_object_add(res, "staying",
+					       staying_json(&p, rr->evacuate - 1));
+		ctl_client_reply(cl, ctlproto_reply_ok(rr->id, res));
 		balancer_plan_free(&p);
 	}
 	rebalance_free(rr);
@@ -876,6 +921,26 @@ static void op_rebalance(struct ctlops *ops, struct ctl_client *cl,
 	}
 	rr->ops = ops;
 	rr->cl = cl;
+	if (json_object_object_get_ex(req, "evacuate", &arg)) {
+		int idx = json_object_is_type(arg, json_type_string) ?
+			  peers_find(ops->peers, json_object_get_string(arg)) : -1;
+
+		if (idx < 0) {
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_NONODE,
+					 "\"evacuate\": no node '%.64s' in %s",
+					 json_object_get_string(arg), ops->conf->path));
+			rebalance_free(rr);
+			return;
+		}
+		/* it moves everyone's tasks: an administrator's plan */
+		if (!ctl_client_admin(cl)) {
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_PERM,
+					 "evacuate needs root or the SlurmUser"));
+			rebalance_free(rr);
+			return;
+		}
+		rr->evacuate = idx + 1;
+	}
 	if (json_object_object_get_ex(req, "nodes", &arg)) {
 		if (!json_object_is_type(arg, json_type_array)) {
 			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
@@ -948,6 +1013,8 @@ static void op_show_procs(struct ctlops *ops, struct ctl_client *cl,
 		add_i64_or_null(o, "runnable", p[i].runnable);
 		add_i64_or_null(o, "cpu_ms", p[i].cpu_ms);
 		add_i64_or_null(o, "rss_kb", p[i].rss_kb);
+		add_i64_or_null(o, "image_bytes", p[i].image_bytes);
+		add_i64_or_null(o, "image_expected", p[i].image_expected);
 		json_object_array_add(arr, o);
 	}
 	free(p);

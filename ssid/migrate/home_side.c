@@ -100,6 +100,8 @@ struct mig_home {
 	int dev;			/* /dev/ssi that froze it */
 	uint32_t seccomp_n;		/* its own seccomp filters, as sent */
 	struct mig_stream st;		/* dumping and streaming the image */
+	uint64_t expect_bytes;		/* its resident memory at the start:
+					 * about what the image will weigh */
 	uint64_t t0_ns;
 	uint64_t deadline_ms;
 	pid_t remote_pid;
@@ -523,6 +525,20 @@ static int in_vfork(pid_t pid, char *err, size_t errlen)
 }
 
 /* Credentials and identity from /proc/PID/status. */
+/*
+ * About what its image will weigh: the pages it has in memory, which the
+ * dump writes (only for a progress bar: the stream says the real size).
+ */
+static uint64_t expected_image(pid_t pid)
+{
+	char text[4096];
+	uint64_t kb = 0;
+
+	if (!procfs_read(pid, "status", text, sizeof(text)))
+		procfs_status_u64(text, "VmRSS", 10, &kb);
+	return kb * 1024;
+}
+
 static int read_status(pid_t pid, struct msg_mig_offer *o, uint64_t *seccomp, char *err,
 		       size_t errlen)
 {
@@ -709,6 +725,7 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->id = ++m->next_id;
 	h->started_ms = clock_mono_ms();
 	rc = read_status(pid, &h->offer, &seccomp, err, errlen);
+	h->expect_bytes = expected_image(pid);
 	if (!rc)
 		rc = read_seccomp(h, seccomp, &blob, &blob_len, err, errlen);
 	if (rc)
@@ -1725,6 +1742,15 @@ size_t mig_home_procs(struct migrate *m, struct migrate_proc *out, size_t max,
 		p->signals = h->signals;
 		p->age_ms = now - h->started_ms;
 		p->cpu_ms = p->rss_kb = p->runnable = -1;	/* the remote node knows */
+		p->image_bytes = p->image_expected = -1;
+		if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT) {
+			p->image_bytes = (int64_t)h->st.sent;
+			/* all sent: its real size; before, its memory's */
+			p->image_expected = (int64_t)(h->state == H_WAIT_ACCEPT ?
+						      h->st.sent : h->expect_bytes);
+		} else if (h->state == H_RECALLING) {
+			p->image_bytes = (int64_t)h->back_recv;
+		}
 		for (i = 0; i < h->nthreads; i++)
 			p->threads += !h->threads[i]->relay.ending;
 	}

@@ -103,6 +103,9 @@ struct migrate_proc {
 	int64_t runnable;	/* threads running or ready to */
 	int64_t cpu_ms;		/* user + system CPU time */
 	int64_t rss_kb;		/* resident memory */
+	/* its image on the move (-1: not moving, or not known) */
+	int64_t image_bytes;	/* sent (leaving) or received (coming back) */
+	int64_t image_expected;	/* about its total, leaving: its memory */
 };
 
 /*

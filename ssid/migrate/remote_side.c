@@ -1394,6 +1394,8 @@ size_t mig_remote_procs(struct migrate *m, struct migrate_proc *out,
 		p->age_ms = now - g->started_ms;
 		usage_of(g->pid, &p->cpu_ms, &p->rss_kb);
 		threads_of(g->pid, &p->threads, &p->runnable);
+		p->image_bytes = g->state == R_RECEIVING ? (int64_t)g->received : -1;
+		p->image_expected = -1;
 	}
 	return n;
 }

@@ -9,8 +9,15 @@ mib=16
 # The reference (the same program, not migrated), then the migrated run.
 mig_against_ref moved $mib 7
 on "$home" "$ssictl" register "$pid" job=1 step=0 task=0 >/dev/null || fail "register $pid"
-line=$(on "$home" "$ssictl" migrate "$pid" "$away") || fail "ssictl migrate $pid $away: $line"
+# on a terminal (script(1) gives it one), ssictl draws the image's
+# progress until the result line
+out=$(on "$home" script -qec "$ssictl migrate $pid $away" /dev/null) ||
+	fail "ssictl migrate $pid $away: $out"
+line=$(tr '\r' '\n' <<<"$out" | sed 's/\x1b\[K//g' | grep "migrated to") || fail "no result line: $out"
 echo "$line"
+progress=$(tr '\r' '\n' <<<"$out" | sed 's/\x1b\[K//g' | grep -c "^pid $pid to $away  .* of ~.* MiB") ||
+	fail "no progress line on the terminal: $(od -c <<<"$out" | head -20)"
+echo "progress drawn $progress times, then: $line"
 # It runs on $away now: its ssid lists it, with a local pid, running (it
 # says "restoring" while the helper, past its verification, restores it).
 for ((i = 0; i < 50; i++)); do

@@ -195,6 +195,69 @@ START_TEST(test_slurm)
 }
 END_TEST
 
+/*
+ * Evacuating n1: whatever the loads, a guest goes home, a task at home
+ * goes to the idlest node that may take it, spreading; what nothing may
+ * take stays; the other nodes' tasks are not touched.
+ */
+START_TEST(test_evacuate)
+{
+	struct balance_params p = params;
+	struct balance_node n[4];
+	struct balance_task t[6];
+	struct balance_move m[8];
+	size_t k;
+
+	node(&n[0], "n1", 4, 1);
+	node(&n[1], "n2", 4, 3);
+	node(&n[2], "n3", 4, 0);
+	node(&n[3], "n4", 4, 0);
+	n[0].closed = true;		/* the node being emptied */
+	n[3].closed = true;		/* drained in Slurm */
+	for (k = 0; k < 6; k++)
+		task(&t[k], (int)k, 0);
+	t[0].home = 1;			/* a guest from n2: home, though n2 is busier */
+	t[1].home = t[2].home = t[3].home = 0;	/* at home on n1 */
+	t[4].home = 0;
+	t[4].where = 2;			/* n1's task away on n3: stays there */
+	t[5].home = 0;
+	t[5].movable = false;		/* on its way somewhere */
+	ck_assert_uint_eq(evacuate_plan(n, 4, t, 6, 0, &p, m, 8), 4);
+	ck_assert_uint_eq(m[0].task, 0);
+	ck_assert_int_eq(m[0].to, 1);
+	/* n3 (idle) gets the first, then n2 and n3 share */
+	ck_assert_uint_eq(m[1].task, 1);
+	ck_assert_int_eq(m[1].to, 2);
+	for (k = 1; k < 4; k++) {
+		ck_assert_int_eq(m[k].from, 0);
+		ck_assert_int_ne(m[k].to, 3);
+		ck_assert_int_ne(m[k].to, 0);
+	}
+	ck_assert_uint_eq(n[0].load.runnable, 0);
+	/* a job that may go nowhere else stays */
+	node(&n[0], "n1", 4, 1);
+	node(&n[1], "n2", 4, 0);
+	node(&n[2], "n3", 4, 0);
+	n[0].closed = true;
+	task(&t[0], 0, 0);
+	t[0].home = 0;
+	t[0].job = 8;
+	p.may_go = job8_not_n3;
+	n[1].closed = true;
+	ck_assert_uint_eq(evacuate_plan(n, 3, t, 1, 0, &p, m, 8), 0);
+	n[1].closed = false;
+	ck_assert_uint_eq(evacuate_plan(n, 3, t, 1, 0, &p, m, 8), 1);
+	ck_assert_int_eq(m[0].to, 1);
+	/* the limit */
+	node(&n[0], "n1", 4, 3);
+	for (k = 0; k < 3; k++) {
+		task(&t[k], (int)k, 0);
+		t[k].home = 0;
+	}
+	ck_assert_uint_eq(evacuate_plan(n, 3, t, 3, 0, &p, m, 2), 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("balance");
@@ -206,6 +269,7 @@ int main(void)
 	tcase_add_test(tc, test_no_ping_pong);
 	tcase_add_test(tc, test_eligibility);
 	tcase_add_test(tc, test_slurm);
+	tcase_add_test(tc, test_evacuate);
 	suite_add_tcase(s, tc);
 	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
