@@ -124,8 +124,9 @@ static int plan_nodes(const struct balancer_ctx *c, const struct balancer_filter
 		n->eligible = pi.have_load && node_wanted(f, pi.name) &&
 			      !c->conf->nodes[i].no_migrate &&
 			      (pi.self || (pi.state == PEER_UP && !pi.mig_refusal[0]));
-		n->closed = !slurm_view_balancer_may_place(c->slurm, -1, (int)i,
-							  peers_self(c->peers), false, now);
+		/* Slurm's word on the node itself, this one too (no home here) */
+		n->closed = !slurm_view_balancer_may_place(c->slurm, -1, (int)i, -1,
+							  false, now);
 		if (pi.self && c->sampler)
 			sampler_runnable(c->sampler, f->client, &n->load.runnable);
 		out->before[i] = load_score(&n->load);

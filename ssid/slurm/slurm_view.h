@@ -62,7 +62,7 @@ void slurm_view_want_job(struct slurm_view *v, int64_t job, uint64_t now_ms);
 /*
  * slurm_view_may_place - may a user's migration send a task of @job (-1:
  * none) to node @idx?  0, or -1 with the reason in @why.  @home: the
- * task's home node, always allowed.
+ * task's home node, always allowed (-1: none, the node's state alone).
  */
 int slurm_view_may_place(struct slurm_view *v, int64_t job, int idx, int home,
 			 uint64_t now_ms, char *why, size_t len);

@@ -81,6 +81,9 @@ START_TEST(test_policy)
 	ck_assert_int_eq(slurm_view_may_place(v, -1, n4, n2, 50, why, sizeof(why)), -1);
 	ck_assert_str_eq(why, "n4 is not a node of Slurm");
 	ck_assert(!slurm_view_balancer_may_place(v, -1, n3, n2, false, 50));
+	/* no home: the node's state alone, whichever node asks */
+	ck_assert(!slurm_view_balancer_may_place(v, -1, n3, -1, false, 50));
+	ck_assert(slurm_view_balancer_may_place(v, -1, n1, -1, false, 50));
 	/* a job: asked first, then its partition decides */
 	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 60, why, sizeof(why)), -1);
 	ck_assert_msg(strstr(why, "partition of job 5 is not known yet"), "%s", why);
