@@ -16,6 +16,7 @@
 
 #include "cli/migrate_progress.h"
 #include "client/ssiclient.h"
+#include "common/defaults.h"
 
 /* Redrawn this often: smooth enough, and a small load on ssid. */
 #define PROGRESS_POLL_MS	250
@@ -120,7 +121,7 @@ static void *run(void *arg)
 {
 	struct migrate_progress *p = arg;
 	json_object *req = json_object_new_object(), *reply;
-	double t0 = 0, rate = 0;
+	double t0 = 0, rate = 0, t;
 	int64_t b0 = 0, bytes, expected;
 	struct ssiclient sc;
 	struct timespec until;
@@ -131,16 +132,17 @@ static void *run(void *arg)
 	while (!p->stop) {
 		pthread_mutex_unlock(&p->lock);
 		ssiclient_init(&sc, p->socket, PROGRESS_ASK_MS);
-		sc.reply_max = 4u << 20;
+		sc.reply_max = SSICTL_REPLY_MAX;
 		reply = NULL;
 		if (!ssiclient_call(&sc, req, &reply) &&
 		    find_proc(reply, p->pid, &bytes, &expected) && bytes > 0) {
 			/* the rate over the whole stream so far, from the first sighting */
+			t = now_s();
 			if (!t0) {
-				t0 = now_s();
+				t0 = t;
 				b0 = bytes;
-			} else if (now_s() > t0 + 0.2 && bytes > b0) {
-				rate = (double)(bytes - b0) / (now_s() - t0);
+			} else if (t > t0 + 0.2 && bytes > b0) {
+				rate = (double)(bytes - b0) / (t - t0);
 			}
 			migrate_progress_line(line, sizeof(line), p->what, bytes, expected,
 					      rate, term_width(p->fd) - 1);

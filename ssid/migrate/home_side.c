@@ -524,23 +524,13 @@ static int in_vfork(pid_t pid, char *err, size_t errlen)
 	return rc == EBUSY ? EBUSY : 0;	/* gone: the dump says so */
 }
 
-/* Credentials and identity from /proc/PID/status. */
 /*
- * About what its image will weigh: the pages it has in memory, which the
- * dump writes (only for a progress bar: the stream says the real size).
+ * Credentials and identity from /proc/PID/status; and in *@rss_kb its
+ * resident memory, about what its image will weigh (the dump writes the
+ * pages it has: only for a progress bar, the stream says the real size).
  */
-static uint64_t expected_image(pid_t pid)
-{
-	char text[4096];
-	uint64_t kb = 0;
-
-	if (!procfs_read(pid, "status", text, sizeof(text)))
-		procfs_status_u64(text, "VmRSS", 10, &kb);
-	return kb * 1024;
-}
-
-static int read_status(pid_t pid, struct msg_mig_offer *o, uint64_t *seccomp, char *err,
-		       size_t errlen)
+static int read_status(pid_t pid, struct msg_mig_offer *o, uint64_t *seccomp,
+		       uint64_t *rss_kb, char *err, size_t errlen)
 {
 	char text[4096];
 	const char *p;
@@ -558,6 +548,8 @@ static int read_status(pid_t pid, struct msg_mig_offer *o, uint64_t *seccomp, ch
 	procfs_status_u64(text, "Threads", 10, &threads);
 	*seccomp = 0;
 	procfs_status_u64(text, "Seccomp", 10, seccomp);
+	*rss_kb = 0;
+	procfs_status_u64(text, "VmRSS", 10, rss_kb);
 	o->ppid = (uint32_t)ppid;
 	o->ngroups = 0;
 	for (p = procfs_status_value(text, "Groups"); p && *p && *p != '\n' &&
@@ -687,7 +679,7 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	struct mig_home *h;
 	unsigned char *blob = NULL;
 	size_t blob_len = 0;
-	uint64_t seccomp;
+	uint64_t seccomp, rss_kb = 0;
 	int rc;
 
 	if (!peers_is_up(m->peers, idx)) {
@@ -724,8 +716,8 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->back_img = -1;
 	h->id = ++m->next_id;
 	h->started_ms = clock_mono_ms();
-	rc = read_status(pid, &h->offer, &seccomp, err, errlen);
-	h->expect_bytes = expected_image(pid);
+	rc = read_status(pid, &h->offer, &seccomp, &rss_kb, err, errlen);
+	h->expect_bytes = rss_kb * 1024;
 	if (!rc)
 		rc = read_seccomp(h, seccomp, &blob, &blob_len, err, errlen);
 	if (rc)

@@ -28,6 +28,11 @@
 #define WATCH_NAME	"ssi-slurm-watch"
 #define STATE_MAX	64
 
+struct sv_name {
+	const char *name;		/* ssi.conf's */
+	size_t idx;
+};
+
 struct sv_node {
 	bool known;			/* a node of Slurm */
 	bool usable;
@@ -54,7 +59,7 @@ struct slurm_view {
 	const struct ssi_conf *conf;
 	struct loop *loop;
 	size_t nn;
-	size_t *by_name;		/* node indexes sorted by name */
+	struct sv_name *by_name;	/* ssi.conf's nodes sorted by name */
 	struct sv_node *nodes;
 	struct sv_part *parts;
 	size_t nparts;
@@ -72,31 +77,18 @@ struct slurm_view {
 
 /* ------------------------------------------------------------ node names */
 
-static const struct slurm_view *sort_view;
-
 static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(sort_view->conf->nodes[*(const size_t *)a].name,
-		      sort_view->conf->nodes[*(const size_t *)b].name);
+	return strcmp(((const struct sv_name *)a)->name, ((const struct sv_name *)b)->name);
 }
 
 /* The ssi.conf index of node @name, or -1. */
 static long node_index(const struct slurm_view *v, const char *name)
 {
-	size_t lo = 0, hi = v->nn;
+	const struct sv_name key = { .name = name };
+	const struct sv_name *n = bsearch(&key, v->by_name, v->nn, sizeof(key), cmp_name);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(name, v->conf->nodes[v->by_name[mid]].name);
-
-		if (!c)
-			return (long)v->by_name[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
+	return n ? (long)n->idx : -1;
 }
 
 /* ------------------------------------------------------------------ view */
@@ -451,10 +443,10 @@ uint64_t slurm_view_timer(struct slurm_view *v, uint64_t now_ms)
 		watcher_start(v, now_ms);
 	if (v->h.fd < 0)
 		return v->start_ms;
+	/* not asked yet (no watcher then), or no answer for a long while */
 	for (i = 0; i < v->njobs; i++)
-		if ((v->jobs[i].st == J_ASKED && !v->jobs[i].at_ms) ||
-		    (v->jobs[i].st == J_ASKED &&
-		     now_ms - v->jobs[i].at_ms > SSI_SLURM_RETRY_MS * 6))
+		if (v->jobs[i].st == J_ASKED && (!v->jobs[i].at_ms ||
+		    now_ms - v->jobs[i].at_ms > SSI_SLURM_RETRY_MS * 6))
 			ask(v, &v->jobs[i], now_ms);
 	return now_ms + SSI_SLURM_RETRY_MS;
 }
@@ -497,15 +489,22 @@ found:
 	return j;
 }
 
-void slurm_view_want_job(struct slurm_view *v, int64_t job, uint64_t now_ms)
+/* @job's entry (NULL: none, or no memory), asked again if it failed a while ago. */
+static struct sv_job *want(struct slurm_view *v, int64_t job, uint64_t now_ms)
 {
 	struct sv_job *j;
 
 	if (job < 0 || !v->conf->slurm_poll_ms)
-		return;
+		return NULL;
 	j = job_entry(v, job, now_ms);
 	if (j && j->st == J_FAILED && now_ms - j->at_ms >= SSI_SLURM_RETRY_MS)
 		ask(v, j, now_ms);
+	return j;
+}
+
+void slurm_view_want_job(struct slurm_view *v, int64_t job, uint64_t now_ms)
+{
+	want(v, job, now_ms);
 }
 
 /* ---------------------------------------------------------------- policy */
@@ -547,8 +546,7 @@ static int check(struct slurm_view *v, int64_t job, int idx, uint64_t now_ms,
 	}
 	if (job < 0)
 		return 0;
-	slurm_view_want_job(v, job, now_ms);
-	j = find_job(v, job);
+	j = want(v, job, now_ms);
 	if (lenient && (!j || j->st != J_KNOWN))
 		return 0;
 	if (!j || j->st == J_ASKED) {
@@ -619,10 +617,8 @@ struct slurm_view *slurm_view_create(const struct ssi_conf *conf, struct loop *l
 		return NULL;
 	}
 	for (i = 0; i < v->nn; i++)
-		v->by_name[i] = i;
-	sort_view = v;
+		v->by_name[i] = (struct sv_name){ conf->nodes[i].name, i };
 	qsort(v->by_name, v->nn, sizeof(*v->by_name), cmp_name);
-	sort_view = NULL;
 	return v;
 }
 
