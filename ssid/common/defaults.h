@@ -125,6 +125,14 @@
  * for it, or slurmctld down for a moment).
  */
 #define SSI_SLURM_RETRY_MS		5000
+/*
+ * How long a user's migration waits for what ssid does not know of Slurm
+ * yet (a job's partition, asked when its first task registered; the node
+ * states right after ssid started) before it is refused with the reason:
+ * a libslurm call gives up on slurmctld after MessageTimeout (10 s by
+ * default), and the watcher may be asked again once in that time.
+ */
+#define SSI_SLURM_WAIT_MS		15000
 
 /* Jobs whose partition ssid keeps; beyond, the least recently used go. */
 #define SSI_SLURM_JOBS_MAX		4096

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "daemon/conf.h"
 #include "control/control_proto.h"
 #include "common/clock.h"
+#include "common/defaults.h"
 #include "common/log.h"
 #include "common/procfs.h"
 #include "migrate/move_request.h"
@@ -22,12 +24,20 @@
 
 struct migreq {
 	struct migrate *m;
+	const struct ssi_conf *conf;
+	struct peers *peers;
+	struct slurm_view *slurm;
 	migreq_cb cb;
 	void *arg;
 	void *handle;		/* migrate_start()'s or migrate_recall()'s */
 	pid_t pid;
+	int idx;		/* where it was asked to go */
+	int64_t job;		/* a user's request: its Slurm job, else -1 */
+	uid_t uid;
 	int then_idx;		/* back home first, then on to this node */
 	bool via_home;
+	bool waiting;		/* for Slurm's answer: wait is linked */
+	struct slurm_view_wait wait;
 };
 
 static void fail(struct migreq_result *res, const char *code, const char *fmt, ...)
@@ -139,16 +149,90 @@ static void done(void *arg, const struct migrate_result *r)
 	free(q);
 }
 
+/*
+ * A user's task goes where Slurm lets its job run: 0, -EAGAIN (not known
+ * yet), or -EPERM, the last two with @res saying why.
+ */
+static int slurm_allows(struct migreq *q, uint64_t now_ms, struct migreq_result *res)
+{
+	char err[256];
+	int rc;
+
+	if (q->job < 0)
+		return 0;
+	rc = slurm_view_may_place(q->slurm, q->job, q->idx, peers_self(q->peers),
+				  now_ms, err, sizeof(err));
+	if (rc)
+		fail(res, CTL_E_PERM, "pid %d (job %lld) may not go to %s: %s",
+		     (int)q->pid, (long long)q->job, peers_node_name(q->peers, q->idx), err);
+	return rc;
+}
+
+/* Start the move that @q asks for: 0, or -1 with @res saying why. */
+static int go(struct migreq *q, struct migreq_result *res)
+{
+	bool home = q->idx == peers_self(q->peers);
+	const char *where, *state;
+	char err[512];
+	int rc;
+
+	if (q->conf->nodes[q->idx].no_migrate) {
+		fail(res, CTL_E_MIGRATE, "node %s takes no processes (Migrate=no in %s)",
+		     q->conf->nodes[q->idx].name, q->conf->path);
+		return -1;
+	}
+	/*
+	 * Running elsewhere already: from there to another node goes through
+	 * home (its deputy is here), as two migrations.
+	 */
+	where = home ? NULL : migrate_where(q->m, q->pid, &state);
+	if (where && strcmp(where, peers_node_name(q->peers, q->idx))) {
+		q->then_idx = q->idx;
+		home = true;
+	}
+	if (home)
+		rc = migrate_recall(q->m, q->pid, done, q, &q->handle, err, sizeof(err));
+	else
+		rc = migrate_start(q->m, q->pid, q->idx, done, q, &q->handle, err, sizeof(err));
+	if (rc) {
+		fail(res, rc == ESRCH && !home ? CTL_E_NOPROC :
+		     rc == ENOTCONN ? CTL_E_NOTCONN : CTL_E_MIGRATE, "%s", err);
+		return -1;
+	}
+	log_notice("migration of pid %d %s%s requested by uid %u", (int)q->pid,
+		   home ? "back home" : "to ", home ? "" : peers_node_name(q->peers, q->idx),
+		   (unsigned int)q->uid);
+	return 0;
+}
+
+/* Slurm answered, or the wait is over: go, wait on, or give up. */
+static void waited(struct slurm_view_wait *w, uint64_t now_ms)
+{
+	struct migreq *q = (struct migreq *)((char *)w - offsetof(struct migreq, wait));
+	struct migreq_result res;
+	int rc;
+
+	q->waiting = false;
+	rc = slurm_allows(q, now_ms, &res);
+	if (rc == -EAGAIN && now_ms < q->wait.until_ms) {
+		slurm_view_wait(q->slurm, &q->wait);
+		q->waiting = true;
+		return;
+	}
+	if (!rc && !go(q, &res))
+		return;
+	q->cb(q->arg, &res);
+	free(q);
+}
+
 int migreq_start(struct migrate *m, const struct ssi_conf *conf,
 		 struct peers *peers, const struct tasks *tasks,
 		 struct slurm_view *slurm, pid_t pid, int idx,
 		 uid_t uid, bool admin, migreq_cb cb, void *arg, void **handle,
 		 struct migreq_result *res)
 {
-	bool home = idx == peers_self(peers);
-	const char *where, *state;
+	uint64_t now = clock_mono_ms();
 	struct migreq *q;
-	char err[512];
 	int64_t job;
 	int rc;
 
@@ -160,49 +244,26 @@ int migreq_start(struct migrate *m, const struct ssi_conf *conf,
 		     "move only those (root and the SlurmUser move any process)", (int)pid);
 		return -1;
 	}
-	if (!admin && slurm_view_may_place(slurm, job, idx, peers_self(peers),
-					   clock_mono_ms(), err, sizeof(err))) {
-		fail(res, CTL_E_PERM, "pid %d (job %lld) may not go to %s: %s", (int)pid,
-		     (long long)job, peers_node_name(peers, idx), err);
-		return -1;
-	}
-	if (conf->nodes[idx].no_migrate) {
-		fail(res, CTL_E_MIGRATE, "node %s takes no processes (Migrate=no in %s)",
-		     conf->nodes[idx].name, conf->path);
-		return -1;
-	}
 	q = calloc(1, sizeof(*q));
 	if (!q) {
 		fail(res, CTL_E_INTERNAL, "out of memory");
 		return -1;
 	}
-	q->m = m;
-	q->cb = cb;
-	q->arg = arg;
-	q->pid = pid;
-	q->then_idx = -1;
-	/*
-	 * Running elsewhere already: from there to another node goes through
-	 * home (its deputy is here), as two migrations.
-	 */
-	where = home ? NULL : migrate_where(m, pid, &state);
-	if (where && strcmp(where, peers_node_name(peers, idx))) {
-		q->then_idx = idx;
-		home = true;
-	}
-	if (home)
-		rc = migrate_recall(m, pid, done, q, &q->handle, err, sizeof(err));
-	else
-		rc = migrate_start(m, pid, idx, done, q, &q->handle, err, sizeof(err));
-	if (rc) {
-		fail(res, rc == ESRCH && !home ? CTL_E_NOPROC :
-		     rc == ENOTCONN ? CTL_E_NOTCONN : CTL_E_MIGRATE, "%s", err);
+	*q = (struct migreq){ .m = m, .conf = conf, .peers = peers, .slurm = slurm,
+			      .cb = cb, .arg = arg, .pid = pid, .idx = idx, .job = job,
+			      .uid = uid, .then_idx = -1 };
+	rc = slurm_allows(q, now, res);
+	if (rc == -EAGAIN) {
+		/* asked of slurmctld already: the answer decides, soon */
+		q->wait.cb = waited;
+		q->wait.until_ms = now + SSI_SLURM_WAIT_MS;
+		slurm_view_wait(slurm, &q->wait);
+		q->waiting = true;
+		log_info("migration of pid %d waits for Slurm: %s", (int)pid, res->msg);
+	} else if (rc || go(q, res)) {
 		free(q);
 		return -1;
 	}
-	log_notice("migration of pid %d %s%s requested by uid %u", (int)pid,
-		   home ? "back home" : "to ", home ? "" : peers_node_name(peers, idx),
-		   (unsigned int)uid);
 	*handle = q;
 	return 0;
 }
@@ -211,6 +272,9 @@ void migreq_forget(struct migrate *m, void *handle)
 {
 	struct migreq *q = handle;
 
-	migrate_forget(m, q->handle);
+	if (q->waiting)
+		slurm_view_unwait(q->slurm, &q->wait);
+	else
+		migrate_forget(m, q->handle);
 	free(q);
 }

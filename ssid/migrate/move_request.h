@@ -35,7 +35,8 @@ typedef void (*migreq_cb)(void *arg, const struct migreq_result *res);
  * bring it back home), asked by @uid (@admin: root or SlurmUser).  A
  * user moves only a task of a Slurm job registered in @tasks, whose ids
  * are all theirs and that is dumpable, and only to a node where @slurm
- * says the job may go (slurm/slurm_view.h).
+ * says the job may go (slurm/slurm_view.h); what Slurm has not said yet
+ * (a job just registered) is waited for, at most SSI_SLURM_WAIT_MS.
  * Returns 0 with *@handle set and @cb to come, or -1 with *@res saying
  * why (no such process, not the asker's, a node the job may not use, a
  * Migrate=no node, the migration refused at once).

@@ -67,6 +67,8 @@ struct slurm_view {
 	char error[256];		/* the watcher's last error, "" if none */
 	struct sv_job *jobs;
 	size_t njobs;
+	struct slurm_view_wait *waiters;
+	unsigned int wait_round;	/* see wake() */
 	/* the watcher */
 	pid_t pid;
 	struct loop_handler h;		/* fd -1 when not running */
@@ -240,6 +242,49 @@ static void log_node_changes(struct slurm_view *v, const struct sv_node *fresh)
 	}
 }
 
+/*
+ * Call the waiters whose time came (@all: every one, the view learnt
+ * something), each unlinked before its callback.  Those added meanwhile
+ * (a callback that waits again) belong to the next round; the list is
+ * searched afresh after each call since a callback may unwait others.
+ */
+static void wake(struct slurm_view *v, bool all, uint64_t now_ms)
+{
+	struct slurm_view_wait **p, *w;
+
+	v->wait_round++;
+	for (;;) {
+		for (p = &v->waiters; *p; p = &(*p)->next)
+			if ((*p)->round != v->wait_round && (all || now_ms >= (*p)->until_ms))
+				break;
+		w = *p;
+		if (!w)
+			return;
+		*p = w->next;
+		w->next = NULL;
+		w->cb(w, now_ms);
+	}
+}
+
+void slurm_view_wait(struct slurm_view *v, struct slurm_view_wait *w)
+{
+	w->round = v->wait_round;
+	w->next = v->waiters;
+	v->waiters = w;
+}
+
+void slurm_view_unwait(struct slurm_view *v, struct slurm_view_wait *w)
+{
+	struct slurm_view_wait **p;
+
+	for (p = &v->waiters; *p; p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			w->next = NULL;
+			return;
+		}
+}
+
 int slurm_view_feed(struct slurm_view *v, const char *line, uint64_t now_ms)
 {
 	json_object *o = json_tokener_parse(line), *x, *no, *po;
@@ -299,6 +344,8 @@ int slurm_view_feed(struct slurm_view *v, const char *line, uint64_t now_ms)
 out:
 	free(nodes);
 	json_object_put(o);
+	if (!rc)
+		wake(v, true, now_ms);
 	return rc;
 }
 
@@ -384,9 +431,10 @@ static void watcher_start(struct slurm_view *v, uint64_t now_ms)
 
 	v->start_ms = now_ms + SSI_SLURM_RETRY_MS;
 	if (libexec_find(WATCH_NAME, "SSI_SLURM_WATCH", path, sizeof(path))) {
+		snprintf(v->error, sizeof(v->error), "no %.200s (%s)", path, strerror(errno));
 		if (!v->missing_logged)
-			log_warn("Slurm: no %s (%s): users' migrations are refused and the "
-				 "balancer moves nothing", path, strerror(errno));
+			log_warn("Slurm: %s: users' migrations are refused and the "
+				 "balancer moves nothing", v->error);
 		v->missing_logged = true;
 		return;
 	}
@@ -435,20 +483,26 @@ static void ask(struct slurm_view *v, struct sv_job *j, uint64_t now_ms)
 
 uint64_t slurm_view_timer(struct slurm_view *v, uint64_t now_ms)
 {
+	uint64_t next = now_ms + SSI_SLURM_RETRY_MS;
+	struct slurm_view_wait *w;
 	size_t i;
 
 	if (!v->loop || !v->conf->slurm_poll_ms)
 		return LOOP_NEVER;
 	if (v->h.fd < 0 && now_ms >= v->start_ms)
 		watcher_start(v, now_ms);
+	wake(v, false, now_ms);
+	for (w = v->waiters; w; w = w->next)
+		if (w->until_ms < next)
+			next = w->until_ms;
 	if (v->h.fd < 0)
-		return v->start_ms;
+		return v->start_ms < next ? v->start_ms : next;
 	/* not asked yet (no watcher then), or no answer for a long while */
 	for (i = 0; i < v->njobs; i++)
 		if (v->jobs[i].st == J_ASKED && (!v->jobs[i].at_ms ||
 		    now_ms - v->jobs[i].at_ms > SSI_SLURM_RETRY_MS * 6))
 			ask(v, &v->jobs[i], now_ms);
-	return now_ms + SSI_SLURM_RETRY_MS;
+	return next;
 }
 
 /* ------------------------------------------------------------------ jobs */
@@ -520,7 +574,8 @@ static const struct sv_part *find_part(const struct slurm_view *v, const char *n
 }
 
 /*
- * 0, or -1 with @why: the rule of slurm_view.h once Slurm is followed.
+ * 0, or -EPERM or -EAGAIN with @why: the rule of slurm_view.h once Slurm
+ * is followed.
  * @lenient: a job whose partition is not known here passes (the node
  * must still be usable).
  */
@@ -531,39 +586,47 @@ static int check(struct slurm_view *v, int64_t job, int idx, uint64_t now_ms,
 	const struct sv_part *p;
 	struct sv_job *j;
 
+	if (!v->have_view && v->error[0]) {
+		snprintf(why, len, "Slurm's node states are not known: %s", v->error);
+		return -EPERM;
+	}
 	if (!v->have_view) {
-		snprintf(why, len, "Slurm's node states are not known yet%s%s",
-			 v->error[0] ? ": " : "", v->error);
-		return -1;
+		snprintf(why, len, "Slurm's node states are not known yet "
+			 "(slurmctld was asked)");
+		return -EAGAIN;
 	}
 	if (!v->nodes[idx].known) {
 		snprintf(why, len, "%s is not a node of Slurm", name);
-		return -1;
+		return -EPERM;
 	}
 	if (!v->nodes[idx].usable) {
 		snprintf(why, len, "node %s is %s in Slurm", name, v->nodes[idx].state);
-		return -1;
+		return -EPERM;
 	}
 	if (job < 0)
 		return 0;
 	j = want(v, job, now_ms);
 	if (lenient && (!j || j->st != J_KNOWN))
 		return 0;
-	if (!j || j->st == J_ASKED) {
+	if (!j) {
+		snprintf(why, len, "out of memory");
+		return -EPERM;
+	}
+	if (j->st == J_ASKED) {
 		snprintf(why, len, "the partition of job %lld is not known yet "
-			 "(slurmctld was asked): try again", (long long)job);
-		return -1;
+			 "(slurmctld was asked)", (long long)job);
+		return -EAGAIN;
 	}
 	if (j->st == J_FAILED) {
 		snprintf(why, len, "the partition of job %lld is not known: %s",
 			 (long long)job, j->err);
-		return -1;
+		return -EPERM;
 	}
 	p = find_part(v, j->partition);
 	if (!p || !p->member[idx]) {
 		snprintf(why, len, "node %s is not in partition %s of job %lld", name,
 			 j->partition, (long long)job);
-		return -1;
+		return -EPERM;
 	}
 	return 0;
 }
@@ -576,7 +639,7 @@ int slurm_view_may_place(struct slurm_view *v, int64_t job, int idx, int home,
 	if (!v->conf->slurm_poll_ms) {
 		snprintf(why, len, "ssid does not follow Slurm (SlurmPollInterval=0 in %s), "
 			 "so cannot tell which nodes the job may use", v->conf->path);
-		return -1;
+		return -EPERM;
 	}
 	return check(v, job, idx, now_ms, false, why, len);
 }

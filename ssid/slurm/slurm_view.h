@@ -61,11 +61,36 @@ void slurm_view_want_job(struct slurm_view *v, int64_t job, uint64_t now_ms);
 
 /*
  * slurm_view_may_place - may a user's migration send a task of @job (-1:
- * none) to node @idx?  0, or -1 with the reason in @why.  @home: the
- * task's home node, always allowed (-1: none, the node's state alone).
+ * none) to node @idx?  0; -EPERM with the reason in @why; or -EAGAIN with
+ * @why saying what is not known yet (slurmctld was asked: the node
+ * states right after ssid started, or the partition of a job whose task
+ * just registered), and slurm_view_wait() tells when to ask again.
+ * @home: the task's home node, always allowed (-1: none, the node's state
+ * alone).
  */
 int slurm_view_may_place(struct slurm_view *v, int64_t job, int idx, int home,
 			 uint64_t now_ms, char *why, size_t len);
+
+/*
+ * A request that got -EAGAIN waits for the answer instead of failing: a
+ * user who runs `ssictl migrate` as their job starts should not have to
+ * try again.  @cb is called once, from the loop (or from
+ * slurm_view_feed()), when the view learns something or at @until_ms,
+ * whichever comes first; it asks slurm_view_may_place() again and gives
+ * up with its reason if that is still -EAGAIN at @until_ms.
+ */
+struct slurm_view_wait {
+	struct slurm_view_wait *next;
+	void (*cb)(struct slurm_view_wait *w, uint64_t now_ms);
+	uint64_t until_ms;
+	unsigned int round;	/* slurm_view.c's */
+};
+
+/* slurm_view_wait - call @w->cb as said above; @w stays valid until then. */
+void slurm_view_wait(struct slurm_view *v, struct slurm_view_wait *w);
+
+/* slurm_view_unwait - @w will not be called (its asker went away). */
+void slurm_view_unwait(struct slurm_view *v, struct slurm_view_wait *w);
 
 /*
  * slurm_view_balancer_may_place - may the balancer send a task of @job to

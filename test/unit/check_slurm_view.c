@@ -61,13 +61,13 @@ START_TEST(test_policy)
 
 	ck_assert_ptr_nonnull(v);
 	/* nothing known yet: users refused, the balancer too; home always */
-	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 10, why, sizeof(why)), -1);
+	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 10, why, sizeof(why)), -EAGAIN);
 	ck_assert_msg(strstr(why, "not known yet"), "%s", why);
 	ck_assert(!slurm_view_balancer_may_place(v, 5, n1, n2, false, 10));
 	ck_assert_int_eq(slurm_view_may_place(v, 5, n2, n2, 10, why, sizeof(why)), 0);
 	ck_assert_int_eq(slurm_view_feed(v, "{\"error\": \"cannot read Slurm's nodes: "
 					 "Unable to contact slurm controller\"}", 20), 0);
-	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 30, why, sizeof(why)), -1);
+	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 30, why, sizeof(why)), -EPERM);
 	ck_assert_msg(strstr(why, "Unable to contact"), "%s", why);
 	ck_assert_ptr_null(slurm_view_node_state(v, n1));
 
@@ -76,16 +76,16 @@ START_TEST(test_policy)
 	ck_assert_ptr_null(slurm_view_node_state(v, n4));
 	/* nodes: a drained one, one Slurm does not have */
 	ck_assert_int_eq(slurm_view_may_place(v, -1, n1, n2, 50, why, sizeof(why)), 0);
-	ck_assert_int_eq(slurm_view_may_place(v, -1, n3, n2, 50, why, sizeof(why)), -1);
+	ck_assert_int_eq(slurm_view_may_place(v, -1, n3, n2, 50, why, sizeof(why)), -EPERM);
 	ck_assert_str_eq(why, "node n3 is IDLE+DRAIN in Slurm");
-	ck_assert_int_eq(slurm_view_may_place(v, -1, n4, n2, 50, why, sizeof(why)), -1);
+	ck_assert_int_eq(slurm_view_may_place(v, -1, n4, n2, 50, why, sizeof(why)), -EPERM);
 	ck_assert_str_eq(why, "n4 is not a node of Slurm");
 	ck_assert(!slurm_view_balancer_may_place(v, -1, n3, n2, false, 50));
 	/* no home: the node's state alone, whichever node asks */
 	ck_assert(!slurm_view_balancer_may_place(v, -1, n3, -1, false, 50));
 	ck_assert(slurm_view_balancer_may_place(v, -1, n1, -1, false, 50));
 	/* a job: asked first, then its partition decides */
-	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 60, why, sizeof(why)), -1);
+	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 60, why, sizeof(why)), -EAGAIN);
 	ck_assert_msg(strstr(why, "partition of job 5 is not known yet"), "%s", why);
 	ck_assert(!slurm_view_balancer_may_place(v, 5, n1, n2, false, 60));
 	/* a plan of any node's tasks judges a job it does not know by the node */
@@ -100,13 +100,13 @@ START_TEST(test_policy)
 	slurm_view_want_job(v, 6, 90);
 	ck_assert_int_eq(slurm_view_feed(v, "{\"job\": 6, \"partition\": \"lab\"}", 95), 0);
 	ck_assert_int_eq(slurm_view_may_place(v, 6, n2, n1, 100, why, sizeof(why)), 0);
-	ck_assert_int_eq(slurm_view_may_place(v, 5, n2, n1, 100, why, sizeof(why)), -1);
+	ck_assert_int_eq(slurm_view_may_place(v, 5, n2, n1, 100, why, sizeof(why)), -EPERM);
 	ck_assert_str_eq(why, "node n2 is not in partition pair of job 5");
 	/* a job slurmctld does not know */
 	slurm_view_want_job(v, 7, 110);
 	ck_assert_int_eq(slurm_view_feed(v, "{\"job\": 7, \"error\": \"job 7: Invalid job "
 					 "id specified\"}", 120), 0);
-	ck_assert_int_eq(slurm_view_may_place(v, 7, n1, n2, 130, why, sizeof(why)), -1);
+	ck_assert_int_eq(slurm_view_may_place(v, 7, n1, n2, 130, why, sizeof(why)), -EPERM);
 	ck_assert_str_eq(why, "the partition of job 7 is not known: job 7: Invalid job id specified");
 	/* an answer for a job nobody asked about changes nothing */
 	ck_assert_int_eq(slurm_view_feed(v, "{\"job\": 99, \"partition\": \"lab\"}", 130), 0);
@@ -120,7 +120,7 @@ START_TEST(test_policy)
 					 170), 0);
 	ck_assert_int_eq(slurm_view_may_place(v, 6, n3, n1, 180, why, sizeof(why)), 0);
 	/* n1 is in no node list any more: not Slurm's */
-	ck_assert_int_eq(slurm_view_may_place(v, 6, n1, n3, 180, why, sizeof(why)), -1);
+	ck_assert_int_eq(slurm_view_may_place(v, 6, n1, n3, 180, why, sizeof(why)), -EPERM);
 	ck_assert_str_eq(why, "n1 is not a node of Slurm");
 	slurm_view_destroy(v);
 	conf_free(c);
@@ -162,6 +162,61 @@ START_TEST(test_bad_lines)
 }
 END_TEST
 
+struct waiter {
+	struct slurm_view_wait w;
+	int calls;
+	uint64_t at;
+};
+
+static void woken(struct slurm_view_wait *w, uint64_t now_ms)
+{
+	struct waiter *x = (struct waiter *)w;
+
+	x->calls++;
+	x->at = now_ms;
+}
+
+/*
+ * A request that finds something not known yet waits: each waiter is
+ * called once when the view learns something, and one that went away
+ * (unwaited) never.
+ */
+START_TEST(test_wait)
+{
+	struct ssi_conf *c = conf("");
+	struct slurm_view *v = slurm_view_create(c, NULL);
+	int n1 = idx(c, "n1"), n2 = idx(c, "n2");
+	struct waiter a = { .w = { .cb = woken, .until_ms = 1000 } };
+	struct waiter b = { .w = { .cb = woken, .until_ms = 1000 } };
+
+	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 10, why, sizeof(why)), -EAGAIN);
+	slurm_view_wait(v, &a.w);
+	slurm_view_wait(v, &b.w);
+	slurm_view_unwait(v, &b.w);
+	ck_assert_int_eq(slurm_view_feed(v, view_line, 20), 0);
+	ck_assert_int_eq(a.calls, 1);
+	ck_assert_int_eq(a.at, 20);
+	ck_assert_int_eq(b.calls, 0);
+	/* the nodes are known now; job 5's partition is asked */
+	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 30, why, sizeof(why)), -EAGAIN);
+	ck_assert_str_eq(why, "the partition of job 5 is not known yet (slurmctld was asked)");
+	slurm_view_wait(v, &a.w);
+	slurm_view_wait(v, &b.w);
+	/* a line that is not the grammar wakes nobody */
+	ck_assert_int_eq(slurm_view_feed(v, "{\"job\": 5}", 40), -EINVAL);
+	ck_assert_int_eq(a.calls, 1);
+	ck_assert_int_eq(slurm_view_feed(v, "{\"job\": 5, \"partition\": \"pair\"}", 50), 0);
+	ck_assert_int_eq(a.calls, 2);
+	ck_assert_int_eq(b.calls, 1);
+	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 60, why, sizeof(why)), 0);
+	/* called once: the next line finds nobody waiting */
+	ck_assert_int_eq(slurm_view_feed(v, "{\"unchanged\": true}", 70), 0);
+	ck_assert_int_eq(a.calls, 2);
+	slurm_view_destroy(v);
+	conf_free(c);
+}
+END_TEST
+
 /* SlurmPollInterval=0: users refused with the reason, the balancer free. */
 START_TEST(test_not_followed)
 {
@@ -169,7 +224,7 @@ START_TEST(test_not_followed)
 	struct slurm_view *v = slurm_view_create(c, NULL);
 	int n1 = idx(c, "n1"), n2 = idx(c, "n2");
 
-	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 10, why, sizeof(why)), -1);
+	ck_assert_int_eq(slurm_view_may_place(v, 5, n1, n2, 10, why, sizeof(why)), -EPERM);
 	ck_assert_msg(strstr(why, "SlurmPollInterval=0 in t.conf"), "%s", why);
 	ck_assert_int_eq(slurm_view_may_place(v, 5, n2, n2, 10, why, sizeof(why)), 0);
 	ck_assert(slurm_view_balancer_may_place(v, 5, n1, n2, false, 10));
@@ -187,6 +242,7 @@ int main(void)
 	tcase_add_test(tc, test_policy);
 	tcase_add_test(tc, test_bad_lines);
 	tcase_add_test(tc, test_not_followed);
+	tcase_add_test(tc, test_wait);
 	suite_add_tcase(s, tc);
 	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
