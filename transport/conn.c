@@ -264,7 +264,14 @@ static ssi_tp_err_t send_user(struct ssi_conn *c, uint16_t type,
 	}
 	if (bulk_len > tp->max_payload - len)
 		return SSI_TP_ERR_TOO_BIG;
-	if (tp->plugin.ops.queued(c->link) >= tp->sndq_max) {
+	/*
+	 * sndq_max is the backpressure of bulk streams; a message without
+	 * bulk (a control message: an abort, a signal, a forwarded call's
+	 * reply) still queues behind them up to twice that, so that a stream
+	 * filling the queue does not make every other message on the
+	 * connection fail.
+	 */
+	if (tp->plugin.ops.queued(c->link) >= (bulk ? tp->sndq_max : 2 * tp->sndq_max)) {
 		c->want_writable = 1;
 		return SSI_TP_ERR_AGAIN;
 	}

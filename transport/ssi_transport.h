@@ -333,7 +333,9 @@ ssi_tp_err_t ssi_conn_send(ssi_conn_t conn, uint16_t type,
  *    order they were sent.
  *  Returns SSI_TP_OK when the message is sent or queued;
  *    SSI_TP_ERR_AGAIN when the send queue is above sndq_max (nothing was
- *      queued; on_writable follows);
+ *      queued; on_writable follows); for a message without bulk data
+ *      (ssi_conn_send), above twice sndq_max: control messages pass a
+ *      bulk stream that holds the queue at sndq_max;
  *    SSI_TP_ERR_NOT_CONNECTED before on_connect or after close;
  *    SSI_TP_ERR_TOO_BIG, SSI_TP_ERR_BAD_ARG for bad arguments.
  *  A transport failure is not returned here: it closes the connection and

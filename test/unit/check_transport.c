@@ -640,6 +640,57 @@ START_TEST(test_backpressure)
 }
 END_TEST
 
+/*
+ * A bulk stream holds the queue at sndq_max; a control message (no bulk)
+ * still goes out behind it, up to twice that, in order.
+ */
+START_TEST(test_backpressure_control)
+{
+	struct rec ra, rb;
+	struct ssi_tp_config cfg;
+	static uint8_t word[8];
+	struct iovec v = { word, sizeof(word) };
+	ssi_tp_t a, b;
+	ssi_conn_t c;
+	ssi_tp_err_t err;
+	int sent = 0;
+	void *buf;
+
+	a = mk(plugins[_i], "nA", &ra);
+	cfg_init(&cfg, plugins[_i], "nB", &rb);
+	cfg.sndq_max = 64 << 10;
+	b = mk_cfg(&cfg);
+	c = pair(a, &ra, b, &rb, NULL);
+	/* A does not read: bulk messages fill B's queue to sndq_max */
+	for (;;) {
+		buf = ssi_tp_bulk_alloc(b, 16 << 10);
+		ck_assert_ptr_nonnull(buf);
+		err = ssi_conn_send_bulk(c, 0x0200, NULL, 0, buf, 16 << 10);
+		if (err != SSI_TP_OK)
+			break;
+		ck_assert_int_lt(++sent, 100000);
+		ssi_tp_dispatch(b, 0);
+	}
+	ssi_tp_bulk_free(b, buf);
+	ck_assert_int_eq(err, SSI_TP_ERR_AGAIN);
+	ck_assert_uint_ge(ssi_conn_queued(c), cfg.sndq_max);
+	/* the control message is queued behind them, and the next bulk is not */
+	ck_assert_int_eq(ssi_conn_send(c, 0x0300, &v, 1), SSI_TP_OK);
+	buf = ssi_tp_bulk_alloc(b, 16 << 10);
+	ck_assert_int_eq(ssi_conn_send_bulk(c, 0x0200, NULL, 0, buf, 16 << 10),
+			 SSI_TP_ERR_AGAIN);
+	ssi_tp_bulk_free(b, buf);
+	/* it arrives last, after every bulk message */
+	PUMP_UNTIL(a, b, ra.nmsg == sent + 1);
+	ck_assert_uint_eq(ra.type, 0x0300);
+	ck_assert_uint_eq(ra.len, sizeof(word));
+	ssi_tp_destroy(b);
+	ssi_tp_destroy(a);
+	rec_done(&ra);
+	rec_done(&rb);
+}
+END_TEST
+
 START_TEST(test_connect_refused)
 {
 	struct rec rb;
@@ -1450,6 +1501,7 @@ static Suite *transport_suite(void)
 	tcase_add_loop_test(tc, test_destroy_live, 0, n);
 	tcase_add_loop_test(tc, test_many, 0, n);
 	tcase_add_loop_test(tc, test_backpressure, 0, n);
+	tcase_add_loop_test(tc, test_backpressure_control, 0, n);
 	tcase_add_loop_test(tc, test_connect_refused, 1, n);	/* tcp */
 	tcase_add_loop_test(tc, test_expect_mismatch, 0, n);
 	tcase_add_loop_test(tc, test_uid_mismatch, 0, n);
