@@ -251,16 +251,24 @@ static void free_home(struct mig_home *h)
 static void fail_and_resume(struct mig_home *h, int err, const char *why)
 {
 	struct ssi_resume r = { .pid = h->pid };
+	bool ended = false;
 
 	mig_stream_stop(&h->st);
 	/* a dump that failed has resumed the task itself */
-	if (!h->st.dump_err && ioctl(h->dev, SSI_IOC_RESUME, &r))
-		log_err("pid %d: SSI_IOC_RESUME: %m (closing /dev/ssi resumes it)",
-			(int)h->pid);
+	if (!h->st.dump_err && ioctl(h->dev, SSI_IOC_RESUME, &r)) {
+		ended = errno == ESRCH;		/* killed meanwhile (scancel) */
+		if (!ended)
+			log_err("pid %d: SSI_IOC_RESUME: %m (closing /dev/ssi resumes it)",
+				(int)h->pid);
+	}
 	send_value(h, SSID_MSG_MIG_ABORT, 0);
-	log_notice("migration of pid %d to %s failed: %s; it continues here",
-		   (int)h->pid, peers_node_name(h->m->peers, h->peer), why);
-	report(h, err, "%s; pid %d continues on this node", why, (int)h->pid);
+	log_notice("migration of pid %d to %s failed: %s; it %s", (int)h->pid,
+		   peers_node_name(h->m->peers, h->peer), why,
+		   ended ? "was killed meanwhile" : "continues here");
+	if (ended)
+		report(h, err, "%s; pid %d was killed meanwhile", why, (int)h->pid);
+	else
+		report(h, err, "%s; pid %d continues on this node", why, (int)h->pid);
 	free_home(h);
 }
 
@@ -1477,6 +1485,23 @@ int migrate_recall(struct migrate *m, pid_t pid, migrate_done_cb cb, void *arg,
 	return 0;
 }
 
+/*
+ * A message of a migration this node does not have (it failed here, and
+ * the abort that said so was lost, or ssid restarted): whatever runs or
+ * restores there for it is nobody's, so tell that node to end it.
+ */
+static void abort_unknown(struct migrate *m, int idx, uint64_t id, uint16_t type)
+{
+	unsigned char buf[MSG_MIG_VALUE_LEN];
+	struct msg_mig_value v = { .id = id };
+	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
+
+	log_notice("%s sent message 0x%04x of migration %llu, which this node does "
+		   "not have: aborting it there", peers_node_name(m->peers, idx), type,
+		   (unsigned long long)id);
+	peers_send(m->peers, idx, SSID_MSG_MIG_ABORT, &iov, 1);
+}
+
 void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 {
 	const char *node = peers_node_name(m->peers, idx);
@@ -1494,9 +1519,9 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		if (msg_decode_mig_value(msg->data, msg->len, &v))
 			goto bad;
 		h = find(m, idx, v.id);
-		if (h && h->state == H_DEPUTY)
-			return;
-		if (h)
+		if (!h)
+			abort_unknown(m, idx, v.id, msg->type);
+		else if (h->state != H_DEPUTY)
 			on_accepted(h, &v);
 		return;
 	case SSID_MSG_MIG_FAILED:
@@ -1525,7 +1550,9 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		if (msg_decode_fwd(msg->data, msg->len, &f))
 			goto bad;
 		h = find(m, idx, f.id);
-		if (h && msg->type == SSID_MSG_FWD_REQ)
+		if (!h && msg->type == SSID_MSG_FWD_REQ)
+			abort_unknown(m, idx, f.id, msg->type);
+		else if (h && msg->type == SSID_MSG_FWD_REQ)
 			on_fwd_req(h, &f);
 		else if (h && relay_of(h, f.tid))
 			relay_home_cancel(relay_of(h, f.tid), f.seq);
@@ -1536,6 +1563,8 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		h = find(m, idx, mp.id);
 		if (h)
 			on_proc_pos(h, &mp);
+		else
+			abort_unknown(m, idx, mp.id, msg->type);
 		return;
 	case SSID_MSG_MIG_FILE_REQ:
 		if (msg_decode_mig_file_req(msg->data, msg->len, &fr))
@@ -1543,6 +1572,8 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		h = find(m, idx, fr.id);
 		if (h)
 			on_file_req(h, &fr);
+		else
+			abort_unknown(m, idx, fr.id, msg->type);
 		return;
 	case SSID_MSG_MIG_THREADS:
 		if (msg_decode_mig_threads(msg->data, msg->len, &mt))
@@ -1550,13 +1581,17 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		h = find(m, idx, mt.id);
 		if (h)
 			on_threads(h, &mt);
+		else
+			abort_unknown(m, idx, mt.id, msg->type);
 		return;
 	case SSID_MSG_MIG_THREAD_END:
 	case SSID_MSG_MIG_SPAWN:
 		if (msg_decode_mig_value(msg->data, msg->len, &v) || v.value <= 0)
 			goto bad;
 		h = find(m, idx, v.id);
-		if (h && msg->type == SSID_MSG_MIG_THREAD_END)
+		if (!h && msg->type == SSID_MSG_MIG_SPAWN)
+			abort_unknown(m, idx, v.id, msg->type);
+		else if (h && msg->type == SSID_MSG_MIG_THREAD_END)
 			on_thread_end(h, v.value);
 		else if (h)
 			on_spawn(h, v.value);
@@ -1572,6 +1607,8 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 		if (msg_decode_mig_image(msg->data, msg->len, &mi))
 			goto bad;
 		h = find(m, idx, mi.id);
+		if (!h && mi.offset == 0)
+			abort_unknown(m, idx, mi.id, msg->type);
 		if (h && h->state == H_DEPUTY && mi.offset == 0) {
 			/* it made a call only home can run (pull-home) */
 			int rc = recall_begin(h);

@@ -103,6 +103,7 @@ struct mig_remote {
 	uint64_t steal_deadline_ms, steal_next_ms;
 	uint64_t pull_home, signals;
 	uint64_t started_ms;
+	uint64_t heard_ms;		/* R_RECEIVING: the last of its image */
 	uint64_t avail_kb;		/* MemAvailable here when it was offered */
 	uint64_t home_mono_ns, home_boot_ns;	/* its clocks when it froze */
 	unsigned char *seccomp;		/* its own filters (MIG_SECCOMP), checked */
@@ -1020,6 +1021,7 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	g->steal_next_ms = LOOP_NEVER;
 	g->thread_poll_ms = LOOP_NEVER;
 	g->started_ms = clock_mono_ms();
+	g->heard_ms = g->started_ms;
 	g->img = memfd_create("ssi-image", MFD_CLOEXEC);
 	arriving = guests_arriving(m);
 	g->next = m->guests;
@@ -1069,6 +1071,7 @@ static void on_image(struct mig_remote *g, const struct msg_mig_image *mi,
 		return;
 	}
 	g->received += len;
+	g->heard_ms = clock_mono_ms();
 	/* a streamed image announces no size: it is checked as it grows */
 	if (!g->offer.image_size && !admitted(g, 0, g->received, true))
 		return;
@@ -1300,6 +1303,21 @@ uint64_t mig_remote_timer(struct migrate *m, uint64_t now)
 		relay_wake = relay_remote_timer(&g->relay, now);
 		if (relay_wake < d)
 			d = relay_wake;
+		if (g->state == R_RECEIVING && now - g->heard_ms >= MIG_ACCEPT_TIMEOUT_MS) {
+			/*
+			 * Home gave up long ago (its own wait is as long), and
+			 * its word was lost: nothing waits for this image.
+			 */
+			log_warn("pid %d: its image from %s stopped arriving %u s ago "
+				 "(%llu bytes came); dropped", (int)g->offer.pid,
+				 home_name(g), MIG_ACCEPT_TIMEOUT_MS / 1000,
+				 (unsigned long long)g->received);
+			send_failed(g, 0, ETIMEDOUT, "its image stopped arriving");
+			free_guest(g);
+			continue;
+		}
+		if (g->state == R_RECEIVING && g->heard_ms + MIG_ACCEPT_TIMEOUT_MS < d)
+			d = g->heard_ms + MIG_ACCEPT_TIMEOUT_MS;
 		if (g->pidfd_h.fd >= 0 && now >= g->thread_poll_ms)
 			poll_threads(g, now);
 		if (g->thread_poll_ms < d)
