@@ -35,8 +35,29 @@ slurm() { "$SSI_LAB" slurm -- "$@"; }
 
 fail() {
 	echo "FAIL: $*" >&2
+	fail_context >&2 || :
 	exit 1
 }
+
+# What ssid warned of on each node while this test ran, beside the
+# failure: a CI summary shows only the FAIL lines, and the saved logs of a
+# CI machine are gone with it.
+fail_context() {
+	local n f off
+	for n in $SSI_LAB_NODES; do
+		f=${SSI_LAB_WORK:-}/../share/log/ssid-$n.log
+		off=${ssid_log_start[$n]:-0}
+		[ -r "$f" ] || continue
+		tail -c "+$((off + 1))" "$f" | grep -E ' (warning|error|crit): ' | tail -n 2 |
+			cut -c 1-300 | sed "s/^/FAIL:   ssid-$n: /"
+	done
+}
+declare -A ssid_log_start
+for _n in $SSI_LAB_NODES; do
+	_f=${SSI_LAB_WORK:-}/../share/log/ssid-$_n.log
+	ssid_log_start[$_n]=$( { [ -r "$_f" ] && stat -c %s "$_f"; } || echo 0)
+done
+unset _n _f
 
 # zdtm_setup NAME: for the tests of ssi.ko's mechanics (no ssid): build
 # test/zdtm and kmod/tools, and set zdtm (the programs), home and away (the

@@ -43,7 +43,7 @@ for mib in "${sizes[@]}"; do
 		grep -q '^pid before=' "$dir/stdout" 2>/dev/null && break
 		sleep 0.1
 	done
-	res=$(on "$home" "$ssictl" --json migrate "$pid" "$away") || fail "migrate ${mib} MiB: $res"
+	res=$(on "$home" "$ssictl" --json migrate "$pid" "$away" 2>&1) || fail "migrate ${mib} MiB: $res"
 	touch "$dir/go"
 	mig_wait 300
 	[ "$status" = status=0 ] || fail "the benchmark program (${mib} MiB) failed: $status"
@@ -78,7 +78,7 @@ for n in 1 4; do
 		grep -q '^pid before=' "$dir/stdout" 2>/dev/null && break
 		sleep 0.1
 	done
-	res=$(on "$home" "$ssictl" --json migrate "$pid" "$away") || fail "migrate $n threads: $res"
+	res=$(on "$home" "$ssictl" --json migrate "$pid" "$away" 2>&1) || fail "migrate $n threads: $res"
 	frozen[$n]=$(jq .frozen_us <<<"$res")
 	touch "$dir/go"
 	mig_wait 300
@@ -106,7 +106,7 @@ declare -A ffrozen
 for how in copied present; do
 	[ "$how" = copied ] || on "$away" cp "$copy" "$map"
 	mig_start "file-$how" 4 0 SSI_TEST_MAP=$map
-	res=$(on "$home" "$ssictl" --json migrate "$pid" "$away") || fail "migrate with the file $how: $res"
+	res=$(on "$home" "$ssictl" --json migrate "$pid" "$away" 2>&1) || fail "migrate with the file $how: $res"
 	ffrozen[$how]=$(jq .frozen_us <<<"$res")
 	mig_finish
 	[ "$status" = status=0 ] || fail "the program with the file $how: $status"
