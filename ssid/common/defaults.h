@@ -209,6 +209,8 @@
  */
 #define SSI_TASKS_MAX			65536
 #define SSI_TASKS_PRUNE_MS		2000
+/* After a registration, how soon its process's owner is read again. */
+#define SSI_TASKS_OWNER_MS		200
 
 /*
  * A cluster-wide view (ssictl show jobs, rebalance) waits this long for

@@ -69,6 +69,16 @@ static size_t find(const struct tasks *t, pid_t pid, int *found)
 	return lo;
 }
 
+/*
+ * slurmstepd registers a task between its fork and its setuid: its owner
+ * is read again (tasks_timer()) once slurmstepd has let its tasks go on.
+ */
+static void look_again(struct tasks *t, uint64_t now_ms)
+{
+	if (t->next_prune_ms > now_ms + SSI_TASKS_OWNER_MS)
+		t->next_prune_ms = now_ms + SSI_TASKS_OWNER_MS;
+}
+
 int tasks_register(struct tasks *t, pid_t pid, int64_t job, int64_t step,
 		   int64_t task, bool auto_move, uid_t caller, int admin,
 		   uint64_t now_ms, struct task *out)
@@ -95,6 +105,7 @@ int tasks_register(struct tasks *t, pid_t pid, int64_t job, int64_t step,
 			e.registered_ms = t->v[i].registered_ms;
 		t->v[i] = e;
 		*out = e;
+		look_again(t, now_ms);
 		return 0;
 	}
 	if (t->n >= SSI_TASKS_MAX)
@@ -112,6 +123,7 @@ int tasks_register(struct tasks *t, pid_t pid, int64_t job, int64_t step,
 	t->v[i] = e;
 	t->n++;
 	*out = e;
+	look_again(t, now_ms);
 	return 0;
 }
 
@@ -122,8 +134,15 @@ int tasks_unregister(struct tasks *t, pid_t pid, uid_t caller, int admin)
 
 	if (!found)
 		return -ENOENT;
-	if (!admin && t->v[i].uid != caller)
-		return -EPERM;
+	if (!admin && t->v[i].uid != caller) {
+		uint64_t st;
+		uid_t uid;
+
+		/* its owner now (tasks_timer() may not have looked yet) */
+		if (proc_identity(pid, &st, &uid) || st != t->v[i].starttime ||
+		    uid != caller)
+			return -EPERM;
+	}
 	memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof(*t->v));
 	t->n--;
 	return 0;
@@ -165,9 +184,11 @@ uint64_t tasks_timer(struct tasks *t, uint64_t now)
 		return t->next_prune_ms;
 	t->next_prune_ms = now + SSI_TASKS_PRUNE_MS;
 	while (i < t->n) {
-		if (proc_identity(t->v[i].pid, &st, NULL) == 0 &&
+		uid_t uid;
+
+		if (proc_identity(t->v[i].pid, &st, &uid) == 0 &&
 		    st == t->v[i].starttime) {
-			i++;
+			t->v[i++].uid = uid;
 			continue;
 		}
 		memmove(&t->v[i], &t->v[i + 1],

@@ -19,7 +19,9 @@ struct tasks;
 
 struct task {
 	pid_t pid;
-	uid_t uid;		/* the process's real uid at registration */
+	uid_t uid;		/* the process's real uid, read again by
+				 * tasks_timer(): slurmstepd registers a task
+				 * before it has become the job's user */
 	uint64_t starttime;	/* /proc/PID/stat field 22, clock ticks */
 	int64_t job, step, task;	/* Slurm ids, -1 when not given */
 	bool auto_move;		/* the balancer may move it (policy auto);

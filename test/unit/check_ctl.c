@@ -306,6 +306,56 @@ START_TEST(test_tasks_registry)
 }
 END_TEST
 
+/*
+ * slurmstepd registers a task before the task becomes the job's user: the
+ * registry reads its owner again soon after, and its owner may unregister
+ * it at once.  Needs root (to change a child's uid); skipped otherwise.
+ */
+START_TEST(test_tasks_owner)
+{
+	struct tasks *t = tasks_create();
+	int go[2], done[2];
+	struct task e;
+	pid_t child;
+	char c = 0;
+
+	if (geteuid() != 0) {
+		tasks_destroy(t);
+		return;
+	}
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(done), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		if (read(go[0], &c, 1) != 1 || setgid(65534) || setuid(65534) ||
+		    write(done[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	tasks_timer(t, 4000);	/* pruned: the next one is due at 6000 */
+	ck_assert_int_eq(tasks_register(t, child, 9, 0, 0, false, 0, 1, 5000, &e), 0);
+	ck_assert_uint_eq(e.uid, 0);
+	ck_assert_int_eq(write(go[1], &c, 1), 1);
+	ck_assert_int_eq(read(done[0], &c, 1), 1);
+	/* read again at the first timer after SSI_TASKS_OWNER_MS */
+	tasks_timer(t, 5000 + SSI_TASKS_OWNER_MS);
+	ck_assert_uint_eq(tasks_at(t, 0)->uid, 65534);
+	/* another registration; its owner unregisters it before the timer */
+	ck_assert_int_eq(tasks_register(t, child, 9, 0, 0, false, 0, 1, 6000, &e), 0);
+	ck_assert_int_eq(tasks_unregister(t, child, 65533, 0), -EPERM);
+	ck_assert_int_eq(tasks_unregister(t, child, 65534, 0), 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+	tasks_destroy(t);
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -325,6 +375,7 @@ static Suite *ctl_suite(void)
 	suite_add_tcase(s, frame);
 	suite_add_tcase(s, req);
 	tcase_add_test(tasks, test_tasks_registry);
+	tcase_add_test(tasks, test_tasks_owner);
 	suite_add_tcase(s, rep);
 	suite_add_tcase(s, tasks);
 	return s;
