@@ -15,7 +15,10 @@
  *     SPANK_SSI_MIGRATABLE       (job control env,
  *     in the job control env     seen by slurmctld)
  *                                                    task_post_fork
- *                                                      register pid with ssid
+ *                                                      note the pid; at the
+ *                                                      step's last task,
+ *                                                      register them all
+ *                                                      with ssid at once
  *                                                    task_exit / exit
  *                                                      deregister
  *
@@ -47,6 +50,14 @@ static int ssid_timeout_ms = SSI_SPANK_TIMEOUT_MS;
  * a step one timeout, not one per task; and the step says why once.
  */
 static bool ssid_unreachable;
+
+/* The step's tasks forked so far on this node, registered at the last. */
+struct step_task {
+	pid_t pid;
+	uint32_t task;		/* its global task id */
+};
+static struct step_task *step_tasks;
+static uint32_t nstep_tasks;
 
 static int opt_migratable_cb(int val, const char *optarg, int remote)
 {
@@ -147,26 +158,18 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 }
 
 /*
- * Ask the node's ssid for @op about task @pid (with @job, @step, @task
- * when @job is not NULL), through @c.  Returns 0 when ssid answered ok;
- * -1 with a message in @c->msg when it could not be asked, did not answer
- * within ssid_timeout_ms (both set ssid_unreachable), or refused.
+ * Tell the node's ssid that task @pid is gone, through @c.  Returns 0 when
+ * ssid answered ok; -1 with a message in @c->msg when it could not be
+ * asked, did not answer within ssid_timeout_ms (both set
+ * ssid_unreachable), or refused.
  */
-static int ssid_task_request(struct ssiclient *c, const char *op, pid_t pid,
-			     const uint32_t *job, uint32_t step, uint32_t task)
+static int ssid_unregister(struct ssiclient *c, pid_t pid)
 {
 	json_object *req = json_object_new_object();
 	ssiclient_err_t rc;
 
-	json_object_object_add(req, "op", json_object_new_string(op));
+	json_object_object_add(req, "op", json_object_new_string("task_unregister"));
 	json_object_object_add(req, "pid", json_object_new_int64(pid));
-	if (job) {
-		json_object_object_add(req, "job", json_object_new_int64(*job));
-		json_object_object_add(req, "step", json_object_new_int64(step));
-		json_object_object_add(req, "task", json_object_new_int64(task));
-		json_object_object_add(req, "policy",
-				       json_object_new_string(ssi_policy_name(job_policy)));
-	}
 	ssiclient_init(c, ssid_socket, ssid_timeout_ms);
 	rc = ssiclient_call(c, req, NULL);
 	json_object_put(req);
@@ -176,15 +179,72 @@ static int ssid_task_request(struct ssiclient *c, const char *op, pid_t pid,
 }
 
 /*
- * Remote context, once per task, in slurmstepd after the task's fork: a
- * task of a migratable step is registered with the node's ssid.  If ssid
- * is not there the task runs all the same, unmigratable, and the step
- * says why once.
+ * Register @n tasks of step @job.@step with the node's ssid, in requests
+ * of at most SSI_STEP_TASKS_MAX (one for any usual step).  A task ssid
+ * could not register runs unmigratable, and the step's log says why.
+ */
+static void register_step(uint32_t job, uint32_t step, const struct step_task *t,
+			  uint32_t n)
+{
+	uint32_t i, k, chunk;
+
+	for (i = 0; i < n && !ssid_unreachable; i += chunk) {
+		json_object *req = json_object_new_object(), *arr = json_object_new_array();
+		json_object *reply = NULL, *failed;
+		struct ssiclient c;
+		ssiclient_err_t rc;
+
+		chunk = n - i < SSI_STEP_TASKS_MAX ? n - i : SSI_STEP_TASKS_MAX;
+		for (k = i; k < i + chunk; k++) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "pid", json_object_new_int64(t[k].pid));
+			json_object_object_add(o, "task", json_object_new_int64(t[k].task));
+			json_object_array_add(arr, o);
+		}
+		json_object_object_add(req, "op", json_object_new_string("step_register"));
+		json_object_object_add(req, "job", json_object_new_int64(job));
+		json_object_object_add(req, "step", json_object_new_int64(step));
+		json_object_object_add(req, "policy",
+				       json_object_new_string(ssi_policy_name(job_policy)));
+		json_object_object_add(req, "tasks", arr);
+		ssiclient_init(&c, ssid_socket, ssid_timeout_ms);
+		rc = ssiclient_call(&c, req, &reply);
+		json_object_put(req);
+		if (rc) {
+			if (rc != SSICLIENT_REFUSED)
+				ssid_unreachable = true;
+			slurm_info("ssi: the %u tasks of job %u.%u on this node run unmigratable: %s",
+				   n - i, job, step, c.msg);
+			json_object_put(reply);
+			return;
+		}
+		if (json_object_object_get_ex(ssiclient_result(reply), "failed", &failed))
+			for (k = 0; k < json_object_array_length(failed); k++) {
+				json_object *o = json_object_array_get_idx(failed, k), *p, *e;
+
+				if (json_object_object_get_ex(o, "pid", &p) &&
+				    json_object_object_get_ex(o, "error", &e))
+					slurm_info("ssi: pid %d of job %u.%u runs unmigratable: %s",
+						   (int)json_object_get_int64(p), job, step,
+						   json_object_get_string(e));
+			}
+		json_object_put(reply);
+	}
+	slurm_debug("ssi: %u tasks of job %u.%u registered with ssid", n, job, step);
+}
+
+/*
+ * Remote context, once per task, in slurmstepd after the task's fork
+ * (slurmstepd forks them all, calls this for each in order, then lets
+ * them run): the tasks of a migratable step are noted, and registered
+ * with the node's ssid at the last, in one request.  If ssid is not
+ * there the tasks run all the same, unmigratable, and the step says why
+ * once.
  */
 int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 {
-	uint32_t job = 0, step = 0, task = 0;
-	struct ssiclient c;
+	uint32_t job = 0, step = 0, task = 0, local = 0, count = 0;
 	pid_t pid = 0;
 
 	if (job_policy == SSI_POLICY_NONE || ssid_unreachable)
@@ -192,7 +252,10 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 	if (spank_get_item(sp, S_TASK_PID, &pid) != ESPANK_SUCCESS ||
 	    spank_get_item(sp, S_JOB_ID, &job) != ESPANK_SUCCESS ||
 	    spank_get_item(sp, S_JOB_STEPID, &step) != ESPANK_SUCCESS ||
-	    spank_get_item(sp, S_TASK_GLOBAL_ID, &task) != ESPANK_SUCCESS) {
+	    spank_get_item(sp, S_TASK_GLOBAL_ID, &task) != ESPANK_SUCCESS ||
+	    spank_get_item(sp, S_TASK_ID, &local) != ESPANK_SUCCESS ||
+	    spank_get_item(sp, S_JOB_LOCAL_TASK_COUNT, &count) != ESPANK_SUCCESS ||
+	    local >= count) {
 		slurm_error("ssi: cannot read the task's ids; it will not migrate");
 		return 0;
 	}
@@ -202,13 +265,22 @@ int slurm_spank_task_post_fork(spank_t sp, int ac, char **av)
 	 */
 	if (step > SLURM_MAX_NORMAL_STEP_ID)
 		return 0;
-	if (ssid_task_request(&c, "task_register", pid, &job, step, task)) {
-		slurm_info("ssi: task %u of job %u.%u%s runs unmigratable: %s", task, job,
-			   step, ssid_unreachable ? " and the step's later ones" : "", c.msg);
-		return 0;
+	if (!step_tasks) {
+		step_tasks = calloc(count, sizeof(*step_tasks));
+		if (!step_tasks) {
+			slurm_error("ssi: out of memory; the step's tasks will not migrate");
+			ssid_unreachable = true;
+			return 0;
+		}
 	}
-	slurm_debug("ssi: task %u (pid %d) of job %u.%u registered with ssid",
-		    task, (int)pid, job, step);
+	if (nstep_tasks < count)
+		step_tasks[nstep_tasks++] = (struct step_task){ pid, task };
+	if (local == count - 1) {
+		register_step(job, step, step_tasks, nstep_tasks);
+		free(step_tasks);
+		step_tasks = NULL;
+		nstep_tasks = 0;
+	}
 	return 0;
 }
 
@@ -223,7 +295,7 @@ int slurm_spank_task_exit(spank_t sp, int ac, char **av)
 	if (spank_get_item(sp, S_TASK_PID, &pid) != ESPANK_SUCCESS)
 		return 0;
 	/* ssid forgets exited tasks by itself too: a failure here is harmless. */
-	if (ssid_task_request(&c, "task_unregister", pid, NULL, 0, 0))
+	if (ssid_unregister(&c, pid))
 		slurm_debug("ssi: unregistering pid %d: %s", (int)pid, c.msg);
 	return 0;
 }

@@ -211,6 +211,11 @@
 #define SSI_TASKS_PRUNE_MS		2000
 /* After a registration, how soon its process's owner is read again. */
 #define SSI_TASKS_OWNER_MS		200
+/*
+ * Most tasks in one step_register request (the SPANK plugin sends more in
+ * several): about 40 bytes each within SSI_CTL_LINE_MAX.
+ */
+#define SSI_STEP_TASKS_MAX		1024
 
 /*
  * A cluster-wide view (ssictl show jobs, rebalance) waits this long for

@@ -455,6 +455,15 @@ static pid_t arg_pid(struct ctl_client *cl, json_object *req, json_object *id)
 	return (pid_t)pid;
 }
 
+/* Why the registry said @rc (a -errno of task_registry.h). */
+static const char *task_error_text(int rc)
+{
+	return rc == -EPERM ? "not your process" :
+	       rc == -EACCES ? "only root or the SlurmUser (slurmstepd, through "
+			       "the SPANK plugin) registers a task of a Slurm job" :
+	       rc == -ENOENT ? "not a registered task" : strerror(-rc);
+}
+
 static void task_error(struct ctl_client *cl, json_object *id, pid_t pid,
 		       int rc)
 {
@@ -467,11 +476,7 @@ static void task_error(struct ctl_client *cl, json_object *id, pid_t pid,
 	else if (rc == -ENOENT)
 		code = CTL_E_NOTASK;
 	ctl_client_reply(cl, ctlproto_reply_err(id, code, "pid %d: %s",
-			 (int)pid, rc == -EPERM ? "not your process" :
-			 rc == -EACCES ? "only root or the SlurmUser (slurmstepd, through "
-					 "the SPANK plugin) registers a task of a Slurm job" :
-			 rc == -ENOENT ? "not a registered task" :
-			 strerror(-rc)));
+			 (int)pid, task_error_text(rc)));
 }
 
 static void op_task_register(struct ctlops *ops, struct ctl_client *cl,
@@ -507,6 +512,98 @@ static void op_task_register(struct ctlops *ops, struct ctl_client *cl,
 		 (unsigned int)ctl_client_uid(cl));
 	res = json_object_new_object();
 	json_object_object_add(res, "task", task_json(ops, &t, clock_mono_ms()));
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
+/*
+ * @arr's entries, each {"pid": P, "task": T}: 0, or -1 after an error
+ * reply naming the first bad one.  All are checked before any is used.
+ */
+static int step_tasks_valid(struct ctl_client *cl, json_object *id, json_object *arr)
+{
+	size_t i, n = json_object_is_type(arr, json_type_array) ?
+		      json_object_array_length(arr) : 0;
+
+	if (!n || n > SSI_STEP_TASKS_MAX) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "\"tasks\" must be an array of 1 to %u {\"pid\", \"task\"}",
+				 SSI_STEP_TASKS_MAX));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(arr, i), *p, *t;
+
+		if (!json_object_object_get_ex(o, "pid", &p) ||
+		    !json_object_is_type(p, json_type_int) ||
+		    json_object_get_int64(p) <= 0 || json_object_get_int64(p) > INT32_MAX ||
+		    !json_object_object_get_ex(o, "task", &t) ||
+		    !json_object_is_type(t, json_type_int) ||
+		    json_object_get_int64(t) < 0 || json_object_get_int64(t) > UINT32_MAX) {
+			ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+					 "\"tasks\"[%zu]: needs \"pid\" (a positive integer) "
+					 "and \"task\" (an integer in [0, %u])", i, UINT32_MAX));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The tasks of one Slurm job step on this node at once: slurmstepd's
+ * SPANK plugin asks once per step, not once per task.  Each is registered
+ * as task_register would; one that cannot be (it has exited) is listed
+ * under "failed" with the reason, and the others are registered.
+ */
+static void op_step_register(struct ctlops *ops, struct ctl_client *cl,
+			     json_object *req, json_object *id)
+{
+	enum ssi_policy policy = SSI_POLICY_MANUAL;
+	json_object *arr = NULL, *res, *done, *failed;
+	uint64_t now = clock_mono_ms();
+	int64_t job, step;
+	size_t i, n, ok = 0;
+
+	if (arg_id(cl, req, id, "job", &job) || arg_id(cl, req, id, "step", &step) ||
+	    arg_policy(cl, req, id, false, &policy) < 0)
+		return;
+	if (job < 0 || step < 0) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_REQUEST,
+				 "missing \"job\" or \"step\""));
+		return;
+	}
+	json_object_object_get_ex(req, "tasks", &arr);
+	if (step_tasks_valid(cl, id, arr))
+		return;
+	done = json_object_new_array();
+	failed = json_object_new_array();
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(arr, i), *p, *t;
+		struct task e;
+		int rc;
+
+		json_object_object_get_ex(o, "pid", &p);
+		json_object_object_get_ex(o, "task", &t);
+		rc = tasks_register(ops->tasks, (pid_t)json_object_get_int64(p), job, step,
+				    json_object_get_int64(t), policy == SSI_POLICY_AUTO,
+				    ctl_client_uid(cl), ctl_client_admin(cl), now, &e);
+		if (!rc) {
+			json_object_array_add(done, task_json(ops, &e, now));
+			ok++;
+			continue;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "pid", json_object_get(p));
+		json_object_object_add(o, "error", json_object_new_string(task_error_text(rc)));
+		json_object_array_add(failed, o);
+	}
+	if (ok)
+		slurm_view_want_job(ops->slurm, job, now);
+	log_info("step %lld.%lld: %zu of %zu tasks registered by uid %u", (long long)job,
+		 (long long)step, ok, n, (unsigned int)ctl_client_uid(cl));
+	res = json_object_new_object();
+	json_object_object_add(res, "tasks", done);
+	json_object_object_add(res, "failed", failed);
 	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
 }
 
@@ -1150,6 +1247,7 @@ static const struct op op_table[] = {
 	/* users: their own tasks only (checked by the op) */
 	{ "show_tasks",		CTL_ANYONE,	op_show_tasks },
 	{ "task_register",	CTL_ANYONE,	op_task_register },
+	{ "step_register",	CTL_ADMIN,	op_step_register },
 	{ "task_unregister",	CTL_ANYONE,	op_task_unregister },
 	/* users: their own processes only (checked by the op) */
 	{ "migrate",		CTL_ANYONE,	op_migrate },
