@@ -23,7 +23,8 @@
  * last ones are those a guest competes for).  Returns a new full-system
  * core bitmap (FREE_NULL_BITMAP it), or NULL when no node runs guests or
  * ssid is unreachable: then @exc is what cons_tres gets, unchanged.
- * The guest counts are at most a second old.
+ * It never waits for ssid: the counts are those the plugin's thread got
+ * last, about a second old (NULL when it has none of the last 10 s).
  */
 bitstr_t *guests_exclude_cores(bitstr_t *exc);
 
@@ -31,8 +32,12 @@ bitstr_t *guests_exclude_cores(bitstr_t *exc);
  * guests_job_event - tell ssid that @job_ptr started (@start) or ended,
  * and its migration policy (from its SPANK environment), so that every
  * node's balancer looks again at once (freed cores get migrated tasks,
- * busy ones are relieved).  Best effort, short timeout.
+ * busy ones are relieved).  Queued for the plugin's thread: it never
+ * waits for ssid.  Best effort: dropped while ssid does not answer.
  */
 void guests_job_event(job_record_t *job_ptr, bool start);
+
+/* guests_fini - stop the thread (it may finish a call to ssid first). */
+void guests_fini(void);
 
 #endif /* SSI_SELECT_GUESTS_H */

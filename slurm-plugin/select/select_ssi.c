@@ -124,6 +124,7 @@ extern int fini(void)
 {
 	int rc = SLURM_SUCCESS;
 
+	guests_fini();
 	slurm_mutex_lock(&g_context_lock);
 	if (g_context)
 		rc = plugin_context_destroy(g_context);

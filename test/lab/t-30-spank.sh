@@ -74,11 +74,11 @@ step_ms() {
 }
 log=$SSI_LAB_WORK/../share/log/ssid-$n.log
 on "$n" "$ssictl" loglevel info >/dev/null || fail "ssictl loglevel info"
-before=$(grep -c "registered by uid" "$log" || :)
+before=$(grep -cE "(tasks|\)) registered by uid" "$log" || :)
 base=$(step_ms)
 on "$n" "$ssictl" loglevel notice >/dev/null || fail "ssictl loglevel notice"
 # one request for the step's 6 tasks, not one per task
-regs=$(grep "registered by uid" "$log" | tail -n +$((before + 1)))
+regs=$(grep -E "(tasks|\)) registered by uid" "$log" | tail -n +$((before + 1)))
 grep -Eq "step [0-9]+\.[0-9]+: 6 of 6 tasks registered by uid 0$" <<<"$regs" &&
 	[ "$(wc -l <<<"$regs")" = 1 ] || fail "the 6 tasks were not registered in one request: $regs"
 echo "registered in one request: ${regs##*: }"
