@@ -27,6 +27,7 @@ struct migreq {
 	const struct ssi_conf *conf;
 	struct peers *peers;
 	struct slurm_view *slurm;
+	const struct tasks *tasks;
 	migreq_cb cb;
 	void *arg;
 	void *handle;		/* migrate_start()'s or migrate_recall()'s */
@@ -205,6 +206,23 @@ static int go(struct migreq *q, struct migreq_result *res)
 	return 0;
 }
 
+/*
+ * After a wait of up to SSI_SLURM_WAIT_MS the pid may name another process
+ * (the task ended, its pid was reused): it must still be the same user's
+ * task of the same job.  0, or -1 with @res saying why.
+ */
+static int still_the_task(struct migreq *q, struct migreq_result *res)
+{
+	if (may_act_on(q->pid, q->uid, false, res))
+		return -1;
+	if (tasks_job_of(q->tasks, q->pid) != q->job) {
+		fail(res, CTL_E_NOPROC, "pid %d is no longer a task of job %lld",
+		     (int)q->pid, (long long)q->job);
+		return -1;
+	}
+	return 0;
+}
+
 /* Slurm answered, or the wait is over: go, wait on, or give up. */
 static void waited(struct slurm_view_wait *w, uint64_t now_ms)
 {
@@ -219,7 +237,7 @@ static void waited(struct slurm_view_wait *w, uint64_t now_ms)
 		q->waiting = true;
 		return;
 	}
-	if (!rc && !go(q, &res))
+	if (!rc && !still_the_task(q, &res) && !go(q, &res))
 		return;
 	q->cb(q->arg, &res);
 	free(q);
@@ -250,7 +268,7 @@ int migreq_start(struct migrate *m, const struct ssi_conf *conf,
 		return -1;
 	}
 	*q = (struct migreq){ .m = m, .conf = conf, .peers = peers, .slurm = slurm,
-			      .cb = cb, .arg = arg, .pid = pid, .idx = idx, .job = job,
+			      .tasks = tasks, .cb = cb, .arg = arg, .pid = pid, .idx = idx, .job = job,
 			      .uid = uid, .then_idx = -1 };
 	rc = slurm_allows(q, now, res);
 	if (rc == -EAGAIN) {
