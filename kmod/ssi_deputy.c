@@ -73,6 +73,30 @@ void ssi_deputy_exit(void)
 	stub_file = NULL;
 }
 
+bool ssi_deputy_is(struct task_struct *task)
+{
+	struct mm_struct *mm = get_task_mm(task);
+	struct vm_area_struct *vma;
+	bool found = false;
+
+	if (!mm)
+		return false;
+	if (!mmap_read_lock_killable(mm)) {
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			if (vma->vm_file &&
+			    file_inode(vma->vm_file) == file_inode(stub_file)) {
+				found = true;
+				break;
+			}
+		}
+		mmap_read_unlock(mm);
+	}
+	mmput(mm);
+	return found;
+}
+
 struct keep {
 	unsigned long start, end;
 };

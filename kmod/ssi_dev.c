@@ -100,6 +100,8 @@ static long ssi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ssi_timer_id_ioctl(argp);
 	case SSI_IOC_FILE_ID:
 		return ssi_file_id_ioctl(argp);
+	case SSI_IOC_CHARGE:
+		return ssi_charge_ioctl(argp);
 	}
 	return -ENOTTY;
 }
@@ -123,6 +125,7 @@ int ssi_dev_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct ssi_api) != 48);
 	BUILD_BUG_ON(sizeof(struct ssi_timer_id) != 24);
+	BUILD_BUG_ON(sizeof(struct ssi_charge) != 48);
 	return misc_register(&ssi_misc);
 }
 

@@ -144,6 +144,7 @@ int ssi_rusage_save(struct task_struct *task, struct ssi_img_task *img);
 void ssi_rusage_thread_save(struct task_struct *t, struct ssi_img_thread *img);
 void ssi_rusage_restore(const struct ssi_img_task *img, bool children);
 void ssi_rusage_thread_restore(const struct ssi_img_thread *img);
+long ssi_charge_ioctl(struct ssi_charge __user *uarg);
 int ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out);
 void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 min_ns);
 
@@ -199,6 +200,8 @@ void ssi_modref_exit(void);
 
 int ssi_deputy_init(void);
 void ssi_deputy_exit(void);
+/* Does @task run the deputy stub (is it a deputy of this module)? */
+bool ssi_deputy_is(struct task_struct *task);
 
 /* What one thread of the deputy runs on: prepared by the leader. */
 struct ssi_deputy_seat {

@@ -27,11 +27,19 @@
  * no children (they live at home): getrusage(RUSAGE_CHILDREN) is answered
  * at home, times() reads the counters as they were at the move.  Coming
  * home, the deputy's are the true ones and are kept.
+ *
+ * While the process runs away, its home node sees its deputy: ssid
+ * charges the deputy with what the process uses there (SSI_IOC_CHARGE),
+ * so that its parent's wait4(), Slurm's accounting and ps at home count
+ * it.  Coming home, the image's counters replace the charged ones.
  */
+#include <linux/capability.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/task_io_accounting_ops.h>
+#include <linux/uaccess.h>
 
 #include "ssi_internal.h"
 
@@ -231,4 +239,49 @@ void ssi_rusage_thread_restore(const struct ssi_img_thread *img)
 	me->prev_cputime.stime = ru->prev_stime_ns;
 	raw_spin_unlock(&me->prev_cputime.lock);
 	spin_unlock_irq(&me->sighand->siglock);
+}
+
+long ssi_charge_ioctl(struct ssi_charge __user *uarg)
+{
+	struct sighand_struct *sighand;
+	struct task_struct *task;
+	struct signal_struct *sig;
+	struct ssi_charge a;
+	unsigned long flags;
+	struct pid *pid;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.pid <= 0 || a.pad || a.reserved[0] || a.reserved[1] ||
+	    a.utime_ns > SSI_CHARGE_CPU_MAX_NS || a.stime_ns > SSI_CHARGE_CPU_MAX_NS ||
+	    a.maxrss_kb > SSI_CHARGE_RSS_MAX_KB)
+		return -EINVAL;
+	pid = find_get_pid(a.pid);
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	if (!task)
+		return -ESRCH;
+	if (!thread_group_leader(task) || !ssi_deputy_is(task)) {
+		put_task_struct(task);
+		return -EINVAL;
+	}
+	sighand = ssi_lock_sighand(task, &flags);
+	if (!sighand) {
+		put_task_struct(task);
+		return -ESRCH;
+	}
+	sig = task->signal;
+	/* as __exit_signal() adds an exited thread's, under the same locks */
+	write_seqlock(&sig->stats_lock);
+	sig->utime += a.utime_ns;
+	sig->stime += a.stime_ns;
+	sig->sum_sched_runtime += a.utime_ns + a.stime_ns;
+	write_sequnlock(&sig->stats_lock);
+	sig->maxrss = max_t(unsigned long, sig->maxrss,
+			    (unsigned long)(a.maxrss_kb / (PAGE_SIZE / 1024)));
+	spin_unlock_irqrestore(&sighand->siglock, flags);
+	put_task_struct(task);
+	return 0;
 }

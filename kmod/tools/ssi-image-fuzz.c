@@ -1305,6 +1305,13 @@ static void fill_arg(unsigned int nr)
 	case 0x09:	/* file_id */
 		w[0] = any_fd();
 		break;
+	case 0x0a: {	/* charge: the target is no deputy, so refused */
+		u64 v = chance(50) ? edge_value(SSI_CHARGE_CPU_MAX_NS, 8) : rnd();
+
+		w[0] = chance(50) ? target : any_pid();
+		memcpy(a + 8 + 8 * below(3), &v, 8);
+		break;
+	}
 	}
 }
 
@@ -1367,8 +1374,8 @@ static void ioctl_phase(void *arg)
 		st->current = k;
 		if (progress)
 			*progress = k;
-		nr = chance(85) ? below(10) : below(64);
-		dir = chance(85) ? (nr == 2 || nr == 5 || nr == 7 || nr == 8 ?
+		nr = chance(85) ? below(11) : below(64);
+		dir = chance(85) ? (nr == 2 || nr == 5 || nr == 7 || nr == 8 || nr == 10 ?
 				    _IOC_WRITE : _IOC_READ | _IOC_WRITE) : below(4);
 		size = chance(85) ? 0 : below(512);
 		if (!size) {
@@ -1378,9 +1385,9 @@ static void ioctl_phase(void *arg)
 				sizeof(struct ssi_become_deputy),
 				sizeof(struct ssi_restore_thread), sizeof(struct ssi_return),
 				sizeof(struct ssi_signal), sizeof(struct ssi_timer_id),
-				sizeof(struct ssi_file_id),
+				sizeof(struct ssi_file_id), sizeof(struct ssi_charge),
 			};
-			size = sizes[nr < 10 ? nr : below(10)];
+			size = sizes[nr < 11 ? nr : below(11)];
 		}
 		cmd = _IOC(dir, chance(95) ? SSI_IOC_MAGIC : below(256), nr, size);
 		fill_arg(nr);

@@ -44,6 +44,8 @@
  *     missing or different here (a copy fetched from home); the content
  *     identity is checked as for a path.  SSI_IOC_FILE_ID: the content
  *     identity of an open file, as a FILES entry records it.
+ * 13  SSI_IOC_CHARGE: the CPU time and peak memory a process uses on
+ *     another node are charged to its deputy at home.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -52,7 +54,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		12
+#define SSI_API_VERSION		13
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -456,6 +458,39 @@ struct ssi_file_id {
 	__u64 reserved[2];
 };
 
+/**
+ * struct ssi_charge - SSI_IOC_CHARGE argument (root only)
+ * @pid:	IN: a deputy (its thread-group leader) in the caller's pid
+ *		namespace.
+ * @pad:	must be zero.
+ * @utime_ns:	IN: user CPU time its migrated self used on another node
+ *		since the last charge, at most SSI_CHARGE_CPU_MAX_NS.
+ * @stime_ns:	IN: system CPU time, likewise.
+ * @maxrss_kb:	IN: the largest resident set it has had there (KiB), at
+ *		most SSI_CHARGE_RSS_MAX_KB; 0 if not known.
+ * @reserved:	must be zero.
+ *
+ * The deputy is the process as its home node sees it: its parent waits
+ * for it (wait4(2)'s rusage is what Slurm's accounting records), ps(1),
+ * top(1) and Slurm's jobacct_gather read its /proc/PID/stat.  So what the
+ * process uses away is added to the deputy's own counters, as the kernel
+ * adds what an exited thread used: user and system time and the runtime
+ * they are scaled to in the signal struct; and its high-water mark,
+ * which getrusage(2) and wait4(2) report, becomes at least @maxrss_kb.
+ * EINVAL: @pid is not a deputy, or a field is out of range.
+ */
+#define SSI_CHARGE_CPU_MAX_NS	(1ULL << 50)
+#define SSI_CHARGE_RSS_MAX_KB	(1ULL << 40)
+
+struct ssi_charge {
+	__s32 pid;
+	__u32 pad;
+	__u64 utime_ns;
+	__u64 stime_ns;
+	__u64 maxrss_kb;
+	__u64 reserved[2];
+};
+
 #define SSI_IOC_MAGIC		0xB5
 #define SSI_IOC_API		_IOWR(SSI_IOC_MAGIC, 0x00, struct ssi_api)
 #define SSI_IOC_DUMP		_IOWR(SSI_IOC_MAGIC, 0x01, struct ssi_dump)
@@ -467,5 +502,6 @@ struct ssi_file_id {
 #define SSI_IOC_SIGNAL		_IOW(SSI_IOC_MAGIC, 0x07, struct ssi_signal)
 #define SSI_IOC_TIMER_ID	_IOW(SSI_IOC_MAGIC, 0x08, struct ssi_timer_id)
 #define SSI_IOC_FILE_ID		_IOWR(SSI_IOC_MAGIC, 0x09, struct ssi_file_id)
+#define SSI_IOC_CHARGE		_IOW(SSI_IOC_MAGIC, 0x0a, struct ssi_charge)
 
 #endif /* _UAPI_LINUX_SSI_H */

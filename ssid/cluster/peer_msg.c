@@ -348,6 +348,33 @@ int msg_decode_mig_value(const void *buf, size_t len, struct msg_mig_value *m)
 	return 0;
 }
 
+size_t msg_encode_mig_usage(const struct msg_mig_usage *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put64(&c, m->id);
+	put64(&c, m->utime_ns);
+	put64(&c, m->stime_ns);
+	put64(&c, m->maxrss_kb);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+int msg_decode_mig_usage(const void *buf, size_t len, struct msg_mig_usage *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_MIG_USAGE_LEN))
+		return -1;
+	m->id = get64(&c);
+	m->utime_ns = get64(&c);
+	m->stime_ns = get64(&c);
+	m->maxrss_kb = get64(&c);
+	return (m->utime_ns > MSG_MIG_USAGE_CPU_MAX_NS ||
+		m->stime_ns > MSG_MIG_USAGE_CPU_MAX_NS ||
+		m->maxrss_kb > MSG_MIG_USAGE_RSS_MAX_KB) ? -1 : 0;
+}
+
 int msg_decode_mig_exit(const void *buf, size_t len, struct msg_mig_value *m)
 {
 	int st;

@@ -53,7 +53,8 @@ enum ssid_msg_type {
 	SSID_MSG_MIG_FILE_REQ = 0x0124,	/* remote -> home: a mapped file it lacks */
 	SSID_MSG_MIG_FILE_DATA = 0x0125, /* home -> remote: its content (bulk) */
 	SSID_MSG_MIG_SECCOMP = 0x0126,	/* home -> remote: its own seccomp filters */
-	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_SECCOMP,
+	SSID_MSG_MIG_USAGE = 0x0127,	/* remote -> home: CPU and memory it used */
+	SSID_MSG_TYPE_MAX = SSID_MSG_MIG_USAGE,
 	/* cluster-wide views and requests (cluster_view.c) */
 	SSID_MSG_TASKS_QUERY = 0x0200,	/* what tasks are yours, who are your guests */
 	SSID_MSG_TASKS_REPLY = 0x0201,	/* the answer, one record per task/guest */
@@ -139,6 +140,24 @@ struct msg_mig_seccomp {
 size_t msg_encode_mig_seccomp(const struct msg_mig_seccomp *m, void *buf);
 int msg_decode_mig_seccomp(const void *buf, size_t len, struct msg_mig_seccomp *m);
 
+/*
+ * MIG_USAGE (remote -> home, while it runs and before MIG_EXIT): what the
+ * process has used on the remote node since it landed there, in total
+ * (home charges its deputy the growth, migrate/usage.h).  Times are at
+ * most MSG_MIG_USAGE_CPU_MAX_NS, the peak at most MSG_MIG_USAGE_RSS_MAX_KB.
+ */
+#define MSG_MIG_USAGE_CPU_MAX_NS	(1ULL << 60)
+#define MSG_MIG_USAGE_RSS_MAX_KB	(1ULL << 40)
+
+struct msg_mig_usage {
+	uint64_t id;
+	uint64_t utime_ns, stime_ns;	/* CPU time used there */
+	uint64_t maxrss_kb;		/* its peak resident set there */
+};
+
+size_t msg_encode_mig_usage(const struct msg_mig_usage *m, void *buf);
+int msg_decode_mig_usage(const void *buf, size_t len, struct msg_mig_usage *m);
+
 /* MIG_IMAGE: header; the bytes are the message's bulk part. */
 struct msg_mig_image {
 	uint64_t id;
@@ -196,6 +215,7 @@ struct msg_mig_signal {
 #define MSG_MIG_OFFER_LEN	(4 + 8 + 6 * 4 + 8 + MSG_MIG_COMM_LEN)
 #define MSG_MIG_IMAGE_LEN	(4 + 8 + 8 + 4 + 4 + 8 + 8)
 #define MSG_MIG_VALUE_LEN	(4 + 8 + 4)
+#define MSG_MIG_USAGE_LEN	(4 + 8 + 8 + 8 + 8)
 #define MSG_MIG_FAILED_MAX	(4 + 8 + 4 + 4 + 2 + MSG_MIG_DETAIL_MAX)
 #define MSG_FWD_HDR_LEN		(4 + 8 + 8 + 4 + 4)
 #define MSG_MIG_SIGNAL_LEN	(4 + 8 + 4 + 4 + MSG_MIG_SIGINFO_LEN)

@@ -58,6 +58,7 @@
 #include "migrate/image_peek.h"
 #include "migrate/not_carried.h"
 #include "migrate/seccomp_carry.h"
+#include "migrate/usage.h"
 #include "forward/seccomp_filter.h"
 #include "migrate/migrate_int.h"
 #include "cluster/peer_msg.h"
@@ -119,6 +120,9 @@ struct mig_home {
 	uint64_t next_stop_check_ms;
 	bool early_exit;		/* MIG_EXIT overtook ACCEPTED */
 	int early_status;
+	struct usage_account usage;	/* charged to the deputy (usage.h) */
+	struct usage_sample early_usage; /* MIG_USAGE that overtook ACCEPTED */
+	bool has_early_usage;
 
 	/* mapped files the remote node had no copy of (file_fetch.h) */
 	struct file_serve files;
@@ -162,11 +166,7 @@ static void report(struct mig_home *h, int err, const char *fmt, ...)
 
 static void send_value(struct mig_home *h, uint16_t type, int32_t value)
 {
-	unsigned char buf[MSG_MIG_VALUE_LEN];
-	struct msg_mig_value v = { .id = h->id, .value = value };
-	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
-
-	peers_send(h->m->peers, h->peer, type, &iov, 1);
+	mig_send_value(h->m, h->peer, h->id, type, value);
 }
 
 static void free_relays(struct mig_home *h)
@@ -265,10 +265,8 @@ static void fail_and_resume(struct mig_home *h, int err, const char *why)
 	log_notice("migration of pid %d to %s failed: %s; it %s", (int)h->pid,
 		   peers_node_name(h->m->peers, h->peer), why,
 		   ended ? "was killed meanwhile" : "continues here");
-	if (ended)
-		report(h, err, "%s; pid %d was killed meanwhile", why, (int)h->pid);
-	else
-		report(h, err, "%s; pid %d continues on this node", why, (int)h->pid);
+	report(h, err, "%s; pid %d %s", why, (int)h->pid,
+	       ended ? "was killed meanwhile" : "continues on this node");
 	free_home(h);
 }
 
@@ -861,6 +859,26 @@ static const struct relay_home_ops relay_ops = {
 
 static void on_exit_msg(struct mig_home *h, int wstatus);
 
+/* The remote node says what the process has used there: charge the deputy. */
+static void on_usage(struct mig_home *h, const struct usage_sample *total)
+{
+	struct usage_sample due;
+	int rc;
+
+	if (h->state == H_SENDING || h->state == H_WAIT_ACCEPT) {
+		h->early_usage = *total;	/* see on_fwd_req */
+		h->has_early_usage = true;
+		return;
+	}
+	if (h->state != H_DEPUTY || !usage_due(&h->usage, total, &due))
+		return;
+	rc = usage_charge(h->dev, h->pid, &due);
+	if (rc)
+		log_warn("pid %d: charging its deputy %llu ms of CPU time used on %s: %s",
+			 (int)h->pid, (unsigned long long)(due.utime_ns + due.stime_ns) / 1000000,
+			 peers_node_name(h->m->peers, h->peer), strerror(-rc));
+}
+
 /*
  * Every frozen thread becomes a deputy thread with its own channel
  * (SSI_IOC_DEPUTY).  Return: 0, or an errno with the task still frozen
@@ -998,6 +1016,9 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 	rc = attach_relays(h, areas, &what);
 	free(areas);
 	h->state = H_DEPUTY;
+	/* what it used before it left is the deputy's already */
+	if (usage_account_start(&h->usage, h->pid))
+		log_warn("pid %d: its deputy's counters cannot be read", (int)h->pid);
 	h->res.frozen_ns = clock_mono_ns() - h->t0_ns;
 	h->res.transfer_ns = clock_mono_ns() - h->t0_ns;
 	h->res.remote_pid = h->remote_pid;
@@ -1012,6 +1033,8 @@ static void on_accepted(struct mig_home *h, const struct msg_mig_value *v)
 		   (int)h->remote_pid, (unsigned long long)h->st.sent,
 		   (unsigned long long)h->res.frozen_ns / 1000000);
 	report(h, 0, "%s", "");
+	if (h->has_early_usage)
+		on_usage(h, &h->early_usage);
 	if (run_relays(h))
 		return;
 	if (h->early_exit)
@@ -1492,14 +1515,10 @@ int migrate_recall(struct migrate *m, pid_t pid, migrate_done_cb cb, void *arg,
  */
 static void abort_unknown(struct migrate *m, int idx, uint64_t id, uint16_t type)
 {
-	unsigned char buf[MSG_MIG_VALUE_LEN];
-	struct msg_mig_value v = { .id = id };
-	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
-
 	log_notice("%s sent message 0x%04x of migration %llu, which this node does "
 		   "not have: aborting it there", peers_node_name(m->peers, idx), type,
 		   (unsigned long long)id);
-	peers_send(m->peers, idx, SSID_MSG_MIG_ABORT, &iov, 1);
+	mig_send_value(m, idx, id, SSID_MSG_MIG_ABORT, 0);
 }
 
 void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
@@ -1508,6 +1527,7 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 	struct msg_mig_failed fm;
 	struct msg_mig_image mi;
 	struct msg_mig_value v;
+	struct msg_mig_usage mu;
 	static struct msg_mig_threads mt;
 	static struct msg_mig_proc_fds mp;
 	struct msg_mig_file_req fr;
@@ -1595,6 +1615,16 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 			on_thread_end(h, v.value);
 		else if (h)
 			on_spawn(h, v.value);
+		return;
+	case SSID_MSG_MIG_USAGE:
+		if (msg_decode_mig_usage(msg->data, msg->len, &mu))
+			goto bad;
+		h = find(m, idx, mu.id);
+		if (h) {	/* else it came home, or ended: nothing to charge */
+			struct usage_sample s = { mu.utime_ns, mu.stime_ns, mu.maxrss_kb };
+
+			on_usage(h, &s);
+		}
 		return;
 	case SSID_MSG_MIG_EXIT:
 		if (msg_decode_mig_exit(msg->data, msg->len, &v))

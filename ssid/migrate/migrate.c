@@ -35,6 +35,16 @@ const char *mig_reason_name(unsigned int r)
 	       reason_names[r] : "unknown";
 }
 
+int mig_send_value(struct migrate *m, int idx, uint64_t id, uint16_t type,
+		   int32_t value)
+{
+	unsigned char buf[MSG_MIG_VALUE_LEN];
+	struct msg_mig_value v = { .id = id, .value = value };
+	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
+
+	return peers_send(m->peers, idx, type, &iov, 1);
+}
+
 static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 {
 	struct migrate *m = arg;
@@ -65,6 +75,7 @@ static void hook_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
 	case SSID_MSG_MIG_SPAWN:
 	case SSID_MSG_MIG_PROC_POS:
 	case SSID_MSG_MIG_FILE_REQ:
+	case SSID_MSG_MIG_USAGE:
 		mig_home_msg(m, idx, msg);
 		break;
 	default:

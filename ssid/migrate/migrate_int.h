@@ -53,6 +53,9 @@ struct migrate {
 
 /* migrate.c: the name of an enum ssi_reason, for messages */
 const char *mig_reason_name(unsigned int r);
+/* migrate.c: send a MIG_VALUE-shaped message of migration @id to node @idx */
+int mig_send_value(struct migrate *m, int idx, uint64_t id, uint16_t type,
+		   int32_t value);
 
 /* home_side.c */
 void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg);

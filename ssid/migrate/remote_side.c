@@ -59,6 +59,7 @@
 #include "common/libexec.h"
 #include "migrate/migrate_int.h"
 #include "migrate/seccomp_carry.h"
+#include "migrate/usage.h"
 #include "cluster/peer_msg.h"
 #include "cluster/peers.h"
 #include "forward/syscall_policy.h"
@@ -99,6 +100,8 @@ struct mig_remote {
 	uint32_t nthreads;		/* of the image */
 	uint32_t home_tids[MSG_MIG_THREADS_MAX]; /* at home, in image order */
 	uint64_t thread_poll_ms;		/* next look for ended threads */
+	uint64_t usage_ms;		/* next usage report home (usage.h) */
+	struct usage_sample usage_sent;
 	struct relay_remote relay;	/* its calls (forward/relay_remote.h) */
 	uint64_t steal_deadline_ms, steal_next_ms;
 	uint64_t pull_home, signals;
@@ -200,10 +203,7 @@ static void send_failed(struct mig_remote *g, unsigned int reason, int err,
 
 static void send_value(struct mig_remote *g, uint16_t type, int32_t value)
 {
-	unsigned char buf[MSG_MIG_VALUE_LEN];
-	struct msg_mig_value v = { .id = g->offer.id, .value = value };
-	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
-	int rc = peers_send(g->m->peers, g->peer, type, &iov, 1);
+	int rc = mig_send_value(g->m, g->peer, g->offer.id, type, value);
 
 	if (rc)
 		log_warn("pid %d: message 0x%04x to %s lost: %s", (int)g->offer.pid,
@@ -500,11 +500,9 @@ static void relay_lost(void *arg)
 static int relay_send_spawn(void *arg, uint32_t home_tid)
 {
 	struct mig_remote *g = arg;
-	unsigned char buf[MSG_MIG_VALUE_LEN];
-	struct msg_mig_value v = { .id = g->offer.id, .value = (int32_t)home_tid };
-	struct iovec iov = { buf, msg_encode_mig_value(&v, buf) };
 
-	return peers_send(g->m->peers, g->peer, SSID_MSG_MIG_SPAWN, &iov, 1);
+	return mig_send_value(g->m, g->peer, g->offer.id, SSID_MSG_MIG_SPAWN,
+			      (int32_t)home_tid);
 }
 
 /* The thread a clone makes next has tid @home_tid in the process's namespace. */
@@ -862,6 +860,7 @@ static void report_ready(struct loop_handler *lh, uint32_t events)
 		g->state = R_RUNNING;
 		/* threads made here end too, in a process of one */
 		g->thread_poll_ms = clock_mono_ms() + MIG_THREAD_POLL_MS;
+		g->usage_ms = clock_mono_ms() + MIG_USAGE_MS;
 		g->steal_deadline_ms = clock_mono_ms() + MIG_STEAL_TIMEOUT_MS;
 		try_steal(g, clock_mono_ms());
 		send_value(g, SSID_MSG_MIG_ACCEPTED, g->pid);
@@ -869,6 +868,32 @@ static void report_ready(struct loop_handler *lh, uint32_t events)
 			   g->offer.comm, home_name(g), (int)g->pid);
 	}
 	/* an ERR line is sent home when the helper's exit is seen */
+}
+
+/*
+ * What the process has used here, home if it changed (usage.h).  Not
+ * while the helper still runs in its place (its counters are not the
+ * process's), nor once it is on its way home.
+ */
+static void report_usage(struct mig_remote *g)
+{
+	unsigned char buf[MSG_MIG_USAGE_LEN];
+	struct msg_mig_usage u = { .id = g->offer.id };
+	struct usage_sample s;
+	struct iovec iov;
+
+	if (g->aborted || g->recalling || !is_restored(g) || usage_read(g->pid, &s))
+		return;
+	if (s.maxrss_kb < g->usage_sent.maxrss_kb)
+		s.maxrss_kb = g->usage_sent.maxrss_kb;	/* a zombie has none */
+	if (!memcmp(&s, &g->usage_sent, sizeof(s)))
+		return;
+	u.utime_ns = s.utime_ns;
+	u.stime_ns = s.stime_ns;
+	u.maxrss_kb = s.maxrss_kb;
+	iov = (struct iovec){ buf, msg_encode_mig_usage(&u, buf) };
+	if (!peers_send(g->m->peers, g->peer, SSID_MSG_MIG_USAGE, &iov, 1))
+		g->usage_sent = s;
 }
 
 static int wait_status(const siginfo_t *si)
@@ -892,6 +917,9 @@ static void pidfd_ready(struct loop_handler *lh, uint32_t events)
 	siginfo_t si;
 	int st;
 
+	/* its last counters, read from the zombie before it is reaped */
+	if (g->state == R_RUNNING)
+		report_usage(g);
 	memset(&si, 0, sizeof(si));
 	if (waitid((idtype_t)P_PIDFD, (id_t)lh->fd, &si, WEXITED | WNOHANG) || !si.si_pid)
 		return;
@@ -1020,6 +1048,7 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	g->dev = -1;
 	g->steal_next_ms = LOOP_NEVER;
 	g->thread_poll_ms = LOOP_NEVER;
+	g->usage_ms = LOOP_NEVER;
 	g->started_ms = clock_mono_ms();
 	g->heard_ms = g->started_ms;
 	g->img = memfd_create("ssi-image", MFD_CLOEXEC);
@@ -1322,6 +1351,12 @@ uint64_t mig_remote_timer(struct migrate *m, uint64_t now)
 			poll_threads(g, now);
 		if (g->thread_poll_ms < d)
 			d = g->thread_poll_ms;
+		if (g->pidfd_h.fd >= 0 && now >= g->usage_ms) {
+			report_usage(g);
+			g->usage_ms = now + MIG_USAGE_MS;
+		}
+		if (g->usage_ms < d)
+			d = g->usage_ms;
 		if (!g->recalling || g->st.active || g->back_sent)
 			continue;
 		if (now >= g->recall_deadline_ms) {

@@ -184,10 +184,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 17: DECODE(msg_decode_migrate_rep, struct msg_migrate_rep); break;
 	case 18: DECODE(msg_decode_job_event, struct msg_job_event); break;
 	default:
-		switch (data[0] / 20 % 4) {
+		switch (data[0] / 20 % 5) {
 		case 0: DECODE(msg_decode_mig_proc_fds, struct msg_mig_proc_fds); break;
 		case 1: fuzz_fwd_call(p, len); break;
 		case 2: fuzz_seccomp(p, len); break;
+		case 3: DECODE(msg_decode_mig_usage, struct msg_mig_usage); break;
 		default: fuzz_seccomp_prog(p, len); break;
 		}
 	}

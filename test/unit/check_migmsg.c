@@ -158,6 +158,33 @@ START_TEST(test_image_value_exit)
 }
 END_TEST
 
+START_TEST(test_usage)
+{
+	unsigned char buf[MSG_MIG_USAGE_LEN];
+	struct msg_mig_usage u = { .id = 11, .utime_ns = 2500000000ULL,
+				   .stime_ns = 40000000ULL, .maxrss_kb = 65536 }, o;
+	size_t n, i;
+
+	n = msg_encode_mig_usage(&u, buf);
+	ck_assert_uint_eq(n, MSG_MIG_USAGE_LEN);
+	ck_assert_int_eq(msg_decode_mig_usage(buf, n, &o), 0);
+	ck_assert_uint_eq(o.id, 11);
+	ck_assert_uint_eq(o.utime_ns, 2500000000ULL);
+	ck_assert_uint_eq(o.stime_ns, 40000000ULL);
+	ck_assert_uint_eq(o.maxrss_kb, 65536);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_mig_usage(buf, i, &o), -1);
+	/* out of range: refused, not charged */
+	u.stime_ns = MSG_MIG_USAGE_CPU_MAX_NS + 1;
+	n = msg_encode_mig_usage(&u, buf);
+	ck_assert_int_eq(msg_decode_mig_usage(buf, n, &o), -1);
+	u.stime_ns = 0;
+	u.maxrss_kb = MSG_MIG_USAGE_RSS_MAX_KB + 1;
+	n = msg_encode_mig_usage(&u, buf);
+	ck_assert_int_eq(msg_decode_mig_usage(buf, n, &o), -1);
+}
+END_TEST
+
 START_TEST(test_failed)
 {
 	unsigned char buf[MSG_MIG_FAILED_MAX];
@@ -677,6 +704,7 @@ int main(void)
 	tcase_add_test(tc, test_offer);
 	tcase_add_test(tc, test_seccomp_msg);
 	tcase_add_test(tc, test_image_value_exit);
+	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_failed);
 	tcase_add_test(tc, test_fwd_signal);
 	tcase_add_test(tc, test_threads);
