@@ -48,6 +48,7 @@ static void usage(FILE *fp)
 "  show jobs              Slurm jobs with registered tasks on any node: each\n"
 "                         task's pid, home, where it runs now, its pid there\n"
 "  show procs             migrated processes: from here, and guests here\n"
+"  show metrics           this node's counters, in the Prometheus text format\n"
 "  rebalance [partition=P] [dryrun]\n"
 "                         plan moves of every node's tasks over the loads,\n"
 "                         print them, and carry them out one at a time\n"
@@ -925,40 +926,51 @@ static int cmd_evacuate(struct ctl *c, int argc, char **argv)
 	return failed || (left && !dryrun) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+static void print_metrics(json_object *res)
+{
+	fputs(str(res, "text"), stdout);
+}
+
+/* show procs|tasks|metrics: op @op ("show_procs"), printed by @print or as JSON. */
+static int show_list(struct ctl *c, int argc, const char *op,
+		     void (*print)(json_object *res))
+{
+	json_object *reply, *res;
+
+	if (argc > 1) {
+		char usage[32];
+
+		snprintf(usage, sizeof(usage), "show %s", op + 5);
+		bad_usage(usage);
+	}
+	reply = call(c, request(op), &res);
+	if (c->json)
+		print_json(res);
+	else
+		print(res);
+	json_object_put(reply);
+	return EXIT_SUCCESS;
+}
+
 static int cmd_show(struct ctl *c, int argc, char **argv)
 {
 	json_object *req, *reply, *res;
 	const char *what = argc > 0 ? argv[0] : NULL;
 
-	if (what && !strcmp(what, "procs")) {
-		if (argc > 1)
-			bad_usage("show procs");
-		reply = call(c, request("show_procs"), &res);
-		if (c->json)
-			print_json(res);
-		else
-			print_procs(res);
-		json_object_put(reply);
-		return EXIT_SUCCESS;
-	}
+	if (what && !strcmp(what, "procs"))
+		return show_list(c, argc, "show_procs", print_procs);
+	if (what && !strcmp(what, "metrics"))
+		return show_list(c, argc, "show_metrics", print_metrics);
 	if (what && (!strcmp(what, "jobs") || !strcmp(what, "job"))) {
 		if (argc > 1)
 			bad_usage("show jobs");
 		return cmd_show_jobs(c);
 	}
-	if (what && !strcmp(what, "tasks")) {
-		if (argc > 1)
-			bad_usage("show tasks");
-		reply = call(c, request("show_tasks"), &res);
-		if (c->json)
-			print_json(res);
-		else
-			print_tasks(res);
-		json_object_put(reply);
-		return EXIT_SUCCESS;
-	}
+	if (what && !strcmp(what, "tasks"))
+		return show_list(c, argc, "show_tasks", print_tasks);
 	if (!what || (strcmp(what, "nodes") && strcmp(what, "node")))
-		bad_usage("show nodes | show node NAME | show tasks | show jobs | show procs");
+		bad_usage("show nodes | show node NAME | show tasks | show jobs | show procs | "
+			  "show metrics");
 	if (argc > 2)
 		bad_usage("show nodes | show node NAME");
 	if (argc == 1 && !strcmp(what, "node"))

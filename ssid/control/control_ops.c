@@ -14,6 +14,7 @@
 #include "control/control_ops.h"
 #include "control/control_proto.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "cluster/balancer.h"
 #include "cluster/cluster_view.h"
 #include "slurm/slurm_view.h"
@@ -1119,6 +1120,42 @@ static void op_show_procs(struct ctlops *ops, struct ctl_client *cl,
 	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
 }
 
+/*
+ * show_metrics: the counters of common/metrics.h, as the Prometheus text
+ * ("text") that `ssictl show metrics` prints; node-wide figures, no
+ * process named: anyone may read them.
+ */
+static void op_show_metrics(struct ctlops *ops, struct ctl_client *cl,
+			    json_object *req, json_object *id)
+{
+	struct metrics_now now = { 0 };
+	uint32_t guests, deputies;
+	size_t i, n = peers_count(ops->peers), len;
+	json_object *res;
+	char *text;
+
+	migrate_counts(ops->migrate, &guests, &deputies);
+	now.guests = guests;
+	now.deputies = deputies;
+	for (i = 0; i < n; i++) {
+		if ((int)i == peers_self(ops->peers))
+			continue;
+		now.peers++;
+		now.peers_up += peers_is_up(ops->peers, (int)i);
+	}
+	len = metrics_render(&now, NULL, 0) + 1;
+	text = malloc(len);
+	if (!text) {
+		ctl_client_reply(cl, ctlproto_reply_err(id, CTL_E_INTERNAL, "out of memory"));
+		return;
+	}
+	metrics_render(&now, text, len);
+	res = json_object_new_object();
+	json_object_object_add(res, "text", json_object_new_string(text));
+	free(text);
+	ctl_client_reply(cl, ctlproto_reply_ok(id, res));
+}
+
 /* ------------------------------------------------------- administration */
 
 /*
@@ -1252,6 +1289,7 @@ static const struct op op_table[] = {
 	/* users: their own processes only (checked by the op) */
 	{ "migrate",		CTL_ANYONE,	op_migrate },
 	{ "show_procs",		CTL_ANYONE,	op_show_procs },
+	{ "show_metrics",	CTL_ANYONE,	op_show_metrics },
 	/* users: a plan for their own tasks only */
 	{ "rebalance",		CTL_ANYONE,	op_rebalance },
 	{ "balancer",		CTL_ANYONE,	op_balancer },

@@ -51,6 +51,7 @@
 #include "forward/relay_home.h"
 #include "forward/signalfd_here.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/procfs.h"
 #include "daemon/loop.h"
 #include "migrate/file_fetch.h"
@@ -134,6 +135,8 @@ struct mig_home {
 
 	migrate_done_cb cb;
 	void *cb_arg;
+	bool asked;			/* a move or recall not counted yet */
+	bool asked_back;		/* that one is a recall */
 };
 
 static struct mig_home *find(struct migrate *m, int idx, uint64_t id)
@@ -149,12 +152,28 @@ static struct mig_home *find(struct migrate *m, int idx, uint64_t id)
 static void report(struct mig_home *h, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A move or a recall asked of this node ended (metrics.h). */
+static void count_asked(struct mig_home *h, int err)
+{
+	if (!h->asked)
+		return;
+	h->asked = false;
+	if (h->asked_back) {
+		metrics_add(err ? METRIC_RETURN_FAILED : METRIC_RETURNED, 1);
+		return;
+	}
+	metrics_add(err ? METRIC_MIGRATE_FAILED : METRIC_MIGRATED, 1);
+	if (!err)
+		metrics_freeze(h->res.frozen_ns);
+}
+
 /* Tell the requester (once) how it went. */
 static void report(struct mig_home *h, int err, const char *fmt, ...)
 {
 	migrate_done_cb cb = h->cb;
 	va_list ap;
 
+	count_asked(h, err);
 	h->cb = NULL;
 	h->res.err = err;
 	va_start(ap, fmt);
@@ -225,7 +244,7 @@ static void free_home(struct mig_home *h)
 {
 	struct mig_home **pp;
 
-	if (h->cb)	/* a recall in progress when the node or deputy went */
+	if (h->cb || h->asked)	/* a recall in progress when the node or deputy went */
 		report(h, ECONNRESET, "pid %d: its deputy or its node is gone",
 		       (int)h->pid);
 
@@ -763,6 +782,7 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 	h->state = H_SENDING;
 	h->cb = cb;
 	h->cb_arg = arg;
+	h->asked = true;
 	h->next = m->homes;
 	m->homes = h;
 	*handle = h;
@@ -817,6 +837,7 @@ static void relay_reply(void *arg, uint64_t seq, const void *rep, size_t len)
 	struct iovec iov[2] = { { hdr, msg_encode_fwd(&f, hdr) }, { (void *)rep, len } };
 	int rc;
 
+	metrics_add(METRIC_FORWARDED_CALLS, 1);
 	rc = peers_send(h->m->peers, h->peer, SSID_MSG_FWD_REP, iov, 2);
 	if (rc)
 		log_warn("pid %d: reply to %s lost: %s", (int)h->pid,
@@ -1429,6 +1450,9 @@ static void back_home(struct mig_home *h)
 		   (int)h->pid, h->offer.comm, peers_node_name(h->m->peers, h->peer),
 		   (unsigned long long)h->back_recv,
 		   (unsigned long long)h->res.frozen_ns / 1000000);
+	if (!h->asked)
+		metrics_add(METRIC_PULLED_HOME, 1);
+	count_asked(h, 0);
 	/* Forgotten before the requester hears of it: it may move it again. */
 	cb = h->cb;
 	cb_arg = h->cb_arg;
@@ -1502,6 +1526,8 @@ int migrate_recall(struct migrate *m, pid_t pid, migrate_done_cb cb, void *arg,
 	send_value(h, SSID_MSG_MIG_RECALL, 0);
 	h->cb = cb;
 	h->cb_arg = arg;
+	h->asked = true;
+	h->asked_back = true;
 	*handle = h;
 	log_info("pid %d (%s): calling it back from %s", (int)pid, h->offer.comm,
 		 peers_node_name(m->peers, h->peer));

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 
+#include "common/metrics.h"
 #include "migrate/image_stream.h"
 #include "migrate/migrate_int.h"
 #include "cluster/peer_msg.h"
@@ -94,6 +95,7 @@ static int flush_chunk(struct mig_stream *s, bool last)
 	if (s->chunk_len)
 		s->chunk = NULL;	/* the transport owns it now */
 	s->sent += s->chunk_len;
+	metrics_add(METRIC_IMAGE_BYTES_SENT, s->chunk_len);
 	s->chunk_len = 0;
 	return 0;
 }

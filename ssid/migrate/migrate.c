@@ -98,14 +98,18 @@ static void hook_writable(void *arg, int idx)
 	mig_remote_writable(arg, idx);
 }
 
-static void hook_counts(void *arg, uint32_t *guests, uint32_t *deputies)
+void migrate_counts(struct migrate *m, uint32_t *guests, uint32_t *deputies)
 {
 	struct migrate_proc p[1];
-	struct migrate *m = arg;
 	size_t homes = mig_home_procs(m, p, 0, 0);
 
 	*deputies = (uint32_t)homes;
 	*guests = (uint32_t)(mig_remote_procs(m, p, 0, homes) - homes);
+}
+
+static void hook_counts(void *arg, uint32_t *guests, uint32_t *deputies)
+{
+	migrate_counts(arg, guests, deputies);
 }
 
 struct migrate *migrate_create(const struct ssi_conf *conf, struct peers *peers,

@@ -75,6 +75,9 @@ int migrate_recall(struct migrate *m, pid_t pid, migrate_done_cb cb, void *arg,
 /* migrate_busy - a process of this node is leaving or coming back. */
 bool migrate_busy(struct migrate *m);
 
+/* migrate_counts - processes here from other nodes, and of this node away. */
+void migrate_counts(struct migrate *m, uint32_t *guests, uint32_t *deputies);
+
 /* migrate_forget - the requester went away: do not call its callback. */
 void migrate_forget(struct migrate *m, void *handle);
 

@@ -49,6 +49,7 @@
 
 #include "forward/relay_remote.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/procfs.h"
 #include "daemon/loop.h"
 #include "migrate/admission.h"
@@ -196,6 +197,7 @@ static void send_refusal(struct mig_remote *g, uint16_t type, unsigned int reaso
 static void send_failed(struct mig_remote *g, unsigned int reason, int err,
 			const char *detail)
 {
+	metrics_add(METRIC_GUEST_REFUSED, 1);
 	send_refusal(g, SSID_MSG_MIG_FAILED, reason, err, detail);
 	log_notice("migration of pid %d from %s refused: %s%s%s", (int)g->offer.pid,
 		   home_name(g), err ? strerror(err) : "", detail[0] ? ": " : "", detail);
@@ -864,6 +866,7 @@ static void report_ready(struct loop_handler *lh, uint32_t events)
 		g->steal_deadline_ms = clock_mono_ms() + MIG_STEAL_TIMEOUT_MS;
 		try_steal(g, clock_mono_ms());
 		send_value(g, SSID_MSG_MIG_ACCEPTED, g->pid);
+		metrics_add(METRIC_GUEST_TAKEN, 1);
 		log_notice("pid %d (%s) from %s runs here as pid %d", (int)g->offer.pid,
 			   g->offer.comm, home_name(g), (int)g->pid);
 	}

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: ssictl migrate moves a running process to another node: same memory, output, file, stdin, pid and exit status as an unmigrated run
+# test: ssictl migrate moves a running process to another node: same memory, output, file, stdin, pid and exit status as an unmigrated run; ssictl show metrics counts it
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -37,6 +37,18 @@ task=$(on "$home" "$ssictl" --json show tasks | jq -c --argjson p "$pid" '.tasks
 echo "show tasks on $home: the task runs on $away (deputy here)"
 mig_finish
 mig_check_ref
+# The administrator's counters say so (ssictl show metrics).
+metric() {	# metric NODE SAMPLE: its value in NODE's metrics
+	on "$1" "$ssictl" show metrics | awk -v s="$2" '$1 == s { print $2 }'
+}
+m=$(metric "$home" 'ssi_migrations_total{result="ok"}')
+f=$(metric "$home" ssi_migration_freeze_seconds_count)
+c=$(metric "$home" ssi_forwarded_calls_total)
+g=$(metric "$away" 'ssi_guests_received_total{result="ok"}')
+echo "metrics: $home migrated $m and froze $f, ran $c forwarded calls; $away took in $g"
+for v in "${m:-0}" "${f:-0}" "${c:-0}" "${g:-0}"; do
+	[ "$v" -ge 1 ] || fail "ssictl show metrics does not count the migration"
+done
 # Nothing left behind on either node.
 sleep 0.5
 for n in "$home" "$away"; do
