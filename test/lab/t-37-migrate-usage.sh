@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: what a migrated process uses away from home is counted at home: its parent's wait4() gets the CPU time and peak memory it used on the other node (what Slurm's accounting records), and its /proc/PID/stat at home (ps, top, jobacct_gather) grows while it runs there
+# test: what a migrated process uses away from home is counted at home: its parent's wait4() gets the CPU time and peak memory it used on the other node (what Slurm's accounting records), its /proc/PID/stat at home (ps, top, jobacct_gather) grows while it runs there, and sstat shows it for a migrated Slurm task
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -14,7 +14,8 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$dir"
 # The child spins (CPU time) until the file go exists, then fills 96 MiB
-# and spins 3 s more: work done only on the node it was moved to.
+# and spins 3 s more (or as many as its second argument says): work done
+# only on the node it was moved to.
 cat >"$dir/child.py" <<'PY'
 import os, sys, time
 def spin(s):
@@ -24,7 +25,7 @@ def spin(s):
 while not os.path.exists(sys.argv[1]):
     spin(0.05)
 block = b"\x01" * (96 << 20)
-spin(3.0)
+spin(float(sys.argv[2]) if len(sys.argv) > 2 else 3.0)
 PY
 # Its parent, at home, prints what wait4() says of it.
 cat >"$dir/parent.py" <<'PY'
@@ -72,3 +73,41 @@ awk -v c="$cpu" -v b="$before" -v t="$(on "$home" getconf CLK_TCK)" \
 	'BEGIN { exit !(c >= b / t + 2.9) }' ||
 	fail "wait4() counts $cpu s of CPU time: not the 3 s it spun on $away (it had $before ticks when it left)"
 [ "$maxrss" -ge $((96 * 1024)) ] || fail "wait4() says its peak was $maxrss KiB: not the 96 MiB it filled on $away"
+
+# Under Slurm: a step's task, migrated, is charged to its deputy, which is
+# what sstat shows (jobacct_gather/linux reads /proc/PID/stat at home).
+rm -f "$dir/go"
+job=$(slurm sbatch --parsable --ssi-migratable -w "$home" --chdir "$dir" -o "$dir/job.out" \
+	--wrap "srun python3 $dir/child.py $dir/go 5") || fail "sbatch"
+pid=
+for ((i = 0; i < 150; i++)); do
+	pid=$(on "$home" "$ssictl" --json show tasks |
+		jq -r --argjson j "$job" '.tasks[] | select(.job == $j and .step < 4294967280) | .pid')
+	[ -n "$pid" ] && break
+	sleep 0.2
+done
+[ -n "$pid" ] || fail "job $job: its task was not registered on $home"
+sleep 1
+line=$(on "$home" "$ssictl" migrate "$pid" "$away" 2>&1) || fail "ssictl migrate $pid $away: $line"
+before=$(cputime "$pid") || fail "no /proc/$pid/stat at home"
+touch "$dir/go"
+# MinCPU of a step of one task: its CPU time, [[DD-]HH:]MM:SS, whole
+# seconds; it must grow by 2 s beyond what the task had when it left,
+# which only the charges of what it spins on $away can do (5 s of CPU:
+# some 6 s under TCG; the reports come every second)
+tck=$(on "$home" getconf CLK_TCK)
+for ((i = 0; i < 8; i++)); do
+	sleep 1
+	cpu=$(slurm sstat -n -P -j "$job.0" -o MinCPU) || fail "sstat -j $job.0: $cpu"
+	secs=$(awk -F'[-:]' '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }' <<<"$cpu")
+	awk -v c="$secs" -v b="$before" -v t="$tck" 'BEGIN { exit !(c >= b / t + 2) }' && break
+done
+echo "job $job: sstat says its task used $cpu ($secs s) of CPU, $((i + 1)) s after go; it had $before ticks when it left"
+awk -v c="$secs" -v b="$before" -v t="$tck" 'BEGIN { exit !(c >= b / t + 2) }' ||
+	fail "sstat counts $cpu of CPU time: not what it spun on $away"
+for ((i = 0; i < 300; i++)); do
+	[ -z "$(slurm squeue -h -j "$job" 2>/dev/null)" ] && break
+	sleep 0.2
+done
+st=$(slurm scontrol show job "$job" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
+[ "$st" = COMPLETED ] || fail "job $job ended $st: $(cat "$dir/job.out")"
