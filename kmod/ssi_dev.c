@@ -102,6 +102,10 @@ static long ssi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ssi_file_id_ioctl(argp);
 	case SSI_IOC_CHARGE:
 		return ssi_charge_ioctl(argp);
+	case SSI_IOC_SEQ_GET:
+		return ssi_seq_get_ioctl(argp);
+	case SSI_IOC_SEQ_SET:
+		return ssi_seq_set_ioctl(argp);
 	}
 	return -ENOTTY;
 }
@@ -126,6 +130,7 @@ int ssi_dev_init(void)
 	BUILD_BUG_ON(sizeof(struct ssi_api) != 48);
 	BUILD_BUG_ON(sizeof(struct ssi_timer_id) != 24);
 	BUILD_BUG_ON(sizeof(struct ssi_charge) != 48);
+	BUILD_BUG_ON(sizeof(struct ssi_seq_pos) != 56);
 	return misc_register(&ssi_misc);
 }
 

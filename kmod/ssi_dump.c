@@ -507,7 +507,10 @@ static int ssi_dump_capture(struct ssi_dump_req *req)
 	if (get_nr_threads(current) != 1 && !(req->flags & SSI_DUMP_THREADS))
 		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
 				    "multi-threaded task");
-	if (!mm || test_bit(MMF_MULTIPROCESS, &mm->flags) || current->vfork_done)
+	/* task_work runs in do_exit() too, after exit_mm() */
+	if (!mm)
+		return capture_fail(req, -ESRCH, SSI_R_TARGET, "exiting");
+	if (test_bit(MMF_MULTIPROCESS, &mm->flags) || current->vfork_done)
 		return capture_fail(req, -EOPNOTSUPP, SSI_R_TARGET,
 				    "mm shared with another process");
 

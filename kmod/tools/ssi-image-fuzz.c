@@ -1194,7 +1194,7 @@ static void return_phase(void *arg)
 
 /* ---- phase 4: random ioctls ---- */
 
-static int pool[16], nr_pool, nr_dev;
+static int pool[16], nr_pool, nr_dev, proc_fds[2];
 static u8 *argpage;		/* a page followed by a PROT_NONE one */
 static pid_t target;		/* a process of ours */
 
@@ -1312,6 +1312,22 @@ static void fill_arg(unsigned int nr)
 		memcpy(a + 8 + 8 * below(3), &v, 8);
 		break;
 	}
+	case 0x0b:	/* seq_get */
+	case 0x0c: {	/* seq_set: of our own /proc files, read afterwards */
+		static const s64 index[] = { 0, 1, -1, -2, -3, 0x7fffffffffffffffLL,
+					     (s64)0x8000000000000000ULL };
+		u64 v, p = chance(80) ? (u64)(uintptr_t)(argpage + 4096 - below(5000)) :
+			   chance(50) ? KERNEL_ADDR : rnd();
+
+		w[0] = chance(70) ? proc_fds[below(2)] : any_fd();
+		w[1] = chance(80) ? below(SSI_SEQ_PENDING_MAX + 1) :
+				    edge_value(SSI_SEQ_PENDING_MAX, 4);
+		v = chance(50) ? below(100000) : rnd();
+		memcpy(a + 8 + 8 * below(2), &v, 8);
+		memcpy(a + 24, &index[below(7)], 8);
+		memcpy(a + 32, &p, 8);
+		break;
+	}
 	}
 }
 
@@ -1353,6 +1369,9 @@ static void ioctl_phase(void *arg)
 		pool[nr_pool++] = mfd;
 	pool[nr_pool++] = open(seeds[0].path, O_RDONLY | O_CLOEXEC);
 	pool[nr_pool++] = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* seq_files whose state SSI_IOC_SEQ_SET may rewrite, then read */
+	proc_fds[0] = pool[nr_pool++] = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	proc_fds[1] = pool[nr_pool++] = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
 	signal(SIGUSR2, SIG_IGN);
@@ -1374,8 +1393,9 @@ static void ioctl_phase(void *arg)
 		st->current = k;
 		if (progress)
 			*progress = k;
-		nr = chance(85) ? below(11) : below(64);
-		dir = chance(85) ? (nr == 2 || nr == 5 || nr == 7 || nr == 8 || nr == 10 ?
+		nr = chance(85) ? below(13) : below(64);
+		dir = chance(85) ? (nr == 2 || nr == 5 || nr == 7 || nr == 8 || nr == 10 ||
+				    nr == 12 ?
 				    _IOC_WRITE : _IOC_READ | _IOC_WRITE) : below(4);
 		size = chance(85) ? 0 : below(512);
 		if (!size) {
@@ -1386,8 +1406,9 @@ static void ioctl_phase(void *arg)
 				sizeof(struct ssi_restore_thread), sizeof(struct ssi_return),
 				sizeof(struct ssi_signal), sizeof(struct ssi_timer_id),
 				sizeof(struct ssi_file_id), sizeof(struct ssi_charge),
+				sizeof(struct ssi_seq_pos), sizeof(struct ssi_seq_pos),
 			};
-			size = sizes[nr < 11 ? nr : below(11)];
+			size = sizes[nr < 13 ? nr : below(13)];
 		}
 		cmd = _IOC(dir, chance(95) ? SSI_IOC_MAGIC : below(256), nr, size);
 		fill_arg(nr);
@@ -1414,6 +1435,15 @@ static void ioctl_phase(void *arg)
 			count_errno(errno);
 		else
 			st->accepted++;
+		/* whatever state a seq_file was given, reading it must be safe */
+		if (nr == 0x0b || nr == 0x0c) {
+			static char text[8192];
+
+			if (chance(50) && pread(proc_fds[below(2)], text, below(8192), 0) < 0)
+				count_errno(errno);
+			if (read(proc_fds[below(2)], text, below(8192)) < 0)
+				count_errno(errno);
+		}
 		if (waitpid(target, NULL, WNOHANG) == target) {
 			st->outcomes[R_RESPAWNED]++;
 			target = sleeper(NULL, false);

@@ -46,6 +46,8 @@
  *     identity of an open file, as a FILES entry records it.
  * 13  SSI_IOC_CHARGE: the CPU time and peak memory a process uses on
  *     another node are charged to its deputy at home.
+ * 14  SSI_IOC_SEQ_GET / SSI_IOC_SEQ_SET: where a read of a /proc text
+ *     file stands, to go on reading it after a move where it stopped.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -54,7 +56,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		13
+#define SSI_API_VERSION		14
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -491,6 +493,44 @@ struct ssi_charge {
 	__u64 reserved[2];
 };
 
+/**
+ * struct ssi_seq_pos - SSI_IOC_SEQ_GET / SSI_IOC_SEQ_SET argument (root only)
+ * @fd:		IN: an fd of the caller on a /proc file read through a
+ *		seq_file (maps, smaps, status, stat, limits ...).
+ * @len:	bytes at @data: OUT of GET, IN of SET; at most
+ *		SSI_SEQ_PENDING_MAX.
+ * @pos:	the file's offset (what lseek(fd, 0, SEEK_CUR) says).
+ * @read_pos:	the offset the seq_file's last read ended at.
+ * @index:	the seq_file's iterator: the record its next read starts
+ *		with (an address for maps, smaps, numa_maps; 0 or 1 for a
+ *		file of one record); -2..-1 are end markers.
+ * @data:	a user pointer: the text of the last record(s) made that the
+ *		reader has not consumed yet, which its next read returns first.
+ * @reserved:	must be zero.
+ *
+ * A seq_file's next read does not continue at a byte offset of the text
+ * as it would be made now: it returns what is left of the records it
+ * made last, then goes on with the record @index names.  A process moved
+ * in the middle of reading /proc/self/smaps must therefore find that
+ * state in the file it reads on the other node, not an offset into a
+ * text whose lines (its figures, the names of its files) are another
+ * length there.  GET reads it from one file, SET writes it into another
+ * of the same entry; both leave a file being read alone (they hold its
+ * locks).  EINVAL: not such a file, or a field out of range; E2BIG
+ * (GET): more is pending than SSI_SEQ_PENDING_MAX.
+ */
+#define SSI_SEQ_PENDING_MAX	4096
+
+struct ssi_seq_pos {
+	__s32 fd;
+	__u32 len;
+	__s64 pos;
+	__s64 read_pos;
+	__s64 index;
+	__u64 data;
+	__u64 reserved[2];
+};
+
 #define SSI_IOC_MAGIC		0xB5
 #define SSI_IOC_API		_IOWR(SSI_IOC_MAGIC, 0x00, struct ssi_api)
 #define SSI_IOC_DUMP		_IOWR(SSI_IOC_MAGIC, 0x01, struct ssi_dump)
@@ -503,5 +543,7 @@ struct ssi_charge {
 #define SSI_IOC_TIMER_ID	_IOW(SSI_IOC_MAGIC, 0x08, struct ssi_timer_id)
 #define SSI_IOC_FILE_ID		_IOWR(SSI_IOC_MAGIC, 0x09, struct ssi_file_id)
 #define SSI_IOC_CHARGE		_IOW(SSI_IOC_MAGIC, 0x0a, struct ssi_charge)
+#define SSI_IOC_SEQ_GET		_IOWR(SSI_IOC_MAGIC, 0x0b, struct ssi_seq_pos)
+#define SSI_IOC_SEQ_SET		_IOW(SSI_IOC_MAGIC, 0x0c, struct ssi_seq_pos)
 
 #endif /* _UAPI_LINUX_SSI_H */

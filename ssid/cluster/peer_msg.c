@@ -814,7 +814,8 @@ int msg_decode_job_event(const void *buf, size_t len, struct msg_job_event *m)
 
 /* ------------------------------------------- /proc entries held */
 
-void msg_mig_proc_fds_add(void *arg, int fd, int flags, uint64_t pos, const char *path)
+void msg_mig_proc_fds_add(void *arg, int fd, int flags, uint64_t pos,
+			  const struct seq_pos *seq, const char *path)
 {
 	struct msg_mig_proc_fds *m = arg;
 	struct msg_mig_proc_fd *f;
@@ -826,6 +827,13 @@ void msg_mig_proc_fds_add(void *arg, int fd, int flags, uint64_t pos, const char
 	f->flags = (uint32_t)flags;
 	f->pos = pos;
 	snprintf(f->path, sizeof(f->path), "%s", path);
+	f->has_seq = seq && seq->len <= SEQ_POS_TEXT_MAX;
+	if (f->has_seq) {
+		f->seq.read_pos = seq->read_pos;
+		f->seq.index = seq->index;
+		f->seq.len = seq->len;
+		memcpy(f->seq.text, seq->text, seq->len);
+	}
 }
 
 size_t msg_encode_mig_proc_fds(const struct msg_mig_proc_fds *m, void *buf)
@@ -841,6 +849,14 @@ size_t msg_encode_mig_proc_fds(const struct msg_mig_proc_fds *m, void *buf)
 		put32(&c, m->fd[i].flags);
 		put64(&c, m->fd[i].pos);
 		put_str(&c, m->fd[i].path, MSG_MIG_PROC_PATH_LEN);
+		if (!m->fd[i].has_seq) {
+			put32(&c, MSG_MIG_PROC_NO_SEQ);
+			continue;
+		}
+		put32(&c, m->fd[i].seq.len);
+		put64(&c, (uint64_t)m->fd[i].seq.read_pos);
+		put64(&c, (uint64_t)m->fd[i].seq.index);
+		put_bytes(&c, m->fd[i].seq.text, m->fd[i].seq.len);
 	}
 	return (size_t)(c.p - (unsigned char *)buf);
 }
@@ -854,18 +870,34 @@ int msg_decode_mig_proc_fds(const void *buf, size_t len, struct msg_mig_proc_fds
 		return -1;
 	m->id = get64(&c);
 	m->n = get32(&c);
-	if (m->n > MSG_MIG_PROC_FDS_MAX ||
-	    (size_t)(c.end - c.p) < MSG_MIG_PROC_FD_LEN * (size_t)m->n)
+	if (m->n > MSG_MIG_PROC_FDS_MAX)
 		return -1;
 	for (i = 0; i < m->n; i++) {
 		struct msg_mig_proc_fd *f = &m->fd[i];
+		uint32_t len;
 
+		if ((size_t)(c.end - c.p) < MSG_MIG_PROC_FD_LEN)
+			return -1;
 		f->fd = (int32_t)get32(&c);
 		f->flags = get32(&c);
 		f->pos = get64(&c);
 		get_str(&c, f->path, MSG_MIG_PROC_PATH_LEN);
+		len = get32(&c);
 		if (f->fd < 0 || (f->flags & ~(uint32_t)MSG_MIG_PROC_FLAGS) ||
 		    !f->path[0])
+			return -1;
+		f->has_seq = len != MSG_MIG_PROC_NO_SEQ;
+		if (!f->has_seq)
+			continue;
+		if (len > SEQ_POS_TEXT_MAX ||
+		    (size_t)(c.end - c.p) < MSG_MIG_PROC_SEQ_LEN(len))
+			return -1;
+		f->seq.len = len;
+		f->seq.read_pos = (int64_t)get64(&c);
+		f->seq.index = (int64_t)get64(&c);
+		get_bytes(&c, f->seq.text, len);
+		/* what SSI_IOC_SEQ_SET takes */
+		if (f->seq.read_pos < 0 || f->seq.index < -2 || f->pos > INT64_MAX)
 			return -1;
 	}
 	return 0;

@@ -13,11 +13,13 @@
 #ifndef SSID_PEER_MSG_H
 #define SSID_PEER_MSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdint.h>
 
 #include "common/defaults.h"
+#include "common/seq_pos.h"
 #include "cluster/load.h"
 #include "cluster/node_id.h"
 
@@ -303,14 +305,22 @@ int msg_decode_mig_threads(const void *buf, size_t len, struct msg_mig_threads *
  * O_NONBLOCK | O_CLOEXEC flags, its offset and the entry's path in a proc
  * mount of the process's namespace ("PID/ENTRY", "PID/task/TID/ENTRY",
  * checked again by the receiver) or, path "signalfd", its signal mask
- * (bit N-1: signal N) where the offset is.  0..MAX entries; the sender
- * leaves /proc ones beyond to be read at home, and refuses to migrate a
- * process with more signalfds.
+ * (bit N-1: signal N) where the offset is; then the length of the text
+ * of its seq_file state (common/seq_pos.h) or MSG_MIG_PROC_NO_SEQ, and
+ * if there is one: where its last read ended, its iterator, the text
+ * (at most SEQ_POS_TEXT_MAX bytes).  0..MAX entries; the sender leaves
+ * /proc ones beyond to be read at home, and refuses to migrate a process
+ * with more signalfds.
  */
 #define MSG_MIG_PROC_FDS_MAX	64
 #define MSG_MIG_PROC_PATH_LEN	63		/* PROC_SELF_PATH_MAX - 1 */
-#define MSG_MIG_PROC_FD_LEN	(4 + 4 + 8 + MSG_MIG_PROC_PATH_LEN)
+#define MSG_MIG_PROC_NO_SEQ	0xffffffffu
+#define MSG_MIG_PROC_FD_LEN	(4 + 4 + 8 + MSG_MIG_PROC_PATH_LEN + 4)
+#define MSG_MIG_PROC_SEQ_LEN(len) (8 + 8 + (size_t)(len))
+/* without seq_file states; MSG_MIG_PROC_FDS_MAX_LEN with the largest */
 #define MSG_MIG_PROC_FDS_LEN(n)	(4 + 8 + 4 + MSG_MIG_PROC_FD_LEN * (size_t)(n))
+#define MSG_MIG_PROC_FDS_MAX_LEN (MSG_MIG_PROC_FDS_LEN(MSG_MIG_PROC_FDS_MAX) + \
+	MSG_MIG_PROC_FDS_MAX * MSG_MIG_PROC_SEQ_LEN(SEQ_POS_TEXT_MAX))
 #define MSG_MIG_PROC_FLAGS	(O_ACCMODE | O_NONBLOCK | O_CLOEXEC)
 
 struct msg_mig_proc_fd {
@@ -318,6 +328,8 @@ struct msg_mig_proc_fd {
 	uint32_t flags;
 	uint64_t pos;
 	char path[MSG_MIG_PROC_PATH_LEN + 1];
+	bool has_seq;
+	struct seq_pos seq;
 };
 
 struct msg_mig_proc_fds {
@@ -329,11 +341,12 @@ struct msg_mig_proc_fds {
 /*
  * msg_mig_proc_fds_add - append an entry to @arg, a struct
  * msg_mig_proc_fds (the callback of proc_self_held() and
- * relay_remote_proc_held()); one beyond MSG_MIG_PROC_FDS_MAX is left out,
- * and stays read at home.
+ * relay_remote_proc_held()), with seq_file state @seq if not NULL; one
+ * beyond MSG_MIG_PROC_FDS_MAX is left out, and stays read at home.
  */
-void msg_mig_proc_fds_add(void *arg, int fd, int flags, uint64_t pos, const char *path);
-/* decode: -1 also for an fd < 0, unknown flags, an offset beyond INT64_MAX */
+void msg_mig_proc_fds_add(void *arg, int fd, int flags, uint64_t pos,
+			  const struct seq_pos *seq, const char *path);
+/* decode: -1 also for an fd < 0, unknown flags, a seq_file text too long */
 size_t msg_encode_mig_proc_fds(const struct msg_mig_proc_fds *m, void *buf);
 int msg_decode_mig_proc_fds(const void *buf, size_t len, struct msg_mig_proc_fds *m);
 

@@ -157,18 +157,18 @@ static bool holds_entry(pid_t pid, int fd, uint32_t home_pid,
 
 int proc_self_set_pos(int pidfd, pid_t pid, uint32_t home_pid,
 		      bool (*is_thread)(const void *arg, uint32_t tid),
-		      const void *targ, int fd, uint64_t pos, const char *path)
+		      const void *targ, int fd, uint64_t pos,
+		      const struct seq_pos *seq, const char *path)
 {
 	char rel[PROC_SELF_PATH_MAX];
-	int file, err = 0;
+	int file, err;
 
 	if (!holds_entry(pid, fd, home_pid, is_thread, targ, rel) || strcmp(rel, path))
 		return -ESTALE;
 	file = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 	if (file < 0)
 		return -errno;
-	if (lseek(file, (off_t)pos, SEEK_SET) < 0)
-		err = -errno;
+	err = seq_pos_set(file, pos, seq);
 	close(file);
 	return err;
 }
@@ -194,32 +194,51 @@ struct held {
 	uint32_t home_pid;
 	bool (*is_thread)(const void *arg, uint32_t tid);
 	const void *targ;
-	void (*cb)(void *arg, int fd, int flags, uint64_t pos, const char *path);
+	void (*cb)(void *arg, int fd, int flags, uint64_t pos,
+		   const struct seq_pos *seq, const char *path);
 	void *arg;
+	int pidfd;
+	struct seq_pos seq;
 };
 
 static int held_fd(int fd, void *arg)
 {
-	const struct held *h = arg;
+	struct held *h = arg;
 	char rel[PROC_SELF_PATH_MAX];
 	uint64_t pos = 0;
-	int flags = 0;
+	int flags = 0, file, seq = 0;
 
-	if (holds_entry(h->pid, fd, h->home_pid, h->is_thread, h->targ, rel) &&
-	    !fdinfo(h->pid, fd, &pos, &flags))
-		h->cb(h->arg, fd, flags, pos, rel);
+	if (!holds_entry(h->pid, fd, h->home_pid, h->is_thread, h->targ, rel) ||
+	    fdinfo(h->pid, fd, &pos, &flags))
+		return 0;
+	file = h->pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, h->pidfd, fd, 0);
+	if (file >= 0) {
+		seq = seq_pos_get(file, &pos, &h->seq);
+		close(file);
+	}
+	h->cb(h->arg, fd, flags, pos, seq > 0 ? &h->seq : NULL, rel);
 	return 0;
 }
 
 int proc_self_held(pid_t pid, uint32_t home_pid,
 		   bool (*is_thread)(const void *arg, uint32_t tid), const void *targ,
 		   void (*cb)(void *arg, int fd, int flags, uint64_t pos,
-			      const char *path),
+			      const struct seq_pos *seq, const char *path),
 		   void *arg)
 {
-	struct held h = { pid, home_pid, is_thread, targ, cb, arg };
+	struct held *h = malloc(sizeof(*h));
+	int rc;
 
-	return procfs_each_fd(pid, held_fd, &h);
+	if (!h)
+		return -ENOMEM;
+	*h = (struct held){ .pid = pid, .home_pid = home_pid, .is_thread = is_thread,
+			    .targ = targ, .cb = cb, .arg = arg,
+			    .pidfd = (int)syscall(SYS_pidfd_open, pid, 0) };
+	rc = procfs_each_fd(pid, held_fd, h);
+	if (h->pidfd >= 0)
+		close(h->pidfd);
+	free(h);
+	return rc;
 }
 
 /* ----------------------------------------------------------- the fds */

@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/seq_pos.h"
+
 /* Longest relative path proc_self_path() writes, NUL included. */
 #define PROC_SELF_PATH_MAX	64
 
@@ -61,24 +63,27 @@ bool proc_self_valid(const char *rel, uint32_t home_pid,
 /*
  * proc_self_held - call @cb for each fd of process @pid (at home: the
  * process itself, or its deputy) that holds an entry served where it
- * runs, with its O_ACCMODE | O_NONBLOCK | O_CLOEXEC flags, its offset and
- * the entry's relative path (as proc_self_path()).  Return: 0 or -errno
- * (its fds cannot be listed).
+ * runs, with its O_ACCMODE | O_NONBLOCK | O_CLOEXEC flags, its offset,
+ * its seq_file state (NULL if it has none, or it cannot be read) and the
+ * entry's relative path (as proc_self_path()).  Return: 0 or -errno (its
+ * fds cannot be listed).
  */
 int proc_self_held(pid_t pid, uint32_t home_pid,
 		   bool (*is_thread)(const void *arg, uint32_t tid), const void *targ,
 		   void (*cb)(void *arg, int fd, int flags, uint64_t pos,
-			      const char *path),
+			      const struct seq_pos *seq, const char *path),
 		   void *arg);
 
 /*
  * proc_self_set_pos - at home, on the way back: fd @fd of process @pid
- * (@pidfd: its pidfd) takes offset @pos, if it holds entry @path.
+ * (@pidfd: its pidfd) takes offset @pos and seq_file state @seq (if not
+ * NULL), if it holds entry @path.
  * Return: 0, -ESTALE (it holds another file), or -errno.
  */
 int proc_self_set_pos(int pidfd, pid_t pid, uint32_t home_pid,
 		      bool (*is_thread)(const void *arg, uint32_t tid),
-		      const void *targ, int fd, uint64_t pos, const char *path);
+		      const void *targ, int fd, uint64_t pos,
+		      const struct seq_pos *seq, const char *path);
 
 /* The process's fd numbers that hold an entry opened here, and which. */
 struct proc_self_fd {

@@ -323,18 +323,20 @@ static int install_here(struct relay_remote *r, uint64_t notif_id, int file,
  * too, into the process, while its call @notif_id waits.
  */
 static void open_here(struct relay_remote *r, uint64_t notif_id, int fd,
-		      int flags, uint64_t pos, const char *path)
+		      int flags, uint64_t pos, const struct seq_pos *seq,
+		      const char *path)
 {
 	int file = openat(r->procfd, path, (flags & (O_ACCMODE | O_NONBLOCK)) |
-			  O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+			  O_CLOEXEC | O_NOFOLLOW | O_NOCTTY), rc;
 
 	if (file < 0) {
 		log_debug("pid %u: /proc/%s stays served at home: %m", r->home_pid, path);
 		return;
 	}
-	if (pos && lseek(file, (off_t)pos, SEEK_SET) != (off_t)pos)
-		log_debug("pid %u: /proc/%s: cannot seek to %llu here: %m", r->home_pid,
-			  path, (unsigned long long)pos);
+	rc = pos || seq ? seq_pos_set(file, pos, seq) : 0;
+	if (rc)
+		log_warn("pid %u: /proc/%s: its read cannot go on at %llu here: %s",
+			 r->home_pid, path, (unsigned long long)pos, strerror(-rc));
 	install_here(r, notif_id, file, fd, flags & O_CLOEXEC, path);
 	close(file);
 }
@@ -382,7 +384,7 @@ static bool proc_after(struct relay_remote *r, const struct relay_pending *p,
 	if (ret < 0)
 		return false;
 	if (p->proc_path[0]) {
-		open_here(r, p->notif_id, (int)ret, p->proc_flags, 0, p->proc_path);
+		open_here(r, p->notif_id, (int)ret, p->proc_flags, 0, NULL, p->proc_path);
 		return false;
 	}
 	if (!r->proc_fds.n)
@@ -417,25 +419,36 @@ static bool proc_after(struct relay_remote *r, const struct relay_pending *p,
 struct relay_keep {
 	int fd, flags;
 	uint64_t pos;
+	struct seq_pos *seq;	/* NULL: @pos alone */
 	char path[PROC_SELF_PATH_MAX];
 };
 
 int relay_remote_keep_proc(struct relay_remote *r, int fd, int flags, uint64_t pos,
-			   const char *path)
+			   const struct seq_pos *seq, const char *path)
 {
+	struct seq_pos *copy = NULL;
 	struct relay_keep *k;
 
 	if (fd < 0 || (strcmp(path, SIGNALFD_HERE) &&
 			!proc_self_valid(path, r->home_pid, is_thread, r)))
 		return -EINVAL;
+	if (seq) {
+		copy = malloc(sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		*copy = *seq;
+	}
 	k = realloc(r->keep, (r->nkeep + 1) * sizeof(*k));
-	if (!k)
+	if (!k) {
+		free(copy);
 		return -ENOMEM;
+	}
 	r->keep = k;
 	k = &r->keep[r->nkeep++];
 	k->fd = fd;
 	k->flags = flags;
 	k->pos = pos;
+	k->seq = copy;
 	snprintf(k->path, sizeof(k->path), "%s", path);
 	return 0;
 }
@@ -469,7 +482,8 @@ static void open_kept(struct relay_remote *r, uint64_t notif_id)
 		if (!strcmp(k->path, SIGNALFD_HERE))
 			signalfd_here(r, notif_id, k->fd, k->flags, k->pos);
 		else if (r->procfd >= 0)
-			open_here(r, notif_id, k->fd, k->flags, k->pos, k->path);
+			open_here(r, notif_id, k->fd, k->flags, k->pos, k->seq, k->path);
+		free(k->seq);
 	}
 	free(r->keep);
 	r->keep = NULL;
@@ -478,29 +492,30 @@ static void open_kept(struct relay_remote *r, uint64_t notif_id)
 
 void relay_remote_proc_held(struct relay_remote *r,
 			    void (*cb)(void *arg, int fd, int flags, uint64_t pos,
-				       const char *path),
+				       const struct seq_pos *seq, const char *path),
 			    void *arg)
 {
+	static struct seq_pos seq;
 	uint32_t i;
 
 	if (r->proc_fds.n && process_pidfd(r) < 0)
 		return;
 	for (i = 0; i < r->proc_fds.n; i++) {
 		const struct proc_self_fd *f = &r->proc_fds.fd[i];
-		off_t pos;
-		int file, flags;
+		uint64_t pos;
+		int file, flags, has_seq;
 
 		if (!strcmp(f->path, SIGNALFD_HERE))
 			continue;	/* no offset; home's has its mask and flags */
 		file = (int)syscall(SYS_pidfd_getfd, r->pidfd, f->fd, 0);
 		if (file < 0)
 			continue;
-		pos = lseek(file, 0, SEEK_CUR);
+		has_seq = seq_pos_get(file, &pos, &seq);
 		flags = fcntl(file, F_GETFL);
 		close(file);
-		if (pos >= 0 && flags >= 0)
-			cb(arg, f->fd, flags & (O_ACCMODE | O_NONBLOCK), (uint64_t)pos,
-			   f->path);
+		if (has_seq >= 0 && flags >= 0)
+			cb(arg, f->fd, flags & (O_ACCMODE | O_NONBLOCK), pos,
+			   has_seq ? &seq : NULL, f->path);
 	}
 }
 
@@ -952,6 +967,8 @@ void relay_remote_destroy(struct relay_remote *r)
 	r->nthreads = 0;
 	r->sig_check_ms = LOOP_NEVER;
 	proc_self_fds_free(&r->proc_fds);
+	while (r->nkeep)
+		free(r->keep[--r->nkeep].seq);
 	free(r->keep);
 	r->keep = NULL;
 	r->nkeep = 0;

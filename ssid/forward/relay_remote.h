@@ -147,21 +147,23 @@ int relay_remote_set_proc(struct relay_remote *r, int procfd);
 /*
  * relay_remote_keep_proc - the process's fd @fd holds its entry @path
  * (proc_self.h; from the home node: checked) with @flags, read up to
- * @pos: open it here too, at the process's next call (the seccomp
- * listener can give it an fd then only).  @path SIGNALFD_HERE: a
- * signalfd of mask @pos (signalfd_here.h), made here.  Return: 0,
- * -EINVAL (@path is not an entry served here), -ENOMEM.
+ * @pos, with seq_file state @seq (NULL: none): open it here too, in that
+ * state, at the process's next call (the seccomp listener can give it an
+ * fd then only).  @path SIGNALFD_HERE: a signalfd of mask @pos
+ * (signalfd_here.h), made here.  Return: 0, -EINVAL (@path is not an
+ * entry served here), -ENOMEM.
  */
 int relay_remote_keep_proc(struct relay_remote *r, int fd, int flags, uint64_t pos,
-			   const char *path);
+			   const struct seq_pos *seq, const char *path);
 
 /*
  * relay_remote_proc_held - @cb for each fd whose entry is served here:
- * its flags and offset now (the home fd takes them when it goes home).
+ * its flags, offset and seq_file state now (the home fd takes them when
+ * it goes home).
  */
 void relay_remote_proc_held(struct relay_remote *r,
 			    void (*cb)(void *arg, int fd, int flags, uint64_t pos,
-				       const char *path),
+				       const struct seq_pos *seq, const char *path),
 			    void *arg);
 
 /*

@@ -111,7 +111,7 @@ static int find_watcher(int fd, void *arg)
 
 int signalfd_held(pid_t pid, unsigned int max,
 		  void (*cb)(void *arg, int fd, int flags, uint64_t mask,
-			     const char *name),
+			     const struct seq_pos *none, const char *name),
 		  void *arg, char *err, size_t errlen)
 {
 	struct scan s = { .pid = pid, .watched = -1 };
@@ -142,7 +142,7 @@ int signalfd_held(pid_t pid, unsigned int max,
 			rc = EOPNOTSUPP;
 			break;
 		}
-		cb(arg, s.sfd[i], flags, mask, SIGNALFD_HERE);
+		cb(arg, s.sfd[i], flags, mask, NULL, SIGNALFD_HERE);
 	}
 	free(s.sfd);
 	return rc;

@@ -34,7 +34,7 @@
 #define SIGNALFD_HERE	"signalfd"
 
 /*
- * signalfd_held - call @cb(@arg, fd, flags, mask, SIGNALFD_HERE) for each
+ * signalfd_held - call @cb(@arg, fd, flags, mask, NULL, SIGNALFD_HERE) for each
  * signalfd of process @pid (O_NONBLOCK | O_CLOEXEC of its flags; mask:
  * bit N-1 for signal N, as signalfd4() takes it).
  * Return: 0; -errno if its fds cannot be listed; EOPNOTSUPP with a
@@ -43,7 +43,7 @@
  */
 int signalfd_held(pid_t pid, unsigned int max,
 		  void (*cb)(void *arg, int fd, int flags, uint64_t mask,
-			     const char *name),
+			     const struct seq_pos *none, const char *name),
 		  void *arg, char *err, size_t errlen);
 
 /* A new signalfd of @mask, O_NONBLOCK if @flags has it, close-on-exec. */

@@ -359,7 +359,7 @@ static bool is_home_thread(const void *arg, uint32_t tid)
 static int send_proc_fds(struct mig_home *h, char *why, size_t whylen)
 {
 	static struct msg_mig_proc_fds m;
-	static unsigned char buf[MSG_MIG_PROC_FDS_LEN(MSG_MIG_PROC_FDS_MAX)];
+	static unsigned char buf[MSG_MIG_PROC_FDS_MAX_LEN];
 	struct iovec iov = { buf, 0 };
 	int rc;
 
@@ -387,7 +387,9 @@ static void on_proc_pos(struct mig_home *h, const struct msg_mig_proc_fds *mp)
 
 	for (i = 0; i < mp->n && h->pidfd >= 0; i++) {
 		rc = proc_self_set_pos(h->pidfd, h->pid, (uint32_t)h->pid, is_home_thread,
-				       h, mp->fd[i].fd, mp->fd[i].pos, mp->fd[i].path);
+				       h, mp->fd[i].fd, mp->fd[i].pos,
+				       mp->fd[i].has_seq ? &mp->fd[i].seq : NULL,
+				       mp->fd[i].path);
 		if (rc)
 			log_warn("pid %d: fd %d (/proc/%s) keeps its offset at home: %s",
 				 (int)h->pid, mp->fd[i].fd, mp->fd[i].path, strerror(-rc));

@@ -88,7 +88,8 @@ static int timers_not_carried(pid_t pid, char *err, size_t errlen)
 	return rc < 0 ? 0 : rc;	/* gone: the dump says so */
 }
 
-static void ignore(void *arg, int fd, int flags, uint64_t mask, const char *name)
+static void ignore(void *arg, int fd, int flags, uint64_t mask,
+		   const struct seq_pos *none, const char *name)
 {
 }
 

@@ -284,7 +284,7 @@ static void back_stream_done(struct mig_stream *s, int err, const char *why)
 static void send_proc_pos(struct mig_remote *g)
 {
 	static struct msg_mig_proc_fds m;
-	static unsigned char buf[MSG_MIG_PROC_FDS_LEN(MSG_MIG_PROC_FDS_MAX)];
+	static unsigned char buf[MSG_MIG_PROC_FDS_MAX_LEN];
 	struct iovec iov = { buf, 0 };
 
 	m.id = g->offer.id;
@@ -307,7 +307,9 @@ static void on_proc_fds(struct mig_remote *g, const struct msg_mig_proc_fds *mp)
 
 	for (i = 0; i < mp->n; i++)
 		if (relay_remote_keep_proc(&g->relay, mp->fd[i].fd, (int)mp->fd[i].flags,
-					   mp->fd[i].pos, mp->fd[i].path))
+					   mp->fd[i].pos,
+					   mp->fd[i].has_seq ? &mp->fd[i].seq : NULL,
+					   mp->fd[i].path))
 			log_warn("pid %d: fd %d (%s) stays served at home",
 				 (int)g->offer.pid, mp->fd[i].fd, mp->fd[i].path);
 	relay_remote_fds_known(&g->relay);

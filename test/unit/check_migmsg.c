@@ -284,14 +284,17 @@ END_TEST
 
 START_TEST(test_proc_fds)
 {
-	static unsigned char buf[MSG_MIG_PROC_FDS_LEN(MSG_MIG_PROC_FDS_MAX) + 8];
+	static unsigned char buf[MSG_MIG_PROC_FDS_MAX_LEN + 8];
 	static struct msg_mig_proc_fds t, to;
+	static struct seq_pos seq;
 	size_t n, i;
 
 	t.id = 11;
 	t.n = 2;
-	t.fd[0] = (struct msg_mig_proc_fd){ 3, O_RDONLY | O_CLOEXEC, 4096, "4242/maps" };
-	t.fd[1] = (struct msg_mig_proc_fd){ 1000, O_RDWR, 1ULL << 40, "4242/task/4250/mem" };
+	t.fd[0] = (struct msg_mig_proc_fd){ .fd = 3, .flags = O_RDONLY | O_CLOEXEC, .pos = 4096,
+					    .path = "4242/maps" };
+	t.fd[1] = (struct msg_mig_proc_fd){ .fd = 1000, .flags = O_RDWR, .pos = 1ULL << 40,
+					    .path = "4242/task/4250/mem" };
 	n = msg_encode_mig_proc_fds(&t, buf);
 	ck_assert_uint_eq(n, MSG_MIG_PROC_FDS_LEN(2));
 	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), 0);
@@ -301,8 +304,54 @@ START_TEST(test_proc_fds)
 	ck_assert_uint_eq(to.fd[0].flags, O_RDONLY | O_CLOEXEC);
 	ck_assert_uint_eq(to.fd[1].pos, 1ULL << 40);
 	ck_assert_str_eq(to.fd[1].path, "4242/task/4250/mem");
+	ck_assert(!to.fd[0].has_seq && !to.fd[1].has_seq);
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(msg_decode_mig_proc_fds(buf, i, &to), -1);
+
+	/* a seq_file read half way: its state travels, text and all */
+	seq.read_pos = 4096;
+	seq.index = 0x7f0000001000;
+	seq.len = SEQ_POS_TEXT_MAX;
+	memset(seq.text, 'x', seq.len);
+	seq.text[seq.len - 1] = '\n';
+	t.n = 1;
+	msg_mig_proc_fds_add(&t, 7, O_RDONLY, 4096, &seq, "4242/smaps");
+	ck_assert(t.fd[1].has_seq);
+	n = msg_encode_mig_proc_fds(&t, buf);
+	ck_assert_uint_eq(n, MSG_MIG_PROC_FDS_LEN(2) + MSG_MIG_PROC_SEQ_LEN(SEQ_POS_TEXT_MAX));
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), 0);
+	ck_assert(!to.fd[0].has_seq && to.fd[1].has_seq);
+	ck_assert_int_eq(to.fd[1].seq.read_pos, 4096);
+	ck_assert_int_eq(to.fd[1].seq.index, 0x7f0000001000);
+	ck_assert_uint_eq(to.fd[1].seq.len, SEQ_POS_TEXT_MAX);
+	ck_assert_mem_eq(to.fd[1].seq.text, seq.text, SEQ_POS_TEXT_MAX);
+	ck_assert_str_eq(to.fd[1].path, "4242/smaps");
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_mig_proc_fds(buf, i, &to), -1);
+	t.fd[1].seq.index = -2;		/* maps' end marker */
+	t.fd[1].seq.len = 0;
+	n = msg_encode_mig_proc_fds(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), 0);
+	ck_assert_int_eq(to.fd[1].seq.index, -2);
+	t.fd[1].seq.index = -3;		/* no iterator has it */
+	n = msg_encode_mig_proc_fds(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), -1);
+	t.fd[1].seq.index = 0;
+	t.fd[1].seq.read_pos = -1;
+	n = msg_encode_mig_proc_fds(&t, buf);
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), -1);
+	t.fd[1].seq.read_pos = 0;
+	n = msg_encode_mig_proc_fds(&t, buf);
+	/* the text's length beyond what a seq_file state holds */
+	buf[MSG_MIG_PROC_FDS_LEN(2) - 4] = 0x00;
+	buf[MSG_MIG_PROC_FDS_LEN(2) - 3] = 0x20;
+	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, sizeof(buf), &to), -1);
+	seq.len = SEQ_POS_TEXT_MAX + 1;	/* never sent */
+	msg_mig_proc_fds_add(&t, 8, O_RDONLY, 0, &seq, "4242/maps");
+	ck_assert(!t.fd[2].has_seq);
+	t.n = 2;
+	t.fd[1] = (struct msg_mig_proc_fd){ .fd = 1000, .flags = O_RDWR, .pos = 1ULL << 40,
+					    .path = "4242/task/4250/mem" };
 	t.fd[1].flags |= O_APPEND;	/* not one it carries */
 	n = msg_encode_mig_proc_fds(&t, buf);
 	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), -1);
@@ -324,7 +373,7 @@ START_TEST(test_proc_fds)
 	ck_assert_int_eq(msg_decode_mig_proc_fds(buf, n, &to), -1);
 	t.n = 0;
 	for (i = 0; i < MSG_MIG_PROC_FDS_MAX + 6; i++)	/* the rest left out */
-		msg_mig_proc_fds_add(&t, (int)i, O_RDONLY, i, "4242/stat");
+		msg_mig_proc_fds_add(&t, (int)i, O_RDONLY, i, NULL, "4242/stat");
 	ck_assert_uint_eq(t.n, MSG_MIG_PROC_FDS_MAX);
 	ck_assert_uint_eq(t.fd[63].pos, 63);
 	ck_assert_str_eq(t.fd[63].path, "4242/stat");

@@ -29,11 +29,13 @@ struct seen {
 	uint64_t mask[4];
 };
 
-static void note(void *arg, int fd, int flags, uint64_t mask, const char *name)
+static void note(void *arg, int fd, int flags, uint64_t mask,
+		 const struct seq_pos *none, const char *name)
 {
 	struct seen *s = arg;
 
 	ck_assert_str_eq(name, SIGNALFD_HERE);
+	ck_assert_ptr_null(none);
 	ck_assert_int_lt(s->n, 4);
 	s->fd[s->n] = fd;
 	s->flags[s->n] = flags;
