@@ -1565,7 +1565,6 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 	unsigned long deadline;
 	const char *why = NULL;
 	struct file *out;
-	struct pid *pid;
 	long left;
 	int round, err;
 
@@ -1582,9 +1581,7 @@ static int ssi_dump_do(struct ssi_file *sf, struct ssi_dump *arg)
 			goto out_file;
 	}
 
-	pid = find_get_pid(arg->pid);
-	task = get_pid_task(pid, PIDTYPE_PID);
-	put_pid(pid);
+	task = ssi_get_task(arg->pid);
 	err = -ESRCH;
 	if (!task)
 		goto out_file;

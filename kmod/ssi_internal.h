@@ -9,6 +9,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/posix-timers.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -46,6 +47,16 @@ void ssi_dump_release(struct ssi_file *sf);
 
 long ssi_deputy_ioctl(struct ssi_file *sf, struct ssi_become_deputy __user *uarg);
 long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg);
+
+/* The task of pid @nr in the caller's pid namespace, with a reference; or NULL. */
+static inline struct task_struct *ssi_get_task(pid_t nr)
+{
+	struct pid *pid = find_get_pid(nr);
+	struct task_struct *task = get_pid_task(pid, PIDTYPE_PID);
+
+	put_pid(pid);
+	return task;
+}
 
 /*
  * ssi_lock_sighand() - @task's sighand with its siglock taken (irqsave),

@@ -684,13 +684,9 @@ long ssi_timer_id_ioctl(struct ssi_timer_id __user *uarg)
 	if (!a.pid) {
 		task = get_task_struct(current);
 	} else {
-		struct pid *pid;
-
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
-		pid = find_get_pid(a.pid);
-		task = get_pid_task(pid, PIDTYPE_PID);
-		put_pid(pid);
+		task = ssi_get_task(a.pid);
 		if (!task)
 			return -ESRCH;
 	}

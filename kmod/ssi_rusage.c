@@ -248,7 +248,6 @@ long ssi_charge_ioctl(struct ssi_charge __user *uarg)
 	struct signal_struct *sig;
 	struct ssi_charge a;
 	unsigned long flags;
-	struct pid *pid;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -258,9 +257,7 @@ long ssi_charge_ioctl(struct ssi_charge __user *uarg)
 	    a.utime_ns > SSI_CHARGE_CPU_MAX_NS || a.stime_ns > SSI_CHARGE_CPU_MAX_NS ||
 	    a.maxrss_kb > SSI_CHARGE_RSS_MAX_KB)
 		return -EINVAL;
-	pid = find_get_pid(a.pid);
-	task = get_pid_task(pid, PIDTYPE_PID);
-	put_pid(pid);
+	task = ssi_get_task(a.pid);
 	if (!task)
 		return -ESRCH;
 	if (!thread_group_leader(task) || !ssi_deputy_is(task)) {

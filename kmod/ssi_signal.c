@@ -65,17 +65,6 @@ static long ssi_kick(struct task_struct *task)
 	return 0;
 }
 
-static struct task_struct *target(pid_t nr)
-{
-	struct task_struct *task;
-	struct pid *pid;
-
-	pid = find_get_pid(nr);
-	task = get_pid_task(pid, PIDTYPE_PID);
-	put_pid(pid);
-	return task;
-}
-
 /*
  * The thread of @leader's process that a process-directed @sig would wake
  * (as the kernel's wants_signal()): the first that does not block it and
@@ -122,7 +111,7 @@ long ssi_signal_ioctl(struct ssi_signal __user *uarg)
 	if (arg.flags & SSI_SIGNAL_KICK) {
 		if (arg.signo)
 			return -EINVAL;
-		task = target(arg.pid);
+		task = ssi_get_task(arg.pid);
 		if (!task)
 			return -ESRCH;
 		err = ssi_kick(task);
@@ -137,7 +126,7 @@ long ssi_signal_ioctl(struct ssi_signal __user *uarg)
 	if (info.si_signo != arg.signo || info.si_errno)
 		return -EINVAL;
 
-	task = target(arg.pid);
+	task = ssi_get_task(arg.pid);
 	if (!task)
 		return -ESRCH;
 	if (!(arg.flags & SSI_SIGNAL_THREAD)) {
