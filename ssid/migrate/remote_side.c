@@ -887,7 +887,7 @@ static void report_usage(struct mig_remote *g)
 	struct usage_sample s;
 	struct iovec iov;
 
-	if (g->aborted || g->recalling || !is_restored(g) || usage_read(g->pid, &s))
+	if (g->aborted || g->recalling || !is_restored(g) || usage_read(g->pid, &s, NULL))
 		return;
 	if (s.maxrss_kb < g->usage_sent.maxrss_kb)
 		s.maxrss_kb = g->usage_sent.maxrss_kb;	/* a zombie has none */
@@ -1398,20 +1398,17 @@ static const char *state_of(struct mig_remote *g)
 	return state_names[R_VERIFYING];
 }
 
-/* CPU time and resident memory of @pid from /proc/PID/stat. */
+/* CPU time and resident memory of @pid (-1 each when gone). */
 static void usage_of(pid_t pid, int64_t *cpu_ms, int64_t *rss_kb)
 {
-	uint64_t utime, stime, rss;
-	char buf[1024];
+	struct usage_sample s;
+	uint64_t rss;
 
 	*cpu_ms = *rss_kb = -1;
-	/* utime 14, stime 15, rss 24 (in pages) */
-	if (procfs_read(pid, "stat", buf, sizeof(buf)) ||
-	    procfs_stat_u64(buf, 14, &utime) || procfs_stat_u64(buf, 15, &stime) ||
-	    procfs_stat_u64(buf, 24, &rss))
+	if (usage_read(pid, &s, &rss))
 		return;
-	*cpu_ms = (int64_t)((utime + stime) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
-	*rss_kb = (int64_t)rss * (sysconf(_SC_PAGESIZE) / 1024);
+	*cpu_ms = (int64_t)((s.utime_ns + s.stime_ns) / 1000000);
+	*rss_kb = (int64_t)rss;
 }
 
 /* Threads of @pid, and how many are runnable (-1 each when gone). */

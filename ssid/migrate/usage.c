@@ -12,18 +12,24 @@
 #include "common/procfs.h"
 #include "migrate/usage.h"
 
-int usage_read(pid_t pid, struct usage_sample *s)
+int usage_read(pid_t pid, struct usage_sample *s, uint64_t *rss_kb)
 {
 	long tck = sysconf(_SC_CLK_TCK);
-	uint64_t utime, stime, hwm;
+	uint64_t utime, stime, rss, hwm;
 	char text[4096];
 
-	/* utime 14, stime 15: clock ticks, scaled as getrusage() scales them */
+	/*
+	 * utime 14, stime 15: clock ticks, scaled as getrusage() scales
+	 * them; rss 24: pages
+	 */
 	if (tck <= 0 || procfs_read(pid, "stat", text, sizeof(text)) ||
-	    procfs_stat_u64(text, 14, &utime) || procfs_stat_u64(text, 15, &stime))
+	    procfs_stat_u64(text, 14, &utime) || procfs_stat_u64(text, 15, &stime) ||
+	    procfs_stat_u64(text, 24, &rss))
 		return -ESRCH;
 	s->utime_ns = utime * (1000000000ULL / (uint64_t)tck);
 	s->stime_ns = stime * (1000000000ULL / (uint64_t)tck);
+	if (rss_kb)
+		*rss_kb = rss * (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
 	/* a zombie has no memory, and no VmHWM line */
 	if (procfs_read(pid, "status", text, sizeof(text)) ||
 	    procfs_status_u64(text, "VmHWM", 10, &hwm))
@@ -35,7 +41,7 @@ int usage_read(pid_t pid, struct usage_sample *s)
 int usage_account_start(struct usage_account *a, pid_t pid)
 {
 	*a = (struct usage_account){ 0 };
-	return usage_read(pid, &a->base);
+	return usage_read(pid, &a->base, NULL);
 }
 
 /* what @total - @base comes to beyond @charged (0 if nothing) */

@@ -32,9 +32,10 @@ struct usage_sample {
 
 /*
  * usage_read - process @pid's CPU times (also of a zombie) and its peak
- * resident set (0 once its memory is gone).  Return: 0, or -ESRCH.
+ * resident set (0 once its memory is gone); if @rss_kb is not NULL, its
+ * resident set now (0 once gone).  Return: 0, or -ESRCH.
  */
-int usage_read(pid_t pid, struct usage_sample *s);
+int usage_read(pid_t pid, struct usage_sample *s, uint64_t *rss_kb);
 
 /* At home: what the deputy was charged, and from where it counts. */
 struct usage_account {

@@ -68,6 +68,7 @@ START_TEST(test_read)
 {
 	struct usage_sample live, dead;
 	struct usage_account a;
+	uint64_t rss = 0;
 	int p[2], st;
 	char c;
 	pid_t pid;
@@ -84,17 +85,19 @@ START_TEST(test_read)
 	}
 	ck_assert_int_eq(read(p[0], &c, 1), 1);
 	ck_assert_int_eq(usage_account_start(&a, pid), 0);
-	ck_assert_int_eq(usage_read(pid, &live), 0);
+	ck_assert_int_eq(usage_read(pid, &live, &rss), 0);
 	ck_assert_uint_ge(live.utime_ns + live.stime_ns, 200 * MS);
 	ck_assert_uint_gt(live.maxrss_kb, 0);
+	ck_assert_uint_gt(rss, 0);
+	ck_assert_uint_le(rss, live.maxrss_kb);
 	/* the zombie still has its counters, not its memory */
 	ck_assert_int_eq(waitid(P_PID, pid, NULL, WEXITED | WNOWAIT), 0);
-	ck_assert_int_eq(usage_read(pid, &dead), 0);
+	ck_assert_int_eq(usage_read(pid, &dead, NULL), 0);
 	ck_assert_uint_ge(dead.utime_ns + dead.stime_ns, 500 * MS);
 	ck_assert_uint_eq(dead.maxrss_kb, 0);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st) && !WEXITSTATUS(st));
-	ck_assert_int_eq(usage_read(pid, &dead), -ESRCH);
+	ck_assert_int_eq(usage_read(pid, &dead, NULL), -ESRCH);
 	ck_assert_int_eq(usage_account_start(&a, pid), -ESRCH);
 }
 END_TEST
