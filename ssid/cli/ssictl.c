@@ -20,6 +20,7 @@
 #include "client/policy.h"
 #include "client/ssiclient.h"
 #include "cli/migrate_progress.h"
+#include "cli/mon.h"
 #ifdef HAVE_LIBSLURM
 #include "cli/ssictl_slurm.h"
 #endif
@@ -49,6 +50,9 @@ static void usage(FILE *fp)
 "                         task's pid, home, where it runs now, its pid there\n"
 "  show procs             migrated processes: from here, and guests here\n"
 "  show metrics           this node's counters, in the Prometheus text format\n"
+"  mon [every=SECONDS] [count=N]\n"
+"                         a live view: every node's load, memory and guests,\n"
+"                         the processes migrated here and on the move (q quits)\n"
 "  rebalance [partition=P] [dryrun]\n"
 "                         plan moves of every node's tasks over the loads,\n"
 "                         print them, and carry them out one at a time\n"
@@ -1092,6 +1096,37 @@ static long long number(const char *s, long long max, const char *what)
 	return v;
 }
 
+static int cmd_mon(struct ctl *c, int argc, char **argv)
+{
+	static const char what[] = "mon [every=SECONDS] [count=N]";
+	struct mon_opts o = {
+		.socket = c->socket,
+		.timeout_ms = c->timeout_ms,
+		.every_s = MON_EVERY_DEFAULT,
+	};
+	char *end;
+	int i;
+
+	if (c->json)
+		bad_usage("mon (a view, not JSON: see show nodes, show procs)");
+	for (i = 0; i < argc; i++) {
+		if (!strncmp(argv[i], "every=", 6)) {
+			errno = 0;
+			o.every_s = strtod(argv[i] + 6, &end);
+			if (errno || *end || end == argv[i] + 6 || !(o.every_s >= MON_EVERY_MIN) ||
+			    o.every_s > MON_EVERY_MAX)
+				bad_usage(what);
+		} else if (!strncmp(argv[i], "count=", 6)) {
+			o.count = (long)number(argv[i] + 6, 1000000, what);
+			if (!o.count)
+				bad_usage(what);
+		} else {
+			bad_usage(what);
+		}
+	}
+	return mon_run(&o);
+}
+
 static int cmd_register(struct ctl *c, int argc, char **argv, bool reg)
 {
 	static const char *const what[] = {
@@ -1219,6 +1254,8 @@ int main(int argc, char **argv)
 		return cmd_rebalance(&c, argc, argv);
 	if (!strcmp(cmd, "request"))
 		return cmd_request(&c, argc, argv);
+	if (!strcmp(cmd, "mon"))
+		return cmd_mon(&c, argc, argv);
 	if (!strcmp(cmd, "balancer"))
 		return cmd_balancer(&c, argc, argv);
 	if (!strcmp(cmd, "register") || !strcmp(cmd, "unregister"))
