@@ -74,7 +74,7 @@ done
 
 # no terminal: the frames asked for, then the end
 out=$(on "$home" "$ssictl" mon count=2 every=0.2) || fail "ssictl mon count=2: $out"
-nn=${#lab_nodes[@]}
-[ "$(grep -c "^slurm-ssi  $nn nodes, $nn up " <<<"$out")" = 2 ] || fail "not two frames:"$'\n'"$out"
+[ "$(grep -cE '^slurm-ssi  [0-9]+ nodes, [0-9]+ up ' <<<"$out")" = 2 ] ||
+	fail "not two frames:"$'\n'"$out"
 grep -qE "^ *$pid .* $away +deputy " <<<"$out" || fail "no line of pid $pid:"$'\n'"$out"
 echo "$(grep -c . <<<"$out") lines in two frames without a terminal"
