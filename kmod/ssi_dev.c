@@ -106,6 +106,8 @@ static long ssi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ssi_seq_get_ioctl(argp);
 	case SSI_IOC_SEQ_SET:
 		return ssi_seq_set_ioctl(argp);
+	case SSI_IOC_DSM_OPEN:
+		return ssi_dsm_open_ioctl(argp);
 	}
 	return -ENOTTY;
 }
@@ -131,6 +133,9 @@ int ssi_dev_init(void)
 	BUILD_BUG_ON(sizeof(struct ssi_timer_id) != 24);
 	BUILD_BUG_ON(sizeof(struct ssi_charge) != 48);
 	BUILD_BUG_ON(sizeof(struct ssi_seq_pos) != 56);
+	BUILD_BUG_ON(sizeof(struct ssi_dsm_open) != 32);
+	BUILD_BUG_ON(sizeof(struct ssi_dsm_req) != 16);
+	BUILD_BUG_ON(sizeof(struct ssi_dsm_page) != 32);
 	return misc_register(&ssi_misc);
 }
 

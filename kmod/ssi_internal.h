@@ -158,6 +158,7 @@ void ssi_rusage_thread_restore(const struct ssi_img_thread *img);
 long ssi_charge_ioctl(struct ssi_charge __user *uarg);
 long ssi_seq_get_ioctl(struct ssi_seq_pos __user *uarg);
 long ssi_seq_set_ioctl(struct ssi_seq_pos __user *uarg);
+long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg);
 int ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out);
 void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 min_ns);
 

@@ -46,8 +46,10 @@
  *  4. IOCTLS random ioctls on /dev/ssi as root and as many again as
  *     UID:GID: command numbers of ssi.ko and around them, argument
  *     structs filled with edge values, pids of our own processes (never
- *     anyone else's), random descriptors, argument pointers at a page's
- *     end, unmapped or in the kernel.
+ *     anyone else's), random descriptors (our own /proc files, whose
+ *     read state SSI_IOC_SEQ_SET rewrites and which are read after, and
+ *     a DSM segment's channel, which its grants and revocations go to),
+ *     argument pointers at a page's end, unmapped or in the kernel.
  * -p FILE: the number of the image in progress is kept in FILE (shared
  * memory), so that a crash of the kernel names it.  -L DIR: the seeds'
  * mapped files are copied into DIR (node-local, readable by UID:GID) and
@@ -1194,7 +1196,7 @@ static void return_phase(void *arg)
 
 /* ---- phase 4: random ioctls ---- */
 
-static int pool[16], nr_pool, nr_dev, proc_fds[2];
+static int pool[16], nr_pool, nr_dev, proc_fds[2], dsm_chan = -1;
 static u8 *argpage;		/* a page followed by a PROT_NONE one */
 static pid_t target;		/* a process of ours */
 
@@ -1312,6 +1314,26 @@ static void fill_arg(unsigned int nr)
 		memcpy(a + 8 + 8 * below(3), &v, 8);
 		break;
 	}
+	case 0x0d: {	/* dsm_open: each one made is closed again */
+		static const u64 sizes[] = { 0, 4096, 4097, 8192, SSI_DSM_SIZE_MAX,
+					     SSI_DSM_SIZE_MAX + 4096, ~0ULL };
+		u64 v = chance(80) ? sizes[below(7)] : rnd();
+
+		memcpy(a, &v, 8);
+		w[3] = chance(80) ? below(2) : rnd();
+		break;
+	}
+	case 0x20:	/* on a DSM channel: grant, revoke */
+	case 0x21: {
+		static const u64 pages[] = { 0, 1, 3, 4, 0xffffffffULL, ~0ULL };
+		u64 p = chance(70) ? (u64)(uintptr_t)(argpage + 4096 - below(8192)) :
+			chance(50) ? 0 : KERNEL_ADDR;
+
+		memcpy(a, &pages[below(6)], 8);
+		w[2] = below(5);
+		memcpy(a + 16, &p, 8);
+		break;
+	}
 	case 0x0b:	/* seq_get */
 	case 0x0c: {	/* seq_set: of our own /proc files, read afterwards */
 		static const s64 index[] = { 0, 1, -1, -2, -3, 0x7fffffffffffffffLL,
@@ -1381,11 +1403,19 @@ static void ioctl_phase(void *arg)
 
 		ioctl(pool[i], SSI_IOC_API, &api);
 	}
+	/* a DSM segment of 4 pages, made as root: its channel's ioctls */
+	{
+		struct ssi_dsm_open o = { .size = 4 * 4096 };
+
+		if (!ioctl(pool[0], SSI_IOC_DSM_OPEN, &o))
+			dsm_chan = pool[nr_pool++] = o.fd;
+	}
 	if (job[3])
 		drop_to_job_user();
 	target = sleeper(NULL, false);
 	for (k = job[1]; k < job[1] + job[2]; k++) {
 		unsigned int nr, dir, size;
+		int fd;
 		unsigned long cmd, argp;
 		long ret;
 
@@ -1393,9 +1423,11 @@ static void ioctl_phase(void *arg)
 		st->current = k;
 		if (progress)
 			*progress = k;
-		nr = chance(85) ? below(13) : below(64);
+		nr = chance(85) ? below(16) : below(64);
+		if (nr >= 14 && nr < 16)
+			nr += 0x20 - 14;	/* the DSM channel's */
 		dir = chance(85) ? (nr == 2 || nr == 5 || nr == 7 || nr == 8 || nr == 10 ||
-				    nr == 12 ?
+				    nr == 12 || nr == 0x20 || nr == 0x21 ?
 				    _IOC_WRITE : _IOC_READ | _IOC_WRITE) : below(4);
 		size = chance(85) ? 0 : below(512);
 		if (!size) {
@@ -1407,8 +1439,10 @@ static void ioctl_phase(void *arg)
 				sizeof(struct ssi_signal), sizeof(struct ssi_timer_id),
 				sizeof(struct ssi_file_id), sizeof(struct ssi_charge),
 				sizeof(struct ssi_seq_pos), sizeof(struct ssi_seq_pos),
+				sizeof(struct ssi_dsm_open),
 			};
-			size = sizes[nr < 13 ? nr : below(13)];
+			size = nr == 0x20 || nr == 0x21 ? sizeof(struct ssi_dsm_page) :
+			       sizes[nr < 14 ? nr : below(14)];
 		}
 		cmd = _IOC(dir, chance(95) ? SSI_IOC_MAGIC : below(256), nr, size);
 		fill_arg(nr);
@@ -1429,7 +1463,11 @@ static void ioctl_phase(void *arg)
 
 			ioctl(pool[0], SSI_IOC_RESUME, &rs);
 		}
-		ret = ioctl(any_fd(), cmd, argp);
+		fd = nr == 0x20 || nr == 0x21 ? (chance(80) ? dsm_chan : any_fd()) : any_fd();
+		ret = ioctl(fd, cmd, argp);
+		/* a segment made: its channel goes again, or fds run out */
+		if (!ret && cmd == SSI_IOC_DSM_OPEN)
+			close(((struct ssi_dsm_open *)argp)->fd);
 		st->tried++;
 		if (ret < 0)
 			count_errno(errno);

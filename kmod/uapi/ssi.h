@@ -48,6 +48,8 @@
  *     another node are charged to its deputy at home.
  * 14  SSI_IOC_SEQ_GET / SSI_IOC_SEQ_SET: where a read of a /proc text
  *     file stands, to go on reading it after a move where it stopped.
+ * 15  SSI_IOC_DSM_OPEN: a DSM segment (shared memory kept coherent
+ *     across nodes, multiple readers / single writer) and its channel.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -56,7 +58,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		14
+#define SSI_API_VERSION		15
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -531,6 +533,79 @@ struct ssi_seq_pos {
 	__u64 reserved[2];
 };
 
+/**
+ * struct ssi_dsm_open - SSI_IOC_DSM_OPEN argument (root only)
+ * @size:	IN: the segment's size in bytes, a multiple of the page size,
+ *		1 page to SSI_DSM_SIZE_MAX.
+ * @fd:		OUT: the segment's channel, a new fd.
+ * @flags:	IN: SSI_DSM_CLOEXEC or 0.
+ * @reserved:	must be zero.
+ *
+ * A DSM segment is this node's copy of a shared memory segment whose
+ * pages are kept coherent with the other nodes' copies by a directory
+ * that the channel's holder (ssid) runs: each page is INVALID (no valid
+ * copy here), READ (a copy others may hold too) or WRITE (the only valid
+ * copy).  mmap(MAP_SHARED) of the channel maps the segment; a read of an
+ * INVALID page, or a write of one that is not WRITE, waits (killably,
+ * without mmap_lock) for the holder to grant the page, after asking for
+ * it: read(2) of the channel returns struct ssi_dsm_req records, poll(2)
+ * says when there are some.  The holder answers with SSI_DSM_GRANT and
+ * takes pages back with SSI_DSM_REVOKE (every mapping of the page on this
+ * node loses it, its content can be read out).  Once the channel is
+ * closed, an access that needs the holder gets SIGBUS.  Pages are 4 KiB,
+ * never huge; an access the kernel makes for another process that may not
+ * wait (ptrace, a GUP without retry) to a page not held here fails with
+ * EFAULT.
+ */
+#define SSI_DSM_SIZE_MAX	(1ULL << 34)	/* 16 GiB */
+#define SSI_DSM_CLOEXEC		1
+
+struct ssi_dsm_open {
+	__u64 size;
+	__s32 fd;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/* A page's state on this node, and what a request asks for. */
+enum ssi_dsm_access {
+	SSI_DSM_INVALID = 0,
+	SSI_DSM_READ = 1,
+	SSI_DSM_WRITE = 2,
+};
+
+/**
+ * struct ssi_dsm_req - what read(2) of a channel returns, one per page
+ * @page:	the page index in the segment.
+ * @access:	SSI_DSM_READ or SSI_DSM_WRITE: what a task here waits for.
+ * @pad:	zero.
+ */
+struct ssi_dsm_req {
+	__u64 page;
+	__u32 access;
+	__u32 pad;
+};
+
+/**
+ * struct ssi_dsm_page - SSI_DSM_GRANT and SSI_DSM_REVOKE argument
+ * @page:	the page index in the segment.
+ * @access:	GRANT: SSI_DSM_READ or SSI_DSM_WRITE, the page's state from
+ *		now on; REVOKE: SSI_DSM_INVALID or SSI_DSM_READ (a writer
+ *		keeps a copy to read).
+ * @pad:	must be zero.
+ * @data:	a user pointer to one page: GRANT's new content (0: the
+ *		page keeps the content it has here, e.g. a READ page made
+ *		WRITE); REVOKE's out, the content it had (0: not wanted).
+ * @reserved:	must be zero.
+ */
+struct ssi_dsm_page {
+	__u64 page;
+	__u32 access;
+	__u32 pad;
+	__u64 data;
+	__u64 reserved;
+};
+
 #define SSI_IOC_MAGIC		0xB5
 #define SSI_IOC_API		_IOWR(SSI_IOC_MAGIC, 0x00, struct ssi_api)
 #define SSI_IOC_DUMP		_IOWR(SSI_IOC_MAGIC, 0x01, struct ssi_dump)
@@ -545,5 +620,9 @@ struct ssi_seq_pos {
 #define SSI_IOC_CHARGE		_IOW(SSI_IOC_MAGIC, 0x0a, struct ssi_charge)
 #define SSI_IOC_SEQ_GET		_IOWR(SSI_IOC_MAGIC, 0x0b, struct ssi_seq_pos)
 #define SSI_IOC_SEQ_SET		_IOW(SSI_IOC_MAGIC, 0x0c, struct ssi_seq_pos)
+#define SSI_IOC_DSM_OPEN	_IOWR(SSI_IOC_MAGIC, 0x0d, struct ssi_dsm_open)
+/* on a DSM channel */
+#define SSI_DSM_GRANT		_IOW(SSI_IOC_MAGIC, 0x20, struct ssi_dsm_page)
+#define SSI_DSM_REVOKE		_IOW(SSI_IOC_MAGIC, 0x21, struct ssi_dsm_page)
 
 #endif /* _UAPI_LINUX_SSI_H */

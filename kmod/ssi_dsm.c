@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi_dsm.c - DSM segments: this node's copy of a shared memory segment,
+ * kept coherent page by page with the other nodes' copies (multiple
+ * readers / single writer) by a directory that the holder of the
+ * segment's channel runs (uapi/ssi.h, SSI_IOC_DSM_OPEN; doc/dsm.md).
+ *
+ * The copy lives in a shmem file of the module's, so that the page cache,
+ * rmap and process-shared futex keys work on it as on any shared mapping.
+ * A mapping of the channel becomes a mapping of that file whose vm_ops
+ * are ours, wrapped around shmem's:
+ *
+ *  - .fault serves a page this node holds (READ, or WRITE for a write)
+ *    through shmem's own fault; otherwise it asks the holder, drops
+ *    mmap_lock and waits killably for the answer, then has the fault
+ *    retried (VM_FAULT_RETRY).  The answer is a grant since the ask,
+ *    counted per page: the holder may take the page back before the
+ *    waiter runs, and the retried fault then asks again (waiting for the
+ *    state alone would wait for ever).  The module never waits for the
+ *    network holding mmap_lock.
+ *  - .page_mkwrite exists, so shared pages are mapped read-only first and
+ *    the first write to one comes here: that is what lets several nodes
+ *    read a page at once.  page_mkwrite runs without the fault's retry
+ *    flags, so it cannot wait: if the page is not WRITE it asks, zaps
+ *    the page's mappings here and has the access made again, which then
+ *    faults as a write to a page not present and waits in .fault.
+ *  - no .map_pages: fault-around would map pages not held here.
+ *
+ * Revoking a page sets its state first, then zaps every mapping of it
+ * under the page lock.  A fault checks the state again with the page
+ * locked (shmem's fault returns it locked, and the PTE is made before the
+ * page is unlocked), so either it sees the revocation or the revocation
+ * waits for its PTE and zaps it.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/pagemap.h>
+#include <linux/poll.h>
+#include <linux/refcount.h>
+#include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "ssi_internal.h"
+
+struct ssi_dsm_seg {
+	refcount_t ref;			/* the channel's, and one per VMA */
+	struct ssi_modref *modref;	/* ssi.ko stays while the segment does */
+	struct file *shm;		/* the pages of this node's copy */
+	const struct vm_operations_struct *shmem_ops;
+	pgoff_t npages;
+	spinlock_t lock;		/* the fields below */
+	u8 *state;			/* enum ssi_dsm_access, per page */
+	u8 *asked;			/* the most a request not granted yet asks */
+	u8 *queued;			/* the page is in @queue */
+	u32 *granted_gen;		/* grants of the page so far */
+	u32 *queue;			/* pages asked for, not read by the holder */
+	pgoff_t qhead, qlen;		/* a ring of npages: a page is in it once */
+	bool closed;			/* the channel is gone */
+	wait_queue_head_t granted;	/* faulting tasks */
+	wait_queue_head_t requests;	/* the holder */
+};
+
+static const struct vm_operations_struct ssi_dsm_vm_ops;
+
+static void seg_free(struct ssi_dsm_seg *seg)
+{
+	kvfree(seg->state);
+	kvfree(seg->asked);
+	kvfree(seg->queued);
+	kvfree(seg->granted_gen);
+	kvfree(seg->queue);
+	kfree(seg);
+}
+
+static void seg_put(struct ssi_dsm_seg *seg)
+{
+	struct ssi_modref *modref = seg->modref;
+
+	if (!refcount_dec_and_test(&seg->ref))
+		return;
+	fput(seg->shm);
+	seg_free(seg);
+	ssi_modref_put(modref);
+}
+
+/* Ask the holder for @access to page @pg, unless asked already; seg->lock held. */
+static void ask_locked(struct ssi_dsm_seg *seg, pgoff_t pg, u8 access)
+{
+	if (seg->asked[pg] >= access)
+		return;
+	seg->asked[pg] = access;
+	if (seg->queued[pg])
+		return;		/* the holder reads what it asks by then */
+	seg->queued[pg] = 1;
+	seg->queue[(seg->qhead + seg->qlen) % seg->npages] = (u32)pg;
+	seg->qlen++;
+	wake_up_interruptible(&seg->requests);
+}
+
+/*
+ * A waiter's answer: a grant of the page since it asked, even one taken
+ * back before the waiter ran (it then faults and asks again), or no
+ * holder any more.
+ */
+static bool answered(struct ssi_dsm_seg *seg, pgoff_t pg, u8 access, u32 gen)
+{
+	return READ_ONCE(seg->granted_gen[pg]) != gen ||
+	       READ_ONCE(seg->state[pg]) >= access || READ_ONCE(seg->closed);
+}
+
+/*
+ * The page is not held here as @access needs: ask, and wait for it
+ * without mmap_lock.  Returns what the fault returns.
+ */
+static vm_fault_t wait_for_page(struct vm_fault *vmf, struct ssi_dsm_seg *seg,
+				pgoff_t pg, u8 access)
+{
+	u32 gen;
+
+	spin_lock(&seg->lock);
+	if (seg->closed) {
+		spin_unlock(&seg->lock);
+		return VM_FAULT_SIGBUS;
+	}
+	ask_locked(seg, pg, access);
+	gen = seg->granted_gen[pg];
+	spin_unlock(&seg->lock);
+	/* ptrace and other GUP without retry: no waiting on the network here */
+	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY))
+		return VM_FAULT_SIGBUS;
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return VM_FAULT_RETRY;		/* mmap_lock kept, as asked */
+	refcount_inc(&seg->ref);		/* the VMA may go with the lock */
+	mmap_read_unlock(vmf->vma->vm_mm);
+	wait_event_killable(seg->granted, answered(seg, pg, access, gen));
+	seg_put(seg);
+	return VM_FAULT_RETRY;
+}
+
+static vm_fault_t ssi_dsm_fault(struct vm_fault *vmf)
+{
+	struct ssi_dsm_seg *seg = vmf->vma->vm_private_data;
+	u8 access = vmf->flags & FAULT_FLAG_WRITE ? SSI_DSM_WRITE : SSI_DSM_READ;
+	pgoff_t pg = vmf->pgoff;
+	vm_fault_t ret;
+
+	if (pg >= seg->npages)
+		return VM_FAULT_SIGBUS;
+	if (READ_ONCE(seg->state[pg]) < access)
+		return wait_for_page(vmf, seg, pg, access);
+	ret = seg->shmem_ops->fault(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	if (!(ret & VM_FAULT_LOCKED)) {
+		lock_page(vmf->page);
+		ret |= VM_FAULT_LOCKED;
+	}
+	/* revoked since: drop the page, the access faults again and asks */
+	if (READ_ONCE(seg->state[pg]) < SSI_DSM_READ) {
+		unlock_page(vmf->page);
+		put_page(vmf->page);
+		vmf->page = NULL;
+		return VM_FAULT_NOPAGE;
+	}
+	return ret;
+}
+
+static void zap_page(struct ssi_dsm_seg *seg, pgoff_t pg)
+{
+	unmap_mapping_range(seg->shm->f_mapping, (loff_t)pg << PAGE_SHIFT, PAGE_SIZE, 1);
+}
+
+static vm_fault_t ssi_dsm_page_mkwrite(struct vm_fault *vmf)
+{
+	struct ssi_dsm_seg *seg = vmf->vma->vm_private_data;
+	pgoff_t pg = vmf->pgoff;
+
+	lock_page(vmf->page);
+	if (READ_ONCE(seg->state[pg]) == SSI_DSM_WRITE)
+		return VM_FAULT_LOCKED;
+	unlock_page(vmf->page);
+	spin_lock(&seg->lock);
+	if (!seg->closed)
+		ask_locked(seg, pg, SSI_DSM_WRITE);
+	spin_unlock(&seg->lock);
+	/* made again, the access is a write fault on a page not present */
+	zap_page(seg, pg);
+	return VM_FAULT_NOPAGE;
+}
+
+static void ssi_dsm_vm_open(struct vm_area_struct *vma)
+{
+	struct ssi_dsm_seg *seg = vma->vm_private_data;
+
+	refcount_inc(&seg->ref);
+}
+
+static void ssi_dsm_vm_close(struct vm_area_struct *vma)
+{
+	seg_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct ssi_dsm_vm_ops = {
+	.open		= ssi_dsm_vm_open,
+	.close		= ssi_dsm_vm_close,
+	.fault		= ssi_dsm_fault,
+	.page_mkwrite	= ssi_dsm_page_mkwrite,
+};
+
+/* ------------------------------------------------------------ the channel */
+
+static int ssi_dsm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct ssi_dsm_seg *seg = file->private_data;
+	int err;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_pgoff >= seg->npages || vma_pages(vma) > seg->npages - vma->vm_pgoff)
+		return -EINVAL;
+	/* a mapping of the segment's shmem file, with shmem's vm_ops ... */
+	vma_set_file(vma, seg->shm);
+	err = seg->shm->f_op->mmap(seg->shm, vma);
+	if (err)
+		return err;
+	if (!seg->shmem_ops)
+		seg->shmem_ops = vma->vm_ops;
+	if (WARN_ON_ONCE(vma->vm_ops != seg->shmem_ops || !seg->shmem_ops->fault))
+		return -EINVAL;
+	/* ... under ours: coherence page by page, so never a huge page */
+	vma->vm_flags |= VM_NOHUGEPAGE | VM_DONTEXPAND;
+	vma->vm_ops = &ssi_dsm_vm_ops;
+	vma->vm_private_data = seg;
+	refcount_inc(&seg->ref);
+	return 0;
+}
+
+static ssize_t ssi_dsm_read(struct file *file, char __user *buf, size_t len, loff_t *off)
+{
+	struct ssi_dsm_seg *seg = file->private_data;
+	struct ssi_dsm_req r = {};
+	size_t done = 0;
+	int err;
+
+	if (len < sizeof(r))
+		return -EINVAL;
+	while (!done) {
+		if (!READ_ONCE(seg->qlen) && (file->f_flags & O_NONBLOCK))
+			return -EAGAIN;
+		err = wait_event_interruptible(seg->requests, READ_ONCE(seg->qlen));
+		if (err)
+			return err;
+		while (done + sizeof(r) <= len) {
+			spin_lock(&seg->lock);
+			if (!seg->qlen) {
+				spin_unlock(&seg->lock);
+				break;
+			}
+			r.page = seg->queue[seg->qhead];
+			r.access = seg->asked[r.page];
+			seg->queued[r.page] = 0;
+			seg->qhead = (seg->qhead + 1) % seg->npages;
+			seg->qlen--;
+			spin_unlock(&seg->lock);
+			/* granted between the ask and now: nothing to ask any more */
+			if (!r.access)
+				continue;
+			if (copy_to_user(buf + done, &r, sizeof(r)))
+				return done ? done : -EFAULT;
+			done += sizeof(r);
+		}
+	}
+	return done;
+}
+
+static __poll_t ssi_dsm_poll(struct file *file, poll_table *wait)
+{
+	struct ssi_dsm_seg *seg = file->private_data;
+
+	poll_wait(file, &seg->requests, wait);
+	return READ_ONCE(seg->qlen) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static long page_args(struct ssi_dsm_seg *seg, struct ssi_dsm_page *a,
+		      const void __user *uarg)
+{
+	if (copy_from_user(a, uarg, sizeof(*a)))
+		return -EFAULT;
+	if (a->page >= seg->npages || a->pad || a->reserved || a->access > SSI_DSM_WRITE)
+		return -EINVAL;
+	return 0;
+}
+
+static long ssi_dsm_grant(struct ssi_dsm_seg *seg, const void __user *uarg)
+{
+	struct ssi_dsm_page a;
+	struct page *page;
+	void *text = NULL;
+	long err;
+
+	err = page_args(seg, &a, uarg);
+	if (err)
+		return err;
+	if (a.access == SSI_DSM_INVALID)
+		return -EINVAL;
+	if (a.data) {
+		/* read it before any lock: the source may itself fault */
+		text = kmalloc(PAGE_SIZE, GFP_KERNEL);
+		if (!text)
+			return -ENOMEM;
+		if (copy_from_user(text, u64_to_user_ptr(a.data), PAGE_SIZE)) {
+			kfree(text);
+			return -EFAULT;
+		}
+	}
+	page = shmem_read_mapping_page_gfp(seg->shm->f_mapping, a.page,
+					   mapping_gfp_mask(seg->shm->f_mapping));
+	if (IS_ERR(page)) {
+		kfree(text);
+		return PTR_ERR(page);
+	}
+	lock_page(page);
+	if (text) {
+		memcpy_to_page(page, 0, text, PAGE_SIZE);
+		set_page_dirty(page);
+	}
+	spin_lock(&seg->lock);
+	seg->state[a.page] = (u8)a.access;
+	seg->granted_gen[a.page]++;
+	if (seg->asked[a.page] <= a.access)
+		seg->asked[a.page] = 0;
+	spin_unlock(&seg->lock);
+	unlock_page(page);
+	put_page(page);
+	kfree(text);
+	wake_up_all(&seg->granted);
+	return 0;
+}
+
+static long ssi_dsm_revoke(struct ssi_dsm_seg *seg, const void __user *uarg)
+{
+	struct ssi_dsm_page a;
+	struct page *page;
+	void *text = NULL;
+	long err = 0;
+
+	err = page_args(seg, &a, uarg);
+	if (err)
+		return err;
+	if (a.access == SSI_DSM_WRITE)
+		return -EINVAL;
+	if (a.data) {
+		text = kzalloc(PAGE_SIZE, GFP_KERNEL);
+		if (!text)
+			return -ENOMEM;
+	}
+	spin_lock(&seg->lock);
+	if (seg->state[a.page] > a.access)
+		seg->state[a.page] = (u8)a.access;
+	spin_unlock(&seg->lock);
+	/* the page lock orders this after a fault that saw the old state */
+	page = find_lock_page(seg->shm->f_mapping, a.page);
+	zap_page(seg, a.page);
+	if (page) {
+		if (text)
+			memcpy_from_page(text, page, 0, PAGE_SIZE);
+		unlock_page(page);
+		put_page(page);
+	}
+	if (text && copy_to_user(u64_to_user_ptr(a.data), text, PAGE_SIZE))
+		err = -EFAULT;
+	kfree(text);
+	return err;
+}
+
+static long ssi_dsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct ssi_dsm_seg *seg = file->private_data;
+
+	switch (cmd) {
+	case SSI_DSM_GRANT:
+		return ssi_dsm_grant(seg, (const void __user *)arg);
+	case SSI_DSM_REVOKE:
+		return ssi_dsm_revoke(seg, (const void __user *)arg);
+	}
+	return -ENOTTY;
+}
+
+static int ssi_dsm_release(struct inode *inode, struct file *file)
+{
+	struct ssi_dsm_seg *seg = file->private_data;
+
+	spin_lock(&seg->lock);
+	seg->closed = true;
+	spin_unlock(&seg->lock);
+	wake_up_all(&seg->granted);
+	seg_put(seg);
+	return 0;
+}
+
+static const struct file_operations ssi_dsm_fops = {
+	.owner		= THIS_MODULE,
+	.read		= ssi_dsm_read,
+	.poll		= ssi_dsm_poll,
+	.unlocked_ioctl	= ssi_dsm_ioctl,
+	.mmap		= ssi_dsm_mmap,
+	.release	= ssi_dsm_release,
+	.llseek		= noop_llseek,
+};
+
+long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg)
+{
+	struct ssi_dsm_seg *seg;
+	struct ssi_dsm_open a;
+	struct file *chan;
+	int fd;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (!a.size || a.size > SSI_DSM_SIZE_MAX || !PAGE_ALIGNED(a.size) ||
+	    a.flags & ~SSI_DSM_CLOEXEC || a.reserved[0] || a.reserved[1])
+		return -EINVAL;
+	seg = kzalloc(sizeof(*seg), GFP_KERNEL);
+	if (!seg)
+		return -ENOMEM;
+	seg->npages = a.size >> PAGE_SHIFT;
+	seg->state = kvzalloc(seg->npages, GFP_KERNEL_ACCOUNT);
+	seg->asked = kvzalloc(seg->npages, GFP_KERNEL_ACCOUNT);
+	seg->queued = kvzalloc(seg->npages, GFP_KERNEL_ACCOUNT);
+	seg->granted_gen = kvcalloc(seg->npages, sizeof(*seg->granted_gen), GFP_KERNEL_ACCOUNT);
+	seg->queue = kvcalloc(seg->npages, sizeof(*seg->queue), GFP_KERNEL_ACCOUNT);
+	seg->modref = ssi_modref_get();
+	if (!seg->state || !seg->asked || !seg->queued || !seg->granted_gen || !seg->queue ||
+	    !seg->modref)
+		goto nomem;
+	seg->shm = shmem_file_setup("ssi-dsm", a.size, VM_NORESERVE);
+	if (IS_ERR(seg->shm)) {
+		fd = PTR_ERR(seg->shm);
+		goto fail;
+	}
+	refcount_set(&seg->ref, 1);
+	spin_lock_init(&seg->lock);
+	init_waitqueue_head(&seg->granted);
+	init_waitqueue_head(&seg->requests);
+	fd = get_unused_fd_flags(a.flags & SSI_DSM_CLOEXEC ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		fput(seg->shm);
+		goto fail;
+	}
+	chan = anon_inode_getfile("[ssi-dsm]", &ssi_dsm_fops, seg, O_RDWR);
+	if (IS_ERR(chan)) {
+		put_unused_fd(fd);
+		fput(seg->shm);
+		fd = PTR_ERR(chan);
+		goto fail;
+	}
+	/* the segment is the channel's from here: its release frees it */
+	a.fd = fd;
+	if (copy_to_user(uarg, &a, sizeof(a))) {
+		put_unused_fd(fd);
+		fput(chan);
+		return -EFAULT;
+	}
+	fd_install(fd, chan);
+	return 0;
+nomem:
+	fd = -ENOMEM;
+fail:
+	if (seg->modref)
+		ssi_modref_drop(seg->modref);
+	seg_free(seg);
+	return fd;
+}
