@@ -15,6 +15,7 @@
 
 #include "cli/migrate_progress.h"
 #include "cli/mon.h"
+#include "cli/reply_field.h"
 #include "client/ssiclient.h"
 #include "common/defaults.h"
 
@@ -24,40 +25,6 @@
 #define MON_WIDE	72
 /* What a process on the move shows: its bar and sizes. */
 #define DOING_WIDTH	56
-
-static json_object *member(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-
-	if (o)
-		json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
-static const char *str(json_object *o, const char *k)
-{
-	json_object *v = member(o, k);
-
-	return v ? json_object_get_string(v) : "-";
-}
-
-static void fmt_mem_kb(char *buf, size_t n, json_object *v)
-{
-	static const char units[] = "KMGTP";
-	double x;
-	int u = 0;
-
-	if (!v) {
-		snprintf(buf, n, "-");
-		return;
-	}
-	x = (double)json_object_get_uint64(v);
-	while (x >= 1024 && u < 4) {
-		x /= 1024;
-		u++;
-	}
-	snprintf(buf, n, x < 10 ? "%.1f%c" : "%.0f%c", x, units[u]);
-}
 
 /* "[#####.....]  0.52": @load of @cpus in a bar @w wide. */
 static void load_bar(char *buf, size_t n, json_object *load, json_object *cpus, int w)
@@ -94,17 +61,17 @@ static void render_nodes(FILE *out, json_object *nodes, int width, int bar_w)
 	put_line(out, line, width);
 	for (i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(nodes, i);
-		json_object *self = member(o, "self");
-		bool up = !strcmp(str(o, "state"), "up");
+		json_object *self = jmember(o, "self");
+		bool up = !strcmp(jstr(o, "state"), "up");
 
-		snprintf(name, sizeof(name), "%s%s", str(o, "name"),
+		snprintf(name, sizeof(name), "%s%s", jstr(o, "name"),
 			 self && json_object_get_boolean(self) ? "*" : "");
-		load_bar(bar, sizeof(bar), up ? member(o, "load") : NULL, member(o, "cpus"),
+		load_bar(bar, sizeof(bar), up ? jmember(o, "load") : NULL, jmember(o, "cpus"),
 			 bar_w);
-		fmt_mem_kb(mem, sizeof(mem), up ? member(o, "mem_free_kb") : NULL);
+		fmt_kb(mem, sizeof(mem), up ? jmember(o, "mem_free_kb") : NULL);
 		snprintf(line, sizeof(line), "%-12.64s %-6.6s %s %5s %8s %6s %8s", name,
-			 str(o, "state"), bar, str(o, "cpus"), mem,
-			 up ? str(o, "guests") : "-", up ? str(o, "deputies") : "-");
+			 jstr(o, "state"), bar, jstr(o, "cpus"), mem,
+			 up ? jstr(o, "guests") : "-", up ? jstr(o, "deputies") : "-");
 		put_line(out, line, width);
 	}
 }
@@ -112,21 +79,21 @@ static void render_nodes(FILE *out, json_object *nodes, int width, int bar_w)
 /* What a migrated process is doing: its image's progress, or its figures. */
 static void proc_doing(char *buf, size_t n, json_object *p)
 {
-	json_object *bytes = member(p, "image_bytes"), *cpu = member(p, "cpu_ms");
+	json_object *bytes = jmember(p, "image_bytes"), *cpu = jmember(p, "cpu_ms");
 	char mem[32];
 
 	if (bytes) {
-		json_object *exp = member(p, "image_expected");
+		json_object *exp = jmember(p, "image_expected");
 
 		migrate_progress_line(buf, n, "", json_object_get_int64(bytes),
 				      exp ? json_object_get_int64(exp) : -1, 0, DOING_WIDTH);
 		memmove(buf, buf + strspn(buf, " "), strlen(buf + strspn(buf, " ")) + 1);
 	} else if (cpu) {
-		fmt_mem_kb(mem, sizeof(mem), member(p, "rss_kb"));
+		fmt_kb(mem, sizeof(mem), jmember(p, "rss_kb"));
 		snprintf(buf, n, "cpu %.1fs  rss %s  %s calls", json_object_get_int64(cpu) / 1000.0,
-			 mem, str(p, "forwarded"));
+			 mem, jstr(p, "forwarded"));
 	} else {
-		snprintf(buf, n, "%s calls forwarded", str(p, "forwarded"));
+		snprintf(buf, n, "%s calls forwarded", jstr(p, "forwarded"));
 	}
 }
 
@@ -147,8 +114,8 @@ static void render_procs(FILE *out, json_object *procs, int width)
 
 		proc_doing(doing, sizeof(doing), p);
 		snprintf(line, sizeof(line), "%8s %-16.16s %-10.10s %-10.10s %-10.10s %s",
-			 str(p, "pid"), str(p, "comm"), str(p, "home"), str(p, "where"),
-			 str(p, "state"), doing);
+			 jstr(p, "pid"), jstr(p, "comm"), jstr(p, "home"), jstr(p, "where"),
+			 jstr(p, "state"), doing);
 		put_line(out, line, width);
 	}
 }
@@ -156,16 +123,16 @@ static void render_procs(FILE *out, json_object *procs, int width)
 void mon_render(FILE *out, json_object *nodes, json_object *procs, const char *err,
 		double calls_per_s, const char *when, int width)
 {
-	json_object *list = member(nodes, "nodes"), *plist = member(procs, "procs");
+	json_object *list = jmember(nodes, "nodes"), *plist = jmember(procs, "procs");
 	size_t i, n = list ? json_object_array_length(list) : 0;
 	size_t pn = plist ? json_object_array_length(plist) : 0;
 	unsigned int up = 0, moving = 0;
 	char line[512], rate[32];
 
 	for (i = 0; i < n; i++)
-		up += !strcmp(str(json_object_array_get_idx(list, i), "state"), "up");
+		up += !strcmp(jstr(json_object_array_get_idx(list, i), "state"), "up");
 	for (i = 0; i < pn; i++)
-		moving += member(json_object_array_get_idx(plist, i), "image_bytes") != NULL;
+		moving += jmember(json_object_array_get_idx(plist, i), "image_bytes") != NULL;
 	if (calls_per_s >= 0)
 		snprintf(rate, sizeof(rate), "%.1f/s", calls_per_s);
 	else
@@ -253,7 +220,7 @@ static json_object *ask(const struct mon_opts *o, const char *op, char *err, siz
 /* ssi_forwarded_calls_total of a show_metrics reply; -1 if not there. */
 static double forwarded_total(json_object *reply)
 {
-	const char *text = str(ssiclient_result(reply), "text"), *p;
+	const char *text = jstr(ssiclient_result(reply), "text"), *p;
 	static const char name[] = "ssi_forwarded_calls_total ";
 
 	for (p = text; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)

@@ -21,6 +21,7 @@
 #include "client/ssiclient.h"
 #include "cli/migrate_progress.h"
 #include "cli/mon.h"
+#include "cli/reply_field.h"
 #ifdef HAVE_LIBSLURM
 #include "cli/ssictl_slurm.h"
 #endif
@@ -187,39 +188,6 @@ static void __attribute__((noreturn)) bad_usage(const char *what)
 	exit(2);
 }
 
-static json_object *member(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
-static const char *str(json_object *o, const char *k)
-{
-	json_object *v = member(o, k);
-
-	return v ? json_object_get_string(v) : "-";
-}
-
-static void fmt_mem(char *buf, size_t n, json_object *v)
-{
-	static const char units[] = "KMGTP";
-	double x;
-	int u = 0;
-
-	if (!v) {
-		snprintf(buf, n, "-");
-		return;
-	}
-	x = (double)json_object_get_uint64(v);
-	while (x >= 1024 && u < 4) {
-		x /= 1024;
-		u++;
-	}
-	snprintf(buf, n, x < 10 ? "%.1f%c" : "%.0f%c", x, units[u]);
-}
-
 static void fmt_us(char *buf, size_t n, json_object *v)
 {
 	int64_t us;
@@ -257,7 +225,7 @@ static void print_nodes(json_object *res)
 		"NODE", "STATE", "CPUS", "LOAD", "CPU%", "MEMFREE", "GUESTS",
 		"DEPUTIES", "RTT"
 	};
-	json_object *nodes = member(res, "nodes");
+	json_object *nodes = jmember(res, "nodes");
 	size_t i, j, n = nodes ? json_object_array_length(nodes) : 0;
 	char (*cell)[NCOLS][CELL] = calloc(n ? n : 1, sizeof(*cell));
 	int width[NCOLS];
@@ -268,18 +236,18 @@ static void print_nodes(json_object *res)
 		width[j] = (int)strlen(head[j]);
 	for (i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(nodes, i);
-		json_object *self = member(o, "self");
+		json_object *self = jmember(o, "self");
 
-		snprintf(cell[i][0], CELL, "%s%s", str(o, "name"),
+		snprintf(cell[i][0], CELL, "%s%s", jstr(o, "name"),
 			 self && json_object_get_boolean(self) ? "*" : "");
-		snprintf(cell[i][1], CELL, "%s", str(o, "state"));
-		fmt_num(cell[i][2], CELL, member(o, "cpus"), "%g");
-		fmt_num(cell[i][3], CELL, member(o, "load"), "%.2f");
-		fmt_num(cell[i][4], CELL, member(o, "cpu_percent"), "%.1f");
-		fmt_mem(cell[i][5], CELL, member(o, "mem_free_kb"));
-		fmt_num(cell[i][6], CELL, member(o, "guests"), "%g");
-		fmt_num(cell[i][7], CELL, member(o, "deputies"), "%g");
-		fmt_us(cell[i][8], CELL, member(o, "rtt_us"));
+		snprintf(cell[i][1], CELL, "%s", jstr(o, "state"));
+		fmt_num(cell[i][2], CELL, jmember(o, "cpus"), "%g");
+		fmt_num(cell[i][3], CELL, jmember(o, "load"), "%.2f");
+		fmt_num(cell[i][4], CELL, jmember(o, "cpu_percent"), "%.1f");
+		fmt_kb(cell[i][5], CELL, jmember(o, "mem_free_kb"));
+		fmt_num(cell[i][6], CELL, jmember(o, "guests"), "%g");
+		fmt_num(cell[i][7], CELL, jmember(o, "deputies"), "%g");
+		fmt_us(cell[i][8], CELL, jmember(o, "rtt_us"));
 		for (j = 0; j < NCOLS; j++)
 			if ((int)strlen(cell[i][j]) > width[j])
 				width[j] = (int)strlen(cell[i][j]);
@@ -300,42 +268,42 @@ static void print_nodes(json_object *res)
 static void print_node(json_object *node)
 {
 	char mem[32], tot[32], rtt[32];
-	json_object *heard = member(node, "heard_ms_ago");
+	json_object *heard = jmember(node, "heard_ms_ago");
 
-	fmt_mem(mem, sizeof(mem), member(node, "mem_free_kb"));
-	fmt_mem(tot, sizeof(tot), member(node, "mem_total_kb"));
-	fmt_us(rtt, sizeof(rtt), member(node, "rtt_us"));
-	printf("NodeName=%s Addr=%s Port=%s%s\n", str(node, "name"),
-	       str(node, "addr"), str(node, "port"),
-	       json_object_get_boolean(member(node, "self")) ? " (this node)" : "");
+	fmt_kb(mem, sizeof(mem), jmember(node, "mem_free_kb"));
+	fmt_kb(tot, sizeof(tot), jmember(node, "mem_total_kb"));
+	fmt_us(rtt, sizeof(rtt), jmember(node, "rtt_us"));
+	printf("NodeName=%s Addr=%s Port=%s%s\n", jstr(node, "name"),
+	       jstr(node, "addr"), jstr(node, "port"),
+	       json_object_get_boolean(jmember(node, "self")) ? " (this node)" : "");
 	printf("   State=%s For=%.1fs LastHeard=%s%s Heartbeats=%s\n",
-	       str(node, "state"),
-	       json_object_get_int64(member(node, "state_ms")) / 1000.0,
+	       jstr(node, "state"),
+	       json_object_get_int64(jmember(node, "state_ms")) / 1000.0,
 	       heard ? json_object_get_string(heard) : "never",
-	       heard ? "ms" : "", str(node, "heartbeats"));
-	printf("   Cores=%s CPUs=%s NUMA=%s\n", str(node, "cores"),
-	       str(node, "cpus"), str(node, "numa"));
+	       heard ? "ms" : "", jstr(node, "heartbeats"));
+	printf("   Cores=%s CPUs=%s NUMA=%s\n", jstr(node, "cores"),
+	       jstr(node, "cpus"), jstr(node, "numa"));
 	printf("   Runnable=%s Load=%s CPU%%=%s LoadScore=%s\n",
-	       str(node, "runnable"), str(node, "load"),
-	       str(node, "cpu_percent"), str(node, "load_score"));
+	       jstr(node, "runnable"), jstr(node, "load"),
+	       jstr(node, "cpu_percent"), jstr(node, "load_score"));
 	printf("   MemFree=%s MemTotal=%s\n", mem, tot);
-	printf("   Guests=%s Deputies=%s\n", str(node, "guests"),
-	       str(node, "deputies"));
+	printf("   Guests=%s Deputies=%s\n", jstr(node, "guests"),
+	       jstr(node, "deputies"));
 	printf("   RTT=%s ConnectedOut=%s ConnectedIn=%s Frames=%s Refused=%s\n",
-	       rtt, str(node, "connected_out"), str(node, "connected_in"),
-	       str(node, "frames"), str(node, "refused"));
-	printf("   Kernel=%s vDSO=%s\n", str(node, "kernel"), str(node, "vdso"));
-	if (member(node, "slurm_state"))
-		printf("   SlurmState=%s\n", str(node, "slurm_state"));
-	if (*str(node, "migration_refused"))
-		printf("   MigrationRefused=%s\n", str(node, "migration_refused"));
-	if (*str(node, "last_error"))
-		printf("   LastError=%s\n", str(node, "last_error"));
+	       rtt, jstr(node, "connected_out"), jstr(node, "connected_in"),
+	       jstr(node, "frames"), jstr(node, "refused"));
+	printf("   Kernel=%s vDSO=%s\n", jstr(node, "kernel"), jstr(node, "vdso"));
+	if (jmember(node, "slurm_state"))
+		printf("   SlurmState=%s\n", jstr(node, "slurm_state"));
+	if (*jstr(node, "migration_refused"))
+		printf("   MigrationRefused=%s\n", jstr(node, "migration_refused"));
+	if (*jstr(node, "last_error"))
+		printf("   LastError=%s\n", jstr(node, "last_error"));
 }
 
 static void print_tasks(json_object *res)
 {
-	json_object *tasks = member(res, "tasks");
+	json_object *tasks = jmember(res, "tasks");
 	size_t i, n = tasks ? json_object_array_length(tasks) : 0;
 
 	printf("%8s %8s %10s %6s %6s %-6s %-10s %-6s\n", "PID", "UID", "JOBID",
@@ -343,17 +311,17 @@ static void print_tasks(json_object *res)
 	for (i = 0; i < n; i++) {
 		json_object *t = json_object_array_get_idx(tasks, i);
 
-		printf("%8s %8s %10s %6s %6s %-6s %-10s %-6s\n", str(t, "pid"),
-		       str(t, "uid"), member(t, "job") ? str(t, "job") : "-",
-		       member(t, "step") ? str(t, "step") : "-",
-		       member(t, "task") ? str(t, "task") : "-",
-		       str(t, "policy"), str(t, "node"), str(t, "state"));
+		printf("%8s %8s %10s %6s %6s %-6s %-10s %-6s\n", jstr(t, "pid"),
+		       jstr(t, "uid"), jmember(t, "job") ? jstr(t, "job") : "-",
+		       jmember(t, "step") ? jstr(t, "step") : "-",
+		       jmember(t, "task") ? jstr(t, "task") : "-",
+		       jstr(t, "policy"), jstr(t, "node"), jstr(t, "state"));
 	}
 }
 
 static void print_procs(json_object *res)
 {
-	json_object *procs = member(res, "procs");
+	json_object *procs = jmember(res, "procs");
 	size_t i, n = procs ? json_object_array_length(procs) : 0;
 
 	printf("%8s %8s %-16s %-10s %-10s %-9s %7s %8s %10s %9s %8s %7s\n", "PID",
@@ -361,7 +329,7 @@ static void print_procs(json_object *res)
 	       "BYTES", "PULLHOME", "CPU", "RSS");
 	for (i = 0; i < n; i++) {
 		json_object *t = json_object_array_get_idx(procs, i);
-		json_object *cpu = member(t, "cpu_ms");
+		json_object *cpu = jmember(t, "cpu_ms");
 		char cbuf[32], rbuf[32], tbuf[48];
 
 		if (cpu)
@@ -369,17 +337,17 @@ static void print_procs(json_object *res)
 				 json_object_get_int64(cpu) / 1000.0);
 		else
 			snprintf(cbuf, sizeof(cbuf), "-");
-		fmt_mem(rbuf, sizeof(rbuf), member(t, "rss_kb"));
+		fmt_kb(rbuf, sizeof(rbuf), jmember(t, "rss_kb"));
 		/* runnable/all where it runs; all alone at home */
-		if (member(t, "runnable") && member(t, "threads"))
-			snprintf(tbuf, sizeof(tbuf), "%s/%s", str(t, "runnable"),
-				 str(t, "threads"));
+		if (jmember(t, "runnable") && jmember(t, "threads"))
+			snprintf(tbuf, sizeof(tbuf), "%s/%s", jstr(t, "runnable"),
+				 jstr(t, "threads"));
 		else
-			snprintf(tbuf, sizeof(tbuf), "%s", str(t, "threads"));
+			snprintf(tbuf, sizeof(tbuf), "%s", jstr(t, "threads"));
 		printf("%8s %8s %-16s %-10s %-10s %-9s %7s %8s %10s %9s %8s %7s\n",
-		       str(t, "pid"), str(t, "local_pid"), str(t, "comm"),
-		       str(t, "home"), str(t, "where"), str(t, "state"), tbuf,
-		       str(t, "forwarded"), str(t, "bytes"), str(t, "pull_home"),
+		       jstr(t, "pid"), jstr(t, "local_pid"), jstr(t, "comm"),
+		       jstr(t, "home"), jstr(t, "where"), jstr(t, "state"), tbuf,
+		       jstr(t, "forwarded"), jstr(t, "bytes"), jstr(t, "pull_home"),
 		       cbuf, rbuf);
 	}
 }
@@ -388,7 +356,7 @@ static void print_procs(json_object *res)
 
 static int64_t id_of(json_object *o, const char *k)
 {
-	json_object *v = member(o, k);
+	json_object *v = jmember(o, k);
 
 	return v ? json_object_get_int64(v) : -1;
 }
@@ -404,7 +372,7 @@ static int task_order(const void *a, const void *b)
 	for (i = 0; i < 3; i++)
 		if (id_of(x, keys[i]) != id_of(y, keys[i]))
 			return id_of(x, keys[i]) < id_of(y, keys[i]) ? -1 : 1;
-	c = strcmp(str(x, "home"), str(y, "home"));
+	c = strcmp(jstr(x, "home"), jstr(y, "home"));
 	if (c)
 		return c;
 	return id_of(x, "pid") < id_of(y, "pid") ? -1 : id_of(x, "pid") > id_of(y, "pid");
@@ -458,14 +426,14 @@ static void add_slurm_info(json_object **v, size_t n)
 #endif
 		}
 		json_object_object_add(v[i], "job_name",
-				       json_object_get(member(info, "name")));
+				       json_object_get(jmember(info, "name")));
 		json_object_object_add(v[i], "partition",
-				       json_object_get(member(info, "partition")));
-		steps = member(info, "steps");
+				       json_object_get(jmember(info, "partition")));
+		steps = jmember(info, "steps");
 		json_object_object_add(v[i], "step_name", json_object_get(
-			member(steps, step_name(id_of(v[i], "step"), buf, sizeof(buf)))));
-		if (member(info, "user")) {
-			user = str(info, "user");
+			jmember(steps, step_name(id_of(v[i], "step"), buf, sizeof(buf)))));
+		if (jmember(info, "user")) {
+			user = jstr(info, "user");
 		} else {
 			struct passwd *pw = getpwuid((uid_t)id_of(v[i], "uid"));
 
@@ -508,8 +476,8 @@ static int cmd_show_jobs(struct ctl *c)
 
 	json_object_object_add(req, "cluster", json_object_new_boolean(1));
 	reply = call(c, req, &res);
-	tasks = member(res, "tasks");
-	missing = member(res, "missing");
+	tasks = jmember(res, "tasks");
+	missing = jmember(res, "missing");
 	n = tasks ? json_object_array_length(tasks) : 0;
 	v = calloc(n ? n : 1, sizeof(*v));
 	cell = calloc(n ? n : 1, sizeof(*cell));
@@ -520,7 +488,7 @@ static int cmd_show_jobs(struct ctl *c)
 	qsort(v, n, sizeof(*v), task_order);
 	add_slurm_info(v, n);
 	warn_missing(missing, "shown");
-	if (json_object_get_boolean(member(res, "truncated")))
+	if (json_object_get_boolean(jmember(res, "truncated")))
 		fprintf(stderr, "%s: a node has more tasks than it can list: some are not shown\n",
 			prog);
 	if (c->json) {
@@ -540,18 +508,18 @@ static int cmd_show_jobs(struct ctl *c)
 		json_object *t = v[i];
 		char sbuf[32];
 
-		snprintf(cell[i][0], CELL, "%s", member(t, "job") ? str(t, "job") : "-");
+		snprintf(cell[i][0], CELL, "%s", jmember(t, "job") ? jstr(t, "job") : "-");
 		snprintf(cell[i][1], CELL, "%s", step_name(id_of(t, "step"), sbuf, sizeof(sbuf)));
-		snprintf(cell[i][2], CELL, "%s", member(t, "task") ? str(t, "task") : "-");
-		snprintf(cell[i][3], CELL, "%s", member(t, "step_name") ? str(t, "step_name") :
-			 member(t, "job_name") ? str(t, "job_name") : "-");
-		snprintf(cell[i][4], CELL, "%s", member(t, "user") ? str(t, "user") : str(t, "uid"));
-		snprintf(cell[i][5], CELL, "%s", str(t, "pid"));
-		snprintf(cell[i][6], CELL, "%s", str(t, "home"));
-		snprintf(cell[i][7], CELL, "%s", str(t, "node"));
-		snprintf(cell[i][8], CELL, "%s", member(t, "local_pid") ? str(t, "local_pid") : "-");
-		snprintf(cell[i][9], CELL, "%s", str(t, "state"));
-		snprintf(cell[i][10], CELL, "%s", str(t, "policy"));
+		snprintf(cell[i][2], CELL, "%s", jmember(t, "task") ? jstr(t, "task") : "-");
+		snprintf(cell[i][3], CELL, "%s", jmember(t, "step_name") ? jstr(t, "step_name") :
+			 jmember(t, "job_name") ? jstr(t, "job_name") : "-");
+		snprintf(cell[i][4], CELL, "%s", jmember(t, "user") ? jstr(t, "user") : jstr(t, "uid"));
+		snprintf(cell[i][5], CELL, "%s", jstr(t, "pid"));
+		snprintf(cell[i][6], CELL, "%s", jstr(t, "home"));
+		snprintf(cell[i][7], CELL, "%s", jstr(t, "node"));
+		snprintf(cell[i][8], CELL, "%s", jmember(t, "local_pid") ? jstr(t, "local_pid") : "-");
+		snprintf(cell[i][9], CELL, "%s", jstr(t, "state"));
+		snprintf(cell[i][10], CELL, "%s", jstr(t, "policy"));
 		for (j = 0; j < JCOLS; j++)
 			if ((int)strlen(cell[i][j]) > width[j])
 				width[j] = (int)strlen(cell[i][j]);
@@ -575,21 +543,21 @@ out:
 /* One line for a migrate result: where it runs now, and what it cost. */
 static void print_migrated(json_object *res)
 {
-	double mib = json_object_get_uint64(member(res, "bytes")) / 1048576.0;
-	double xfer_s = json_object_get_uint64(member(res, "transfer_us")) / 1e6;
+	double mib = json_object_get_uint64(jmember(res, "bytes")) / 1048576.0;
+	double xfer_s = json_object_get_uint64(jmember(res, "transfer_us")) / 1e6;
 
-	if (json_object_get_boolean(member(res, "home"))) {
+	if (json_object_get_boolean(jmember(res, "home"))) {
 		printf("pid %s is back home on %s: %.1f MiB, %.1f MiB/s, away from its CPU %.0f ms\n",
-		       str(res, "pid"), str(res, "node"), mib,
+		       jstr(res, "pid"), jstr(res, "node"), mib,
 		       xfer_s > 0 ? mib / xfer_s : 0.0,
-		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0);
+		       json_object_get_uint64(jmember(res, "frozen_us")) / 1000.0);
 	} else {
 		printf("pid %s migrated to %s (pid %s there)%s: %s pages, %.1f MiB, %.1f MiB/s, frozen %.0f ms (dump %.0f ms)\n",
-		       str(res, "pid"), str(res, "node"), str(res, "remote_pid"),
-		       json_object_get_boolean(member(res, "via_home")) ? " through home" : "",
-		       str(res, "pages"), mib, xfer_s > 0 ? mib / xfer_s : 0.0,
-		       json_object_get_uint64(member(res, "frozen_us")) / 1000.0,
-		       json_object_get_uint64(member(res, "dump_us")) / 1000.0);
+		       jstr(res, "pid"), jstr(res, "node"), jstr(res, "remote_pid"),
+		       json_object_get_boolean(jmember(res, "via_home")) ? " through home" : "",
+		       jstr(res, "pages"), mib, xfer_s > 0 ? mib / xfer_s : 0.0,
+		       json_object_get_uint64(jmember(res, "frozen_us")) / 1000.0,
+		       json_object_get_uint64(jmember(res, "dump_us")) / 1000.0);
 	}
 }
 
@@ -632,28 +600,28 @@ static int cmd_migrate_job(struct ctl *c, int argc, char **argv)
 	req = request("show_tasks");
 	json_object_object_add(req, "cluster", json_object_new_boolean(1));
 	reply = call(c, req, &res);
-	tasks = member(res, "tasks");
+	tasks = jmember(res, "tasks");
 	n = tasks ? json_object_array_length(tasks) : 0;
 	c->timeout_ms = SSICTL_MIGRATE_TIMEOUT_MS;
 	for (i = 0; i < n; i++) {
 		json_object *t = json_object_array_get_idx(tasks, i);
 
-		if (json_object_get_int64(member(t, "job")) != job || !member(t, "job") ||
-		    (step >= 0 && (!member(t, "step") ||
-				   json_object_get_int64(member(t, "step")) != step)) ||
-		    (task >= 0 && (!member(t, "task") ||
-				   json_object_get_int64(member(t, "task")) != task)))
+		if (json_object_get_int64(jmember(t, "job")) != job || !jmember(t, "job") ||
+		    (step >= 0 && (!jmember(t, "step") ||
+				   json_object_get_int64(jmember(t, "step")) != step)) ||
+		    (task >= 0 && (!jmember(t, "task") ||
+				   json_object_get_int64(jmember(t, "task")) != task)))
 			continue;
 		req = request("migrate");
 		json_object_object_add(req, "pid", json_object_new_int(
-			(int)json_object_get_int64(member(t, "pid"))));
+			(int)json_object_get_int64(jmember(t, "pid"))));
 		json_object_object_add(req, "node", json_object_new_string(node));
-		json_object_object_add(req, "home", json_object_new_string(str(t, "home")));
+		json_object_object_add(req, "home", json_object_new_string(jstr(t, "home")));
 		r2 = try_call(c, req, &res2, err, sizeof(err));
 		if (!r2) {
 			failed++;
 			printf("job %lld task %s (pid %s): %s\n", job,
-			       member(t, "task") ? str(t, "task") : "-", str(t, "pid"), err);
+			       jmember(t, "task") ? jstr(t, "task") : "-", jstr(t, "pid"), err);
 			continue;
 		}
 		moved++;
@@ -710,15 +678,15 @@ static int cmd_migrate(struct ctl *c, int argc, char **argv)
 /* A load score (per-mille of a CPU per CPU) as "1.25". */
 static double load_of(json_object *o, const char *key)
 {
-	return json_object_get_uint64(member(o, key)) / 1000.0;
+	return json_object_get_uint64(jmember(o, key)) / 1000.0;
 }
 
 static const char *ids_of(json_object *mv, char *buf, size_t len)
 {
-	if (!member(mv, "job"))
+	if (!jmember(mv, "job"))
 		return "-";
-	snprintf(buf, len, "%s.%s", str(mv, "job"),
-		 member(mv, "step") ? str(mv, "step") : "-");
+	snprintf(buf, len, "%s.%s", jstr(mv, "job"),
+		 jmember(mv, "step") ? jstr(mv, "step") : "-");
 	return buf;
 }
 
@@ -730,7 +698,7 @@ static const char *ids_of(json_object *mv, char *buf, size_t len)
  */
 static int run_plan(struct ctl *c, json_object *res, bool dryrun, bool quiet, size_t *n)
 {
-	json_object *req, *moves = member(res, "moves"), *nodes = member(res, "nodes");
+	json_object *req, *moves = jmember(res, "moves"), *nodes = jmember(res, "nodes");
 	json_object *r2, *res2;
 	char err[600], ids[64];
 	size_t i;
@@ -746,8 +714,8 @@ static int run_plan(struct ctl *c, json_object *res, bool dryrun, bool quiet, si
 		for (i = 0; nodes && i < json_object_array_length(nodes); i++) {
 			json_object *nd = json_object_array_get_idx(nodes, i);
 
-			if (json_object_get_boolean(member(nd, "eligible")))
-				printf(" %s %.2f", str(nd, "name"), load_of(nd, "load_before"));
+			if (json_object_get_boolean(jmember(nd, "eligible")))
+				printf(" %s %.2f", jstr(nd, "name"), load_of(nd, "load_before"));
 		}
 		printf("\n");
 	} else {
@@ -763,8 +731,8 @@ static int run_plan(struct ctl *c, json_object *res, bool dryrun, bool quiet, si
 				 load_of(mv, "to_load_after"));
 			printf("%-12s %-6s %-8s %-8s %-8s %-16s %-16s\n",
 			       ids_of(mv, ids, sizeof(ids)),
-			       member(mv, "task") ? str(mv, "task") : "-", str(mv, "pid"),
-			       str(mv, "from"), str(mv, "to"), lf, lt);
+			       jmember(mv, "task") ? jstr(mv, "task") : "-", jstr(mv, "pid"),
+			       jstr(mv, "from"), jstr(mv, "to"), lf, lt);
 		}
 	}
 	if (dryrun || !*n)
@@ -775,17 +743,17 @@ static int run_plan(struct ctl *c, json_object *res, bool dryrun, bool quiet, si
 
 		req = request("migrate");
 		json_object_object_add(req, "pid", json_object_new_int(
-			(int)json_object_get_int64(member(mv, "pid"))));
-		json_object_object_add(req, "node", json_object_new_string(str(mv, "to")));
+			(int)json_object_get_int64(jmember(mv, "pid"))));
+		json_object_object_add(req, "node", json_object_new_string(jstr(mv, "to")));
 		/* the task's home makes the move, wherever ssictl runs */
-		json_object_object_add(req, "home", json_object_new_string(str(mv, "home")));
+		json_object_object_add(req, "home", json_object_new_string(jstr(mv, "home")));
 		r2 = try_call(c, req, &res2, err, sizeof(err));
 		if (!r2) {
 			failed++;
 			printf("%s task %s (pid %s) not moved to %s: %s\n",
 			       ids_of(mv, ids, sizeof(ids)),
-			       member(mv, "task") ? str(mv, "task") : "-",
-			       str(mv, "pid"), str(mv, "to"), err);
+			       jmember(mv, "task") ? jstr(mv, "task") : "-",
+			       jstr(mv, "pid"), jstr(mv, "to"), err);
 			continue;
 		}
 		if (c->json)
@@ -841,7 +809,7 @@ static int cmd_rebalance(struct ctl *c, int argc, char **argv)
 #endif
 	}
 	reply = call(c, req, &res);
-	warn_missing(member(res, "missing"), "in the plan");
+	warn_missing(jmember(res, "missing"), "in the plan");
 	failed = run_plan(c, res, dryrun, false, &n);
 	json_object_put(reply);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
@@ -879,8 +847,8 @@ static int cmd_evacuate(struct ctl *c, int argc, char **argv)
 	req = request("show_node");
 	json_object_object_add(req, "node", json_object_new_string(name));
 	reply = call(c, req, &res);
-	node = member(res, "node");
-	state = member(node, "slurm_state") ? str(node, "slurm_state") : NULL;
+	node = jmember(res, "node");
+	state = jmember(node, "slurm_state") ? jstr(node, "slurm_state") : NULL;
 	if (dryrun) {
 		/* nothing changed */
 	} else if (state && (strstr(state, "DRAIN") || strstr(state, "DOWN"))) {
@@ -905,12 +873,12 @@ static int cmd_evacuate(struct ctl *c, int argc, char **argv)
 		json_object_object_add(req, "evacuate", json_object_new_string(name));
 		reply = call(c, req, &res);
 		if (!round)
-			warn_missing(member(res, "missing"), "in the plan");
+			warn_missing(jmember(res, "missing"), "in the plan");
 		/* a later round only when it finds more */
 		failed += run_plan(c, res, dryrun, round > 0, &n);
 		json_object_put(last);
 		last = reply;
-		staying = member(res, "staying");
+		staying = jmember(res, "staying");
 		if (dryrun || !n)
 			break;
 	}
@@ -918,13 +886,13 @@ static int cmd_evacuate(struct ctl *c, int argc, char **argv)
 		json_object *t = json_object_array_get_idx(staying, i);
 		char ids[64];
 
-		if (!strcmp(str(t, "node"), name))
+		if (!strcmp(jstr(t, "node"), name))
 			left++;
 		if (!c->json)
 			printf("stays: %s task %s (pid %s, home %s, on %s): %s\n",
 			       ids_of(t, ids, sizeof(ids)),
-			       member(t, "task") ? str(t, "task") : "-", str(t, "pid"),
-			       str(t, "home"), str(t, "node"), str(t, "why"));
+			       jmember(t, "task") ? jstr(t, "task") : "-", jstr(t, "pid"),
+			       jstr(t, "home"), jstr(t, "node"), jstr(t, "why"));
 	}
 	json_object_put(last);
 	return failed || (left && !dryrun) ? EXIT_FAILURE : EXIT_SUCCESS;
@@ -932,7 +900,7 @@ static int cmd_evacuate(struct ctl *c, int argc, char **argv)
 
 static void print_metrics(json_object *res)
 {
-	fputs(str(res, "text"), stdout);
+	fputs(jstr(res, "text"), stdout);
 }
 
 /* show procs|tasks|metrics: op @op ("show_procs"), printed by @print or as JSON. */
@@ -988,7 +956,7 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 		if (c->json)
 			print_json(res);
 		else
-			print_node(member(res, "node"));
+			print_node(jmember(res, "node"));
 	} else {
 		reply = call(c, request("show_nodes"), &res);
 		if (c->json)
@@ -1014,12 +982,12 @@ static int cmd_ping(struct ctl *c, int argc, char **argv)
 	json_object_object_add(req, "count", json_object_new_int(c->count));
 	c->timeout_ms += c->count * SSI_PING_TIMEOUT_MS;
 	reply = call(c, req, &res);
-	received = json_object_get_int(member(res, "received"));
-	sent = json_object_get_int(member(res, "sent"));
+	received = json_object_get_int(jmember(res, "received"));
+	sent = json_object_get_int(jmember(res, "sent"));
 	if (c->json) {
 		print_json(res);
 	} else {
-		arr = member(res, "rtt_us");
+		arr = jmember(res, "rtt_us");
 		for (i = 0; arr && i < json_object_array_length(arr); i++) {
 			json_object *v = json_object_array_get_idx(arr, i);
 
@@ -1031,9 +999,9 @@ static int cmd_ping(struct ctl *c, int argc, char **argv)
 				printf("no reply from %s: seq=%zu (timeout)\n",
 				       argv[0], i + 1);
 		}
-		fmt_us(a, sizeof(a), member(res, "min_us"));
-		fmt_us(b, sizeof(b), member(res, "avg_us"));
-		fmt_us(d, sizeof(d), member(res, "max_us"));
+		fmt_us(a, sizeof(a), jmember(res, "min_us"));
+		fmt_us(b, sizeof(b), jmember(res, "avg_us"));
+		fmt_us(d, sizeof(d), jmember(res, "max_us"));
 		printf("%s: %d sent, %d received, rtt min/avg/max %s/%s/%s\n",
 		       argv[0], sent, received, a, b, d);
 	}
@@ -1073,12 +1041,12 @@ static int cmd_balancer(struct ctl *c, int argc, char **argv)
 	else
 		printf("Balancer=%s BalanceInterval=%lldms BalanceThreshold=%lld "
 		       "BalanceHysteresis=%lld BalanceCandidates=%lld LogLevel=%s\n",
-		       json_object_get_string(member(res, "state")),
-		       (long long)json_object_get_int64(member(res, "interval_ms")),
-		       (long long)json_object_get_int64(member(res, "threshold")),
-		       (long long)json_object_get_int64(member(res, "hysteresis")),
-		       (long long)json_object_get_int64(member(res, "candidates")),
-		       json_object_get_string(member(res, "log_level")));
+		       json_object_get_string(jmember(res, "state")),
+		       (long long)json_object_get_int64(jmember(res, "interval_ms")),
+		       (long long)json_object_get_int64(jmember(res, "threshold")),
+		       (long long)json_object_get_int64(jmember(res, "hysteresis")),
+		       (long long)json_object_get_int64(jmember(res, "candidates")),
+		       json_object_get_string(jmember(res, "log_level")));
 	json_object_put(reply);
 	return EXIT_SUCCESS;
 }
