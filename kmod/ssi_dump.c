@@ -487,6 +487,12 @@ static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
 	t->pdeath_signal = current->pdeath_signal;
 	if (task_no_new_privs(current))
 		t->flags |= SSI_THRF_NO_NEW_PRIVS;
+	err = ssi_cpus_capture(t);
+	if (err == -EOPNOTSUPP)
+		return cap_fail(ce, err, SSI_R_AFFINITY,
+				"bound to a CPU numbered beyond what an image names");
+	if (err)
+		return cap_fail(ce, err, SSI_R_NOMEM, "no memory");
 	return capture_sched(t, ce);
 }
 

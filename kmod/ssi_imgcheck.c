@@ -382,6 +382,30 @@ static int check_cputimes(const struct ssi_img_rusage *ru, u64 clock, const char
 	return 0;
 }
 
+/*
+ * A thread's CPUs: some; if it is bound to them, all given to it here
+ * (the first one missing is named).
+ */
+static int check_cpus(const struct ssi_img_thread *t, const struct ssi_img_env *env,
+		      struct ssi_img_err *e)
+{
+	u64 missing;
+	int i;
+
+	if (is_zero(t->cpus, sizeof(t->cpus)))
+		return bad(e, SSI_R_TASK, "no CPU in its affinity mask");
+	if ((t->flags & SSI_THRF_CPUS_ANY) || !env->cpus)
+		return 0;
+	for (i = 0; i < SSI_IMG_CPU_WORDS; i++) {
+		missing = t->cpus[i] & ~env->cpus[i];
+		if (missing)
+			return bad(e, SSI_R_AFFINITY,
+				   "thread %d: bound to CPU %d, not given here",
+				   t->home_tid, i * 64 + __builtin_ctzll(missing));
+	}
+	return 0;
+}
+
 int ssi_img_check_thread(const struct ssi_img_thread *t,
 			 const struct ssi_img_env *env, struct ssi_img_err *e)
 {
@@ -400,6 +424,8 @@ int ssi_img_check_thread(const struct ssi_img_thread *t,
 	if (t->sigmask & stopkill)
 		return bad(e, SSI_R_TASK, "SIGKILL/SIGSTOP blocked");
 	err = check_sched(t, e);
+	if (!err)
+		err = check_cpus(t, env, e);
 	if (err)
 		return err;
 	err = check_cputimes(&t->ru, t->cputime_ns, "thread", e);
@@ -805,6 +831,7 @@ const char *ssi_reason_name(u32 reason)
 		[SSI_R_NOMEM]		= "nomem",
 		[SSI_R_INTR]		= "interrupted",
 		[SSI_R_SECCOMP]		= "seccomp",
+		[SSI_R_AFFINITY]	= "affinity",
 	};
 
 	return reason < SSI_R_MAX && names[reason] ? names[reason] : "unknown";

@@ -78,6 +78,8 @@ struct ssi_img_env {
 	u64 user_cs, user_ss;	/* __USER_CS, __USER_DS */
 	const char *release;	/* utsname release */
 	const u8 *vdso_digest;	/* SHA-256 of this node's vDSO */
+	const __u64 *cpus;	/* SSI_IMG_CPU_WORDS: the CPUs this node gives
+				 * a bound thread; NULL: not checked */
 };
 
 /*

@@ -116,6 +116,16 @@ unsigned long ssi_pkey_vm_flags(u32 pkey);
 int ssi_ldt_save(struct mm_struct *mm, void **entries, u32 *nr);
 bool ssi_ldt_matches(struct mm_struct *mm, const void *entries, u32 nr);
 
+/*
+ * ssi_affinity.c: a thread's CPU affinity.  ssi_cpus_capture() - current's
+ * into @t (-EOPNOTSUPP: bound to a CPU an image cannot name);
+ * ssi_cpus_usable() - the CPUs this node gives current, as image words;
+ * ssi_cpus_restore() - in the restored thread: @t's, when bound.
+ */
+int ssi_cpus_capture(struct ssi_img_thread *t);
+void ssi_cpus_usable(__u64 *words);
+void ssi_cpus_restore(const struct ssi_img_thread *t);
+
 /* ssi_itimer.c */
 struct task_struct;
 int ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t);

@@ -89,6 +89,7 @@ struct ssi_rst {
 	unsigned long vdso_start, vdso_end, vvar_start, vvar_end;
 	unsigned long vdso_syscall;
 	u8 vdso_digest[SSI_IMG_DIGEST_LEN];
+	__u64 cpus[SSI_IMG_CPU_WORDS];	/* what this node gives the restorer */
 
 	struct ssi_img_header h;
 	struct ssi_img_task t;
@@ -291,6 +292,11 @@ static int local_env(struct ssi_rst *rs)
 	rs->env.user_ss = __USER_DS;
 	rs->env.release = init_utsname()->release;
 	rs->env.vdso_digest = rs->vdso_digest;
+	/* coming home, the deputy's threads decide (ssi_affinity.c) */
+	if (!rs->into_deputy) {
+		ssi_cpus_usable(rs->cpus);
+		rs->env.cpus = rs->cpus;
+	}
 	return 0;
 }
 
@@ -443,9 +449,9 @@ static int read_meta(struct ssi_rst *rs)
 
 	BUILD_BUG_ON(sizeof(struct ssi_img_header) != 256);
 	BUILD_BUG_ON(sizeof(struct ssi_img_section) != 32);
-	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 3016);
+	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 3144);
 	BUILD_BUG_ON(sizeof(struct ssi_img_posix_timer) != 56);
-	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 448);
+	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 576);
 	BUILD_BUG_ON(sizeof(struct ssi_img_mm) != 640);
 	BUILD_BUG_ON(sizeof(struct ssi_img_file) != 72);
 	BUILD_BUG_ON(sizeof(struct ssi_img_vma) != 64);
@@ -1175,6 +1181,7 @@ static void set_thread_state(const struct ssi_img_thread *t)
 		clear_bit(PFA_NO_NEW_PRIVS, &current->atomic_flags);
 
 	restore_sched(t);
+	ssi_cpus_restore(t);
 	ssi_rusage_thread_restore(t);
 
 	/*

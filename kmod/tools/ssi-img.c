@@ -100,6 +100,30 @@ static const char *restart_name(u32 r)
 	return r < 6 ? n[r] : "?";
 }
 
+/* @t's CPUs as a list ("0-3,8"), the way /proc's Cpus_allowed_list reads. */
+static void print_cpus(const struct ssi_img_thread *t)
+{
+	int cpu, first = -1, n = SSI_IMG_CPU_WORDS * 64;
+	const char *sep = "";
+
+	out("  cpus ");
+	for (cpu = 0; cpu <= n; cpu++) {
+		bool on = cpu < n && (t->cpus[cpu / 64] >> (cpu % 64) & 1);
+
+		if (on && first < 0)
+			first = cpu;
+		if (on || first < 0)
+			continue;
+		if (first == cpu - 1)
+			out("%s%d", sep, first);
+		else
+			out("%s%d-%d", sep, first, cpu - 1);
+		sep = ",";
+		first = -1;
+	}
+	out("%s\n", t->flags & SSI_THRF_CPUS_ANY ? " (any: not bound)" : " (bound)");
+}
+
 static void print_thread(const char *what, const struct ssi_img_thread *t)
 {
 	const struct ssi_img_regs *r = &t->regs;
@@ -121,6 +145,7 @@ static void print_thread(const char *what, const struct ssi_img_thread *t)
 	out("  sched policy %u priority %u nice %d%s ioprio %#x\n", t->sched_policy,
 	    t->sched_priority, t->sched_nice,
 	    t->flags & SSI_THRF_SCHED_RESET_ON_FORK ? " reset-on-fork" : "", t->ioprio);
+	print_cpus(t);
 	out("  cputime %llu ns  user %llu system %llu ns  faults %llu/%llu  switches %llu/%llu\n",
 	    (unsigned long long)t->cputime_ns, (unsigned long long)t->ru.utime_ns,
 	    (unsigned long long)t->ru.stime_ns, (unsigned long long)t->ru.minflt,

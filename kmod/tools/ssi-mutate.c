@@ -230,6 +230,8 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "task", "format", "nice 20");
 	M("EINVAL", "task", "format", "io priority class 4");
 	M("EINVAL", "task", "format", "oom_score_adj 1001");
+	M("EINVAL", "task", "format", "empty CPU affinity mask");
+	M("EINVAL", "affinity", "node", "bound to CPU 1023");
 
 	M("EINVAL", "xstate", "format", "XSAVE header: feature beyond the header's");
 	M("EINVAL", "xstate", "format", "XSAVE header: compacted format");
@@ -417,6 +419,13 @@ apply:
 	if (IS()) { TASK->leader.sched_nice = 20; goto task; }
 	if (IS()) { TASK->leader.ioprio = 4 << SSI_IOPRIO_CLASS_SHIFT; goto task; }
 	if (IS()) { TASK->oom_score_adj = 1001; goto task; }
+	if (IS()) { memset(LEAD->cpus, 0, sizeof(LEAD->cpus)); goto task; }
+	if (IS()) {
+		memset(LEAD->cpus, 0, sizeof(LEAD->cpus));
+		LEAD->cpus[SSI_IMG_CPU_WORDS - 1] = 1ULL << 63;
+		LEAD->flags &= ~SSI_THRF_CPUS_ANY;
+		goto task;
+	}
 
 	if (IS()) { *(u64 *)(XS + 512) |= 1ULL << 62; goto xs; }
 	if (IS()) { *(u64 *)(XS + 520) = 1ULL << 63 | 3; goto xs; }

@@ -120,6 +120,7 @@ enum ssi_reason {
 	SSI_R_INTR,		/* interrupted or timed out */
 	SSI_R_SECCOMP,		/* ssid: the process's own seccomp filters
 				 * cannot be installed, or forbid the restore */
+	SSI_R_AFFINITY,		/* bound to CPUs this node does not give it */
 	SSI_R_MAX
 };
 

@@ -56,6 +56,7 @@
  *     Resource usage: ssi_img_task.ru_self, .ru_children.
  *  9  per-thread CPU clock and resource usage: ssi_img_thread.ru,
  *     .cputime_ns.
+ * 10  CPU affinity: ssi_img_thread.cpus, SSI_THRF_CPUS_ANY.
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -63,7 +64,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		9
+#define SSI_IMG_VERSION		10
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -82,6 +83,7 @@
 #define SSI_IMG_AUXV_WORDS	64		/* >= the kernel's AT_VECTOR_SIZE */
 #define SSI_IMG_NSIG		64
 #define SSI_IMG_NRLIMIT		16
+#define SSI_IMG_CPU_WORDS	16		/* CPUs 0..1023 in a thread's mask */
 #define SSI_IMG_RELEASE_LEN	72		/* utsname release (65) padded */
 #define SSI_IMG_DIGEST_LEN	32		/* room for SHA-256 */
 
@@ -264,6 +266,11 @@ struct ssi_img_rusage {
  *		(@ru.maxrss_kb unused, 0: the thread's is the process's).
  * @cputime_ns:	the thread's CPU clock (CLOCK_THREAD_CPUTIME_ID), which
  *		goes on from there after the restore.
+ * @cpus:	the CPUs it may run on (sched_setaffinity(2)), bit N of word
+ *		N / 64 for CPU N; not empty.  With SSI_THRF_CPUS_ANY it could
+ *		run on every CPU of its node: the node it goes to gives it its
+ *		own (what it gives its own processes); else it is bound to
+ *		these, and a node that cannot give it all of them refuses it.
  */
 struct ssi_img_thread {
 	struct ssi_img_regs regs;
@@ -291,12 +298,15 @@ struct ssi_img_thread {
 	__u32 ioprio;
 	struct ssi_img_rusage ru;
 	__u64 cputime_ns;
+	__u64 cpus[SSI_IMG_CPU_WORDS];
 };
 
 /* ssi_img_thread.flags */
 #define SSI_THRF_NO_NEW_PRIVS	0x1U	/* prctl(PR_SET_NO_NEW_PRIVS) */
 #define SSI_THRF_SCHED_RESET_ON_FORK 0x2U /* SCHED_RESET_ON_FORK */
-#define SSI_THRF_MASK		(SSI_THRF_NO_NEW_PRIVS | SSI_THRF_SCHED_RESET_ON_FORK)
+#define SSI_THRF_CPUS_ANY	0x4U	/* not bound: @cpus held every CPU */
+#define SSI_THRF_MASK		(SSI_THRF_NO_NEW_PRIVS | SSI_THRF_SCHED_RESET_ON_FORK | \
+				 SSI_THRF_CPUS_ANY)
 
 /*
  * ssi_img_thread.sched_policy: the policies an image may carry.

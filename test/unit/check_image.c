@@ -79,6 +79,8 @@ static void build(void)
 	task.leader.restart = SSI_RESTART_NOHAND;
 	task.leader.syscall_nr = 34;
 	strcpy(task.leader.comm, "t");
+	task.leader.cpus[0] = 0x3;		/* CPUs 0 and 1, of any */
+	task.leader.flags = SSI_THRF_CPUS_ANY;
 	task.nr_rlimits = SSI_IMG_NRLIMIT;
 	for (i = 0; i < SSI_IMG_NRLIMIT; i++)
 		task.rlim[i].cur = task.rlim[i].max = ~0ULL;
@@ -158,10 +160,11 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(offsetof(struct ssi_img_header, crc), 252);
 	ck_assert_uint_eq(sizeof(struct ssi_img_section), 32);
 	ck_assert_uint_eq(sizeof(struct ssi_img_regs), 27 * 8);
-	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 448);
-	ck_assert_uint_eq(sizeof(struct ssi_img_task), 3016);
-	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 448);
-	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 456);
+	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 576);
+	ck_assert_uint_eq(offsetof(struct ssi_img_thread, cpus), 448);
+	ck_assert_uint_eq(sizeof(struct ssi_img_task), 3144);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 576);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 584);
 	ck_assert_uint_eq(sizeof(struct ssi_img_mm), 640);
 	ck_assert_uint_eq(sizeof(struct ssi_img_file), 72);
 	ck_assert_uint_eq(sizeof(struct ssi_img_vma), 64);
@@ -294,7 +297,7 @@ START_TEST(test_task)
 	REFUSED(SSI_R_TASK, task.itimer_virt.interval = SSI_IMG_ITIMER_MAX + 1);
 	REFUSED(SSI_R_TASK, task.itimer_prof.value = ~0ULL);
 	REFUSED(SSI_R_TASK, task.sigpending = 1ULL << 8);	/* SIGKILL */
-	REFUSED(SSI_R_RESERVED, task.leader.flags = 4);
+	REFUSED(SSI_R_RESERVED, task.leader.flags = 8);
 	REFUSED(SSI_R_TASK, task.leader.pdeath_signal = 65);
 	REFUSED(SSI_R_TASK, task.leader.pdeath_signal = -1);
 	/* scheduling state sched_setattr() would refuse, or SCHED_DEADLINE */
@@ -363,6 +366,45 @@ START_TEST(test_thread)
 	ssi_img_seal(&s, sizeof(s), offsetof(struct ssi_img_section, crc));
 	ck_assert_int_eq(ssi_img_check_section(&s, SSI_SEC_THREAD, &hdr, &err), -EINVAL);
 	ck_assert_uint_eq(err.reason, SSI_R_SECTION);
+}
+END_TEST
+
+/*
+ * CPU affinity: never empty; a bound thread only where every one of its
+ * CPUs is given (env.cpus), a free one anywhere; unchecked without env.cpus.
+ */
+START_TEST(test_affinity)
+{
+	struct ssi_img_env here = env;
+	struct ssi_img_thread th;
+	__u64 given[SSI_IMG_CPU_WORDS] = { 0x5 };	/* CPUs 0 and 2 */
+
+	build();
+	here.cpus = given;
+	th = task.leader;
+	th.home_tid = 4250;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), 0);	/* free */
+	th.flags &= ~SSI_THRF_CPUS_ANY;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &env, &err), 0);	/* unchecked */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_AFFINITY);
+	ck_assert_str_eq(err.detail, "thread 4250: bound to CPU 1, not given here");
+	th.cpus[0] = 0x4;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), 0);
+	th.cpus[0] = 0;
+	th.cpus[SSI_IMG_CPU_WORDS - 1] = 1ULL << 63;			/* CPU 1023 */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	ck_assert_str_eq(err.detail, "thread 4250: bound to CPU 1023, not given here");
+	given[SSI_IMG_CPU_WORDS - 1] = 1ULL << 63;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), 0);
+	memset(th.cpus, 0, sizeof(th.cpus));
+	th.flags |= SSI_THRF_CPUS_ANY;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_TASK);
+	th = task.leader;
+	th.flags |= 0x8;						/* unknown flag */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_RESERVED);
 }
 END_TEST
 
@@ -770,6 +812,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, test_section);
 	tcase_add_test(tc, test_task);
 	tcase_add_test(tc, test_thread);
+	tcase_add_test(tc, test_affinity);
 	tcase_add_test(tc, test_sigqueue);
 	tcase_add_test(tc, test_timers);
 	tcase_add_test(tc, test_xstate);

@@ -36,7 +36,7 @@ static const char *const refusers[] = {
 	"ssid/migrate/not_carried.c", "ssid/migrate/home_side.c",
 	"ssid/forward/signalfd_here.c", "kmod/ssi_ptimer.c",
 	"ssid/migrate/restore_helper.c", "ssid/migrate/seccomp_carry.c",
-	"ssid/migrate/seccomp_read.c",
+	"ssid/migrate/seccomp_read.c", "kmod/ssi_imgcheck.c",
 };
 static char *refuser_text;
 
