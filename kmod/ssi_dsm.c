@@ -26,6 +26,15 @@
  *    faults as a write to a page not present and waits in .fault.
  *  - no .map_pages: fault-around would map pages not held here.
  *
+ * On a remote node the copy is a shmem file of the module's; at home it is
+ * the shared memory itself (SSI_DSM_HOME: the shmem file the processes
+ * map), and SSI_DSM_WRAP puts each of their mappings under the same
+ * vm_ops: their vm_page_prot is made what mmap would have made it with
+ * ours (write-protected, so that a write to a page comes to page_mkwrite)
+ * and their PTEs made before stay valid, every page being WRITE at home
+ * until a revocation zaps them.  A fork copies a wrapped mapping with its
+ * vm_ops (and .open takes its reference).
+ *
  * Revoking a page sets its state first, then zaps every mapping of it
  * under the page lock.  A fault checks the state again with the page
  * locked (shmem's fault returns it locked, and the PTE is made before the
@@ -65,6 +74,7 @@ struct ssi_dsm_seg {
 	u32 *queue;			/* pages asked for, not read by the holder */
 	pgoff_t qhead, qlen;		/* a ring of npages: a page is in it once */
 	bool closed;			/* the channel is gone */
+	bool home;			/* @shm is the shared memory itself */
 	wait_queue_head_t granted;	/* faulting tasks */
 	wait_queue_head_t requests;	/* the holder */
 };
@@ -209,12 +219,54 @@ static void ssi_dsm_vm_close(struct vm_area_struct *vma)
 	seg_put(vma->vm_private_data);
 }
 
+#ifdef CONFIG_NUMA
+/* mbind(2) on the mapping sets shmem's shared policy, as without us */
+static int ssi_dsm_set_policy(struct vm_area_struct *vma, struct mempolicy *new)
+{
+	struct ssi_dsm_seg *seg = vma->vm_private_data;
+
+	return seg->shmem_ops->set_policy ? seg->shmem_ops->set_policy(vma, new) : 0;
+}
+
+static struct mempolicy *ssi_dsm_get_policy(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct ssi_dsm_seg *seg = vma->vm_private_data;
+
+	return seg->shmem_ops->get_policy ? seg->shmem_ops->get_policy(vma, addr) : NULL;
+}
+#endif
+
 static const struct vm_operations_struct ssi_dsm_vm_ops = {
 	.open		= ssi_dsm_vm_open,
 	.close		= ssi_dsm_vm_close,
 	.fault		= ssi_dsm_fault,
 	.page_mkwrite	= ssi_dsm_page_mkwrite,
+#ifdef CONFIG_NUMA
+	.set_policy	= ssi_dsm_set_policy,
+	.get_policy	= ssi_dsm_get_policy,
+#endif
 };
+
+/*
+ * shmem's vm_ops, learnt from the first mapping of the segment's file
+ * (shmem does not export them); every later one must have the same.
+ */
+static int learn_shmem_ops(struct ssi_dsm_seg *seg, const struct vm_operations_struct *ops)
+{
+	const struct vm_operations_struct *old = cmpxchg(&seg->shmem_ops, NULL, ops);
+
+	return !ops || !ops->fault || (old && old != ops) ? -EINVAL : 0;
+}
+
+/* @vma's faults through the segment from now on; its mm's mmap_lock held for writing. */
+static void wrap_vma(struct ssi_dsm_seg *seg, struct vm_area_struct *vma)
+{
+	/* coherence page by page, so never a huge page */
+	vma->vm_flags |= VM_NOHUGEPAGE | VM_DONTEXPAND;
+	vma->vm_ops = &ssi_dsm_vm_ops;
+	vma->vm_private_data = seg;
+	refcount_inc(&seg->ref);
+}
 
 /* ------------------------------------------------------------ the channel */
 
@@ -232,16 +284,69 @@ static int ssi_dsm_mmap(struct file *file, struct vm_area_struct *vma)
 	err = seg->shm->f_op->mmap(seg->shm, vma);
 	if (err)
 		return err;
-	if (!seg->shmem_ops)
-		seg->shmem_ops = vma->vm_ops;
-	if (WARN_ON_ONCE(vma->vm_ops != seg->shmem_ops || !seg->shmem_ops->fault))
+	if (WARN_ON_ONCE(learn_shmem_ops(seg, vma->vm_ops)))
 		return -EINVAL;
-	/* ... under ours: coherence page by page, so never a huge page */
-	vma->vm_flags |= VM_NOHUGEPAGE | VM_DONTEXPAND;
-	vma->vm_ops = &ssi_dsm_vm_ops;
-	vma->vm_private_data = seg;
-	refcount_inc(&seg->ref);
+	/* ... under ours (mmap sets vm_page_prot for them after this) */
+	wrap_vma(seg, vma);
 	return 0;
+}
+
+/* The checks of SSI_DSM_WRAP on @vma; mmap_lock held. */
+static int wrappable(struct ssi_dsm_seg *seg, struct vm_area_struct *vma, u64 addr)
+{
+	if (!vma || vma->vm_start != addr || !vma->vm_file ||
+	    file_inode(vma->vm_file) != file_inode(seg->shm) || !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_ops == &ssi_dsm_vm_ops)
+		return vma->vm_private_data == seg ? -EALREADY : -EBUSY;
+	if (vma->vm_pgoff >= seg->npages || vma_pages(vma) > seg->npages - vma->vm_pgoff)
+		return -EINVAL;
+	/* SysV shm's vm_ops keep state of their own (step 3 of doc/dsm.md) */
+	if (!vma->vm_ops || vma->vm_ops->open || vma->vm_ops->close || vma->vm_private_data)
+		return -EOPNOTSUPP;
+	return learn_shmem_ops(seg, vma->vm_ops);
+}
+
+static long ssi_dsm_wrap(struct ssi_dsm_seg *seg, const void __user *uarg)
+{
+	struct ssi_dsm_wrap a;
+	struct task_struct *task;
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	long err;
+
+	/* another process's mappings: root's, even with root's channel in hand */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (!seg->home || a.pid <= 0 || a.pad || a.reserved)
+		return -EINVAL;
+	rcu_read_lock();
+	task = pid_task(find_vpid(a.pid), PIDTYPE_PID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	if (!task)
+		return -ESRCH;
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (!mm)
+		return -ESRCH;
+	if (mmap_write_lock_killable(mm)) {
+		mmput(mm);
+		return -EINTR;
+	}
+	vma = find_vma(mm, a.addr);
+	err = wrappable(seg, vma, a.addr);
+	if (!err) {
+		wrap_vma(seg, vma);
+		/* what mmap makes it with ours: write-protected, writes notified */
+		WRITE_ONCE(vma->vm_page_prot, vm_get_page_prot(vma->vm_flags & ~VM_SHARED));
+	}
+	mmap_write_unlock(mm);
+	mmput(mm);
+	return err == -EALREADY ? 0 : err;
 }
 
 static ssize_t ssi_dsm_read(struct file *file, char __user *buf, size_t len, loff_t *off)
@@ -310,7 +415,8 @@ static long ssi_dsm_grant(struct ssi_dsm_seg *seg, const void __user *uarg)
 	err = page_args(seg, &a, uarg);
 	if (err)
 		return err;
-	if (a.access == SSI_DSM_INVALID)
+	/* INVALID: content only, for a copy that stays invalid (home's) */
+	if (a.access == SSI_DSM_INVALID && !a.data)
 		return -EINVAL;
 	if (a.data) {
 		/* read it before any lock: the source may itself fault */
@@ -329,21 +435,28 @@ static long ssi_dsm_grant(struct ssi_dsm_seg *seg, const void __user *uarg)
 		return PTR_ERR(page);
 	}
 	lock_page(page);
-	if (text) {
+	/* content only: nothing here may see the page meanwhile */
+	if (a.access == SSI_DSM_INVALID && READ_ONCE(seg->state[a.page]) != SSI_DSM_INVALID)
+		err = -EBUSY;
+	/* the content before the state: a fault that sees the state waits for the page lock */
+	if (text && !err) {
 		memcpy_to_page(page, 0, text, PAGE_SIZE);
 		set_page_dirty(page);
 	}
-	spin_lock(&seg->lock);
-	seg->state[a.page] = (u8)a.access;
-	seg->granted_gen[a.page]++;
-	if (seg->asked[a.page] <= a.access)
-		seg->asked[a.page] = 0;
-	spin_unlock(&seg->lock);
+	if (a.access != SSI_DSM_INVALID) {
+		spin_lock(&seg->lock);
+		seg->state[a.page] = (u8)a.access;
+		seg->granted_gen[a.page]++;
+		if (seg->asked[a.page] <= a.access)
+			seg->asked[a.page] = 0;
+		spin_unlock(&seg->lock);
+	}
 	unlock_page(page);
 	put_page(page);
 	kfree(text);
-	wake_up_all(&seg->granted);
-	return 0;
+	if (a.access != SSI_DSM_INVALID)
+		wake_up_all(&seg->granted);
+	return err;
 }
 
 static long ssi_dsm_revoke(struct ssi_dsm_seg *seg, const void __user *uarg)
@@ -391,6 +504,8 @@ static long ssi_dsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return ssi_dsm_grant(seg, (const void __user *)arg);
 	case SSI_DSM_REVOKE:
 		return ssi_dsm_revoke(seg, (const void __user *)arg);
+	case SSI_DSM_WRAP:
+		return ssi_dsm_wrap(seg, (const void __user *)arg);
 	}
 	return -ENOTTY;
 }
@@ -417,6 +532,33 @@ static const struct file_operations ssi_dsm_fops = {
 	.llseek		= noop_llseek,
 };
 
+/*
+ * The shared memory @fd names, for a home segment of @size bytes: a shmem
+ * file (its pages are shmem's, as those of a file the module makes are)
+ * of that size.
+ */
+static struct file *home_file(int fd, u64 size)
+{
+	struct file *f = fget(fd), *probe;
+	bool shmem;
+
+	if (!f)
+		return ERR_PTR(-EBADF);
+	/* shmem does not export how to tell its files: by their pages' ops */
+	probe = shmem_file_setup("ssi-dsm-probe", 0, VM_NORESERVE);
+	if (IS_ERR(probe)) {
+		fput(f);
+		return probe;
+	}
+	shmem = f->f_mapping->a_ops == probe->f_mapping->a_ops;
+	fput(probe);
+	if (!shmem || PAGE_ALIGN(i_size_read(file_inode(f))) != size) {
+		fput(f);
+		return ERR_PTR(-EINVAL);
+	}
+	return f;
+}
+
 long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg)
 {
 	struct ssi_dsm_seg *seg;
@@ -429,7 +571,8 @@ long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg)
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
 	if (!a.size || a.size > SSI_DSM_SIZE_MAX || !PAGE_ALIGNED(a.size) ||
-	    a.flags & ~SSI_DSM_CLOEXEC || a.reserved[0] || a.reserved[1])
+	    a.flags & ~(SSI_DSM_CLOEXEC | SSI_DSM_HOME) || a.pad || a.reserved ||
+	    (!(a.flags & SSI_DSM_HOME) && a.src))
 		return -EINVAL;
 	seg = kzalloc(sizeof(*seg), GFP_KERNEL);
 	if (!seg)
@@ -444,11 +587,18 @@ long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg)
 	if (!seg->state || !seg->asked || !seg->queued || !seg->granted_gen || !seg->queue ||
 	    !seg->modref)
 		goto nomem;
-	seg->shm = shmem_file_setup("ssi-dsm", a.size, VM_NORESERVE);
+	seg->home = a.flags & SSI_DSM_HOME;
+	if (seg->home)
+		seg->shm = home_file(a.src, a.size);
+	else
+		seg->shm = shmem_file_setup("ssi-dsm", a.size, VM_NORESERVE);
 	if (IS_ERR(seg->shm)) {
 		fd = PTR_ERR(seg->shm);
 		goto fail;
 	}
+	/* home holds every page of what it made: the directory's HOME */
+	if (seg->home)
+		memset(seg->state, SSI_DSM_WRITE, seg->npages);
 	refcount_set(&seg->ref, 1);
 	spin_lock_init(&seg->lock);
 	init_waitqueue_head(&seg->granted);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ssi-dsm-test - drive ssi.ko's DSM segments (SSI_IOC_DSM_OPEN) for real:
- * children map a segment and touch it, this process holds the channel
- * and plays the directory, as ssid will between nodes.
+ * children map a segment and touch it, this process holds the channels
+ * and carries out what ssid's directory (ssid/dsm/directory.c) decides,
+ * as ssid will between nodes.
  *
  *   ssi-dsm-test basic     a read asks and waits for a grant; a write to a
  *                          page held to read asks again; a revoked page is
@@ -19,7 +20,16 @@
  *                          writer: 20 moves at least), and both read a
  *                          second page many times (multiple readers: one
  *                          request each); no update is lost
- *   ssi-dsm-test perm      as a user without CAP_SYS_ADMIN: EPERM
+ *   ssi-dsm-test home [N]  the same with one copy at home, made over shared
+ *                          anonymous memory (SSI_DSM_HOME) whose mapping
+ *                          in a process is wrapped (SSI_DSM_WRAP), and a
+ *                          child it forks afterwards adding too: no update
+ *                          is lost, home's mappers ask for the page like
+ *                          any copy, and home's memory holds the total once
+ *                          its pages are home; bad home segments and bad
+ *                          wraps are refused
+ *   ssi-dsm-test perm      as a user without CAP_SYS_ADMIN: EPERM for a
+ *                          segment, and for a wrap on root's channel
  *
  * Prints one line per check; exit 0 when all pass, 1 at the first that
  * fails, 2 when it cannot run.
@@ -33,6 +43,7 @@
 #include <time.h>
 
 #include "ssi_tool.h"
+#include "dsm/directory.h"
 
 #define REQ_WAIT_MS	5000	/* a request is there by then, or never */
 #define QUIET_MS	300	/* no request within this: none comes */
@@ -244,7 +255,8 @@ static void check_refused(int dev)
 {
 	struct ssi_dsm_open bad[] = {
 		{ .size = 0 }, { .size = 100 }, { .size = SSI_DSM_SIZE_MAX + 4096 },
-		{ .size = 4096, .flags = 2 }, { .size = 4096, .reserved = { 1 } },
+		{ .size = 4096, .flags = 4 }, { .size = 4096, .reserved = 1 },
+		{ .size = 4096, .pad = 1 }, { .size = 4096, .src = 3 },
 	};
 	char *map;
 	size_t i;
@@ -380,15 +392,23 @@ static void basic(int dev)
 /* ------------------------------------------------------------ counter */
 
 /*
- * Two segments stand for the copies of two nodes; this process is the
- * directory of both pages: who holds what, and home's copy of each.
+ * Channels 0 and 1 stand for the copies of two nodes; ssid's directory
+ * (ssid/dsm/directory.c) decides, this process carries its actions out
+ * as ssid will: revocations and grants on the channels, content through
+ * home's copy.  Home is node 0 itself (its copy the shared memory) or,
+ * for two remote copies, node 2: this process's buffer.
  */
+#define VHOME	2
+
 struct dir {
+	struct dsm_dir *dir;
 	int chan[2];
-	uint8_t st[2][2];	/* [node][page] */
-	char *home[2];
+	int home;			/* 0, or VHOME */
+	uint8_t st[2][2];		/* [node][page]: what the kernel has */
+	char *store[2];			/* home's copy when home is VHOME */
+	char *buf;
 	unsigned int asked[2][2];
-	uint64_t since[2][2];	/* when it was granted to write */
+	uint64_t since[2][2];		/* when it was granted to write */
 };
 
 static uint64_t now_ns(void)
@@ -408,36 +428,117 @@ static void held_enough(struct dir *d, int y, int p)
 		usleep((useconds_t)((d->since[y][p] + HOLD_NS - t) / 1000));
 }
 
-static void serve(struct dir *d, int x, const struct ssi_dsm_req *r)
+/* A writer's content into home's copy, which stays invalid there. */
+static void put_home(struct dir *d, int p)
 {
-	int y = !x, p = (int)r->page;
-
-	d->asked[x][p]++;
-	held_enough(d, y, p);
-	if (r->access == SSI_DSM_READ) {
-		if (d->st[y][p] == SSI_DSM_WRITE) {
-			take_back(d->chan[y], p, SSI_DSM_READ, d->home[p]);
-			d->st[y][p] = SSI_DSM_READ;
-		}
-		grant(d->chan[x], p, SSI_DSM_READ, d->st[x][p] ? NULL : d->home[p]);
-		if (!d->st[x][p])
-			d->st[x][p] = SSI_DSM_READ;
-		return;
-	}
-	if (d->st[y][p]) {
-		take_back(d->chan[y], p, SSI_DSM_INVALID,
-		       d->st[y][p] == SSI_DSM_WRITE ? d->home[p] : NULL);
-		d->st[y][p] = SSI_DSM_INVALID;
-	}
-	grant(d->chan[x], p, SSI_DSM_WRITE, d->st[x][p] ? NULL : d->home[p]);
-	d->st[x][p] = SSI_DSM_WRITE;
-	d->since[x][p] = now_ns();
+	if (d->home == VHOME)
+		memcpy(d->store[p], d->buf, pg);
+	else if (page_op(d->chan[0], SSI_DSM_GRANT, p, SSI_DSM_INVALID, d->buf))
+		fail("content of page %d into home's copy: %s", p, strerror(errno));
 }
 
-static void __attribute__((noreturn)) adder(char *map, long n, int reads)
+/* Home's copy of page @p into d->buf, its state there unchanged. */
+static void get_home(struct dir *d, int p)
 {
-	long i;
+	if (d->home == VHOME)
+		memcpy(d->buf, d->store[p], pg);
+	else
+		take_back(d->chan[0], p, d->st[0][p], d->buf);
+}
 
+static void apply(struct dir *d, const struct dsm_act *acts, int n)
+{
+	struct dsm_act more[DSM_DIR_ACTS_MAX];
+	int i, m;
+
+	if (n < 0)
+		fail("the directory refused an input");
+	for (i = 0; i < n; i++) {
+		const struct dsm_act *a = &acts[i];
+		int x = a->node, p = (int)a->page;
+
+		switch (a->kind) {
+		case DSM_ACT_REVOKE:
+			if (x != VHOME) {
+				held_enough(d, x, p);
+				take_back(d->chan[x], p, a->access, a->data ? d->buf : NULL);
+				d->st[x][p] = (uint8_t)a->access;
+				if (a->data)
+					put_home(d, p);
+			}
+			m = dsm_dir_revoked(d->dir, x, p, more);
+			apply(d, more, m);
+			break;
+		case DSM_ACT_GRANT:
+			if (x == VHOME)
+				break;
+			if (a->data)
+				get_home(d, p);
+			grant(d->chan[x], p, a->access, a->data ? d->buf : NULL);
+			d->st[x][p] = (uint8_t)a->access;
+			if (a->access == DSM_WRITE)
+				d->since[x][p] = now_ns();
+			break;
+		case DSM_ACT_FAIL:
+			fail("page %d is lost", p);
+		}
+	}
+}
+
+static void serve(struct dir *d, int x, const struct ssi_dsm_req *r)
+{
+	struct dsm_act acts[DSM_DIR_ACTS_MAX];
+
+	d->asked[x][r->page]++;
+	apply(d, acts, dsm_dir_request(d->dir, x, (uint32_t)r->page, r->access, acts));
+}
+
+/* Home reads every page: a writer's content goes back to home's copy. */
+static void pages_home(struct dir *d)
+{
+	struct dsm_act acts[DSM_DIR_ACTS_MAX];
+	int p;
+
+	for (p = 0; p < 2; p++)
+		apply(d, acts, dsm_dir_request(d->dir, d->home, p, DSM_READ, acts));
+}
+
+static void dir_init(struct dir *d, int home)
+{
+	int p;
+
+	d->home = home;
+	d->dir = dsm_dir_new(2, home);
+	d->buf = calloc(1, pg);
+	for (p = 0; p < 2; p++)
+		d->store[p] = calloc(1, pg);
+	if (!d->dir || !d->buf || !d->store[0] || !d->store[1])
+		die("out of memory");
+	if (home == 0)
+		d->st[0][0] = d->st[0][1] = SSI_DSM_WRITE;
+}
+
+static void dir_fini(struct dir *d)
+{
+	dsm_dir_free(d->dir);
+	free(d->buf);
+	free(d->store[0]);
+	free(d->store[1]);
+	close(d->chan[0]);
+	close(d->chan[1]);
+}
+
+static void __attribute__((noreturn)) adder(char *map, long n, int reads, int go, int forks)
+{
+	pid_t child = 0;
+	char c;
+	long i;
+	int st;
+
+	if (go >= 0 && read(go, &c, 1) != 1)
+		_exit(5);
+	if (forks && (child = fork()) < 0)
+		_exit(6);
 	for (i = 0; i < n; i++) {
 		/* now and then a pause: the other copy takes the page meanwhile */
 		if (i % 64 == 0)
@@ -447,22 +548,49 @@ static void __attribute__((noreturn)) adder(char *map, long n, int reads)
 		    __atomic_load_n(word(map, 1), __ATOMIC_SEQ_CST) != 0x4242424242424242ULL)
 			_exit(4);
 	}
+	if (child > 0 && (waitpid(child, &st, 0) != child || !WIFEXITED(st) ||
+			  WEXITSTATUS(st)))
+		_exit(7);
 	_exit(0);
+}
+
+/* Serve both copies' requests until the adders @pid[0], @pid[1] end. */
+static void run_dir(struct dir *d, pid_t *pid)
+{
+	int i, st, left = 2;
+
+	while (left) {
+		struct pollfd p[2] = { { .fd = d->chan[0], .events = POLLIN },
+				       { .fd = d->chan[1], .events = POLLIN } };
+		struct ssi_dsm_req r;
+
+		if (poll(p, 2, 100) > 0)
+			for (i = 0; i < 2; i++)
+				if ((p[i].revents & POLLIN) &&
+				    read(d->chan[i], &r, sizeof(r)) == sizeof(r))
+					serve(d, i, &r);
+		for (i = 0; i < 2; i++)
+			if (pid[i] && waitpid(pid[i], &st, WNOHANG) == pid[i]) {
+				if (!WIFEXITED(st) || WEXITSTATUS(st))
+					fail("adder %d ended with status %#x", i, st);
+				pid[i] = 0;
+				left--;
+			}
+	}
 }
 
 static void counter(int dev, long n)
 {
 	struct dir d = { 0 };
 	pid_t pid[2];
-	int i, st, left = 2;
 	uint64_t total;
+	int i;
 
-	for (i = 0; i < 2; i++) {
-		d.home[i] = calloc(1, pg);
+	dir_init(&d, VHOME);
+	for (i = 0; i < 2; i++)
 		if (dsm_open(dev, 2 * pg, &d.chan[i]))
 			fail("DSM_OPEN: %s", strerror(errno));
-	}
-	memset(d.home[1], 0x42, pg);
+	memset(d.store[1], 0x42, pg);
 	for (i = 0; i < 2; i++) {
 		char *map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED,
 				 d.chan[i], 0);
@@ -473,32 +601,13 @@ static void counter(int dev, long n)
 		if (pid[i] == 0) {
 			close(d.chan[0]);
 			close(d.chan[1]);
-			adder(map, n, 100);
+			adder(map, n, 100, -1, 0);
 		}
 		munmap(map, 2 * pg);
 	}
-	while (left) {
-		struct pollfd p[2] = { { .fd = d.chan[0], .events = POLLIN },
-				       { .fd = d.chan[1], .events = POLLIN } };
-		struct ssi_dsm_req r;
-
-		if (poll(p, 2, 100) > 0)
-			for (i = 0; i < 2; i++)
-				if ((p[i].revents & POLLIN) &&
-				    read(d.chan[i], &r, sizeof(r)) == sizeof(r))
-					serve(&d, i, &r);
-		for (i = 0; i < 2; i++)
-			if (pid[i] && waitpid(pid[i], &st, WNOHANG) == pid[i]) {
-				if (!WIFEXITED(st) || WEXITSTATUS(st))
-					fail("adder %d ended with status %#x", i, st);
-				pid[i] = 0;
-				left--;
-			}
-	}
-	for (i = 0; i < 2; i++)
-		if (d.st[i][0] == SSI_DSM_WRITE)
-			take_back(d.chan[i], 0, SSI_DSM_INVALID, d.home[0]);
-	total = *(uint64_t *)d.home[0];
+	run_dir(&d, pid);
+	pages_home(&d);
+	total = *(uint64_t *)d.store[0];
 	printf("# %ld adds each, page 0 asked for %u + %u times, page 1 %u + %u times\n",
 	       n, d.asked[0][0], d.asked[1][0], d.asked[0][1], d.asked[1][1]);
 	if (total != 2 * (uint64_t)n)
@@ -512,8 +621,123 @@ static void counter(int dev, long n)
 		fail("a page both only read was asked for %u and %u times, not once each",
 		     d.asked[0][1], d.asked[1][1]);
 	pass("a page only read is held by both copies at once");
-	close(d.chan[0]);
-	close(d.chan[1]);
+	dir_fini(&d);
+}
+
+/* ------------------------------------------------------------ home */
+
+static int wrap(int chan, pid_t pid, const void *addr)
+{
+	struct ssi_dsm_wrap w = { .pid = pid, .addr = (uintptr_t)addr };
+
+	return ioctl(chan, SSI_DSM_WRAP, &w) ? -errno : 0;
+}
+
+static int home_open(int dev, int src, uint64_t size, int *chan)
+{
+	struct ssi_dsm_open o = { .size = size, .flags = SSI_DSM_CLOEXEC | SSI_DSM_HOME,
+				  .src = src };
+
+	if (ioctl(dev, SSI_IOC_DSM_OPEN, &o))
+		return -errno;
+	*chan = o.fd;
+	return 0;
+}
+
+/* Home segments over what is not shared memory of their size, bad wraps. */
+static void home_refused(int dev, int src, char *map, int remote)
+{
+	char *priv = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int chan, null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (home_open(dev, src, pg, &chan) != -EINVAL ||
+	    home_open(dev, src, 3 * pg, &chan) != -EINVAL ||
+	    home_open(dev, null, pg, &chan) != -EINVAL ||
+	    home_open(dev, -1, 2 * pg, &chan) != -EBADF)
+		fail("a home segment of another size, or over what is not shared memory, "
+		     "was not refused");
+	close(null);
+	if (home_open(dev, src, 2 * pg, &chan))
+		fail("DSM_OPEN over shared memory: %s", strerror(errno));
+	if (wrap(chan, 0, map) != -EINVAL || wrap(chan, 0x3fffffff, map) != -ESRCH ||
+	    wrap(chan, getpid(), map + pg) != -EINVAL || wrap(chan, getpid(), priv) != -EINVAL ||
+	    wrap(remote, getpid(), map) != -EINVAL)
+		fail("a bad wrap was not refused");
+	close(chan);
+	munmap(priv, pg);
+	pass("bad home segments and wraps are refused");
+}
+
+static void home(int dev, long n)
+{
+	char *map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct dir d = { 0 };
+	char path[64], c = 'g';
+	int src, go[2];
+	pid_t pid[2];
+	uint64_t total;
+
+	if (map == MAP_FAILED || pipe(go))
+		die("mmap or pipe: %s", strerror(errno));
+	memset(map + pg, 0x42, pg);
+	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", (unsigned long)map,
+		 (unsigned long)map + 2 * pg);
+	src = open(path, O_RDWR | O_CLOEXEC);
+	if (src < 0)
+		fail("open %s: %s", path, strerror(errno));
+	if (dsm_open(dev, 2 * pg, &d.chan[1]))
+		fail("DSM_OPEN: %s", strerror(errno));
+	home_refused(dev, src, map, d.chan[1]);
+
+	/* node 0 is home: its copy is the memory itself, every page held */
+	if (home_open(dev, src, 2 * pg, &d.chan[0]))
+		fail("DSM_OPEN over shared memory: %s", strerror(errno));
+	dir_init(&d, 0);
+	pid[0] = fork();
+	if (pid[0] == 0) {
+		close(d.chan[0]);
+		close(d.chan[1]);
+		close(go[1]);
+		adder(map, n, 100, go[0], 1);	/* forks once wrapped */
+	}
+	munmap(map, 2 * pg);		/* the child's mapping is its own */
+	if (wrap(d.chan[0], pid[0], map) || wrap(d.chan[0], pid[0], map))
+		fail("wrap of the home child's mapping, or the same again: %s", strerror(errno));
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, d.chan[1], 0);
+	if (map == MAP_FAILED)
+		fail("mmap: %s", strerror(errno));
+	pid[1] = fork();
+	if (pid[1] == 0) {
+		close(d.chan[0]);
+		close(d.chan[1]);
+		adder(map, n, 100, -1, 0);
+	}
+	munmap(map, 2 * pg);
+	if (write(go[1], &c, 1) != 1)
+		die("pipe: %s", strerror(errno));
+	run_dir(&d, pid);
+
+	/* home reads every page: its memory is the segment */
+	pages_home(&d);
+	if (pread(src, &total, sizeof(total), 0) != sizeof(total))
+		fail("pread of home's memory: %s", strerror(errno));
+	printf("# %ld adds by each of 3, page 0 asked for %u (home) + %u times, "
+	       "page 1 %u + %u times\n", n, d.asked[0][0], d.asked[1][0], d.asked[0][1],
+	       d.asked[1][1]);
+	if (total != 3 * (uint64_t)n)
+		fail("home's counter is %llu, not %ld: an update was lost",
+		     (unsigned long long)total, 3 * n);
+	pass("atomic adds at home, by a child forked after the wrap and on another copy "
+	     "lose no update");
+	if (d.asked[0][0] < 10)
+		fail("home's mappers asked for page 0 %u times only: not under coherence",
+		     d.asked[0][0]);
+	if (d.asked[0][1] != 0 || d.asked[1][1] != 1)
+		fail("page 1, only read, was asked for %u (home) and %u times, not 0 and 1",
+		     d.asked[0][1], d.asked[1][1]);
+	pass("home's wrapped mappers ask like any copy; a page only read is held by both");
+	dir_fini(&d);
+	close(src);
 }
 
 int main(int argc, char **argv)
@@ -523,21 +747,33 @@ int main(int argc, char **argv)
 	prog_name = "ssi-dsm-test";
 	pg = sysconf(_SC_PAGESIZE);
 	if (argc < 2)
-		die("usage: ssi-dsm-test basic | counter [N] | perm");
+		die("usage: ssi-dsm-test basic | counter [N] | home [N] | perm");
 	dev = ssi_open_dev();
 	if (!strcmp(argv[1], "basic")) {
 		basic(dev);
 	} else if (!strcmp(argv[1], "counter")) {
 		counter(dev, argc > 2 ? atol(argv[2]) : 20000);
+	} else if (!strcmp(argv[1], "home")) {
+		home(dev, argc > 2 ? atol(argv[2]) : 20000);
 	} else if (!strcmp(argv[1], "perm")) {
-		int chan;
+		char *map = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				 -1, 0);
+		char path[64];
+		int chan, src, home_chan;
 
-		/* an fd of root's in the hands of a user, as the restore helper's */
+		snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx",
+			 (unsigned long)map, (unsigned long)map + pg);
+		src = open(path, O_RDWR | O_CLOEXEC);
+		if (src < 0 || home_open(dev, src, pg, &home_chan))
+			fail("a home segment over %s: %s", path, strerror(errno));
+		/* fds of root's in the hands of a user, as the restore helper's */
 		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
 			die("cannot become nobody: %s", strerror(errno));
 		if (dsm_open(dev, pg, &chan) != -EPERM)
 			fail("DSM_OPEN without CAP_SYS_ADMIN: not EPERM");
-		pass("a segment needs CAP_SYS_ADMIN");
+		if (wrap(home_chan, getpid(), map) != -EPERM)
+			fail("SSI_DSM_WRAP without CAP_SYS_ADMIN: not EPERM");
+		pass("a segment and a wrap need CAP_SYS_ADMIN");
 	} else {
 		die("unknown test %s", argv[1]);
 	}

@@ -48,7 +48,9 @@
  *     structs filled with edge values, pids of our own processes (never
  *     anyone else's), random descriptors (our own /proc files, whose
  *     read state SSI_IOC_SEQ_SET rewrites and which are read after, and
- *     a DSM segment's channel, which its grants and revocations go to),
+ *     a DSM segment's channel, which its grants and revocations go to,
+ *     and a home segment's over a memfd of ours, which wraps go to, of
+ *     the target's shared mapping of that memfd or elsewhere),
  *     argument pointers at a page's end, unmapped or in the kernel.
  * -p FILE: the number of the image in progress is kept in FILE (shared
  * memory), so that a crash of the kernel names it.  -L DIR: the seeds'
@@ -1197,6 +1199,10 @@ static void return_phase(void *arg)
 /* ---- phase 4: random ioctls ---- */
 
 static int pool[16], nr_pool, nr_dev, proc_fds[2], dsm_chan = -1;
+static int dsm_home = -1, dsm_memfd = -1;	/* a home segment, over this memfd */
+static u8 *dsm_map;		/* the target's mapping of the memfd, which wraps
+				 * may take: never ours, as a fault of ours on a
+				 * page we revoked would wait for ourselves */
 static u8 *argpage;		/* a page followed by a PROT_NONE one */
 static pid_t target;		/* a process of ours */
 
@@ -1320,7 +1326,16 @@ static void fill_arg(unsigned int nr)
 		u64 v = chance(80) ? sizes[below(7)] : rnd();
 
 		memcpy(a, &v, 8);
-		w[3] = chance(80) ? below(2) : rnd();
+		w[3] = chance(80) ? below(4) : rnd();
+		w[4] = chance(60) ? dsm_memfd : chance(50) ? any_fd() : rnd();
+		break;
+	}
+	case 0x22: {	/* wrap, on a home channel */
+		u64 p = chance(60) ? (u64)(uintptr_t)dsm_map + 4096 * below(2) :
+			chance(50) ? (u64)(uintptr_t)argpage : rnd();
+
+		w[0] = chance(80) ? target : any_pid();
+		memcpy(a + 8, &p, 8);
 		break;
 	}
 	case 0x20:	/* on a DSM channel: grant, revoke */
@@ -1409,10 +1424,24 @@ static void ioctl_phase(void *arg)
 
 		if (!ioctl(pool[0], SSI_IOC_DSM_OPEN, &o))
 			dsm_chan = pool[nr_pool++] = o.fd;
+		dsm_memfd = memfd_create("ssi-fuzz-dsm", MFD_CLOEXEC);
+		if (dsm_memfd >= 0 && !ftruncate(dsm_memfd, 4 * 4096)) {
+			pool[nr_pool++] = dsm_memfd;
+			dsm_map = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+				       dsm_memfd, 0);
+			if (dsm_map == MAP_FAILED)
+				dsm_map = NULL;
+			o = (struct ssi_dsm_open){ .size = 4 * 4096, .flags = SSI_DSM_HOME,
+						   .src = dsm_memfd };
+			if (!ioctl(pool[0], SSI_IOC_DSM_OPEN, &o))
+				dsm_home = pool[nr_pool++] = o.fd;
+		}
 	}
 	if (job[3])
 		drop_to_job_user();
 	target = sleeper(NULL, false);
+	if (dsm_map)		/* the target's alone (see dsm_map) */
+		munmap(dsm_map, 4 * 4096);
 	for (k = job[1]; k < job[1] + job[2]; k++) {
 		unsigned int nr, dir, size;
 		int fd;
@@ -1423,11 +1452,11 @@ static void ioctl_phase(void *arg)
 		st->current = k;
 		if (progress)
 			*progress = k;
-		nr = chance(85) ? below(16) : below(64);
-		if (nr >= 14 && nr < 16)
-			nr += 0x20 - 14;	/* the DSM channel's */
+		nr = chance(85) ? below(17) : below(64);
+		if (nr >= 14 && nr < 17)
+			nr += 0x20 - 14;	/* the DSM channels' */
 		dir = chance(85) ? (nr == 2 || nr == 5 || nr == 7 || nr == 8 || nr == 10 ||
-				    nr == 12 || nr == 0x20 || nr == 0x21 ?
+				    nr == 12 || nr >= 0x20 ?
 				    _IOC_WRITE : _IOC_READ | _IOC_WRITE) : below(4);
 		size = chance(85) ? 0 : below(512);
 		if (!size) {
@@ -1442,6 +1471,7 @@ static void ioctl_phase(void *arg)
 				sizeof(struct ssi_dsm_open),
 			};
 			size = nr == 0x20 || nr == 0x21 ? sizeof(struct ssi_dsm_page) :
+			       nr == 0x22 ? sizeof(struct ssi_dsm_wrap) :
 			       sizes[nr < 14 ? nr : below(14)];
 		}
 		cmd = _IOC(dir, chance(95) ? SSI_IOC_MAGIC : below(256), nr, size);
@@ -1463,7 +1493,10 @@ static void ioctl_phase(void *arg)
 
 			ioctl(pool[0], SSI_IOC_RESUME, &rs);
 		}
-		fd = nr == 0x20 || nr == 0x21 ? (chance(80) ? dsm_chan : any_fd()) : any_fd();
+		if (nr >= 0x20 && chance(80))	/* grants, revokes and wraps: a channel */
+			fd = nr == 0x22 || chance(30) ? dsm_home : dsm_chan;
+		else
+			fd = any_fd();
 		ret = ioctl(fd, cmd, argp);
 		/* a segment made: its channel goes again, or fds run out */
 		if (!ret && cmd == SSI_IOC_DSM_OPEN)

@@ -50,6 +50,8 @@
  *     file stands, to go on reading it after a move where it stopped.
  * 15  SSI_IOC_DSM_OPEN: a DSM segment (shared memory kept coherent
  *     across nodes, multiple readers / single writer) and its channel.
+ * 16  SSI_DSM_HOME: a segment over the shared memory it keeps coherent
+ *     (the home node's copy); SSI_DSM_WRAP: a mapping of it made coherent.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -58,7 +60,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		15
+#define SSI_API_VERSION		16
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -539,8 +541,12 @@ struct ssi_seq_pos {
  * @size:	IN: the segment's size in bytes, a multiple of the page size,
  *		1 page to SSI_DSM_SIZE_MAX.
  * @fd:		OUT: the segment's channel, a new fd.
- * @flags:	IN: SSI_DSM_CLOEXEC or 0.
- * @reserved:	must be zero.
+ * @flags:	IN: SSI_DSM_CLOEXEC, SSI_DSM_HOME.
+ * @src:	IN: with SSI_DSM_HOME, an fd of the shared memory the segment
+ *		is made over (a shmem file: shared anonymous memory through
+ *		/proc/PID/map_files, a memfd, a file of /dev/shm); @size is its
+ *		size rounded up to pages.  Else 0.
+ * @pad, @reserved: must be zero.
  *
  * A DSM segment is this node's copy of a shared memory segment whose
  * pages are kept coherent with the other nodes' copies by a directory
@@ -557,15 +563,47 @@ struct ssi_seq_pos {
  * never huge; an access the kernel makes for another process that may not
  * wait (ptrace, a GUP without retry) to a page not held here fails with
  * EFAULT.
+ *
+ * Without SSI_DSM_HOME the copy is a new file of the module's, every page
+ * INVALID: a remote node's copy.  With it the copy is @src itself, every
+ * page WRITE: the home node's, where the memory was made.  Its mappings
+ * made before (by the processes that share it) are the kernel's own
+ * until SSI_DSM_WRAP puts each under the segment's coherence; a mapping
+ * of the channel is under it from the start, as on a remote node.
  */
 #define SSI_DSM_SIZE_MAX	(1ULL << 34)	/* 16 GiB */
 #define SSI_DSM_CLOEXEC		1
+#define SSI_DSM_HOME		2
 
 struct ssi_dsm_open {
 	__u64 size;
 	__s32 fd;
 	__u32 flags;
-	__u64 reserved[2];
+	__s32 src;
+	__u32 pad;
+	__u64 reserved;
+};
+
+/**
+ * struct ssi_dsm_wrap - SSI_DSM_WRAP argument (on a home segment's channel)
+ * @pid:	a process (in the caller's pid namespace) that maps the segment.
+ * @pad:	must be zero.
+ * @addr:	where the mapping starts in it (/proc/PID/maps' first address).
+ * @reserved:	must be zero.
+ *
+ * The mapping (MAP_SHARED, of the segment's own file) is put under the
+ * segment's coherence: its faults go through the segment from then on, as
+ * a mapping of the channel's do, and so do those of the mappings a fork
+ * copies from it.  0 if it is already; EINVAL for a mapping of something
+ * else, or one that does not start at @addr; ESRCH if there is no such
+ * process; EOPNOTSUPP for a kind of mapping not wrapped yet (SysV shm);
+ * EPERM without CAP_SYS_ADMIN.
+ */
+struct ssi_dsm_wrap {
+	__s32 pid;
+	__u32 pad;
+	__u64 addr;
+	__u64 reserved;
 };
 
 /* A page's state on this node, and what a request asks for. */
@@ -591,8 +629,11 @@ struct ssi_dsm_req {
  * struct ssi_dsm_page - SSI_DSM_GRANT and SSI_DSM_REVOKE argument
  * @page:	the page index in the segment.
  * @access:	GRANT: SSI_DSM_READ or SSI_DSM_WRITE, the page's state from
- *		now on; REVOKE: SSI_DSM_INVALID or SSI_DSM_READ (a writer
- *		keeps a copy to read).
+ *		now on, or SSI_DSM_INVALID with @data: the content of a page
+ *		that stays INVALID here (EBUSY if it is not), as home's copy
+ *		takes a writer's content back while another node is granted
+ *		the page; REVOKE: SSI_DSM_INVALID or SSI_DSM_READ (a writer
+ *		keeps a copy to read), or the state it has: its content out.
  * @pad:	must be zero.
  * @data:	a user pointer to one page: GRANT's new content (0: the
  *		page keeps the content it has here, e.g. a READ page made
@@ -625,5 +666,6 @@ struct ssi_dsm_page {
 /* on a DSM channel */
 #define SSI_DSM_GRANT		_IOW(SSI_IOC_MAGIC, 0x20, struct ssi_dsm_page)
 #define SSI_DSM_REVOKE		_IOW(SSI_IOC_MAGIC, 0x21, struct ssi_dsm_page)
+#define SSI_DSM_WRAP		_IOW(SSI_IOC_MAGIC, 0x22, struct ssi_dsm_wrap)
 
 #endif /* _UAPI_LINUX_SSI_H */
