@@ -29,6 +29,8 @@ struct balance_node {
 	bool eligible;			/* may give or take tasks */
 	bool closed;			/* gives, but takes none (Slurm
 					 * does not let it: slurm_view.h) */
+	uint64_t low_water_kb;		/* MemoryLowWater of its memory:
+					 * below it, tasks move off; 0: none */
 };
 
 struct balance_task {
@@ -39,6 +41,8 @@ struct balance_task {
 	uint32_t weight;		/* runnable threads (at least 1): what
 					 * it weighs on a node's CPUs */
 	bool movable;			/* its policy and state allow it */
+	uint64_t rss_kb;		/* its resident memory (an estimate
+					 * for one away: memory_plan) */
 };
 
 struct balance_move {
@@ -78,5 +82,22 @@ size_t evacuate_plan(struct balance_node *nodes, size_t nn,
 		     const struct balance_task *tasks, size_t nt, int from,
 		     const struct balance_params *p,
 		     struct balance_move *out, size_t max);
+
+/*
+ * memory_plan - move tasks off the nodes whose available memory
+ * (load.mem_free_kb) is below their low_water_kb, before the OOM killer
+ * acts.  The node furthest below gives first, its largest tasks first,
+ * until it is above again: a task away from home goes home if home keeps
+ * its own low water with it there (the cheapest move, and always
+ * allowed), else to the node with the most memory available that may
+ * take it (eligible, not closed, may_go) and keeps its low water with it.
+ * A task that fits nowhere stays.  Nodes' mem_free_kb end as the plan
+ * leaves them; a task moves at most once.  Up to @max moves into @out;
+ * returns how many.
+ */
+size_t memory_plan(struct balance_node *nodes, size_t nn,
+		   const struct balance_task *tasks, size_t nt,
+		   const struct balance_params *p,
+		   struct balance_move *out, size_t max);
 
 #endif

@@ -18,6 +18,8 @@
 #include "cluster/task_view.h"
 #include "control/task_registry.h"
 #include "slurm/slurm_view.h"
+#include "migrate/move_request.h"
+#include "migrate/usage.h"
 
 static bool node_wanted(const struct balancer_filter *f, const char *name)
 {
@@ -130,6 +132,7 @@ static int plan_nodes(const struct balancer_ctx *c, const struct balancer_filter
 		if (pi.self && c->sampler)
 			sampler_runnable(c->sampler, f->client, &n->load.runnable);
 		out->before[i] = load_score(&n->load);
+		n->low_water_kb = n->load.mem_total_kb * c->conf->mem_low_water_pct / 100;
 	}
 	if (f->candidates)
 		draw_candidates(out->nodes, nn, peers_self(c->peers), f->candidates);
@@ -178,6 +181,21 @@ static uint32_t weight_here(pid_t pid, const char *where)
 	return runnable;
 }
 
+/*
+ * What task @pid holds in memory: its resident set here, or away (whose
+ * node knows it now) what it held when it left, or its peak there since
+ * if that is more.
+ */
+static uint64_t memory_of(const struct balancer_ctx *c, pid_t pid, const char *where)
+{
+	struct usage_sample s;
+	uint64_t kb = 0;
+
+	if (where)
+		return migrate_memory_kb(c->migrate, pid);
+	return usage_read(pid, &s, &kb) ? 0 : kb;
+}
+
 int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 		  struct balancer_plan *out)
 {
@@ -202,6 +220,8 @@ int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 		b->home = self;
 		b->where = where ? peers_find(c->peers, where) : self;
 		b->weight = weight_here(t->pid, where);
+		if (f->memory)
+			b->rss_kb = memory_of(c, t->pid, where);
 		/* steady (here, or running there), and allowed to move */
 		b->movable = (!where || !strcmp(state, "deputy")) && b->where >= 0 &&
 			     (!f->auto_only || (t->auto_move &&
@@ -209,7 +229,14 @@ int balancer_plan(const struct balancer_ctx *c, const struct balancer_filter *f,
 			     (!f->here_only || b->where == self);
 		out->nt++;
 	}
-	plan_moves(c, out, may_go_here);
+	if (f->memory) {
+		struct balance_params bp = { .may_go = may_go_here, .arg = (void *)c };
+
+		out->nmoves = memory_plan(out->nodes, out->nn, out->tasks, out->nt, &bp,
+					  out->moves, out->nt);
+	} else {
+		plan_moves(c, out, may_go_here);
+	}
 	return 0;
 }
 
@@ -275,46 +302,84 @@ bool balancer_paused(void)
 }
 
 
-static void auto_done(void *arg, const struct migrate_result *r)
+static void auto_done(void *arg, const struct migreq_result *res)
 {
-	if (r->err)
-		log_notice("balancer: pid %d not moved: %s", (int)r->pid, r->msg);
+	if (res->code)
+		log_notice("balancer: pid %d not moved: %s", (int)(intptr_t)arg, res->msg);
+	else if (res->r.home)
+		log_notice("balancer: pid %d runs at home again", (int)res->r.pid);
 	else
-		log_notice("balancer: pid %d now runs on %s", (int)r->pid, r->node);
+		log_notice("balancer: pid %d now runs on %s", (int)res->r.pid, res->r.node);
+}
+
+/*
+ * The automatic balancer's plan: first this node's tasks, wherever they
+ * run, off nodes short of memory (before the OOM killer acts there); else
+ * tasks running here to less loaded nodes.
+ */
+static int auto_plan(const struct balancer_ctx *c, struct balancer_plan *p)
+{
+	struct balancer_filter f = { .admin = true, .auto_only = true, .memory = true };
+	const struct balance_move *mv;
+	const struct balance_node *from;
+
+	if (c->conf->mem_low_water_pct) {
+		if (balancer_plan(c, &f, p))
+			return -ENOMEM;
+		if (p->nmoves) {
+			mv = &p->moves[0];
+			from = &p->nodes[mv->from];
+			log_notice("balancer: %s has %llu MiB available, below its low water of %llu MiB: "
+				   "moving pid %d (%llu MiB) to %s",
+				   from->name, (unsigned long long)(from->load.mem_free_kb -
+								     p->tasks[mv->task].rss_kb) >> 10,
+				   (unsigned long long)from->low_water_kb >> 10,
+				   (int)p->tasks[mv->task].pid,
+				   (unsigned long long)p->tasks[mv->task].rss_kb >> 10,
+				   p->nodes[mv->to].name);
+			return 0;
+		}
+		balancer_plan_free(p);
+	}
+	f = (struct balancer_filter){ .admin = true, .auto_only = true, .here_only = true,
+				      .candidates = c->conf->balance_candidates };
+	if (balancer_plan(c, &f, p))
+		return -ENOMEM;
+	if (p->nmoves) {
+		mv = &p->moves[0];
+		log_info("balancer: load %u here, %u on %s: moving pid %d (job %lld.%lld task %lld)",
+			 mv->from_before, mv->to_before, p->nodes[mv->to].name,
+			 (int)p->tasks[mv->task].pid, (long long)p->tasks[mv->task].job,
+			 (long long)p->tasks[mv->task].step,
+			 (long long)p->tasks[mv->task].task);
+	}
+	return 0;
 }
 
 uint64_t balancer_timer(const struct balancer_ctx *c, uint64_t now)
 {
-	struct balancer_filter f = { .admin = true, .auto_only = true,
-				     .here_only = true,
-				     .candidates = c->conf->balance_candidates };
 	struct balancer_plan p;
 	const struct balance_move *mv;
-	char err[256];
+	struct migreq_result res;
 	void *handle;
-	int rc;
+	pid_t pid;
 
 	if (now < next_ms)
 		return next_ms;
 	next_ms = now + c->conf->balance_interval_ms;
 	/* one at a time: the loads must show the last move first */
-	if (paused || migrate_busy(c->migrate) || balancer_plan(c, &f, &p))
+	if (paused || migrate_busy(c->migrate) || auto_plan(c, &p))
 		return next_ms;
 	if (p.nmoves) {
 		mv = &p.moves[0];
-		log_info("balancer: load %u here, %u on %s: moving pid %d (job %lld.%lld task %lld)",
-			 mv->from_before, mv->to_before, p.nodes[mv->to].name,
-			 (int)p.tasks[mv->task].pid, (long long)p.tasks[mv->task].job,
-			 (long long)p.tasks[mv->task].step,
-			 (long long)p.tasks[mv->task].task);
-		recent[recent_next].pid = p.tasks[mv->task].pid;
+		pid = p.tasks[mv->task].pid;
+		recent[recent_next].pid = pid;
 		recent[recent_next].ms = now;
 		recent_next = (recent_next + 1) % BALANCER_RECENT;
-		rc = migrate_start(c->migrate, p.tasks[mv->task].pid, mv->to, auto_done,
-				   NULL, &handle, err, sizeof(err));
-		if (rc)
-			log_notice("balancer: pid %d not moved: %s",
-				   (int)p.tasks[mv->task].pid, err);
+		/* home, or on through home, for a task away (move_request.h) */
+		if (migreq_start(c->migrate, c->conf, c->peers, c->tasks, c->slurm, pid, mv->to,
+				 0, true, auto_done, (void *)(intptr_t)pid, &handle, &res))
+			log_notice("balancer: pid %d not moved: %s", (int)pid, res.msg);
 	}
 	balancer_plan_free(&p);
 	return next_ms;

@@ -51,6 +51,8 @@ struct balancer_filter {
 	int evacuate;			/* balancer_plan_view(): 1 + the index
 					 * of a node to empty (evacuate_plan()),
 					 * or 0: balance */
+	bool memory;			/* balancer_plan(): moves off nodes
+					 * short of memory (memory_plan()) */
 };
 
 struct balancer_plan {

@@ -107,6 +107,14 @@
 #define SSI_INCOMING_MEMORY_PCT		50
 
 /*
+ * MemoryLowWater: below this share of its memory available (MemAvailable
+ * of MemTotal, percent), a node's migratable tasks move to nodes with room
+ * before the OOM killer acts (the automatic balancer; 0: never).
+ */
+#define SSI_MEMORY_LOW_WATER_PCT	5
+#define SSI_MEMORY_LOW_WATER_MAX	90
+
+/*
  * What ssid learns from Slurm (slurm/slurm_view.h): node states and
  * partitions are loaded every SlurmPollInterval by ssi-slurm-watch, with
  * their update times, so an unchanged cluster costs slurmctld one small

@@ -180,7 +180,7 @@ enum key_id {
 	K_PID_FILE, K_MUNGE_SOCKET, K_SLURM_USER, K_BAL_INTERVAL,
 	K_BAL_THRESHOLD, K_BAL_HYSTERESIS, K_BAL_CANDIDATES, K_NICE,
 	K_MAX_INCOMING, K_INCOMING_MEMORY, K_PROTECT, K_LOG_LEVEL,
-	K_SLURM_POLL, K_NKEYS
+	K_SLURM_POLL, K_MEM_LOW_WATER, K_NKEYS
 };
 
 static const char *const key_names[K_NKEYS] = {
@@ -203,6 +203,7 @@ static const char *const key_names[K_NKEYS] = {
 	[K_PROTECT] = "Protect",
 	[K_LOG_LEVEL] = "LogLevel",
 	[K_SLURM_POLL] = "SlurmPollInterval",
+	[K_MEM_LOW_WATER] = "MemoryLowWater",
 };
 
 static int set_global(struct parse *p, enum key_id id, const char *key,
@@ -282,6 +283,9 @@ static int set_global(struct parse *p, enum key_id id, const char *key,
 		return parse_uint(p, key, val, 1, 1024, &c->max_incoming);
 	case K_INCOMING_MEMORY:
 		return parse_uint(p, key, val, 1, 100, &c->incoming_memory_pct);
+	case K_MEM_LOW_WATER:
+		return parse_uint(p, key, val, 0, SSI_MEMORY_LOW_WATER_MAX,
+				  &c->mem_low_water_pct);
 	case K_PROTECT:
 		/* no "none": every frame is authenticated (doc/wire-protocol.md) */
 		if (!strcasecmp(val, "integrity"))
@@ -461,6 +465,7 @@ static int set_defaults(struct ssi_conf *c)
 	c->nice = SSI_NICE;
 	c->max_incoming = SSI_MAX_INCOMING;
 	c->incoming_memory_pct = SSI_INCOMING_MEMORY_PCT;
+	c->mem_low_water_pct = SSI_MEMORY_LOW_WATER_PCT;
 	c->log_level = LOG_NOTICE;
 	c->slurm_poll_ms = SSI_SLURM_POLL_MS;
 	return c->cluster_name && c->transport && c->control_socket &&

@@ -45,6 +45,7 @@ struct ssi_conf {
 	int nice;			/* ssid's own, -20..19 */
 	unsigned int max_incoming;	/* migrations arriving at once */
 	unsigned int incoming_memory_pct; /* of MemAvailable, per image */
+	unsigned int mem_low_water_pct;	/* of MemTotal: MemoryLowWater */
 	bool encrypt;			/* Protect=encrypt, else integrity */
 	int log_level;			/* LogLevel=, a syslog priority */
 	size_t nnodes;

@@ -28,6 +28,7 @@ static const struct live_key {
 	{ "BalanceCandidates",	offsetof(struct ssi_conf, balance_candidates) },
 	{ "MaxIncoming",	offsetof(struct ssi_conf, max_incoming) },
 	{ "IncomingMemory",	offsetof(struct ssi_conf, incoming_memory_pct) },
+	{ "MemoryLowWater",	offsetof(struct ssi_conf, mem_low_water_pct) },
 	{ "LogLevel",		offsetof(struct ssi_conf, log_level) },
 };
 

@@ -1854,6 +1854,17 @@ bool migrate_busy(struct migrate *m)
 	return false;
 }
 
+uint64_t migrate_memory_kb(struct migrate *m, pid_t pid)
+{
+	struct mig_home *h;
+
+	for (h = m->homes; h; h = h->next)
+		if (h->pid == pid)
+			return h->expect_bytes / 1024 > h->usage.charged.maxrss_kb ?
+			       h->expect_bytes / 1024 : h->usage.charged.maxrss_kb;
+	return 0;
+}
+
 const char *migrate_where(struct migrate *m, pid_t pid, const char **state)
 {
 	struct mig_home *h;

@@ -87,6 +87,13 @@ void migrate_forget(struct migrate *m, void *handle);
  */
 const char *migrate_where(struct migrate *m, pid_t pid, const char **state);
 
+/*
+ * migrate_memory_kb - what process @pid of this node, away, holds in
+ * memory as far as home knows: its resident set when it left, or its peak
+ * there since (MIG_USAGE) if that is more; 0 if it is not away.
+ */
+uint64_t migrate_memory_kb(struct migrate *m, pid_t pid);
+
 /* One migrated process, as `ssictl show procs` shows it. */
 struct migrate_proc {
 	pid_t pid;		/* the home pid (what the process sees) */

@@ -2,7 +2,8 @@
 /*
  * check_balance.c - the balancer's plan (ssid/cluster/balance_plan.c): spreading, the
  * threshold, no ping-pong, ineligible nodes and unmovable tasks left
- * alone, the move limit, nodes Slurm closed and jobs' partitions.
+ * alone, the move limit, nodes Slurm closed and jobs' partitions; moves
+ * off a node short of memory.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -258,6 +259,107 @@ START_TEST(test_evacuate)
 }
 END_TEST
 
+/* Memory in MiB, for readability: kB in the vectors. */
+static void mem(struct balance_node *n, uint64_t total_mib, uint64_t free_mib,
+		uint64_t low_mib)
+{
+	n->load.mem_total_kb = total_mib << 10;
+	n->load.mem_free_kb = free_mib << 10;
+	n->low_water_kb = low_mib << 10;
+}
+
+/*
+ * A node below its low water gives its largest tasks that fit elsewhere
+ * (keeping that node's low water), until it is above; a guest goes home
+ * if home has room; what fits nowhere, or may not move, stays; nodes
+ * above their low water (or without one) give nothing.
+ */
+START_TEST(test_memory)
+{
+	struct balance_params p = params;
+	struct balance_node n[3];
+	struct balance_task t[5];
+	struct balance_move m[8];
+	size_t k;
+
+	node(&n[0], "n1", 4, 4);
+	node(&n[1], "n2", 4, 4);
+	node(&n[2], "n3", 4, 1);
+	mem(&n[0], 1024, 80, 150);	/* 70 MiB short */
+	mem(&n[1], 1024, 400, 150);
+	mem(&n[2], 1024, 600, 150);
+	for (k = 0; k < 5; k++) {
+		task(&t[k], (int)k, 0);
+		t[k].home = 0;
+	}
+	t[0].rss_kb = 20 << 10;
+	t[1].rss_kb = 500 << 10;	/* fits nowhere: 600 - 500 < 150 */
+	t[2].rss_kb = 300 << 10;	/* the largest that fits: to n3 */
+	t[3].rss_kb = 40 << 10;
+	t[4].rss_kb = 900 << 10;
+	t[4].movable = false;
+	ck_assert_uint_eq(memory_plan(n, 3, t, 5, &p, m, 8), 1);
+	ck_assert_uint_eq(m[0].task, 2);
+	ck_assert_int_eq(m[0].from, 0);
+	ck_assert_int_eq(m[0].to, 2);
+	ck_assert_uint_eq(n[0].load.mem_free_kb, 380 << 10);
+	ck_assert_uint_eq(n[2].load.mem_free_kb, 300 << 10);
+	ck_assert_uint_eq(n[0].load.runnable, 3);
+
+	/* above its low water, or without one: nothing moves */
+	mem(&n[0], 1024, 160, 150);
+	ck_assert_uint_eq(memory_plan(n, 3, t, 5, &p, m, 8), 0);
+	mem(&n[0], 1024, 10, 0);
+	ck_assert_uint_eq(memory_plan(n, 3, t, 5, &p, m, 8), 0);
+
+	/* several moves while still short; the limit */
+	mem(&n[0], 1024, 100, 150);
+	mem(&n[1], 1024, 400, 150);
+	mem(&n[2], 1024, 400, 150);
+	t[2].rss_kb = 30 << 10;
+	ck_assert_uint_eq(memory_plan(n, 3, t, 5, &p, m, 8), 2);
+	ck_assert_uint_eq(m[0].task, 3);	/* 40 MiB, then 30: 170 free */
+	ck_assert_uint_eq(m[1].task, 2);
+	ck_assert_int_ne(m[0].to, m[1].to);	/* the one with more free each time */
+	mem(&n[0], 1024, 100, 150);
+	mem(&n[1], 1024, 400, 150);
+	mem(&n[2], 1024, 400, 150);
+	ck_assert_uint_eq(memory_plan(n, 3, t, 5, &p, m, 1), 1);
+
+	/* a guest on a short node goes home, if home has room */
+	mem(&n[0], 1024, 400, 150);
+	mem(&n[1], 1024, 50, 150);
+	mem(&n[2], 1024, 900, 150);
+	task(&t[0], 0, 1);
+	t[0].home = 0;
+	t[0].rss_kb = 200 << 10;
+	ck_assert_uint_eq(memory_plan(n, 3, t, 1, &p, m, 8), 1);
+	ck_assert_int_eq(m[0].to, 0);
+	mem(&n[0], 1024, 300, 150);	/* home too short: elsewhere */
+	mem(&n[1], 1024, 50, 150);
+	ck_assert_uint_eq(memory_plan(n, 3, t, 1, &p, m, 8), 1);
+	ck_assert_int_eq(m[0].to, 2);
+
+	/* nodes that may not take it: closed, ineligible, not the job's */
+	mem(&n[0], 1024, 50, 150);
+	mem(&n[1], 1024, 900, 150);
+	mem(&n[2], 1024, 900, 150);
+	task(&t[0], 0, 0);
+	t[0].home = 0;
+	t[0].job = 8;
+	t[0].rss_kb = 100 << 10;
+	n[1].closed = true;
+	p.may_go = job8_not_n3;
+	ck_assert_uint_eq(memory_plan(n, 3, t, 1, &p, m, 8), 0);
+	n[1].closed = false;
+	n[1].eligible = false;
+	ck_assert_uint_eq(memory_plan(n, 3, t, 1, &p, m, 8), 0);
+	n[1].eligible = true;
+	ck_assert_uint_eq(memory_plan(n, 3, t, 1, &p, m, 8), 1);
+	ck_assert_int_eq(m[0].to, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("balance");
@@ -270,6 +372,7 @@ int main(void)
 	tcase_add_test(tc, test_eligibility);
 	tcase_add_test(tc, test_slurm);
 	tcase_add_test(tc, test_evacuate);
+	tcase_add_test(tc, test_memory);
 	suite_add_tcase(s, tc);
 	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

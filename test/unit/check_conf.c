@@ -95,6 +95,7 @@ START_TEST(test_full_file)
 		"Nice=-20\n"
 		"MaxIncoming=2\n"
 		"IncomingMemory=25\n"
+		"MemoryLowWater=10\n"
 		"Protect=Encrypt\n"
 		"SlurmPollInterval=30\n"
 		"\t NodeName=n1   Addr=10.251.0.1\r\n"
@@ -116,13 +117,14 @@ START_TEST(test_full_file)
 	ck_assert_int_eq(c->nice, -20);
 	ck_assert_uint_eq(c->max_incoming, 2);
 	ck_assert_uint_eq(c->incoming_memory_pct, 25);
+	ck_assert_uint_eq(c->mem_low_water_pct, 10);
 	ck_assert(c->encrypt);
 	ck_assert_uint_eq(c->slurm_poll_ms, 30000);
 	ck_assert_uint_eq(c->nnodes, 3);
 	ck_assert_str_eq(c->nodes[0].name, "n1");
 	ck_assert_str_eq(c->nodes[0].addr, "10.251.0.1");
 	ck_assert_uint_eq(c->nodes[0].port, 7075);	/* global, set later */
-	ck_assert_int_eq(c->nodes[0].line, 20);
+	ck_assert_int_eq(c->nodes[0].line, 21);
 	ck_assert_str_eq(c->nodes[1].addr, "fd00::2");
 	ck_assert_uint_eq(c->nodes[1].port, 7080);
 	ck_assert(!c->nodes[1].no_migrate);
@@ -256,6 +258,8 @@ START_TEST(test_value_errors)
 	refuse(NODES "Nice=5x\n", 3, "not a nice value");
 	refuse(NODES "MaxIncoming=0\n", 3, "out of range [1, 1024]");
 	refuse(NODES "IncomingMemory=101\n", 3, "out of range [1, 100]");
+	refuse(NODES "MemoryLowWater=91\n", 3, "out of range [0, 90]");
+	refuse(NODES "MemoryLowWater=-1\n", 3, "not a number");
 	refuse(NODES "LogLevel=loud\n", 3, "must be error, warning, notice, info or debug");
 }
 END_TEST
