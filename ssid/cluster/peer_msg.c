@@ -902,3 +902,72 @@ int msg_decode_mig_proc_fds(const void *buf, size_t len, struct msg_mig_proc_fds
 	}
 	return 0;
 }
+
+/* ----------------------------------------------------------------- DSM */
+
+/* Do DSM messages of @type carry the content when MSG_DSM_DATA is set? */
+static bool dsm_carries(uint16_t type)
+{
+	return type == SSID_MSG_DSM_REVOKED || type == SSID_MSG_DSM_GRANT;
+}
+
+size_t msg_encode_dsm(uint16_t type, const struct msg_dsm *m, void *buf)
+{
+	struct cur c = { buf, NULL };
+
+	put_version(&c);
+	put32(&c, m->flags);
+	put32(&c, m->value);
+	put64(&c, m->seg);
+	put64(&c, m->page);
+	if (dsm_carries(type) && (m->flags & MSG_DSM_DATA))
+		put_bytes(&c, m->data, MSG_DSM_PAGE);
+	return (size_t)(c.p - (unsigned char *)buf);
+}
+
+/* What @m's value and page may be in a message of @type. */
+static bool dsm_valid(uint16_t type, const struct msg_dsm *m)
+{
+	bool page_ok = m->page < MSG_DSM_PAGES_MAX;
+
+	switch (type) {
+	case SSID_MSG_DSM_ASK:
+	case SSID_MSG_DSM_GRANT:
+		return page_ok && (m->value == 1 || m->value == 2);
+	case SSID_MSG_DSM_REVOKE:
+		return page_ok && m->value <= 1;
+	case SSID_MSG_DSM_REVOKED:
+		return page_ok && !m->value;
+	case SSID_MSG_DSM_FAIL:
+		return page_ok && m->value >= 1 && m->value <= MSG_DSM_ERRNO_MAX;
+	case SSID_MSG_DSM_WAKE:
+		return m->page < MSG_DSM_PAGES_MAX * MSG_DSM_PAGE && m->value >= 1;
+	case SSID_MSG_DSM_DROP:
+		return !m->page && !m->value;
+	}
+	return false;
+}
+
+int msg_decode_dsm(uint16_t type, const void *buf, size_t len, struct msg_dsm *m)
+{
+	struct cur c = { (unsigned char *)buf, (const unsigned char *)buf + len };
+
+	if (!buf || get_version(&c, MSG_DSM_LEN))
+		return -1;
+	m->flags = get32(&c);
+	m->value = get32(&c);
+	m->seg = get64(&c);
+	m->page = get64(&c);
+	m->data = NULL;
+	if (m->flags & ~MSG_DSM_DATA)
+		return -1;
+	/* only a revocation asks, only a grant or its answer carries */
+	if ((m->flags & MSG_DSM_DATA) && !dsm_carries(type) && type != SSID_MSG_DSM_REVOKE)
+		return -1;
+	if (dsm_carries(type) && (m->flags & MSG_DSM_DATA)) {
+		if ((size_t)(c.end - c.p) < MSG_DSM_PAGE)
+			return -1;
+		m->data = c.p;
+	}
+	return dsm_valid(type, m) ? 0 : -1;
+}

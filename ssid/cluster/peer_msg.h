@@ -64,7 +64,17 @@ enum ssid_msg_type {
 	SSID_MSG_MIGRATE_REP = 0x0203,	/* how that went */
 	SSID_MSG_JOB_EVENT = 0x0204,	/* a Slurm job started or ended */
 	SSID_MSG_CLUSTER_MIN = SSID_MSG_TASKS_QUERY,
-	SSID_MSG_CLUSTER_MAX = SSID_MSG_JOB_EVENT
+	SSID_MSG_CLUSTER_MAX = SSID_MSG_JOB_EVENT,
+	/* DSM page traffic (doc/dsm.md, "Peer messages"): one struct msg_dsm */
+	SSID_MSG_DSM_ASK = 0x0300,	/* mapper node -> home: a page, to read or write */
+	SSID_MSG_DSM_REVOKE = 0x0301,	/* home -> holder: give it up (content back?) */
+	SSID_MSG_DSM_REVOKED = 0x0302,	/* holder -> home: done (the content) */
+	SSID_MSG_DSM_GRANT = 0x0303,	/* home -> requester: yours (the content) */
+	SSID_MSG_DSM_FAIL = 0x0304,	/* home -> requester: lost, an errno */
+	SSID_MSG_DSM_WAKE = 0x0305,	/* any -> mapper nodes: a futex wake */
+	SSID_MSG_DSM_DROP = 0x0306,	/* mapper node -> home: no mapper left here */
+	SSID_MSG_DSM_MIN = SSID_MSG_DSM_ASK,
+	SSID_MSG_DSM_MAX = SSID_MSG_DSM_DROP
 };
 
 /*
@@ -159,6 +169,39 @@ struct msg_mig_usage {
 
 size_t msg_encode_mig_usage(const struct msg_mig_usage *m, void *buf);
 int msg_decode_mig_usage(const void *buf, size_t len, struct msg_mig_usage *m);
+
+/*
+ * DSM_*: a page of a segment (home's id for it).  @value is the access
+ * asked or granted (1 read, 2 write), the access a revoked holder keeps
+ * (0 or 1), an errno (FAIL, 1..4095) or a count of waiters (WAKE, >= 1);
+ * @page a page index, or a byte offset in the segment (WAKE); DROP has
+ * neither.  MSG_DSM_DATA: REVOKE asks for the content back, REVOKED and
+ * GRANT carry it, MSG_DSM_PAGE bytes right after the fixed fields.
+ */
+#define MSG_DSM_PAGE		4096
+#define MSG_DSM_DATA		0x1
+#define MSG_DSM_PAGES_MAX	(1ULL << 22)	/* ssid/dsm/directory.h: 16 GiB */
+#define MSG_DSM_ERRNO_MAX	4095
+#define MSG_DSM_LEN		(4 + 4 + 4 + 8 + 8)
+
+struct msg_dsm {
+	uint64_t seg;
+	uint64_t page;
+	uint32_t value;
+	uint32_t flags;			/* MSG_DSM_DATA */
+	const void *data;		/* MSG_DSM_PAGE bytes when it has them:
+					 * encode copies them, decode points
+					 * into the payload */
+};
+
+/*
+ * msg_encode_dsm - @m into @buf (room for MSG_DSM_LEN + MSG_DSM_PAGE);
+ * returns the length.  msg_decode_dsm - a payload of message @type into
+ * @m: 0, or -1 for a value, page or flags that @type cannot have, or
+ * content missing.
+ */
+size_t msg_encode_dsm(uint16_t type, const struct msg_dsm *m, void *buf);
+int msg_decode_dsm(uint16_t type, const void *buf, size_t len, struct msg_dsm *m);
 
 /* MIG_IMAGE: header; the bytes are the message's bulk part. */
 struct msg_mig_image {

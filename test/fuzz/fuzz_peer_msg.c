@@ -155,6 +155,21 @@ out:
 	free(insns);
 }
 
+/* A DSM message of the type the first byte picks (and a few others). */
+static void fuzz_dsm(const uint8_t *p, size_t len)
+{
+	volatile uint8_t sum = 0;
+	struct msg_dsm m;
+	size_t i;
+
+	if (!len)
+		return;
+	if (!msg_decode_dsm((uint16_t)(SSID_MSG_DSM_MIN + p[0] % 8), p + 1, len - 1, &m) &&
+	    m.data)
+		for (i = 0; i < MSG_DSM_PAGE; i++)	/* within the payload */
+			sum += ((const uint8_t *)m.data)[i];
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *p = data + 1;
@@ -184,11 +199,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 17: DECODE(msg_decode_migrate_rep, struct msg_migrate_rep); break;
 	case 18: DECODE(msg_decode_job_event, struct msg_job_event); break;
 	default:
-		switch (data[0] / 20 % 5) {
+		switch (data[0] / 20 % 6) {
 		case 0: DECODE(msg_decode_mig_proc_fds, struct msg_mig_proc_fds); break;
 		case 1: fuzz_fwd_call(p, len); break;
 		case 2: fuzz_seccomp(p, len); break;
 		case 3: DECODE(msg_decode_mig_usage, struct msg_mig_usage); break;
+		case 4: fuzz_dsm(p, len); break;
 		default: fuzz_seccomp_prog(p, len); break;
 		}
 	}

@@ -158,6 +158,71 @@ START_TEST(test_image_value_exit)
 }
 END_TEST
 
+/* DSM_*: round trips with and without content; what each type may carry. */
+START_TEST(test_dsm)
+{
+	static unsigned char buf[MSG_DSM_LEN + MSG_DSM_PAGE], page[MSG_DSM_PAGE];
+	struct msg_dsm m = { .seg = 0x1234567890ULL, .page = 77, .value = 2 }, o;
+	size_t n, i;
+
+	memset(page, 0xa5, sizeof(page));
+	n = msg_encode_dsm(SSID_MSG_DSM_ASK, &m, buf);
+	ck_assert_uint_eq(n, MSG_DSM_LEN);
+	ck_assert_int_eq(msg_decode_dsm(SSID_MSG_DSM_ASK, buf, n, &o), 0);
+	ck_assert_uint_eq(o.seg, 0x1234567890ULL);
+	ck_assert_uint_eq(o.page, 77);
+	ck_assert_uint_eq(o.value, 2);
+	ck_assert_ptr_null(o.data);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(msg_decode_dsm(SSID_MSG_DSM_ASK, buf, i, &o), -1);
+	/* a grant with the content, which the decoded message points at */
+	m.flags = MSG_DSM_DATA;
+	m.data = page;
+	n = msg_encode_dsm(SSID_MSG_DSM_GRANT, &m, buf);
+	ck_assert_uint_eq(n, MSG_DSM_LEN + MSG_DSM_PAGE);
+	ck_assert_int_eq(msg_decode_dsm(SSID_MSG_DSM_GRANT, buf, n, &o), 0);
+	ck_assert_ptr_eq(o.data, buf + MSG_DSM_LEN);
+	ck_assert_int_eq(memcmp(o.data, page, MSG_DSM_PAGE), 0);
+	ck_assert_int_eq(msg_decode_dsm(SSID_MSG_DSM_GRANT, buf, n - 1, &o), -1);
+	/* content only where it goes: not in an ask or a fail */
+	ck_assert_int_eq(msg_decode_dsm(SSID_MSG_DSM_ASK, buf, n, &o), -1);
+	m.value = 5;
+	n = msg_encode_dsm(SSID_MSG_DSM_FAIL, &m, buf);
+	ck_assert_int_eq(msg_decode_dsm(SSID_MSG_DSM_FAIL, buf, n, &o), -1);
+	m.flags = 0;
+	n = msg_encode_dsm(SSID_MSG_DSM_FAIL, &m, buf);
+	ck_assert_int_eq(msg_decode_dsm(SSID_MSG_DSM_FAIL, buf, n, &o), 0);
+	/* a revocation asks for the content, with no bytes of it */
+	m = (struct msg_dsm){ .seg = 1, .page = 3, .value = 1, .flags = MSG_DSM_DATA };
+	n = msg_encode_dsm(SSID_MSG_DSM_REVOKE, &m, buf);
+	ck_assert_uint_eq(n, MSG_DSM_LEN);
+	ck_assert_int_eq(msg_decode_dsm(SSID_MSG_DSM_REVOKE, buf, n, &o), 0);
+	ck_assert_uint_eq(o.flags, MSG_DSM_DATA);
+	/* values each type may not have */
+	static const struct { uint16_t type; uint64_t page; uint32_t value; } bad[] = {
+		{ SSID_MSG_DSM_ASK, 0, 0 }, { SSID_MSG_DSM_ASK, 0, 3 },
+		{ SSID_MSG_DSM_ASK, MSG_DSM_PAGES_MAX, 1 }, { SSID_MSG_DSM_REVOKE, 0, 2 },
+		{ SSID_MSG_DSM_REVOKED, 0, 1 }, { SSID_MSG_DSM_GRANT, 0, 0 },
+		{ SSID_MSG_DSM_FAIL, 0, 0 }, { SSID_MSG_DSM_FAIL, 0, MSG_DSM_ERRNO_MAX + 1 },
+		{ SSID_MSG_DSM_WAKE, 0, 0 },
+		{ SSID_MSG_DSM_WAKE, MSG_DSM_PAGES_MAX * MSG_DSM_PAGE, 1 },
+		{ SSID_MSG_DSM_DROP, 1, 0 }, { SSID_MSG_DSM_DROP, 0, 1 },
+		{ SSID_MSG_HEARTBEAT, 0, 1 },
+	};
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m = (struct msg_dsm){ .seg = 9, .page = bad[i].page, .value = bad[i].value };
+		n = msg_encode_dsm(bad[i].type, &m, buf);
+		ck_assert_msg(msg_decode_dsm(bad[i].type, buf, n, &o) == -1, "case %zu", i);
+	}
+	m = (struct msg_dsm){ .seg = 9, .page = 8191, .value = 3 };
+	n = msg_encode_dsm(SSID_MSG_DSM_WAKE, &m, buf);
+	ck_assert_int_eq(msg_decode_dsm(SSID_MSG_DSM_WAKE, buf, n, &o), 0);
+	/* unknown flags */
+	buf[7] |= 0x2;
+	ck_assert_int_eq(msg_decode_dsm(SSID_MSG_DSM_WAKE, buf, n, &o), -1);
+}
+END_TEST
+
 START_TEST(test_usage)
 {
 	unsigned char buf[MSG_MIG_USAGE_LEN];
@@ -765,6 +830,7 @@ int main(void)
 	tcase_add_test(tc, test_file_msgs);
 	tcase_add_test(tc, test_migrate_req_rep);
 	tcase_add_test(tc, test_job_event);
+	tcase_add_test(tc, test_dsm);
 	suite_add_tcase(s, tc);
 	failed = check_run(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
