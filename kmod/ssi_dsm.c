@@ -71,6 +71,7 @@ struct ssi_dsm_seg {
 	u8 *asked;			/* the most a request not granted yet asks */
 	u8 *queued;			/* the page is in @queue */
 	u32 *granted_gen;		/* grants of the page so far */
+	u8 *lost;			/* SSI_DSM_FAIL: no copy will come */
 	u32 *queue;			/* pages asked for, not read by the holder */
 	pgoff_t qhead, qlen;		/* a ring of npages: a page is in it once */
 	bool closed;			/* the channel is gone */
@@ -87,6 +88,7 @@ static void seg_free(struct ssi_dsm_seg *seg)
 	kvfree(seg->asked);
 	kvfree(seg->queued);
 	kvfree(seg->granted_gen);
+	kvfree(seg->lost);
 	kvfree(seg->queue);
 	kfree(seg);
 }
@@ -124,7 +126,8 @@ static void ask_locked(struct ssi_dsm_seg *seg, pgoff_t pg, u8 access)
 static bool answered(struct ssi_dsm_seg *seg, pgoff_t pg, u8 access, u32 gen)
 {
 	return READ_ONCE(seg->granted_gen[pg]) != gen ||
-	       READ_ONCE(seg->state[pg]) >= access || READ_ONCE(seg->closed);
+	       READ_ONCE(seg->state[pg]) >= access || READ_ONCE(seg->closed) ||
+	       READ_ONCE(seg->lost[pg]);
 }
 
 /*
@@ -137,7 +140,7 @@ static vm_fault_t wait_for_page(struct vm_fault *vmf, struct ssi_dsm_seg *seg,
 	u32 gen;
 
 	spin_lock(&seg->lock);
-	if (seg->closed) {
+	if (seg->closed || seg->lost[pg]) {
 		spin_unlock(&seg->lock);
 		return VM_FAULT_SIGBUS;
 	}
@@ -199,6 +202,10 @@ static vm_fault_t ssi_dsm_page_mkwrite(struct vm_fault *vmf)
 		return VM_FAULT_LOCKED;
 	unlock_page(vmf->page);
 	spin_lock(&seg->lock);
+	if (seg->lost[pg]) {
+		spin_unlock(&seg->lock);
+		return VM_FAULT_SIGBUS;
+	}
 	if (!seg->closed)
 		ask_locked(seg, pg, SSI_DSM_WRITE);
 	spin_unlock(&seg->lock);
@@ -446,6 +453,7 @@ static long ssi_dsm_grant(struct ssi_dsm_seg *seg, const void __user *uarg)
 	if (a.access != SSI_DSM_INVALID) {
 		spin_lock(&seg->lock);
 		seg->state[a.page] = (u8)a.access;
+		seg->lost[a.page] = 0;
 		seg->granted_gen[a.page]++;
 		if (seg->asked[a.page] <= a.access)
 			seg->asked[a.page] = 0;
@@ -495,6 +503,24 @@ static long ssi_dsm_revoke(struct ssi_dsm_seg *seg, const void __user *uarg)
 	return err;
 }
 
+static long ssi_dsm_fail(struct ssi_dsm_seg *seg, const void __user *uarg)
+{
+	struct ssi_dsm_page a;
+	long err;
+
+	err = page_args(seg, &a, uarg);
+	if (err)
+		return err;
+	if (a.access || a.data)
+		return -EINVAL;
+	spin_lock(&seg->lock);
+	seg->lost[a.page] = 1;
+	seg->asked[a.page] = 0;
+	spin_unlock(&seg->lock);
+	wake_up_all(&seg->granted);
+	return 0;
+}
+
 static long ssi_dsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct ssi_dsm_seg *seg = file->private_data;
@@ -506,6 +532,8 @@ static long ssi_dsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return ssi_dsm_revoke(seg, (const void __user *)arg);
 	case SSI_DSM_WRAP:
 		return ssi_dsm_wrap(seg, (const void __user *)arg);
+	case SSI_DSM_FAIL:
+		return ssi_dsm_fail(seg, (const void __user *)arg);
 	}
 	return -ENOTTY;
 }
@@ -582,10 +610,11 @@ long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg)
 	seg->asked = kvzalloc(seg->npages, GFP_KERNEL_ACCOUNT);
 	seg->queued = kvzalloc(seg->npages, GFP_KERNEL_ACCOUNT);
 	seg->granted_gen = kvcalloc(seg->npages, sizeof(*seg->granted_gen), GFP_KERNEL_ACCOUNT);
+	seg->lost = kvzalloc(seg->npages, GFP_KERNEL_ACCOUNT);
 	seg->queue = kvcalloc(seg->npages, sizeof(*seg->queue), GFP_KERNEL_ACCOUNT);
 	seg->modref = ssi_modref_get();
-	if (!seg->state || !seg->asked || !seg->queued || !seg->granted_gen || !seg->queue ||
-	    !seg->modref)
+	if (!seg->state || !seg->asked || !seg->queued || !seg->granted_gen || !seg->lost ||
+	    !seg->queue || !seg->modref)
 		goto nomem;
 	seg->home = a.flags & SSI_DSM_HOME;
 	if (seg->home)

@@ -11,8 +11,9 @@
  *                          writer revoked to READ reads on without asking;
  *                          the kernel's own accesses (write(2) from, read(2)
  *                          into a page not held) wait the same way; a
- *                          waiter killed goes; a closed channel gives
- *                          SIGBUS; bad arguments are refused
+ *                          waiter killed goes; a page lost (SSI_DSM_FAIL)
+ *                          and a closed channel give SIGBUS; bad arguments
+ *                          are refused
  *   ssi-dsm-test counter [N]  two segments stand for two nodes: a child on
  *                          each adds 1 N times to one word with an atomic
  *                          instruction, pausing now and then, while this
@@ -376,6 +377,36 @@ static void basic(int dev)
 	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
 		fail("the killed waiter ended with status %#x", st);
 	pass("a task waiting for a page is killed at once");
+
+	/* a page lost: its waiter and later accesses get SIGBUS, until a grant */
+	if (page_op(chan, SSI_DSM_FAIL, 2, SSI_DSM_READ, NULL) != -EINVAL ||
+	    page_op(chan, SSI_DSM_FAIL, 2, 0, data) != -EINVAL ||
+	    page_op(chan, SSI_DSM_FAIL, 4, 0, NULL) != -EINVAL)
+		fail("a bad SSI_DSM_FAIL was not refused");
+	k = mapper_start(chan, size);
+	tell(&k, 'r', 2, 0);		/* asked for already, by the killed one */
+	if (answer(&k, QUIET_MS, &v))
+		fail("a read of a page not held was answered");
+	if (page_op(chan, SSI_DSM_FAIL, 2, 0, NULL))
+		fail("SSI_DSM_FAIL: %s", strerror(errno));
+	st = reap(k.pid, 2000);
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGBUS)
+		fail("a waiter for a page lost ended with status %#x", st);
+	k = mapper_start(chan, size);
+	tell(&k, 'r', 2, 0);
+	st = reap(k.pid, 2000);
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGBUS)
+		fail("a read of a page lost ended with status %#x", st);
+	expect_quiet(chan, "a page lost is not asked for");
+	memset(data, 0x27, pg);
+	grant(chan, 2, SSI_DSM_READ, data);
+	k = mapper_start(chan, size);
+	tell(&k, 'r', 2, 0);
+	if ((v = must_answer(&k, "a page lost, then granted")) != 0x2727272727272727ULL)
+		fail("a page granted after its loss reads %#llx", (unsigned long long)v);
+	tell(&k, 'q', 0, 0);
+	reap(k.pid, 2000);
+	pass("a page lost fails its waiter and later accesses with SIGBUS, until a grant");
 
 	/* the channel closed: a wait ends with SIGBUS, held pages stay */
 	tell(&m, 'r', 3, 0);

@@ -1338,8 +1338,9 @@ static void fill_arg(unsigned int nr)
 		memcpy(a + 8, &p, 8);
 		break;
 	}
-	case 0x20:	/* on a DSM channel: grant, revoke */
-	case 0x21: {
+	case 0x20:	/* on a DSM channel: grant, revoke, fail */
+	case 0x21:
+	case 0x23: {
 		static const u64 pages[] = { 0, 1, 3, 4, 0xffffffffULL, ~0ULL };
 		u64 p = chance(70) ? (u64)(uintptr_t)(argpage + 4096 - below(8192)) :
 			chance(50) ? 0 : KERNEL_ADDR;
@@ -1452,8 +1453,8 @@ static void ioctl_phase(void *arg)
 		st->current = k;
 		if (progress)
 			*progress = k;
-		nr = chance(85) ? below(17) : below(64);
-		if (nr >= 14 && nr < 17)
+		nr = chance(85) ? below(18) : below(64);
+		if (nr >= 14 && nr < 18)
 			nr += 0x20 - 14;	/* the DSM channels' */
 		dir = chance(85) ? (nr == 2 || nr == 5 || nr == 7 || nr == 8 || nr == 10 ||
 				    nr == 12 || nr >= 0x20 ?
@@ -1470,7 +1471,7 @@ static void ioctl_phase(void *arg)
 				sizeof(struct ssi_seq_pos), sizeof(struct ssi_seq_pos),
 				sizeof(struct ssi_dsm_open),
 			};
-			size = nr == 0x20 || nr == 0x21 ? sizeof(struct ssi_dsm_page) :
+			size = nr == 0x20 || nr == 0x21 || nr == 0x23 ? sizeof(struct ssi_dsm_page) :
 			       nr == 0x22 ? sizeof(struct ssi_dsm_wrap) :
 			       sizes[nr < 14 ? nr : below(14)];
 		}

@@ -51,7 +51,8 @@
  * 15  SSI_IOC_DSM_OPEN: a DSM segment (shared memory kept coherent
  *     across nodes, multiple readers / single writer) and its channel.
  * 16  SSI_DSM_HOME: a segment over the shared memory it keeps coherent
- *     (the home node's copy); SSI_DSM_WRAP: a mapping of it made coherent.
+ *     (the home node's copy); SSI_DSM_WRAP: a mapping of it made coherent;
+ *     SSI_DSM_FAIL: a page lost.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -667,5 +668,12 @@ struct ssi_dsm_page {
 #define SSI_DSM_GRANT		_IOW(SSI_IOC_MAGIC, 0x20, struct ssi_dsm_page)
 #define SSI_DSM_REVOKE		_IOW(SSI_IOC_MAGIC, 0x21, struct ssi_dsm_page)
 #define SSI_DSM_WRAP		_IOW(SSI_IOC_MAGIC, 0x22, struct ssi_dsm_wrap)
+/*
+ * SSI_DSM_FAIL: page @page is lost (the node that held it alone is gone):
+ * an access that needs it gets SIGBUS (the kernel's own accesses EFAULT),
+ * those waiting for it too, until a grant gives it again.  @access and
+ * @data must be 0.
+ */
+#define SSI_DSM_FAIL		_IOW(SSI_IOC_MAGIC, 0x23, struct ssi_dsm_page)
 
 #endif /* _UAPI_LINUX_SSI_H */

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: on nodes of 2 CPUs, CPU affinity travels per thread: threads bound to CPUs of their own keep them away, back home and wherever they run (test/zdtm-ssid/sched_affinity, compared with an unmigrated run); a process bound to a CPU the target's ssid may not give is refused before the freeze with a reason that names the CPU, runs on at home, and migrates once that CPU is given
+# test: on nodes of 2 CPUs, CPU affinity travels per thread: threads bound to CPUs of their own keep them away, back home and wherever they run (test/zdtm-ssid/sched_affinity, compared with an unmigrated run); a process bound to a CPU the target's ssid may not give is refused by the target before it builds anything, with a reason that names the CPU, runs on at home, and migrates once that CPU is given
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
