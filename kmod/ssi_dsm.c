@@ -76,6 +76,7 @@ struct ssi_dsm_seg {
 	pgoff_t qhead, qlen;		/* a ring of npages: a page is in it once */
 	bool closed;			/* the channel is gone */
 	bool home;			/* @shm is the shared memory itself */
+	u64 id;				/* its name across the cluster, or 0 */
 	wait_queue_head_t granted;	/* faulting tasks */
 	wait_queue_head_t requests;	/* the holder */
 };
@@ -561,6 +562,35 @@ static const struct file_operations ssi_dsm_fops = {
 };
 
 /*
+ * What an image records of a mapping of a segment (SSI_VMA_DSM): its id
+ * and size.  ssi_dsm_vma_segment - @vma is one (its mm's mmap_lock held,
+ * which keeps the segment: the VMA holds a reference).
+ * ssi_dsm_file_segment - @f is a segment's channel, as the restorer
+ * supplies one for a segment the image names.
+ */
+bool ssi_dsm_vma_segment(struct vm_area_struct *vma, u64 *id, u64 *size)
+{
+	struct ssi_dsm_seg *seg = vma->vm_private_data;
+
+	if (vma->vm_ops != &ssi_dsm_vm_ops)
+		return false;
+	*id = seg->id;
+	*size = (u64)seg->npages << PAGE_SHIFT;
+	return true;
+}
+
+bool ssi_dsm_file_segment(struct file *f, u64 *id, u64 *size)
+{
+	struct ssi_dsm_seg *seg = f->private_data;
+
+	if (f->f_op != &ssi_dsm_fops)
+		return false;
+	*id = seg->id;
+	*size = (u64)seg->npages << PAGE_SHIFT;
+	return true;
+}
+
+/*
  * The shared memory @fd names, for a home segment of @size bytes: a shmem
  * file (its pages are shmem's, as those of a file the module makes are)
  * of that size.
@@ -599,7 +629,7 @@ long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg)
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
 	if (!a.size || a.size > SSI_DSM_SIZE_MAX || !PAGE_ALIGNED(a.size) ||
-	    a.flags & ~(SSI_DSM_CLOEXEC | SSI_DSM_HOME) || a.pad || a.reserved ||
+	    a.flags & ~(SSI_DSM_CLOEXEC | SSI_DSM_HOME) || a.pad ||
 	    (!(a.flags & SSI_DSM_HOME) && a.src))
 		return -EINVAL;
 	seg = kzalloc(sizeof(*seg), GFP_KERNEL);
@@ -617,10 +647,15 @@ long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg)
 	    !seg->queue || !seg->modref)
 		goto nomem;
 	seg->home = a.flags & SSI_DSM_HOME;
+	seg->id = a.id;
 	if (seg->home)
 		seg->shm = home_file(a.src, a.size);
 	else
-		seg->shm = shmem_file_setup("ssi-dsm", a.size, VM_NORESERVE);
+		/*
+		 * named as shared anonymous memory, the only kind exported so
+		 * far, shows in /proc/PID/maps at home ("/dev/zero (deleted)")
+		 */
+		seg->shm = shmem_file_setup("dev/zero", a.size, VM_NORESERVE);
 	if (IS_ERR(seg->shm)) {
 		fd = PTR_ERR(seg->shm);
 		goto fail;

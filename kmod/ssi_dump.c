@@ -73,6 +73,7 @@
 #include <asm/vdso.h>
 #include <asm/segment.h>
 #include <asm/user.h>
+#include <asm/unaligned.h>
 
 #include "ssi_internal.h"
 
@@ -857,6 +858,8 @@ struct ssi_dump_ctx {
 	bool *scan;			/* VMA may hold anonymous pages */
 	u32 nr_vmas;
 	struct file *files[SSI_IMG_MAX_FILES];
+	/* a DSM segment's record: its id (else 0) and size */
+	u64 seg_id[SSI_IMG_MAX_FILES], seg_size[SSI_IMG_MAX_FILES];
 	u32 nr_files;
 	void *fbuf;			/* FILES payload */
 	u64 fsize;
@@ -893,6 +896,32 @@ static int file_index(struct ssi_dump_ctx *c, struct file *f, u32 *idx)
 	return 0;
 }
 
+/*
+ * A mapping of a DSM segment: its pages are the segment's, which the
+ * restorer maps from this node's copy there (SSI_VMA_DSM); only a
+ * segment ssid named (exported) can be found there.
+ */
+static int classify_dsm(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
+			struct ssi_img_vma *v, u64 id, u64 size)
+{
+	int err;
+
+	if (!id)
+		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
+				 "shared memory segment with no cluster name");
+	/* populating it would wait for the network in the restore */
+	if (vma->vm_flags & VM_LOCKED)
+		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING, "locked shared memory");
+	err = file_index(c, vma->vm_file, &v->file);
+	if (err)
+		return err;
+	c->seg_id[v->file] = id;
+	c->seg_size[v->file] = size;
+	v->kind = SSI_VMA_DSM;
+	v->pgoff = vma->vm_pgoff;
+	return 0;
+}
+
 /* Under mmap_read_lock(c->mm). */
 static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 			struct ssi_img_vma *v, bool *seen_heap)
@@ -900,6 +929,7 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 	struct mm_struct *mm = c->mm;
 	unsigned long f = vma->vm_flags;
 	const char *name = NULL;
+	u64 seg_id, seg_size;
 	int err;
 
 	if (vma->vm_ops && vma->vm_ops->name)
@@ -922,6 +952,8 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 		return 0;
 	}
 	v->flags |= ssi_vma_advice(f);
+	if (ssi_dsm_vma_segment(vma, &seg_id, &seg_size))
+		return classify_dsm(c, vma, v, seg_id, seg_size);
 	/*
 	 * A shared file mapping that can never be written (the file was
 	 * opened read-only, as glibc maps gconv-modules.cache) shows the same
@@ -1019,8 +1051,11 @@ static int collect_mm(struct ssi_dump_ctx *c)
 				c->hdr.vvar_start = vma->vm_start;
 				c->hdr.vvar_end = vma->vm_end;
 			} else {
-				/* No anon_vma: no page was ever written. */
-				c->scan[n] = vma->anon_vma != NULL;
+				/*
+				 * No anon_vma: no page was ever written; a
+				 * segment's pages are the segment's.
+				 */
+				c->scan[n] = vma->anon_vma && c->vmas[n].kind != SSI_VMA_DSM;
 			}
 			n++;
 		}
@@ -1101,7 +1136,15 @@ static int build_files(struct ssi_dump_ctx *c)
 					"mapped file outside the file system");
 			goto out;
 		}
-		err = ssi_file_identity(c->files[i], &id, NULL);
+		if (c->seg_id[i]) {
+			/* a segment: named by its id, not by content */
+			id.size = c->seg_size[i];
+			id.digest_kind = SSI_DIGEST_DSM;
+			id.digest_len = sizeof(c->seg_id[i]);
+			put_unaligned_le64(c->seg_id[i], id.digest);
+		} else {
+			err = ssi_file_identity(c->files[i], &id, NULL);
+		}
 		if (err) {
 			dump_fail(c, err, err == -EINTR ? SSI_R_INTR : SSI_R_IO,
 				  "cannot identify a mapped file");
@@ -1268,11 +1311,13 @@ static int self_check(struct ssi_dump_ctx *c)
 		if (!offs)
 			return dump_fail(c, -ENOMEM, SSI_R_NOMEM, "no memory");
 		err = ssi_img_check_files(c->fbuf, c->fsize, c->nr_files, offs, &e);
+		if (!err)
+			err = ssi_img_check_vmas(c->vmas, c->nr_vmas, c->nr_files,
+						 &c->hdr, &env, &e);
+		if (!err)
+			err = ssi_img_check_vma_files(c->vmas, c->nr_vmas, c->fbuf, offs, &e);
 		kfree(offs);
 	}
-	if (!err)
-		err = ssi_img_check_vmas(c->vmas, c->nr_vmas, c->nr_files,
-					 &c->hdr, &env, &e);
 	list_for_each_entry(th, &c->req->threads, node) {
 		if (err)
 			break;

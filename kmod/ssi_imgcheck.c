@@ -42,6 +42,7 @@ typedef unsigned long long ull;
 #define SSI_XSAVE_HDR_OFF	512
 #define SSI_XSAVE_MIN		(512 + 64)
 #define SSI_MXCSR_OFF		24
+#define SSI_DSM_PAGE		4096ULL		/* a segment's pages: 4 KiB, never huge */
 
 static __printf(3, 4) int bad(struct ssi_img_err *e, u32 reason,
 			      const char *fmt, ...)
@@ -621,6 +622,15 @@ int ssi_img_check_mm(const struct ssi_img_mm *m,
 	return 0;
 }
 
+/* A segment record's id (SSI_DIGEST_DSM), as the dump wrote it: LE. */
+static u64 dsm_id(const struct ssi_img_file *f)
+{
+	u64 id;
+
+	memcpy(&id, f->digest, sizeof(id));
+	return id;
+}
+
 int ssi_img_check_files(const void *buf, u64 size, u32 count, u32 *offs,
 			struct ssi_img_err *e)
 {
@@ -654,6 +664,13 @@ int ssi_img_check_files(const void *buf, u64 size, u32 count, u32 *offs,
 		case SSI_DIGEST_SHA256:
 			if (f.digest_len != 32)
 				goto digest;
+			break;
+		case SSI_DIGEST_DSM:
+			if (f.digest_len != sizeof(u64) || !dsm_id(&f))
+				goto digest;
+			if (!f.size || f.size > SSI_DSM_SIZE_MAX || (f.size & (SSI_DSM_PAGE - 1)))
+				return bad(e, SSI_R_FILES, "file %u: segment size %llx",
+					   i, (ull)f.size);
 			break;
 		default:
 			goto digest;
@@ -703,12 +720,14 @@ int ssi_img_check_vmas(const struct ssi_img_vma *v, u32 n, u32 nfiles,
 		    (SSI_VMAF_HUGEPAGE | SSI_VMAF_NOHUGEPAGE) ||
 		    (v->flags & (SSI_VMAF_SEQ_READ | SSI_VMAF_RAND_READ)) ==
 		    (SSI_VMAF_SEQ_READ | SSI_VMAF_RAND_READ) ||
-		    ((v->flags & SSI_VMAF_WIPEONFORK) && v->kind == SSI_VMA_FILE) ||
+		    ((v->flags & SSI_VMAF_WIPEONFORK) && v->kind != SSI_VMA_ANON &&
+		     v->kind != SSI_VMA_HEAP && v->kind != SSI_VMA_STACK) ||
+		    ((v->flags & SSI_VMAF_LOCKED) && v->kind == SSI_VMA_DSM) ||
 		    ((v->flags & ~SSI_VMAF_GROWSDOWN) &&
 		     (v->kind == SSI_VMA_VDSO || v->kind == SSI_VMA_VVAR)))
 			return bad(e, SSI_R_VMAS, "vma %u: flags %#x on kind %u",
 				   i, v->flags, v->kind);
-		if (v->kind == SSI_VMA_FILE) {
+		if (v->kind == SSI_VMA_FILE || v->kind == SSI_VMA_DSM) {
 			/* pgoff is shifted into a byte offset by the restorer. */
 			if (v->file >= nfiles || v->pgoff >= (1ULL << 40))
 				return bad(e, SSI_R_VMAS, "vma %u: file %u pgoff %llx",
@@ -720,6 +739,7 @@ int ssi_img_check_vmas(const struct ssi_img_vma *v, u32 n, u32 nfiles,
 		switch (v->kind) {
 		case SSI_VMA_ANON:
 		case SSI_VMA_FILE:
+		case SSI_VMA_DSM:
 			break;
 		case SSI_VMA_HEAP:
 			seen_heap++;
@@ -745,6 +765,30 @@ int ssi_img_check_vmas(const struct ssi_img_vma *v, u32 n, u32 nfiles,
 	if (seen_vdso != 1 || seen_vvar != 1 || seen_heap > 1 || seen_stack > 1)
 		return bad(e, SSI_R_VMAS, "vdso %u vvar %u heap %u stack %u",
 			   seen_vdso, seen_vvar, seen_heap, seen_stack);
+	return 0;
+}
+
+int ssi_img_check_vma_files(const struct ssi_img_vma *v, u32 n, const void *files,
+			    const u32 *offs, struct ssi_img_err *e)
+{
+	const u8 *p = files;
+	struct ssi_img_file f;
+	u32 i;
+
+	for (i = 0; i < n; i++, v++) {
+		if (v->kind != SSI_VMA_FILE && v->kind != SSI_VMA_DSM)
+			continue;
+		memcpy(&f, p + offs[v->file], sizeof(f));
+		if ((f.digest_kind == SSI_DIGEST_DSM) != (v->kind == SSI_VMA_DSM))
+			return bad(e, SSI_R_VMAS, "vma %u: kind %u on file %u of kind %u",
+				   i, v->kind, v->file, f.digest_kind);
+		if (v->kind == SSI_VMA_DSM &&
+		    (v->pgoff > f.size / SSI_DSM_PAGE ||
+		     (v->end - v->start) / SSI_DSM_PAGE > f.size / SSI_DSM_PAGE - v->pgoff))
+			return bad(e, SSI_R_VMAS, "vma %u: pages %llx+%llx of a segment of %llx",
+				   i, (ull)v->pgoff, (ull)((v->end - v->start) / SSI_DSM_PAGE),
+				   (ull)(f.size / SSI_DSM_PAGE));
+	}
 	return 0;
 }
 
@@ -777,8 +821,9 @@ int ssi_img_check_run(struct ssi_img_runs *rs, const struct ssi_img_pages *p,
 		return bad(e, SSI_R_PAGES, "run %llx+%u outside any vma",
 			   (ull)p->addr, p->nr_pages);
 	if (rs->vmas[rs->cur].kind == SSI_VMA_VDSO ||
-	    rs->vmas[rs->cur].kind == SSI_VMA_VVAR)
-		return bad(e, SSI_R_PAGES, "run %llx in vdso/vvar", (ull)p->addr);
+	    rs->vmas[rs->cur].kind == SSI_VMA_VVAR ||
+	    rs->vmas[rs->cur].kind == SSI_VMA_DSM)
+		return bad(e, SSI_R_PAGES, "run %llx in vdso/vvar/segment", (ull)p->addr);
 
 	*vma = &rs->vmas[rs->cur];
 	rs->next = p->addr + len;

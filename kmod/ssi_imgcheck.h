@@ -136,6 +136,13 @@ int ssi_img_check_files(const void *buf, u64 size, u32 count, u32 *offs,
 int ssi_img_check_vmas(const struct ssi_img_vma *v, u32 n, u32 nfiles,
 		       const struct ssi_img_header *h,
 		       const struct ssi_img_env *env, struct ssi_img_err *e);
+/*
+ * ssi_img_check_vma_files - after both checks above: each file mapping
+ * refers to a file record, each segment mapping to a segment record
+ * (SSI_DIGEST_DSM) and lies within the segment.
+ */
+int ssi_img_check_vma_files(const struct ssi_img_vma *v, u32 n, const void *files,
+			    const u32 *offs, struct ssi_img_err *e);
 
 /* Walks the PAGES section; one per reader. */
 struct ssi_img_runs {

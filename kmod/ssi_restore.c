@@ -533,7 +533,9 @@ static int read_meta(struct ssi_rst *rs)
 	if (!err)
 		err = checked(rs, ssi_img_check_vmas(rs->vmas, rs->nr_vmas,
 						     rs->nr_files, &rs->h,
-						     &rs->env, &r->err),
+						     &rs->env, &r->err) ?:
+				  ssi_img_check_vma_files(rs->vmas, rs->nr_vmas, rs->fbuf,
+							  rs->foffs, &r->err),
 			      SSI_SEC_VMAS, at);
 	if (err)
 		return err;
@@ -613,6 +615,37 @@ static struct file *open_regular(const char *path)
 }
 
 /*
+ * A segment record: the restorer supplies this node's copy of it (its
+ * channel), never a path; the copy must be of that segment and size.
+ */
+static int take_segment(struct ssi_rst *rs, u32 i)
+{
+	const struct ssi_img_file *want = rs->fbuf + rs->foffs[i];
+	struct file *f = i < rs->nr_subst ? rs->subst[i] : NULL;
+	u64 want_id, id, size;
+
+	memcpy(&want_id, want->digest, sizeof(want_id));
+	rs->r.err.offset = i;
+	rs->r.err.section = SSI_SEC_FILES;
+	if (!f) {
+		rs->r.err.reason = SSI_R_FILE_OPEN;
+		snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
+			 "no copy of shared memory segment %llx supplied",
+			 (unsigned long long)want_id);
+		return -ENOENT;
+	}
+	if (!ssi_dsm_file_segment(f, &id, &size) || id != want_id || size != want->size) {
+		rs->r.err.reason = SSI_R_FILE_CHANGED;
+		snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
+			 "the copy supplied is not shared memory segment %llx",
+			 (unsigned long long)want_id);
+		return -ESTALE;
+	}
+	rs->files[i] = get_file(f);
+	return 0;
+}
+
+/*
  * Open every mapped file as the helper (so the job user's permissions
  * apply) and compare its content identity with the image's.
  */
@@ -629,6 +662,12 @@ static int open_files(struct ssi_rst *rs)
 		struct ssi_img_file have = {};
 		struct file *f;
 
+		if (want->digest_kind == SSI_DIGEST_DSM) {
+			err = take_segment(rs, i);
+			if (err)
+				return err;
+			continue;
+		}
 		/* a copy of the content, fetched by the restorer: checked too */
 		if (i < rs->nr_subst && rs->subst[i])
 			f = get_file(rs->subst[i]);
@@ -819,6 +858,9 @@ static int map_vma(struct ssi_rst *rs, u32 i)
 	if (v->kind == SSI_VMA_FILE)
 		addr = vm_mmap(rs->files[v->file], v->start, len, v->prot,
 			       MAP_PRIVATE | MAP_FIXED, v->pgoff << PAGE_SHIFT);
+	else if (v->kind == SSI_VMA_DSM)	/* the segment's copy here */
+		addr = vm_mmap(rs->files[v->file], v->start, len, v->prot,
+			       MAP_SHARED | MAP_FIXED, v->pgoff << PAGE_SHIFT);
 	else	/* the heap too: brk() later extends a plain anon VMA */
 		addr = vm_mmap(NULL, v->start, len, v->prot,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |

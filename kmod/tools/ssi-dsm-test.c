@@ -256,7 +256,7 @@ static void check_refused(int dev)
 {
 	struct ssi_dsm_open bad[] = {
 		{ .size = 0 }, { .size = 100 }, { .size = SSI_DSM_SIZE_MAX + 4096 },
-		{ .size = 4096, .flags = 4 }, { .size = 4096, .reserved = 1 },
+		{ .size = 4096, .flags = 4 },
 		{ .size = 4096, .pad = 1 }, { .size = 4096, .src = 3 },
 	};
 	char *map;

@@ -87,9 +87,9 @@ static void *payload(const struct ssi_img_section *s)
 static const char *kind_name(u32 kind)
 {
 	static const char *const k[] = { "?", "anon", "file", "heap", "stack",
-					 "vdso", "vvar" };
+					 "vdso", "vvar", "dsm" };
 
-	return kind < 7 ? k[kind] : "?";
+	return kind < 8 ? k[kind] : "?";
 }
 
 static const char *restart_name(u32 r)
@@ -343,7 +343,8 @@ int main(int argc, char **argv)
 
 		out("  [%u] %s size %llu %s ", i, ssi_img_file_path(f),
 		    (unsigned long long)f->size,
-		    f->digest_kind == SSI_DIGEST_BUILDID ? "build-id" : "sha256");
+		    f->digest_kind == SSI_DIGEST_BUILDID ? "build-id" :
+		    f->digest_kind == SSI_DIGEST_DSM ? "dsm-segment" : "sha256");
 		for (j = 0; j < f->digest_len; j++)
 			out("%02x", f->digest[j]);
 		out("\n");
@@ -352,7 +353,8 @@ int main(int argc, char **argv)
 	at = off;
 	section(SSI_SEC_VMAS, &h, &s);
 	v = payload(&s);
-	check(ssi_img_check_vmas(v, s.count, nfiles, &h, &env, &err),
+	check(ssi_img_check_vmas(v, s.count, nfiles, &h, &env, &err) ?:
+	      ssi_img_check_vma_files(v, s.count, files, offs, &err),
 	      SSI_SEC_VMAS, at);
 	out("vmas: %u\n", s.count);
 	for (i = 0; i < s.count; i++) {
@@ -361,7 +363,7 @@ int main(int argc, char **argv)
 		    v[i].prot & 1 ? 'r' : '-', v[i].prot & 2 ? 'w' : '-',
 		    v[i].prot & 4 ? 'x' : '-', kind_name(v[i].kind),
 		    (unsigned long long)v[i].pgoff,
-		    v[i].kind == SSI_VMA_FILE ? " (file)" : "");
+		    v[i].kind == SSI_VMA_FILE || v[i].kind == SSI_VMA_DSM ? " (file)" : "");
 		if (v[i].pkey)
 			out(" pkey %u", v[i].pkey);
 		print_vma_flags(v[i].flags);

@@ -93,6 +93,17 @@ static void set_path(struct ssi_img_file *f, const char *path)
 #define HDR_THREADS	(((struct ssi_img_header *)img)->nr_threads)
 
 /* The index of the first VMA of a kind. */
+/* @f made a record of a shared memory segment of @size bytes, id 0x5e6 */
+static void make_segment(struct ssi_img_file *f, u64 size)
+{
+	f->digest_kind = SSI_DIGEST_DSM;
+	f->digest_len = 8;
+	memset(f->digest, 0, sizeof(f->digest));
+	f->digest[0] = 0xe6;
+	f->digest[1] = 0x05;
+	f->size = size;
+}
+
 static u32 vma_of(u32 kind)
 {
 	u32 i;
@@ -257,6 +268,9 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "file-open", "node", "file path that is a FIFO (" MUTATE_FIFO ")");
 	M("ESTALE", "file-changed", "node", "file digest changed");
 	M("ESTALE", "file-changed", "node", "file size changed");
+	M("EINVAL", "files", "format", "shared memory segment of 100 bytes");
+	M("EINVAL", "vmas", "format", "file mapping of a shared memory segment");
+	M("ENOENT", "file-open", "node", "shared memory segment with no copy supplied");
 
 	M("EINVAL", "vmas", "format", "vma end at a kernel address");
 	M("EINVAL", "vmas", "format", "vma start > end");
@@ -264,6 +278,7 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "vmas", "format", "vma not page aligned");
 	M("EINVAL", "vmas", "format", "vma prot 8");
 	M("EINVAL", "vmas", "format", "vma kind 9");
+	M("EINVAL", "vmas", "format", "segment mapping of a file");
 	M("EINVAL", "vmas", "format", "file index past the table");
 	M("EINVAL", "vmas", "format", "pgoff 2^50");
 	M("EINVAL", "vmas", "format", "second vdso");
@@ -451,6 +466,18 @@ apply:
 	if (IS()) { set_path(FILE0, MUTATE_FIFO); goto files; }
 	if (IS()) { FILE0->digest[0] ^= 1; goto files; }
 	if (IS()) { FILE0->size += 1; goto files; }
+	if (IS()) { make_segment(FILE0, 100); goto files; }
+	if (IS()) { make_segment(FILE0, 1ULL << 34); goto files; }
+	if (IS()) {
+		u32 i;
+
+		make_segment(FILE0, 1ULL << 34);
+		for (i = 0; i < NVMAS; i++)
+			if (VMA(i)->kind == SSI_VMA_FILE && VMA(i)->file == 0)
+				VMA(i)->kind = SSI_VMA_DSM;
+		reseal_sec(sec(SSI_SEC_VMAS));
+		goto files;
+	}
 
 	if (IS()) { VMA(0)->end = KERNEL_ADDR; goto vmas; }
 	if (IS()) { VMA(0)->start = VMA(0)->end + 4096; goto vmas; }
@@ -458,6 +485,7 @@ apply:
 	if (IS()) { VMA(0)->start += 12; goto vmas; }
 	if (IS()) { VMA(0)->prot = 8; goto vmas; }
 	if (IS()) { VMA(0)->kind = 9; goto vmas; }
+	if (IS()) { VMA(vma_of(SSI_VMA_FILE))->kind = SSI_VMA_DSM; goto vmas; }
 	if (IS()) { VMA(vma_of(SSI_VMA_FILE))->file = 1000; goto vmas; }
 	if (IS()) { VMA(vma_of(SSI_VMA_FILE))->pgoff = 1ULL << 50; goto vmas; }
 	if (IS()) { VMA(vma_of(SSI_VMA_VVAR))->kind = SSI_VMA_VDSO; goto vmas; }

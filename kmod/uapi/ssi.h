@@ -53,6 +53,10 @@
  * 16  SSI_DSM_HOME: a segment over the shared memory it keeps coherent
  *     (the home node's copy); SSI_DSM_WRAP: a mapping of it made coherent;
  *     SSI_DSM_FAIL: a page lost.
+ * 17  struct ssi_dsm_open's @id (was reserved): a segment's cluster-wide
+ *     name.  A process mapping a segment with one migrates: its image
+ *     (version 11) names the segment, and the restore maps the channel of
+ *     this node's copy given in @file_fds in its place.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -61,7 +65,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		16
+#define SSI_API_VERSION		17
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -547,7 +551,12 @@ struct ssi_seq_pos {
  *		is made over (a shmem file: shared anonymous memory through
  *		/proc/PID/map_files, a memfd, a file of /dev/shm); @size is its
  *		size rounded up to pages.  Else 0.
- * @pad, @reserved: must be zero.
+ * @id:		IN: the segment's name across the cluster, chosen by the holder
+ *		(ssid): every node's copy of the segment has the same.  An
+ *		image of a process mapping the segment names it (SSI_VMA_DSM),
+ *		and the restore maps the copy with the same @id that it is
+ *		given.  0: none; a process mapping such a segment cannot move.
+ * @pad:	must be zero.
  *
  * A DSM segment is this node's copy of a shared memory segment whose
  * pages are kept coherent with the other nodes' copies by a directory
@@ -582,7 +591,7 @@ struct ssi_dsm_open {
 	__u32 flags;
 	__s32 src;
 	__u32 pad;
-	__u64 reserved;
+	__u64 id;
 };
 
 /**

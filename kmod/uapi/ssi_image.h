@@ -57,6 +57,8 @@
  *  9  per-thread CPU clock and resource usage: ssi_img_thread.ru,
  *     .cputime_ns.
  * 10  CPU affinity: ssi_img_thread.cpus, SSI_THRF_CPUS_ANY.
+ * 11  shared memory kept coherent across nodes: SSI_VMA_DSM, and the
+ *     FILES records of kind SSI_DIGEST_DSM that name its segments.
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -64,7 +66,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		10
+#define SSI_IMG_VERSION		11
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -538,12 +540,18 @@ struct ssi_img_mm {
 enum ssi_img_digest_kind {
 	SSI_DIGEST_BUILDID	= 1,	/* ELF NT_GNU_BUILD_ID, 1..32 bytes */
 	SSI_DIGEST_SHA256	= 2,	/* SHA-256 of the whole file */
+	SSI_DIGEST_DSM		= 3,	/* not a file: a DSM segment, its id
+					 * (struct ssi_dsm_open), 8 bytes LE */
 };
 
 /**
  * struct ssi_img_file - one record of SSI_SEC_FILES (count = records)
  * Identity of a file that private mappings refer to.  Nodes have their own
  * root file systems, so identity is content (digest + size), never dev/ino.
+ * A record of kind SSI_DIGEST_DSM names a DSM segment instead, which
+ * SSI_VMA_DSM mappings refer to: @size is the segment's, @path what
+ * /proc/PID/maps showed for it (e.g. "/dev/zero (deleted)"), the restorer
+ * supplies this node's copy of it (never opened by path).
  * @rec_size:	bytes of this record including the path; a multiple of 8.
  * @path_len:	strlen(path); the path follows this struct, NUL-terminated,
  *		zero-padded to @rec_size.
@@ -574,6 +582,9 @@ enum ssi_img_vma_kind {
 	SSI_VMA_STACK	= 4,	/* the main stack (grows down) */
 	SSI_VMA_VDSO	= 5,	/* [vdso]: not restored, must already match */
 	SSI_VMA_VVAR	= 6,	/* [vvar]: idem */
+	SSI_VMA_DSM	= 7,	/* shared memory of a DSM segment (.file):
+				 * its pages are the segment's, not in the
+				 * image */
 };
 
 #define SSI_VMAF_GROWSDOWN	0x1U	/* MAP_GROWSDOWN */
@@ -595,12 +606,13 @@ enum ssi_img_vma_kind {
  * struct ssi_img_vma - one record of SSI_SEC_VMAS (count = records)
  * Records are sorted by address and do not overlap.
  * @start, @end: page-aligned range [start, end).
- * @pgoff:	file offset in pages (SSI_VMA_FILE), else 0.
+ * @pgoff:	file offset in pages (SSI_VMA_FILE, SSI_VMA_DSM), else 0.
  * @vm_flags:	the home kernel's vm_flags (informational only).
  * @prot:	PROT_* bits.
  * @kind:	enum ssi_img_vma_kind.
  * @flags:	SSI_VMAF_*.
- * @file:	index into FILES for SSI_VMA_FILE, else 0.
+ * @file:	index into FILES for SSI_VMA_FILE (a file record) and
+ *		SSI_VMA_DSM (a segment record), else 0.
  * @pkey:	its protection key (pkey_mprotect(2)), 0..15; 0 is the
  *		default.  It need not be allocated any more (pkey_free(2)
  *		leaves mappings with their key).

@@ -135,7 +135,8 @@ static int check_all(void)
 	       ssi_img_check_xstate(xs, sizeof(xs), &hdr, &env, &err) ?:
 	       ssi_img_check_mm(&mm, &env, &err) ?:
 	       ssi_img_check_files(files, files_size, 1, offs, &err) ?:
-	       ssi_img_check_vmas(vmas, 4, 1, &hdr, &env, &err);
+	       ssi_img_check_vmas(vmas, 4, 1, &hdr, &env, &err) ?:
+	       ssi_img_check_vma_files(vmas, 4, files, offs, &err);
 }
 
 static void reseal(void)
@@ -670,6 +671,50 @@ START_TEST(test_vmas)
 }
 END_TEST
 
+/* The file record made one of a segment of @pages pages, mapped by vmas[0]. */
+static void make_segment(u64 id, u64 pages)
+{
+	struct ssi_img_file *f = (void *)files;
+
+	f->digest_kind = SSI_DIGEST_DSM;
+	f->digest_len = sizeof(id);
+	memset(f->digest, 0, sizeof(f->digest));
+	memcpy(f->digest, &id, sizeof(id));
+	f->size = pages * PS;
+	vmas[0].kind = SSI_VMA_DSM;
+	vmas[0].prot = PROT_READ | PROT_WRITE;
+}
+
+START_TEST(test_segments)
+{
+	build();
+	make_segment(0x1000000000001ULL, 4);
+	reseal();
+	ck_assert_int_eq(check_all(), 0);
+	build();
+	make_segment(0x1000000000001ULL, 2);
+	vmas[0].pgoff = 0;
+	vmas[0].flags = SSI_VMAF_DONTCOPY | SSI_VMAF_DONTDUMP | SSI_VMAF_NOHUGEPAGE;
+	reseal();
+	ck_assert_int_eq(check_all(), 0);
+	/* the record */
+	REFUSED(SSI_R_FILES, make_segment(0, 4));
+	REFUSED(SSI_R_FILES, make_segment(7, 4); ((struct ssi_img_file *)files)->digest_len = 7);
+	REFUSED(SSI_R_FILES, make_segment(7, 4); ((struct ssi_img_file *)files)->size = 100);
+	REFUSED(SSI_R_FILES, make_segment(7, 0));
+	REFUSED(SSI_R_FILES, make_segment(7, (SSI_DSM_SIZE_MAX / PS) + 1));
+	REFUSED(SSI_R_FILES, make_segment(7, 4); ((struct ssi_img_file *)files)->digest[9] = 1);
+	/* its mappings: within it, of the right kind, never locked */
+	REFUSED(SSI_R_VMAS, make_segment(7, 4); vmas[0].pgoff = 3);
+	REFUSED(SSI_R_VMAS, make_segment(7, 4); vmas[0].pgoff = 5);
+	REFUSED(SSI_R_VMAS, make_segment(7, 1));
+	REFUSED(SSI_R_VMAS, make_segment(7, 4); vmas[0].kind = SSI_VMA_FILE);
+	REFUSED(SSI_R_VMAS, vmas[0].kind = SSI_VMA_DSM);
+	REFUSED(SSI_R_VMAS, make_segment(7, 4); vmas[0].flags = SSI_VMAF_LOCKED);
+	REFUSED(SSI_R_VMAS, make_segment(7, 4); vmas[0].flags = SSI_VMAF_WIPEONFORK);
+}
+END_TEST
+
 static struct ssi_img_pages run(u64 addr, u32 nr)
 {
 	struct ssi_img_pages p = { .addr = addr, .nr_pages = nr };
@@ -721,6 +766,14 @@ START_TEST(test_runs)
 	end.nr_pages = 3;
 	ck_assert_int_eq(ssi_img_check_end(&end, &rs, 1000, &err), -EINVAL);
 	ck_assert_uint_eq(err.reason, SSI_R_END);
+
+	/* a segment's pages are never in the image */
+	build();
+	make_segment(7, 4);
+	rs = (struct ssi_img_runs){ .vmas = vmas, .nr_vmas = 4, .page_size = PS };
+	p = run(0x400000, 1);
+	ck_assert_int_eq(ssi_img_check_run(&rs, &p, &v, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_PAGES);
 }
 END_TEST
 
@@ -820,6 +873,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, test_ldt_section);
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_vmas);
+	tcase_add_test(tc, test_segments);
 	tcase_add_test(tc, test_runs);
 	tcase_add_test(tc, test_build_id_note);
 	suite_add_tcase(s, tc);
