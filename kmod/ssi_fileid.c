@@ -277,14 +277,16 @@ int ssi_vdso_digest(struct mm_struct *mm, unsigned long start,
  * @ufds:	user address of @n __s32: an fd, or -1 for "by its path".
  * @n:		at most SSI_IMG_MAX_FILES.
  *
- * Each file must be regular and open for reading; whether its content is
- * the image's is for the restore to check.  Returns an array of @n
+ * Each file must be regular and open for reading, or a DSM segment's
+ * channel; whether its content (or segment) is the image's is for the
+ * restore to check.  Returns an array of @n
  * entries (NULL for -1) to be given back with ssi_file_fds_put(), NULL
  * for @n == 0, or an ERR_PTR: -EINVAL, -EBADF, -EFAULT, -ENOMEM.
  */
 struct file **ssi_file_fds_get(u64 ufds, u32 n)
 {
 	struct file **files;
+	u64 seg_id, seg_size;
 	s32 *fds;
 	u32 i;
 	int err = 0;
@@ -303,7 +305,8 @@ struct file **ssi_file_fds_get(u64 ufds, u32 n)
 		files[i] = fds[i] >= 0 ? fget(fds[i]) : NULL;
 		if (!files[i])
 			err = fds[i] >= 0 ? -EBADF : -EINVAL;
-		else if (!S_ISREG(file_inode(files[i])->i_mode) ||
+		else if ((!S_ISREG(file_inode(files[i])->i_mode) &&
+			  !ssi_dsm_file_segment(files[i], &seg_id, &seg_size)) ||
 			 !(files[i]->f_mode & FMODE_READ))
 			err = -EBADF;
 	}

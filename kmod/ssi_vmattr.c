@@ -86,8 +86,18 @@ int ssi_vma_apply(struct mm_struct *mm, unsigned long start, unsigned long end,
 	 * restoring task's: the image's replaces it.
 	 */
 	want |= ssi_pkey_vm_flags(pkey);
+	/*
+	 * A shared mapping whose writes must be heard of (a DSM segment's:
+	 * page_mkwrite) got write-protected PTEs from vm_mmap(), as
+	 * vma_set_page_prot() (not exported) decides: it keeps them.
+	 */
+	if ((vma->vm_flags & VM_SHARED) &&
+	    pgprot_val(vma->vm_page_prot) ==
+	    pgprot_val(vm_get_page_prot(vma->vm_flags & ~VM_SHARED)))
+		vma->vm_page_prot = vm_get_page_prot(want & ~VM_SHARED);
+	else
+		vma->vm_page_prot = vm_get_page_prot(want);
 	vma->vm_flags = want;
-	vma->vm_page_prot = vm_get_page_prot(want);
 out:
 	mmap_write_unlock(mm);
 	return err;
