@@ -80,6 +80,7 @@ struct peers {
 	uint32_t next_ping_id;
 	bool stopping;
 	struct peers_mig_hooks mig;
+	struct peers_dsm_hooks dsm;
 	/* cluster-wide queries (cluster_view.c) */
 	void (*cluster_msg)(void *arg, int idx, const struct ssi_tp_msg *msg);
 	void *cluster_arg;
@@ -106,6 +107,15 @@ static bool is_bench_client(const struct ssi_conf *conf, const char *name)
 	return conf_node_index(conf, node) >= 0;
 }
 
+/* What was in flight with node @idx is gone: tell those who sent it. */
+static void node_lost(struct peers *p, int idx)
+{
+	if (p->mig.lost)
+		p->mig.lost(p->mig.arg, idx);
+	if (p->dsm.lost)
+		p->dsm.lost(p->dsm.arg, idx);
+}
+
 const char *peers_state_name(enum peer_state s)
 {
 	return s == PEER_UP ? "up" : "down";
@@ -122,8 +132,8 @@ static void set_state(struct peer *pr, enum peer_state s, uint64_t now,
 	pr->state_since_ms = now;
 	log_notice("node %s is %s (%s)", pr->node->name, peers_state_name(s),
 		   why);
-	if (s == PEER_DOWN && p->mig.lost)
-		p->mig.lost(p->mig.arg, pr->idx);
+	if (s == PEER_DOWN)
+		node_lost(p, pr->idx);
 }
 
 /* The connection to send on: ours if established, else the peer's. */
@@ -301,8 +311,7 @@ static void recv_heartbeat(struct peers *p, struct peer *pr, ssi_conn_t conn,
 	}
 	if (pr->incarnation && hb.incarnation != pr->incarnation) {
 		log_info("node %s restarted", pr->node->name);
-		if (p->mig.lost)
-			p->mig.lost(p->mig.arg, pr->idx);
+		node_lost(p, pr->idx);
 	}
 	pr->incarnation = hb.incarnation;
 	pr->load = hb.load;
@@ -537,6 +546,10 @@ static void on_message(ssi_conn_t conn, const struct ssi_tp_msg *msg,
 		if (p->cluster_msg)
 			p->cluster_msg(p->cluster_arg, pr->idx, msg);
 		break;
+	case SSID_MSG_DSM_MIN ... SSID_MSG_DSM_MAX:
+		if (p->dsm.msg)
+			p->dsm.msg(p->dsm.arg, pr->idx, msg);
+		break;
 	default:
 		log_debug("node %s: ignoring message type 0x%04x",
 			  pr->node->name, msg->type);
@@ -609,8 +622,12 @@ static void on_writable(ssi_conn_t conn, void *arg)
 	struct peers *p = arg;
 	struct peer *pr = ssi_conn_data(conn);
 
-	if (pr && (void *)pr != &bench_conn && p->mig.writable)
+	if (!pr || (void *)pr == &bench_conn)
+		return;
+	if (p->mig.writable)
 		p->mig.writable(p->mig.arg, pr->idx);
+	if (p->dsm.writable)
+		p->dsm.writable(p->dsm.arg, pr->idx);
 }
 
 static void on_log(int priority, const char *msg, void *arg)
@@ -881,6 +898,14 @@ void peers_set_mig_hooks(struct peers *p, const struct peers_mig_hooks *h)
 		p->mig = *h;
 	else
 		memset(&p->mig, 0, sizeof(p->mig));
+}
+
+void peers_set_dsm_hooks(struct peers *p, const struct peers_dsm_hooks *h)
+{
+	if (h)
+		p->dsm = *h;
+	else
+		memset(&p->dsm, 0, sizeof(p->dsm));
 }
 
 void peers_set_cluster_hook(struct peers *p,

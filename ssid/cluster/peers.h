@@ -158,6 +158,25 @@ void peers_set_cluster_hook(struct peers *p,
 			    void *arg);
 
 /*
+ * The DSM registry's hooks (dsm/segments.h), all called from the loop:
+ * @msg:      a message of type SSID_MSG_DSM_MIN..SSID_MSG_DSM_MAX from
+ *            node @idx (authenticated and greeted; the payload is
+ *            untrusted and valid only during the call);
+ * @lost:     node @idx went down (heartbeat timeout) or restarted: what
+ *            was in flight with it is gone;
+ * @writable: a send to @idx that failed with -EAGAIN may be retried.
+ */
+struct peers_dsm_hooks {
+	void (*msg)(void *arg, int idx, const struct ssi_tp_msg *msg);
+	void (*lost)(void *arg, int idx);
+	void (*writable)(void *arg, int idx);
+	void *arg;
+};
+
+/* peers_set_dsm_hooks - install @h (copied); NULL removes them. */
+void peers_set_dsm_hooks(struct peers *p, const struct peers_dsm_hooks *h);
+
+/*
  * peers_send, peers_send_bulk - send one message to node @idx on its
  * current connection.  peers_send_bulk takes @bulk (from peers_bulk_alloc)
  * on success only.  Returns 0, -ENOTCONN, -EAGAIN (queue full: wait for

@@ -21,6 +21,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@
 #include "common/defaults.h"
 #include "common/log.h"
 #include "daemon/loop.h"
+#include "dsm/segments.h"
 #include "migrate/file_fetch.h"
 #include "migrate/migrate.h"
 #include "cluster/peers.h"
@@ -61,6 +63,8 @@ struct ssid {
 	struct loop_handler sig_h;
 	struct sampler *sampler;
 	struct peers *peers;
+	struct dsm_kport *kport;
+	struct dsm_segments *dsm;	/* this node's DSM segments */
 	struct tasks *tasks;
 	struct migrate *migrate;
 	struct balancer_ctx bal;
@@ -371,6 +375,55 @@ static void request_shutdown(void *arg)
 	d->stop = true;
 }
 
+/* ----------------------------------------------------------------- DSM */
+
+/* A DSM message to node @node, on the wire as cluster/peer_msg.h says. */
+static int dsm_send(void *arg, int node, uint16_t type, const struct msg_dsm *m)
+{
+	unsigned char buf[MSG_DSM_LEN + MSG_DSM_PAGE];
+	struct iovec iov = { buf, msg_encode_dsm(type, m, buf) };
+
+	return peers_send(arg, node, type, &iov, 1);
+}
+
+static void dsm_msg(void *arg, int idx, const struct ssi_tp_msg *msg)
+{
+	dsm_segments_msg(arg, idx, msg);
+}
+
+static void dsm_lost(void *arg, int idx)
+{
+	dsm_segments_node_lost(arg, idx);
+}
+
+static void dsm_writable(void *arg, int idx)
+{
+	dsm_segments_writable(arg, idx);
+}
+
+/* The registry of this node's DSM segments, on ssi.ko and the peers. */
+static void dsm_init(struct ssid *d)
+{
+	struct peers_dsm_hooks h = { .msg = dsm_msg, .lost = dsm_lost,
+				     .writable = dsm_writable };
+
+	d->kport = dsm_kport_new();
+	if (d->kport)
+		d->dsm = dsm_segments_create(peers_self(d->peers), &dsm_kport_ops,
+					     d->kport, dsm_send, d->peers, d->loop);
+	if (!d->dsm)
+		log_fatal("out of memory");
+	h.arg = d->dsm;
+	peers_set_dsm_hooks(d->peers, &h);
+}
+
+static void dsm_fini(struct ssid *d)
+{
+	peers_set_dsm_hooks(d->peers, NULL);
+	dsm_segments_destroy(d->dsm);
+	dsm_kport_free(d->kport);
+}
+
 /* ---------------------------------------------------------------- main */
 
 int main(int argc, char **argv)
@@ -421,6 +474,7 @@ int main(int argc, char **argv)
 			       sizeof(err));
 	if (!d.peers)
 		log_fatal("%s", err);
+	dsm_init(&d);
 	d.tasks = tasks_create();
 	if (!d.tasks)
 		log_fatal("out of memory");
@@ -499,6 +553,7 @@ int main(int argc, char **argv)
 	slurm_view_destroy(d.slurm);
 	tasks_destroy(d.tasks);
 	migrate_destroy(d.migrate);
+	dsm_fini(&d);
 	peers_destroy(d.peers);
 	sampler_close(d.sampler);
 	loop_del(d.loop, &d.sig_h);
