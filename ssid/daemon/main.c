@@ -481,6 +481,7 @@ int main(int argc, char **argv)
 	d.migrate = migrate_create(d.conf, d.peers, d.loop);
 	if (!d.migrate)
 		log_fatal("out of memory");
+	migrate_set_dsm(d.migrate, d.dsm);
 	d.slurm = slurm_view_create(d.conf, d.loop);
 	if (!d.slurm)
 		log_fatal("out of memory");

@@ -20,6 +20,7 @@
 #include "cluster/peers.h"
 #include "common/defaults.h"
 #include "common/log.h"
+#include "dsm/segments.h"
 #include "migrate/file_fetch.h"
 #include "migrate/image_peek.h"
 #include "migrate/migrate_int.h"
@@ -48,14 +49,24 @@ int file_fetch_want(struct file_fetch *ff, const char *line)
 	struct file_copy *c;
 	uint32_t i;
 
+	uint64_t segment = 0;
+
 	if (sscanf(line, "%" SCNu32 " %" SCNx64 " %" SCNx64 " %" SCNu64 " %" SCNu32 " %65s",
 		   &r.index, &r.start, &r.end, &r.size, &r.digest_kind, hex) != 6 ||
-	    r.index >= SSI_IMG_MAX_FILES || ff->n >= SSI_IMG_MAX_FILES ||
-	    r.start >= r.end || r.size > MSG_MIG_FILE_MAX)
+	    r.index >= SSI_IMG_MAX_FILES || ff->n >= SSI_IMG_MAX_FILES || r.start >= r.end)
 		return -EINVAL;
 	r.digest_len = (uint32_t)strlen(hex) / 2;
 	if (r.digest_len > sizeof(r.digest) || hex_digest(hex, r.digest, r.digest_len))
 		return -EINVAL;
+	if (r.digest_kind == SSI_DIGEST_DSM) {
+		if (r.digest_len != sizeof(segment))
+			return -EINVAL;
+		memcpy(&segment, r.digest, sizeof(segment));	/* the image's: LE */
+		if (!segment)
+			return -EINVAL;
+	} else if (r.size > MSG_MIG_FILE_MAX) {
+		return -EINVAL;
+	}
 	for (i = 0; i < ff->n; i++)
 		if (ff->c[i].req.index == r.index)
 			return -EINVAL;
@@ -67,11 +78,31 @@ int file_fetch_want(struct file_fetch *ff, const char *line)
 	memset(c, 0, sizeof(*c));
 	c->req = r;
 	c->fd = -1;
+	c->segment = segment;
 	return 0;
 }
 
+/* This node's copy of segment @c, held while the guest lives: done at once. */
+static void take_segment(struct file_fetch *ff, struct file_copy *c)
+{
+	int chan, rc;
+
+	rc = ff->dsm ? dsm_segments_copy_get(ff->dsm, c->segment, c->req.size, &chan) :
+		       -EOPNOTSUPP;
+	if (!rc) {
+		c->fd = fcntl(chan, F_DUPFD_CLOEXEC, 0);
+		if (c->fd < 0)
+			rc = -errno;
+		if (rc)
+			dsm_segments_copy_put(ff->dsm, c->segment);
+	}
+	c->err = -rc;
+	c->done = true;
+	ff->done++;
+}
+
 int file_fetch_ask(struct file_fetch *ff, struct peers *p, int peer, uint64_t id,
-		   const char *tag)
+		   const char *tag, struct dsm_segments *dsm)
 {
 	unsigned char buf[MSG_MIG_FILE_REQ_LEN];
 	struct iovec iov = { buf, 0 };
@@ -82,9 +113,14 @@ int file_fetch_ask(struct file_fetch *ff, struct peers *p, int peer, uint64_t id
 	    (mkdir(SSI_FILE_COPY_DIR, 0700) && errno != EEXIST))
 		return -errno;
 	ff->asked = true;
+	ff->dsm = dsm;
 	for (i = 0; i < ff->n; i++) {
 		struct file_copy *c = &ff->c[i];
 
+		if (c->segment) {
+			take_segment(ff, c);
+			continue;
+		}
 		snprintf(c->path, sizeof(c->path), "%s/%s.%u", SSI_FILE_COPY_DIR, tag,
 			 c->req.index);
 		unlink(c->path);	/* a stale one of an ssid before */
@@ -139,7 +175,11 @@ static int give_one(int sock, const struct file_copy *c)
 	struct cmsghdr *cm;
 	int fd = -1;
 
-	if (!r.err) {
+	if (!r.err && c->segment) {
+		fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 0);	/* the segment's channel */
+		if (fd < 0)
+			r.err = errno;
+	} else if (!r.err) {
 		/* read-only: the process maps it privately, never writes it */
 		fd = open(c->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
@@ -184,6 +224,8 @@ void file_fetch_free(struct file_fetch *ff)
 	for (i = 0; i < ff->n; i++) {
 		if (ff->c[i].fd >= 0)
 			close(ff->c[i].fd);
+		if (ff->c[i].segment && ff->c[i].fd >= 0)
+			dsm_segments_copy_put(ff->dsm, ff->c[i].segment);
 		if (ff->c[i].path[0])
 			unlink(ff->c[i].path);
 	}
@@ -296,22 +338,47 @@ int file_serve_pump(struct file_serve *fs, struct peers *p, int peer, uint64_t i
 	return 0;
 }
 
-int file_serve_originals(const struct file_serve *fs, int img, int32_t *fds)
+/*
+ * Home's segment @f names (an image's record), for the process to map
+ * again: into *@fd.  Home's segment stays while its memory is mapped
+ * here, so nothing is held for the return.
+ */
+static int home_segment(struct dsm_segments *dsm, const struct ssi_img_file *f, int32_t *fd)
+{
+	uint64_t segment;
+	int chan, rc;
+
+	if (!dsm)
+		return -ENOENT;
+	memcpy(&segment, f->digest, sizeof(segment));
+	rc = dsm_segments_copy_get(dsm, segment, f->size, &chan);
+	if (rc)
+		return rc;
+	dsm_segments_copy_put(dsm, segment);
+	*fd = chan;
+	return 0;
+}
+
+int file_serve_originals(const struct file_serve *fs, int img, int32_t *fds,
+			 struct dsm_segments *dsm)
 {
 	static const char dir[] = SSI_FILE_COPY_DIR "/";
 	struct image_files l;
 	uint32_t i, j;
 	int n = 0, rc;
 
-	if (!fs->n)
-		return 0;
 	rc = image_files_read(img, &l);
 	if (rc)
 		return rc;
-	for (i = 0; i < l.n; i++) {
+	for (i = 0; i < l.n && !rc; i++) {
 		const struct ssi_img_file *id = l.f[i].id;
 
 		fds[i] = -1;
+		if (id->digest_kind == SSI_DIGEST_DSM) {
+			rc = home_segment(dsm, id, &fds[i]);
+			n = (int)i + 1;
+			continue;
+		}
 		if (strncmp(l.f[i].path, dir, sizeof(dir) - 1))
 			continue;
 		for (j = 0; j < fs->n; j++) {
@@ -328,7 +395,7 @@ int file_serve_originals(const struct file_serve *fs, int img, int32_t *fds)
 		}
 	}
 	image_files_free(&l);
-	return n;
+	return rc ? rc : n;
 }
 
 void file_serve_free(struct file_serve *fs)

@@ -17,6 +17,11 @@
  * content is the image's.  The copy lives as long as the guest.
  *
  * The home task stays frozen meanwhile: the copy costs freeze time.
+ *
+ * A record of a DSM segment (shared memory, SSI_DIGEST_DSM) comes the same
+ * way from the helper, but nothing travels: ssid gives the helper this
+ * node's copy of the segment (dsm/segments.h), held while the guest
+ * lives, and home gives back its own segment when the process returns.
  */
 #ifndef SSID_FILE_FETCH_H
 #define SSID_FILE_FETCH_H
@@ -27,6 +32,7 @@
 
 #include "cluster/peer_msg.h"
 
+struct dsm_segments;
 struct peers;
 
 /* ------------------------------------------------------ the remote side */
@@ -34,6 +40,7 @@ struct peers;
 struct file_copy {
 	struct msg_mig_file_req req;	/* index: in the image's FILES */
 	int fd;				/* the copy, written as bytes come */
+	uint64_t segment;		/* a DSM segment's id: fd is its channel */
 	uint64_t got;
 	int err;			/* why there is no copy, once done */
 	bool done;
@@ -44,6 +51,7 @@ struct file_fetch {
 	uint32_t n, done;
 	struct file_copy *c;
 	bool asked;
+	struct dsm_segments *dsm;	/* where the segments' copies are held */
 };
 
 /*
@@ -56,11 +64,13 @@ int file_fetch_want(struct file_fetch *ff, const char *line);
 
 /*
  * file_fetch_ask - create a copy file for each wanted file (named after
- * @tag and its index) and send MIG_FILE_REQ for it to @peer.  Returns 0,
- * or -errno (what is open is freed by file_fetch_free()).
+ * @tag and its index) and send MIG_FILE_REQ for it to @peer; take this
+ * node's copy of each wanted segment from @dsm (done at once: its error
+ * if there is none).  Returns 0, or -errno (what is open is freed by
+ * file_fetch_free()).
  */
 int file_fetch_ask(struct file_fetch *ff, struct peers *p, int peer, uint64_t id,
-		   const char *tag);
+		   const char *tag, struct dsm_segments *dsm);
 
 /*
  * file_fetch_data - one MIG_FILE_DATA: its bytes written into the copy.
@@ -125,10 +135,13 @@ int file_serve_pump(struct file_serve *fs, struct peers *p, int peer, uint64_t i
  * file_serve_originals - for an image coming home (FILES in @img), the
  * descriptors SSI_IOC_RETURN maps instead of the paths: for each file
  * whose path is one of a copy (SSI_FILE_COPY_DIR), the original kept for
- * that identity, else -1.  @fds has room for SSI_IMG_MAX_FILES.  Returns
- * the number of entries to pass (0: none needed), or -errno.
+ * that identity; for each DSM segment, home's own in @dsm (the
+ * registry's fd, valid until the loop runs again); else -1.  @fds has
+ * room for SSI_IMG_MAX_FILES.  Returns the number of entries to pass
+ * (0: none needed), or -errno (-ENOENT: a segment this node has not).
  */
-int file_serve_originals(const struct file_serve *fs, int img, int32_t *fds);
+int file_serve_originals(const struct file_serve *fs, int img, int32_t *fds,
+			 struct dsm_segments *dsm);
 
 /* file_serve_free - close the originals (the process has ended). */
 void file_serve_free(struct file_serve *fs);

@@ -54,6 +54,7 @@
 #include "common/metrics.h"
 #include "common/procfs.h"
 #include "daemon/loop.h"
+#include "dsm/segments.h"
 #include "migrate/file_fetch.h"
 #include "migrate/image_stream.h"
 #include "migrate/image_peek.h"
@@ -749,6 +750,12 @@ int migrate_start(struct migrate *m, pid_t pid, int idx, migrate_done_cb cb,
 		rc = read_seccomp(h, seccomp, &blob, &blob_len, err, errlen);
 	if (rc)
 		goto fail;
+	/* its shared memory becomes segments the target maps copies of */
+	if (m->dsm) {
+		rc = -dsm_segments_export(m->dsm, pid, err, errlen);
+		if (rc)
+			goto fail;
+	}
 	h->offer.seccomp_len = (uint32_t)blob_len;
 	h->offer.id = h->id;
 	h->offer.pid = (uint32_t)pid;
@@ -1408,10 +1415,11 @@ static void back_home(struct mig_home *h)
 	r.threads = (uint64_t)(uintptr_t)rt;
 	r.nr_threads = (uint32_t)n - 1;
 	/* files it maps there from copies: the originals it left with */
-	n = file_serve_originals(&h->files, h->back_img, file_fds);
+	n = file_serve_originals(&h->files, h->back_img, file_fds, h->m->dsm);
 	if (n < 0) {
 		send_value(h, SSID_MSG_MIG_BACK_DONE, -n);
-		recall_failed(h, -n, "its image's mapped files cannot be read");
+		recall_failed(h, -n, "its image's mapped files or shared memory cannot be given "
+			      "back here: %s", strerror(-n));
 		return;
 	}
 	r.file_fds = (uint64_t)(uintptr_t)file_fds;

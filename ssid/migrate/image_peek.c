@@ -244,7 +244,7 @@ static int take_vmas(int fd, const struct ssi_img_section *s, uint64_t off,
 		rc = read_at(fd, &v, sizeof(v), off + (uint64_t)i * sizeof(v));
 		if (rc)
 			return rc;
-		if (v.kind != SSI_VMA_FILE)
+		if (v.kind != SSI_VMA_FILE && v.kind != SSI_VMA_DSM)
 			continue;
 		if (v.file >= l->n)
 			return -EINVAL;

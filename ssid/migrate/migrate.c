@@ -133,6 +133,11 @@ struct migrate *migrate_create(const struct ssi_conf *conf, struct peers *peers,
 	return m;
 }
 
+void migrate_set_dsm(struct migrate *m, struct dsm_segments *dsm)
+{
+	m->dsm = dsm;
+}
+
 void migrate_destroy(struct migrate *m)
 {
 	if (!m)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct dsm_segments;
 struct loop;
 struct peers;
 struct migrate;
@@ -24,6 +25,14 @@ struct ssi_conf;
 /* migrate_create - hook into @peers; NULL without memory. */
 struct migrate *migrate_create(const struct ssi_conf *conf, struct peers *peers,
 			       struct loop *loop);
+
+/*
+ * migrate_set_dsm - the node's DSM segments (dsm/segments.h): shared
+ * anonymous memory of a process leaving is exported to them, and the
+ * restore maps the copies of the segments an image names.  Without them
+ * a process with shared memory is refused by the dump.
+ */
+void migrate_set_dsm(struct migrate *m, struct dsm_segments *dsm);
 
 /*
  * migrate_destroy - end everything: guests are killed and reaped, deputies

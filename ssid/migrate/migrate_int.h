@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "migrate/migrate.h"
 
+struct dsm_segments;
 struct ssi_tp_msg;
 struct mig_home;
 struct mig_remote;
@@ -19,6 +20,7 @@ struct migrate {
 	const struct ssi_conf *conf;
 	struct peers *peers;
 	struct loop *loop;
+	struct dsm_segments *dsm;	/* shared memory across nodes, or NULL */
 	struct mig_home *homes;		/* processes of this node elsewhere */
 	struct mig_remote *guests;	/* processes of other nodes here */
 	uint64_t next_id;

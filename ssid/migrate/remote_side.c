@@ -812,14 +812,18 @@ static bool fetch_line(struct mig_remote *g, const char *line)
 		return false;
 	snprintf(tag, sizeof(tag), "%s.%d.%llx", home_name(g), (int)g->offer.pid,
 		 (unsigned long long)g->offer.id);
-	rc = file_fetch_ask(&g->files, g->m->peers, g->peer, g->offer.id, tag);
+	rc = file_fetch_ask(&g->files, g->m->peers, g->peer, g->offer.id, tag, g->m->dsm);
 	if (rc) {
 		log_warn("pid %d: asking %s for its files: %s", (int)g->offer.pid,
 			 home_name(g), strerror(-rc));
 		return false;
 	}
-	log_info("pid %d: %u mapped file(s) missing or different here: asking %s",
-		 (int)g->offer.pid, g->files.n, home_name(g));
+	log_info("pid %d: %u mapped file(s) or shared memory segment(s) not here as such: "
+		 "%u taken here, the rest asked of %s", (int)g->offer.pid, g->files.n,
+		 g->files.done, home_name(g));
+	/* segments only: nothing to wait for */
+	if (g->files.done == g->files.n)
+		files_done(g);
 	return true;
 }
 

@@ -611,11 +611,13 @@ START_TEST(test_image_threads)
 }
 END_TEST
 
-/* A FILES record for @path (rec_size rounded up to 8) at @p. */
-static size_t put_file(unsigned char *p, const char *path, uint64_t size, uint8_t d0)
+/* A FILES record of @kind for @path (rec_size rounded up to 8) at @p. */
+static size_t put_file(unsigned char *p, const char *path, uint64_t size, uint32_t kind,
+		       uint8_t d0)
 {
 	struct ssi_img_file r = { .path_len = (uint32_t)strlen(path), .size = size,
-				  .digest_kind = SSI_DIGEST_SHA256, .digest_len = 32 };
+				  .digest_kind = kind,
+				  .digest_len = kind == SSI_DIGEST_DSM ? 8 : 32 };
 
 	r.rec_size = (uint32_t)((sizeof(r) + r.path_len + 1 + 7) & ~7UL);
 	r.digest[0] = d0;
@@ -632,34 +634,36 @@ START_TEST(test_image_files)
 	struct ssi_img_header h = { .magic = SSI_IMG_MAGIC, .version = SSI_IMG_VERSION,
 				    .header_size = sizeof(h), .home_pid = 500,
 				    .nr_threads = 1 };
-	struct ssi_img_vma v[4] = {
+	struct ssi_img_vma v[5] = {
 		{ .start = 0x1000, .end = 0x3000, .kind = SSI_VMA_ANON },
 		{ .start = 0x4000, .end = 0x5000, .kind = SSI_VMA_FILE, .file = 1 },
 		{ .start = 0x6000, .end = 0x8000, .kind = SSI_VMA_FILE, .file = 0 },
 		{ .start = 0x9000, .end = 0xa000, .kind = SSI_VMA_FILE, .file = 1 },
+		{ .start = 0xb000, .end = 0xc000, .kind = SSI_VMA_DSM, .file = 2 },
 	};
 	struct image_files l;
 	size_t off, flen = 0, at_files;
 	FILE *f;
 	int fd;
 
-	flen += put_file(files + flen, "/usr/lib/libc.so.6", 1000, 0xaa);
-	flen += put_file(files + flen, "/tmp/local", 16384, 0xbb);
+	flen += put_file(files + flen, "/usr/lib/libc.so.6", 1000, SSI_DIGEST_SHA256, 0xaa);
+	flen += put_file(files + flen, "/tmp/local", 16384, SSI_DIGEST_SHA256, 0xbb);
+	flen += put_file(files + flen, "/dev/zero (deleted)", 8192, SSI_DIGEST_DSM, 0x01);
 	memcpy(img, &h, sizeof(h));
 	off = sizeof(h);
 	off += put_section(img + off, SSI_SEC_TASK, NULL, 700);
 	at_files = off;
 	off += put_section(img + off, SSI_SEC_FILES, files, flen);
-	set_count(img + at_files, 2);
+	set_count(img + at_files, 3);
 	off += put_section(img + off, SSI_SEC_VMAS, v, sizeof(v));
-	set_count(img + off - sizeof(v) - sizeof(struct ssi_img_section), 4);
+	set_count(img + off - sizeof(v) - sizeof(struct ssi_img_section), 5);
 	off += put_section(img + off, SSI_SEC_PAGES, NULL, 0);
 	f = tmpfile();
 	ck_assert_ptr_nonnull(f);
 	fd = fileno(f);
 	ck_assert_int_eq(pwrite(fd, img, off, 0), (ssize_t)off);
 	ck_assert_int_eq(image_files_read(fd, &l), 0);
-	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(l.n, 3);
 	ck_assert_str_eq(l.f[0].path, "/usr/lib/libc.so.6");
 	ck_assert_uint_eq(l.f[0].id->size, 1000);
 	ck_assert_uint_eq(l.f[0].start, 0x6000);
@@ -667,10 +671,14 @@ START_TEST(test_image_files)
 	ck_assert_str_eq(l.f[1].path, "/tmp/local");
 	ck_assert_uint_eq(l.f[1].id->digest[0], 0xbb);
 	ck_assert_uint_eq(l.f[1].start, 0x4000);	/* the first of two */
+	/* a segment's record, with its mapping */
+	ck_assert_uint_eq(l.f[2].id->digest_kind, SSI_DIGEST_DSM);
+	ck_assert_uint_eq(l.f[2].start, 0xb000);
+	ck_assert_uint_eq(l.f[2].end, 0xc000);
 	image_files_free(&l);
 
 	/* a VMA naming a file beyond FILES */
-	v[3].file = 2;
+	v[3].file = 3;
 	ck_assert_int_eq(pwrite(fd, v, sizeof(v), (off_t)(off - sizeof(v) -
 						       sizeof(struct ssi_img_section))),
 			 (ssize_t)sizeof(v));
