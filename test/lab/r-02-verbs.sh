@@ -38,6 +38,8 @@ server_log() {
 	tail -n 20 "$log" | sed 's/^/  /'
 }
 
+# The checks run verbose: a connection that ends says why (the verbs
+# work request and its completion status), not only "System call failed".
 # Retried only while the server may still be starting (its CM listener
 # comes up a moment after the command is sent), and for 60 s at most.
 ok=0
@@ -45,7 +47,7 @@ start=$SECONDS
 while :; do
 	sleep 0.5
 	if on_for 100 "$cli" timeout -k 5 90 "$bench" check "$srv" -p verbs -d "$plugins" -P 7077 -Q 7078 \
-		-T 30 >"$SSI_LAB_WORK/r-02.check" 2>&1; then
+		-T 30 -v >"$SSI_LAB_WORK/r-02.check" 2>&1; then
 		ok=1
 		break
 	fi
@@ -56,7 +58,7 @@ cat "$SSI_LAB_WORK/r-02.check"
 [ $ok = 1 ] || { server_log; fail "ssi-tp-bench check over verbs ($cli -> $srv) failed"; }
 # the same with encrypted frames: bulk ciphertext moved by RDMA READ
 on_for 100 "$cli" timeout -k 5 90 "$bench" check "$srv" -p verbs -d "$plugins" -P 7077 -Q 7078 \
-	-s encrypt -T 30 || { server_log; fail "ssi-tp-bench check over verbs with encrypted frames failed"; }
+	-s encrypt -T 30 -v || { server_log; fail "ssi-tp-bench check over verbs with encrypted frames failed"; }
 
 # A benchmark prints, it does not assert: verbs beside plain TCP, same run.
 on_for 130 "$cli" timeout -k 5 120 "$bench" client "$srv" -p verbs -d "$plugins" -P 7077 -Q 7078 \
