@@ -76,12 +76,14 @@ struct ssi_dsm_seg {
 	pgoff_t qhead, qlen;		/* a ring of npages: a page is in it once */
 	bool closed;			/* the channel is gone */
 	bool home;			/* @shm is the shared memory itself */
+	struct list_head link;		/* in ssi_dsm_segs, once made */
 	u64 id;				/* its name across the cluster, or 0 */
 	wait_queue_head_t granted;	/* faulting tasks */
 	wait_queue_head_t requests;	/* the holder */
 };
 
 static const struct vm_operations_struct ssi_dsm_vm_ops;
+static void seg_unregister(struct ssi_dsm_seg *seg);
 
 static void seg_free(struct ssi_dsm_seg *seg)
 {
@@ -100,6 +102,7 @@ static void seg_put(struct ssi_dsm_seg *seg)
 
 	if (!refcount_dec_and_test(&seg->ref))
 		return;
+	seg_unregister(seg);
 	fput(seg->shm);
 	seg_free(seg);
 	ssi_modref_put(modref);
@@ -276,6 +279,158 @@ static void wrap_vma(struct ssi_dsm_seg *seg, struct vm_area_struct *vma)
 	refcount_inc(&seg->ref);
 }
 
+/* ------------------------------------------------- interposed mappings */
+
+/*
+ * Home's memory may be mapped again after the segment is made over it:
+ * a /dev/shm file opened by name, a memfd's fd kept open, a file received
+ * over a socket, /proc/PID/map_files.  Such a mapping must be under the
+ * segment's coherence from its first access, or it reads pages that are
+ * stale while another node writes them and its writes are lost.  So while
+ * a home segment lives, its inode's i_fop is shmem's file operations with
+ * our mmap, which maps as shmem does and then wraps the mapping: every
+ * file opened from then on has them.  Files open before are given them by
+ * SSI_DSM_WRAP_FILE (ssid finds them in /proc/PID/fd).  This touches the
+ * inodes of exported segments only: no other file sees any of it.
+ */
+static DEFINE_SPINLOCK(ssi_dsm_segs_lock);
+static LIST_HEAD(ssi_dsm_segs);			/* every segment here */
+static const struct file_operations *ssi_dsm_shmem_fops;	/* shmem's own */
+static struct file_operations ssi_dsm_shm_fops;	/* theirs, our mmap */
+
+/* The live home segment over @inode, with a reference, or NULL. */
+static struct ssi_dsm_seg *home_of(struct inode *inode)
+{
+	struct ssi_dsm_seg *seg, *found = NULL;
+
+	spin_lock(&ssi_dsm_segs_lock);
+	list_for_each_entry(seg, &ssi_dsm_segs, link)
+		if (seg->home && file_inode(seg->shm) == inode && !READ_ONCE(seg->closed) &&
+		    refcount_inc_not_zero(&seg->ref)) {
+			found = seg;
+			break;
+		}
+	spin_unlock(&ssi_dsm_segs_lock);
+	return found;
+}
+
+static int ssi_dsm_shm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct ssi_dsm_seg *seg;
+	int err = 0;
+
+	/*
+	 * A private mapping is the process's own from its first write; what
+	 * it reads before is home's copy (doc/dsm.md says so).  A shared one
+	 * of a file opened read-only has VM_MAYSHARE alone: it reads the
+	 * memory as it changes, so it is wrapped too.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return ssi_dsm_shmem_fops->mmap(file, vma);
+	seg = home_of(file_inode(file));
+	if (!seg)
+		return ssi_dsm_shmem_fops->mmap(file, vma);
+	/* the segment's size is the file's when it was made */
+	if (vma->vm_pgoff >= seg->npages || vma_pages(vma) > seg->npages - vma->vm_pgoff)
+		err = -EINVAL;
+	if (!err)
+		err = ssi_dsm_shmem_fops->mmap(file, vma);
+	if (!err)
+		err = learn_shmem_ops(seg, vma->vm_ops);
+	/* mmap write-protects it after this: writes are notified */
+	if (!err)
+		wrap_vma(seg, vma);
+	seg_put(seg);
+	return err;
+}
+
+/*
+ * @seg joins this node's segments.  A home's inode opens with
+ * ssi_dsm_shm_fops from now on (shmem's file operations are learnt from
+ * the first: shmem does not export them).  Memory with a segment over it
+ * takes no home: -EBUSY over a home's, -EEXIST over a copy's (a process
+ * that moved here maps it: its image names that segment already).
+ */
+static int seg_register(struct ssi_dsm_seg *seg)
+{
+	struct inode *inode = file_inode(seg->shm);
+	const struct file_operations *fops = READ_ONCE(inode->i_fop);
+	struct ssi_dsm_seg *other;
+	int err = 0;
+
+	spin_lock(&ssi_dsm_segs_lock);
+	list_for_each_entry(other, &ssi_dsm_segs, link)
+		if (file_inode(other->shm) == inode)
+			err = other->home ? -EBUSY : -EEXIST;
+	if (!err && seg->home && !ssi_dsm_shmem_fops && fops && fops->mmap) {
+		ssi_dsm_shmem_fops = fops;
+		ssi_dsm_shm_fops = *fops;
+		ssi_dsm_shm_fops.owner = THIS_MODULE;
+		ssi_dsm_shm_fops.mmap = ssi_dsm_shm_mmap;
+		/*
+		 * shmem's places a mapping for huge pages, and checks it is
+		 * called for its own files; ours are never huge
+		 */
+		ssi_dsm_shm_fops.get_unmapped_area = NULL;
+	}
+	/* shmem's, or ours left by a segment over it that just ended */
+	if (!err && seg->home && fops != ssi_dsm_shmem_fops && fops != &ssi_dsm_shm_fops)
+		err = -EOPNOTSUPP;
+	if (!err) {
+		if (seg->home)
+			WRITE_ONCE(inode->i_fop, &ssi_dsm_shm_fops);
+		list_add(&seg->link, &ssi_dsm_segs);
+	}
+	spin_unlock(&ssi_dsm_segs_lock);
+	return err;
+}
+
+/* The segment ends: opens of a home's memory are shmem's alone again. */
+static void seg_unregister(struct ssi_dsm_seg *seg)
+{
+	struct inode *inode = file_inode(seg->shm);
+
+	spin_lock(&ssi_dsm_segs_lock);
+	if (!list_empty(&seg->link)) {
+		list_del_init(&seg->link);
+		if (seg->home && inode->i_fop == &ssi_dsm_shm_fops)
+			WRITE_ONCE(inode->i_fop, ssi_dsm_shmem_fops);
+	}
+	spin_unlock(&ssi_dsm_segs_lock);
+}
+
+static long ssi_dsm_wrap_file(struct ssi_dsm_seg *seg, const void __user *uarg)
+{
+	const struct file_operations *shmem_fops = READ_ONCE(ssi_dsm_shmem_fops);
+	struct ssi_dsm_wrap_file a;
+	struct file *f;
+	long err = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (!seg->home || a.pad)
+		return -EINVAL;
+	f = fget(a.fd);
+	if (!f)
+		return -EBADF;
+	if (file_inode(f) != file_inode(seg->shm))
+		err = -EINVAL;
+	else if (f->f_op == &ssi_dsm_shm_fops)
+		err = 0;
+	else if (f->f_op != shmem_fops)
+		err = -EOPNOTSUPP;	/* SysV shm's files */
+	else {
+		/* the file's, as for one opened with them: __fput puts it */
+		__module_get(THIS_MODULE);
+		if (cmpxchg(&f->f_op, shmem_fops, &ssi_dsm_shm_fops) != shmem_fops)
+			module_put(THIS_MODULE);	/* another caller's swap won */
+	}
+	fput(f);
+	return err;
+}
+
 /* ------------------------------------------------------------ the channel */
 
 static int ssi_dsm_mmap(struct file *file, struct vm_area_struct *vma)
@@ -303,7 +458,7 @@ static int ssi_dsm_mmap(struct file *file, struct vm_area_struct *vma)
 static int wrappable(struct ssi_dsm_seg *seg, struct vm_area_struct *vma, u64 addr)
 {
 	if (!vma || vma->vm_start != addr || !vma->vm_file ||
-	    file_inode(vma->vm_file) != file_inode(seg->shm) || !(vma->vm_flags & VM_SHARED))
+	    file_inode(vma->vm_file) != file_inode(seg->shm) || !(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_ops == &ssi_dsm_vm_ops)
 		return vma->vm_private_data == seg ? -EALREADY : -EBUSY;
@@ -535,6 +690,8 @@ static long ssi_dsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return ssi_dsm_wrap(seg, (const void __user *)arg);
 	case SSI_DSM_FAIL:
 		return ssi_dsm_fail(seg, (const void __user *)arg);
+	case SSI_DSM_WRAP_FILE:
+		return ssi_dsm_wrap_file(seg, (const void __user *)arg);
 	}
 	return -ENOTTY;
 }
@@ -597,20 +754,23 @@ bool ssi_dsm_file_segment(struct file *f, u64 *id, u64 *size)
  */
 static struct file *home_file(int fd, u64 size)
 {
+	static const struct address_space_operations *shmem_aops;
 	struct file *f = fget(fd), *probe;
-	bool shmem;
 
 	if (!f)
 		return ERR_PTR(-EBADF);
 	/* shmem does not export how to tell its files: by their pages' ops */
-	probe = shmem_file_setup("ssi-dsm-probe", 0, VM_NORESERVE);
-	if (IS_ERR(probe)) {
-		fput(f);
-		return probe;
+	if (!READ_ONCE(shmem_aops)) {
+		probe = shmem_file_setup("ssi-dsm-probe", 0, VM_NORESERVE);
+		if (IS_ERR(probe)) {
+			fput(f);
+			return probe;
+		}
+		WRITE_ONCE(shmem_aops, probe->f_mapping->a_ops);
+		fput(probe);
 	}
-	shmem = f->f_mapping->a_ops == probe->f_mapping->a_ops;
-	fput(probe);
-	if (!shmem || PAGE_ALIGN(i_size_read(file_inode(f))) != size) {
+	if (f->f_mapping->a_ops != READ_ONCE(shmem_aops) ||
+	    PAGE_ALIGN(i_size_read(file_inode(f))) != size) {
 		fput(f);
 		return ERR_PTR(-EINVAL);
 	}
@@ -622,7 +782,7 @@ long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg)
 	struct ssi_dsm_seg *seg;
 	struct ssi_dsm_open a;
 	struct file *chan;
-	int fd;
+	int fd, err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -664,6 +824,7 @@ long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg)
 	if (seg->home)
 		memset(seg->state, SSI_DSM_WRITE, seg->npages);
 	refcount_set(&seg->ref, 1);
+	INIT_LIST_HEAD(&seg->link);
 	spin_lock_init(&seg->lock);
 	init_waitqueue_head(&seg->granted);
 	init_waitqueue_head(&seg->requests);
@@ -680,6 +841,12 @@ long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg)
 		goto fail;
 	}
 	/* the segment is the channel's from here: its release frees it */
+	err = seg_register(seg);
+	if (err) {
+		put_unused_fd(fd);
+		fput(chan);
+		return err;
+	}
 	a.fd = fd;
 	if (copy_to_user(uarg, &a, sizeof(a))) {
 		put_unused_fd(fd);

@@ -29,6 +29,14 @@
  *                          any copy, and home's memory holds the total once
  *                          its pages are home; bad home segments and bad
  *                          wraps are refused
+ *   ssi-dsm-test late      a home segment over a memfd: a mapping made
+ *                          afterwards through a file opened afterwards,
+ *                          and through one opened before and given to
+ *                          SSI_DSM_WRAP_FILE, asks for a page another copy
+ *                          wrote and reads what it wrote; one home segment
+ *                          per memory while it lives, another once it
+ *                          ended, none over a copy's; bad file wraps are
+ *                          refused
  *   ssi-dsm-test perm      as a user without CAP_SYS_ADMIN: EPERM for a
  *                          segment, and for a wrap on root's channel
  *
@@ -771,6 +779,142 @@ static void home(int dev, long n)
 	close(src);
 }
 
+static int wrap_file(int chan, int fd)
+{
+	struct ssi_dsm_wrap_file w = { .fd = fd };
+
+	return ioctl(chan, SSI_DSM_WRAP_FILE, &w) ? -errno : 0;
+}
+
+/* A new open file of what @fd is, as another process's open(2) makes. */
+static int reopen(int fd)
+{
+	char path[64];
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	f = open(path, O_RDWR | O_CLOEXEC);
+	if (f < 0)
+		fail("open %s: %s", path, strerror(errno));
+	return f;
+}
+
+/*
+ * Page @p written by the remote copy's mapper @r, then read by home's
+ * mapper @m: that asks home's channel (it is under coherence), and reads
+ * the remote's value once the directory brought the page back.
+ */
+static void written_away(int home_chan, int remote, struct mapper *r, struct mapper *m,
+			 uint32_t p, uint64_t val, const char *what)
+{
+	char *buf = malloc(pg);
+	struct ssi_dsm_req q;
+
+	if (!buf)
+		die("out of memory");
+
+	tell(r, 'w', p, val);
+	/* the store may read the page first (TCG's do): a read copy, then */
+	q = next_req(remote, REQ_WAIT_MS);
+	if (q.page == p && q.access == SSI_DSM_READ) {
+		take_back(home_chan, p, SSI_DSM_READ, buf);
+		grant(remote, p, SSI_DSM_READ, buf);
+		q = next_req(remote, REQ_WAIT_MS);
+	}
+	if (q.page != p || q.access != SSI_DSM_WRITE)
+		fail("the remote copy's write: request page %llu access %u, want page %u "
+		     "access %u", (unsigned long long)q.page, q.access, p, SSI_DSM_WRITE);
+	take_back(home_chan, p, SSI_DSM_INVALID, buf);
+	grant(remote, p, SSI_DSM_WRITE, buf);
+	if (must_answer(r, "the remote write") != val)
+		fail("the remote copy's write did not happen");
+	tell(m, 'r', p, 0);
+	expect_req(home_chan, p, SSI_DSM_READ, what);
+	take_back(remote, p, SSI_DSM_READ, buf);
+	grant(home_chan, p, SSI_DSM_READ, buf);
+	if (must_answer(m, what) != val)
+		fail("%s: read stale content", what);
+	free(buf);
+}
+
+/* The memory of copy @chan, as a process that moved here maps it, takes no home. */
+static void copy_refused(int dev, int chan)
+{
+	char *map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, chan, 0);
+	char path[64];
+	int src, home_chan;
+
+	if (map == MAP_FAILED)
+		fail("mmap of the channel: %s", strerror(errno));
+	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", (unsigned long)map,
+		 (unsigned long)map + 2 * pg);
+	src = open(path, O_RDWR | O_CLOEXEC);
+	if (src < 0)
+		fail("open %s: %s", path, strerror(errno));
+	if (home_open(dev, src, 2 * pg, &home_chan) != -EEXIST)
+		fail("a home segment over a copy's memory was not refused with EEXIST");
+	close(src);
+	munmap(map, 2 * pg);
+}
+
+static void late(int dev)
+{
+	int mfd = memfd_create("ssi-dsm-late", MFD_CLOEXEC), early, later, other, chan, again;
+	int remote, null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct mapper r, m1, m2;
+	char c = 1;
+
+	if (mfd < 0 || ftruncate(mfd, 2 * pg) || pwrite(mfd, &c, 1, 0) != 1)
+		die("memfd: %s", strerror(errno));
+	other = memfd_create("ssi-dsm-other", MFD_CLOEXEC);
+	if (other < 0 || ftruncate(other, 2 * pg))
+		die("memfd: %s", strerror(errno));
+	early = reopen(mfd);		/* opened before the segment */
+	if (home_open(dev, mfd, 2 * pg, &chan))
+		fail("DSM_OPEN over a memfd: %s", strerror(errno));
+	if (home_open(dev, mfd, 2 * pg, &again) != -EBUSY)
+		fail("a second home segment over the same memory was not refused");
+	if (wrap_file(chan, other) != -EINVAL || wrap_file(chan, null) != -EINVAL ||
+	    wrap_file(chan, -1) != -EBADF)
+		fail("a bad file wrap was not refused");
+	if (dsm_open(dev, 2 * pg, &remote))
+		fail("DSM_OPEN: %s", strerror(errno));
+	copy_refused(dev, remote);
+	r = mapper_start(remote, 2 * pg);
+	pass("one home segment per memory, none over a copy; bad file wraps are refused");
+
+	later = reopen(mfd);		/* opened after: mapped under coherence */
+	m1 = mapper_start(later, 2 * pg);
+	written_away(chan, remote, &r, &m1, 0, 7,
+		     "a mapping made through a file opened after the segment");
+	pass("a mapping through a file opened after the segment is under its coherence");
+
+	if (wrap_file(chan, early) || wrap_file(chan, early))
+		fail("SSI_DSM_WRAP_FILE, or the same again: %s", strerror(errno));
+	m2 = mapper_start(early, 2 * pg);
+	written_away(chan, remote, &r, &m2, 1, 9,
+		     "a mapping made through a file opened before, then wrapped");
+	pass("a mapping through a file opened before and wrapped is under its coherence");
+
+	tell(&r, 'q', 0, 0);
+	tell(&m1, 'q', 0, 0);
+	tell(&m2, 'q', 0, 0);
+	reap(r.pid, 5000);
+	reap(m1.pid, 5000);
+	reap(m2.pid, 5000);
+	close(chan);
+	close(remote);
+	if (home_open(dev, mfd, 2 * pg, &again))
+		fail("a home segment over memory whose segment ended: %s", strerror(errno));
+	close(again);
+	close(early);
+	close(later);
+	close(other);
+	close(null);
+	close(mfd);
+	pass("the memory takes a new home segment once the last one ended");
+}
+
 int main(int argc, char **argv)
 {
 	int dev;
@@ -778,7 +922,7 @@ int main(int argc, char **argv)
 	prog_name = "ssi-dsm-test";
 	pg = sysconf(_SC_PAGESIZE);
 	if (argc < 2)
-		die("usage: ssi-dsm-test basic | counter [N] | home [N] | perm");
+		die("usage: ssi-dsm-test basic | counter [N] | home [N] | late | perm");
 	dev = ssi_open_dev();
 	if (!strcmp(argv[1], "basic")) {
 		basic(dev);
@@ -786,6 +930,8 @@ int main(int argc, char **argv)
 		counter(dev, argc > 2 ? atol(argv[2]) : 20000);
 	} else if (!strcmp(argv[1], "home")) {
 		home(dev, argc > 2 ? atol(argv[2]) : 20000);
+	} else if (!strcmp(argv[1], "late")) {
+		late(dev);
 	} else if (!strcmp(argv[1], "perm")) {
 		char *map = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 				 -1, 0);
@@ -802,8 +948,9 @@ int main(int argc, char **argv)
 			die("cannot become nobody: %s", strerror(errno));
 		if (dsm_open(dev, pg, &chan) != -EPERM)
 			fail("DSM_OPEN without CAP_SYS_ADMIN: not EPERM");
-		if (wrap(home_chan, getpid(), map) != -EPERM)
-			fail("SSI_DSM_WRAP without CAP_SYS_ADMIN: not EPERM");
+		if (wrap(home_chan, getpid(), map) != -EPERM ||
+		    wrap_file(home_chan, src) != -EPERM)
+			fail("SSI_DSM_WRAP(_FILE) without CAP_SYS_ADMIN: not EPERM");
 		pass("a segment and a wrap need CAP_SYS_ADMIN");
 	} else {
 		die("unknown test %s", argv[1]);

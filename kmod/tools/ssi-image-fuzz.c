@@ -1338,6 +1338,10 @@ static void fill_arg(unsigned int nr)
 		memcpy(a + 8, &p, 8);
 		break;
 	}
+	case 0x24:	/* wrap_file, on a home channel: the memfd's, or any */
+		w[0] = chance(60) ? dsm_memfd : chance(50) ? any_fd() : rnd();
+		w[1] = chance(90) ? 0 : rnd();
+		break;
 	case 0x20:	/* on a DSM channel: grant, revoke, fail */
 	case 0x21:
 	case 0x23: {
@@ -1453,8 +1457,8 @@ static void ioctl_phase(void *arg)
 		st->current = k;
 		if (progress)
 			*progress = k;
-		nr = chance(85) ? below(18) : below(64);
-		if (nr >= 14 && nr < 18)
+		nr = chance(85) ? below(19) : below(64);
+		if (nr >= 14 && nr < 19)
 			nr += 0x20 - 14;	/* the DSM channels' */
 		dir = chance(85) ? (nr == 2 || nr == 5 || nr == 7 || nr == 8 || nr == 10 ||
 				    nr == 12 || nr >= 0x20 ?
@@ -1473,6 +1477,7 @@ static void ioctl_phase(void *arg)
 			};
 			size = nr == 0x20 || nr == 0x21 || nr == 0x23 ? sizeof(struct ssi_dsm_page) :
 			       nr == 0x22 ? sizeof(struct ssi_dsm_wrap) :
+			       nr == 0x24 ? sizeof(struct ssi_dsm_wrap_file) :
 			       sizes[nr < 14 ? nr : below(14)];
 		}
 		cmd = _IOC(dir, chance(95) ? SSI_IOC_MAGIC : below(256), nr, size);
@@ -1495,7 +1500,7 @@ static void ioctl_phase(void *arg)
 			ioctl(pool[0], SSI_IOC_RESUME, &rs);
 		}
 		if (nr >= 0x20 && chance(80))	/* grants, revokes and wraps: a channel */
-			fd = nr == 0x22 || chance(30) ? dsm_home : dsm_chan;
+			fd = nr == 0x22 || nr == 0x24 || chance(30) ? dsm_home : dsm_chan;
 		else
 			fd = any_fd();
 		ret = ioctl(fd, cmd, argp);

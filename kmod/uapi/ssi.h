@@ -57,6 +57,11 @@
  *     name.  A process mapping a segment with one migrates: its image
  *     (version 11) names the segment, and the restore maps the channel of
  *     this node's copy given in @file_fds in its place.
+ * 18  A home segment's memory opened again (a /dev/shm file by name, a
+ *     memfd through /proc) maps under the segment's coherence;
+ *     SSI_DSM_WRAP_FILE does the same for a file opened before.
+ *     SSI_DSM_HOME over memory that has a segment: EBUSY, or EEXIST
+ *     for a copy's.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -65,7 +70,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		17
+#define SSI_API_VERSION		18
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -579,7 +584,11 @@ struct ssi_seq_pos {
  * page WRITE: the home node's, where the memory was made.  Its mappings
  * made before (by the processes that share it) are the kernel's own
  * until SSI_DSM_WRAP puts each under the segment's coherence; a mapping
- * of the channel is under it from the start, as on a remote node.
+ * of the channel is under it from the start, as on a remote node, and so
+ * is one made through a file of @src opened while the segment lives (or
+ * given to SSI_DSM_WRAP_FILE).  Memory takes one segment: EBUSY if @src
+ * is another home segment's memory, EEXIST if it is a copy's (a process
+ * that moved here maps it).
  */
 #define SSI_DSM_SIZE_MAX	(1ULL << 34)	/* 16 GiB */
 #define SSI_DSM_CLOEXEC		1
@@ -614,6 +623,25 @@ struct ssi_dsm_wrap {
 	__u32 pad;
 	__u64 addr;
 	__u64 reserved;
+};
+
+/**
+ * struct ssi_dsm_wrap_file - SSI_DSM_WRAP_FILE argument (on a home segment's channel)
+ * @fd:		the caller's fd of an open file of the segment's memory: one
+ *		another process opened before the segment was made, taken with
+ *		pidfd_getfd(2) (the same open file, shared with that process).
+ * @pad:	must be zero.
+ *
+ * A shared mapping made through that file from then on is under the
+ * segment's coherence from its start, as one made through a file opened
+ * after the segment was made is (the segment's inode opens so while it
+ * lives).  0 if it already is; EINVAL for a file of other memory;
+ * EOPNOTSUPP for a kind of file not wrapped (SysV shm's); EPERM without
+ * CAP_SYS_ADMIN.
+ */
+struct ssi_dsm_wrap_file {
+	__s32 fd;
+	__u32 pad;
 };
 
 /* A page's state on this node, and what a request asks for. */
@@ -684,5 +712,6 @@ struct ssi_dsm_page {
  * @data must be 0.
  */
 #define SSI_DSM_FAIL		_IOW(SSI_IOC_MAGIC, 0x23, struct ssi_dsm_page)
+#define SSI_DSM_WRAP_FILE	_IOW(SSI_IOC_MAGIC, 0x24, struct ssi_dsm_wrap_file)
 
 #endif /* _UAPI_LINUX_SSI_H */

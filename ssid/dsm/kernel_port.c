@@ -75,6 +75,13 @@ static int kport_wrap(void *arg, int chan, pid_t pid, uint64_t addr)
 	return ioctl(chan, SSI_DSM_WRAP, &w) ? -errno : 0;
 }
 
+static int kport_wrap_file(void *arg, int chan, int fd)
+{
+	struct ssi_dsm_wrap_file w = { .fd = fd };
+
+	return ioctl(chan, SSI_DSM_WRAP_FILE, &w) ? -errno : 0;
+}
+
 static int kport_read_reqs(void *arg, int chan, struct ssi_dsm_req *buf, unsigned int n)
 {
 	ssize_t len = read(chan, buf, n * sizeof(*buf));
@@ -117,6 +124,7 @@ const struct dsm_kernel_ops dsm_kport_ops = {
 	.open_home = kport_open_home,
 	.open_copy = kport_open_copy,
 	.wrap = kport_wrap,
+	.wrap_file = kport_wrap_file,
 	.read_reqs = kport_read_reqs,
 	.grant = kport_grant,
 	.revoke = kport_revoke,

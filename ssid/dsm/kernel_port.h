@@ -31,6 +31,8 @@ struct dsm_kernel_ops {
 	int (*open_copy)(void *arg, uint64_t size, uint64_t id);
 	/* process @pid's mapping of home's segment that starts at @addr */
 	int (*wrap)(void *arg, int chan, pid_t pid, uint64_t addr);
+	/* mappings made through open file @fd (ssid's) of home's segment */
+	int (*wrap_file)(void *arg, int chan, int fd);
 	/* up to @n requests of the kernel's, not waiting: how many, 0 if none */
 	int (*read_reqs)(void *arg, int chan, struct ssi_dsm_req *buf, unsigned int n);
 	/* as struct dsm_copy_ops' (dsm/page_traffic.h), on @chan's copy */

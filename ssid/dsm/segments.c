@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -32,6 +35,7 @@
  */
 #define DSM_WRAP_PASSES_MAX	16
 #define DSM_SHARED_ANON_PATH	"/dev/zero (deleted)"
+#define DSM_SYSV_PATH		"/SYSV"	/* then the key, in hex */
 
 /* One segment here: home's (@traffic) or a copy of another node's. */
 struct dsm_seg {
@@ -664,6 +668,7 @@ int dsm_maps_parse(const char *line, struct dsm_maps_line *l)
 		return -1;
 	l->shared = perms[3] == 's';
 	l->shared_anon = l->shared && is_path(line + path, DSM_SHARED_ANON_PATH);
+	l->sysv = l->shared && !strncmp(line + path, DSM_SYSV_PATH, strlen(DSM_SYSV_PATH));
 	return 0;
 }
 
@@ -817,24 +822,95 @@ static int wrap_mappers(struct dsm_seg *g, char *why, size_t len)
 	return rc;
 }
 
+/*
+ * Process @pid's open file @fd, if it is of @g's memory: mappings made
+ * through it from now on are under @g's coherence (a file opened after
+ * the segment was made is so from its open).  0 also when there is no
+ * such file or process any more.
+ */
+static int wrap_file(struct dsm_seg *g, pid_t pid, int pidfd, int fd, char *why, size_t len)
+{
+	struct stat st;
+	char path[64];
+	int f, rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	if (stat(path, &st) || st.st_dev != g->dev || st.st_ino != g->ino)
+		return 0;
+	/* the same open file, shared with the process */
+	f = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (f < 0)
+		return errno == EBADF || errno == ESRCH ? 0 : -errno;
+	rc = g->s->k->wrap_file(g->s->karg, g->h.fd, f);
+	close(f);
+	if (rc)
+		snprintf(why, len, "pid %d has the shared memory of segment %#" PRIx64
+			 " open (fd %d), which cannot be put under it: %s", (int)pid, g->id,
+			 fd, strerror(-rc));
+	return rc;
+}
+
+/* Every open file of @g's memory on this node (see wrap_file()). */
+static int wrap_files(struct dsm_seg *g, char *why, size_t len)
+{
+	DIR *d = opendir("/proc"), *fds;
+	struct dirent *e, *f;
+	char path[32];
+	int rc = 0, pidfd;
+	pid_t pid;
+
+	if (!d) {
+		rc = -errno;
+		snprintf(why, len, "/proc: %s", strerror(-rc));
+		return rc;
+	}
+	while (!rc && (e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		pid = atoi(e->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+		fds = opendir(path);
+		if (!fds)
+			continue;		/* gone, or a kernel thread's */
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		while (!rc && pidfd >= 0 && (f = readdir(fds)))
+			if (isdigit((unsigned char)f->d_name[0]))
+				rc = wrap_file(g, pid, pidfd, atoi(f->d_name), why, len);
+		if (pidfd >= 0)
+			close(pidfd);
+		closedir(fds);
+	}
+	closedir(d);
+	return rc;
+}
+
 struct export {
 	struct dsm_segments *s;
 	char *why;
 	size_t len;
 };
 
-/* A mapping of the process exported: if shared anonymous memory, a segment. */
+/*
+ * A mapping of the process exported: if of shared memory (shared
+ * anonymous memory, a file of /dev/shm or another tmpfs, a memfd), a
+ * segment.  SysV shm's mappings are not yet: the kernel's dump refuses
+ * them, as it does a shared mapping of anything else.
+ */
 static int export_mapping(const struct dsm_maps_line *l, pid_t pid, void *arg)
 {
 	struct export *x = arg;
+	uint64_t before = x->s->count;
 	struct dsm_seg *g;
+	struct statfs sf;
 	char path[64];
 	int fd, rc;
 
-	if (!l->shared_anon)
+	if (!l->shared || l->sysv)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid,
 		 l->start, l->end);
+	if (!l->shared_anon && (statfs(path, &sf) || sf.f_type != TMPFS_MAGIC))
+		return 0;
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
@@ -843,10 +919,22 @@ static int export_mapping(const struct dsm_maps_line *l, pid_t pid, void *arg)
 	}
 	rc = home_segment(x->s, fd, &g);
 	close(fd);
+	/* a copy of another node's segment: the process came from there */
+	if (rc == -EEXIST)
+		return 0;
 	if (rc) {
 		snprintf(x->why, x->len, "its shared memory at %#" PRIx64 " cannot be a DSM "
 			 "segment: %s", l->start, strerror(-rc));
 		return rc;
+	}
+	/*
+	 * A file of it open before the segment was made (shared anonymous
+	 * memory has none: only ssid opens it, through map_files)
+	 */
+	if (x->s->count != before && !l->shared_anon) {
+		rc = wrap_files(g, x->why, x->len);
+		if (rc)
+			return rc;
 	}
 	return wrap_mappers(g, x->why, x->len);
 }

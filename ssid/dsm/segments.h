@@ -71,11 +71,14 @@ int dsm_segments_home(struct dsm_segments *s, int src, uint64_t *id);
 
 /*
  * dsm_segments_export - before process @pid is dumped: each of its shared
- * anonymous mappings gets its home segment (dsm_segments_home()), and
- * every mapping of that memory on this node, of @pid or of any other
- * process, is put under the segment's coherence (SSI_DSM_WRAP), so that
- * a copy elsewhere sees what they write and they see what it writes.
- * Other shared mappings are left alone (the kernel's dump refuses them).
+ * mappings of shared memory (anonymous, a tmpfs file, a memfd) gets its
+ * home segment (dsm_segments_home()), and every mapping of that memory on
+ * this node, of @pid or of any other process, is put under the segment's
+ * coherence (SSI_DSM_WRAP), so that a copy elsewhere sees what they write
+ * and they see what it writes; so are the mappings made later, through
+ * files of it open now (SSI_DSM_WRAP_FILE) or opened later (the kernel's
+ * part).  Other shared mappings (SysV shm, files of other file systems)
+ * are left alone (the kernel's dump refuses them).
  * From the loop's thread, before the dump's starts.  0, or -errno with
  * the reason in @why (@len bytes).
  */
@@ -146,6 +149,7 @@ struct dsm_maps_line {
 	unsigned int major, minor;	/* the device of what it maps */
 	uint64_t ino;
 	bool shared_anon;		/* shared anonymous memory */
+	bool sysv;			/* SysV shm */
 };
 
 /* dsm_maps_parse - @line (its newline optional) into @l: 0, or -1 if malformed. */

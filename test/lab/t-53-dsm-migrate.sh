@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: shared memory follows a migrated process: a parent at home and the child it forked, migrated away and back, add to one counter in MAP_SHARED|MAP_ANONYMOUS memory; no add is lost and each reads the other's pages; a mapping of a /dev/shm file is still refused with its reason
+# test: shared memory follows a migrated process: a parent at home and the child it forked, migrated away and back, add to one counter in MAP_SHARED|MAP_ANONYMOUS memory (the child going on from there to a third node), in a POSIX shm object and in a memfd (the parent mapping them again while the child is away); no add is lost; Python's multiprocessing RawArray carries a ping-pong between a parent and its child away and each reads the other's pages; a SysV shm mapping is still refused with its reason
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -32,36 +32,46 @@ running_on() {
 	fail "$1 does not run pid $child: $procs"
 }
 
-run_dir=$SSI_LAB_WORK/mig.$$.dsm
-mig_cmd dsm "$counter" "$run_dir" "$adds"
-[ "$dir" = "$run_dir" ] || fail "mig_cmd made $dir, not $run_dir"
-wait_line '^child='
-child=$(sed -n 's/^child=//p' "$dir/stdout")
-wait_line '^parent phase 1 done'
-wait_line '^child phase 1 done'
+# counter_run KIND ADDS [HOP]: the counter program over KIND of shared
+# memory, its child moved away in phase 2 and home for phase 3 (or from
+# there straight on to node HOP, a copy's mapping moving on); no add lost
+counter_run() {
+	local kind=$1 n=$2 hop=${3:-} run_dir=$SSI_LAB_WORK/mig.$$.dsm-$1 out t0 t1 to=home
+	mig_cmd "dsm-$kind" "$counter" "$run_dir" "$n" "$kind"
+	[ "$dir" = "$run_dir" ] || fail "mig_cmd made $dir, not $run_dir"
+	wait_line '^child='
+	child=$(sed -n 's/^child=//p' "$dir/stdout")
+	wait_line '^parent phase 1 done'
+	wait_line '^child phase 1 done'
 
-# Away: the child's shared mapping becomes the segment's copy there.
-t0=$(date +%s%N)
-out=$(on "$home" "$ssictl" migrate "$child" "$away") || fail "ssictl migrate $child $away: $out"
-echo "$out"
-running_on "$away"
-touch "$dir/go2"
-wait_line '^parent phase 2 done'
-wait_line '^child phase 2 done'
-t1=$(date +%s%N)
-grep 'phase 2 done' "$dir/stdout"
-echo "phase 2 (parent on $home, child on $away, $adds adds each): $(((t1 - t0) / 1000000)) ms with the move"
+	# Away: the child's shared mapping becomes the segment's copy there.
+	t0=$(date +%s%N)
+	out=$(on "$home" "$ssictl" migrate "$child" "$away") || fail "$kind: ssictl migrate $child $away: $out"
+	echo "$kind: $out"
+	running_on "$away"
+	touch "$dir/go2"
+	wait_line '^parent phase 2 done'
+	wait_line '^child phase 2 done'
+	t1=$(date +%s%N)
+	grep 'phase 2 done' "$dir/stdout"
+	echo "$kind: phase 2 (parent on $home, child on $away, $n adds each): $(((t1 - t0) / 1000000)) ms with the move"
 
-# Home again: its mapping is home's own segment, still coherent with the
-# copy the other node keeps.
-out=$(on "$home" "$ssictl" migrate "$child" home) || fail "ssictl migrate $child home: $out"
-echo "$out"
-touch "$dir/go3"
-mig_wait 180
-cat "$dir/stdout"
-[ "$status" = status=0 ] || fail "the counter program says $status: $(cat "$dir/stdout" "$dir/stderr")"
-grep -q "^counter=$((6 * adds)) expected=$((6 * adds)) child's adds=$((3 * adds)) page2=ok" "$dir/stdout" ||
-	fail "the counter lost adds"
+	# Home again: its mapping is home's own segment, still coherent with
+	# the copy the other node keeps.  Or on to a third node, which takes
+	# a copy of home's segment from home.
+	[ -n "$hop" ] && to=$hop
+	out=$(on "$home" "$ssictl" migrate "$child" "$to") || fail "$kind: ssictl migrate $child $to: $out"
+	echo "$kind: $out"
+	[ -z "$hop" ] || running_on "$hop"
+	touch "$dir/go3"
+	mig_wait 180
+	cat "$dir/stdout"
+	[ "$status" = status=0 ] || fail "$kind: the counter program says $status: $(cat "$dir/stdout" "$dir/stderr")"
+	grep -q "^counter=$((6 * n)) expected=$((6 * n)) child's adds=$((3 * n)) page2=ok" "$dir/stdout" ||
+		fail "$kind: the counter lost adds"
+}
+
+counter_run anon "$adds" "${lab_nodes[2]:-}"
 
 # What coherence across nodes costs (printed, not asserted): the same
 # adds with both processes at home (phase 1) and with the child away
@@ -73,18 +83,53 @@ awk -v p1="$(adds_ms parent 1)" -v c1="$(adds_ms child 1)" -v p2="$(adds_ms pare
 	printf "bench: %d atomic adds each on one shared page: both at home %.1f ms, " \
 		"one away %.1f ms: %.1fx\n", n, home, away, (home > 0 ? away / home : 0) }'
 
-# Shared memory that is not exported (a /dev/shm file) is still refused.
-mig_cmd shm python3 -c 'import mmap, time
-f = open("/dev/shm/ssi-t53", "w+b"); f.truncate(4096)
-m = mmap.mmap(f.fileno(), 4096); m[0] = 1
+# A POSIX shm object (a file of /dev/shm, which the parent opens by name
+# again while the child is away) and a memfd (which the parent maps again
+# through the fd it opened before the move) follow the child the same way.
+counter_run shm $((adds / 4))
+on "$home" sh -c '! ls /dev/shm/ssi-dsm-counter.* 2>/dev/null' || fail "the shm object was left behind"
+counter_run memfd $((adds / 4))
+
+# Python's multiprocessing: a RawArray (its heap, a file of /dev/shm
+# unlinked at once) shared with a child made by fork; the child, away,
+# plays ping-pong with its parent on one page, plain stores and loads.
+rounds=200
+mig_cmd mp "$SSI_SRCDIR/test/lab/ssi-dsm-mp.py" "$SSI_LAB_WORK/mig.$$.mp" "$rounds"
+wait_line '^child='
+child=$(sed -n 's/^child=//p' "$dir/stdout")
+out=$(on "$home" "$ssictl" migrate "$child" "$away") || fail "multiprocessing: ssictl migrate $child $away: $out"
+echo "multiprocessing: $out"
+running_on "$away"
+touch "$dir/go"
+mig_wait 180
+cat "$dir/stdout"
+[ "$status" = status=0 ] || fail "multiprocessing: the program says $status: $(cat "$dir/stdout" "$dir/stderr")"
+grep -q "^rounds=$rounds last=$rounds " "$dir/stdout" || fail "multiprocessing: a round was lost"
+away_ms=$(sed -n 's/^rounds=.* took \([0-9.]*\) ms$/\1/p' "$dir/stdout")
+# the same rounds with both at home, for the ratio (printed, not asserted)
+ref=$SSI_LAB_WORK/mig.$$.mp-ref
+mkdir -p "$ref"
+touch "$ref/go"
+home_ms=$(on "$home" "$SSI_SRCDIR/test/lab/ssi-dsm-mp.py" "$ref" "$rounds" |
+	sed -n 's/^rounds=.* took \([0-9.]*\) ms$/\1/p')
+awk -v h="$home_ms" -v a="$away_ms" -v n="$rounds" 'BEGIN {
+	printf "bench: %d ping-pong rounds of Python multiprocessing on one page: both at home " \
+		"%.1f ms, one away %.1f ms: %.0fx\n", n, h, a, (h > 0 ? a / h : 0) }'
+
+# Shared memory that is not exported yet (SysV shm) is still refused.
+mig_cmd sysv python3 -c 'import ctypes, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+i = libc.shmget(0, 4096, 0o1600)
+assert i >= 0 and libc.shmat(i, None, 0) not in (None, 2**64 - 1)
+libc.shmctl(i, 0, None)
 print("mapped", flush=True); time.sleep(120)'
 for ((i = 0; i < 100; i++)); do
 	grep -q mapped "$dir/stdout" 2>/dev/null && break
 	sleep 0.1
 done
-out=$(on "$home" "$ssictl" migrate "$pid" "$away" 2>&1) && fail "a /dev/shm mapping migrated: $out"
+out=$(on "$home" "$ssictl" migrate "$pid" "$away" 2>&1) && fail "a SysV shm mapping migrated: $out"
 echo "refused: $out"
 grep -q "shared mapping" <<<"$out" || fail "the refusal does not say why: $out"
 on "$home" kill "$pid" || fail "python3 (pid $pid) is gone"
 mig_wait 30
-on "$home" rm -f /dev/shm/ssi-t53

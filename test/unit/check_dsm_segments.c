@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,8 @@ struct node {
 	struct wrap wrap[WRAPS];
 	unsigned int nwrap;
 	int wrap_err;			/* what every wrap answers */
+	unsigned int nwrap_file;	/* open files of home's memory wrapped */
+	int home_err;			/* what a home segment's open answers */
 };
 
 static struct node nodes[NODES];
@@ -103,7 +106,9 @@ static int k_open(struct node *n, uint64_t size, uint64_t id, bool home)
 
 static int k_open_home(void *arg, int src, uint64_t size, uint64_t id)
 {
-	return k_open(arg, size, id, true);
+	struct node *n = arg;
+
+	return n->home_err ? n->home_err : k_open(n, size, id, true);
 }
 
 static int k_open_copy(void *arg, uint64_t size, uint64_t id)
@@ -120,6 +125,17 @@ static int k_wrap(void *arg, int chan, pid_t pid, uint64_t addr)
 		return n->wrap_err;
 	ck_assert_uint_lt(n->nwrap, WRAPS);
 	n->wrap[n->nwrap++] = (struct wrap){ pid, addr };
+	return 0;
+}
+
+static int k_wrap_file(void *arg, int chan, int fd)
+{
+	struct node *n = arg;
+	struct stat st;
+
+	ck_assert(kc(n, chan)->home);
+	ck_assert_int_eq(fstat(fd, &st), 0);	/* ssid's own fd of it */
+	n->nwrap_file++;
 	return 0;
 }
 
@@ -158,7 +174,9 @@ static void k_close(void *arg, int chan)
 }
 
 static const struct dsm_kernel_ops kops = {
-	k_open_home, k_open_copy, k_wrap, k_read_reqs, k_grant, k_revoke, k_fail, k_close,
+	.open_home = k_open_home, .open_copy = k_open_copy, .wrap = k_wrap,
+	.wrap_file = k_wrap_file, .read_reqs = k_read_reqs, .grant = k_grant,
+	.revoke = k_revoke, .fail = k_fail, .close = k_close,
 };
 
 /* ----------------------------------------------------------- the network */
@@ -697,9 +715,11 @@ static void child_end(pid_t pid, int *go)
 }
 
 /*
- * Every mapper of this process's shared anonymous memory (itself and a
- * child it forked) is wrapped once; private memory and a memfd are not
- * segments.  Opening /proc/PID/map_files needs root: skipped otherwise.
+ * Every mapper of this process's shared memory (anonymous, and a memfd;
+ * itself and a child it forked) is wrapped once, and so is every open
+ * file of the memfd (the process's and the child's); private memory is
+ * not a segment.  Opening /proc/PID/map_files needs root: skipped
+ * otherwise.
  */
 START_TEST(test_export)
 {
@@ -717,20 +737,31 @@ START_TEST(test_export)
 	mfd = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ck_assert(shared != MAP_FAILED && priv != MAP_FAILED && mfd != MAP_FAILED);
 	child = child_holding(go);
+	/* memory that is a copy of another node's segment: nothing to export */
+	nodes[0].home_err = -EEXIST;
 	ck_assert_msg(!dsm_segments_export(nodes[0].s, getpid(), why, sizeof(why)), "%s", why);
-	counts(0, 1, 0);
-	ck_assert_uint_eq(nodes[0].nwrap, 2);
+	counts(0, 0, 0);
+	ck_assert_uint_eq(nodes[0].nwrap + nodes[0].nwrap_file, 0);
+	nodes[0].home_err = 0;
+	ck_assert_msg(!dsm_segments_export(nodes[0].s, getpid(), why, sizeof(why)), "%s", why);
+	counts(0, 2, 0);
+	ck_assert_uint_eq(nodes[0].nwrap, 4);
 	ck_assert_uint_eq(wrapped(getpid(), shared), 1);
 	ck_assert_uint_eq(wrapped(child, shared), 1);
-	/* again: the same segment, its mappers told again (the kernel says 0) */
+	ck_assert_uint_eq(wrapped(getpid(), mfd), 1);
+	ck_assert_uint_eq(wrapped(child, mfd), 1);
+	ck_assert_uint_eq(nodes[0].nwrap_file, 2);
+	/* again: the same segments, their mappers told again (the kernel says 0) */
 	ck_assert_int_eq(dsm_segments_export(nodes[0].s, getpid(), why, sizeof(why)), 0);
-	counts(0, 1, 0);
-	ck_assert_uint_eq(nodes[0].nwrap, 4);
-	ck_assert_uint_eq(nodes[0].opens, 1);
+	counts(0, 2, 0);
+	ck_assert_uint_eq(nodes[0].nwrap, 8);
+	ck_assert_uint_eq(nodes[0].opens, 2);
+	/* files opened since are the kernel's to wrap: not looked for again */
+	ck_assert_uint_eq(nodes[0].nwrap_file, 2);
 	/* mappers gone meanwhile are passed over; a refusal is the export's */
 	nodes[0].wrap_err = -ESRCH;
 	ck_assert_int_eq(dsm_segments_export(nodes[0].s, getpid(), why, sizeof(why)), 0);
-	ck_assert_uint_eq(nodes[0].nwrap, 4);
+	ck_assert_uint_eq(nodes[0].nwrap, 8);
 	nodes[0].wrap_err = -EOPNOTSUPP;
 	ck_assert_int_eq(dsm_segments_export(nodes[0].s, getpid(), why, sizeof(why)),
 			 -EOPNOTSUPP);
@@ -774,10 +805,13 @@ START_TEST(test_maps_parse)
 	/* SysV shm, a memfd, a file of /dev/shm: shared, not anonymous */
 	ck_assert_int_eq(dsm_maps_parse("7f00000000-7f00001000 rw-s 00000000 00:01 32769 "
 					"/SYSV00000000 (deleted)\n", &l), 0);
-	ck_assert(l.shared && !l.shared_anon);
+	ck_assert(l.shared && !l.shared_anon && l.sysv);
 	ck_assert_int_eq(dsm_maps_parse("7f00000000-7f00001000 rw-s 00000000 00:01 1034 "
 					"/memfd:dsm (deleted)\n", &l), 0);
-	ck_assert(l.shared && !l.shared_anon);
+	ck_assert(l.shared && !l.shared_anon && !l.sysv);
+	ck_assert_int_eq(dsm_maps_parse("7f00000000-7f00001000 rw-p 00000000 00:01 32769 "
+					"/SYSV00000000 (deleted)\n", &l), 0);
+	ck_assert(!l.sysv);
 	ck_assert_int_eq(dsm_maps_parse("7f00000000-7f00001000 r--s 00000000 fe:00 332280 "
 					"/dev/zero (deleted) x\n", &l), 0);
 	ck_assert_uint_eq(l.major, 0xfe);
