@@ -41,6 +41,16 @@ static const struct {
 		"Bytes of process images this node sent" },
 	[METRIC_FORWARDED_CALLS] = { "ssi_forwarded_calls_total", NULL,
 		"System calls of migrated processes of this node run at home" },
+	[METRIC_DSM_ASKED_READ] = { "ssi_dsm_faults_total", "access=\"read\"",
+		"Faults on shared memory of processes here that needed a page from "
+		"another node, by access" },
+	[METRIC_DSM_ASKED_WRITE] = { "ssi_dsm_faults_total", "access=\"write\"", NULL },
+	[METRIC_DSM_PAGES_SENT] = { "ssi_dsm_pages_sent_total", NULL,
+		"Pages of shared memory this node sent to other nodes" },
+	[METRIC_DSM_REVOKED] = { "ssi_dsm_revocations_total", NULL,
+		"Pages of shared memory this node gave up or stopped writing for another node" },
+	[METRIC_DSM_LOST] = { "ssi_dsm_pages_lost_total", NULL,
+		"Pages of shared memory lost here with the node that alone held them" },
 };
 
 void metrics_add(enum metric m, uint64_t n)
@@ -124,5 +134,9 @@ size_t metrics_render(const struct metrics_now *now, char *buf, size_t len)
 	      now->deputies);
 	gauge(&o, "ssi_peers_up", "Other nodes this node is connected to", now->peers_up);
 	gauge(&o, "ssi_peers", "Other nodes in ssi.conf", now->peers);
+	put(&o, "# HELP ssi_dsm_segments Shared memory segments on this node: made here "
+	    "(home) or copies of other nodes'\n# TYPE ssi_dsm_segments gauge\n"
+	    "ssi_dsm_segments{role=\"home\"} %" PRIu64 "\n"
+	    "ssi_dsm_segments{role=\"copy\"} %" PRIu64 "\n", now->dsm_homes, now->dsm_copies);
 	return o.used;
 }

@@ -26,6 +26,11 @@ enum metric {
 	METRIC_GUEST_REFUSED,		/* ... was refused or failed here */
 	METRIC_IMAGE_BYTES_SENT,	/* image bytes sent, both ways */
 	METRIC_FORWARDED_CALLS,		/* calls run at home for the away */
+	METRIC_DSM_ASKED_READ,		/* a fault here needed a page from the directory */
+	METRIC_DSM_ASKED_WRITE,		/* ... or write access to it */
+	METRIC_DSM_PAGES_SENT,		/* shared memory pages' content sent */
+	METRIC_DSM_REVOKED,		/* pages this node's copies gave up */
+	METRIC_DSM_LOST,		/* pages lost with the node that held them */
 	METRIC_COUNTERS
 };
 
@@ -39,6 +44,7 @@ void metrics_freeze(uint64_t ns);
 struct metrics_now {
 	uint64_t guests, deputies;	/* processes here from elsewhere, away */
 	uint64_t peers_up, peers;	/* other nodes connected, configured */
+	uint64_t dsm_homes, dsm_copies;	/* shared memory segments here */
 };
 
 /*

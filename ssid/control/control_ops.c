@@ -21,6 +21,7 @@
 #include "migrate/migrate.h"
 #include "migrate/move_request.h"
 #include "daemon/loop.h"
+#include "dsm/segments.h"
 #include "cluster/peers.h"
 #include "control/task_registry.h"
 
@@ -1130,6 +1131,7 @@ static void op_show_metrics(struct ctlops *ops, struct ctl_client *cl,
 {
 	struct metrics_now now = { 0 };
 	uint32_t guests, deputies;
+	unsigned int homes = 0, copies = 0;
 	size_t i, n = peers_count(ops->peers), len;
 	json_object *res;
 	char *text;
@@ -1137,6 +1139,10 @@ static void op_show_metrics(struct ctlops *ops, struct ctl_client *cl,
 	migrate_counts(ops->migrate, &guests, &deputies);
 	now.guests = guests;
 	now.deputies = deputies;
+	if (ops->dsm)
+		dsm_segments_count(ops->dsm, &homes, &copies);
+	now.dsm_homes = homes;
+	now.dsm_copies = copies;
 	for (i = 0; i < n; i++) {
 		if ((int)i == peers_self(ops->peers))
 			continue;

@@ -10,6 +10,8 @@
 
 #include "daemon/conf.h"
 
+struct dsm_segments;
+
 struct ctl_client;
 struct peers;
 struct tasks;
@@ -28,6 +30,7 @@ struct ctlops {
 	struct slurm_view *slurm;
 	const struct balancer_ctx *bal;
 	struct cluster *cluster;
+	struct dsm_segments *dsm;	/* may be NULL */
 	/* ask the daemon to stop after this loop iteration */
 	void (*shutdown)(void *arg);
 	void *shutdown_arg;

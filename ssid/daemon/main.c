@@ -491,6 +491,7 @@ int main(int argc, char **argv)
 	d.ops.cluster = d.cluster;
 	d.ops.conf = d.conf;
 	d.ops.migrate = d.migrate;
+	d.ops.dsm = d.dsm;
 	d.ops.peers = d.peers;
 	d.ops.tasks = d.tasks;
 	d.ops.slurm = d.slurm;

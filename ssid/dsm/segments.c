@@ -20,6 +20,7 @@
 
 #include "transport/ssi_transport.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "daemon/loop.h"
 #include "dsm/page_traffic.h"
 #include "dsm/segments.h"
@@ -189,6 +190,7 @@ static int seg_revoke(void *arg, uint32_t page, enum dsm_access keep, void *out)
 {
 	struct dsm_seg *g = arg;
 
+	metrics_add(METRIC_DSM_REVOKED, 1);
 	return g->s->k->revoke(g->s->karg, g->h.fd, page, keep, out);
 }
 
@@ -203,6 +205,7 @@ static int seg_fail(void *arg, uint32_t page)
 {
 	struct dsm_seg *g = arg;
 
+	metrics_add(METRIC_DSM_LOST, 1);
 	return g->s->k->fail(g->s->karg, g->h.fd, page);
 }
 
@@ -210,6 +213,8 @@ static int seg_send(void *arg, int node, uint16_t type, const struct msg_dsm *m)
 {
 	struct dsm_seg *g = arg;
 
+	if (m->flags & MSG_DSM_DATA)
+		metrics_add(METRIC_DSM_PAGES_SENT, 1);
 	return send_msg(g->s, node, type, m);
 }
 
@@ -235,6 +240,7 @@ static void serve_request(struct dsm_seg *g, const struct ssi_dsm_req *r)
 {
 	int rc;
 
+	metrics_add(r->access == DSM_WRITE ? METRIC_DSM_ASKED_WRITE : METRIC_DSM_ASKED_READ, 1);
 	if (g->traffic)
 		rc = dsm_home_local(g->traffic, (uint32_t)r->page, r->access);
 	else

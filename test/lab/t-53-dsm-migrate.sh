@@ -73,6 +73,18 @@ counter_run() {
 
 counter_run anon "$adds" "${lab_nodes[2]:-}"
 
+# The traffic shows in each node's metrics: home made the segment and
+# sent pages, the node away holds a copy and faulted for pages.
+metric() { awk -v m="$2" '$1 == m { print $2 }' <<<"$1"; }
+mh=$(on "$home" "$ssictl" show metrics) || fail "ssictl show metrics on $home"
+ma=$(on "$away" "$ssictl" show metrics) || fail "ssictl show metrics on $away"
+grep '^ssi_dsm' <<<"$mh" | sed "s/^/$home: /"
+grep '^ssi_dsm' <<<"$ma" | sed "s/^/$away: /"
+[ "$(metric "$mh" 'ssi_dsm_segments{role="home"}')" -ge 1 ] || fail "$home shows no home segment"
+[ "$(metric "$mh" ssi_dsm_pages_sent_total)" -ge 1 ] || fail "$home shows no page sent"
+[ "$(metric "$ma" 'ssi_dsm_segments{role="copy"}')" -ge 1 ] || fail "$away shows no copy"
+[ "$(metric "$ma" 'ssi_dsm_faults_total{access="write"}')" -ge 1 ] || fail "$away shows no fault"
+
 # What coherence across nodes costs (printed, not asserted): the same
 # adds with both processes at home (phase 1) and with the child away
 # (phase 2, the counter's page moving between the nodes).

@@ -17,7 +17,8 @@ static char text[16384];
 
 static void render(void)
 {
-	struct metrics_now now = { .guests = 2, .deputies = 1, .peers_up = 3, .peers = 4 };
+	struct metrics_now now = { .guests = 2, .deputies = 1, .peers_up = 3, .peers = 4,
+				   .dsm_homes = 5, .dsm_copies = 6 };
 	size_t n = metrics_render(&now, text, sizeof(text));
 
 	ck_assert_uint_lt(n, sizeof(text));
@@ -51,6 +52,8 @@ START_TEST(test_render)
 	metrics_add(METRIC_MIGRATE_FAILED, 1);
 	metrics_add(METRIC_FORWARDED_CALLS, 1000);
 	metrics_add(METRIC_IMAGE_BYTES_SENT, 1 << 20);
+	metrics_add(METRIC_DSM_ASKED_READ, 7);
+	metrics_add(METRIC_DSM_PAGES_SENT, 8);
 	metrics_freeze(20000000);	/* 20 ms */
 	metrics_freeze(700000000);	/* 0.7 s */
 	metrics_freeze(90000000000ULL);	/* beyond the last bound */
@@ -76,6 +79,14 @@ START_TEST(test_render)
 	has("ssi_deputies 1");
 	has("ssi_peers_up 3");
 	has("ssi_peers 4");
+	has("# TYPE ssi_dsm_faults_total counter");
+	has("ssi_dsm_faults_total{access=\"read\"} 7");
+	has("ssi_dsm_faults_total{access=\"write\"} 0");
+	has("ssi_dsm_pages_sent_total 8");
+	has("# TYPE ssi_dsm_segments gauge");
+	has("ssi_dsm_segments{role=\"home\"} 5");
+	has("ssi_dsm_segments{role=\"copy\"} 6");
+	ck_assert_uint_eq(count("# TYPE ssi_dsm_faults_total "), 1);
 	/* one HELP and one TYPE per family, the text ends with a newline */
 	ck_assert_uint_eq(count("# TYPE "), count("# HELP "));
 	ck_assert_uint_eq(count("# TYPE ssi_migrations_total "), 1);
