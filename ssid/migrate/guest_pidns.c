@@ -29,6 +29,7 @@ void guest_pidns_none(struct guest_pidns *ns)
 {
 	ns->init = 0;
 	ns->ctl = -1;
+	ns->helper_ctl = -1;
 	ns->nsfd = -1;
 	ns->procfd = -1;
 }
@@ -49,16 +50,20 @@ static void back_to_own(int self)
 	close(self);
 }
 
-static void __attribute__((noreturn)) exec_init(const char *helper, int ctl)
+/* The init, with ssid's socket on fd 0 and the restore helper's on fd 1. */
+static void __attribute__((noreturn)) exec_init(const char *helper, int ctl, int helper_ctl)
 {
 	char *argv[] = { "ssi-restore-helper", PIDNS_INIT_ARG, NULL };
 	char *envp[] = { NULL };
 	sigset_t none;
 	int sig;
 
-	if (dup2(ctl, 0) != 0)
+	/* above 1 first, so that dup2 never clobbers the other one */
+	ctl = fcntl(ctl, F_DUPFD, 2);
+	helper_ctl = fcntl(helper_ctl, F_DUPFD, 2);
+	if (ctl < 0 || helper_ctl < 0 || dup2(ctl, 0) != 0 || dup2(helper_ctl, 1) != 1)
 		_exit(126);
-	syscall(__NR_close_range, 1, ~0U, 0);
+	syscall(__NR_close_range, 2, ~0U, 0);
 	for (sig = 1; sig < 65; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
@@ -73,12 +78,18 @@ int guest_pidns_open(struct guest_pidns *ns, const char *helper)
 	struct timeval tv = { .tv_sec = SSI_PIDNS_ANSWER_MS / 1000,
 			      .tv_usec = SSI_PIDNS_ANSWER_MS % 1000 * 1000 };
 	char path[64];
-	int sv[2], self, rc;
+	int sv[2], hv[2], self, rc;
 	pid_t pid;
 
 	guest_pidns_none(ns);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, hv)) {
+		rc = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return rc;
+	}
 	self = own_ns();
 	if (self < 0 || unshare(CLONE_NEWPID)) {
 		rc = -errno;
@@ -86,21 +97,27 @@ int guest_pidns_open(struct guest_pidns *ns, const char *helper)
 			close(self);
 		close(sv[0]);
 		close(sv[1]);
+		close(hv[0]);
+		close(hv[1]);
 		return rc;
 	}
 	pid = fork();	/* pid 1 of the new namespace */
 	if (pid == 0)
-		exec_init(helper, sv[1]);
+		exec_init(helper, sv[1], hv[1]);
 	rc = pid < 0 ? -errno : 0;
 	back_to_own(self);
 	close(sv[1]);
+	close(hv[1]);
 	if (rc) {
 		close(sv[0]);
+		close(hv[0]);
 		return rc;
 	}
 	ns->init = pid;
 	ns->ctl = sv[0];
-	if (setsockopt(ns->ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))) {
+	ns->helper_ctl = hv[0];
+	if (setsockopt(ns->ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(ns->helper_ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))) {
 		rc = -errno;
 		guest_pidns_close(ns);
 		return rc;
@@ -151,6 +168,13 @@ pid_t guest_pidns_fork(const struct guest_pidns *ns)
 	return pid < 0 ? -err : pid;
 }
 
+void guest_pidns_helper_done(struct guest_pidns *ns)
+{
+	if (ns->helper_ctl >= 0)
+		close(ns->helper_ctl);
+	ns->helper_ctl = -1;
+}
+
 void guest_pidns_close(struct guest_pidns *ns)
 {
 	int i;
@@ -159,6 +183,7 @@ void guest_pidns_close(struct guest_pidns *ns)
 		close(ns->procfd);
 	if (ns->nsfd >= 0)
 		close(ns->nsfd);
+	guest_pidns_helper_done(ns);
 	if (ns->ctl >= 0)
 		close(ns->ctl);	/* init reads the end of its requests */
 	if (ns->init > 0) {

@@ -27,7 +27,8 @@
 
 struct guest_pidns {
 	pid_t init;	/* its init, as ssid sees it; 0: none */
-	int ctl;	/* requests to init (pidns_init.h); -1: none */
+	int ctl;	/* ssid's requests to init (pidns_init.h); -1: none */
+	int helper_ctl;	/* the restore helper's, a socket of its own; -1: none */
 	int nsfd;	/* /proc/INIT/ns/pid; -1: none */
 	int procfd;	/* a proc mount of it (pidns_init_proc()); -1: none */
 };
@@ -62,6 +63,13 @@ int guest_pidns_signal(const struct guest_pidns *ns, const struct ssi_signal *si
  * fork(), -errno on failure.
  */
 pid_t guest_pidns_fork(const struct guest_pidns *ns);
+
+/*
+ * guest_pidns_helper_done - ssid's copy of the restore helper's socket to
+ * init closed, once the helper has its own (after the fork): the init
+ * stops serving it when the helper ends.
+ */
+void guest_pidns_helper_done(struct guest_pidns *ns);
 
 /*
  * guest_pidns_close - end @ns: its init exits, and the kernel kills what

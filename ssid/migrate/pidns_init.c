@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,14 +71,15 @@ static int proc_mount(void)
 	return mnt < 0 ? -err : mnt;
 }
 
-/* The answer @err, with @fd (>= 0) attached. */
-static int answer(int ctl, int32_t err, int fd)
+/* The answer @err to request @seq, with @fd (>= 0) attached. */
+static int answer(int ctl, uint32_t seq, int32_t err, int fd)
 {
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} c;
-	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+	struct pidns_answer a = { .err = err, .seq = seq };
+	struct iovec iov = { .iov_base = &a, .iov_len = sizeof(a) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	if (fd >= 0) {
@@ -89,71 +91,89 @@ static int answer(int ctl, int32_t err, int fd)
 		c.h.cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(&c.h), &fd, sizeof(int));
 	}
-	return sendmsg(ctl, &m, MSG_NOSIGNAL) == sizeof(err) ? 0 : -1;
+	return sendmsg(ctl, &m, MSG_NOSIGNAL) == sizeof(a) ? 0 : -1;
 }
 
-void pidns_init_serve(int ctl)
+/* One request from @ctl, answered on it: 0, or -1 when @ctl is done. */
+static int serve_one(int ctl)
 {
 	struct pidns_req req;
 	int32_t err;
 	ssize_t n;
-	int fd;
+	int fd = -1;
+
+	n = recv(ctl, &req, sizeof(req), 0);
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n != sizeof(req))
+		return -1;	/* closed (0), or not ours */
+	switch (req.op) {
+	case PIDNS_NEXT_ID:
+		err = set_next(req.id);
+		break;
+	case PIDNS_SIGNAL:
+		err = send_signal(&req.sig);
+		break;
+	case PIDNS_PROC:
+		fd = proc_mount();
+		err = fd < 0 ? -fd : 0;
+		break;
+	default:
+		err = EINVAL;
+	}
+	n = answer(ctl, req.seq, err, fd);
+	if (fd >= 0)
+		close(fd);
+	return n ? -1 : 0;
+}
+
+void pidns_init_serve(int ctl, int helper_ctl)
+{
+	struct pollfd p[2] = { { .fd = ctl, .events = POLLIN },
+			       { .fd = helper_ctl, .events = POLLIN } };
 
 	/* ssid's death ends the namespace even if the socket lingers */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* orphans (there should be none) are reaped by the kernel */
 	signal(SIGCHLD, SIG_IGN);
 	for (;;) {
-		n = recv(ctl, &req, sizeof(req), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n == 0)
-			_exit(0);
-		if (n != sizeof(req))
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			_exit(1);
-		fd = -1;
-		switch (req.op) {
-		case PIDNS_NEXT_ID:
-			err = set_next(req.id);
-			break;
-		case PIDNS_SIGNAL:
-			err = send_signal(&req.sig);
-			break;
-		case PIDNS_PROC:
-			fd = proc_mount();
-			err = fd < 0 ? -fd : 0;
-			break;
-		default:
-			err = EINVAL;
 		}
-		if (answer(ctl, err, fd))
-			_exit(1);
-		if (fd >= 0)
-			close(fd);
+		/* ssid's socket: its end is the namespace's */
+		if (p[0].revents && serve_one(ctl))
+			_exit(0);
+		/* the helper's: done when the helper is */
+		if (p[1].revents && serve_one(helper_ctl)) {
+			close(helper_ctl);
+			p[1].fd = -1;
+		}
 	}
 }
 
-/* Ask, and wait for the answer; an fd that comes with it goes to @fd. */
-static int call(int ctl, const struct pidns_req *req, int *fd)
+/*
+ * One answer into @a; an fd that comes with it goes to @fd (closed if
+ * @fd is NULL or set).  Its length, or -errno (EAGAIN: a receive timeout).
+ */
+static ssize_t recv_answer(int ctl, struct pidns_answer *a, int *fd)
 {
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} c;
-	int32_t err;
-	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+	struct iovec iov = { .iov_base = a, .iov_len = sizeof(*a) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
 			    .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
 	struct cmsghdr *h;
 	ssize_t n;
 
-	if (send(ctl, req, sizeof(*req), MSG_NOSIGNAL) != sizeof(*req))
-		return -errno;
 	do
 		n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	if (n != sizeof(err))
-		return n < 0 ? -errno : -EPIPE;	/* EAGAIN: a receive timeout */
+	if (n < 0)
+		return -errno;
 	for (h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
 		int got;
 
@@ -166,7 +186,36 @@ static int call(int ctl, const struct pidns_req *req, int *fd)
 		else
 			close(got);
 	}
-	return err > 0 ? -err : 0;
+	return n;
+}
+
+/*
+ * Ask, and wait for the answer to this request: an answer to an earlier
+ * one, whose asker gave up waiting, is dropped (with its fd).  An fd
+ * that comes with ours goes to @fd.
+ */
+static int call(int ctl, struct pidns_req *req, int *fd)
+{
+	static uint32_t seq;
+	struct pidns_answer a;
+	ssize_t n;
+
+	req->seq = ++seq;
+	if (send(ctl, req, sizeof(*req), MSG_NOSIGNAL) != sizeof(*req))
+		return -errno;
+	for (;;) {
+		n = recv_answer(ctl, &a, fd);
+		if (n < 0)
+			return (int)n;
+		if (n != sizeof(a))
+			return -EPIPE;
+		if (a.seq == req->seq)
+			return a.err > 0 ? -a.err : 0;
+		if (fd && *fd >= 0) {		/* a late answer's fd, not ours */
+			close(*fd);
+			*fd = -1;
+		}
+	}
 }
 
 int pidns_init_next(int ctl, pid_t id)

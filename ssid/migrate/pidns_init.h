@@ -14,8 +14,11 @@
  *    the task that makes it), where the process's entries have its home
  *    ids as names and in their texts (forward/proc_self.h).
  * So they ask the namespace's init, over a SOCK_SEQPACKET socket: one
- * struct pidns_req, answered by one int32 errno (0: done), with an fd
- * for PIDNS_PROC.
+ * struct pidns_req, answered by one struct pidns_answer (an errno, 0:
+ * done, and the request's @seq), with an fd for PIDNS_PROC.  The asker
+ * waits a bounded time (a receive timeout); an answer that comes after
+ * the asker gave up is known by its @seq and dropped, so that it is
+ * never taken for the next request's.
  *
  * Compiled into ssid and into ssi-restore-helper, which is that init
  * when run as "ssi-restore-helper pidns-init" with the socket on fd 0.
@@ -38,16 +41,23 @@ enum pidns_op {
 
 struct pidns_req {
 	uint32_t op;
+	uint32_t seq;			/* echoed in the answer */
 	int32_t id;
 	struct ssi_signal sig;
 };
 
+struct pidns_answer {
+	int32_t err;
+	uint32_t seq;
+};
+
 /*
- * pidns_init_serve - the init's life: answer requests on @ctl until ssid
- * closes it, then exit; the kernel then kills whatever is left in the
- * namespace.  Never returns.
+ * pidns_init_serve - the init's life: answer requests on @ctl (ssid's)
+ * and on @helper_ctl (the restore helper's, until the helper closes it)
+ * until ssid closes @ctl, then exit; the kernel then kills whatever is
+ * left in the namespace.  Never returns.
  */
-void pidns_init_serve(int ctl) __attribute__((noreturn));
+void pidns_init_serve(int ctl, int helper_ctl) __attribute__((noreturn));
 
 /* pidns_init_next - the next task made in @ctl's namespace gets @id: 0 or -errno. */
 int pidns_init_next(int ctl, pid_t id);

@@ -690,7 +690,8 @@ static void start_helper(struct mig_remote *g)
 		return;
 	}
 	if (pid == 0)
-		exec_helper(g, path, g->img, sv[1], g->ns.ctl, sec);
+		exec_helper(g, path, g->img, sv[1], g->ns.helper_ctl, sec);
+	guest_pidns_helper_done(&g->ns);
 	close(sv[1]);
 	if (sec >= 0)
 		close(sec);
@@ -1201,6 +1202,12 @@ static void deliver_signal(struct mig_remote *g, const struct msg_mig_signal *s)
 	rc = guest_pidns_signal(&g->ns, &sig);
 	if (!rc)
 		return;
+	/* asked, not answered in time: the init sends it when it runs */
+	if (rc == -EAGAIN) {
+		log_warn("pid %d: signal %u: the namespace's init is slow to send it",
+			 (int)g->offer.pid, s->signo);
+		return;
+	}
 	log_debug("pid %d: signal %u with its siginfo: %s; by number", (int)g->offer.pid,
 		  s->signo, strerror(-rc));
 	if (s->tid && syscall(SYS_tgkill, g->pid, here, (int)s->signo))

@@ -580,7 +580,7 @@ int main(int argc, char **argv)
 	char detail[160];
 
 	if (argc == 2 && !strcmp(argv[1], PIDNS_INIT_ARG))
-		pidns_init_serve(0);
+		pidns_init_serve(0, 1);
 	if (argc < 3 || argc > 4)
 		refuse(SSI_R_NONE, EINVAL, "usage: ssi-restore-helper UID GID [GROUPS]");
 	uid = strtoul(argv[1], NULL, 10);

@@ -4,8 +4,8 @@
  * guest_pidns.c), for real: its init is the built ssi-restore-helper in
  * its pidns-init role.  A process forked into it gets the pid asked for,
  * a thread it makes later the tid asked for; ssid's own children stay in
- * ssid's namespace; ids the node cannot give are refused; closing ends
- * the init.  The namespace's proc mount names the guest by its id there.
+ * ssid's namespace; ids the node cannot give are refused; an answer that
+ * comes too late is dropped; closing ends the init.  The namespace's proc mount names the guest by its id there.
  */
 #include <check.h>
 #include <errno.h>
@@ -23,6 +23,7 @@
 #include "run_suite.h"
 #include "ssid/common/procfs.h"
 #include "ssid/migrate/guest_pidns.h"
+#include "ssid/migrate/pidns_init.h"
 
 #define GUEST_PID	4242
 #define GUEST_TID	5151
@@ -139,6 +140,48 @@ START_TEST(test_out_of_range_refused)
 }
 END_TEST
 
+/*
+ * An answer that comes after the asker gave up waiting is dropped, never
+ * taken for the next request's (a signal relayed would then not be sent
+ * yet when ssid goes on, nor a refusal seen).
+ */
+START_TEST(test_late_answer_dropped)
+{
+	struct guest_pidns ns;
+
+	open_ns(&ns);
+	ck_assert_int_eq(kill(ns.init, SIGSTOP), 0);
+	ck_assert_int_eq(guest_pidns_next(&ns, GUEST_PID), -EAGAIN);
+	ck_assert_int_eq(kill(ns.init, SIGCONT), 0);
+	/* the late answer (done) is not this one's (out of range) */
+	ck_assert_int_eq(guest_pidns_next(&ns, 1), -EINVAL);
+	ck_assert_int_eq(guest_pidns_next(&ns, GUEST_PID), 0);
+	guest_pidns_close(&ns);
+}
+END_TEST
+
+/*
+ * The restore helper has a socket of its own: its requests and ssid's
+ * (a signal relayed while it makes threads) never take each other's
+ * answers, and ssid's goes on once the helper's is closed.
+ */
+START_TEST(test_helper_socket_of_its_own)
+{
+	struct guest_pidns ns;
+
+	open_ns(&ns);
+	ck_assert_int_ge(ns.helper_ctl, 0);
+	ck_assert_int_eq(pidns_init_next(ns.helper_ctl, 1), -EINVAL);
+	ck_assert_int_eq(guest_pidns_next(&ns, GUEST_PID), 0);
+	ck_assert_int_eq(pidns_init_next(ns.helper_ctl, GUEST_TID), 0);
+	guest_pidns_helper_done(&ns);
+	ck_assert_int_eq(ns.helper_ctl, -1);
+	ck_assert_int_eq(guest_pidns_next(&ns, 1), -EINVAL);
+	ck_assert_int_eq(guest_pidns_next(&ns, GUEST_PID), 0);
+	guest_pidns_close(&ns);
+}
+END_TEST
+
 START_TEST(test_close_ends_init)
 {
 	struct guest_pidns ns;
@@ -164,6 +207,8 @@ static Suite *guest_pidns_suite(void)
 	tcase_add_test(tc, test_ids_are_the_ones_asked_for);
 	tcase_add_test(tc, test_ssid_children_stay_home);
 	tcase_add_test(tc, test_out_of_range_refused);
+	tcase_add_test(tc, test_late_answer_dropped);
+	tcase_add_test(tc, test_helper_socket_of_its_own);
 	tcase_add_test(tc, test_close_ends_init);
 	suite_add_tcase(s, tc);
 	return s;
