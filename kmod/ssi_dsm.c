@@ -269,6 +269,12 @@ static int learn_shmem_ops(struct ssi_dsm_seg *seg, const struct vm_operations_s
 	return !ops || !ops->fault || (old && old != ops) ? -EINVAL : 0;
 }
 
+/* @vma maps pages of the segment only. */
+static bool within_segment(const struct ssi_dsm_seg *seg, struct vm_area_struct *vma)
+{
+	return vma->vm_pgoff < seg->npages && vma_pages(vma) <= seg->npages - vma->vm_pgoff;
+}
+
 /* @vma's faults through the segment from now on; its mm's mmap_lock held for writing. */
 static void wrap_vma(struct ssi_dsm_seg *seg, struct vm_area_struct *vma)
 {
@@ -331,7 +337,7 @@ static int ssi_dsm_shm_mmap(struct file *file, struct vm_area_struct *vma)
 	if (!seg)
 		return ssi_dsm_shmem_fops->mmap(file, vma);
 	/* the segment's size is the file's when it was made */
-	if (vma->vm_pgoff >= seg->npages || vma_pages(vma) > seg->npages - vma->vm_pgoff)
+	if (!within_segment(seg, vma))
 		err = -EINVAL;
 	if (!err)
 		err = ssi_dsm_shmem_fops->mmap(file, vma);
@@ -440,7 +446,7 @@ static int ssi_dsm_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	if (vma->vm_pgoff >= seg->npages || vma_pages(vma) > seg->npages - vma->vm_pgoff)
+	if (!within_segment(seg, vma))
 		return -EINVAL;
 	/* a mapping of the segment's shmem file, with shmem's vm_ops ... */
 	vma_set_file(vma, seg->shm);
@@ -462,7 +468,7 @@ static int wrappable(struct ssi_dsm_seg *seg, struct vm_area_struct *vma, u64 ad
 		return -EINVAL;
 	if (vma->vm_ops == &ssi_dsm_vm_ops)
 		return vma->vm_private_data == seg ? -EALREADY : -EBUSY;
-	if (vma->vm_pgoff >= seg->npages || vma_pages(vma) > seg->npages - vma->vm_pgoff)
+	if (!within_segment(seg, vma))
 		return -EINVAL;
 	/* SysV shm's vm_ops keep state of their own (step 3 of doc/dsm.md) */
 	if (!vma->vm_ops || vma->vm_ops->open || vma->vm_ops->close || vma->vm_private_data)

@@ -773,8 +773,11 @@ static int wrap_mapping(const struct dsm_maps_line *l, pid_t pid, void *arg)
 	return rc;
 }
 
-/* One pass over every process's mappings. */
-static int wrap_pass(struct wrap_scan *w)
+/*
+ * @fn for each process of this node until it returns nonzero: that, 0,
+ * or -errno with the reason in @why when /proc cannot be read.
+ */
+static int each_process(int (*fn)(pid_t pid, void *arg), void *arg, char *why, size_t len)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -782,25 +785,35 @@ static int wrap_pass(struct wrap_scan *w)
 
 	if (!d) {
 		rc = -errno;
-		snprintf(w->why, w->len, "/proc: %s", strerror(-rc));
+		snprintf(why, len, "/proc: %s", strerror(-rc));
 		return rc;
 	}
 	while (!rc && (e = readdir(d)))
-		if (isdigit((unsigned char)e->d_name[0])) {
-			rc = each_mapping(atoi(e->d_name), wrap_mapping, w, w->why, w->len);
-			/*
-			 * Passed over: a process that exited, and one whose
-			 * mappings ssid may not read, privileged beyond it
-			 * (the init of a sandbox the unit tests run in): no
-			 * job's process is.
-			 */
-			if (rc == -EACCES)
-				log_debug("DSM export: %s: passed over", w->why);
-			if (rc == -ENOENT || rc == -ESRCH || rc == -EACCES)
-				rc = 0;
-		}
+		if (isdigit((unsigned char)e->d_name[0]))
+			rc = fn(atoi(e->d_name), arg);
 	closedir(d);
 	return rc;
+}
+
+static int wrap_process(pid_t pid, void *arg)
+{
+	struct wrap_scan *w = arg;
+	int rc = each_mapping(pid, wrap_mapping, w, w->why, w->len);
+
+	/*
+	 * Passed over: a process that exited, and one whose mappings ssid
+	 * may not read, privileged beyond it (the init of a sandbox the
+	 * unit tests run in): no job's process is.
+	 */
+	if (rc == -EACCES)
+		log_debug("DSM export: %s: passed over", w->why);
+	return rc == -ENOENT || rc == -ESRCH || rc == -EACCES ? 0 : rc;
+}
+
+/* One pass over every process's mappings. */
+static int wrap_pass(struct wrap_scan *w)
+{
+	return each_process(wrap_process, w, w->why, w->len);
 }
 
 /*
@@ -856,38 +869,35 @@ static int wrap_file(struct dsm_seg *g, pid_t pid, int pidfd, int fd, char *why,
 	return rc;
 }
 
-/* Every open file of @g's memory on this node (see wrap_file()). */
-static int wrap_files(struct dsm_seg *g, char *why, size_t len)
+/* Process @pid's open files of @w->g's memory (see wrap_file()). */
+static int wrap_process_files(pid_t pid, void *arg)
 {
-	DIR *d = opendir("/proc"), *fds;
-	struct dirent *e, *f;
+	struct wrap_scan *w = arg;
+	struct dirent *f;
 	char path[32];
 	int rc = 0, pidfd;
-	pid_t pid;
+	DIR *fds;
 
-	if (!d) {
-		rc = -errno;
-		snprintf(why, len, "/proc: %s", strerror(-rc));
-		return rc;
-	}
-	while (!rc && (e = readdir(d))) {
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		pid = atoi(e->d_name);
-		snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-		fds = opendir(path);
-		if (!fds)
-			continue;		/* gone, or a kernel thread's */
-		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-		while (!rc && pidfd >= 0 && (f = readdir(fds)))
-			if (isdigit((unsigned char)f->d_name[0]))
-				rc = wrap_file(g, pid, pidfd, atoi(f->d_name), why, len);
-		if (pidfd >= 0)
-			close(pidfd);
-		closedir(fds);
-	}
-	closedir(d);
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	fds = opendir(path);
+	if (!fds)
+		return 0;		/* gone, or a kernel thread's */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	while (!rc && pidfd >= 0 && (f = readdir(fds)))
+		if (isdigit((unsigned char)f->d_name[0]))
+			rc = wrap_file(w->g, pid, pidfd, atoi(f->d_name), w->why, w->len);
+	if (pidfd >= 0)
+		close(pidfd);
+	closedir(fds);
 	return rc;
+}
+
+/* Every open file of @g's memory on this node. */
+static int wrap_files(struct dsm_seg *g, char *why, size_t len)
+{
+	struct wrap_scan w = { .g = g, .why = why, .len = len };
+
+	return each_process(wrap_process_files, &w, why, len);
 }
 
 struct export {
