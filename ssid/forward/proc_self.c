@@ -253,6 +253,16 @@ const char *proc_self_fds_path(const struct proc_self_fds *s, int fd)
 	return NULL;
 }
 
+uint64_t proc_self_fds_gen(const struct proc_self_fds *s, int fd)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->fd[i].fd == fd)
+			return s->fd[i].gen;
+	return 0;
+}
+
 bool proc_self_fds_has(const struct proc_self_fds *s, int fd)
 {
 	return proc_self_fds_path(s, fd) != NULL;
@@ -279,6 +289,7 @@ int proc_self_fds_add(struct proc_self_fds *s, int fd, const char *path)
 		f = &s->fd[s->n++];
 		f->fd = fd;
 	}
+	f->gen = ++s->gen;
 	snprintf(f->path, sizeof(f->path), "%s", path);
 	return 0;
 }

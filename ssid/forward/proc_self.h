@@ -15,7 +15,8 @@
  * (SECCOMP_USER_NOTIF_FLAG_CONTINUE); everything else on it (fstat,
  * fcntl, poll) stays at home, on the home entry of the same name, which
  * is also what the fd is once the process is home again.  Closing and
- * duplicating are done at home and mirrored here.
+ * duplicating are done at home and mirrored here (a closed number simply
+ * stops being served here: relay_remote.c's proc_after()).
  *
  * Fds, cwd, root, mounts, namespaces, cgroups: they live at home and
  * are read there.  The one table of which entries are served here is
@@ -88,17 +89,24 @@ int proc_self_set_pos(int pidfd, pid_t pid, uint32_t home_pid,
 /* The process's fd numbers that hold an entry opened here, and which. */
 struct proc_self_fd {
 	int fd;
+	uint64_t gen;			/* which install of @fd this is */
 	char path[PROC_SELF_PATH_MAX];
 };
 
 struct proc_self_fds {
 	struct proc_self_fd *fd;
 	uint32_t n, cap;
+	uint64_t gen;			/* the last install's */
 };
 
 bool proc_self_fds_has(const struct proc_self_fds *s, int fd);
 /* the entry @fd holds, or NULL */
 const char *proc_self_fds_path(const struct proc_self_fds *s, int fd);
+/*
+ * which install of @fd the set holds (each add is a new one), 0: none; a
+ * close answered by home acts here only on the install it was asked of
+ */
+uint64_t proc_self_fds_gen(const struct proc_self_fds *s, int fd);
 /* @fd holds @path now: 0, -ENOMEM */
 int proc_self_fds_add(struct proc_self_fds *s, int fd, const char *path);
 bool proc_self_fds_drop(struct proc_self_fds *s, int fd);	/* was it there */

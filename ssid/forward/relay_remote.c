@@ -49,6 +49,7 @@ struct relay_pending {
 	/* an open of one of its own /proc entries: where it is here, and how */
 	char proc_path[PROC_SELF_PATH_MAX];
 	int proc_flags;
+	uint64_t close_gen;		/* a close of one: which install of it */
 	struct ssi_fwd_pending p;
 };
 
@@ -371,8 +372,15 @@ static void dup_here(struct relay_remote *r, const struct relay_pending *p,
 /*
  * Home's kernel succeeded with @p (result @ret): mirror what it did to
  * the fds served here.  Return: whether the call must run here too (a
- * close of one of them: it then closes the file here), the notification
- * answered with CONTINUE instead of @ret.
+ * close_range over them: it then closes the files here; O_NONBLOCK set
+ * on one), the notification answered with CONTINUE instead of @ret.
+ *
+ * A close of one is not run here: once home closed the number, another
+ * thread's open may get it there and have it installed here before this
+ * thread, let go, would close it (and its reply may even come first).
+ * The number stops being served here, on the install it was asked of
+ * only; the file stays in the process here, unused (calls on the number
+ * go home), until an install of the number replaces it.
  */
 static bool proc_after(struct relay_remote *r, const struct relay_pending *p,
 		       int64_t ret)
@@ -391,7 +399,10 @@ static bool proc_after(struct relay_remote *r, const struct relay_pending *p,
 		return false;
 	switch (p->nr) {
 	case __NR_close:
-		return proc_self_fds_drop(&r->proc_fds, (int)(unsigned int)a[0]);
+		if (p->close_gen &&
+		    proc_self_fds_gen(&r->proc_fds, (int)(unsigned int)a[0]) == p->close_gen)
+			proc_self_fds_drop(&r->proc_fds, (int)(unsigned int)a[0]);
+		return false;
 	case __NR_fcntl:
 		/* O_NONBLOCK binds where it is read (a signalfd's reads) */
 		if ((unsigned int)a[1] == F_SETFL)
@@ -573,6 +584,8 @@ static void forward(struct relay_remote *r, const struct seccomp_notif *n)
 	}
 	p->notif_id = n->id;
 	note_proc_open(r, p);
+	if (p->nr == __NR_close)
+		p->close_gen = proc_self_fds_gen(&r->proc_fds, (int)(unsigned int)p->p.req.args[0]);
 	if (send_request(r, p)) {
 		relay_remote_answer(r, n->id, -EIO);
 		goto drop;

@@ -150,16 +150,23 @@ END_TEST
 START_TEST(test_fd_set)
 {
 	struct proc_self_fds s = { 0 };
+	uint64_t gen;
 	int fd;
 
 	for (fd = 3; fd < 40; fd++)
 		ck_assert_int_eq(proc_self_fds_add(&s, fd, "1/maps"), 0);
+	gen = proc_self_fds_gen(&s, 7);
+	ck_assert_uint_ne(gen, 0);
+	/* installed again (another thread's open got the number): a new install */
 	ck_assert_int_eq(proc_self_fds_add(&s, 7, "1/stat"), 0);	/* once only */
 	ck_assert_str_eq(proc_self_fds_path(&s, 7), "1/stat");
+	ck_assert_uint_gt(proc_self_fds_gen(&s, 7), gen);
+	ck_assert_uint_eq(proc_self_fds_gen(&s, 2), 0);
 	ck_assert_uint_eq(s.n, 37);
 	ck_assert(proc_self_fds_drop(&s, 7));
 	ck_assert(!proc_self_fds_drop(&s, 7));
 	ck_assert(!proc_self_fds_has(&s, 7));
+	ck_assert_uint_eq(proc_self_fds_gen(&s, 7), 0);
 	ck_assert_uint_eq(proc_self_fds_drop_range(&s, 10, 19), 10);
 	ck_assert(proc_self_fds_has(&s, 9) && proc_self_fds_has(&s, 20));
 	ck_assert_uint_eq(proc_self_fds_drop_range(&s, 0, ~0U), 26);
