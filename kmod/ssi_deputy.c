@@ -73,24 +73,27 @@ void ssi_deputy_exit(void)
 	stub_file = NULL;
 }
 
+bool ssi_deputy_mm_is(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	mmap_assert_locked(mm);
+	for_each_vma(vmi, vma)
+		if (vma->vm_file && file_inode(vma->vm_file) == file_inode(stub_file))
+			return true;
+	return false;
+}
+
 bool ssi_deputy_is(struct task_struct *task)
 {
 	struct mm_struct *mm = get_task_mm(task);
-	struct vm_area_struct *vma;
 	bool found = false;
 
 	if (!mm)
 		return false;
 	if (!mmap_read_lock_killable(mm)) {
-		VMA_ITERATOR(vmi, mm, 0);
-
-		for_each_vma(vmi, vma) {
-			if (vma->vm_file &&
-			    file_inode(vma->vm_file) == file_inode(stub_file)) {
-				found = true;
-				break;
-			}
-		}
+		found = ssi_deputy_mm_is(mm);
 		mmap_read_unlock(mm);
 	}
 	mmput(mm);

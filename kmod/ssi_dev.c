@@ -131,7 +131,7 @@ int ssi_dev_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct ssi_api) != 48);
 	BUILD_BUG_ON(sizeof(struct ssi_timer_id) != 24);
-	BUILD_BUG_ON(sizeof(struct ssi_charge) != 48);
+	BUILD_BUG_ON(sizeof(struct ssi_charge) != 96);
 	BUILD_BUG_ON(sizeof(struct ssi_seq_pos) != 56);
 	BUILD_BUG_ON(sizeof(struct ssi_dsm_open) != 32);
 	BUILD_BUG_ON(sizeof(struct ssi_dsm_req) != 16);

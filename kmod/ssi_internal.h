@@ -166,6 +166,16 @@ void ssi_rusage_thread_save(struct task_struct *t, struct ssi_img_thread *img);
 void ssi_rusage_restore(const struct ssi_img_task *img, bool children);
 void ssi_rusage_thread_restore(const struct ssi_img_thread *img);
 long ssi_charge_ioctl(struct ssi_charge __user *uarg);
+
+/*
+ * ssi_memshow.c - the memory a migrated process holds away, shown in its
+ * deputy's counters at home: set with each SSI_CHARGE_MEM charge, taken
+ * off when the process comes home (in its context, before its memory is
+ * replaced) or the deputy's mm goes.
+ */
+int ssi_memshow_set(struct task_struct *deputy, const struct ssi_charge *a);
+void ssi_memshow_drop(struct mm_struct *mm);
+void ssi_memshow_exit(void);
 long ssi_seq_get_ioctl(struct ssi_seq_pos __user *uarg);
 long ssi_seq_set_ioctl(struct ssi_seq_pos __user *uarg);
 long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg);
@@ -228,6 +238,8 @@ int ssi_deputy_init(void);
 void ssi_deputy_exit(void);
 /* Does @task run the deputy stub (is it a deputy of this module)? */
 bool ssi_deputy_is(struct task_struct *task);
+/* The same of @mm, whose mmap_lock the caller holds. */
+bool ssi_deputy_mm_is(struct mm_struct *mm);
 
 /* What one thread of the deputy runs on: prepared by the leader. */
 struct ssi_deputy_seat {

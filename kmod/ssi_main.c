@@ -51,6 +51,7 @@ out_modref:
 static void __exit ssi_exit(void)
 {
 	ssi_dev_exit();
+	ssi_memshow_exit();
 	ssi_deputy_exit();
 	ssi_restore_exit();
 	ssi_modref_exit();

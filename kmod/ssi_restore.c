@@ -892,6 +892,12 @@ static int replace_mm(struct ssi_rst *rs)
 		err = vm_munmap(hi, TASK_SIZE - hi);
 	if (err)
 		return rst_fail(rs, err, SSI_R_VMAS, SSI_SEC_VMAS, "munmap failed");
+	/*
+	 * A deputy's counters its own again, before they count the image's;
+	 * its stub is gone, so no charge shows anything in them any more.
+	 */
+	if (rs->into_deputy)
+		ssi_memshow_drop(current->mm);
 	/* a deputy's mlockall() must not lock what the image does not */
 	if (mmap_write_lock_killable(current->mm))
 		return rst_fail(rs, -EINTR, SSI_R_INTR, SSI_SEC_VMAS, "interrupted");

@@ -241,6 +241,19 @@ void ssi_rusage_thread_restore(const struct ssi_img_thread *img)
 	spin_unlock_irq(&me->sighand->siglock);
 }
 
+/* Without SSI_CHARGE_MEM the memory figures are zero; with it, in range. */
+static bool charge_mem_valid(const struct ssi_charge *a)
+{
+	const u64 kb[] = { a->rss_anon_kb, a->rss_file_kb, a->rss_shmem_kb,
+			   a->swap_kb, a->vm_kb, a->vm_peak_kb };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kb); i++)
+		if (!(a->flags & SSI_CHARGE_MEM) ? kb[i] != 0 : kb[i] > SSI_CHARGE_RSS_MAX_KB)
+			return false;
+	return true;
+}
+
 long ssi_charge_ioctl(struct ssi_charge __user *uarg)
 {
 	struct sighand_struct *sighand;
@@ -248,14 +261,15 @@ long ssi_charge_ioctl(struct ssi_charge __user *uarg)
 	struct signal_struct *sig;
 	struct ssi_charge a;
 	unsigned long flags;
+	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
-	if (a.pid <= 0 || a.pad || a.reserved[0] || a.reserved[1] ||
+	if (a.pid <= 0 || (a.flags & ~SSI_CHARGE_MEM) || a.reserved[0] || a.reserved[1] ||
 	    a.utime_ns > SSI_CHARGE_CPU_MAX_NS || a.stime_ns > SSI_CHARGE_CPU_MAX_NS ||
-	    a.maxrss_kb > SSI_CHARGE_RSS_MAX_KB)
+	    a.maxrss_kb > SSI_CHARGE_RSS_MAX_KB || !charge_mem_valid(&a))
 		return -EINVAL;
 	task = ssi_get_task(a.pid);
 	if (!task)
@@ -279,6 +293,7 @@ long ssi_charge_ioctl(struct ssi_charge __user *uarg)
 	sig->maxrss = max_t(unsigned long, sig->maxrss,
 			    (unsigned long)(a.maxrss_kb / (PAGE_SIZE / 1024)));
 	spin_unlock_irqrestore(&sighand->siglock, flags);
+	err = (a.flags & SSI_CHARGE_MEM) ? ssi_memshow_set(task, &a) : 0;
 	put_task_struct(task);
-	return 0;
+	return err;
 }

@@ -62,6 +62,9 @@
  *     SSI_DSM_WRAP_FILE does the same for a file opened before.
  *     SSI_DSM_HOME over memory that has a segment: EBUSY, or EEXIST
  *     for a copy's.
+ * 19  SSI_CHARGE_MEM: struct ssi_charge's memory figures (was reserved)
+ *     are what the process holds on another node now; home's readers of
+ *     its deputy's /proc/PID/stat, statm and status see them.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -70,7 +73,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		18
+#define SSI_API_VERSION		19
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -479,12 +482,19 @@ struct ssi_file_id {
  * struct ssi_charge - SSI_IOC_CHARGE argument (root only)
  * @pid:	IN: a deputy (its thread-group leader) in the caller's pid
  *		namespace.
- * @pad:	must be zero.
+ * @flags:	IN: SSI_CHARGE_MEM, or 0.
  * @utime_ns:	IN: user CPU time its migrated self used on another node
  *		since the last charge, at most SSI_CHARGE_CPU_MAX_NS.
  * @stime_ns:	IN: system CPU time, likewise.
  * @maxrss_kb:	IN: the largest resident set it has had there (KiB), at
  *		most SSI_CHARGE_RSS_MAX_KB; 0 if not known.
+ * @rss_anon_kb, @rss_file_kb, @rss_shmem_kb, @swap_kb:
+ *		IN, with SSI_CHARGE_MEM: what it holds there now, as its
+ *		/proc/PID/status there says (RssAnon, RssFile, RssShmem,
+ *		VmSwap), each at most SSI_CHARGE_RSS_MAX_KB.
+ * @vm_kb, @vm_peak_kb:
+ *		IN, with SSI_CHARGE_MEM: its address space there now and
+ *		at its largest (VmSize, VmPeak), likewise.
  * @reserved:	must be zero.
  *
  * The deputy is the process as its home node sees it: its parent waits
@@ -494,17 +504,32 @@ struct ssi_file_id {
  * adds what an exited thread used: user and system time and the runtime
  * they are scaled to in the signal struct; and its high-water mark,
  * which getrusage(2) and wait4(2) report, becomes at least @maxrss_kb.
+ *
+ * With SSI_CHARGE_MEM the deputy's memory counters show, on top of the
+ * deputy's own few pages, the figures given (each charge replaces the
+ * last): VmRSS and its parts, VmSwap, VmHWM, VmPeak, and VmSize unless
+ * an address-space limit (RLIMIT_AS) is set, which the deputy's own
+ * mappings are checked against.  The OOM killer at home then passes the
+ * deputy over: killing it would free nothing there.  The figures go when
+ * the process comes home or the deputy's memory is torn down.
  * EINVAL: @pid is not a deputy, or a field is out of range.
  */
 #define SSI_CHARGE_CPU_MAX_NS	(1ULL << 50)
 #define SSI_CHARGE_RSS_MAX_KB	(1ULL << 40)
+#define SSI_CHARGE_MEM		(1U << 0)
 
 struct ssi_charge {
 	__s32 pid;
-	__u32 pad;
+	__u32 flags;
 	__u64 utime_ns;
 	__u64 stime_ns;
 	__u64 maxrss_kb;
+	__u64 rss_anon_kb;
+	__u64 rss_file_kb;
+	__u64 rss_shmem_kb;
+	__u64 swap_kb;
+	__u64 vm_kb;
+	__u64 vm_peak_kb;
 	__u64 reserved[2];
 };
 

@@ -357,6 +357,12 @@ size_t msg_encode_mig_usage(const struct msg_mig_usage *m, void *buf)
 	put64(&c, m->utime_ns);
 	put64(&c, m->stime_ns);
 	put64(&c, m->maxrss_kb);
+	put64(&c, m->anon_kb);
+	put64(&c, m->file_kb);
+	put64(&c, m->shmem_kb);
+	put64(&c, m->swap_kb);
+	put64(&c, m->vm_kb);
+	put64(&c, m->vm_peak_kb);
 	return (size_t)(c.p - (unsigned char *)buf);
 }
 
@@ -370,9 +376,25 @@ int msg_decode_mig_usage(const void *buf, size_t len, struct msg_mig_usage *m)
 	m->utime_ns = get64(&c);
 	m->stime_ns = get64(&c);
 	m->maxrss_kb = get64(&c);
+	m->anon_kb = m->file_kb = m->shmem_kb = m->swap_kb = 0;
+	m->vm_kb = m->vm_peak_kb = 0;
+	if (len >= MSG_MIG_USAGE_MEM_LEN) {
+		m->anon_kb = get64(&c);
+		m->file_kb = get64(&c);
+		m->shmem_kb = get64(&c);
+		m->swap_kb = get64(&c);
+		m->vm_kb = get64(&c);
+		m->vm_peak_kb = get64(&c);
+	}
 	return (m->utime_ns > MSG_MIG_USAGE_CPU_MAX_NS ||
 		m->stime_ns > MSG_MIG_USAGE_CPU_MAX_NS ||
-		m->maxrss_kb > MSG_MIG_USAGE_RSS_MAX_KB) ? -1 : 0;
+		m->maxrss_kb > MSG_MIG_USAGE_RSS_MAX_KB ||
+		m->anon_kb > MSG_MIG_USAGE_RSS_MAX_KB ||
+		m->file_kb > MSG_MIG_USAGE_RSS_MAX_KB ||
+		m->shmem_kb > MSG_MIG_USAGE_RSS_MAX_KB ||
+		m->swap_kb > MSG_MIG_USAGE_RSS_MAX_KB ||
+		m->vm_kb > MSG_MIG_USAGE_RSS_MAX_KB ||
+		m->vm_peak_kb > MSG_MIG_USAGE_RSS_MAX_KB) ? -1 : 0;
 }
 
 int msg_decode_mig_exit(const void *buf, size_t len, struct msg_mig_value *m)

@@ -155,8 +155,10 @@ int msg_decode_mig_seccomp(const void *buf, size_t len, struct msg_mig_seccomp *
 /*
  * MIG_USAGE (remote -> home, while it runs and before MIG_EXIT): what the
  * process has used on the remote node since it landed there, in total
- * (home charges its deputy the growth, migrate/usage.h).  Times are at
- * most MSG_MIG_USAGE_CPU_MAX_NS, the peak at most MSG_MIG_USAGE_RSS_MAX_KB.
+ * (home charges its deputy the growth, migrate/usage.h), and the memory
+ * it holds there now.  Times are at most MSG_MIG_USAGE_CPU_MAX_NS, the
+ * memory figures at most MSG_MIG_USAGE_RSS_MAX_KB.  A message of
+ * MSG_MIG_USAGE_LEN bytes (an older peer's) has no memory held.
  */
 #define MSG_MIG_USAGE_CPU_MAX_NS	(1ULL << 60)
 #define MSG_MIG_USAGE_RSS_MAX_KB	(1ULL << 40)
@@ -165,6 +167,9 @@ struct msg_mig_usage {
 	uint64_t id;
 	uint64_t utime_ns, stime_ns;	/* CPU time used there */
 	uint64_t maxrss_kb;		/* its peak resident set there */
+	/* what it holds there now, each at most MSG_MIG_USAGE_RSS_MAX_KB;
+	 * all 0: not known (a zombie's, or from a peer that sends none) */
+	uint64_t anon_kb, file_kb, shmem_kb, swap_kb, vm_kb, vm_peak_kb;
 };
 
 size_t msg_encode_mig_usage(const struct msg_mig_usage *m, void *buf);
@@ -261,6 +266,7 @@ struct msg_mig_signal {
 #define MSG_MIG_IMAGE_LEN	(4 + 8 + 8 + 4 + 4 + 8 + 8)
 #define MSG_MIG_VALUE_LEN	(4 + 8 + 4)
 #define MSG_MIG_USAGE_LEN	(4 + 8 + 8 + 8 + 8)
+#define MSG_MIG_USAGE_MEM_LEN	(MSG_MIG_USAGE_LEN + 6 * 8)
 #define MSG_MIG_FAILED_MAX	(4 + 8 + 4 + 4 + 2 + MSG_MIG_DETAIL_MAX)
 #define MSG_FWD_HDR_LEN		(4 + 8 + 8 + 4 + 4)
 #define MSG_MIG_SIGNAL_LEN	(4 + 8 + 4 + 4 + MSG_MIG_SIGINFO_LEN)

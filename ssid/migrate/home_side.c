@@ -1657,7 +1657,11 @@ void mig_home_msg(struct migrate *m, int idx, const struct ssi_tp_msg *msg)
 			goto bad;
 		h = find(m, idx, mu.id);
 		if (h) {	/* else it came home, or ended: nothing to charge */
-			struct usage_sample s = { mu.utime_ns, mu.stime_ns, mu.maxrss_kb };
+			struct usage_sample s = {
+				mu.utime_ns, mu.stime_ns, mu.maxrss_kb,
+				{ mu.anon_kb, mu.file_kb, mu.shmem_kb, mu.swap_kb,
+				  mu.vm_kb, mu.vm_peak_kb },
+			};
 
 			on_usage(h, &s);
 		}

@@ -887,7 +887,7 @@ static void report_ready(struct loop_handler *lh, uint32_t events)
  */
 static void report_usage(struct mig_remote *g)
 {
-	unsigned char buf[MSG_MIG_USAGE_LEN];
+	unsigned char buf[MSG_MIG_USAGE_MEM_LEN];
 	struct msg_mig_usage u = { .id = g->offer.id };
 	struct usage_sample s;
 	struct iovec iov;
@@ -901,6 +901,12 @@ static void report_usage(struct mig_remote *g)
 	u.utime_ns = s.utime_ns;
 	u.stime_ns = s.stime_ns;
 	u.maxrss_kb = s.maxrss_kb;
+	u.anon_kb = s.mem.anon_kb;
+	u.file_kb = s.mem.file_kb;
+	u.shmem_kb = s.mem.shmem_kb;
+	u.swap_kb = s.mem.swap_kb;
+	u.vm_kb = s.mem.vm_kb;
+	u.vm_peak_kb = s.mem.vm_peak_kb;
 	iov = (struct iovec){ buf, msg_encode_mig_usage(&u, buf) };
 	if (!peers_send(g->m->peers, g->peer, SSID_MSG_MIG_USAGE, &iov, 1))
 		g->usage_sent = s;

@@ -225,20 +225,37 @@ END_TEST
 
 START_TEST(test_usage)
 {
-	unsigned char buf[MSG_MIG_USAGE_LEN];
+	unsigned char buf[MSG_MIG_USAGE_MEM_LEN];
 	struct msg_mig_usage u = { .id = 11, .utime_ns = 2500000000ULL,
-				   .stime_ns = 40000000ULL, .maxrss_kb = 65536 }, o;
+				   .stime_ns = 40000000ULL, .maxrss_kb = 65536,
+				   .anon_kb = 60000, .file_kb = 3000, .shmem_kb = 20,
+				   .swap_kb = 5, .vm_kb = 70000, .vm_peak_kb = 71000 }, o;
 	size_t n, i;
 
 	n = msg_encode_mig_usage(&u, buf);
-	ck_assert_uint_eq(n, MSG_MIG_USAGE_LEN);
+	ck_assert_uint_eq(n, MSG_MIG_USAGE_MEM_LEN);
 	ck_assert_int_eq(msg_decode_mig_usage(buf, n, &o), 0);
 	ck_assert_uint_eq(o.id, 11);
 	ck_assert_uint_eq(o.utime_ns, 2500000000ULL);
 	ck_assert_uint_eq(o.stime_ns, 40000000ULL);
 	ck_assert_uint_eq(o.maxrss_kb, 65536);
-	for (i = 0; i < n; i++)
+	ck_assert_uint_eq(o.anon_kb, 60000);
+	ck_assert_uint_eq(o.file_kb, 3000);
+	ck_assert_uint_eq(o.shmem_kb, 20);
+	ck_assert_uint_eq(o.swap_kb, 5);
+	ck_assert_uint_eq(o.vm_kb, 70000);
+	ck_assert_uint_eq(o.vm_peak_kb, 71000);
+	for (i = 0; i < MSG_MIG_USAGE_LEN; i++)
 		ck_assert_int_eq(msg_decode_mig_usage(buf, i, &o), -1);
+	/* an older peer's message (no memory held): the memory is not known */
+	ck_assert_int_eq(msg_decode_mig_usage(buf, MSG_MIG_USAGE_LEN, &o), 0);
+	ck_assert_uint_eq(o.maxrss_kb, 65536);
+	ck_assert_uint_eq(o.anon_kb + o.file_kb + o.shmem_kb + o.swap_kb, 0);
+	ck_assert_uint_eq(o.vm_kb + o.vm_peak_kb, 0);
+	u.vm_kb = MSG_MIG_USAGE_RSS_MAX_KB + 1;
+	n = msg_encode_mig_usage(&u, buf);
+	ck_assert_int_eq(msg_decode_mig_usage(buf, n, &o), -1);
+	u.vm_kb = 0;
 	/* out of range: refused, not charged */
 	u.stime_ns = MSG_MIG_USAGE_CPU_MAX_NS + 1;
 	n = msg_encode_mig_usage(&u, buf);

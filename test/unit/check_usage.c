@@ -2,8 +2,9 @@
 /*
  * check_usage.c - what a process uses away from home, as the deputy is
  * charged it (ssid/migrate/usage.c): counted from the deputy's counters
- * when it took over, each growth once, the peak when it rises; and the
- * counters read from /proc, of a live process and of a zombie.
+ * when it took over, each growth once, the peak when it rises, the memory
+ * held when it changes; and the counters read from /proc, of a live
+ * process and of a zombie.
  */
 #include <check.h>
 #include <errno.h>
@@ -20,8 +21,8 @@
 
 START_TEST(test_due)
 {
-	struct usage_account a = { .base = { 300 * MS, 20 * MS, 900 } };
-	struct usage_sample t = { 250 * MS, 20 * MS, 0 }, d;
+	struct usage_account a = { .base = { .utime_ns = 300 * MS, .stime_ns = 20 * MS, .maxrss_kb = 900 } };
+	struct usage_sample t = { .utime_ns = 250 * MS, .stime_ns = 20 * MS }, d;
 
 	/* the image's counters, less than the deputy's: nothing yet */
 	ck_assert(!usage_due(&a, &t, &d));
@@ -51,6 +52,38 @@ START_TEST(test_due)
 	ck_assert_uint_eq(d.utime_ns, 100 * MS);
 	ck_assert_uint_eq(a.charged.utime_ns, 2100 * MS);
 	ck_assert_uint_eq(a.charged.stime_ns, 30 * MS);
+}
+END_TEST
+
+/* The memory held there is shown as reported, once per change, never unknown. */
+START_TEST(test_due_mem)
+{
+	struct usage_account a = { .base = { .utime_ns = 300 * MS, .stime_ns = 20 * MS, .maxrss_kb = 900 } };
+	struct usage_sample t = { .utime_ns = 300 * MS, .stime_ns = 20 * MS }, d;
+
+	t.mem = (struct usage_mem){ .anon_kb = 65536, .file_kb = 2048,
+				    .vm_kb = 80000, .vm_peak_kb = 90000 };
+	ck_assert(usage_due(&a, &t, &d));
+	ck_assert_uint_eq(d.mem.anon_kb, 65536);
+	ck_assert_uint_eq(d.mem.file_kb, 2048);
+	ck_assert_uint_eq(d.mem.vm_kb, 80000);
+	ck_assert_uint_eq(d.mem.vm_peak_kb, 90000);
+	ck_assert_uint_eq(d.utime_ns + d.stime_ns, 0);
+	/* unchanged: nothing due */
+	ck_assert(!usage_due(&a, &t, &d));
+	ck_assert_uint_eq(d.mem.vm_kb, 0);
+	/* it freed memory: the smaller figures are due */
+	t.mem.anon_kb = 1024;
+	ck_assert(usage_due(&a, &t, &d));
+	ck_assert_uint_eq(d.mem.anon_kb, 1024);
+	ck_assert_uint_eq(d.mem.vm_kb, 80000);
+	/* a zombie's (not known): the last shown stay, CPU time still counts */
+	t.mem = (struct usage_mem){ 0 };
+	t.utime_ns = 400 * MS;
+	ck_assert(usage_due(&a, &t, &d));
+	ck_assert_uint_eq(d.mem.vm_kb, 0);
+	ck_assert_uint_eq(d.utime_ns, 100 * MS);
+	ck_assert_uint_eq(a.charged.mem.anon_kb, 1024);
 }
 END_TEST
 
@@ -90,11 +123,18 @@ START_TEST(test_read)
 	ck_assert_uint_gt(live.maxrss_kb, 0);
 	ck_assert_uint_gt(rss, 0);
 	ck_assert_uint_le(rss, live.maxrss_kb);
+	ck_assert_uint_gt(live.mem.vm_kb, 0);
+	ck_assert_uint_ge(live.mem.vm_peak_kb, live.mem.vm_kb);
+	ck_assert_uint_gt(live.mem.anon_kb + live.mem.file_kb, 0);
+	ck_assert_uint_le(live.mem.anon_kb + live.mem.file_kb + live.mem.shmem_kb,
+			  live.maxrss_kb);
 	/* the zombie still has its counters, not its memory */
 	ck_assert_int_eq(waitid(P_PID, pid, NULL, WEXITED | WNOWAIT), 0);
 	ck_assert_int_eq(usage_read(pid, &dead, NULL), 0);
 	ck_assert_uint_ge(dead.utime_ns + dead.stime_ns, 500 * MS);
 	ck_assert_uint_eq(dead.maxrss_kb, 0);
+	ck_assert_uint_eq(dead.mem.vm_kb, 0);
+	ck_assert_uint_eq(dead.mem.anon_kb, 0);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st) && !WEXITSTATUS(st));
 	ck_assert_int_eq(usage_read(pid, &dead, NULL), -ESRCH);
@@ -109,6 +149,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, test_due);
+	tcase_add_test(tc, test_due_mem);
 	tcase_add_test(tc, test_read);
 	suite_add_tcase(s, tc);
 	failed = check_run(s);
