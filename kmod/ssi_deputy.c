@@ -179,11 +179,39 @@ static int map_seat(struct ssi_deputy_plan *p, struct ssi_deputy_seat *s, u32 *r
 	return 0;
 }
 
+/*
+ * The mappings of shared memory under the DSM (home's own memory, kept
+ * coherent with the process's copy away): the deputy keeps them where
+ * they are, so that the futex calls on them the process forwards run at
+ * home on home's memory, keyed as home's other processes key them.  The
+ * task is frozen: its mappings stand still.
+ */
+static int dsm_ranges(unsigned long **ranges)
+{
+	struct mm_struct *mm = current->mm;
+	int n, m = 0;
+
+	*ranges = NULL;
+	for (;;) {
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+		n = ssi_dsm_vma_ranges(mm, *ranges, m);
+		mmap_read_unlock(mm);
+		if (!n || (*ranges && n <= m))
+			return n;
+		kfree(*ranges);
+		m = n;
+		*ranges = kmalloc_array(2 * m, sizeof(**ranges), GFP_KERNEL);
+		if (!*ranges)
+			return -ENOMEM;
+	}
+}
+
 int ssi_deputy_become(struct ssi_deputy_plan *p, u32 *reason)
 {
+	unsigned long vdso[4], *dsm;
 	struct keep *keep;
-	unsigned long vdso[4];
-	int err, n;
+	int err, n, ndsm;
 	u32 i;
 
 	*reason = SSI_R_NOMEM;
@@ -191,9 +219,14 @@ int ssi_deputy_become(struct ssi_deputy_plan *p, u32 *reason)
 		return -ENODEV;
 	for (i = 0; i < p->nr; i++)
 		p->seat[i].fd = -1;
-	keep = kmalloc_array(2 * p->nr + 3, sizeof(*keep), GFP_KERNEL);
-	if (!keep)
+	ndsm = dsm_ranges(&dsm);
+	if (ndsm < 0)
+		return ndsm;
+	keep = kmalloc_array(2 * p->nr + 3 + ndsm, sizeof(*keep), GFP_KERNEL);
+	if (!keep) {
+		kfree(dsm);
 		return -ENOMEM;
+	}
 	p->code = vm_mmap(stub_file, 0, PAGE_ALIGN(stub_len), PROT_READ | PROT_EXEC,
 			  MAP_PRIVATE, 0);
 	if (IS_ERR_VALUE(p->code)) {
@@ -231,8 +264,11 @@ int ssi_deputy_become(struct ssi_deputy_plan *p, u32 *reason)
 		keep[n++] = (struct keep){ vdso[0], vdso[1] };
 	if (vdso[3])
 		keep[n++] = (struct keep){ vdso[2], vdso[3] };
+	for (i = 0; i < (u32)ndsm; i++)
+		keep[n++] = (struct keep){ dsm[2 * i], dsm[2 * i + 1] };
 	err = unmap_all_but(keep, n);
 	kfree(keep);
+	kfree(dsm);
 	if (err) {
 		pr_warn("ssi: deputy %d: unmapping failed (%d): killing it\n",
 			task_pid_nr(current), err);
@@ -247,6 +283,7 @@ int ssi_deputy_become(struct ssi_deputy_plan *p, u32 *reason)
 
 out_unmap:
 	kfree(keep);
+	kfree(dsm);
 	unmap_new(p);
 	return err;
 }

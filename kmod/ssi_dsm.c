@@ -742,6 +742,25 @@ bool ssi_dsm_vma_segment(struct vm_area_struct *vma, u64 *id, u64 *size)
 	return true;
 }
 
+int ssi_dsm_vma_ranges(struct mm_struct *mm, unsigned long *ranges, int max)
+{
+	struct vm_area_struct *vma;
+	VMA_ITERATOR(vmi, mm, 0);
+	int n = 0;
+
+	mmap_assert_locked(mm);
+	for_each_vma(vmi, vma) {
+		if (vma->vm_ops != &ssi_dsm_vm_ops)
+			continue;
+		if (n < max) {
+			ranges[2 * n] = vma->vm_start;
+			ranges[2 * n + 1] = vma->vm_end;
+		}
+		n++;
+	}
+	return n;
+}
+
 bool ssi_dsm_file_segment(struct file *f, u64 *id, u64 *size)
 {
 	struct ssi_dsm_seg *seg = f->private_data;

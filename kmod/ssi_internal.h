@@ -181,6 +181,12 @@ long ssi_seq_set_ioctl(struct ssi_seq_pos __user *uarg);
 long ssi_dsm_open_ioctl(struct ssi_dsm_open __user *uarg);
 bool ssi_dsm_vma_segment(struct vm_area_struct *vma, u64 *id, u64 *size);
 bool ssi_dsm_file_segment(struct file *f, u64 *id, u64 *size);
+/*
+ * ssi_dsm_vma_ranges - the mappings of segments in @mm (its mmap_lock
+ * held): the first @max as start, end pairs in @ranges.  Return: how many
+ * there are.
+ */
+int ssi_dsm_vma_ranges(struct mm_struct *mm, unsigned long *ranges, int max);
 int ssi_real_itimer_freeze(struct task_struct *task, struct ssi_img_itimer *out);
 void ssi_real_itimer_thaw(const struct ssi_img_itimer *in, u64 elapsed_ns, u64 min_ns);
 

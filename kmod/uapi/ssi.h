@@ -65,6 +65,8 @@
  * 19  SSI_CHARGE_MEM: struct ssi_charge's memory figures (was reserved)
  *     are what the process holds on another node now; home's readers of
  *     its deputy's /proc/PID/stat, statm and status see them.
+ * 20  SSI_IOC_DEPUTY keeps the process's mappings of DSM segments where
+ *     they are: its futex calls on shared memory run there, at home.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -73,7 +75,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		19
+#define SSI_API_VERSION		20
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -312,7 +314,9 @@ struct ssi_deputy_thread {
  *
  * The task loses its user memory and runs the deputy stub
  * (kmod/stub/deputy_proto.h), which announces itself on the channel.  It
- * keeps its pid, parent, fds, cwd and credentials.  Every other thread
+ * keeps its pid, parent, fds, cwd and credentials, and its mappings of
+ * DSM segments (home's shared memory, under coherence), where they are:
+ * the process's futex calls on them run there.  Every other thread
  * runs the stub too, in its own context, on its own channel, area and
  * stack, with its own tid: the deputy has the process's threads, and
  * each can block in a forwarded call while the others serve theirs.  If

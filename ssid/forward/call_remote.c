@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,8 +19,10 @@
 #include <sys/uio.h>
 #include <fcntl.h>
 #include <termios.h>
+#include <time.h>
 
 #include "forward/call_remote.h"
+#include "forward/futex_shared.h"
 
 #define ALIGN8(x)	(((x) + 7) & ~(size_t)7)
 #define OUT_TAG		0x80000000u
@@ -592,6 +595,42 @@ static int do_msghdr(struct ssi_fwd_pending *p, int recv, const uint64_t args[6]
 	return 0;
 }
 
+/*
+ * futex(uaddr, op, val, timeout or val2, uaddr2, val3), one that runs at
+ * home (futex_shared.h): its words are used in place, in the deputy's
+ * mappings of the same memory; a timeout crosses as a copy, and an
+ * absolute CLOCK_MONOTONIC one as the time left (this node's monotonic
+ * clock is not home's), the call becoming the FUTEX_WAIT it is then.
+ */
+static int do_futex(struct ssi_fwd_pending *p, const uint64_t args[6],
+		    const struct ssi_mem_ops *mem, void *ctx)
+{
+	struct timespec ts, now;
+	int64_t off, ns;
+
+	if (!futex_timeout_arg(args[1]) || !args[3])
+		return 0;
+	if (mem->read(ctx, args[3], &ts, sizeof(ts)))
+		return -EFAULT;
+	if (futex_relative(args[1], args[5])) {
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+			return -EINVAL;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ns = (ts.tv_sec - now.tv_sec) * 1000000000LL + (ts.tv_nsec - now.tv_nsec);
+		if (ns < 0)
+			ns = 0;
+		ts.tv_sec = ns / 1000000000LL;
+		ts.tv_nsec = ns % 1000000000LL;
+		p->req.args[1] = FUTEX_WAIT;
+	}
+	off = in_reserve(p, sizeof(ts));
+	if (off < 0)
+		return (int)off;
+	memcpy(p->in + off, &ts, sizeof(ts));
+	set_ptr_arg(p, 3, (uint32_t)off);
+	return 0;
+}
+
 static int do_custom(struct ssi_fwd_pending *p, const struct ssi_sc_entry *e,
 		     const uint64_t args[6], const struct ssi_mem_ops *mem, void *ctx)
 {
@@ -612,6 +651,8 @@ static int do_custom(struct ssi_fwd_pending *p, const struct ssi_sc_entry *e,
 		return do_select(p, !strcmp(e->name, "pselect6"), args, mem, ctx);
 	if (!strcmp(e->custom, "msghdr"))
 		return do_msghdr(p, !strcmp(e->name, "recvmsg"), args, mem, ctx);
+	if (!strcmp(e->custom, "futex"))
+		return do_futex(p, args, mem, ctx);
 	return -ENOSYS;
 }
 

@@ -26,6 +26,7 @@
 #include "forward/seccomp_filter.h"
 #include "forward/call_remote.h"
 #include "forward/clone_thread.h"
+#include "forward/futex_shared.h"
 #include "forward/relay_remote.h"
 #include "forward/signalfd_here.h"
 #include "forward/syscall_policy.h"
@@ -753,6 +754,32 @@ static void unwatch(struct relay_remote *r)
 	r->listen_h.fd = -1;
 }
 
+static bool addr_shared(void *ctx, uint64_t addr)
+{
+	return futex_addr_shared(((const struct relay_remote *)ctx)->pid, addr);
+}
+
+/* A futex call that is not private: here, at home, or home first (futex_shared.h). */
+static void futex_call(struct relay_remote *r, const struct seccomp_notif *n)
+{
+	uint64_t args[6];
+	int i;
+
+	for (i = 0; i < 6; i++)
+		args[i] = n->data.args[i];
+	switch (futex_where(args, addr_shared, r)) {
+	case FUTEX_RUN_HERE:
+		ssi_seccomp_continue(r->listen_h.fd, n->id);
+		break;
+	case FUTEX_RUN_HOME:
+		forward(r, n);
+		break;
+	case FUTEX_RUN_PULL:
+		r->ops->pull_home(r->arg, n->id, (pid_t)n->pid, n->data.nr);
+		break;
+	}
+}
+
 static void listener_ready(struct loop_handler *lh, uint32_t events)
 {
 	struct relay_remote *r = (struct relay_remote *)((char *)lh -
@@ -785,6 +812,10 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 	default:
 		if ((nr == __NR_clone || nr == __NR_clone3) && spawn_begin(r, &n))
 			break;
+		if (nr == __NR_futex) {
+			futex_call(r, &n);
+			break;
+		}
 		if (ssi_sc_forwards(nr)) {	/* local-if whose condition failed */
 			forward(r, &n);
 			break;

@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <linux/futex.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -109,6 +110,15 @@ struct k_mq_attr { long v[8]; };		/* struct mq_attr */
 			.cond_mask = mask, .cond_want = want,		\
 			.otherwise = SSI_SC_FORWARD, .nargs = n,	\
 			.args = { __VA_ARGS__ }, .why = w }
+
+/* The same, marshalled by a handler of its own. */
+#define LOCAL_IF_FWD_CUSTOM(nr, arg, mask, want, handler, w, n, ...)	\
+	[__NR_##nr] = { .name = #nr, .policy = SSI_SC_LOCAL_IF,	\
+			.cond = SSI_SC_COND_ARG_MASK, .cond_arg = arg,	\
+			.cond_mask = mask, .cond_want = want,		\
+			.otherwise = SSI_SC_FORWARD, .nargs = n,	\
+			.args = { __VA_ARGS__ }, .custom = handler,	\
+			.why = w }
 
 /* Reasons shared by many entries. */
 #define W_FD		"fds live at home"
@@ -393,8 +403,15 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	LOCAL(pkey_alloc, "the keys travel with the address space, both ways"),
 	LOCAL(pkey_free, "the keys travel with the address space, both ways"),
 	LOCAL(membarrier, W_MEM),
-	LOCAL(futex, "all the threads of the process run here, and its memory is private"),
-	LOCAL(futex_waitv, "all the threads of the process run here, and its memory is private"),
+	/*
+	 * A process-shared futex word in memory shared with home is keyed at
+	 * home: such calls run there (forward/futex_shared.h decides, with
+	 * the process's maps); a private one, or one in private memory, here.
+	 */
+	LOCAL_IF_FWD_CUSTOM(futex, 1, FUTEX_PRIVATE_FLAG, FUTEX_PRIVATE_FLAG, "futex",
+			    "private futexes run here; a word in shared memory is keyed at home",
+			    6, V, V, V, CUST, V, V),
+	LOCAL(futex_waitv, "its threads all run here; a wait on shared memory is a gap (doc/state.md)"),
 	LOCAL(set_robust_list, W_MEM),
 	LOCAL(get_robust_list, W_MEM),
 	LOCAL(set_tid_address, W_MEM),

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: shared memory follows a migrated process: a parent at home and the child it forked, migrated away and back, add to one counter in MAP_SHARED|MAP_ANONYMOUS memory (the child going on from there to a third node), in a POSIX shm object and in a memfd (the parent mapping them again while the child is away); no add is lost; Python's multiprocessing RawArray carries a ping-pong between a parent and its child away and each reads the other's pages; a SysV shm mapping is still refused with its reason
+# test: shared memory follows a migrated process: a parent at home and the child it forked, migrated away and back, add to one counter in MAP_SHARED|MAP_ANONYMOUS memory (the child going on from there to a third node), in a POSIX shm object and in a memfd (the parent mapping them again while the child is away); no add is lost; Python's multiprocessing RawArray carries a ping-pong between a parent and its child away and each reads the other's pages, and so do its semaphores (process-shared futexes: a wait away is woken from home and wakes home); a SysV shm mapping is still refused with its reason
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -102,31 +102,45 @@ counter_run shm $((adds / 4))
 on "$home" sh -c '! ls /dev/shm/ssi-dsm-counter.* 2>/dev/null' || fail "the shm object was left behind"
 counter_run memfd $((adds / 4))
 
+# mp_pingpong WHAT ROUNDS [sem]: test/lab/ssi-dsm-mp.py's ping-pong, the
+# child migrated to $away once the program is ready, every round checked;
+# then the same rounds with both at home, for the ratio (printed, not
+# asserted).
+mp_pingpong() {
+	local what=$1 rounds=$2 tag=mp$3 child out away_ms home_ms ref
+	shift 2
+	mig_cmd "$tag" "$SSI_SRCDIR/test/lab/ssi-dsm-mp.py" "$SSI_LAB_WORK/mig.$$.$tag" "$rounds" "$@"
+	wait_line '^child='
+	child=$(sed -n 's/^child=//p' "$dir/stdout")
+	out=$(on "$home" "$ssictl" migrate "$child" "$away") || fail "$what: ssictl migrate $child $away: $out"
+	echo "$what: $out"
+	running_on "$away"
+	touch "$dir/go"
+	mig_wait 180
+	cat "$dir/stdout"
+	[ "$status" = status=0 ] || fail "$what: the program says $status: $(cat "$dir/stdout" "$dir/stderr")"
+	grep -q "^rounds=$rounds last=$rounds " "$dir/stdout" || fail "$what: a round was lost"
+	away_ms=$(sed -n 's/^rounds=.* took \([0-9.]*\) ms$/\1/p' "$dir/stdout")
+	ref=$SSI_LAB_WORK/mig.$$.$tag-ref
+	mkdir -p "$ref"
+	touch "$ref/go"
+	home_ms=$(on "$home" "$SSI_SRCDIR/test/lab/ssi-dsm-mp.py" "$ref" "$rounds" "$@" |
+		sed -n 's/^rounds=.* took \([0-9.]*\) ms$/\1/p')
+	awk -v h="$home_ms" -v a="$away_ms" -v n="$rounds" -v w="$what" 'BEGIN {
+		printf "bench: %d ping-pong rounds of Python %s: both at home " \
+			"%.1f ms, one away %.1f ms: %.0fx\n", n, w, h, a, (h > 0 ? a / h : 0) }'
+}
+
 # Python's multiprocessing: a RawArray (its heap, a file of /dev/shm
 # unlinked at once) shared with a child made by fork; the child, away,
 # plays ping-pong with its parent on one page, plain stores and loads.
-rounds=200
-mig_cmd mp "$SSI_SRCDIR/test/lab/ssi-dsm-mp.py" "$SSI_LAB_WORK/mig.$$.mp" "$rounds"
-wait_line '^child='
-child=$(sed -n 's/^child=//p' "$dir/stdout")
-out=$(on "$home" "$ssictl" migrate "$child" "$away") || fail "multiprocessing: ssictl migrate $child $away: $out"
-echo "multiprocessing: $out"
-running_on "$away"
-touch "$dir/go"
-mig_wait 180
-cat "$dir/stdout"
-[ "$status" = status=0 ] || fail "multiprocessing: the program says $status: $(cat "$dir/stdout" "$dir/stderr")"
-grep -q "^rounds=$rounds last=$rounds " "$dir/stdout" || fail "multiprocessing: a round was lost"
-away_ms=$(sed -n 's/^rounds=.* took \([0-9.]*\) ms$/\1/p' "$dir/stdout")
-# the same rounds with both at home, for the ratio (printed, not asserted)
-ref=$SSI_LAB_WORK/mig.$$.mp-ref
-mkdir -p "$ref"
-touch "$ref/go"
-home_ms=$(on "$home" "$SSI_SRCDIR/test/lab/ssi-dsm-mp.py" "$ref" "$rounds" |
-	sed -n 's/^rounds=.* took \([0-9.]*\) ms$/\1/p')
-awk -v h="$home_ms" -v a="$away_ms" -v n="$rounds" 'BEGIN {
-	printf "bench: %d ping-pong rounds of Python multiprocessing on one page: both at home " \
-		"%.1f ms, one away %.1f ms: %.0fx\n", n, h, a, (h > 0 ? a / h : 0) }'
+mp_pingpong "multiprocessing on one page" 200
+# The same with multiprocessing's semaphores: the two wait for each other
+# in sem_wait, process-shared futexes on memory of their own, the child's
+# forwarded to home, where the parent's sem_post wakes it and its
+# sem_post wakes the parent (without, the child sleeps for ever on its
+# node's copy).
+mp_pingpong "multiprocessing semaphores" 50 sem
 
 # Shared memory that is not exported yet (SysV shm) is still refused.
 mig_cmd sysv python3 -c 'import ctypes, time

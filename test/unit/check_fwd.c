@@ -22,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/resource.h>
@@ -34,15 +36,25 @@
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <linux/futex.h>
 #include <linux/seccomp.h>
 
 #include "run_suite.h"
 #include "ssid/forward/call_home.h"
 #include "ssid/forward/call_remote.h"
+#include "ssid/forward/futex_shared.h"
 #include "ssid/forward/seccomp_filter.h"
 
 /* fds of the test process (the "home node") that the child uses blind */
 static int home_file, home_pipe_r, home_pipe_w, home_sock;
+/*
+ * A word of memory the child shares with the test process, at the same
+ * address in both (mapped before the fork), as a migrated process's DSM
+ * copy is mapped where home's deputy keeps home's memory; and what the
+ * futex calls run at home were.
+ */
+static uint32_t *shared_word;
+static int home_futex_waits, home_futex_bitset_waits;
 static char home_dir[] = "/tmp/ssi-fwd-XXXXXX";
 static const char file_text[] = "the quick brown fox jumps over the lazy dog\n";
 #define CACHED_PID 4242
@@ -151,6 +163,35 @@ static void child_main(const struct sock_fprog *prog)
 	STEP(28, read(999, buf, 1) == -1 && errno == EBADF);
 	STEP(29, syscall(__NR_write, p[1], 16L, 10L) == -1 && errno == EFAULT);
 	STEP(30, open("/nonexistent/x", O_RDONLY) == -1 && errno == ENOENT);
+	/*
+	 * Futexes: a private one, and a shared one in private memory, run
+	 * here (nobody at home could wake them); one in shared memory at home,
+	 * where home reads the word (7 is not what it holds: EAGAIN); an
+	 * absolute CLOCK_MONOTONIC deadline crosses as the time left.
+	 */
+	n = 5;
+	STEP(31, syscall(__NR_futex, &n, FUTEX_WAIT_PRIVATE, 6, NULL, NULL, 0) == -1 &&
+		 errno == EAGAIN);
+	STEP(32, syscall(__NR_futex, &n, FUTEX_WAKE, 1, NULL, NULL, 0) == 0);
+	STEP(33, syscall(__NR_futex, shared_word, FUTEX_WAIT, 7, NULL, NULL, 0) == -1 &&
+		 errno == EAGAIN);
+	STEP(34, syscall(__NR_futex, shared_word, FUTEX_WAKE, 1, NULL, NULL, 0) == 0);
+	{
+		struct timespec t0, t1, dl;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		dl = t0;
+		dl.tv_nsec += 30000000;
+		if (dl.tv_nsec >= 1000000000) {
+			dl.tv_sec++;
+			dl.tv_nsec -= 1000000000;
+		}
+		STEP(35, syscall(__NR_futex, shared_word, FUTEX_WAIT_BITSET, *shared_word, &dl,
+				 NULL, FUTEX_BITSET_MATCH_ANY) == -1 && errno == ETIMEDOUT);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		STEP(36, (t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec >=
+			 30000000L);
+	}
 	_exit(0);
 }
 
@@ -202,6 +243,10 @@ static void *home_execute(const void *req, size_t len, size_t *rlen)
 	area = calloc(1, call.req->area_len + 8);
 	ck_assert_ptr_nonnull(area);
 	ssi_fwd_materialize(&call, area, (uint64_t)(uintptr_t)area, args);
+	if (call.req->nr == __NR_futex) {
+		home_futex_waits += (args[1] & FUTEX_CMD_MASK) == FUTEX_WAIT;
+		home_futex_bitset_waits += (args[1] & FUTEX_CMD_MASK) == FUTEX_WAIT_BITSET;
+	}
 	if (call.req->nr == __NR_uname) {
 		/* the home node's name, without changing this machine's */
 		ret = syscall(__NR_uname, args[0]);
@@ -216,6 +261,11 @@ static void *home_execute(const void *req, size_t len, size_t *rlen)
 	ck_assert_uint_eq(ssi_fwd_reply_build(&call, ret, area, rep, *rlen), *rlen);
 	free(area);
 	return rep;
+}
+
+static bool addr_shared(void *ctx, uint64_t addr)
+{
+	return futex_addr_shared(*(pid_t *)ctx, addr);
 }
 
 static void relay_one(int listener, pid_t pid, int *forwarded)
@@ -240,6 +290,13 @@ static void relay_one(int listener, pid_t pid, int *forwarded)
 	case SSI_SC_CACHED:
 		resp.val = CACHED_PID;
 		break;
+	case SSI_SC_LOCAL_IF:
+		ck_assert_int_eq(req.data.nr, __NR_futex);
+		if (futex_where(args, addr_shared, &pid) != FUTEX_RUN_HOME) {
+			resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			break;
+		}
+		__attribute__((fallthrough));	/* run at home */
 	case SSI_SC_FORWARD:
 		memset(&p, 0, sizeof(p));
 		err = ssi_fwd_build(&p, req.data.nr, args, &ssi_mem_process, &pid);
@@ -290,6 +347,8 @@ START_TEST(test_forwarded_calls)
 	ck_assert_int_eq(bind(home_sock, (struct sockaddr *)&sun,
 			      offsetof(struct sockaddr_un, sun_path) + 5), 0);
 	ck_assert_int_eq(ssi_seccomp_build(NULL, &prog), 0);
+	shared_word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(shared_word, MAP_FAILED);
 
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -310,7 +369,11 @@ START_TEST(test_forwarded_calls)
 		      "step %d failed in the migrated child (status 0x%x)",
 		      WEXITSTATUS(status), status);
 	printf("forwarded %d calls\n", forwarded);
-	ck_assert_int_ge(forwarded, 30);
+	ck_assert_int_ge(forwarded, 33);
+	/* the shared futex calls ran here, the deadline as a relative wait */
+	ck_assert_int_eq(home_futex_waits, 2);
+	ck_assert_int_eq(home_futex_bitset_waits, 0);
+	munmap(shared_word, 4096);
 	/* what the child wrote into a home fd arrived at home */
 	ck_assert_int_eq(read(home_pipe_r, buf, sizeof(buf)), 5);
 	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
@@ -321,6 +384,52 @@ START_TEST(test_forwarded_calls)
 	unlink("file");
 	ck_assert_int_eq(chdir(cwd), 0);
 	ck_assert_int_eq(rmdir(home_dir), 0);
+}
+END_TEST
+
+/* Addresses below 0x10000 are "shared" for test_futex_where. */
+static bool low_shared(void *ctx, uint64_t addr)
+{
+	(void)ctx;
+	return addr < 0x10000;
+}
+
+START_TEST(test_futex_where)
+{
+	const uint64_t S = 0x1000, P = 0x20000, ANY = FUTEX_BITSET_MATCH_ANY;
+	const struct {
+		uint64_t args[6];
+		enum futex_where want;
+	} c[] = {
+		{ { S, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0 }, FUTEX_RUN_HERE },
+		{ { P, FUTEX_WAIT, 0, 0, 0, 0 }, FUTEX_RUN_HERE },
+		{ { S, FUTEX_WAIT, 0, 0, 0, 0 }, FUTEX_RUN_HOME },
+		{ { S, FUTEX_WAIT, 0, 0x7000, 0, 0 }, FUTEX_RUN_HOME },	/* relative */
+		{ { S, FUTEX_WAKE, 1, 0, 0, 0 }, FUTEX_RUN_HOME },
+		/* two words: both shared, both private, or the process goes home */
+		{ { S, FUTEX_CMP_REQUEUE, 1, 1, S + 4, 0 }, FUTEX_RUN_HOME },
+		{ { P, FUTEX_CMP_REQUEUE, 1, 1, P + 4, 0 }, FUTEX_RUN_HERE },
+		{ { S, FUTEX_WAKE_OP, 1, 1, P, 0 }, FUTEX_RUN_PULL },
+		{ { P, FUTEX_REQUEUE, 1, 1, S, 0 }, FUTEX_RUN_PULL },
+		/* a monotonic deadline: made relative, or the process goes home */
+		{ { S, FUTEX_WAIT_BITSET, 0, 0x7000, 0, ANY }, FUTEX_RUN_HOME },
+		{ { S, FUTEX_WAIT_BITSET, 0, 0x7000, 0, 1 }, FUTEX_RUN_PULL },
+		{ { S, FUTEX_WAIT_BITSET, 0, 0, 0, 1 }, FUTEX_RUN_HOME },
+		{ { S, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, 0, 0x7000, 0, 1 }, FUTEX_RUN_HOME },
+		{ { S, FUTEX_LOCK_PI, 0, 0x7000, 0, 0 }, FUTEX_RUN_HOME },	/* realtime */
+		{ { S, FUTEX_LOCK_PI2, 0, 0x7000, 0, 0 }, FUTEX_RUN_PULL },
+		{ { S, FUTEX_WAIT_REQUEUE_PI, 0, 0x7000, S + 4, 0 }, FUTEX_RUN_PULL },
+		{ { S, FUTEX_WAIT_REQUEUE_PI, 0, 0, S + 4, 0 }, FUTEX_RUN_HOME },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		ck_assert_msg(futex_where(c[i].args, low_shared, NULL) == c[i].want,
+			      "case %zu: op 0x%llx", i, (unsigned long long)c[i].args[1]);
+	ck_assert(futex_relative(FUTEX_WAIT_BITSET, ANY));
+	ck_assert(!futex_relative(FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, ANY));
+	ck_assert(!futex_relative(FUTEX_WAIT, ANY));
+	ck_assert(futex_timeout_arg(FUTEX_LOCK_PI) && !futex_timeout_arg(FUTEX_CMP_REQUEUE));
 }
 END_TEST
 
@@ -464,6 +573,7 @@ static Suite *fwd_suite(void)
 	TCase *tm = tcase_create("malformed");
 
 	tcase_add_test(tc, test_forwarded_calls);
+	tcase_add_test(tc, test_futex_where);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tm, test_parse_rejects_malformed);

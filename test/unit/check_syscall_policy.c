@@ -125,7 +125,7 @@ START_TEST(test_forward_descriptors)
 			ck_assert_msg((s->cond == SSI_SC_COND_ARG_MASK ||
 				       s->cond == SSI_SC_COND_ARG_NE) && s->cond_arg < 6,
 				      "%s: bad condition", s->name);
-		if (s->policy != SSI_SC_FORWARD) {
+		if (!ssi_sc_forwards(nr)) {
 			ck_assert_msg(!s->custom, "%s: handler on a non-forwarded entry", s->name);
 			continue;
 		}
