@@ -1,7 +1,7 @@
 #!/bin/bash
 # test: zdtm-ssid: one program per behaviour (pipes, TCP, epoll, SA_RESTART, sigaltstack, itimers, a tty, cwd, clocks, large IO, O_APPEND, locks, signals to itself, signals interrupting forwarded calls, fatal signals seen by the parent, pull-home, processes of several threads, the kernel state of a process and of its threads: signals, registers, scheduling, prctl, memory layout and attributes, /proc, its own seccomp filters, mapped files that exist only at home) migrated through ssid at a random moment: output and exit status as unmigrated
 # Some 120 programs of about 6 s each (two runs, a migration), two at a
-# time: about the default 600 s.
+# time but for the few that must run alone: about the default 600 s.
 # timeout: 1200
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -52,23 +52,33 @@ stream() {
 	done >"$out/$k.log" 2>&1
 }
 
-progs=()
+# Those whose .desc says alone=yes run last, one at a time.
+progs=() alone=()
 for desc in "$zs"/*.desc; do
 	t=$(basename "$desc" .desc)
 	[ -z "$only" ] || [[ " $only " == *" $t "* ]] || continue
-	progs+=("$t")
+	if grep -qx 'alone=yes' "$desc"; then
+		alone+=("$t")
+	else
+		progs+=("$t")
+	fi
 done
-runs=${#progs[@]}
+runs=$((${#progs[@]} + ${#alone[@]}))
 [ "$runs" -gt 0 ] || fail "no program matches ZDTM_SSID_ONLY=$only"
-if [ "${#lab_nodes[@]}" -ge 3 ] && [ "$runs" -gt 1 ]; then
-	half=$(((runs + 1) / 2))
+streams=()
+if [ "${#lab_nodes[@]}" -ge 3 ] && [ "${#progs[@]}" -gt 1 ]; then
+	half=$(((${#progs[@]} + 1) / 2))
 	stream 0 "$home" "${lab_nodes[2]}" "${progs[@]:0:half}" &
 	stream 1 "${lab_nodes[2]}" "$home" "${progs[@]:half}" &
 	wait
 	streams=(0 1)
-else
+elif [ "${#progs[@]}" -gt 0 ]; then
 	stream 0 "$home" "${lab_nodes[2]:-}" "${progs[@]}"
 	streams=(0)
+fi
+if [ "${#alone[@]}" -gt 0 ]; then
+	stream 2 "$home" "${lab_nodes[2]:-}" "${alone[@]}"
+	streams+=(2)
 fi
 failed=() gaps=()
 for k in "${streams[@]}"; do

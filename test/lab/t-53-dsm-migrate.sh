@@ -107,7 +107,7 @@ counter_run memfd $((adds / 4))
 # then the same rounds with both at home, for the ratio (printed, not
 # asserted).
 mp_pingpong() {
-	local what=$1 rounds=$2 tag=mp$3 child out away_ms home_ms ref
+	local what=$1 rounds=$2 tag=mp${3:-} child out away_ms home_ms ref
 	shift 2
 	mig_cmd "$tag" "$SSI_SRCDIR/test/lab/ssi-dsm-mp.py" "$SSI_LAB_WORK/mig.$$.$tag" "$rounds" "$@"
 	wait_line '^child='

@@ -17,6 +17,9 @@
 #           home, where it does its last rounds)
 #   prog=   the program, default NAME; args= its arguments
 #   wrap=   a command that starts it (pty_run.py: a tty on stdin)
+#   alone=yes  t-31 runs it with no other program beside it: it counts
+#           CPU-time timer expirations, which come with the ticks, and a
+#           TCG node's ticks come late when the host is loaded
 #
 # The protocol (zs.h): the program writes the pid to migrate into
 # $ZDTM_READY once its state is built, works in rounds until $ZDTM_STOP
