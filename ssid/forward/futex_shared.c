@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <linux/futex.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "forward/futex_shared.h"
 
@@ -77,16 +78,18 @@ enum futex_where futex_where(const uint64_t args[6],
 
 bool futex_addr_shared(pid_t pid, uint64_t addr)
 {
-	char path[64], line[512], perms[8];
+	char path[64], perms[8], *line = NULL;
 	uint64_t start, end;
 	bool found = false;
+	size_t cap = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
+	/* whole lines: a long path must not be taken for the next mapping */
+	while (getline(&line, &cap, f) > 0) {
 		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s", &start, &end, perms) != 3)
 			continue;
 		if (addr >= start && addr < end) {
@@ -94,6 +97,7 @@ bool futex_addr_shared(pid_t pid, uint64_t addr)
 			break;
 		}
 	}
+	free(line);
 	fclose(f);
 	return found;
 }
