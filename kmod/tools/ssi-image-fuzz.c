@@ -1317,7 +1317,9 @@ static void fill_arg(unsigned int nr)
 		u64 v = chance(50) ? edge_value(SSI_CHARGE_CPU_MAX_NS, 8) : rnd();
 
 		w[0] = chance(50) ? target : any_pid();
-		memcpy(a + 8 + 8 * below(3), &v, 8);
+		w[1] = chance(50) ? SSI_CHARGE_MEM : (u32)rnd();
+		/* one of the times, the peak or the memory figures */
+		memcpy(a + 8 + 8 * below(9), &v, 8);
 		break;
 	}
 	case 0x0d: {	/* dsm_open: each one made is closed again */
