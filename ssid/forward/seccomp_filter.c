@@ -152,6 +152,15 @@ int ssi_seccomp_build(const struct ssi_seccomp_opts *opts, struct sock_fprog *pr
 		emit(&e, STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF));
 	}
 
+	if (opts && opts->mode_none) {
+		/* prctl(PR_GET_SECCOMP): "errno 0" makes it return 0 */
+		emit(&e, JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_prctl, 0, 3));
+		emit(&e, STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)));
+		emit(&e, JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_GET_SECCOMP, 0, 1));
+		emit(&e, STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0));
+		emit(&e, STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF));
+	}
+
 	for (nr = 0; nr <= SSI_SC_MAX; nr++) {
 		const struct ssi_sc_entry *s = ssi_sc_lookup(nr);
 

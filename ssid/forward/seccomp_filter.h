@@ -11,6 +11,7 @@
 #ifndef SSID_SECCOMP_FILTER_H
 #define SSID_SECCOMP_FILTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/filter.h>
@@ -27,6 +28,12 @@ struct ssi_seccomp_opts {
 	 * local answer: EBADF or ENOTTY.)
 	 */
 	uint32_t allow_ioctl_cmd[SSI_SECCOMP_IOCTLS];
+	/*
+	 * The process has no seccomp filter of its own: prctl(PR_GET_SECCOMP)
+	 * answers 0, as it does at home, and not the mode of ssid's filter
+	 * (2), which the kernel would say (the filter answers it itself).
+	 */
+	bool mode_none;
 };
 
 /*

@@ -640,6 +640,7 @@ int main(int argc, char **argv)
 	{
 		struct ssi_seccomp_opts o = {
 			.allow_ioctl_cmd = { SSI_IOC_RESTORE, SSI_IOC_RESTORE_THREAD },
+			.mode_none = !user_filters.n,
 		};
 
 		if (ssi_seccomp_build(&o, &prog))

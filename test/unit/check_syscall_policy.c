@@ -271,6 +271,8 @@ START_TEST(test_filter_verdicts_match_table)
 	d.args[0] = PR_SET_SECCOMP | (1ULL << 32);	/* an int: the high word is not looked at */
 	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_USER_NOTIF);
 	ck_assert(!ssi_sc_forwards(__NR_prctl));
+	d.args[0] = PR_GET_SECCOMP;	/* the kernel answers: 2, ssid's filter */
+	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_ALLOW);
 	/* the restore ioctl runs locally, other ioctls are forwarded */
 	d.nr = __NR_ioctl;
 	d.args[1] = TEST_IOCTL_CMD;
@@ -283,6 +285,21 @@ START_TEST(test_filter_verdicts_match_table)
 	d.nr = __NR_getuid;
 	d.arch = AUDIT_ARCH_I386;
 	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_KILL_PROCESS);
+	ssi_seccomp_free(&prog);
+
+	/* a process without filters of its own reads mode 0, as at home */
+	opts.mode_none = true;
+	ck_assert_int_eq(ssi_seccomp_build(&opts, &prog), 0);
+	d.arch = AUDIT_ARCH_X86_64;
+	d.nr = __NR_prctl;
+	d.args[0] = PR_GET_SECCOMP;
+	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_ERRNO | 0);
+	d.args[0] = PR_SET_NAME;
+	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_ALLOW);
+	d.args[0] = PR_SET_SECCOMP;
+	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_USER_NOTIF);
+	d.nr = __NR_getuid;
+	ck_assert_uint_eq(bpf_run(&prog, &d), SECCOMP_RET_ALLOW);
 	ssi_seccomp_free(&prog);
 }
 END_TEST
@@ -322,7 +339,8 @@ static int steal_listener(pid_t pid)
 
 START_TEST(test_filter_in_kernel)
 {
-	struct ssi_seccomp_opts opts = { .allow_ioctl_cmd = { TEST_IOCTL_CMD } };
+	struct ssi_seccomp_opts opts = { .allow_ioctl_cmd = { TEST_IOCTL_CMD },
+					 .mode_none = true };
 	/* Notifications in order; the allowed ioctl between 2 and 3 makes none. */
 	static const int expect[] = { __NR_getppid, __NR_mmap, __NR_write, __NR_ioctl };
 	static const long answer[] = { 4242, -EPERM, 1, 77 };
@@ -357,6 +375,8 @@ START_TEST(test_filter_in_kernel)
 			bad |= 16;				/* allowed: local EBADF */
 		if (ioctl(999, 0x5401, 0) != 77)		/* forwarded: answered */
 			bad |= 32;
+		if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0)	/* no filter of its own */
+			bad |= 64;
 		_exit(bad);
 	}
 	listener = steal_listener(pid);

@@ -6,7 +6,8 @@
  * parent-death signal per thread, no_new_privs, the process a child
  * subreaper, its oom_score_adj), or nothing ("default":
  * the values a process starts with, which the restore helper's own must
- * not replace).  Every round reads all of them, in both threads.
+ * not replace).  Every round reads all of them, in both threads, and the
+ * seccomp mode: 0, no filter of its own (ssid's does not count).
  */
 #include "zs.h"
 
@@ -14,7 +15,7 @@
 #include <sys/prctl.h>
 
 struct state {
-	long dumpable, thp_disable, slack, pdeathsig, nnp, subreaper, oom;
+	long dumpable, thp_disable, slack, pdeathsig, nnp, subreaper, oom, seccomp;
 };
 
 static struct state want[2];	/* [0]: the main thread, [1]: the other */
@@ -47,6 +48,7 @@ static void read_state(struct state *s)
 		 "PR_GET_CHILD_SUBREAPER: %s", strerror(errno));
 	s->subreaper = sig;
 	s->oom = read_oom();
+	s->seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);	/* 0: no filter of its own */
 }
 
 static void check_state(int who)
@@ -56,10 +58,11 @@ static void check_state(int who)
 	read_state(&s);
 	zs_check(!memcmp(&s, &want[who], sizeof(s)),
 		 "round %d, thread %d: dumpable %ld thp_disable %ld slack %ld pdeathsig %ld "
-		 "nnp %ld subreaper %ld oom %ld; was %ld %ld %ld %ld %ld %ld %ld", zs_round,
-		 who, s.dumpable, s.thp_disable, s.slack, s.pdeathsig, s.nnp, s.subreaper,
-		 s.oom, want[who].dumpable, want[who].thp_disable, want[who].slack,
-		 want[who].pdeathsig, want[who].nnp, want[who].subreaper, want[who].oom);
+		 "nnp %ld subreaper %ld oom %ld seccomp %ld; was %ld %ld %ld %ld %ld %ld %ld %ld",
+		 zs_round, who, s.dumpable, s.thp_disable, s.slack, s.pdeathsig, s.nnp,
+		 s.subreaper, s.oom, s.seccomp, want[who].dumpable, want[who].thp_disable,
+		 want[who].slack, want[who].pdeathsig, want[who].nnp, want[who].subreaper,
+		 want[who].oom, want[who].seccomp);
 }
 
 /* Thread 1's own items, then its checks, in step with the main thread. */
