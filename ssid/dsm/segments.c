@@ -678,13 +678,7 @@ int dsm_maps_parse(const char *line, struct dsm_maps_line *l)
 	return 0;
 }
 
-typedef int (*maps_fn)(const struct dsm_maps_line *l, pid_t pid, void *arg);
-
-/*
- * @fn for each mapping of process @pid until it returns nonzero: that, 0,
- * or -errno (-ENOENT: no such process) with the reason in @why.
- */
-static int each_mapping(pid_t pid, maps_fn fn, void *arg, char *why, size_t len)
+int dsm_maps_each(pid_t pid, dsm_maps_fn fn, void *arg, char *why, size_t len)
 {
 	struct dsm_maps_line l;
 	char path[32], *line = NULL;
@@ -798,7 +792,7 @@ static int each_process(int (*fn)(pid_t pid, void *arg), void *arg, char *why, s
 static int wrap_process(pid_t pid, void *arg)
 {
 	struct wrap_scan *w = arg;
-	int rc = each_mapping(pid, wrap_mapping, w, w->why, w->len);
+	int rc = dsm_maps_each(pid, wrap_mapping, w, w->why, w->len);
 
 	/*
 	 * Passed over: a process that exited, and one whose mappings ssid
@@ -964,5 +958,5 @@ int dsm_segments_export(struct dsm_segments *s, pid_t pid, char *why, size_t len
 			 "across nodes takes the first %d only", s->self, DSM_DIR_NODES_MAX);
 		return -ERANGE;
 	}
-	return each_mapping(pid, export_mapping, &x, why, len);
+	return dsm_maps_each(pid, export_mapping, &x, why, len);
 }

@@ -142,7 +142,7 @@ void dsm_segments_count(const struct dsm_segments *s, unsigned int *homes,
 
 /* ----------------------------------------------------------- /proc maps */
 
-/* One line of /proc/PID/maps, as much of it as the export needs. */
+/* One line of /proc/PID/maps, as much of it as the export and futexes need. */
 struct dsm_maps_line {
 	uint64_t start, end;
 	bool shared;			/* MAP_SHARED ('s') */
@@ -154,5 +154,14 @@ struct dsm_maps_line {
 
 /* dsm_maps_parse - @line (its newline optional) into @l: 0, or -1 if malformed. */
 int dsm_maps_parse(const char *line, struct dsm_maps_line *l);
+
+typedef int (*dsm_maps_fn)(const struct dsm_maps_line *l, pid_t pid, void *arg);
+
+/*
+ * dsm_maps_each - @fn for each mapping of process @pid until it returns
+ * nonzero: that, 0, or -errno (-ENOENT: no such process) with the reason
+ * in @why.
+ */
+int dsm_maps_each(pid_t pid, dsm_maps_fn fn, void *arg, char *why, size_t len);
 
 #endif /* SSID_DSM_SEGMENTS_H */

@@ -3,11 +3,9 @@
  * futex_shared.c - which futex calls run at home, and how they get there
  * (futex_shared.h).
  */
-#include <inttypes.h>
 #include <linux/futex.h>
-#include <stdio.h>
-#include <stdlib.h>
 
+#include "dsm/segments.h"
 #include "forward/futex_shared.h"
 
 #define FUTEX_CMD(op)	((op) & FUTEX_CMD_MASK)
@@ -76,28 +74,27 @@ enum futex_where futex_where(const uint64_t args[6],
 	return FUTEX_RUN_HOME;
 }
 
+struct holder {
+	uint64_t addr;
+	bool shared;	/* the mapping that holds @addr is */
+};
+
+static int holds(const struct dsm_maps_line *l, pid_t pid, void *arg)
+{
+	struct holder *f = arg;
+
+	(void)pid;
+	if (f->addr < l->start || f->addr >= l->end)
+		return 0;
+	f->shared = l->shared;
+	return 1;
+}
+
 bool futex_addr_shared(pid_t pid, uint64_t addr)
 {
-	char path[64], perms[8], *line = NULL;
-	uint64_t start, end;
-	bool found = false;
-	size_t cap = 0;
-	FILE *f;
+	struct holder f = { addr, false };
+	char why[96];
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	/* whole lines: a long path must not be taken for the next mapping */
-	while (getline(&line, &cap, f) > 0) {
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s", &start, &end, perms) != 3)
-			continue;
-		if (addr >= start && addr < end) {
-			found = perms[3] == 's';
-			break;
-		}
-	}
-	free(line);
-	fclose(f);
-	return found;
+	dsm_maps_each(pid, holds, &f, why, sizeof(why));
+	return f.shared;
 }
