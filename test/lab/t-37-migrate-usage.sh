@@ -39,12 +39,18 @@ os.rename(sys.argv[1] + "/pid.tmp", sys.argv[1] + "/pid")
 _, st, ru = os.wait4(pid, 0)
 print("status %d cpu %.2f maxrss %d" % (st, ru.ru_utime + ru.ru_stime, ru.ru_maxrss))
 PY
-on "$home" bash -c "setsid python3 '$dir/parent.py' '$dir' </dev/null >'$dir/out' 2>&1 &"
-for ((i = 0; i < 100; i++)); do
-	[ -s "$dir/pid" ] && break
-	sleep 0.1
-done
-pid=$(cat "$dir/pid" 2>/dev/null) || fail "the child did not start: $(cat "$dir/out")"
+# start_py SCRIPT WHAT: run $dir/SCRIPT $dir on $home, in the background;
+# pid gets what it writes into $dir/pid.
+start_py() {
+	rm -f "$dir/pid"
+	on "$home" bash -c "setsid python3 '$dir/$1' '$dir' </dev/null >'$dir/out' 2>&1 &"
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$dir/pid" ] && break
+		sleep 0.1
+	done
+	pid=$(cat "$dir/pid" 2>/dev/null) || fail "$2 did not start: $(cat "$dir/out")"
+}
+start_py parent.py "the child"
 sleep 1
 line=$(on "$home" "$ssictl" migrate "$pid" "$away" 2>&1) || fail "ssictl migrate $pid $away: $line"
 echo "$line"
@@ -110,7 +116,7 @@ awk -v c="$cpu" -v b="$before" -v t="$(on "$home" getconf CLK_TCK)" \
 # holds at home (the 96 MiB, now here), and nothing more once it frees it.
 # A process ended away leaves its deputy's counters as the kernel wants
 # them (a "Bad rss-counter state" on the console fails the test).
-rm -f "$dir/go" "$dir/pid" "$dir/out"
+rm -f "$dir/go"
 cat >"$dir/back.py" <<'PY'
 import os, sys, time
 with open(sys.argv[1] + "/pid.tmp", "w") as f:
@@ -125,12 +131,7 @@ del block
 while not os.path.exists(sys.argv[1] + "/end"):
     time.sleep(0.05)
 PY
-on "$home" bash -c "setsid python3 '$dir/back.py' '$dir' </dev/null >'$dir/out' 2>&1 &"
-for ((i = 0; i < 100; i++)); do
-	[ -s "$dir/pid" ] && break
-	sleep 0.1
-done
-pid=$(cat "$dir/pid" 2>/dev/null) || fail "back.py did not start: $(cat "$dir/out")"
+start_py back.py back.py
 line=$(on "$home" "$ssictl" migrate "$pid" "$away" 2>&1) || fail "ssictl migrate $pid $away: $line"
 touch "$dir/go"
 for ((i = 0; i < 50; i++)); do
