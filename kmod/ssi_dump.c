@@ -402,11 +402,6 @@ static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
 	if (in_foreign_vdso(caller_time_ns))
 		return cap_fail(ce, -EAGAIN, SSI_R_TARGET,
 				"inside the vDSO of its time namespace");
-#ifdef CONFIG_NUMA
-	/* set_mempolicy(2): its node numbers name another node's memory */
-	if (current->mempolicy)
-		return cap_fail(ce, -EOPNOTSUPP, SSI_R_TARGET, "has a NUMA memory policy");
-#endif
 #ifdef CONFIG_IO_URING
 	/* io_uring runs task_work inside its syscall: registers mid-call. */
 	if (current->io_uring)
@@ -494,6 +489,9 @@ static int capture_thread(struct ssi_img_thread *t, void **xstate, u32 *xsize,
 				"bound to a CPU numbered beyond what an image names");
 	if (err)
 		return cap_fail(ce, err, SSI_R_NOMEM, "no memory");
+	if (ssi_mempolicy_capture(t))
+		return cap_fail(ce, -EOPNOTSUPP, SSI_R_NUMA,
+				"a NUMA policy names a node beyond what an image names");
 	return capture_sched(t, ce);
 }
 

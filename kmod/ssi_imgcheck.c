@@ -407,6 +407,48 @@ static int check_cpus(const struct ssi_img_thread *t, const struct ssi_img_env *
 	return 0;
 }
 
+/*
+ * A thread's NUMA policy: one set_mempolicy(2) can make (mpol_new()), whose
+ * nodes are all usable here when they are the ones in force (with STATIC
+ * or RELATIVE nodes the kernel keeps those given, and uses what it can).
+ */
+static int check_mempolicy(const struct ssi_img_thread *t, const struct ssi_img_env *env,
+			   struct ssi_img_err *e)
+{
+	const struct ssi_img_mempolicy *m = &t->mempolicy;
+	bool none = is_zero(m->nodes, sizeof(m->nodes));
+	u64 missing;
+	int i;
+
+	if (m->reserved)
+		return bad(e, SSI_R_RESERVED, "thread %d: NUMA policy reserved word",
+			   t->home_tid);
+	if (m->mode > SSI_MPOL_MAX || (m->flags & ~SSI_MPOL_F_MASK))
+		return bad(e, SSI_R_TASK, "NUMA policy mode %u flags %#x", m->mode, m->flags);
+	if ((m->flags & SSI_MPOL_F_STATIC_NODES) && (m->flags & SSI_MPOL_F_RELATIVE_NODES))
+		return bad(e, SSI_R_TASK, "NUMA policy with static and relative nodes");
+	if ((m->flags & SSI_MPOL_F_NUMA_BALANCING) && m->mode != SSI_MPOL_BIND)
+		return bad(e, SSI_R_TASK, "NUMA balancing without MPOL_BIND");
+	if (m->mode == SSI_MPOL_DEFAULT || m->mode == SSI_MPOL_LOCAL) {
+		if (m->flags || !none)
+			return bad(e, SSI_R_TASK, "NUMA policy mode %u with nodes or flags",
+				   m->mode);
+		return 0;
+	}
+	if (none)
+		return bad(e, SSI_R_TASK, "NUMA policy mode %u without nodes", m->mode);
+	if (!env->mems || (m->flags & (SSI_MPOL_F_STATIC_NODES | SSI_MPOL_F_RELATIVE_NODES)))
+		return 0;
+	for (i = 0; i < SSI_IMG_NODE_WORDS; i++) {
+		missing = m->nodes[i] & ~env->mems[i];
+		if (missing)
+			return bad(e, SSI_R_NUMA,
+				   "thread %d: NUMA policy names node %d, not usable here",
+				   t->home_tid, i * 64 + __builtin_ctzll(missing));
+	}
+	return 0;
+}
+
 int ssi_img_check_thread(const struct ssi_img_thread *t,
 			 const struct ssi_img_env *env, struct ssi_img_err *e)
 {
@@ -427,6 +469,8 @@ int ssi_img_check_thread(const struct ssi_img_thread *t,
 	err = check_sched(t, e);
 	if (!err)
 		err = check_cpus(t, env, e);
+	if (!err)
+		err = check_mempolicy(t, env, e);
 	if (err)
 		return err;
 	err = check_cputimes(&t->ru, t->cputime_ns, "thread", e);
@@ -877,6 +921,7 @@ const char *ssi_reason_name(u32 reason)
 		[SSI_R_INTR]		= "interrupted",
 		[SSI_R_SECCOMP]		= "seccomp",
 		[SSI_R_AFFINITY]	= "affinity",
+		[SSI_R_NUMA]		= "numa",
 	};
 
 	return reason < SSI_R_MAX && names[reason] ? names[reason] : "unknown";

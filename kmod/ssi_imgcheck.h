@@ -80,6 +80,8 @@ struct ssi_img_env {
 	const u8 *vdso_digest;	/* SHA-256 of this node's vDSO */
 	const __u64 *cpus;	/* SSI_IMG_CPU_WORDS: the CPUs this node gives
 				 * a bound thread; NULL: not checked */
+	const __u64 *mems;	/* SSI_IMG_NODE_WORDS: the NUMA nodes a policy
+				 * may name here; NULL: not checked */
 };
 
 /*

@@ -126,6 +126,16 @@ int ssi_cpus_capture(struct ssi_img_thread *t);
 void ssi_cpus_usable(__u64 *words);
 void ssi_cpus_restore(const struct ssi_img_thread *t);
 
+/*
+ * ssi_mempolicy.c: a thread's NUMA memory policy.  ssi_mempolicy_capture()
+ * - current's into @t (-EOPNOTSUPP: a node an image cannot name);
+ * ssi_mempolicy_matches() - whether @task holds @m; ssi_mems_usable() -
+ * the nodes a policy current sets may name here, as image words.
+ */
+int ssi_mempolicy_capture(struct ssi_img_thread *t);
+bool ssi_mempolicy_matches(struct task_struct *task, const struct ssi_img_mempolicy *m);
+void ssi_mems_usable(__u64 *words);
+
 /* ssi_itimer.c */
 struct task_struct;
 int ssi_cpu_itimers_save(struct task_struct *task, struct ssi_img_task *t);

@@ -90,6 +90,7 @@ struct ssi_rst {
 	unsigned long vdso_syscall;
 	u8 vdso_digest[SSI_IMG_DIGEST_LEN];
 	__u64 cpus[SSI_IMG_CPU_WORDS];	/* what this node gives the restorer */
+	__u64 mems[SSI_IMG_NODE_WORDS];	/* the nodes its NUMA policies may name */
 
 	struct ssi_img_header h;
 	struct ssi_img_task t;
@@ -296,6 +297,8 @@ static int local_env(struct ssi_rst *rs)
 	if (!rs->into_deputy) {
 		ssi_cpus_usable(rs->cpus);
 		rs->env.cpus = rs->cpus;
+		ssi_mems_usable(rs->mems);
+		rs->env.mems = rs->mems;
 	}
 	return 0;
 }
@@ -424,6 +427,27 @@ static int match_ldt(struct ssi_rst *rs)
  * The process's POSIX timers are the image's: made by the caller before
  * the restore (ssi_ptimer.c), each with its id, clock and sigevent.
  */
+/*
+ * Each thread of the restorer holds the NUMA policy of the image thread it
+ * becomes, which it set itself (ssi_mempolicy.c).  Coming home, the
+ * deputy's threads keep their own.
+ */
+static int match_mempolicies(struct ssi_rst *rs)
+{
+	u32 i;
+
+	if (rs->into_deputy)
+		return 0;
+	if (!ssi_mempolicy_matches(current, &rs->t.leader.mempolicy))
+		return rst_fail(rs, -EINVAL, SSI_R_NUMA, SSI_SEC_TASK,
+				"the leader's NUMA policy is not the image's");
+	for (i = 0; i < rs->nr_parked; i++)
+		if (!ssi_mempolicy_matches(rs->parked[i]->task, &rs->parked[i]->img.mempolicy))
+			return rst_fail(rs, -EINVAL, SSI_R_NUMA, SSI_SEC_THREAD,
+					"a thread's NUMA policy is not the image's");
+	return 0;
+}
+
 static int match_timers(struct ssi_rst *rs)
 {
 	s32 bad_id;
@@ -449,9 +473,9 @@ static int read_meta(struct ssi_rst *rs)
 
 	BUILD_BUG_ON(sizeof(struct ssi_img_header) != 256);
 	BUILD_BUG_ON(sizeof(struct ssi_img_section) != 32);
-	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 3144);
+	BUILD_BUG_ON(sizeof(struct ssi_img_task) != 3280);
 	BUILD_BUG_ON(sizeof(struct ssi_img_posix_timer) != 56);
-	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 576);
+	BUILD_BUG_ON(sizeof(struct ssi_img_thread) != 712);
 	BUILD_BUG_ON(sizeof(struct ssi_img_mm) != 640);
 	BUILD_BUG_ON(sizeof(struct ssi_img_file) != 72);
 	BUILD_BUG_ON(sizeof(struct ssi_img_vma) != 64);
@@ -1680,6 +1704,8 @@ static long restore_current(struct ssi_rst *rs)
 		err = match_ldt(rs);
 	if (!err)
 		err = claim_threads(rs);
+	if (!err)
+		err = match_mempolicies(rs);
 	if (err)
 		return err;
 

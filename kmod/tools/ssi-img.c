@@ -100,28 +100,48 @@ static const char *restart_name(u32 r)
 	return r < 6 ? n[r] : "?";
 }
 
-/* @t's CPUs as a list ("0-3,8"), the way /proc's Cpus_allowed_list reads. */
-static void print_cpus(const struct ssi_img_thread *t)
+/* The bits of @words (@n of them) as a list ("0-3,8"), as /proc's *_list. */
+static void print_list(const __u64 *words, int n)
 {
-	int cpu, first = -1, n = SSI_IMG_CPU_WORDS * 64;
+	int bit, first = -1;
 	const char *sep = "";
 
-	out("  cpus ");
-	for (cpu = 0; cpu <= n; cpu++) {
-		bool on = cpu < n && (t->cpus[cpu / 64] >> (cpu % 64) & 1);
+	for (bit = 0; bit <= n; bit++) {
+		bool on = bit < n && (words[bit / 64] >> (bit % 64) & 1);
 
 		if (on && first < 0)
-			first = cpu;
+			first = bit;
 		if (on || first < 0)
 			continue;
-		if (first == cpu - 1)
+		if (first == bit - 1)
 			out("%s%d", sep, first);
 		else
-			out("%s%d-%d", sep, first, cpu - 1);
+			out("%s%d-%d", sep, first, bit - 1);
 		sep = ",";
 		first = -1;
 	}
+}
+
+static void print_cpus(const struct ssi_img_thread *t)
+{
+	out("  cpus ");
+	print_list(t->cpus, SSI_IMG_CPU_WORDS * 64);
 	out("%s\n", t->flags & SSI_THRF_CPUS_ANY ? " (any: not bound)" : " (bound)");
+}
+
+/* As numactl --show names them. */
+static void print_mempolicy(const struct ssi_img_mempolicy *m)
+{
+	static const char *const modes[] = {
+		"default", "preferred", "bind", "interleave", "local", "preferred-many",
+	};
+
+	out("  mempolicy %s%s%s%s nodes ", m->mode <= SSI_MPOL_MAX ? modes[m->mode] : "?",
+	    m->flags & SSI_MPOL_F_STATIC_NODES ? " static" : "",
+	    m->flags & SSI_MPOL_F_RELATIVE_NODES ? " relative" : "",
+	    m->flags & SSI_MPOL_F_NUMA_BALANCING ? " balancing" : "");
+	print_list(m->nodes, SSI_IMG_NODE_WORDS * 64);
+	out("\n");
 }
 
 static void print_thread(const char *what, const struct ssi_img_thread *t)
@@ -146,6 +166,7 @@ static void print_thread(const char *what, const struct ssi_img_thread *t)
 	    t->sched_priority, t->sched_nice,
 	    t->flags & SSI_THRF_SCHED_RESET_ON_FORK ? " reset-on-fork" : "", t->ioprio);
 	print_cpus(t);
+	print_mempolicy(&t->mempolicy);
 	out("  cputime %llu ns  user %llu system %llu ns  faults %llu/%llu  switches %llu/%llu\n",
 	    (unsigned long long)t->cputime_ns, (unsigned long long)t->ru.utime_ns,
 	    (unsigned long long)t->ru.stime_ns, (unsigned long long)t->ru.minflt,

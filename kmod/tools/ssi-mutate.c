@@ -243,6 +243,9 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "task", "format", "oom_score_adj 1001");
 	M("EINVAL", "task", "format", "empty CPU affinity mask");
 	M("EINVAL", "affinity", "node", "bound to CPU 1023");
+	M("EINVAL", "task", "format", "NUMA policy mode 6");
+	M("EINVAL", "reserved", "format", "NUMA policy reserved word");
+	M("EINVAL", "numa", "node", "NUMA policy binding node 1023");
 
 	M("EINVAL", "xstate", "format", "XSAVE header: feature beyond the header's");
 	M("EINVAL", "xstate", "format", "XSAVE header: compacted format");
@@ -439,6 +442,14 @@ apply:
 		memset(LEAD->cpus, 0, sizeof(LEAD->cpus));
 		LEAD->cpus[SSI_IMG_CPU_WORDS - 1] = 1ULL << 63;
 		LEAD->flags &= ~SSI_THRF_CPUS_ANY;
+		goto task;
+	}
+	if (IS()) { LEAD->mempolicy.mode = SSI_MPOL_MAX + 1; goto task; }
+	if (IS()) { LEAD->mempolicy.reserved = 1; goto task; }
+	if (IS()) {
+		memset(&LEAD->mempolicy, 0, sizeof(LEAD->mempolicy));
+		LEAD->mempolicy.mode = SSI_MPOL_BIND;
+		LEAD->mempolicy.nodes[SSI_IMG_NODE_WORDS - 1] = 1ULL << 63;
 		goto task;
 	}
 

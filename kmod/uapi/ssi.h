@@ -67,6 +67,9 @@
  *     its deputy's /proc/PID/stat, statm and status see them.
  * 20  SSI_IOC_DEPUTY keeps the process's mappings of DSM segments where
  *     they are: its futex calls on shared memory run there, at home.
+ * 21  Images (version 12) carry each thread's NUMA memory policy, which
+ *     the restorer's threads hold when they call SSI_IOC_RESTORE and
+ *     SSI_IOC_RESTORE_THREAD; SSI_R_NUMA.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -75,7 +78,7 @@
 #include <linux/ioctl.h>
 
 #define SSI_DEVICE_NAME		"ssi"
-#define SSI_API_VERSION		20
+#define SSI_API_VERSION		21
 
 /*
  * A module cannot arm a process CPU timer (set_process_cpu_timer() is not
@@ -138,6 +141,7 @@ enum ssi_reason {
 	SSI_R_SECCOMP,		/* ssid: the process's own seccomp filters
 				 * cannot be installed, or forbid the restore */
 	SSI_R_AFFINITY,		/* bound to CPUs this node does not give it */
+	SSI_R_NUMA,		/* a NUMA policy names nodes not usable here */
 	SSI_R_MAX
 };
 

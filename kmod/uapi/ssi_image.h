@@ -59,6 +59,7 @@
  * 10  CPU affinity: ssi_img_thread.cpus, SSI_THRF_CPUS_ANY.
  * 11  shared memory kept coherent across nodes: SSI_VMA_DSM, and the
  *     FILES records of kind SSI_DIGEST_DSM that name its segments.
+ * 12  NUMA memory policy of each thread: ssi_img_thread.mempolicy.
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -66,7 +67,7 @@
 #include <linux/types.h>
 
 #define SSI_IMG_MAGIC		0x474d4953U	/* "SIMG" in a little-endian dump */
-#define SSI_IMG_VERSION		11
+#define SSI_IMG_VERSION		12
 #define SSI_IMG_ARCH_X86_64	62		/* ELF e_machine EM_X86_64 */
 
 /* Bounds a reader enforces before allocating anything. */
@@ -86,6 +87,7 @@
 #define SSI_IMG_NSIG		64
 #define SSI_IMG_NRLIMIT		16
 #define SSI_IMG_CPU_WORDS	16		/* CPUs 0..1023 in a thread's mask */
+#define SSI_IMG_NODE_WORDS	16		/* NUMA nodes 0..1023 in a policy */
 #define SSI_IMG_RELEASE_LEN	72		/* utsname release (65) padded */
 #define SSI_IMG_DIGEST_LEN	32		/* room for SHA-256 */
 
@@ -274,6 +276,34 @@ struct ssi_img_rusage {
  *		own (what it gives its own processes); else it is bound to
  *		these, and a node that cannot give it all of them refuses it.
  */
+/*
+ * A thread's NUMA memory policy (set_mempolicy(2)) as get_mempolicy(2)
+ * reads it back: @mode (SSI_MPOL_*), @flags (SSI_MPOL_F_*, the mode
+ * flags), @nodes (the nodes it names: the ones given when it has
+ * SSI_MPOL_F_STATIC_NODES or SSI_MPOL_F_RELATIVE_NODES, else the ones in
+ * force; none for DEFAULT and LOCAL).  The values are the kernel's
+ * <linux/mempolicy.h> ABI.
+ */
+struct ssi_img_mempolicy {
+	__u16 mode;
+	__u16 flags;
+	__u32 reserved;
+	__u64 nodes[SSI_IMG_NODE_WORDS];
+};
+
+#define SSI_MPOL_DEFAULT	0
+#define SSI_MPOL_PREFERRED	1
+#define SSI_MPOL_BIND		2
+#define SSI_MPOL_INTERLEAVE	3
+#define SSI_MPOL_LOCAL		4
+#define SSI_MPOL_PREFERRED_MANY	5
+#define SSI_MPOL_MAX		5
+#define SSI_MPOL_F_NUMA_BALANCING (1U << 13)
+#define SSI_MPOL_F_RELATIVE_NODES (1U << 14)
+#define SSI_MPOL_F_STATIC_NODES	(1U << 15)
+#define SSI_MPOL_F_MASK		(SSI_MPOL_F_NUMA_BALANCING | SSI_MPOL_F_RELATIVE_NODES | \
+				 SSI_MPOL_F_STATIC_NODES)
+
 struct ssi_img_thread {
 	struct ssi_img_regs regs;
 	__u64 sigmask;
@@ -301,6 +331,7 @@ struct ssi_img_thread {
 	struct ssi_img_rusage ru;
 	__u64 cputime_ns;
 	__u64 cpus[SSI_IMG_CPU_WORDS];
+	struct ssi_img_mempolicy mempolicy;
 };
 
 /* ssi_img_thread.flags */

@@ -394,7 +394,12 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	LOCAL(mlockall, W_MEM),
 	LOCAL(munlockall, W_MEM),
 	LOCAL(mbind, "memory lives where the process runs (a mapping's policy is not carried: doc/state.md)"),
-	LOCAL_IF(set_mempolicy, 0, 0xffffffff, 0, "MPOL_DEFAULT is local; another policy pulls the process home: a NUMA policy is not carried (doc/state.md)"),
+	/*
+	 * A thread's policy travels out in the image and its deputy thread
+	 * keeps it at home for the way back (kmod/ssi_mempolicy.c): set at
+	 * home, where both then hold the same.
+	 */
+	PULL(set_mempolicy, "a thread's NUMA policy travels with it from its deputy thread, which keeps it for the way back: set at home"),
 	LOCAL(get_mempolicy, W_MEM),
 	LOCAL(set_mempolicy_home_node, W_MEM),
 	LOCAL(migrate_pages, W_MEM),

@@ -61,8 +61,10 @@ static int each_section(int fd, const struct ssi_img_header *h,
 	}
 }
 
+/* What the THREAD sections say of each thread: its tid or its policy. */
 struct tid_list {
 	int32_t *tids;
+	struct ssi_img_mempolicy *mpol;
 	uint32_t n, want;
 };
 
@@ -79,27 +81,45 @@ static int add_tid(int fd, const struct ssi_img_section *s, uint64_t off, void *
 	rc = read_at(fd, &t, sizeof(t), off);
 	if (rc)
 		return rc;
-	l->tids[l->n++] = t.home_tid;
+	if (l->tids)
+		l->tids[l->n] = t.home_tid;
+	if (l->mpol)
+		l->mpol[l->n] = t.mempolicy;
+	l->n++;
 	return 0;
+}
+
+/*
+ * The THREAD sections of the image in @fd into @l, after the leader's
+ * slot; its header into @h.  Return: the number of threads, or -errno.
+ */
+static int threads_read(int fd, uint32_t max, struct tid_list *l, struct ssi_img_header *h)
+{
+	int rc;
+
+	rc = read_header(fd, h);
+	if (rc)
+		return rc;
+	if (h->nr_threads > max)
+		return -E2BIG;
+	l->n = 1;
+	l->want = h->nr_threads;
+	rc = each_section(fd, h, add_tid, l);
+	if (rc)
+		return rc;
+	return l->n == h->nr_threads ? (int)l->n : -EINVAL;
 }
 
 int image_threads_read(int fd, int32_t *tids, uint32_t max)
 {
 	struct ssi_img_header h;
-	struct tid_list l = { .tids = tids, .n = 1 };
-	int rc;
+	struct tid_list l = { .tids = tids };
+	int n;
 
-	rc = read_header(fd, &h);
-	if (rc)
-		return rc;
-	if (h.nr_threads > max)
-		return -E2BIG;
-	tids[0] = h.home_pid;
-	l.want = h.nr_threads;
-	rc = each_section(fd, &h, add_tid, &l);
-	if (rc)
-		return rc;
-	return l.n == h.nr_threads ? (int)l.n : -EINVAL;
+	n = threads_read(fd, max, &l, &h);
+	if (n > 0)
+		tids[0] = h.home_pid;
+	return n;
 }
 
 static int take_task(int fd, const struct ssi_img_section *s, uint64_t off, void *arg)
@@ -126,6 +146,26 @@ int image_task_read(int fd, struct ssi_img_task *t)
 	if (rc < 0)
 		return rc;
 	return rc == 1 ? 0 : -EINVAL;
+}
+
+int image_mempolicies_read(int fd, struct ssi_img_mempolicy *mpol, uint32_t max)
+{
+	struct ssi_img_header h;
+	struct tid_list l = { .mpol = mpol };
+	struct ssi_img_task *t;
+	int n, rc;
+
+	n = threads_read(fd, max, &l, &h);
+	if (n < 0)
+		return n;
+	t = malloc(sizeof(*t));		/* 3 KiB */
+	if (!t)
+		return -ENOMEM;
+	rc = image_task_read(fd, t);
+	if (!rc)
+		mpol[0] = t->leader.mempolicy;
+	free(t);
+	return rc ? rc : n;
 }
 
 /* A section of @count records of @rec_size bytes each, at most @max. */

@@ -10,8 +10,9 @@
  *    helper makes its threads with them;
  *  - the process's resource limits (the TASK section), which the restore
  *    helper sets on itself before it becomes the process;
- *  - its POSIX timers and its LDT, which the task that becomes the
- *    process makes before the restore (ptimer_make.h, ldt_make.h);
+ *  - its POSIX timers, its LDT and its threads' NUMA policies, which the
+ *    tasks that become the process make before the restore
+ *    (ptimer_make.h, ldt_make.h, mpol_make.h);
  *  - its mapped files (FILES) and, for each, one mapping of it (VMAS):
  *    the restore helper checks them here first, and asks ssid for a copy
  *    of those that are missing or different (file_fetch.h).
@@ -44,6 +45,13 @@ int image_threads_read(int fd, int32_t *tids, uint32_t max);
  * TASK section, or one of another size).
  */
 int image_task_read(int fd, struct ssi_img_task *t);
+
+/*
+ * image_mempolicies_read - the NUMA policy of each thread of the image in
+ * @fd, in image_threads_read()'s order, into @mpol (room for @max).
+ * Return: the number of threads, or -errno as image_threads_read().
+ */
+int image_mempolicies_read(int fd, struct ssi_img_mempolicy *mpol, uint32_t max);
 
 /*
  * image_timers_read - the POSIX timers of the image in @fd (SSI_SEC_TIMERS)

@@ -23,7 +23,7 @@ static const char *const reason_names[] = {
 	"none", "io", "truncated", "magic", "arch", "release", "vdso", "csum",
 	"section", "reserved", "task", "xstate", "mm", "files", "file_open",
 	"file_changed", "vmas", "pages", "end", "rlimit", "caller", "target",
-	"mapping", "nomem", "intr", "seccomp", "affinity",
+	"mapping", "nomem", "intr", "seccomp", "affinity", "numa",
 };
 
 _Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) == SSI_R_MAX,

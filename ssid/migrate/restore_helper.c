@@ -89,6 +89,7 @@
 #include "migrate/image_peek.h"
 #include "migrate/pidns_init.h"
 #include "migrate/ldt_make.h"
+#include "migrate/mpol_make.h"
 #include "migrate/ptimer_make.h"
 #include "migrate/seccomp_carry.h"
 
@@ -106,6 +107,7 @@
 static pid_t thread_tid[SSI_IMG_MAX_THREADS];
 /* The image's tids, which the helper's threads take in the namespace. */
 static int32_t image_tid[SSI_IMG_MAX_THREADS];
+static struct ssi_img_mempolicy image_mpol[SSI_IMG_MAX_THREADS];
 static atomic_uint threads_up;
 /* A copy from home for each mapped file missing or different here, else -1. */
 static int32_t file_fds[SSI_IMG_MAX_FILES];
@@ -234,12 +236,24 @@ static void *park_thread(void *arg)
 	return NULL;
 }
 
+/* The calling thread takes image thread @i's NUMA policy (mpol_make.h). */
+static void take_mempolicy(uint32_t i)
+{
+	char why[160];
+	int rc;
+
+	rc = mpol_make(&image_mpol[i], why, sizeof(why));
+	if (rc)
+		refuse(SSI_R_NUMA, -rc, "thread %u: %s", i, why);
+}
+
 /*
  * Threads 1 .. @n - 1, all signals blocked as the caller's are: they wait
  * for the restore in SSI_IOC_RESTORE_THREAD.  Each has the tid of its
- * image thread (the namespace's init makes it the next).  Made after
- * the credential change and the time namespace, which want a single
- * thread.
+ * image thread (the namespace's init makes it the next), and its NUMA
+ * policy, which it inherits from the caller; the caller takes the
+ * leader's last.  Made after the credential change and the time
+ * namespace, which want a single thread.
  */
 static void start_threads(uint32_t n)
 {
@@ -248,8 +262,10 @@ static void start_threads(uint32_t n)
 	uint32_t i;
 	int rc;
 
-	if (n <= 1)
+	if (n <= 1) {
+		take_mempolicy(0);
 		return;
+	}
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 << 10);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -258,6 +274,7 @@ static void start_threads(uint32_t n)
 		if (rc)
 			refuse(SSI_R_NONE, -rc, "tid %d for thread %u: %s", (int)image_tid[i],
 			       i, strerror(-rc));
+		take_mempolicy(i);
 		rc = pthread_create(&t, &attr, park_thread, (void *)(uintptr_t)i);
 		if (rc)
 			refuse(SSI_R_NOMEM, rc, "creating thread %u of %u: %s", i, n,
@@ -268,6 +285,7 @@ static void start_threads(uint32_t n)
 			refuse(SSI_R_NONE, EEXIST, "thread %u has tid %d, not %d", i,
 			       (int)thread_tid[i], (int)image_tid[i]);
 	}
+	take_mempolicy(0);
 }
 
 static int own_next_id(void *arg, uint32_t id)
@@ -609,6 +627,8 @@ int main(int argc, char **argv)
 	rc = image_threads_read(IMG_FD, image_tid, SSI_IMG_MAX_THREADS);
 	if (rc < 0)
 		refuse(SSI_R_MAGIC, -rc, "the image's threads cannot be read");
+	if (image_mempolicies_read(IMG_FD, image_mpol, SSI_IMG_MAX_THREADS) != rc)
+		refuse(SSI_R_MAGIC, EINVAL, "the image's NUMA policies cannot be read");
 	if (getpid() != image_tid[0])
 		refuse(SSI_R_NONE, EEXIST, "pid %d in its namespace, not %d",
 		       (int)getpid(), (int)image_tid[0]);

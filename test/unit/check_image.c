@@ -161,11 +161,11 @@ START_TEST(test_layout)
 	ck_assert_uint_eq(offsetof(struct ssi_img_header, crc), 252);
 	ck_assert_uint_eq(sizeof(struct ssi_img_section), 32);
 	ck_assert_uint_eq(sizeof(struct ssi_img_regs), 27 * 8);
-	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 576);
+	ck_assert_uint_eq(sizeof(struct ssi_img_thread), 712);
 	ck_assert_uint_eq(offsetof(struct ssi_img_thread, cpus), 448);
-	ck_assert_uint_eq(sizeof(struct ssi_img_task), 3144);
-	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 576);
-	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 584);
+	ck_assert_uint_eq(sizeof(struct ssi_img_task), 3280);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, personality), 712);
+	ck_assert_uint_eq(offsetof(struct ssi_img_task, rlim), 720);
 	ck_assert_uint_eq(sizeof(struct ssi_img_mm), 640);
 	ck_assert_uint_eq(sizeof(struct ssi_img_file), 72);
 	ck_assert_uint_eq(sizeof(struct ssi_img_vma), 64);
@@ -405,6 +405,58 @@ START_TEST(test_affinity)
 	th = task.leader;
 	th.flags |= 0x8;						/* unknown flag */
 	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_RESERVED);
+}
+END_TEST
+
+/*
+ * NUMA policy: one set_mempolicy() can make; the nodes in force all
+ * usable here (env.mems), those kept as given anything; unchecked
+ * without env.mems.
+ */
+START_TEST(test_mempolicy)
+{
+	struct ssi_img_env here = env;
+	struct ssi_img_thread th;
+	__u64 usable[SSI_IMG_NODE_WORDS] = { 0x1 };	/* node 0 */
+
+	build();
+	here.mems = usable;
+	th = task.leader;
+	th.home_tid = 4251;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), 0);	/* default */
+	th.mempolicy.mode = SSI_MPOL_BIND;
+	th.mempolicy.nodes[0] = 0x3;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &env, &err), 0);	/* unchecked */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_NUMA);
+	ck_assert_str_eq(err.detail, "thread 4251: NUMA policy names node 1, not usable here");
+	th.mempolicy.flags = SSI_MPOL_F_STATIC_NODES;		/* kept as given */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), 0);
+	th.mempolicy.flags = SSI_MPOL_F_NUMA_BALANCING;
+	th.mempolicy.nodes[0] = 0x1;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), 0);
+	th.mempolicy.mode = SSI_MPOL_INTERLEAVE;		/* balancing binds only */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_TASK);
+	th.mempolicy.flags = SSI_MPOL_F_STATIC_NODES | SSI_MPOL_F_RELATIVE_NODES;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	th.mempolicy.flags = 1;					/* an internal flag */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	th.mempolicy.flags = 0;
+	th.mempolicy.mode = SSI_MPOL_MAX + 1;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	th.mempolicy.mode = SSI_MPOL_LOCAL;			/* takes no nodes */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	th.mempolicy.nodes[0] = 0;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), 0);
+	th.mempolicy.mode = SSI_MPOL_PREFERRED;			/* takes some */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	th.mempolicy.nodes[SSI_IMG_NODE_WORDS - 1] = 1ULL << 63;	/* node 1023 */
+	ck_assert_int_eq(ssi_img_check_thread(&th, &here, &err), -EINVAL);
+	ck_assert_str_eq(err.detail, "thread 4251: NUMA policy names node 1023, not usable here");
+	th.mempolicy.reserved = 1;
+	ck_assert_int_eq(ssi_img_check_thread(&th, &env, &err), -EINVAL);
 	ck_assert_uint_eq(err.reason, SSI_R_RESERVED);
 }
 END_TEST
@@ -866,6 +918,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, test_task);
 	tcase_add_test(tc, test_thread);
 	tcase_add_test(tc, test_affinity);
+	tcase_add_test(tc, test_mempolicy);
 	tcase_add_test(tc, test_sigqueue);
 	tcase_add_test(tc, test_timers);
 	tcase_add_test(tc, test_xstate);
