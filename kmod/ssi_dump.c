@@ -153,6 +153,7 @@ struct ssi_dump_req {
 	 */
 	struct file *ret_in;
 	struct file **ret_subst;
+	struct ssi_carriers ret_car;	/* in the caller's mm, which is held */
 	u32 ret_nr_subst;
 	int *ret_close_fds;
 	struct ssi_parked **ret_given;
@@ -819,8 +820,8 @@ static void ssi_dump_work(struct callback_head *cb)
 				ssi_restore_return(req->ret_in, req->ret_close_fds,
 						   req->ret_nr_given + 1, req->ret_given,
 						   req->ret_nr_given, req->ret_subst,
-						   req->ret_nr_subst, req->ret_arg,
-						   &req->caller_killed);
+						   req->ret_nr_subst, &req->ret_car,
+						   req->ret_arg, &req->caller_killed);
 		if (!err) {
 			became = true;
 			complete(&req->became);
@@ -971,6 +972,13 @@ static int classify_vma(struct ssi_dump_ctx *c, struct vm_area_struct *vma,
 		return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
 				 "userfaultfd-registered mapping");
 	v->pkey = (u32)vma_pkey(vma);
+	err = ssi_vma_mempolicy_capture(vma, v);
+	if (err == -E2BIG)
+		return dump_fail(c, -EOPNOTSUPP, SSI_R_NUMA,
+				 "a mapping's NUMA policy names a node beyond 63");
+	if (err)
+		return dump_fail(c, err, SSI_R_NUMA,
+				 "a mapping's NUMA policy has a home node");
 	if (vma->vm_file) {
 		if (d_unlinked(vma->vm_file->f_path.dentry))
 			return dump_fail(c, -EOPNOTSUPP, SSI_R_MAPPING,
@@ -2097,23 +2105,26 @@ static void unname_return_threads(struct ssi_dump_req *req, bool refused)
 long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 {
 	struct ssi_return_thread *ut = NULL;
+	struct ssi_carriers car = { 0 };
 	struct ssi_return arg;
 	struct ssi_dump_req *req;
 	struct file **subst = NULL;
 	int *close_fds = NULL;
+	u64 *car_addr = NULL;
 	struct file *in;
 	long err;
 	u32 i;
 
-	BUILD_BUG_ON(sizeof(arg) != 128);
+	BUILD_BUG_ON(sizeof(arg) != 144);
 	BUILD_BUG_ON(sizeof(*ut) != 8);
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.close_fd < -1 ||
+	if (arg.flags || arg.close_fd < -1 || arg.pad ||
 	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)) ||
-	    arg.nr_threads >= SSI_IMG_MAX_THREADS || (arg.nr_threads && !arg.threads))
+	    arg.nr_threads >= SSI_IMG_MAX_THREADS || (arg.nr_threads && !arg.threads) ||
+	    arg.nr_mpol_carriers > SSI_IMG_MAX_VMAS)
 		return -EINVAL;
 	arg.reason = SSI_R_NONE;
 	arg.section = 0;
@@ -2138,12 +2149,28 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 		}
 		close_fds[i + 1] = ut[i].close_fd;
 	}
-	/* the caller's descriptors: taken here, in its context */
+	/* the caller's descriptors and NUMA policy carriers: taken here */
 	subst = ssi_file_fds_get(arg.file_fds, arg.nr_file_fds);
 	if (IS_ERR(subst)) {
 		err = PTR_ERR(subst);
 		subst = NULL;
 		goto out_free;
+	}
+	if (arg.nr_mpol_carriers) {
+		car_addr = vmemdup_user(u64_to_user_ptr(arg.mpol_carriers),
+					array_size(arg.nr_mpol_carriers, sizeof(*car_addr)));
+		if (IS_ERR(car_addr)) {
+			err = PTR_ERR(car_addr);
+			car_addr = NULL;
+			goto out_free;
+		}
+		car.addr = car_addr;
+		car.nr = arg.nr_mpol_carriers;
+		car.mm = get_task_mm(current);
+		if (!car.mm) {
+			err = -ESRCH;
+			goto out_free;
+		}
 	}
 	in = fget(arg.in_fd);
 	if (!in || !(in->f_mode & FMODE_READ)) {
@@ -2168,6 +2195,7 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 
 	req->ret_in = in;
 	req->ret_subst = subst;
+	req->ret_car = car;
 	req->ret_nr_subst = arg.nr_file_fds;
 	req->ret_close_fds = close_fds;
 	req->ret_arg = &arg;	/* written by the target, read after @became */
@@ -2198,6 +2226,9 @@ long ssi_return_ioctl(struct ssi_file *sf, struct ssi_return __user *uarg)
 	fput(in);
 out_copy:
 	ssi_file_fds_put(subst, arg.nr_file_fds);
+	if (car.mm)
+		mmput(car.mm);
+	kvfree(car_addr);
 	kfree(close_fds);
 	kfree(ut);
 	if (err && !arg.reason)
@@ -2210,6 +2241,9 @@ out_copy:
 
 out_free:
 	ssi_file_fds_put(subst, arg.nr_file_fds);
+	if (car.mm)
+		mmput(car.mm);
+	kvfree(car_addr);
 	kfree(close_fds);
 	kfree(ut);
 	return err;

@@ -408,45 +408,55 @@ static int check_cpus(const struct ssi_img_thread *t, const struct ssi_img_env *
 }
 
 /*
- * A thread's NUMA policy: one set_mempolicy(2) can make (mpol_new()), whose
- * nodes are all usable here when they are the ones in force (with STATIC
- * or RELATIVE nodes the kernel keeps those given, and uses what it can).
+ * A NUMA policy (of @who): one set_mempolicy(2) or mbind(2) can make
+ * (mpol_new()), else @reason; whose @nwords words of @nodes are all
+ * usable here when they are the ones in force (with STATIC or RELATIVE
+ * nodes the kernel keeps those given, and uses what it can).
  */
+static int check_policy(unsigned int mode, unsigned int flags, const __u64 *nodes,
+			int nwords, const struct ssi_img_env *env, u32 reason, const char *who,
+			struct ssi_img_err *e)
+{
+	bool none = is_zero(nodes, nwords * sizeof(*nodes));
+	u64 missing;
+	int i;
+
+	if (mode > SSI_MPOL_MAX || (flags & ~SSI_MPOL_F_MASK))
+		return bad(e, reason, "%s: NUMA policy mode %u flags %#x", who, mode, flags);
+	if ((flags & SSI_MPOL_F_STATIC_NODES) && (flags & SSI_MPOL_F_RELATIVE_NODES))
+		return bad(e, reason, "%s: NUMA policy with static and relative nodes", who);
+	if ((flags & SSI_MPOL_F_NUMA_BALANCING) && mode != SSI_MPOL_BIND)
+		return bad(e, reason, "%s: NUMA balancing without MPOL_BIND", who);
+	if (mode == SSI_MPOL_DEFAULT || mode == SSI_MPOL_LOCAL) {
+		if (flags || !none)
+			return bad(e, reason, "%s: NUMA policy mode %u with nodes or flags",
+				   who, mode);
+		return 0;
+	}
+	if (none)
+		return bad(e, reason, "%s: NUMA policy mode %u without nodes", who, mode);
+	if (!env->mems || (flags & (SSI_MPOL_F_STATIC_NODES | SSI_MPOL_F_RELATIVE_NODES)))
+		return 0;
+	for (i = 0; i < nwords; i++) {
+		missing = nodes[i] & ~env->mems[i];
+		if (missing)
+			return bad(e, SSI_R_NUMA, "%s: NUMA policy names node %d, not usable here",
+				   who, i * 64 + __builtin_ctzll(missing));
+	}
+	return 0;
+}
+
 static int check_mempolicy(const struct ssi_img_thread *t, const struct ssi_img_env *env,
 			   struct ssi_img_err *e)
 {
 	const struct ssi_img_mempolicy *m = &t->mempolicy;
-	bool none = is_zero(m->nodes, sizeof(m->nodes));
-	u64 missing;
-	int i;
+	char who[24];
 
+	snprintf(who, sizeof(who), "thread %d", t->home_tid);
 	if (m->reserved)
-		return bad(e, SSI_R_RESERVED, "thread %d: NUMA policy reserved word",
-			   t->home_tid);
-	if (m->mode > SSI_MPOL_MAX || (m->flags & ~SSI_MPOL_F_MASK))
-		return bad(e, SSI_R_TASK, "NUMA policy mode %u flags %#x", m->mode, m->flags);
-	if ((m->flags & SSI_MPOL_F_STATIC_NODES) && (m->flags & SSI_MPOL_F_RELATIVE_NODES))
-		return bad(e, SSI_R_TASK, "NUMA policy with static and relative nodes");
-	if ((m->flags & SSI_MPOL_F_NUMA_BALANCING) && m->mode != SSI_MPOL_BIND)
-		return bad(e, SSI_R_TASK, "NUMA balancing without MPOL_BIND");
-	if (m->mode == SSI_MPOL_DEFAULT || m->mode == SSI_MPOL_LOCAL) {
-		if (m->flags || !none)
-			return bad(e, SSI_R_TASK, "NUMA policy mode %u with nodes or flags",
-				   m->mode);
-		return 0;
-	}
-	if (none)
-		return bad(e, SSI_R_TASK, "NUMA policy mode %u without nodes", m->mode);
-	if (!env->mems || (m->flags & (SSI_MPOL_F_STATIC_NODES | SSI_MPOL_F_RELATIVE_NODES)))
-		return 0;
-	for (i = 0; i < SSI_IMG_NODE_WORDS; i++) {
-		missing = m->nodes[i] & ~env->mems[i];
-		if (missing)
-			return bad(e, SSI_R_NUMA,
-				   "thread %d: NUMA policy names node %d, not usable here",
-				   t->home_tid, i * 64 + __builtin_ctzll(missing));
-	}
-	return 0;
+		return bad(e, SSI_R_RESERVED, "%s: NUMA policy reserved word", who);
+	return check_policy(m->mode, m->flags, m->nodes, SSI_IMG_NODE_WORDS, env, SSI_R_TASK,
+			    who, e);
 }
 
 int ssi_img_check_thread(const struct ssi_img_thread *t,
@@ -734,6 +744,20 @@ digest:
 	return 0;
 }
 
+/* A mapping's NUMA policy: a private one's (a shared one's is its object's). */
+static int check_vma_policy(const struct ssi_img_vma *v, u32 i, const struct ssi_img_env *env,
+			    struct ssi_img_err *e)
+{
+	char who[16];
+
+	snprintf(who, sizeof(who), "vma %u", i);
+	if (v->mpol_mode && (v->kind == SSI_VMA_VDSO || v->kind == SSI_VMA_VVAR ||
+			     v->kind == SSI_VMA_DSM))
+		return bad(e, SSI_R_VMAS, "%s: NUMA policy on kind %u", who, v->kind);
+	return check_policy(v->mpol_mode, v->mpol_flags, &v->mpol_nodes, 1, env, SSI_R_VMAS,
+			    who, e);
+}
+
 int ssi_img_check_vmas(const struct ssi_img_vma *v, u32 n, u32 nfiles,
 		       const struct ssi_img_header *h,
 		       const struct ssi_img_env *env, struct ssi_img_err *e)
@@ -743,10 +767,12 @@ int ssi_img_check_vmas(const struct ssi_img_vma *v, u32 n, u32 nfiles,
 	unsigned int seen_vdso = 0, seen_vvar = 0, seen_heap = 0, seen_stack = 0;
 	u64 prev_end = 0;
 	u32 i;
+	int err;
 
 	for (i = 0; i < n; i++, v++) {
-		if (v->pad || v->reserved)
-			return bad(e, SSI_R_RESERVED, "vma %u reserved fields", i);
+		err = check_vma_policy(v, i, env, e);
+		if (err)
+			return err;
 		if (v->pkey >= SSI_IMG_NR_PKEYS ||
 		    (v->pkey && (v->kind == SSI_VMA_VDSO || v->kind == SSI_VMA_VVAR)))
 			return bad(e, SSI_R_VMAS, "vma %u: protection key %u on kind %u",

@@ -135,6 +135,13 @@ void ssi_cpus_restore(const struct ssi_img_thread *t);
 int ssi_mempolicy_capture(struct ssi_img_thread *t);
 bool ssi_mempolicy_matches(struct task_struct *task, const struct ssi_img_mempolicy *m);
 void ssi_mems_usable(__u64 *words);
+/*
+ * A mapping's policy, under the mmap lock: ssi_vma_mempolicy_capture() -
+ * into @v (-E2BIG: a node beyond 63, -EOPNOTSUPP: a home node);
+ * ssi_vma_mempolicy_matches() - whether @vma holds @v's.
+ */
+int ssi_vma_mempolicy_capture(struct vm_area_struct *vma, struct ssi_img_vma *v);
+bool ssi_vma_mempolicy_matches(struct vm_area_struct *vma, const struct ssi_img_vma *v);
 
 /* ssi_itimer.c */
 struct task_struct;
@@ -303,10 +310,21 @@ long ssi_restore_thread_ioctl(struct ssi_file *sf,
  * return.
  */
 struct ssi_parked;
+/*
+ * Pages whose NUMA policies a restore gives the image's mappings (struct
+ * ssi_restore's mpol_carriers), in @mm: the restoring task's own, or the
+ * SSI_IOC_RETURN caller's.
+ */
+struct ssi_carriers {
+	const u64 *addr;
+	u32 nr;
+	struct mm_struct *mm;
+};
+
 int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
 		       struct ssi_parked **given, u32 nr_given,
-		       struct file **subst, u32 nr_subst, struct ssi_return *arg,
-		       const bool *stop);
+		       struct file **subst, u32 nr_subst, const struct ssi_carriers *car,
+		       struct ssi_return *arg, const bool *stop);
 /* A record for frozen deputy thread @task to become an image's thread. */
 struct ssi_parked *ssi_return_thread_new(struct task_struct *task);
 /* The freezer's reference; @cancel: the return was refused, tell the thread. */

@@ -104,6 +104,10 @@ struct ssi_rst {
 	u32 nr_subst;
 	struct ssi_img_vma *vmas;
 	u32 nr_vmas;
+	/* Pages whose NUMA policies the mappings take (struct ssi_carriers). */
+	struct ssi_carriers car;
+	u64 *car_copy;			/* SSI_IOC_RESTORE's copy of them */
+	u32 *carrier_of;		/* per VMA: its carrier's index */
 
 	/* Threads other than the leader: their state, and who becomes them. */
 	u32 nr_others;			/* header.nr_threads - 1 */
@@ -728,6 +732,59 @@ static int open_files(struct ssi_rst *rs)
 	return 0;
 }
 
+/*
+ * The carriers of the mappings' NUMA policies (struct ssi_restore): one
+ * per mapping that has one, in order, each a page of its own holding
+ * exactly that policy; in the restoring task's mm, outside every mapping
+ * of the image, so that it outlives the unmapping until its mapping takes
+ * its policy (take_policy()); coming home, in the caller's.
+ */
+static int check_carriers(struct ssi_rst *rs)
+{
+	struct mm_struct *mm = rs->car.mm;
+	bool own = mm == current->mm;
+	u32 i, k = 0, at = 0;
+	int err = 0;
+
+	for (i = 0; i < rs->nr_vmas; i++)
+		k += rs->vmas[i].mpol_mode != 0;
+	if (k != rs->car.nr)
+		return rst_fail(rs, -EINVAL, SSI_R_NUMA, SSI_SEC_VMAS,
+				"not one NUMA policy carrier per mapping with a policy");
+	if (!k)
+		return 0;
+	rs->carrier_of = kvmalloc_array(rs->nr_vmas, sizeof(*rs->carrier_of), GFP_KERNEL);
+	if (!rs->carrier_of)
+		return rst_fail(rs, -ENOMEM, SSI_R_NOMEM, SSI_SEC_VMAS, "no memory");
+	if (mmap_read_lock_killable(mm))
+		return rst_fail(rs, -EINTR, SSI_R_INTR, SSI_SEC_VMAS, "interrupted");
+	for (i = 0, k = 0; i < rs->nr_vmas && !err; i++) {
+		const struct ssi_img_vma *v = &rs->vmas[i];
+		struct vm_area_struct *c;
+		u64 a;
+
+		if (!v->mpol_mode)
+			continue;
+		a = rs->car.addr[k];
+		/* sorted, as the image's mappings are: one walk finds overlaps */
+		while (at < rs->nr_vmas && rs->vmas[at].end <= a)
+			at++;
+		c = a & ~PAGE_MASK ? NULL : vma_lookup(mm, a);
+		if (!c || c->vm_start != a || c->vm_end != a + PAGE_SIZE ||
+		    !vma_is_anonymous(c) || (c->vm_flags & VM_SHARED) ||
+		    (k && a <= rs->car.addr[k - 1]) ||
+		    (own && at < rs->nr_vmas && rs->vmas[at].start < a + PAGE_SIZE) ||
+		    !ssi_vma_mempolicy_matches(c, v))
+			err = -EINVAL;
+		rs->carrier_of[i] = k++;
+	}
+	mmap_read_unlock(mm);
+	if (err)
+		return rst_fail(rs, err, SSI_R_NUMA, SSI_SEC_VMAS,
+				"a NUMA policy carrier is not a page of its own with the policy");
+	return 0;
+}
+
 /* Checks that need this node's state and change nothing. */
 static int check_local(struct ssi_rst *rs)
 {
@@ -869,8 +926,92 @@ static int read_pages(struct ssi_rst *rs, bool apply)
  */
 static bool has_attributes(const struct ssi_img_vma *v)
 {
-	return (v->flags & ~SSI_VMAF_GROWSDOWN) || v->pkey || v->prot == PROT_EXEC;
+	return (v->flags & ~SSI_VMAF_GROWSDOWN) || v->pkey || v->prot == PROT_EXEC ||
+	       v->mpol_mode;
 }
+
+#ifdef CONFIG_NUMA
+/*
+ * Whether @vma is image VMA @v, just mapped, policy-less, able to hold one
+ * of its own (a file whose object keeps policies, tmpfs, is refused).
+ */
+static bool takes_policy(struct vm_area_struct *vma, const struct ssi_img_vma *v)
+{
+	return vma && vma->vm_start == v->start && vma->vm_end == v->end &&
+	       !vma->vm_policy && !(vma->vm_ops && vma->vm_ops->set_policy);
+}
+
+/* The policy carrier @a of @mm holds for @v, taken from it (NULL if none). */
+static struct mempolicy *carrier_policy(struct mm_struct *mm, u64 a,
+					const struct ssi_img_vma *v)
+{
+	struct vm_area_struct *c = vma_lookup(mm, a);
+	struct mempolicy *pol = NULL;
+
+	if (c && c->vm_start == a && ssi_vma_mempolicy_matches(c, v)) {
+		pol = c->vm_policy;
+		c->vm_policy = NULL;
+	}
+	return pol;
+}
+
+/*
+ * VMA @i, just mapped, takes the NUMA policy of its carrier, which is left
+ * with none: the policy object moves, owned by one VMA at a time.  From
+ * the caller's mm (coming home) under one mmap lock at a time: taken,
+ * then given, or given back.
+ */
+static int take_policy(struct ssi_rst *rs, u32 i)
+{
+	const struct ssi_img_vma *v = &rs->vmas[i];
+	struct mm_struct *mm = current->mm, *cmm = rs->car.mm;
+	u64 a = rs->car.addr[rs->carrier_of[i]];
+	struct vm_area_struct *vma;
+	struct mempolicy *pol;
+
+	if (cmm == mm) {
+		if (mmap_write_lock_killable(mm))
+			return -EINTR;
+		vma = vma_lookup(mm, v->start);
+		pol = takes_policy(vma, v) ? carrier_policy(mm, a, v) : NULL;
+		if (pol)
+			vma->vm_policy = pol;
+		mmap_write_unlock(mm);
+		return pol ? 0 : -EINVAL;
+	}
+	if (mmap_write_lock_killable(cmm))
+		return -EINTR;
+	pol = carrier_policy(cmm, a, v);
+	mmap_write_unlock(cmm);
+	if (!pol)
+		return -EINVAL;
+	mmap_write_lock(mm);
+	vma = vma_lookup(mm, v->start);
+	if (takes_policy(vma, v)) {
+		vma->vm_policy = pol;
+		pol = NULL;
+	}
+	mmap_write_unlock(mm);
+	if (!pol)
+		return 0;
+	mmap_write_lock(cmm);		/* back where it was: not lost */
+	vma = vma_lookup(cmm, a);
+	if (vma && vma->vm_start == a && !vma->vm_policy) {
+		vma->vm_policy = pol;
+		pol = NULL;
+	}
+	mmap_write_unlock(cmm);
+	if (pol)
+		pr_warn_ratelimited("ssi: a NUMA policy carrier of pid %d went away\n",
+				    task_pid_nr(current));
+	return -EINVAL;
+}
+#else
+static int take_policy(struct ssi_rst *rs, u32 i)
+{
+	return -EINVAL;
+}
+#endif
 
 /* Map image VMA @i whole, with its attributes. */
 static int map_vma(struct ssi_rst *rs, u32 i)
@@ -894,6 +1035,8 @@ static int map_vma(struct ssi_rst *rs, u32 i)
 	else
 		err = has_attributes(v) ?
 		      ssi_vma_apply(current->mm, v->start, v->end, v->flags, v->pkey) : 0;
+	if (!err && v->mpol_mode)
+		err = take_policy(rs, i);
 	if (err) {
 		rs->r.err.offset = i;
 		snprintf(rs->r.err.detail, sizeof(rs->r.err.detail),
@@ -904,16 +1047,45 @@ static int map_vma(struct ssi_rst *rs, u32 i)
 	return err;
 }
 
+/*
+ * Everything but [vvar][vdso], which are adjacent (checked), and the NUMA
+ * policy carriers (sorted, outside the image's mappings: checked).
+ */
+static int unmap_helper(struct ssi_rst *rs)
+{
+	unsigned long lo = 0, keep_lo, keep_hi;
+	u32 k = 0, nr = rs->car.mm == current->mm ? rs->car.nr : 0;
+	bool vdso_kept = false;
+	int err;
+
+	for (;;) {
+		if (k < nr && (vdso_kept || rs->car.addr[k] < rs->vvar_start)) {
+			keep_lo = rs->car.addr[k++];
+			keep_hi = keep_lo + PAGE_SIZE;
+		} else if (!vdso_kept) {
+			keep_lo = rs->vvar_start;
+			keep_hi = rs->vdso_end;
+			vdso_kept = true;
+		} else {
+			keep_lo = keep_hi = TASK_SIZE;
+		}
+		if (keep_lo > lo) {
+			err = vm_munmap(lo, keep_lo - lo);
+			if (err)
+				return err;
+		}
+		if (keep_lo == TASK_SIZE)
+			return 0;
+		lo = keep_hi;
+	}
+}
+
 static int replace_mm(struct ssi_rst *rs)
 {
-	unsigned long lo = rs->vvar_start, hi = rs->vdso_end;
 	int pass, err;
 	u32 i;
 
-	/* [vvar][vdso] are adjacent (checked); everything else goes. */
-	err = vm_munmap(0, lo);
-	if (!err)
-		err = vm_munmap(hi, TASK_SIZE - hi);
+	err = unmap_helper(rs);
 	if (err)
 		return rst_fail(rs, err, SSI_R_VMAS, SSI_SEC_VMAS, "munmap failed");
 	/*
@@ -944,6 +1116,12 @@ static int replace_mm(struct ssi_rst *rs)
 			if (err)
 				return err;
 		}
+	}
+	/* the carriers here, their policies given away; the caller's: its own */
+	for (i = 0; rs->car.mm == current->mm && i < rs->car.nr; i++) {
+		err = vm_munmap(rs->car.addr[i], PAGE_SIZE);
+		if (err)
+			return rst_fail(rs, err, SSI_R_VMAS, SSI_SEC_VMAS, "munmap failed");
 	}
 	return 0;
 }
@@ -1661,6 +1839,8 @@ static void ssi_rst_free(struct ssi_rst *rs)
 	kfree(rs->foffs);
 	kvfree(rs->fbuf);
 	kvfree(rs->vmas);
+	kvfree(rs->car_copy);
+	kvfree(rs->carrier_of);
 	kvfree(rs->xstate);
 	vfree(rs->buf);
 	kvfree(rs);
@@ -1689,6 +1869,8 @@ static long restore_current(struct ssi_rst *rs)
 		err = open_files(rs);
 	if (!err)
 		err = check_local(rs);
+	if (!err)
+		err = check_carriers(rs);
 	if (err)
 		return err;
 
@@ -1744,6 +1926,7 @@ static struct ssi_rst *rst_alloc(struct file *in, u32 flags)
 	if (!rs)
 		return NULL;
 	rs->flags = flags;
+	rs->car.mm = current->mm;
 	rs->buf = vmalloc(SSI_RST_CHUNK << PAGE_SHIFT);
 	if (!rs->buf) {
 		kvfree(rs);
@@ -1766,6 +1949,24 @@ static u32 rst_report(struct ssi_rst *rs, int err, u32 *section, u64 *offset,
 	return err ? rs->r.err.reason : SSI_R_NONE;
 }
 
+/* struct ssi_restore's mpol_carriers, checked by check_carriers(). */
+static int copy_carriers(struct ssi_rst *rs, const struct ssi_restore *arg)
+{
+	u64 *c;
+
+	if (!arg->nr_mpol_carriers)
+		return 0;
+	c = vmemdup_user(u64_to_user_ptr(arg->mpol_carriers),
+			 array_size(arg->nr_mpol_carriers, sizeof(*c)));
+	if (IS_ERR(c))
+		return rst_fail(rs, PTR_ERR(c), PTR_ERR(c) == -ENOMEM ? SSI_R_NOMEM : SSI_R_NUMA,
+				0, "cannot read the NUMA policy carriers");
+	rs->car_copy = c;
+	rs->car.addr = c;
+	rs->car.nr = arg->nr_mpol_carriers;
+	return 0;
+}
+
 long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 		       struct ssi_restore __user *uarg)
 {
@@ -1778,7 +1979,7 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 	BUILD_BUG_ON(sizeof(arg) != 120);
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if ((arg.flags & ~SSI_RESTORE_FLAGS) || arg.pad ||
+	if ((arg.flags & ~SSI_RESTORE_FLAGS) || arg.nr_mpol_carriers > SSI_IMG_MAX_VMAS ||
 	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 	subst = ssi_file_fds_get(arg.file_fds, arg.nr_file_fds);
@@ -1800,7 +2001,9 @@ long ssi_restore_ioctl(struct ssi_file *sf, struct file *devfile,
 	rs->subst = subst;
 	rs->nr_subst = arg.nr_file_fds;
 
-	ret = restore_current(rs);
+	ret = copy_carriers(rs, &arg);
+	if (!ret)
+		ret = restore_current(rs);
 	if (ret > 0)		/* on the way out into the image */
 		close_helper_fds(rs, devfile, arg.in_fd);
 	fput(in);
@@ -1852,8 +2055,8 @@ static void close_chan(int fd)
 
 int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
 		       struct ssi_parked **given, u32 nr_given,
-		       struct file **subst, u32 nr_subst, struct ssi_return *arg,
-		       const bool *stop)
+		       struct file **subst, u32 nr_subst, const struct ssi_carriers *car,
+		       struct ssi_return *arg, const bool *stop)
 {
 	struct ssi_rst *rs;
 	long ret;
@@ -1877,6 +2080,7 @@ int ssi_restore_return(struct file *in, const int *close_fds, u32 nr_close,
 		rs->nr_subst = nr_subst;
 	}
 	rs->into_deputy = true;
+	rs->car = *car;
 	rs->stop = stop;
 	rs->given = given;
 	rs->nr_given = nr_given;

@@ -287,7 +287,9 @@ static int mutate(int n, struct mut *m)
 	M("EINVAL", "vmas", "format", "second vdso");
 	M("EINVAL", "vmas", "format", "vdso vma not at the header's vdso");
 	M("EPERM", "vmas", "node", "vma at address 0 (mmap_min_addr)");
-	M("EINVAL", "reserved", "format", "vma reserved word");
+	M("EINVAL", "vmas", "format", "vma NUMA policy mode 6");
+	M("EINVAL", "numa", "node", "vma NUMA policy binding node 63");
+	M("EINVAL", "numa", "node", "vma NUMA policy without its carrier");
 	M("EINVAL", "vmas", "format", "vma protection key 16");
 
 	M("EINVAL", "pages", "pages", "run outside every vma");
@@ -511,7 +513,17 @@ apply:
 		VMA(0)->start = 0;
 		goto vmas;
 	}
-	if (IS()) { VMA(0)->reserved = 1; goto vmas; }
+	if (IS()) { VMA(0)->mpol_mode = SSI_MPOL_MAX + 1; goto vmas; }
+	if (IS()) {
+		VMA(0)->mpol_mode = SSI_MPOL_BIND;
+		VMA(0)->mpol_nodes = 1ULL << 63;
+		goto vmas;
+	}
+	if (IS()) {
+		VMA(0)->mpol_mode = SSI_MPOL_BIND;
+		VMA(0)->mpol_nodes = 1;
+		goto vmas;
+	}
 	if (IS()) { VMA(0)->pkey = 16; goto vmas; }
 
 	if (IS()) { RUN(0)->addr = 0x1000; goto run0; }

@@ -69,7 +69,9 @@
  *     they are: its futex calls on shared memory run there, at home.
  * 21  Images (version 12) carry each thread's NUMA memory policy, which
  *     the restorer's threads hold when they call SSI_IOC_RESTORE and
- *     SSI_IOC_RESTORE_THREAD; SSI_R_NUMA.
+ *     SSI_IOC_RESTORE_THREAD, and each private mapping's, which pages of
+ *     the caller's carry to the restore (struct ssi_restore's and struct
+ *     ssi_return's mpol_carriers); SSI_R_NUMA.
  */
 #ifndef _UAPI_LINUX_SSI_H
 #define _UAPI_LINUX_SSI_H
@@ -229,7 +231,16 @@ struct ssi_resume {
  *		entry's all the same.  For a file missing or different on
  *		this node whose content was fetched from where it is.
  * @nr_file_fds: IN: at most the image's number of mapped files.
- * @pad, @reserved: must be zero.
+ * @nr_mpol_carriers: IN: the number of the image's mappings that have a
+ *		NUMA policy (ssi_img_vma.mpol_mode).
+ * @mpol_carriers: IN: user address of @nr_mpol_carriers __u64: for each
+ *		of those mappings, in order, the address of a page of the
+ *		caller's, mapped alone (private, anonymous) outside every
+ *		mapping of the image, whose policy (mbind(2)) is exactly the
+ *		mapping's.  The restore moves each carrier's policy to its
+ *		mapping and unmaps the carriers: a module cannot make a
+ *		policy.  0 when there are none.
+ * @reserved:	must be zero.
  *
  * The caller must be its thread-group leader, must not share its mm or
  * signal handlers with another process, and must have moved its [vvar]
@@ -251,8 +262,9 @@ struct ssi_restore {
 	char  detail[SSI_DETAIL_LEN];
 	__u64 file_fds;
 	__u32 nr_file_fds;
-	__u32 pad;
-	__u64 reserved[2];
+	__u32 nr_mpol_carriers;
+	__u64 mpol_carriers;
+	__u64 reserved[1];
 };
 
 /**
@@ -374,6 +386,9 @@ struct ssi_return_thread {
  * @file_fds, @nr_file_fds: IN: as in struct ssi_restore, descriptors of
  *		the caller (the original of a file the remote node mapped
  *		from its copy).
+ * @mpol_carriers, @nr_mpol_carriers: IN: as in struct ssi_restore, pages
+ *		of the caller's (not the deputy's: the caller unmaps them
+ *		after the call, their policies given away).
  * @pad, @reserved: must be zero.
  *
  * The deputy, in its own context, becomes the process of the image again,
@@ -397,6 +412,9 @@ struct ssi_return {
 	__u32 nr_threads;
 	__u32 nr_file_fds;
 	__u64 file_fds;
+	__u64 mpol_carriers;
+	__u32 nr_mpol_carriers;
+	__u32 pad;
 	__u64 reserved[1];
 };
 

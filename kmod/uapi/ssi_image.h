@@ -59,7 +59,9 @@
  * 10  CPU affinity: ssi_img_thread.cpus, SSI_THRF_CPUS_ANY.
  * 11  shared memory kept coherent across nodes: SSI_VMA_DSM, and the
  *     FILES records of kind SSI_DIGEST_DSM that name its segments.
- * 12  NUMA memory policy of each thread: ssi_img_thread.mempolicy.
+ * 12  NUMA memory policy of each thread: ssi_img_thread.mempolicy; of
+ *     each private mapping: ssi_img_vma.mpol_mode, .mpol_flags and
+ *     .mpol_nodes (nodes 0..63), in what was pad and reserved.
  */
 #ifndef _UAPI_LINUX_SSI_IMAGE_H
 #define _UAPI_LINUX_SSI_IMAGE_H
@@ -659,8 +661,9 @@ struct ssi_img_vma {
 	__u32 flags;
 	__u32 file;
 	__u32 pkey;
-	__u32 pad;
-	__u64 reserved;
+	__u16 mpol_mode;
+	__u16 mpol_flags;
+	__u64 mpol_nodes;
 };
 
 /**

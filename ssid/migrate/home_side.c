@@ -58,6 +58,7 @@
 #include "migrate/file_fetch.h"
 #include "migrate/image_stream.h"
 #include "migrate/image_peek.h"
+#include "migrate/mpol_make.h"
 #include "migrate/not_carried.h"
 #include "migrate/seccomp_carry.h"
 #include "migrate/usage.h"
@@ -1377,6 +1378,33 @@ static int make_home_timers(struct mig_home *h)
 }
 
 /* The whole image is here: the deputy becomes the process again. */
+static uint64_t *carriers_of(const struct ssi_return *r)
+{
+	return (uint64_t *)(uintptr_t)r->mpol_carriers;
+}
+
+/*
+ * The NUMA policies of the image's mappings, each on a page of ssid's for
+ * SSI_IOC_RETURN to move into the deputy (mpol_make.h).  Return: 0, or
+ * an errno after the recall is reported failed.
+ */
+static int make_carriers(struct mig_home *h, struct ssi_return *r)
+{
+	uint64_t *addrs;
+	char why[160];
+	int k;
+
+	k = mpol_carriers_of_image(h->back_img, &addrs, why, sizeof(why));
+	if (k < 0) {
+		send_value(h, SSID_MSG_MIG_BACK_DONE, -k);
+		recall_failed(h, -k, "its mappings' NUMA policies cannot be made here: %s", why);
+		return -k;
+	}
+	r->mpol_carriers = (uint64_t)(uintptr_t)addrs;
+	r->nr_mpol_carriers = (uint32_t)k;
+	return 0;
+}
+
 static void back_home(struct mig_home *h)
 {
 	struct ssi_dump fz = { .pid = h->pid, .out_fd = -1,
@@ -1424,17 +1452,22 @@ static void back_home(struct mig_home *h)
 	}
 	r.file_fds = (uint64_t)(uintptr_t)file_fds;
 	r.nr_file_fds = (uint32_t)n;
+	rc = make_carriers(h, &r);
+	if (rc)
+		return;
 	/* No call runs in a stub: the remote sent its image only after
 	 * every call it forwarded was answered. */
 	if (ioctl(h->dev, SSI_IOC_DUMP, &fz)) {
 		rc = errno;
+		mpol_carriers_free(carriers_of(&r), r.nr_mpol_carriers);
 		send_value(h, SSID_MSG_MIG_BACK_DONE, rc);
 		recall_failed(h, rc, "its deputy cannot be frozen: %s (%s)",
 			      strerror(rc), fz.detail);
 		return;
 	}
-	if (lseek(h->back_img, 0, SEEK_SET) || ioctl(h->dev, SSI_IOC_RETURN, &r)) {
-		rc = errno;
+	rc = lseek(h->back_img, 0, SEEK_SET) || ioctl(h->dev, SSI_IOC_RETURN, &r) ? errno : 0;
+	mpol_carriers_free(carriers_of(&r), r.nr_mpol_carriers);
+	if (rc) {
 		if (ioctl(h->dev, SSI_IOC_RESUME, &rs)) {
 			/* killed past the point of no return: nothing to go on */
 			send_value(h, SSID_MSG_MIG_ABORT, 0);

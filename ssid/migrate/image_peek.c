@@ -234,6 +234,16 @@ int image_ldt_read(int fd, uint64_t **out)
 	return records_read(fd, &l, (void **)out);
 }
 
+int image_vmas_read(int fd, struct ssi_img_vma **out)
+{
+	struct record_list l = {
+		.type = SSI_SEC_VMAS, .max = SSI_IMG_MAX_VMAS,
+		.rec_size = sizeof(struct ssi_img_vma),
+	};
+
+	return records_read(fd, &l, (void **)out);
+}
+
 struct files_walk {
 	struct image_files *l;
 	bool files_seen, vmas_seen;

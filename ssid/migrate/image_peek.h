@@ -71,6 +71,13 @@ int image_timers_read(int fd, struct ssi_img_posix_timer **out);
  */
 int image_ldt_read(int fd, uint64_t **out);
 
+/*
+ * image_vmas_read - the mappings of the image in @fd (SSI_SEC_VMAS) into
+ * *@out, malloc'ed (free() it; NULL when it has none).
+ * Return: their number, or -errno as image_ldt_read().
+ */
+int image_vmas_read(int fd, struct ssi_img_vma **out);
+
 /* One mapped file of an image: its FILES record and one mapping of it. */
 struct image_file {
 	const char *path;		/* NUL-terminated, in the list's payload */

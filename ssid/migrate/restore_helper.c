@@ -108,6 +108,9 @@ static pid_t thread_tid[SSI_IMG_MAX_THREADS];
 /* The image's tids, which the helper's threads take in the namespace. */
 static int32_t image_tid[SSI_IMG_MAX_THREADS];
 static struct ssi_img_mempolicy image_mpol[SSI_IMG_MAX_THREADS];
+/* Pages holding the NUMA policies of the image's mappings (mpol_make.h). */
+static uint64_t *carriers;
+static uint32_t nr_carriers;
 static atomic_uint threads_up;
 /* A copy from home for each mapped file missing or different here, else -1. */
 static int32_t file_fds[SSI_IMG_MAX_FILES];
@@ -286,6 +289,18 @@ static void start_threads(uint32_t n)
 			       (int)thread_tid[i], (int)image_tid[i]);
 	}
 	take_mempolicy(0);
+}
+
+/* The image's mappings' NUMA policies, each on a page for the restore. */
+static void make_carriers(void)
+{
+	char why[160];
+	int rc;
+
+	rc = mpol_carriers_of_image(IMG_FD, &carriers, why, sizeof(why));
+	if (rc < 0)
+		refuse(rc == -ENOMEM ? SSI_R_NOMEM : SSI_R_NUMA, -rc, "%s", why);
+	nr_carriers = (uint32_t)rc;
 }
 
 static int own_next_id(void *arg, uint32_t id)
@@ -649,10 +664,13 @@ int main(int argc, char **argv)
 		refuse(errno == ENOMEM ? SSI_R_NOMEM : SSI_R_VDSO, errno, "%s", detail);
 
 	fetch_files();
+	make_carriers();
 	r.in_fd = IMG_FD;
 	r.flags = SSI_RESTORE_VERIFY_ONLY;
 	r.file_fds = (uintptr_t)file_fds;
 	r.nr_file_fds = nr_file_fds;
+	r.mpol_carriers = (uintptr_t)carriers;
+	r.nr_mpol_carriers = nr_carriers;
 	if (ioctl(DEV_FD, SSI_IOC_RESTORE, &r))
 		refuse(r.reason, errno, "%s (section %u, offset %llu)", r.detail,
 		       r.section, (unsigned long long)r.offset);
@@ -710,6 +728,8 @@ int main(int argc, char **argv)
 	r.in_fd = IMG_FD;
 	r.file_fds = (uintptr_t)file_fds;
 	r.nr_file_fds = nr_file_fds;
+	r.mpol_carriers = (uintptr_t)carriers;
+	r.nr_mpol_carriers = nr_carriers;
 	ioctl(DEV_FD, SSI_IOC_RESTORE, &r);
 	/* refused after it verified the same image: die of SIGSEGV */
 	*(volatile int *)0 = 0;

@@ -458,6 +458,16 @@ START_TEST(test_mempolicy)
 	th.mempolicy.reserved = 1;
 	ck_assert_int_eq(ssi_img_check_thread(&th, &env, &err), -EINVAL);
 	ck_assert_uint_eq(err.reason, SSI_R_RESERVED);
+
+	/* a mapping's, nodes 0..63: the same rules */
+	vmas[1].mpol_mode = SSI_MPOL_INTERLEAVE;
+	vmas[1].mpol_nodes = 0x5;
+	ck_assert_int_eq(ssi_img_check_vmas(vmas, 4, 1, &hdr, &env, &err), 0);
+	ck_assert_int_eq(ssi_img_check_vmas(vmas, 4, 1, &hdr, &here, &err), -EINVAL);
+	ck_assert_uint_eq(err.reason, SSI_R_NUMA);
+	ck_assert_str_eq(err.detail, "vma 1: NUMA policy names node 2, not usable here");
+	vmas[1].mpol_flags = SSI_MPOL_F_RELATIVE_NODES;
+	ck_assert_int_eq(ssi_img_check_vmas(vmas, 4, 1, &hdr, &here, &err), 0);
 }
 END_TEST
 
@@ -698,8 +708,13 @@ START_TEST(test_vmas)
 	REFUSED(SSI_R_VMAS, vmas[3].kind = SSI_VMA_ANON);	/* no vdso */
 	REFUSED(SSI_R_VMAS, vmas[2].kind = SSI_VMA_VDSO);	/* two, wrong place */
 	REFUSED(SSI_R_VMAS, vmas[0].kind = SSI_VMA_HEAP; vmas[0].file = 0);
-	REFUSED(SSI_R_RESERVED, vmas[2].reserved = 1);
-	REFUSED(SSI_R_RESERVED, vmas[2].pad = 1);
+	/* a mapping's NUMA policy: one mbind() can make, not on the vDSO */
+	REFUSED(SSI_R_VMAS, vmas[2].mpol_mode = SSI_MPOL_MAX + 1);
+	REFUSED(SSI_R_VMAS, vmas[2].mpol_mode = SSI_MPOL_BIND);		/* no nodes */
+	REFUSED(SSI_R_VMAS, vmas[2].mpol_mode = SSI_MPOL_LOCAL; vmas[2].mpol_nodes = 1);
+	REFUSED(SSI_R_VMAS, vmas[2].mpol_mode = SSI_MPOL_BIND; vmas[2].mpol_nodes = 1;
+		vmas[2].mpol_flags = 1);
+	REFUSED(SSI_R_VMAS, vmas[3].mpol_mode = SSI_MPOL_LOCAL);		/* vdso */
 	REFUSED(SSI_R_VMAS, vmas[1].pkey = 16);
 	REFUSED(SSI_R_VMAS, vmas[3].pkey = 1);				/* vdso */
 	/* attributes: what madvise() and mlock2() can make, together */

@@ -4,7 +4,8 @@
  * reads and makes them (ssid/migrate/image_peek.c, mpol_make.c): each
  * thread's policy comes out of the image in thread order, a policy this
  * node can hold is set and reads back, one naming a node that is not here
- * is refused with the reason.  The lab carries real ones (t-31's
+ * is refused with the reason; each mapping's policy gets a page of its
+ * own (a carrier) outside the image's mappings.  The lab carries real ones (t-31's
  * numa_policy programs).
  */
 #include <check.h>
@@ -140,6 +141,53 @@ START_TEST(test_node_not_here_is_refused)
 }
 END_TEST
 
+/*
+ * A carrier for each mapping with a policy, in order, outside every
+ * mapping, each holding exactly its mapping's policy.
+ */
+START_TEST(test_carriers)
+{
+	struct ssi_img_vma v[4] = {
+		{ .start = 0x10000000, .end = 0x10004000, .kind = SSI_VMA_FILE,
+		  .mpol_mode = SSI_MPOL_BIND, .mpol_nodes = 1 },
+		{ .start = 0x10004000, .end = 0x10008000, .kind = SSI_VMA_ANON },
+		{ .start = 0x20000000, .end = 0x20001000, .kind = SSI_VMA_ANON,
+		  .mpol_mode = SSI_MPOL_INTERLEAVE, .mpol_flags = SSI_MPOL_F_STATIC_NODES,
+		  .mpol_nodes = 1 },
+		{ .start = 0x30000000, .end = 0x30001000, .kind = SSI_VMA_ANON,
+		  .mpol_mode = SSI_MPOL_LOCAL },
+	};
+	unsigned long nodes[SSI_IMG_NODE_WORDS];
+	uint64_t *a;
+	char why[160];
+	int i, j, mode;
+
+	if (!policies_allowed())
+		return;
+	ck_assert_msg(mpol_carriers_make(v, 4, &a, why, sizeof(why)) == 3, "%s", why);
+	for (i = 0; i < 3; i++) {
+		const struct ssi_img_vma *m = &v[i ? i + 1 : 0];
+
+		for (j = 0; j < 4; j++)
+			ck_assert(a[i] + 4096 <= v[j].start || a[i] >= v[j].end);
+		ck_assert(!i || a[i] > a[i - 1]);
+		memset(nodes, 0, sizeof(nodes));
+		ck_assert_int_eq(syscall(SYS_get_mempolicy, &mode, nodes, 1025UL,
+					 (void *)(uintptr_t)a[i], MPOL_F_ADDR), 0);
+		ck_assert_int_eq(mode, m->mpol_mode | m->mpol_flags);
+		ck_assert_uint_eq(nodes[0], m->mpol_nodes);
+	}
+	free(a);
+	ck_assert_int_eq(mpol_carriers_make(v + 1, 1, &a, why, sizeof(why)), 0);
+	ck_assert_ptr_null(a);
+	/* node 63 is not here */
+	v[2].mpol_nodes = 1ULL << 63;
+	v[2].mpol_flags = 0;
+	ck_assert_int_eq(mpol_carriers_make(v, 4, &a, why, sizeof(why)), -EINVAL);
+	ck_assert_msg(strstr(why, "vma 2") != NULL, "%s", why);
+}
+END_TEST
+
 static Suite *mpol_suite(void)
 {
 	Suite *s = suite_create("mpol_make");
@@ -148,6 +196,7 @@ static Suite *mpol_suite(void)
 	tcase_add_test(tc, test_read_from_image);
 	tcase_add_test(tc, test_made_policy_reads_back);
 	tcase_add_test(tc, test_node_not_here_is_refused);
+	tcase_add_test(tc, test_carriers);
 	suite_add_tcase(s, tc);
 	return s;
 }
