@@ -74,6 +74,19 @@ enum futex_where futex_where(const uint64_t args[6],
 	return FUTEX_RUN_HOME;
 }
 
+enum futex_where futex_waitv_where(const struct futex_waitv *w, uint64_t n,
+				   bool (*shared)(void *ctx, uint64_t addr), void *ctx)
+{
+	uint64_t i;
+
+	if (!n || n > FUTEX_WAITV_MAX)
+		return FUTEX_RUN_PULL;
+	for (i = 0; i < n; i++)
+		if (!(w[i].flags & FUTEX_PRIVATE_FLAG) && shared(ctx, w[i].uaddr))
+			return FUTEX_RUN_PULL;
+	return FUTEX_RUN_HERE;
+}
+
 struct holder {
 	uint64_t addr;
 	bool shared;	/* the mapping that holds @addr is */

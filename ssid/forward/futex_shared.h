@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/futex.h>
 
 enum futex_where {
 	FUTEX_RUN_HERE,		/* its words are in private memory */
@@ -42,6 +43,17 @@ enum futex_where {
  */
 enum futex_where futex_where(const uint64_t args[6],
 			     bool (*shared)(void *ctx, uint64_t addr), void *ctx);
+
+/*
+ * futex_waitv_where - where futex_waitv(@w, @n, ...) of a process away
+ * runs: here if none of the words it waits on is in shared memory (one
+ * with FUTEX_PRIVATE_FLAG never is), else the process goes home first: a
+ * wake at home could not reach a waiter here, and the call's absolute
+ * deadline may be on CLOCK_MONOTONIC, which two nodes do not agree on.
+ * Pull-home for a bad count too (the kernel's EINVAL is home's to give).
+ */
+enum futex_where futex_waitv_where(const struct futex_waitv *w, uint64_t n,
+				   bool (*shared)(void *ctx, uint64_t addr), void *ctx);
 
 /* futex_timeout_arg - does the operation in @op take a timeout in arg 3? */
 bool futex_timeout_arg(uint64_t op);

@@ -780,6 +780,25 @@ static void futex_call(struct relay_remote *r, const struct seccomp_notif *n)
 	}
 }
 
+/*
+ * futex_waitv: the filter cannot look into its array of words, so every
+ * call comes here; run here unless one is in shared memory (futex_shared.h).
+ */
+static void futex_waitv_call(struct relay_remote *r, const struct seccomp_notif *n)
+{
+	static struct futex_waitv w[FUTEX_WAITV_MAX];
+	uint64_t nr = n->data.args[1];
+	enum futex_where where = FUTEX_RUN_PULL;
+
+	if (nr && nr <= FUTEX_WAITV_MAX &&
+	    !ssi_mem_process.read(&r->pid, n->data.args[0], w, nr * sizeof(w[0])))
+		where = futex_waitv_where(w, nr, addr_shared, r);
+	if (where == FUTEX_RUN_HERE)
+		ssi_seccomp_continue(r->listen_h.fd, n->id);
+	else
+		r->ops->pull_home(r->arg, n->id, (pid_t)n->pid, n->data.nr);
+}
+
 static void listener_ready(struct loop_handler *lh, uint32_t events)
 {
 	struct relay_remote *r = (struct relay_remote *)((char *)lh -
@@ -814,6 +833,10 @@ static void listener_ready(struct loop_handler *lh, uint32_t events)
 			break;
 		if (nr == __NR_futex) {
 			futex_call(r, &n);
+			break;
+		}
+		if (nr == __NR_futex_waitv) {
+			futex_waitv_call(r, &n);
 			break;
 		}
 		if (ssi_sc_forwards(nr)) {	/* local-if whose condition failed */

@@ -416,7 +416,13 @@ static const struct ssi_sc_entry sc_table[SSI_SC_MAX + 1] = {
 	LOCAL_IF_FWD_CUSTOM(futex, 1, FUTEX_PRIVATE_FLAG, FUTEX_PRIVATE_FLAG, "futex",
 			    "private futexes run here; a word in shared memory is keyed at home",
 			    6, V, V, V, CUST, V, V),
-	LOCAL(futex_waitv, "its threads all run here; a wait on shared memory is a gap (doc/state.md)"),
+	/*
+	 * Its words are in an array the filter cannot read: every call asks
+	 * ssid, which lets it run here unless a word is in memory shared
+	 * with home (forward/futex_shared.h), which pulls the process home.
+	 */
+	LOCAL_IF(futex_waitv, 2, 0, 1,
+		 "its words in private memory: here; one in shared memory pulls the process home"),
 	LOCAL(set_robust_list, W_MEM),
 	LOCAL(get_robust_list, W_MEM),
 	LOCAL(set_tid_address, W_MEM),

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test: shared memory follows a migrated process: a parent at home and the child it forked, migrated away and back, add to one counter in MAP_SHARED|MAP_ANONYMOUS memory (the child going on from there to a third node), in a POSIX shm object and in a memfd (the parent mapping them again while the child is away); no add is lost; Python's multiprocessing RawArray carries a ping-pong between a parent and its child away and each reads the other's pages, and so do its semaphores (process-shared futexes: a wait away is woken from home and wakes home); a SysV shm mapping is still refused with its reason
+# test: shared memory follows a migrated process: a parent at home and the child it forked, migrated away and back, add to one counter in MAP_SHARED|MAP_ANONYMOUS memory (the child going on from there to a third node), in a POSIX shm object and in a memfd (the parent mapping them again while the child is away); no add is lost; Python's multiprocessing RawArray carries a ping-pong between a parent and its child away and each reads the other's pages, and so do its semaphores (process-shared futexes: a wait away is woken from home and wakes home); a futex_waitv on private memory runs away, one on shared memory brings the process home, where a wake from home ends it; a SysV shm mapping is still refused with its reason
 # shellcheck source=test/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/lab/migrate-lib.sh
@@ -141,6 +141,37 @@ mp_pingpong "multiprocessing on one page" 200
 # sem_post wakes the parent (without, the child sleeps for ever on its
 # node's copy).
 mp_pingpong "multiprocessing semaphores" 50 sem
+
+# futex_waitv (test/lab/ssi-dsm-waitv.py): the seccomp filter cannot
+# read the words it names, ssid does: a wait on private memory runs
+# away; one naming a word of shared memory brings the process home, where
+# its parent's FUTEX_WAKE ends it (away, the wake would never reach it).
+pulls() { mig_pull_home_lines | grep -c futex_waitv; }
+mig_cmd waitv "$SSI_SRCDIR/test/lab/ssi-dsm-waitv.py" "$SSI_LAB_WORK/mig.$$.waitv"
+wait_line '^child='
+child=$(sed -n 's/^child=//p' "$dir/stdout")
+out=$(on "$home" "$ssictl" migrate "$child" "$away") || fail "futex_waitv: ssictl migrate $child $away: $out"
+running_on "$away"
+before=$(pulls)
+touch "$dir/go"
+wait_line '^private waitv'
+grep -q '^private waitv ETIMEDOUT$' "$dir/stdout" ||
+	fail "futex_waitv on private memory away: $(cat "$dir/stdout" "$dir/stderr")"
+[ "$(pulls)" = "$before" ] || fail "a futex_waitv on private memory pulled the process home"
+running_on "$away"
+touch "$dir/shared"
+for ((i = 0; i < 300; i++)); do
+	[ "$(pulls)" -gt "$before" ] && break
+	sleep 0.1
+done
+[ "$(pulls)" -gt "$before" ] || fail "a futex_waitv on shared memory did not bring the process home"
+sleep 0.5
+touch "$dir/wake"
+mig_wait 60
+cat "$dir/stdout"
+grep -q '^shared waitv woken index=1$' "$dir/stdout" ||
+	fail "futex_waitv on shared memory, at home: $(cat "$dir/stdout" "$dir/stderr")"
+[ "$status" = status=0 ] || fail "futex_waitv: the program says $status"
 
 # Shared memory that is not exported yet (SysV shm) is still refused.
 mig_cmd sysv python3 -c 'import ctypes, time

@@ -433,6 +433,25 @@ START_TEST(test_futex_where)
 }
 END_TEST
 
+/* futex_waitv: here unless a word it waits on is shared; a bad count goes home. */
+START_TEST(test_futex_waitv_where)
+{
+	struct futex_waitv w[3] = {
+		{ .uaddr = 0x20000, .flags = FUTEX_32 },
+		{ .uaddr = 0x1000, .flags = FUTEX_32 | FUTEX_PRIVATE_FLAG },
+		{ .uaddr = 0x30000, .flags = FUTEX_32 },
+	};
+
+	ck_assert_int_eq(futex_waitv_where(w, 3, low_shared, NULL), FUTEX_RUN_HERE);
+	w[2].uaddr = 0x2000;		/* shared, not private */
+	ck_assert_int_eq(futex_waitv_where(w, 3, low_shared, NULL), FUTEX_RUN_PULL);
+	ck_assert_int_eq(futex_waitv_where(w, 2, low_shared, NULL), FUTEX_RUN_HERE);
+	ck_assert_int_eq(futex_waitv_where(w, 0, low_shared, NULL), FUTEX_RUN_PULL);
+	ck_assert_int_eq(futex_waitv_where(w, FUTEX_WAITV_MAX + 1, low_shared, NULL),
+			 FUTEX_RUN_PULL);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------- */
 /* Malformed input on both sides.                                         */
 
@@ -574,6 +593,7 @@ static Suite *fwd_suite(void)
 
 	tcase_add_test(tc, test_forwarded_calls);
 	tcase_add_test(tc, test_futex_where);
+	tcase_add_test(tc, test_futex_waitv_where);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tm, test_parse_rejects_malformed);
