@@ -13,9 +13,10 @@
  *
  * The namespace's init (pid 1) is ssi-restore-helper run as
  * "ssi-restore-helper pidns-init" (pidns_init.h): it holds the namespace
- * and sets the id the next task made in it gets.  Only the guest makes
- * tasks there (its threads: a fork runs at home), so the next is
- * exactly the one asked for.  Closing the namespace (or ssid's death)
+ * and sets the id the next task made in it gets.  Only ssid (the guest,
+ * and a stand-in of its home parent: parent_standin.h) and the guest
+ * make tasks there (its threads: a fork runs at home), one at a time, so
+ * the next is exactly the one asked for.  Closing the namespace (or ssid's death)
  * ends init, and the kernel kills whatever is left in it.
  */
 #ifndef SSID_GUEST_PIDNS_H

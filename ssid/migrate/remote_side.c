@@ -59,6 +59,7 @@
 #include "migrate/image_peek.h"
 #include "common/libexec.h"
 #include "migrate/migrate_int.h"
+#include "migrate/parent_standin.h"
 #include "migrate/seccomp_carry.h"
 #include "migrate/usage.h"
 #include "cluster/peer_msg.h"
@@ -93,6 +94,7 @@ struct mig_remote {
 	uint64_t received;
 	pid_t pid;
 	struct guest_pidns ns;		/* where its ids are its home ones */
+	struct standin standin;		/* its parent there, with home's id */
 	struct loop_handler pidfd_h;	/* -1 when none */
 	struct loop_handler report_h;
 	char report[512];		/* lines: "FETCH ...", "WAIT", "OK", "ERR ..." */
@@ -165,8 +167,10 @@ static void free_guest(struct mig_remote *g)
 	if (g->pidfd_h.fd >= 0) {
 		/* still alive: a guest never outlives its record */
 		syscall(SYS_pidfd_send_signal, g->pidfd_h.fd, SIGKILL, NULL, 0);
-		waitpid(g->pid, NULL, 0);
+		if (!g->standin.pid)
+			waitpid(g->pid, NULL, 0);
 	}
+	standin_end(&g->standin);	/* it reaps the guest */
 	unwatch(g, &g->pidfd_h);
 	unwatch(g, &g->report_h);
 	guest_pidns_close(&g->ns);
@@ -573,25 +577,31 @@ static void try_steal(struct mig_remote *g, uint64_t now)
 
 /* In the child: fds 3 (image) and 4 (report), defaults, exec. */
 static void __attribute__((noreturn))
-exec_helper(struct mig_remote *g, const char *path, int img, int rep, int ns, int sec)
+exec_helper(struct mig_remote *g, const char *path, int img, int rep, int ns, int sec,
+	    int standin)
 {
-	char uid[16], gid[16], *groups, *argv[5] = { HELPER_NAME, uid, gid, NULL, NULL };
+	char uid[16], gid[16], *groups, *argv[6] = { HELPER_NAME, uid, gid, NULL, NULL, NULL };
 	char timens[80], *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
+	char **args = argv + 1;
 	size_t i, off = 0;
 	sigset_t none;
-	int a, b, c, d, sig;
+	int a, b, c, d, e, sig;
 
-	/* above 6 first, so that dup2 never clobbers another one */
+	/* above 8 first, so that dup2 never clobbers another one */
 	a = fcntl(img, F_DUPFD, 10);
 	b = fcntl(rep, F_DUPFD, 10);
 	c = fcntl(ns, F_DUPFD, 10);
 	d = sec >= 0 ? fcntl(sec, F_DUPFD, 10) : -1;
+	e = standin >= 0 ? fcntl(standin, F_DUPFD, 10) : -1;
 	if (a < 0 || b < 0 || c < 0 || dup2(a, 3) != 3 || dup2(b, 4) != 4 ||
-	    dup2(c, 6) != 6 || (sec >= 0 && (d < 0 || dup2(d, 7) != 7)))
+	    dup2(c, 6) != 6 || (sec >= 0 && (d < 0 || dup2(d, 7) != 7)) ||
+	    (standin >= 0 && (e < 0 || dup2(e, STANDIN_FD) != STANDIN_FD)))
 		_exit(126);
 	close(5);
-	/* fd 7: its own seccomp filters, when it has some */
-	syscall(__NR_close_range, sec >= 0 ? 8 : 7, ~0U, 0);
+	if (sec < 0)
+		close(7);
+	/* fd 7: its own seccomp filters, when it has some; 8: a stand-in's */
+	syscall(__NR_close_range, STANDIN_FD + (standin >= 0), ~0U, 0);
 	for (sig = 1; sig < 65; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
@@ -609,6 +619,12 @@ exec_helper(struct mig_remote *g, const char *path, int img, int rep, int ns, in
 			 (long long)(g->home_boot_ns - clock_ns(CLOCK_BOOTTIME)));
 		envp[1] = timens;
 	}
+	/* the stand-in of its home parent runs it: "stand-in UID GID [GROUPS]" */
+	if (standin >= 0) {
+		memmove(argv + 2, argv + 1, 3 * sizeof(*argv));
+		argv[1] = STANDIN_ARG;
+		args = argv + 2;
+	}
 	snprintf(uid, sizeof(uid), "%u", g->offer.uid);
 	snprintf(gid, sizeof(gid), "%u", g->offer.gid);
 	groups = malloc(12 * (g->offer.ngroups + 1));
@@ -616,7 +632,7 @@ exec_helper(struct mig_remote *g, const char *path, int img, int rep, int ns, in
 		for (i = 0; i < g->offer.ngroups; i++)
 			off += (size_t)sprintf(groups + off, "%s%u", i ? "," : "",
 					       g->offer.groups[i]);
-		argv[3] = groups;
+		args[2] = groups;
 	}
 	execve(path, argv, envp);
 	_exit(127);
@@ -640,6 +656,58 @@ static int seccomp_memfd(struct mig_remote *g)
 		return -EIO;
 	}
 	return fd;
+}
+
+/*
+ * The restore helper, forked into the guest's namespace with the
+ * process's home pid: by a stand-in of its home parent, which has that
+ * parent's id there (parent_standin.h), when the namespace can hold it;
+ * else by ssid (its PPid there reads 0).
+ * Return: its pid, as ssid sees it, and its pidfd in *@pidfd; 0 in the
+ * child (which never returns); or -errno.
+ */
+static pid_t fork_guest(struct mig_remote *g, const char *path, int rep, int sec, int *pidfd)
+{
+	pid_t ppid = (pid_t)g->offer.ppid, pid;
+	int cv[2], rc;
+
+	*pidfd = -1;
+	if (ppid > 1 && ppid != (pid_t)g->offer.pid && !guest_pidns_next(&g->ns, ppid) &&
+	    !socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cv)) {
+		pid = guest_pidns_fork(&g->ns);
+		if (pid == 0)
+			exec_helper(g, path, g->img, rep, g->ns.helper_ctl, sec, cv[1]);
+		close(cv[1]);
+		if (pid < 0) {
+			close(cv[0]);
+			return pid;
+		}
+		g->standin.pid = pid;
+		g->standin.ctl = cv[0];
+		rc = guest_pidns_next(&g->ns, (pid_t)g->home_tids[0]);
+		if (!rc)
+			rc = standin_child(&g->standin, &pid);
+		if (rc < 0)
+			return rc;
+		*pidfd = rc;
+		return pid;
+	}
+	rc = guest_pidns_next(&g->ns, (pid_t)g->home_tids[0]);
+	if (rc)
+		return rc;
+	pid = guest_pidns_fork(&g->ns);
+	if (pid == 0)
+		exec_helper(g, path, g->img, rep, g->ns.helper_ctl, sec, -1);
+	if (pid < 0)
+		return pid;
+	*pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (*pidfd < 0) {
+		rc = -errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return rc;
+	}
+	return pid;
 }
 
 static void start_helper(struct mig_remote *g)
@@ -679,43 +747,32 @@ static void start_helper(struct mig_remote *g)
 		free_guest(g);
 		return;
 	}
-	pid = guest_pidns_fork(&g->ns);
-	if (pid < 0) {
-		send_failed(g, 0, -pid, "fork");
-		close(sv[0]);
-		close(sv[1]);
-		if (sec >= 0)
-			close(sec);
-		free_guest(g);
-		return;
-	}
-	if (pid == 0)
-		exec_helper(g, path, g->img, sv[1], g->ns.helper_ctl, sec);
-	guest_pidns_helper_done(&g->ns);
+	pid = fork_guest(g, path, sv[1], sec, &pidfd);
 	close(sv[1]);
 	if (sec >= 0)
 		close(sec);
+	if (pid < 0) {
+		send_failed(g, 0, -pid, "fork");
+		close(sv[0]);
+		free_guest(g);		/* its stand-in too, if it had one */
+		return;
+	}
+	guest_pidns_helper_done(&g->ns);
 	/* the helper holds the image now; the restore frees it */
 	close(g->img);
 	g->img = -1;
 	g->pid = pid;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	g->report_h.fd = sv[0];
 	g->report_h.cb = report_ready;
-	if (pidfd < 0 || loop_add(g->m->loop, &g->report_h, EPOLLIN)) {
-		send_failed(g, 0, errno, "pidfd/epoll");
-		if (pidfd >= 0)
-			close(pidfd);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		g->pidfd_h.fd = -1;
-		close(sv[0]);
-		g->report_h.fd = -1;
-		free_guest(g);
-		return;
-	}
 	fcntl(pidfd, F_SETFD, FD_CLOEXEC);
 	g->pidfd_h.fd = pidfd;
+	if (loop_add(g->m->loop, &g->report_h, EPOLLIN)) {
+		send_failed(g, 0, errno, "epoll");
+		close(sv[0]);
+		g->report_h.fd = -1;
+		free_guest(g);		/* kills and reaps it */
+		return;
+	}
 	g->pidfd_h.cb = pidfd_ready;
 	loop_add(g->m->loop, &g->pidfd_h, EPOLLIN);
 	g->state = R_VERIFYING;
@@ -937,8 +994,20 @@ static void pidfd_ready(struct loop_handler *lh, uint32_t events)
 	if (g->state == R_RUNNING)
 		report_usage(g);
 	memset(&si, 0, sizeof(si));
-	if (waitid((idtype_t)P_PIDFD, (id_t)lh->fd, &si, WEXITED | WNOHANG) || !si.si_pid)
+	if (g->standin.pid) {
+		/* its parent there waited for it; the counters are read: reap */
+		if (standin_child_ended(&g->standin, &si)) {
+			/* the stand-in is gone, and the namespace's init reaped it */
+			log_warn("pid %d: its exit status is lost with its parent's stand-in",
+				 (int)g->offer.pid);
+			si.si_code = CLD_KILLED;
+			si.si_status = SIGKILL;
+		}
+		standin_end(&g->standin);
+	} else if (waitid((idtype_t)P_PIDFD, (id_t)lh->fd, &si, WEXITED | WNOHANG) ||
+		   !si.si_pid) {
 		return;
+	}
 	st = wait_status(&si);
 	unwatch(g, &g->pidfd_h);
 	if (g->report_h.fd >= 0)
@@ -1058,6 +1127,7 @@ static void on_offer(struct migrate *m, int idx, const struct msg_mig_offer *o)
 	g->offer = *o;
 	g->pidfd_h.fd = g->report_h.fd = -1;
 	guest_pidns_none(&g->ns);
+	standin_none(&g->standin);
 	relay_remote_init(&g->relay, m->loop, o->pid, o->ppid, o->tid,
 			  peers_node_name(m->peers, idx), &relay_ops, g);
 	relay_remote_await_fds(&g->relay);	/* MIG_PROC_FDS follows the image */

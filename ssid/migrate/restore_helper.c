@@ -6,6 +6,9 @@
  *   ssi-restore-helper UID GID [GID,GID,...]
  *   ssi-restore-helper pidns-init      (the init of a guest's pid namespace:
  *                                       pidns_init.h)
+ *   ssi-restore-helper stand-in UID GID [GID,GID,...]
+ *                                      (the guest's parent there, with its
+ *                                       home parent's id: parent_standin.h)
  *
  * Contract with ssid:
  *  - It runs in the guest's own pid namespace (guest_pidns.h), with the
@@ -90,6 +93,7 @@
 #include "migrate/pidns_init.h"
 #include "migrate/ldt_make.h"
 #include "migrate/mpol_make.h"
+#include "migrate/parent_standin.h"
 #include "migrate/ptimer_make.h"
 #include "migrate/seccomp_carry.h"
 
@@ -614,6 +618,10 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], PIDNS_INIT_ARG))
 		pidns_init_serve(0, 1);
+	if (argc >= 2 && !strcmp(argv[1], STANDIN_ARG)) {
+		argv[1] = argv[0];	/* the guest's command line: the rest */
+		standin_serve(STANDIN_FD, argv + 1);
+	}
 	if (argc < 3 || argc > 4)
 		refuse(SSI_R_NONE, EINVAL, "usage: ssi-restore-helper UID GID [GROUPS]");
 	uid = strtoul(argv[1], NULL, 10);

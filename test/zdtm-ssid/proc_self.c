@@ -4,7 +4,8 @@
  * it runs: the same command line, environment and auxiliary vector as
  * before the move; its pid and thread names in status, stat and comm
  * (under /proc/self, /proc/PID, /proc/thread-self, /proc/self/task/TID
- * and /proc/TID); its real memory in maps, smaps_rollup and statm; its
+ * and /proc/TID); its parent's pid in status and stat, as getppid() says
+ * (ps and psutil read it there); its real memory in maps, smaps_rollup and statm; its
  * own bytes through /proc/self/mem, read and written at an address;
  * an fd of such an entry duplicated, rewound and read on after the
  * original is closed.  Each round opens them afresh; two fds opened
@@ -81,13 +82,31 @@ static void check_same(int round, const char *path, const char *want, size_t len
 		 path, n, len);
 }
 
+/* The parent's pid, field 4 of a stat text; -1 if it has none. */
+static int stat_ppid(const char *text)
+{
+	const char *p = strrchr(text, ')');
+	int ppid = -1;
+
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
 static void check_ids(int round)
 {
 	char path[64], want[64];
-	pid_t pid = getpid();
+	pid_t pid = getpid(), ppid = getppid();
 
 	zs_check(field(text_of("/proc/self/status"), "Pid") == pid,
 		 "round %d: /proc/self/status: Pid is not %d", round, (int)pid);
+	/* its parent at home, as ps and psutil read it */
+	zs_check(field(text_of("/proc/self/status"), "PPid") == ppid,
+		 "round %d: /proc/self/status: PPid %lld, not %d", round,
+		 field(text_of("/proc/self/status"), "PPid"), (int)ppid);
+	zs_check(stat_ppid(text_of("/proc/self/stat")) == ppid,
+		 "round %d: /proc/self/stat: parent %d, not %d", round,
+		 stat_ppid(text_of("/proc/self/stat")), (int)ppid);
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	snprintf(want, sizeof(want), "%d (proc_self) ", (int)pid);
 	zs_check(!strncmp(text_of(path), want, strlen(want)),
@@ -100,9 +119,9 @@ static void check_ids(int round)
 		 path, text_of(path));
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)worker_tid);
 	zs_check(field(text_of(path), "Pid") == worker_tid &&
-		 field(text_of(path), "Tgid") == pid,
-		 "round %d: %s: not thread %d of %d", round, path, (int)worker_tid,
-		 (int)pid);
+		 field(text_of(path), "Tgid") == pid && field(text_of(path), "PPid") == ppid,
+		 "round %d: %s: not thread %d of %d, child of %d", round, path,
+		 (int)worker_tid, (int)pid, (int)ppid);
 }
 
 /* Does a line of @maps map all of [@lo, @hi) rw-p (maybe merged with more)? */
