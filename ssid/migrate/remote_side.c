@@ -663,8 +663,8 @@ static int seccomp_memfd(struct mig_remote *g)
  * process's home pid: by a stand-in of its home parent, which has that
  * parent's id there (parent_standin.h), when the namespace can hold it;
  * else by ssid (its PPid there reads 0).
- * Return: its pid, as ssid sees it, and its pidfd in *@pidfd; 0 in the
- * child (which never returns); or -errno.
+ * Return: its pid, as ssid sees it, and its pidfd in *@pidfd; or -errno
+ * (a stand-in made is ended by free_guest()).
  */
 static pid_t fork_guest(struct mig_remote *g, const char *path, int rep, int sec, int *pidfd)
 {
