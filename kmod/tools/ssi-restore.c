@@ -15,6 +15,11 @@
  *  6. call SSI_IOC_RESTORE, which does not return on success: this process
  *     continues as the image, with this process's pid, credentials and
  *     open fds (stdout, stderr, ...), its threads as the image's threads.
+ * What it does not do: POSIX timers, an LDT, its threads' NUMA policies
+ * and pages carrying its mappings' (ssid's helper makes them: a module
+ * cannot); an image with a mapping's NUMA policy is refused here (reason
+ * numa: no carrier), one with a thread's policy unless the threads
+ * happen to hold it.
  * -n only verifies (SSI_RESTORE_VERIFY_ONLY): every check, no change.
  * -S SIG sends SIG to itself just before the ioctl (tests: a signal that
  * is pending while the image is restored).  -M leaves the vDSO where it
